@@ -1,0 +1,126 @@
+"""Who may reach what: login for everything by default, roles by decorator."""
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from typing import ParamSpec
+from typing import TypeVar
+
+from flask import Flask
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import request
+from flask import session
+from flask import url_for
+from flask_login import LoginManager
+from flask_login import current_user
+from flask_login import logout_user
+
+from planner.db import get_session
+from planner.errors import error_response
+from planner.errors import wants_json
+from planner.models import Role
+from planner.models import User
+from planner.services.audit import Actor
+from planner.services.users import get_user
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Endpoints anyone may reach; everything else needs a login.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+
+ROLES_ATTR = "_planner_roles"
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Let only users holding one of ``roles`` call the view."""
+    allowed = frozenset(roles)
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if current_user.role not in allowed:
+                abort(403, "Your role does not allow this.")
+            return view(*args, **kwargs)
+
+        setattr(wrapper, ROLES_ATTR, allowed)
+        return wrapper
+
+    return decorate
+
+
+def current_actor() -> Actor:
+    """Describe the logged-in user for the services and the audit trail."""
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
+    return Actor(user_id=user.id, email=user.email, remote_addr=request.remote_addr)
+
+
+def _require_login() -> Response | tuple[Any, int] | None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if request.endpoint is None:
+        return None  # let the 404 handler answer
+    if not current_user.is_authenticated:
+        if wants_json():
+            return error_response(401, "Log in first.")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return _enforce_idle_timeout()
+
+
+def _enforce_idle_timeout() -> Response | tuple[Any, int] | None:
+    from flask import current_app
+
+    limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+    now = time.time()
+    last = session.get("last_seen")
+    if isinstance(last, int | float) and now - last > limit:
+        logout_user()
+        session.clear()
+        if wants_json():
+            return error_response(401, "Your session timed out. Log in again.")
+        flash("You were logged out after a period of inactivity.", "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    # Whole seconds are enough, and writing the cookie less often keeps it stable.
+    if not isinstance(last, int | float) or now - last > 30:
+        session["last_seen"] = int(now)
+    return None
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=()")
+    if request.endpoint != "static":
+        # Health records must not linger in shared or browser caches.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Login, the login gate and the security headers."""
+    manager = LoginManager()
+    manager.login_view = "auth.login"
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        user = get_user(get_session(), int(user_id))
+        return user if user is not None and user.active else None
+
+    manager.init_app(app)
+    app.before_request(_require_login)
+    app.after_request(_security_headers)

@@ -1,0 +1,111 @@
+"""Settings, read from the environment when the app is created."""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "PLANNER_"
+
+# Keys that may come from PLANNER_<KEY> in the environment, with their types.
+ENV_KEYS: dict[str, type] = {
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "CLINIC_NAME": str,
+    "CLINIC_PHONE": str,
+    "CLINIC_TIMEZONE": str,
+    "PAPER_SIZE": str,
+    "SESSION_COOKIE_SECURE": bool,
+    "IDLE_TIMEOUT_MINUTES": int,
+    "TRUSTED_PROXIES": int,
+    "LOG_LEVEL": str,
+}
+
+
+def defaults(instance_path: Path) -> dict[str, Any]:
+    """Return the built-in settings for an app whose instance folder is given."""
+    return {
+        "DATABASE_URL": f"sqlite:///{instance_path / 'planner.db'}",
+        "FACE_MAPS_DIR": str(Path(__file__).resolve().parent.parent / "face_maps"),
+        "CLINIC_NAME": "Facial Palsy Clinic",
+        "CLINIC_PHONE": "",
+        "CLINIC_TIMEZONE": "Europe/London",
+        "PAPER_SIZE": "A4",
+        "PAGE_SIZE": 25,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Set true when served over TLS, as behind the README's reverse proxy.
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "IDLE_TIMEOUT_MINUTES": 30,
+        "TRUSTED_PROXIES": 0,
+        "LOG_LEVEL": "INFO",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+    }
+
+
+def _coerce(key: str, raw: str, kind: type) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"{ENV_PREFIX}{key} must be true or false, not {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{key} must be a whole number") from None
+    return raw
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Pick the PLANNER_* settings out of an environment mapping."""
+    found: dict[str, Any] = {}
+    for key, kind in ENV_KEYS.items():
+        raw = environ.get(ENV_PREFIX + key)
+        if raw is not None:
+            found[key] = _coerce(key, raw, kind)
+    url = found.get("DATABASE_URL")
+    if isinstance(url, str) and url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; SQLAlchemy's default would be psycopg2.
+        found["DATABASE_URL"] = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return found
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it once."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: if two workers start at once, one writes and the other reads.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, then the environment or the test config."""
+    instance_path = Path(app.instance_path)
+    app.config.from_mapping(defaults(instance_path))
+    if test_config is None:
+        app.config.from_mapping(from_environment(os.environ))
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance_path)
+    if app.config["PAPER_SIZE"] not in {"A4", "Letter"}:
+        raise ValueError("PLANNER_PAPER_SIZE must be A4 or Letter")

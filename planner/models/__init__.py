@@ -1,0 +1,76 @@
+"""The tables, one module per noun; import from here."""
+
+from planner.models.appointments import Appointment
+from planner.models.assessments import Assessment
+from planner.models.audit import AuditEvent
+from planner.models.enums import AdverseEventKind
+from planner.models.enums import AffectedSide
+from planner.models.enums import AppointmentKind
+from planner.models.enums import AppointmentStatus
+from planner.models.enums import AuditAction
+from planner.models.enums import Depth
+from planner.models.enums import Instrument
+from planner.models.enums import PalsyCause
+from planner.models.enums import Role
+from planner.models.enums import SessionKind
+from planner.models.enums import SessionStatus
+from planner.models.enums import Severity
+from planner.models.enums import Sex
+from planner.models.enums import Side
+from planner.models.enums import SiteRole
+from planner.models.enums import Timepoint
+from planner.models.guards import attach_audit_guards
+from planner.models.patients import Patient
+from planner.models.patients import PatientCreate
+from planner.models.patients import PatientRead
+from planner.models.patients import PatientUpdate
+from planner.models.products import Product
+from planner.models.products import VialLot
+from planner.models.settings import ClinicSetting
+from planner.models.treatments import AdverseEvent
+from planner.models.treatments import Amendment
+from planner.models.treatments import CycleResponse
+from planner.models.treatments import InjectionSite
+from planner.models.treatments import ProtocolTemplate
+from planner.models.treatments import TreatmentSession
+from planner.models.users import User
+from planner.models.users import UserCreate
+
+attach_audit_guards(AuditEvent.__table__)  # type: ignore[arg-type]  # SQLModel types __table__ as a generic FromClause
+
+__all__ = [
+    "AdverseEvent",
+    "AdverseEventKind",
+    "AffectedSide",
+    "Amendment",
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentStatus",
+    "Assessment",
+    "AuditAction",
+    "AuditEvent",
+    "ClinicSetting",
+    "CycleResponse",
+    "Depth",
+    "InjectionSite",
+    "Instrument",
+    "PalsyCause",
+    "Patient",
+    "PatientCreate",
+    "PatientRead",
+    "PatientUpdate",
+    "Product",
+    "ProtocolTemplate",
+    "Role",
+    "SessionKind",
+    "SessionStatus",
+    "Severity",
+    "Sex",
+    "Side",
+    "SiteRole",
+    "Timepoint",
+    "TreatmentSession",
+    "User",
+    "UserCreate",
+    "VialLot",
+]

@@ -1,0 +1,44 @@
+"""Follow-up appointments: proposed windows and booked slots."""
+
+from datetime import date
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field
+from sqlmodel import SQLModel
+
+from planner.db_types import UTCDateTime
+from planner.db_types import enum_type
+from planner.db_types import utc_now
+from planner.models.enums import AppointmentKind
+from planner.models.enums import AppointmentStatus
+
+
+class Appointment(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_appointment_status_due", "status", "due_date"),
+        Index("ix_appointment_clinician_start", "clinician_id", "starts_at"),
+        Index("ix_appointment_patient_due", "patient_id", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    clinician_id: int | None = Field(default=None, foreign_key="user.id")
+    kind: AppointmentKind = Field(sa_type=enum_type(AppointmentKind))
+    status: AppointmentStatus = Field(
+        default=AppointmentStatus.PROPOSED, sa_type=enum_type(AppointmentStatus)
+    )
+    # The window the visit should fall in, and the day it is best on.
+    window_start: date | None = None
+    window_end: date | None = None
+    due_date: date
+    starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source_session_id: int | None = Field(
+        default=None, foreign_key="treatment_session.id", index=True
+    )
+    override_reason: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=1000)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -1,0 +1,124 @@
+"""Patients and their palsy history."""
+
+from datetime import date
+from datetime import datetime
+
+from pydantic import ConfigDict
+from pydantic import EmailStr
+from pydantic import field_validator
+from pydantic import model_validator
+from sqlmodel import Field
+from sqlmodel import SQLModel
+
+from planner.db_types import UTCDateTime
+from planner.db_types import enum_type
+from planner.db_types import utc_now
+from planner.models.enums import AffectedSide
+from planner.models.enums import PalsyCause
+from planner.models.enums import Sex
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+class PatientBase(SQLModel):
+    mrn: str = Field(
+        min_length=1,
+        max_length=32,
+        unique=True,
+        index=True,
+        # SQLModel ignores ``regex``; ``schema_extra`` reaches pydantic's ``pattern``.
+        schema_extra={
+            "pattern": r"^[A-Za-z0-9][A-Za-z0-9\-/.]*$",
+            "description": "Clinic identifier or MRN: letters, digits, - / .",
+        },
+    )
+    given_name: str = Field(min_length=1, max_length=80, index=True)
+    family_name: str = Field(min_length=1, max_length=80, index=True)
+    date_of_birth: date = Field(index=True)
+    sex: Sex = Field(default=Sex.UNKNOWN, sa_type=enum_type(Sex))
+    phone: str | None = Field(
+        default=None, max_length=32, schema_extra={"pattern": r"^[0-9+() \-]*$"}
+    )
+    email: EmailStr | None = Field(default=None, max_length=254)
+    address: str | None = Field(default=None, max_length=300)
+    cause: PalsyCause = Field(sa_type=enum_type(PalsyCause))
+    affected_side: AffectedSide = Field(sa_type=enum_type(AffectedSide))
+    onset_date: date | None = None
+    pregnant: bool = False
+    breastfeeding: bool = False
+    neuromuscular_disease: bool = False
+    aminoglycosides: bool = False
+    toxin_allergy: bool = False
+    notes: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("mrn", "given_name", "family_name", mode="before")
+    @classmethod
+    def _strip_required(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("phone", "email", "address", "notes", "onset_date", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _plausible_birth(cls, value: date) -> date:
+        if value < EARLIEST_BIRTH:
+            raise ValueError("must be on or after 1900-01-01")
+        if value > date.today():
+            raise ValueError("cannot be in the future")
+        return value
+
+    @model_validator(mode="after")
+    def _onset_after_birth(self) -> "PatientBase":
+        if self.onset_date is not None:
+            if self.onset_date < self.date_of_birth:
+                raise ValueError("onset_date: cannot be before the date of birth")
+            if self.onset_date > date.today():
+                raise ValueError("onset_date: cannot be in the future")
+        return self
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def contraindications(self) -> list[str]:
+        """Name each contraindication or caution flag that is set."""
+        flags = {
+            "pregnant": "Pregnant",
+            "breastfeeding": "Breastfeeding",
+            "neuromuscular_disease": "Neuromuscular disease",
+            "aminoglycosides": "Taking aminoglycosides",
+            "toxin_allergy": "Allergy to botulinum toxin",
+        }
+        return [label for name, label in flags.items() if getattr(self, name)]
+
+
+class Patient(PatientBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    version: int = 1
+
+
+# Properties to receive on patient creation; unknown fields are refused.
+class PatientCreate(PatientBase):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # SQLModel types model_config as SQLModelConfig
+
+
+# Properties to receive on update: the version the editor saw is required.
+class PatientUpdate(PatientBase):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # as above
+    version: int = Field(ge=1)
+
+
+# Properties to return through the API
+class PatientRead(PatientBase):
+    id: int
+    version: int
+    created_at: datetime
+    updated_at: datetime

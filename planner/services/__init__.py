@@ -1,0 +1,1 @@
+"""Use cases over a database session; the only layer that commits."""

@@ -1,0 +1,132 @@
+"""User accounts and logging in."""
+
+from datetime import datetime
+from datetime import timedelta
+
+from pydantic import ValidationError
+from sqlmodel import Session
+from sqlmodel import select
+
+from planner.errors import Conflict
+from planner.errors import InvalidInput
+from planner.models import AuditAction
+from planner.models import Role
+from planner.models import User
+from planner.models import UserCreate
+from planner.passwords import hash_password
+from planner.passwords import needs_rehash
+from planner.passwords import password_problems
+from planner.passwords import verify_password
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.validation import field_errors
+
+# Verified against when the email is unknown, so both paths cost one argon2 check
+# and response times do not reveal which emails have accounts.
+_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+
+
+def create_user(
+    session: Session, actor: Actor, *, email: str, name: str, role: str, password: str
+) -> User:
+    """Create a login after checking its fields and the password rules."""
+    try:
+        data = UserCreate.model_validate(
+            {"email": email, "name": name, "role": role, "password": password}
+        )
+    except ValidationError as exc:
+        raise InvalidInput(
+            "The user's details are not valid.", fields=field_errors(exc)
+        )
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise InvalidInput(
+            "The password is too weak.", fields={"password": "; ".join(problems)}
+        )
+    email_lower = data.email.lower()
+    if session.exec(select(User).where(User.email == email_lower)).first():
+        raise Conflict("A user with that email exists.", fields={"email": "is taken"})
+    user = User(
+        email=email_lower,
+        name=data.name,
+        role=Role(data.role),
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "user",
+        user.id,
+        after={"email": user.email, "name": user.name, "role": user.role.value},
+    )
+    session.commit()
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    now: datetime,
+    max_failures: int,
+    lock_minutes: int,
+    remote_addr: str | None,
+) -> User | None:
+    """Return the user whose credentials these are, counting failures towards a lock.
+
+    A locked account refuses even the right password until the lock expires.
+    """
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        record_event(
+            session,
+            Actor(None, None, remote_addr),
+            AuditAction.LOGIN_FAILED,
+            "user",
+            None,
+            after={"reason": "unknown email"},
+        )
+        session.commit()
+        return None
+    actor = Actor(user.id, user.email, remote_addr)
+    locked = user.locked_until is not None and user.locked_until > now
+    if locked or not user.active or not verify_password(user.password_hash, password):
+        if not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= max_failures:
+                user.locked_until = now + timedelta(minutes=lock_minutes)
+                user.failed_logins = 0
+        reason = "locked" if locked else ("inactive" if not user.active else "password")
+        record_event(
+            session,
+            actor,
+            AuditAction.LOGIN_FAILED,
+            "user",
+            user.id,
+            after={"reason": reason},
+        )
+        session.commit()
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record_event(session, actor, AuditAction.LOGIN, "user", user.id)
+    session.commit()
+    return user
+
+
+def is_locked(user: User | None, now: datetime) -> bool:
+    return (
+        user is not None and user.locked_until is not None and user.locked_until > now
+    )

@@ -1,0 +1,32 @@
+"""Turn pydantic validation errors into one clear message per field."""
+
+from pydantic import ValidationError
+
+# pydantic's stock messages, rephrased for clinicians and staff.
+FRIENDLY = {
+    "missing": "is required",
+    "string_too_short": "is required",
+    "extra_forbidden": "is not a field this form accepts",
+}
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Map each failing field to a sentence saying why it failed.
+
+    Errors raised by a model validator carry the field name as a ``name:`` prefix,
+    because pydantic reports them against the whole model.
+    """
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        message = FRIENDLY.get(error["type"], error["msg"])
+        message = message.removeprefix("Value error, ")
+        if not loc and ":" in message:
+            field, _, message = message.partition(":")
+            loc = [field.strip()]
+            message = message.strip()
+        field = ".".join(loc) if loc else "__all__"
+        if error["type"] == "string_pattern_mismatch":
+            message = "has characters that are not allowed here"
+        errors.setdefault(field, message)
+    return errors
