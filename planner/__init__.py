@@ -32,8 +32,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from planner import db
 
     db.init_app(app)
-    CSRFProtect(app)
+    # The login gate runs first, so anonymous callers are told to log in (401)
+    # rather than that their CSRF token is missing.
     access.init_app(app)
+    CSRFProtect(app)
 
     from planner.views import api
     from planner.views import auth

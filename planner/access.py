@@ -8,7 +8,7 @@ from typing import ParamSpec
 from typing import TypeVar
 
 from flask import Flask
-from flask import Response
+from flask import current_app
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -18,6 +18,7 @@ from flask import url_for
 from flask_login import LoginManager
 from flask_login import current_user
 from flask_login import logout_user
+from werkzeug.wrappers import Response
 
 from planner.db import get_session
 from planner.errors import error_response
@@ -55,7 +56,7 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 def current_actor() -> Actor:
     """Describe the logged-in user for the services and the audit trail."""
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
+    user: User = current_user._get_current_object()
     return Actor(user_id=user.id, email=user.email, remote_addr=request.remote_addr)
 
 
@@ -72,8 +73,6 @@ def _require_login() -> Response | tuple[Any, int] | None:
 
 
 def _enforce_idle_timeout() -> Response | tuple[Any, int] | None:
-    from flask import current_app
-
     limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
     now = time.time()
     last = session.get("last_seen")
@@ -114,7 +113,7 @@ def init_app(app: Flask) -> None:
     manager.login_view = "auth.login"
     manager.session_protection = "strong"
 
-    @manager.user_loader
+    @manager.user_loader  # type: ignore[untyped-decorator]  # flask_login is untyped
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 from sqlmodel import func
 from sqlmodel import select
@@ -35,18 +36,19 @@ def _fail(exc: PlannerError) -> click.ClickException:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or migrate the schema and load the product catalogue."""
     engine = get_engine()
     upgrade_database(engine)
     with session_scope(engine) as session:
         load_catalogue(session)
-    click.echo(
-        f"Database ready: {make_url(current_app.config['DATABASE_URL']).render_as_string(hide_password=True)}"
-    )
+    url = make_url(current_app.config["DATABASE_URL"])
+    click.echo(f"Database ready: {url.render_as_string(hide_password=True)}")
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
@@ -64,6 +66,7 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option(
     "--patients", default=60, show_default=True, type=click.IntRange(1, 1_000_000)
 )
@@ -84,6 +87,7 @@ def seed_demo_command(patients: int, cycles: int, seed: int) -> None:
 
 
 @click.command("first-run")
+@with_appcontext
 @click.option(
     "--patients", default=60, show_default=True, type=click.IntRange(0, 10_000)
 )
@@ -139,6 +143,7 @@ def first_run(patients: int) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.option(
     "--to", "target", required=True, type=click.Path(dir_okay=False, path_type=Path)
 )

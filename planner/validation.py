@@ -1,13 +1,22 @@
 """Turn pydantic validation errors into one clear message per field."""
 
+from typing import Any
+
 from pydantic import ValidationError
 
 # pydantic's stock messages, rephrased for clinicians and staff.
 FRIENDLY = {
     "missing": "is required",
-    "string_too_short": "is required",
     "extra_forbidden": "is not a field this form accepts",
+    "string_pattern_mismatch": "has characters that are not allowed here",
 }
+
+
+def _too_short(error: Any) -> str:
+    value = error.get("input")
+    if not isinstance(value, str) or not value.strip():
+        return "is required"
+    return f"must be at least {error['ctx']['min_length']} characters"
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -19,14 +28,15 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
-        message = FRIENDLY.get(error["type"], error["msg"])
+        if error["type"] == "string_too_short":
+            message = _too_short(error)
+        else:
+            message = FRIENDLY.get(error["type"], error["msg"])
         message = message.removeprefix("Value error, ")
         if not loc and ":" in message:
             field, _, message = message.partition(":")
             loc = [field.strip()]
             message = message.strip()
         field = ".".join(loc) if loc else "__all__"
-        if error["type"] == "string_pattern_mismatch":
-            message = "has characters that are not allowed here"
         errors.setdefault(field, message)
     return errors

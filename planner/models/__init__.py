@@ -36,7 +36,7 @@ from planner.models.treatments import TreatmentSession
 from planner.models.users import User
 from planner.models.users import UserCreate
 
-attach_audit_guards(AuditEvent.__table__)  # type: ignore[arg-type]  # SQLModel types __table__ as a generic FromClause
+attach_audit_guards(AuditEvent.__table__)  # type: ignore[attr-defined]  # SQLModel adds __table__ at class creation
 
 __all__ = [
     "AdverseEvent",

@@ -17,7 +17,7 @@ from planner.models.enums import Timepoint
 
 
 class Assessment(SQLModel, table=True):
-    """One instrument completed once; raw answers are kept so scores can be recomputed."""
+    """One completed instrument; raw answers are kept so scores can be recomputed."""
 
     __table_args__ = (Index("ix_assessment_patient_at", "patient_id", "assessed_at"),)
 

@@ -1,16 +1,26 @@
 """Database-level guards that the ORM cannot be trusted to keep."""
 
-from sqlalchemy import DDL
+from sqlalchemy import DDL as _UntypedDDL
 from sqlalchemy import Table
 from sqlalchemy import event
+from sqlalchemy.sql.ddl import ExecutableDDLElement
+
+
+def DDL(statement: str) -> ExecutableDDLElement:  # noqa: N802  # reads like the SQLAlchemy name
+    """Wrap SQLAlchemy's DDL, whose constructor carries no type hints."""
+    element: ExecutableDDLElement = _UntypedDDL(statement)  # type: ignore[no-untyped-call]  # untyped upstream
+    return element
+
 
 SQLITE_AUDIT_GUARDS = [
     DDL(
-        "CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event "
+        "CREATE TRIGGER IF NOT EXISTS audit_event_no_update "
+        "BEFORE UPDATE ON audit_event "
         "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
     ),
     DDL(
-        "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event "
+        "CREATE TRIGGER IF NOT EXISTS audit_event_no_delete "
+        "BEFORE DELETE ON audit_event "
         "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
     ),
 ]

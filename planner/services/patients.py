@@ -47,7 +47,7 @@ def _validate(model: type[PatientCreate] | type[PatientUpdate], data: Any) -> An
         ) from None
 
 
-def _mrn_taken(mrn: str) -> InvalidInput:
+def _mrn_taken() -> InvalidInput:
     return InvalidInput(
         "Another patient already has this MRN.",
         fields={"mrn": "is already used by another patient"},
@@ -58,7 +58,7 @@ def create_patient(session: Session, actor: Actor, data: Any) -> Patient:
     """Validate and register a new patient."""
     patient_in: PatientCreate = _validate(PatientCreate, data)
     if session.exec(select(Patient.id).where(Patient.mrn == patient_in.mrn)).first():
-        raise _mrn_taken(patient_in.mrn)
+        raise _mrn_taken()
     patient = Patient.model_validate(patient_in)
     session.add(patient)
     try:
@@ -66,7 +66,7 @@ def create_patient(session: Session, actor: Actor, data: Any) -> Patient:
     except IntegrityError:
         # Two registrations of one MRN raced past the check above.
         session.rollback()
-        raise _mrn_taken(patient_in.mrn) from None
+        raise _mrn_taken() from None
     record_event(
         session,
         actor,
@@ -105,7 +105,7 @@ def update_patient(
             select(Patient.id).where(Patient.mrn == patient_in.mrn)
         ).first()
     ):
-        raise _mrn_taken(patient_in.mrn)
+        raise _mrn_taken()
     values = patient_in.model_dump(exclude={"version"})
     values["updated_at"] = now or utc_now()
     values["version"] = patient_in.version + 1
@@ -255,7 +255,7 @@ def patient_timeline(
             TimelineEntry(
                 when=when,
                 kind="appointment",
-                title=f"{appointment.kind.value.replace('_', ' ').capitalize()} appointment",
+                title=f"{appointment.kind.value.capitalize()} appointment",
                 detail=_window_text(appointment),
                 status=appointment.status.value,
                 link_id=appointment.id,

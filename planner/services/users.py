@@ -37,7 +37,7 @@ def create_user(
     except ValidationError as exc:
         raise InvalidInput(
             "The user's details are not valid.", fields=field_errors(exc)
-        )
+        ) from None
     problems = password_problems(password, email=email, name=name)
     if problems:
         raise InvalidInput(

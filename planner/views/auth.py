@@ -68,7 +68,7 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 def logout() -> Response:
     db = get_session()
-    user = current_user._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
+    user = current_user._get_current_object()
     record_event(db, current_actor(), AuditAction.LOGOUT, "user", user.id)
     db.commit()
     logout_user()

@@ -8,7 +8,6 @@ Create Date: 2026-11-21 05:27:31.043683
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import planner.db_types
@@ -28,9 +27,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("at", planner.db_types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "actor_email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True
-        ),
+        sa.Column("actor_email", sa.String(length=254), nullable=True),
         sa.Column(
             "action",
             sa.Enum(
@@ -52,16 +49,12 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column(
-            "entity_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False
-        ),
+        sa.Column("entity_type", sa.String(length=40), nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=True),
         sa.Column("patient_id", sa.Integer(), nullable=True),
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
-        sa.Column(
-            "remote_addr", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True
-        ),
+        sa.Column("remote_addr", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
@@ -76,13 +69,9 @@ def upgrade() -> None:
 
     op.create_table(
         "patient",
-        sa.Column("mrn", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column(
-            "given_name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False
-        ),
-        sa.Column(
-            "family_name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False
-        ),
+        sa.Column("mrn", sa.String(length=32), nullable=False),
+        sa.Column("given_name", sa.String(length=80), nullable=False),
+        sa.Column("family_name", sa.String(length=80), nullable=False),
         sa.Column("date_of_birth", sa.Date(), nullable=False),
         sa.Column(
             "sex",
@@ -97,11 +86,9 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
-        sa.Column(
-            "address", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True
-        ),
+        sa.Column("phone", sa.String(length=32), nullable=True),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("address", sa.String(length=300), nullable=True),
         sa.Column(
             "cause",
             sa.Enum(
@@ -135,9 +122,7 @@ def upgrade() -> None:
         sa.Column("neuromuscular_disease", sa.Boolean(), nullable=False),
         sa.Column("aminoglycosides", sa.Boolean(), nullable=False),
         sa.Column("toxin_allergy", sa.Boolean(), nullable=False),
-        sa.Column(
-            "notes", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True
-        ),
+        sa.Column("notes", sa.String(length=4000), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column(
             "created_at", planner.db_types.UTCDateTime(timezone=True), nullable=False
@@ -163,41 +148,35 @@ def upgrade() -> None:
     op.create_table(
         "product",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("brand", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-        sa.Column("inn", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-        sa.Column(
-            "unit_name", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False
-        ),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("brand", sa.String(length=80), nullable=False),
+        sa.Column("inn", sa.String(length=80), nullable=False),
+        sa.Column("unit_name", sa.String(length=32), nullable=False),
         sa.Column("vial_sizes", sa.JSON(), nullable=False),
         sa.Column("dilutions", sa.JSON(), nullable=False),
         sa.Column("in_use_hours", sa.Integer(), nullable=False),
         sa.Column(
             "in_use_source",
-            sqlmodel.sql.sqltypes.AutoString(length=200),
+            sa.String(length=200),
             nullable=False,
         ),
         sa.Column("cap_units_3_months", sa.Float(), nullable=True),
-        sa.Column(
-            "cap_source", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
-        ),
+        sa.Column("cap_source", sa.String(length=200), nullable=True),
         sa.Column("min_interval_days", sa.Integer(), nullable=False),
         sa.Column(
             "interval_source",
-            sqlmodel.sql.sqltypes.AutoString(length=200),
+            sa.String(length=200),
             nullable=False,
         ),
-        sa.Column("colour", sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+        sa.Column("colour", sa.String(length=7), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("code"),
     )
     op.create_table(
         "user",
-        sa.Column(
-            "email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False
-        ),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column(
             "role",
             sa.Enum(
@@ -208,7 +187,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column(
             "password_hash",
-            sqlmodel.sql.sqltypes.AutoString(length=255),
+            sa.String(length=255),
             nullable=False,
         ),
         sa.Column("active", sa.Boolean(), nullable=False),
@@ -219,9 +198,7 @@ def upgrade() -> None:
         sa.Column(
             "last_login_at", planner.db_types.UTCDateTime(timezone=True), nullable=True
         ),
-        sa.Column(
-            "feed_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True
-        ),
+        sa.Column("feed_token", sa.String(length=64), nullable=True),
         sa.Column(
             "created_at", planner.db_types.UTCDateTime(timezone=True), nullable=False
         ),
@@ -233,14 +210,10 @@ def upgrade() -> None:
 
     op.create_table(
         "clinic_setting",
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("value", sa.JSON(), nullable=False),
-        sa.Column(
-            "label", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False
-        ),
-        sa.Column(
-            "source", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True
-        ),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("source", sa.String(length=300), nullable=True),
         sa.Column("unsourced", sa.Boolean(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column(
@@ -256,10 +229,8 @@ def upgrade() -> None:
     op.create_table(
         "protocol_template",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-        sa.Column(
-            "description", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True
-        ),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=True),
         sa.Column("sites", sa.JSON(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
         sa.Column(
@@ -277,9 +248,7 @@ def upgrade() -> None:
         "viallot",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "lot_number", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False
-        ),
+        sa.Column("lot_number", sa.String(length=40), nullable=False),
         sa.Column("expiry_date", sa.Date(), nullable=False),
         sa.Column("vial_units", sa.Integer(), nullable=False),
         sa.Column("diluent_ml", sa.Float(), nullable=False),
@@ -332,12 +301,8 @@ def upgrade() -> None:
         ),
         sa.Column("signed_by_id", sa.Integer(), nullable=True),
         sa.Column("consent_obtained", sa.Boolean(), nullable=False),
-        sa.Column(
-            "consent_note", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True
-        ),
-        sa.Column(
-            "notes", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True
-        ),
+        sa.Column("consent_note", sa.String(length=1000), nullable=True),
+        sa.Column("notes", sa.String(length=4000), nullable=True),
         sa.Column("warnings", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column(
@@ -407,9 +372,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column(
-            "description", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True
-        ),
+        sa.Column("description", sa.String(length=1000), nullable=True),
         sa.Column(
             "severity",
             sa.Enum(
@@ -448,9 +411,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False
-        ),
+        sa.Column("reason", sa.String(length=2000), nullable=False),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column(
             "created_at", planner.db_types.UTCDateTime(timezone=True), nullable=False
@@ -514,12 +475,10 @@ def upgrade() -> None:
         sa.Column("source_session_id", sa.Integer(), nullable=True),
         sa.Column(
             "override_reason",
-            sqlmodel.sql.sqltypes.AutoString(length=500),
+            sa.String(length=500),
             nullable=True,
         ),
-        sa.Column(
-            "notes", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True
-        ),
+        sa.Column("notes", sa.String(length=1000), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column(
             "created_at", planner.db_types.UTCDateTime(timezone=True), nullable=False
@@ -599,7 +558,7 @@ def upgrade() -> None:
         sa.Column("total", sa.Float(), nullable=True),
         sa.Column(
             "formula_version",
-            sqlmodel.sql.sqltypes.AutoString(length=40),
+            sa.String(length=40),
             nullable=False,
         ),
         sa.Column("self_entered", sa.Boolean(), nullable=False),
@@ -637,9 +596,7 @@ def upgrade() -> None:
         sa.Column("peak_days", sa.Float(), nullable=True),
         sa.Column("wear_off_weeks", sa.Float(), nullable=True),
         sa.Column("patient_rating", sa.Integer(), nullable=True),
-        sa.Column(
-            "notes", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True
-        ),
+        sa.Column("notes", sa.String(length=2000), nullable=True),
         sa.Column("recorded_by_id", sa.Integer(), nullable=False),
         sa.Column(
             "recorded_at", planner.db_types.UTCDateTime(timezone=True), nullable=False
@@ -661,9 +618,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column(
-            "muscle", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False
-        ),
+        sa.Column("muscle", sa.String(length=40), nullable=False),
         sa.Column(
             "side",
             sa.Enum(
@@ -698,7 +653,7 @@ def upgrade() -> None:
             ),
             nullable=True,
         ),
-        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column(
             "created_at", planner.db_types.UTCDateTime(timezone=True), nullable=False

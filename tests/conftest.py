@@ -1,0 +1,192 @@
+"""Fixtures: an app per test on a fresh database, factories, logged-in clients."""
+
+import os
+import re
+from collections.abc import Callable
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy import text
+from sqlmodel import Session
+from sqlmodel import SQLModel
+
+import planner.models  # noqa: F401  # registers every table on the metadata
+from planner import create_app
+from planner.db import build_engine
+from planner.db import get_engine
+from planner.models import Patient
+from planner.models import Role
+from planner.models import User
+from planner.services.audit import SYSTEM
+from planner.services.catalogue import load_catalogue
+from planner.services.patients import create_patient
+from planner.services.users import create_user
+
+PASSWORD = "correct horse battery staple"
+PG_URL = os.environ.get("PLANNER_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def reset_postgres(engine: Engine) -> None:
+    """Give the test an empty public schema on the shared PostgreSQL database."""
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine | None]:
+    if not PG_URL:
+        yield None
+        return
+    engine = build_engine(PG_URL)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, pg_engine: Engine | None) -> str:
+    """The database each test runs on: in-memory SQLite, and PostgreSQL when set."""
+    if request.param == "postgresql":
+        assert pg_engine is not None
+        reset_postgres(pg_engine)
+        return PG_URL
+    return "sqlite://"
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Any) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "test",
+            "LOGIN_MAX_FAILURES": 3,
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    engine = get_engine(app)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        load_catalogue(session)
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture(name="session")
+def session_fixture(app: Flask) -> Iterator[Session]:
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+PATIENT_DEFAULTS: dict[str, Any] = {
+    "given_name": "Ada",
+    "family_name": "Okafor",
+    "date_of_birth": date(1971, 5, 14),
+    "sex": "female",
+    "cause": "bells",
+    "affected_side": "left",
+}
+
+
+@pytest.fixture
+def make_patient(session: Session) -> Callable[..., Patient]:
+    counter = iter(range(1, 1_000_000))
+
+    def make(**overrides: Any) -> Patient:
+        data = {**PATIENT_DEFAULTS, "mrn": f"MRN{next(counter):05d}", **overrides}
+        return create_patient(session, SYSTEM, data)
+
+    return make
+
+
+@pytest.fixture
+def make_user(session: Session) -> Callable[..., User]:
+    counter = iter(range(1, 1_000_000))
+
+    def make(role: Role = Role.INJECTOR, **overrides: Any) -> User:
+        number = next(counter)
+        data = {
+            "email": f"user{number}@example.org",
+            "name": f"Test User {number}",
+            "role": role.value,
+            "password": PASSWORD,
+            **overrides,
+        }
+        return create_user(session, SYSTEM, **data)
+
+    return make
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A test client that logs in and sends CSRF tokens as the real pages do."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.token = ""
+
+    def refresh_token(self, path: str = "/login") -> str:
+        page = self.client.get(path, follow_redirects=True).get_data(as_text=True)
+        found = CSRF_META.search(page) or CSRF_INPUT.search(page)
+        assert found, f"no CSRF token on {path}"
+        self.token = found.group(1)
+        return self.token
+
+    def login(self, email: str, password: str = PASSWORD) -> Any:
+        self.refresh_token("/login")
+        response = self.client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": self.token},
+        )
+        self.refresh_token("/patients/")
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, **kwargs)
+
+    def post_form(self, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
+        return self.client.post(path, data={**data, "csrf_token": self.token}, **kwargs)
+
+    def api(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any:
+        headers = {"X-CSRFToken": self.token, **kwargs.pop("headers", {})}
+        return self.client.open(
+            path, method=method, json=json, headers=headers, **kwargs
+        )
+
+
+@pytest.fixture
+def browser(client: FlaskClient) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def login_as(app: Flask, make_user: Callable[..., User]) -> Callable[..., Browser]:
+    """Return a function giving a logged-in Browser for a new user of a role."""
+
+    def login(role: Role = Role.INJECTOR) -> Browser:
+        user = make_user(role)
+        browser = Browser(app.test_client())
+        response = browser.login(user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return browser
+
+    return login

@@ -1,0 +1,68 @@
+from datetime import date
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from planner.models import PatientCreate
+from planner.validation import field_errors
+
+VALID = {
+    "mrn": "MRN-001/A",
+    "given_name": "Ada",
+    "family_name": "Okafor",
+    "date_of_birth": "1971-05-14",
+    "cause": "ramsay_hunt",
+    "affected_side": "right",
+}
+
+
+def errors_for(**changes):
+    data = {**VALID, **changes}
+    data = {k: v for k, v in data.items() if v is not ...}
+    with pytest.raises(ValidationError) as info:
+        PatientCreate.model_validate(data)
+    return field_errors(info.value)
+
+
+def test_valid_patient_and_blank_optionals():
+    patient = PatientCreate.model_validate({**VALID, "phone": "  ", "onset_date": ""})
+    assert patient.phone is None
+    assert patient.onset_date is None
+    assert patient.contraindications == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"mrn": "has space"}, "mrn", "characters"),
+        ({"mrn": ""}, "mrn", "required"),
+        ({"given_name": "   "}, "given_name", "required"),
+        ({"family_name": ...}, "family_name", "required"),
+        ({"date_of_birth": "1899-12-31"}, "date_of_birth", "1900"),
+        (
+            {"date_of_birth": str(date.today() + timedelta(days=1))},
+            "date_of_birth",
+            "future",
+        ),
+        ({"date_of_birth": "14th May"}, "date_of_birth", "date"),
+        ({"cause": "stroke"}, "cause", "bells"),
+        ({"affected_side": "up"}, "affected_side", "left"),
+        ({"onset_date": "1960-01-01"}, "onset_date", "before the date of birth"),
+        ({"phone": "call me"}, "phone", "characters"),
+        ({"email": "not-an-email"}, "email", "email"),
+        ({"notes": "x" * 4001}, "notes", "4000"),
+        ({"surprise": 1}, "surprise", "not a field"),
+    ],
+)
+def test_each_bad_field_is_named_with_a_reason(changes, field, reason):
+    errors = errors_for(**changes)
+    assert field in errors
+    assert reason in errors[field]
+
+
+def test_contraindications_are_named():
+    patient = PatientCreate.model_validate(
+        {**VALID, "pregnant": "true", "aminoglycosides": "on"}
+    )
+    assert patient.contraindications == ["Pregnant", "Taking aminoglycosides"]

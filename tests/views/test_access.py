@@ -1,0 +1,128 @@
+"""Every route is closed to anonymous users and to requests without CSRF tokens."""
+
+import re
+
+import pytest
+
+from planner.access import roles_required
+from planner.models import Role
+
+PUBLIC = {"auth.login", "health.healthz", "static"}
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def concrete_path(rule):
+    """Fill a rule's URL variables with plausible values."""
+    return re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule).replace("<path:filename>", "x")
+
+
+def all_routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_needs_a_login_except_the_public_ones(app, client):
+    checked = 0
+    for rule, method in all_routes(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        with client.open(concrete_path(rule), method=method) as response:
+            checked += 1
+            status = response.status_code
+            if rule.rule.startswith("/api/"):
+                assert status == 401, (rule.rule, method)
+                assert response.json == {"error": "Log in first."}
+            elif method == "GET":
+                assert status == 302, (rule.rule, method)
+                assert response.headers["Location"].startswith("/login")
+            else:
+                # Without a login, a state-changing request fails either check.
+                assert status in (302, 400, 401), (rule.rule, method)
+    assert checked >= 10
+
+
+def test_public_routes_answer_without_login(client):
+    assert client.get("/login").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    with client.get("/static/css/app.css") as static:
+        assert static.status_code == 200
+
+
+def test_every_state_changing_route_refuses_a_missing_csrf_token(app, login_as):
+    browser = login_as(Role.ADMIN)
+    checked = 0
+    for rule, method in all_routes(app):
+        if method not in STATE_CHANGING:
+            continue
+        path = concrete_path(rule)
+        if rule.rule.startswith("/api/"):
+            response = browser.client.open(path, method=method, json={})
+        else:
+            response = browser.client.open(path, method=method, data={})
+        checked += 1
+        assert response.status_code == 400, (rule.rule, method, response.status_code)
+        assert "csrf" in response.get_data(as_text=True).lower(), (rule.rule, method)
+    assert checked >= 4
+
+
+def test_login_form_itself_needs_the_csrf_token(client, make_user):
+    user = make_user()
+    response = client.post("/login", data={"email": user.email, "password": "x" * 20})
+    assert response.status_code == 400
+
+
+def test_roles_required_allows_listed_roles_only(app, login_as):
+    @roles_required(Role.ADMIN)
+    def admin_only():
+        return "secret"
+
+    app.add_url_rule("/admin-only-test", view_func=admin_only)
+    assert login_as(Role.ADMIN).get("/admin-only-test").status_code == 200
+    assert login_as(Role.STAFF).get("/admin-only-test").status_code == 403
+    assert admin_only._planner_roles == frozenset({Role.ADMIN})
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_no_inline_script_or_style_in_pages(login_as, make_patient):
+    patient = make_patient()
+    browser = login_as(Role.INJECTOR)
+    for path in [
+        "/patients/",
+        "/patients/new",
+        f"/patients/{patient.id}",
+        f"/patients/{patient.id}/edit",
+    ]:
+        page = browser.get(path).get_data(as_text=True)
+        assert (
+            "<script>" not in page and " style=" not in page and "onclick" not in page
+        ), path
+
+
+def test_session_cookie_flags(client, make_user):
+    user = make_user()
+    from tests.conftest import Browser
+
+    browser = Browser(client)
+    response = browser.login(user.email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_idle_session_times_out(app, login_as):
+    browser = login_as(Role.STAFF)
+    with browser.client.session_transaction() as flask_session:
+        flask_session["last_seen"] -= app.config["IDLE_TIMEOUT_MINUTES"] * 60 + 1
+    response = browser.get("/patients/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert browser.get("/patients/").status_code == 302
