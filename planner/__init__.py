@@ -21,6 +21,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from planner.config import load_config
 
     load_config(app, test_config)
+    from planner.converters import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     logging.getLogger("planner").setLevel(app.config["LOG_LEVEL"])
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])

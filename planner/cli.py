@@ -1,5 +1,6 @@
 """Command-line tasks: ``flask --app planner <command>``."""
 
+import os
 import secrets
 import sqlite3
 import subprocess
@@ -12,6 +13,7 @@ from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 from sqlmodel import func
 from sqlmodel import select
 
@@ -25,7 +27,9 @@ from planner.models import User
 from planner.services.audit import SYSTEM
 from planner.services.audit import record_event
 from planner.services.catalogue import load_catalogue
+from planner.passwords import verify_password
 from planner.services.users import create_user
+from planner.services.users import set_password
 
 CREDENTIALS_FILE = "demo-credentials.txt"
 
@@ -86,6 +90,28 @@ def seed_demo_command(patients: int, cycles: int, seed: int) -> None:
     click.echo(f"Seeded {summary} in {seconds:.1f} s.")
 
 
+DEMO_LOGINS = (
+    ("admin@example.org", "Clinic Admin", Role.ADMIN),
+    ("injector@example.org", "Dr Demo Injector", Role.INJECTOR),
+    ("staff@example.org", "Demo Scheduler", Role.STAFF),
+)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file that only its owner can read, from its first byte."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def _credentials_still_valid(session: Session, text: str) -> bool:
+    """Tell whether the saved demo password still opens the demo admin login."""
+    password = text.rsplit("password: ", 1)[-1].strip()
+    admin = session.exec(select(User).where(User.email == DEMO_LOGINS[0][0])).first()
+    return admin is not None and verify_password(admin.password_hash, password)
+
+
 @click.command("first-run")
 @with_appcontext
 @click.option(
@@ -93,18 +119,21 @@ def seed_demo_command(patients: int, cycles: int, seed: int) -> None:
 )
 def first_run(patients: int) -> None:
     """On an empty database, add demo data and logins; always say how to log in."""
-    instance = Path(current_app.instance_path)
-    credentials = instance / CREDENTIALS_FILE
+    credentials = Path(current_app.instance_path) / CREDENTIALS_FILE
+    credentials.parent.mkdir(parents=True, exist_ok=True)
     engine = get_engine()
     with session_scope(engine) as session:
-        has_users = session.exec(select(func.count()).select_from(User)).one() > 0
-        if not has_users:
+        if session.exec(select(func.count()).select_from(User)).one() == 0:
             password = secrets.token_urlsafe(12)
-            for email, name, role in (
-                ("admin@example.org", "Clinic Admin", Role.ADMIN),
-                ("injector@example.org", "Dr Demo Injector", Role.INJECTOR),
-                ("staff@example.org", "Demo Scheduler", Role.STAFF),
-            ):
+            lines = [f"  {email:<22}({role.value})" for email, _, role in DEMO_LOGINS]
+            # Saved before anything else can fail, so the password is never lost.
+            _write_private(
+                credentials,
+                "Demo logins (all share one password):\n"
+                + "\n".join(lines)
+                + f"\n  password: {password}\n",
+            )
+            for email, name, role in DEMO_LOGINS:
                 create_user(
                     session,
                     SYSTEM,
@@ -123,23 +152,33 @@ def first_run(patients: int) -> None:
                     seed=2026,
                     now=datetime.now(UTC),
                 )
-            text = (
-                "Demo logins (all share one password):\n"
-                "  admin@example.org     (admin)\n"
-                "  injector@example.org  (injector)\n"
-                "  staff@example.org     (staff)\n"
-                f"  password: {password}\n"
-            )
-            # Owner-only: this is a live credential until the password is changed.
-            credentials.write_text(text)
-            credentials.chmod(0o600)
-    if credentials.exists():
-        click.echo(
-            credentials.read_text()
-            + f"(kept in {credentials}; delete it once you have changed the password)"
-        )
-    else:
-        click.echo("Log in with an account made by `flask --app planner create-user`.")
+        if credentials.exists():
+            text = credentials.read_text()
+            if _credentials_still_valid(session, text):
+                click.echo(
+                    text + f"(kept in {credentials}; delete it once you have changed "
+                    "the password with `flask --app planner set-password`)"
+                )
+                return
+            credentials.unlink()
+    click.echo(
+        "Log in with your account. To make one: "
+        "flask --app planner create-user --email ... --name ... --role admin --password ..."
+    )
+
+
+@click.command("set-password")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(email: str, password: str) -> None:
+    """Change a login's password (and unlock it)."""
+    with session_scope(get_engine()) as session:
+        try:
+            set_password(session, SYSTEM, email=email, password=password)
+        except PlannerError as exc:
+            raise _fail(exc) from None
+    click.echo(f"Password changed for {email.strip().lower()}.")
 
 
 @click.command("backup")
@@ -197,6 +236,7 @@ def register_commands(app: Flask) -> None:
     for command in (
         init_db,
         create_user_command,
+        set_password_command,
         seed_demo_command,
         first_run,
         backup_command,

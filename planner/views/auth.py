@@ -38,7 +38,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
     """Show the login form and check the credentials posted to it."""
-    if request.method == "GET":
+    if request.method != "POST":
         if current_user.is_authenticated:
             return redirect(_safe_next(request.args.get("next")))
         return render_template("auth/login.html", email="", error=None)

@@ -170,3 +170,29 @@ def test_first_run_creates_logins_once_and_always_prints_them(file_app, cli, tmp
 
     browser = Browser(browser_app)
     assert browser.login("admin@example.org", password).status_code == 302
+
+
+def test_first_run_forgets_credentials_that_no_longer_work(file_app, cli):
+    cli("init-db")
+    first = cli("first-run", "--patients", "0")
+    assert "password: " in first.output
+    changed = cli(
+        "set-password",
+        "--email",
+        "admin@example.org",
+        "--password",
+        "a brand new passphrase",
+    )
+    assert changed.exit_code == 0, changed.output
+    again = cli("first-run")
+    assert "password: " not in again.output
+    assert "create-user" in again.output
+
+
+def test_set_password_errors_are_named(cli):
+    cli("init-db")
+    unknown = cli(
+        "set-password", "--email", "ghost@example.org", "--password", PASSWORD
+    )
+    assert unknown.exit_code == 1
+    assert "email: unknown" in unknown.output

@@ -90,3 +90,21 @@ def test_markup_in_fields_is_shown_as_text(login_as, make_patient):
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;Bo&lt;/b&gt;" in page
+
+
+def test_ids_beyond_any_table_are_404_not_500(login_as):
+    browser = login_as(Role.STAFF)
+    for path in [
+        "/patients/2147483648",
+        "/patients/99999999999999999999",
+        "/patients/0",
+    ]:
+        assert browser.get(path).status_code == 404, path
+    assert browser.api("GET", "/api/v1/patients/9223372036854775808").status_code == 404
+
+
+def test_head_of_login_page_is_not_a_login_attempt(client, session):
+    from planner.models import AuditEvent
+
+    assert client.head("/login").status_code == 200
+    assert session.exec(select(AuditEvent)).all() == []
