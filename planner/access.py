@@ -8,8 +8,8 @@ from typing import ParamSpec
 from typing import TypeVar
 
 from flask import Flask
-from flask import current_app
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import request

@@ -24,10 +24,10 @@ from planner.migrate import upgrade_database
 from planner.models import AuditAction
 from planner.models import Role
 from planner.models import User
+from planner.passwords import verify_password
 from planner.services.audit import SYSTEM
 from planner.services.audit import record_event
 from planner.services.catalogue import load_catalogue
-from planner.passwords import verify_password
 from planner.services.users import create_user
 from planner.services.users import set_password
 
@@ -162,8 +162,8 @@ def first_run(patients: int) -> None:
                 return
             credentials.unlink()
     click.echo(
-        "Log in with your account. To make one: "
-        "flask --app planner create-user --email ... --name ... --role admin --password ..."
+        "Log in with your account. To make one: flask --app planner create-user "
+        "--email ... --name ... --role admin --password ..."
     )
 
 

@@ -37,6 +37,11 @@ class AuditEvent(SQLModel, table=True):
     entity_type: str = Field(max_length=40)
     entity_id: int | None = None
     patient_id: int | None = None
-    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # none_as_null: an empty side is SQL NULL, not the JSON text 'null'.
+    before: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
+    after: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
     remote_addr: str | None = Field(default=None, max_length=64)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import update
@@ -180,9 +181,7 @@ def search_patients(
                 )
                 for term in terms
             ]
-            condition = conditions[0] if len(conditions) == 1 else conditions[0]
-            for extra in conditions[1:]:
-                condition = condition & extra
+            condition = and_(*conditions)
         statement = statement.where(condition)
         counter = counter.where(condition)
     total = session.exec(counter).one()

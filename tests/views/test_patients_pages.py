@@ -41,7 +41,8 @@ def test_bad_fields_are_shown_beside_each_field_and_nothing_is_saved(login_as, s
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="mrn-error"' in page and 'id="date_of_birth-error"' in page
+    assert 'id="mrn-error"' in page
+    assert 'id="date_of_birth-error"' in page
     assert "Please correct 2 fields" in page
     assert 'aria-invalid="true"' in page
     # What was typed is kept so only the bad fields need retyping.
@@ -69,11 +70,14 @@ def test_list_searches_and_pages(login_as, make_patient, app):
         make_patient(family_name=name)
     browser = login_as(Role.STAFF)
     first = browser.get("/patients/").get_data(as_text=True)
-    assert "Showing 1–2 of 3 patients" in first and "Next page" in first
+    assert "Showing 1–2 of 3 patients" in first
+    assert "Next page" in first
     second = browser.get("/patients/?page=2").get_data(as_text=True)
-    assert "Carter" in second and "Abbott" not in second
+    assert "Carter" in second
+    assert "Abbott" not in second
     found = browser.get("/patients/?q=bak").get_data(as_text=True)
-    assert "Baker" in found and "Carter" not in found
+    assert "Baker" in found
+    assert "Carter" not in found
     none = browser.get("/patients/?q=zzz&page=abc").get_data(as_text=True)
     assert "No patients match" in none
 

@@ -52,8 +52,8 @@ def upgrade() -> None:
         sa.Column("entity_type", sa.String(length=40), nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=True),
         sa.Column("patient_id", sa.Integer(), nullable=True),
-        sa.Column("before", sa.JSON(), nullable=True),
-        sa.Column("after", sa.JSON(), nullable=True),
+        sa.Column("before", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("after", sa.JSON(none_as_null=True), nullable=True),
         sa.Column("remote_addr", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -138,7 +138,7 @@ def upgrade() -> None:
             batch_op.f("ix_patient_date_of_birth"), ["date_of_birth"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_patient_family_name"), ["family_name"], unique=False
+            "ix_patient_name_order", ["family_name", "given_name", "id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_patient_given_name"), ["given_name"], unique=False
@@ -726,7 +726,7 @@ def downgrade() -> None:
     with op.batch_alter_table("patient", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_patient_mrn"))
         batch_op.drop_index(batch_op.f("ix_patient_given_name"))
-        batch_op.drop_index(batch_op.f("ix_patient_family_name"))
+        batch_op.drop_index("ix_patient_name_order")
         batch_op.drop_index(batch_op.f("ix_patient_date_of_birth"))
 
     op.drop_table("patient")
