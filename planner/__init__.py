@@ -19,7 +19,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     from planner.config import load_config
+    from planner.jsonsafe import SafeJSONProvider
 
+    app.json = SafeJSONProvider(app)
     load_config(app, test_config)
     from planner.converters import IdConverter
 

@@ -1,16 +1,25 @@
 """URL converters."""
 
-from typing import Any
-
-from werkzeug.routing import IntegerConverter
-from werkzeug.routing import Map
+from werkzeug.routing import BaseConverter
 
 # Largest id a 32-bit INTEGER primary key holds on PostgreSQL.
 MAX_ID = 2**31 - 1
 
 
-class IdConverter(IntegerConverter):
-    """A record id in a URL: an id no table can hold is a 404, not a 500."""
+class IdConverter(BaseConverter):
+    """A record id in a URL.
 
-    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        super().__init__(url_map, min=1, max=MAX_ID)
+    Digits beyond any id a table can hold become 0, which no row has, so the
+    lookup answers 404 for every method. Rejecting them in the converter instead
+    makes werkzeug answer 405 for methods the rule does not list.
+    """
+
+    regex = r"\d+"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if 1 <= number <= MAX_ID else 0
+
+    def to_url(self, value: object) -> str:
+        return str(value)

@@ -28,8 +28,12 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
+        blank = isinstance(error.get("input"), str) and not error["input"].strip()
         if error["type"] == "string_too_short":
             message = _too_short(error)
+        elif blank and error["type"] != "extra_forbidden":
+            # An empty choice or date is a missing answer, whatever its type.
+            message = "is required"
         else:
             message = FRIENDLY.get(error["type"], error["msg"])
         message = message.removeprefix("Value error, ")

@@ -57,12 +57,27 @@ class PatientBase(SQLModel):
     def _strip_required(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
 
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _blank_sex_is_unknown(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return Sex.UNKNOWN
+        return value
+
     @field_validator("phone", "email", "address", "notes", "onset_date", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        # PostgreSQL text cannot hold NUL, and no real name or note contains one.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
 
     @field_validator("date_of_birth")
     @classmethod
@@ -119,7 +134,8 @@ class PatientCreate(PatientBase):
 # Properties to receive on update: the version the editor saw is required.
 class PatientUpdate(PatientBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # as above
-    version: int = Field(ge=1)
+    # Bounded so neither it nor the next version (+1) overflows a 32-bit column.
+    version: int = Field(ge=1, le=2**31 - 2)
 
 
 # Properties to return through the API

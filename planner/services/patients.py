@@ -161,7 +161,8 @@ def search_patients(
     session: Session, query: str = "", *, page: int = 1, size: int = 25
 ) -> Page[Patient]:
     """Find patients by MRN, name or date of birth, a page at a time."""
-    text = query.strip()[:MAX_QUERY_LENGTH]
+    # NUL cannot reach PostgreSQL and matches nothing anyway.
+    text = query.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     statement = select(Patient)
     counter = select(func.count()).select_from(Patient)
     if text:

@@ -35,17 +35,33 @@ class ErrorBody(BaseModel):
     fields: dict[str, str] = {}
 
 
+def _json_kind(value: Any) -> str:
+    """Name a parsed JSON value's type as JSON calls it."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an array" if isinstance(value, list) else "a string"
+
+
 def _raise_validation(
     req: Request, _resp: Response | None, req_validation_error: Any, *_rest: Any
 ) -> None:
     """Answer spectree's validation failures in planner's own error shape."""
     if req_validation_error is None:
         return
-    if req.method in ("POST", "PUT", "PATCH") and req.get_json(silent=True) is None:
-        raise InvalidInput(
-            "The request body must be a JSON object.",
-            fields={"body": "is missing or is not valid JSON"},
-        )
+    if req.method in ("POST", "PUT", "PATCH"):
+        body = req.get_json(silent=True)
+        if body is None:
+            raise InvalidInput(
+                "The request body must be a JSON object.",
+                fields={"body": "is missing or is not valid JSON"},
+            )
+        if not isinstance(body, dict):
+            raise InvalidInput(
+                "The request body must be a JSON object.",
+                fields={"body": f"must be an object, not {_json_kind(body)}"},
+            )
     raise InvalidInput(
         "Some fields need correcting.", fields=field_errors(req_validation_error)
     )

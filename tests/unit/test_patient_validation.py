@@ -66,3 +66,19 @@ def test_contraindications_are_named():
         {**VALID, "pregnant": "true", "aminoglycosides": "on"}
     )
     assert patient.contraindications == ["Pregnant", "Taking aminoglycosides"]
+
+
+def test_blank_sex_means_not_recorded_and_blank_choices_are_required():
+    assert PatientCreate.model_validate({**VALID, "sex": ""}).sex == "unknown"
+    errors = errors_for(cause="", affected_side="", date_of_birth="")
+    assert errors == {
+        "cause": "is required",
+        "affected_side": "is required",
+        "date_of_birth": "is required",
+    }
+
+
+def test_nul_characters_are_refused_by_field():
+    errors = errors_for(given_name="A\x00B", notes="x\x00")
+    assert errors["given_name"] == "must not contain a NUL character"
+    assert errors["notes"] == "must not contain a NUL character"

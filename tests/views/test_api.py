@@ -91,3 +91,25 @@ def test_unknown_patient_is_404_json(login_as):
 def test_me(login_as):
     body = login_as(Role.ADMIN).api("GET", "/api/v1/me").json
     assert body["role"] == "admin"
+
+
+def test_deeply_nested_json_is_a_400_not_a_crash(login_as):
+    browser = login_as(Role.STAFF)
+    body = "[" * 100_000 + "]" * 100_000
+    response = browser.client.post(
+        "/api/v1/patients",
+        data=body,
+        content_type="application/json",
+        headers={"X-CSRFToken": browser.token},
+    )
+    assert response.status_code == 400
+    assert "body" in response.json["fields"]
+
+
+def test_huge_version_is_refused_by_name(login_as, make_patient):
+    patient = make_patient()
+    response = login_as(Role.STAFF).api(
+        "PUT", f"/api/v1/patients/{patient.id}", {**BODY, "version": 10**30}
+    )
+    assert response.status_code == 400
+    assert "version" in response.json["fields"]

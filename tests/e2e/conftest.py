@@ -1,0 +1,243 @@
+"""A live planner on a migrated SQLite file, and Debian's Chromium driven by Playwright.
+
+Nothing here downloads a browser: Chromium is the system's (``PLANNER_CHROMIUM``,
+default /usr/bin/chromium). pytest-playwright is installed and registers fixtures
+called ``playwright``, ``browser``, ``context``, ``page`` and ``base_url``, and
+tests/conftest.py has its own ``browser``; the fixtures below use other names so
+none of those is touched or overridden.
+"""
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser as PlaywrightBrowser
+from playwright.sync_api import ConsoleMessage
+from playwright.sync_api import Page
+from playwright.sync_api import Request
+from playwright.sync_api import Response
+from playwright.sync_api import expect
+from playwright.sync_api import sync_playwright
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from planner import create_app
+from planner.db import build_engine
+from planner.db import get_engine
+from planner.migrate import upgrade_database
+from planner.services.audit import SYSTEM
+from planner.services.catalogue import load_catalogue
+from planner.services.users import create_user
+
+CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# A tablet in landscape, as used at the chair.
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# Generous for a loaded 2-core CI machine; expect() retries until then, no sleeps.
+expect.set_options(timeout=10_000)
+
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    """Note whether the test body failed, for the failure screenshot."""
+    report: pytest.TestReport = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+@dataclass(frozen=True)
+class E2EUser:
+    email: str
+    password: str
+    name: str
+
+
+@dataclass
+class LiveServer:
+    """The running app: its base URL, its login, and errors it logged."""
+
+    url: str
+    user: E2EUser
+    errors: list[str] = field(default_factory=list)
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(level=logging.ERROR)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
+
+
+@pytest.fixture(scope="session")
+def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Serve a real app on 127.0.0.1 from a migrated SQLite file.
+
+    Independent of the parametrised ``app`` fixture, so it starts once per run.
+    """
+    root = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{root / 'planner.db'}"
+    user = E2EUser(
+        email="e2e.injector@example.org",
+        password="tablet at the chair 2024",
+        name="Eve Injector",
+    )
+    engine = build_engine(url)
+    try:
+        upgrade_database(engine)
+        with Session(engine) as session:
+            load_catalogue(session)
+            create_user(
+                session,
+                SYSTEM,
+                email=user.email,
+                name=user.name,
+                role="injector",
+                password=user.password,
+            )
+    finally:
+        engine.dispose()
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e", "TESTING": False})
+    app.instance_path = str(root / "instance")
+    live = LiveServer(url="", user=user)
+    collector = _ErrorCollector(live.errors)
+    app.logger.addHandler(collector)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="e2e-server", daemon=True
+    )
+    thread.start()
+    live.url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield live
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        app.logger.removeHandler(collector)
+        get_engine(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def e2e_chromium() -> Iterator[PlaywrightBrowser]:
+    """Debian's headless Chromium; never a browser Playwright downloads."""
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM} (install Debian's chromium package)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class PageProblems:
+    """What went wrong while a test drove the page, server side included."""
+
+    server: LiveServer
+    seen: list[str] = field(default_factory=list)
+
+    def all(self) -> list[str]:
+        return self.seen + [f"server logged: {line}" for line in self.server.errors]
+
+
+@pytest.fixture
+def page_problems(e2e_server: LiveServer) -> PageProblems:
+    """Console errors (CSP violations among them), page errors, failed or 5xx
+    requests, and the app's own error log lines; tests assert ``.all() == []``."""
+    e2e_server.errors.clear()
+    return PageProblems(e2e_server)
+
+
+@pytest.fixture
+def chromium_page(
+    request: pytest.FixtureRequest,
+    e2e_chromium: PlaywrightBrowser,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+) -> Iterator[Page]:
+    """A fresh tablet-sized context (no cookies) and one page in it.
+
+    When the test fails, the page as it was is saved to test-artifacts/.
+    """
+    context = e2e_chromium.new_context(**TABLET)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+
+    # A page the app answers with 4xx on purpose (a form with errors is a 400)
+    # makes Chromium log "Failed to load resource"; that is not a fault. Any other
+    # resource failing (a stylesheet, a script) is. Browsers ask for /favicon.ico
+    # on their own and the app has none: its 404 is noise, not a page fault.
+    expected_4xx: set[str] = set()
+
+    def ignorable(url: str) -> bool:
+        return url in expected_4xx or url.split("?")[0].endswith("/favicon.ico")
+
+    def on_response(response: Response) -> None:
+        status, url = response.status, response.url
+        if status >= 500:
+            page_problems.seen.append(f"HTTP {status} for {url}")
+        elif status >= 400:
+            if response.request.resource_type == "document":
+                expected_4xx.add(url)
+            elif not ignorable(url):
+                page_problems.seen.append(f"HTTP {status} for {url}")
+
+    def on_console(message: ConsoleMessage) -> None:
+        # CSP violations reach the console as errors ("Refused to ...").
+        if message.type not in ("error", "warning"):
+            return
+        source = message.location.get("url", "")
+        if message.text.startswith("Failed to load resource") and ignorable(source):
+            return
+        page_problems.seen.append(f"console {message.type}: {message.text} ({source})")
+
+    def on_page_error(error: Exception) -> None:
+        page_problems.seen.append(f"page error: {error}")
+
+    def on_request_failed(request: Request) -> None:
+        page_problems.seen.append(f"request failed: {request.url} ({request.failure})")
+
+    # The response handler must run before the console one for the same load.
+    page.on("response", on_response)
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    page.on("requestfailed", on_request_failed)
+    try:
+        yield page
+        if request.node.stash.get(CALL_FAILED, False):
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+            page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
+    finally:
+        context.close()
