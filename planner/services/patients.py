@@ -297,8 +297,6 @@ INSTRUMENT_NAMES = {
 
 def _window_text(appointment: Appointment) -> str:
     if appointment.window_start and appointment.window_end:
-        return (
-            f"window {appointment.window_start:%d %b %Y} – "
-            f"{appointment.window_end:%d %b %Y}"
-        )
+        start, end = appointment.window_start, appointment.window_end
+        return f"window {start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
     return ""

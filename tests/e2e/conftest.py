@@ -226,6 +226,13 @@ def chromium_page(
         page_problems.seen.append(f"page error: {error}")
 
     def on_request_failed(request: Request) -> None:
+        # A navigation cancels the previous page's loads still in flight (an icon,
+        # say); that is the browser moving on, not a failure of the app.
+        if (
+            request.failure == "net::ERR_ABORTED"
+            and request.resource_type != "document"
+        ):
+            return
         page_problems.seen.append(f"request failed: {request.url} ({request.failure})")
 
     # The response handler must run before the console one for the same load.
