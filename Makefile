@@ -13,6 +13,8 @@ PORT        ?= 5000
 # Several workers so one slow request (a PDF, say) does not hold up the others;
 # SQLite runs in WAL mode, so readers and one writer work side by side.
 WORKERS     ?= 3
+# Access log without query strings: searches carry patient names and birth dates.
+ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms
 # Demo patients that `first-run` adds to an empty database.
 DEMO_PATIENTS ?= 60
 PYTEST_ARGS ?=
@@ -83,7 +85,7 @@ run: system-deps venv ## Serve planner with gunicorn on http://HOST:PORT (demo l
 	@echo
 	@# exec: gunicorn replaces the shell, so Ctrl-C and SIGTERM reach it directly.
 	exec $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
-	    --access-logfile - 'planner:create_app()'
+	    --access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)' 'planner:create_app()'
 
 test: system-deps test-system-deps dev-venv ## Run the whole test suite (PYTEST_ARGS=... to pass options)
 	@# PostgreSQL tests run too when PLANNER_TEST_DATABASE_URL is set (see .ci/run).
