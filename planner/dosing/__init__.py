@@ -1,0 +1,99 @@
+"""Pure dosing: units to volume within one product, and the chair's safety checks.
+
+No flask, no database: inputs are plain values and frozen dataclasses, and time comes
+in as an explicit ``now`` or date. Units are never converted between products.
+"""
+
+from planner.dosing.checks import check_contraindications
+from planner.dosing.checks import check_dose_changes
+from planner.dosing.checks import check_muscle_doses
+from planner.dosing.checks import check_product_change
+from planner.dosing.checks import check_reference_units
+from planner.dosing.checks import check_site_doses
+from planner.dosing.checks import check_smile_muscles
+from planner.dosing.checks import run_all_checks
+from planner.dosing.checks import sort_warnings
+from planner.dosing.records import ClinicRules
+from planner.dosing.records import Contraindications
+from planner.dosing.records import DoseRange
+from planner.dosing.records import LotInfo
+from planner.dosing.records import MuscleLimit
+from planner.dosing.records import PastSession
+from planner.dosing.records import PlannedSession
+from planner.dosing.records import PlannedSite
+from planner.dosing.records import Product
+from planner.dosing.records import SafetyWarning
+from planner.dosing.records import dose_ranges_from_reference
+from planner.dosing.records import muscle_totals
+from planner.dosing.records import product_from_reference
+from planner.dosing.table import COMMON_DOSES_UNITS
+from planner.dosing.table import DilutionRow
+from planner.dosing.table import DoseVolume
+from planner.dosing.table import dilution_table
+from planner.dosing.timing import check_cumulative_cap
+from planner.dosing.timing import check_interval
+from planner.dosing.timing import check_lot
+from planner.dosing.timing import last_cycle_sessions
+from planner.dosing.timing import last_full_session
+from planner.dosing.timing import units_in_cap_window
+from planner.dosing.volume import SyringeDraw
+from planner.dosing.volume import concentration
+from planner.dosing.volume import format_units
+from planner.dosing.volume import format_volume_ml
+from planner.dosing.volume import remaining_units
+from planner.dosing.volume import syringe_draw
+from planner.dosing.volume import syringe_marks
+from planner.dosing.volume import syringe_size_ml
+from planner.dosing.volume import units_per_tenth_ml
+from planner.dosing.volume import vials_used
+from planner.dosing.volume import volume_ml
+from planner.dosing.windows import cap_window
+from planner.dosing.windows import months_before
+
+__all__ = [
+    "COMMON_DOSES_UNITS",
+    "ClinicRules",
+    "Contraindications",
+    "DilutionRow",
+    "DoseRange",
+    "DoseVolume",
+    "LotInfo",
+    "MuscleLimit",
+    "PastSession",
+    "PlannedSession",
+    "PlannedSite",
+    "Product",
+    "SafetyWarning",
+    "SyringeDraw",
+    "cap_window",
+    "check_contraindications",
+    "check_cumulative_cap",
+    "check_dose_changes",
+    "check_interval",
+    "check_lot",
+    "check_muscle_doses",
+    "check_product_change",
+    "check_reference_units",
+    "check_site_doses",
+    "check_smile_muscles",
+    "concentration",
+    "dilution_table",
+    "dose_ranges_from_reference",
+    "format_units",
+    "format_volume_ml",
+    "last_cycle_sessions",
+    "last_full_session",
+    "months_before",
+    "muscle_totals",
+    "product_from_reference",
+    "remaining_units",
+    "run_all_checks",
+    "sort_warnings",
+    "syringe_draw",
+    "syringe_marks",
+    "syringe_size_ml",
+    "units_in_cap_window",
+    "units_per_tenth_ml",
+    "vials_used",
+    "volume_ml",
+]

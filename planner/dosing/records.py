@@ -1,0 +1,241 @@
+"""Plain inputs to the safety checks, and the warning they return.
+
+Units on a site, a session or a product are always that product's own units. Reference
+ranges and muscle limits are onabotulinumtoxinA (Botox) units, as the clinical
+reference gives them (§1.3).
+"""
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from typing import Literal
+
+from planner.dosing.volume import require_non_negative
+from planner.dosing.volume import require_positive
+from planner.reference import MUSCLE_DOSES
+from planner.reference import MuscleDose
+from planner.reference import ProductReference
+
+Severity = Literal["caution", "warning"]
+# (muscle, anatomical side): the key for per-muscle totals.
+MuscleSide = tuple[str, str]
+
+SIDES = frozenset({"left", "right", "midline"})
+ROLES = frozenset({"affected", "contralateral", "midline"})
+SESSION_KINDS = frozenset({"full", "top_up"})
+# The reference table (§1.3) is in onabotulinumtoxinA units; only this INN compares.
+REFERENCE_INN = "onabotulinumtoxinA"
+CLINIC_SETTING = "Clinic setting"
+
+
+def _require_choice(name: str, value: str, choices: frozenset[str]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+
+
+def require_aware(name: str, value: datetime) -> None:
+    """Raise ValueError naming the argument unless the datetime is timezone-aware."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+@dataclass(frozen=True)
+class SafetyWarning:
+    """A finding shown at the chair and kept on the record; it never blocks."""
+
+    code: str
+    severity: Severity
+    message: str
+    # The rule's source tag, or "Clinic setting" when the rule is the clinic's own.
+    source: str
+    muscle: str | None = None
+    side: str | None = None
+    site_number: int | None = None
+    needs_reason: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedSite:
+    """One planned injection point; ``units`` are the session product's units."""
+
+    number: int
+    muscle: str
+    side: str
+    role: str
+    units: float
+
+    def __post_init__(self) -> None:
+        if self.number < 1:
+            raise ValueError(f"number must be 1 or more, got {self.number!r}")
+        _require_choice("side", self.side, SIDES)
+        _require_choice("role", self.role, ROLES)
+        require_positive("units", self.units)
+
+
+@dataclass(frozen=True)
+class PastSession:
+    """A session already given: a full treatment or a top-up, in its product's units."""
+
+    performed_on: date
+    kind: str
+    product_code: str
+    units_total: float
+    muscle_units: Mapping[MuscleSide, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _require_choice("kind", self.kind, SESSION_KINDS)
+        require_non_negative("units_total", self.units_total)
+
+
+@dataclass(frozen=True)
+class LotInfo:
+    """The vial lot in use; ``reconstituted_at`` is timezone-aware or None."""
+
+    lot_number: str
+    expiry_date: date
+    reconstituted_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.reconstituted_at is not None:
+            require_aware("reconstituted_at", self.reconstituted_at)
+
+
+@dataclass(frozen=True)
+class DoseRange:
+    """The clinic's reference dose per point for a muscle, onabotulinumtoxinA units."""
+
+    low: float
+    high: float
+    source: str
+    unsourced: bool = False
+
+    def __post_init__(self) -> None:
+        require_non_negative("low", self.low)
+        require_positive("high", self.high)
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+
+
+@dataclass(frozen=True)
+class MuscleLimit:
+    """The clinic's limit per muscle per side, in onabotulinumtoxinA units."""
+
+    high: float
+    source: str = CLINIC_SETTING
+    unsourced: bool = True
+
+    def __post_init__(self) -> None:
+        require_positive("high", self.high)
+
+
+@dataclass(frozen=True)
+class Product:
+    """A toxin product's limits as the clinic holds them, each with its source."""
+
+    code: str
+    brand: str
+    inn: str
+    in_use_hours: float
+    in_use_source: str
+    min_interval_days: int
+    interval_source: str
+    cap_units_3_months: float | None = None
+    cap_source: str | None = None
+    unit_name: str = "U"
+
+    def __post_init__(self) -> None:
+        require_positive("in_use_hours", self.in_use_hours)
+        require_non_negative("min_interval_days", self.min_interval_days)
+        if self.cap_units_3_months is not None:
+            require_positive("cap_units_3_months", self.cap_units_3_months)
+
+    @property
+    def uses_reference_units(self) -> bool:
+        """Return whether this product's units are the reference table's units."""
+        return self.inn == REFERENCE_INN
+
+
+@dataclass(frozen=True)
+class Contraindications:
+    """The patient's recorded contraindication and caution flags."""
+
+    pregnant: bool = False
+    breastfeeding: bool = False
+    neuromuscular_disease: bool = False
+    aminoglycosides: bool = False
+    toxin_allergy: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """Today's chart: session kind, product, lot and sites."""
+
+    kind: str
+    product: Product
+    sites: tuple[PlannedSite, ...] = ()
+    lot: LotInfo | None = None
+
+    def __post_init__(self) -> None:
+        _require_choice("kind", self.kind, SESSION_KINDS)
+
+    @property
+    def total_units(self) -> float:
+        """Return the session total in the product's units."""
+        return sum((site.units for site in self.sites), 0.0)
+
+
+@dataclass(frozen=True)
+class ClinicRules:
+    """The clinic's settings the checks use; shares are fractions (0.5 = 50 %)."""
+
+    dose_ranges: Mapping[str, DoseRange] = field(default_factory=dict)
+    muscle_limits: Mapping[str, MuscleLimit] = field(default_factory=dict)
+    # Default of the clinic setting "dose_change_reason_share".
+    dose_change_share: float = 0.5
+    near_cap_share: float = 0.8
+
+    def __post_init__(self) -> None:
+        require_positive("dose_change_share", self.dose_change_share)
+        require_positive("near_cap_share", self.near_cap_share)
+        if self.near_cap_share > 1:
+            raise ValueError(
+                f"near_cap_share must be at most 1, got {self.near_cap_share!r}"
+            )
+
+
+def muscle_totals(sites: Iterable[PlannedSite]) -> dict[MuscleSide, float]:
+    """Return total units per (muscle, anatomical side)."""
+    totals: dict[MuscleSide, float] = {}
+    for site in sites:
+        key = (site.muscle, site.side)
+        totals[key] = totals.get(key, 0.0) + site.units
+    return totals
+
+
+def product_from_reference(reference: ProductReference) -> Product:
+    """Return the checks' view of a product from the shipped reference data."""
+    return Product(
+        code=reference.code,
+        brand=reference.brand,
+        inn=reference.inn,
+        in_use_hours=reference.in_use_hours,
+        in_use_source=reference.in_use_source,
+        min_interval_days=reference.min_interval_days,
+        interval_source=reference.interval_source,
+        cap_units_3_months=reference.cap_units_3_months,
+        cap_source=reference.cap_source,
+        unit_name=reference.unit_name,
+    )
+
+
+def dose_ranges_from_reference(
+    doses: Iterable[MuscleDose] = MUSCLE_DOSES,
+) -> dict[str, DoseRange]:
+    """Return the shipped reference ranges per muscle, keyed by muscle code."""
+    return {
+        dose.muscle: DoseRange(dose.low, dose.high, dose.source, dose.unsourced)
+        for dose in doses
+    }
