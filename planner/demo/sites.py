@@ -1,12 +1,15 @@
 """Each patient's injection plan and the sites charted at every session.
 
-Coordinates are in a 400 x 520 face-map viewBox seen from the front: the midline
-is x = 200 and the patient's right side is drawn on the viewer's left (x < 200).
-Anchors below are for the patient's right side; x -> 400 - x mirrors them.
+Sites start from the reference points of the front face map (face_maps/
+front-v1.json, a 400 x 520 viewBox seen from the front: the midline is x = 200
+and the patient's right side is drawn on the viewer's left). A little jitter
+moves them, never so far that the face map would chart another muscle or side.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,73 +21,60 @@ from planner.demo.tables import column
 from planner.demo.tables import expand
 from planner.demo.tables import table_of
 from planner.demo.timeline import Sessions
+from planner.facemap import FaceMap
+from planner.facemap import Side
+from planner.facemap import clearance
+from planner.facemap import load_face_map
 from planner.models import InjectionSite
 from planner.reference import MUSCLE_DOSES
 
 FloatArray = NDArray[np.float64]
 StrArray = NDArray[np.str_]
 
-MAP_WIDTH = 400
-MIDLINE_X = MAP_WIDTH / 2
+FACE_MAPS_DIR = Path(__file__).resolve().parents[2] / "face_maps"
+FACE_MAP = "front-v1"
+# Shares of a reference point's clearance that the plan's jitter and then each
+# session's wobble may use: together they stay inside the muscle's region.
+PLAN_ROOM = 0.6
+WOBBLE_ROOM = 0.3
 
 
 @dataclass(frozen=True)
 class MuscleLayout:
-    """How often a muscle is in a plan, how many points it gets, and where."""
+    """How often a muscle is in a plan, how many points it gets, and how deep."""
 
     weight: float
     points: tuple[int, int]
     depth: str
-    anchors: tuple[tuple[float, float], ...]
 
 
 # Weights favour the synkinesis targets of the clinical reference, sections 1.2-1.3.
+# Point counts are capped by the reference points the face map gives.
 LAYOUT: dict[str, MuscleLayout] = {
-    "frontalis": MuscleLayout(
-        0.45, (2, 3), "intramuscular", ((165, 98), (135, 92), (108, 104))
-    ),
-    "corrugator": MuscleLayout(0.2, (1, 2), "deep", ((178, 146), (160, 138))),
-    "procerus": MuscleLayout(0.12, (1, 1), "intramuscular", ((200, 160),)),
-    "orbicularis_oculi_pretarsal_upper": MuscleLayout(
-        0.15, (1, 2), "superficial", ((134, 176), (158, 176))
-    ),
-    "orbicularis_oculi_pretarsal_lower": MuscleLayout(
-        0.3, (1, 1), "superficial", ((130, 195),)
-    ),
-    "orbicularis_oculi_orbital": MuscleLayout(
-        0.95, (2, 3), "superficial", ((104, 186), (107, 168), (108, 204))
-    ),
-    "nasalis": MuscleLayout(0.1, (1, 1), "superficial", ((184, 222),)),
+    "frontalis": MuscleLayout(0.45, (2, 3), "intramuscular"),
+    "corrugator": MuscleLayout(0.2, (1, 2), "deep"),
+    "procerus": MuscleLayout(0.12, (1, 1), "intramuscular"),
+    "orbicularis_oculi_pretarsal_upper": MuscleLayout(0.15, (1, 2), "superficial"),
+    "orbicularis_oculi_pretarsal_lower": MuscleLayout(0.3, (1, 1), "superficial"),
+    "orbicularis_oculi_orbital": MuscleLayout(0.95, (2, 3), "superficial"),
+    "nasalis": MuscleLayout(0.1, (1, 1), "superficial"),
     "levator_labii_superioris_alaeque_nasi": MuscleLayout(
-        0.25, (1, 1), "intramuscular", ((180, 246),)
+        0.25, (1, 1), "intramuscular"
     ),
-    "levator_labii_superioris": MuscleLayout(
-        0.15, (1, 1), "intramuscular", ((163, 256),)
-    ),
-    "zygomaticus_major": MuscleLayout(0.3, (1, 1), "intramuscular", ((118, 290),)),
-    "zygomaticus_minor": MuscleLayout(0.12, (1, 1), "intramuscular", ((138, 272),)),
-    "risorius": MuscleLayout(0.12, (1, 1), "superficial", ((122, 334),)),
-    "buccinator": MuscleLayout(0.45, (1, 2), "intramuscular", ((128, 318), (134, 342))),
-    "orbicularis_oris_upper": MuscleLayout(
-        0.08, (1, 2), "superficial", ((186, 316), (172, 320))
-    ),
-    "orbicularis_oris_lower": MuscleLayout(
-        0.08, (1, 2), "superficial", ((186, 346), (172, 342))
-    ),
-    "depressor_anguli_oris": MuscleLayout(
-        0.65, (1, 2), "superficial", ((152, 372), (146, 388))
-    ),
-    "depressor_labii_inferioris": MuscleLayout(
-        0.55, (1, 1), "intramuscular", ((174, 372),)
-    ),
-    "mentalis": MuscleLayout(0.7, (1, 1), "deep", ((188, 398),)),
-    "platysma": MuscleLayout(
-        0.8, (2, 4), "superficial", ((146, 442), (150, 462), (154, 482), (138, 470))
-    ),
+    "levator_labii_superioris": MuscleLayout(0.15, (1, 1), "intramuscular"),
+    "zygomaticus_major": MuscleLayout(0.3, (1, 1), "intramuscular"),
+    "zygomaticus_minor": MuscleLayout(0.12, (1, 1), "intramuscular"),
+    "risorius": MuscleLayout(0.12, (1, 1), "superficial"),
+    "buccinator": MuscleLayout(0.45, (1, 2), "intramuscular"),
+    "orbicularis_oris_upper": MuscleLayout(0.08, (1, 2), "superficial"),
+    "orbicularis_oris_lower": MuscleLayout(0.08, (1, 2), "superficial"),
+    "depressor_anguli_oris": MuscleLayout(0.65, (1, 2), "superficial"),
+    "depressor_labii_inferioris": MuscleLayout(0.55, (1, 1), "intramuscular"),
+    "mentalis": MuscleLayout(0.7, (1, 1), "deep"),
+    "platysma": MuscleLayout(0.8, (2, 4), "superficial"),
 }
 # The muscles a plan may hold, in the reference table's (top-down) order.
 MUSCLES = tuple(dose for dose in MUSCLE_DOSES if dose.muscle in LAYOUT)
-MOST_POINTS = max(len(layout.anchors) for layout in LAYOUT.values())
 PLAN_SIZE = (6, 10)
 # Share of the way from a muscle's low to its target dose, by cycle: doses rise
 # over about three sessions, then hold ([S4]).
@@ -94,7 +84,10 @@ RAMP_STEP = 0.2
 
 @dataclass(frozen=True)
 class Plan:
-    """Per-patient plan entries (muscle, role, side, dose target) and their points."""
+    """Per-patient plan entries (muscle, role, side, dose target) and their points.
+
+    ``room`` is how far (viewBox units) each point's site may wobble at a session.
+    """
 
     entry_start: IntArray
     entry_count: IntArray
@@ -106,6 +99,23 @@ class Plan:
     point_count: IntArray
     x: FloatArray
     y: FloatArray
+    room: FloatArray
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Reference points per plan muscle, on the patient's right (or midline).
+
+    Arrays have shape (muscles, most points); unused slots repeat the last point.
+    ``room`` is each point's clearance: how far it may move and still hit its
+    own muscle on the face map. ``count`` is the points per muscle, shape (muscles,).
+    """
+
+    x: FloatArray
+    y: FloatArray
+    room: FloatArray
+    count: IntArray
+    midline_x: float
 
 
 def draw_plans(rng: np.random.Generator, cohort: Cohort) -> Plan:
@@ -121,15 +131,20 @@ def draw_plans(rng: np.random.Generator, cohort: Cohort) -> Plan:
     side = _sides(rng, role, cohort.affected_side[patient])
     # Men generally need more units ([S31]).
     target = rng.beta(2.5, 2.5, len(muscle)) + 0.08 * (cohort.sex[patient] == "male")
-    fewest = np.array([LAYOUT[m.muscle].points[0] for m in MUSCLES])[muscle]
-    most = np.array([LAYOUT[m.muscle].points[1] for m in MUSCLES])[muscle]
+    anchors = anchor_table()
+    most = np.minimum(
+        np.array([LAYOUT[m.muscle].points[1] for m in MUSCLES]), anchors.count
+    )
+    fewest = np.minimum(np.array([LAYOUT[m.muscle].points[0] for m in MUSCLES]), most)
+    fewest, most = fewest[muscle], most[muscle]
     point_count = rng.integers(fewest, most + 1).astype(np.int64)
     entry, slot = expand(np.zeros(len(muscle), dtype=np.int64), point_count)
-    anchors = _anchor_table()
-    x = anchors[muscle[entry], slot, 0] + _jitter(rng, len(entry), 2.5, 6)
-    x = np.where(side[entry] == "left", MAP_WIDTH - x, x)
-    x = np.where(side[entry] == "midline", MIDLINE_X, x)
-    y = anchors[muscle[entry], slot, 1] + _jitter(rng, len(entry), 2.5, 6)
+    room = anchors.room[muscle[entry], slot]
+    midline = side[entry] == "midline"
+    dx, dy = _jitter(rng, len(entry), 2.5, PLAN_ROOM * room, midline)
+    x = anchors.x[muscle[entry], slot] + dx
+    x = np.where(side[entry] == "left", 2 * anchors.midline_x - x, x)
+    y = anchors.y[muscle[entry], slot] + dy
     return Plan(
         entry_start=(np.cumsum(entry_count) - entry_count).astype(np.int64),
         entry_count=entry_count,
@@ -141,6 +156,7 @@ def draw_plans(rng: np.random.Generator, cohort: Cohort) -> Plan:
         point_count=point_count,
         x=x,
         y=y,
+        room=room,
     )
 
 
@@ -170,21 +186,51 @@ def _sides(
     return side
 
 
-def _anchor_table() -> FloatArray:
-    """Return anchors as an array (muscle, point, x/y); unused points repeat."""
-    table = np.zeros((len(MUSCLES), MOST_POINTS, 2))
+def anchor_table() -> Anchors:
+    """Return the face map's reference points for the plan muscles, with room."""
+    return _anchors(load_face_map(FACE_MAPS_DIR, FACE_MAP))
+
+
+@functools.lru_cache(maxsize=2)
+def _anchors(face_map: FaceMap) -> Anchors:
+    counts = [len(face_map.muscle(dose.muscle).points) for dose in MUSCLES]
+    most = max(counts)
+    table = np.zeros((len(MUSCLES), most, 3))
     for index, dose in enumerate(MUSCLES):
-        anchors = LAYOUT[dose.muscle].anchors
-        for slot in range(MOST_POINTS):
-            table[index, slot] = anchors[min(slot, len(anchors) - 1)]
-    return table
+        muscle = face_map.muscle(dose.muscle)
+        points = np.asarray(muscle.points, dtype=np.float64)
+        side: Side = "midline" if muscle.midline else "right"
+        rooms = clearance(face_map, muscle.code, side, points)
+        for slot in range(most):
+            last = min(slot, len(points) - 1)
+            table[index, slot] = (*points[last], rooms[last])
+    return Anchors(
+        x=table[:, :, 0],
+        y=table[:, :, 1],
+        room=table[:, :, 2],
+        count=np.array(counts, dtype=np.int64),
+        midline_x=face_map.midline_x,
+    )
 
 
 def _jitter(
-    rng: np.random.Generator, count: int, spread: float, limit: float
-) -> FloatArray:
-    offsets: FloatArray = np.clip(rng.normal(0, spread, count), -limit, limit)
-    return offsets
+    rng: np.random.Generator,
+    count: int,
+    spread: float,
+    limit: FloatArray,
+    midline: NDArray[np.bool_],
+) -> tuple[FloatArray, FloatArray]:
+    """Draw (dx, dy) offsets, each no longer than its limit; none across a midline.
+
+    :param limit: shape (count,), viewBox units.
+    :return: two arrays of shape (count,), viewBox units.
+    """
+    offsets = rng.normal(0, spread, (count, 2))
+    offsets[midline, 0] = 0.0
+    length = np.hypot(offsets[:, 0], offsets[:, 1])
+    scale = np.minimum(1.0, limit / np.maximum(length, 1e-9))
+    offsets *= scale[:, None]
+    return offsets[:, 0], offsets[:, 1]
 
 
 def dose_grid(
@@ -224,11 +270,15 @@ def build_site_rows(
     )
     counts = np.bincount(session, minlength=len(sessions)).astype(np.int64)
     _owner, number = expand(np.ones(len(sessions), dtype=np.int64), counts)
-    wobble = len(session)
-    x = plan.x[point] + np.where(
-        plan.side[entry] == "midline", 0, _jitter(rng, wobble, 1.5, 3)
+    dx, dy = _jitter(
+        rng,
+        len(session),
+        1.5,
+        WOBBLE_ROOM * plan.room[point],
+        plan.side[entry] == "midline",
     )
-    y = plan.y[point] + _jitter(rng, wobble, 1.5, 3)
+    x = plan.x[point] + dx
+    y = plan.y[point] + dy
     made_at = [performed_at[index] for index in session.tolist()]
     muscle_names = np.array([dose.muscle for dose in MUSCLES])[plan.muscle[entry]]
     depths = np.array([LAYOUT[dose.muscle].depth for dose in MUSCLES])

@@ -1,0 +1,265 @@
+"""The face-map data model, validated when a map file is loaded.
+
+A map stores each muscle's region and reference points for the patient's right
+side only (x below the midline); the left side is their mirror. Muscles with
+``midline`` set (the procerus) have one region straddling the midline.
+"""
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+from typing import Literal
+from typing import Self
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import model_validator
+
+from planner.facemap.polygon import Shape
+from planner.facemap.polygon import contains
+from planner.facemap.polygon import ring_array
+from planner.facemap.polygon import shape_area
+from planner.reference import MUSCLE_DOSES
+
+Point = tuple[float, float]
+Ring = tuple[Point, ...]
+
+KNOWN_MUSCLES = frozenset(dose.muscle for dose in MUSCLE_DOSES)
+_MAP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# SVG path data: commands, numbers and separators only.
+_PATH_DATA = r"^[MLHVCSQTAZmlhvcsqtaz0-9eE.,+\s-]+$"
+
+
+class FaceMapError(ValueError):
+    """A face-map file is missing, unreadable or fails validation."""
+
+
+class Landmark(BaseModel):
+    """A named drawing on the map (eye, brow, jaw line...), as SVG path data."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    d: str = Field(pattern=_PATH_DATA)
+    style: Literal["line", "bold", "faint", "dashed", "filled"] = "line"
+
+
+class Muscle(BaseModel):
+    """One muscle: names, codes, its region and its reference injection points."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[a-z][a-z_]*$")
+    name: str = Field(min_length=1, max_length=80)
+    abbreviation: str = Field(min_length=1, max_length=12)
+    # Blank unless the concept id was checked; see the map's notes.
+    snomed: str = Field(default="", pattern=r"^(\d{6,18})?$")
+    midline: bool = False
+    region: Ring = Field(min_length=3)
+    holes: tuple[Ring, ...] = ()
+    points: tuple[Point, ...] = Field(min_length=1)
+    guidance: str = ""
+    caution: str = ""
+
+    @model_validator(mode="after")
+    def _check_snomed(self) -> Self:
+        if self.snomed and not verhoeff_valid(self.snomed):
+            raise ValueError(f"snomed: {self.snomed} fails the Verhoeff check digit")
+        if any(len(hole) < 3 for hole in self.holes):
+            raise ValueError("holes: each hole needs at least 3 points")
+        return self
+
+    @property
+    def shape(self) -> Shape:
+        """Return the region as arrays: the outer ring, then the holes."""
+        return (ring_array(self.region), *(ring_array(h) for h in self.holes))
+
+
+class FaceMap(BaseModel):
+    """A versioned face map: outline, landmarks and muscles in one viewBox."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=_MAP_NAME.pattern)
+    version: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    view_box: tuple[float, float, float, float]
+    midline_x: float
+    source: str = Field(min_length=1)
+    notes: tuple[str, ...] = ()
+    outline: str = Field(pattern=_PATH_DATA)
+    landmarks: tuple[Landmark, ...] = ()
+    muscles: tuple[Muscle, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_geometry(self) -> Self:
+        x0, y0, width, height = self.view_box
+        if width <= 0 or height <= 0:
+            raise ValueError("view_box: width and height must be positive")
+        if self.midline_x != x0 + width / 2:
+            raise ValueError("midline_x: must be the centre of the view_box")
+        _check_codes(self.muscles)
+        for index, muscle in enumerate(self.muscles):
+            _check_muscle(self, index, muscle)
+        _check_points_reach_their_muscle(self.muscles)
+        return self
+
+    def muscle(self, code: str) -> Muscle:
+        """Return the muscle with this code, or raise KeyError."""
+        for muscle in self.muscles:
+            if muscle.code == code:
+                return muscle
+        raise KeyError(code)
+
+
+def _where(index: int, muscle: Muscle) -> str:
+    return f"muscles[{index}] ({muscle.code})"
+
+
+def _check_codes(muscles: tuple[Muscle, ...]) -> None:
+    seen: dict[str, int] = {}
+    for index, muscle in enumerate(muscles):
+        if muscle.code not in KNOWN_MUSCLES:
+            raise ValueError(
+                f"muscles[{index}].code: unknown muscle {muscle.code!r}; "
+                "codes must be those of planner.reference.MUSCLE_DOSES"
+            )
+        if muscle.code in seen:
+            raise ValueError(
+                f"muscles[{index}].code: duplicate {muscle.code!r} "
+                f"(also muscles[{seen[muscle.code]}])"
+            )
+        seen[muscle.code] = index
+
+
+def _check_muscle(face_map: FaceMap, index: int, muscle: Muscle) -> None:
+    x0, y0, width, height = face_map.view_box
+    mid = face_map.midline_x
+    rings = {"region": muscle.region} | {
+        f"holes[{h}]": hole for h, hole in enumerate(muscle.holes)
+    }
+    for field, ring in (rings | {"points": muscle.points}).items():
+        for number, (x, y) in enumerate(ring):
+            where = f"{_where(index, muscle)}.{field}[{number}]"
+            if not (x0 <= x <= x0 + width and y0 <= y <= y0 + height):
+                raise ValueError(f"{where}: ({x}, {y}) lies outside the view_box")
+            if not muscle.midline and x > mid:
+                raise ValueError(
+                    f"{where}: ({x}, {y}) is right of the midline; store the "
+                    "patient's right side only (x <= midline_x)"
+                )
+    xs = [x for x, _ in muscle.region]
+    if muscle.midline and not min(xs) < mid < max(xs):
+        raise ValueError(
+            f"{_where(index, muscle)}.region: a midline muscle's region must "
+            "straddle midline_x"
+        )
+    inside = contains(muscle.shape, ring_array(muscle.points))
+    for number, ok in enumerate(inside.tolist()):
+        if not ok:
+            x, y = muscle.points[number]
+            raise ValueError(
+                f"{_where(index, muscle)}.points[{number}]: ({x}, {y}) lies "
+                "outside the muscle's region"
+            )
+
+
+def _check_points_reach_their_muscle(muscles: tuple[Muscle, ...]) -> None:
+    """Reject a reference point that a tap would chart as a smaller muscle."""
+    areas = [shape_area(muscle.shape) for muscle in muscles]
+    for index, muscle in enumerate(muscles):
+        points = ring_array(muscle.points)
+        for other, rival in enumerate(muscles):
+            if other == index or areas[other] >= areas[index]:
+                continue
+            hits = contains(rival.shape, points)
+            for number in hits.nonzero()[0].tolist():
+                x, y = muscle.points[number]
+                raise ValueError(
+                    f"{_where(index, muscle)}.points[{number}]: ({x}, {y}) is "
+                    f"inside the smaller region of {rival.code}, so a tap there "
+                    f"would chart {rival.code}"
+                )
+
+
+_VERHOEFF_D = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
+    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
+    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
+    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
+    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
+    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+)
+_VERHOEFF_P = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
+    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
+    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
+    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
+    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
+    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
+    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
+)
+
+
+def verhoeff_valid(digits: str) -> bool:
+    """Check the Verhoeff check digit that ends every SNOMED CT identifier."""
+    check = 0
+    for position, digit in enumerate(reversed(digits)):
+        check = _VERHOEFF_D[check][_VERHOEFF_P[position % 8][int(digit)]]
+    return check == 0
+
+
+def load_face_map(folder: Path, name: str = "front-v1") -> FaceMap:
+    """Load and validate ``<folder>/<name>.json``, cached per resolved path.
+
+    :raises FaceMapError: naming the file and the field when the data is bad.
+    """
+    if not _MAP_NAME.match(name):
+        raise FaceMapError(f"face map name {name!r} is not a plain file name")
+    return _load((Path(folder) / f"{name}.json").resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: Path) -> FaceMap:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FaceMapError(f"{path}: cannot read the face map ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise FaceMapError(f"{path}: not valid JSON ({exc})") from exc
+    try:
+        return FaceMap.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_field_path(raw, error['loc'])}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+        raise FaceMapError(f"{path}: {problems}") from exc
+
+
+def _field_path(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """Spell an error location as ``muscles[3] (corrugator).region``."""
+    if not loc:
+        return "map"
+    text = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("code"), str):
+                text += f" ({node['code']})"
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text

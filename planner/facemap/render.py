@@ -1,0 +1,291 @@
+"""Render a face map with charted sites as an SVG string (svgwrite).
+
+One drawing serves the chair, the record and print: every colour and stroke is
+an SVG presentation attribute, so the map reads without any stylesheet, while
+the classes and data attributes let a page restyle or script it. svgwrite is
+unmaintained, so nothing outside this module touches it.
+"""
+
+import math
+import re
+from collections.abc import Collection
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import svgwrite
+
+from planner.facemap.geometry import Region
+from planner.facemap.geometry import muscle_regions
+from planner.facemap.model import FaceMap
+from planner.facemap.model import Landmark
+from planner.facemap.polygon import FloatArray
+
+INK = "#333333"
+REGION_FILL = "#d1495b"
+REGION_STROKE = "#a8384a"
+HIGHLIGHT_STROKE = "#7a1426"
+GHOST_STROKE = "#666666"
+FALLBACK_COLOUR = "#555555"
+MIN_RADIUS = 5.0
+MAX_RADIUS = 13.0
+_HEX_COLOUR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_LANDMARK_STYLES: dict[str, dict[str, str | float]] = {
+    "line": {"stroke": "#4d4d4d", "stroke_width": 1.1, "fill": "none"},
+    "bold": {"stroke": "#5c4d40", "stroke_width": 3.2, "fill": "none"},
+    "faint": {"stroke": "#9a9a9a", "stroke_width": 0.8, "fill": "none"},
+    "dashed": {
+        "stroke": "#b3b3b3",
+        "stroke_width": 0.8,
+        "fill": "none",
+        "stroke_dasharray": "4 4",
+    },
+    "filled": {"stroke": "none", "fill": "#4d4d4d"},
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """A charted injection point: number, position, dose and product colour."""
+
+    number: int
+    x: float
+    y: float
+    units: float
+    colour: str
+    label: str = ""
+
+
+def site_radius(units: float) -> float:
+    """Return a marker radius (viewBox units) that grows with the dose, clamped."""
+    radius = 3.5 + 2.5 * math.sqrt(max(units, 0.0))
+    return min(max(radius, MIN_RADIUS), MAX_RADIUS)
+
+
+def render_face_map(
+    face_map: FaceMap,
+    *,
+    sites: Iterable[Site] = (),
+    ghosts: Iterable[Site] = (),
+    highlight: Collection[str | tuple[str, str]] = frozenset(),
+    width: str | float | None = None,
+    height: str | float | None = None,
+    title: str = "Face map",
+    id_prefix: str = "",
+) -> str:
+    """Draw the map, its muscle regions, last cycle's ghosts and today's sites.
+
+    ``highlight`` holds muscle codes (both sides) or (code, side) pairs.
+    ``id_prefix`` keeps ids unique when one page shows several maps.
+    """
+    sites, ghosts = tuple(sites), tuple(ghosts)
+    x0, y0, w, h = face_map.view_box
+    size = (width, height) if width is not None or height is not None else None
+    drawing = svgwrite.Drawing(
+        size=size,
+        viewBox=f"{x0:g} {y0:g} {w:g} {h:g}",
+        debug=False,
+        **{"class": "facemap", "font-family": "sans-serif"},
+    )
+    drawing["role"] = "img"
+    drawing["aria-labelledby"] = f"{id_prefix}facemap-title {id_prefix}facemap-desc"
+    drawing.set_desc(title=title, desc=_describe(sites, ghosts))
+    for element, suffix in zip(drawing.elements[:2], ("title", "desc"), strict=True):
+        element.xml.set("id", f"{id_prefix}facemap-{suffix}")
+
+    drawing.add(
+        drawing.path(
+            d=face_map.outline,
+            fill="none",
+            stroke=INK,
+            stroke_width=1.4,
+            stroke_linejoin="round",
+            **{"class": "outline", "pointer-events": "none"},
+        )
+    )
+    drawing.add(_regions(drawing, face_map, highlight, id_prefix))
+    drawing.add(_landmarks(drawing, face_map.landmarks))
+    drawing.add(_side_labels(drawing, face_map))
+    drawing.add(_markers(drawing, ghosts, ghost=True))
+    drawing.add(_markers(drawing, sites, ghost=False))
+    markup: str = drawing.tostring()
+    return markup
+
+
+def _describe(sites: tuple[Site, ...], ghosts: tuple[Site, ...]) -> str:
+    text = (
+        "Front view of the face and neck, drawn facing the patient: the "
+        "patient's right side is on the left. "
+        f"{len(sites)} injection site{'s' if len(sites) != 1 else ''} charted"
+    )
+    if ghosts:
+        text += f"; {len(ghosts)} from the last cycle shown faintly"
+    return text + "."
+
+
+def _is_highlighted(
+    region: Region, highlight: Collection[str | tuple[str, str]]
+) -> bool:
+    return region.muscle in highlight or (region.muscle, region.side) in highlight
+
+
+def _regions(
+    drawing: svgwrite.Drawing,
+    face_map: FaceMap,
+    highlight: Collection[str | tuple[str, str]],
+    id_prefix: str,
+) -> svgwrite.container.Group:
+    group = drawing.g(**{"class": "regions"})
+    names = {muscle.code: muscle.name for muscle in face_map.muscles}
+    regions = [
+        region
+        for muscle in face_map.muscles
+        for region in muscle_regions(face_map, muscle)
+    ]
+    # Largest first, so small regions lie on top, as hit testing prefers them.
+    for region in sorted(regions, key=lambda region: -region.area):
+        lit = _is_highlighted(region, highlight)
+        path = drawing.path(
+            d=" ".join(_ring_path(ring) for ring in region.shape),
+            id=f"{id_prefix}region-{region.muscle}-{region.side}",
+            fill=REGION_FILL,
+            fill_opacity=0.36 if lit else 0.1,
+            fill_rule="evenodd",
+            stroke=HIGHLIGHT_STROKE if lit else REGION_STROKE,
+            stroke_opacity=1.0 if lit else 0.5,
+            stroke_width=1.6 if lit else 0.7,
+            stroke_linejoin="round",
+            **{
+                "class": "region highlight" if lit else "region",
+                "data-muscle": region.muscle,
+                "data-side": region.side,
+            },
+        )
+        side = "midline" if region.side == "midline" else f"{region.side} side"
+        path.set_desc(title=f"{names[region.muscle]}, {side}")
+        group.add(path)
+    return group
+
+
+def _ring_path(ring: FloatArray) -> str:
+    points = [f"{x:g} {y:g}" for x, y in ring.tolist()]
+    return "M " + " L ".join(points) + " Z"
+
+
+def _landmarks(
+    drawing: svgwrite.Drawing, landmarks: tuple[Landmark, ...]
+) -> svgwrite.container.Group:
+    group = drawing.g(**{"class": "landmarks", "pointer-events": "none"})
+    for landmark in landmarks:
+        group.add(
+            drawing.path(
+                d=landmark.d,
+                stroke_linecap="round",
+                stroke_linejoin="round",
+                **_LANDMARK_STYLES[landmark.style],
+                **{"class": f"landmark {landmark.style}", "data-name": landmark.name},
+            )
+        )
+    return group
+
+
+def _side_labels(
+    drawing: svgwrite.Drawing, face_map: FaceMap
+) -> svgwrite.container.Group:
+    x0, y0, w, _ = face_map.view_box
+    group = drawing.g(fill=INK, **{"class": "side-labels", "pointer-events": "none"})
+    for letter, words, x, anchor in (
+        ("R", "patient's right", x0 + 8, "start"),
+        ("L", "patient's left", x0 + w - 8, "end"),
+    ):
+        group.add(
+            drawing.text(
+                letter,
+                insert=(x, y0 + 30),
+                font_size=22,
+                font_weight="bold",
+                text_anchor=anchor,
+            )
+        )
+        group.add(
+            drawing.text(words, insert=(x, y0 + 42), font_size=7.5, text_anchor=anchor)
+        )
+    return group
+
+
+def _markers(
+    drawing: svgwrite.Drawing, sites: tuple[Site, ...], *, ghost: bool
+) -> svgwrite.container.Group:
+    group = drawing.g(**{"class": "ghosts" if ghost else "sites"})
+    for site in sites:
+        group.add(_ghost(drawing, site) if ghost else _site(drawing, site))
+    return group
+
+
+def _site(drawing: svgwrite.Drawing, site: Site) -> svgwrite.container.Group:
+    colour = site.colour if _HEX_COLOUR.match(site.colour) else FALLBACK_COLOUR
+    radius = site_radius(site.units)
+    group = drawing.g(
+        **{"class": "site", "data-number": site.number, "data-units": f"{site.units:g}"}
+    )
+    group.set_desc(title=_site_title(site, prefix="Site"))
+    group.add(
+        drawing.circle(
+            center=(site.x, site.y),
+            r=f"{radius:.2f}",
+            fill=colour,
+            stroke="#ffffff",
+            stroke_width=1.2,
+        )
+    )
+    group.add(
+        drawing.text(
+            str(site.number),
+            insert=(site.x, site.y),
+            dy=["0.35em"],
+            fill=_text_colour(colour),
+            font_size=f"{max(radius * 1.05, 6.5):.1f}",
+            font_weight="bold",
+            text_anchor="middle",
+            **{"pointer-events": "none"},
+        )
+    )
+    return group
+
+
+def _ghost(drawing: svgwrite.Drawing, site: Site) -> svgwrite.shapes.Circle:
+    circle = drawing.circle(
+        center=(site.x, site.y),
+        r=f"{site_radius(site.units):.2f}",
+        fill="none",
+        stroke=GHOST_STROKE,
+        stroke_opacity=0.75,
+        stroke_width=1.1,
+        stroke_dasharray="2.5 2",
+        **{"class": "ghost", "data-units": f"{site.units:g}"},
+    )
+    circle.set_desc(title=_site_title(site, prefix="Last cycle"))
+    return circle
+
+
+def _site_title(site: Site, *, prefix: str) -> str:
+    text = f"{prefix} {site.number}" if prefix == "Site" else prefix
+    text += f", {site.units:g} units"
+    return f"{text}: {site.label}" if site.label else text
+
+
+def _text_colour(colour: str) -> str:
+    """Pick black or white numbers, whichever contrasts more with the fill."""
+    digits = colour[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    ]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    # Contrast with white is 1.05 / (L + 0.05); with black, (L + 0.05) / 0.05.
+    return (
+        "#ffffff"
+        if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05
+        else "#000000"
+    )
