@@ -22,6 +22,7 @@ from planner.views import auth
 from planner.views import health
 from planner.views import home
 from planner.views import patients
+from planner.views import sessions
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -48,7 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     access.init_app(app)
     CSRFProtect(app)
 
-    for blueprint in (auth.bp, health.bp, home.bp, patients.bp):
+    for blueprint in (auth.bp, health.bp, home.bp, patients.bp, sessions.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

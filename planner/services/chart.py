@@ -1,0 +1,372 @@
+"""Charting at the chair: place, change, move and remove injection sites.
+
+Each change is one unit of work: the session's version is claimed first (the
+optimistic lock), then the site is written and audited, then committed.
+"""
+
+import math
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import field_validator
+from pydantic import model_validator
+from sqlalchemy import func
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.db_types import utc_now
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.facemap import FaceMap
+from planner.facemap import hit_test
+from planner.facemap import reference_points
+from planner.models import AffectedSide
+from planner.models import AuditAction
+from planner.models import InjectionSite
+from planner.models import Patient
+from planner.models import Side
+from planner.models import SiteRole
+from planner.models import TreatmentSession
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+from planner.services.sessions import MAX_VERSION
+from planner.services.sessions import claim_version
+from planner.services.sessions import get_session_record
+from planner.validation import field_errors
+
+MAX_UNITS = 400.0
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+class SiteCreate(BaseModel):
+    """A tap at (x, y) on the map, or a muscle and side chosen from a list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=MAX_VERSION)
+    x: float | None = Field(default=None, ge=0, le=2000)
+    y: float | None = Field(default=None, ge=0, le=2000)
+    muscle: str | None = Field(default=None, max_length=40)
+    side: Side | None = None
+    units: float | None = Field(default=None, gt=0, le=MAX_UNITS)
+
+    _finite_values = field_validator("x", "y", "units")(_finite)
+
+    @model_validator(mode="after")
+    def _where(self) -> "SiteCreate":
+        by_point = self.x is not None and self.y is not None
+        by_muscle = self.muscle is not None and self.side is not None
+        if by_point == by_muscle:
+            raise ValueError("x: give either x and y, or muscle and side")
+        return self
+
+
+class SiteUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=MAX_VERSION)
+    units: float | None = Field(default=None, gt=0, le=MAX_UNITS)
+    x: float | None = Field(default=None, ge=0, le=2000)
+    y: float | None = Field(default=None, ge=0, le=2000)
+
+    _finite_values = field_validator("x", "y", "units")(_finite)
+
+    @model_validator(mode="after")
+    def _something(self) -> "SiteUpdate":
+        if (self.x is None) != (self.y is None):
+            raise ValueError("x: give both x and y to move a site")
+        if self.units is None and self.x is None:
+            raise ValueError("units: give units, or x and y, to change")
+        return self
+
+
+class VersionOnly(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=MAX_VERSION)
+
+
+def _parse(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Some fields need correcting.", fields=field_errors(exc)
+        ) from None
+
+
+def role_for(side: Side, affected: AffectedSide) -> SiteRole:
+    """Say whether a side is the palsied one or the healthy one for this patient."""
+    if side == Side.MIDLINE:
+        return SiteRole.MIDLINE
+    if affected == AffectedSide.BILATERAL or side.value == affected.value:
+        return SiteRole.AFFECTED
+    return SiteRole.CONTRALATERAL
+
+
+def _locate(face_map: FaceMap, x: float, y: float) -> tuple[str, Side]:
+    hit = hit_test(face_map, x, y)
+    if hit is None:
+        raise InvalidInput(
+            "That point is not on a muscle of the map.",
+            fields={"x": "is not on a muscle"},
+        )
+    return hit.muscle, Side(hit.side)
+
+
+def _at_reference(face_map: FaceMap, muscle: str, side: Side) -> tuple[float, float]:
+    try:
+        entry = face_map.muscle(muscle)
+    except KeyError:
+        raise InvalidInput(
+            "Unknown muscle.", fields={"muscle": "is not on the map"}
+        ) from None
+    if entry.midline != (side == Side.MIDLINE):
+        wanted = "midline" if entry.midline else "left or right"
+        raise InvalidInput(
+            "Wrong side.", fields={"side": f"must be {wanted} for this muscle"}
+        )
+    point = reference_points(face_map, entry, side.value)[0]
+    return float(point[0]), float(point[1])
+
+
+def _patient_side(session: Session, record: TreatmentSession) -> AffectedSide:
+    side = session.exec(
+        select(Patient.affected_side).where(Patient.id == record.patient_id)
+    ).one()
+    return AffectedSide(side)
+
+
+def add_site(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    data: Any,
+    *,
+    face_map: FaceMap,
+    default_units: Any,
+    now: datetime | None = None,
+) -> tuple[int, InjectionSite]:
+    """Chart a site where the clinician tapped; return the new version and the site.
+
+    ``default_units(muscle, side)`` gives the dose when the tap carries none.
+    """
+    request: SiteCreate = _parse(SiteCreate, data)
+    now = now or utc_now()
+    if request.x is not None and request.y is not None:
+        x, y = request.x, request.y
+        muscle, side = _locate(face_map, x, y)
+    else:
+        assert request.muscle is not None
+        assert request.side is not None
+        muscle, side = request.muscle, request.side
+        x, y = _at_reference(face_map, muscle, side)
+    version = claim_version(session, session_id, request.version, now=now)
+    record = get_session_record(session, session_id)
+    number = session.exec(
+        select(func.coalesce(func.max(InjectionSite.number), 0)).where(
+            InjectionSite.session_id == session_id
+        )
+    ).one()
+    units = request.units if request.units is not None else default_units(muscle, side)
+    site = InjectionSite(
+        session_id=session_id,
+        number=number + 1,
+        muscle=muscle,
+        side=side,
+        role=role_for(side, _patient_side(session, record)),
+        x=round(x, 2),
+        y=round(y, 2),
+        units=units,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(site)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "injection_site",
+        site.id,
+        patient_id=record.patient_id,
+        after=snapshot(site),
+    )
+    session.commit()
+    return version, site
+
+
+def _site_of(session: Session, session_id: int, site_id: int) -> InjectionSite:
+    site = session.get(InjectionSite, site_id)
+    if site is None or site.session_id != session_id:
+        raise NotFound(f"There is no site {site_id} on this session.")
+    return site
+
+
+def update_site(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    site_id: int,
+    data: Any,
+    *,
+    face_map: FaceMap,
+    now: datetime | None = None,
+) -> tuple[int, InjectionSite]:
+    """Change a site's dose, or move it (which detects its muscle and side again)."""
+    request: SiteUpdate = _parse(SiteUpdate, data)
+    now = now or utc_now()
+    site = _site_of(session, session_id, site_id)
+    moved: tuple[str, Side] | None = None
+    if request.x is not None and request.y is not None:
+        moved = _locate(face_map, request.x, request.y)
+    version = claim_version(session, session_id, request.version, now=now)
+    record = get_session_record(session, session_id)
+    site = _site_of(session, session_id, site_id)
+    before = snapshot(site)
+    if request.units is not None:
+        site.units = request.units
+    if moved is not None and request.x is not None and request.y is not None:
+        site.muscle, site.side = moved
+        site.role = role_for(site.side, _patient_side(session, record))
+        site.x, site.y = round(request.x, 2), round(request.y, 2)
+    site.version += 1
+    site.updated_at = now
+    session.add(site)
+    changed = {k: v for k, v in snapshot(site).items() if before.get(k) != v}
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "injection_site",
+        site.id,
+        patient_id=record.patient_id,
+        before={k: before[k] for k in changed},
+        after=changed,
+    )
+    session.commit()
+    return version, site
+
+
+def delete_site(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    site_id: int,
+    data: Any,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Remove a site from a draft chart; its number is not reused."""
+    request: VersionOnly = _parse(VersionOnly, data)
+    now = now or utc_now()
+    _site_of(session, session_id, site_id)
+    version = claim_version(session, session_id, request.version, now=now)
+    record = get_session_record(session, session_id)
+    site = _site_of(session, session_id, site_id)
+    before = snapshot(site)
+    session.delete(site)
+    record_event(
+        session,
+        actor,
+        AuditAction.DELETE,
+        "injection_site",
+        site_id,
+        patient_id=record.patient_id,
+        before=before,
+    )
+    session.commit()
+    return version
+
+
+def last_cycle_sites(session: Session, record: TreatmentSession) -> list[InjectionSite]:
+    """Return every site of the previous cycle: its full session and its top-ups."""
+    previous = session.exec(
+        select(TreatmentSession)
+        .where(
+            TreatmentSession.patient_id == record.patient_id,
+            TreatmentSession.kind == "full",
+            TreatmentSession.status == "signed",
+            col(TreatmentSession.cycle_number) < record.cycle_number,
+        )
+        .order_by(col(TreatmentSession.cycle_number).desc())
+        .limit(1)
+    ).first()
+    if previous is None:
+        return []
+    cycle_ids = select(TreatmentSession.id).where(
+        (col(TreatmentSession.id) == previous.id)
+        | (col(TreatmentSession.cycle_session_id) == previous.id)
+    )
+    return list(
+        session.exec(
+            select(InjectionSite)
+            .where(col(InjectionSite.session_id).in_(cycle_ids))
+            .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
+        )
+    )
+
+
+def copy_last_cycle(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    data: Any,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Add every site of the previous cycle to today's chart, exactly as charted."""
+    request: VersionOnly = _parse(VersionOnly, data)
+    now = now or utc_now()
+    record = get_session_record(session, session_id)
+    previous = last_cycle_sites(session, record)
+    if not previous:
+        raise InvalidInput(
+            "There is no earlier cycle to copy.", fields={"copy": "no earlier cycle"}
+        )
+    version = claim_version(session, session_id, request.version, now=now)
+    record = get_session_record(session, session_id)
+    affected = _patient_side(session, record)
+    number = session.exec(
+        select(func.coalesce(func.max(InjectionSite.number), 0)).where(
+            InjectionSite.session_id == session_id
+        )
+    ).one()
+    for offset, old in enumerate(previous, start=1):
+        session.add(
+            InjectionSite(
+                session_id=session_id,
+                number=number + offset,
+                muscle=old.muscle,
+                side=old.side,
+                role=role_for(old.side, affected),
+                x=old.x,
+                y=old.y,
+                units=old.units,
+                depth=old.depth,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "injection_site",
+        None,
+        patient_id=record.patient_id,
+        after={"copied_from_cycle": record.cycle_number - 1, "sites": len(previous)},
+    )
+    session.commit()
+    return version

@@ -1,0 +1,372 @@
+"""Everything the chart shows: sites, totals, volumes, warnings, last cycle, map."""
+
+from collections import defaultdict
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner import dosing
+from planner.facemap import FaceMap
+from planner.facemap import Site
+from planner.facemap import render_face_map
+from planner.models import ClinicSetting
+from planner.models import InjectionSite
+from planner.models import Patient
+from planner.models import Product
+from planner.models import SessionStatus
+from planner.models import TreatmentSession
+from planner.models import User
+from planner.models import VialLot
+from planner.services.chart import last_cycle_sites
+from planner.services.sessions import get_session_record
+
+STEP_UNITS = 0.25
+GHOST_COLOUR = "#767676"
+
+
+def dose_settings(session: Session) -> dict[str, dict[str, Any]]:
+    """Return the clinic's reference dose per point for each muscle, with its source."""
+    rows = session.exec(
+        select(ClinicSetting).where(col(ClinicSetting.key).startswith("dose."))
+    ).all()
+    return {
+        row.key.removeprefix("dose."): {
+            **row.value,
+            "source": row.source or "Clinic setting",
+            "unsourced": row.unsourced,
+        }
+        for row in rows
+    }
+
+
+def default_units(session: Session) -> Any:
+    """Return a function giving the clinic's default dose for a muscle."""
+    settings = dose_settings(session)
+
+    def lookup(muscle: str, _side: object) -> float:
+        return float(settings.get(muscle, {}).get("default", 1.0))
+
+    return lookup
+
+
+def _setting(session: Session, key: str, default: float) -> float:
+    value = session.exec(
+        select(ClinicSetting.value).where(ClinicSetting.key == key)
+    ).first()
+    return float(value) if isinstance(value, int | float) else default
+
+
+def _product(row: Product) -> dosing.Product:
+    return dosing.Product(
+        code=row.code,
+        brand=row.brand,
+        inn=row.inn,
+        in_use_hours=row.in_use_hours,
+        in_use_source=row.in_use_source,
+        min_interval_days=row.min_interval_days,
+        interval_source=row.interval_source,
+        cap_units_3_months=row.cap_units_3_months,
+        cap_source=row.cap_source,
+        unit_name=row.unit_name,
+    )
+
+
+def _history(session: Session, record: TreatmentSession) -> list[dosing.PastSession]:
+    """Return the patient's other signed sessions with units per muscle and side."""
+    # Seven columns: beyond sqlmodel.select's typed overloads, so SQLAlchemy's own.
+    rows = session.execute(
+        sa_select(
+            col(TreatmentSession.id),
+            col(TreatmentSession.performed_at),
+            col(TreatmentSession.kind),
+            col(Product.code),
+            col(InjectionSite.muscle),
+            col(InjectionSite.side),
+            func.sum(col(InjectionSite.units)),
+        )
+        .join(Product, col(Product.id) == col(TreatmentSession.product_id))
+        .join(InjectionSite, col(InjectionSite.session_id) == col(TreatmentSession.id))
+        .where(
+            col(TreatmentSession.patient_id) == record.patient_id,
+            col(TreatmentSession.status) == SessionStatus.SIGNED,
+            col(TreatmentSession.id) != record.id,
+        )
+        .group_by(
+            col(TreatmentSession.id),
+            col(TreatmentSession.performed_at),
+            col(TreatmentSession.kind),
+            col(Product.code),
+            col(InjectionSite.muscle),
+            col(InjectionSite.side),
+        )
+    ).all()
+    sessions: dict[int, dict[str, Any]] = {}
+    for session_id, performed_at, kind, code, muscle, side, units in rows:
+        entry = sessions.setdefault(
+            session_id,
+            {"on": performed_at, "kind": kind, "code": code, "muscles": {}},
+        )
+        entry["muscles"][(muscle, side.value)] = float(units)
+    return [
+        dosing.PastSession(
+            performed_on=entry["on"].date(),
+            kind=entry["kind"].value,
+            product_code=entry["code"],
+            units_total=sum(entry["muscles"].values()),
+            muscle_units=entry["muscles"],
+        )
+        for entry in sessions.values()
+    ]
+
+
+def _warnings(
+    session: Session,
+    record: TreatmentSession,
+    patient: Patient,
+    product: Product,
+    lot: VialLot | None,
+    sites: list[InjectionSite],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    if record.status == SessionStatus.SIGNED:
+        return list(record.warnings)
+    plan = dosing.PlannedSession(
+        kind=record.kind.value,
+        product=_product(product),
+        sites=tuple(
+            dosing.PlannedSite(s.number, s.muscle, s.side.value, s.role.value, s.units)
+            for s in sites
+        ),
+        lot=None
+        if lot is None
+        else dosing.LotInfo(lot.lot_number, lot.expiry_date, lot.reconstituted_at),
+    )
+    ranges = {
+        muscle: dosing.DoseRange(
+            low=float(value["low"]),
+            high=float(value["high"]),
+            source=str(value["source"]),
+            unsourced=bool(value["unsourced"]),
+        )
+        for muscle, value in dose_settings(session).items()
+    }
+    rules = dosing.ClinicRules(
+        dose_ranges=ranges,
+        dose_change_share=_setting(session, "dose_change_reason_share", 0.5),
+    )
+    flags = dosing.Contraindications(
+        pregnant=patient.pregnant,
+        breastfeeding=patient.breastfeeding,
+        neuromuscular_disease=patient.neuromuscular_disease,
+        aminoglycosides=patient.aminoglycosides,
+        toxin_allergy=patient.toxin_allergy,
+    )
+    found = dosing.run_all_checks(
+        plan,
+        history=_history(session, record),
+        contraindications=flags,
+        rules=rules,
+        now=now,
+    )
+    return [{"key": warning_key(w), **asdict(w)} for w in found]
+
+
+def warning_key(warning: dosing.SafetyWarning) -> str:
+    """Name a warning stably, so a reason typed for it survives a reload."""
+    parts = [warning.code, warning.muscle or "", warning.side or ""]
+    if warning.site_number is not None:
+        parts.append(str(warning.site_number))
+    return ":".join(parts).rstrip(":")
+
+
+def _site_json(
+    site: InjectionSite, face_map: FaceMap, lot: VialLot | None
+) -> dict[str, Any]:
+    muscle = face_map.muscle(site.muscle)
+    draw = (
+        None
+        if lot is None
+        else dosing.syringe_draw(site.units, lot.vial_units, lot.diluent_ml)
+    )
+    return {
+        "id": site.id,
+        "number": site.number,
+        "muscle": site.muscle,
+        "muscle_name": muscle.name,
+        "abbreviation": muscle.abbreviation,
+        "side": site.side.value,
+        "role": site.role.value,
+        "x": site.x,
+        "y": site.y,
+        "units": site.units,
+        "volume_ml": None if draw is None else round(draw.volume_ml, 4),
+        "marks": None if draw is None else round(draw.marks, 2),
+        "version": site.version,
+    }
+
+
+def _totals(sites: list[dict[str, Any]], lot: VialLot | None) -> dict[str, Any]:
+    by_muscle: dict[tuple[str, str], dict[str, Any]] = {}
+    by_side: dict[str, float] = defaultdict(float, left=0.0, right=0.0, midline=0.0)
+    for site in sites:
+        key = (site["muscle"], site["side"])
+        entry = by_muscle.setdefault(
+            key,
+            {
+                "muscle": site["muscle"],
+                "muscle_name": site["muscle_name"],
+                "side": site["side"],
+                "units": 0.0,
+            },
+        )
+        entry["units"] += site["units"]
+        by_side[site["side"]] += site["units"]
+    units = sum(site["units"] for site in sites)
+    return {
+        "units": units,
+        "volume_ml": None
+        if lot is None
+        else round(dosing.volume_ml(units, lot.vial_units, lot.diluent_ml), 4)
+        if units
+        else 0.0,
+        "vials_used": None if lot is None else dosing.vials_used(units, lot.vial_units),
+        "by_muscle": list(by_muscle.values()),
+        "by_side": dict(by_side),
+    }
+
+
+def _changes(
+    today: list[dict[str, Any]], previous: list[InjectionSite]
+) -> list[dict[str, Any]]:
+    before: dict[tuple[str, str], float] = defaultdict(float)
+    after: dict[tuple[str, str], float] = defaultdict(float)
+    for site in previous:
+        before[(site.muscle, site.side.value)] += site.units
+    for entry in today:
+        after[(entry["muscle"], entry["side"])] += entry["units"]
+    return [
+        {
+            "muscle": m,
+            "side": s,
+            "before": before.get((m, s), 0.0),
+            "after": after.get((m, s), 0.0),
+        }
+        for m, s in sorted(set(before) | set(after))
+        if before.get((m, s), 0.0) != after.get((m, s), 0.0)
+    ]
+
+
+def chart_state(
+    session: Session,
+    session_id: int,
+    *,
+    face_map: FaceMap,
+    zone: ZoneInfo,
+    now: datetime,
+) -> dict[str, Any]:
+    """Assemble the chart's whole state as JSON-ready values."""
+    record = get_session_record(session, session_id)
+    patient = session.get(Patient, record.patient_id)
+    product = session.get(Product, record.product_id)
+    assert patient is not None
+    assert product is not None
+    lot = session.get(VialLot, record.vial_lot_id) if record.vial_lot_id else None
+    rows = list(
+        session.exec(
+            select(InjectionSite)
+            .where(InjectionSite.session_id == session_id)
+            .order_by(col(InjectionSite.number))
+        )
+    )
+    sites = [_site_json(site, face_map, lot) for site in rows]
+    previous = last_cycle_sites(session, record) if record.kind == "full" else []
+    signer = session.get(User, record.signed_by_id) if record.signed_by_id else None
+    svg = render_face_map(
+        face_map,
+        sites=[
+            Site(s.number, s.x, s.y, s.units, product.colour, f"{s.units:g} U")
+            for s in rows
+        ],
+        ghosts=[Site(0, s.x, s.y, s.units, GHOST_COLOUR) for s in previous],
+        highlight={(s.muscle, s.side.value) for s in rows},
+        title=f"Injection sites, {patient.full_name}",
+    )
+    return {
+        "session": {
+            "id": record.id,
+            "patient_id": record.patient_id,
+            "kind": record.kind.value,
+            "cycle_number": record.cycle_number,
+            "status": record.status.value,
+            "version": record.version,
+            "performed_at": record.performed_at.astimezone(zone).isoformat(),
+            "product": {
+                "code": product.code,
+                "brand": product.brand,
+                "unit_name": product.unit_name,
+                "colour": product.colour,
+            },
+            "lot": None
+            if lot is None
+            else {
+                "id": lot.id,
+                "lot_number": lot.lot_number,
+                "expiry_date": lot.expiry_date.isoformat(),
+                "vial_units": lot.vial_units,
+                "diluent_ml": lot.diluent_ml,
+                "units_per_tenth_ml": dosing.units_per_tenth_ml(
+                    lot.vial_units, lot.diluent_ml
+                ),
+                "reconstituted_at": None
+                if lot.reconstituted_at is None
+                else lot.reconstituted_at.astimezone(zone).isoformat(),
+            },
+            "signed_at": None
+            if record.signed_at is None
+            else record.signed_at.astimezone(zone).isoformat(),
+            "signed_by": None if signer is None else signer.name,
+            "consent_obtained": record.consent_obtained,
+        },
+        "patient": {
+            "id": patient.id,
+            "name": patient.full_name,
+            "mrn": patient.mrn,
+            "affected_side": patient.affected_side.value,
+        },
+        "sites": sites,
+        "totals": _totals(sites, lot),
+        "warnings": _warnings(
+            session, record, patient, product, lot, rows, now.astimezone(zone)
+        ),
+        "last_cycle": [
+            {
+                "muscle": s.muscle,
+                "side": s.side.value,
+                "x": s.x,
+                "y": s.y,
+                "units": s.units,
+            }
+            for s in previous
+        ],
+        "changes": _changes(sites, previous),
+        "svg": svg,
+        "step_units": STEP_UNITS,
+        "min_units": STEP_UNITS,
+        "max_units": 400,
+        "muscles": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "abbreviation": m.abbreviation,
+                "sides": ["midline"] if m.midline else ["right", "left"],
+            }
+            for m in face_map.muscles
+        ],
+    }

@@ -1,0 +1,151 @@
+"""Vial lots: the batch, expiry and dilution of the toxin used at the chair."""
+
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import field_validator
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.models import AuditAction
+from planner.models import Product
+from planner.models import VialLot
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+from planner.validation import field_errors
+
+
+class VialLotCreate(BaseModel):
+    """A vial as the clinician reads it off the carton and prepares it.
+
+    Built from the whole session form, so the form's other fields are ignored.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    lot_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9\-/.]+$")
+    expiry_date: date
+    vial_units: int = Field(gt=0, le=1000)
+    diluent_ml: float = Field(gt=0, le=10)
+    reconstituted_at: datetime | None = None
+
+    @field_validator("lot_number", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("reconstituted_at", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+def get_product(session: Session, code: str) -> Product:
+    product = session.exec(select(Product).where(Product.code == code)).first()
+    if product is None or not product.active:
+        raise InvalidInput(
+            "Choose a product.", fields={"product": "is not a known product"}
+        )
+    return product
+
+
+def list_products(session: Session) -> list[Product]:
+    return list(
+        session.exec(select(Product).where(col(Product.active)).order_by(Product.brand))
+    )
+
+
+def list_usable_lots(session: Session, *, today: date) -> dict[str, list[VialLot]]:
+    """Return unexpired lots by product code, newest first, to choose at the chair."""
+    rows = session.exec(
+        select(Product.code, VialLot)
+        .join(VialLot, col(VialLot.product_id) == col(Product.id))
+        .where(col(VialLot.expiry_date) >= today)
+        .order_by(col(VialLot.created_at).desc())
+        .limit(200)
+    ).all()
+    lots: dict[str, list[VialLot]] = {}
+    for code, lot in rows:
+        lots.setdefault(code, []).append(lot)
+    return lots
+
+
+def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
+    """Validate a new vial's details; a time without a zone is clinic time."""
+    try:
+        lot_in = VialLotCreate.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Some vial details need correcting.", fields=field_errors(exc)
+        ) from None
+    if lot_in.vial_units not in product.vial_sizes:
+        sizes = ", ".join(f"{size} {product.unit_name}" for size in product.vial_sizes)
+        raise InvalidInput(
+            "That vial size does not exist for this product.",
+            fields={"vial_units": f"must be one of {sizes} for {product.brand}"},
+        )
+    reconstituted = lot_in.reconstituted_at
+    if reconstituted is not None and reconstituted.tzinfo is None:
+        reconstituted = reconstituted.replace(tzinfo=zone)
+    assert product.id is not None
+    return VialLot(
+        product_id=product.id,
+        lot_number=lot_in.lot_number,
+        expiry_date=lot_in.expiry_date,
+        vial_units=lot_in.vial_units,
+        diluent_ml=lot_in.diluent_ml,
+        reconstituted_at=reconstituted,
+    )
+
+
+def add_lot(session: Session, actor: Actor, lot: VialLot) -> VialLot:
+    """Add a built lot to the caller's unit of work, or reuse the same vial.
+
+    One reconstituted vial often serves several patients: the same lot number
+    and reconstitution time is the same vial, so its row is shared. If the
+    details disagree, one of the entries is wrong and the clinician must check.
+    """
+    same = session.exec(
+        select(VialLot).where(
+            VialLot.product_id == lot.product_id,
+            VialLot.lot_number == lot.lot_number,
+            VialLot.reconstituted_at == lot.reconstituted_at,
+        )
+    ).first()
+    if same is not None:
+        details = ("expiry_date", "vial_units", "diluent_ml")
+        if all(getattr(same, name) == getattr(lot, name) for name in details):
+            return same
+        raise InvalidInput(
+            "This vial was recorded before with other details.",
+            fields={
+                "lot_number": "was recorded for this reconstitution time with a "
+                f"different expiry, size or dilution ({same.expiry_date}, "
+                f"{same.vial_units} U in {same.diluent_ml:g} mL); check the carton"
+            },
+        )
+    session.add(lot)
+    session.flush()
+    record_event(
+        session, actor, AuditAction.CREATE, "vial_lot", lot.id, after=snapshot(lot)
+    )
+    return lot
+
+
+def get_lot(session: Session, lot_id: int, product: Product) -> VialLot:
+    lot = session.get(VialLot, lot_id)
+    if lot is None or lot.product_id != product.id:
+        raise NotFound(
+            "That vial is not one of this product's.",
+            fields={"lot_choice": "is not a vial of the chosen product"},
+        )
+    return lot

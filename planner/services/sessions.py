@@ -1,0 +1,334 @@
+"""Treatment sessions: opening one at the chair, signing it, amending it."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlalchemy import update
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.db_types import utc_now
+from planner.errors import Conflict
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.errors import StaleWrite
+from planner.models import Amendment
+from planner.models import AuditAction
+from planner.models import InjectionSite
+from planner.models import Product
+from planner.models import SessionKind
+from planner.models import SessionStatus
+from planner.models import TreatmentSession
+from planner.services import lots as lot_service
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+from planner.services.patients import get_patient
+from planner.validation import field_errors
+
+MAX_VERSION = 2**31 - 2
+
+
+class SessionOpen(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    kind: SessionKind = SessionKind.FULL
+    product: str = Field(min_length=1, max_length=32)
+    lot_choice: str = Field(default="", max_length=20)
+    consent_obtained: bool = False
+    consent_note: str | None = Field(default=None, max_length=1000)
+
+
+def get_session_record(session: Session, session_id: int) -> TreatmentSession:
+    record = session.get(TreatmentSession, session_id)
+    if record is None:
+        raise NotFound(f"There is no treatment session {session_id}.")
+    return record
+
+
+def last_product_code(session: Session, patient_id: int) -> str | None:
+    """Return the product of the patient's latest session, to offer it first."""
+    code = session.exec(
+        select(Product.code)
+        .join(TreatmentSession, col(TreatmentSession.product_id) == col(Product.id))
+        .where(TreatmentSession.patient_id == patient_id)
+        .order_by(col(TreatmentSession.performed_at).desc())
+        .limit(1)
+    ).first()
+    return code
+
+
+def _cycle_for(
+    session: Session, patient_id: int, kind: SessionKind
+) -> tuple[int, int | None]:
+    """Return the cycle number and, for a top-up, the full session it belongs to."""
+    latest_full = session.exec(
+        select(TreatmentSession)
+        .where(
+            TreatmentSession.patient_id == patient_id,
+            TreatmentSession.kind == SessionKind.FULL,
+        )
+        .order_by(col(TreatmentSession.cycle_number).desc())
+        .limit(1)
+    ).first()
+    if kind == SessionKind.FULL:
+        return (latest_full.cycle_number + 1 if latest_full else 1), None
+    if latest_full is None:
+        raise InvalidInput(
+            "A top-up belongs to a cycle; this patient has no full treatment yet.",
+            fields={"kind": "a top-up needs an earlier full treatment"},
+        )
+    return latest_full.cycle_number, latest_full.id
+
+
+def open_session(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    data: dict[str, Any],
+    *,
+    zone: ZoneInfo,
+    now: datetime | None = None,
+) -> TreatmentSession:
+    """Open a draft session with its product and vial, chosen once for the chart."""
+    patient = get_patient(session, patient_id)
+    try:
+        opening = SessionOpen.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Some fields need correcting.", fields=field_errors(exc)
+        ) from None
+    product = lot_service.get_product(session, opening.product)
+    if opening.lot_choice == "new":
+        lot = lot_service.add_lot(
+            session, actor, lot_service.build_lot(product, data, zone=zone)
+        )
+    elif opening.lot_choice.isdigit():
+        lot = lot_service.get_lot(session, int(opening.lot_choice), product)
+    else:
+        raise InvalidInput(
+            "Choose the vial you are using.",
+            fields={"lot_choice": "choose a vial, or a new vial and its details"},
+        )
+    cycle_number, cycle_session_id = _cycle_for(session, patient_id, opening.kind)
+    assert patient.id is not None
+    assert product.id is not None
+    assert actor.user_id
+    record = TreatmentSession(
+        patient_id=patient.id,
+        injector_id=actor.user_id,
+        kind=opening.kind,
+        cycle_session_id=cycle_session_id,
+        cycle_number=cycle_number,
+        product_id=product.id,
+        vial_lot_id=lot.id,
+        performed_at=now or utc_now(),
+        consent_obtained=opening.consent_obtained,
+        consent_note=opening.consent_note or None,
+    )
+    session.add(record)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "treatment_session",
+        record.id,
+        patient_id=patient.id,
+        after=snapshot(record),
+    )
+    session.commit()
+    return record
+
+
+def claim_version(
+    session: Session, session_id: int, expected: int, *, now: datetime
+) -> int:
+    """Move a draft session to its next version, or say why it cannot be edited.
+
+    The check and the bump are one UPDATE, so of two tablets editing at once
+    exactly one wins and the other gets a StaleWrite (409). On SQLite it also
+    takes the write lock first, so the rest of the change cannot interleave.
+    """
+    if not 1 <= expected <= MAX_VERSION:
+        raise InvalidInput(
+            "The chart version is not valid.", fields={"version": "is out of range"}
+        )
+    result = session.execute(
+        update(TreatmentSession)
+        .where(
+            col(TreatmentSession.id) == session_id,
+            col(TreatmentSession.version) == expected,
+            col(TreatmentSession.status) == SessionStatus.DRAFT,
+        )
+        .values(version=expected + 1, updated_at=now)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+        return expected + 1
+    session.rollback()
+    record = get_session_record(session, session_id)
+    if record.status == SessionStatus.SIGNED:
+        raise Conflict(
+            "This session is signed and can no longer be edited; "
+            "corrections are made by amendment."
+        )
+    raise StaleWrite(
+        "Another device changed this chart since you loaded it; "
+        "showing the latest version."
+    )
+
+
+class SignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=MAX_VERSION)
+    consent_obtained: bool
+    reasons: dict[str, str] = Field(default_factory=dict, max_length=200)
+
+
+def sign_session(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    data: Any,
+    *,
+    warnings: list[dict[str, Any]],
+    now: datetime | None = None,
+) -> TreatmentSession:
+    """Sign a draft: the warnings shown and the reasons given are kept on the record.
+
+    ``warnings`` are today's safety warnings as the chart computed them; those
+    that ask for a reason must have one before the record can be signed.
+    """
+    try:
+        request = SignRequest.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "The signature request is not valid.", fields=field_errors(exc)
+        ) from None
+    now = now or utc_now()
+    record = get_session_record(session, session_id)
+    errors: dict[str, str] = {}
+    if not request.consent_obtained:
+        errors["consent_obtained"] = "must be confirmed before signing"
+    reasons = {key: text.strip() for key, text in request.reasons.items()}
+    for warning in warnings:
+        if warning["needs_reason"] and not reasons.get(warning["key"]):
+            errors[f"reasons.{warning['key']}"] = (
+                "needs a reason: " + warning["message"]
+            )
+        if len(reasons.get(warning["key"], "")) > 1000:
+            errors[f"reasons.{warning['key']}"] = "must be at most 1000 characters"
+    site_count = session.exec(
+        select(func.count()).where(InjectionSite.session_id == session_id)
+    ).one()
+    if site_count == 0:
+        errors["sites"] = "chart at least one injection site before signing"
+    if errors:
+        raise InvalidInput("The session cannot be signed yet.", fields=errors)
+    claim_version(session, session_id, request.version, now=now)
+    session.refresh(record)
+    record.status = SessionStatus.SIGNED
+    record.signed_at = now
+    record.signed_by_id = actor.user_id
+    record.consent_obtained = True
+    record.warnings = [{**w, "reason": reasons.get(w["key"]) or None} for w in warnings]
+    session.add(record)
+    record_event(
+        session,
+        actor,
+        AuditAction.SIGN,
+        "treatment_session",
+        record.id,
+        patient_id=record.patient_id,
+        after={
+            "version": record.version,
+            "warnings": record.warnings,
+            "sites": site_count,
+        },
+    )
+    session.commit()
+    return record
+
+
+class SiteCorrection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    site_id: int = Field(ge=1, le=MAX_VERSION)
+    units: float = Field(gt=0, le=400)
+
+
+class AmendRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000)
+    corrections: list[SiteCorrection] = Field(default_factory=list, max_length=100)
+
+
+def amend_session(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    data: Any,
+    *,
+    now: datetime | None = None,
+) -> Amendment:
+    """Correct a signed session: the record keeps what it said and why it changed."""
+    try:
+        request = AmendRequest.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "The amendment is not valid.", fields=field_errors(exc)
+        ) from None
+    record = get_session_record(session, session_id)
+    if record.status != SessionStatus.SIGNED:
+        raise Conflict(
+            "Only a signed session is amended; edit the draft chart instead."
+        )
+    changes: dict[str, Any] = {"note": request.note, "sites": []}
+    for correction in request.corrections:
+        site = session.get(InjectionSite, correction.site_id)
+        if site is None or site.session_id != session_id:
+            raise InvalidInput(
+                "A corrected site is not on this session.",
+                fields={
+                    "corrections": f"site {correction.site_id} is not on this session"
+                },
+            )
+        changes["sites"].append(
+            {"site": site.number, "before": site.units, "after": correction.units}
+        )
+        site.units = correction.units
+        site.version += 1
+        site.updated_at = now or utc_now()
+        session.add(site)
+    assert actor.user_id is not None
+    amendment = Amendment(
+        session_id=session_id,
+        author_id=actor.user_id,
+        reason=request.reason,
+        changes=changes,
+    )
+    session.add(amendment)
+    record.version += 1
+    session.add(record)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.AMEND,
+        "treatment_session",
+        session_id,
+        patient_id=record.patient_id,
+        after={"reason": request.reason, **changes},
+    )
+    session.commit()
+    return amendment

@@ -1,0 +1,217 @@
+"""The chart's JSON API: every tap is saved at once, with an optimistic lock.
+
+Mutations answer with a small delta (the new version and the site) so a tap
+costs little; the page then asks for the whole state (warnings, totals, map).
+A stale version gets 409 with the current state, so the device can resync.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from spectree import Response as SpecResponse
+
+from planner.access import current_actor
+from planner.access import roles_required
+from planner.db import get_session
+from planner.db_types import utc_now
+from planner.errors import StaleWrite
+from planner.models import InjectionSite
+from planner.models import Role
+from planner.services import chart as chart_service
+from planner.services import sessions as session_service
+from planner.services.chart_state import chart_state
+from planner.services.chart_state import default_units
+from planner.views.api import ERRORS
+from planner.views.api import ErrorBody
+from planner.views.api import spec
+from planner.views.context import clinic_zone
+from planner.views.context import face_map
+
+bp = Blueprint("chart_api", __name__, url_prefix="/api/v1")
+
+
+class ChartState(BaseModel):
+    """The chart's whole state; see planner.services.chart_state for the fields."""
+
+    model_config = ConfigDict(extra="allow")
+
+    session: dict[str, Any]
+    patient: dict[str, Any]
+    sites: list[dict[str, Any]]
+    totals: dict[str, Any]
+    warnings: list[dict[str, Any]]
+
+
+class SiteChange(BaseModel):
+    version: int
+    site: dict[str, Any] | None = None
+    deleted: int | None = None
+
+
+class StaleBody(ErrorBody):
+    state: ChartState
+
+
+MUTATION = SpecResponse(
+    HTTP_200=SiteChange, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
+)
+
+
+def _state(session_id: int) -> dict[str, Any]:
+    return chart_state(
+        get_session(),
+        session_id,
+        face_map=face_map(),
+        zone=clinic_zone(),
+        now=utc_now(),
+    )
+
+
+def _site(site: InjectionSite) -> dict[str, Any]:
+    return {
+        "id": site.id,
+        "number": site.number,
+        "muscle": site.muscle,
+        "side": site.side.value,
+        "role": site.role.value,
+        "x": site.x,
+        "y": site.y,
+        "units": site.units,
+        "version": site.version,
+    }
+
+
+def _guarded(session_id: int, change: Callable[[], Any]) -> Any:
+    """Run a change; a stale version answers 409 with the chart as it now is."""
+    try:
+        return change()
+    except StaleWrite as exc:
+        body = {"error": exc.message, "state": _state(session_id)}
+        return jsonify(body), 409
+
+
+@bp.get("/sessions/<id:session_id>")
+@spec.validate(resp=SpecResponse(HTTP_200=ChartState, **ERRORS), tags=["chart"])
+def get_chart(session_id: int) -> Response:
+    """Return the chart: sites with volumes, totals, warnings, last cycle and map."""
+    return jsonify(_state(session_id))
+
+
+@bp.post("/sessions/<id:session_id>/sites")
+@roles_required(Role.INJECTOR)
+@spec.validate(json=chart_service.SiteCreate, resp=MUTATION, tags=["chart"])
+def add_site(session_id: int) -> Any:
+    """Chart a site at a tapped point, or at a muscle's reference point."""
+
+    def change() -> tuple[Response, int]:
+        db = get_session()
+        version, site = chart_service.add_site(
+            db,
+            current_actor(),
+            session_id,
+            request.get_json(),
+            face_map=face_map(),
+            default_units=default_units(db),
+        )
+        return jsonify(version=version, site=_site(site)), 201
+
+    return _guarded(session_id, change)
+
+
+@bp.patch("/sessions/<id:session_id>/sites/<id:site_id>")
+@roles_required(Role.INJECTOR)
+@spec.validate(json=chart_service.SiteUpdate, resp=MUTATION, tags=["chart"])
+def update_site(session_id: int, site_id: int) -> Any:
+    """Change a site's dose, or move it (its muscle and side are detected again)."""
+
+    def change() -> Response:
+        version, site = chart_service.update_site(
+            get_session(),
+            current_actor(),
+            session_id,
+            site_id,
+            request.get_json(),
+            face_map=face_map(),
+        )
+        return jsonify(version=version, site=_site(site))
+
+    return _guarded(session_id, change)
+
+
+@bp.delete("/sessions/<id:session_id>/sites/<id:site_id>")
+@roles_required(Role.INJECTOR)
+@spec.validate(json=chart_service.VersionOnly, resp=MUTATION, tags=["chart"])
+def delete_site(session_id: int, site_id: int) -> Any:
+    """Remove a site from a draft chart."""
+
+    def change() -> Response:
+        version = chart_service.delete_site(
+            get_session(), current_actor(), session_id, site_id, request.get_json()
+        )
+        return jsonify(version=version, deleted=site_id)
+
+    return _guarded(session_id, change)
+
+
+@bp.post("/sessions/<id:session_id>/copy-last")
+@roles_required(Role.INJECTOR)
+@spec.validate(json=chart_service.VersionOnly, resp=MUTATION, tags=["chart"])
+def copy_last(session_id: int) -> Any:
+    """Add every site of the previous cycle to today's chart."""
+
+    def change() -> Response:
+        version = chart_service.copy_last_cycle(
+            get_session(), current_actor(), session_id, request.get_json()
+        )
+        return jsonify(version=version)
+
+    return _guarded(session_id, change)
+
+
+@bp.post("/sessions/<id:session_id>/sign")
+@roles_required(Role.INJECTOR)
+@spec.validate(
+    json=session_service.SignRequest,
+    resp=SpecResponse(
+        HTTP_200=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
+    ),
+    tags=["chart"],
+)
+def sign(session_id: int) -> Any:
+    """Sign the session; it becomes read-only and is corrected only by amendment."""
+
+    def change() -> Response:
+        warnings = _state(session_id)["warnings"]
+        session_service.sign_session(
+            get_session(),
+            current_actor(),
+            session_id,
+            request.get_json(),
+            warnings=warnings,
+        )
+        return jsonify(_state(session_id))
+
+    return _guarded(session_id, change)
+
+
+@bp.post("/sessions/<id:session_id>/amendments")
+@roles_required(Role.INJECTOR)
+@spec.validate(
+    json=session_service.AmendRequest,
+    resp=SpecResponse(
+        HTTP_201=ChartState, HTTP_409=ErrorBody, HTTP_403=ErrorBody, **ERRORS
+    ),
+    tags=["chart"],
+)
+def amend(session_id: int) -> tuple[Response, int]:
+    """Correct a signed session with a reason; the record shows the amendment."""
+    session_service.amend_session(
+        get_session(), current_actor(), session_id, request.get_json()
+    )
+    return jsonify(_state(session_id)), 201

@@ -1,0 +1,278 @@
+"""The chart API: taps saved at once, stale writes refused with the current state."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from sqlmodel import SQLModel
+from sqlmodel import select
+
+from planner import create_app
+from planner.db import get_engine
+from planner.facemap import load_face_map
+from planner.facemap import reference_points
+from planner.models import InjectionSite
+from planner.models import Role
+from planner.services.audit import SYSTEM
+from planner.services.catalogue import load_catalogue
+from planner.services.patients import create_patient
+from planner.services.users import create_user
+from tests.conftest import PASSWORD
+from tests.conftest import PATIENT_DEFAULTS
+from tests.conftest import Browser
+
+FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
+VIAL = {
+    "kind": "full",
+    "product": "botox",
+    "lot_choice": "new",
+    "lot_number": "C5555",
+    "expiry_date": "2030-01-01",
+    "vial_units": "100",
+    "diluent_ml": "2.5",
+    "reconstituted_at": "",
+    "consent_obtained": "true",
+}
+
+
+def point(muscle, side):
+    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
+    return {"x": float(x), "y": float(y)}
+
+
+def open_session(browser, patient_id):
+    response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def chart(login_as, make_patient):
+    patient = make_patient(affected_side="right")
+    injector = login_as(Role.INJECTOR)
+    return injector, open_session(injector, patient.id)
+
+
+def test_tap_change_move_delete_and_state(chart):
+    browser, session_id = chart
+    added = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("mentalis", "right"), "version": 1},
+    )
+    assert added.status_code == 201
+    assert added.json["version"] == 2
+    site = added.json["site"]
+    assert (site["muscle"], site["side"], site["role"]) == (
+        "mentalis",
+        "right",
+        "affected",
+    )
+    changed = browser.api(
+        "PATCH",
+        f"/api/v1/sessions/{session_id}/sites/{site['id']}",
+        {"version": 2, "units": 3},
+    )
+    assert changed.json["site"]["units"] == 3
+    moved = browser.api(
+        "PATCH",
+        f"/api/v1/sessions/{session_id}/sites/{site['id']}",
+        {"version": 3, **point("platysma", "left")},
+    )
+    assert (moved.json["site"]["muscle"], moved.json["site"]["side"]) == (
+        "platysma",
+        "left",
+    )
+    state = browser.api("GET", f"/api/v1/sessions/{session_id}").json
+    assert state["session"]["version"] == 4
+    assert state["sites"][0]["muscle_name"].startswith("Platysma")
+    assert state["totals"]["units"] == 3
+    gone = browser.api(
+        "DELETE", f"/api/v1/sessions/{session_id}/sites/{site['id']}", {"version": 4}
+    )
+    assert (
+        gone.json == {"version": 5, "deleted": site["id"], "site": None}
+        or gone.json["deleted"] == site["id"]
+    )
+
+
+def test_keyboard_placement_by_muscle_and_side(chart):
+    browser, session_id = chart
+    added = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {"muscle": "procerus", "side": "midline", "version": 1},
+    )
+    assert added.status_code == 201
+    assert added.json["site"]["role"] == "midline"
+    wrong = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {"muscle": "procerus", "side": "left", "version": 2},
+    )
+    assert wrong.status_code == 400
+    assert "side" in wrong.json["fields"]
+
+
+def test_stale_write_is_409_with_the_current_state(chart):
+    browser, session_id = chart
+    browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("mentalis", "right"), "version": 1},
+    )
+    stale = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("platysma", "right"), "version": 1},
+    )
+    assert stale.status_code == 409
+    assert stale.json["state"]["session"]["version"] == 2
+    assert [s["muscle"] for s in stale.json["state"]["sites"]] == ["mentalis"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"x": 1, "y": 1, "version": 1}, "x"),
+        ({"x": 100, "version": 1}, "x"),
+        ({"x": 100, "y": 100, "version": 1, "units": -1}, "units"),
+        ({"x": 100, "y": 100}, "version"),
+        ({"muscle": "nose", "side": "left", "version": 1}, "muscle"),
+    ],
+)
+def test_bad_taps_name_the_field(chart, body, field):
+    browser, session_id = chart
+    response = browser.api("POST", f"/api/v1/sessions/{session_id}/sites", body)
+    assert response.status_code == 400
+    assert field in response.json["fields"]
+
+
+def test_staff_can_read_but_not_chart(chart, login_as):
+    _, session_id = chart
+    staff = login_as(Role.STAFF)
+    assert staff.api("GET", f"/api/v1/sessions/{session_id}").status_code == 200
+    response = staff.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("mentalis", "left"), "version": 1},
+    )
+    assert response.status_code == 403
+
+
+def test_sign_then_read_only(chart):
+    browser, session_id = chart
+    browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("mentalis", "right"), "version": 1},
+    )
+    refused = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sign",
+        {"version": 2, "consent_obtained": False},
+    )
+    assert refused.status_code == 400
+    assert "consent_obtained" in refused.json["fields"]
+    signed = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sign",
+        {"version": 2, "consent_obtained": True},
+    )
+    assert signed.status_code == 200, signed.json
+    assert signed.json["session"]["status"] == "signed"
+    late = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("platysma", "right"), "version": 3},
+    )
+    assert late.status_code == 409
+    assert "signed" in late.json["error"]
+
+
+def test_openapi_documents_the_chart(login_as):
+    paths = login_as(Role.STAFF).get("/api/openapi.json").json["paths"]
+    assert "/api/v1/sessions/{session_id}/sites/{site_id}" in paths
+    assert set(paths["/api/v1/sessions/{session_id}/sites/{site_id}"]) == {
+        "patch",
+        "delete",
+    }
+
+
+@pytest.fixture
+def file_app(tmp_path, db_url):
+    url = f"sqlite:///{tmp_path / 'race.db'}" if db_url == "sqlite://" else db_url
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "race"})
+    engine = get_engine(app)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        load_catalogue(session)
+        create_user(
+            session,
+            SYSTEM,
+            email="a@example.org",
+            name="A",
+            role="injector",
+            password=PASSWORD,
+        )
+        create_user(
+            session,
+            SYSTEM,
+            email="b@example.org",
+            name="B",
+            role="injector",
+            password=PASSWORD,
+        )
+        patient = create_patient(session, SYSTEM, {**PATIENT_DEFAULTS, "mrn": "RACE1"})
+        patient_id = patient.id
+    yield app, patient_id
+    engine.dispose()
+
+
+def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
+    app, patient_id = file_app
+    tablets = []
+    for email in ("a@example.org", "b@example.org"):
+        browser = Browser(app.test_client())
+        browser.login(email)
+        tablets.append(browser)
+    session_id = open_session(tablets[0], patient_id)
+    targets = [
+        point(m, s)
+        for m in ("mentalis", "platysma", "frontalis")
+        for s in ("left", "right")
+    ]
+    acknowledged: list[int] = []
+    conflicts: list[int] = []
+    lock = threading.Lock()
+
+    def work(browser, offset):
+        version = 1
+        for attempt in range(15):
+            body = {**targets[(attempt + offset) % len(targets)], "version": version}
+            response = browser.api("POST", f"/api/v1/sessions/{session_id}/sites", body)
+            if response.status_code == 201:
+                version = response.json["version"]
+                with lock:
+                    acknowledged.append(response.json["site"]["id"])
+            else:
+                assert response.status_code == 409, response.json
+                version = response.json["state"]["session"]["version"]
+                with lock:
+                    conflicts.append(version)
+
+    threads = [
+        threading.Thread(target=work, args=(t, i)) for i, t in enumerate(tablets)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with Session(get_engine(app)) as session:
+        stored = session.exec(
+            select(InjectionSite.id).where(InjectionSite.session_id == session_id)
+        ).all()
+    assert sorted(stored) == sorted(acknowledged)
+    assert len(acknowledged) + len(conflicts) == 30
+    assert len(set(acknowledged)) == len(acknowledged)
