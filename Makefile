@@ -97,7 +97,7 @@ lint: dev-venv ## ruff check, ruff format --check, mypy (strict, planner/)
 	$(BIN)/mypy
 
 bench: system-deps dev-venv ## Run the benchmarks (BENCH_ARGS=... to pass options)
-	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
 # Caches and build output only. Never instance/: it holds the database (patient
 # records), the secret key and the demo credentials.

@@ -141,11 +141,26 @@ def _at_reference(face_map: FaceMap, muscle: str, side: Side) -> tuple[float, fl
     return float(point[0]), float(point[1])
 
 
-def _patient_side(session: Session, record: TreatmentSession) -> AffectedSide:
+def _patient_side(session: Session, patient_id: int) -> AffectedSide:
     side = session.exec(
-        select(Patient.affected_side).where(Patient.id == record.patient_id)
+        select(Patient.affected_side).where(Patient.id == patient_id)
     ).one()
     return AffectedSide(side)
+
+
+def _side_and_next_number(
+    session: Session, session_id: int, patient_id: int
+) -> tuple[AffectedSide, int]:
+    """Read the patient's palsied side and the chart's next site number at once."""
+    last = (
+        select(func.coalesce(func.max(InjectionSite.number), 0))
+        .where(InjectionSite.session_id == session_id)
+        .scalar_subquery()
+    )
+    side, number = session.exec(
+        select(Patient.affected_side, last).where(Patient.id == patient_id)
+    ).one()
+    return AffectedSide(side), int(number) + 1
 
 
 def add_site(
@@ -172,20 +187,15 @@ def add_site(
         assert request.side is not None
         muscle, side = request.muscle, request.side
         x, y = _at_reference(face_map, muscle, side)
-    version = claim_version(session, session_id, request.version, now=now)
-    record = get_session_record(session, session_id)
-    number = session.exec(
-        select(func.coalesce(func.max(InjectionSite.number), 0)).where(
-            InjectionSite.session_id == session_id
-        )
-    ).one()
+    version, patient_id = claim_version(session, session_id, request.version, now=now)
+    affected, number = _side_and_next_number(session, session_id, patient_id)
     units = request.units if request.units is not None else default_units(muscle, side)
     site = InjectionSite(
         session_id=session_id,
-        number=number + 1,
+        number=number,
         muscle=muscle,
         side=side,
-        role=role_for(side, _patient_side(session, record)),
+        role=role_for(side, affected),
         x=round(x, 2),
         y=round(y, 2),
         units=units,
@@ -200,7 +210,7 @@ def add_site(
         AuditAction.CREATE,
         "injection_site",
         site.id,
-        patient_id=record.patient_id,
+        patient_id=patient_id,
         after=snapshot(site),
     )
     session.commit()
@@ -231,15 +241,14 @@ def update_site(
     moved: tuple[str, Side] | None = None
     if request.x is not None and request.y is not None:
         moved = _locate(face_map, request.x, request.y)
-    version = claim_version(session, session_id, request.version, now=now)
-    record = get_session_record(session, session_id)
+    version, patient_id = claim_version(session, session_id, request.version, now=now)
     site = _site_of(session, session_id, site_id)
     before = snapshot(site)
     if request.units is not None:
         site.units = request.units
     if moved is not None and request.x is not None and request.y is not None:
         site.muscle, site.side = moved
-        site.role = role_for(site.side, _patient_side(session, record))
+        site.role = role_for(site.side, _patient_side(session, patient_id))
         site.x, site.y = round(request.x, 2), round(request.y, 2)
     site.version += 1
     site.updated_at = now
@@ -251,7 +260,7 @@ def update_site(
         AuditAction.UPDATE,
         "injection_site",
         site.id,
-        patient_id=record.patient_id,
+        patient_id=patient_id,
         before={k: before[k] for k in changed},
         after=changed,
     )
@@ -272,8 +281,7 @@ def delete_site(
     request: VersionOnly = _parse(VersionOnly, data)
     now = now or utc_now()
     _site_of(session, session_id, site_id)
-    version = claim_version(session, session_id, request.version, now=now)
-    record = get_session_record(session, session_id)
+    version, patient_id = claim_version(session, session_id, request.version, now=now)
     site = _site_of(session, session_id, site_id)
     before = snapshot(site)
     session.delete(site)
@@ -283,7 +291,7 @@ def delete_site(
         AuditAction.DELETE,
         "injection_site",
         site_id,
-        patient_id=record.patient_id,
+        patient_id=patient_id,
         before=before,
     )
     session.commit()
@@ -335,15 +343,9 @@ def copy_last_cycle(
         raise InvalidInput(
             "There is no earlier cycle to copy.", fields={"copy": "no earlier cycle"}
         )
-    version = claim_version(session, session_id, request.version, now=now)
-    record = get_session_record(session, session_id)
-    affected = _patient_side(session, record)
-    number = session.exec(
-        select(func.coalesce(func.max(InjectionSite.number), 0)).where(
-            InjectionSite.session_id == session_id
-        )
-    ).one()
-    for offset, old in enumerate(previous, start=1):
+    version, patient_id = claim_version(session, session_id, request.version, now=now)
+    affected, number = _side_and_next_number(session, session_id, patient_id)
+    for offset, old in enumerate(previous):
         session.add(
             InjectionSite(
                 session_id=session_id,

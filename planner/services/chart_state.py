@@ -47,11 +47,15 @@ def dose_settings(session: Session) -> dict[str, dict[str, Any]]:
 
 
 def default_units(session: Session) -> Any:
-    """Return a function giving the clinic's default dose for a muscle."""
-    settings = dose_settings(session)
+    """Return a function giving the clinic's default dose for a muscle.
+
+    It reads the one setting it needs, and only when a tap carries no dose.
+    """
 
     def lookup(muscle: str, _side: object) -> float:
-        return float(settings.get(muscle, {}).get("default", 1.0))
+        setting = session.get(ClinicSetting, f"dose.{muscle}")
+        value = setting.value if setting is not None else {}
+        return float(value.get("default", 1.0)) if isinstance(value, dict) else 1.0
 
     return lookup
 

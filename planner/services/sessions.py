@@ -150,8 +150,10 @@ def open_session(
 
 def claim_version(
     session: Session, session_id: int, expected: int, *, now: datetime
-) -> int:
-    """Move a draft session to its next version, or say why it cannot be edited.
+) -> tuple[int, int]:
+    """Move a draft session to its next version; return it and the patient's id.
+
+    Or say why the session cannot be edited.
 
     The check and the bump are one UPDATE, so of two tablets editing at once
     exactly one wins and the other gets a StaleWrite (409). On SQLite it also
@@ -169,9 +171,11 @@ def claim_version(
             col(TreatmentSession.status) == SessionStatus.DRAFT,
         )
         .values(version=expected + 1, updated_at=now)
+        .returning(col(TreatmentSession.patient_id))
     )
-    if result.rowcount == 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
-        return expected + 1
+    patient_id = result.scalar_one_or_none()
+    if patient_id is not None:
+        return expected + 1, patient_id
     session.rollback()
     record = get_session_record(session, session_id)
     if record.status == SessionStatus.SIGNED:

@@ -44,6 +44,22 @@ def _json_kind(value: Any) -> str:
     return "an array" if isinstance(value, list) else "a string"
 
 
+def require_json_object(req: Request) -> dict[str, Any]:
+    """Return the request's JSON object, or say why the body is not one."""
+    body = req.get_json(silent=True)
+    if body is None:
+        raise InvalidInput(
+            "The request body must be a JSON object.",
+            fields={"body": "is missing or is not valid JSON"},
+        )
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            "The request body must be a JSON object.",
+            fields={"body": f"must be an object, not {_json_kind(body)}"},
+        )
+    return body
+
+
 def _raise_validation(
     req: Request, _resp: Response | None, req_validation_error: Any, *_rest: Any
 ) -> None:
@@ -51,17 +67,7 @@ def _raise_validation(
     if req_validation_error is None:
         return
     if req.method in ("POST", "PUT", "PATCH"):
-        body = req.get_json(silent=True)
-        if body is None:
-            raise InvalidInput(
-                "The request body must be a JSON object.",
-                fields={"body": "is missing or is not valid JSON"},
-            )
-        if not isinstance(body, dict):
-            raise InvalidInput(
-                "The request body must be a JSON object.",
-                fields={"body": f"must be an object, not {_json_kind(body)}"},
-            )
+        require_json_object(req)
     raise InvalidInput(
         "Some fields need correcting.", fields=field_errors(req_validation_error)
     )

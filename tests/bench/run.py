@@ -1,8 +1,8 @@
 """Benchmark planner's main pages and API calls against a bare-Flask floor.
 
-Run from the checkout:
+Run from the checkout (as a module, so ``tests.bench`` imports resolve):
 
-    .venv/bin/python tests/bench/run.py [--patients 10000] [--cycles 6]
+    .venv/bin/python -m tests.bench.run [--patients 10000] [--cycles 6]
         [--repeat 50] [--db PATH] [--reuse]
 
 It builds a SQLite database (migrate, catalogue, ``seed_demo``) unless --reuse
@@ -52,6 +52,7 @@ from planner.models import Patient
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
+from tests.bench.chart_cases import register_chart_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "bench.json"
@@ -297,17 +298,23 @@ def summarise(name: str, timings: list[float]) -> dict[str, Any]:
 
 
 def report(rows: list[dict[str, Any]], seeding: dict[str, Any] | None) -> None:
-    """Print the table of results, each row also as a multiple of the read floor."""
-    floor = next(row["median_ms"] for row in rows if row["name"] == READ_FLOOR)
+    """Print the table of results, each row also as a multiple of both floors."""
+    read = next(row["median_ms"] for row in rows if row["name"] == READ_FLOOR)
+    write = next(row["median_ms"] for row in rows if row["name"] == WRITE_FLOOR)
     width = max(len(row["name"]) for row in rows)
     say()
-    say(f"{'name':<{width}}  {'n':>4}  {'median ms':>9}  {'p95 ms':>8}  {'x floor':>7}")
-    say("-" * (width + 36))
+    say(
+        f"{'name':<{width}}  {'n':>4}  {'median ms':>9}  {'p95 ms':>8}  "
+        f"{'x read':>6}  {'x write':>7}"
+    )
+    say("-" * (width + 44))
     for row in rows:
-        row["x_read_floor"] = round(row["median_ms"] / floor, 1)
+        row["x_read_floor"] = round(row["median_ms"] / read, 1)
+        row["x_write_floor"] = round(row["median_ms"] / write, 1)
         say(
             f"{row['name']:<{width}}  {row['n']:>4}  {row['median_ms']:>9.2f}  "
-            f"{row['p95_ms']:>8.2f}  {row['x_read_floor']:>7.1f}"
+            f"{row['p95_ms']:>8.2f}  {row['x_read_floor']:>6.1f}  "
+            f"{row['x_write_floor']:>7.1f}"
         )
     if seeding is None:
         say("\nSeed: reused an existing database (not timed).")
@@ -355,6 +362,7 @@ def main(argv: list[str] | None = None) -> None:
     bench = Bench(client, build_floor_app(floor_engine).test_client(), ids, prefix, mrn)
     if not CASES:
         register_default_cases()
+        register_chart_cases(client, url, register, patient_id)
     rows = []
     for case in CASES:
         rows.append(summarise(case.name, measure(case, bench, args.repeat)))
