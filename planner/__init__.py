@@ -23,6 +23,7 @@ from planner.views import health
 from planner.views import home
 from planner.views import patients
 from planner.views import sessions
+from planner.views import settings
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -49,7 +50,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     access.init_app(app)
     CSRFProtect(app)
 
-    for blueprint in (auth.bp, health.bp, home.bp, patients.bp, sessions.bp):
+    for blueprint in (
+        auth.bp,
+        health.bp,
+        home.bp,
+        patients.bp,
+        sessions.bp,
+        settings.bp,
+    ):
         app.register_blueprint(blueprint)
     api.init_app(app)
 

@@ -133,7 +133,8 @@ class ProtocolTemplate(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
     description: str | None = Field(default=None, max_length=500)
-    # [{"muscle", "side_role", "x", "y", "units"}], sides relative to the palsy.
+    # [{"muscle", "role", "x", "y", "units"}]: roles relative to the palsy, points
+    # drawn as if the affected side were the patient's right (see services/protocols).
     sites: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )

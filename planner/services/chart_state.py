@@ -16,7 +16,6 @@ from planner import dosing
 from planner.facemap import FaceMap
 from planner.facemap import Site
 from planner.facemap import render_face_map
-from planner.models import ClinicSetting
 from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Product
@@ -24,26 +23,12 @@ from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.models import VialLot
+from planner.services import settings
 from planner.services.chart import last_cycle_sites
 from planner.services.sessions import get_session_record
 
 STEP_UNITS = 0.25
 GHOST_COLOUR = "#767676"
-
-
-def dose_settings(session: Session) -> dict[str, dict[str, Any]]:
-    """Return the clinic's reference dose per point for each muscle, with its source."""
-    rows = session.exec(
-        select(ClinicSetting).where(col(ClinicSetting.key).startswith("dose."))
-    ).all()
-    return {
-        row.key.removeprefix("dose."): {
-            **row.value,
-            "source": row.source or "Clinic setting",
-            "unsourced": row.unsourced,
-        }
-        for row in rows
-    }
 
 
 def default_units(session: Session) -> Any:
@@ -53,18 +38,9 @@ def default_units(session: Session) -> Any:
     """
 
     def lookup(muscle: str, _side: object) -> float:
-        setting = session.get(ClinicSetting, f"dose.{muscle}")
-        value = setting.value if setting is not None else {}
-        return float(value.get("default", 1.0)) if isinstance(value, dict) else 1.0
+        return settings.dose_default(session, muscle)
 
     return lookup
-
-
-def _setting(session: Session, key: str, default: float) -> float:
-    value = session.exec(
-        select(ClinicSetting.value).where(ClinicSetting.key == key)
-    ).first()
-    return float(value) if isinstance(value, int | float) else default
 
 
 def _product(row: Product) -> dosing.Product:
@@ -154,17 +130,12 @@ def _warnings(
     )
     ranges = {
         muscle: dosing.DoseRange(
-            low=float(value["low"]),
-            high=float(value["high"]),
-            source=str(value["source"]),
-            unsourced=bool(value["unsourced"]),
+            low=ref.low, high=ref.high, source=ref.source or "", unsourced=ref.unsourced
         )
-        for muscle, value in dose_settings(session).items()
+        for muscle, ref in settings.dose_ranges(session).items()
     }
-    rules = dosing.ClinicRules(
-        dose_ranges=ranges,
-        dose_change_share=_setting(session, "dose_change_reason_share", 0.5),
-    )
+    share = settings.get_setting_value(session, "dose_change_reason_share", 0.5)
+    rules = dosing.ClinicRules(dose_ranges=ranges, dose_change_share=float(share))
     flags = dosing.Contraindications(
         pregnant=patient.pregnant,
         breastfeeding=patient.breastfeeding,

@@ -1,0 +1,376 @@
+"""Reading and editing the clinic's settings: intervals, shares and reference doses.
+
+A setting seeded from the reference carries its source. Once a clinic edits it,
+it is the clinic's choice, not a sourced fact: its ``source`` says who edited it
+and when, ``unsourced`` becomes true, and the audit trail keeps the old source.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from typing import Any
+from typing import NamedTuple
+from typing import Self
+
+from pydantic import AfterValidator
+from pydantic import BaseModel
+from pydantic import BeforeValidator
+from pydantic import ConfigDict
+from pydantic import ValidationError
+from pydantic import ValidationInfo
+from pydantic import field_validator
+from pydantic import model_validator
+from sqlalchemy import update
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.db_types import utc_now
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.errors import StaleWrite
+from planner.models import AuditAction
+from planner.models import ClinicSetting
+from planner.models import User
+from planner.reference import MUSCLE_DOSES
+from planner.services.audit import Actor
+from planner.services.audit import changed_fields
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+from planner.services.catalogue import DEFAULT_SETTINGS
+from planner.validation import field_errors
+
+DOSE_PREFIX = "dose."
+MAX_DOSE_UNITS = 100.0
+DOSE_STEP = 0.25
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The range a scalar setting may take; ``whole`` for day and week counts."""
+
+    low: float
+    high: float
+    unit: str
+    whole: bool = True
+
+
+SCALAR_BOUNDS: dict[str, Bounds] = {
+    "review_day": Bounds(7, 28, "days"),
+    "review_tolerance_days": Bounds(0, 7, "days"),
+    "retreat_window_start_weeks": Bounds(10, 24, "weeks"),
+    "retreat_window_end_weeks": Bounds(10, 30, "weeks"),
+    "reminder_days_before": Bounds(0, 14, "days"),
+    "dose_change_reason_share": Bounds(0.05, 2.0, "", whole=False),
+}
+
+# Scheduling settings first, in the order the catalogue seeds them, then the
+# reference doses from the brow down to the neck.
+_ORDER = {
+    key: index
+    for index, key in enumerate(
+        [key for key, *_ in DEFAULT_SETTINGS]
+        + [DOSE_PREFIX + dose.muscle for dose in MUSCLE_DOSES]
+    )
+}
+
+
+def to_number(value: Any) -> Any:
+    """Read a form's text as a number; leave other values for pydantic to judge."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return value  # reported as "is required"
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError("must be a number") from None
+        value = number
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a number")
+    return value
+
+
+def _dose_units(value: float) -> float:
+    if not 0 < value <= MAX_DOSE_UNITS:
+        raise ValueError(f"must be more than 0 and at most {MAX_DOSE_UNITS:g} units")
+    steps = value / DOSE_STEP
+    if abs(steps - round(steps)) > 1e-9:
+        raise ValueError(f"must be in steps of {DOSE_STEP:g} units")
+    return round(steps) * DOSE_STEP
+
+
+DoseUnits = Annotated[float, BeforeValidator(to_number), AfterValidator(_dose_units)]
+
+
+# Properties to receive on editing a reference dose (onabotulinumtoxinA units)
+class DoseValue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    low: DoseUnits
+    high: DoseUnits
+    default: DoseUnits
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.low > self.high:
+            raise ValueError("high: must not be less than the low end")
+        if not self.low <= self.default <= self.high:
+            raise ValueError("default: must lie between the low and high ends")
+        return self
+
+
+# Properties to receive on editing a day or week count, or a share
+class ScalarValue(BaseModel):
+    """A scalar setting, checked against the ``bounds`` passed in the context."""
+
+    value: Annotated[float, BeforeValidator(to_number)]
+
+    @field_validator("value")
+    @classmethod
+    def _within_bounds(cls, value: float, info: ValidationInfo) -> float:
+        bounds: Bounds = (info.context or {})["bounds"]
+        if bounds.whole and not value.is_integer():
+            raise ValueError("must be a whole number")
+        if not bounds.low <= value <= bounds.high:
+            unit = f" {bounds.unit}" if bounds.unit else ""
+            raise ValueError(
+                f"must be between {bounds.low:g} and {bounds.high:g}{unit}"
+            )
+        return value
+
+
+class DoseReference(NamedTuple):
+    """A muscle's reference dose per injection point, with where it came from."""
+
+    low: float
+    high: float
+    default: float
+    source: str | None
+    unsourced: bool
+
+
+def list_settings(session: Session) -> list[ClinicSetting]:
+    """Return every setting: scheduling first, then doses in face order."""
+    settings = session.exec(select(ClinicSetting)).all()
+    return sorted(
+        settings,
+        key=lambda setting: (_ORDER.get(setting.key, len(_ORDER)), setting.key),
+    )
+
+
+def get_setting(session: Session, key: str) -> ClinicSetting:
+    """Return one setting, or raise NotFound."""
+    setting = session.get(ClinicSetting, key)
+    if setting is None:
+        raise NotFound(f"There is no setting {key!r}.")
+    return setting
+
+
+def get_setting_value(session: Session, key: str, default: Any) -> Any:
+    """Return a setting's value, or ``default`` when the clinic has none."""
+    setting = session.get(ClinicSetting, key)
+    return default if setting is None else setting.value
+
+
+def shipped_sources() -> dict[str, str | None]:
+    """Return the source each setting was seeded with, by key."""
+    sources: dict[str, str | None] = {
+        key: source for key, _, _, source, _ in DEFAULT_SETTINGS
+    }
+    for dose in MUSCLE_DOSES:
+        sources[DOSE_PREFIX + dose.muscle] = dose.source
+    return sources
+
+
+def _invalid(fields: dict[str, str]) -> InvalidInput:
+    return InvalidInput("Some fields need correcting.", fields=fields)
+
+
+def _validate_version(raw: int | str) -> int:
+    try:
+        version = int(raw)
+    except (TypeError, ValueError):
+        version = 0
+    if version < 1:
+        raise _invalid({"version": "is missing; reload the page and try again"})
+    return version
+
+
+def _validate_value(session: Session, key: str, raw_value: Any) -> Any:
+    """Check a new value by the kind of setting; return it as it is stored."""
+    if key.startswith(DOSE_PREFIX):
+        if not isinstance(raw_value, dict):
+            raise _invalid({"value": "must give the low, high and default doses"})
+        try:
+            dose = DoseValue.model_validate(raw_value)
+        except ValidationError as exc:
+            raise _invalid(
+                {f"value.{name}": text for name, text in field_errors(exc).items()}
+            ) from None
+        return dose.model_dump()
+    bounds = SCALAR_BOUNDS.get(key)
+    if bounds is None:
+        raise InvalidInput(
+            f"planner does not know how to check {key!r}, so it cannot be edited here."
+        )
+    try:
+        scalar = ScalarValue.model_validate(
+            {"value": raw_value}, context={"bounds": bounds}
+        )
+    except ValidationError as exc:
+        raise _invalid(field_errors(exc)) from None
+    value: int | float = int(scalar.value) if bounds.whole else float(scalar.value)
+    _check_retreat_window(session, key, value)
+    return value
+
+
+def _check_retreat_window(session: Session, key: str, value: float) -> None:
+    """Keep the re-treatment window's opening no later than its close."""
+    if key == "retreat_window_end_weeks":
+        start = get_setting_value(session, "retreat_window_start_weeks", None)
+        if isinstance(start, int | float) and value < start:
+            raise _invalid(
+                {"value": f"must not be before the window opens ({start:g} weeks)"}
+            )
+    elif key == "retreat_window_start_weeks":
+        end = get_setting_value(session, "retreat_window_end_weeks", None)
+        if isinstance(end, int | float) and value > end:
+            raise _invalid(
+                {"value": f"must not be after the window closes ({end:g} weeks)"}
+            )
+
+
+def _same_value(old: Any, new: Any) -> bool:
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(
+            float(old[name]) == float(new[name]) for name in new
+        )
+    return bool(old == new)
+
+
+def _editor_name(session: Session, actor: Actor) -> str:
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is not None:
+        return user.name
+    return actor.email or "unknown user"
+
+
+def update_setting(
+    session: Session,
+    actor: Actor,
+    key: str,
+    raw_value: Any,
+    *,
+    version: int | str,
+    now: datetime | None = None,
+) -> ClinicSetting:
+    """Save a clinic's edit of one setting, made against ``version``.
+
+    A dose setting takes ``{"low", "high", "default"}``; the others take one
+    number (form text is accepted). Saving the value unchanged changes nothing,
+    so a sourced value does not become a clinic setting by a stray click.
+
+    :param now: when the edit happened, in the clinic's zone; its date names the
+        edit in the new source.
+    :raises InvalidInput: naming ``value``, ``value.low``, ``value.high``,
+        ``value.default`` or ``version``.
+    :raises StaleWrite: when someone saved the setting since ``version``.
+    """
+    expected = _validate_version(version)
+    setting = get_setting(session, key)
+    value = _validate_value(session, key, raw_value)
+    if _same_value(setting.value, value):
+        return setting
+    when = now or utc_now()
+    before = snapshot(setting)
+    editor = _editor_name(session, actor)
+    # The version check is in the UPDATE itself, so two editors cannot both win.
+    result = session.execute(
+        update(ClinicSetting)
+        .where(col(ClinicSetting.key) == key, col(ClinicSetting.version) == expected)
+        .values(
+            value=value,
+            source=f"Clinic setting (edited {when.day} {when:%b %Y} by {editor})",
+            unsourced=True,
+            updated_by_id=actor.user_id,
+            updated_at=when,
+            version=expected + 1,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+        session.rollback()
+        raise StaleWrite(
+            "Someone else saved this setting while you were editing. "
+            "Reload to see their value, then make your change again."
+        )
+    session.refresh(setting)
+    old, new = changed_fields(before, snapshot(setting))
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "clinic_setting",
+        None,  # settings are keyed by name, so the key goes in before and after
+        before={"key": key, **old},
+        after={"key": key, **new},
+    )
+    session.commit()
+    return setting
+
+
+def _reference_from_value(value: Any) -> tuple[float, float, float] | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        return float(value["low"]), float(value["high"]), float(value["default"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def dose_ranges(session: Session) -> dict[str, DoseReference]:
+    """Return each muscle's reference dose per point, the clinic's where set.
+
+    A muscle with no usable setting falls back to the shipped reference.
+    """
+    stored = {
+        setting.key: setting
+        for setting in session.exec(
+            select(ClinicSetting).where(col(ClinicSetting.key).startswith(DOSE_PREFIX))
+        ).all()
+    }
+    ranges: dict[str, DoseReference] = {}
+    for dose in MUSCLE_DOSES:
+        setting = stored.get(DOSE_PREFIX + dose.muscle)
+        numbers = _reference_from_value(setting.value) if setting else None
+        if setting is not None and numbers is not None:
+            ranges[dose.muscle] = DoseReference(
+                *numbers, setting.source, setting.unsourced
+            )
+        else:
+            ranges[dose.muscle] = DoseReference(
+                float(dose.low),
+                float(dose.high),
+                float(dose.default),
+                dose.source,
+                dose.unsourced,
+            )
+    return ranges
+
+
+def dose_default(session: Session, muscle: str) -> float:
+    """Return the default dose per point for a muscle, in onabotulinumtoxinA units.
+
+    :raises NotFound: for a muscle with no reference dose.
+    """
+    setting = session.get(ClinicSetting, DOSE_PREFIX + muscle)
+    numbers = _reference_from_value(setting.value) if setting else None
+    if numbers is not None:
+        return numbers[2]
+    for dose in MUSCLE_DOSES:
+        if dose.muscle == muscle:
+            return float(dose.default)
+    raise NotFound(f"There is no reference dose for {muscle!r}.")

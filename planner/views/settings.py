@@ -1,0 +1,215 @@
+"""The admin's clinic settings page: reference values and protocol templates."""
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from werkzeug.wrappers import Response
+
+from planner.access import current_actor
+from planner.access import roles_required
+from planner.db import get_session
+from planner.errors import InvalidInput
+from planner.errors import StaleWrite
+from planner.models import Role
+from planner.models import SiteRole
+from planner.services import protocols
+from planner.services import settings as service
+from planner.views.context import clinic_zone
+from planner.views.context import face_map
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+# Empty site rows under a template's own; saving gives room for more.
+BLANK_SITE_ROWS = 5
+SITE_FIELDS = ("muscle", "role", "units", "x", "y")
+ROLE_LABELS = {
+    SiteRole.AFFECTED.value: "Affected",
+    SiteRole.CONTRALATERAL.value: "Contralateral",
+    SiteRole.MIDLINE.value: "Midline",
+}
+
+
+def _clinic_now() -> datetime:
+    return datetime.now(clinic_zone())
+
+
+def _render_index(
+    status: int = 200,
+    *,
+    errors: dict[str, dict[str, str]] | None = None,
+    submitted: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    session = get_session()
+    return render_template(
+        "settings/index.html",
+        settings=service.list_settings(session),
+        shipped=service.shipped_sources(),
+        bounds=service.SCALAR_BOUNDS,
+        templates=protocols.list_templates(session),
+        errors=errors or {},
+        submitted=submitted or {},
+    ), status
+
+
+def _submitted_value() -> Any:
+    """Read a setting's new value: one number, or a dose's low/high/default."""
+    parts = {
+        name.removeprefix("value."): text
+        for name, text in request.form.items()
+        if name.startswith("value.")
+    }
+    return parts or request.form.get("value", "")
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index() -> tuple[str, int]:
+    """List the settings, each editable in place, and the protocol templates."""
+    return _render_index()
+
+
+@bp.post("/<key>")
+@roles_required(Role.ADMIN)
+def update(key: str) -> Response | tuple[str, int]:
+    value = _submitted_value()
+    try:
+        setting = service.update_setting(
+            get_session(),
+            current_actor(),
+            key,
+            value,
+            version=request.form.get("version", ""),
+            now=_clinic_now(),
+        )
+    except InvalidInput as exc:
+        fields = exc.fields or {"value": exc.message}
+        return _render_index(400, errors={key: fields}, submitted={key: value})
+    except StaleWrite as exc:
+        flash(exc.message, "error")
+        return _render_index(409)
+    flash(f"Saved: {setting.label}.", "success")
+    return redirect(url_for("settings.index", _anchor=_anchor(key)))
+
+
+def _anchor(key: str) -> str:
+    return "setting-" + key.replace(".", "-")
+
+
+def _submitted_template() -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Read the template form: its fields, and the site rows that were filled in."""
+    data = {
+        name: request.form.get(name, "") for name in ("name", "description", "version")
+    }
+    columns = [request.form.getlist(name) for name in SITE_FIELDS]
+    sites = [
+        dict(zip(SITE_FIELDS, row, strict=True)) for row in zip(*columns, strict=False)
+    ]
+    # An untouched empty row is not a site; a half-filled one is, and fails.
+    filled = [site for site in sites if site["muscle"] or site["units"].strip()]
+    return data, filled
+
+
+def _render_template_form(
+    data: dict[str, Any],
+    sites: list[dict[str, Any]],
+    errors: dict[str, str],
+    status: int,
+    template_id: int | None,
+) -> tuple[str, int]:
+    the_map = face_map()
+    return render_template(
+        "settings/template_form.html",
+        data=data,
+        sites=sites,
+        blank_rows=BLANK_SITE_ROWS,
+        errors=errors,
+        template_id=template_id,
+        muscles={muscle.code: muscle.name for muscle in the_map.muscles},
+        roles=ROLE_LABELS,
+    ), status
+
+
+def _template_fields(
+    data: dict[str, str], sites: list[dict[str, str]]
+) -> dict[str, Any]:
+    return {
+        "face_map": face_map(),
+        "name": data["name"],
+        "description": data["description"],
+        "sites": sites,
+    }
+
+
+@bp.get("/templates/new")
+@roles_required(Role.ADMIN)
+def new_template() -> tuple[str, int]:
+    return _render_template_form({}, [], {}, 200, None)
+
+
+@bp.post("/templates/")
+@roles_required(Role.ADMIN)
+def create_template() -> Response | tuple[str, int]:
+    data, sites = _submitted_template()
+    try:
+        template = protocols.create_template(
+            get_session(), current_actor(), **_template_fields(data, sites)
+        )
+    except InvalidInput as exc:
+        return _render_template_form(data, sites, exc.fields, 400, None)
+    flash(f"Template “{template.name}” saved.", "success")
+    return redirect(url_for("settings.index", _anchor="templates"))
+
+
+@bp.get("/templates/<id:template_id>/edit")
+@roles_required(Role.ADMIN)
+def edit_template(template_id: int) -> tuple[str, int]:
+    template = protocols.get_template(get_session(), template_id)
+    return _render_template_form(
+        template.model_dump(mode="json"), template.sites, {}, 200, template_id
+    )
+
+
+@bp.post("/templates/<id:template_id>")
+@roles_required(Role.ADMIN)
+def update_template(template_id: int) -> Response | tuple[str, int]:
+    data, sites = _submitted_template()
+    try:
+        template = protocols.update_template(
+            get_session(),
+            current_actor(),
+            template_id,
+            version=data["version"],
+            **_template_fields(data, sites),
+        )
+    except InvalidInput as exc:
+        return _render_template_form(data, sites, exc.fields, 400, template_id)
+    except StaleWrite as exc:
+        flash(exc.message, "error")
+        current = protocols.get_template(get_session(), template_id)
+        data["version"] = str(current.version)
+        return _render_template_form(data, sites, {}, 409, template_id)
+    flash(f"Template “{template.name}” saved.", "success")
+    return redirect(url_for("settings.index", _anchor="templates"))
+
+
+@bp.post("/templates/<id:template_id>/delete")
+@roles_required(Role.ADMIN)
+def delete_template(template_id: int) -> Response:
+    try:
+        protocols.delete_template(
+            get_session(),
+            current_actor(),
+            template_id,
+            version=request.form.get("version", ""),
+        )
+    except StaleWrite as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("settings.edit_template", template_id=template_id))
+    flash("Template deleted.", "success")
+    return redirect(url_for("settings.index", _anchor="templates"))

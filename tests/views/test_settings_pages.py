@@ -1,0 +1,265 @@
+"""The admin's settings pages: listing, editing in place, templates, access."""
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from planner.models import AuditEvent
+from planner.models import ClinicSetting
+from planner.models import ProtocolTemplate
+from planner.models import Role
+
+TEMPLATE_FORM = {
+    "name": "Lower face",
+    "description": "DAO and platysma",
+    "muscle": ["depressor_anguli_oris", "platysma", ""],
+    "role": ["affected", "contralateral", "affected"],
+    "units": ["2", "2.5", ""],
+    "x": ["", "", ""],
+    "y": ["", "", ""],
+}
+
+
+@pytest.fixture
+def admin(login_as):
+    return login_as(Role.ADMIN)
+
+
+def setting(session, key):
+    session.expire_all()
+    return session.get(ClinicSetting, key)
+
+
+def templates(session):
+    session.expire_all()
+    return session.exec(select(ProtocolTemplate)).all()
+
+
+def settings_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("settings."):
+            path = re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield path, method
+
+
+def test_admin_sees_every_setting_with_its_source_and_the_unsourced_badge(admin):
+    page = admin.get("/settings/").get_data(as_text=True)
+    assert "Review visit, days after treatment" in page
+    assert "[S63] several clinics review at 2 weeks" in page
+    assert "Reference dose per point, zygomaticus major" in page
+    assert "Scheduling and safety" in page
+    # One badge per unsourced setting, and none for the sourced review day.
+    row = page[page.index('id="setting-review_day"') :]
+    row = row[: row.index("</tr>")]
+    assert "not a sourced fact" not in row
+    zygomaticus = page[page.index('id="setting-dose-zygomaticus_major"') :]
+    zygomaticus = zygomaticus[: zygomaticus.index("</tr>")]
+    assert "Clinic setting — not a sourced fact" in zygomaticus
+    assert (
+        'name="value.low" type="text" inputmode="decimal" autocomplete="off" value="1"'
+        in zygomaticus
+    )
+    assert "No templates yet." in page
+
+
+def test_admin_edits_a_value_in_place(admin, session):
+    response = admin.post_form("/settings/review_day", {"value": "21", "version": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/settings/#setting-review_day")
+    saved = setting(session, "review_day")
+    assert (saved.value, saved.version, saved.unsourced) == (21, 2, True)
+    page = admin.get("/settings/").get_data(as_text=True)
+    assert "Saved: Review visit, days after treatment." in page
+    row = page[page.index('id="setting-review_day"') :]
+    row = row[: row.index("</tr>")]
+    assert 'value="21"' in row
+    assert "Clinic setting (edited" in row
+    assert "Clinic setting — not a sourced fact" in row
+    assert "Seeded from: [S63]" in row
+    event = session.exec(
+        select(AuditEvent).where(AuditEvent.entity_type == "clinic_setting")
+    ).one()
+    assert event.before["source"] == "[S63] several clinics review at 2 weeks"
+
+
+def test_admin_edits_a_reference_dose(admin, session):
+    response = admin.post_form(
+        "/settings/dose.depressor_anguli_oris",
+        {"value.low": "2", "value.default": "3", "value.high": "4", "version": "1"},
+    )
+    assert response.status_code == 302
+    assert setting(session, "dose.depressor_anguli_oris").value == {
+        "low": 2.0,
+        "high": 4.0,
+        "default": 3.0,
+    }
+
+
+def test_bad_value_is_shown_beside_its_field_with_what_was_typed(admin, session):
+    response = admin.post_form(
+        "/settings/dose.frontalis",
+        {"value.low": "0", "value.default": "2", "value.high": "x", "version": "1"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="setting-dose-frontalis-value-low-error"' in page
+    assert "Low must be more than 0 and at most 100 units" in page
+    assert 'id="setting-dose-frontalis-value-high-error"' in page
+    assert 'href="#setting-dose-frontalis-value-high"' in page
+    assert 'aria-invalid="true"' in page
+    assert 'value="x"' in page
+    assert setting(session, "dose.frontalis").version == 1
+
+
+def test_out_of_range_scalar_names_the_value_field(admin):
+    response = admin.post_form("/settings/review_day", {"value": "3", "version": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="setting-review_day-value-error"' in page
+    assert "must be between 7 and 28 days" in page
+
+
+def test_a_stale_edit_is_refused(admin, session):
+    assert (
+        admin.post_form(
+            "/settings/review_day", {"value": "10", "version": "1"}
+        ).status_code
+        == 302
+    )
+    stale = admin.post_form("/settings/review_day", {"value": "20", "version": "1"})
+    assert stale.status_code == 409
+    assert "Someone else saved this setting" in stale.get_data(as_text=True)
+    assert setting(session, "review_day").value == 10
+
+
+def test_an_unknown_setting_is_not_found(admin):
+    response = admin.post_form(
+        "/settings/no_such_thing", {"value": "1", "version": "1"}
+    )
+    assert response.status_code == 404
+
+
+def test_editing_needs_the_csrf_token(admin, session):
+    response = admin.client.post(
+        "/settings/review_day", data={"value": "21", "version": "1"}
+    )
+    assert response.status_code == 400
+    assert "csrf" in response.get_data(as_text=True).lower()
+    assert setting(session, "review_day").value == 14
+
+
+@pytest.mark.parametrize("role", [Role.INJECTOR, Role.STAFF])
+def test_only_admins_reach_any_settings_route(app, login_as, role):
+    browser = login_as(role)
+    checked = 0
+    for path, method in settings_routes(app):
+        if method == "GET":
+            response = browser.get(path)
+        else:
+            response = browser.post_form(path, {"value": "21", "version": "1"})
+        assert response.status_code == 403, (path, method)
+        checked += 1
+    assert checked == 7
+
+
+def test_settings_routes_need_a_login(app, client):
+    for path, method in settings_routes(app):
+        response = client.open(path, method=method)
+        assert response.status_code in (302, 400), (path, method)
+        if method == "GET":
+            assert response.headers["Location"].startswith("/login")
+
+
+def test_admin_creates_edits_and_deletes_a_template(admin, session):
+    form = admin.get("/settings/templates/new").get_data(as_text=True)
+    assert (
+        '<option value="depressor_anguli_oris">Depressor anguli oris</option>' in form
+    )
+    response = admin.post_form("/settings/templates/", TEMPLATE_FORM)
+    assert response.status_code == 302
+    (template,) = templates(session)
+    template_id = template.id
+    assert template.sites == [
+        {
+            "muscle": "depressor_anguli_oris",
+            "role": "affected",
+            "x": 140.0,
+            "y": 364.0,
+            "units": 2.0,
+        },
+        {
+            "muscle": "platysma",
+            "role": "contralateral",
+            "x": 220.0,
+            "y": 438.0,
+            "units": 2.5,
+        },
+    ]
+    listing = admin.get("/settings/").get_data(as_text=True)
+    assert "Lower face" in listing
+    assert "DAO and platysma" in listing
+
+    edit = admin.get(f"/settings/templates/{template_id}/edit").get_data(as_text=True)
+    assert 'name="version" value="1"' in edit
+    assert re.search(r'id="sites\.1\.x" name="x" [^>]*value="220"', edit)
+    changed = {**TEMPLATE_FORM, "name": "Lower face v2", "version": "1"}
+    assert (
+        admin.post_form(f"/settings/templates/{template_id}", changed).status_code
+        == 302
+    )
+    stale = admin.post_form(f"/settings/templates/{template_id}", changed)
+    assert stale.status_code == 409
+    assert "Someone else changed this template" in stale.get_data(as_text=True)
+    assert templates(session)[0].name == "Lower face v2"
+
+    old = admin.post_form(f"/settings/templates/{template_id}/delete", {"version": "1"})
+    assert old.status_code == 302
+    assert templates(session) != []
+    gone = admin.post_form(
+        f"/settings/templates/{template_id}/delete", {"version": "2"}
+    )
+    assert gone.status_code == 302
+    assert templates(session) == []
+    assert admin.get(f"/settings/templates/{template_id}/edit").status_code == 404
+
+
+def test_bad_template_rows_are_named_and_kept(admin, session):
+    form = {
+        **TEMPLATE_FORM,
+        "name": "",
+        "muscle": ["zygomaticus_minor", "", "platysma"],
+        "role": ["affected", "affected", "contralateral"],
+        "units": ["1", "", "500"],
+        "x": ["114", "", ""],
+        "y": ["272", "", ""],
+    }
+    response = admin.post_form("/settings/templates/", form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="name-error"' in page
+    # The empty middle row is dropped, so the platysma is now site 2.
+    assert 'id="sites.0.point"' in page
+    assert "is on the Zygomaticus major (patient&#39;s right)" in page
+    assert 'id="sites.1.units-error"' in page
+    assert "Site 2 units must be between 0.25 and 100 units" in page
+    assert 'value="500"' in page
+    assert templates(session) == []
+
+
+def test_a_template_needs_a_site(admin):
+    form = {**TEMPLATE_FORM, "muscle": ["", ""], "units": ["", ""]}
+    response = admin.post_form("/settings/templates/", form)
+    assert response.status_code == 400
+    assert 'id="sites-error"' in response.get_data(as_text=True)
+
+
+def test_settings_pages_have_no_inline_script_or_style(admin):
+    admin.post_form("/settings/templates/", TEMPLATE_FORM)
+    for path in ["/settings/", "/settings/templates/new", "/settings/templates/1/edit"]:
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        page = response.get_data(as_text=True)
+        for forbidden in ("<script>", " style=", "onclick"):
+            assert forbidden not in page, (path, forbidden)
