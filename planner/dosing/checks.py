@@ -19,6 +19,7 @@ from planner.dosing.records import PlannedSite
 from planner.dosing.records import Product
 from planner.dosing.records import SafetyWarning
 from planner.dosing.records import Severity
+from planner.dosing.records import format_day
 from planner.dosing.records import muscle_totals
 from planner.dosing.records import require_aware
 from planner.dosing.timing import TOLERANCE_UNITS
@@ -235,7 +236,7 @@ def check_product_change(
             code="product_changed",
             severity="caution",
             message=(
-                f"Last cycle ({last.performed_on.isoformat()}) used "
+                f"Last cycle ({format_day(last.performed_on)}) used "
                 f"{_brand(last.product_code)}; today's product is {product.brand}. "
                 "Units are not interchangeable: do not carry last cycle's doses "
                 "over unit for unit."

@@ -239,3 +239,8 @@ def dose_ranges_from_reference(
         dose.muscle: DoseRange(dose.low, dose.high, dose.source, dose.unsourced)
         for dose in doses
     }
+
+
+def format_day(day: date) -> str:
+    """Write a date as people read it on the chart: '21 Nov 2026'."""
+    return f"{day.day} {day:%b %Y}"

@@ -14,6 +14,7 @@ from planner.dosing.records import LotInfo
 from planner.dosing.records import PastSession
 from planner.dosing.records import Product
 from planner.dosing.records import SafetyWarning
+from planner.dosing.records import format_day
 from planner.dosing.records import require_aware
 from planner.dosing.volume import format_units
 from planner.dosing.windows import cap_window
@@ -75,7 +76,7 @@ def check_interval(
             severity="warning",
             message=(
                 f"{_days(days)} since the last full treatment on "
-                f"{last.performed_on.isoformat()}; {product.brand} should be given "
+                f"{format_day(last.performed_on)}; {product.brand} should be given "
                 f"at least {product.min_interval_days} days ({weeks} weeks) apart."
             ),
             source=product.interval_source,
@@ -118,8 +119,8 @@ def check_cumulative_cap(
     total = earlier + planned_units
     unit = product.unit_name
     summary = (
-        f"{product.brand}: {format_units(total)} {unit} from {start.isoformat()} to "
-        f"{today.isoformat()} (today {format_units(planned_units)} {unit}, earlier "
+        f"{product.brand}: {format_units(total)} {unit} from {format_day(start)} to "
+        f"{format_day(today)} (today {format_units(planned_units)} {unit}, earlier "
         f"sessions including top-ups {format_units(earlier)} {unit})"
     )
     cap_source = product.cap_source or CLINIC_SETTING
@@ -149,7 +150,7 @@ def check_cumulative_cap(
 
 
 def _local(moment: datetime, now: datetime) -> str:
-    return moment.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(now.tzinfo).strftime("%d %b %Y %H:%M").lstrip("0")
 
 
 def check_lot(
@@ -181,7 +182,7 @@ def check_lot(
                 code="lot_expired",
                 severity="warning",
                 message=f"Lot {lot.lot_number} expired on "
-                f"{lot.expiry_date.isoformat()} ({_days(days)} ago).",
+                f"{format_day(lot.expiry_date)} ({_days(days)} ago).",
                 source=LOT_EXPIRY_SOURCE,
             )
         )

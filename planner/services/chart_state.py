@@ -220,6 +220,9 @@ def _totals(sites: list[dict[str, Any]], lot: VialLot | None) -> dict[str, Any]:
 def _changes(
     today: list[dict[str, Any]], previous: list[InjectionSite]
 ) -> list[dict[str, Any]]:
+    """List each muscle and side whose dose differs from last cycle's, if any."""
+    if not previous:
+        return []
     before: dict[tuple[str, str], float] = defaultdict(float)
     after: dict[tuple[str, str], float] = defaultdict(float)
     for site in previous:

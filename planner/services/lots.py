@@ -2,6 +2,7 @@
 
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -64,18 +65,29 @@ def list_products(session: Session) -> list[Product]:
     )
 
 
-def list_usable_lots(session: Session, *, today: date) -> dict[str, list[VialLot]]:
-    """Return unexpired lots by product code, newest first, to choose at the chair."""
+def list_usable_lots(session: Session, *, now: datetime) -> dict[str, list[VialLot]]:
+    """Return vials that can still be used, by product code, newest first.
+
+    A vial is offered while it is in date and, once reconstituted, within its
+    product's in-use time (24 h; Daxxify 72 h), so the list stays short.
+    """
+    longest = max((p.in_use_hours for p in list_products(session)), default=72)
     rows = session.exec(
-        select(Product.code, VialLot)
+        select(Product.code, Product.in_use_hours, VialLot)
         .join(VialLot, col(VialLot.product_id) == col(Product.id))
-        .where(col(VialLot.expiry_date) >= today)
+        .where(
+            col(VialLot.expiry_date) >= now.date(),
+            col(VialLot.reconstituted_at).is_(None)
+            | (col(VialLot.reconstituted_at) >= now - timedelta(hours=longest)),
+        )
         .order_by(col(VialLot.created_at).desc())
-        .limit(200)
+        .limit(100)
     ).all()
     lots: dict[str, list[VialLot]] = {}
-    for code, lot in rows:
-        lots.setdefault(code, []).append(lot)
+    for code, hours, lot in rows:
+        opened = lot.reconstituted_at
+        if opened is None or opened >= now - timedelta(hours=hours):
+            lots.setdefault(code, []).append(lot)
     return lots
 
 

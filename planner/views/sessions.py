@@ -38,9 +38,7 @@ def _render_new(
         "sessions/new.html",
         patient=patient,
         products=lot_service.list_products(db),
-        lots=lot_service.list_usable_lots(
-            db, today=utc_now().astimezone(clinic_zone()).date()
-        ),
+        lots=lot_service.list_usable_lots(db, now=utc_now()),
         last_product=service.last_product_code(db, patient_id),
         data=data,
         errors=errors,

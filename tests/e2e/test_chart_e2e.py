@@ -1,0 +1,546 @@
+"""Chart a treatment at the chair: real Chromium, a touch tablet, the live server.
+
+Sites are placed with real touch taps at the screen positions of the face map's
+own reference points, mapped through the SVG's screen transform, so the test
+exercises the same coordinate path as a finger on the glass.
+"""
+
+import re
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from planner.facemap import FaceMap
+from planner.facemap import hit_test
+from planner.facemap import load_face_map
+from planner.facemap import reference_points
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import PageProblems
+from tests.e2e.test_patients_e2e import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+FACE_MAPS = Path(__file__).resolve().parents[2] / "face_maps"
+PATIENT = {
+    "mrn": "E2E-CHART-1",
+    "given_name": "Agnes",
+    "family_name": "Lindqvist",
+    "date_of_birth": "1966-09-02",
+    "sex": "female",
+    "cause": "bells",
+    "affected_side": "left",
+}
+# Six muscles on both sides, tapped in this order: site n is TAPS[n - 1].
+TAPS = [
+    ("orbicularis_oculi_orbital", "right"),
+    ("orbicularis_oculi_orbital", "left"),
+    ("mentalis", "left"),
+    ("depressor_anguli_oris", "right"),
+    ("platysma", "left"),
+    ("frontalis", "right"),
+    ("buccinator", "right"),
+]
+ROLES = {"left": "affected side", "right": "contralateral"}
+# A row as the test reads it: (number, muscle code, side, units).
+Row = tuple[int, str, str, float]
+
+SCREEN_POINT = """([x, y]) => {
+  const svg = document.querySelector('#chart-map svg');
+  const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM());
+  return [p.x, p.y];
+}"""
+IN_REGION = """([id, x, y]) => {
+  const region = document.getElementById(id);
+  return region !== null && region.isPointInFill(new DOMPoint(x, y));
+}"""
+
+
+@pytest.fixture(scope="module")
+def face_map() -> FaceMap:
+    return load_face_map(FACE_MAPS)
+
+
+def reference(face_map: FaceMap, muscle: str, side: str) -> tuple[float, float]:
+    x, y = reference_points(face_map, face_map.muscle(muscle), side)[0]  # type: ignore[arg-type]
+    return float(x), float(y)
+
+
+def touch(page: Page, x: float, y: float) -> None:
+    """Tap with a finger at a map point (viewBox units), scrolling it into view."""
+    sx, sy = page.evaluate(SCREEN_POINT, [x, y])
+    height = page.viewport_size["height"] if page.viewport_size else 768
+    if not 40 < sy < height - 40:
+        page.evaluate("dy => window.scrollBy(0, dy)", sy - height / 2)
+        sx, sy = page.evaluate(SCREEN_POINT, [x, y])
+    page.touchscreen.tap(sx, sy)
+
+
+def rows(page: Page) -> Locator:
+    return page.locator("#site-list > li.site-row")
+
+
+def row(page: Page, number: int) -> Locator:
+    return page.locator(f"#site-list > li.site-row[data-number='{number}']")
+
+
+def read_rows(page: Page) -> list[Row]:
+    """Every site row as shown: number, muscle, side and the units on screen."""
+    found: list[list[Any]] = page.eval_on_selector_all(
+        "#site-list > li.site-row",
+        """rows => rows.map(r => [
+            Number(r.dataset.number), r.dataset.muscle, r.dataset.side,
+            Number(r.querySelector('[data-field=units]').textContent)])""",
+    )
+    return [(int(n), str(m), str(s), float(u)) for n, m, s, u in found]
+
+
+def api_state(page: Page, server: LiveServer, session_id: int) -> dict[str, Any]:
+    response = page.request.get(f"{server.url}/api/v1/sessions/{session_id}")
+    assert response.ok, response.text()
+    state: dict[str, Any] = response.json()
+    return state
+
+
+def saved_rows(state: dict[str, Any]) -> list[Row]:
+    return [
+        (s["number"], s["muscle"], s["side"], float(s["units"])) for s in state["sites"]
+    ]
+
+
+def status(page: Page) -> Locator:
+    return page.locator("#chart-status")
+
+
+def expected(problems: list[str], *patterns: str) -> list[str]:
+    """Remove the problems a step caused on purpose, checking each did happen."""
+    for pattern in patterns:
+        matched = [p for p in problems if re.search(pattern, p)]
+        assert matched, f"expected a problem matching {pattern!r} in {problems}"
+        problems = [p for p in problems if p not in matched]
+    return problems
+
+
+def csrf(page: Page) -> str:
+    return page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
+
+
+def register(page: Page, server: LiveServer, **overrides: str) -> int:
+    """Register a patient through the app's own API, as the logged-in user."""
+    response = page.request.post(
+        f"{server.url}/api/v1/patients",
+        data=PATIENT | overrides,
+        headers={"X-CSRFToken": csrf(page)},
+    )
+    assert response.status == 201, response.text()
+    patient_id: int = response.json()["id"]
+    return patient_id
+
+
+def open_session(
+    page: Page, server: LiveServer, patient_id: int, *, lot: str, new: bool = True
+) -> int:
+    """Open a full treatment with Botox from the patient's page.
+
+    The vial is a new 100 U vial in 2.5 mL with that lot number, or (``new`` false)
+    the one with that lot number already open.
+    """
+    page.goto(f"{server.url}/patients/{patient_id}")
+    page.get_by_role("link", name="Start a treatment").click()
+    expect(
+        page.get_by_role("heading", level=1, name="New treatment session")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("group", name="Kind of session").get_by_label(
+            re.compile("Full treatment")
+        )
+    ).to_be_checked()
+    page.get_by_label("Product").select_option(label="Botox (onabotulinumtoxinA)")
+    vials = page.get_by_role("group", name=re.compile("^Vial"))
+    if not new:
+        vials.get_by_label(re.compile(f"Botox, lot {lot}:")).check()
+    else:
+        vials.get_by_label(re.compile("A new vial")).check()
+        vial = page.get_by_role("group", name="New vial")
+        vial.get_by_label("Lot number").fill(lot)
+        expiry = date.today() + timedelta(days=300)
+        vial.get_by_label("Expiry date").fill(expiry.isoformat())
+        vial.get_by_label("Units in the vial").fill("100")
+        vial.get_by_label("Diluent").fill("2.5")
+        now = datetime.now().strftime("%Y-%m-%dT%H:%M")
+        vial.get_by_label("Reconstituted at").fill(now)
+    page.get_by_label("Consent obtained for today's treatment").check()
+    page.get_by_role("button", name="Open the chart").click()
+
+    expect(page).to_have_url(re.compile(r"/sessions/\d+$"))
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    match = re.search(r"/sessions/(\d+)$", page.url)
+    assert match
+    return int(match.group(1))
+
+
+def test_chart_a_session_by_touch(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    face_map: FaceMap,
+) -> None:
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    expect(page.get_by_role("heading", level=1, name="Patients")).to_be_visible()
+    patient_id = register(page, e2e_server)
+    session_id = open_session(page, e2e_server, patient_id, lot="C9876AB")
+
+    # The header says who, what and which vial; the map and an empty list show.
+    expect(page.get_by_role("heading", level=1, name="Agnes Lindqvist")).to_be_visible()
+    head = page.locator(".chart-head")
+    expect(head).to_contain_text("MRN E2E-CHART-1")
+    expect(head).to_contain_text("affected side: left")
+    expect(head).to_contain_text("cycle 1, full treatment")
+    expect(head).to_contain_text("lot C9876AB")
+    expect(head).to_contain_text("4 U per 0.1 mL")
+    expect(page.locator("#status-badge")).to_have_text("Draft")
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    expect(rows(page)).to_have_count(0)
+    # The markers are not tab stops; the list is the map's accessible twin.
+    assert page.locator("#chart-map [tabindex]").count() == 0
+
+    # Tap each muscle at its reference point; the row shows what was detected.
+    for number, (muscle, side) in enumerate(TAPS, start=1):
+        x, y = reference(face_map, muscle, side)
+        assert page.evaluate(IN_REGION, [f"region-{muscle}-{side}", x, y])
+        touch(page, x, y)
+        site = row(page, number)
+        expect(site).to_have_count(1)
+        name = face_map.muscle(muscle).name
+        expect(site.locator("[data-field=muscle_name]")).to_have_text(name)
+        expect(site.locator("[data-field=side]")).to_have_text(side.capitalize())
+        expect(site.locator("[data-field=role]")).to_have_text(f" · {ROLES[side]}")
+        expect(site).to_have_attribute("data-muscle", muscle)
+        expect(site).to_have_attribute("tabindex", "0")
+        expect(status(page)).to_contain_text(f"Site {number} saved: {name}, {side}")
+    expect(rows(page)).to_have_count(len(TAPS))
+    expect(page.locator("#chart-map g.site")).to_have_count(len(TAPS))
+
+    # A tap off every muscle is refused, and says so; nothing is charted.
+    assert hit_test(face_map, 30, 505) is None
+    touch(page, 30, 505)
+    expect(status(page)).to_contain_text("not on a muscle")
+    expect(rows(page)).to_have_count(len(TAPS))
+
+    # Steppers change doses, a quarter unit a press, saved at once.
+    start = {n: u for n, _, _, u in read_rows(page)}
+    increase = page.get_by_role("button", name="Increase dose of site 1", exact=True)
+    increase.tap()
+    increase.tap()
+    increase.tap()
+    expect(row(page, 1).locator("[data-field=units]")).to_have_text(
+        f"{start[1] + 0.75:g}"
+    )
+    expect(status(page)).to_contain_text("Site 1 saved: Orbicularis oculi")
+    page.get_by_role("button", name="Decrease dose of site 3", exact=True).tap()
+    expect(row(page, 3).locator("[data-field=units]")).to_have_text(
+        f"{start[3] - 0.25:g}"
+    )
+    expect(status(page)).to_contain_text(f"{start[3] - 0.25:g} U")
+
+    # Drag site 7 (buccinator) with the mouse onto the zygomaticus major.
+    bx, by = reference(face_map, "buccinator", "right")
+    zx, zy = reference(face_map, "zygomaticus_major", "right")
+    page.locator("#chart-map").scroll_into_view_if_needed()
+    (sx, sy), (tx, ty) = (
+        page.evaluate(SCREEN_POINT, [bx, by]),
+        page.evaluate(SCREEN_POINT, [zx, zy]),
+    )
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move(tx, ty, steps=8)
+    page.mouse.up()
+    moved = row(page, 7)
+    expect(moved.locator("[data-field=muscle_name]")).to_have_text("Zygomaticus major")
+    expect(moved.locator("[data-field=side]")).to_have_text("Right")
+    expect(status(page)).to_contain_text("Site 7 moved: Zygomaticus major, right")
+
+    # Delete the platysma site, then undo: it comes back (with a new number).
+    platysma = row(page, 5)
+    platysma_units = start[5]
+    page.get_by_role("button", name="Delete site 5", exact=True).tap()
+    expect(platysma).to_have_count(0)
+    expect(status(page)).to_contain_text("Site 5 deleted")
+    undo = page.get_by_role("button", name=re.compile("^Undo"))
+    expect(undo).to_contain_text("delete site 5")
+    undo.tap()
+    back = rows(page).filter(has_text="Platysma")
+    expect(back).to_have_count(1)
+    expect(back).to_have_attribute("data-side", "left")
+    expect(back.locator("[data-field=units]")).to_have_text(f"{platysma_units:g}")
+    expect(status(page)).to_contain_text("Undone: site 5 is back")
+
+    # Keyboard users add a site by muscle and side, without the map.
+    page.get_by_text("Add a site by muscle").click()
+    page.get_by_label("Muscle", exact=True).select_option(label="Procerus (PRO)")
+    expect(page.get_by_label("Side", exact=True)).to_have_value("midline")
+    page.get_by_role("button", name="Add site", exact=True).click()
+    procerus = rows(page).filter(has_text="Procerus")
+    expect(procerus).to_have_count(1)
+    expect(procerus.locator("[data-field=side]")).to_have_text("Midline")
+
+    # Offline, a press is kept and retried, never dropped; it saves once back.
+    page.context.set_offline(True)
+    before = float(row(page, 2).locator("[data-field=units]").inner_text())
+    page.get_by_role("button", name="Increase dose of site 2", exact=True).tap()
+    expect(status(page)).to_contain_text("Not saved yet — retrying")
+    expect(row(page, 2).locator("[data-field=units]")).to_have_text(
+        f"{before + 0.25:g}"
+    )
+    page.context.set_offline(False)
+    expect(status(page)).to_contain_text("Site 2 saved:", timeout=20_000)
+
+    # Another tablet changes site 3 first: this one gets a 409 and shows theirs.
+    state = api_state(page, e2e_server, session_id)
+    site3 = next(s for s in state["sites"] if s["number"] == 3)
+    other = page.request.patch(
+        f"{e2e_server.url}/api/v1/sessions/{session_id}/sites/{site3['id']}",
+        data={"version": state["session"]["version"], "units": site3["units"] + 1},
+        headers={"X-CSRFToken": csrf(page)},
+    )
+    assert other.ok, other.text()
+    page.get_by_role("button", name="Increase dose of site 3", exact=True).tap()
+    expect(status(page)).to_contain_text(
+        "Another device changed this chart; showing the latest."
+    )
+    expect(row(page, 3).locator("[data-field=units]")).to_have_text(
+        f"{site3['units'] + 1:g}"
+    )
+
+    # Reload: exactly the saved state comes back.
+    on_screen = read_rows(page)
+    page.reload()
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    assert read_rows(page) == on_screen
+    state = api_state(page, e2e_server, session_id)
+    assert saved_rows(state) == on_screen
+    assert len({(m, s) for _, m, s, _ in on_screen}) >= 6
+    assert {s for _, _, s, _ in on_screen} >= {"left", "right"}
+    expect(page.locator("[data-total=units]")).to_have_text(
+        f"{sum(u for *_, u in on_screen):g}"
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chart.png"))
+    page.screenshot(path=str(ARTIFACTS / "chart-full.png"), full_page=True)
+
+    # Sign, giving a reason wherever a warning asks for one.
+    for reason in page.locator("[data-reason-for]").all():
+        reason.fill("Discussed with the patient; agreed plan.")
+    expect(page.get_by_label("Consent obtained for this treatment")).to_be_checked()
+    page.get_by_role("button", name="Sign session").click()
+    expect(page.locator("#status-badge")).to_have_text("Signed")
+    expect(page.locator("#signed-banner")).to_contain_text(
+        f"Signed by {e2e_server.user.name}"
+    )
+    expect(page.locator("#signed-banner")).to_contain_text(
+        "corrections are made by amendment"
+    )
+    # Read-only, now and after a reload: no steppers, deletes, undo or adding.
+    for _ in range(2):
+        expect(page.locator("#site-list li.site-row")).to_have_count(len(on_screen))
+        expect(page.locator("button.step")).to_have_count(0)
+        expect(
+            page.get_by_role("button", name=re.compile("^(Delete|Move) site"))
+        ).to_have_count(0)
+        expect(page.get_by_role("button", name=re.compile("^Undo"))).to_have_count(0)
+        expect(page.get_by_role("button", name="Sign session")).to_have_count(0)
+        expect(page.get_by_text("Add a site by muscle")).to_have_count(0)
+        page.reload()
+        expect(page.locator("#chart.is-ready")).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "chart-signed.png"), full_page=True)
+
+    # Even the API refuses a change to the signed record.
+    state = api_state(page, e2e_server, session_id)
+    first = state["sites"][0]
+    refused = page.request.patch(
+        f"{e2e_server.url}/api/v1/sessions/{session_id}/sites/{first['id']}",
+        data={"version": state["session"]["version"], "units": first["units"] + 1},
+        headers={"X-CSRFToken": csrf(page)},
+    )
+    assert refused.status in (400, 409), refused.text()
+    assert saved_rows(api_state(page, e2e_server, session_id)) == on_screen
+
+    problems = expected(
+        page_problems.all(),
+        # The tap off the map, the offline press and the other tablet's write.
+        r"HTTP 400 for .*/sites$",
+        r"console error: Failed to load resource: .* 400",
+        r"request failed: .*/sites/\d+ \(net::ERR_INTERNET_DISCONNECTED\)",
+        r"console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED",
+        r"HTTP 409 for .*/sites/\d+$",
+        r"console error: Failed to load resource: .* 409",
+    )
+    assert problems == []
+
+
+def test_new_session_errors_then_chart_in_portrait_by_keyboard_and_move(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    face_map: FaceMap,
+) -> None:
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    patient_id = register(
+        page, e2e_server, mrn="E2E-CHART-2", given_name="Bram", affected_side="right"
+    )
+    page.goto(f"{e2e_server.url}/patients/{patient_id}/sessions/new")
+
+    # A new vial with a missing lot number and a wrong size: errors at the
+    # fields and summarised on top, and nothing typed is lost.
+    page.get_by_label("Product").select_option("botox")
+    page.get_by_role("group", name="Vial").get_by_label(
+        re.compile("A new vial")
+    ).check()
+    vial = page.get_by_role("group", name="New vial")
+    vial.get_by_label("Expiry date").fill(
+        (date.today() + timedelta(days=90)).isoformat()
+    )
+    vial.get_by_label("Units in the vial").fill("150")
+    vial.get_by_label("Diluent").fill("2.5")
+    page.get_by_role("button", name="Open the chart").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Please correct")
+    expect(vial.get_by_label("Diluent")).to_have_value("2.5")
+    expect(page.get_by_label("Product")).to_have_value("botox")
+    expect(
+        page.get_by_role("group", name="Vial").get_by_label(re.compile("A new vial"))
+    ).to_be_checked()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "session-new-errors.png"), full_page=True)
+
+    vial.get_by_label("Lot number").fill("D1234")
+    vial.get_by_label("Units in the vial").fill("100")
+    page.get_by_role("button", name="Open the chart").click()
+    expect(page).to_have_url(re.compile(r"/sessions/\d+$"))
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+
+    # A tablet in portrait: one column, the map first.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    x, y = reference(face_map, "corrugator", "left")
+    touch(page, x, y)
+    expect(row(page, 1)).to_contain_text("Corrugator supercilii")
+    expect(row(page, 1).locator("[data-field=role]")).to_have_text(" · contralateral")
+    x, y = reference(face_map, "depressor_labii_inferioris", "right")
+    touch(page, x, y)
+    expect(row(page, 2)).to_contain_text("Depressor labii inferioris")
+    expect(row(page, 2).locator("[data-field=role]")).to_have_text(" · affected side")
+
+    # Keyboard: a row is a tab stop, named for screen readers; + raises the dose.
+    units = float(row(page, 2).locator("[data-field=units]").inner_text())
+    row(page, 2).focus()
+    expect(row(page, 2)).to_have_attribute(
+        "aria-label", re.compile(r"^Site 2: Depressor labii inferioris, right")
+    )
+    expect(row(page, 2)).to_have_class(re.compile("is-selected"))
+    expect(page.locator("#chart-map g.site.is-selected")).to_have_attribute(
+        "data-number", "2"
+    )
+    page.keyboard.press("+")
+    expect(row(page, 2).locator("[data-field=units]")).to_have_text(f"{units + 0.25:g}")
+    page.keyboard.press("Tab")
+    expect(
+        page.get_by_role("button", name="Decrease dose of site 2", exact=True)
+    ).to_be_focused()
+
+    # Moving without dragging: press Move, then tap the new place.
+    page.get_by_role("button", name="Move site 1", exact=True).tap()
+    expect(status(page)).to_contain_text("Tap the new place for site 1")
+    x, y = reference(face_map, "procerus", "midline")
+    touch(page, x, y)
+    expect(row(page, 1).locator("[data-field=muscle_name]")).to_have_text("Procerus")
+    expect(row(page, 1).locator("[data-field=side]")).to_have_text("Midline")
+
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "chart-portrait.png"), full_page=True)
+    assert page_problems.all() == []
+
+
+def test_copy_last_cycle_and_sign_with_a_reason(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    face_map: FaceMap,
+) -> None:
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    patient_id = register(page, e2e_server, mrn="E2E-CHART-3", given_name="Cleo")
+
+    # Cycle 1: two sites, signed.
+    open_session(page, e2e_server, patient_id, lot="E5551")
+    expect(page.get_by_role("button", name="Copy last cycle")).to_be_hidden()
+    for number, muscle in enumerate(("frontalis", "mentalis"), start=1):
+        touch(page, *reference(face_map, muscle, "left"))
+        expect(row(page, number)).to_have_attribute("data-muscle", muscle)
+    first = read_rows(page)
+    page.get_by_role("button", name="Sign session").click()
+    expect(page.locator("#status-badge")).to_have_text("Signed")
+
+    # Cycle 2, from the vial already open: last cycle shows as ghosts; copy it.
+    session_id = open_session(page, e2e_server, patient_id, lot="E5551", new=False)
+    expect(page.locator(".chart-head")).to_contain_text("cycle 2")
+    expect(page.locator(".chart-head")).to_contain_text("lot E5551")
+    expect(page.locator("#chart-map .ghost")).to_have_count(2)
+    page.get_by_role("button", name="Copy last cycle").tap()
+    expect(status(page)).to_contain_text("Copied 2 sites from the last cycle.")
+    copied = read_rows(page)
+    assert [(m, s, u) for _, m, s, u in copied] == [(m, s, u) for _, m, s, u in first]
+    state = api_state(page, e2e_server, session_id)
+    assert [(s["x"], s["y"]) for s in state["sites"]] == [
+        (c["x"], c["y"]) for c in state["last_cycle"]
+    ]
+    expect(page.locator("#changes-section")).to_be_hidden()
+
+    # A dose raised by more than the clinic's share asks for a reason.
+    increase = page.get_by_role("button", name="Increase dose of site 1", exact=True)
+    presses = int(copied[0][3] / 0.25) + 1
+    for _ in range(presses):
+        increase.tap()
+    raised = copied[0][3] + presses * 0.25
+    expect(row(page, 1).locator("[data-field=units]")).to_have_text(f"{raised:g}")
+    changes = page.locator("#changes-section")
+    expect(changes).to_be_visible()
+    expect(changes.get_by_role("row", name=re.compile("Frontalis"))).to_contain_text(
+        f"+{raised - copied[0][3]:g}"
+    )
+    reason = page.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    expect(reason).to_have_count(1)
+
+    # Signing without the reason is refused at the field; with it, it signs.
+    page.get_by_role("button", name="Sign session").click()
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_be_focused()
+    expect(page.locator("#sign-error")).to_be_visible()
+    expect(page.locator("#status-badge")).to_have_text("Draft")
+    reason.fill("Brow still overactive at review; agreed to increase.")
+    page.get_by_role("button", name="Sign session").click()
+    expect(page.locator("#status-badge")).to_have_text("Signed")
+    expect(page.locator("button.step")).to_have_count(0)
+    expect(page.locator(".warning-reason")).to_have_text(
+        "Reason given: Brow still overactive at review; agreed to increase."
+    )
+    page.screenshot(path=str(ARTIFACTS / "chart-cycle-2-signed.png"), full_page=True)
+
+    problems = expected(
+        page_problems.all(),
+        r"HTTP 400 for .*/sign$",
+        r"console error: Failed to load resource: .* 400",
+    )
+    assert problems == []
