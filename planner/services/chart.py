@@ -5,6 +5,7 @@ optimistic lock), then the site is written and audited, then committed.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,11 @@ from pydantic import Field
 from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
+from sqlalchemy import bindparam
 from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select as select_core
+from sqlalchemy import update
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -33,8 +38,10 @@ from planner.models import Side
 from planner.models import SiteRole
 from planner.models import TreatmentSession
 from planner.services.audit import Actor
+from planner.services.audit import json_safe
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.audit import write_event
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
 from planner.services.sessions import get_session_record
@@ -148,18 +155,48 @@ def _patient_side(session: Session, patient_id: int) -> AffectedSide:
     return AffectedSide(side)
 
 
+_SITES = InjectionSite.__table__  # type: ignore[attr-defined]  # set by SQLModel
+_PATIENTS = Patient.__table__  # type: ignore[attr-defined]  # set by SQLModel
+# Built once: a tap runs these every time, and building them cost more than
+# running them.
+_SIDE_AND_NUMBER = select_core(
+    _PATIENTS.c.affected_side,
+    select_core(func.coalesce(func.max(_SITES.c.number), 0))
+    .where(_SITES.c.session_id == bindparam("sid"))
+    .scalar_subquery(),
+).where(_PATIENTS.c.id == bindparam("pid"))
+_INSERT_SITE = insert(_SITES).returning(_SITES.c.id)
+_SITE_ROW = select_core(_SITES).where(
+    _SITES.c.id == bindparam("site_id"), _SITES.c.session_id == bindparam("sid")
+)
+_UPDATE_SITE = update(_SITES).where(_SITES.c.id == bindparam("site_id"))
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    """A charted site as written, returned to the caller after a change."""
+
+    id: int
+    session_id: int
+    number: int
+    muscle: str
+    side: Side
+    role: SiteRole
+    x: float
+    y: float
+    units: float
+    version: int
+
+
 def _side_and_next_number(
     session: Session, session_id: int, patient_id: int
 ) -> tuple[AffectedSide, int]:
     """Read the patient's palsied side and the chart's next site number at once."""
-    last = (
-        select(func.coalesce(func.max(InjectionSite.number), 0))
-        .where(InjectionSite.session_id == session_id)
-        .scalar_subquery()
+    side, number = (
+        session.connection()
+        .execute(_SIDE_AND_NUMBER, {"sid": session_id, "pid": patient_id})
+        .one()
     )
-    side, number = session.exec(
-        select(Patient.affected_side, last).where(Patient.id == patient_id)
-    ).one()
     return AffectedSide(side), int(number) + 1
 
 
@@ -172,7 +209,7 @@ def add_site(
     face_map: FaceMap,
     default_units: Any,
     now: datetime | None = None,
-) -> tuple[int, InjectionSite]:
+) -> tuple[int, SiteRow]:
     """Chart a site where the clinician tapped; return the new version and the site.
 
     ``default_units(muscle, side)`` gives the dose when the tap carries none.
@@ -190,31 +227,49 @@ def add_site(
     version, patient_id = claim_version(session, session_id, request.version, now=now)
     affected, number = _side_and_next_number(session, session_id, patient_id)
     units = request.units if request.units is not None else default_units(muscle, side)
-    site = InjectionSite(
-        session_id=session_id,
-        number=number,
-        muscle=muscle,
-        side=side,
-        role=role_for(side, affected),
-        x=round(x, 2),
-        y=round(y, 2),
-        units=units,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(site)
-    session.flush()
-    record_event(
+    row = {
+        "session_id": session_id,
+        "number": number,
+        "muscle": muscle,
+        "side": side,
+        "role": role_for(side, affected),
+        "x": round(x, 2),
+        "y": round(y, 2),
+        "units": units,
+        "depth": None,
+        "note": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    site_id = session.connection().execute(_INSERT_SITE, row).scalar_one()
+    write_event(
         session,
         actor,
         AuditAction.CREATE,
         "injection_site",
-        site.id,
+        site_id,
+        at=now,
         patient_id=patient_id,
-        after=snapshot(site),
+        after=json_safe({"id": site_id, **row}),
     )
     session.commit()
-    return version, site
+    return version, _site_row(site_id, row)
+
+
+def _site_row(site_id: int, row: dict[str, Any]) -> SiteRow:
+    return SiteRow(
+        id=site_id,
+        session_id=row["session_id"],
+        number=row["number"],
+        muscle=row["muscle"],
+        side=Side(row["side"]),
+        role=SiteRole(row["role"]),
+        x=row["x"],
+        y=row["y"],
+        units=row["units"],
+        version=row["version"],
+    )
 
 
 def _site_of(session: Session, session_id: int, site_id: int) -> InjectionSite:
@@ -233,39 +288,53 @@ def update_site(
     *,
     face_map: FaceMap,
     now: datetime | None = None,
-) -> tuple[int, InjectionSite]:
+) -> tuple[int, SiteRow]:
     """Change a site's dose, or move it (which detects its muscle and side again)."""
     request: SiteUpdate = _parse(SiteUpdate, data)
     now = now or utc_now()
-    site = _site_of(session, session_id, site_id)
+    found = (
+        session.connection()
+        .execute(_SITE_ROW, {"site_id": site_id, "sid": session_id})
+        .mappings()
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"There is no site {site_id} on this session.")
     moved: tuple[str, Side] | None = None
     if request.x is not None and request.y is not None:
         moved = _locate(face_map, request.x, request.y)
+    # Once the version is claimed nobody else can change the chart, so the row
+    # read above is still the row (any change since would have moved the version).
     version, patient_id = claim_version(session, session_id, request.version, now=now)
-    site = _site_of(session, session_id, site_id)
-    before = snapshot(site)
+    before = dict(found)
+    changes: dict[str, Any] = {"version": before["version"] + 1, "updated_at": now}
     if request.units is not None:
-        site.units = request.units
+        changes["units"] = request.units
     if moved is not None and request.x is not None and request.y is not None:
-        site.muscle, site.side = moved
-        site.role = role_for(site.side, _patient_side(session, patient_id))
-        site.x, site.y = round(request.x, 2), round(request.y, 2)
-    site.version += 1
-    site.updated_at = now
-    session.add(site)
-    changed = {k: v for k, v in snapshot(site).items() if before.get(k) != v}
-    record_event(
+        affected, _ = _side_and_next_number(session, session_id, patient_id)
+        changes.update(
+            muscle=moved[0],
+            side=moved[1],
+            role=role_for(moved[1], affected),
+            x=round(request.x, 2),
+            y=round(request.y, 2),
+        )
+    session.connection().execute(_UPDATE_SITE.values(**changes), {"site_id": site_id})
+    after = {**before, **changes}
+    keys = [k for k in changes if k != "updated_at" and before.get(k) != after[k]]
+    write_event(
         session,
         actor,
         AuditAction.UPDATE,
         "injection_site",
-        site.id,
+        site_id,
+        at=now,
         patient_id=patient_id,
-        before={k: before[k] for k in changed},
-        after=changed,
+        before=json_safe({k: before[k] for k in keys}),
+        after=json_safe({k: after[k] for k in keys}),
     )
     session.commit()
-    return version, site
+    return version, _site_row(site_id, after)
 
 
 def delete_site(

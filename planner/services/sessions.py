@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import ValidationError
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import update
 from sqlmodel import Session
@@ -47,7 +48,9 @@ class SessionOpen(BaseModel):
 
 
 def get_session_record(session: Session, session_id: int) -> TreatmentSession:
-    record = session.get(TreatmentSession, session_id)
+    # populate_existing: the chart's hot paths update sessions with Core
+    # statements, which the identity map does not see.
+    record = session.get(TreatmentSession, session_id, populate_existing=True)
     if record is None:
         raise NotFound(f"There is no treatment session {session_id}.")
     return record
@@ -148,6 +151,20 @@ def open_session(
     return record
 
 
+_SESSIONS = TreatmentSession.__table__  # type: ignore[attr-defined]  # set by SQLModel
+# Built once: a tap runs it every time, and building it cost more than running it.
+_CLAIM = (
+    update(_SESSIONS)
+    .where(
+        _SESSIONS.c.id == bindparam("sid"),
+        _SESSIONS.c.version == bindparam("expected"),
+        _SESSIONS.c.status == SessionStatus.DRAFT,
+    )
+    .values(version=bindparam("next"), updated_at=bindparam("now"))
+    .returning(_SESSIONS.c.patient_id)
+)
+
+
 def claim_version(
     session: Session, session_id: int, expected: int, *, now: datetime
 ) -> tuple[int, int]:
@@ -163,15 +180,9 @@ def claim_version(
         raise InvalidInput(
             "The chart version is not valid.", fields={"version": "is out of range"}
         )
-    result = session.execute(
-        update(TreatmentSession)
-        .where(
-            col(TreatmentSession.id) == session_id,
-            col(TreatmentSession.version) == expected,
-            col(TreatmentSession.status) == SessionStatus.DRAFT,
-        )
-        .values(version=expected + 1, updated_at=now)
-        .returning(col(TreatmentSession.patient_id))
+    result = session.connection().execute(
+        _CLAIM,
+        {"sid": session_id, "expected": expected, "next": expected + 1, "now": now},
     )
     patient_id = result.scalar_one_or_none()
     if patient_id is not None:

@@ -25,10 +25,10 @@ from planner.access import roles_required
 from planner.db import get_session
 from planner.db_types import utc_now
 from planner.errors import StaleWrite
-from planner.models import InjectionSite
 from planner.models import Role
 from planner.services import chart as chart_service
 from planner.services import sessions as session_service
+from planner.services.chart import SiteRow
 from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from planner.views.api import ERRORS
@@ -78,7 +78,7 @@ def _state(session_id: int) -> dict[str, Any]:
     )
 
 
-def _site(site: InjectionSite) -> dict[str, Any]:
+def _site(site: SiteRow) -> dict[str, Any]:
     return {
         "id": site.id,
         "number": site.number,

@@ -291,8 +291,8 @@ def test_amendment_corrects_a_signed_session_with_its_reason(
         },
     )
     assert amendment.changes["sites"] == [{"site": 1, "before": 2.0, "after": 3.0}]
-    session.refresh(site)
-    assert site.units == 3
+    session.expire_all()
+    assert session.get(InjectionSite, site.id).units == 3
     assert session.get(type(signed), record.id).status == "signed"
     with pytest.raises(InvalidInput):
         session_service.amend_session(session, injector, record.id, {"reason": ""})
