@@ -37,6 +37,7 @@ from planner.models import Patient
 from planner.models import Side
 from planner.models import SiteRole
 from planner.models import TreatmentSession
+from planner.services import protocols
 from planner.services.audit import Actor
 from planner.services.audit import json_safe
 from planner.services.audit import record_event
@@ -438,6 +439,61 @@ def copy_last_cycle(
         None,
         patient_id=record.patient_id,
         after={"copied_from_cycle": record.cycle_number - 1, "sites": len(previous)},
+    )
+    session.commit()
+    return version
+
+
+class TemplateChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=MAX_VERSION)
+    template_id: int = Field(ge=1, le=MAX_VERSION)
+
+
+def apply_template(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    data: Any,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Add a protocol template's sites, placed for this patient's palsied side."""
+    request: TemplateChoice = _parse(TemplateChoice, data)
+    now = now or utc_now()
+    template = protocols.get_template(session, request.template_id)
+    version, patient_id = claim_version(session, session_id, request.version, now=now)
+    affected, number = _side_and_next_number(session, session_id, patient_id)
+    placed = protocols.place_template_sites(template.sites, affected.value)
+    for offset, site in enumerate(placed):
+        side = Side(site.side)
+        session.add(
+            InjectionSite(
+                session_id=session_id,
+                number=number + offset,
+                muscle=site.muscle,
+                side=side,
+                role=role_for(side, affected),
+                x=site.x,
+                y=site.y,
+                units=site.units,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "injection_site",
+        None,
+        patient_id=patient_id,
+        after={
+            "template": template.name,
+            "template_id": template.id,
+            "sites": len(placed),
+        },
     )
     session.commit()
     return version

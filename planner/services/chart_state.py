@@ -23,6 +23,7 @@ from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.models import VialLot
+from planner.services import protocols
 from planner.services import settings
 from planner.services.chart import last_cycle_sites
 from planner.services.sessions import get_session_record
@@ -335,6 +336,15 @@ def chart_state(
         ],
         "changes": _changes(sites, previous),
         "svg": svg,
+        "templates": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "description": t.description,
+                "sites": len(t.sites),
+            }
+            for t in protocols.list_templates(session)
+        ],
         "step_units": STEP_UNITS,
         "min_units": STEP_UNITS,
         "max_units": 400,

@@ -191,6 +191,26 @@ def copy_last(session_id: int) -> Any:
     return _guarded(session_id, change)
 
 
+@bp.post("/sessions/<id:session_id>/apply-template")
+@roles_required(Role.INJECTOR)
+@spec.validate(
+    json=chart_service.TemplateChoice,
+    resp=MUTATION,
+    tags=["chart"],
+    skip_validation=True,
+)
+def apply_template(session_id: int) -> Any:
+    """Add a clinic protocol template's sites, placed for the patient's palsied side."""
+
+    def change() -> Response:
+        version = chart_service.apply_template(
+            get_session(), current_actor(), session_id, require_json_object(request)
+        )
+        return jsonify(version=version)
+
+    return _guarded(session_id, change)
+
+
 @bp.post("/sessions/<id:session_id>/sign")
 @roles_required(Role.INJECTOR)
 @spec.validate(

@@ -488,6 +488,21 @@
     });
   }
 
+  function applyTemplate(id, name) {
+    enqueue({
+      kind: "template",
+      undoable: true,
+      needsState: true,
+      request: () => ({ method: "POST", path: "/apply-template", body: { template_id: Number(id) } }),
+      done(before, after) {
+        const added = addedSites(before, after);
+        if (!added.length) return `Template “${name}” added no sites.`;
+        pushUndo({ kind: "batch", siteIds: added.map((s) => s.id), label: `template ${name}` });
+        return `Added ${added.length} site${added.length === 1 ? "" : "s"} from template “${name}”.`;
+      },
+    });
+  }
+
   /** The requests that reverse one undo entry. */
   function inverse(entry) {
     switch (entry.kind) {
@@ -1150,6 +1165,18 @@
   undoButton?.addEventListener("click", undo);
   copyButton?.addEventListener("click", () => {
     if (editable) copyLast();
+  });
+  const templateSelect = document.getElementById("template-choice");
+  document.getElementById("apply-template")?.addEventListener("click", () => {
+    if (!editable || !templateSelect) return;
+    const option = templateSelect.selectedOptions[0];
+    if (!templateSelect.value) {
+      announce("Choose a template first.", "error");
+      templateSelect.focus();
+      return;
+    }
+    applyTemplate(templateSelect.value, option.textContent.replace(/ \(\d+ sites?\)$/, ""));
+    templateSelect.value = "";
   });
   signButton?.addEventListener("click", () => {
     if (signButton.getAttribute("aria-disabled") !== "true") sign();

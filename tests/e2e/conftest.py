@@ -80,6 +80,7 @@ class LiveServer:
     url: str
     user: E2EUser
     errors: list[str] = field(default_factory=list)
+    database_url: str = ""
 
 
 class _ErrorCollector(logging.Handler):
@@ -122,7 +123,7 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e", "TESTING": False})
     app.instance_path = str(root / "instance")
-    live = LiveServer(url="", user=user)
+    live = LiveServer(url="", user=user, database_url=url)
     collector = _ErrorCollector(live.errors)
     app.logger.addHandler(collector)
 

@@ -544,3 +544,60 @@ def test_copy_last_cycle_and_sign_with_a_reason(
         r"console error: Failed to load resource: .* 400",
     )
     assert problems == []
+
+
+def test_start_a_chart_from_a_protocol_template(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    face_map: FaceMap,
+) -> None:
+    """A clinic template drawn for a right-sided palsy lands on this patient's left."""
+    from sqlmodel import Session
+    from sqlmodel import select
+
+    from planner.db import build_engine
+    from planner.models import User
+    from planner.services import protocols
+    from planner.services.audit import Actor
+
+    x, y = reference(face_map, "mentalis", "right")
+    engine = build_engine(e2e_server.database_url)
+    try:
+        with Session(engine) as session:
+            user = session.exec(
+                select(User).where(User.email == e2e_server.user.email)
+            ).one()
+            protocols.create_template(
+                session,
+                Actor(user.id, user.email),
+                name="Chin only",
+                description=None,
+                sites=[
+                    {
+                        "muscle": "mentalis",
+                        "role": "affected",
+                        "x": x,
+                        "y": y,
+                        "units": 2,
+                    }
+                ],
+                face_map=face_map,
+            )
+    finally:
+        engine.dispose()
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    patient_id = register(
+        page, e2e_server, mrn="E2E-CHART-4", given_name="Tess", affected_side="left"
+    )
+    open_session(page, e2e_server, patient_id, lot="T4441")
+    page.get_by_label("Protocol template").select_option(label="Chin only (1 site)")
+    page.get_by_role("button", name="Add template").click()
+    expect(rows(page)).to_have_count(1)
+    expect(row(page, 1)).to_have_attribute("data-muscle", "mentalis")
+    expect(row(page, 1)).to_contain_text("Left")
+    expect(status(page)).to_contain_text("from template “Chin only”")
+    page.get_by_role("button", name=re.compile("^Undo")).click()
+    expect(rows(page)).to_have_count(0)

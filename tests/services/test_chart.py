@@ -313,3 +313,51 @@ def test_one_vial_serves_several_patients_but_conflicting_details_are_refused(
     with pytest.raises(InvalidInput) as info:
         open_chart(make_patient(), diluent_ml=1.0)
     assert "lot_number" in info.value.fields
+
+
+def test_a_protocol_template_lands_on_the_patients_palsied_side(
+    session, make_patient, make_user, open_chart, injector
+):
+    from planner.services import protocols
+
+    admin = make_user(Role.ADMIN)
+    x, y = point("mentalis", "right")
+    cx, cy = point("frontalis", "left")
+    template = protocols.create_template(
+        session,
+        Actor(admin.id, admin.email),
+        name="Chin and brow",
+        description=None,
+        sites=[
+            {"muscle": "mentalis", "role": "affected", "x": x, "y": y, "units": 2},
+            {
+                "muscle": "frontalis",
+                "role": "contralateral",
+                "x": cx,
+                "y": cy,
+                "units": 1.5,
+            },
+        ],
+        face_map=FACE_MAP,
+    )
+    record = open_chart(make_patient(affected_side="left"))
+    chart_service.apply_template(
+        session,
+        injector,
+        record.id,
+        {"version": 1, "template_id": template.id},
+        now=NOW,
+    )
+    sites = session.exec(
+        select(InjectionSite).where(InjectionSite.session_id == record.id)
+    ).all()
+    placed = {(s.muscle, s.side, s.role, s.units) for s in sites}
+    # Drawn with the palsy on the right; this patient's palsy is on the left.
+    assert placed == {
+        ("mentalis", "left", "affected", 2),
+        ("frontalis", "right", "contralateral", 1.5),
+    }
+    state = chart_state(session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW)
+    assert state["templates"] == [
+        {"id": template.id, "name": "Chin and brow", "description": None, "sites": 2}
+    ]
