@@ -16,6 +16,7 @@ from planner import dosing
 from planner.facemap import FaceMap
 from planner.facemap import Site
 from planner.facemap import render_face_map
+from planner.models import Amendment
 from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Product
@@ -242,6 +243,28 @@ def _changes(
     ]
 
 
+def _amendments(
+    session: Session, session_id: int | None, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """List the corrections made to a signed session, oldest first, with authors."""
+    rows = session.exec(
+        select(Amendment, User.name)
+        .join(User, col(User.id) == col(Amendment.author_id))
+        .where(Amendment.session_id == session_id)
+        .order_by(col(Amendment.created_at), col(Amendment.id))
+    ).all()
+    return [
+        {
+            "at": amendment.created_at.astimezone(zone).isoformat(),
+            "author": author,
+            "reason": amendment.reason,
+            "note": amendment.changes.get("note"),
+            "sites": amendment.changes.get("sites", []),
+        }
+        for amendment, author in rows
+    ]
+
+
 def chart_state(
     session: Session,
     session_id: int,
@@ -336,6 +359,7 @@ def chart_state(
         ],
         "changes": _changes(sites, previous),
         "svg": svg,
+        "amendments": _amendments(session, record.id, zone),
         "templates": [
             {
                 "id": t.id,

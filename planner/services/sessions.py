@@ -288,6 +288,39 @@ class AmendRequest(BaseModel):
     corrections: list[SiteCorrection] = Field(default_factory=list, max_length=100)
 
 
+def amendment_from_form(
+    session: Session, session_id: int, form: dict[str, str]
+) -> dict[str, Any]:
+    """Read the amendment form: a reason, a note, and each site's corrected dose.
+
+    Only doses that differ from the record become corrections; a dose that is
+    not a number is named by its field.
+    """
+    sites = session.exec(
+        select(InjectionSite).where(InjectionSite.session_id == session_id)
+    ).all()
+    corrections: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for site in sites:
+        raw = form.get(f"units_{site.id}", "").strip()
+        if not raw:
+            continue
+        try:
+            units = float(raw)
+        except ValueError:
+            errors[f"units_{site.id}"] = "must be a number of units"
+            continue
+        if units != site.units:
+            corrections.append({"site_id": site.id, "units": units})
+    if errors:
+        raise InvalidInput("Some doses are not numbers.", fields=errors)
+    return {
+        "reason": form.get("reason", ""),
+        "note": form.get("note") or None,
+        "corrections": corrections,
+    }
+
+
 def amend_session(
     session: Session,
     actor: Actor,

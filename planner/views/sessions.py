@@ -66,9 +66,13 @@ def create(patient_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("sessions.chart", session_id=record.id))
 
 
-@bp.get("/sessions/<id:session_id>")
-def chart(session_id: int) -> str:
-    """Show the chart; injectors can edit a draft, everyone can read."""
+def _render_chart(
+    session_id: int,
+    *,
+    amend_data: dict[str, str] | None = None,
+    amend_errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     state = chart_state(
         get_session(),
         session_id,
@@ -78,6 +82,7 @@ def chart(session_id: int) -> str:
     )
     draft = state["session"]["status"] == "draft"
     injector = current_user.role == Role.INJECTOR
+    recorded = {f"units_{site['id']}": f"{site['units']:g}" for site in state["sites"]}
     return render_template(
         "sessions/chart.html",
         state=state,
@@ -86,4 +91,29 @@ def chart(session_id: int) -> str:
         patient=get_patient(get_session(), state["patient"]["id"]),
         can_chart=draft and injector,
         can_sign=draft and injector,
-    )
+        can_amend=not draft and injector,
+        amend_data=amend_data or recorded,
+        amend_errors=amend_errors or {},
+    ), status
+
+
+@bp.get("/sessions/<id:session_id>")
+def chart(session_id: int) -> tuple[str, int]:
+    """Show the chart; injectors can edit a draft, everyone can read."""
+    return _render_chart(session_id)
+
+
+@bp.post("/sessions/<id:session_id>/amendments")
+@roles_required(Role.INJECTOR)
+def amend(session_id: int) -> Response | tuple[str, int]:
+    """Correct a signed session from the form under its chart."""
+    form = request.form.to_dict()
+    try:
+        data = service.amendment_from_form(get_session(), session_id, form)
+        service.amend_session(get_session(), current_actor(), session_id, data)
+    except InvalidInput as exc:
+        return _render_chart(
+            session_id, amend_data=form, amend_errors=exc.fields, status=400
+        )
+    flash("Amendment saved; the record now shows it.", "success")
+    return redirect(url_for("sessions.chart", session_id=session_id))

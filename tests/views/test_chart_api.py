@@ -276,3 +276,56 @@ def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
     assert sorted(stored) == sorted(acknowledged)
     assert len(acknowledged) + len(conflicts) == 30
     assert len(set(acknowledged)) == len(acknowledged)
+
+
+def test_amend_a_signed_record_from_its_page(chart, session):
+    browser, session_id = chart
+    added = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("mentalis", "right"), "version": 1},
+    )
+    site_id = added.json["site"]["id"]
+    browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sign",
+        {"version": 2, "consent_obtained": True},
+    )
+    page = browser.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Amend this record" in page
+    assert f'name="units_{site_id}" type="text" value="2"' in page
+    missing = browser.post_form(
+        f"/sessions/{session_id}/amendments", {"reason": "", f"units_{site_id}": "2"}
+    )
+    assert missing.status_code == 400
+    assert 'id="reason-error"' in missing.get_data(as_text=True)
+    bad = browser.post_form(
+        f"/sessions/{session_id}/amendments",
+        {"reason": "Typo", f"units_{site_id}": "two"},
+    )
+    assert bad.status_code == 400
+    assert f'id="units_{site_id}-error"' in bad.get_data(as_text=True)
+    saved = browser.post_form(
+        f"/sessions/{session_id}/amendments",
+        {
+            "reason": "Dose written down wrongly",
+            "note": "<b>checked</b>",
+            f"units_{site_id}": "2.5",
+        },
+    )
+    assert saved.status_code == 302
+    page = browser.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Dose written down wrongly" in page
+    assert "Site 1: 2 → 2.5 U" in page
+    assert "&lt;b&gt;checked&lt;/b&gt;" in page
+    state = browser.api("GET", f"/api/v1/sessions/{session_id}").json
+    assert state["session"]["status"] == "signed"
+    assert state["sites"][0]["units"] == 2.5
+    assert state["amendments"][0]["sites"] == [{"site": 1, "before": 2.0, "after": 2.5}]
+
+
+def test_staff_cannot_amend(chart, login_as):
+    _, session_id = chart
+    staff = login_as(Role.STAFF)
+    response = staff.post_form(f"/sessions/{session_id}/amendments", {"reason": "x"})
+    assert response.status_code == 403
