@@ -3,6 +3,10 @@
 from planner.models.appointments import Appointment
 from planner.models.assessments import Assessment
 from planner.models.audit import AuditEvent
+from planner.models.calendar import ClosedDay
+from planner.models.calendar import Reminder
+from planner.models.calendar import ReminderStatus
+from planner.models.calendar import WorkingHours
 from planner.models.enums import AdverseEventKind
 from planner.models.enums import AffectedSide
 from planner.models.enums import AppointmentKind
@@ -50,6 +54,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "ClinicSetting",
+    "ClosedDay",
     "CycleResponse",
     "Depth",
     "InjectionSite",
@@ -61,6 +66,8 @@ __all__ = [
     "PatientUpdate",
     "Product",
     "ProtocolTemplate",
+    "Reminder",
+    "ReminderStatus",
     "Role",
     "SessionKind",
     "SessionStatus",
@@ -73,4 +80,5 @@ __all__ = [
     "User",
     "UserCreate",
     "VialLot",
+    "WorkingHours",
 ]

@@ -48,6 +48,28 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
         True,
     ),
     ("reminder_days_before", 2, "Send reminders this many days before", None, True),
+    (
+        "slot_minutes_treatment",
+        30,
+        "Appointment length: treatment, minutes",
+        None,
+        True,
+    ),
+    (
+        "slot_minutes_review",
+        15,
+        "Appointment length: 2-week review, minutes",
+        None,
+        True,
+    ),
+    (
+        "slot_minutes_assessment",
+        30,
+        "Appointment length: assessment, minutes",
+        None,
+        True,
+    ),
+    ("slot_minutes_other", 15, "Appointment length: other, minutes", None, True),
 )
 
 

@@ -59,10 +59,15 @@ class Bounds:
 SCALAR_BOUNDS: dict[str, Bounds] = {
     "review_day": Bounds(7, 28, "days"),
     "review_tolerance_days": Bounds(0, 7, "days"),
-    "retreat_window_start_weeks": Bounds(10, 24, "weeks"),
-    "retreat_window_end_weeks": Bounds(10, 30, "weeks"),
+    # Never before 12 weeks: the labels' 3-month minimum interval [S20] [S25] [S26].
+    "retreat_window_start_weeks": Bounds(12, 24, "weeks"),
+    "retreat_window_end_weeks": Bounds(12, 30, "weeks"),
     "reminder_days_before": Bounds(0, 14, "days"),
     "dose_change_reason_share": Bounds(0.05, 2.0, "", whole=False),
+    "slot_minutes_treatment": Bounds(5, 120, "minutes"),
+    "slot_minutes_review": Bounds(5, 120, "minutes"),
+    "slot_minutes_assessment": Bounds(5, 120, "minutes"),
+    "slot_minutes_other": Bounds(5, 120, "minutes"),
 }
 
 # Scheduling settings first, in the order the catalogue seeds them, then the

@@ -131,9 +131,9 @@ def test_dose_lookups_fall_back_to_the_shipped_reference(session):
         ("review_day", "nan", "must be a number"),
         ("review_tolerance_days", "-1", "must be between 0 and 7 days"),
         ("review_tolerance_days", "8", "must be between 0 and 7 days"),
-        ("retreat_window_start_weeks", "9", "must be between 10 and 24 weeks"),
-        ("retreat_window_start_weeks", "25", "must be between 10 and 24 weeks"),
-        ("retreat_window_end_weeks", "31", "must be between 10 and 30 weeks"),
+        ("retreat_window_start_weeks", "11", "must be between 12 and 24 weeks"),
+        ("retreat_window_start_weeks", "25", "must be between 12 and 24 weeks"),
+        ("retreat_window_end_weeks", "31", "must be between 12 and 30 weeks"),
         ("reminder_days_before", "15", "must be between 0 and 14 days"),
         ("dose_change_reason_share", "0.04", "must be between 0.05 and 2"),
         ("dose_change_reason_share", "2.5", "must be between 0.05 and 2"),
@@ -168,20 +168,21 @@ def test_scalar_bounds_are_inclusive(session, admin, key, raw, stored):
 def test_window_cannot_close_before_it_opens(session, admin):
     with pytest.raises(InvalidInput) as info:
         service.update_setting(
-            session, admin, "retreat_window_end_weeks", 11, version=1
-        )
-    assert info.value.fields == {
-        "value": "must not be before the window opens (12 weeks)"
-    }
-    with pytest.raises(InvalidInput) as info:
-        service.update_setting(
             session, admin, "retreat_window_start_weeks", 17, version=1
         )
     assert info.value.fields == {
         "value": "must not be after the window closes (16 weeks)"
     }
+    service.update_setting(session, admin, "retreat_window_start_weeks", 14, version=1)
+    with pytest.raises(InvalidInput) as info:
+        service.update_setting(
+            session, admin, "retreat_window_end_weeks", 13, version=1
+        )
+    assert info.value.fields == {
+        "value": "must not be before the window opens (14 weeks)"
+    }
     saved = service.update_setting(
-        session, admin, "retreat_window_start_weeks", 16, version=1
+        session, admin, "retreat_window_start_weeks", 16, version=2
     )
     assert saved.value == 16
 
