@@ -1,0 +1,1 @@
+"""Exchange formats: pure builders of files that other tools read."""

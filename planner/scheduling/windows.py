@@ -1,0 +1,185 @@
+"""The toxin cycle's follow-up windows: the 2-week review and the re-treatment window.
+
+All arithmetic is on calendar dates, which carry no time zone: "14 days after 31 Jan"
+is 14 Feb wherever the clinic is. Turning a moment into the clinic's calendar day is
+the one zone-aware step, done by ``local_day``.
+
+Defaults follow the clinical reference §3 (a derived schedule, not a guideline):
+review at day 14 ± 3, re-treatment 12 to 16 weeks after the full treatment, never
+sooner than 12 weeks (the labels' 3-month minimum interval [S20] [S25] [S26]).
+"""
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import fields
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from datetime import tzinfo
+
+# A hard floor, not a default: no clinic setting may open the window sooner.
+MIN_RETREAT_WEEKS = 12
+
+# Clinic setting keys (planner.services.catalogue) for each Rules field.
+SETTING_KEYS: Mapping[str, str] = {
+    "review_day": "review_day",
+    "review_tolerance_days": "review_tolerance_days",
+    "retreat_start_weeks": "retreat_window_start_weeks",
+    "retreat_end_weeks": "retreat_window_end_weeks",
+}
+
+
+def require_aware(name: str, value: datetime) -> None:
+    """Raise ValueError naming the argument unless the datetime is timezone-aware."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+def _require_whole(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The clinic's follow-up schedule, in days and weeks after a full treatment."""
+
+    review_day: int = 14
+    review_tolerance_days: int = 3
+    retreat_start_weeks: int = 12
+    retreat_end_weeks: int = 16
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            _require_whole(field.name, getattr(self, field.name))
+        if self.review_tolerance_days < 0:
+            raise ValueError(
+                "review_tolerance_days must be 0 or more, "
+                f"got {self.review_tolerance_days!r}"
+            )
+        if self.review_day - self.review_tolerance_days < 1:
+            raise ValueError(
+                "review_day minus review_tolerance_days must be at least day 1 "
+                f"after treatment, got {self.review_day!r} - "
+                f"{self.review_tolerance_days!r}"
+            )
+        if self.retreat_start_weeks < MIN_RETREAT_WEEKS:
+            raise ValueError(
+                f"retreat_start_weeks must be at least {MIN_RETREAT_WEEKS} "
+                "(re-treatment never sooner than 12 weeks), "
+                f"got {self.retreat_start_weeks!r}"
+            )
+        if self.retreat_end_weeks < self.retreat_start_weeks:
+            raise ValueError(
+                "retreat_end_weeks must not be less than retreat_start_weeks "
+                f"({self.retreat_start_weeks!r}), got {self.retreat_end_weeks!r}"
+            )
+        if self.review_day + self.review_tolerance_days >= 7 * self.retreat_start_weeks:
+            raise ValueError(
+                "review_day plus review_tolerance_days must fall before the "
+                "re-treatment window opens"
+            )
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object]) -> "Rules":
+        """Build rules from clinic setting values; missing keys keep the defaults.
+
+        Settings are stored as numbers, so 12.0 reads as 12; 12.5 is rejected.
+        """
+        values: dict[str, int] = {}
+        for name, key in SETTING_KEYS.items():
+            if key not in settings:
+                continue
+            value = settings[key]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            values[name] = _require_whole(key, value)
+        return cls(**values)
+
+
+DEFAULT_RULES = Rules()
+
+
+@dataclass(frozen=True)
+class Window:
+    """Calendar days from ``start`` to ``end`` inclusive, aiming at ``due``."""
+
+    start: date
+    due: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if not self.start <= self.due <= self.end:
+            raise ValueError(
+                "a window needs start <= due <= end, got "
+                f"{self.start.isoformat()}, {self.due.isoformat()}, "
+                f"{self.end.isoformat()}"
+            )
+
+    def contains(self, day: date) -> bool:
+        """Return True when the day lies in the window, both ends included."""
+        return self.start <= day <= self.end
+
+    def with_due(self, due: date) -> "Window":
+        """Return the same window aiming at another day inside it."""
+        return Window(self.start, due, self.end)
+
+
+@dataclass(frozen=True)
+class CycleWindows:
+    """The follow-up windows of one cycle, opened by its full treatment."""
+
+    treated_on: date
+    review: Window
+    retreatment: Window
+    # Top-ups given in this cycle, oldest first; they never move the windows.
+    top_ups: tuple[date, ...] = ()
+
+
+def review_window(treated_on: date, rules: Rules = DEFAULT_RULES) -> Window:
+    """Return the review window: due on ``review_day``, ± the tolerance in days."""
+    due = treated_on + timedelta(days=rules.review_day)
+    tolerance = timedelta(days=rules.review_tolerance_days)
+    return Window(due - tolerance, due, due + tolerance)
+
+
+def retreatment_window(treated_on: date, rules: Rules = DEFAULT_RULES) -> Window:
+    """Return the re-treatment window; it is due on its first day by default."""
+    start = treated_on + timedelta(weeks=rules.retreat_start_weeks)
+    end = treated_on + timedelta(weeks=rules.retreat_end_weeks)
+    return Window(start, start, end)
+
+
+def cycle_windows(
+    full_treated_on: date,
+    top_ups: Sequence[date] = (),
+    rules: Rules = DEFAULT_RULES,
+) -> CycleWindows:
+    """Return a cycle's windows, counted from its full treatment only.
+
+    A top-up is part of the cycle its full treatment opened (clinical reference §3):
+    it neither restarts the review nor moves the re-treatment window.
+
+    :raises ValueError: a top-up dated before the full treatment (it belongs to an
+        earlier cycle, so the caller has grouped the sessions wrongly).
+    """
+    for top_up in top_ups:
+        if top_up < full_treated_on:
+            raise ValueError(
+                f"top-up on {top_up.isoformat()} is before the full treatment on "
+                f"{full_treated_on.isoformat()}"
+            )
+    return CycleWindows(
+        treated_on=full_treated_on,
+        review=review_window(full_treated_on, rules),
+        retreatment=retreatment_window(full_treated_on, rules),
+        top_ups=tuple(sorted(top_ups)),
+    )
+
+
+def local_day(moment: datetime, zone: tzinfo) -> date:
+    """Return the clinic's calendar day at an aware moment (e.g. 23:30 UTC in BST)."""
+    require_aware("moment", moment)
+    return moment.astimezone(zone).date()
