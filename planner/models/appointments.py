@@ -19,6 +19,7 @@ class Appointment(SQLModel, table=True):
         Index("ix_appointment_status_due", "status", "due_date"),
         Index("ix_appointment_clinician_start", "clinician_id", "starts_at"),
         Index("ix_appointment_patient_due", "patient_id", "due_date"),
+        Index("ix_appointment_status_start", "status", "starts_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

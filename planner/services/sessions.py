@@ -31,6 +31,7 @@ from planner.services import lots as lot_service
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.followup import propose_follow_up
 from planner.services.patients import get_patient
 from planner.validation import field_errors
 
@@ -215,9 +216,12 @@ def sign_session(
     data: Any,
     *,
     warnings: list[dict[str, Any]],
+    zone: ZoneInfo,
     now: datetime | None = None,
 ) -> TreatmentSession:
     """Sign a draft: the warnings shown and the reasons given are kept on the record.
+
+    Signing a full treatment also proposes its review and re-treatment window.
 
     ``warnings`` are today's safety warnings as the chart computed them; those
     that ask for a reason must have one before the record can be signed.
@@ -269,6 +273,7 @@ def sign_session(
             "sites": site_count,
         },
     )
+    propose_follow_up(session, actor, record, zone=zone, now=now)
     session.commit()
     return record
 

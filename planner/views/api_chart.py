@@ -231,6 +231,7 @@ def sign(session_id: int) -> Any:
             session_id,
             require_json_object(request),
             warnings=warnings,
+            zone=clinic_zone(),
         )
         return jsonify(_state(session_id))
 

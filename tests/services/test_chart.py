@@ -86,6 +86,7 @@ def sign(session, injector, record, version, reasons=None):
         record.id,
         {"version": version, "consent_obtained": True, "reasons": reasons or {}},
         warnings=state["warnings"],
+        zone=ZONE,
         now=NOW,
     )
 

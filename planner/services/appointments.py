@@ -1,0 +1,332 @@
+"""Booking, rescheduling and closing appointments, with the clinic's checks."""
+
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import field_validator
+from sqlalchemy import update
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner import scheduling
+from planner.db_types import utc_now
+from planner.errors import Conflict
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.errors import StaleWrite
+from planner.models import Appointment
+from planner.models import AppointmentStatus
+from planner.models import AuditAction
+from planner.models import ClosedDay
+from planner.models import Patient
+from planner.models import Role
+from planner.models import User
+from planner.models import WorkingHours
+from planner.services.audit import Actor
+from planner.services.audit import changed_fields
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+from planner.services.followup import clinic_settings
+from planner.validation import field_errors
+
+MAX_ID = 2**31 - 1
+CLOSED = (AppointmentStatus.ATTENDED, AppointmentStatus.CANCELLED)
+
+
+class BookingRequest(BaseModel):
+    """A slot for an appointment; a time without a zone is the clinic's local time."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    version: int = Field(ge=1, le=MAX_ID - 1)
+    clinician_id: int = Field(ge=1, le=MAX_ID)
+    starts_at: datetime
+    override_reason: str | None = Field(default=None, max_length=500)
+
+    @field_validator("override_reason", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class StatusRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    version: int = Field(ge=1, le=MAX_ID - 1)
+    status: AppointmentStatus
+    reason: str | None = Field(default=None, max_length=500)
+
+
+def get_appointment(session: Session, appointment_id: int) -> Appointment:
+    appointment = session.get(Appointment, appointment_id, populate_existing=True)
+    if appointment is None:
+        raise NotFound(f"There is no appointment {appointment_id}.")
+    return appointment
+
+
+def list_clinicians(session: Session) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .where(User.role == Role.INJECTOR, col(User.active))
+            .order_by(col(User.name))
+        )
+    )
+
+
+def _parse(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Some fields need correcting.", fields=field_errors(exc)
+        ) from None
+
+
+def calendar_for(
+    session: Session, clinician_id: int
+) -> tuple[list[scheduling.WorkingHours], frozenset[Any]]:
+    """Return a clinician's working hours and the clinic's closed days."""
+    hours = [
+        scheduling.WorkingHours(h.clinician_id, h.weekday, h.starts, h.ends)
+        for h in session.exec(
+            select(WorkingHours).where(WorkingHours.clinician_id == clinician_id)
+        )
+    ]
+    closed = frozenset(session.exec(select(col(ClosedDay.day))).all())
+    return hours, closed
+
+
+def _clash(
+    session: Session,
+    appointment: Appointment,
+    slot: scheduling.Interval,
+    clinician_id: int,
+) -> Appointment | None:
+    """Find a booked appointment of this clinician or this patient that overlaps."""
+    return session.exec(
+        select(Appointment)
+        .where(
+            col(Appointment.status) == AppointmentStatus.BOOKED,
+            col(Appointment.id) != appointment.id,
+            (col(Appointment.clinician_id) == clinician_id)
+            | (col(Appointment.patient_id) == appointment.patient_id),
+            col(Appointment.starts_at) < slot.end,
+            col(Appointment.ends_at) > slot.start,
+        )
+        .limit(1)
+    ).first()
+
+
+def _needs_override(
+    appointment: Appointment,
+    slot: scheduling.Interval,
+    hours: list[scheduling.WorkingHours],
+    closed: frozenset[Any],
+    zone: ZoneInfo,
+) -> list[str]:
+    """List why this slot falls outside what the clinic planned, if it does."""
+    problems: list[str] = []
+    day = scheduling.local_day(slot.start, zone)
+    if appointment.window_start and appointment.window_end:
+        window = scheduling.Window(
+            appointment.window_start, appointment.due_date, appointment.window_end
+        )
+        if not window.contains(day):
+            problems.append(
+                f"it is outside the window {_day(window.start)} – {_day(window.end)}"
+            )
+    if day in closed:
+        problems.append(f"the clinic is closed on {_day(day)}")
+    elif hours:
+        local_start = slot.start.astimezone(zone)
+        local_end = slot.end.astimezone(zone)
+        fits = any(
+            h.weekday == local_start.weekday()
+            and h.starts <= local_start.time()
+            and local_end.time() <= h.ends
+            and local_end.date() == local_start.date()
+            for h in hours
+        )
+        if not fits:
+            problems.append("it is outside the clinician's working hours")
+    return problems
+
+
+def _day(value: Any) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def book_appointment(
+    session: Session,
+    actor: Actor,
+    appointment_id: int,
+    data: Any,
+    *,
+    zone: ZoneInfo,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book (or rebook) a slot, refusing double-bookings and unplanned times.
+
+    A slot outside the window, the clinician's hours or on a closed day needs an
+    explicit reason; a clash with another booking is always refused.
+    """
+    request: BookingRequest = _parse(BookingRequest, data)
+    now = now or utc_now()
+    appointment = get_appointment(session, appointment_id)
+    if appointment.status in CLOSED:
+        raise Conflict(
+            f"This appointment is {appointment.status.value}; it cannot be booked."
+        )
+    clinician = session.get(User, request.clinician_id)
+    if clinician is None or clinician.role != Role.INJECTOR or not clinician.active:
+        raise InvalidInput(
+            "Choose a clinician.", fields={"clinician_id": "is not an active clinician"}
+        )
+    starts = request.starts_at
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=zone)
+    lengths = scheduling.slot_lengths_from_settings(clinic_settings(session))
+    minutes = scheduling.slot_length(appointment.kind.value, lengths)
+    slot = scheduling.Interval(starts, starts + timedelta(minutes=minutes))
+    hours, closed = calendar_for(session, request.clinician_id)
+    problems = _needs_override(appointment, slot, hours, closed, zone)
+    if problems and not request.override_reason:
+        raise InvalidInput(
+            "This time needs a reason.",
+            fields={
+                "starts_at": "; ".join(problems)
+                + ". Choose another time, or give a reason to book it anyway"
+            },
+        )
+    clash = _clash(session, appointment, slot, request.clinician_id)
+    if clash is not None:
+        assert clash.starts_at is not None
+        who = (
+            "this patient"
+            if clash.patient_id == appointment.patient_id
+            else clinician.name
+        )
+        local = clash.starts_at.astimezone(zone)
+        raise Conflict(
+            f"Double booking: {who} already has an appointment at "
+            f"{local:%H:%M} on {_day(local.date())}.",
+            fields={"starts_at": "overlaps another booking"},
+        )
+    before = snapshot(appointment)
+    result = session.execute(
+        update(Appointment)
+        .where(
+            col(Appointment.id) == appointment_id,
+            col(Appointment.version) == request.version,
+        )
+        .values(
+            status=AppointmentStatus.BOOKED,
+            clinician_id=request.clinician_id,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            override_reason=request.override_reason if problems else None,
+            version=request.version + 1,
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+        session.rollback()
+        raise StaleWrite("Someone changed this appointment; reload and try again.")
+    appointment = get_appointment(session, appointment_id)
+    old, new = changed_fields(before, snapshot(appointment))
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "appointment",
+        appointment_id,
+        patient_id=appointment.patient_id,
+        before=old,
+        after=new,
+    )
+    session.commit()
+    return appointment
+
+
+ALLOWED = {
+    AppointmentStatus.ATTENDED: (AppointmentStatus.BOOKED, AppointmentStatus.PROPOSED),
+    AppointmentStatus.MISSED: (AppointmentStatus.BOOKED,),
+    AppointmentStatus.CANCELLED: (AppointmentStatus.BOOKED, AppointmentStatus.PROPOSED),
+}
+
+
+def set_status(
+    session: Session,
+    actor: Actor,
+    appointment_id: int,
+    data: Any,
+    *,
+    now: datetime | None = None,
+) -> Appointment:
+    """Mark an appointment attended, missed (a no-show) or cancelled."""
+    request: StatusRequest = _parse(StatusRequest, data)
+    now = now or utc_now()
+    appointment = get_appointment(session, appointment_id)
+    allowed_from = ALLOWED.get(request.status)
+    if allowed_from is None:
+        raise InvalidInput(
+            "Choose attended, missed or cancelled.",
+            fields={"status": "must be attended, missed or cancelled"},
+        )
+    if appointment.status not in allowed_from:
+        raise Conflict(
+            f"A {appointment.status.value} appointment cannot be marked "
+            f"{request.status.value}."
+        )
+    if request.status == AppointmentStatus.CANCELLED and not request.reason:
+        raise InvalidInput(
+            "Say why it is cancelled.", fields={"reason": "is required to cancel"}
+        )
+    if request.status == AppointmentStatus.MISSED and (
+        appointment.starts_at is None or appointment.starts_at > now
+    ):
+        raise InvalidInput(
+            "Only a past appointment can be missed.",
+            fields={"status": "the appointment has not happened yet"},
+        )
+    result = session.execute(
+        update(Appointment)
+        .where(
+            col(Appointment.id) == appointment_id,
+            col(Appointment.version) == request.version,
+        )
+        .values(
+            status=request.status,
+            notes=(appointment.notes or "")
+            + (f" Cancelled: {request.reason}" if request.reason else ""),
+            version=request.version + 1,
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+        session.rollback()
+        raise StaleWrite("Someone changed this appointment; reload and try again.")
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "appointment",
+        appointment_id,
+        patient_id=appointment.patient_id,
+        before={"status": appointment.status.value},
+        after={"status": request.status.value, "reason": request.reason},
+    )
+    session.commit()
+    return get_appointment(session, appointment_id)
+
+
+def patient_label(patient: Patient) -> str:
+    return f"{patient.family_name}, {patient.given_name} ({patient.mrn})"

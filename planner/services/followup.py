@@ -1,0 +1,153 @@
+"""Follow-up proposed when a treatment is signed: the review and the next window."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner import scheduling
+from planner.models import Appointment
+from planner.models import AppointmentKind
+from planner.models import AppointmentStatus
+from planner.models import AuditAction
+from planner.models import ClinicSetting
+from planner.models import CycleResponse
+from planner.models import SessionKind
+from planner.models import SessionStatus
+from planner.models import TreatmentSession
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+
+OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.BOOKED)
+
+
+def clinic_settings(session: Session) -> dict[str, Any]:
+    """Return the clinic's scalar settings by key (doses excluded)."""
+    rows = session.exec(
+        select(ClinicSetting.key, ClinicSetting.value).where(
+            col(ClinicSetting.key).not_like("dose.%")
+        )
+    ).all()
+    return dict(rows)
+
+
+def scheduling_rules(session: Session) -> scheduling.Rules:
+    return scheduling.Rules.from_settings(clinic_settings(session))
+
+
+def wear_off_history(session: Session, patient_id: int) -> list[float]:
+    """Return the patient's recorded wear-off times, oldest cycle first, in weeks."""
+    rows = session.exec(
+        select(CycleResponse.wear_off_weeks)
+        .join(
+            TreatmentSession, col(TreatmentSession.id) == col(CycleResponse.session_id)
+        )
+        .where(
+            TreatmentSession.patient_id == patient_id,
+            TreatmentSession.kind == SessionKind.FULL,
+            col(CycleResponse.wear_off_weeks).is_not(None),
+        )
+        .order_by(col(TreatmentSession.performed_at))
+    ).all()
+    return [float(weeks) for weeks in rows if weeks is not None]
+
+
+def _close_fulfilled(
+    session: Session, actor: Actor, record: TreatmentSession, *, treated_on: Any
+) -> None:
+    """Mark the patient's open treatment appointments as kept by this treatment."""
+    open_treatments = session.exec(
+        select(Appointment).where(
+            Appointment.patient_id == record.patient_id,
+            Appointment.kind == AppointmentKind.TREATMENT,
+            col(Appointment.status).in_(OPEN),
+            col(Appointment.source_session_id) != record.id,
+        )
+    ).all()
+    for appointment in open_treatments:
+        before = appointment.status.value
+        appointment.status = AppointmentStatus.ATTENDED
+        appointment.notes = (appointment.notes or "") + (
+            f" Treated on {treated_on:%d %b %Y} (session {record.id})."
+        )
+        appointment.version += 1
+        session.add(appointment)
+        record_event(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "appointment",
+            appointment.id,
+            patient_id=record.patient_id,
+            before={"status": before},
+            after={"status": "attended", "fulfilled_by_session": record.id},
+        )
+
+
+def propose_follow_up(
+    session: Session,
+    actor: Actor,
+    record: TreatmentSession,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+) -> list[Appointment]:
+    """Add the review and re-treatment proposals for a signed full treatment.
+
+    A top-up belongs to its cycle and does not restart the re-treatment window,
+    so it proposes nothing. Runs inside the caller's unit of work (signing).
+    """
+    if record.kind != SessionKind.FULL or record.status != SessionStatus.SIGNED:
+        return []
+    treated_on = scheduling.local_day(record.performed_at, zone)
+    _close_fulfilled(session, actor, record, treated_on=treated_on)
+    rules = scheduling_rules(session)
+    review = scheduling.review_window(treated_on, rules)
+    retreat = scheduling.retreatment_window(treated_on, rules)
+    suggestion = scheduling.suggest_retreatment(
+        retreat, wear_off_history(session, record.patient_id), treated_on=treated_on
+    )
+    proposals = [
+        Appointment(
+            patient_id=record.patient_id,
+            clinician_id=record.injector_id,
+            kind=AppointmentKind.REVIEW,
+            window_start=review.start,
+            window_end=review.end,
+            due_date=review.due,
+            source_session_id=record.id,
+            notes="2-week review: effect, side effects, a possible small top-up.",
+            created_at=now,
+            updated_at=now,
+        ),
+        Appointment(
+            patient_id=record.patient_id,
+            clinician_id=record.injector_id,
+            kind=AppointmentKind.TREATMENT,
+            window_start=retreat.start,
+            window_end=retreat.end,
+            due_date=suggestion.day,
+            source_session_id=record.id,
+            notes=suggestion.reason,
+            created_at=now,
+            updated_at=now,
+        ),
+    ]
+    for appointment in proposals:
+        session.add(appointment)
+    session.flush()
+    for appointment in proposals:
+        record_event(
+            session,
+            actor,
+            AuditAction.CREATE,
+            "appointment",
+            appointment.id,
+            patient_id=record.patient_id,
+            after=snapshot(appointment),
+        )
+    return proposals
