@@ -239,7 +239,11 @@ def test_outside_the_window_or_hours_needs_a_reason(session, review, clinician, 
 
 def test_stale_booking_and_closed_appointments(session, review, clinician, actor):
     book(session, actor, review, clinician, "2026-03-16T10:00")
-    stale = {"version": 1, "clinician_id": clinician.id, "starts_at": "2026-03-16T11:00"}
+    stale = {
+        "version": 1,
+        "clinician_id": clinician.id,
+        "starts_at": "2026-03-16T11:00",
+    }
     with pytest.raises(StaleWrite):
         service.book_appointment(session, actor, review.id, stale, zone=ZONE)
     done = service.set_status(
