@@ -22,6 +22,7 @@ from planner.views import auth
 from planner.views import health
 from planner.views import home
 from planner.views import patients
+from planner.views import schedule
 from planner.views import sessions
 from planner.views import settings
 
@@ -55,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         health.bp,
         home.bp,
         patients.bp,
+        schedule.bp,
         sessions.bp,
         settings.bp,
     ):

@@ -31,8 +31,11 @@ from planner.services.users import get_user
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Endpoints anyone may reach; everything else needs a login.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+# Endpoints anyone may reach; everything else needs a login. The calendar feed is
+# fetched by calendar apps that cannot log in: its secret token is its key.
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "health.healthz", "static", "schedule.feed"}
+)
 
 ROLES_ATTR = "_planner_roles"
 

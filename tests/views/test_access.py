@@ -5,7 +5,7 @@ import re
 from planner.access import roles_required
 from planner.models import Role
 
-PUBLIC = {"auth.login", "health.healthz", "static"}
+PUBLIC = {"auth.login", "health.healthz", "static", "schedule.feed"}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -1,0 +1,171 @@
+"""Calendar files: one appointment as .ics, and each clinician's private feed."""
+
+import secrets
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.db_types import utc_now
+from planner.errors import NotFound
+from planner.interop.icalendar_export import CalendarEvent
+from planner.interop.icalendar_export import EventStatus
+from planner.interop.icalendar_export import build_calendar
+from planner.models import Appointment
+from planner.models import AppointmentStatus
+from planner.models import AuditAction
+from planner.models import Patient
+from planner.models import User
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+
+FEED_PAST_DAYS = 30
+STATUS = {
+    AppointmentStatus.BOOKED: "CONFIRMED",
+    AppointmentStatus.ATTENDED: "CONFIRMED",
+    AppointmentStatus.MISSED: "CONFIRMED",
+    AppointmentStatus.CANCELLED: "CANCELLED",
+}
+KIND_NAMES = {
+    "treatment": "Treatment",
+    "review": "2-week review",
+    "assessment": "Assessment",
+    "other": "Appointment",
+}
+
+
+def _initials(patient: Patient) -> str:
+    return f"{patient.given_name[:1]}.{patient.family_name[:1]}.".upper()
+
+
+def appointment_event(
+    appointment: Appointment, patient: Patient, clinician: User | None
+) -> CalendarEvent:
+    """Describe an appointment for a calendar: initials and MRN only, no diagnosis."""
+    assert appointment.starts_at is not None
+    assert appointment.ends_at is not None
+    status: EventStatus = STATUS.get(appointment.status, "TENTATIVE")  # type: ignore[assignment]  # values are EventStatus literals
+    who = f" with {clinician.name}" if clinician is not None else ""
+    return CalendarEvent(
+        uid_source=f"appointment-{appointment.id}",
+        start=appointment.starts_at,
+        end=appointment.ends_at,
+        summary=f"{KIND_NAMES.get(appointment.kind.value, 'Appointment')}: "
+        f"{_initials(patient)} MRN {patient.mrn}",
+        description=f"planner appointment {appointment.id}{who}.",
+        status=status,
+        sequence=appointment.version,
+        last_modified=appointment.updated_at,
+        alarm_minutes_before=30,
+    )
+
+
+def appointment_ics(
+    session: Session,
+    appointment_id: int,
+    *,
+    zone: ZoneInfo,
+    clinic_name: str,
+    domain: str,
+    now: datetime | None = None,
+) -> bytes:
+    """Return one booked appointment as an .ics file."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.starts_at is None:
+        raise NotFound("That appointment has no booked time to put in a calendar.")
+    patient = session.get(Patient, appointment.patient_id)
+    assert patient is not None
+    clinician = (
+        session.get(User, appointment.clinician_id)
+        if appointment.clinician_id
+        else None
+    )
+    return build_calendar(
+        [appointment_event(appointment, patient, clinician)],
+        zone=zone,
+        clinic_name=clinic_name,
+        domain=domain,
+        now=now or utc_now(),
+    )
+
+
+def clinician_feed(
+    session: Session,
+    token: str,
+    *,
+    zone: ZoneInfo,
+    clinic_name: str,
+    domain: str,
+    now: datetime | None = None,
+) -> bytes:
+    """Return a clinician's booked appointments from a month ago onwards as a feed.
+
+    The token is the only credential, so an unknown or revoked one is NotFound,
+    the same answer as for a feed that never existed.
+    """
+    now = now or utc_now()
+    if not token or len(token) > 64:
+        raise NotFound("There is no such calendar.")
+    clinician = session.exec(select(User).where(User.feed_token == token)).first()
+    if clinician is None or not clinician.active:
+        raise NotFound("There is no such calendar.")
+    rows = session.exec(
+        select(Appointment, Patient)
+        .join(Patient, col(Patient.id) == col(Appointment.patient_id))
+        .where(
+            Appointment.clinician_id == clinician.id,
+            col(Appointment.starts_at).is_not(None),
+            col(Appointment.starts_at) >= now - timedelta(days=FEED_PAST_DAYS),
+            col(Appointment.status) != AppointmentStatus.PROPOSED,
+        )
+        .order_by(col(Appointment.starts_at))
+        .limit(2000)
+    ).all()
+    return build_calendar(
+        [appointment_event(a, p, clinician) for a, p in rows],
+        zone=zone,
+        clinic_name=clinic_name,
+        domain=domain,
+        now=now,
+        name=f"{clinic_name}: {clinician.name}",
+    )
+
+
+def renew_feed_token(session: Session, actor: Actor, user_id: int) -> str:
+    """Give a clinician a new secret feed address; the old one stops working."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    user.feed_token = secrets.token_urlsafe(32)
+    session.add(user)
+    # The token is a credential: the trail records that it changed, not its value.
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "user",
+        user.id,
+        after={"feed_token": "renewed"},
+    )
+    session.commit()
+    return user.feed_token
+
+
+def revoke_feed_token(session: Session, actor: Actor, user_id: int) -> None:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    user.feed_token = None
+    session.add(user)
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "user",
+        user.id,
+        after={"feed_token": "revoked"},
+    )
+    session.commit()

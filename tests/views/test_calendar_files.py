@@ -1,0 +1,111 @@
+"""The .ics download and the private feed parse back with the right times."""
+
+from datetime import UTC
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from sqlmodel import select
+
+from planner.models import Appointment
+from planner.models import Role
+from planner.models import User
+from planner.services.audit import Actor
+from planner.services.calendar_files import renew_feed_token
+
+
+@pytest.fixture
+def booked(session, make_patient, make_user):
+    clinician = make_user(Role.INJECTOR, name="Dr Feed")
+    patient = make_patient(given_name="Harriet", family_name="Quill", mrn="Q-77")
+    summer = Appointment(
+        patient_id=patient.id,
+        clinician_id=clinician.id,
+        kind="review",
+        status="booked",
+        due_date=datetime(2099, 7, 14).date(),
+        starts_at=datetime(2099, 7, 14, 8, 30, tzinfo=UTC),  # 09:30 in London (BST)
+        ends_at=datetime(2099, 7, 14, 8, 45, tzinfo=UTC),
+    )
+    winter = Appointment(
+        patient_id=patient.id,
+        clinician_id=clinician.id,
+        kind="treatment",
+        status="booked",
+        due_date=datetime(2099, 12, 1).date(),
+        starts_at=datetime(2099, 12, 1, 9, 30, tzinfo=UTC),  # 09:30 in London (GMT)
+        ends_at=datetime(2099, 12, 1, 10, 0, tzinfo=UTC),
+    )
+    session.add_all([summer, winter])
+    session.commit()
+    return clinician, summer, winter
+
+
+def events(body):
+    calendar = Calendar.from_ical(body)
+    return list(calendar.walk("VEVENT"))
+
+
+def test_one_appointment_downloads_with_zone_and_utc_right(booked, login_as):
+    _, summer, _ = booked
+    response = login_as(Role.STAFF).get(f"/appointments/{summer.id}/calendar.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    (event,) = events(response.data)
+    start = event.decoded("DTSTART")
+    assert start.astimezone(UTC) == datetime(2099, 7, 14, 8, 30, tzinfo=UTC)
+    assert start.astimezone(ZoneInfo("Europe/London")).strftime("%H:%M") == "09:30"
+    assert event["DTSTART"].params["TZID"] == "Europe/London"
+    assert "Q-77" in str(event["SUMMARY"])
+    assert "Quill" not in response.get_data(as_text=True)
+    assert "Harriet" not in response.get_data(as_text=True)
+
+
+def test_feed_needs_its_token_and_holds_both_seasons(booked, session, client):
+    clinician, summer, winter = booked
+    token = renew_feed_token(
+        session, Actor(clinician.id, clinician.email), clinician.id
+    )
+    assert client.get("/calendar/not-the-token.ics").status_code == 404
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 200
+    found = {str(e["UID"]): e for e in events(response.data)}
+    assert set(found) == {
+        f"appointment-{summer.id}@localhost",
+        f"appointment-{winter.id}@localhost",
+    }
+    for appointment in (summer, winter):
+        start = found[f"appointment-{appointment.id}@localhost"].decoded("DTSTART")
+        assert start.astimezone(UTC) == appointment.starts_at
+        assert start.astimezone(ZoneInfo("Europe/London")).strftime("%H:%M") == "09:30"
+    # Renewing revokes the old address.
+    renew_feed_token(session, Actor(clinician.id, clinician.email), clinician.id)
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_renewing_the_feed_is_for_injectors_and_audited(login_as, session):
+    injector = login_as(Role.INJECTOR)
+    response = injector.post_form("/schedule/feed", {})
+    assert response.status_code == 302
+    users = session.exec(select(User).where(User.feed_token.is_not(None))).all()
+    assert len(users) == 1
+    assert login_as(Role.STAFF).post_form("/schedule/feed", {}).status_code == 403
+
+
+def test_unbooked_appointment_has_no_calendar_file(login_as, session, make_patient):
+    patient = make_patient()
+    proposed = Appointment(
+        patient_id=patient.id,
+        kind="review",
+        status="proposed",
+        due_date=datetime(2099, 1, 1).date(),
+    )
+    session.add(proposed)
+    session.commit()
+    assert (
+        login_as(Role.STAFF)
+        .get(f"/appointments/{proposed.id}/calendar.ics")
+        .status_code
+        == 404
+    )
