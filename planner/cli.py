@@ -232,6 +232,40 @@ def backup_command(target: Path) -> None:
     click.echo(f"Backup written to {target}.")
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Queue reminders for upcoming bookings and send those a sender can send."""
+    from zoneinfo import ZoneInfo
+
+    from planner.services import reminders
+
+    config = current_app.config
+    now = datetime.now(UTC)
+    sender = None
+    if config.get("SMTP_HOST"):
+        sender = reminders.SmtpSender(
+            host=config["SMTP_HOST"],
+            port=int(config.get("SMTP_PORT", 587)),
+            sender=config.get("SMTP_FROM") or f"noreply@{config['SMTP_HOST']}",
+            username=config.get("SMTP_USERNAME"),
+            password=config.get("SMTP_PASSWORD"),
+        )
+    with session_scope(get_engine()) as session:
+        added = reminders.queue_reminders(
+            session,
+            now=now,
+            zone=ZoneInfo(config["CLINIC_TIMEZONE"]),
+            clinic_name=config["CLINIC_NAME"],
+            phone=config["CLINIC_PHONE"],
+        )
+        counts = reminders.send_due(session, sender, now=now)
+    click.echo(
+        f"{added} reminders queued; {counts['sent']} sent, {counts['failed']} failed, "
+        f"{counts['waiting']} waiting in the outbox for staff."
+    )
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         init_db,
@@ -240,5 +274,6 @@ def register_commands(app: Flask) -> None:
         seed_demo_command,
         first_run,
         backup_command,
+        send_reminders_command,
     ):
         app.cli.add_command(command)

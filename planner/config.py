@@ -22,6 +22,11 @@ ENV_KEYS: dict[str, type] = {
     "IDLE_TIMEOUT_MINUTES": int,
     "TRUSTED_PROXIES": int,
     "LOG_LEVEL": str,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_FROM": str,
+    "SMTP_USERNAME": str,
+    "SMTP_PASSWORD": str,
 }
 
 

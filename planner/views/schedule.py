@@ -14,6 +14,8 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from sqlmodel import col
+from sqlmodel import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from planner.access import current_actor
@@ -24,9 +26,11 @@ from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.errors import StaleWrite
+from planner.models import Appointment
 from planner.models import Role
 from planner.services import appointments as service
 from planner.services import calendar_files
+from planner.services import reminders
 from planner.services.patients import get_patient
 from planner.services.worklist import build_worklist
 from planner.services.worklist import week_view
@@ -215,3 +219,32 @@ def renew_feed() -> WerkzeugResponse:
     address = url_for("schedule.feed", token=token, _external=True)
     flash(f"Your calendar feed address (keep it private): {address}", "success")
     return redirect(url_for("schedule.week"))
+
+
+@bp.get("/schedule/outbox")
+def reminder_outbox() -> str:
+    """List reminders waiting for staff to send by hand (or that failed)."""
+    db = get_session()
+    waiting = reminders.outbox(db)
+    appointments = {
+        a.id: a
+        for a in db.exec(
+            select(Appointment).where(
+                col(Appointment.id).in_([r.appointment_id for r in waiting])
+            )
+        )
+    }
+    return render_template(
+        "schedule/outbox.html", reminders=waiting, appointments=appointments
+    )
+
+
+@bp.post("/reminders/<id:reminder_id>/sent")
+def reminder_sent(reminder_id: int) -> WerkzeugResponse:
+    """Record that staff sent a reminder themselves."""
+    try:
+        reminders.mark_sent(get_session(), current_actor(), reminder_id, now=utc_now())
+        flash("Marked sent.", "success")
+    except (NotFound, Conflict) as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("schedule.reminder_outbox"))
