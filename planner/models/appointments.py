@@ -18,8 +18,14 @@ class Appointment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_appointment_status_due", "status", "due_date"),
         Index("ix_appointment_clinician_start", "clinician_id", "starts_at"),
-        Index("ix_appointment_patient_due", "patient_id", "due_date"),
+        # The patient's appointments by kind: the timeline and the worklist's
+        # "rebooked since it was missed?" probe, answered from the index alone.
+        Index(
+            "ix_appointment_patient_kind", "patient_id", "kind", "status", "due_date"
+        ),
         Index("ix_appointment_status_start", "status", "starts_at"),
+        # Open windows, in window order, with the count answered from the index.
+        Index("ix_appointment_status_window", "status", "window_start", "window_end"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -53,6 +53,7 @@ from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from tests.bench.chart_cases import register_chart_cases
+from tests.bench.schedule_cases import worklist_scaling
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "bench.json"
@@ -159,6 +160,14 @@ def prepare_database(
     url = f"sqlite:///{path}"
     if reuse and path.exists() and count_patients(url) >= patients:
         say(f"Reusing {path}")
+        # A database seeded by an older checkout still needs the newer tables.
+        engine = build_engine(url)
+        try:
+            upgrade_database(engine)
+            with session_scope(engine) as session:
+                load_catalogue(session)
+        finally:
+            engine.dispose()
         return url, None
     for stale in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)
@@ -287,6 +296,21 @@ def measure(case: Case, bench: Bench, repeat: int) -> list[float]:
     return timings
 
 
+def summarise_call(call: Callable[[], TestResponse], repeat: int) -> list[float]:
+    """Time a plain call like ``measure`` does, for rows outside CASES."""
+    timings: list[float] = []
+    for index in range(WARM_UPS + repeat):
+        started = time.perf_counter()
+        response = call()
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"expected 200, got {response.status_code}")
+        response.close()
+        if index >= WARM_UPS:
+            timings.append(elapsed)
+    return timings
+
+
 def summarise(name: str, timings: list[float]) -> dict[str, Any]:
     values = np.array(timings)
     return {
@@ -369,6 +393,20 @@ def main(argv: list[str] | None = None) -> None:
     with floor_engine.begin() as connection:
         connection.execute(text("DROP TABLE bench_scratch"))
     floor_engine.dispose()
+    rows.extend(
+        worklist_scaling(
+            client,
+            url,
+            small_path=path.with_name("bench-1000x6.db"),
+            prepare=lambda p: prepare_database(p, patients=1000, cycles=6, reuse=True)[
+                0
+            ],
+            log_in=log_in,
+            measure=lambda name, call: summarise(
+                name, summarise_call(call, args.repeat)
+            ),
+        )
+    )
     report(rows, seeding)
     write_results(rows, seeding, args, path)
 
