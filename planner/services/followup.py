@@ -88,6 +88,37 @@ def _close_fulfilled(
         )
 
 
+def _retire_unbooked_reviews(
+    session: Session, actor: Actor, record: TreatmentSession
+) -> None:
+    """Cancel earlier cycles' reviews never booked: the next treatment replaces them."""
+    stale = session.exec(
+        select(Appointment).where(
+            Appointment.patient_id == record.patient_id,
+            Appointment.kind == AppointmentKind.REVIEW,
+            Appointment.status == AppointmentStatus.PROPOSED,
+            col(Appointment.source_session_id) != record.id,
+        )
+    ).all()
+    for appointment in stale:
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.notes = (appointment.notes or "") + (
+            f" Not booked before the next treatment (session {record.id})."
+        )
+        appointment.version += 1
+        session.add(appointment)
+        record_event(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "appointment",
+            appointment.id,
+            patient_id=record.patient_id,
+            before={"status": "proposed"},
+            after={"status": "cancelled", "superseded_by_session": record.id},
+        )
+
+
 def propose_follow_up(
     session: Session,
     actor: Actor,
@@ -105,6 +136,7 @@ def propose_follow_up(
         return []
     treated_on = scheduling.local_day(record.performed_at, zone)
     _close_fulfilled(session, actor, record, treated_on=treated_on)
+    _retire_unbooked_reviews(session, actor, record)
     rules = scheduling_rules(session)
     review = scheduling.review_window(treated_on, rules)
     retreat = scheduling.retreatment_window(treated_on, rules)

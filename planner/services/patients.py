@@ -275,15 +275,20 @@ def patient_timeline(
         )
     entries.sort(key=lambda entry: (entry.when, entry.kind), reverse=True)
     upcoming = sorted(
-        (
-            a
-            for a in appointments
-            if a.status in ("proposed", "booked") and a.due_date >= today
-        ),
-        key=lambda a: a.due_date,
+        (a for a in appointments if _still_ahead(a, today)),
+        key=lambda a: a.starts_at.date() if a.starts_at else a.due_date,
     )
     cycles = len({t.cycle_number for t in sessions})
     return PatientTimeline(patient, entries, cycles, upcoming, len(assessments))
+
+
+def _still_ahead(appointment: Appointment, today: date) -> bool:
+    """A booking counts by its time; a proposal by the end of its window."""
+    if appointment.status == "booked" and appointment.starts_at is not None:
+        return appointment.starts_at.date() >= today
+    if appointment.status == "proposed":
+        return (appointment.window_end or appointment.due_date) >= today
+    return False
 
 
 INSTRUMENT_NAMES = {

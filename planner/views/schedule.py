@@ -60,6 +60,7 @@ def worklist() -> str:
         ),
         clinicians=service.list_clinicians(db),
         clinician_id=clinician_id,
+        now=utc_now(),
     )
 
 
@@ -129,7 +130,12 @@ def _render_booking(
 
 @bp.get("/appointments/<id:appointment_id>/book")
 def book_form(appointment_id: int) -> tuple[str, int]:
-    return _render_booking(appointment_id, dict(request.args), {}, 200)
+    """Show the booking page; a booked appointment starts from its current time."""
+    data = dict(request.args)
+    current = service.get_appointment(get_session(), appointment_id).starts_at
+    if current is not None and "starts_at" not in data:
+        data["starts_at"] = current.astimezone(clinic_zone()).strftime("%Y-%m-%dT%H:%M")
+    return _render_booking(appointment_id, data, {}, 200)
 
 
 @bp.post("/appointments/<id:appointment_id>/book")

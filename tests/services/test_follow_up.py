@@ -321,3 +321,23 @@ def test_worklist_sections(session, make_patient, clinician, actor):
         session, clinician_id=clinician.id, week_start=date(2026, 3, 16), zone=ZONE
     )
     assert [len(day.rows) for day in days] == [1, 0, 0, 0, 0, 0, 0]
+
+
+def test_the_next_treatment_retires_an_unbooked_review(
+    session, make_patient, clinician, actor
+):
+    patient = make_patient()
+    first = signed_full(
+        session, patient, clinician, datetime(2026, 1, 5, 10, tzinfo=UTC)
+    )
+    old_review, _ = propose_follow_up(
+        session, actor, first, zone=ZONE, now=first.performed_at
+    )
+    second = signed_full(
+        session, patient, clinician, datetime(2026, 4, 6, 10, tzinfo=UTC), cycle=2
+    )
+    propose_follow_up(session, actor, second, zone=ZONE, now=second.performed_at)
+    session.commit()
+    session.refresh(old_review)
+    assert old_review.status == "cancelled"
+    assert "next treatment" in old_review.notes
