@@ -27,6 +27,7 @@ from planner.models import User
 from planner.passwords import verify_password
 from planner.services.audit import SYSTEM
 from planner.services.audit import record_event
+from planner.services.calendar_setup import default_hours
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from planner.services.users import set_password
@@ -134,7 +135,7 @@ def first_run(patients: int) -> None:
                 + f"\n  password: {password}\n",
             )
             for email, name, role in DEMO_LOGINS:
-                create_user(
+                user = create_user(
                     session,
                     SYSTEM,
                     email=email,
@@ -142,6 +143,8 @@ def first_run(patients: int) -> None:
                     role=role,
                     password=password,
                 )
+                if role == Role.INJECTOR and user.id is not None:
+                    default_hours(session, SYSTEM, user.id)
             if patients:
                 from planner.demo import seed_demo
 

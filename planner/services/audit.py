@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from datetime import time
 from enum import Enum
 from typing import Any
 
@@ -31,7 +32,7 @@ def json_safe(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return column values as JSON-safe values for the trail."""
     data: dict[str, Any] = {}
     for key, value in values.items():
-        if isinstance(value, datetime | date):
+        if isinstance(value, datetime | date | time):
             data[key] = value.isoformat()
         elif isinstance(value, Enum):
             data[key] = value.value

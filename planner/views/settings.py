@@ -18,8 +18,10 @@ from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.models import SiteRole
+from planner.services import calendar_setup
 from planner.services import protocols
 from planner.services import settings as service
+from planner.services.appointments import list_clinicians
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 
@@ -213,3 +215,67 @@ def delete_template(template_id: int) -> Response:
         return redirect(url_for("settings.edit_template", template_id=template_id))
     flash("Template deleted.", "success")
     return redirect(url_for("settings.index", _anchor="templates"))
+
+
+def _render_calendar(
+    data: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    db = get_session()
+    return render_template(
+        "settings/calendar.html",
+        hours=calendar_setup.list_hours(db),
+        closed=calendar_setup.list_closed(db, since=_clinic_now().date()),
+        clinicians=list_clinicians(db),
+        weekdays=calendar_setup.WEEKDAYS,
+        data=data or {},
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/calendar")
+@roles_required(Role.ADMIN)
+def calendar() -> tuple[str, int]:
+    """Show clinicians' working hours and the days the clinic is closed."""
+    return _render_calendar()
+
+
+@bp.post("/calendar/hours")
+@roles_required(Role.ADMIN)
+def add_hours() -> Response | tuple[str, int]:
+    data = request.form.to_dict()
+    try:
+        calendar_setup.add_hours(get_session(), current_actor(), data)
+    except InvalidInput as exc:
+        return _render_calendar(data, exc.fields, 400)
+    flash("Working hours added.", "success")
+    return redirect(url_for("settings.calendar"))
+
+
+@bp.post("/calendar/hours/<id:hours_id>/delete")
+@roles_required(Role.ADMIN)
+def delete_hours(hours_id: int) -> Response:
+    calendar_setup.delete_hours(get_session(), current_actor(), hours_id)
+    flash("Working hours removed.", "success")
+    return redirect(url_for("settings.calendar"))
+
+
+@bp.post("/calendar/closed")
+@roles_required(Role.ADMIN)
+def add_closed_day() -> Response | tuple[str, int]:
+    data = request.form.to_dict()
+    try:
+        calendar_setup.add_closed_day(get_session(), current_actor(), data)
+    except InvalidInput as exc:
+        return _render_calendar(data, exc.fields, 400)
+    flash("Closed day added.", "success")
+    return redirect(url_for("settings.calendar"))
+
+
+@bp.post("/calendar/closed/<id:closed_id>/delete")
+@roles_required(Role.ADMIN)
+def delete_closed_day(closed_id: int) -> Response:
+    calendar_setup.delete_closed_day(get_session(), current_actor(), closed_id)
+    flash("Closed day removed.", "success")
+    return redirect(url_for("settings.calendar"))

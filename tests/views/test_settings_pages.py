@@ -161,7 +161,7 @@ def test_only_admins_reach_any_settings_route(app, login_as, role):
             response = browser.post_form(path, {"value": "21", "version": "1"})
         assert response.status_code == 403, (path, method)
         checked += 1
-    assert checked == 7
+    assert checked == 12
 
 
 def test_settings_routes_need_a_login(app, client):
@@ -263,3 +263,54 @@ def test_settings_pages_have_no_inline_script_or_style(admin):
         page = response.get_data(as_text=True)
         for forbidden in ("<script>", " style=", "onclick"):
             assert forbidden not in page, (path, forbidden)
+
+
+def test_admin_keeps_the_clinic_calendar(login_as, make_user):
+    clinician = make_user(Role.INJECTOR, name="Dr Hours")
+    admin = login_as(Role.ADMIN)
+    ok = admin.post_form(
+        "/settings/calendar/hours",
+        {
+            "clinician_id": str(clinician.id),
+            "weekday": "0",
+            "starts": "09:00",
+            "ends": "12:00",
+        },
+    )
+    assert ok.status_code == 302
+    overlap = admin.post_form(
+        "/settings/calendar/hours",
+        {
+            "clinician_id": str(clinician.id),
+            "weekday": "0",
+            "starts": "11:00",
+            "ends": "13:00",
+        },
+    )
+    assert overlap.status_code == 400
+    assert 'id="starts-error"' in overlap.get_data(as_text=True)
+    backwards = admin.post_form(
+        "/settings/calendar/hours",
+        {
+            "clinician_id": str(clinician.id),
+            "weekday": "1",
+            "starts": "12:00",
+            "ends": "09:00",
+        },
+    )
+    assert backwards.status_code == 400
+    assert (
+        admin.post_form(
+            "/settings/calendar/closed", {"day": "2099-12-25", "reason": "Holiday"}
+        ).status_code
+        == 302
+    )
+    again = admin.post_form(
+        "/settings/calendar/closed", {"day": "2099-12-25", "reason": "Again"}
+    )
+    assert again.status_code == 400
+    page = admin.get("/settings/calendar").get_data(as_text=True)
+    assert "Dr Hours" in page
+    assert "09:00–12:00" in page
+    assert "Holiday" in page
+    assert login_as(Role.STAFF).get("/settings/calendar").status_code == 403

@@ -1,0 +1,190 @@
+"""The clinic calendar an admin keeps: clinicians' working hours and closed days."""
+
+from datetime import date
+from datetime import time
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import model_validator
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.models import AuditAction
+from planner.models import ClosedDay
+from planner.models import Role
+from planner.models import User
+from planner.models import WorkingHours
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+from planner.validation import field_errors
+
+WEEKDAYS = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+
+
+class HoursIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    clinician_id: int = Field(ge=1, le=2**31 - 1)
+    weekday: int = Field(ge=0, le=6)
+    starts: time
+    ends: time
+
+    @model_validator(mode="after")
+    def _order(self) -> "HoursIn":
+        if self.ends <= self.starts:
+            raise ValueError("ends: must be after the start time")
+        return self
+
+
+class ClosedIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    day: date
+    reason: str = Field(min_length=1, max_length=200)
+
+
+def _parse(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Some fields need correcting.", fields=field_errors(exc)
+        ) from None
+
+
+def list_hours(session: Session) -> list[tuple[WorkingHours, str]]:
+    """Return every clinician's working hours with their name, by clinician and day."""
+    rows = session.exec(
+        select(WorkingHours, User.name)
+        .join(User, col(User.id) == col(WorkingHours.clinician_id))
+        .order_by(col(User.name), col(WorkingHours.weekday), col(WorkingHours.starts))
+    ).all()
+    return [(hours, name) for hours, name in rows]
+
+
+def list_closed(session: Session, *, since: date) -> list[ClosedDay]:
+    return list(
+        session.exec(
+            select(ClosedDay)
+            .where(col(ClosedDay.day) >= since)
+            .order_by(col(ClosedDay.day))
+        )
+    )
+
+
+def add_hours(session: Session, actor: Actor, data: Any) -> WorkingHours:
+    """Add a block of working hours, refusing one that overlaps the clinician's own."""
+    hours_in: HoursIn = _parse(HoursIn, data)
+    clinician = session.get(User, hours_in.clinician_id)
+    if clinician is None or clinician.role != Role.INJECTOR:
+        raise InvalidInput(
+            "Choose a clinician.", fields={"clinician_id": "is not a clinician"}
+        )
+    overlapping = session.exec(
+        select(WorkingHours).where(
+            WorkingHours.clinician_id == hours_in.clinician_id,
+            WorkingHours.weekday == hours_in.weekday,
+            col(WorkingHours.starts) < hours_in.ends,
+            col(WorkingHours.ends) > hours_in.starts,
+        )
+    ).first()
+    if overlapping is not None:
+        raise InvalidInput(
+            "These hours overlap hours already set.",
+            fields={
+                "starts": f"overlaps {overlapping.starts:%H:%M}–"
+                f"{overlapping.ends:%H:%M} on {WEEKDAYS[hours_in.weekday]}"
+            },
+        )
+    hours = WorkingHours(**hours_in.model_dump())
+    session.add(hours)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "working_hours",
+        hours.id,
+        after=snapshot(hours),
+    )
+    session.commit()
+    return hours
+
+
+def delete_hours(session: Session, actor: Actor, hours_id: int) -> None:
+    hours = session.get(WorkingHours, hours_id)
+    if hours is None:
+        raise NotFound("Those working hours no longer exist.")
+    before = snapshot(hours)
+    session.delete(hours)
+    record_event(
+        session, actor, AuditAction.DELETE, "working_hours", hours_id, before=before
+    )
+    session.commit()
+
+
+def add_closed_day(session: Session, actor: Actor, data: Any) -> ClosedDay:
+    closed_in: ClosedIn = _parse(ClosedIn, data)
+    closed = ClosedDay(day=closed_in.day, reason=closed_in.reason.strip())
+    session.add(closed)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise InvalidInput(
+            "That day is already closed.", fields={"day": "is already a closed day"}
+        ) from None
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "closed_day",
+        closed.id,
+        after=snapshot(closed),
+    )
+    session.commit()
+    return closed
+
+
+def delete_closed_day(session: Session, actor: Actor, closed_id: int) -> None:
+    closed = session.get(ClosedDay, closed_id)
+    if closed is None:
+        raise NotFound("That closed day no longer exists.")
+    before = snapshot(closed)
+    session.delete(closed)
+    record_event(
+        session, actor, AuditAction.DELETE, "closed_day", closed_id, before=before
+    )
+    session.commit()
+
+
+def default_hours(session: Session, actor: Actor, clinician_id: int) -> None:
+    """Give a clinician Monday to Friday, 09:00–12:30 and 13:30–17:00 (demo data)."""
+    for weekday in range(5):
+        for starts, ends in ((time(9), time(12, 30)), (time(13, 30), time(17))):
+            add_hours(
+                session,
+                actor,
+                {
+                    "clinician_id": clinician_id,
+                    "weekday": weekday,
+                    "starts": starts,
+                    "ends": ends,
+                },
+            )
