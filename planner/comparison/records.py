@@ -1,0 +1,103 @@
+"""Plain inputs to the comparison: cycles with their sites, scores and responses.
+
+Built by the calling service from the database rows; nothing here knows about ORM
+objects. Positions are face-map viewBox units (about 20 per cm on front-v1) and
+units are always the cycle product's own units.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Side = Literal["left", "right", "midline"]
+
+SIDES: frozenset[str] = frozenset({"left", "right", "midline"})
+
+
+def _require_finite(name: str, value: float) -> None:
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+
+def _require_optional_non_negative(name: str, value: float | None) -> None:
+    # NaN is allowed and means "not recorded", as None does.
+    if value is not None and value < 0:
+        raise ValueError(f"{name} must not be negative, got {value!r}")
+
+
+@dataclass(frozen=True)
+class SitePoint:
+    """One injection point of a cycle: where, into which muscle, how many units."""
+
+    number: int
+    muscle: str
+    side: Side
+    x: float
+    y: float
+    units: float
+
+    def __post_init__(self) -> None:
+        if self.side not in SIDES:
+            raise ValueError(f"side must be one of {sorted(SIDES)}, got {self.side!r}")
+        _require_finite("x", self.x)
+        _require_finite("y", self.y)
+        _require_finite("units", self.units)
+        if self.units < 0:
+            raise ValueError(f"units must not be negative, got {self.units!r}")
+
+
+@dataclass(frozen=True)
+class CycleSites:
+    """Every site given in one treatment cycle, top-ups included, in one product.
+
+    ``cycle`` is the patient's cycle number (1 for the first treatment). A top-up
+    belongs to its cycle, so the service merges its sites in here.
+    """
+
+    cycle: int
+    treated_on: date
+    product_code: str
+    sites: tuple[SitePoint, ...]
+
+    def __post_init__(self) -> None:
+        if self.cycle < 1:
+            raise ValueError(f"cycle must be 1 or more, got {self.cycle!r}")
+        if not self.product_code:
+            raise ValueError("product_code must not be empty")
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One assessment's headline score, NaN when it could not be scored.
+
+    ``instrument`` and ``timepoint`` are the stored codes (``"saq"``,
+    ``"sunnybrook"``; ``"baseline"``, ``"review"``, ``"pre_treatment"``).
+    """
+
+    cycle: int
+    assessed_on: date
+    instrument: str
+    total: float
+    timepoint: str = "other"
+
+
+@dataclass(frozen=True)
+class CycleResponse:
+    """How one cycle worked, as recorded; None (or NaN) where it was not recorded.
+
+    ``onset_days`` and ``peak_days`` count days from the injection,
+    ``wear_off_weeks`` weeks from it, ``rating`` is the patient's overall 0-10.
+    """
+
+    cycle: int
+    onset_days: float | None = None
+    peak_days: float | None = None
+    wear_off_weeks: float | None = None
+    rating: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.cycle < 1:
+            raise ValueError(f"cycle must be 1 or more, got {self.cycle!r}")
+        for name in ("onset_days", "peak_days", "wear_off_weeks", "rating"):
+            _require_optional_non_negative(name, getattr(self, name))
