@@ -1,0 +1,316 @@
+"""Outcomes: scored assessments, the response to a cycle, adverse events."""
+
+from datetime import date
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import field_validator
+from pydantic import model_validator
+from sqlalchemy import update
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner import scoring
+from planner.db_types import utc_now
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.errors import StaleWrite
+from planner.models import AdverseEvent
+from planner.models import AdverseEventKind
+from planner.models import Assessment
+from planner.models import AuditAction
+from planner.models import CycleResponse
+from planner.models import Instrument
+from planner.models import SessionKind
+from planner.models import Severity
+from planner.models import Timepoint
+from planner.models import TreatmentSession
+from planner.services.audit import Actor
+from planner.services.audit import changed_fields
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+from planner.services.patients import get_patient
+from planner.validation import field_errors
+
+MAX_ID = 2**31 - 1
+
+
+def _parse(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Some fields need correcting.", fields=field_errors(exc)
+        ) from None
+
+
+def cycle_session_on(
+    session: Session, patient_id: int, day: date, zone: ZoneInfo
+) -> TreatmentSession | None:
+    """Return the full treatment whose cycle a day falls in (latest on or before it)."""
+    sessions = session.exec(
+        select(TreatmentSession)
+        .where(
+            TreatmentSession.patient_id == patient_id,
+            TreatmentSession.kind == SessionKind.FULL,
+        )
+        .order_by(col(TreatmentSession.performed_at).desc())
+    ).all()
+    for record in sessions:
+        if record.performed_at.astimezone(zone).date() <= day:
+            return record
+    return None
+
+
+def record_assessment(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    instrument: str,
+    raw_items: Any,
+    *,
+    timepoint: str,
+    zone: ZoneInfo,
+    self_entered: bool = False,
+    now: datetime | None = None,
+) -> Assessment:
+    """Score and store one completed instrument; the raw answers are kept too.
+
+    It is filed under the cycle it was done in: the latest full treatment on or
+    before today (a baseline before any treatment belongs to no cycle yet).
+    """
+    now = now or utc_now()
+    get_patient(session, patient_id)
+    try:
+        code = Instrument(instrument)
+    except ValueError:
+        raise InvalidInput(
+            "Unknown instrument.", fields={"instrument": "is not a known instrument"}
+        ) from None
+    try:
+        point = Timepoint(timepoint or "other")
+    except ValueError:
+        raise InvalidInput(
+            "Unknown time point.", fields={"timepoint": "is not a known time point"}
+        ) from None
+    if not isinstance(raw_items, dict):
+        raise InvalidInput(
+            "Answers are missing.", fields={"items": "must be an object"}
+        )
+    try:
+        items = scoring.validate_items(code.value, raw_items)
+        result = scoring.score_items(code.value, items)
+    except scoring.ScoringError as exc:
+        raise InvalidInput(
+            "Some answers need correcting.", fields=dict(exc.fields)
+        ) from None
+    cycle = cycle_session_on(session, patient_id, now.astimezone(zone).date(), zone)
+    assert actor.user_id is not None
+    assessment = Assessment(
+        patient_id=patient_id,
+        session_id=None if cycle is None else cycle.id,
+        instrument=code,
+        timepoint=point,
+        assessed_at=now,
+        items=items,
+        scores=dict(result.scores),
+        total=result.total,
+        formula_version=result.formula_version,
+        self_entered=self_entered,
+        entered_by_id=actor.user_id,
+    )
+    session.add(assessment)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "assessment",
+        assessment.id,
+        patient_id=patient_id,
+        after={
+            "instrument": code.value,
+            "total": result.total,
+            "self_entered": self_entered,
+            "cycle_session_id": assessment.session_id,
+        },
+    )
+    session.commit()
+    return assessment
+
+
+class ResponseIn(BaseModel):
+    """How a cycle worked, as the patient and clinician report it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    version: int | None = Field(default=None, ge=1, le=MAX_ID - 1)
+    onset_days: float | None = Field(default=None, ge=0, le=60)
+    peak_days: float | None = Field(default=None, ge=0, le=120)
+    wear_off_weeks: float | None = Field(default=None, ge=0, le=52)
+    patient_rating: int | None = Field(default=None, ge=0, le=10)
+    notes: str | None = Field(default=None, max_length=2000)
+
+    @field_validator(
+        "version",
+        "onset_days",
+        "peak_days",
+        "wear_off_weeks",
+        "patient_rating",
+        "notes",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _peak_after_onset(self) -> "ResponseIn":
+        if (
+            self.onset_days is not None
+            and self.peak_days is not None
+            and self.peak_days < self.onset_days
+        ):
+            raise ValueError("peak_days: cannot come before the onset")
+        return self
+
+
+def record_response(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    data: Any,
+    *,
+    now: datetime | None = None,
+) -> CycleResponse:
+    """Save (or update, against its version) the response to a treatment's cycle."""
+    request: ResponseIn = _parse(ResponseIn, data)
+    now = now or utc_now()
+    record = session.get(TreatmentSession, session_id)
+    if record is None or record.kind != SessionKind.FULL:
+        raise NotFound("A response belongs to a full treatment session.")
+    existing = session.exec(
+        select(CycleResponse).where(CycleResponse.session_id == session_id)
+    ).first()
+    values = request.model_dump(exclude={"version"})
+    if existing is None:
+        assert actor.user_id is not None
+        response = CycleResponse(
+            session_id=session_id,
+            recorded_by_id=actor.user_id,
+            recorded_at=now,
+            **values,
+        )
+        session.add(response)
+        session.flush()
+        record_event(
+            session,
+            actor,
+            AuditAction.CREATE,
+            "cycle_response",
+            response.id,
+            patient_id=record.patient_id,
+            after=snapshot(response),
+        )
+        session.commit()
+        return response
+    if request.version is None:
+        raise InvalidInput(
+            "This response was recorded before; reload to edit it.",
+            fields={"version": "is required to change a recorded response"},
+        )
+    before = snapshot(existing)
+    result = session.execute(
+        update(CycleResponse)
+        .where(
+            col(CycleResponse.id) == existing.id,
+            col(CycleResponse.version) == request.version,
+        )
+        .values(**values, version=request.version + 1, recorded_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
+        session.rollback()
+        raise StaleWrite("Someone changed this response; reload to see it.")
+    updated = session.get(CycleResponse, existing.id, populate_existing=True)
+    assert updated is not None
+    old, new = changed_fields(before, snapshot(updated))
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "cycle_response",
+        updated.id,
+        patient_id=record.patient_id,
+        before=old,
+        after=new,
+    )
+    session.commit()
+    return updated
+
+
+class AdverseEventIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    kind: AdverseEventKind
+    severity: Severity
+    description: str | None = Field(default=None, max_length=1000)
+    onset_date: date | None = None
+    resolved_date: date | None = None
+
+    @field_validator("description", "onset_date", "resolved_date", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AdverseEventIn":
+        if self.kind == AdverseEventKind.OTHER and not self.description:
+            raise ValueError("description: say what happened")
+        if (
+            self.onset_date
+            and self.resolved_date
+            and self.resolved_date < self.onset_date
+        ):
+            raise ValueError("resolved_date: cannot be before the onset")
+        return self
+
+
+def add_adverse_event(
+    session: Session, actor: Actor, session_id: int, data: Any, *, today: date
+) -> AdverseEvent:
+    """Record an adverse event against the treatment that may have caused it."""
+    request: AdverseEventIn = _parse(AdverseEventIn, data)
+    record = session.get(TreatmentSession, session_id)
+    if record is None:
+        raise NotFound(f"There is no treatment session {session_id}.")
+    for name, value in (
+        ("onset_date", request.onset_date),
+        ("resolved_date", request.resolved_date),
+    ):
+        if value is not None and value > today:
+            raise InvalidInput(
+                "A date is in the future.", fields={name: "cannot be in the future"}
+            )
+    assert actor.user_id is not None
+    event = AdverseEvent(
+        session_id=session_id, recorded_by_id=actor.user_id, **request.model_dump()
+    )
+    session.add(event)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "adverse_event",
+        event.id,
+        patient_id=record.patient_id,
+        after=snapshot(event),
+    )
+    session.commit()
+    return event

@@ -1,0 +1,176 @@
+"""Outcomes: assessments scored and filed by cycle, responses, events, the overview."""
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from planner.db import get_engine
+from planner.demo import seed_demo
+from planner.errors import InvalidInput
+from planner.errors import StaleWrite
+from planner.facemap import load_face_map
+from planner.models import Patient
+from planner.models import Role
+from planner.models import TreatmentSession
+from planner.services import outcomes
+from planner.services.audit import Actor
+from planner.services.cycles import cycles_overview
+
+ZONE = ZoneInfo("Europe/London")
+FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
+SAQ = {
+    f"q{n}": value
+    for n, value in zip(range(1, 10), [1, 2, 3, 4, 5, 1, 2, 3, 4], strict=True)
+}
+
+
+@pytest.fixture
+def actor(make_user):
+    user = make_user(Role.INJECTOR)
+    return Actor(user.id, user.email)
+
+
+@pytest.fixture
+def demo(app, session):
+    seed_demo(
+        get_engine(app),
+        patients=3,
+        cycles=4,
+        seed=7,
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    patient = session.exec(select(Patient).order_by(Patient.id)).first()
+    return patient
+
+
+def test_saq_is_scored_and_filed_under_the_current_cycle(session, demo, actor):
+    latest = session.exec(
+        select(TreatmentSession)
+        .where(TreatmentSession.patient_id == demo.id, TreatmentSession.kind == "full")
+        .order_by(TreatmentSession.performed_at.desc())
+    ).first()
+    saved = outcomes.record_assessment(
+        session,
+        actor,
+        demo.id,
+        "saq",
+        SAQ,
+        timepoint="review",
+        zone=ZONE,
+        self_entered=True,
+        now=datetime(2026, 11, 2, tzinfo=UTC),
+    )
+    # (1+2+3+4+5+1+2+3+4) = 25; 25 / 45 × 100 = 55.56
+    assert saved.total == pytest.approx(55.555, abs=0.01)
+    assert saved.session_id == latest.id
+    assert saved.self_entered
+    assert saved.items == SAQ
+
+
+@pytest.mark.parametrize(
+    ("instrument", "items", "field"),
+    [
+        ("saq", {**SAQ, "q3": 9}, "q3"),
+        ("saq", {"q1": 1}, "q2"),
+        ("nope", {}, "instrument"),
+    ],
+)
+def test_bad_answers_are_named(session, demo, actor, instrument, items, field):
+    with pytest.raises(InvalidInput) as info:
+        outcomes.record_assessment(
+            session, actor, demo.id, instrument, items, timepoint="review", zone=ZONE
+        )
+    assert field in info.value.fields
+
+
+def test_response_is_recorded_then_edited_against_its_version(session, demo, actor):
+    record = session.exec(
+        select(TreatmentSession).where(
+            TreatmentSession.patient_id == demo.id, TreatmentSession.kind == "full"
+        )
+    ).first()
+    from planner.models import CycleResponse
+
+    existing = session.exec(
+        select(CycleResponse).where(CycleResponse.session_id == record.id)
+    ).first()
+    version = existing.version if existing else None
+    saved = outcomes.record_response(
+        session,
+        actor,
+        record.id,
+        {
+            "version": version,
+            "onset_days": "3",
+            "peak_days": "14",
+            "wear_off_weeks": "13",
+        },
+    )
+    assert saved.wear_off_weeks == 13
+    with pytest.raises(StaleWrite):
+        outcomes.record_response(
+            session, actor, record.id, {"version": version or 1, "wear_off_weeks": "12"}
+        )
+    with pytest.raises(InvalidInput) as info:
+        outcomes.record_response(
+            session,
+            actor,
+            record.id,
+            {"version": saved.version, "onset_days": "10", "peak_days": "5"},
+        )
+    assert "peak_days" in info.value.fields
+
+
+def test_adverse_event_rules(session, demo, actor):
+    record = session.exec(
+        select(TreatmentSession).where(TreatmentSession.patient_id == demo.id)
+    ).first()
+    today = date(2026, 11, 1)
+    with pytest.raises(InvalidInput) as info:
+        outcomes.add_adverse_event(
+            session,
+            actor,
+            record.id,
+            {"kind": "other", "severity": "mild"},
+            today=today,
+        )
+    assert "description" in info.value.fields
+    with pytest.raises(InvalidInput):
+        outcomes.add_adverse_event(
+            session,
+            actor,
+            record.id,
+            {"kind": "dry_eye", "severity": "mild", "onset_date": "2030-01-01"},
+            today=today,
+        )
+    event = outcomes.add_adverse_event(
+        session,
+        actor,
+        record.id,
+        {"kind": "eyelid_droop", "severity": "moderate", "onset_date": "2026-10-01"},
+        today=today,
+    )
+    assert event.kind == "eyelid_droop"
+
+
+def test_cycles_overview_from_demo_data(session, demo):
+    overview = cycles_overview(session, demo.id, face_map=FACE_MAP, zone=ZONE)
+    assert [card.number for card in overview.cards] == sorted(
+        card.number for card in overview.cards
+    )
+    assert len(overview.cards) >= 2
+    assert all(card.svg.startswith("<svg") for card in overview.cards)
+    assert overview.matrices
+    assert {t.instrument for t in overview.trends} >= {"sunnybrook", "saq"}
+    sunnybrook = next(t for t in overview.trends if t.instrument == "sunnybrook")
+    first = sunnybrook.rows[0]
+    assert first[2] == 0  # change from baseline is 0 at the baseline
+    only_two = cycles_overview(
+        session, demo.id, face_map=FACE_MAP, zone=ZONE, only={1, 2}
+    )
+    assert [card.number for card in only_two.cards] == [1, 2]
