@@ -21,6 +21,7 @@ from planner.views import api
 from planner.views import auth
 from planner.views import health
 from planner.views import home
+from planner.views import outcomes
 from planner.views import patients
 from planner.views import schedule
 from planner.views import sessions
@@ -55,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         auth.bp,
         health.bp,
         home.bp,
+        outcomes.bp,
         patients.bp,
         schedule.bp,
         sessions.bp,

@@ -314,3 +314,19 @@ def add_adverse_event(
     )
     session.commit()
     return event
+
+
+def response_for(session: Session, session_id: int) -> CycleResponse | None:
+    return session.exec(
+        select(CycleResponse).where(CycleResponse.session_id == session_id)
+    ).first()
+
+
+def events_for(session: Session, session_id: int) -> list[AdverseEvent]:
+    return list(
+        session.exec(
+            select(AdverseEvent)
+            .where(AdverseEvent.session_id == session_id)
+            .order_by(col(AdverseEvent.recorded_at))
+        )
+    )

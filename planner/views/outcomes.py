@@ -1,0 +1,313 @@
+"""Outcomes: clinician-graded scores, patient self-entry, responses, the cycles page."""
+
+from typing import Any
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from planner import scoring
+from planner.access import current_actor
+from planner.access import roles_required
+from planner.db import get_session
+from planner.db_types import utc_now
+from planner.errors import InvalidInput
+from planner.errors import StaleWrite
+from planner.models import AdverseEventKind
+from planner.models import Role
+from planner.models import Severity
+from planner.models import Timepoint
+from planner.passwords import verify_password
+from planner.services import outcomes as service
+from planner.services.cycles import cycles_overview
+from planner.services.patients import get_patient
+from planner.services.sessions import get_session_record
+from planner.views.context import clinic_zone
+from planner.views.context import face_map
+
+bp = Blueprint("outcomes", __name__)
+
+SELF_ENTRY = "self_entry"
+# While a patient holds the tablet, these are the only pages it will show.
+SELF_ENTRY_ENDPOINTS = frozenset(
+    {
+        "outcomes.self_entry",
+        "outcomes.self_entry_answer",
+        "outcomes.self_entry_exit",
+        "static",
+        "auth.login",
+    }
+)
+SELF_INSTRUMENTS = ("saq", "fdi")
+
+
+@bp.before_app_request
+def lock_to_self_entry() -> Response | None:
+    """Keep the tablet on the questionnaire until the clinician unlocks it."""
+    if SELF_ENTRY in session and request.endpoint not in SELF_ENTRY_ENDPOINTS:
+        return redirect(url_for("outcomes.self_entry"))
+    return None
+
+
+def _timepoints() -> dict[str, str]:
+    return {
+        Timepoint.BASELINE.value: "Baseline (before treatment)",
+        Timepoint.REVIEW.value: "2-week review",
+        Timepoint.PRE_TREATMENT.value: "Before re-treatment",
+        Timepoint.OTHER.value: "Other",
+    }
+
+
+def _render_form(
+    patient_id: int,
+    instrument: str,
+    data: dict[str, Any],
+    errors: dict[str, str],
+    status: int,
+) -> tuple[str, int]:
+    try:
+        definition = scoring.get_instrument(instrument)
+    except scoring.ScoringError:
+        definition = scoring.get_instrument("sunnybrook")
+    return render_template(
+        "outcomes/assessment_form.html",
+        patient=get_patient(get_session(), patient_id),
+        definition=definition,
+        instruments=scoring.INSTRUMENTS,
+        timepoints=_timepoints(),
+        data=data,
+        errors=errors,
+    ), status
+
+
+@bp.get("/patients/<id:patient_id>/assessments/new")
+@roles_required(Role.INJECTOR)
+def new_assessment(patient_id: int) -> tuple[str, int]:
+    instrument = request.args.get("instrument", "sunnybrook")
+    return _render_form(patient_id, instrument, {"timepoint": "other"}, {}, 200)
+
+
+@bp.post("/patients/<id:patient_id>/assessments")
+@roles_required(Role.INJECTOR)
+def create_assessment(patient_id: int) -> Response | tuple[str, int]:
+    """Score and save a clinician-graded instrument from its form."""
+    form = request.form.to_dict()
+    instrument = form.pop("instrument", "")
+    timepoint = form.pop("timepoint", "other")
+    form.pop("csrf_token", None)
+    try:
+        saved = service.record_assessment(
+            get_session(),
+            current_actor(),
+            patient_id,
+            instrument,
+            form,
+            timepoint=timepoint,
+            zone=clinic_zone(),
+        )
+    except InvalidInput as exc:
+        return _render_form(
+            patient_id, instrument, {**form, "timepoint": timepoint}, exc.fields, 400
+        )
+    score = "no headline score" if saved.total is None else f"{saved.total:g}"
+    title = scoring.get_instrument(saved.instrument.value).title
+    flash(f"{title} saved: {score}.", "success")
+    return redirect(url_for("outcomes.cycles", patient_id=patient_id))
+
+
+@bp.post("/patients/<id:patient_id>/self-entry")
+@roles_required(Role.INJECTOR)
+def start_self_entry(patient_id: int) -> Response:
+    """Hand the tablet to the patient: only the questionnaire shows until unlocked."""
+    instrument = request.form.get("instrument", "saq")
+    if instrument not in SELF_INSTRUMENTS:
+        flash("Patients answer the SAQ or the FDI themselves.", "error")
+        return redirect(url_for("patients.detail", patient_id=patient_id))
+    patient = get_patient(get_session(), patient_id)
+    session[SELF_ENTRY] = {
+        "patient_id": patient.id,
+        "name": patient.given_name,
+        "instrument": instrument,
+        "timepoint": request.form.get("timepoint", "review"),
+        "answers": {},
+        "step": 0,
+        "done": False,
+    }
+    return redirect(url_for("outcomes.self_entry"))
+
+
+def _kiosk() -> dict[str, Any] | None:
+    state = session.get(SELF_ENTRY)
+    return state if isinstance(state, dict) else None
+
+
+@bp.get("/self-entry")
+def self_entry() -> Response | str:
+    """Show the patient one question at a time, in large type."""
+    state = _kiosk()
+    if state is None:
+        return redirect(url_for("patients.index"))
+    definition = scoring.get_instrument(state["instrument"])
+    items = definition.items
+    step = min(int(state["step"]), len(items) - 1)
+    return render_template(
+        "outcomes/self_entry.html",
+        state=state,
+        definition=definition,
+        item=items[step],
+        step=step,
+        count=len(items),
+        answer=state["answers"].get(items[step].key),
+        error=request.args.get("error"),
+    )
+
+
+@bp.post("/self-entry")
+def self_entry_answer() -> Response:
+    """Keep the patient's answer and move on; after the last, save the questionnaire."""
+    state = _kiosk()
+    if state is None:
+        return redirect(url_for("patients.index"))
+    definition = scoring.get_instrument(state["instrument"])
+    items = definition.items
+    step = min(int(state["step"]), len(items) - 1)
+    if request.form.get("move") == "back":
+        state["step"] = max(0, step - 1)
+        session[SELF_ENTRY] = state
+        return redirect(url_for("outcomes.self_entry"))
+    answer = request.form.get("answer", "")
+    allowed = {choice.value for choice in items[step].choices}
+    if answer not in allowed:
+        return redirect(
+            url_for("outcomes.self_entry", error="Please choose one answer.")
+        )
+    state["answers"][items[step].key] = answer
+    if step + 1 < len(items):
+        state["step"] = step + 1
+        session[SELF_ENTRY] = state
+        return redirect(url_for("outcomes.self_entry"))
+    service.record_assessment(
+        get_session(),
+        current_actor(),
+        state["patient_id"],
+        state["instrument"],
+        state["answers"],
+        timepoint=state["timepoint"],
+        zone=clinic_zone(),
+        self_entered=True,
+    )
+    state["done"] = True
+    state["answers"] = {}
+    session[SELF_ENTRY] = state
+    return redirect(url_for("outcomes.self_entry"))
+
+
+@bp.post("/self-entry/exit")
+def self_entry_exit() -> Response:
+    """Unlock the tablet: only the clinician's own password ends self-entry."""
+    state = _kiosk()
+    if state is None:
+        return redirect(url_for("patients.index"))
+    if not verify_password(
+        current_user.password_hash, request.form.get("password", "")[:256]
+    ):
+        return redirect(
+            url_for("outcomes.self_entry", error="That password is not right.")
+        )
+    session.pop(SELF_ENTRY, None)
+    if state.get("done"):
+        flash("The patient's answers are saved.", "success")
+        return redirect(url_for("outcomes.cycles", patient_id=state["patient_id"]))
+    flash("Self-entry stopped; the unfinished answers were not saved.", "info")
+    return redirect(url_for("patients.detail", patient_id=state["patient_id"]))
+
+
+def _render_response(
+    session_id: int, data: dict[str, Any], errors: dict[str, str], status: int
+) -> tuple[str, int]:
+    db = get_session()
+    record = get_session_record(db, session_id)
+    existing = service.response_for(db, session_id)
+    values = data or ({} if existing is None else existing.model_dump(mode="json"))
+    return render_template(
+        "outcomes/response.html",
+        record=record,
+        patient=get_patient(db, record.patient_id),
+        data=values,
+        errors=errors,
+        events=service.events_for(db, session_id),
+        kinds={
+            k.value: k.value.replace("_", " ").capitalize() for k in AdverseEventKind
+        },
+        severities={s.value: s.value.capitalize() for s in Severity},
+    ), status
+
+
+@bp.get("/sessions/<id:session_id>/response")
+def response_form(session_id: int) -> tuple[str, int]:
+    return _render_response(session_id, {}, {}, 200)
+
+
+@bp.post("/sessions/<id:session_id>/response")
+@roles_required(Role.INJECTOR)
+def save_response(session_id: int) -> Response | tuple[str, int]:
+    """Record how the cycle worked: onset, peak, wear-off, the patient's rating."""
+    data = request.form.to_dict()
+    try:
+        service.record_response(get_session(), current_actor(), session_id, data)
+    except (InvalidInput, StaleWrite) as exc:
+        return _render_response(
+            session_id,
+            data,
+            exc.fields or {"version": exc.message},
+            409 if isinstance(exc, StaleWrite) else 400,
+        )
+    flash("Response saved.", "success")
+    return redirect(url_for("outcomes.response_form", session_id=session_id))
+
+
+@bp.post("/sessions/<id:session_id>/adverse-events")
+@roles_required(Role.INJECTOR)
+def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
+    data = request.form.to_dict()
+    try:
+        service.add_adverse_event(
+            get_session(),
+            current_actor(),
+            session_id,
+            data,
+            today=utc_now().astimezone(clinic_zone()).date(),
+        )
+    except InvalidInput as exc:
+        return _render_response(
+            session_id, {}, {f"event_{k}": v for k, v in exc.fields.items()}, 400
+        )
+    flash("Adverse event recorded.", "success")
+    return redirect(url_for("outcomes.response_form", session_id=session_id))
+
+
+@bp.get("/patients/<id:patient_id>/cycles")
+def cycles(patient_id: int) -> str:
+    """Compare the patient's cycles: maps, doses, scores, duration, side effects."""
+    chosen = {
+        int(v) for v in request.args.getlist("cycle") if v.isdigit() and len(v) < 4
+    }
+    overview = cycles_overview(
+        get_session(),
+        patient_id,
+        face_map=face_map(),
+        zone=clinic_zone(),
+        only=chosen or None,
+    )
+    return render_template(
+        "outcomes/cycles.html",
+        overview=overview,
+        patient=get_patient(get_session(), patient_id),
+        chosen=chosen,
+    )
