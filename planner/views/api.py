@@ -192,7 +192,9 @@ def init_app(app: Flask) -> None:
     """Register the API and its OpenAPI document."""
     # Imported here: api_chart decorates its routes with this module's ``spec``.
     from planner.views import api_chart
+    from planner.views import api_outcomes
 
     app.register_blueprint(bp)
     app.register_blueprint(api_chart.bp)
+    app.register_blueprint(api_outcomes.bp)
     app.register_blueprint(docs_bp)

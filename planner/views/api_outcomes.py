@@ -1,0 +1,149 @@
+"""Outcomes through the JSON API: record scores, read the cycle comparison."""
+
+import math
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from spectree import Response as SpecResponse
+
+from planner.access import current_actor
+from planner.access import roles_required
+from planner.db import get_session
+from planner.models import Role
+from planner.services import outcomes as service
+from planner.services.cycles import cycles_overview
+from planner.views.api import ERRORS
+from planner.views.api import ErrorBody
+from planner.views.api import require_json_object
+from planner.views.api import spec
+from planner.views.context import clinic_zone
+from planner.views.context import face_map
+
+bp = Blueprint("outcomes_api", __name__, url_prefix="/api/v1")
+
+
+class AssessmentIn(BaseModel):
+    """One completed instrument: its code, when in the cycle, and the raw answers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instrument: str = Field(max_length=32)
+    timepoint: str = Field(default="other", max_length=32)
+    items: dict[str, Any]
+    self_entered: bool = False
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    instrument: str
+    total: float | None
+    scores: dict[str, Any]
+    formula_version: str
+    cycle_session_id: int | None
+
+
+class CyclesOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    cycles: list[dict[str, Any]]
+    trends: list[dict[str, Any]]
+    matrices: list[dict[str, Any]]
+
+
+def _number(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+@bp.post("/patients/<id:patient_id>/assessments")
+@roles_required(Role.INJECTOR)
+@spec.validate(
+    json=AssessmentIn,
+    resp=SpecResponse(HTTP_201=AssessmentOut, HTTP_403=ErrorBody, **ERRORS),
+    tags=["outcomes"],
+    skip_validation=True,
+)
+def record_assessment(patient_id: int) -> tuple[Response, int]:
+    """Score and store an instrument; answers that fail are named in ``fields``."""
+    body = require_json_object(request)
+    saved = service.record_assessment(
+        get_session(),
+        current_actor(),
+        patient_id,
+        str(body.get("instrument", "")),
+        body.get("items"),
+        timepoint=str(body.get("timepoint", "other")),
+        zone=clinic_zone(),
+        self_entered=bool(body.get("self_entered", False)),
+    )
+    return jsonify(
+        id=saved.id,
+        instrument=saved.instrument.value,
+        total=saved.total,
+        scores=saved.scores,
+        formula_version=saved.formula_version,
+        cycle_session_id=saved.session_id,
+    ), 201
+
+
+@bp.get("/patients/<id:patient_id>/cycles")
+@spec.validate(resp=SpecResponse(HTTP_200=CyclesOut, **ERRORS), tags=["outcomes"])
+def cycles(patient_id: int) -> Response:
+    """Return the cycle comparison as data: cycles, dose matrices, score trends."""
+    overview = cycles_overview(
+        get_session(), patient_id, face_map=face_map(), zone=clinic_zone()
+    )
+    return jsonify(
+        cycles=[
+            {
+                "cycle": card.number,
+                "treated_on": card.treated_on.isoformat(),
+                "product": card.product_code,
+                "units": card.units,
+                "changes": card.changes,
+                "response": card.response,
+            }
+            for card in overview.cards
+        ],
+        matrices=[
+            {
+                "side": matrix.side,
+                "cycles": list(matrix.cycles),
+                "products": list(matrix.products),
+                "rows": [
+                    {"muscle": row.muscle, "units": [cell[0] for cell in row.cells]}
+                    for row in matrix.rows
+                ],
+            }
+            for matrix in overview.matrices
+        ],
+        trends=[
+            {
+                "instrument": trend.instrument,
+                "higher_is_better": trend.higher_is_better,
+                "points": [
+                    {
+                        "cycle": cycle,
+                        "value": _number(value),
+                        "change_from_baseline": _number(base),
+                        "change_from_previous": _number(prev),
+                    }
+                    for cycle, value, base, prev in trend.rows
+                ],
+            }
+            for trend in overview.trends
+        ],
+        events=[
+            {
+                **event,
+                "onset": event["onset"] and event["onset"].isoformat(),
+                "resolved": event["resolved"] and event["resolved"].isoformat(),
+            }
+            for event in overview.events
+        ],
+    )

@@ -1,0 +1,67 @@
+from datetime import UTC
+from datetime import datetime
+
+import pytest
+from sqlmodel import select
+
+from planner.db import get_engine
+from planner.demo import seed_demo
+from planner.models import Patient
+from planner.models import Role
+
+SAQ = {f"q{n}": 3 for n in range(1, 10)}
+
+
+@pytest.fixture
+def demo_patient(app, session):
+    seed_demo(
+        get_engine(app),
+        patients=2,
+        cycles=3,
+        seed=11,
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    return session.exec(select(Patient).order_by(Patient.id)).first()
+
+
+def test_record_an_assessment_through_the_api(login_as, demo_patient):
+    browser = login_as(Role.INJECTOR)
+    response = browser.api(
+        "POST",
+        f"/api/v1/patients/{demo_patient.id}/assessments",
+        {"instrument": "saq", "timepoint": "review", "items": SAQ},
+    )
+    assert response.status_code == 201, response.json
+    # 9 × 3 = 27; 27 / 45 × 100 = 60
+    assert response.json["total"] == pytest.approx(60.0)
+    bad = browser.api(
+        "POST",
+        f"/api/v1/patients/{demo_patient.id}/assessments",
+        {"instrument": "saq", "items": {**SAQ, "q9": 6}},
+    )
+    assert bad.status_code == 400
+    assert "q9" in bad.json["fields"]
+    staff = login_as(Role.STAFF).api(
+        "POST",
+        f"/api/v1/patients/{demo_patient.id}/assessments",
+        {"instrument": "saq", "items": SAQ},
+    )
+    assert staff.status_code == 403
+
+
+def test_cycles_as_data(login_as, demo_patient):
+    body = (
+        login_as(Role.STAFF)
+        .api("GET", f"/api/v1/patients/{demo_patient.id}/cycles")
+        .json
+    )
+    assert [c["cycle"] for c in body["cycles"]] == sorted(
+        c["cycle"] for c in body["cycles"]
+    )
+    instruments = {t["instrument"] for t in body["trends"]}
+    assert "sunnybrook" in instruments
+    first = next(t for t in body["trends"] if t["instrument"] == "sunnybrook")[
+        "points"
+    ][0]
+    assert first["change_from_baseline"] == 0
+    assert first["change_from_previous"] is None
