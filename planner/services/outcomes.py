@@ -28,6 +28,7 @@ from planner.models import AuditAction
 from planner.models import CycleResponse
 from planner.models import Instrument
 from planner.models import SessionKind
+from planner.models import SessionStatus
 from planner.models import Severity
 from planner.models import Timepoint
 from planner.models import TreatmentSession
@@ -59,6 +60,7 @@ def cycle_session_on(
         .where(
             TreatmentSession.patient_id == patient_id,
             TreatmentSession.kind == SessionKind.FULL,
+            TreatmentSession.status == SessionStatus.SIGNED,
         )
         .order_by(col(TreatmentSession.performed_at).desc())
     ).all()

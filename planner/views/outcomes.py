@@ -45,6 +45,10 @@ SELF_ENTRY_ENDPOINTS = frozenset(
     }
 )
 SELF_INSTRUMENTS = ("saq", "fdi")
+KIOSK_ERRORS = {
+    "choose": "Please choose one answer.",
+    "password": "That password is not right.",
+}
 
 
 @bp.before_app_request
@@ -164,7 +168,8 @@ def self_entry() -> Response | str:
         step=step,
         count=len(items),
         answer=state["answers"].get(items[step].key),
-        error=request.args.get("error"),
+        # Only the server's own messages reach the patient's screen.
+        error=KIOSK_ERRORS.get(request.args.get("error", "")),
     )
 
 
@@ -182,11 +187,10 @@ def self_entry_answer() -> Response:
         session[SELF_ENTRY] = state
         return redirect(url_for("outcomes.self_entry"))
     answer = request.form.get("answer", "")
-    allowed = {choice.value for choice in items[step].choices}
+    # Choice values may be numbers; a posted answer is always text.
+    allowed = {str(choice.value) for choice in items[step].choices}
     if answer not in allowed:
-        return redirect(
-            url_for("outcomes.self_entry", error="Please choose one answer.")
-        )
+        return redirect(url_for("outcomes.self_entry", error="choose"))
     state["answers"][items[step].key] = answer
     if step + 1 < len(items):
         state["step"] = step + 1
@@ -217,9 +221,7 @@ def self_entry_exit() -> Response:
     if not verify_password(
         current_user.password_hash, request.form.get("password", "")[:256]
     ):
-        return redirect(
-            url_for("outcomes.self_entry", error="That password is not right.")
-        )
+        return redirect(url_for("outcomes.self_entry", error="password"))
     session.pop(SELF_ENTRY, None)
     if state.get("done"):
         flash("The patient's answers are saved.", "success")
@@ -229,7 +231,12 @@ def self_entry_exit() -> Response:
 
 
 def _render_response(
-    session_id: int, data: dict[str, Any], errors: dict[str, str], status: int
+    session_id: int,
+    data: dict[str, Any],
+    errors: dict[str, str],
+    status: int,
+    *,
+    event_data: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     db = get_session()
     record = get_session_record(db, session_id)
@@ -242,6 +249,7 @@ def _render_response(
         data=values,
         errors=errors,
         events=service.events_for(db, session_id),
+        event_data=event_data or {},
         kinds={
             k.value: k.value.replace("_", " ").capitalize() for k in AdverseEventKind
         },
@@ -285,9 +293,8 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
             today=utc_now().astimezone(clinic_zone()).date(),
         )
     except InvalidInput as exc:
-        return _render_response(
-            session_id, {}, {f"event_{k}": v for k, v in exc.fields.items()}, 400
-        )
+        errors = {f"event_{k}": v for k, v in exc.fields.items()}
+        return _render_response(session_id, {}, errors, 400, event_data=data)
     flash("Adverse event recorded.", "success")
     return redirect(url_for("outcomes.response_form", session_id=session_id))
 

@@ -53,6 +53,7 @@ from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from tests.bench.chart_cases import register_chart_cases
+from tests.bench.outcome_cases import register_outcome_cases
 from tests.bench.schedule_cases import worklist_scaling
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -387,6 +388,7 @@ def main(argv: list[str] | None = None) -> None:
     if not CASES:
         register_default_cases()
         register_chart_cases(client, url, register, patient_id)
+        register_outcome_cases(client, url, register)
     rows = []
     for case in CASES:
         rows.append(summarise(case.name, measure(case, bench, args.repeat)))
