@@ -12,9 +12,11 @@ from pydantic import ConfigDict
 from pydantic import Field
 from spectree import Response as SpecResponse
 
+from planner import scoring
 from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
+from planner.errors import InvalidInput
 from planner.models import Role
 from planner.services import outcomes as service
 from planner.services.cycles import cycles_overview
@@ -89,6 +91,53 @@ def record_assessment(patient_id: int) -> tuple[Response, int]:
         formula_version=saved.formula_version,
         cycle_session_id=saved.session_id,
     ), 201
+
+
+class PreviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: dict[str, Any]
+
+
+class PreviewOut(BaseModel):
+    complete: bool
+    total: float | None = None
+    scores: dict[str, Any] = {}
+    missing: list[str] = []
+
+
+@bp.post("/scoring/<instrument>/preview")
+@spec.validate(
+    json=PreviewIn,
+    resp=SpecResponse(HTTP_200=PreviewOut, **ERRORS),
+    tags=["outcomes"],
+    skip_validation=True,
+)
+def preview_score(instrument: str) -> Response:
+    """Score answers without saving them, for the form's live score."""
+    try:
+        definition = scoring.get_instrument(instrument)
+    except scoring.ScoringError:
+        raise InvalidInput(
+            "Unknown instrument.", fields={"instrument": "is not a known instrument"}
+        ) from None
+    items = require_json_object(request).get("items")
+    if not isinstance(items, dict):
+        raise InvalidInput(
+            "Answers are missing.", fields={"items": "must be an object"}
+        )
+    answered = {key: value for key, value in items.items() if value not in ("", None)}
+    try:
+        result = definition.score(definition.validate(answered))
+    except scoring.ScoringError as exc:
+        # Unanswered items are expected while the form is being filled in.
+        missing = [k for k, v in exc.fields.items() if v == "is required"]
+        if len(missing) == len(exc.fields):
+            return jsonify(complete=False, missing=missing)
+        raise InvalidInput(
+            "Some answers need correcting.", fields=dict(exc.fields)
+        ) from None
+    return jsonify(complete=True, total=result.total, scores=dict(result.scores))
 
 
 @bp.get("/patients/<id:patient_id>/cycles")

@@ -65,3 +65,27 @@ def test_cycles_as_data(login_as, demo_patient):
     ][0]
     assert first["change_from_baseline"] == 0
     assert first["change_from_previous"] is None
+
+
+def test_live_score_preview(login_as):
+    browser = login_as(Role.INJECTOR)
+    partial = browser.api("POST", "/api/v1/scoring/saq/preview", {"items": {"q1": "3"}})
+    assert partial.json["complete"] is False
+    assert len(partial.json["missing"]) == 8
+    full = browser.api(
+        "POST",
+        "/api/v1/scoring/saq/preview",
+        {"items": {f"q{n}": "3" for n in range(1, 10)}},
+    )
+    assert full.json == {
+        "complete": True,
+        "total": pytest.approx(60.0),
+        "scores": full.json["scores"],
+    }
+    bad = browser.api("POST", "/api/v1/scoring/saq/preview", {"items": {"q1": "9"}})
+    assert bad.status_code == 400
+    assert "q1" in bad.json["fields"]
+    assert (
+        browser.api("POST", "/api/v1/scoring/nope/preview", {"items": {}}).status_code
+        == 400
+    )
