@@ -23,6 +23,7 @@ from planner.views import health
 from planner.views import home
 from planner.views import outcomes
 from planner.views import patients
+from planner.views import reports
 from planner.views import schedule
 from planner.views import sessions
 from planner.views import settings
@@ -37,7 +38,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.json = SafeJSONProvider(app)
-    app.url_map.converters["id"] = IdConverter
+    # Every integer in a URL is a record id; under werkzeug's own name, so that
+    # the OpenAPI document describes these parameters as integers.
+    app.url_map.converters["int"] = IdConverter
     load_config(app, test_config)
     logging.getLogger("planner").setLevel(app.config["LOG_LEVEL"])
     if app.config["TRUSTED_PROXIES"]:
@@ -58,6 +61,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         home.bp,
         outcomes.bp,
         patients.bp,
+        reports.bp,
+        reports.api_bp,
         schedule.bp,
         sessions.bp,
         settings.bp,

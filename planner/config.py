@@ -16,6 +16,7 @@ ENV_KEYS: dict[str, type] = {
     "SECRET_KEY": str,
     "CLINIC_NAME": str,
     "CLINIC_PHONE": str,
+    "EMERGENCY_NUMBER": str,
     "CLINIC_TIMEZONE": str,
     "PAPER_SIZE": str,
     "SESSION_COOKIE_SECURE": bool,
@@ -37,6 +38,8 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "FACE_MAPS_DIR": str(Path(__file__).resolve().parent.parent / "face_maps"),
         "CLINIC_NAME": "Facial Palsy Clinic",
         "CLINIC_PHONE": "",
+        # Printed on the patient handout's red flags; 999 is the UK's.
+        "EMERGENCY_NUMBER": "999",
         "CLINIC_TIMEZONE": "Europe/London",
         "PAPER_SIZE": "A4",
         "PAGE_SIZE": 25,

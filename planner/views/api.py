@@ -161,14 +161,14 @@ def create_patient() -> tuple[Response, int]:
     return jsonify(_read(patient)), 201
 
 
-@bp.get("/patients/<id:patient_id>")
+@bp.get("/patients/<int:patient_id>")
 @spec.validate(resp=SpecResponse(HTTP_200=PatientRead, **ERRORS), tags=["patients"])
 def get_patient(patient_id: int) -> Response:
     """Return one patient."""
     return jsonify(_read(patient_service.get_patient(get_session(), patient_id)))
 
 
-@bp.put("/patients/<id:patient_id>")
+@bp.put("/patients/<int:patient_id>")
 @spec.validate(
     json=PatientUpdate,
     resp=SpecResponse(HTTP_200=PatientRead, HTTP_409=ErrorBody, **ERRORS),

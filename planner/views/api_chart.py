@@ -101,14 +101,14 @@ def _guarded(session_id: int, change: Callable[[], Any]) -> Any:
         return jsonify(body), 409
 
 
-@bp.get("/sessions/<id:session_id>")
+@bp.get("/sessions/<int:session_id>")
 @spec.validate(resp=SpecResponse(HTTP_200=ChartState, **ERRORS), tags=["chart"])
 def get_chart(session_id: int) -> Response:
     """Return the chart: sites with volumes, totals, warnings, last cycle and map."""
     return jsonify(_state(session_id))
 
 
-@bp.post("/sessions/<id:session_id>/sites")
+@bp.post("/sessions/<int:session_id>/sites")
 @roles_required(Role.INJECTOR)
 @spec.validate(
     json=chart_service.SiteCreate, resp=MUTATION, tags=["chart"], skip_validation=True
@@ -131,7 +131,7 @@ def add_site(session_id: int) -> Any:
     return _guarded(session_id, change)
 
 
-@bp.patch("/sessions/<id:session_id>/sites/<id:site_id>")
+@bp.patch("/sessions/<int:session_id>/sites/<int:site_id>")
 @roles_required(Role.INJECTOR)
 @spec.validate(
     json=chart_service.SiteUpdate, resp=MUTATION, tags=["chart"], skip_validation=True
@@ -153,7 +153,7 @@ def update_site(session_id: int, site_id: int) -> Any:
     return _guarded(session_id, change)
 
 
-@bp.delete("/sessions/<id:session_id>/sites/<id:site_id>")
+@bp.delete("/sessions/<int:session_id>/sites/<int:site_id>")
 @roles_required(Role.INJECTOR)
 @spec.validate(
     json=chart_service.VersionOnly, resp=MUTATION, tags=["chart"], skip_validation=True
@@ -174,7 +174,7 @@ def delete_site(session_id: int, site_id: int) -> Any:
     return _guarded(session_id, change)
 
 
-@bp.post("/sessions/<id:session_id>/copy-last")
+@bp.post("/sessions/<int:session_id>/copy-last")
 @roles_required(Role.INJECTOR)
 @spec.validate(
     json=chart_service.VersionOnly, resp=MUTATION, tags=["chart"], skip_validation=True
@@ -191,7 +191,7 @@ def copy_last(session_id: int) -> Any:
     return _guarded(session_id, change)
 
 
-@bp.post("/sessions/<id:session_id>/apply-template")
+@bp.post("/sessions/<int:session_id>/apply-template")
 @roles_required(Role.INJECTOR)
 @spec.validate(
     json=chart_service.TemplateChoice,
@@ -211,7 +211,7 @@ def apply_template(session_id: int) -> Any:
     return _guarded(session_id, change)
 
 
-@bp.post("/sessions/<id:session_id>/sign")
+@bp.post("/sessions/<int:session_id>/sign")
 @roles_required(Role.INJECTOR)
 @spec.validate(
     json=session_service.SignRequest,
@@ -238,7 +238,7 @@ def sign(session_id: int) -> Any:
     return _guarded(session_id, change)
 
 
-@bp.post("/sessions/<id:session_id>/amendments")
+@bp.post("/sessions/<int:session_id>/amendments")
 @roles_required(Role.INJECTOR)
 @spec.validate(
     json=session_service.AmendRequest,

@@ -62,7 +62,7 @@ def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-@bp.post("/patients/<id:patient_id>/assessments")
+@bp.post("/patients/<int:patient_id>/assessments")
 @roles_required(Role.INJECTOR)
 @spec.validate(
     json=AssessmentIn,
@@ -140,7 +140,7 @@ def preview_score(instrument: str) -> Response:
     return jsonify(complete=True, total=result.total, scores=dict(result.scores))
 
 
-@bp.get("/patients/<id:patient_id>/cycles")
+@bp.get("/patients/<int:patient_id>/cycles")
 @spec.validate(resp=SpecResponse(HTTP_200=CyclesOut, **ERRORS), tags=["outcomes"])
 def cycles(patient_id: int) -> Response:
     """Return the cycle comparison as data: cycles, dose matrices, score trends."""

@@ -90,14 +90,14 @@ def _render_form(
     ), status
 
 
-@bp.get("/patients/<id:patient_id>/assessments/new")
+@bp.get("/patients/<int:patient_id>/assessments/new")
 @roles_required(Role.INJECTOR)
 def new_assessment(patient_id: int) -> tuple[str, int]:
     instrument = request.args.get("instrument", "sunnybrook")
     return _render_form(patient_id, instrument, {"timepoint": "other"}, {}, 200)
 
 
-@bp.post("/patients/<id:patient_id>/assessments")
+@bp.post("/patients/<int:patient_id>/assessments")
 @roles_required(Role.INJECTOR)
 def create_assessment(patient_id: int) -> Response | tuple[str, int]:
     """Score and save a clinician-graded instrument from its form."""
@@ -125,7 +125,7 @@ def create_assessment(patient_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("outcomes.cycles", patient_id=patient_id))
 
 
-@bp.post("/patients/<id:patient_id>/self-entry")
+@bp.post("/patients/<int:patient_id>/self-entry")
 @roles_required(Role.INJECTOR)
 def start_self_entry(patient_id: int) -> Response:
     """Hand the tablet to the patient: only the questionnaire shows until unlocked."""
@@ -257,12 +257,12 @@ def _render_response(
     ), status
 
 
-@bp.get("/sessions/<id:session_id>/response")
+@bp.get("/sessions/<int:session_id>/response")
 def response_form(session_id: int) -> tuple[str, int]:
     return _render_response(session_id, {}, {}, 200)
 
 
-@bp.post("/sessions/<id:session_id>/response")
+@bp.post("/sessions/<int:session_id>/response")
 @roles_required(Role.INJECTOR)
 def save_response(session_id: int) -> Response | tuple[str, int]:
     """Record how the cycle worked: onset, peak, wear-off, the patient's rating."""
@@ -280,7 +280,7 @@ def save_response(session_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("outcomes.response_form", session_id=session_id))
 
 
-@bp.post("/sessions/<id:session_id>/adverse-events")
+@bp.post("/sessions/<int:session_id>/adverse-events")
 @roles_required(Role.INJECTOR)
 def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
     data = request.form.to_dict()
@@ -299,7 +299,7 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("outcomes.response_form", session_id=session_id))
 
 
-@bp.get("/patients/<id:patient_id>/cycles")
+@bp.get("/patients/<int:patient_id>/cycles")
 def cycles(patient_id: int) -> str:
     """Compare the patient's cycles: maps, doses, scores, duration, side effects."""
     chosen = {

@@ -63,7 +63,7 @@ def create() -> Response | tuple[str, int]:
     return redirect(url_for("patients.detail", patient_id=patient.id))
 
 
-@bp.get("/<id:patient_id>")
+@bp.get("/<int:patient_id>")
 def detail(patient_id: int) -> str:
     timeline = service.patient_timeline(
         get_session(), patient_id, today=utc_now().date()
@@ -71,13 +71,13 @@ def detail(patient_id: int) -> str:
     return render_template("patients/detail.html", timeline=timeline)
 
 
-@bp.get("/<id:patient_id>/edit")
+@bp.get("/<int:patient_id>/edit")
 def edit(patient_id: int) -> tuple[str, int]:
     patient = service.get_patient(get_session(), patient_id)
     return _render_form(patient.model_dump(mode="json"), {}, 200, patient_id)
 
 
-@bp.post("/<id:patient_id>")
+@bp.post("/<int:patient_id>")
 def update(patient_id: int) -> Response | tuple[str, int]:
     data = _form_data()
     try:

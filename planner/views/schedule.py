@@ -128,7 +128,7 @@ def _render_booking(
     ), status
 
 
-@bp.get("/appointments/<id:appointment_id>/book")
+@bp.get("/appointments/<int:appointment_id>/book")
 def book_form(appointment_id: int) -> tuple[str, int]:
     """Show the booking page; a booked appointment starts from its current time."""
     data = dict(request.args)
@@ -138,7 +138,7 @@ def book_form(appointment_id: int) -> tuple[str, int]:
     return _render_booking(appointment_id, data, {}, 200)
 
 
-@bp.post("/appointments/<id:appointment_id>/book")
+@bp.post("/appointments/<int:appointment_id>/book")
 def book(appointment_id: int) -> WerkzeugResponse | tuple[str, int]:
     """Book the slot posted from the booking page."""
     data = request.form.to_dict()
@@ -163,7 +163,7 @@ def _back(default: str) -> str:
     return default
 
 
-@bp.post("/appointments/<id:appointment_id>/status")
+@bp.post("/appointments/<int:appointment_id>/status")
 def set_status(appointment_id: int) -> WerkzeugResponse:
     """Mark attended, missed or cancelled, then go back to where staff were."""
     data = request.form.to_dict()
@@ -194,7 +194,7 @@ def _calendar_options() -> dict[str, Any]:
     }
 
 
-@bp.get("/appointments/<id:appointment_id>/calendar.ics")
+@bp.get("/appointments/<int:appointment_id>/calendar.ics")
 def appointment_ics(appointment_id: int) -> Response:
     """Download one booked appointment for a calendar app."""
     body = calendar_files.appointment_ics(
@@ -245,7 +245,7 @@ def reminder_outbox() -> str:
     )
 
 
-@bp.post("/reminders/<id:reminder_id>/sent")
+@bp.post("/reminders/<int:reminder_id>/sent")
 def reminder_sent(reminder_id: int) -> WerkzeugResponse:
     """Record that staff sent a reminder themselves."""
     try:

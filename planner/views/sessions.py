@@ -45,13 +45,13 @@ def _render_new(
     ), status
 
 
-@bp.get("/patients/<id:patient_id>/sessions/new")
+@bp.get("/patients/<int:patient_id>/sessions/new")
 @roles_required(Role.INJECTOR)
 def new(patient_id: int) -> tuple[str, int]:
     return _render_new(patient_id, {"kind": "full"}, {}, 200)
 
 
-@bp.post("/patients/<id:patient_id>/sessions")
+@bp.post("/patients/<int:patient_id>/sessions")
 @roles_required(Role.INJECTOR)
 def create(patient_id: int) -> Response | tuple[str, int]:
     data = request.form.to_dict()
@@ -97,13 +97,13 @@ def _render_chart(
     ), status
 
 
-@bp.get("/sessions/<id:session_id>")
+@bp.get("/sessions/<int:session_id>")
 def chart(session_id: int) -> tuple[str, int]:
     """Show the chart; injectors can edit a draft, everyone can read."""
     return _render_chart(session_id)
 
 
-@bp.post("/sessions/<id:session_id>/amendments")
+@bp.post("/sessions/<int:session_id>/amendments")
 @roles_required(Role.INJECTOR)
 def amend(session_id: int) -> Response | tuple[str, int]:
     """Correct a signed session from the form under its chart."""

@@ -168,7 +168,7 @@ def create_template() -> Response | tuple[str, int]:
     return redirect(url_for("settings.index", _anchor="templates"))
 
 
-@bp.get("/templates/<id:template_id>/edit")
+@bp.get("/templates/<int:template_id>/edit")
 @roles_required(Role.ADMIN)
 def edit_template(template_id: int) -> tuple[str, int]:
     template = protocols.get_template(get_session(), template_id)
@@ -177,7 +177,7 @@ def edit_template(template_id: int) -> tuple[str, int]:
     )
 
 
-@bp.post("/templates/<id:template_id>")
+@bp.post("/templates/<int:template_id>")
 @roles_required(Role.ADMIN)
 def update_template(template_id: int) -> Response | tuple[str, int]:
     data, sites = _submitted_template()
@@ -200,7 +200,7 @@ def update_template(template_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("settings.index", _anchor="templates"))
 
 
-@bp.post("/templates/<id:template_id>/delete")
+@bp.post("/templates/<int:template_id>/delete")
 @roles_required(Role.ADMIN)
 def delete_template(template_id: int) -> Response:
     try:
@@ -253,7 +253,7 @@ def add_hours() -> Response | tuple[str, int]:
     return redirect(url_for("settings.calendar"))
 
 
-@bp.post("/calendar/hours/<id:hours_id>/delete")
+@bp.post("/calendar/hours/<int:hours_id>/delete")
 @roles_required(Role.ADMIN)
 def delete_hours(hours_id: int) -> Response:
     calendar_setup.delete_hours(get_session(), current_actor(), hours_id)
@@ -273,7 +273,7 @@ def add_closed_day() -> Response | tuple[str, int]:
     return redirect(url_for("settings.calendar"))
 
 
-@bp.post("/calendar/closed/<id:closed_id>/delete")
+@bp.post("/calendar/closed/<int:closed_id>/delete")
 @roles_required(Role.ADMIN)
 def delete_closed_day(closed_id: int) -> Response:
     calendar_setup.delete_closed_day(get_session(), current_actor(), closed_id)

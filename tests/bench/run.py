@@ -54,6 +54,7 @@ from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from tests.bench.chart_cases import register_chart_cases
 from tests.bench.outcome_cases import register_outcome_cases
+from tests.bench.report_cases import register_report_cases
 from tests.bench.schedule_cases import worklist_scaling
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -389,6 +390,7 @@ def main(argv: list[str] | None = None) -> None:
         register_default_cases()
         register_chart_cases(client, url, register, patient_id)
         register_outcome_cases(client, url, register)
+        register_report_cases(client, url, register, patient_id)
     rows = []
     for case in CASES:
         rows.append(summarise(case.name, measure(case, bench, args.repeat)))

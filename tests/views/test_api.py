@@ -113,3 +113,11 @@ def test_huge_version_is_refused_by_name(login_as, make_patient):
     )
     assert response.status_code == 400
     assert "version" in response.json["fields"]
+
+
+def test_every_path_parameter_has_a_schema(login_as):
+    document = login_as(Role.STAFF).get("/api/openapi.json").json
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("schema"), (path, parameter["name"])

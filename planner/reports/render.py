@@ -1,0 +1,64 @@
+"""HTML to PDF with WeasyPrint; nothing else in planner imports it.
+
+WeasyPrint is pinned exactly (STYLE.md B.8): each release may change rendering.
+"""
+
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+from urllib.parse import urlsplit
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+
+# Setting up fonts costs about a fifth of a short report, so each thread keeps
+# one configuration (Pango's font map is not shared between threads). Reports
+# use system fonts only, no @font-face, so nothing accumulates in it.
+_fonts = threading.local()
+
+
+class ReportResourceError(ValueError):
+    """A report asked for a file outside the folder it may read from."""
+
+
+def _fetcher_within(root: Path) -> Any:
+    """Return a URL fetcher that reads files under ``root`` and nothing else.
+
+    Reports embed their pictures inline and only need their stylesheet, so
+    refusing every other URL keeps a stray link in printed text from reading
+    the server's files or reaching the network.
+    """
+
+    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return weasyprint.default_url_fetcher(url, *args, **kwargs)
+        path = Path(unquote(parts.path)).resolve()
+        if parts.scheme != "file" or not path.is_relative_to(root):
+            raise ReportResourceError(f"reports may not load {url!r}")
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
+
+
+def render_pdf(html: str, *, base_url: str) -> bytes:
+    """Render an HTML report to PDF bytes; relative URLs resolve under ``base_url``.
+
+    ``base_url`` is the static folder, so the stylesheet and fonts load from disk.
+    """
+    root = Path(base_url).resolve()
+    document = weasyprint.HTML(
+        string=html,
+        base_url=str(root) + "/",
+        url_fetcher=_fetcher_within(root),
+    )
+    pdf: bytes = document.write_pdf(font_config=_font_config())
+    return pdf
+
+
+def _font_config() -> FontConfiguration:
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config

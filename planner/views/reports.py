@@ -1,0 +1,173 @@
+"""Printable PDFs: a session's treatment record and handout, a patient's cycles.
+
+The same PDFs are served under /api/v1 for API clients. Anyone logged in may
+print; every print is noted in the audit trail.
+"""
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask_login import current_user
+from spectree import Response as SpecResponse
+from werkzeug.wrappers import Response
+
+from planner.access import current_actor
+from planner.db import get_session
+from planner.db_types import utc_now
+from planner.reports.audit import record_print
+from planner.reports.comparison import comparison_report
+from planner.reports.handout import patient_handout
+from planner.reports.record import treatment_record
+from planner.reports.render import render_pdf
+from planner.views.api import ERRORS
+from planner.views.api import spec
+from planner.views.context import clinic_zone
+from planner.views.context import face_map
+
+bp = Blueprint("reports", __name__)
+api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
+
+# The PDF itself has no JSON model; spectree documents it by description alone.
+PDF_RESPONSES = SpecResponse(
+    HTTP_200=(None, "The report as a PDF file (application/pdf)."), **ERRORS
+)
+# Three-digit cycle numbers are plenty; longer values are ignored, not parsed.
+MAX_CYCLE_DIGITS = 3
+
+
+def _filename(kind: str, mrn: str, on: date) -> str:
+    """Name the file by MRN and date: no patient name in a download folder."""
+    safe = "".join(c if c.isalnum() or c in "-." else "-" for c in mrn)
+    return f"{kind}-{safe}-{on.isoformat()}.pdf"
+
+
+def report_html(template: str, *, printed_by: str, **context: Any) -> str:
+    """Render a report's HTML with the clinic's details; needs an app context."""
+    config = current_app.config
+    return render_template(
+        template,
+        clinic_name=config["CLINIC_NAME"],
+        clinic_phone=config["CLINIC_PHONE"],
+        paper_size=config["PAPER_SIZE"],
+        emergency_number=config.get("EMERGENCY_NUMBER", "999"),
+        printed_at=utc_now(),
+        printed_by=printed_by,
+        **context,
+    )
+
+
+def static_folder() -> str:
+    """Return the folder a report's relative URLs (its stylesheet) resolve in."""
+    folder = current_app.static_folder
+    assert folder is not None
+    return folder
+
+
+def _pdf(template: str, filename: str, **context: Any) -> Response:
+    """Render a report template to a PDF download."""
+    html = report_html(template, printed_by=current_user.name, **context)
+    response = Response(
+        render_pdf(html, base_url=static_folder()), mimetype="application/pdf"
+    )
+    # A download, not inline: Chrome's PDF viewer is blocked by the app's CSP
+    # (object-src 'none'), and the file name is what the clinic files it under.
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/sessions/<int:session_id>/record.pdf")
+def record_pdf(session_id: int) -> Response:
+    """Print a session's treatment record (a draft prints marked as one)."""
+    now = utc_now()
+    record = treatment_record(
+        get_session(), session_id, face_map=face_map(), zone=clinic_zone(), now=now
+    )
+    response = _pdf(
+        "reports/record.html",
+        _filename("record", record.patient.mrn, record.performed_at.date()),
+        record=record,
+    )
+    record_print(
+        get_session(),
+        current_actor(),
+        report="record",
+        entity_type="treatment_session",
+        entity_id=session_id,
+        patient_id=record.patient.id,
+        detail={"status": record.status, "amended": record.amended},
+    )
+    return response
+
+
+@bp.get("/sessions/<int:session_id>/handout.pdf")
+def handout_pdf(session_id: int) -> Response:
+    """Print the patient's take-home sheet for a session."""
+    handout = patient_handout(
+        get_session(),
+        session_id,
+        face_map=face_map(),
+        zone=clinic_zone(),
+        now=utc_now(),
+    )
+    response = _pdf(
+        "reports/handout.html",
+        _filename("handout", handout.mrn, handout.treated_on.date()),
+        handout=handout,
+    )
+    record_print(
+        get_session(),
+        current_actor(),
+        report="handout",
+        entity_type="treatment_session",
+        entity_id=session_id,
+        patient_id=handout.patient_id,
+    )
+    return response
+
+
+@bp.get("/patients/<int:patient_id>/comparison.pdf")
+def comparison_pdf(patient_id: int) -> Response:
+    """Print the comparison of a patient's cycles (``?cycle=`` repeated to choose)."""
+    chosen = {
+        int(v)
+        for v in request.args.getlist("cycle")
+        if v.isdigit() and len(v) <= MAX_CYCLE_DIGITS
+    }
+    report = comparison_report(
+        get_session(),
+        patient_id,
+        face_map=face_map(),
+        zone=clinic_zone(),
+        only=chosen or None,
+    )
+    today = utc_now().astimezone(clinic_zone()).date()
+    response = _pdf(
+        "reports/comparison.html",
+        _filename("cycles", report.patient.mrn, today),
+        report=report,
+    )
+    record_print(
+        get_session(),
+        current_actor(),
+        report="comparison",
+        entity_type="patient",
+        entity_id=patient_id,
+        patient_id=patient_id,
+        detail={"cycles": [card.number for card in report.cards]},
+    )
+    return response
+
+
+# The same PDFs for API clients, listed in the OpenAPI document under "reports".
+for _rule, _view in (
+    ("/sessions/<int:session_id>/record.pdf", record_pdf),
+    ("/sessions/<int:session_id>/handout.pdf", handout_pdf),
+    ("/patients/<int:patient_id>/comparison.pdf", comparison_pdf),
+):
+    api_bp.add_url_rule(
+        _rule, view_func=spec.validate(resp=PDF_RESPONSES, tags=["reports"])(_view)
+    )
