@@ -18,6 +18,7 @@ from planner.errors import register_error_handlers
 from planner.jsonsafe import SafeJSONProvider
 from planner.templating import register_template_helpers
 from planner.views import api
+from planner.views import audit
 from planner.views import auth
 from planner.views import health
 from planner.views import home
@@ -66,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         schedule.bp,
         sessions.bp,
         settings.bp,
+        audit.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)
