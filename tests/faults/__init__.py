@@ -1,0 +1,1 @@
+"""Fault tests: a killed server and a backup taken while the chart is written."""
