@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from collections.abc import Mapping
+from dataclasses import asdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,3 +49,43 @@ class InstrumentDefinition:
     def sections(self) -> tuple[str, ...]:
         """Return the form's section headings in order of first appearance."""
         return tuple(dict.fromkeys(item.section for item in self.items))
+
+
+def define_instrument(
+    *,
+    code: str,
+    title: str,
+    items: tuple[Item, ...],
+    scorer: Callable[[Mapping[str, Any]], Any],
+    headline: Callable[[Any], float | None],
+    formula_version: str,
+    provenance: str,
+    higher_is_better: bool,
+    reference: str,
+) -> InstrumentDefinition:
+    """Build an instrument from its scoring function and the score it headlines.
+
+    ``scorer`` returns the instrument's own score dataclass; every field of it is
+    stored, and ``headline`` picks the figure used in lists and trends.
+    """
+
+    def score(raw: Mapping[str, Any]) -> ScoreResult:
+        result = scorer(raw)
+        return ScoreResult(
+            scores=asdict(result),
+            total=headline(result),
+            formula_version=formula_version,
+            provenance=provenance,
+            higher_is_better=higher_is_better,
+        )
+
+    return InstrumentDefinition(
+        code=code,
+        title=title,
+        items=items,
+        score=score,
+        formula_version=formula_version,
+        provenance=provenance,
+        higher_is_better=higher_is_better,
+        reference=reference,
+    )

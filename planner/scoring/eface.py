@@ -10,12 +10,10 @@ dynamic items twice ([S46]'s regression) is kept beside it, UNSOURCED as a formu
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict
 from dataclasses import dataclass
 from typing import Any
 
-from planner.scoring.definition import InstrumentDefinition
-from planner.scoring.definition import ScoreResult
+from planner.scoring.definition import define_instrument
 from planner.scoring.items import Item
 from planner.scoring.items import Slider
 from planner.scoring.items import parse_items
@@ -175,22 +173,12 @@ def _mean(values: list[float]) -> float:
     return math.fsum(values) / len(values)
 
 
-def _result(items: Mapping[str, Any]) -> ScoreResult:
-    score = score_eface(items)
-    return ScoreResult(
-        scores=asdict(score),
-        total=score.total,
-        formula_version=FORMULA_VERSION,
-        provenance=PROVENANCE,
-        higher_is_better=True,
-    )
-
-
-DEFINITION = InstrumentDefinition(
+DEFINITION = define_instrument(
     code=CODE,
     title=TITLE,
     items=ITEMS,
-    score=_result,
+    scorer=score_eface,
+    headline=lambda score: score.total,
     formula_version=FORMULA_VERSION,
     provenance=PROVENANCE,
     higher_is_better=True,

@@ -8,12 +8,10 @@ FDI worksheet; verify), as is the exact item wording.
 """
 
 from collections.abc import Mapping
-from dataclasses import asdict
 from dataclasses import dataclass
 from typing import Any
 
-from planner.scoring.definition import InstrumentDefinition
-from planner.scoring.definition import ScoreResult
+from planner.scoring.definition import define_instrument
 from planner.scoring.items import Choice
 from planner.scoring.items import Item
 from planner.scoring.items import parse_items
@@ -164,22 +162,12 @@ def _subscale(points: list[int], scale: int) -> float:
     return (sum(points) - count) / count * scale
 
 
-def _result(items: Mapping[str, Any]) -> ScoreResult:
-    score = score_fdi(items)
-    return ScoreResult(
-        scores=asdict(score),
-        total=score.physical,
-        formula_version=FORMULA_VERSION,
-        provenance=PROVENANCE,
-        higher_is_better=True,
-    )
-
-
-DEFINITION = InstrumentDefinition(
+DEFINITION = define_instrument(
     code=CODE,
     title=TITLE,
     items=ITEMS,
-    score=_result,
+    scorer=score_fdi,
+    headline=lambda score: score.physical,
     formula_version=FORMULA_VERSION,
     provenance=PROVENANCE,
     higher_is_better=True,

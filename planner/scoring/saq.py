@@ -8,12 +8,10 @@ is consistent with the values reported in [S6]).
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict
 from dataclasses import dataclass
 from typing import Any
 
-from planner.scoring.definition import InstrumentDefinition
-from planner.scoring.definition import ScoreResult
+from planner.scoring.definition import define_instrument
 from planner.scoring.items import Choice
 from planner.scoring.items import Item
 from planner.scoring.items import parse_items
@@ -71,22 +69,12 @@ def score_saq(items: Mapping[str, Any]) -> SAQScore:
     return SAQScore(total=math.fsum(answers.values()) / MAX_SUM * 100)
 
 
-def _result(items: Mapping[str, Any]) -> ScoreResult:
-    score = score_saq(items)
-    return ScoreResult(
-        scores=asdict(score),
-        total=score.total,
-        formula_version=FORMULA_VERSION,
-        provenance=PROVENANCE,
-        higher_is_better=False,
-    )
-
-
-DEFINITION = InstrumentDefinition(
+DEFINITION = define_instrument(
     code=CODE,
     title=TITLE,
     items=ITEMS,
-    score=_result,
+    scorer=score_saq,
+    headline=lambda score: score.total,
     formula_version=FORMULA_VERSION,
     provenance=PROVENANCE,
     higher_is_better=False,

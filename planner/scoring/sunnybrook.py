@@ -6,12 +6,10 @@ by open-source implementations [S51b], the original form was not retrieved.
 """
 
 from collections.abc import Mapping
-from dataclasses import asdict
 from dataclasses import dataclass
 from typing import Any
 
-from planner.scoring.definition import InstrumentDefinition
-from planner.scoring.definition import ScoreResult
+from planner.scoring.definition import define_instrument
 from planner.scoring.items import Choice
 from planner.scoring.items import Item
 from planner.scoring.items import parse_items
@@ -145,22 +143,12 @@ def score_sunnybrook(items: Mapping[str, Any]) -> SunnybrookScore:
     )
 
 
-def _result(items: Mapping[str, Any]) -> ScoreResult:
-    score = score_sunnybrook(items)
-    return ScoreResult(
-        scores=asdict(score),
-        total=float(score.composite),
-        formula_version=FORMULA_VERSION,
-        provenance=PROVENANCE,
-        higher_is_better=True,
-    )
-
-
-DEFINITION = InstrumentDefinition(
+DEFINITION = define_instrument(
     code=CODE,
     title=TITLE,
     items=ITEMS,
-    score=_result,
+    scorer=score_sunnybrook,
+    headline=lambda score: float(score.composite),
     formula_version=FORMULA_VERSION,
     provenance=PROVENANCE,
     higher_is_better=True,

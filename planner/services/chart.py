@@ -396,6 +396,34 @@ def last_cycle_sites(session: Session, record: TreatmentSession) -> list[Injecti
     )
 
 
+def _add_sites(
+    session: Session,
+    session_id: int,
+    patient_id: int,
+    sites: list[tuple[str, Side, float, float, float, Any]],
+    *,
+    now: datetime,
+) -> None:
+    """Append sites (muscle, side, x, y, units, depth) to a chart, numbered on."""
+    affected, number = _side_and_next_number(session, session_id, patient_id)
+    for offset, (muscle, side, x, y, units, depth) in enumerate(sites):
+        session.add(
+            InjectionSite(
+                session_id=session_id,
+                number=number + offset,
+                muscle=muscle,
+                side=side,
+                role=role_for(side, affected),
+                x=x,
+                y=y,
+                units=units,
+                depth=depth,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
 def copy_last_cycle(
     session: Session,
     actor: Actor,
@@ -414,23 +442,13 @@ def copy_last_cycle(
             "There is no earlier cycle to copy.", fields={"copy": "no earlier cycle"}
         )
     version, patient_id = claim_version(session, session_id, request.version, now=now)
-    affected, number = _side_and_next_number(session, session_id, patient_id)
-    for offset, old in enumerate(previous):
-        session.add(
-            InjectionSite(
-                session_id=session_id,
-                number=number + offset,
-                muscle=old.muscle,
-                side=old.side,
-                role=role_for(old.side, affected),
-                x=old.x,
-                y=old.y,
-                units=old.units,
-                depth=old.depth,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+    _add_sites(
+        session,
+        session_id,
+        patient_id,
+        [(s.muscle, s.side, s.x, s.y, s.units, s.depth) for s in previous],
+        now=now,
+    )
     record_event(
         session,
         actor,
@@ -464,24 +482,15 @@ def apply_template(
     now = now or utc_now()
     template = protocols.get_template(session, request.template_id)
     version, patient_id = claim_version(session, session_id, request.version, now=now)
-    affected, number = _side_and_next_number(session, session_id, patient_id)
+    affected = _patient_side(session, patient_id)
     placed = protocols.place_template_sites(template.sites, affected.value)
-    for offset, site in enumerate(placed):
-        side = Side(site.side)
-        session.add(
-            InjectionSite(
-                session_id=session_id,
-                number=number + offset,
-                muscle=site.muscle,
-                side=side,
-                role=role_for(side, affected),
-                x=site.x,
-                y=site.y,
-                units=site.units,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+    _add_sites(
+        session,
+        session_id,
+        patient_id,
+        [(p.muscle, Side(p.side), p.x, p.y, p.units, None) for p in placed],
+        now=now,
+    )
     record_event(
         session,
         actor,
