@@ -2,7 +2,10 @@
 
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic import ValidationError
+
+from planner.errors import InvalidInput
 
 # pydantic's stock messages, rephrased for clinicians and staff.
 FRIENDLY = {
@@ -44,3 +47,13 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         field = ".".join(loc) if loc else "__all__"
         errors.setdefault(field, message)
     return errors
+
+
+def parse_input(
+    model: type[BaseModel], data: Any, message: str = "Some fields need correcting."
+) -> Any:
+    """Validate input with a model, or raise InvalidInput naming each bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(message, fields=field_errors(exc)) from None

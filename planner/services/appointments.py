@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
-from pydantic import ValidationError
 from pydantic import field_validator
-from sqlalchemy import update
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -20,7 +18,6 @@ from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import NotFound
-from planner.errors import StaleWrite
 from planner.models import Appointment
 from planner.models import AppointmentStatus
 from planner.models import AuditAction
@@ -34,10 +31,12 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.followup import clinic_settings
-from planner.validation import field_errors
+from planner.services.locking import update_if_version
+from planner.validation import parse_input
 
 MAX_ID = 2**31 - 1
 CLOSED = (AppointmentStatus.ATTENDED, AppointmentStatus.CANCELLED)
+STALE = "Someone changed this appointment; reload and try again."
 
 
 class BookingRequest(BaseModel):
@@ -79,15 +78,6 @@ def list_clinicians(session: Session) -> list[User]:
             .order_by(col(User.name))
         )
     )
-
-
-def _parse(model: type[BaseModel], data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Some fields need correcting.", fields=field_errors(exc)
-        ) from None
 
 
 def calendar_for(
@@ -178,7 +168,7 @@ def book_appointment(
     A slot outside the window, the clinician's hours or on a closed day needs an
     explicit reason; a clash with another booking is always refused.
     """
-    request: BookingRequest = _parse(BookingRequest, data)
+    request: BookingRequest = parse_input(BookingRequest, data)
     now = now or utc_now()
     appointment = get_appointment(session, appointment_id)
     if appointment.status in CLOSED:
@@ -221,25 +211,21 @@ def book_appointment(
             fields={"starts_at": "overlaps another booking"},
         )
     before = snapshot(appointment)
-    result = session.execute(
-        update(Appointment)
-        .where(
-            col(Appointment.id) == appointment_id,
-            col(Appointment.version) == request.version,
-        )
-        .values(
-            status=AppointmentStatus.BOOKED,
-            clinician_id=request.clinician_id,
-            starts_at=slot.start,
-            ends_at=slot.end,
-            override_reason=request.override_reason if problems else None,
-            version=request.version + 1,
-            updated_at=now,
-        )
+    update_if_version(
+        session,
+        Appointment,
+        (col(Appointment.id), appointment_id),
+        request.version,
+        {
+            "status": AppointmentStatus.BOOKED,
+            "clinician_id": request.clinician_id,
+            "starts_at": slot.start,
+            "ends_at": slot.end,
+            "override_reason": request.override_reason if problems else None,
+            "updated_at": now,
+        },
+        stale_message=STALE,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
-        session.rollback()
-        raise StaleWrite("Someone changed this appointment; reload and try again.")
     appointment = get_appointment(session, appointment_id)
     old, new = changed_fields(before, snapshot(appointment))
     record_event(
@@ -272,7 +258,7 @@ def set_status(
     now: datetime | None = None,
 ) -> Appointment:
     """Mark an appointment attended, missed (a no-show) or cancelled."""
-    request: StatusRequest = _parse(StatusRequest, data)
+    request: StatusRequest = parse_input(StatusRequest, data)
     now = now or utc_now()
     appointment = get_appointment(session, appointment_id)
     allowed_from = ALLOWED.get(request.status)
@@ -297,23 +283,19 @@ def set_status(
             "Only a past appointment can be missed.",
             fields={"status": "the appointment has not happened yet"},
         )
-    result = session.execute(
-        update(Appointment)
-        .where(
-            col(Appointment.id) == appointment_id,
-            col(Appointment.version) == request.version,
-        )
-        .values(
-            status=request.status,
-            notes=(appointment.notes or "")
+    update_if_version(
+        session,
+        Appointment,
+        (col(Appointment.id), appointment_id),
+        request.version,
+        {
+            "status": request.status,
+            "notes": (appointment.notes or "")
             + (f" Cancelled: {request.reason}" if request.reason else ""),
-            version=request.version + 1,
-            updated_at=now,
-        )
+            "updated_at": now,
+        },
+        stale_message=STALE,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
-        session.rollback()
-        raise StaleWrite("Someone changed this appointment; reload and try again.")
     record_event(
         session,
         actor,

@@ -7,7 +7,6 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
-from pydantic import ValidationError
 from pydantic import model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -24,7 +23,7 @@ from planner.models import WorkingHours
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
-from planner.validation import field_errors
+from planner.validation import parse_input
 
 WEEKDAYS = (
     "Monday",
@@ -59,15 +58,6 @@ class ClosedIn(BaseModel):
     reason: str = Field(min_length=1, max_length=200)
 
 
-def _parse(model: type[BaseModel], data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Some fields need correcting.", fields=field_errors(exc)
-        ) from None
-
-
 def list_hours(session: Session) -> list[tuple[WorkingHours, str]]:
     """Return every clinician's working hours with their name, by clinician and day."""
     rows = session.exec(
@@ -90,7 +80,7 @@ def list_closed(session: Session, *, since: date) -> list[ClosedDay]:
 
 def add_hours(session: Session, actor: Actor, data: Any) -> WorkingHours:
     """Add a block of working hours, refusing one that overlaps the clinician's own."""
-    hours_in: HoursIn = _parse(HoursIn, data)
+    hours_in: HoursIn = parse_input(HoursIn, data)
     clinician = session.get(User, hours_in.clinician_id)
     if clinician is None or clinician.role != Role.INJECTOR:
         raise InvalidInput(
@@ -140,7 +130,7 @@ def delete_hours(session: Session, actor: Actor, hours_id: int) -> None:
 
 
 def add_closed_day(session: Session, actor: Actor, data: Any) -> ClosedDay:
-    closed_in: ClosedIn = _parse(ClosedIn, data)
+    closed_in: ClosedIn = parse_input(ClosedIn, data)
     closed = ClosedDay(day=closed_in.day, reason=closed_in.reason.strip())
     session.add(closed)
     try:

@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
-from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
 from sqlalchemy import bindparam
@@ -46,7 +45,7 @@ from planner.services.audit import write_event
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
 from planner.services.sessions import get_session_record
-from planner.validation import field_errors
+from planner.validation import parse_input
 
 MAX_UNITS = 400.0
 
@@ -103,15 +102,6 @@ class VersionOnly(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, le=MAX_VERSION)
-
-
-def _parse(model: type[BaseModel], data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Some fields need correcting.", fields=field_errors(exc)
-        ) from None
 
 
 def role_for(side: Side, affected: AffectedSide) -> SiteRole:
@@ -215,7 +205,7 @@ def add_site(
 
     ``default_units(muscle, side)`` gives the dose when the tap carries none.
     """
-    request: SiteCreate = _parse(SiteCreate, data)
+    request: SiteCreate = parse_input(SiteCreate, data)
     now = now or utc_now()
     if request.x is not None and request.y is not None:
         x, y = request.x, request.y
@@ -291,7 +281,7 @@ def update_site(
     now: datetime | None = None,
 ) -> tuple[int, SiteRow]:
     """Change a site's dose, or move it (which detects its muscle and side again)."""
-    request: SiteUpdate = _parse(SiteUpdate, data)
+    request: SiteUpdate = parse_input(SiteUpdate, data)
     now = now or utc_now()
     found = (
         session.connection()
@@ -348,7 +338,7 @@ def delete_site(
     now: datetime | None = None,
 ) -> int:
     """Remove a site from a draft chart; its number is not reused."""
-    request: VersionOnly = _parse(VersionOnly, data)
+    request: VersionOnly = parse_input(VersionOnly, data)
     now = now or utc_now()
     _site_of(session, session_id, site_id)
     version, patient_id = claim_version(session, session_id, request.version, now=now)
@@ -433,7 +423,7 @@ def copy_last_cycle(
     now: datetime | None = None,
 ) -> int:
     """Add every site of the previous cycle to today's chart, exactly as charted."""
-    request: VersionOnly = _parse(VersionOnly, data)
+    request: VersionOnly = parse_input(VersionOnly, data)
     now = now or utc_now()
     record = get_session_record(session, session_id)
     previous = last_cycle_sites(session, record)
@@ -478,7 +468,7 @@ def apply_template(
     now: datetime | None = None,
 ) -> int:
     """Add a protocol template's sites, placed for this patient's palsied side."""
-    request: TemplateChoice = _parse(TemplateChoice, data)
+    request: TemplateChoice = parse_input(TemplateChoice, data)
     now = now or utc_now()
     template = protocols.get_template(session, request.template_id)
     version, patient_id = claim_version(session, session_id, request.version, now=now)

@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
-from pydantic import ValidationError
 from pydantic import field_validator
 from sqlmodel import Session
 from sqlmodel import col
@@ -22,7 +21,7 @@ from planner.models import VialLot
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
-from planner.validation import field_errors
+from planner.validation import parse_input
 
 
 class VialLotCreate(BaseModel):
@@ -93,12 +92,7 @@ def list_usable_lots(session: Session, *, now: datetime) -> dict[str, list[VialL
 
 def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
     """Validate a new vial's details; a time without a zone is clinic time."""
-    try:
-        lot_in = VialLotCreate.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Some vial details need correcting.", fields=field_errors(exc)
-        ) from None
+    lot_in = parse_input(VialLotCreate, data, "Some vial details need correcting.")
     if lot_in.vial_units not in product.vial_sizes:
         sizes = ", ".join(f"{size} {product.unit_name}" for size in product.vial_sizes)
         raise InvalidInput(

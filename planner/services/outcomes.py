@@ -8,10 +8,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
-from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
-from sqlalchemy import update
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -20,7 +18,6 @@ from planner import scoring
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import NotFound
-from planner.errors import StaleWrite
 from planner.models import AdverseEvent
 from planner.models import AdverseEventKind
 from planner.models import Assessment
@@ -36,19 +33,11 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.locking import update_if_version
 from planner.services.patients import get_patient
-from planner.validation import field_errors
+from planner.validation import parse_input
 
 MAX_ID = 2**31 - 1
-
-
-def _parse(model: type[BaseModel], data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Some fields need correcting.", fields=field_errors(exc)
-        ) from None
 
 
 def cycle_session_on(
@@ -192,7 +181,7 @@ def record_response(
     now: datetime | None = None,
 ) -> CycleResponse:
     """Save (or update, against its version) the response to a treatment's cycle."""
-    request: ResponseIn = _parse(ResponseIn, data)
+    request: ResponseIn = parse_input(ResponseIn, data)
     now = now or utc_now()
     record = session.get(TreatmentSession, session_id)
     if record is None or record.kind != SessionKind.FULL:
@@ -228,17 +217,14 @@ def record_response(
             fields={"version": "is required to change a recorded response"},
         )
     before = snapshot(existing)
-    result = session.execute(
-        update(CycleResponse)
-        .where(
-            col(CycleResponse.id) == existing.id,
-            col(CycleResponse.version) == request.version,
-        )
-        .values(**values, version=request.version + 1, recorded_at=now)
+    update_if_version(
+        session,
+        CycleResponse,
+        (col(CycleResponse.id), existing.id),
+        request.version,
+        {**values, "recorded_at": now},
+        stale_message="Someone changed this response; reload to see it.",
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
-        session.rollback()
-        raise StaleWrite("Someone changed this response; reload to see it.")
     updated = session.get(CycleResponse, existing.id, populate_existing=True)
     assert updated is not None
     old, new = changed_fields(before, snapshot(updated))
@@ -287,7 +273,7 @@ def add_adverse_event(
     session: Session, actor: Actor, session_id: int, data: Any, *, today: date
 ) -> AdverseEvent:
     """Record an adverse event against the treatment that may have caused it."""
-    request: AdverseEventIn = _parse(AdverseEventIn, data)
+    request: AdverseEventIn = parse_input(AdverseEventIn, data)
     record = session.get(TreatmentSession, session_id)
     if record is None:
         raise NotFound(f"There is no treatment session {session_id}.")

@@ -6,11 +6,9 @@ from datetime import date
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import or_
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import col
@@ -19,7 +17,6 @@ from sqlmodel import select
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import NotFound
-from planner.errors import StaleWrite
 from planner.models import Appointment
 from planner.models import Assessment
 from planner.models import AuditAction
@@ -33,19 +30,11 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
-from planner.validation import field_errors
+from planner.services.locking import update_if_version
+from planner.validation import parse_input
 
 MAX_QUERY_LENGTH = 100
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-
-
-def _validate(model: type[PatientCreate] | type[PatientUpdate], data: Any) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Some fields need correcting.", fields=field_errors(exc)
-        ) from None
 
 
 def _mrn_taken() -> InvalidInput:
@@ -57,7 +46,7 @@ def _mrn_taken() -> InvalidInput:
 
 def create_patient(session: Session, actor: Actor, data: Any) -> Patient:
     """Validate and register a new patient."""
-    patient_in: PatientCreate = _validate(PatientCreate, data)
+    patient_in: PatientCreate = parse_input(PatientCreate, data)
     if session.exec(select(Patient.id).where(Patient.mrn == patient_in.mrn)).first():
         raise _mrn_taken()
     patient = Patient.model_validate(patient_in)
@@ -97,7 +86,7 @@ def update_patient(
     now: datetime | None = None,
 ) -> Patient:
     """Save an edit made against ``data['version']``; refuse it if that is stale."""
-    patient_in: PatientUpdate = _validate(PatientUpdate, data)
+    patient_in: PatientUpdate = parse_input(PatientUpdate, data)
     patient = get_patient(session, patient_id)
     before = snapshot(patient)
     if (
@@ -109,21 +98,15 @@ def update_patient(
         raise _mrn_taken()
     values = patient_in.model_dump(exclude={"version"})
     values["updated_at"] = now or utc_now()
-    values["version"] = patient_in.version + 1
-    # The version check is in the UPDATE itself, so two editors cannot both win.
-    result = session.execute(
-        update(Patient)
-        .where(
-            col(Patient.id) == patient_id, col(Patient.version) == patient_in.version
-        )
-        .values(**values)
+    update_if_version(
+        session,
+        Patient,
+        (col(Patient.id), patient_id),
+        patient_in.version,
+        values,
+        stale_message="Someone else saved this patient while you were editing. "
+        "Reload to see their changes, then make yours again.",
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
-        session.rollback()
-        raise StaleWrite(
-            "Someone else saved this patient while you were editing. "
-            "Reload to see their changes, then make yours again."
-        )
     session.refresh(patient)
     old, new = changed_fields(before, snapshot(patient))
     record_event(

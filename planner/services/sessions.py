@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
-from pydantic import ValidationError
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import update
@@ -33,7 +32,7 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.followup import propose_follow_up
 from planner.services.patients import get_patient
-from planner.validation import field_errors
+from planner.validation import parse_input
 
 MAX_VERSION = 2**31 - 2
 
@@ -103,12 +102,7 @@ def open_session(
 ) -> TreatmentSession:
     """Open a draft session with its product and vial, chosen once for the chart."""
     patient = get_patient(session, patient_id)
-    try:
-        opening = SessionOpen.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Some fields need correcting.", fields=field_errors(exc)
-        ) from None
+    opening = parse_input(SessionOpen, data, "Some fields need correcting.")
     product = lot_service.get_product(session, opening.product)
     if opening.lot_choice == "new":
         lot = lot_service.add_lot(
@@ -226,12 +220,7 @@ def sign_session(
     ``warnings`` are today's safety warnings as the chart computed them; those
     that ask for a reason must have one before the record can be signed.
     """
-    try:
-        request = SignRequest.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "The signature request is not valid.", fields=field_errors(exc)
-        ) from None
+    request = parse_input(SignRequest, data, "The signature request is not valid.")
     now = now or utc_now()
     record = get_session_record(session, session_id)
     errors: dict[str, str] = {}
@@ -335,12 +324,7 @@ def amend_session(
     now: datetime | None = None,
 ) -> Amendment:
     """Correct a signed session: the record keeps what it said and why it changed."""
-    try:
-        request = AmendRequest.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "The amendment is not valid.", fields=field_errors(exc)
-        ) from None
+    request = parse_input(AmendRequest, data, "The amendment is not valid.")
     record = get_session_record(session, session_id)
     if record.status != SessionStatus.SIGNED:
         raise Conflict(

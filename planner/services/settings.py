@@ -21,7 +21,6 @@ from pydantic import ValidationError
 from pydantic import ValidationInfo
 from pydantic import field_validator
 from pydantic import model_validator
-from sqlalchemy import update
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -29,7 +28,6 @@ from sqlmodel import select
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import NotFound
-from planner.errors import StaleWrite
 from planner.models import AuditAction
 from planner.models import ClinicSetting
 from planner.models import User
@@ -39,6 +37,7 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.catalogue import DEFAULT_SETTINGS
+from planner.services.locking import update_if_version
 from planner.validation import field_errors
 
 DOSE_PREFIX = "dose."
@@ -293,25 +292,21 @@ def update_setting(
     when = now or utc_now()
     before = snapshot(setting)
     editor = _editor_name(session, actor)
-    # The version check is in the UPDATE itself, so two editors cannot both win.
-    result = session.execute(
-        update(ClinicSetting)
-        .where(col(ClinicSetting.key) == key, col(ClinicSetting.version) == expected)
-        .values(
-            value=value,
-            source=f"Clinic setting (edited {when.day} {when:%b %Y} by {editor})",
-            unsourced=True,
-            updated_by_id=actor.user_id,
-            updated_at=when,
-            version=expected + 1,
-        )
+    update_if_version(
+        session,
+        ClinicSetting,
+        (col(ClinicSetting.key), key),
+        expected,
+        {
+            "value": value,
+            "source": f"Clinic setting (edited {when.day} {when:%b %Y} by {editor})",
+            "unsourced": True,
+            "updated_by_id": actor.user_id,
+            "updated_at": when,
+        },
+        stale_message="Someone else saved this setting while you were editing. "
+        "Reload to see their value, then make your change again.",
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
-        session.rollback()
-        raise StaleWrite(
-            "Someone else saved this setting while you were editing. "
-            "Reload to see their value, then make your change again."
-        )
     session.refresh(setting)
     old, new = changed_fields(before, snapshot(setting))
     record_event(

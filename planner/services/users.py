@@ -3,7 +3,6 @@
 from datetime import datetime
 from datetime import timedelta
 
-from pydantic import ValidationError
 from sqlmodel import Session
 from sqlmodel import select
 
@@ -20,7 +19,7 @@ from planner.passwords import password_problems
 from planner.passwords import verify_password
 from planner.services.audit import Actor
 from planner.services.audit import record_event
-from planner.validation import field_errors
+from planner.validation import parse_input
 
 # Verified against when the email is unknown, so both paths cost one argon2 check
 # and response times do not reveal which emails have accounts.
@@ -31,14 +30,11 @@ def create_user(
     session: Session, actor: Actor, *, email: str, name: str, role: str, password: str
 ) -> User:
     """Create a login after checking its fields and the password rules."""
-    try:
-        data = UserCreate.model_validate(
-            {"email": email, "name": name, "role": role, "password": password}
-        )
-    except ValidationError as exc:
-        raise InvalidInput(
-            "The user's details are not valid.", fields=field_errors(exc)
-        ) from None
+    data = parse_input(
+        UserCreate,
+        {"email": email, "name": name, "role": role, "password": password},
+        "The user's details are not valid.",
+    )
     problems = password_problems(password, email=email, name=name)
     if problems:
         raise InvalidInput(
