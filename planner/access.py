@@ -24,9 +24,9 @@ from planner.db import get_session
 from planner.errors import error_response
 from planner.errors import wants_json
 from planner.models import Role
-from planner.models import User
 from planner.services.audit import Actor
-from planner.services.users import get_user
+from planner.services.users import SignedInUser
+from planner.services.users import signed_in_user
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,8 +59,11 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 def current_actor() -> Actor:
     """Describe the logged-in user for the services and the audit trail."""
-    user: User = current_user._get_current_object()
-    return Actor(user_id=user.id, email=user.email, remote_addr=request.remote_addr)
+    return Actor(
+        user_id=current_user.id,
+        email=current_user.email,
+        remote_addr=request.remote_addr,
+    )
 
 
 def _require_login() -> Response | tuple[Any, int] | None:
@@ -117,11 +120,10 @@ def init_app(app: Flask) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader  # type: ignore[untyped-decorator]  # flask_login is untyped
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+    def load_user(user_id: str) -> SignedInUser | None:
+        if not user_id.isdigit() or len(user_id) > 18:  # beyond any 64-bit id
             return None
-        user = get_user(get_session(), int(user_id))
-        return user if user is not None and user.active else None
+        return signed_in_user(get_session(), int(user_id))
 
     manager.init_app(app)
     app.before_request(_require_login)

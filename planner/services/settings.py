@@ -21,6 +21,8 @@ from pydantic import ValidationError
 from pydantic import ValidationInfo
 from pydantic import field_validator
 from pydantic import model_validator
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_core
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -361,13 +363,24 @@ def dose_ranges(session: Session) -> dict[str, DoseReference]:
     return ranges
 
 
+_SETTINGS = ClinicSetting.__table__  # type: ignore[attr-defined]  # set by SQLModel
+# Built once: every tap without a dose runs it.
+_SETTING_VALUE = select_core(_SETTINGS.c.value).where(
+    _SETTINGS.c.key == bindparam("key")
+)
+
+
 def dose_default(session: Session, muscle: str) -> float:
     """Return the default dose per point for a muscle, in onabotulinumtoxinA units.
 
     :raises NotFound: for a muscle with no reference dose.
     """
-    setting = session.get(ClinicSetting, DOSE_PREFIX + muscle)
-    numbers = _reference_from_value(setting.value) if setting else None
+    row = (
+        session.connection()
+        .execute(_SETTING_VALUE, {"key": DOSE_PREFIX + muscle})
+        .first()
+    )
+    numbers = _reference_from_value(row.value) if row is not None else None
     if numbers is not None:
         return numbers[2]
     for dose in MUSCLE_DOSES:

@@ -1,8 +1,11 @@
 """User accounts and logging in."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_core
 from sqlmodel import Session
 from sqlmodel import select
 
@@ -94,6 +97,48 @@ def set_password(session: Session, actor: Actor, *, email: str, password: str) -
 
 def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """The logged-in user as a request sees it: read once, detached from the ORM.
+
+    It satisfies Flask-Login's user protocol. Being a plain value, nothing a view
+    does to it can write to the users table by accident.
+    """
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    password_hash: str
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+_USERS = User.__table__  # type: ignore[attr-defined]  # set by SQLModel
+# Built once: every request runs it, and building it cost more than running it.
+_SIGNED_IN = select_core(
+    _USERS.c.id, _USERS.c.email, _USERS.c.name, _USERS.c.role, _USERS.c.password_hash
+).where(_USERS.c.id == bindparam("user_id"), _USERS.c.active.is_(True))
+
+
+def signed_in_user(session: Session, user_id: int) -> SignedInUser | None:
+    """Return the active user with this id for the request, or None."""
+    row = session.connection().execute(_SIGNED_IN, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    return SignedInUser(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        role=Role(row.role),
+        password_hash=row.password_hash,
+    )
 
 
 def authenticate(
