@@ -11,10 +11,12 @@ from flask import Flask
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import has_request_context
 from flask import redirect
 from flask import request
 from flask import session
 from flask import url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from flask_login import current_user
 from flask_login import logout_user
@@ -113,6 +115,21 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+class TLSAwareSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, marked Secure whenever the request came by TLS.
+
+    ``SESSION_COOKIE_SECURE`` set true forces the flag on every response. Left
+    false, the flag follows the request: HTTPS served directly, or reported by a
+    trusted proxy (``TRUSTED_PROXIES``, through ProxyFix), gets a Secure cookie
+    without anyone having to remember the setting.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.config["SESSION_COOKIE_SECURE"]:
+            return True
+        return has_request_context() and request.is_secure
+
+
 def init_app(app: Flask) -> None:
     """Wire Flask-Login, the login gate and the security headers."""
     manager = LoginManager()
@@ -126,5 +143,6 @@ def init_app(app: Flask) -> None:
         return signed_in_user(get_session(), int(user_id))
 
     manager.init_app(app)
+    app.session_interface = TLSAwareSessionInterface()
     app.before_request(_require_login)
     app.after_request(_security_headers)

@@ -2,6 +2,7 @@
 
 import re
 
+from planner import create_app
 from planner.access import roles_required
 from planner.models import Role
 
@@ -113,6 +114,32 @@ def test_session_cookie_flags(client, make_user):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def _login_page_cookie(app, **request: object) -> str:
+    """GET /login (which puts a CSRF token in the session) and return its cookie."""
+    response = app.test_client().get("/login", **request)
+    assert response.status_code == 200
+    return response.headers["Set-Cookie"]
+
+
+def test_session_cookie_is_secure_exactly_when_the_request_came_by_tls(app):
+    assert "Secure" not in _login_page_cookie(app)
+    assert "Secure" in _login_page_cookie(app, base_url="https://localhost")
+    # Without a trusted proxy, a client cannot claim TLS with a header.
+    spoofed = {"X-Forwarded-Proto": "https"}
+    assert "Secure" not in _login_page_cookie(app, headers=spoofed)
+
+
+def test_a_trusted_proxy_reporting_tls_gets_a_secure_cookie():
+    # The login page reads no table, so an empty in-memory database will do.
+    config = {"DATABASE_URL": "sqlite://", "SECRET_KEY": "test", "TESTING": True}
+    proxied = create_app({**config, "TRUSTED_PROXIES": 1})
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.7"}
+    assert "Secure" in _login_page_cookie(proxied, headers=forwarded)
+    assert "Secure" not in _login_page_cookie(proxied)
+    forced = create_app({**config, "SESSION_COOKIE_SECURE": True})
+    assert "Secure" in _login_page_cookie(forced)
 
 
 def test_idle_session_times_out(app, login_as):
