@@ -28,6 +28,7 @@ from planner.views import reports
 from planner.views import schedule
 from planner.views import sessions
 from planner.views import settings
+from planner.views import users
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -67,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         schedule.bp,
         sessions.bp,
         settings.bp,
+        users.bp,
         audit.bp,
     ):
         app.register_blueprint(blueprint)

@@ -113,6 +113,16 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "settings.edit_template": ADMIN,
     "settings.update_template": ADMIN,
     "settings.delete_template": ADMIN,
+    # Logins and roles: admins only.
+    "users.index": ADMIN,
+    "users.new": ADMIN,
+    "users.create": ADMIN,
+    "users.edit": ADMIN,
+    "users.update": ADMIN,
+    "users.deactivate": ADMIN,
+    "users.reactivate": ADMIN,
+    "users.reset_password": ADMIN,
+    "users.unlock": ADMIN,
     # The audit trail: admins search it; no route changes it.
     "audit.index": ADMIN,
 }

@@ -1,0 +1,184 @@
+"""The admin's user pages: list, create and edit logins, reset, unlock."""
+
+from typing import Any
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from planner.access import current_actor
+from planner.access import roles_required
+from planner.db import get_session
+from planner.db_types import utc_now
+from planner.errors import Conflict
+from planner.errors import InvalidInput
+from planner.errors import PlannerError
+from planner.errors import StaleWrite
+from planner.models import Role
+from planner.models import User
+from planner.services import user_admin as service
+from planner.services.users import is_locked
+
+bp = Blueprint("users", __name__, url_prefix="/settings/users")
+
+ROLE_LABELS = {
+    Role.ADMIN.value: "Admin: users and clinic settings",
+    Role.INJECTOR.value: "Injector: charts and signs treatments",
+    Role.STAFF.value: "Staff: patients and scheduling",
+}
+# Never echoed back into a page, even when the form is shown again.
+PASSWORD_FIELDS = ("password", "password_confirm")
+
+
+def _form_data() -> dict[str, Any]:
+    data = request.form.to_dict()
+    data.pop("csrf_token", None)
+    return data
+
+
+def _shown(user: User) -> dict[str, Any]:
+    """The login's saved values, for the form and its hidden compare-and-set copy."""
+    values = {
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "active": user.active,
+    }
+    return {**values, **{f"shown_{key}": value for key, value in values.items()}}
+
+
+def _render_index(status: int = 200) -> tuple[str, int]:
+    logins = service.list_logins(get_session(), now=utc_now())
+    return render_template(
+        "users/index.html", logins=logins, me=current_user.id, roles=ROLE_LABELS
+    ), status
+
+
+def _render_form(
+    data: dict[str, Any],
+    errors: dict[str, str],
+    status: int,
+    user: User | None = None,
+    *,
+    current: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    safe = {k: v for k, v in data.items() if k not in PASSWORD_FIELDS}
+    return render_template(
+        "users/form.html",
+        data=safe,
+        errors=errors,
+        user=user,
+        current=current,
+        locked=is_locked(user, utc_now()),
+        me=current_user.id,
+        roles=ROLE_LABELS,
+    ), status
+
+
+def _flash_error(exc: PlannerError) -> None:
+    reasons = "; ".join(f"{name} {reason}" for name, reason in exc.fields.items())
+    flash(f"{exc.message} ({reasons})" if reasons else exc.message, "error")
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index() -> tuple[str, int]:
+    """List every login with its role, state, lockout and last login."""
+    return _render_index()
+
+
+@bp.get("/new")
+@roles_required(Role.ADMIN)
+def new() -> tuple[str, int]:
+    return _render_form({"active": True}, {}, 200)
+
+
+@bp.post("/")
+@roles_required(Role.ADMIN)
+def create() -> Response | tuple[str, int]:
+    data = _form_data()
+    try:
+        user = service.create_login(get_session(), current_actor(), data)
+    except InvalidInput as exc:
+        return _render_form(data, exc.fields, 400)
+    flash(f"Login created for {user.name}.", "success")
+    return redirect(url_for("users.index"))
+
+
+@bp.get("/<int:user_id>/edit")
+@roles_required(Role.ADMIN)
+def edit(user_id: int) -> tuple[str, int]:
+    user = service.get_login(get_session(), user_id)
+    return _render_form(_shown(user), {}, 200, user)
+
+
+@bp.post("/<int:user_id>")
+@roles_required(Role.ADMIN)
+def update(user_id: int) -> Response | tuple[str, int]:
+    data = _form_data()
+    session = get_session()
+    try:
+        user = service.update_login(session, current_actor(), user_id, data)
+    except (InvalidInput, Conflict) as exc:
+        user = service.get_login(session, user_id)
+        return _render_form(data, exc.fields, exc.status, user)
+    except StaleWrite as exc:
+        flash(exc.message, "error")
+        user = service.get_login(session, user_id)
+        saved = _shown(user)
+        # The admin's edit stays in the form, now against the current values.
+        data.update({k: v for k, v in saved.items() if k.startswith("shown_")})
+        return _render_form(data, {}, 409, user, current=saved)
+    flash(f"Changes to {user.name}'s login saved.", "success")
+    return redirect(url_for("users.index"))
+
+
+def _set_active(user_id: int, *, active: bool) -> Response | tuple[str, int]:
+    try:
+        user = service.set_login_active(
+            get_session(), current_actor(), user_id, _form_data(), active=active
+        )
+    except (InvalidInput, Conflict, StaleWrite) as exc:
+        _flash_error(exc)
+        return _render_index(exc.status)
+    state = "active" if active else "deactivated; they cannot log in"
+    flash(f"{user.name}'s login is {state}.", "success")
+    return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>/deactivate")
+@roles_required(Role.ADMIN)
+def deactivate(user_id: int) -> Response | tuple[str, int]:
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/<int:user_id>/reactivate")
+@roles_required(Role.ADMIN)
+def reactivate(user_id: int) -> Response | tuple[str, int]:
+    return _set_active(user_id, active=True)
+
+
+@bp.post("/<int:user_id>/password")
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int) -> Response | tuple[str, int]:
+    session = get_session()
+    try:
+        user = service.reset_password(session, current_actor(), user_id, _form_data())
+    except InvalidInput as exc:
+        user = service.get_login(session, user_id)
+        return _render_form(_shown(user), exc.fields, 400, user)
+    flash(f"{user.name} has a new password; any lockout is lifted.", "success")
+    return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>/unlock")
+@roles_required(Role.ADMIN)
+def unlock(user_id: int) -> Response:
+    user = service.unlock_login(get_session(), current_actor(), user_id)
+    flash(f"{user.name}'s login is unlocked.", "success")
+    return redirect(url_for("users.index"))
