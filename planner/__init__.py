@@ -20,6 +20,7 @@ from planner.templating import register_template_helpers
 from planner.views import api
 from planner.views import audit
 from planner.views import auth
+from planner.views import exports
 from planner.views import health
 from planner.views import home
 from planner.views import outcomes
@@ -70,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         settings.bp,
         users.bp,
         audit.bp,
+        exports.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

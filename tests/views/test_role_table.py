@@ -123,6 +123,9 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "users.reactivate": ADMIN,
     "users.reset_password": ADMIN,
     "users.unlock": ADMIN,
+    # The research export: admins only; each download is audited as EXPORT.
+    "exports.index": ADMIN,
+    "exports.download": ADMIN,
     # The audit trail: admins search it; no route changes it.
     "audit.index": ADMIN,
 }

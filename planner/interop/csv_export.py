@@ -1,0 +1,629 @@
+"""The research export's CSV files: their columns, which ARE the data dictionary.
+
+Pure: no flask, no database. ``FILES`` defines every file and column once; the
+README's data dictionary and the export page are generated from it, and
+``write_csv`` formats rows by it:
+
+- dates are ISO 8601 (``2026-03-05``); date-times are UTC with their offset
+  (``2026-03-05T10:15:00+00:00``);
+- decimals are rounded half-up to the column's places and written without float
+  noise, trailing zeros or exponents (``0.1 + 0.2`` is ``0.3``);
+- booleans are ``true``/``false``; a missing value is the empty string;
+- a text or code cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+  return gets a leading ``'`` (OWASP's CSV-injection advice), so a spreadsheet
+  shows it as text instead of running it as a formula. Numeric cells are never
+  altered: a Sunnybrook composite of ``-5`` stays ``-5``.
+
+Privacy: error messages name the column, never the value, because a value is
+patient data and errors reach logs.
+"""
+
+import csv
+import hashlib
+import hmac
+import io
+import math
+import re
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+from functools import cached_property
+from typing import Literal
+
+from planner.reference import MUSCLE_DOSES
+
+ColumnType = Literal[
+    "integer", "decimal", "boolean", "date", "datetime", "text", "code"
+]
+
+# OWASP "CSV Injection": cells a spreadsheet may read as a formula or a command.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PSEUDONYM_PREFIX = "P-"
+PSEUDONYM_HEX_DIGITS = 16
+# Domain separation: the app's secret key signs cookies too, and a pseudonym must
+# never equal any other value derived from it.
+_PSEUDONYM_CONTEXT = b"planner research export patient v1:"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+TYPE_LABELS: dict[ColumnType, str] = {
+    "integer": "integer",
+    "decimal": "decimal",
+    "boolean": "true/false",
+    "date": "date (YYYY-MM-DD)",
+    "datetime": "date-time (ISO 8601, UTC)",
+    "text": "text",
+    "code": "code",
+}
+
+FORMAT_RULES: tuple[str, ...] = (
+    "UTF-8 without a byte-order mark, comma-separated, RFC 4180 quoting, CRLF line "
+    "ends, one header row. Python reads it with "
+    "`csv.DictReader(open(path, newline='', encoding='utf-8'))`.",
+    "Dates are ISO 8601 (`2026-03-05`); date-times are UTC with their offset "
+    "(`2026-03-05T10:15:00+00:00`).",
+    "Decimals are rounded half-up to the places given and written without "
+    "exponents or trailing zeros (`2.5`, `0.3`, `-5`).",
+    "Booleans are `true` or `false`. An empty cell means no value was recorded.",
+    "A text or code cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage "
+    "return is written with a leading `'`, so a spreadsheet does not run it as a "
+    "formula (OWASP CSV injection). Strip one leading `'` from such cells to get "
+    "the value as entered. Numeric cells are never changed.",
+    "`patient_ref` is a pseudonym: `P-` and the first 16 hex digits of an "
+    "HMAC-SHA256 of the patient's record id, keyed with the app's secret key. It is "
+    "the same in every export while the key is unchanged, so exports can be joined "
+    "over time. Names, MRN, date of birth, contact details and clinicians' notes are "
+    "never exported (the adverse-event description is the one free-text column); "
+    "ages are whole years on the day.",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, type, unit and meaning, as the dictionary shows them."""
+
+    name: str
+    type: ColumnType
+    description: str
+    unit: str = ""
+    # Decimal places a decimal column is rounded to; decimals only.
+    places: int | None = None
+    # The values a code column may hold; code columns only.
+    values: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"column name {self.name!r} is not snake_case")
+        if (self.type == "decimal") != (self.places is not None):
+            raise ValueError(f"{self.name}: places is given for decimals, and only")
+        if self.places is not None and not 0 <= self.places <= 9:
+            raise ValueError(f"{self.name}: places must be 0 to 9")
+        if (self.type == "code") != bool(self.values):
+            raise ValueError(f"{self.name}: values are given for codes, and only")
+        if "|" in self.description or "|" in self.unit:
+            raise ValueError(f"{self.name}: '|' would break the Markdown table")
+
+    @property
+    def type_label(self) -> str:
+        if self.places is not None:
+            return f"decimal, {self.places} places"
+        return TYPE_LABELS[self.type]
+
+    @property
+    def full_description(self) -> str:
+        """Return the description, with a code column's allowed values."""
+        if not self.values:
+            return self.description
+        listed = ", ".join(f"`{value}`" for value in self.values)
+        return f"{self.description} One of: {listed}."
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """One exported file: what a row is, and its columns in order."""
+
+    name: str
+    row: str
+    columns: tuple[Column, ...]
+
+    def __post_init__(self) -> None:
+        names = [column.name for column in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: column names must be unique")
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @cached_property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    @cached_property
+    def column_set(self) -> frozenset[str]:
+        return frozenset(self.column_names)
+
+
+def _id(name: str, what: str) -> Column:
+    return Column(name, "integer", what)
+
+
+def _code(name: str, description: str, values: Iterable[str]) -> Column:
+    return Column(name, "code", description, values=tuple(values))
+
+
+PATIENT_REF = Column(
+    "patient_ref",
+    "text",
+    "Pseudonymous patient identifier (see the format notes); the same patient has "
+    "the same value in every file.",
+)
+SEX = _code("sex", "Sex as recorded.", ("female", "male", "other", "unknown"))
+CYCLE_NUMBER = Column(
+    "cycle_number",
+    "integer",
+    "Treatment cycle, counted from 1 for each patient; a full treatment opens a "
+    "cycle and top-ups belong to it.",
+)
+PERFORMED_AT = Column("performed_at", "datetime", "When the session was performed.")
+SESSION_STATUS = _code(
+    "session_status",
+    "`draft` is still being charted; `signed` is final; `amended` was corrected "
+    "after signing, and the values shown are the corrected ones.",
+    ("draft", "signed", "amended"),
+)
+PRODUCT = Column(
+    "product",
+    "text",
+    "Toxin product code from the catalogue, e.g. `botox`, `dysport`.",
+)
+UNIT_NAME = Column(
+    "unit_name",
+    "text",
+    "The product's unit. Units of different products cannot be compared or "
+    "converted into each other.",
+)
+LOT_NUMBER = Column(
+    "lot_number", "text", "Vial lot number as read off the carton; empty if none."
+)
+LOT_EXPIRY = Column("lot_expiry", "date", "The vial lot's expiry date.")
+VIAL_UNITS = Column(
+    "vial_units", "integer", "Units in the vial before dilution.", "product units"
+)
+DILUENT_ML = Column(
+    "diluent_ml", "decimal", "Diluent used to reconstitute the vial.", "mL", 3
+)
+UNITS_PER_ML = Column(
+    "units_per_ml",
+    "decimal",
+    "Concentration after reconstitution (vial units / diluent).",
+    "product units per mL",
+    3,
+)
+AGE_YEARS = Column(
+    "age_years", "integer", "Age in whole years on the day (clinic time).", "years"
+)
+
+SITES = CsvFile(
+    "sites",
+    "One row per injection site, as it stands now: amended doses replace the "
+    "signed ones.",
+    (
+        _id("site_id", "The injection site's record id."),
+        _id("session_id", "The treatment session; joins `sessions.csv`."),
+        PATIENT_REF,
+        CYCLE_NUMBER,
+        PERFORMED_AT,
+        SESSION_STATUS,
+        PRODUCT,
+        UNIT_NAME,
+        LOT_NUMBER,
+        LOT_EXPIRY,
+        VIAL_UNITS,
+        DILUENT_ML,
+        UNITS_PER_ML,
+        Column("site_number", "integer", "The site's number on the chart, from 1."),
+        _code(
+            "muscle",
+            "Muscle key (stable across versions).",
+            (dose.muscle for dose in MUSCLE_DOSES),
+        ),
+        Column(
+            "muscle_name",
+            "text",
+            "Muscle name from the face map; empty if the map no longer has it.",
+        ),
+        _code(
+            "side",
+            "Side of the patient's face: right, left or midline.",
+            ("R", "L", "M"),
+        ),
+        _code(
+            "role",
+            "Whether the site is on the palsied side, the healthy side (for "
+            "balance) or the midline.",
+            ("affected", "contralateral", "midline"),
+        ),
+        _code(
+            "depth",
+            "Injection depth; empty if not recorded.",
+            ("superficial", "intramuscular", "deep"),
+        ),
+        Column("units", "decimal", "Dose at this site.", "product units", 3),
+        Column(
+            "volume_ml",
+            "decimal",
+            "Volume injected (units / concentration); empty without a vial lot.",
+            "mL",
+            4,
+        ),
+        Column(
+            "x",
+            "decimal",
+            "Horizontal position on the face map, from the viewer's left (the "
+            "patient's right) edge.",
+            "map units (front-v1: 0 to 400)",
+            2,
+        ),
+        Column(
+            "y",
+            "decimal",
+            "Vertical position on the face map, from the top.",
+            "map units (front-v1: 0 to 520)",
+            2,
+        ),
+    ),
+)
+
+SESSIONS = CsvFile(
+    "sessions",
+    "One row per treatment session, with its totals and the response to its cycle.",
+    (
+        _id("session_id", "The treatment session's record id."),
+        PATIENT_REF,
+        AGE_YEARS,
+        SEX,
+        _code(
+            "palsy_cause",
+            "Cause of the facial palsy.",
+            ("bells", "ramsay_hunt", "post_surgical", "trauma", "congenital", "other"),
+        ),
+        _code(
+            "affected_side",
+            "The palsied side, the patient's own.",
+            ("left", "right", "bilateral"),
+        ),
+        Column(
+            "years_since_onset",
+            "integer",
+            "Whole years from palsy onset to the session; empty if onset unknown.",
+            "years",
+        ),
+        CYCLE_NUMBER,
+        _code(
+            "kind",
+            "`full` opens a cycle; `top_up` adds to the cycle's full treatment.",
+            ("full", "top_up"),
+        ),
+        _id(
+            "cycle_session_id",
+            "For a top-up, the full session that opened its cycle; empty for a "
+            "full treatment.",
+        ),
+        PERFORMED_AT,
+        SESSION_STATUS,
+        Column("signed_at", "datetime", "When it was signed; empty for a draft."),
+        Column("amendment_count", "integer", "Corrections made after signing."),
+        PRODUCT,
+        UNIT_NAME,
+        LOT_NUMBER,
+        LOT_EXPIRY,
+        VIAL_UNITS,
+        DILUENT_ML,
+        UNITS_PER_ML,
+        Column("site_count", "integer", "Injection sites charted."),
+        Column(
+            "total_units", "decimal", "Sum of all sites' doses.", "product units", 3
+        ),
+        Column(
+            "affected_units",
+            "decimal",
+            "Sum of doses on the palsied side.",
+            "product units",
+            3,
+        ),
+        Column(
+            "contralateral_units",
+            "decimal",
+            "Sum of doses on the healthy side.",
+            "product units",
+            3,
+        ),
+        Column(
+            "midline_units",
+            "decimal",
+            "Sum of doses on the midline.",
+            "product units",
+            3,
+        ),
+        Column(
+            "total_volume_ml",
+            "decimal",
+            "Total volume injected; empty without a vial lot.",
+            "mL",
+            4,
+        ),
+        Column("consent_obtained", "boolean", "Consent was confirmed."),
+        Column(
+            "warning_count",
+            "integer",
+            "Safety warnings shown at the chair and kept when signing.",
+        ),
+        Column(
+            "onset_days",
+            "decimal",
+            "Reported days from treatment to first effect (full treatments).",
+            "days",
+            2,
+        ),
+        Column(
+            "peak_days",
+            "decimal",
+            "Reported days from treatment to peak effect.",
+            "days",
+            2,
+        ),
+        Column(
+            "wear_off_weeks",
+            "decimal",
+            "Reported weeks from treatment until the effect wore off.",
+            "weeks",
+            2,
+        ),
+        Column(
+            "patient_rating",
+            "integer",
+            "The patient's overall rating of the cycle, 0 (worst) to 10 (best).",
+            "0 to 10",
+        ),
+        Column(
+            "adverse_event_count",
+            "integer",
+            "Adverse events recorded against the session (see `adverse_events.csv`).",
+        ),
+    ),
+)
+
+SCORES = CsvFile(
+    "scores",
+    "One row per score of each completed assessment (long format): its headline "
+    "and each of its components. SAQ scores are here as instrument `saq`.",
+    (
+        _id("assessment_id", "The assessment's record id."),
+        PATIENT_REF,
+        AGE_YEARS,
+        SEX,
+        _id(
+            "session_id",
+            "The full treatment whose cycle the assessment falls in; empty for a "
+            "baseline before any treatment.",
+        ),
+        Column(
+            "cycle_number",
+            "integer",
+            "That treatment's cycle number; empty for a baseline.",
+        ),
+        _code(
+            "instrument",
+            "The instrument.",
+            ("sunnybrook", "eface", "house_brackmann", "saq", "fdi"),
+        ),
+        _code(
+            "timepoint",
+            "When in the cycle it was done.",
+            ("baseline", "review", "pre_treatment", "other"),
+        ),
+        Column("assessed_at", "datetime", "When the assessment was done."),
+        Column(
+            "formula_version",
+            "text",
+            "Version of the scoring formula that produced the scores.",
+        ),
+        _code(
+            "assessor",
+            "`patient` for a self-entered questionnaire, otherwise the role of the "
+            "clinician who entered it.",
+            ("patient", "admin", "injector", "staff"),
+        ),
+        Column(
+            "component",
+            "text",
+            "`headline` is the figure used in trends (Sunnybrook composite, eFACE "
+            "total, SAQ total, FDI physical, House-Brackmann grade) and repeats one "
+            "of the components; the others are the instrument's own scores, e.g. "
+            "`resting`, `voluntary`, `synkinesis`.",
+        ),
+        Column(
+            "value",
+            "decimal",
+            "The score, for numeric components; empty when not scorable or textual.",
+            "instrument points",
+            4,
+        ),
+        Column(
+            "value_text",
+            "text",
+            "The score, for textual components (House-Brackmann `numeral`, `label`).",
+        ),
+    ),
+)
+
+ADVERSE_EVENTS = CsvFile(
+    "adverse_events",
+    "One row per adverse event recorded against a treatment session.",
+    (
+        _id("adverse_event_id", "The adverse event's record id."),
+        _id("session_id", "The treatment session; joins `sessions.csv`."),
+        PATIENT_REF,
+        CYCLE_NUMBER,
+        _code(
+            "kind",
+            "What happened.",
+            (
+                "eyelid_droop",
+                "incomplete_eye_closure",
+                "dry_eye",
+                "lip_weakness",
+                "smile_asymmetry",
+                "difficulty_swallowing",
+                "other",
+            ),
+        ),
+        _code("severity", "Severity.", ("mild", "moderate", "severe")),
+        Column(
+            "description",
+            "text",
+            "The clinician's description, as typed (required for `other`). Free "
+            "text: review it before sharing outside the clinic.",
+        ),
+        Column("onset_date", "date", "When it started; empty if unknown."),
+        Column("resolved_date", "date", "When it resolved; empty if ongoing."),
+        Column(
+            "onset_days_after_session",
+            "integer",
+            "Days from the session (clinic date) to onset; empty if onset unknown.",
+            "days",
+        ),
+        Column("recorded_at", "datetime", "When it was recorded."),
+    ),
+)
+
+FILES: tuple[CsvFile, ...] = (SESSIONS, SITES, SCORES, ADVERSE_EVENTS)
+FILES_BY_NAME: dict[str, CsvFile] = {file.name: file for file in FILES}
+
+
+def pseudonym(key: bytes, patient_id: int) -> str:
+    """Return a patient's stable research identifier, e.g. ``P-3f9c0a1b2d4e5f60``.
+
+    An HMAC, not a plain hash: without the key, nobody can test a guessed
+    record id against it.
+    """
+    if not key:
+        raise ValueError("the pseudonym key must not be empty")
+    if isinstance(patient_id, bool) or not isinstance(patient_id, int):
+        raise TypeError("patient_id must be an int")
+    digest = hmac.new(
+        key, _PSEUDONYM_CONTEXT + str(patient_id).encode(), hashlib.sha256
+    ).hexdigest()
+    return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX_DIGITS]
+
+
+def whole_years(start: date, on: date) -> int:
+    """Return the whole years from ``start`` to ``on`` (an age on a birthday's eve)."""
+    return on.year - start.year - ((on.month, on.day) < (start.month, start.day))
+
+
+def neutralise(text: str) -> str:
+    """Prefix a cell a spreadsheet would read as a formula with a single quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def format_decimal(value: float, places: int) -> str:
+    """Write a number rounded half-up to ``places``, without noise or exponent."""
+    if not math.isfinite(value):
+        raise ValueError("is not a finite number")
+    # repr is the shortest text that reads back as the same float, so 2.675
+    # rounds as the 2.675 that was typed, not as its binary neighbour.
+    rounded = Decimal(repr(float(value))).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+    text = format(rounded.normalize(), "f")
+    return "0" if text == "-0" else text
+
+
+def format_cell(column: Column, value: object) -> str:
+    """Format one value for its column; raise ValueError naming the column."""
+    if value is None:
+        return ""
+    where = f"{column.name} ({column.type})"
+    match column.type:
+        case "integer" if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        case "decimal" if isinstance(value, int | float) and not isinstance(
+            value, bool
+        ):
+            assert column.places is not None
+            try:
+                return format_decimal(value, column.places)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+        case "boolean" if isinstance(value, bool):
+            return "true" if value else "false"
+        case "date" if isinstance(value, date) and not isinstance(value, datetime):
+            return value.isoformat()
+        case "datetime" if isinstance(value, datetime):
+            if value.utcoffset() is None:
+                raise ValueError(f"{where}: needs a time zone")
+            return value.astimezone(UTC).isoformat()
+        case "text" if isinstance(value, str):
+            return neutralise(value)
+        case "code" if isinstance(value, str):
+            if value not in column.values:
+                raise ValueError(f"{where}: is not one of the listed codes")
+            return neutralise(value)
+    raise ValueError(f"{where}: got a {type(value).__name__}")
+
+
+def format_row(file: CsvFile, row: Mapping[str, object]) -> list[str]:
+    """Return a row's cells in column order; every column, and only those, needed."""
+    if row.keys() != file.column_set:
+        missing = sorted(file.column_set - row.keys())
+        extra = sorted(row.keys() - file.column_set)
+        raise ValueError(f"{file.filename}: missing {missing}, unexpected {extra}")
+    return [format_cell(column, row[column.name]) for column in file.columns]
+
+
+def write_csv(
+    file: CsvFile, rows: Iterable[Mapping[str, object]], *, batch: int = 500
+) -> Iterator[str]:
+    """Yield the file as text: the header, then rows ``batch`` at a time."""
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(file.column_names)
+    pending = 0
+    for row in rows:
+        writer.writerow(format_row(file, row))
+        pending += 1
+        if pending == batch:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def _table_row(*cells: str) -> str:
+    """Return a Markdown table row; an empty cell is a single space."""
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+
+
+def data_dictionary_markdown() -> str:
+    """Return the data dictionary as Markdown, as the README carries it."""
+    lines = ["Format:", ""]
+    lines += [f"- {rule}" for rule in FORMAT_RULES]
+    for file in FILES:
+        lines += ["", f"#### `{file.filename}`", "", file.row, ""]
+        lines += ["| Column | Type | Unit | Description |", "| --- | --- | --- | --- |"]
+        lines += [
+            _table_row(f"`{c.name}`", c.type_label, c.unit, c.full_description)
+            for c in file.columns
+        ]
+    return "\n".join(lines) + "\n"
