@@ -21,6 +21,7 @@ from planner.views import api
 from planner.views import audit
 from planner.views import auth
 from planner.views import exports
+from planner.views import fhir
 from planner.views import health
 from planner.views import home
 from planner.views import outcomes
@@ -72,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         users.bp,
         audit.bp,
         exports.bp,
+        fhir.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

@@ -126,6 +126,9 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     # The research export: admins only; each download is audited as EXPORT.
     "exports.index": ADMIN,
     "exports.download": ADMIN,
+    # FHIR: clinicians export one patient; only admins export everyone.
+    "fhir.patient_bundle": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "fhir.all_bundles": ADMIN,
     # The audit trail: admins search it; no route changes it.
     "audit.index": ADMIN,
 }

@@ -1,0 +1,646 @@
+"""Build a FHIR R4 Bundle of one patient's treatment record.
+
+Pure: no flask, no database. Callers turn the tables into a ``PatientExport``
+(``planner.interop.fhir_records``) and pass an ``ExportContext``; the result is a
+plain dict, ready for ``bundle_json``. Only R4 (4.0.1) elements are written, none that
+R4B or R5 added, so R4 and R4B readers both accept it.
+
+What a receiving system should know:
+
+- The Bundle is a ``collection``: a set of resources with no further meaning. It is
+  not a ``searchset`` (no search was run), a ``document`` (that needs a Composition
+  and a signature) or a ``transaction`` (it asks the receiver to do nothing).
+- Every resource's id is a UUID 5 of the clinic's namespace and the source row
+  ("treatment_session/42"), and its ``fullUrl`` is that UUID as a ``urn:uuid:``.
+  Exporting the same rows again gives the same ids; references resolve within the
+  Bundle. The MRN's identifier system is a ``urn:uuid:`` of the same namespace,
+  because MRNs are only unique within one clinic.
+- Patient, the Practitioners it names, a Medication per vial lot (with its batch:
+  lot number and expiry; the dilution as the ingredient's strength), one Procedure
+  per treatment session, one MedicationAdministration per injection site (``partOf``
+  its Procedure), one Observation per outcome assessment, and the Appointments.
+- Doses are each product's own units, never converted: a Quantity with the value and
+  the product's unit name ("U", "U (Speywood)") and no UCUM system or code. UCUM's
+  ``[iU]`` is the WHO International Unit; botulinum toxin units are manufacturer
+  assay units that differ between products, so calling them ``[iU]`` would be false.
+  The volume injected and the dilution are in ``dosage.text``.
+- Body site: the muscle in planner's code system (``MUSCLE_SYSTEM``, the face map's
+  muscle key), plus SNOMED CT where the face map holds a verified concept (only
+  platysma, 18252004, today). Laterality is the mCODE laterality-qualifier extension
+  on the body site, SNOMED CT 24028007 (right) or 7771000 (left), from the patient's
+  point of view; a midline site has none. The site's number, role, side and face-map
+  coordinates are in the ``INJECTION_POINT`` extension.
+- Sessions: a signed session is ``completed``; an unsigned draft is exported too, as
+  ``in-progress``, because its doses may already have been given and a receiver
+  counting toxin must see them. Amended sessions show their current (amended) doses,
+  and each amendment's reason is a Procedure note.
+- Scores: no LOINC codes exist for Sunnybrook, eFACE, SAQ or FDI, so each
+  assessment is an Observation with planner's own codes: the headline as
+  ``valueQuantity`` (UCUM ``{score}``), every numeric subscore as a component;
+  House-Brackmann as a ``valueCodeableConcept`` grade. Patient-reported instruments
+  (SAQ, FDI) are in category ``survey``, clinician-graded ones in ``exam``.
+- Appointments: proposed windows have ``requestedPeriod`` and no start. R4 lets only
+  proposed and cancelled appointments lack a start and end (invariant app-3), so an
+  appointment marked attended without ever being booked is left out: its visit is
+  in the Bundle as the Procedure or Observation it produced.
+
+Local code systems and extensions live under ``BASE`` (``planner.example`` is a
+reserved example domain): receivers must treat them as planner's local codes.
+"""
+
+import json
+import math
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL
+from uuid import UUID
+from uuid import uuid5
+
+from planner.dosing import format_units
+from planner.dosing import format_volume_ml
+from planner.dosing import volume_ml
+from planner.interop.fhir_records import AppointmentRecord
+from planner.interop.fhir_records import AssessmentRecord
+from planner.interop.fhir_records import LotRecord
+from planner.interop.fhir_records import MuscleInfo
+from planner.interop.fhir_records import PatientExport
+from planner.interop.fhir_records import PatientRecord
+from planner.interop.fhir_records import PractitionerRecord
+from planner.interop.fhir_records import ProductRecord
+from planner.interop.fhir_records import SessionRecord
+from planner.interop.fhir_records import SiteRecord
+from planner.scoring import INSTRUMENTS
+
+Resource = dict[str, Any]
+
+BASE = "https://planner.example/fhir"
+MUSCLE_SYSTEM = f"{BASE}/CodeSystem/face-muscle"
+PRODUCT_SYSTEM = f"{BASE}/CodeSystem/toxin-product"
+PROCEDURE_SYSTEM = f"{BASE}/CodeSystem/procedure"
+INSTRUMENT_SYSTEM = f"{BASE}/CodeSystem/outcome-instrument"
+SCORE_SYSTEM = f"{BASE}/CodeSystem/outcome-score"
+HOUSE_BRACKMANN_SYSTEM = f"{BASE}/CodeSystem/house-brackmann-grade"
+APPOINTMENT_KIND_SYSTEM = f"{BASE}/CodeSystem/appointment-kind"
+INJECTION_POINT = f"{BASE}/StructureDefinition/injection-point"
+TREATMENT_CYCLE = f"{BASE}/StructureDefinition/treatment-cycle"
+ASSESSMENT_CONTEXT = f"{BASE}/StructureDefinition/assessment-context"
+APPOINTMENT_DUE = f"{BASE}/StructureDefinition/appointment-due-date"
+
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+LATERALITY = (
+    "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
+)
+# SNOMED CT qualifier values (market.md §5), from the patient's point of view.
+LATERALITY_CODES: Mapping[str, tuple[str, str]] = {
+    "right": ("24028007", "Right"),
+    "left": ("7771000", "Left"),
+}
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+ROUTE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration"
+
+PROCEDURE_CODE = "botulinum-toxin-injection"
+SESSION_STATUS = {"signed": "completed", "draft": "in-progress"}
+SESSION_KINDS = {"full": "full treatment", "top_up": "top-up"}
+PATIENT_REPORTED = frozenset({"saq", "fdi"})
+APPOINTMENT_STATUS = {
+    "proposed": "proposed",
+    "booked": "booked",
+    "attended": "fulfilled",
+    "missed": "noshow",
+    "cancelled": "cancelled",
+}
+# R4 invariant app-3: only these may lack a start and end.
+UNSCHEDULED_STATUSES = frozenset({"proposed", "cancelled"})
+APPOINTMENT_KINDS = {
+    "treatment": "Treatment",
+    "review": "Review",
+    "assessment": "Assessment",
+    "other": "Appointment",
+}
+TIMEPOINTS = {
+    "baseline": "Baseline",
+    "review": "Review",
+    "pre_treatment": "Pre-treatment",
+    "other": "Other",
+}
+# Planner's own root: every clinic's namespace is derived from it and its name.
+PLANNER_NAMESPACE = uuid5(NAMESPACE_URL, BASE)
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What the export needs besides the patient's rows."""
+
+    # The clinic's UUID namespace; see ``clinic_namespace``.
+    namespace: UUID
+    # When the Bundle was assembled (Bundle.timestamp); timezone-aware.
+    timestamp: datetime
+    # The face map the site coordinates refer to, e.g. "front-v1".
+    face_map: str
+    # The face map's muscles by key: names and verified SNOMED CT ids.
+    muscles: Mapping[str, MuscleInfo]
+
+    def __post_init__(self) -> None:
+        if self.timestamp.tzinfo is None or self.timestamp.utcoffset() is None:
+            raise ValueError(
+                f"timestamp must be timezone-aware, got {self.timestamp!r}"
+            )
+
+
+def clinic_namespace(clinic_name: str) -> UUID:
+    """Return the UUID namespace of a clinic's resource ids, from its name."""
+    name = " ".join(clinic_name.split())
+    if not name:
+        raise ValueError("clinic_name must not be blank")
+    return uuid5(PLANNER_NAMESPACE, name)
+
+
+def resource_id(namespace: UUID, table: str, row_id: int) -> str:
+    """Return the stable FHIR id of a table row: a UUID 5 in the clinic's namespace."""
+    return str(uuid5(namespace, f"{table}/{row_id}"))
+
+
+def build_patient_bundle(export: PatientExport, context: ExportContext) -> Resource:
+    """Return one patient's record as a FHIR R4 ``collection`` Bundle."""
+    return _BundleBuilder(export, context).build()
+
+
+def bundle_json(bundle: Resource, *, indent: int | None = None) -> str:
+    """Serialise a Bundle as JSON text (UTF-8 safe; one line unless indented)."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(
+        bundle,
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=indent,
+        separators=separators,
+    )
+
+
+def _instant(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _text(value: str | None) -> str | None:
+    """Return trimmed text, or None for blank: FHIR strings are never empty."""
+    if value is None:
+        return None
+    stripped = value.strip()
+    return stripped or None
+
+
+def _compact(value: Any) -> Any:
+    """Drop None and empty strings, lists and objects: FHIR forbids empty elements."""
+    if isinstance(value, dict):
+        kept = {key: _compact(item) for key, item in value.items()}
+        return {
+            key: item for key, item in kept.items() if item not in (None, "", [], {})
+        }
+    if isinstance(value, list):
+        items = [_compact(item) for item in value]
+        return [item for item in items if item not in (None, "", [], {})]
+    return value
+
+
+def _coding(system: str, code: str, display: str | None = None) -> Resource:
+    return {"system": system, "code": code, "display": display}
+
+
+def _concept(*codings: Resource, text: str | None = None) -> Resource:
+    return {"coding": list(codings), "text": text}
+
+
+def _score_quantity(value: float) -> Resource:
+    if not math.isfinite(value):
+        raise ValueError(f"a score must be a finite number, got {value!r}")
+    return {"value": value, "unit": "score", "system": UCUM, "code": "{score}"}
+
+
+def _absent() -> Resource:
+    return {"coding": [_coding(DATA_ABSENT, "not-applicable", "Not Applicable")]}
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+class _BundleBuilder:
+    """Turn one ``PatientExport`` into resources; keeps the lookups in one place."""
+
+    def __init__(self, export: PatientExport, context: ExportContext) -> None:
+        self.export = export
+        self.context = context
+        self.products = {product.id: product for product in export.products}
+        self.lots = {lot.id: lot for lot in export.lots}
+
+    def url(self, table: str, row_id: int) -> str:
+        return f"urn:uuid:{resource_id(self.context.namespace, table, row_id)}"
+
+    def ref(self, table: str, row_id: int) -> Resource:
+        return {"reference": self.url(table, row_id)}
+
+    def entry(self, table: str, row_id: int, resource: Resource) -> Resource:
+        uid = resource_id(self.context.namespace, table, row_id)
+        # The dict union keeps resourceType first and id second, as FHIR writes them.
+        body = _compact(
+            {"resourceType": resource["resourceType"], "id": uid} | resource
+        )
+        return {"fullUrl": f"urn:uuid:{uid}", "resource": body}
+
+    @property
+    def patient_ref(self) -> Resource:
+        return self.ref("patient", self.export.patient.id)
+
+    def build(self) -> Resource:
+        export = self.export
+        entries = [self.entry("patient", export.patient.id, self.patient())]
+        entries += [
+            self.entry("user", person.id, self.practitioner(person))
+            for person in export.practitioners
+        ]
+        entries += self.medications()
+        for record in export.sessions:
+            entries.append(
+                self.entry("treatment_session", record.id, self.procedure(record))
+            )
+            entries += [
+                self.entry("injection_site", site.id, self.administration(record, site))
+                for site in record.sites
+            ]
+        entries += [
+            self.entry("assessment", assessment.id, self.observation(assessment))
+            for assessment in export.assessments
+        ]
+        entries += [
+            self.entry("appointment", appointment.id, self.appointment(appointment))
+            for appointment in export.appointments
+            if appointment.has_slot or appointment.status in UNSCHEDULED_STATUSES
+        ]
+        return {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": _instant(self.context.timestamp),
+            "entry": entries,
+        }
+
+    def mrn_system(self) -> str:
+        return f"urn:uuid:{uuid5(self.context.namespace, 'mrn')}"
+
+    def patient(self) -> Resource:
+        patient: PatientRecord = self.export.patient
+        return {
+            "resourceType": "Patient",
+            "identifier": [
+                {
+                    "use": "usual",
+                    "type": _concept(
+                        _coding(IDENTIFIER_TYPE, "MR", "Medical record number"),
+                        text="MRN",
+                    ),
+                    "system": self.mrn_system(),
+                    "value": patient.mrn,
+                }
+            ],
+            "name": [
+                {
+                    "use": "official",
+                    "text": _text(f"{patient.given_name} {patient.family_name}"),
+                    "family": _text(patient.family_name),
+                    "given": [_text(patient.given_name)],
+                }
+            ],
+            "telecom": [
+                {"system": system, "value": value}
+                for system, value in (
+                    ("phone", _text(patient.phone)),
+                    ("email", _text(patient.email)),
+                )
+                if value
+            ],
+            "gender": patient.sex,
+            "birthDate": patient.date_of_birth.isoformat(),
+            "address": [{"text": _text(patient.address)}],
+        }
+
+    def practitioner(self, person: PractitionerRecord) -> Resource:
+        return {
+            "resourceType": "Practitioner",
+            "identifier": [
+                {
+                    "system": f"urn:uuid:{uuid5(self.context.namespace, 'user')}",
+                    "value": str(person.id),
+                }
+            ],
+            "name": [{"text": _text(person.name)}],
+        }
+
+    def medications(self) -> list[Resource]:
+        """One Medication per vial lot, and one per product a lotless session used."""
+        entries = [
+            self.entry(
+                "viallot", lot.id, self.medication(self.products[lot.product_id], lot)
+            )
+            for lot in self.export.lots
+        ]
+        lotless = dict.fromkeys(
+            record.product_id
+            for record in self.export.sessions
+            if record.lot_id is None
+        )
+        entries += [
+            self.entry(
+                "product", product_id, self.medication(self.products[product_id], None)
+            )
+            for product_id in lotless
+        ]
+        return entries
+
+    def medication_ref(self, record: SessionRecord) -> Resource:
+        if record.lot_id is None:
+            return self.ref("product", record.product_id)
+        return self.ref("viallot", record.lot_id)
+
+    def medication(self, product: ProductRecord, lot: LotRecord | None) -> Resource:
+        resource: Resource = {
+            "resourceType": "Medication",
+            "code": _concept(
+                _coding(PRODUCT_SYSTEM, product.code, product.brand),
+                text=f"{product.brand} ({product.inn})",
+            ),
+        }
+        if lot is not None:
+            resource["batch"] = {
+                "lotNumber": lot.lot_number,
+                "expirationDate": lot.expiry_date.isoformat(),
+            }
+            # The reconstituted strength: the vial's units in the diluent added.
+            resource["ingredient"] = [
+                {
+                    "itemCodeableConcept": {"text": product.inn},
+                    "isActive": True,
+                    "strength": {
+                        "numerator": {
+                            "value": lot.vial_units,
+                            "unit": product.unit_name,
+                        },
+                        "denominator": {
+                            "value": lot.diluent_ml,
+                            "unit": "mL",
+                            "system": UCUM,
+                            "code": "mL",
+                        },
+                    },
+                }
+            ]
+        return resource
+
+    def procedure(self, record: SessionRecord) -> Resource:
+        kind = SESSION_KINDS[record.kind]
+        notes: list[Resource] = [{"text": _text(record.notes)}]
+        notes += [
+            {
+                "time": _instant(amendment.at),
+                "text": f"Amended: {amendment.reason.strip()}",
+            }
+            for amendment in record.amendments
+        ]
+        return {
+            "resourceType": "Procedure",
+            "extension": [
+                {
+                    "url": TREATMENT_CYCLE,
+                    "extension": [
+                        {"url": "cycle", "valuePositiveInt": record.cycle_number},
+                        {"url": "kind", "valueCode": record.kind},
+                    ],
+                }
+            ],
+            "status": SESSION_STATUS[record.status],
+            "code": _concept(
+                _coding(PROCEDURE_SYSTEM, PROCEDURE_CODE, "Botulinum toxin injection"),
+                text=f"Botulinum toxin injection, cycle {record.cycle_number} ({kind})",
+            ),
+            "subject": self.patient_ref,
+            "performedDateTime": _instant(record.performed_at),
+            "performer": [{"actor": self.ref("user", record.injector_id)}],
+            "usedReference": [self.medication_ref(record)],
+            "note": notes,
+        }
+
+    def administration(self, record: SessionRecord, site: SiteRecord) -> Resource:
+        product = self.products[record.product_id]
+        lot = None if record.lot_id is None else self.lots[record.lot_id]
+        return {
+            "resourceType": "MedicationAdministration",
+            "extension": [self.injection_point(site)],
+            "status": SESSION_STATUS[record.status],
+            "partOf": [self.ref("treatment_session", record.id)],
+            "medicationReference": self.medication_ref(record),
+            "subject": self.patient_ref,
+            "effectiveDateTime": _instant(record.performed_at),
+            "performer": [{"actor": self.ref("user", record.injector_id)}],
+            "note": [{"text": _text(site.note)}],
+            "dosage": {
+                "text": self.dosage_text(site, product, lot),
+                "site": self.body_site(site),
+                "route": self.route(site.depth),
+                "dose": {"value": site.units, "unit": product.unit_name},
+            },
+        }
+
+    def injection_point(self, site: SiteRecord) -> Resource:
+        return {
+            "url": INJECTION_POINT,
+            "extension": [
+                {"url": "number", "valuePositiveInt": site.number},
+                {"url": "side", "valueCode": site.side},
+                {"url": "role", "valueCode": site.role},
+                {"url": "faceMap", "valueString": self.context.face_map},
+                {"url": "x", "valueDecimal": site.x},
+                {"url": "y", "valueDecimal": site.y},
+            ],
+        }
+
+    def muscle(self, key: str) -> MuscleInfo:
+        # A muscle the current map no longer has still exports, under its key.
+        return self.context.muscles.get(key) or MuscleInfo(key, _label(key), key)
+
+    def body_site(self, site: SiteRecord) -> Resource:
+        muscle = self.muscle(site.muscle)
+        codings = [_coding(SNOMED, muscle.snomed)] if muscle.snomed else []
+        codings.append(_coding(MUSCLE_SYSTEM, muscle.code, muscle.name))
+        laterality = []
+        if site.side in LATERALITY_CODES:
+            code, display = LATERALITY_CODES[site.side]
+            laterality.append(
+                {
+                    "url": LATERALITY,
+                    "valueCodeableConcept": _concept(
+                        _coding(SNOMED, code, display), text=site.side
+                    ),
+                }
+            )
+        return {"extension": laterality} | _concept(
+            *codings, text=f"{muscle.name}, {site.side}"
+        )
+
+    @staticmethod
+    def route(depth: str | None) -> Resource | None:
+        if depth is None:
+            return None
+        if depth == "superficial":
+            # Subcutaneous or intradermal: the chart does not say which.
+            return {"text": "Superficial injection"}
+        return _concept(
+            _coding(ROUTE_SYSTEM, "IM", "Injection, intramuscular"),
+            text=f"Intramuscular ({depth})",
+        )
+
+    def dosage_text(
+        self, site: SiteRecord, product: ProductRecord, lot: LotRecord | None
+    ) -> str:
+        muscle = self.muscle(site.muscle)
+        text = (
+            f"Site {site.number}: {format_units(site.units)} {product.unit_name} "
+            f"{product.brand} into {muscle.name}, {site.side}"
+        )
+        if lot is None:
+            return text
+        volume = volume_ml(site.units, lot.vial_units, lot.diluent_ml)
+        return (
+            f"{text}; {format_volume_ml(volume)} of a {lot.vial_units} "
+            f"{product.unit_name} vial in {format_units(lot.diluent_ml)} mL"
+        )
+
+    def observation(self, assessment: AssessmentRecord) -> Resource:
+        instrument = INSTRUMENTS[assessment.instrument]
+        category = "survey" if assessment.instrument in PATIENT_REPORTED else "exam"
+        context: list[Resource] = [
+            {"url": "timepoint", "valueCode": assessment.timepoint},
+            {"url": "formulaVersion", "valueString": assessment.formula_version},
+        ]
+        if assessment.session_id is not None:
+            context.append(
+                {
+                    "url": "cycle",
+                    "valueReference": self.ref(
+                        "treatment_session", assessment.session_id
+                    ),
+                }
+            )
+        performer = (
+            self.patient_ref
+            if assessment.self_entered
+            else self.ref("user", assessment.entered_by_id)
+        )
+        resource: Resource = {
+            "resourceType": "Observation",
+            "extension": [{"url": ASSESSMENT_CONTEXT, "extension": context}],
+            "status": "final",
+            "category": [
+                _concept(_coding(OBSERVATION_CATEGORY, category, category.capitalize()))
+            ],
+            "code": _concept(
+                _coding(INSTRUMENT_SYSTEM, assessment.instrument, instrument.title),
+                text=f"{instrument.title} ({TIMEPOINTS[assessment.timepoint].lower()})",
+            ),
+            "subject": self.patient_ref,
+            "effectiveDateTime": _instant(assessment.assessed_at),
+            "performer": [performer],
+            "component": list(self.components(assessment)),
+        }
+        resource.update(self.headline(assessment))
+        return resource
+
+    @staticmethod
+    def headline(assessment: AssessmentRecord) -> Resource:
+        scores = assessment.scores
+        if assessment.instrument == "house_brackmann":
+            grade = scores.get("grade")
+            if not isinstance(grade, int) or isinstance(grade, bool):
+                raise ValueError(
+                    f"assessment {assessment.id}: a House-Brackmann grade must be "
+                    f"a whole number, got {grade!r}"
+                )
+            numeral = str(scores.get("numeral") or grade)
+            label = _text(str(scores.get("label") or ""))
+            return {
+                "valueCodeableConcept": _concept(
+                    _coding(HOUSE_BRACKMANN_SYSTEM, str(grade), f"Grade {numeral}"),
+                    text=f"Grade {numeral}" + (f": {label}" if label else ""),
+                )
+            }
+        if assessment.total is None:
+            return {"dataAbsentReason": _absent()}
+        return {"valueQuantity": _score_quantity(assessment.total)}
+
+    @staticmethod
+    def components(assessment: AssessmentRecord) -> Iterable[Resource]:
+        """Yield each numeric subscore; text (a grade's numeral, label) is skipped."""
+        for key, value in assessment.scores.items():
+            if isinstance(value, str | bool):
+                continue
+            component: Resource = {
+                "code": _concept(
+                    _coding(SCORE_SYSTEM, f"{assessment.instrument}.{key}", _label(key))
+                )
+            }
+            if value is None:
+                component["dataAbsentReason"] = _absent()
+            elif isinstance(value, int):
+                component["valueInteger"] = value
+            else:
+                component["valueQuantity"] = _score_quantity(value)
+            yield component
+
+    def appointment(self, appointment: AppointmentRecord) -> Resource:
+        status = APPOINTMENT_STATUS[appointment.status]
+        attending = "needs-action" if appointment.status == "proposed" else "accepted"
+        participants = [
+            {"actor": self.patient_ref, "required": "required", "status": attending}
+        ]
+        if appointment.clinician_id is not None:
+            participants.append(
+                {
+                    "actor": self.ref("user", appointment.clinician_id),
+                    "required": "required",
+                    "status": attending,
+                }
+            )
+        kind = APPOINTMENT_KINDS[appointment.kind]
+        start, end = sorted(
+            (
+                appointment.window_start or appointment.due_date,
+                appointment.window_end or appointment.due_date,
+            )
+        )
+        return {
+            "resourceType": "Appointment",
+            "extension": [
+                {"url": APPOINTMENT_DUE, "valueDate": appointment.due_date.isoformat()}
+            ],
+            "status": status,
+            "appointmentType": _concept(
+                _coding(APPOINTMENT_KIND_SYSTEM, appointment.kind, kind), text=kind
+            ),
+            "description": kind,
+            "start": None
+            if appointment.starts_at is None
+            else _instant(appointment.starts_at),
+            "end": None
+            if appointment.ends_at is None
+            else _instant(appointment.ends_at),
+            "requestedPeriod": [{"start": start.isoformat(), "end": end.isoformat()}],
+            "comment": _text(appointment.notes),
+            "supportingInformation": []
+            if appointment.source_session_id is None
+            else [self.ref("treatment_session", appointment.source_session_id)],
+            "participant": participants,
+        }

@@ -1,0 +1,301 @@
+"""Plain records of one patient's chart, the input of the FHIR export.
+
+Pure: no flask, no database. The service fills these from the tables; the exporter
+(``planner.interop.fhir_export``) turns them into a Bundle. Enumerations travel as
+their stored string values. Every record checks its own values, and
+``PatientExport`` checks that each id a record names is present in the export, so
+every reference the Bundle makes resolves inside it.
+"""
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from typing import Protocol
+
+SEXES = frozenset({"female", "male", "other", "unknown"})
+SIDES = frozenset({"left", "right", "midline"})
+SITE_ROLES = frozenset({"affected", "contralateral", "midline"})
+DEPTHS = frozenset({"superficial", "intramuscular", "deep"})
+SESSION_KINDS = frozenset({"full", "top_up"})
+SESSION_STATUSES = frozenset({"draft", "signed"})
+INSTRUMENTS = frozenset({"sunnybrook", "eface", "house_brackmann", "saq", "fdi"})
+TIMEPOINTS = frozenset({"baseline", "review", "pre_treatment", "other"})
+APPOINTMENT_KINDS = frozenset({"treatment", "review", "assessment", "other"})
+APPOINTMENT_STATUSES = frozenset(
+    {"proposed", "booked", "attended", "missed", "cancelled"}
+)
+
+# A stored score: subscores are numbers, House-Brackmann adds its numeral and label.
+ScoreValue = int | float | str | None
+
+
+def _choice(name: str, value: str, choices: frozenset[str]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+
+
+def _aware(name: str, value: datetime | None) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+def _positive(name: str, value: float) -> None:
+    # ``not value > 0`` also refuses NaN, which JSON cannot carry.
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class MuscleInfo:
+    """A face-map muscle: its key, names and SNOMED CT concept id if verified."""
+
+    code: str
+    name: str
+    abbreviation: str
+    # Blank unless the concept id was checked (see the face map's notes).
+    snomed: str = ""
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    id: int
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    sex: str
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        _choice("sex", self.sex, SEXES)
+        if not self.mrn:
+            raise ValueError("mrn must not be empty")
+
+
+@dataclass(frozen=True)
+class PractitionerRecord:
+    """A clinician who injected, graded or sees the patient."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    """A toxin product; its units are its own and are never converted."""
+
+    id: int
+    code: str
+    brand: str
+    inn: str
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class LotRecord:
+    """A reconstituted vial: the batch's lot number and expiry, and the dilution."""
+
+    id: int
+    product_id: int
+    lot_number: str
+    expiry_date: date
+    vial_units: int
+    diluent_ml: float
+    reconstituted_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.lot_number:
+            raise ValueError("lot_number must not be empty")
+        _positive("vial_units", self.vial_units)
+        _positive("diluent_ml", self.diluent_ml)
+        _aware("reconstituted_at", self.reconstituted_at)
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """One injection point as it stands now (amendments already applied)."""
+
+    id: int
+    number: int
+    muscle: str
+    side: str
+    role: str
+    # Map coordinates in the face map's own viewBox units.
+    x: float
+    y: float
+    units: float
+    depth: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        _choice("side", self.side, SIDES)
+        _choice("role", self.role, SITE_ROLES)
+        if self.depth is not None:
+            _choice("depth", self.depth, DEPTHS)
+        _positive("units", self.units)
+        if self.number < 1:
+            raise ValueError(f"number must be 1 or more, got {self.number!r}")
+
+
+@dataclass(frozen=True)
+class AmendmentRecord:
+    """A correction made to a signed session, and why."""
+
+    at: datetime
+    reason: str
+
+    def __post_init__(self) -> None:
+        _aware("at", self.at)
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One treatment session with its sites, in charting order."""
+
+    id: int
+    kind: str
+    cycle_number: int
+    performed_at: datetime
+    status: str
+    injector_id: int
+    product_id: int
+    lot_id: int | None
+    sites: tuple[SiteRecord, ...]
+    notes: str | None = None
+    amendments: tuple[AmendmentRecord, ...] = ()
+
+    def __post_init__(self) -> None:
+        _choice("kind", self.kind, SESSION_KINDS)
+        _choice("status", self.status, SESSION_STATUSES)
+        _aware("performed_at", self.performed_at)
+        numbers = [site.number for site in self.sites]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"sites: session {self.id} numbers a site twice")
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """One completed instrument and its stored scores."""
+
+    id: int
+    instrument: str
+    timepoint: str
+    assessed_at: datetime
+    scores: Mapping[str, ScoreValue]
+    total: float | None
+    formula_version: str
+    self_entered: bool
+    entered_by_id: int
+    # The treatment cycle it was recorded in, if any.
+    session_id: int | None = None
+
+    def __post_init__(self) -> None:
+        _choice("instrument", self.instrument, INSTRUMENTS)
+        _choice("timepoint", self.timepoint, TIMEPOINTS)
+        _aware("assessed_at", self.assessed_at)
+
+
+@dataclass(frozen=True)
+class AppointmentRecord:
+    """A follow-up: a proposed window, or a booked slot and what became of it."""
+
+    id: int
+    kind: str
+    status: str
+    due_date: date
+    window_start: date | None = None
+    window_end: date | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    clinician_id: int | None = None
+    # The session whose follow-up this is.
+    source_session_id: int | None = None
+    notes: str | None = None
+
+    def __post_init__(self) -> None:
+        _choice("kind", self.kind, APPOINTMENT_KINDS)
+        _choice("status", self.status, APPOINTMENT_STATUSES)
+        _aware("starts_at", self.starts_at)
+        _aware("ends_at", self.ends_at)
+        if (self.starts_at is None) != (self.ends_at is None):
+            raise ValueError("starts_at and ends_at must be given together")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+
+    @property
+    def has_slot(self) -> bool:
+        return self.starts_at is not None
+
+
+@dataclass(frozen=True)
+class PatientExport:
+    """Everything exported for one patient; every id named here is present."""
+
+    patient: PatientRecord
+    practitioners: tuple[PractitionerRecord, ...] = ()
+    products: tuple[ProductRecord, ...] = ()
+    lots: tuple[LotRecord, ...] = ()
+    sessions: tuple[SessionRecord, ...] = ()
+    assessments: tuple[AssessmentRecord, ...] = ()
+    appointments: tuple[AppointmentRecord, ...] = ()
+
+    def __post_init__(self) -> None:
+        ids = {
+            "practitioners": _unique("practitioners", self.practitioners),
+            "products": _unique("products", self.products),
+            "lots": _unique("lots", self.lots),
+            "sessions": _unique("sessions", self.sessions),
+        }
+        _unique("assessments", self.assessments)
+        _unique("appointments", self.appointments)
+        lot_products = {lot.id: lot.product_id for lot in self.lots}
+        for lot in self.lots:
+            _require(ids, "products", lot.product_id, f"lot {lot.id}")
+        for record in self.sessions:
+            where = f"session {record.id}"
+            _require(ids, "practitioners", record.injector_id, where)
+            _require(ids, "products", record.product_id, where)
+            if record.lot_id is not None:
+                _require(ids, "lots", record.lot_id, where)
+                if lot_products[record.lot_id] != record.product_id:
+                    raise ValueError(
+                        f"{where}: lot {record.lot_id} is not of product "
+                        f"{record.product_id}"
+                    )
+        for assessment in self.assessments:
+            where = f"assessment {assessment.id}"
+            if not assessment.self_entered:
+                _require(ids, "practitioners", assessment.entered_by_id, where)
+            if assessment.session_id is not None:
+                _require(ids, "sessions", assessment.session_id, where)
+        for appointment in self.appointments:
+            where = f"appointment {appointment.id}"
+            if appointment.clinician_id is not None:
+                _require(ids, "practitioners", appointment.clinician_id, where)
+            if appointment.source_session_id is not None:
+                _require(ids, "sessions", appointment.source_session_id, where)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+def _unique(name: str, records: Iterable[_HasId]) -> frozenset[int]:
+    seen: set[int] = set()
+    for record in records:
+        if record.id in seen:
+            raise ValueError(f"{name}: id {record.id} appears twice")
+        seen.add(record.id)
+    return frozenset(seen)
+
+
+def _require(
+    ids: Mapping[str, frozenset[int]], name: str, wanted: int, where: str
+) -> None:
+    if wanted not in ids[name]:
+        raise ValueError(f"{where} names {name[:-1]} {wanted}, which is not exported")

@@ -1,0 +1,461 @@
+"""Export patients' records as FHIR R4 Bundles: one patient, or every patient.
+
+The tables are read into ``planner.interop.fhir_records`` records a batch of
+patients at a time, in a fixed number of queries per batch (never one per session
+or site), and ``planner.interop.fhir_export`` builds the Bundles.
+
+The whole-clinic export is NDJSON, one patient's Bundle per line (as FHIR Bulk Data
+writes NDJSON), read ``BATCH_PATIENTS`` at a time, so it never holds every patient in
+memory. Each batch is read in a transaction of its own, ended before its lines are
+sent, so a slow download holds no locks; on PostgreSQL that transaction is
+REPEATABLE READ, so each Bundle comes from one snapshot. Patients are not read from
+one snapshot together: each line stands alone.
+
+Audit: these exports carry names, dates of birth and doses, so each one is in the
+trail before the first byte leaves. A patient's export is an EXPORT event on that
+patient. The whole-clinic export is one EXPORT event naming how many patients it
+holds and the highest patient id in it (it exports every patient up to that id), so
+a patient's inclusion can be told without writing thousands of events.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+from sqlalchemy import Engine
+from sqlalchemy import func
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.facemap import FaceMap
+from planner.interop.fhir_export import ExportContext
+from planner.interop.fhir_export import build_patient_bundle
+from planner.interop.fhir_export import bundle_json
+from planner.interop.fhir_export import clinic_namespace
+from planner.interop.fhir_records import AmendmentRecord
+from planner.interop.fhir_records import AppointmentRecord
+from planner.interop.fhir_records import AssessmentRecord
+from planner.interop.fhir_records import LotRecord
+from planner.interop.fhir_records import MuscleInfo
+from planner.interop.fhir_records import PatientExport
+from planner.interop.fhir_records import PatientRecord
+from planner.interop.fhir_records import PractitionerRecord
+from planner.interop.fhir_records import ProductRecord
+from planner.interop.fhir_records import SessionRecord
+from planner.interop.fhir_records import SiteRecord
+from planner.models import Amendment
+from planner.models import Appointment
+from planner.models import Assessment
+from planner.models import AuditAction
+from planner.models import InjectionSite
+from planner.models import Patient
+from planner.models import Product
+from planner.models import TreatmentSession
+from planner.models import User
+from planner.models import VialLot
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.patients import get_patient
+
+BATCH_PATIENTS = 100
+FHIR_JSON = "application/fhir+json"
+FHIR_NDJSON = "application/fhir+ndjson"
+
+
+@dataclass(frozen=True)
+class PatientBundle:
+    """One patient's Bundle as JSON text, with the MRN its file is named by."""
+
+    mrn: str
+    body: str
+
+
+def export_context(
+    face_map: FaceMap, *, clinic_name: str, now: datetime
+) -> ExportContext:
+    """Describe the export: the clinic's id namespace, the map and the time."""
+    return ExportContext(
+        namespace=clinic_namespace(clinic_name),
+        timestamp=now,
+        face_map=face_map.name,
+        muscles={
+            muscle.code: MuscleInfo(
+                code=muscle.code,
+                name=muscle.name,
+                abbreviation=muscle.abbreviation,
+                snomed=muscle.snomed,
+            )
+            for muscle in face_map.muscles
+        },
+    )
+
+
+def export_patient(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    *,
+    face_map: FaceMap,
+    clinic_name: str,
+    now: datetime,
+) -> PatientBundle:
+    """Return one patient's record as a FHIR Bundle, noting the export in the trail.
+
+    :raises NotFound: if there is no such patient.
+    """
+    patient = get_patient(session, patient_id)
+    [export] = load_patient_exports(session, [patient_id])
+    bundle = build_patient_bundle(
+        export, export_context(face_map, clinic_name=clinic_name, now=now)
+    )
+    resources: dict[str, int] = defaultdict(int)
+    for entry in bundle["entry"]:
+        resources[entry["resource"]["resourceType"]] += 1
+    record_event(
+        session,
+        actor,
+        AuditAction.EXPORT,
+        "patient",
+        patient_id,
+        patient_id=patient_id,
+        after={"format": FHIR_JSON, "resources": dict(resources)},
+    )
+    session.commit()
+    return PatientBundle(mrn=patient.mrn, body=bundle_json(bundle))
+
+
+def export_all_patients(
+    session: Session,
+    actor: Actor,
+    *,
+    face_map: FaceMap,
+    clinic_name: str,
+    now: datetime,
+    batch_size: int = BATCH_PATIENTS,
+) -> Iterator[str]:
+    """Audit the export of every patient now; return its NDJSON lines to stream.
+
+    Each line is one patient's Bundle, in patient id order, up to the highest id
+    there is now: patients registered while it streams are left for the next one.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    count, last_id = session.exec(
+        select(func.count(col(Patient.id)), func.max(col(Patient.id)))
+    ).one()
+    record_event(
+        session,
+        actor,
+        AuditAction.EXPORT,
+        "patient",
+        None,
+        after={
+            "format": FHIR_NDJSON,
+            "scope": "all patients",
+            "patients": count,
+            "through_patient_id": last_id,
+        },
+    )
+    session.commit()
+    context = export_context(face_map, clinic_name=clinic_name, now=now)
+    return _ndjson_lines(
+        session.get_bind(), context, last_id=last_id or 0, batch_size=batch_size
+    )
+
+
+def _ndjson_lines(
+    engine: Engine | Connection,
+    context: ExportContext,
+    *,
+    last_id: int,
+    batch_size: int,
+) -> Iterator[str]:
+    """Yield the lines, reading through a session of their own.
+
+    Its own session, so that whatever the caller does with theirs while the lines
+    stream cannot mix with these reads, and closing the stream (a finished or
+    dropped download) closes it.
+    """
+    snapshot = engine.dialect.name == "postgresql"
+    after = 0
+    with Session(engine, expire_on_commit=False) as reader:
+        while True:
+            if snapshot:
+                # Each batch is read from one snapshot: every Bundle is consistent.
+                reader.connection(
+                    execution_options={"isolation_level": "REPEATABLE READ"}
+                )
+            ids = [
+                _id(i)
+                for i in reader.exec(
+                    select(Patient.id)
+                    .where(col(Patient.id) > after, col(Patient.id) <= last_id)
+                    .order_by(col(Patient.id))
+                    .limit(batch_size)
+                )
+            ]
+            exports = load_patient_exports(reader, ids) if ids else []
+            # End the read before the client takes the lines: a slow download
+            # must not hold a transaction (and its locks) open between batches.
+            reader.commit()
+            if not ids:
+                return
+            for export in exports:
+                yield bundle_json(build_patient_bundle(export, context)) + "\n"
+            after = ids[-1]
+
+
+def load_patient_exports(
+    session: Session, patient_ids: Sequence[int]
+) -> list[PatientExport]:
+    """Read these patients' records, in patient id order, in nine queries.
+
+    Unknown ids are skipped. Keep the list short (a batch): it becomes an IN list.
+    """
+    ids = sorted(set(patient_ids))
+    patients = session.exec(
+        select(Patient).where(col(Patient.id).in_(ids)).order_by(col(Patient.id))
+    ).all()
+    sessions = _sessions(session, ids)
+    assessments: dict[int, list[Assessment]] = defaultdict(list)
+    for assessment in session.exec(
+        select(Assessment)
+        .where(col(Assessment.patient_id).in_(ids))
+        .order_by(col(Assessment.assessed_at), col(Assessment.id))
+    ):
+        assessments[assessment.patient_id].append(assessment)
+    appointments: dict[int, list[Appointment]] = defaultdict(list)
+    for appointment in session.exec(
+        select(Appointment)
+        .where(col(Appointment.patient_id).in_(ids))
+        .order_by(col(Appointment.due_date), col(Appointment.id))
+    ):
+        appointments[appointment.patient_id].append(appointment)
+    lots = {
+        _id(lot.id): _lot(lot)
+        for lot in session.exec(
+            select(VialLot)
+            .join(TreatmentSession, col(TreatmentSession.vial_lot_id) == VialLot.id)
+            .where(col(TreatmentSession.patient_id).in_(ids))
+            .distinct()
+        )
+    }
+    # The catalogue is a handful of rows.
+    products = {_id(p.id): _product(p) for p in session.exec(select(Product))}
+    users = _practitioners(session, sessions, assessments, appointments)
+    return [
+        _patient_export(
+            patient,
+            sessions=sessions[_id(patient.id)],
+            assessments=assessments[_id(patient.id)],
+            appointments=appointments[_id(patient.id)],
+            lots=lots,
+            products=products,
+            users=users,
+        )
+        for patient in patients
+    ]
+
+
+def _patient_export(
+    patient: Patient,
+    *,
+    sessions: list[SessionRecord],
+    assessments: list[Assessment],
+    appointments: list[Appointment],
+    lots: dict[int, LotRecord],
+    products: dict[int, ProductRecord],
+    users: dict[int, PractitionerRecord],
+) -> PatientExport:
+    """Gather one patient's records, with only the lots and people they name."""
+    own_sessions = {record.id for record in sessions}
+    used_lots = dict.fromkeys(r.lot_id for r in sessions if r.lot_id is not None)
+    people = dict.fromkeys(
+        [r.injector_id for r in sessions]
+        + [a.entered_by_id for a in assessments if not a.self_entered]
+        + [a.clinician_id for a in appointments if a.clinician_id is not None]
+    )
+    return PatientExport(
+        patient=_patient(patient),
+        practitioners=tuple(users[i] for i in people),
+        products=tuple(
+            products[i] for i in dict.fromkeys(r.product_id for r in sessions)
+        ),
+        lots=tuple(lots[i] for i in used_lots),
+        sessions=tuple(sessions),
+        assessments=tuple(_assessment(a, own_sessions) for a in assessments),
+        appointments=tuple(_appointment(a, own_sessions) for a in appointments),
+    )
+
+
+def _practitioners(
+    session: Session,
+    sessions: dict[int, list[SessionRecord]],
+    assessments: dict[int, list[Assessment]],
+    appointments: dict[int, list[Appointment]],
+) -> dict[int, PractitionerRecord]:
+    """Load every user the batch's records name, in one query."""
+    wanted = {r.injector_id for records in sessions.values() for r in records}
+    wanted |= {
+        a.entered_by_id
+        for rows in assessments.values()
+        for a in rows
+        if not a.self_entered
+    }
+    wanted |= {
+        a.clinician_id
+        for rows in appointments.values()
+        for a in rows
+        if a.clinician_id is not None
+    }
+    return {
+        _id(user.id): PractitionerRecord(id=_id(user.id), name=user.name)
+        for user in session.exec(select(User).where(col(User.id).in_(wanted)))
+    }
+
+
+def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]]:
+    """Return each patient's sessions, with their sites and amendments, in order."""
+    sites: dict[int, list[SiteRecord]] = defaultdict(list)
+    for site in session.exec(
+        select(InjectionSite)
+        .join(TreatmentSession, col(TreatmentSession.id) == InjectionSite.session_id)
+        .where(col(TreatmentSession.patient_id).in_(ids))
+        .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
+    ):
+        sites[site.session_id].append(_site(site))
+    amendments: dict[int, list[AmendmentRecord]] = defaultdict(list)
+    for amendment in session.exec(
+        select(Amendment)
+        .join(TreatmentSession, col(TreatmentSession.id) == Amendment.session_id)
+        .where(col(TreatmentSession.patient_id).in_(ids))
+        .order_by(col(Amendment.created_at), col(Amendment.id))
+    ):
+        amendments[amendment.session_id].append(
+            AmendmentRecord(at=amendment.created_at, reason=amendment.reason)
+        )
+    by_patient: dict[int, list[SessionRecord]] = defaultdict(list)
+    for record in session.exec(
+        select(TreatmentSession)
+        .where(col(TreatmentSession.patient_id).in_(ids))
+        .order_by(col(TreatmentSession.performed_at), col(TreatmentSession.id))
+    ):
+        session_id = _id(record.id)
+        by_patient[record.patient_id].append(
+            _session(record, sites[session_id], amendments[session_id])
+        )
+    return by_patient
+
+
+def _id(value: int | None) -> int:
+    assert value is not None, "a stored row has an id"
+    return value
+
+
+def _patient(patient: Patient) -> PatientRecord:
+    return PatientRecord(
+        id=_id(patient.id),
+        mrn=patient.mrn,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        date_of_birth=patient.date_of_birth,
+        sex=patient.sex.value,
+        phone=patient.phone,
+        email=patient.email,
+        address=patient.address,
+    )
+
+
+def _product(product: Product) -> ProductRecord:
+    return ProductRecord(
+        id=_id(product.id),
+        code=product.code,
+        brand=product.brand,
+        inn=product.inn,
+        unit_name=product.unit_name,
+    )
+
+
+def _lot(lot: VialLot) -> LotRecord:
+    return LotRecord(
+        id=_id(lot.id),
+        product_id=lot.product_id,
+        lot_number=lot.lot_number,
+        expiry_date=lot.expiry_date,
+        vial_units=lot.vial_units,
+        diluent_ml=lot.diluent_ml,
+        reconstituted_at=lot.reconstituted_at,
+    )
+
+
+def _site(site: InjectionSite) -> SiteRecord:
+    return SiteRecord(
+        id=_id(site.id),
+        number=site.number,
+        muscle=site.muscle,
+        side=site.side.value,
+        role=site.role.value,
+        x=site.x,
+        y=site.y,
+        units=site.units,
+        depth=None if site.depth is None else site.depth.value,
+        note=site.note,
+    )
+
+
+def _session(
+    record: TreatmentSession,
+    sites: list[SiteRecord],
+    amendments: list[AmendmentRecord],
+) -> SessionRecord:
+    return SessionRecord(
+        id=_id(record.id),
+        kind=record.kind.value,
+        cycle_number=record.cycle_number,
+        performed_at=record.performed_at,
+        status=record.status.value,
+        injector_id=record.injector_id,
+        product_id=record.product_id,
+        lot_id=record.vial_lot_id,
+        sites=tuple(sites),
+        notes=record.notes,
+        amendments=tuple(amendments),
+    )
+
+
+def _assessment(assessment: Assessment, own_sessions: set[int]) -> AssessmentRecord:
+    # A link to another patient's session would be a reference out of the Bundle.
+    cycle = assessment.session_id if assessment.session_id in own_sessions else None
+    return AssessmentRecord(
+        id=_id(assessment.id),
+        instrument=assessment.instrument.value,
+        timepoint=assessment.timepoint.value,
+        assessed_at=assessment.assessed_at,
+        scores=dict(assessment.scores),
+        total=assessment.total,
+        formula_version=assessment.formula_version,
+        self_entered=assessment.self_entered,
+        entered_by_id=assessment.entered_by_id,
+        session_id=cycle,
+    )
+
+
+def _appointment(appointment: Appointment, own_sessions: set[int]) -> AppointmentRecord:
+    source = appointment.source_session_id
+    return AppointmentRecord(
+        id=_id(appointment.id),
+        kind=appointment.kind.value,
+        status=appointment.status.value,
+        due_date=appointment.due_date,
+        window_start=appointment.window_start,
+        window_end=appointment.window_end,
+        starts_at=appointment.starts_at,
+        ends_at=appointment.ends_at,
+        clinician_id=appointment.clinician_id,
+        source_session_id=source if source in own_sessions else None,
+        notes=appointment.notes,
+    )
