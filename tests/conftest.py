@@ -27,6 +27,10 @@ from planner.services.catalogue import load_catalogue
 from planner.services.patients import create_patient
 from planner.services.users import create_user
 
+# The audit guard fails any test whose commits leave a change unaudited (issue 7);
+# pytester lets tests/services/test_audit_guard.py prove that it does.
+pytest_plugins = ["tests.audit_guard", "pytester"]
+
 PASSWORD = "correct horse battery staple"
 PG_URL = os.environ.get("PLANNER_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -26,6 +26,7 @@ from planner.models import AuditAction
 from planner.models import Patient
 from planner.models import Reminder
 from planner.models import ReminderStatus
+from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.followup import clinic_settings
@@ -90,6 +91,20 @@ def reminder_text(
     )
 
 
+def _trail(reminder: Reminder) -> dict[str, object]:
+    """Describe a reminder for the audit trail.
+
+    The message and the patient's address stay in the outbox row; the trail
+    names the reminder, its appointment, channel, due time and status.
+    """
+    return {
+        "appointment_id": reminder.appointment_id,
+        "channel": reminder.channel,
+        "due_at": reminder.due_at.isoformat(),
+        "status": reminder.status.value,
+    }
+
+
 def queue_reminders(
     session: Session,
     *,
@@ -97,11 +112,13 @@ def queue_reminders(
     zone: ZoneInfo,
     clinic_name: str,
     phone: str,
+    actor: Actor = SYSTEM,
 ) -> int:
     """Write a reminder for each booked appointment inside the reminder horizon.
 
     Each appointment gets one reminder per channel, due the set number of days
-    before it; running this again adds nothing twice.
+    before it; running this again adds nothing twice. Each reminder written is
+    an audit event (by default the system's: the scheduled command queues them).
     """
     days = int(clinic_settings(session).get("reminder_days_before", 2))
     horizon = now + timedelta(days=days + 1)
@@ -114,7 +131,7 @@ def queue_reminders(
             col(Appointment.starts_at) <= horizon,
         )
     ).all()
-    added = 0
+    queued: list[tuple[Reminder, int | None]] = []
     for appointment, patient in rows:
         assert appointment.starts_at is not None
         assert appointment.id is not None
@@ -134,37 +151,55 @@ def queue_reminders(
         ).first()
         if exists is not None:
             continue
-        session.add(
-            Reminder(
-                appointment_id=appointment.id,
-                channel=channel,
-                recipient=recipient,
-                body=reminder_text(
-                    patient,
-                    appointment,
-                    clinic_name=clinic_name,
-                    phone=phone,
-                    zone=zone,
-                ),
-                due_at=due,
-            )
+        reminder = Reminder(
+            appointment_id=appointment.id,
+            channel=channel,
+            recipient=recipient,
+            body=reminder_text(
+                patient,
+                appointment,
+                clinic_name=clinic_name,
+                phone=phone,
+                zone=zone,
+            ),
+            due_at=due,
         )
-        added += 1
+        session.add(reminder)
+        queued.append((reminder, patient.id))
+    session.flush()
+    for reminder, patient_id in queued:
+        record_event(
+            session,
+            actor,
+            AuditAction.CREATE,
+            "reminder",
+            reminder.id,
+            patient_id=patient_id,
+            after=_trail(reminder),
+        )
     session.commit()
-    return added
+    return len(queued)
 
 
 def send_due(
-    session: Session, sender: Sender | None, *, now: datetime
+    session: Session,
+    sender: Sender | None,
+    *,
+    now: datetime,
+    actor: Actor = SYSTEM,
 ) -> dict[str, int]:
-    """Send the due reminders the sender handles; the rest stay in the outbox."""
+    """Send the due reminders the sender handles; the rest stay in the outbox.
+
+    Each reminder sent, or failed, is an audit event: it left (or tried to
+    leave) the clinic with the patient's appointment in it.
+    """
     counts = {"sent": 0, "failed": 0, "waiting": 0}
     due = session.exec(
-        select(Reminder).where(
-            Reminder.status == ReminderStatus.PENDING, col(Reminder.due_at) <= now
-        )
+        select(Reminder, Appointment.patient_id)
+        .join(Appointment, col(Appointment.id) == col(Reminder.appointment_id))
+        .where(Reminder.status == ReminderStatus.PENDING, col(Reminder.due_at) <= now)
     ).all()
-    for reminder in due:
+    for reminder, patient_id in due:
         if sender is None or reminder.channel not in sender.channels:
             counts["waiting"] += 1
             continue
@@ -180,6 +215,16 @@ def send_due(
             reminder.sent_at = now
             counts["sent"] += 1
         session.add(reminder)
+        record_event(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "reminder",
+            reminder.id,
+            patient_id=patient_id,
+            before={"status": ReminderStatus.PENDING.value},
+            after={**_trail(reminder), "by_hand": False, "error": reminder.error},
+        )
     session.commit()
     return counts
 
@@ -205,15 +250,19 @@ def mark_sent(
         raise NotFound("There is no such reminder.")
     if reminder.status == ReminderStatus.SENT:
         raise Conflict("That reminder is already sent.")
+    before = reminder.status.value
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = now
     session.add(reminder)
+    appointment = session.get(Appointment, reminder.appointment_id)
     record_event(
         session,
         actor,
         AuditAction.UPDATE,
         "reminder",
         reminder.id,
+        patient_id=appointment.patient_id if appointment is not None else None,
+        before={"status": before},
         after={"status": "sent", "by_hand": True},
     )
     session.commit()

@@ -327,6 +327,10 @@ def test_a_demo_injector_is_created_once_and_the_run_is_audited(
     assert seeds[0].after["patients"] == PATIENTS
 
 
+@pytest.mark.audit_exempt(
+    "stores an existing injector directly before seeding",
+    tables=["user"],
+)
 def test_an_existing_injector_is_used(engine: Engine) -> None:
     with Session(engine) as session:
         injector = User(
@@ -363,6 +367,10 @@ def test_naive_now_is_refused(engine: Engine) -> None:
 
 
 @pytest.mark.pg
+@pytest.mark.audit_exempt(
+    "stores a patient directly to show the sequences moved past the seeded ids",
+    tables=["patient"],
+)
 def test_seeding_works_on_postgresql() -> None:
     url = os.environ.get("PLANNER_TEST_DATABASE_URL")
     if not url:

@@ -25,6 +25,11 @@ from planner.services.followup import propose_follow_up
 from planner.services.worklist import build_worklist
 from planner.services.worklist import week_view
 
+# The audit guard (tests/audit_guard.py) still checks every other table here.
+pytestmark = pytest.mark.audit_exempt(
+    "signed_full stores signed sessions directly; signing is tested in test_chart",
+    tables=["treatment_session"],
+)
 ZONE = ZoneInfo("Europe/London")
 
 
@@ -98,6 +103,10 @@ def test_late_evening_treatment_counts_on_the_clinics_calendar_day(
     assert review.due_date == date(2026, 7, 15)
 
 
+@pytest.mark.audit_exempt(
+    "stores earlier cycles' responses directly",
+    tables=["cycle_response"],
+)
 def test_wear_off_history_moves_the_suggested_day(
     session, make_patient, clinician, actor
 ):
@@ -209,6 +218,10 @@ def test_booking_sets_the_slot_length_and_refuses_a_double_booking(
     assert back_to_back.status == "booked"
 
 
+@pytest.mark.audit_exempt(
+    "stores working hours and a closed day directly",
+    tables=["working_hours", "closed_day"],
+)
 def test_outside_the_window_or_hours_needs_a_reason(session, review, clinician, actor):
     with pytest.raises(InvalidInput) as info:
         book(session, actor, review, clinician, "2026-03-25T10:00")

@@ -160,6 +160,10 @@ def test_timeline_of_a_new_patient_is_empty(session, make_patient):
     assert (timeline.entries, timeline.cycles, timeline.upcoming) == ([], 0, [])
 
 
+@pytest.mark.audit_exempt(
+    "stores past and proposed appointments directly",
+    tables=["appointment"],
+)
 def test_timeline_lists_upcoming_appointments_newest_first(session, make_patient):
     patient = make_patient()
     for due, status in [

@@ -375,6 +375,10 @@ def test_delete_needs_the_current_version_and_is_audited(session, actor, make_te
         service.delete_template(session, actor, template.id, version=1)
 
 
+@pytest.mark.audit_exempt(
+    "stores a charted session and its sites directly",
+    tables=["treatment_session", "injection_site"],
+)
 def test_save_a_charted_session_as_a_template(session, actor, make_patient):
     patient = make_patient(affected_side="left")
     product = session.exec(select(Product).where(Product.code == "botox")).one()

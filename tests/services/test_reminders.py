@@ -1,18 +1,26 @@
 """Reminders: queued once per booking, sent when a sender can, else kept for staff."""
 
+import json
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import col
 from sqlmodel import select
 
 from planner.models import Appointment
+from planner.models import AuditEvent
 from planner.models import Reminder
 from planner.services import reminders
 from planner.services.audit import Actor
 
+# The audit guard (tests/audit_guard.py) still checks every other table here.
+pytestmark = pytest.mark.audit_exempt(
+    "the booking fixture stores its booked appointment directly",
+    tables=["appointment"],
+)
 ZONE = ZoneInfo("Europe/London")
 NOW = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 
@@ -79,6 +87,10 @@ def test_without_a_sender_reminders_wait_for_staff(session, booking):
     assert reminders.outbox(session) == []
 
 
+@pytest.mark.audit_exempt(
+    "puts the failed reminder back to pending by hand to send it again",
+    tables=["reminder"],
+)
 def test_sender_sends_or_records_failure_without_the_address(session, booking):
     queue(session)
     failing = RecordingSender(fail=True)
@@ -113,3 +125,28 @@ def test_outbox_page_lists_and_marks_sent(session, booking, login_as):
     assert "Nothing is waiting" in browser.get("/schedule/outbox").get_data(
         as_text=True
     )
+
+
+def test_queueing_and_sending_are_audited_without_the_message(session, booking):
+    queue(session)
+    failing = RecordingSender(fail=True)
+    reminders.send_due(session, failing, now=booking.starts_at)
+    (reminder,) = session.exec(select(Reminder)).all()
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "reminder")
+        .order_by(col(AuditEvent.id))
+    ).all()
+    assert [(e.action, e.entity_id, e.patient_id, e.actor_email) for e in events] == [
+        ("create", reminder.id, booking.patient_id, "system"),
+        ("update", reminder.id, booking.patient_id, "system"),
+    ]
+    assert events[0].after["channel"] == "sms"
+    assert events[1].before == {"status": "pending"}
+    assert (events[1].after["status"], events[1].after["error"]) == (
+        "failed",
+        "OSError",
+    )
+    trail = json.dumps([(e.before, e.after) for e in events])
+    assert "Nia" not in trail
+    assert "7700" not in trail

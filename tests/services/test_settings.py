@@ -110,6 +110,10 @@ def test_dose_ranges_carry_the_reference_sources_until_edited(session):
     assert ranges["zygomaticus_major"].unsourced
 
 
+@pytest.mark.audit_exempt(
+    "deletes a dose setting directly to show the shipped fallback",
+    tables=["clinic_setting"],
+)
 def test_dose_lookups_fall_back_to_the_shipped_reference(session):
     session.exec(delete(ClinicSetting).where(ClinicSetting.key == "dose.mentalis"))
     session.commit()
@@ -281,6 +285,10 @@ def test_unknown_setting_is_not_found(session, admin):
         service.update_setting(session, admin, "dose.nose_hair", {}, version=1)
 
 
+@pytest.mark.audit_exempt(
+    "stores a setting the editor has no rule for directly",
+    tables=["clinic_setting"],
+)
 def test_a_setting_without_a_rule_cannot_be_edited(session, admin):
     session.add(ClinicSetting(key="mystery", value=1, label="Mystery"))
     session.commit()

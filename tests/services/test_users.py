@@ -74,6 +74,10 @@ def test_repeated_failures_lock_the_account_for_a_while(session, make_user):
     assert attempt(session, user.email, PASSWORD, now=later).id == user.id
 
 
+@pytest.mark.audit_exempt(
+    "deactivates the account directly: the admin service has its own tests",
+    tables=["user"],
+)
 def test_unknown_email_and_inactive_user_fail(session, make_user):
     assert attempt(session, "ghost@example.org", PASSWORD) is None
     user = make_user()

@@ -14,6 +14,12 @@ from planner.models import User
 from planner.services.audit import Actor
 from planner.services.calendar_files import renew_feed_token
 
+# The audit guard (tests/audit_guard.py) still checks every other table here.
+pytestmark = pytest.mark.audit_exempt(
+    "stores booked and proposed appointments directly",
+    tables=["appointment"],
+)
+
 
 @pytest.fixture
 def booked(session, make_patient, make_user):
