@@ -69,7 +69,7 @@ help: ## List the targets
 	@echo "Usage: make TARGET [VAR=value ...]"
 	@echo
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
-	    | awk 'BEGIN {FS = ":.*## "}; {printf "  %-8s %s\n", $$1, $$2}'
+	    | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables: HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS)" \
 	    "DEMO_PATIENTS=$(DEMO_PATIENTS) PYTEST_ARGS=... BENCH_ARGS=..."
@@ -96,8 +96,16 @@ lint: dev-venv ## ruff check, ruff format --check, mypy (strict, planner/)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: system-deps dev-venv ## Run the benchmarks (BENCH_ARGS=... to pass options)
+bench: system-deps dev-venv ## Run the benchmarks: each call's time, then the load test (BENCH_ARGS, LOAD_ARGS)
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.load $(LOAD_ARGS)
+
+# gunicorn with 4 workers, on SQLite and on a throwaway PostgreSQL cluster, loaded
+# from a second process; e.g. LOAD_ARGS='--clients 20 --seconds 30 --backends sqlite'.
+.PHONY: bench-load
+LOAD_ARGS ?=
+bench-load: system-deps dev-venv ## Only the load test: gunicorn, tablets and staff, both databases (LOAD_ARGS=...)
+	$(BIN)/python -m tests.bench.load $(LOAD_ARGS)
 
 # Caches and build output only. Never instance/: it holds the database (patient
 # records), the secret key and the demo credentials.

@@ -26,6 +26,8 @@ class Appointment(SQLModel, table=True):
         Index("ix_appointment_status_start", "status", "starts_at"),
         # Open windows, in window order, with the count answered from the index.
         Index("ix_appointment_status_window", "status", "window_start", "window_end"),
+        # Windows that closed unbooked: the worklist's overdue section.
+        Index("ix_appointment_status_window_end", "status", "window_end"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

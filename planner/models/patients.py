@@ -2,12 +2,19 @@
 
 from datetime import date
 from datetime import datetime
+from typing import Any
 
 from pydantic import ConfigDict
 from pydantic import EmailStr
 from pydantic import field_validator
 from pydantic import model_validator
 from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
@@ -114,6 +121,34 @@ class PatientBase(SQLModel):
         return [label for name, label in flags.items() if getattr(self, name)]
 
 
+class SearchKey(ColumnElement[str]):
+    """A name or MRN with its letters folded to lower case, as the search compares it.
+
+    SQLite indexes the column under its NOCASE collation, which folds ASCII letters
+    only, as SQLite's ``lower()`` does; PostgreSQL indexes ``lower(column)`` with
+    ``text_pattern_ops``, whose byte order makes a prefix a contiguous range. Both
+    forms are plain enough for each database's reflection, so the schema test can
+    compare these indexes with migration 0003.
+    """
+
+    type = String()
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[str]) -> None:
+        self.column = column
+
+
+@compiles(SearchKey, "sqlite")
+def _sqlite_search_key(element: SearchKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} COLLATE NOCASE"
+
+
+@compiles(SearchKey)
+def _search_key(element: SearchKey, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.column, **kw)})"
+
+
 class Patient(PatientBase, table=True):
     # The list's sort order, so paging deep into it needs no sort.
     __table_args__ = (
@@ -124,6 +159,22 @@ class Patient(PatientBase, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     version: int = 1
+
+
+def _search_index(name: str, column: str) -> Index:
+    table: Table = Patient.__table__  # type: ignore[attr-defined]  # set by SQLModel
+    return Index(
+        name,
+        SearchKey(table.c[column]).label("search_key"),
+        postgresql_ops={"search_key": "text_pattern_ops"},
+    )
+
+
+# Case-insensitive prefix search by name or MRN (services.patients); made after the
+# class because an expression index needs the table's columns.
+_search_index("ix_patient_search_family", "family_name")
+_search_index("ix_patient_search_given", "given_name")
+_search_index("ix_patient_search_mrn", "mrn")
 
 
 # Properties to receive on patient creation; unknown fields are refused.

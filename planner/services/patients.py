@@ -1,15 +1,25 @@
 """Registering, finding and editing patients."""
 
 import re
+import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Boolean
+from sqlalchemy import String
+from sqlalchemy import Table
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -24,6 +34,7 @@ from planner.models import Patient
 from planner.models import PatientCreate
 from planner.models import PatientUpdate
 from planner.models import TreatmentSession
+from planner.models.patients import SearchKey
 from planner.paging import Page
 from planner.paging import clamp_page
 from planner.services.audit import Actor
@@ -35,6 +46,7 @@ from planner.validation import parse_input
 
 MAX_QUERY_LENGTH = 100
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_PATIENTS: Table = Patient.__table__  # type: ignore[attr-defined]  # set by SQLModel
 
 
 def _mrn_taken() -> InvalidInput:
@@ -140,10 +152,123 @@ def parse_birth_date(query: str) -> date | None:
     return None
 
 
+class _PrefixRange(ColumnElement[bool]):
+    """``key`` starts with ``low``: ``low <= key < high``, in the index's order.
+
+    PostgreSQL compares text in the database's collation, under which a prefix
+    need not be one range, so there the byte-order operators of
+    ``text_pattern_ops`` are used; SQLite's NOCASE order is byte order already.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    # A comparison already: SQLite must not get it wrapped as ``(...) = 1``.
+    _is_implicitly_boolean = True
+    _traverse_internals = [
+        ("search_key", InternalTraversal.dp_clauseelement),
+        ("low", InternalTraversal.dp_clauseelement),
+        ("high", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, key: SearchKey, low: str, high: str | None) -> None:
+        self.search_key = key
+        self.low = bindparam(None, low, type_=String())
+        self.high = None if high is None else bindparam(None, high, type_=String())
+
+
+def _render_range(
+    element: _PrefixRange, compiler: SQLCompiler, at_least: str, below: str, **kw: Any
+) -> str:
+    key = compiler.process(element.search_key, **kw)
+    sql = f"{key} {at_least} {compiler.process(element.low, **kw)}"
+    if element.high is not None:
+        sql += f" AND {key} {below} {compiler.process(element.high, **kw)}"
+    return f"({sql})"
+
+
+@compiles(_PrefixRange)
+def _prefix_range(element: _PrefixRange, compiler: SQLCompiler, **kw: Any) -> str:
+    return _render_range(element, compiler, ">=", "<", **kw)
+
+
+@compiles(_PrefixRange, "postgresql")
+def _pg_prefix_range(element: _PrefixRange, compiler: SQLCompiler, **kw: Any) -> str:
+    return _render_range(element, compiler, "~>=~", "~<~", **kw)
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _after_prefix(prefix: str) -> str | None:
+    """Return the least string above every string that starts with ``prefix``.
+
+    ``None`` when there is none (the prefix is all U+10FFFF).
+    """
+    chars = list(prefix)
+    while chars:
+        code = ord(chars.pop()) + 1
+        if 0xD800 <= code <= 0xDFFF:
+            code = 0xE000  # surrogates cannot be stored
+        elif ord("A") <= code <= ord("Z"):
+            code = ord("[")  # keys hold no capital ASCII letters; NOCASE would fold one
+        if code <= 0x10FFFF:
+            return "".join(chars) + chr(code)
+    return None
+
+
+def _same_length(change: Callable[[str], str], char: str) -> str:
+    changed = change(char)
+    return changed if len(changed) == 1 else char
+
+
+def _case_spellings(term: str) -> set[str]:
+    """Spell ``term`` as each stored key a case-insensitive match could have.
+
+    SQLite's ``lower()`` and NOCASE (and PostgreSQL's ``lower()`` on a C-locale
+    database) fold ASCII letters only, so "Élise" is keyed "élise" by one database
+    and "Élise" by another. Besides all lower case (the key on a Unicode-aware
+    database), the term is tried as typed, in capitals and capitalised word by
+    word, which covers names stored in any of those casings.
+    """
+    lower = term.lower()
+    if term.isascii():
+        return {lower}
+    upper = "".join(_same_length(str.upper, char) for char in term)
+    # From ``lower``, which has the final sigma and other context-dependent forms.
+    capitalised = "".join(
+        _same_length(str.upper, char) if not before.isalpha() else char
+        for before, char in zip(" " + lower, lower, strict=False)
+    )
+    return {lower} | {
+        spelling.translate(_ASCII_LOWER) for spelling in (term, upper, capitalised)
+    }
+
+
+def _starts_with(column: str, prefix: str) -> ColumnElement[bool]:
+    return _PrefixRange(SearchKey(_PATIENTS.c[column]), prefix, _after_prefix(prefix))
+
+
+def _term_condition(term: str) -> ColumnElement[bool]:
+    """Match ``term`` as the start of the MRN, given name or family name."""
+    spellings = sorted(_case_spellings(term))
+    conditions = [
+        _starts_with(column, spelling)
+        for column in ("family_name", "given_name")
+        for spelling in spellings
+    ]
+    if term.isascii():  # an MRN is ASCII, so only an ASCII term can start one
+        conditions.append(_starts_with("mrn", term.lower()))
+    return or_(*conditions)
+
+
 def search_patients(
     session: Session, query: str = "", *, page: int = 1, size: int = 25
 ) -> Page[Patient]:
-    """Find patients by MRN, name or date of birth, a page at a time."""
+    """Find patients by MRN, name or date of birth, a page at a time.
+
+    Each word of a name search must start the MRN, the given name or the family
+    name, ignoring case; ``%``, ``_`` and ``\\`` are plain characters.
+    """
     # NUL cannot reach PostgreSQL and matches nothing anyway.
     text = query.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     statement = select(Patient)
@@ -153,19 +278,9 @@ def search_patients(
         if birth is not None:
             condition: Any = col(Patient.date_of_birth) == birth
         else:
-            # LIKE wildcards typed by the user are matched literally.
-            escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%")
-            escaped = escaped.replace("_", "\\_")
-            terms = escaped.split()
-            conditions = [
-                or_(
-                    func.lower(Patient.mrn).like(f"{term}%", escape="\\"),
-                    func.lower(Patient.given_name).like(f"{term}%", escape="\\"),
-                    func.lower(Patient.family_name).like(f"{term}%", escape="\\"),
-                )
-                for term in terms
-            ]
-            condition = and_(*conditions)
+            # Prefix ranges rather than LIKE: both databases answer them from the
+            # search indexes, PostgreSQL even in a generic prepared plan.
+            condition = and_(*(_term_condition(term) for term in text.split()))
         statement = statement.where(condition)
         counter = counter.where(condition)
     total = session.exec(counter).one()
