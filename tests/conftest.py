@@ -37,8 +37,18 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 def reset_postgres(engine: Engine) -> None:
-    """Give the test an empty public schema on the shared PostgreSQL database."""
+    """Give the test an empty public schema on the shared PostgreSQL database.
+
+    A connection an earlier test left open in a transaction (an unread streamed
+    response, say) would make DROP SCHEMA wait for ever: end such sessions first.
+    """
     with engine.begin() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
 
