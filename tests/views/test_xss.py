@@ -330,3 +330,24 @@ def test_markup_in_free_text_comes_back_as_text(
     check.page(admin, "/settings/calendar", closed_reason)
 
     assert not check.problems, "\n".join(check.problems)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:3])
+def test_markup_in_a_login_name_comes_back_as_text(login_as, payload):
+    """A login's name is free text too: shown on the users page and the audit trail."""
+    admin = login_as(Role.ADMIN)
+    response = admin.post_form(
+        "/settings/users/",
+        {
+            "name": payload,
+            "email": "marked.up@example.org",
+            "role": "staff",
+            "password": "a long enough Passphrase 2026",
+            "password_confirm": "a long enough Passphrase 2026",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    for path in ("/settings/users/", "/audit/"):
+        page = admin.get(path).get_data(as_text=True)
+        assert str(escape(payload)) in page, path
+        assert payload not in page, path
