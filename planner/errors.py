@@ -6,6 +6,7 @@ from flask import Flask
 from flask import Response
 from flask import g
 from flask import jsonify
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
@@ -91,9 +92,14 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[Response | str, int]:
+    def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        return error_response(status, exc.description or exc.name)
+        response = make_response(error_response(status, exc.description or exc.name))
+        # Keep the headers the error carries, such as a 405's Allow (RFC 9110).
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response | str, int]:

@@ -44,16 +44,46 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
             field, _, message = message.partition(":")
             loc = [field.strip()]
             message = message.strip()
-        field = ".".join(loc) if loc else "__all__"
+        # A key that is the empty string is still named, so the client can find it.
+        field = ".".join(part or '""' for part in loc) if loc else "__all__"
         errors.setdefault(field, message)
     return errors
+
+
+NUL_MESSAGE = "must not contain a NUL character"
+
+
+def nul_fields(value: Any, path: str = "") -> dict[str, str]:
+    """Name each text in ``value`` (keys too) holding NUL, by its dotted path."""
+    found: dict[str, str] = {}
+    if isinstance(value, str):
+        if "\x00" in value:
+            found[path or "__all__"] = NUL_MESSAGE
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                found[name] = NUL_MESSAGE
+            found.update(nul_fields(item, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found.update(nul_fields(item, f"{path}.{index}" if path else str(index)))
+    return found
 
 
 def parse_input(
     model: type[BaseModel], data: Any, message: str = "Some fields need correcting."
 ) -> Any:
-    """Validate input with a model, or raise InvalidInput naming each bad field."""
+    """Validate input with a model, or raise InvalidInput naming each bad field.
+
+    Text holding NUL is refused too: PostgreSQL cannot store it (the write would
+    fail as a 500), and no name, note or reason a person types contains one.
+    """
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(message, fields=field_errors(exc)) from None
+    nul = nul_fields(parsed.model_dump())
+    if nul:
+        raise InvalidInput(message, fields=nul)
+    return parsed

@@ -36,6 +36,7 @@ from planner.dosing.timing import check_lot
 from planner.dosing.timing import last_cycle_sessions
 from planner.dosing.timing import last_full_session
 from planner.dosing.timing import units_in_cap_window
+from planner.dosing.volume import MIN_DOSE_UNITS
 from planner.dosing.volume import SyringeDraw
 from planner.dosing.volume import concentration
 from planner.dosing.volume import format_units
@@ -58,6 +59,7 @@ __all__ = [
     "DoseRange",
     "DoseVolume",
     "LotInfo",
+    "MIN_DOSE_UNITS",
     "MuscleLimit",
     "PastSession",
     "PlannedSession",

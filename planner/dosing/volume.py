@@ -22,6 +22,9 @@ MARKS_PER_ML = 100.0
 SYRINGE_SIZES_ML: tuple[float, ...] = (0.3, 0.5, 1.0)
 # Float sums of doses such as 0.1 U carry noise far below anything measurable.
 _TOLERANCE = 1e-9
+# The smallest dose a site may record: far below any dose given, and far above the
+# tiny positive floats (5e-324) whose volume underflows to 0 mL and breaks the chart.
+MIN_DOSE_UNITS = 0.01
 
 
 @dataclass(frozen=True)

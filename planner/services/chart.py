@@ -24,6 +24,7 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.db_types import utc_now
+from planner.dosing import MIN_DOSE_UNITS
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.facemap import FaceMap
@@ -66,7 +67,7 @@ class SiteCreate(BaseModel):
     y: float | None = Field(default=None, ge=0, le=2000)
     muscle: str | None = Field(default=None, max_length=40)
     side: Side | None = None
-    units: float | None = Field(default=None, gt=0, le=MAX_UNITS)
+    units: float | None = Field(default=None, ge=MIN_DOSE_UNITS, le=MAX_UNITS)
 
     _finite_values = field_validator("x", "y", "units")(_finite)
 
@@ -83,7 +84,7 @@ class SiteUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, le=MAX_VERSION)
-    units: float | None = Field(default=None, gt=0, le=MAX_UNITS)
+    units: float | None = Field(default=None, ge=MIN_DOSE_UNITS, le=MAX_UNITS)
     x: float | None = Field(default=None, ge=0, le=2000)
     y: float | None = Field(default=None, ge=0, le=2000)
 

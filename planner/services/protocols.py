@@ -52,6 +52,7 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.settings import to_number
 from planner.validation import field_errors
+from planner.validation import nul_fields
 
 MIN_UNITS = 0.25
 MAX_UNITS = 100.0
@@ -247,6 +248,10 @@ def _validate(
         )
     except ValidationError as exc:
         errors.update(field_errors(exc))
+    # PostgreSQL text cannot hold NUL: refuse it here, not as a failed write.
+    texts = {"name": data["name"], "description": data["description"]}
+    for field, reason in nul_fields(texts).items():
+        errors.setdefault(field, reason)
     rows = data["sites"]
     if not rows:
         errors["sites"] = "need at least one: choose a muscle in a row"

@@ -15,6 +15,7 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.db_types import utc_now
+from planner.dosing import MIN_DOSE_UNITS
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import NotFound
@@ -271,7 +272,7 @@ class SiteCorrection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     site_id: int = Field(ge=1, le=MAX_VERSION)
-    units: float = Field(gt=0, le=400)
+    units: float = Field(ge=MIN_DOSE_UNITS, le=400)
 
 
 class AmendRequest(BaseModel):

@@ -155,7 +155,13 @@ def authenticate(
 
     A locked account refuses even the right password until the lock expires.
     """
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    email = email.strip().lower()
+    # No email holds NUL, and PostgreSQL refuses one in a query: a failed login.
+    user = (
+        None
+        if "\x00" in email
+        else session.exec(select(User).where(User.email == email)).first()
+    )
     if user is None:
         verify_password(_DUMMY_HASH, password)
         record_event(

@@ -60,11 +60,18 @@ class SiteChange(BaseModel):
 
 
 class StaleBody(ErrorBody):
-    state: ChartState
+    """A refused write: ``state`` is the chart as it now is when the version was
+    stale; a signed session's refusal carries no state (there is nothing to redo)."""
+
+    state: ChartState | None = None
 
 
 MUTATION = SpecResponse(
     HTTP_200=SiteChange, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
+)
+# Charting a site creates it.
+SITE_ADDED = SpecResponse(
+    HTTP_201=SiteChange, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
 )
 
 
@@ -111,7 +118,10 @@ def get_chart(session_id: int) -> Response:
 @bp.post("/sessions/<int:session_id>/sites")
 @roles_required(Role.INJECTOR)
 @spec.validate(
-    json=chart_service.SiteCreate, resp=MUTATION, tags=["chart"], skip_validation=True
+    json=chart_service.SiteCreate,
+    resp=SITE_ADDED,
+    tags=["chart"],
+    skip_validation=True,
 )
 def add_site(session_id: int) -> Any:
     """Chart a site at a tapped point, or at a muscle's reference point."""

@@ -174,3 +174,26 @@ def test_cycles_overview_from_demo_data(session, demo):
         session, demo.id, face_map=FACE_MAP, zone=ZONE, only={1, 2}
     )
     assert [card.number for card in only_two.cards] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"notes": "Felt\x00fine"}, "notes"), ({"onset_days": "3\x00"}, "onset_days")],
+)
+def test_a_response_with_nul_is_refused_naming_the_field(
+    session, demo, actor, change, field
+):
+    """Found by tests/fuzz: PostgreSQL refused the NUL in the notes, a 500."""
+    record = session.exec(
+        select(TreatmentSession).where(
+            TreatmentSession.patient_id == demo.id, TreatmentSession.kind == "full"
+        )
+    ).first()
+    before = outcomes.response_for(session, record.id)
+    version = before.version if before else None
+    with pytest.raises(InvalidInput) as info:
+        outcomes.record_response(
+            session, actor, record.id, {"version": version, **change}
+        )
+    assert field in info.value.fields
+    assert outcomes.response_for(session, record.id) == before

@@ -262,6 +262,9 @@ def test_errors_name_every_bad_row(make_template):
         ({"name": "   "}, "name"),
         ({"name": "x" * 81}, "name"),
         ({"description": "x" * 501}, "description"),
+        # Found by tests/fuzz: PostgreSQL refused the NUL on insert, a 500.
+        ({"name": "Lower\x00face"}, "name"),
+        ({"description": "Lips\x00"}, "description"),
         ({"sites": []}, "sites"),
         ({"sites": SITES * 21}, "sites"),
     ],

@@ -91,3 +91,13 @@ def test_unknown_email_and_inactive_user_fail(session, make_user):
         if e.action == "login_failed"
     ]
     assert reasons == ["unknown email", "inactive"]
+
+
+def test_an_email_with_nul_is_an_unknown_email(session, make_user):
+    """Found by tests/fuzz: PostgreSQL refused the NUL in the lookup, a 500."""
+    user = make_user()
+    assert attempt(session, f"{user.email}\x00", PASSWORD) is None
+    failed = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "login_failed")
+    ).one()
+    assert failed.after == {"reason": "unknown email"}

@@ -82,3 +82,22 @@ def test_nul_characters_are_refused_by_field():
     errors = errors_for(given_name="A\x00B", notes="x\x00")
     assert errors["given_name"] == "must not contain a NUL character"
     assert errors["notes"] == "must not contain a NUL character"
+
+
+def test_an_unknown_empty_key_is_still_named():
+    """A body key "" is refused under a name a client can show, not an empty one."""
+    errors = errors_for(**{"": "x"})
+    assert errors['""'] == "is not a field this form accepts"
+    assert "" not in errors
+
+
+def test_nul_fields_names_each_text_holding_nul_by_its_path():
+    from planner.validation import nul_fields
+
+    value = {"a": "ok", "b": "x\x00", "c": [{"d": "\x00"}], "e\x00": 1, "f": 3}
+    assert nul_fields(value) == {
+        "b": "must not contain a NUL character",
+        "c.0.d": "must not contain a NUL character",
+        "e\x00": "must not contain a NUL character",
+    }
+    assert nul_fields({"a": "fine", "n": None}) == {}

@@ -141,6 +141,12 @@ def test_an_unknown_setting_is_not_found(admin):
     assert response.status_code == 404
 
 
+def test_a_setting_key_with_nul_is_not_found(admin):
+    """Found by tests/fuzz: PostgreSQL refused the NUL in the lookup, a 500."""
+    response = admin.post_form("/settings/review%00day", {"value": "1", "version": "1"})
+    assert response.status_code == 404
+
+
 def test_editing_needs_the_csrf_token(admin, session):
     response = admin.client.post(
         "/settings/review_day", data={"value": "21", "version": "1"}

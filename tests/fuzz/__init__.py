@@ -1,0 +1,1 @@
+"""Generated requests against a seeded clinic: no 5xx, and an intact database after."""

@@ -1,0 +1,404 @@
+"""A seeded clinic for the fuzz tests: real records to aim at, and a request tally.
+
+Generated requests that only ever hit ids no row has test little beyond the 404
+path, so the clinic holds every kind of record a URL can name: patients with
+signed cycles (demo data), draft charts with sites, appointments, reminders,
+protocol templates, working hours and closed days.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy import Table
+from sqlmodel import Session
+from sqlmodel import SQLModel
+from sqlmodel import col
+from sqlmodel import select
+
+from planner import create_app
+from planner.access import PUBLIC_ENDPOINTS
+from planner.access import ROLES_ATTR
+from planner.db import get_engine
+from planner.demo import seed_demo
+from planner.facemap import Side
+from planner.facemap import load_face_map
+from planner.facemap import reference_points
+from planner.models import AuditAction
+from planner.models import Patient
+from planner.models import Role
+from planner.models import SessionStatus
+from planner.models import TreatmentSession
+from planner.services import calendar_setup
+from planner.services import chart as chart_service
+from planner.services import protocols
+from planner.services import sessions as session_service
+from planner.services.audit import SYSTEM
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.calendar_files import renew_feed_token
+from planner.services.catalogue import load_catalogue
+from planner.services.chart_state import default_units
+from planner.services.patients import create_patient
+from planner.services.reminders import queue_reminders
+from planner.services.users import create_user
+from tests.conftest import PASSWORD
+from tests.conftest import PATIENT_DEFAULTS
+from tests.conftest import Browser
+
+ZONE = ZoneInfo("Europe/London")
+# Tables whose ids appear in URLs, under the name the URL rules give them.
+URL_IDS = {
+    "patient_id": "patient",
+    "session_id": "treatment_session",
+    "site_id": "injection_site",
+    "appointment_id": "appointment",
+    "reminder_id": "reminder",
+    "template_id": "protocol_template",
+    "hours_id": "working_hours",
+    "closed_id": "closed_day",
+    "user_id": "user",
+}
+# Logins the fuzz tests change (edit, deactivate, reset) but never log in as.
+BYSTANDER = "bystander"
+# Ids no row has: zero, unused, the largest int32 key and one past it, huge.
+JUNK_IDS = [0, 999_999, 2**31 - 1, 2**31, 2**63, 10**30]
+
+
+@dataclass
+class RequestTally:
+    """Count every request the fuzz clients send, and every server error."""
+
+    sent: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    server_errors: list[str] = field(default_factory=list)
+
+    def record(self, method: str, path: str, status: int) -> None:
+        self.sent += 1
+        self.statuses[status] += 1
+        if status >= 500:
+            self.server_errors.append(f"{method} {path} -> {status}")
+
+
+class CountingClient(FlaskClient):
+    """A test client that reports each request it sends to a tally."""
+
+    tally: RequestTally | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().open(*args, **kwargs)
+        if self.tally is not None:
+            request = response.request
+            self.tally.record(request.method, request.path, response.status_code)
+        return response
+
+
+@dataclass
+class Login:
+    """A logged-in browser, with its session cookie to restore after a logout."""
+
+    browser: Browser
+    cookie: str
+
+    @property
+    def client(self) -> FlaskClient:
+        return self.browser.client
+
+    def restore(self) -> None:
+        """Log back in as before: the session lives in the signed cookie alone."""
+        self.client.set_cookie("session", self.cookie)
+
+
+@dataclass
+class FuzzClinic:
+    """The app, its seeded records and the logged-in browsers of each role."""
+
+    app: Flask
+    tally: RequestTally
+    logins: dict[Role, Login]
+    ids: dict[str, list[int]]
+    # Each draft session's sites when the clinic opened: fixed, so that
+    # hypothesis draws the same way on every run of a test.
+    draft_sites: dict[int, list[int]] = field(default_factory=dict)
+
+    @property
+    def engine(self) -> Engine:
+        return get_engine(self.app)
+
+    def version_of(self, table: str, row_id: Any) -> int | None:
+        """Return a row's current version, or None if no such row."""
+        if not isinstance(row_id, int) or not 1 <= row_id < 2**31:
+            return None
+        target: Table = SQLModel.metadata.tables[table]
+        with self.engine.connect() as connection:
+            version = connection.execute(
+                select(target.c.version).where(target.c.id == row_id)
+            ).scalar_one_or_none()
+        return None if version is None else int(version)
+
+
+def allowed_roles(app: Flask, endpoint: str) -> frozenset[Role]:
+    """The roles an endpoint lets through, read from its view (through wrappers)."""
+    if endpoint in PUBLIC_ENDPOINTS:
+        return frozenset(Role)
+    view: Any = app.view_functions[endpoint]
+    while view is not None:
+        roles = getattr(view, ROLES_ATTR, None)
+        if roles is not None:
+            return frozenset(roles)
+        view = getattr(view, "__wrapped__", None)
+    return frozenset(Role)
+
+
+def read_ids(engine: Engine) -> dict[str, list[int]]:
+    """Return the ids of every table a URL names, plus draft and signed sessions."""
+    ids: dict[str, list[int]] = {}
+    with engine.connect() as connection:
+        for name, table_name in URL_IDS.items():
+            table = SQLModel.metadata.tables[table_name]
+            query = select(table.c.id).order_by(table.c.id)
+            if name == "user_id":
+                # Only logins nobody fuzzes with: a fuzz user who deactivated or
+                # demoted itself would turn every later request into a refusal.
+                query = query.where(table.c.email.like(f"{BYSTANDER}%"))
+            ids[name] = list(connection.execute(query).scalars())
+        sessions = SQLModel.metadata.tables["treatment_session"]
+        for status in SessionStatus:
+            ids[f"{status.value}_session_id"] = list(
+                connection.execute(
+                    select(sessions.c.id)
+                    .where(sessions.c.status == status)
+                    .order_by(sessions.c.id)
+                ).scalars()
+            )
+    return ids
+
+
+def read_draft_sites(engine: Engine) -> dict[int, list[int]]:
+    sessions = SQLModel.metadata.tables["treatment_session"]
+    sites = SQLModel.metadata.tables["injection_site"]
+    found: dict[int, list[int]] = {}
+    with engine.connect() as connection:
+        for session_id, site_id in connection.execute(
+            select(sites.c.session_id, sites.c.id)
+            .join(sessions, sessions.c.id == sites.c.session_id)
+            .where(sessions.c.status == SessionStatus.DRAFT)
+            .order_by(sites.c.session_id, sites.c.id)
+        ):
+            found.setdefault(session_id, []).append(site_id)
+    return found
+
+
+def _bystanders(session: Session) -> None:
+    """Logins to edit: active ones, an inactive one and a locked one."""
+    for kind, role in (
+        ("injector", Role.INJECTOR),
+        ("staff", Role.STAFF),
+        ("inactive", Role.STAFF),
+        ("locked", Role.INJECTOR),
+    ):
+        user = create_user(
+            session,
+            SYSTEM,
+            email=f"{BYSTANDER}.{kind}@example.org",
+            name=f"Bystander {kind.title()}",
+            role=role.value,
+            password=PASSWORD,
+        )
+        if kind == "inactive":
+            user.active = False
+        if kind == "locked":
+            user.failed_logins = 99
+            user.locked_until = datetime.now(UTC) + timedelta(days=1)
+        session.add(user)
+        record_event(
+            session, SYSTEM, AuditAction.UPDATE, "user", user.id, after={"kind": kind}
+        )
+    session.commit()
+
+
+def _users(session: Session) -> dict[Role, Actor]:
+    _bystanders(session)
+    actors = {}
+    for role in Role:
+        email = f"fuzz.{role.value}@example.org"
+        user = create_user(
+            session,
+            SYSTEM,
+            email=email,
+            name=f"Fuzz {role.value.title()}",
+            role=role.value,
+            password=PASSWORD,
+        )
+        actors[role] = Actor(user.id, user.email)
+    return actors
+
+
+def _awkward_patients(session: Session) -> list[int]:
+    """Patients whose details test escaping and odd characters everywhere."""
+    people = [
+        {"given_name": "<b>Ada</b>", "family_name": "O'Kafor & Sons", "mrn": "X-1"},
+        {"given_name": "Zoë", "family_name": "\u202eevil\u202c", "mrn": "X-2"},
+        {"given_name": "語", "family_name": "%_\\", "mrn": "X-3", "sex": "other"},
+    ]
+    ids = []
+    for person in people:
+        patient = create_patient(session, SYSTEM, {**PATIENT_DEFAULTS, **person})
+        assert patient.id is not None
+        ids.append(patient.id)
+    return ids
+
+
+def _open_drafts(
+    app: Flask, session: Session, injector: Actor, patient_ids: list[int]
+) -> None:
+    """Open a draft chart for each patient, with two sites on it."""
+    the_map = load_face_map(Path(app.config["FACE_MAPS_DIR"]))
+    now = datetime.now(UTC)
+    for number, patient_id in enumerate(patient_ids):
+        record = session_service.open_session(
+            session,
+            injector,
+            patient_id,
+            {
+                "kind": "full",
+                "product": "botox",
+                "lot_choice": "new",
+                "lot_number": f"FZ{number:04d}",
+                "expiry_date": (now + timedelta(days=200)).date().isoformat(),
+                "vial_units": 100,
+                "diluent_ml": 2.5,
+                "reconstituted_at": now.isoformat(),
+                "consent_obtained": "true",
+            },
+            zone=ZONE,
+            now=now,
+        )
+        assert record.id is not None
+        version = record.version
+        taps: tuple[tuple[str, Side], ...] = (
+            ("mentalis", "left"),
+            ("frontalis", "right"),
+        )
+        for muscle, side in taps:
+            x, y = reference_points(the_map, the_map.muscle(muscle), side)[0]
+            version, _site = chart_service.add_site(
+                session,
+                injector,
+                record.id,
+                {"x": float(x), "y": float(y), "version": version},
+                face_map=the_map,
+                default_units=default_units(session),
+                now=now,
+            )
+
+
+def _templates(app: Flask, session: Session, admin: Actor) -> None:
+    the_map = load_face_map(Path(app.config["FACE_MAPS_DIR"]))
+    for name, muscles in (
+        ("Fuzz lower face", ("mentalis", "depressor_anguli_oris")),
+        ("Fuzz upper face", ("frontalis", "orbicularis_oculi_orbital")),
+    ):
+        protocols.create_template(
+            session,
+            admin,
+            face_map=the_map,
+            name=name,
+            description="Seeded for the fuzz tests",
+            sites=[
+                {"muscle": m, "role": "affected", "x": "", "y": "", "units": 2}
+                for m in muscles
+            ],
+        )
+
+
+def seed_clinic(app: Flask) -> dict[Role, Actor]:
+    """Fill the app's empty database; return the fuzz users, one per role."""
+    engine = get_engine(app)
+    SQLModel.metadata.create_all(engine)
+    now = datetime.now(UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        load_catalogue(session)
+        actors = _users(session)
+    seed_demo(engine, patients=10, cycles=3, seed=7, now=now)
+    with Session(engine, expire_on_commit=False) as session:
+        # Drafts for two patients with signed cycles to copy from, and new ones.
+        treated = session.exec(select(Patient.id).order_by(col(Patient.id)).limit(2))
+        drafts = [*treated, *_awkward_patients(session)]
+        _open_drafts(app, session, actors[Role.INJECTOR], drafts)
+        _templates(app, session, actors[Role.ADMIN])
+        injector_id = actors[Role.INJECTOR].user_id
+        assert injector_id is not None
+        calendar_setup.default_hours(session, actors[Role.ADMIN], injector_id)
+        calendar_setup.add_closed_day(
+            session,
+            actors[Role.ADMIN],
+            {"day": (now + timedelta(days=30)).date(), "reason": "Fuzz holiday"},
+        )
+        queue_reminders(session, now=now, zone=ZONE, clinic_name="C", phone="")
+        # The injector's private calendar feed exists, to be renewed.
+        renew_feed_token(session, actors[Role.INJECTOR], injector_id)
+        signed = session.exec(
+            select(TreatmentSession.id).where(
+                TreatmentSession.status == SessionStatus.SIGNED
+            )
+        ).first()
+        assert signed is not None, "the demo data has no signed session"
+        session_service.amend_session(
+            session,
+            actors[Role.INJECTOR],
+            signed,
+            {"reason": "Seeded amendment", "note": "for the fuzz tests"},
+        )
+    return actors
+
+
+def open_clinic(db_url: str, instance: Path) -> FuzzClinic:
+    """Build an app on ``db_url``, seed it and log in one browser per role."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "fuzz",
+            # The fuzz users' failed logins must never lock them out, and a
+            # restored session cookie must not time out on a slow machine.
+            "LOGIN_MAX_FAILURES": 1_000_000,
+            "IDLE_TIMEOUT_MINUTES": 24 * 60,
+            # A crash answers 500 as in production, so the tally and the checks
+            # see it; the log keeps its traceback (synthetic patients only).
+            "PROPAGATE_UNEXPECTED": False,
+            "LOG_TRACEBACKS": True,
+        }
+    )
+    app.instance_path = str(instance)
+    app.test_client_class = CountingClient
+    actors = seed_clinic(app)
+    tally = RequestTally()
+    logins = {}
+    for role, actor in actors.items():
+        client = app.test_client()
+        browser = Browser(client)
+        assert actor.email is not None
+        response = browser.login(actor.email)
+        assert response.status_code == 302, response.status_code
+        cookie = client.get_cookie("session")
+        assert cookie is not None
+        assert isinstance(client, CountingClient)
+        client.tally = tally
+        logins[role] = Login(browser, cookie.value)
+    return FuzzClinic(
+        app=app,
+        tally=tally,
+        logins=logins,
+        ids=read_ids(get_engine(app)),
+        draft_sites=read_draft_sites(get_engine(app)),
+    )
