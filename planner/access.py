@@ -138,9 +138,7 @@ def init_app(app: Flask) -> None:
 
     @manager.user_loader  # type: ignore[untyped-decorator]  # flask_login is untyped
     def load_user(user_id: str) -> SignedInUser | None:
-        if not user_id.isdigit() or len(user_id) > 18:  # beyond any 64-bit id
-            return None
-        return signed_in_user(get_session(), int(user_id))
+        return signed_in_user(get_session(), user_id)
 
     manager.init_app(app)
     app.session_interface = TLSAwareSessionInterface()

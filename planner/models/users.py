@@ -1,5 +1,6 @@
 """Clinicians and staff who log in."""
 
+import hashlib
 from datetime import datetime
 
 from pydantic import EmailStr
@@ -43,7 +44,26 @@ class User(UserBase, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return session_key(self.id, self.password_hash)
+
+
+def password_stamp(password_hash: str) -> str:
+    """A short fingerprint of the stored hash, which changes with every new password.
+
+    The argon2 hash carries a fresh salt, so setting a password (even the same
+    one) gives a new stamp. A SHA-256 prefix of the hash says nothing about the
+    password itself.
+    """
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def session_key(user_id: int | None, password_hash: str) -> str:
+    """What the session cookie holds for a login: its id and its password stamp.
+
+    A new password changes the stamp, so every session opened with the old one
+    stops working on its next request.
+    """
+    return f"{user_id}.{password_stamp(password_hash)}"
 
 
 # Properties to receive on user creation

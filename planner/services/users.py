@@ -1,5 +1,6 @@
 """User accounts and logging in."""
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -16,6 +17,8 @@ from planner.models import AuditAction
 from planner.models import Role
 from planner.models import User
 from planner.models import UserCreate
+from planner.models.users import password_stamp
+from planner.models.users import session_key
 from planner.passwords import hash_password
 from planner.passwords import needs_rehash
 from planner.passwords import password_problems
@@ -117,7 +120,7 @@ class SignedInUser:
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return session_key(self.id, self.password_hash)
 
 
 _USERS = User.__table__  # type: ignore[attr-defined]  # set by SQLModel
@@ -127,10 +130,17 @@ _SIGNED_IN = select_core(
 ).where(_USERS.c.id == bindparam("user_id"), _USERS.c.active.is_(True))
 
 
-def signed_in_user(session: Session, user_id: int) -> SignedInUser | None:
-    """Return the active user with this id for the request, or None."""
-    row = session.connection().execute(_SIGNED_IN, {"user_id": user_id}).first()
-    if row is None:
+def signed_in_user(session: Session, key: str) -> SignedInUser | None:
+    """Return the active user a session key names, or None.
+
+    The key is ``<id>.<password stamp>`` (see ``session_key``): a session opened
+    before the password last changed names an old stamp and is refused.
+    """
+    user_id, _, stamp = key.partition(".")
+    if not user_id.isdigit() or len(user_id) > 18 or not stamp:  # 18: any 64-bit id
+        return None
+    row = session.connection().execute(_SIGNED_IN, {"user_id": int(user_id)}).first()
+    if row is None or not hmac.compare_digest(stamp, password_stamp(row.password_hash)):
         return None
     return SignedInUser(
         id=row.id,

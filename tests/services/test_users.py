@@ -12,6 +12,8 @@ from planner.models import Role
 from planner.services.audit import SYSTEM
 from planner.services.users import authenticate
 from planner.services.users import create_user
+from planner.services.users import set_password
+from planner.services.users import signed_in_user
 from tests.conftest import PASSWORD
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -101,3 +103,21 @@ def test_an_email_with_nul_is_an_unknown_email(session, make_user):
         select(AuditEvent).where(AuditEvent.action == "login_failed")
     ).one()
     assert failed.after == {"reason": "unknown email"}
+
+
+def test_the_session_key_names_the_login_and_its_current_password(session, make_user):
+    user = make_user()
+    key = user.get_id()
+    assert signed_in_user(session, key).id == user.id
+    for forged in (
+        str(user.id),  # a cookie from before keys carried a stamp
+        f"{user.id}.",
+        f"{user.id}.0000000000000000",
+        f"x{key}",
+        "9" * 19 + ".abc",
+        "",
+    ):
+        assert signed_in_user(session, forged) is None, forged
+    set_password(session, SYSTEM, email=user.email, password="another Passphrase 99")
+    assert signed_in_user(session, key) is None
+    assert signed_in_user(session, user.get_id()).id == user.id

@@ -314,6 +314,30 @@ def test_deactivation_logs_the_user_out_at_their_next_request(app, admin, make_u
     assert Browser(app.test_client()).login(user.email).status_code != 302
 
 
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(
+    app, admin, make_user
+):
+    user = make_user(Role.STAFF)
+    bystander = logged_in(app, make_user(Role.STAFF))
+    old = logged_in(app, user)
+    assert old.get("/patients/").status_code == 200
+    response = admin.post_form(
+        f"/settings/users/{user.id}/password",
+        {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    page = old.get("/patients/")
+    assert page.status_code == 302
+    assert "/login" in page.headers["Location"]
+    assert old.api("GET", "/api/v1/me").status_code == 401
+    # Only that login's sessions end: the admin and everyone else carry on.
+    assert bystander.get("/patients/").status_code == 200
+    assert admin.get("/settings/users/").status_code == 200
+    fresh = Browser(app.test_client())
+    assert fresh.login(user.email, NEW_PASSWORD).status_code == 302
+    assert fresh.get("/patients/").status_code == 200
+
+
 def test_reactivation_lets_the_user_back_in(app, admin, make_user, session):
     user = make_user(Role.STAFF)
     admin.post_form(f"/settings/users/{user.id}/deactivate", shown_only(user))
