@@ -33,6 +33,8 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlmodel import Session
 
+from planner.dosing import concentration
+from planner.dosing import volume_ml
 from planner.errors import NotFound
 from planner.facemap import FaceMap
 from planner.interop.csv_export import FILES_BY_NAME
@@ -76,6 +78,15 @@ RESPONSE = _table(CycleResponse)
 ADVERSE = _table(AdverseEvent)
 ASSESSMENT = _table(Assessment)
 USER = _table(User)
+# The product and vial columns that sessions.csv and sites.csv both carry.
+PRODUCT_AND_LOT = (
+    PRODUCT.c.code.label("product"),
+    PRODUCT.c.unit_name,
+    LOT.c.lot_number,
+    LOT.c.expiry_date,
+    LOT.c.vial_units,
+    LOT.c.diluent_ml,
+)
 
 Rows = Iterator[dict[str, object]]
 
@@ -131,8 +142,8 @@ def _status(status: SessionStatus, amended: bool) -> str:
 def _volume(units: float, lot: Row[Any]) -> float | None:
     if lot.vial_units is None or not lot.diluent_ml:
         return None
-    # The dosing formula (multiply first); a stored zero exports as 0 mL.
-    return float(units * lot.diluent_ml / lot.vial_units)
+    # The chart's own formula; a stored zero (no dose) exports as 0 mL.
+    return volume_ml(units, lot.vial_units, lot.diluent_ml) if units else 0.0
 
 
 def _lot_columns(row: Row[Any]) -> dict[str, object]:
@@ -144,7 +155,9 @@ def _lot_columns(row: Row[Any]) -> dict[str, object]:
         "lot_expiry": row.expiry_date,
         "vial_units": row.vial_units,
         "diluent_ml": row.diluent_ml,
-        "units_per_ml": row.vial_units / row.diluent_ml if has_lot else None,
+        "units_per_ml": concentration(row.vial_units, row.diluent_ml)
+        if has_lot
+        else None,
     }
 
 
@@ -175,12 +188,7 @@ def _site_rows(context: ExportContext) -> Rows:
                 SESSION.c.cycle_number,
                 SESSION.c.performed_at,
                 SESSION.c.status,
-                PRODUCT.c.code.label("product"),
-                PRODUCT.c.unit_name,
-                LOT.c.lot_number,
-                LOT.c.expiry_date,
-                LOT.c.vial_units,
-                LOT.c.diluent_ml,
+                *PRODUCT_AND_LOT,
             )
             .join_from(SITE, SESSION, SESSION.c.id == SITE.c.session_id)
             .join(PRODUCT, PRODUCT.c.id == SESSION.c.product_id)
@@ -264,12 +272,7 @@ def _session_rows(context: ExportContext) -> Rows:
                 PATIENT.c.cause,
                 PATIENT.c.affected_side,
                 PATIENT.c.onset_date,
-                PRODUCT.c.code.label("product"),
-                PRODUCT.c.unit_name,
-                LOT.c.lot_number,
-                LOT.c.expiry_date,
-                LOT.c.vial_units,
-                LOT.c.diluent_ml,
+                *PRODUCT_AND_LOT,
                 RESPONSE.c.onset_days,
                 RESPONSE.c.peak_days,
                 RESPONSE.c.wear_off_weeks,
