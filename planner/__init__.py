@@ -14,6 +14,7 @@ from planner import db
 from planner.cli import register_commands
 from planner.config import load_config
 from planner.converters import IdConverter
+from planner.converters import TextConverter
 from planner.errors import register_error_handlers
 from planner.jsonsafe import SafeJSONProvider
 from planner.templating import register_template_helpers
@@ -45,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Every integer in a URL is a record id; under werkzeug's own name, so that
     # the OpenAPI document describes these parameters as integers.
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     load_config(app, test_config)
     logging.getLogger("planner").setLevel(app.config["LOG_LEVEL"])
     if app.config["TRUSTED_PROXIES"]:

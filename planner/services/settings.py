@@ -170,8 +170,7 @@ def list_settings(session: Session) -> list[ClinicSetting]:
 
 def get_setting(session: Session, key: str) -> ClinicSetting:
     """Return one setting, or raise NotFound."""
-    # No key holds NUL, and PostgreSQL refuses one in a query (a 500, not a 404).
-    setting = None if "\x00" in key else session.get(ClinicSetting, key)
+    setting = session.get(ClinicSetting, key)
     if setting is None:
         raise NotFound(f"There is no setting {key!r}.")
     return setting

@@ -150,3 +150,11 @@ def test_idle_session_times_out(app, login_as):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     assert browser.get("/patients/").status_code == 302
+
+
+def test_a_nul_in_a_text_segment_of_a_url_matches_no_route(client, login_as):
+    """PostgreSQL cannot compare text holding NUL: such a lookup must be a 404."""
+    assert client.get("/calendar/ab%00cd.ics").status_code == 404
+    admin = login_as(Role.ADMIN)
+    assert admin.get("/exports/si%00tes.csv").status_code == 404
+    assert admin.get("/exports/sites.csv").status_code == 200
