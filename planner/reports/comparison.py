@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 from sqlmodel import Session
 
-from planner.charts import format_value
 from planner.facemap import FaceMap
+from planner.plots import format_value
 from planner.reports.record import PatientDetails
 from planner.reports.record import patient_details
 from planner.services.cycles import CycleCard

@@ -1,7 +1,7 @@
 """The cycles page: each cycle's map and dose, scores, duration and side effects.
 
 Database rows become the comparison package's plain records here; the pure
-packages do the arithmetic (comparison) and the drawing (charts, facemap).
+packages do the arithmetic (comparison) and the drawing (plots, facemap).
 """
 
 import math
@@ -17,8 +17,8 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
-from planner import charts
 from planner import comparison
+from planner import plots
 from planner import scoring
 from planner.facemap import FaceMap
 from planner.facemap import Site
@@ -242,7 +242,7 @@ def _matrices(
         if not muscles:
             continue
         matrix = comparison.dose_matrix(cycles, muscles, side)  # type: ignore[arg-type]  # as above
-        colours = charts.heat_table_colours(
+        colours = plots.heat_table_colours(
             matrix.units, column_groups=matrix.product_codes
         )
         rows = [
@@ -300,9 +300,9 @@ def _trends(
             continue
         definition = scoring.get_instrument(code)
         trend = comparison.score_trend(points, code)
-        svg = charts.line_chart(
+        svg = plots.line_chart(
             [
-                charts.Series(
+                plots.Series(
                     definition.title, trend.cycles, tuple(trend.values.tolist())
                 )
             ],
@@ -388,8 +388,8 @@ def cycles_overview(
     duration_svg = None
     if durations.recorded:
         duration_svg = Markup(  # noqa: S704  # charts escape every text they write
-            charts.bar_chart(
-                charts.Series(
+            plots.bar_chart(
+                plots.Series(
                     "Wear-off",
                     durations.cycles,
                     tuple(durations.wear_off_weeks.tolist()),

@@ -14,8 +14,8 @@ from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.models import AuditAction
 from planner.models import Role
-from planner.services.audit_log import MAX_PAGE_SIZE
-from planner.services.audit_log import search_audit
+from planner.services.audit_search import MAX_PAGE_SIZE
+from planner.services.audit_search import search_audit
 from planner.views.context import clinic_zone
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

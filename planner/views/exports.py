@@ -14,10 +14,10 @@ from planner.access import roles_required
 from planner.db import get_session
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
-from planner.interop.csv_export import FILES
-from planner.interop.csv_export import FORMAT_RULES
+from planner.interop.research_csv import FILES
+from planner.interop.research_csv import FORMAT_RULES
 from planner.models import Role
-from planner.services.csv_export import export_csv
+from planner.services.research_export import export_csv
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 

@@ -18,10 +18,10 @@ from planner.db import get_session
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.models import Role
-from planner.services.fhir_records import FHIR_JSON
-from planner.services.fhir_records import FHIR_NDJSON
-from planner.services.fhir_records import export_all_patients
-from planner.services.fhir_records import export_patient
+from planner.services.fhir_export import FHIR_JSON
+from planner.services.fhir_export import FHIR_NDJSON
+from planner.services.fhir_export import export_all_patients
+from planner.services.fhir_export import export_patient
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 

@@ -333,7 +333,7 @@ def test_audit_page_rejects_bad_filters(
 
 
 def test_search_audit_newest_first_and_paged(session: Session) -> None:
-    from planner.services.audit_log import search_audit
+    from planner.services.audit_search import search_audit
 
     start = datetime(2026, 3, 1, 9, tzinfo=UTC)
     for minutes in range(5):

@@ -5,17 +5,17 @@ from collections.abc import Sequence
 
 import svgwrite
 
-from planner.charts.frame import AXIS
-from planner.charts.frame import GRID
-from planner.charts.frame import INK
-from planner.charts.frame import LABEL_SIZE
-from planner.charts.frame import MUTED
-from planner.charts.frame import SMALL_SIZE
-from planner.charts.frame import Frame
-from planner.charts.frame import Scale
-from planner.charts.frame import clean_text
-from planner.charts.frame import format_value
-from planner.charts.frame import text_width
+from planner.plots.frame import AXIS
+from planner.plots.frame import GRID
+from planner.plots.frame import INK
+from planner.plots.frame import LABEL_SIZE
+from planner.plots.frame import MUTED
+from planner.plots.frame import SMALL_SIZE
+from planner.plots.frame import Frame
+from planner.plots.frame import Scale
+from planner.plots.frame import clean_text
+from planner.plots.frame import format_value
+from planner.plots.frame import text_width
 
 # "Cycle 12" needs this much room per column; closer columns show bare numbers.
 WORDED_TICK_SPACING = 56.0

@@ -18,9 +18,9 @@ from planner.db import get_engine
 from planner.demo import seed_demo
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
-from planner.interop.csv_export import FILES
-from planner.interop.csv_export import FILES_BY_NAME
-from planner.interop.csv_export import pseudonym
+from planner.interop.research_csv import FILES
+from planner.interop.research_csv import FILES_BY_NAME
+from planner.interop.research_csv import pseudonym
 from planner.models import AdverseEvent
 from planner.models import Amendment
 from planner.models import Assessment
@@ -40,7 +40,7 @@ from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
-from planner.services.csv_export import export_csv
+from planner.services.research_export import export_csv
 from tests.conftest import Browser
 
 ZONE = ZoneInfo("Europe/London")

@@ -15,19 +15,19 @@ from pathlib import Path
 import pytest
 
 from planner.facemap import load_face_map
-from planner.interop.csv_export import FILES
-from planner.interop.csv_export import FILES_BY_NAME
-from planner.interop.csv_export import FORMULA_STARTS
-from planner.interop.csv_export import Column
-from planner.interop.csv_export import CsvFile
-from planner.interop.csv_export import data_dictionary_markdown
-from planner.interop.csv_export import format_cell
-from planner.interop.csv_export import format_decimal
-from planner.interop.csv_export import format_row
-from planner.interop.csv_export import neutralise
-from planner.interop.csv_export import pseudonym
-from planner.interop.csv_export import whole_years
-from planner.interop.csv_export import write_csv
+from planner.interop.research_csv import FILES
+from planner.interop.research_csv import FILES_BY_NAME
+from planner.interop.research_csv import FORMULA_STARTS
+from planner.interop.research_csv import Column
+from planner.interop.research_csv import CsvFile
+from planner.interop.research_csv import data_dictionary_markdown
+from planner.interop.research_csv import format_cell
+from planner.interop.research_csv import format_decimal
+from planner.interop.research_csv import format_row
+from planner.interop.research_csv import neutralise
+from planner.interop.research_csv import pseudonym
+from planner.interop.research_csv import whole_years
+from planner.interop.research_csv import write_csv
 from planner.models import AdverseEventKind
 from planner.models import AffectedSide
 from planner.models import Depth
@@ -373,7 +373,7 @@ def readme_dictionary() -> str:
 def test_the_readme_dictionary_is_the_generated_one():
     assert readme_dictionary() == data_dictionary_markdown(), (
         "README.md's data dictionary is out of date: replace the text between the "
-        "csv-data-dictionary markers with planner.interop.csv_export."
+        "csv-data-dictionary markers with planner.interop.research_csv."
         "data_dictionary_markdown()"
     )
 

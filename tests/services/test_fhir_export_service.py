@@ -34,12 +34,12 @@ from planner.models import Side
 from planner.models import SiteRole
 from planner.models import TreatmentSession
 from planner.models import User
-from planner.services import fhir_records
+from planner.services import fhir_export as fhir_export_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
-from planner.services.fhir_records import export_all_patients
-from planner.services.fhir_records import export_patient
-from planner.services.fhir_records import load_patient_exports
+from planner.services.fhir_export import export_all_patients
+from planner.services.fhir_export import export_patient
+from planner.services.fhir_export import load_patient_exports
 
 FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -264,13 +264,13 @@ def test_export_all_audits_before_the_first_line_and_reads_in_batches(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     batches: list[list[int]] = []
-    real_load = fhir_records.load_patient_exports
+    real_load = fhir_export_service.load_patient_exports
 
     def spy(db: Session, ids: list[int]) -> Any:
         batches.append(list(ids))
         return real_load(db, ids)
 
-    monkeypatch.setattr(fhir_records, "load_patient_exports", spy)
+    monkeypatch.setattr(fhir_export_service, "load_patient_exports", spy)
     lines = export_all_patients(
         session,
         actor,

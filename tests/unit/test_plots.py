@@ -9,20 +9,20 @@ import pypdf
 import pytest
 import weasyprint
 
-from planner.charts import HEAT_EMPTY
-from planner.charts import HEAT_MISSING
-from planner.charts import HEAT_PALETTE
-from planner.charts import NO_DATA
-from planner.charts import OKABE_ITO
-from planner.charts import SERIES_COLOURS
-from planner.charts import Series
-from planner.charts import bar_chart
-from planner.charts import contrast_ratio
-from planner.charts import describe_trend
-from planner.charts import format_value
-from planner.charts import heat_table_colours
-from planner.charts import line_chart
-from planner.charts import relative_luminance
+from planner.plots import HEAT_EMPTY
+from planner.plots import HEAT_MISSING
+from planner.plots import HEAT_PALETTE
+from planner.plots import NO_DATA
+from planner.plots import OKABE_ITO
+from planner.plots import SERIES_COLOURS
+from planner.plots import Series
+from planner.plots import bar_chart
+from planner.plots import contrast_ratio
+from planner.plots import describe_trend
+from planner.plots import format_value
+from planner.plots import heat_table_colours
+from planner.plots import line_chart
+from planner.plots import relative_luminance
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAN = math.nan

@@ -5,28 +5,28 @@ from collections.abc import Sequence
 
 import svgwrite
 
-from planner.charts.axes import draw_cycle_axis
-from planner.charts.axes import draw_marks
-from planner.charts.axes import draw_value_axis
-from planner.charts.axes import value_scale
-from planner.charts.frame import INK
-from planner.charts.frame import LABEL_SIZE
-from planner.charts.frame import MUTED
-from planner.charts.frame import SMALL_SIZE
-from planner.charts.frame import Frame
-from planner.charts.frame import Scale
-from planner.charts.frame import clean_text
-from planner.charts.frame import draw_heading
-from planner.charts.frame import empty_chart
-from planner.charts.frame import format_value
-from planner.charts.frame import list_words
-from planner.charts.frame import new_drawing
-from planner.charts.frame import plural
-from planner.charts.frame import text_width
-from planner.charts.legend import Key
-from planner.charts.legend import draw_legend
-from planner.charts.line import Series
-from planner.charts.palette import SERIES_COLOURS
+from planner.plots.axes import draw_cycle_axis
+from planner.plots.axes import draw_marks
+from planner.plots.axes import draw_value_axis
+from planner.plots.axes import value_scale
+from planner.plots.frame import INK
+from planner.plots.frame import LABEL_SIZE
+from planner.plots.frame import MUTED
+from planner.plots.frame import SMALL_SIZE
+from planner.plots.frame import Frame
+from planner.plots.frame import Scale
+from planner.plots.frame import clean_text
+from planner.plots.frame import draw_heading
+from planner.plots.frame import empty_chart
+from planner.plots.frame import format_value
+from planner.plots.frame import list_words
+from planner.plots.frame import new_drawing
+from planner.plots.frame import plural
+from planner.plots.frame import text_width
+from planner.plots.legend import Key
+from planner.plots.legend import draw_legend
+from planner.plots.line import Series
+from planner.plots.palette import SERIES_COLOURS
 
 BAR_COLOUR = SERIES_COLOURS[0]
 MAX_BAR_WIDTH = 46.0

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 import svgwrite
 
-from planner.charts.frame import INK
-from planner.charts.frame import MUTED
-from planner.charts.frame import SMALL_SIZE
-from planner.charts.frame import clean_text
-from planner.charts.frame import text_width
+from planner.plots.frame import INK
+from planner.plots.frame import MUTED
+from planner.plots.frame import SMALL_SIZE
+from planner.plots.frame import clean_text
+from planner.plots.frame import text_width
 
 
 @dataclass(frozen=True)
