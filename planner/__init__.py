@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from planner import access
 from planner import db
+from planner import passwords
 from planner.cli import register_commands
 from planner.config import load_config
 from planner.converters import IdConverter
@@ -48,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     load_config(app, test_config)
+    passwords.use_profile(app.config["PASSWORD_HASHING"])
     logging.getLogger("planner").setLevel(app.config["LOG_LEVEL"])
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])

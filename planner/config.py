@@ -55,6 +55,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
+        # Only a test app sets "fast-for-tests" (see planner.passwords); it is not
+        # one of ENV_KEYS, so no deployment can weaken its hashes by mistake.
+        "PASSWORD_HASHING": "strong",
     }
 
 

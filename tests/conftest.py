@@ -81,6 +81,8 @@ def app(db_url: str, tmp_path: Any) -> Iterator[Flask]:
             "DATABASE_URL": db_url,
             "SECRET_KEY": "test",
             "LOGIN_MAX_FAILURES": 3,
+            # Production keeps strong hashing (tests/unit/test_passwords.py).
+            "PASSWORD_HASHING": "fast-for-tests",
         }
     )
     app.instance_path = str(tmp_path / "instance")

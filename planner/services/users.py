@@ -22,14 +22,11 @@ from planner.models.users import session_key
 from planner.passwords import hash_password
 from planner.passwords import needs_rehash
 from planner.passwords import password_problems
+from planner.passwords import verify_dummy
 from planner.passwords import verify_password
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.validation import parse_input
-
-# Verified against when the email is unknown, so both paths cost one argon2 check
-# and response times do not reveal which emails have accounts.
-_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
 
 
 def create_user(
@@ -173,7 +170,7 @@ def authenticate(
         else session.exec(select(User).where(User.email == email)).first()
     )
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        verify_dummy(password)
         record_event(
             session,
             Actor(None, None, remote_addr),

@@ -121,7 +121,14 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     finally:
         engine.dispose()
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "e2e", "TESTING": False})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "e2e",
+            "TESTING": False,
+            "PASSWORD_HASHING": "fast-for-tests",
+        }
+    )
     app.instance_path = str(root / "instance")
     live = LiveServer(url="", user=user, database_url=url)
     collector = _ErrorCollector(live.errors)

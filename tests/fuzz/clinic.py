@@ -369,6 +369,7 @@ def open_clinic(db_url: str, instance: Path) -> FuzzClinic:
             "TESTING": True,
             "DATABASE_URL": db_url,
             "SECRET_KEY": "fuzz",
+            "PASSWORD_HASHING": "fast-for-tests",
             # The fuzz users' failed logins must never lock them out, and a
             # restored session cookie must not time out on a slow machine.
             "LOGIN_MAX_FAILURES": 1_000_000,

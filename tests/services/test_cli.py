@@ -23,6 +23,7 @@ def file_app(tmp_path):
             "TESTING": True,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
             "SECRET_KEY": "t",
+            "PASSWORD_HASHING": "fast-for-tests",
         }
     )
     app.instance_path = str(tmp_path / "instance")

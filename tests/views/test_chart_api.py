@@ -203,7 +203,14 @@ def test_openapi_documents_the_chart(login_as):
 @pytest.fixture
 def file_app(tmp_path, db_url):
     url = f"sqlite:///{tmp_path / 'race.db'}" if db_url == "sqlite://" else db_url
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "race"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "race",
+            "PASSWORD_HASHING": "fast-for-tests",
+        }
+    )
     engine = get_engine(app)
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:

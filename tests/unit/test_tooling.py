@@ -1,0 +1,30 @@
+"""The project's own tooling agrees with itself."""
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_pre_commit_ruff_pin_matches_the_dev_group():
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    ruff_pins = [pin for pin in dev["dev"] if pin.startswith("ruff")]
+    assert len(ruff_pins) == 1
+    assert ruff_pins[0].startswith("ruff==")
+    hooks = (ROOT / ".pre-commit-config.yaml").read_text()
+    pins = set(re.findall(r"ruff==[0-9.]+", hooks))
+    assert pins == {ruff_pins[0]}
+
+
+def test_ci_lints_before_testing():
+    commands = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip().startswith("make ")
+    ]
+    assert commands[:2] == ["make lint", "make test || status=$?"]
+    makefile = (ROOT / "Makefile").read_text()
+    lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    for command in ("ruff check", "ruff format --check", "mypy"):
+        assert command in lint
