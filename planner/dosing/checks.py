@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
 
+from planner.clinic_time import require_aware
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import ClinicRules
 from planner.dosing.records import Contraindications
@@ -21,7 +22,6 @@ from planner.dosing.records import SafetyWarning
 from planner.dosing.records import Severity
 from planner.dosing.records import format_day
 from planner.dosing.records import muscle_totals
-from planner.dosing.records import require_aware
 from planner.dosing.timing import TOLERANCE_UNITS
 from planner.dosing.timing import check_cumulative_cap
 from planner.dosing.timing import check_interval
@@ -335,7 +335,8 @@ def run_all_checks(
 ) -> list[SafetyWarning]:
     """Run every check on today's plan and return the warnings, sorted.
 
-    ``now`` is timezone-aware and in the clinic's time zone; its date is today.
+    ``now`` is on the clinic's wall clock (``clinic_time.clinic_now``), so its
+    date is the clinic's today.
     ``history`` holds the patient's earlier sessions, not the one being planned.
     """
     require_aware("now", now)

@@ -13,6 +13,7 @@ from datetime import date
 from datetime import datetime
 from typing import Literal
 
+from planner.clinic_time import require_aware_or_none
 from planner.dosing.volume import require_non_negative
 from planner.dosing.volume import require_positive
 from planner.reference import MUSCLE_DOSES
@@ -34,12 +35,6 @@ CLINIC_SETTING = "Clinic setting"
 def _require_choice(name: str, value: str, choices: frozenset[str]) -> None:
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
-
-
-def require_aware(name: str, value: datetime) -> None:
-    """Raise ValueError naming the argument unless the datetime is timezone-aware."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -99,8 +94,7 @@ class LotInfo:
     reconstituted_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        if self.reconstituted_at is not None:
-            require_aware("reconstituted_at", self.reconstituted_at)
+        require_aware_or_none("reconstituted_at", self.reconstituted_at)
 
 
 @dataclass(frozen=True)

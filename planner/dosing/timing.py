@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
 
+from planner.clinic_time import require_aware
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import LotInfo
 from planner.dosing.records import PastSession
 from planner.dosing.records import Product
 from planner.dosing.records import SafetyWarning
 from planner.dosing.records import format_day
-from planner.dosing.records import require_aware
 from planner.dosing.volume import format_units
 from planner.dosing.windows import cap_window
 
@@ -158,7 +158,8 @@ def check_lot(
 ) -> list[SafetyWarning]:
     """Warn on an expired lot or one past its in-use time; caution on missing data.
 
-    ``now`` is timezone-aware and in the clinic's time zone; its date is today. A lot
+    ``now`` is on the clinic's wall clock (``clinic_time.clinic_now``), so its
+    date is the clinic's today. A lot
     expiring today is still in date. A reconstitution exactly ``in_use_hours`` ago
     is still within the limit.
     """

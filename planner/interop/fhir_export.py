@@ -60,6 +60,7 @@ from uuid import NAMESPACE_URL
 from uuid import UUID
 from uuid import uuid5
 
+from planner.clinic_time import require_aware
 from planner.dosing import format_units
 from planner.dosing import format_volume_ml
 from planner.dosing import volume_ml
@@ -148,10 +149,7 @@ class ExportContext:
     muscles: Mapping[str, MuscleInfo]
 
     def __post_init__(self) -> None:
-        if self.timestamp.tzinfo is None or self.timestamp.utcoffset() is None:
-            raise ValueError(
-                f"timestamp must be timezone-aware, got {self.timestamp!r}"
-            )
+        require_aware("timestamp", self.timestamp)
 
 
 def clinic_namespace(clinic_name: str) -> UUID:

@@ -14,6 +14,8 @@ from datetime import date
 from datetime import datetime
 from typing import Protocol
 
+from planner.clinic_time import require_aware_or_none
+
 SEXES = frozenset({"female", "male", "other", "unknown"})
 SIDES = frozenset({"left", "right", "midline"})
 SITE_ROLES = frozenset({"affected", "contralateral", "midline"})
@@ -34,11 +36,6 @@ ScoreValue = int | float | str | None
 def _choice(name: str, value: str, choices: frozenset[str]) -> None:
     if value not in choices:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
-
-
-def _aware(name: str, value: datetime | None) -> None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
 def _positive(name: str, value: float) -> None:
@@ -112,7 +109,7 @@ class LotRecord:
             raise ValueError("lot_number must not be empty")
         _positive("vial_units", self.vial_units)
         _positive("diluent_ml", self.diluent_ml)
-        _aware("reconstituted_at", self.reconstituted_at)
+        require_aware_or_none("reconstituted_at", self.reconstituted_at)
 
 
 @dataclass(frozen=True)
@@ -149,7 +146,7 @@ class AmendmentRecord:
     reason: str
 
     def __post_init__(self) -> None:
-        _aware("at", self.at)
+        require_aware_or_none("at", self.at)
 
 
 @dataclass(frozen=True)
@@ -171,7 +168,7 @@ class SessionRecord:
     def __post_init__(self) -> None:
         _choice("kind", self.kind, SESSION_KINDS)
         _choice("status", self.status, SESSION_STATUSES)
-        _aware("performed_at", self.performed_at)
+        require_aware_or_none("performed_at", self.performed_at)
         numbers = [site.number for site in self.sites]
         if len(set(numbers)) != len(numbers):
             raise ValueError(f"sites: session {self.id} numbers a site twice")
@@ -196,7 +193,7 @@ class AssessmentRecord:
     def __post_init__(self) -> None:
         _choice("instrument", self.instrument, INSTRUMENTS)
         _choice("timepoint", self.timepoint, TIMEPOINTS)
-        _aware("assessed_at", self.assessed_at)
+        require_aware_or_none("assessed_at", self.assessed_at)
 
 
 @dataclass(frozen=True)
@@ -219,8 +216,8 @@ class AppointmentRecord:
     def __post_init__(self) -> None:
         _choice("kind", self.kind, APPOINTMENT_KINDS)
         _choice("status", self.status, APPOINTMENT_STATUSES)
-        _aware("starts_at", self.starts_at)
-        _aware("ends_at", self.ends_at)
+        require_aware_or_none("starts_at", self.starts_at)
+        require_aware_or_none("ends_at", self.ends_at)
         if (self.starts_at is None) != (self.ends_at is None):
             raise ValueError("starts_at and ends_at must be given together")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

@@ -35,6 +35,8 @@ from icalendar import Event
 from icalendar import Timezone
 from icalendar import vText
 
+from planner.clinic_time import require_aware
+
 EventStatus = Literal["CONFIRMED", "TENTATIVE", "CANCELLED"]
 
 EVENT_STATUSES: frozenset[str] = frozenset(get_args(EventStatus))
@@ -45,11 +47,6 @@ _NEWLINES = re.compile(r"\r\n?")
 # The VTIMEZONE must cover every local time in the file; a day either side keeps
 # events that start at midnight, and reminders before the first one, inside it.
 _ZONE_MARGIN = timedelta(days=1)
-
-
-def _require_aware(name: str, value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
 def _is_token(value: str) -> bool:
@@ -83,9 +80,9 @@ class CalendarEvent:
     def __post_init__(self) -> None:
         if not _is_token(self.uid_source):
             raise ValueError(f"uid_source must be one word, got {self.uid_source!r}")
-        _require_aware("start", self.start)
-        _require_aware("end", self.end)
-        _require_aware("last_modified", self.last_modified)
+        require_aware("start", self.start)
+        require_aware("end", self.end)
+        require_aware("last_modified", self.last_modified)
         if self.end <= self.start:
             raise ValueError(f"end {self.end} must be after start {self.start}")
         if self.status not in EVENT_STATUSES:
@@ -122,7 +119,7 @@ def build_calendar(
         raise ValueError("zone must have an IANA key, e.g. ZoneInfo('Europe/London')")
     if not _is_token(domain) or "@" in domain:
         raise ValueError(f"domain must be a host name, got {domain!r}")
-    _require_aware("now", now)
+    require_aware("now", now)
     events = list(events)
     stamp = now.astimezone(UTC)
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from planner.models import Appointment
 from planner.models import AppointmentStatus
-from planner.services.patients import patient_timeline
+from planner.services.patient_timeline import patient_timeline
 
 KIND_NAMES = {
     "review": "Review",
@@ -63,8 +63,7 @@ def upcoming_appointments(
     session: Session, patient_id: int, *, zone: ZoneInfo, now: datetime
 ) -> list[NextAppointment]:
     """List the patient's booked or proposed visits still ahead, soonest first."""
-    today = now.astimezone(zone).date()
-    upcoming = patient_timeline(session, patient_id, today=today).upcoming
+    upcoming = patient_timeline(session, patient_id, zone=zone, now=now).upcoming
     return sorted((_view(a, zone) for a in upcoming), key=_sort_key)
 
 

@@ -5,6 +5,7 @@ in as explicit dates, aware datetimes and a clinic zone (``zoneinfo.ZoneInfo``).
 Windows are calendar dates; slots are UTC intervals.
 """
 
+from planner.clinic_time import local_day
 from planner.scheduling.intervals import BookedIndex
 from planner.scheduling.intervals import Interval
 from planner.scheduling.intervals import conflict_mask
@@ -33,7 +34,6 @@ from planner.scheduling.windows import CycleWindows
 from planner.scheduling.windows import Rules
 from planner.scheduling.windows import Window
 from planner.scheduling.windows import cycle_windows
-from planner.scheduling.windows import local_day
 from planner.scheduling.windows import retreatment_window
 from planner.scheduling.windows import review_window
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import numpy as np
 import numpy.typing as npt
 
-from planner.scheduling.windows import require_aware
+from planner.clinic_time import require_aware
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

@@ -19,11 +19,11 @@ from datetime import timedelta
 from datetime import tzinfo
 from typing import Literal
 
+from planner.clinic_time import local_day
+from planner.clinic_time import require_aware
 from planner.scheduling.intervals import BookedIndex
 from planner.scheduling.intervals import Interval
 from planner.scheduling.windows import Window
-from planner.scheduling.windows import local_day
-from planner.scheduling.windows import require_aware
 
 # Mirrors the catalogue's slot_minutes_<kind> defaults; the clinic's choice.
 DEFAULT_SLOT_MINUTES: Mapping[str, int] = {

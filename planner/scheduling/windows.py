@@ -2,7 +2,7 @@
 
 All arithmetic is on calendar dates, which carry no time zone: "14 days after 31 Jan"
 is 14 Feb wherever the clinic is. Turning a moment into the clinic's calendar day is
-the one zone-aware step, done by ``local_day``.
+the one zone-aware step, done by ``planner.clinic_time.local_day``.
 
 Defaults follow the clinical reference §3 (a derived schedule, not a guideline):
 review at day 14 ± 3, re-treatment 12 to 16 weeks after the full treatment, never
@@ -14,9 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields
 from datetime import date
-from datetime import datetime
 from datetime import timedelta
-from datetime import tzinfo
 
 # A hard floor, not a default: no clinic setting may open the window sooner.
 MIN_RETREAT_WEEKS = 12
@@ -28,12 +26,6 @@ SETTING_KEYS: Mapping[str, str] = {
     "retreat_start_weeks": "retreat_window_start_weeks",
     "retreat_end_weeks": "retreat_window_end_weeks",
 }
-
-
-def require_aware(name: str, value: datetime) -> None:
-    """Raise ValueError naming the argument unless the datetime is timezone-aware."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
 def _require_whole(name: str, value: object) -> int:
@@ -177,9 +169,3 @@ def cycle_windows(
         retreatment=retreatment_window(full_treated_on, rules),
         top_ups=tuple(sorted(top_ups)),
     )
-
-
-def local_day(moment: datetime, zone: tzinfo) -> date:
-    """Return the clinic's calendar day at an aware moment (e.g. 23:30 UTC in BST)."""
-    require_aware("moment", moment)
-    return moment.astimezone(zone).date()

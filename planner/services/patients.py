@@ -3,7 +3,6 @@
 import re
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -27,13 +26,10 @@ from sqlmodel import select
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import NotFound
-from planner.models import Appointment
-from planner.models import Assessment
 from planner.models import AuditAction
 from planner.models import Patient
 from planner.models import PatientCreate
 from planner.models import PatientUpdate
-from planner.models import TreatmentSession
 from planner.models.patients import SearchKey
 from planner.paging import Page
 from planner.paging import clamp_page
@@ -293,113 +289,3 @@ def search_patients(
         .limit(size)
     ).all()
     return Page(items=list(rows), number=number, size=size, total=total)
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One dated thing in a patient's history."""
-
-    when: date
-    kind: str
-    title: str
-    detail: str
-    status: str
-    link_id: int | None = None
-
-
-@dataclass(frozen=True)
-class PatientTimeline:
-    patient: Patient
-    entries: list[TimelineEntry]
-    cycles: int
-    upcoming: list[Appointment]
-    assessments: int
-
-
-def patient_timeline(
-    session: Session, patient_id: int, *, today: date
-) -> PatientTimeline:
-    """Gather a patient's cycles, appointments and assessments, newest first."""
-    patient = get_patient(session, patient_id)
-    sessions = session.exec(
-        select(TreatmentSession).where(TreatmentSession.patient_id == patient_id)
-    ).all()
-    appointments = session.exec(
-        select(Appointment).where(Appointment.patient_id == patient_id)
-    ).all()
-    assessments = session.exec(
-        select(Assessment).where(Assessment.patient_id == patient_id)
-    ).all()
-    entries: list[TimelineEntry] = []
-    for treatment in sessions:
-        label = "Top-up" if treatment.kind == "top_up" else "Treatment"
-        entries.append(
-            TimelineEntry(
-                when=treatment.performed_at.date(),
-                kind="treatment",
-                title=f"{label}, cycle {treatment.cycle_number}",
-                detail="",
-                status=treatment.status.value,
-                link_id=treatment.id,
-            )
-        )
-    for appointment in appointments:
-        when = (
-            appointment.starts_at.date()
-            if appointment.starts_at is not None
-            else appointment.due_date
-        )
-        entries.append(
-            TimelineEntry(
-                when=when,
-                kind="appointment",
-                title=f"{appointment.kind.value.capitalize()} appointment",
-                detail=_window_text(appointment),
-                status=appointment.status.value,
-                link_id=appointment.id,
-            )
-        )
-    for assessment in assessments:
-        total = "" if assessment.total is None else f"score {assessment.total:g}"
-        entries.append(
-            TimelineEntry(
-                when=assessment.assessed_at.date(),
-                kind="assessment",
-                title=INSTRUMENT_NAMES.get(assessment.instrument.value, "Assessment"),
-                detail=total,
-                status=assessment.timepoint.value.replace("_", " "),
-                link_id=assessment.id,
-            )
-        )
-    entries.sort(key=lambda entry: (entry.when, entry.kind), reverse=True)
-    upcoming = sorted(
-        (a for a in appointments if _still_ahead(a, today)),
-        key=lambda a: a.starts_at.date() if a.starts_at else a.due_date,
-    )
-    cycles = len({t.cycle_number for t in sessions})
-    return PatientTimeline(patient, entries, cycles, upcoming, len(assessments))
-
-
-def _still_ahead(appointment: Appointment, today: date) -> bool:
-    """A booking counts by its time; a proposal by the end of its window."""
-    if appointment.status == "booked" and appointment.starts_at is not None:
-        return appointment.starts_at.date() >= today
-    if appointment.status == "proposed":
-        return (appointment.window_end or appointment.due_date) >= today
-    return False
-
-
-INSTRUMENT_NAMES = {
-    "sunnybrook": "Sunnybrook Facial Grading",
-    "eface": "eFACE",
-    "house_brackmann": "House–Brackmann grade",
-    "saq": "Synkinesis Assessment Questionnaire",
-    "fdi": "Facial Disability Index",
-}
-
-
-def _window_text(appointment: Appointment) -> str:
-    if appointment.window_start and appointment.window_end:
-        start, end = appointment.window_start, appointment.window_end
-        return f"window {start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
-    return ""

@@ -1,10 +1,14 @@
-"""Request-independent values the views share: the face map and the clinic's zone."""
+"""Request-independent values the views share: the face map and the clinic's clock."""
 
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from planner import clinic_time
+from planner.db_types import utc_now
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
 
@@ -26,3 +30,13 @@ def face_map() -> FaceMap:
 
 def clinic_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+
+
+def clinic_now() -> datetime:
+    """Return the present moment on the clinic's wall clock."""
+    return clinic_time.clinic_now(clinic_zone(), utc_now())
+
+
+def clinic_today() -> date:
+    """Return today's date on the clinic's calendar."""
+    return clinic_time.clinic_today(clinic_zone(), utc_now())

@@ -12,12 +12,12 @@ from werkzeug.wrappers import Response
 from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
-from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.interop.research_csv import FILES
 from planner.interop.research_csv import FORMAT_RULES
 from planner.models import Role
 from planner.services.research_export import export_csv
+from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 
@@ -52,7 +52,7 @@ def download(name: str) -> Response:
         face_map=face_map(),
         zone=clinic_zone(),
     )
-    today = utc_now().astimezone(clinic_zone()).date()
+    today = clinic_today()
     # Streamed: the service reads the rows page by page as the client takes them.
     response = Response(chunks, mimetype="text/csv")
     response.headers["Content-Disposition"] = (

@@ -5,8 +5,6 @@ clinic. Files are named by MRN, never by name, and every export is in the audit
 trail as EXPORT.
 """
 
-from datetime import date
-
 from flask import Blueprint
 from flask import current_app
 from flask import request
@@ -22,7 +20,7 @@ from planner.services.fhir_export import FHIR_JSON
 from planner.services.fhir_export import FHIR_NDJSON
 from planner.services.fhir_export import export_all_patients
 from planner.services.fhir_export import export_patient
-from planner.views.context import clinic_zone
+from planner.views.context import clinic_today
 from planner.views.context import face_map
 
 bp = Blueprint("fhir", __name__)
@@ -37,10 +35,6 @@ def _refuse_options() -> None:
                 key[:40]: "is not an option of this export" for key in request.args
             },
         )
-
-
-def _today() -> date:
-    return utc_now().astimezone(clinic_zone()).date()
 
 
 def _attachment(response: Response, filename: str) -> Response:
@@ -65,7 +59,7 @@ def patient_bundle(patient_id: int) -> Response:
     mrn = "".join(c if c.isalnum() or c == "-" else "-" for c in bundle.mrn)
     return _attachment(
         Response(bundle.body, mimetype=FHIR_JSON),
-        f"fhir-{mrn}-{_today().isoformat()}.json",
+        f"fhir-{mrn}-{clinic_today().isoformat()}.json",
     )
 
 
@@ -85,5 +79,5 @@ def all_bundles() -> Response:
     # need nothing of the request, which ends (closing its session) as usual.
     return _attachment(
         Response(lines, mimetype=FHIR_NDJSON),
-        f"fhir-all-patients-{_today().isoformat()}.ndjson",
+        f"fhir-all-patients-{clinic_today().isoformat()}.ndjson",
     )

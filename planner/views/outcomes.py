@@ -16,7 +16,6 @@ from planner import scoring
 from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
-from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.models import AdverseEventKind
@@ -28,6 +27,7 @@ from planner.services import outcomes as service
 from planner.services.cycles import cycles_overview
 from planner.services.patients import get_patient
 from planner.services.sessions import get_session_record
+from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 
@@ -290,7 +290,7 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
             current_actor(),
             session_id,
             data,
-            today=utc_now().astimezone(clinic_zone()).date(),
+            today=clinic_today(),
         )
     except InvalidInput as exc:
         errors = {f"event_{k}": v for k, v in exc.fields.items()}

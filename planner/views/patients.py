@@ -17,6 +17,8 @@ from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.services import patients as service
+from planner.services.patient_timeline import patient_timeline
+from planner.views.context import clinic_zone
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
@@ -65,8 +67,8 @@ def create() -> Response | tuple[str, int]:
 
 @bp.get("/<int:patient_id>")
 def detail(patient_id: int) -> str:
-    timeline = service.patient_timeline(
-        get_session(), patient_id, today=utc_now().date()
+    timeline = patient_timeline(
+        get_session(), patient_id, zone=clinic_zone(), now=utc_now()
     )
     return render_template("patients/detail.html", timeline=timeline)
 

@@ -16,6 +16,7 @@ from spectree import Response as SpecResponse
 from werkzeug.wrappers import Response
 
 from planner.access import current_actor
+from planner.clinic_time import local_day
 from planner.db import get_session
 from planner.db_types import utc_now
 from planner.reports.audit import record_print
@@ -25,6 +26,7 @@ from planner.reports.record import treatment_record
 from planner.reports.render import render_pdf
 from planner.views.api import ERRORS
 from planner.views.api import spec
+from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 
@@ -88,7 +90,9 @@ def record_pdf(session_id: int) -> Response:
     )
     response = _pdf(
         "reports/record.html",
-        _filename("record", record.patient.mrn, record.performed_at.date()),
+        _filename(
+            "record", record.patient.mrn, local_day(record.performed_at, clinic_zone())
+        ),
         record=record,
     )
     record_print(
@@ -115,7 +119,7 @@ def handout_pdf(session_id: int) -> Response:
     )
     response = _pdf(
         "reports/handout.html",
-        _filename("handout", handout.mrn, handout.treated_on.date()),
+        _filename("handout", handout.mrn, local_day(handout.treated_on, clinic_zone())),
         handout=handout,
     )
     record_print(
@@ -144,7 +148,7 @@ def comparison_pdf(patient_id: int) -> Response:
         zone=clinic_zone(),
         only=chosen or None,
     )
-    today = utc_now().astimezone(clinic_zone()).date()
+    today = clinic_today()
     response = _pdf(
         "reports/comparison.html",
         _filename("cycles", report.patient.mrn, today),

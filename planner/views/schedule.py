@@ -34,13 +34,10 @@ from planner.services import reminders
 from planner.services.patients import get_patient
 from planner.services.worklist import build_worklist
 from planner.services.worklist import week_view
+from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 
 bp = Blueprint("schedule", __name__)
-
-
-def _today() -> date:
-    return utc_now().astimezone(clinic_zone()).date()
 
 
 def _clinician_arg() -> int | None:
@@ -56,7 +53,7 @@ def worklist() -> str:
     return render_template(
         "schedule/worklist.html",
         worklist=build_worklist(
-            db, today=_today(), zone=clinic_zone(), clinician_id=clinician_id
+            db, today=clinic_today(), zone=clinic_zone(), clinician_id=clinician_id
         ),
         clinicians=service.list_clinicians(db),
         clinician_id=clinician_id,
@@ -77,7 +74,7 @@ def week() -> str:
     try:
         start = date.fromisoformat(request.args.get("start", ""))
     except ValueError:
-        start = _today()
+        start = clinic_today()
     start = start - timedelta(days=start.weekday())
     days = (
         week_view(db, clinician_id=clinician_id, week_start=start, zone=clinic_zone())
@@ -92,7 +89,7 @@ def week() -> str:
         week_start=start,
         previous_week=start - timedelta(days=7),
         next_week=start + timedelta(days=7),
-        today=_today(),
+        today=clinic_today(),
     )
 
 

@@ -1,6 +1,5 @@
 """The admin's clinic settings page: reference values and protocol templates."""
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
@@ -22,7 +21,8 @@ from planner.services import calendar_setup
 from planner.services import protocols
 from planner.services import settings as service
 from planner.services.appointments import list_clinicians
-from planner.views.context import clinic_zone
+from planner.views.context import clinic_now
+from planner.views.context import clinic_today
 from planner.views.context import face_map
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -35,10 +35,6 @@ ROLE_LABELS = {
     SiteRole.CONTRALATERAL.value: "Contralateral",
     SiteRole.MIDLINE.value: "Midline",
 }
-
-
-def _clinic_now() -> datetime:
-    return datetime.now(clinic_zone())
 
 
 def _render_index(
@@ -87,7 +83,7 @@ def update(key: str) -> Response | tuple[str, int]:
             key,
             value,
             version=request.form.get("version", ""),
-            now=_clinic_now(),
+            now=clinic_now(),
         )
     except InvalidInput as exc:
         fields = exc.fields or {"value": exc.message}
@@ -226,7 +222,7 @@ def _render_calendar(
     return render_template(
         "settings/calendar.html",
         hours=calendar_setup.list_hours(db),
-        closed=calendar_setup.list_closed(db, since=_clinic_now().date()),
+        closed=calendar_setup.list_closed(db, since=clinic_today()),
         clinicians=list_clinicians(db),
         weekdays=calendar_setup.WEEKDAYS,
         data=data or {},

@@ -1,6 +1,7 @@
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import func
@@ -12,9 +13,15 @@ from planner.errors import StaleWrite
 from planner.models import Appointment
 from planner.models import AuditEvent
 from planner.models import Patient
+from planner.models import Product
+from planner.models import Role
+from planner.models import TreatmentSession
 from planner.services import patients as service
 from planner.services.audit import Actor
+from planner.services.patient_timeline import patient_timeline
 
+LONDON = ZoneInfo("Europe/London")
+NOV_1 = datetime(2026, 11, 1, 12, tzinfo=UTC)
 ACTOR = Actor(user_id=None, email="tester@example.org", remote_addr="127.0.0.1")
 
 
@@ -156,7 +163,7 @@ def test_search_pages_through_results(session, make_patient):
 
 def test_timeline_of_a_new_patient_is_empty(session, make_patient):
     patient = make_patient()
-    timeline = service.patient_timeline(session, patient.id, today=date(2026, 11, 1))
+    timeline = patient_timeline(session, patient.id, zone=LONDON, now=NOV_1)
     assert (timeline.entries, timeline.cycles, timeline.upcoming) == ([], 0, [])
 
 
@@ -182,6 +189,56 @@ def test_timeline_lists_upcoming_appointments_newest_first(session, make_patient
             )
         )
     session.commit()
-    timeline = service.patient_timeline(session, patient.id, today=date(2026, 11, 1))
+    timeline = patient_timeline(session, patient.id, zone=LONDON, now=NOV_1)
     assert [e.when for e in timeline.entries] == [date(2026, 12, 1), date(2026, 10, 1)]
     assert [a.due_date for a in timeline.upcoming] == [date(2026, 12, 1)]
+
+
+@pytest.mark.audit_exempt(
+    "stores a signed session and a booking directly",
+    tables=["treatment_session", "appointment"],
+)
+def test_timeline_dates_a_summer_night_by_the_clinic_calendar(
+    session, make_patient, make_user
+):
+    # 00:30 on 15 July in London (BST) is 23:30 on 14 July in UTC.
+    half_past_midnight = datetime(2026, 7, 14, 23, 30, tzinfo=UTC)
+    patient = make_patient()
+    injector = make_user(Role.INJECTOR)
+    product = session.exec(select(Product).where(Product.code == "botox")).one()
+    session.add(
+        TreatmentSession(
+            patient_id=patient.id,
+            injector_id=injector.id,
+            kind="full",
+            cycle_number=1,
+            product_id=product.id,
+            performed_at=half_past_midnight,
+            status="signed",
+            signed_at=half_past_midnight,
+            signed_by_id=injector.id,
+        )
+    )
+    session.add(
+        Appointment(
+            patient_id=patient.id,
+            kind="review",
+            status="booked",
+            due_date=date(2026, 7, 15),
+            starts_at=half_past_midnight,
+            ends_at=datetime(2026, 7, 14, 23, 50, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    # At 00:10 London time that same night the booking is still ahead.
+    timeline = patient_timeline(
+        session,
+        patient.id,
+        zone=LONDON,
+        now=datetime(2026, 7, 14, 23, 10, tzinfo=UTC),
+    )
+    assert {(e.kind, e.when) for e in timeline.entries} == {
+        ("treatment", date(2026, 7, 15)),
+        ("appointment", date(2026, 7, 15)),
+    }
+    assert len(timeline.upcoming) == 1

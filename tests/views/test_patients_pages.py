@@ -1,6 +1,12 @@
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+
+import pytest
 from sqlmodel import func
 from sqlmodel import select
 
+from planner.models import Appointment
 from planner.models import Patient
 from planner.models import Role
 
@@ -112,3 +118,24 @@ def test_head_of_login_page_is_not_a_login_attempt(client, session):
 
     assert client.head("/login").status_code == 200
     assert session.exec(select(AuditEvent)).all() == []
+
+
+@pytest.mark.audit_exempt("stores an attended visit directly", tables=["appointment"])
+def test_patient_page_dates_a_summer_night_by_the_clinic_calendar(
+    login_as, make_patient, session
+):
+    patient = make_patient()
+    # 00:30 on 15 July in London (BST) is 23:30 on 14 July in UTC.
+    session.add(
+        Appointment(
+            patient_id=patient.id,
+            kind="review",
+            status="attended",
+            due_date=date(2026, 7, 15),
+            starts_at=datetime(2026, 7, 14, 23, 30, tzinfo=UTC),
+            ends_at=datetime(2026, 7, 14, 23, 50, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    page = login_as(Role.STAFF).get(f"/patients/{patient.id}").get_data(as_text=True)
+    assert '<time datetime="2026-07-15">15 Jul 2026</time>' in page

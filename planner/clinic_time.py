@@ -1,0 +1,39 @@
+"""The clinic's clock: aware moments, and the calendar day they fall on at the clinic.
+
+Pure: no flask, no database. Moments are stored in UTC, but people read days on the
+clinic's wall calendar, so every date that is shown or compared is taken in the
+clinic's zone here. In a London summer, 23:30 UTC is already the next day.
+"""
+
+from datetime import date
+from datetime import datetime
+from datetime import tzinfo
+
+
+def require_aware(name: str, value: datetime) -> None:
+    """Raise ValueError naming the argument unless the datetime is timezone-aware."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {value!r}")
+
+
+def require_aware_or_none(name: str, value: datetime | None) -> None:
+    """Like :func:`require_aware`, letting None (not recorded) through."""
+    if value is not None:
+        require_aware(name, value)
+
+
+def local_day(moment: datetime, zone: tzinfo) -> date:
+    """Return the clinic's calendar day at an aware moment (e.g. 23:30 UTC in BST)."""
+    require_aware("moment", moment)
+    return moment.astimezone(zone).date()
+
+
+def clinic_now(zone: tzinfo, now: datetime) -> datetime:
+    """Return the aware moment ``now`` on the clinic's wall clock."""
+    require_aware("now", now)
+    return now.astimezone(zone)
+
+
+def clinic_today(zone: tzinfo, now: datetime) -> date:
+    """Return the clinic's calendar day at the aware moment ``now``."""
+    return clinic_now(zone, now).date()

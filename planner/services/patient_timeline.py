@@ -1,0 +1,128 @@
+"""A patient's history on one page: cycles, appointments and assessments by day."""
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import tzinfo
+
+from sqlmodel import Session
+from sqlmodel import select
+
+from planner.clinic_time import clinic_today
+from planner.clinic_time import local_day
+from planner.models import Appointment
+from planner.models import AppointmentStatus
+from planner.models import Assessment
+from planner.models import Patient
+from planner.models import SessionKind
+from planner.models import TreatmentSession
+from planner.services.patients import get_patient
+from planner.vocabulary import label
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated thing in a patient's history, dated by the clinic's calendar."""
+
+    when: date
+    kind: str
+    title: str
+    detail: str
+    status: str
+    link_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PatientTimeline:
+    patient: Patient
+    entries: list[TimelineEntry]
+    cycles: int
+    upcoming: list[Appointment]
+    assessments: int
+
+
+def patient_timeline(
+    session: Session, patient_id: int, *, zone: tzinfo, now: datetime
+) -> PatientTimeline:
+    """Gather a patient's cycles, appointments and assessments, newest first.
+
+    Every moment is dated by the clinic's calendar in ``zone``: a treatment at
+    00:30 on a London summer night belongs to that day, not the UTC day before.
+    """
+    patient = get_patient(session, patient_id)
+    sessions = session.exec(
+        select(TreatmentSession).where(TreatmentSession.patient_id == patient_id)
+    ).all()
+    appointments = session.exec(
+        select(Appointment).where(Appointment.patient_id == patient_id)
+    ).all()
+    assessments = session.exec(
+        select(Assessment).where(Assessment.patient_id == patient_id)
+    ).all()
+    entries: list[TimelineEntry] = []
+    for treatment in sessions:
+        kind = "Top-up" if treatment.kind == SessionKind.TOP_UP else "Treatment"
+        entries.append(
+            TimelineEntry(
+                when=local_day(treatment.performed_at, zone),
+                kind="treatment",
+                title=f"{kind}, cycle {treatment.cycle_number}",
+                detail="",
+                status=treatment.status.value,
+                link_id=treatment.id,
+            )
+        )
+    for appointment in appointments:
+        entries.append(
+            TimelineEntry(
+                when=_appointment_day(appointment, zone),
+                kind="appointment",
+                title=f"{label('appointment_kind', appointment.kind)} appointment",
+                detail=_window_text(appointment),
+                status=appointment.status.value,
+                link_id=appointment.id,
+            )
+        )
+    for assessment in assessments:
+        total = "" if assessment.total is None else f"score {assessment.total:g}"
+        entries.append(
+            TimelineEntry(
+                when=local_day(assessment.assessed_at, zone),
+                kind="assessment",
+                title=label("instrument", assessment.instrument),
+                detail=total,
+                status=assessment.timepoint.value.replace("_", " "),
+                link_id=assessment.id,
+            )
+        )
+    entries.sort(key=lambda entry: (entry.when, entry.kind), reverse=True)
+    today = clinic_today(zone, now)
+    upcoming = sorted(
+        (a for a in appointments if _still_ahead(a, today, zone)),
+        key=lambda a: _appointment_day(a, zone),
+    )
+    cycles = len({t.cycle_number for t in sessions})
+    return PatientTimeline(patient, entries, cycles, upcoming, len(assessments))
+
+
+def _appointment_day(appointment: Appointment, zone: tzinfo) -> date:
+    """A booking's clinic day; a proposal's due date."""
+    if appointment.starts_at is None:
+        return appointment.due_date
+    return local_day(appointment.starts_at, zone)
+
+
+def _still_ahead(appointment: Appointment, today: date, zone: tzinfo) -> bool:
+    """A booking counts by its time; a proposal by the end of its window."""
+    if appointment.status == AppointmentStatus.BOOKED and appointment.starts_at:
+        return local_day(appointment.starts_at, zone) >= today
+    if appointment.status == AppointmentStatus.PROPOSED:
+        return (appointment.window_end or appointment.due_date) >= today
+    return False
+
+
+def _window_text(appointment: Appointment) -> str:
+    if appointment.window_start and appointment.window_end:
+        start, end = appointment.window_start, appointment.window_end
+        return f"window {start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+    return ""
