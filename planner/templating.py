@@ -7,24 +7,29 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from planner.clinic_time import clinic_today
+from planner.db_types import utc_now
 from planner.models import Role
-from planner.models.enums import AFFECTED_SIDE_LABELS
-from planner.models.enums import PALSY_CAUSE_LABELS
-from planner.models.enums import SEX_LABELS
+from planner.vocabulary import LABELS
+from planner.vocabulary import label
 
 
 def register_template_helpers(app: Flask) -> None:
     zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
+    # A global, not a context value: macros imported without context see it too.
+    app.jinja_env.globals["LABELS"] = LABELS
 
     @app.context_processor
     def choices() -> dict[str, Any]:
         return {
-            "CAUSES": {k.value: v for k, v in PALSY_CAUSE_LABELS.items()},
-            "SEXES": {k.value: v for k, v in SEX_LABELS.items()},
-            "AFFECTED_SIDES": {k.value: v for k, v in AFFECTED_SIDE_LABELS.items()},
             "ROLES": Role,
             "CLINIC_NAME": app.config["CLINIC_NAME"],
         }
+
+    @app.template_filter("label")
+    def label_filter(value: str | None, vocabulary: str) -> str:
+        """Show a stored value in words: ``{{ patient.sex|label("sex") }}``."""
+        return "" if value is None else label(vocabulary, value)
 
     @app.template_filter("day")
     def day(value: date | datetime | None) -> str:
@@ -44,7 +49,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("age")
     def age(born: date) -> int:
-        today = date.today()
+        today = clinic_today(zone, utc_now())
         return (
             today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         )

@@ -19,8 +19,10 @@
   const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
   const MAX_CONFLICT_RETRIES = 2;
   const SVG_NS = "http://www.w3.org/2000/svg";
-  const SIDE_NAMES = { right: "Right", left: "Left", midline: "Midline" };
-  const ROLE_NAMES = { affected: "affected side", contralateral: "contralateral", midline: "" };
+  // The words for sides and roles come from the server's vocabulary, with the page.
+  const labels = JSON.parse(document.getElementById("chart-labels")?.textContent || "{}");
+  const SIDE_NAMES = labels.side || {};
+  const ROLE_NAMES = labels.site_role_note || {};
 
   const api = root.dataset.api;
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
