@@ -155,6 +155,13 @@ TIMEPOINTS = _codes(Timepoint)
 APPOINTMENT_KINDS = _codes(AppointmentKind)
 APPOINTMENT_STATUSES = _codes(AppointmentStatus)
 
+
+def require_choice(name: str, value: str, choices: frozenset[str]) -> None:
+    """Raise ValueError naming the argument unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+
+
 _TABLES: Mapping[str, Mapping[StrEnum, str]] = {
     "role": {
         Role.ADMIN: "Admin",

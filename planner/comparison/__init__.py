@@ -18,7 +18,6 @@ from planner.comparison.matrix import FloatArray
 from planner.comparison.matrix import cycle_totals
 from planner.comparison.matrix import dose_matrix
 from planner.comparison.matrix import muscles_treated
-from planner.comparison.records import SIDES
 from planner.comparison.records import CycleResponse
 from planner.comparison.records import CycleSites
 from planner.comparison.records import ScorePoint
@@ -31,6 +30,7 @@ from planner.comparison.trends import Trend
 from planner.comparison.trends import dose_response
 from planner.comparison.trends import effect_duration
 from planner.comparison.trends import score_trend
+from planner.vocabulary import SIDES
 
 __all__ = [
     "DEFAULT_MOVED_TOLERANCE",

@@ -14,9 +14,10 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
-from planner.comparison.records import SIDES
 from planner.comparison.records import CycleSites
 from planner.comparison.records import Side
+from planner.vocabulary import SIDES
+from planner.vocabulary import require_choice
 
 FloatArray = NDArray[np.float64]
 
@@ -87,8 +88,7 @@ def dose_matrix(
     :raises ValueError: an unknown side, a muscle listed twice, or a cycle number
         given twice.
     """
-    if side not in SIDES:
-        raise ValueError(f"side must be one of {sorted(SIDES)}, got {side!r}")
+    require_choice("side", side, SIDES)
     rows = {muscle: index for index, muscle in enumerate(muscles)}
     if len(rows) != len(muscles):
         raise ValueError(f"each muscle may be listed once, got {list(muscles)}")

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-Side = Literal["left", "right", "midline"]
+from planner.vocabulary import SIDES
+from planner.vocabulary import require_choice
 
-SIDES: frozenset[str] = frozenset({"left", "right", "midline"})
+Side = Literal["left", "right", "midline"]
 
 
 def _require_finite(name: str, value: float) -> None:
@@ -38,8 +39,7 @@ class SitePoint:
     units: float
 
     def __post_init__(self) -> None:
-        if self.side not in SIDES:
-            raise ValueError(f"side must be one of {sorted(SIDES)}, got {self.side!r}")
+        require_choice("side", self.side, SIDES)
         _require_finite("x", self.x)
         _require_finite("y", self.y)
         _require_finite("units", self.units)

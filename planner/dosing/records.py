@@ -19,22 +19,18 @@ from planner.dosing.volume import require_positive
 from planner.reference import MUSCLE_DOSES
 from planner.reference import MuscleDose
 from planner.reference import ProductReference
+from planner.vocabulary import SESSION_KINDS
+from planner.vocabulary import SIDES
+from planner.vocabulary import SITE_ROLES
+from planner.vocabulary import require_choice
 
 Severity = Literal["caution", "warning"]
 # (muscle, anatomical side): the key for per-muscle totals.
 MuscleSide = tuple[str, str]
 
-SIDES = frozenset({"left", "right", "midline"})
-ROLES = frozenset({"affected", "contralateral", "midline"})
-SESSION_KINDS = frozenset({"full", "top_up"})
 # The reference table (§1.3) is in onabotulinumtoxinA units; only this INN compares.
 REFERENCE_INN = "onabotulinumtoxinA"
 CLINIC_SETTING = "Clinic setting"
-
-
-def _require_choice(name: str, value: str, choices: frozenset[str]) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -65,8 +61,8 @@ class PlannedSite:
     def __post_init__(self) -> None:
         if self.number < 1:
             raise ValueError(f"number must be 1 or more, got {self.number!r}")
-        _require_choice("side", self.side, SIDES)
-        _require_choice("role", self.role, ROLES)
+        require_choice("side", self.side, SIDES)
+        require_choice("role", self.role, SITE_ROLES)
         require_positive("units", self.units)
 
 
@@ -81,7 +77,7 @@ class PastSession:
     muscle_units: Mapping[MuscleSide, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _require_choice("kind", self.kind, SESSION_KINDS)
+        require_choice("kind", self.kind, SESSION_KINDS)
         require_non_negative("units_total", self.units_total)
 
 
@@ -173,7 +169,7 @@ class PlannedSession:
     lot: LotInfo | None = None
 
     def __post_init__(self) -> None:
-        _require_choice("kind", self.kind, SESSION_KINDS)
+        require_choice("kind", self.kind, SESSION_KINDS)
 
     @property
     def total_units(self) -> float:

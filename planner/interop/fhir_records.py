@@ -15,27 +15,20 @@ from datetime import datetime
 from typing import Protocol
 
 from planner.clinic_time import require_aware_or_none
-
-SEXES = frozenset({"female", "male", "other", "unknown"})
-SIDES = frozenset({"left", "right", "midline"})
-SITE_ROLES = frozenset({"affected", "contralateral", "midline"})
-DEPTHS = frozenset({"superficial", "intramuscular", "deep"})
-SESSION_KINDS = frozenset({"full", "top_up"})
-SESSION_STATUSES = frozenset({"draft", "signed"})
-INSTRUMENTS = frozenset({"sunnybrook", "eface", "house_brackmann", "saq", "fdi"})
-TIMEPOINTS = frozenset({"baseline", "review", "pre_treatment", "other"})
-APPOINTMENT_KINDS = frozenset({"treatment", "review", "assessment", "other"})
-APPOINTMENT_STATUSES = frozenset(
-    {"proposed", "booked", "attended", "missed", "cancelled"}
-)
+from planner.vocabulary import APPOINTMENT_KINDS
+from planner.vocabulary import APPOINTMENT_STATUSES
+from planner.vocabulary import DEPTHS
+from planner.vocabulary import INSTRUMENTS
+from planner.vocabulary import SESSION_KINDS
+from planner.vocabulary import SESSION_STATUSES
+from planner.vocabulary import SEXES
+from planner.vocabulary import SIDES
+from planner.vocabulary import SITE_ROLES
+from planner.vocabulary import TIMEPOINTS
+from planner.vocabulary import require_choice
 
 # A stored score: subscores are numbers, House-Brackmann adds its numeral and label.
 ScoreValue = int | float | str | None
-
-
-def _choice(name: str, value: str, choices: frozenset[str]) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
 
 
 def _positive(name: str, value: float) -> None:
@@ -68,7 +61,7 @@ class PatientRecord:
     address: str | None = None
 
     def __post_init__(self) -> None:
-        _choice("sex", self.sex, SEXES)
+        require_choice("sex", self.sex, SEXES)
         if not self.mrn:
             raise ValueError("mrn must not be empty")
 
@@ -129,10 +122,10 @@ class SiteRecord:
     note: str | None = None
 
     def __post_init__(self) -> None:
-        _choice("side", self.side, SIDES)
-        _choice("role", self.role, SITE_ROLES)
+        require_choice("side", self.side, SIDES)
+        require_choice("role", self.role, SITE_ROLES)
         if self.depth is not None:
-            _choice("depth", self.depth, DEPTHS)
+            require_choice("depth", self.depth, DEPTHS)
         _positive("units", self.units)
         if self.number < 1:
             raise ValueError(f"number must be 1 or more, got {self.number!r}")
@@ -166,8 +159,8 @@ class SessionRecord:
     amendments: tuple[AmendmentRecord, ...] = ()
 
     def __post_init__(self) -> None:
-        _choice("kind", self.kind, SESSION_KINDS)
-        _choice("status", self.status, SESSION_STATUSES)
+        require_choice("kind", self.kind, SESSION_KINDS)
+        require_choice("status", self.status, SESSION_STATUSES)
         require_aware_or_none("performed_at", self.performed_at)
         numbers = [site.number for site in self.sites]
         if len(set(numbers)) != len(numbers):
@@ -191,8 +184,8 @@ class AssessmentRecord:
     session_id: int | None = None
 
     def __post_init__(self) -> None:
-        _choice("instrument", self.instrument, INSTRUMENTS)
-        _choice("timepoint", self.timepoint, TIMEPOINTS)
+        require_choice("instrument", self.instrument, INSTRUMENTS)
+        require_choice("timepoint", self.timepoint, TIMEPOINTS)
         require_aware_or_none("assessed_at", self.assessed_at)
 
 
@@ -214,8 +207,8 @@ class AppointmentRecord:
     notes: str | None = None
 
     def __post_init__(self) -> None:
-        _choice("kind", self.kind, APPOINTMENT_KINDS)
-        _choice("status", self.status, APPOINTMENT_STATUSES)
+        require_choice("kind", self.kind, APPOINTMENT_KINDS)
+        require_choice("status", self.status, APPOINTMENT_STATUSES)
         require_aware_or_none("starts_at", self.starts_at)
         require_aware_or_none("ends_at", self.ends_at)
         if (self.starts_at is None) != (self.ends_at is None):

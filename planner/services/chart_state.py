@@ -13,6 +13,8 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
+from planner.clinic_time import clinic_now
+from planner.clinic_time import local_day
 from planner.facemap import FaceMap
 from planner.facemap import Site
 from planner.facemap import render_face_map
@@ -60,7 +62,9 @@ def _product(row: Product) -> dosing.Product:
     )
 
 
-def _history(session: Session, record: TreatmentSession) -> list[dosing.PastSession]:
+def _history(
+    session: Session, record: TreatmentSession, zone: ZoneInfo
+) -> list[dosing.PastSession]:
     """Return the patient's other signed sessions with units per muscle and side."""
     # Seven columns: beyond sqlmodel.select's typed overloads, so SQLAlchemy's own.
     rows = session.execute(
@@ -98,7 +102,7 @@ def _history(session: Session, record: TreatmentSession) -> list[dosing.PastSess
         entry["muscles"][(muscle, side.value)] = float(units)
     return [
         dosing.PastSession(
-            performed_on=entry["on"].date(),
+            performed_on=local_day(entry["on"], zone),
             kind=entry["kind"].value,
             product_code=entry["code"],
             units_total=sum(entry["muscles"].values()),
@@ -115,6 +119,7 @@ def _warnings(
     product: Product,
     lot: VialLot | None,
     sites: list[InjectionSite],
+    zone: ZoneInfo,
     now: datetime,
 ) -> list[dict[str, Any]]:
     if record.status == SessionStatus.SIGNED:
@@ -147,10 +152,10 @@ def _warnings(
     )
     found = dosing.run_all_checks(
         plan,
-        history=_history(session, record),
+        history=_history(session, record, zone),
         contraindications=flags,
         rules=rules,
-        now=now,
+        now=clinic_now(zone, now),
     )
     return [{"key": warning_key(w), **asdict(w)} for w in found]
 
@@ -344,9 +349,7 @@ def chart_state(
         },
         "sites": sites,
         "totals": _totals(sites, lot),
-        "warnings": _warnings(
-            session, record, patient, product, lot, rows, now.astimezone(zone)
-        ),
+        "warnings": _warnings(session, record, patient, product, lot, rows, zone, now),
         "last_cycle": [
             {
                 "muscle": s.muscle,

@@ -20,6 +20,7 @@ from sqlmodel import select
 from planner import comparison
 from planner import plots
 from planner import scoring
+from planner.clinic_time import local_day
 from planner.facemap import FaceMap
 from planner.facemap import Site
 from planner.facemap import render_face_map
@@ -142,7 +143,7 @@ def _cycle_records(
         cycles.append(
             comparison.CycleSites(
                 cycle=number,
-                treated_on=full.performed_at.astimezone(zone).date(),
+                treated_on=local_day(full.performed_at, zone),
                 product_code=product[number][0],
                 sites=tuple(points),
             )
@@ -277,6 +278,7 @@ def _trends(
     patient_id: int,
     cycle_of_session: dict[int, int],
     marks: list[tuple[int, str]],
+    zone: ZoneInfo,
 ) -> list[TrendView]:
     assessments = session.exec(
         select(Assessment)
@@ -286,7 +288,7 @@ def _trends(
     points = [
         comparison.ScorePoint(
             cycle=cycle_of_session[a.session_id],
-            assessed_on=a.assessed_at.date(),
+            assessed_on=local_day(a.assessed_at, zone),
             instrument=a.instrument.value,
             total=float(a.total or 0.0),
             timepoint=a.timepoint.value,
@@ -409,6 +411,7 @@ def cycles_overview(
             patient_id,
             {sid: n for sid, n in cycle_of_session.items() if n in kept},
             marks,
+            zone,
         ),
         duration_svg=duration_svg,
         events=[e for e in _events(session, session_ids) if e["cycle"] in kept],
