@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from datetime import date
 from datetime import datetime
 from typing import Literal
@@ -205,20 +206,18 @@ def muscle_totals(sites: Iterable[PlannedSite]) -> dict[MuscleSide, float]:
     return totals
 
 
+def product_from(source: object) -> Product:
+    """Return the checks' view of a product from any record holding its fields.
+
+    The shipped reference (``ProductReference``) and the stored product row both
+    carry every field of :class:`Product` under the same name.
+    """
+    return Product(**{f.name: getattr(source, f.name) for f in fields(Product)})
+
+
 def product_from_reference(reference: ProductReference) -> Product:
     """Return the checks' view of a product from the shipped reference data."""
-    return Product(
-        code=reference.code,
-        brand=reference.brand,
-        inn=reference.inn,
-        in_use_hours=reference.in_use_hours,
-        in_use_source=reference.in_use_source,
-        min_interval_days=reference.min_interval_days,
-        interval_source=reference.interval_source,
-        cap_units_3_months=reference.cap_units_3_months,
-        cap_source=reference.cap_source,
-        unit_name=reference.unit_name,
-    )
+    return product_from(reference)
 
 
 def dose_ranges_from_reference(

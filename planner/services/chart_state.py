@@ -15,6 +15,7 @@ from sqlmodel import select
 from planner import dosing
 from planner.clinic_time import clinic_now
 from planner.clinic_time import local_day
+from planner.dosing.records import product_from
 from planner.facemap import FaceMap
 from planner.facemap import Site
 from planner.facemap import render_face_map
@@ -47,36 +48,21 @@ def default_units(session: Session) -> Any:
     return lookup
 
 
-def _product(row: Product) -> dosing.Product:
-    return dosing.Product(
-        code=row.code,
-        brand=row.brand,
-        inn=row.inn,
-        in_use_hours=row.in_use_hours,
-        in_use_source=row.in_use_source,
-        min_interval_days=row.min_interval_days,
-        interval_source=row.interval_source,
-        cap_units_3_months=row.cap_units_3_months,
-        cap_source=row.cap_source,
-        unit_name=row.unit_name,
-    )
-
-
 def _history(
     session: Session, record: TreatmentSession, zone: ZoneInfo
 ) -> list[dosing.PastSession]:
     """Return the patient's other signed sessions with units per muscle and side."""
+    grouped = (
+        col(TreatmentSession.id),
+        col(TreatmentSession.performed_at),
+        col(TreatmentSession.kind),
+        col(Product.code),
+        col(InjectionSite.muscle),
+        col(InjectionSite.side),
+    )
     # Seven columns: beyond sqlmodel.select's typed overloads, so SQLAlchemy's own.
     rows = session.execute(
-        sa_select(
-            col(TreatmentSession.id),
-            col(TreatmentSession.performed_at),
-            col(TreatmentSession.kind),
-            col(Product.code),
-            col(InjectionSite.muscle),
-            col(InjectionSite.side),
-            func.sum(col(InjectionSite.units)),
-        )
+        sa_select(*grouped, func.sum(col(InjectionSite.units)))
         .join(Product, col(Product.id) == col(TreatmentSession.product_id))
         .join(InjectionSite, col(InjectionSite.session_id) == col(TreatmentSession.id))
         .where(
@@ -84,14 +70,7 @@ def _history(
             col(TreatmentSession.status) == SessionStatus.SIGNED,
             col(TreatmentSession.id) != record.id,
         )
-        .group_by(
-            col(TreatmentSession.id),
-            col(TreatmentSession.performed_at),
-            col(TreatmentSession.kind),
-            col(Product.code),
-            col(InjectionSite.muscle),
-            col(InjectionSite.side),
-        )
+        .group_by(*grouped)
     ).all()
     sessions: dict[int, dict[str, Any]] = {}
     for session_id, performed_at, kind, code, muscle, side, units in rows:
@@ -126,7 +105,7 @@ def _warnings(
         return list(record.warnings)
     plan = dosing.PlannedSession(
         kind=record.kind.value,
-        product=_product(product),
+        product=product_from(product),
         sites=tuple(
             dosing.PlannedSite(s.number, s.muscle, s.side.value, s.role.value, s.units)
             for s in sites

@@ -1,6 +1,7 @@
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from sqlmodel import func
@@ -21,6 +22,8 @@ FORM = {
     "onset_date": "2019-06-01",
     "breastfeeding": "true",
 }
+
+JULY_15 = date(2026, 7, 15)
 
 
 def count(session):
@@ -125,17 +128,13 @@ def test_patient_page_dates_a_summer_night_by_the_clinic_calendar(
     login_as, make_patient, session
 ):
     patient = make_patient()
-    # 00:30 on 15 July in London (BST) is 23:30 on 14 July in UTC.
-    session.add(
-        Appointment(
-            patient_id=patient.id,
-            kind="review",
-            status="attended",
-            due_date=date(2026, 7, 15),
-            starts_at=datetime(2026, 7, 14, 23, 30, tzinfo=UTC),
-            ends_at=datetime(2026, 7, 14, 23, 50, tzinfo=UTC),
-        )
+    visit = Appointment(
+        patient_id=patient.id, kind="review", status="attended", due_date=JULY_15
     )
+    # 00:30 on 15 July in London (BST) is 23:30 on 14 July in UTC.
+    visit.starts_at = datetime(2026, 7, 14, 23, 30, tzinfo=UTC)
+    visit.ends_at = visit.starts_at + timedelta(minutes=20)
+    session.add(visit)
     session.commit()
     page = login_as(Role.STAFF).get(f"/patients/{patient.id}").get_data(as_text=True)
     assert '<time datetime="2026-07-15">15 Jul 2026</time>' in page
