@@ -18,9 +18,7 @@ from planner.access import roles_required
 from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
-from planner.models import AdverseEventKind
 from planner.models import Role
-from planner.models import Severity
 from planner.models import Timepoint
 from planner.passwords import verify_password
 from planner.services import outcomes as service
@@ -30,6 +28,7 @@ from planner.services.sessions import get_session_record
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
+from planner.vocabulary import LABELS
 
 bp = Blueprint("outcomes", __name__)
 
@@ -250,10 +249,8 @@ def _render_response(
         errors=errors,
         events=service.events_for(db, session_id),
         event_data=event_data or {},
-        kinds={
-            k.value: k.value.replace("_", " ").capitalize() for k in AdverseEventKind
-        },
-        severities={s.value: s.value.capitalize() for s in Severity},
+        kinds=LABELS["adverse_event"],
+        severities=LABELS["severity"],
     ), status
 
 

@@ -16,7 +16,6 @@ from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.models import Role
-from planner.models import SiteRole
 from planner.services import calendar_setup
 from planner.services import protocols
 from planner.services import settings as service
@@ -24,17 +23,14 @@ from planner.services.appointments import list_clinicians
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import face_map
+from planner.vocabulary import LABELS
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 # Empty site rows under a template's own; saving gives room for more.
 BLANK_SITE_ROWS = 5
 SITE_FIELDS = ("muscle", "role", "units", "x", "y")
-ROLE_LABELS = {
-    SiteRole.AFFECTED.value: "Affected",
-    SiteRole.CONTRALATERAL.value: "Contralateral",
-    SiteRole.MIDLINE.value: "Midline",
-}
+ROLE_LABELS = LABELS["site_role"]
 
 
 def _render_index(
