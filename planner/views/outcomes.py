@@ -25,6 +25,7 @@ from planner.models import Severity
 from planner.models import Timepoint
 from planner.passwords import verify_password
 from planner.services import outcomes as service
+from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
 from planner.services.patients import get_patient
 from planner.services.sessions import get_session_record
@@ -312,6 +313,7 @@ def cycles(patient_id: int) -> str:
         zone=clinic_zone(),
         only=chosen or None,
     )
+    overview = draw_cycles(overview, face_map())
     return render_template(
         "outcomes/cycles.html",
         overview=overview,
