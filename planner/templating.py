@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from planner.access import can
 from planner.models import Role
 from planner.models.enums import AFFECTED_SIDE_LABELS
 from planner.models.enums import PALSY_CAUSE_LABELS
@@ -14,6 +15,8 @@ from planner.models.enums import SEX_LABELS
 
 
 def register_template_helpers(app: Flask) -> None:
+    # Templates show a link or form only to roles its view lets in: can("x.y").
+    app.add_template_global(can)
     zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
 
     @app.context_processor

@@ -11,14 +11,17 @@ from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask import g
 from sqlmodel import Session
 
 from planner.access import PUBLIC_ENDPOINTS
 from planner.access import ROLES_ATTR
+from planner.access import can
 from planner.models import AuditAction
 from planner.models import AuditEvent
 from planner.models import Role
@@ -188,6 +191,32 @@ def test_enforced_roles_match_the_table(app: Flask) -> None:
         if endpoint in ROLE_TABLE
         and (enforced := enforced_roles(app, endpoint)) != ROLE_TABLE[endpoint]
     }
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("role", [*Role, None], ids=lambda r: r or "anonymous")
+def test_can_agrees_with_the_table_and_the_decorators(
+    app: Flask, role: Role | None
+) -> None:
+    """The templates' can() answers exactly as each view's decorator does."""
+    user = (
+        SimpleNamespace(is_authenticated=True, role=role)
+        if role is not None
+        else SimpleNamespace(is_authenticated=False)
+    )
+    wrong = {}
+    with app.test_request_context():
+        g._login_user = user
+        for endpoint in sorted(app.view_functions):
+            table = ROLE_TABLE[endpoint]
+            enforced = enforced_roles(app, endpoint)
+            if role is None:  # the login gate turns anonymous users away
+                expected = table is PUBLIC
+            else:
+                expected = table is PUBLIC or role in table
+                assert expected == (enforced is PUBLIC or role in enforced), endpoint
+            if can(endpoint) != expected:
+                wrong[endpoint] = f"table {show(table)}, can() {can(endpoint)}"
     assert not wrong, wrong
 
 
