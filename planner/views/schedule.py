@@ -224,6 +224,15 @@ def renew_feed() -> WerkzeugResponse:
     return redirect(url_for("schedule.week"))
 
 
+@bp.post("/schedule/feed/revoke")
+@roles_required(Role.INJECTOR)
+def revoke_feed() -> WerkzeugResponse:
+    """Stop the clinician's private feed address working, until they get a new one."""
+    calendar_files.revoke_feed_token(get_session(), current_actor(), current_user.id)
+    flash("Your calendar feed address no longer works.", "success")
+    return redirect(url_for("schedule.week"))
+
+
 @bp.get("/schedule/outbox")
 def reminder_outbox() -> str:
     """List reminders waiting for staff to send by hand (or that failed)."""

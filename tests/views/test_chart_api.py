@@ -12,7 +12,10 @@ from planner import create_app
 from planner.db import get_engine
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
+from planner.models import AuditAction
+from planner.models import AuditEvent
 from planner.models import InjectionSite
+from planner.models import ProtocolTemplate
 from planner.models import Role
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
@@ -336,3 +339,50 @@ def test_staff_cannot_amend(chart, login_as):
     staff = login_as(Role.STAFF)
     response = staff.post_form(f"/sessions/{session_id}/amendments", {"reason": "x"})
     assert response.status_code == 403
+
+
+def test_an_injector_saves_a_chart_as_a_template(chart, login_as, session):
+    browser, session_id = chart
+    added = browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("mentalis", "right"), "version": 1},
+    )
+    assert added.status_code == 201
+    page = browser.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Save as template" in page
+    response = browser.post_form(
+        f"/sessions/{session_id}/template", {"template_name": "Chin only"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/sessions/{session_id}")
+    template = session.exec(
+        select(ProtocolTemplate).where(ProtocolTemplate.name == "Chin only")
+    ).one()
+    assert [site["muscle"] for site in template.sites] == ["mentalis"]
+    event = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "protocol_template",
+            AuditEvent.entity_id == template.id,
+        )
+    ).one()
+    assert event.action == AuditAction.CREATE
+    # A refused name is flashed on the chart, and nothing is saved.
+    refused = browser.post_form(
+        f"/sessions/{session_id}/template",
+        {"template_name": ""},
+        follow_redirects=True,
+    )
+    assert refused.status_code == 200
+    assert 'class="flash flash-error"' in refused.get_data(as_text=True)
+    assert len(session.exec(select(ProtocolTemplate)).all()) == 1
+    staff = login_as(Role.STAFF)
+    assert "Save as template" not in staff.get(f"/sessions/{session_id}").get_data(
+        as_text=True
+    )
+    assert (
+        staff.post_form(
+            f"/sessions/{session_id}/template", {"template_name": "Nope"}
+        ).status_code
+        == 403
+    )

@@ -67,12 +67,14 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "schedule.reminder_outbox": EVERYONE,
     "schedule.reminder_sent": EVERYONE,
     "schedule.renew_feed": INJECTOR,  # the feed is the clinician's own calendar
+    "schedule.revoke_feed": INJECTOR,
     # Charts: everyone may read; only injectors write, sign and amend.
     "sessions.chart": EVERYONE,
     "chart_api.get_chart": EVERYONE,
     "sessions.new": INJECTOR,
     "sessions.create": INJECTOR,
     "sessions.amend": INJECTOR,
+    "sessions.save_as_template": INJECTOR,
     "chart_api.add_site": INJECTOR,
     "chart_api.update_site": INJECTOR,
     "chart_api.delete_site": INJECTOR,
@@ -126,6 +128,7 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "users.reactivate": ADMIN,
     "users.reset_password": ADMIN,
     "users.unlock": ADMIN,
+    "users.revoke_feed": ADMIN,
     # The research export: admins only; each download is audited as EXPORT.
     "exports.index": ADMIN,
     "exports.download": ADMIN,
