@@ -79,20 +79,13 @@ def commit_event(
     action: AuditAction,
     entity_type: str,
     entity_id: int | None,
-    *,
-    patient_id: int | None = None,
-    after: dict[str, Any] | None = None,
+    **details: Any,
 ) -> None:
-    """Record an event that is a unit of work by itself: a logout, a print, a backup."""
-    record_event(
-        session,
-        actor,
-        action,
-        entity_type,
-        entity_id,
-        patient_id=patient_id,
-        after=after,
-    )
+    """Record an event that is a unit of work by itself: a logout, a print, a backup.
+
+    ``details`` are ``record_event``'s keywords (``patient_id``, ``before``, ``after``).
+    """
+    record_event(session, actor, action, entity_type, entity_id, **details)
     session.commit()
 
 

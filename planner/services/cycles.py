@@ -88,6 +88,8 @@ class TrendView:
 
 @dataclass(frozen=True)
 class CyclesOverview:
+    """A patient's cycles side by side; ``draw_cycles`` adds the *_svg pictures."""
+
     patient_id: int
     cards: list[CycleCard]
     matrices: list[SideMatrix]

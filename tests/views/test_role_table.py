@@ -20,7 +20,7 @@ from flask import g
 from sqlmodel import Session
 
 from planner.access import PUBLIC_ENDPOINTS
-from planner.access import ROLES_ATTR
+from planner.access import allowed_roles
 from planner.access import can
 from planner.models import AuditAction
 from planner.models import AuditEvent
@@ -149,13 +149,8 @@ def enforced_roles(app: Flask, endpoint: str) -> frozenset[Role] | None:
     """The roles the app lets through, read from the view (through any wrappers)."""
     if endpoint in PUBLIC_ENDPOINTS:
         return PUBLIC
-    view: Any = app.view_functions[endpoint]
-    while view is not None:
-        roles = getattr(view, ROLES_ATTR, None)
-        if roles is not None:
-            return frozenset(roles)
-        view = getattr(view, "__wrapped__", None)
-    return EVERYONE
+    with app.app_context():
+        return allowed_roles(endpoint)
 
 
 def concrete_path(rule: Any, **values: int) -> str:
