@@ -50,6 +50,15 @@ def open_session(browser, patient_id):
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
+def add_mentalis(browser, session_id):
+    """Tap the right mentalis on a chart still at version 1."""
+    return browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("mentalis", "right"), "version": 1},
+    )
+
+
 @pytest.fixture
 def chart(login_as, make_patient):
     patient = make_patient(affected_side="right")
@@ -59,11 +68,7 @@ def chart(login_as, make_patient):
 
 def test_tap_change_move_delete_and_state(chart):
     browser, session_id = chart
-    added = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+    added = add_mentalis(browser, session_id)
     assert added.status_code == 201
     assert added.json["version"] == 2
     site = added.json["site"]
@@ -290,11 +295,7 @@ def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
 
 def test_amend_a_signed_record_from_its_page(chart, session):
     browser, session_id = chart
-    added = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+    added = add_mentalis(browser, session_id)
     site_id = added.json["site"]["id"]
     browser.api(
         "POST",
@@ -343,11 +344,7 @@ def test_staff_cannot_amend(chart, login_as):
 
 def test_an_injector_saves_a_chart_as_a_template(chart, login_as, session):
     browser, session_id = chart
-    added = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+    added = add_mentalis(browser, session_id)
     assert added.status_code == 201
     page = browser.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "Save as template" in page
