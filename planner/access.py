@@ -59,6 +59,26 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
+def allowed_roles(endpoint: str) -> frozenset[Role]:
+    """Return the roles the view at ``endpoint`` lets in (all, if it names none)."""
+    view: Any = current_app.view_functions[endpoint]
+    while view is not None:
+        roles = getattr(view, ROLES_ATTR, None)
+        if roles is not None:
+            return frozenset(roles)
+        view = getattr(view, "__wrapped__", None)
+    return frozenset(Role)
+
+
+def can(endpoint: str) -> bool:
+    """Tell whether the logged-in user may use ``endpoint`` (for templates)."""
+    if endpoint in PUBLIC_ENDPOINTS:
+        return True
+    if not current_user.is_authenticated:
+        return False
+    return current_user.role in allowed_roles(endpoint)
+
+
 def current_actor() -> Actor:
     """Describe the logged-in user for the services and the audit trail."""
     return Actor(

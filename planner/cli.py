@@ -26,7 +26,7 @@ from planner.models import Role
 from planner.models import User
 from planner.passwords import verify_password
 from planner.services.audit import SYSTEM
-from planner.services.audit import record_event
+from planner.services.audit import commit_event
 from planner.services.calendar_setup import default_hours
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
@@ -223,7 +223,7 @@ def backup_command(target: Path) -> None:
             f"Backups of {url.get_backend_name()} are not supported."
         )
     with session_scope(get_engine()) as session:
-        record_event(
+        commit_event(
             session,
             SYSTEM,
             AuditAction.BACKUP,
@@ -231,7 +231,6 @@ def backup_command(target: Path) -> None:
             None,
             after={"file": target.name},
         )
-        session.commit()
     click.echo(f"Backup written to {target}.")
 
 

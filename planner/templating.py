@@ -7,24 +7,23 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from planner.access import can
 from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
-from planner.models import Role
 from planner.vocabulary import LABELS
 from planner.vocabulary import label
 
 
 def register_template_helpers(app: Flask) -> None:
+    # Templates show a link or form only to roles its view lets in: can("x.y").
+    app.add_template_global(can)
     zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
     # A global, not a context value: macros imported without context see it too.
     app.jinja_env.globals["LABELS"] = LABELS
 
     @app.context_processor
     def choices() -> dict[str, Any]:
-        return {
-            "ROLES": Role,
-            "CLINIC_NAME": app.config["CLINIC_NAME"],
-        }
+        return {"CLINIC_NAME": app.config["CLINIC_NAME"]}
 
     @app.template_filter("label")
     def label_filter(value: str | None, vocabulary: str) -> str:

@@ -17,6 +17,7 @@ from planner.facemap import FaceMap
 from planner.plots import format_value
 from planner.reports.record import PatientDetails
 from planner.reports.record import patient_details
+from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import CycleCard
 from planner.services.cycles import CyclesOverview
 from planner.services.cycles import SideMatrix
@@ -160,8 +161,9 @@ def comparison_report(
 ) -> ComparisonReport:
     """Gather the printed comparison of a patient's cycles (all, or those chosen)."""
     patient = patient_details(get_patient(session, patient_id))
-    overview: CyclesOverview = cycles_overview(
-        session, patient_id, face_map=face_map, zone=zone, only=only
+    overview: CyclesOverview = draw_cycles(
+        cycles_overview(session, patient_id, face_map=face_map, zone=zone, only=only),
+        face_map,
     )
     return ComparisonReport(
         patient=patient,

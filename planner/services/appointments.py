@@ -22,7 +22,6 @@ from planner.models import Appointment
 from planner.models import AppointmentStatus
 from planner.models import AuditAction
 from planner.models import ClosedDay
-from planner.models import Patient
 from planner.models import Role
 from planner.models import User
 from planner.models import WorkingHours
@@ -308,10 +307,6 @@ def set_status(
     )
     session.commit()
     return get_appointment(session, appointment_id)
-
-
-def patient_label(patient: Patient) -> str:
-    return f"{patient.family_name}, {patient.given_name} ({patient.mrn})"
 
 
 def suggest_slots(

@@ -73,6 +73,44 @@ def record_event(
     return event
 
 
+def commit_event(
+    session: Session,
+    actor: Actor,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: int | None,
+    **details: Any,
+) -> None:
+    """Record an event that is a unit of work by itself: a logout, a print, a backup.
+
+    ``details`` are ``record_event``'s keywords (``patient_id``, ``before``, ``after``).
+    """
+    record_event(session, actor, action, entity_type, entity_id, **details)
+    session.commit()
+
+
+def record_print(
+    session: Session,
+    actor: Actor,
+    *,
+    report: str,
+    entity_type: str,
+    entity_id: int,
+    patient_id: int,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Note in the audit trail who printed which report about whom."""
+    commit_event(
+        session,
+        actor,
+        AuditAction.PRINT,
+        entity_type,
+        entity_id,
+        patient_id=patient_id,
+        after={"report": report, **(detail or {})},
+    )
+
+
 _INSERT_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]  # set by SQLModel
 
 

@@ -1,7 +1,9 @@
-"""The cycles page: each cycle's map and dose, scores, duration and side effects.
+"""The cycles page's data: each cycle's sites and dose, scores, duration, side effects.
 
-Database rows become the comparison package's plain records here; the pure
-packages do the arithmetic (comparison) and the drawing (plots, facemap).
+Database rows become the comparison package's plain records here and the pure
+comparison package does the arithmetic. Nothing is drawn here: the JSON API
+needs only the data, and ``cycle_plots.draw_cycles`` adds the maps and charts
+for the page and the PDF.
 """
 
 import math
@@ -22,8 +24,6 @@ from planner import plots
 from planner import scoring
 from planner.clinic_time import local_day
 from planner.facemap import FaceMap
-from planner.facemap import Site
-from planner.facemap import render_face_map
 from planner.models import AdverseEvent
 from planner.models import Assessment
 from planner.models import CycleResponse
@@ -34,14 +34,16 @@ from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.services.patients import get_patient
 
-GHOST = "#767676"
 SIDES = ("right", "left", "midline")
 TREND_INSTRUMENTS = ("sunnybrook", "eface", "saq", "fdi", "house_brackmann")
 
 
 @dataclass(frozen=True)
 class CycleCard:
-    """One cycle as a small multiple: its map, totals, changes and response."""
+    """One cycle as a small multiple: its sites, totals, changes and response.
+
+    ``svg`` is the drawn map, present once ``cycle_plots.draw_cycles`` has run.
+    """
 
     number: int
     treated_on: date
@@ -49,10 +51,13 @@ class CycleCard:
     product_code: str
     session_ids: tuple[int, ...]
     units: float
-    svg: Markup
+    sites: tuple[comparison.SitePoint, ...]
+    colour: str
+    highlight: frozenset[tuple[str, str]]
     changes: dict[str, int]
     response: dict[str, Any] | None
     product_changed: bool
+    svg: Markup | None = None
 
 
 @dataclass(frozen=True)
@@ -75,20 +80,25 @@ class SideMatrix:
 class TrendView:
     instrument: str
     title: str
-    svg: Markup
+    series: plots.Series
     rows: list[tuple[int, float, float, float]]
     provenance: str
     higher_is_better: bool
+    svg: Markup | None = None
 
 
 @dataclass(frozen=True)
 class CyclesOverview:
+    """A patient's cycles side by side; ``draw_cycles`` adds the *_svg pictures."""
+
     patient_id: int
     cards: list[CycleCard]
     matrices: list[SideMatrix]
     trends: list[TrendView]
-    duration_svg: Markup | None
+    wear_off: plots.Series | None
+    marks: list[tuple[int, str]]
     events: list[dict[str, Any]] = field(default_factory=list)
+    duration_svg: Markup | None = None
 
 
 def _cycle_records(
@@ -186,7 +196,6 @@ def _events(
 
 
 def _card(
-    face_map: FaceMap,
     cycle: comparison.CycleSites,
     previous: comparison.CycleSites | None,
     colour: str,
@@ -201,17 +210,6 @@ def _card(
             if change.kind in changes:
                 changes[change.kind] += 1
                 highlight.add((change.muscle, change.side))
-    svg = render_face_map(
-        face_map,
-        sites=[Site(p.number, p.x, p.y, p.units, colour) for p in cycle.sites],
-        ghosts=[
-            Site(0, p.x, p.y, p.units, GHOST)
-            for p in (previous.sites if previous else ())
-        ],
-        highlight=highlight,
-        title=f"Cycle {cycle.cycle} injection sites",
-        id_prefix=f"c{cycle.cycle}-",
-    )
     return CycleCard(
         number=cycle.cycle,
         treated_on=cycle.treated_on,
@@ -219,7 +217,9 @@ def _card(
         product_code=cycle.product_code,
         session_ids=tuple(ids),
         units=sum(p.units for p in cycle.sites),
-        svg=Markup(svg),  # noqa: S704  # facemap.render escapes every text it writes
+        sites=cycle.sites,
+        colour=colour,
+        highlight=frozenset(highlight),
         changes=changes,
         response=None
         if response is None
@@ -277,7 +277,6 @@ def _trends(
     session: Session,
     patient_id: int,
     cycle_of_session: dict[int, int],
-    marks: list[tuple[int, str]],
     zone: ZoneInfo,
 ) -> list[TrendView]:
     assessments = session.exec(
@@ -302,19 +301,6 @@ def _trends(
             continue
         definition = scoring.get_instrument(code)
         trend = comparison.score_trend(points, code)
-        svg = plots.line_chart(
-            [
-                plots.Series(
-                    definition.title, trend.cycles, tuple(trend.values.tolist())
-                )
-            ],
-            title=f"{definition.title} by cycle",
-            y_label="Score",
-            y_range=None,
-            higher_is_better=definition.higher_is_better,
-            marks=marks,
-            id_prefix=f"trend-{code}-",
-        )
         rows = [
             (cycle, value, base, prev)
             for cycle, value, base, prev in zip(
@@ -330,7 +316,9 @@ def _trends(
             TrendView(
                 instrument=code,
                 title=definition.title,
-                svg=Markup(svg),  # noqa: S704  # charts escape every text they write
+                series=plots.Series(
+                    definition.title, trend.cycles, tuple(trend.values.tolist())
+                ),
                 rows=rows,
                 provenance=definition.provenance,
                 higher_is_better=definition.higher_is_better,
@@ -359,7 +347,6 @@ def cycles_overview(
     previous: comparison.CycleSites | None = None
     for cycle in cycles:
         card = _card(
-            face_map,
             cycle,
             previous,
             colours.get(cycle.product_code, "#0072B2"),
@@ -387,21 +374,6 @@ def cycles_overview(
         ],
         cycles=[c.cycle for c in cycles],
     )
-    duration_svg = None
-    if durations.recorded:
-        duration_svg = Markup(  # noqa: S704  # charts escape every text they write
-            plots.bar_chart(
-                plots.Series(
-                    "Wear-off",
-                    durations.cycles,
-                    tuple(durations.wear_off_weeks.tolist()),
-                ),
-                title="How long the effect lasted",
-                reference=(12.0, "12 weeks"),
-                marks=marks,
-                id_prefix="duration-",
-            )
-        )
     return CyclesOverview(
         patient_id=patient_id,
         cards=cards,
@@ -410,9 +382,13 @@ def cycles_overview(
             session,
             patient_id,
             {sid: n for sid, n in cycle_of_session.items() if n in kept},
-            marks,
             zone,
         ),
-        duration_svg=duration_svg,
+        wear_off=plots.Series(
+            "Wear-off", durations.cycles, tuple(durations.wear_off_weeks.tolist())
+        )
+        if durations.recorded
+        else None,
+        marks=marks,
         events=[e for e in _events(session, session_ids) if e["cycle"] in kept],
     )

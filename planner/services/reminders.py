@@ -241,6 +241,15 @@ def outbox(session: Session, *, limit: int = 200) -> Sequence[Reminder]:
     ).all()
 
 
+def outbox_appointments(
+    session: Session, waiting: Sequence[Reminder]
+) -> dict[int | None, Appointment]:
+    """Map each outbox reminder's appointment id to its appointment."""
+    ids = [r.appointment_id for r in waiting]
+    rows = session.exec(select(Appointment).where(col(Appointment.id).in_(ids)))
+    return {a.id: a for a in rows}
+
+
 def mark_sent(
     session: Session, actor: Actor, reminder_id: int, *, now: datetime
 ) -> Reminder:

@@ -95,10 +95,6 @@ def set_password(session: Session, actor: Actor, *, email: str, password: str) -
     return user
 
 
-def get_user(session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
-
-
 @dataclass(frozen=True)
 class SignedInUser:
     """The logged-in user as a request sees it: read once, detached from the ORM.

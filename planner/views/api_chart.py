@@ -19,6 +19,7 @@ from flask import request
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from spectree import Response as SpecResponse
+from sqlmodel import Session
 
 from planner.access import current_actor
 from planner.access import roles_required
@@ -28,6 +29,7 @@ from planner.errors import StaleWrite
 from planner.models import Role
 from planner.services import chart as chart_service
 from planner.services import sessions as session_service
+from planner.services.audit import Actor
 from planner.services.chart import SiteRow
 from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
@@ -106,6 +108,19 @@ def _guarded(session_id: int, change: Callable[[], Any]) -> Any:
     except StaleWrite as exc:
         body = {"error": exc.message, "state": _state(session_id)}
         return jsonify(body), 409
+
+
+def _whole_chart_change(
+    session_id: int, operation: Callable[[Session, Actor, int, Any], int]
+) -> Any:
+    """Run a change to the whole chart that answers with the chart's new version."""
+
+    def change() -> Response:
+        data = require_json_object(request)
+        version = operation(get_session(), current_actor(), session_id, data)
+        return jsonify(version=version)
+
+    return _guarded(session_id, change)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -191,14 +206,7 @@ def delete_site(session_id: int, site_id: int) -> Any:
 )
 def copy_last(session_id: int) -> Any:
     """Add every site of the previous cycle to today's chart."""
-
-    def change() -> Response:
-        version = chart_service.copy_last_cycle(
-            get_session(), current_actor(), session_id, require_json_object(request)
-        )
-        return jsonify(version=version)
-
-    return _guarded(session_id, change)
+    return _whole_chart_change(session_id, chart_service.copy_last_cycle)
 
 
 @bp.post("/sessions/<int:session_id>/apply-template")
@@ -211,14 +219,7 @@ def copy_last(session_id: int) -> Any:
 )
 def apply_template(session_id: int) -> Any:
     """Add a clinic protocol template's sites, placed for the patient's palsied side."""
-
-    def change() -> Response:
-        version = chart_service.apply_template(
-            get_session(), current_actor(), session_id, require_json_object(request)
-        )
-        return jsonify(version=version)
-
-    return _guarded(session_id, change)
+    return _whole_chart_change(session_id, chart_service.apply_template)
 
 
 @bp.post("/sessions/<int:session_id>/sign")

@@ -19,7 +19,7 @@ from planner.access import current_actor
 from planner.db import get_session
 from planner.db_types import utc_now
 from planner.models import AuditAction
-from planner.services.audit import record_event
+from planner.services.audit import commit_event
 from planner.services.users import authenticate
 
 bp = Blueprint("auth", __name__)
@@ -67,10 +67,9 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    db = get_session()
-    user = current_user._get_current_object()
-    record_event(db, current_actor(), AuditAction.LOGOUT, "user", user.id)
-    db.commit()
+    commit_event(
+        get_session(), current_actor(), AuditAction.LOGOUT, "user", current_user.id
+    )
     logout_user()
     session.clear()
     flash("You are logged out.", "info")

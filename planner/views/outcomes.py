@@ -21,7 +21,9 @@ from planner.errors import StaleWrite
 from planner.models import Role
 from planner.models import Timepoint
 from planner.passwords import verify_password
+from planner.scoring import InstrumentDefinition
 from planner.services import outcomes as service
+from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
 from planner.services.patients import get_patient
 from planner.services.sessions import get_session_record
@@ -150,15 +152,23 @@ def _kiosk() -> dict[str, Any] | None:
     return state if isinstance(state, dict) else None
 
 
+def _kiosk_step() -> tuple[dict[str, Any], InstrumentDefinition, int] | None:
+    """Return the kiosk's state, its questionnaire and the question it is on."""
+    state = _kiosk()
+    if state is None:
+        return None
+    definition = scoring.get_instrument(state["instrument"])
+    return state, definition, min(int(state["step"]), len(definition.items) - 1)
+
+
 @bp.get("/self-entry")
 def self_entry() -> Response | str:
     """Show the patient one question at a time, in large type."""
-    state = _kiosk()
-    if state is None:
+    found = _kiosk_step()
+    if found is None:
         return redirect(url_for("patients.index"))
-    definition = scoring.get_instrument(state["instrument"])
+    state, definition, step = found
     items = definition.items
-    step = min(int(state["step"]), len(items) - 1)
     return render_template(
         "outcomes/self_entry.html",
         state=state,
@@ -175,12 +185,11 @@ def self_entry() -> Response | str:
 @bp.post("/self-entry")
 def self_entry_answer() -> Response:
     """Keep the patient's answer and move on; after the last, save the questionnaire."""
-    state = _kiosk()
-    if state is None:
+    found = _kiosk_step()
+    if found is None:
         return redirect(url_for("patients.index"))
-    definition = scoring.get_instrument(state["instrument"])
+    state, definition, step = found
     items = definition.items
-    step = min(int(state["step"]), len(items) - 1)
     if request.form.get("move") == "back":
         state["step"] = max(0, step - 1)
         session[SELF_ENTRY] = state
@@ -309,6 +318,7 @@ def cycles(patient_id: int) -> str:
         zone=clinic_zone(),
         only=chosen or None,
     )
+    overview = draw_cycles(overview, face_map())
     return render_template(
         "outcomes/cycles.html",
         overview=overview,

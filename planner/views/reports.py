@@ -19,11 +19,11 @@ from planner.access import current_actor
 from planner.clinic_time import local_day
 from planner.db import get_session
 from planner.db_types import utc_now
-from planner.reports.audit import record_print
 from planner.reports.comparison import comparison_report
 from planner.reports.handout import patient_handout
 from planner.reports.record import treatment_record
 from planner.reports.render import render_pdf
+from planner.services.audit import record_print
 from planner.views.api import ERRORS
 from planner.views.api import spec
 from planner.views.context import clinic_today

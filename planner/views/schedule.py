@@ -14,8 +14,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
-from sqlmodel import col
-from sqlmodel import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from planner.access import current_actor
@@ -26,7 +24,6 @@ from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.errors import StaleWrite
-from planner.models import Appointment
 from planner.models import Role
 from planner.services import appointments as service
 from planner.services import calendar_files
@@ -224,21 +221,24 @@ def renew_feed() -> WerkzeugResponse:
     return redirect(url_for("schedule.week"))
 
 
+@bp.post("/schedule/feed/revoke")
+@roles_required(Role.INJECTOR)
+def revoke_feed() -> WerkzeugResponse:
+    """Stop the clinician's private feed address working, until they get a new one."""
+    calendar_files.revoke_feed_token(get_session(), current_actor(), current_user.id)
+    flash("Your calendar feed address no longer works.", "success")
+    return redirect(url_for("schedule.week"))
+
+
 @bp.get("/schedule/outbox")
 def reminder_outbox() -> str:
     """List reminders waiting for staff to send by hand (or that failed)."""
     db = get_session()
     waiting = reminders.outbox(db)
-    appointments = {
-        a.id: a
-        for a in db.exec(
-            select(Appointment).where(
-                col(Appointment.id).in_([r.appointment_id for r in waiting])
-            )
-        )
-    }
     return render_template(
-        "schedule/outbox.html", reminders=waiting, appointments=appointments
+        "schedule/outbox.html",
+        reminders=waiting,
+        appointments=reminders.outbox_appointments(db, waiting),
     )
 
 

@@ -23,8 +23,10 @@ from planner.services import lots as lot_service
 from planner.services import sessions as service
 from planner.services.chart_state import chart_state
 from planner.services.patients import get_patient
+from planner.services.protocols import save_session_as_template
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
+from planner.views.flashing import flash_error
 
 bp = Blueprint("sessions", __name__)
 
@@ -101,6 +103,25 @@ def _render_chart(
 def chart(session_id: int) -> tuple[str, int]:
     """Show the chart; injectors can edit a draft, everyone can read."""
     return _render_chart(session_id)
+
+
+@bp.post("/sessions/<int:session_id>/template")
+@roles_required(Role.INJECTOR)
+def save_as_template(session_id: int) -> Response:
+    """Save the chart's sites as a new protocol template under the name given."""
+    try:
+        template = save_session_as_template(
+            get_session(),
+            current_actor(),
+            face_map=face_map(),
+            treatment_session_id=session_id,
+            name=request.form.get("template_name", ""),
+        )
+    except InvalidInput as exc:
+        flash_error(exc)
+    else:
+        flash(f"Saved as the template {template.name}.", "success")
+    return redirect(url_for("sessions.chart", session_id=session_id))
 
 
 @bp.post("/sessions/<int:session_id>/amendments")

@@ -17,12 +17,13 @@ from planner.db import get_session
 from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.errors import InvalidInput
-from planner.errors import PlannerError
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.models import User
+from planner.services import calendar_files
 from planner.services import user_admin as service
 from planner.services.users import is_locked
+from planner.views.flashing import flash_error
 
 bp = Blueprint("users", __name__, url_prefix="/settings/users")
 
@@ -78,11 +79,6 @@ def _render_form(
         me=current_user.id,
         roles=ROLE_LABELS,
     ), status
-
-
-def _flash_error(exc: PlannerError) -> None:
-    reasons = "; ".join(f"{name} {reason}" for name, reason in exc.fields.items())
-    flash(f"{exc.message} ({reasons})" if reasons else exc.message, "error")
 
 
 @bp.get("/")
@@ -144,7 +140,7 @@ def _set_active(user_id: int, *, active: bool) -> Response | tuple[str, int]:
             get_session(), current_actor(), user_id, _form_data(), active=active
         )
     except (InvalidInput, Conflict, StaleWrite) as exc:
-        _flash_error(exc)
+        flash_error(exc)
         return _render_index(exc.status)
     state = "active" if active else "deactivated; they cannot log in"
     flash(f"{user.name}'s login is {state}.", "success")
@@ -174,6 +170,15 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
         return _render_form(_shown(user), exc.fields, 400, user)
     flash(f"{user.name} has a new password; any lockout is lifted.", "success")
     return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>/feed/revoke")
+@roles_required(Role.ADMIN)
+def revoke_feed(user_id: int) -> Response:
+    """Stop a clinician's private calendar feed address working."""
+    calendar_files.revoke_feed_token(get_session(), current_actor(), user_id)
+    flash("Their calendar feed address no longer works.", "success")
+    return redirect(url_for("users.edit", user_id=user_id))
 
 
 @bp.post("/<int:user_id>/unlock")

@@ -25,9 +25,8 @@ from sqlmodel import SQLModel
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import access
 from planner import create_app
-from planner.access import PUBLIC_ENDPOINTS
-from planner.access import ROLES_ATTR
 from planner.db import get_engine
 from planner.demo import seed_demo
 from planner.facemap import Side
@@ -148,15 +147,8 @@ class FuzzClinic:
 
 def allowed_roles(app: Flask, endpoint: str) -> frozenset[Role]:
     """The roles an endpoint lets through, read from its view (through wrappers)."""
-    if endpoint in PUBLIC_ENDPOINTS:
-        return frozenset(Role)
-    view: Any = app.view_functions[endpoint]
-    while view is not None:
-        roles = getattr(view, ROLES_ATTR, None)
-        if roles is not None:
-            return frozenset(roles)
-        view = getattr(view, "__wrapped__", None)
-    return frozenset(Role)
+    with app.app_context():
+        return access.allowed_roles(endpoint)
 
 
 def read_ids(engine: Engine) -> dict[str, list[int]]:

@@ -19,6 +19,7 @@ from planner.models import Role
 from planner.models import TreatmentSession
 from planner.services import outcomes
 from planner.services.audit import Actor
+from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
 
 ZONE = ZoneInfo("Europe/London")
@@ -164,7 +165,10 @@ def test_cycles_overview_from_demo_data(session, demo):
         card.number for card in overview.cards
     )
     assert len(overview.cards) >= 2
-    assert all(card.svg.startswith("<svg") for card in overview.cards)
+    assert all(card.svg is None for card in overview.cards)  # data only: no drawing
+    drawn = draw_cycles(overview, FACE_MAP)
+    assert all(card.svg.startswith("<svg") for card in drawn.cards)
+    assert all(trend.svg.startswith("<svg") for trend in drawn.trends)
     assert overview.matrices
     assert {t.instrument for t in overview.trends} >= {"sunnybrook", "saq"}
     sunnybrook = next(t for t in overview.trends if t.instrument == "sunnybrook")

@@ -9,6 +9,8 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from planner.models import Appointment
+from planner.models import AuditAction
+from planner.models import AuditEvent
 from planner.models import Role
 from planner.models import User
 from planner.services.audit import Actor
@@ -114,4 +116,66 @@ def test_unbooked_appointment_has_no_calendar_file(login_as, session, make_patie
         .get(f"/appointments/{proposed.id}/calendar.ics")
         .status_code
         == 404
+    )
+
+
+def revoked_events(session, user_id):
+    return session.exec(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "user", AuditEvent.entity_id == user_id
+        )
+    ).all()
+
+
+def test_an_injector_revokes_their_feed_and_it_is_audited(login_as, session, client):
+    injector = login_as(Role.INJECTOR)
+    injector.post_form("/schedule/feed", {})
+    user = session.exec(select(User).where(User.feed_token.is_not(None))).one()
+    token = user.feed_token
+    assert client.get(f"/calendar/{token}.ics").status_code == 200
+    page = injector.get("/schedule/week").get_data(as_text=True)
+    assert "Revoke calendar feed" in page
+    response = injector.post_form("/schedule/feed/revoke", {})
+    assert response.status_code == 302
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+    session.expire_all()
+    assert session.get(User, user.id).feed_token is None
+    (revoked,) = [
+        e
+        for e in revoked_events(session, user.id)
+        if e.after == {"feed_token": "revoked"}
+    ]
+    assert revoked.action == AuditAction.UPDATE
+    assert revoked.actor_id == user.id
+    staff = login_as(Role.STAFF)
+    assert "Revoke calendar feed" not in staff.get("/schedule/week").get_data(
+        as_text=True
+    )
+    assert staff.post_form("/schedule/feed/revoke", {}).status_code == 403
+
+
+def test_an_admin_revokes_a_clinicians_feed(login_as, make_user, session, client):
+    clinician = make_user(Role.INJECTOR)
+    token = renew_feed_token(
+        session, Actor(clinician.id, clinician.email), clinician.id
+    )
+    admin = login_as(Role.ADMIN)
+    edit = f"/settings/users/{clinician.id}/edit"
+    assert "Revoke calendar feed" in admin.get(edit).get_data(as_text=True)
+    response = admin.post_form(f"/settings/users/{clinician.id}/feed/revoke", {})
+    assert response.status_code == 302
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+    assert "Revoke calendar feed" not in admin.get(edit).get_data(as_text=True)
+    (revoked,) = [
+        e
+        for e in revoked_events(session, clinician.id)
+        if e.after == {"feed_token": "revoked"}
+    ]
+    assert session.get(User, revoked.actor_id).role == Role.ADMIN
+    injector = login_as(Role.INJECTOR)
+    assert (
+        injector.post_form(
+            f"/settings/users/{clinician.id}/feed/revoke", {}
+        ).status_code
+        == 403
     )

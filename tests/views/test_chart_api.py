@@ -12,7 +12,10 @@ from planner import create_app
 from planner.db import get_engine
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
+from planner.models import AuditAction
+from planner.models import AuditEvent
 from planner.models import InjectionSite
+from planner.models import ProtocolTemplate
 from planner.models import Role
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
@@ -47,6 +50,15 @@ def open_session(browser, patient_id):
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
+def add_mentalis(browser, session_id):
+    """Tap the right mentalis on a chart still at version 1."""
+    return browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sites",
+        {**point("mentalis", "right"), "version": 1},
+    )
+
+
 @pytest.fixture
 def chart(login_as, make_patient):
     patient = make_patient(affected_side="right")
@@ -56,11 +68,7 @@ def chart(login_as, make_patient):
 
 def test_tap_change_move_delete_and_state(chart):
     browser, session_id = chart
-    added = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+    added = add_mentalis(browser, session_id)
     assert added.status_code == 201
     assert added.json["version"] == 2
     site = added.json["site"]
@@ -287,11 +295,7 @@ def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
 
 def test_amend_a_signed_record_from_its_page(chart, session):
     browser, session_id = chart
-    added = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+    added = add_mentalis(browser, session_id)
     site_id = added.json["site"]["id"]
     browser.api(
         "POST",
@@ -336,3 +340,46 @@ def test_staff_cannot_amend(chart, login_as):
     staff = login_as(Role.STAFF)
     response = staff.post_form(f"/sessions/{session_id}/amendments", {"reason": "x"})
     assert response.status_code == 403
+
+
+def test_an_injector_saves_a_chart_as_a_template(chart, login_as, session):
+    browser, session_id = chart
+    added = add_mentalis(browser, session_id)
+    assert added.status_code == 201
+    page = browser.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "Save as template" in page
+    response = browser.post_form(
+        f"/sessions/{session_id}/template", {"template_name": "Chin only"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/sessions/{session_id}")
+    template = session.exec(
+        select(ProtocolTemplate).where(ProtocolTemplate.name == "Chin only")
+    ).one()
+    assert [site["muscle"] for site in template.sites] == ["mentalis"]
+    event = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "protocol_template",
+            AuditEvent.entity_id == template.id,
+        )
+    ).one()
+    assert event.action == AuditAction.CREATE
+    # A refused name is flashed on the chart, and nothing is saved.
+    refused = browser.post_form(
+        f"/sessions/{session_id}/template",
+        {"template_name": ""},
+        follow_redirects=True,
+    )
+    assert refused.status_code == 200
+    assert 'class="flash flash-error"' in refused.get_data(as_text=True)
+    assert len(session.exec(select(ProtocolTemplate)).all()) == 1
+    staff = login_as(Role.STAFF)
+    assert "Save as template" not in staff.get(f"/sessions/{session_id}").get_data(
+        as_text=True
+    )
+    assert (
+        staff.post_form(
+            f"/sessions/{session_id}/template", {"template_name": "Nope"}
+        ).status_code
+        == 403
+    )

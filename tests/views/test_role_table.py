@@ -11,14 +11,17 @@ from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask import g
 from sqlmodel import Session
 
 from planner.access import PUBLIC_ENDPOINTS
-from planner.access import ROLES_ATTR
+from planner.access import allowed_roles
+from planner.access import can
 from planner.models import AuditAction
 from planner.models import AuditEvent
 from planner.models import Role
@@ -64,12 +67,14 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "schedule.reminder_outbox": EVERYONE,
     "schedule.reminder_sent": EVERYONE,
     "schedule.renew_feed": INJECTOR,  # the feed is the clinician's own calendar
+    "schedule.revoke_feed": INJECTOR,
     # Charts: everyone may read; only injectors write, sign and amend.
     "sessions.chart": EVERYONE,
     "chart_api.get_chart": EVERYONE,
     "sessions.new": INJECTOR,
     "sessions.create": INJECTOR,
     "sessions.amend": INJECTOR,
+    "sessions.save_as_template": INJECTOR,
     "chart_api.add_site": INJECTOR,
     "chart_api.update_site": INJECTOR,
     "chart_api.delete_site": INJECTOR,
@@ -123,6 +128,7 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "users.reactivate": ADMIN,
     "users.reset_password": ADMIN,
     "users.unlock": ADMIN,
+    "users.revoke_feed": ADMIN,
     # The research export: admins only; each download is audited as EXPORT.
     "exports.index": ADMIN,
     "exports.download": ADMIN,
@@ -143,13 +149,8 @@ def enforced_roles(app: Flask, endpoint: str) -> frozenset[Role] | None:
     """The roles the app lets through, read from the view (through any wrappers)."""
     if endpoint in PUBLIC_ENDPOINTS:
         return PUBLIC
-    view: Any = app.view_functions[endpoint]
-    while view is not None:
-        roles = getattr(view, ROLES_ATTR, None)
-        if roles is not None:
-            return frozenset(roles)
-        view = getattr(view, "__wrapped__", None)
-    return EVERYONE
+    with app.app_context():
+        return allowed_roles(endpoint)
 
 
 def concrete_path(rule: Any, **values: int) -> str:
@@ -188,6 +189,32 @@ def test_enforced_roles_match_the_table(app: Flask) -> None:
         if endpoint in ROLE_TABLE
         and (enforced := enforced_roles(app, endpoint)) != ROLE_TABLE[endpoint]
     }
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("role", [*Role, None], ids=lambda r: r or "anonymous")
+def test_can_agrees_with_the_table_and_the_decorators(
+    app: Flask, role: Role | None
+) -> None:
+    """The templates' can() answers exactly as each view's decorator does."""
+    user = (
+        SimpleNamespace(is_authenticated=True, role=role)
+        if role is not None
+        else SimpleNamespace(is_authenticated=False)
+    )
+    wrong = {}
+    with app.test_request_context():
+        g._login_user = user
+        for endpoint in sorted(app.view_functions):
+            table = ROLE_TABLE[endpoint]
+            enforced = enforced_roles(app, endpoint)
+            if role is None:  # the login gate turns anonymous users away
+                expected = table is PUBLIC
+            else:
+                expected = table is PUBLIC or role in table
+                assert expected == (enforced is PUBLIC or role in enforced), endpoint
+            if can(endpoint) != expected:
+                wrong[endpoint] = f"table {show(table)}, can() {can(endpoint)}"
     assert not wrong, wrong
 
 
