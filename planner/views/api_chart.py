@@ -27,6 +27,7 @@ from planner.db_types import utc_now
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.services import chart as chart_service
+from planner.services import chart_prefill
 from planner.services import sessions as session_service
 from planner.services.chart import SiteRow
 from planner.services.chart_state import chart_state
@@ -193,7 +194,7 @@ def copy_last(session_id: int) -> Any:
     """Add every site of the previous cycle to today's chart."""
 
     def change() -> Response:
-        version = chart_service.copy_last_cycle(
+        version = chart_prefill.copy_last_cycle(
             get_session(), current_actor(), session_id, require_json_object(request)
         )
         return jsonify(version=version)
@@ -204,7 +205,7 @@ def copy_last(session_id: int) -> Any:
 @bp.post("/sessions/<int:session_id>/apply-template")
 @roles_required(Role.INJECTOR)
 @spec.validate(
-    json=chart_service.TemplateChoice,
+    json=chart_prefill.TemplateChoice,
     resp=MUTATION,
     tags=["chart"],
     skip_validation=True,
@@ -213,7 +214,7 @@ def apply_template(session_id: int) -> Any:
     """Add a clinic protocol template's sites, placed for the patient's palsied side."""
 
     def change() -> Response:
-        version = chart_service.apply_template(
+        version = chart_prefill.apply_template(
             get_session(), current_actor(), session_id, require_json_object(request)
         )
         return jsonify(version=version)
