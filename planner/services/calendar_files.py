@@ -21,6 +21,7 @@ from planner.models import Patient
 from planner.models import User
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.lookup import get_or_raise
 
 FEED_PAST_DAYS = 30
 STATUS = {
@@ -136,9 +137,7 @@ def clinician_feed(
 
 def renew_feed_token(session: Session, actor: Actor, user_id: int) -> str:
     """Give a clinician a new secret feed address; the old one stops working."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("There is no such user.")
+    user = get_or_raise(session, User, user_id, "There is no such user.")
     user.feed_token = secrets.token_urlsafe(32)
     session.add(user)
     # The token is a credential: the trail records that it changed, not its value.
@@ -155,9 +154,7 @@ def renew_feed_token(session: Session, actor: Actor, user_id: int) -> str:
 
 
 def revoke_feed_token(session: Session, actor: Actor, user_id: int) -> None:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("There is no such user.")
+    user = get_or_raise(session, User, user_id, "There is no such user.")
     user.feed_token = None
     session.add(user)
     record_event(

@@ -14,7 +14,6 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import ClosedDay
 from planner.models import Role
@@ -23,6 +22,7 @@ from planner.models import WorkingHours
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.lookup import get_or_raise
 from planner.validation import parse_input
 
 WEEKDAYS = (
@@ -118,9 +118,9 @@ def add_hours(session: Session, actor: Actor, data: Any) -> WorkingHours:
 
 
 def delete_hours(session: Session, actor: Actor, hours_id: int) -> None:
-    hours = session.get(WorkingHours, hours_id)
-    if hours is None:
-        raise NotFound("Those working hours no longer exist.")
+    hours = get_or_raise(
+        session, WorkingHours, hours_id, "Those working hours no longer exist."
+    )
     before = snapshot(hours)
     session.delete(hours)
     record_event(
@@ -153,9 +153,9 @@ def add_closed_day(session: Session, actor: Actor, data: Any) -> ClosedDay:
 
 
 def delete_closed_day(session: Session, actor: Actor, closed_id: int) -> None:
-    closed = session.get(ClosedDay, closed_id)
-    if closed is None:
-        raise NotFound("That closed day no longer exists.")
+    closed = get_or_raise(
+        session, ClosedDay, closed_id, "That closed day no longer exists."
+    )
     before = snapshot(closed)
     session.delete(closed)
     record_event(

@@ -19,7 +19,6 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.errors import Conflict
-from planner.errors import NotFound
 from planner.models import Appointment
 from planner.models import AppointmentStatus
 from planner.models import AuditAction
@@ -30,6 +29,7 @@ from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.followup import clinic_settings
+from planner.services.lookup import get_or_raise
 
 KIND_WORDS = {
     "treatment": "your treatment",
@@ -245,9 +245,9 @@ def mark_sent(
     session: Session, actor: Actor, reminder_id: int, *, now: datetime
 ) -> Reminder:
     """Record that staff sent a reminder by hand."""
-    reminder = session.get(Reminder, reminder_id)
-    if reminder is None:
-        raise NotFound("There is no such reminder.")
+    reminder = get_or_raise(
+        session, Reminder, reminder_id, "There is no such reminder."
+    )
     if reminder.status == ReminderStatus.SENT:
         raise Conflict("That reminder is already sent.")
     before = reminder.status.value
