@@ -105,15 +105,10 @@ def _append_sites(
     for offset, site in enumerate(sites):
         session.add(
             InjectionSite(
+                **site._asdict(),
                 session_id=session_id,
                 number=number + offset,
-                muscle=site.muscle,
-                side=site.side,
                 role=role_for(site.side, affected),
-                x=site.x,
-                y=site.y,
-                units=site.units,
-                depth=site.depth,
                 created_at=now,
                 updated_at=now,
             )

@@ -38,10 +38,10 @@ from planner.dosing import volume_ml
 from planner.errors import NotFound
 from planner.facemap import FaceMap
 from planner.interop.research_csv import FILES_BY_NAME
-from planner.interop.research_csv import CsvFile
-from planner.interop.research_csv import pseudonym
-from planner.interop.research_csv import whole_years
-from planner.interop.research_csv import write_csv
+from planner.interop.research_csv_cells import CsvFile
+from planner.interop.research_csv_cells import pseudonym
+from planner.interop.research_csv_cells import whole_years
+from planner.interop.research_csv_cells import write_csv
 from planner.models import AdverseEvent
 from planner.models import Amendment
 from planner.models import Assessment
