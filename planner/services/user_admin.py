@@ -39,6 +39,7 @@ from planner.services.audit import json_safe
 from planner.services.audit import record_event
 from planner.services.lookup import get_or_raise
 from planner.services.users import create_user
+from planner.services.users import save_user_change
 from planner.services.users import set_password
 from planner.validation import field_errors
 from planner.validation import parse_input
@@ -426,15 +427,11 @@ def unlock_login(session: Session, actor: Actor, user_id: int) -> User:
     )
     user.locked_until = None
     user.failed_logins = 0
-    session.add(user)
-    record_event(
+    save_user_change(
         session,
         actor,
-        AuditAction.UPDATE,
-        "user",
-        user_id,
+        user,
         before=before,
         after={"locked_until": None, "failed_logins": 0},
     )
-    session.commit()
     return user
