@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -214,13 +215,10 @@ def send_due(
             reminder.status = ReminderStatus.SENT
             reminder.sent_at = now
             counts["sent"] += 1
-        session.add(reminder)
-        record_event(
+        _save(
             session,
             actor,
-            AuditAction.UPDATE,
-            "reminder",
-            reminder.id,
+            reminder,
             patient_id=patient_id,
             before={"status": ReminderStatus.PENDING.value},
             after={**_trail(reminder), "by_hand": False, "error": reminder.error},
@@ -253,17 +251,37 @@ def mark_sent(
     before = reminder.status.value
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = now
-    session.add(reminder)
     appointment = session.get(Appointment, reminder.appointment_id)
-    record_event(
+    _save(
         session,
         actor,
-        AuditAction.UPDATE,
-        "reminder",
-        reminder.id,
+        reminder,
         patient_id=appointment.patient_id if appointment is not None else None,
         before={"status": before},
         after={"status": "sent", "by_hand": True},
     )
     session.commit()
     return reminder
+
+
+def _save(
+    session: Session,
+    actor: Actor,
+    reminder: Reminder,
+    *,
+    patient_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """Add a reminder's change, and its audit event, to the unit of work."""
+    session.add(reminder)
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "reminder",
+        reminder.id,
+        patient_id=patient_id,
+        before=before,
+        after=after,
+    )
