@@ -87,3 +87,18 @@ def parse_input(
     if nul:
         raise InvalidInput(message, fields=nul)
     return parsed
+
+
+def strip_text(value: object) -> object:
+    """Trim typed text before it is checked; leave other values to pydantic."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def blank_as_none(value: object) -> object:
+    """Read blank text as no answer, so an optional field may be left empty."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def strip_or_none(value: object) -> object:
+    """Trim typed text, and read what is left blank as no answer."""
+    return value.strip() or None if isinstance(value, str) else value

@@ -49,13 +49,9 @@ reserved example domain): receivers must treat them as planner's local codes.
 """
 
 import json
-import math
-from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
-from typing import Any
 from uuid import NAMESPACE_URL
 from uuid import UUID
 from uuid import uuid5
@@ -64,8 +60,31 @@ from planner.clinic_time import require_aware
 from planner.dosing import format_units
 from planner.dosing import format_volume_ml
 from planner.dosing import volume_ml
-from planner.interop.fhir_records import AppointmentRecord
-from planner.interop.fhir_records import AssessmentRecord
+from planner.interop.fhir_appointments import appointment_resource
+from planner.interop.fhir_assessments import observation
+from planner.interop.fhir_codes import BASE
+from planner.interop.fhir_codes import IDENTIFIER_TYPE
+from planner.interop.fhir_codes import INJECTION_POINT
+from planner.interop.fhir_codes import LATERALITY
+from planner.interop.fhir_codes import LATERALITY_CODES
+from planner.interop.fhir_codes import MUSCLE_SYSTEM
+from planner.interop.fhir_codes import PROCEDURE_CODE
+from planner.interop.fhir_codes import PROCEDURE_SYSTEM
+from planner.interop.fhir_codes import PRODUCT_SYSTEM
+from planner.interop.fhir_codes import ROUTE_SYSTEM
+from planner.interop.fhir_codes import SESSION_KINDS
+from planner.interop.fhir_codes import SESSION_STATUS
+from planner.interop.fhir_codes import SNOMED
+from planner.interop.fhir_codes import TREATMENT_CYCLE
+from planner.interop.fhir_codes import UCUM
+from planner.interop.fhir_codes import UNSCHEDULED_STATUSES
+from planner.interop.fhir_codes import Resource
+from planner.interop.fhir_codes import coding
+from planner.interop.fhir_codes import compact
+from planner.interop.fhir_codes import concept
+from planner.interop.fhir_codes import instant
+from planner.interop.fhir_codes import key_label
+from planner.interop.fhir_codes import trimmed
 from planner.interop.fhir_records import LotRecord
 from planner.interop.fhir_records import MuscleInfo
 from planner.interop.fhir_records import PatientExport
@@ -74,63 +93,7 @@ from planner.interop.fhir_records import PractitionerRecord
 from planner.interop.fhir_records import ProductRecord
 from planner.interop.fhir_records import SessionRecord
 from planner.interop.fhir_records import SiteRecord
-from planner.scoring import INSTRUMENTS
 
-Resource = dict[str, Any]
-
-BASE = "https://planner.example/fhir"
-MUSCLE_SYSTEM = f"{BASE}/CodeSystem/face-muscle"
-PRODUCT_SYSTEM = f"{BASE}/CodeSystem/toxin-product"
-PROCEDURE_SYSTEM = f"{BASE}/CodeSystem/procedure"
-INSTRUMENT_SYSTEM = f"{BASE}/CodeSystem/outcome-instrument"
-SCORE_SYSTEM = f"{BASE}/CodeSystem/outcome-score"
-HOUSE_BRACKMANN_SYSTEM = f"{BASE}/CodeSystem/house-brackmann-grade"
-APPOINTMENT_KIND_SYSTEM = f"{BASE}/CodeSystem/appointment-kind"
-INJECTION_POINT = f"{BASE}/StructureDefinition/injection-point"
-TREATMENT_CYCLE = f"{BASE}/StructureDefinition/treatment-cycle"
-ASSESSMENT_CONTEXT = f"{BASE}/StructureDefinition/assessment-context"
-APPOINTMENT_DUE = f"{BASE}/StructureDefinition/appointment-due-date"
-
-SNOMED = "http://snomed.info/sct"
-UCUM = "http://unitsofmeasure.org"
-LATERALITY = (
-    "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
-)
-# SNOMED CT qualifier values (market.md §5), from the patient's point of view.
-LATERALITY_CODES: Mapping[str, tuple[str, str]] = {
-    "right": ("24028007", "Right"),
-    "left": ("7771000", "Left"),
-}
-IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
-OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
-DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
-ROUTE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration"
-
-PROCEDURE_CODE = "botulinum-toxin-injection"
-SESSION_STATUS = {"signed": "completed", "draft": "in-progress"}
-SESSION_KINDS = {"full": "full treatment", "top_up": "top-up"}
-PATIENT_REPORTED = frozenset({"saq", "fdi"})
-APPOINTMENT_STATUS = {
-    "proposed": "proposed",
-    "booked": "booked",
-    "attended": "fulfilled",
-    "missed": "noshow",
-    "cancelled": "cancelled",
-}
-# R4 invariant app-3: only these may lack a start and end.
-UNSCHEDULED_STATUSES = frozenset({"proposed", "cancelled"})
-APPOINTMENT_KINDS = {
-    "treatment": "Treatment",
-    "review": "Review",
-    "assessment": "Assessment",
-    "other": "Appointment",
-}
-TIMEPOINTS = {
-    "baseline": "Baseline",
-    "review": "Review",
-    "pre_treatment": "Pre-treatment",
-    "other": "Other",
-}
 # Planner's own root: every clinic's namespace is derived from it and its name.
 PLANNER_NAMESPACE = uuid5(NAMESPACE_URL, BASE)
 
@@ -182,53 +145,6 @@ def bundle_json(bundle: Resource, *, indent: int | None = None) -> str:
     )
 
 
-def _instant(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
-
-
-def _text(value: str | None) -> str | None:
-    """Return trimmed text, or None for blank: FHIR strings are never empty."""
-    if value is None:
-        return None
-    stripped = value.strip()
-    return stripped or None
-
-
-def _compact(value: Any) -> Any:
-    """Drop None and empty strings, lists and objects: FHIR forbids empty elements."""
-    if isinstance(value, dict):
-        kept = {key: _compact(item) for key, item in value.items()}
-        return {
-            key: item for key, item in kept.items() if item not in (None, "", [], {})
-        }
-    if isinstance(value, list):
-        items = [_compact(item) for item in value]
-        return [item for item in items if item not in (None, "", [], {})]
-    return value
-
-
-def _coding(system: str, code: str, display: str | None = None) -> Resource:
-    return {"system": system, "code": code, "display": display}
-
-
-def _concept(*codings: Resource, text: str | None = None) -> Resource:
-    return {"coding": list(codings), "text": text}
-
-
-def _score_quantity(value: float) -> Resource:
-    if not math.isfinite(value):
-        raise ValueError(f"a score must be a finite number, got {value!r}")
-    return {"value": value, "unit": "score", "system": UCUM, "code": "{score}"}
-
-
-def _absent() -> Resource:
-    return {"coding": [_coding(DATA_ABSENT, "not-applicable", "Not Applicable")]}
-
-
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
-
-
 class _BundleBuilder:
     """Turn one ``PatientExport`` into resources; keeps the lookups in one place."""
 
@@ -247,9 +163,7 @@ class _BundleBuilder:
     def entry(self, table: str, row_id: int, resource: Resource) -> Resource:
         uid = resource_id(self.context.namespace, table, row_id)
         # The dict union keeps resourceType first and id second, as FHIR writes them.
-        body = _compact(
-            {"resourceType": resource["resourceType"], "id": uid} | resource
-        )
+        body = compact({"resourceType": resource["resourceType"], "id": uid} | resource)
         return {"fullUrl": f"urn:uuid:{uid}", "resource": body}
 
     @property
@@ -273,18 +187,26 @@ class _BundleBuilder:
                 for site in record.sites
             ]
         entries += [
-            self.entry("assessment", assessment.id, self.observation(assessment))
+            self.entry(
+                "assessment",
+                assessment.id,
+                observation(assessment, self.ref, self.patient_ref),
+            )
             for assessment in export.assessments
         ]
         entries += [
-            self.entry("appointment", appointment.id, self.appointment(appointment))
+            self.entry(
+                "appointment",
+                appointment.id,
+                appointment_resource(appointment, self.ref, self.patient_ref),
+            )
             for appointment in export.appointments
             if appointment.has_slot or appointment.status in UNSCHEDULED_STATUSES
         ]
         return {
             "resourceType": "Bundle",
             "type": "collection",
-            "timestamp": _instant(self.context.timestamp),
+            "timestamp": instant(self.context.timestamp),
             "entry": entries,
         }
 
@@ -298,8 +220,8 @@ class _BundleBuilder:
             "identifier": [
                 {
                     "use": "usual",
-                    "type": _concept(
-                        _coding(IDENTIFIER_TYPE, "MR", "Medical record number"),
+                    "type": concept(
+                        coding(IDENTIFIER_TYPE, "MR", "Medical record number"),
                         text="MRN",
                     ),
                     "system": self.mrn_system(),
@@ -309,22 +231,22 @@ class _BundleBuilder:
             "name": [
                 {
                     "use": "official",
-                    "text": _text(f"{patient.given_name} {patient.family_name}"),
-                    "family": _text(patient.family_name),
-                    "given": [_text(patient.given_name)],
+                    "text": trimmed(f"{patient.given_name} {patient.family_name}"),
+                    "family": trimmed(patient.family_name),
+                    "given": [trimmed(patient.given_name)],
                 }
             ],
             "telecom": [
                 {"system": system, "value": value}
                 for system, value in (
-                    ("phone", _text(patient.phone)),
-                    ("email", _text(patient.email)),
+                    ("phone", trimmed(patient.phone)),
+                    ("email", trimmed(patient.email)),
                 )
                 if value
             ],
             "gender": patient.sex,
             "birthDate": patient.date_of_birth.isoformat(),
-            "address": [{"text": _text(patient.address)}],
+            "address": [{"text": trimmed(patient.address)}],
         }
 
     def practitioner(self, person: PractitionerRecord) -> Resource:
@@ -336,7 +258,7 @@ class _BundleBuilder:
                     "value": str(person.id),
                 }
             ],
-            "name": [{"text": _text(person.name)}],
+            "name": [{"text": trimmed(person.name)}],
         }
 
     def medications(self) -> list[Resource]:
@@ -368,8 +290,8 @@ class _BundleBuilder:
     def medication(self, product: ProductRecord, lot: LotRecord | None) -> Resource:
         resource: Resource = {
             "resourceType": "Medication",
-            "code": _concept(
-                _coding(PRODUCT_SYSTEM, product.code, product.brand),
+            "code": concept(
+                coding(PRODUCT_SYSTEM, product.code, product.brand),
                 text=f"{product.brand} ({product.inn})",
             ),
         }
@@ -401,10 +323,10 @@ class _BundleBuilder:
 
     def procedure(self, record: SessionRecord) -> Resource:
         kind = SESSION_KINDS[record.kind]
-        notes: list[Resource] = [{"text": _text(record.notes)}]
+        notes: list[Resource] = [{"text": trimmed(record.notes)}]
         notes += [
             {
-                "time": _instant(amendment.at),
+                "time": instant(amendment.at),
                 "text": f"Amended: {amendment.reason.strip()}",
             }
             for amendment in record.amendments
@@ -421,12 +343,12 @@ class _BundleBuilder:
                 }
             ],
             "status": SESSION_STATUS[record.status],
-            "code": _concept(
-                _coding(PROCEDURE_SYSTEM, PROCEDURE_CODE, "Botulinum toxin injection"),
+            "code": concept(
+                coding(PROCEDURE_SYSTEM, PROCEDURE_CODE, "Botulinum toxin injection"),
                 text=f"Botulinum toxin injection, cycle {record.cycle_number} ({kind})",
             ),
             "subject": self.patient_ref,
-            "performedDateTime": _instant(record.performed_at),
+            "performedDateTime": instant(record.performed_at),
             "performer": [{"actor": self.ref("user", record.injector_id)}],
             "usedReference": [self.medication_ref(record)],
             "note": notes,
@@ -442,9 +364,9 @@ class _BundleBuilder:
             "partOf": [self.ref("treatment_session", record.id)],
             "medicationReference": self.medication_ref(record),
             "subject": self.patient_ref,
-            "effectiveDateTime": _instant(record.performed_at),
+            "effectiveDateTime": instant(record.performed_at),
             "performer": [{"actor": self.ref("user", record.injector_id)}],
-            "note": [{"text": _text(site.note)}],
+            "note": [{"text": trimmed(site.note)}],
             "dosage": {
                 "text": self.dosage_text(site, product, lot),
                 "site": self.body_site(site),
@@ -468,24 +390,24 @@ class _BundleBuilder:
 
     def muscle(self, key: str) -> MuscleInfo:
         # A muscle the current map no longer has still exports, under its key.
-        return self.context.muscles.get(key) or MuscleInfo(key, _label(key), key)
+        return self.context.muscles.get(key) or MuscleInfo(key, key_label(key), key)
 
     def body_site(self, site: SiteRecord) -> Resource:
         muscle = self.muscle(site.muscle)
-        codings = [_coding(SNOMED, muscle.snomed)] if muscle.snomed else []
-        codings.append(_coding(MUSCLE_SYSTEM, muscle.code, muscle.name))
+        codings = [coding(SNOMED, muscle.snomed)] if muscle.snomed else []
+        codings.append(coding(MUSCLE_SYSTEM, muscle.code, muscle.name))
         laterality = []
         if site.side in LATERALITY_CODES:
             code, display = LATERALITY_CODES[site.side]
             laterality.append(
                 {
                     "url": LATERALITY,
-                    "valueCodeableConcept": _concept(
-                        _coding(SNOMED, code, display), text=site.side
+                    "valueCodeableConcept": concept(
+                        coding(SNOMED, code, display), text=site.side
                     ),
                 }
             )
-        return {"extension": laterality} | _concept(
+        return {"extension": laterality} | concept(
             *codings, text=f"{muscle.name}, {site.side}"
         )
 
@@ -496,8 +418,8 @@ class _BundleBuilder:
         if depth == "superficial":
             # Subcutaneous or intradermal: the chart does not say which.
             return {"text": "Superficial injection"}
-        return _concept(
-            _coding(ROUTE_SYSTEM, "IM", "Injection, intramuscular"),
+        return concept(
+            coding(ROUTE_SYSTEM, "IM", "Injection, intramuscular"),
             text=f"Intramuscular ({depth})",
         )
 
@@ -516,129 +438,3 @@ class _BundleBuilder:
             f"{text}; {format_volume_ml(volume)} of a {lot.vial_units} "
             f"{product.unit_name} vial in {format_units(lot.diluent_ml)} mL"
         )
-
-    def observation(self, assessment: AssessmentRecord) -> Resource:
-        instrument = INSTRUMENTS[assessment.instrument]
-        category = "survey" if assessment.instrument in PATIENT_REPORTED else "exam"
-        context: list[Resource] = [
-            {"url": "timepoint", "valueCode": assessment.timepoint},
-            {"url": "formulaVersion", "valueString": assessment.formula_version},
-        ]
-        if assessment.session_id is not None:
-            context.append(
-                {
-                    "url": "cycle",
-                    "valueReference": self.ref(
-                        "treatment_session", assessment.session_id
-                    ),
-                }
-            )
-        performer = (
-            self.patient_ref
-            if assessment.self_entered
-            else self.ref("user", assessment.entered_by_id)
-        )
-        resource: Resource = {
-            "resourceType": "Observation",
-            "extension": [{"url": ASSESSMENT_CONTEXT, "extension": context}],
-            "status": "final",
-            "category": [
-                _concept(_coding(OBSERVATION_CATEGORY, category, category.capitalize()))
-            ],
-            "code": _concept(
-                _coding(INSTRUMENT_SYSTEM, assessment.instrument, instrument.title),
-                text=f"{instrument.title} ({TIMEPOINTS[assessment.timepoint].lower()})",
-            ),
-            "subject": self.patient_ref,
-            "effectiveDateTime": _instant(assessment.assessed_at),
-            "performer": [performer],
-            "component": list(self.components(assessment)),
-        }
-        resource.update(self.headline(assessment))
-        return resource
-
-    @staticmethod
-    def headline(assessment: AssessmentRecord) -> Resource:
-        scores = assessment.scores
-        if assessment.instrument == "house_brackmann":
-            grade = scores.get("grade")
-            if not isinstance(grade, int) or isinstance(grade, bool):
-                raise ValueError(
-                    f"assessment {assessment.id}: a House-Brackmann grade must be "
-                    f"a whole number, got {grade!r}"
-                )
-            numeral = str(scores.get("numeral") or grade)
-            label = _text(str(scores.get("label") or ""))
-            return {
-                "valueCodeableConcept": _concept(
-                    _coding(HOUSE_BRACKMANN_SYSTEM, str(grade), f"Grade {numeral}"),
-                    text=f"Grade {numeral}" + (f": {label}" if label else ""),
-                )
-            }
-        if assessment.total is None:
-            return {"dataAbsentReason": _absent()}
-        return {"valueQuantity": _score_quantity(assessment.total)}
-
-    @staticmethod
-    def components(assessment: AssessmentRecord) -> Iterable[Resource]:
-        """Yield each numeric subscore; text (a grade's numeral, label) is skipped."""
-        for key, value in assessment.scores.items():
-            if isinstance(value, str | bool):
-                continue
-            component: Resource = {
-                "code": _concept(
-                    _coding(SCORE_SYSTEM, f"{assessment.instrument}.{key}", _label(key))
-                )
-            }
-            if value is None:
-                component["dataAbsentReason"] = _absent()
-            elif isinstance(value, int):
-                component["valueInteger"] = value
-            else:
-                component["valueQuantity"] = _score_quantity(value)
-            yield component
-
-    def appointment(self, appointment: AppointmentRecord) -> Resource:
-        status = APPOINTMENT_STATUS[appointment.status]
-        attending = "needs-action" if appointment.status == "proposed" else "accepted"
-        participants = [
-            {"actor": self.patient_ref, "required": "required", "status": attending}
-        ]
-        if appointment.clinician_id is not None:
-            participants.append(
-                {
-                    "actor": self.ref("user", appointment.clinician_id),
-                    "required": "required",
-                    "status": attending,
-                }
-            )
-        kind = APPOINTMENT_KINDS[appointment.kind]
-        start, end = sorted(
-            (
-                appointment.window_start or appointment.due_date,
-                appointment.window_end or appointment.due_date,
-            )
-        )
-        return {
-            "resourceType": "Appointment",
-            "extension": [
-                {"url": APPOINTMENT_DUE, "valueDate": appointment.due_date.isoformat()}
-            ],
-            "status": status,
-            "appointmentType": _concept(
-                _coding(APPOINTMENT_KIND_SYSTEM, appointment.kind, kind), text=kind
-            ),
-            "description": kind,
-            "start": None
-            if appointment.starts_at is None
-            else _instant(appointment.starts_at),
-            "end": None
-            if appointment.ends_at is None
-            else _instant(appointment.ends_at),
-            "requestedPeriod": [{"start": start.isoformat(), "end": end.isoformat()}],
-            "comment": _text(appointment.notes),
-            "supportingInformation": []
-            if appointment.source_session_id is None
-            else [self.ref("treatment_session", appointment.source_session_id)],
-            "participant": participants,
-        }

@@ -17,7 +17,6 @@ from planner import scheduling
 from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import Appointment
 from planner.models import AppointmentStatus
 from planner.models import AuditAction
@@ -31,6 +30,8 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.followup import clinic_settings
 from planner.services.locking import update_if_version
+from planner.services.lookup import get_or_raise
+from planner.validation import blank_as_none
 from planner.validation import parse_input
 
 MAX_ID = 2**31 - 1
@@ -48,10 +49,7 @@ class BookingRequest(BaseModel):
     starts_at: datetime
     override_reason: str | None = Field(default=None, max_length=500)
 
-    @field_validator("override_reason", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    _blank_is_none = field_validator("override_reason", mode="before")(blank_as_none)
 
 
 class StatusRequest(BaseModel):
@@ -63,9 +61,13 @@ class StatusRequest(BaseModel):
 
 
 def get_appointment(session: Session, appointment_id: int) -> Appointment:
-    appointment = session.get(Appointment, appointment_id, populate_existing=True)
-    if appointment is None:
-        raise NotFound(f"There is no appointment {appointment_id}.")
+    appointment = get_or_raise(
+        session,
+        Appointment,
+        appointment_id,
+        f"There is no appointment {appointment_id}.",
+        populate_existing=True,
+    )
     return appointment
 
 

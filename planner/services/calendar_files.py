@@ -16,11 +16,11 @@ from planner.interop.icalendar_export import EventStatus
 from planner.interop.icalendar_export import build_calendar
 from planner.models import Appointment
 from planner.models import AppointmentStatus
-from planner.models import AuditAction
 from planner.models import Patient
 from planner.models import User
 from planner.services.audit import Actor
-from planner.services.audit import record_event
+from planner.services.lookup import get_or_raise
+from planner.services.users import save_user_change
 
 FEED_PAST_DAYS = 30
 STATUS = {
@@ -136,36 +136,19 @@ def clinician_feed(
 
 def renew_feed_token(session: Session, actor: Actor, user_id: int) -> str:
     """Give a clinician a new secret feed address; the old one stops working."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("There is no such user.")
-    user.feed_token = secrets.token_urlsafe(32)
-    session.add(user)
-    # The token is a credential: the trail records that it changed, not its value.
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "user",
-        user.id,
-        after={"feed_token": "renewed"},
-    )
-    session.commit()
-    return user.feed_token
+    token = secrets.token_urlsafe(32)
+    _set_feed_token(session, actor, user_id, token, "renewed")
+    return token
 
 
 def revoke_feed_token(session: Session, actor: Actor, user_id: int) -> None:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("There is no such user.")
-    user.feed_token = None
-    session.add(user)
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "user",
-        user.id,
-        after={"feed_token": "revoked"},
-    )
-    session.commit()
+    _set_feed_token(session, actor, user_id, None, "revoked")
+
+
+def _set_feed_token(
+    session: Session, actor: Actor, user_id: int, token: str | None, change: str
+) -> None:
+    user = get_or_raise(session, User, user_id, "There is no such user.")
+    user.feed_token = token
+    # The token is a credential: the trail records that it changed, not its value.
+    save_user_change(session, actor, user, after={"feed_token": change})

@@ -14,7 +14,6 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import ClosedDay
 from planner.models import Role
@@ -23,6 +22,7 @@ from planner.models import WorkingHours
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.lookup import get_or_raise
 from planner.validation import parse_input
 
 WEEKDAYS = (
@@ -78,6 +78,44 @@ def list_closed(session: Session, *, since: date) -> list[ClosedDay]:
     )
 
 
+def _create(
+    session: Session,
+    actor: Actor,
+    row: WorkingHours | ClosedDay,
+    entity: str,
+    taken: InvalidInput | None = None,
+) -> None:
+    """Save a new calendar row and audit it; ``taken`` answers a duplicate."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        if taken is None:
+            raise
+        session.rollback()
+        raise taken from None
+    record_event(
+        session, actor, AuditAction.CREATE, entity, row.id, after=snapshot(row)
+    )
+    session.commit()
+
+
+def _delete(
+    session: Session,
+    actor: Actor,
+    model: type[WorkingHours] | type[ClosedDay],
+    row_id: int,
+    entity: str,
+    missing: str,
+) -> None:
+    """Delete a calendar row and audit it; ``missing`` says it is already gone."""
+    row = get_or_raise(session, model, row_id, missing)
+    before = snapshot(row)
+    session.delete(row)
+    record_event(session, actor, AuditAction.DELETE, entity, row_id, before=before)
+    session.commit()
+
+
 def add_hours(session: Session, actor: Actor, data: Any) -> WorkingHours:
     """Add a block of working hours, refusing one that overlaps the clinician's own."""
     hours_in: HoursIn = parse_input(HoursIn, data)
@@ -103,65 +141,40 @@ def add_hours(session: Session, actor: Actor, data: Any) -> WorkingHours:
             },
         )
     hours = WorkingHours(**hours_in.model_dump())
-    session.add(hours)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "working_hours",
-        hours.id,
-        after=snapshot(hours),
-    )
-    session.commit()
+    _create(session, actor, hours, "working_hours")
     return hours
 
 
 def delete_hours(session: Session, actor: Actor, hours_id: int) -> None:
-    hours = session.get(WorkingHours, hours_id)
-    if hours is None:
-        raise NotFound("Those working hours no longer exist.")
-    before = snapshot(hours)
-    session.delete(hours)
-    record_event(
-        session, actor, AuditAction.DELETE, "working_hours", hours_id, before=before
+    _delete(
+        session,
+        actor,
+        WorkingHours,
+        hours_id,
+        "working_hours",
+        "Those working hours no longer exist.",
     )
-    session.commit()
 
 
 def add_closed_day(session: Session, actor: Actor, data: Any) -> ClosedDay:
     closed_in: ClosedIn = parse_input(ClosedIn, data)
     closed = ClosedDay(day=closed_in.day, reason=closed_in.reason.strip())
-    session.add(closed)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise InvalidInput(
-            "That day is already closed.", fields={"day": "is already a closed day"}
-        ) from None
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "closed_day",
-        closed.id,
-        after=snapshot(closed),
+    taken = InvalidInput(
+        "That day is already closed.", fields={"day": "is already a closed day"}
     )
-    session.commit()
+    _create(session, actor, closed, "closed_day", taken)
     return closed
 
 
 def delete_closed_day(session: Session, actor: Actor, closed_id: int) -> None:
-    closed = session.get(ClosedDay, closed_id)
-    if closed is None:
-        raise NotFound("That closed day no longer exists.")
-    before = snapshot(closed)
-    session.delete(closed)
-    record_event(
-        session, actor, AuditAction.DELETE, "closed_day", closed_id, before=before
+    _delete(
+        session,
+        actor,
+        ClosedDay,
+        closed_id,
+        "closed_day",
+        "That closed day no longer exists.",
     )
-    session.commit()
 
 
 def default_hours(session: Session, actor: Actor, clinician_id: int) -> None:

@@ -20,8 +20,6 @@ from sqlalchemy import insert
 from sqlalchemy import select as select_core
 from sqlalchemy import update
 from sqlmodel import Session
-from sqlmodel import col
-from sqlmodel import select
 
 from planner.db_types import utc_now
 from planner.dosing import MIN_DOSE_UNITS
@@ -36,8 +34,6 @@ from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Side
 from planner.models import SiteRole
-from planner.models import TreatmentSession
-from planner.services import protocols
 from planner.services.audit import Actor
 from planner.services.audit import json_safe
 from planner.services.audit import record_event
@@ -45,7 +41,6 @@ from planner.services.audit import snapshot
 from planner.services.audit import write_event
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
-from planner.services.sessions import get_session_record
 from planner.validation import parse_input
 
 MAX_UNITS = 400.0
@@ -140,13 +135,6 @@ def _at_reference(face_map: FaceMap, muscle: str, side: Side) -> tuple[float, fl
     return float(point[0]), float(point[1])
 
 
-def _patient_side(session: Session, patient_id: int) -> AffectedSide:
-    side = session.exec(
-        select(Patient.affected_side).where(Patient.id == patient_id)
-    ).one()
-    return AffectedSide(side)
-
-
 _SITES = InjectionSite.__table__  # type: ignore[attr-defined]  # set by SQLModel
 _PATIENTS = Patient.__table__  # type: ignore[attr-defined]  # set by SQLModel
 # Built once: a tap runs these every time, and building them cost more than
@@ -180,7 +168,7 @@ class SiteRow:
     version: int
 
 
-def _side_and_next_number(
+def side_and_next_number(
     session: Session, session_id: int, patient_id: int
 ) -> tuple[AffectedSide, int]:
     """Read the patient's palsied side and the chart's next site number at once."""
@@ -217,7 +205,7 @@ def add_site(
         muscle, side = request.muscle, request.side
         x, y = _at_reference(face_map, muscle, side)
     version, patient_id = claim_version(session, session_id, request.version, now=now)
-    affected, number = _side_and_next_number(session, session_id, patient_id)
+    affected, number = side_and_next_number(session, session_id, patient_id)
     units = request.units if request.units is not None else default_units(muscle, side)
     row = {
         "session_id": session_id,
@@ -303,7 +291,7 @@ def update_site(
     if request.units is not None:
         changes["units"] = request.units
     if moved is not None and request.x is not None and request.y is not None:
-        affected, _ = _side_and_next_number(session, session_id, patient_id)
+        affected, _ = side_and_next_number(session, session_id, patient_id)
         changes.update(
             muscle=moved[0],
             side=moved[1],
@@ -354,146 +342,6 @@ def delete_site(
         site_id,
         patient_id=patient_id,
         before=before,
-    )
-    session.commit()
-    return version
-
-
-def last_cycle_sites(session: Session, record: TreatmentSession) -> list[InjectionSite]:
-    """Return every site of the previous cycle: its full session and its top-ups."""
-    previous = session.exec(
-        select(TreatmentSession)
-        .where(
-            TreatmentSession.patient_id == record.patient_id,
-            TreatmentSession.kind == "full",
-            TreatmentSession.status == "signed",
-            col(TreatmentSession.cycle_number) < record.cycle_number,
-        )
-        .order_by(col(TreatmentSession.cycle_number).desc())
-        .limit(1)
-    ).first()
-    if previous is None:
-        return []
-    cycle_ids = select(TreatmentSession.id).where(
-        (col(TreatmentSession.id) == previous.id)
-        | (col(TreatmentSession.cycle_session_id) == previous.id)
-    )
-    return list(
-        session.exec(
-            select(InjectionSite)
-            .where(col(InjectionSite.session_id).in_(cycle_ids))
-            .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
-        )
-    )
-
-
-def _add_sites(
-    session: Session,
-    session_id: int,
-    patient_id: int,
-    sites: list[tuple[str, Side, float, float, float, Any]],
-    *,
-    now: datetime,
-) -> None:
-    """Append sites (muscle, side, x, y, units, depth) to a chart, numbered on."""
-    affected, number = _side_and_next_number(session, session_id, patient_id)
-    for offset, (muscle, side, x, y, units, depth) in enumerate(sites):
-        session.add(
-            InjectionSite(
-                session_id=session_id,
-                number=number + offset,
-                muscle=muscle,
-                side=side,
-                role=role_for(side, affected),
-                x=x,
-                y=y,
-                units=units,
-                depth=depth,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-
-
-def copy_last_cycle(
-    session: Session,
-    actor: Actor,
-    session_id: int,
-    data: Any,
-    *,
-    now: datetime | None = None,
-) -> int:
-    """Add every site of the previous cycle to today's chart, exactly as charted."""
-    request: VersionOnly = parse_input(VersionOnly, data)
-    now = now or utc_now()
-    record = get_session_record(session, session_id)
-    previous = last_cycle_sites(session, record)
-    if not previous:
-        raise InvalidInput(
-            "There is no earlier cycle to copy.", fields={"copy": "no earlier cycle"}
-        )
-    version, patient_id = claim_version(session, session_id, request.version, now=now)
-    _add_sites(
-        session,
-        session_id,
-        patient_id,
-        [(s.muscle, s.side, s.x, s.y, s.units, s.depth) for s in previous],
-        now=now,
-    )
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "injection_site",
-        None,
-        patient_id=record.patient_id,
-        after={"copied_from_cycle": record.cycle_number - 1, "sites": len(previous)},
-    )
-    session.commit()
-    return version
-
-
-class TemplateChoice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(ge=1, le=MAX_VERSION)
-    template_id: int = Field(ge=1, le=MAX_VERSION)
-
-
-def apply_template(
-    session: Session,
-    actor: Actor,
-    session_id: int,
-    data: Any,
-    *,
-    now: datetime | None = None,
-) -> int:
-    """Add a protocol template's sites, placed for this patient's palsied side."""
-    request: TemplateChoice = parse_input(TemplateChoice, data)
-    now = now or utc_now()
-    template = protocols.get_template(session, request.template_id)
-    version, patient_id = claim_version(session, session_id, request.version, now=now)
-    affected = _patient_side(session, patient_id)
-    placed = protocols.place_template_sites(template.sites, affected.value)
-    _add_sites(
-        session,
-        session_id,
-        patient_id,
-        [(p.muscle, Side(p.side), p.x, p.y, p.units, None) for p in placed],
-        now=now,
-    )
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "injection_site",
-        None,
-        patient_id=patient_id,
-        after={
-            "template": template.name,
-            "template_id": template.id,
-            "sites": len(placed),
-        },
     )
     session.commit()
     return version

@@ -29,7 +29,7 @@ from planner.models import User
 from planner.models import VialLot
 from planner.services import protocols
 from planner.services import settings
-from planner.services.chart import last_cycle_sites
+from planner.services.chart_prefill import last_cycle_sites
 from planner.services.sessions import get_session_record
 
 STEP_UNITS = 0.25

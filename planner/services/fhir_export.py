@@ -19,10 +19,17 @@ a patient's inclusion can be told without writing thousands of events.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import fields
 from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
@@ -60,6 +67,12 @@ from planner.models import VialLot
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.patients import get_patient
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+RowT = TypeVar("RowT")
+RecordT = TypeVar("RecordT", bound="DataclassInstance")
 
 BATCH_PATIENTS = 100
 FHIR_JSON = "application/fhir+json"
@@ -221,22 +234,24 @@ def load_patient_exports(
         select(Patient).where(col(Patient.id).in_(ids)).order_by(col(Patient.id))
     ).all()
     sessions = _sessions(session, ids)
-    assessments: dict[int, list[Assessment]] = defaultdict(list)
-    for assessment in session.exec(
-        select(Assessment)
-        .where(col(Assessment.patient_id).in_(ids))
-        .order_by(col(Assessment.assessed_at), col(Assessment.id))
-    ):
-        assessments[assessment.patient_id].append(assessment)
-    appointments: dict[int, list[Appointment]] = defaultdict(list)
-    for appointment in session.exec(
-        select(Appointment)
-        .where(col(Appointment.patient_id).in_(ids))
-        .order_by(col(Appointment.due_date), col(Appointment.id))
-    ):
-        appointments[appointment.patient_id].append(appointment)
+    assessments = _grouped(
+        session.exec(
+            select(Assessment)
+            .where(col(Assessment.patient_id).in_(ids))
+            .order_by(col(Assessment.assessed_at), col(Assessment.id))
+        ),
+        lambda row: row.patient_id,
+    )
+    appointments = _grouped(
+        session.exec(
+            select(Appointment)
+            .where(col(Appointment.patient_id).in_(ids))
+            .order_by(col(Appointment.due_date), col(Appointment.id))
+        ),
+        lambda row: row.patient_id,
+    )
     lots = {
-        _id(lot.id): _lot(lot)
+        _id(lot.id): _record(LotRecord, lot)
         for lot in session.exec(
             select(VialLot)
             .join(TreatmentSession, col(TreatmentSession.vial_lot_id) == VialLot.id)
@@ -245,7 +260,9 @@ def load_patient_exports(
         )
     }
     # The catalogue is a handful of rows.
-    products = {_id(p.id): _product(p) for p in session.exec(select(Product))}
+    products = {
+        _id(p.id): _record(ProductRecord, p) for p in session.exec(select(Product))
+    }
     users = _practitioners(session, sessions, assessments, appointments)
     return [
         _patient_export(
@@ -280,7 +297,7 @@ def _patient_export(
         + [a.clinician_id for a in appointments if a.clinician_id is not None]
     )
     return PatientExport(
-        patient=_patient(patient),
+        patient=_record(PatientRecord, patient),
         practitioners=tuple(users[i] for i in people),
         products=tuple(
             products[i] for i in dict.fromkeys(r.product_id for r in sessions)
@@ -313,31 +330,33 @@ def _practitioners(
         if a.clinician_id is not None
     }
     return {
-        _id(user.id): PractitionerRecord(id=_id(user.id), name=user.name)
+        _id(user.id): _record(PractitionerRecord, user)
         for user in session.exec(select(User).where(col(User.id).in_(wanted)))
     }
 
 
 def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]]:
     """Return each patient's sessions, with their sites and amendments, in order."""
-    sites: dict[int, list[SiteRecord]] = defaultdict(list)
-    for site in session.exec(
-        select(InjectionSite)
-        .join(TreatmentSession, col(TreatmentSession.id) == InjectionSite.session_id)
-        .where(col(TreatmentSession.patient_id).in_(ids))
-        .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
-    ):
-        sites[site.session_id].append(_site(site))
-    amendments: dict[int, list[AmendmentRecord]] = defaultdict(list)
-    for amendment in session.exec(
-        select(Amendment)
-        .join(TreatmentSession, col(TreatmentSession.id) == Amendment.session_id)
-        .where(col(TreatmentSession.patient_id).in_(ids))
-        .order_by(col(Amendment.created_at), col(Amendment.id))
-    ):
-        amendments[amendment.session_id].append(
-            AmendmentRecord(at=amendment.created_at, reason=amendment.reason)
-        )
+    sites = _grouped(
+        session.exec(
+            select(InjectionSite)
+            .join(
+                TreatmentSession, col(TreatmentSession.id) == InjectionSite.session_id
+            )
+            .where(col(TreatmentSession.patient_id).in_(ids))
+            .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
+        ),
+        lambda row: row.session_id,
+    )
+    amendments = _grouped(
+        session.exec(
+            select(Amendment)
+            .join(TreatmentSession, col(TreatmentSession.id) == Amendment.session_id)
+            .where(col(TreatmentSession.patient_id).in_(ids))
+            .order_by(col(Amendment.created_at), col(Amendment.id))
+        ),
+        lambda row: row.session_id,
+    )
     by_patient: dict[int, list[SessionRecord]] = defaultdict(list)
     for record in session.exec(
         select(TreatmentSession)
@@ -351,111 +370,65 @@ def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]
     return by_patient
 
 
+def _grouped(
+    rows: Iterable[RowT], key: Callable[[RowT], int]
+) -> defaultdict[int, list[RowT]]:
+    """Group rows, kept in their order, by a key such as their patient's id."""
+    grouped: defaultdict[int, list[RowT]] = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return grouped
+
+
 def _id(value: int | None) -> int:
     assert value is not None, "a stored row has an id"
     return value
 
 
-def _patient(patient: Patient) -> PatientRecord:
-    return PatientRecord(
-        id=_id(patient.id),
-        mrn=patient.mrn,
-        given_name=patient.given_name,
-        family_name=patient.family_name,
-        date_of_birth=patient.date_of_birth,
-        sex=patient.sex.value,
-        phone=patient.phone,
-        email=patient.email,
-        address=patient.address,
-    )
+def _record(cls: type[RecordT], row: Any, **overrides: Any) -> RecordT:
+    """Copy a row's columns into the export record's fields of the same names.
 
-
-def _product(product: Product) -> ProductRecord:
-    return ProductRecord(
-        id=_id(product.id),
-        code=product.code,
-        brand=product.brand,
-        inn=product.inn,
-        unit_name=product.unit_name,
-    )
-
-
-def _lot(lot: VialLot) -> LotRecord:
-    return LotRecord(
-        id=_id(lot.id),
-        product_id=lot.product_id,
-        lot_number=lot.lot_number,
-        expiry_date=lot.expiry_date,
-        vial_units=lot.vial_units,
-        diluent_ml=lot.diluent_ml,
-        reconstituted_at=lot.reconstituted_at,
-    )
-
-
-def _site(site: InjectionSite) -> SiteRecord:
-    return SiteRecord(
-        id=_id(site.id),
-        number=site.number,
-        muscle=site.muscle,
-        side=site.side.value,
-        role=site.role.value,
-        x=site.x,
-        y=site.y,
-        units=site.units,
-        depth=None if site.depth is None else site.depth.value,
-        note=site.note,
-    )
+    Enums become their values; ``overrides`` gives the fields that differ.
+    """
+    values: dict[str, Any] = {}
+    for field in fields(cls):
+        if field.name not in overrides:
+            value = getattr(row, field.name)
+            values[field.name] = value.value if isinstance(value, Enum) else value
+    assert values.get("id", 0) is not None, "a stored row has an id"
+    return cls(**values, **overrides)
 
 
 def _session(
-    record: TreatmentSession,
-    sites: list[SiteRecord],
-    amendments: list[AmendmentRecord],
+    record: TreatmentSession, sites: list[InjectionSite], amendments: list[Amendment]
 ) -> SessionRecord:
-    return SessionRecord(
-        id=_id(record.id),
-        kind=record.kind.value,
-        cycle_number=record.cycle_number,
-        performed_at=record.performed_at,
-        status=record.status.value,
-        injector_id=record.injector_id,
-        product_id=record.product_id,
+    return _record(
+        SessionRecord,
+        record,
         lot_id=record.vial_lot_id,
-        sites=tuple(sites),
-        notes=record.notes,
-        amendments=tuple(amendments),
+        sites=tuple(_record(SiteRecord, site) for site in sites),
+        amendments=tuple(
+            _record(AmendmentRecord, amendment, at=amendment.created_at)
+            for amendment in amendments
+        ),
     )
 
 
 def _assessment(assessment: Assessment, own_sessions: set[int]) -> AssessmentRecord:
     # A link to another patient's session would be a reference out of the Bundle.
     cycle = assessment.session_id if assessment.session_id in own_sessions else None
-    return AssessmentRecord(
-        id=_id(assessment.id),
-        instrument=assessment.instrument.value,
-        timepoint=assessment.timepoint.value,
-        assessed_at=assessment.assessed_at,
+    return _record(
+        AssessmentRecord,
+        assessment,
         scores=dict(assessment.scores),
-        total=assessment.total,
-        formula_version=assessment.formula_version,
-        self_entered=assessment.self_entered,
-        entered_by_id=assessment.entered_by_id,
         session_id=cycle,
     )
 
 
 def _appointment(appointment: Appointment, own_sessions: set[int]) -> AppointmentRecord:
     source = appointment.source_session_id
-    return AppointmentRecord(
-        id=_id(appointment.id),
-        kind=appointment.kind.value,
-        status=appointment.status.value,
-        due_date=appointment.due_date,
-        window_start=appointment.window_start,
-        window_end=appointment.window_end,
-        starts_at=appointment.starts_at,
-        ends_at=appointment.ends_at,
-        clinician_id=appointment.clinician_id,
+    return _record(
+        AppointmentRecord,
+        appointment,
         source_session_id=source if source in own_sessions else None,
-        notes=appointment.notes,
     )

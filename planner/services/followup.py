@@ -1,5 +1,6 @@
 """Follow-up proposed when a treatment is signed: the review and the next window."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -68,24 +69,15 @@ def _close_fulfilled(
             col(Appointment.source_session_id) != record.id,
         )
     ).all()
-    for appointment in open_treatments:
-        before = appointment.status.value
-        appointment.status = AppointmentStatus.ATTENDED
-        appointment.notes = (appointment.notes or "") + (
-            f" Treated on {treated_on:%d %b %Y} (session {record.id})."
-        )
-        appointment.version += 1
-        session.add(appointment)
-        record_event(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            "appointment",
-            appointment.id,
-            patient_id=record.patient_id,
-            before={"status": before},
-            after={"status": "attended", "fulfilled_by_session": record.id},
-        )
+    _settle(
+        session,
+        actor,
+        record,
+        open_treatments,
+        AppointmentStatus.ATTENDED,
+        f" Treated on {treated_on:%d %b %Y} (session {record.id}).",
+        "fulfilled_by_session",
+    )
 
 
 def _retire_unbooked_reviews(
@@ -100,11 +92,34 @@ def _retire_unbooked_reviews(
             col(Appointment.source_session_id) != record.id,
         )
     ).all()
-    for appointment in stale:
-        appointment.status = AppointmentStatus.CANCELLED
-        appointment.notes = (appointment.notes or "") + (
-            f" Not booked before the next treatment (session {record.id})."
-        )
+    _settle(
+        session,
+        actor,
+        record,
+        stale,
+        AppointmentStatus.CANCELLED,
+        f" Not booked before the next treatment (session {record.id}).",
+        "superseded_by_session",
+    )
+
+
+def _settle(
+    session: Session,
+    actor: Actor,
+    record: TreatmentSession,
+    appointments: Sequence[Appointment],
+    status: AppointmentStatus,
+    note: str,
+    link: str,
+) -> None:
+    """Close appointments this treatment settles, noting why, and audit each.
+
+    :param link: the audit key that names the treatment session.
+    """
+    for appointment in appointments:
+        before = appointment.status.value
+        appointment.status = status
+        appointment.notes = (appointment.notes or "") + note
         appointment.version += 1
         session.add(appointment)
         record_event(
@@ -114,8 +129,8 @@ def _retire_unbooked_reviews(
             "appointment",
             appointment.id,
             patient_id=record.patient_id,
-            before={"status": "proposed"},
-            after={"status": "cancelled", "superseded_by_session": record.id},
+            before={"status": before},
+            after={"status": status.value, link: record.id},
         )
 
 

@@ -21,7 +21,9 @@ from planner.models import VialLot
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.validation import blank_as_none
 from planner.validation import parse_input
+from planner.validation import strip_text
 
 
 class VialLotCreate(BaseModel):
@@ -38,15 +40,8 @@ class VialLotCreate(BaseModel):
     diluent_ml: float = Field(gt=0, le=10)
     reconstituted_at: datetime | None = None
 
-    @field_validator("lot_number", mode="before")
-    @classmethod
-    def _strip(cls, value: object) -> object:
-        return value.strip() if isinstance(value, str) else value
-
-    @field_validator("reconstituted_at", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    _stripped = field_validator("lot_number", mode="before")(strip_text)
+    _blank_is_none = field_validator("reconstituted_at", mode="before")(blank_as_none)
 
 
 def get_product(session: Session, code: str) -> Product:

@@ -34,7 +34,9 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.locking import update_if_version
+from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
+from planner.validation import blank_as_none
 from planner.validation import parse_input
 
 MAX_ID = 2**31 - 1
@@ -148,7 +150,7 @@ class ResponseIn(BaseModel):
     patient_rating: int | None = Field(default=None, ge=0, le=10)
     notes: str | None = Field(default=None, max_length=2000)
 
-    @field_validator(
+    _blank_is_none = field_validator(
         "version",
         "onset_days",
         "peak_days",
@@ -156,10 +158,7 @@ class ResponseIn(BaseModel):
         "patient_rating",
         "notes",
         mode="before",
-    )
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    )(blank_as_none)
 
     @model_validator(mode="after")
     def _peak_after_onset(self) -> "ResponseIn":
@@ -251,10 +250,9 @@ class AdverseEventIn(BaseModel):
     onset_date: date | None = None
     resolved_date: date | None = None
 
-    @field_validator("description", "onset_date", "resolved_date", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    _blank_is_none = field_validator(
+        "description", "onset_date", "resolved_date", mode="before"
+    )(blank_as_none)
 
     @model_validator(mode="after")
     def _consistent(self) -> "AdverseEventIn":
@@ -274,9 +272,12 @@ def add_adverse_event(
 ) -> AdverseEvent:
     """Record an adverse event against the treatment that may have caused it."""
     request: AdverseEventIn = parse_input(AdverseEventIn, data)
-    record = session.get(TreatmentSession, session_id)
-    if record is None:
-        raise NotFound(f"There is no treatment session {session_id}.")
+    record = get_or_raise(
+        session,
+        TreatmentSession,
+        session_id,
+        f"There is no treatment session {session_id}.",
+    )
     for name, value in (
         ("onset_date", request.onset_date),
         ("resolved_date", request.resolved_date),

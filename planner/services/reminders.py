@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,6 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.errors import Conflict
-from planner.errors import NotFound
 from planner.models import Appointment
 from planner.models import AppointmentStatus
 from planner.models import AuditAction
@@ -30,6 +30,7 @@ from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.followup import clinic_settings
+from planner.services.lookup import get_or_raise
 
 KIND_WORDS = {
     "treatment": "your treatment",
@@ -214,13 +215,10 @@ def send_due(
             reminder.status = ReminderStatus.SENT
             reminder.sent_at = now
             counts["sent"] += 1
-        session.add(reminder)
-        record_event(
+        _save(
             session,
             actor,
-            AuditAction.UPDATE,
-            "reminder",
-            reminder.id,
+            reminder,
             patient_id=patient_id,
             before={"status": ReminderStatus.PENDING.value},
             after={**_trail(reminder), "by_hand": False, "error": reminder.error},
@@ -254,25 +252,45 @@ def mark_sent(
     session: Session, actor: Actor, reminder_id: int, *, now: datetime
 ) -> Reminder:
     """Record that staff sent a reminder by hand."""
-    reminder = session.get(Reminder, reminder_id)
-    if reminder is None:
-        raise NotFound("There is no such reminder.")
+    reminder = get_or_raise(
+        session, Reminder, reminder_id, "There is no such reminder."
+    )
     if reminder.status == ReminderStatus.SENT:
         raise Conflict("That reminder is already sent.")
     before = reminder.status.value
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = now
-    session.add(reminder)
     appointment = session.get(Appointment, reminder.appointment_id)
-    record_event(
+    _save(
         session,
         actor,
-        AuditAction.UPDATE,
-        "reminder",
-        reminder.id,
+        reminder,
         patient_id=appointment.patient_id if appointment is not None else None,
         before={"status": before},
         after={"status": "sent", "by_hand": True},
     )
     session.commit()
     return reminder
+
+
+def _save(
+    session: Session,
+    actor: Actor,
+    reminder: Reminder,
+    *,
+    patient_id: int | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
+    """Add a reminder's change, and its audit event, to the unit of work."""
+    session.add(reminder)
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "reminder",
+        reminder.id,
+        patient_id=patient_id,
+        before=before,
+        after=after,
+    )

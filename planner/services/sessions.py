@@ -18,7 +18,6 @@ from planner.db_types import utc_now
 from planner.dosing import MIN_DOSE_UNITS
 from planner.errors import Conflict
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.errors import StaleWrite
 from planner.models import Amendment
 from planner.models import AuditAction
@@ -32,6 +31,7 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.followup import propose_follow_up
+from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.validation import parse_input
 
@@ -51,9 +51,13 @@ class SessionOpen(BaseModel):
 def get_session_record(session: Session, session_id: int) -> TreatmentSession:
     # populate_existing: the chart's hot paths update sessions with Core
     # statements, which the identity map does not see.
-    record = session.get(TreatmentSession, session_id, populate_existing=True)
-    if record is None:
-        raise NotFound(f"There is no treatment session {session_id}.")
+    record = get_or_raise(
+        session,
+        TreatmentSession,
+        session_id,
+        f"There is no treatment session {session_id}.",
+        populate_existing=True,
+    )
     return record
 
 

@@ -40,6 +40,7 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.catalogue import DEFAULT_SETTINGS
 from planner.services.locking import update_if_version
+from planner.services.lookup import get_or_raise
 from planner.validation import field_errors
 
 DOSE_PREFIX = "dose."
@@ -170,9 +171,7 @@ def list_settings(session: Session) -> list[ClinicSetting]:
 
 def get_setting(session: Session, key: str) -> ClinicSetting:
     """Return one setting, or raise NotFound."""
-    setting = session.get(ClinicSetting, key)
-    if setting is None:
-        raise NotFound(f"There is no setting {key!r}.")
+    setting = get_or_raise(session, ClinicSetting, key, f"There is no setting {key!r}.")
     return setting
 
 

@@ -28,7 +28,6 @@ from sqlmodel import select
 
 from planner.errors import Conflict
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.errors import StaleWrite
 from planner.models import AuditAction
 from planner.models import Role
@@ -38,10 +37,13 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import json_safe
 from planner.services.audit import record_event
+from planner.services.lookup import get_or_raise
 from planner.services.users import create_user
+from planner.services.users import save_user_change
 from planner.services.users import set_password
 from planner.validation import field_errors
 from planner.validation import parse_input
+from planner.validation import strip_text
 
 _USERS: Table = User.__table__  # type: ignore[attr-defined]  # set by SQLModel
 
@@ -82,10 +84,6 @@ class LoginRow:
         return LoginValues(self.name, self.email, self.role, self.active)
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 class NewLogin(BaseModel):
     """The create form: a login's details and its first password, typed twice."""
 
@@ -97,7 +95,7 @@ class NewLogin(BaseModel):
     password: str = Field(min_length=1, max_length=256)
     password_confirm: str = Field(min_length=1, max_length=256)
 
-    _stripped = field_validator("name", "email", mode="before")(_strip)
+    _stripped = field_validator("name", "email", mode="before")(strip_text)
 
     @model_validator(mode="after")
     def _confirmed(self) -> "NewLogin":
@@ -131,7 +129,7 @@ class LoginEdit(ShownLogin):
     # An unchecked box is absent from the form: absent means inactive.
     active: bool = False
 
-    _stripped = field_validator("name", "email", mode="before")(_strip)
+    _stripped = field_validator("name", "email", mode="before")(strip_text)
 
     def wanted(self) -> LoginValues:
         return LoginValues(self.name, self.email.lower(), self.role, self.active)
@@ -194,9 +192,7 @@ def _audit_values(values: LoginValues) -> dict[str, Any]:
 
 
 def get_login(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"There is no login {user_id}.")
+    user = get_or_raise(session, User, user_id, f"There is no login {user_id}.")
     return user
 
 
@@ -431,15 +427,11 @@ def unlock_login(session: Session, actor: Actor, user_id: int) -> User:
     )
     user.locked_until = None
     user.failed_logins = 0
-    session.add(user)
-    record_event(
+    save_user_change(
         session,
         actor,
-        AuditAction.UPDATE,
-        "user",
-        user_id,
+        user,
         before=before,
         after={"locked_until": None, "failed_logins": 0},
     )
-    session.commit()
     return user

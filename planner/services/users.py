@@ -4,6 +4,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_core
@@ -81,18 +82,25 @@ def set_password(session: Session, actor: Actor, *, email: str, password: str) -
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
-    session.add(user)
     # The hash itself never goes into the trail.
+    save_user_change(session, actor, user, after={"password": "changed"})
+    return user
+
+
+def save_user_change(
+    session: Session,
+    actor: Actor,
+    user: User,
+    *,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Save a change to a login, audited with what it changed, and commit."""
+    session.add(user)
     record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "user",
-        user.id,
-        after={"password": "changed"},
+        session, actor, AuditAction.UPDATE, "user", user.id, before=before, after=after
     )
     session.commit()
-    return user
 
 
 @dataclass(frozen=True)

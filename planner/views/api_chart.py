@@ -28,6 +28,7 @@ from planner.db_types import utc_now
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.services import chart as chart_service
+from planner.services import chart_prefill
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart import SiteRow
@@ -206,20 +207,20 @@ def delete_site(session_id: int, site_id: int) -> Any:
 )
 def copy_last(session_id: int) -> Any:
     """Add every site of the previous cycle to today's chart."""
-    return _whole_chart_change(session_id, chart_service.copy_last_cycle)
+    return _whole_chart_change(session_id, chart_prefill.copy_last_cycle)
 
 
 @bp.post("/sessions/<int:session_id>/apply-template")
 @roles_required(Role.INJECTOR)
 @spec.validate(
-    json=chart_service.TemplateChoice,
+    json=chart_prefill.TemplateChoice,
     resp=MUTATION,
     tags=["chart"],
     skip_validation=True,
 )
 def apply_template(session_id: int) -> Any:
     """Add a clinic protocol template's sites, placed for the patient's palsied side."""
-    return _whole_chart_change(session_id, chart_service.apply_template)
+    return _whole_chart_change(session_id, chart_prefill.apply_template)
 
 
 @bp.post("/sessions/<int:session_id>/sign")

@@ -1,5 +1,6 @@
 """The admin's clinic settings page: reference values and protocol templates."""
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint
@@ -8,6 +9,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from sqlmodel import Session
 from werkzeug.wrappers import Response
 
 from planner.access import current_actor
@@ -20,6 +22,7 @@ from planner.services import calendar_setup
 from planner.services import protocols
 from planner.services import settings as service
 from planner.services.appointments import list_clinicians
+from planner.services.audit import Actor
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import face_map
@@ -233,41 +236,44 @@ def calendar() -> tuple[str, int]:
     return _render_calendar()
 
 
+def _add_to_calendar(
+    add: Callable[[Session, Actor, dict[str, Any]], object], done: str
+) -> Response | tuple[str, int]:
+    """Add working hours or a closed day from the form; re-render on a mistake."""
+    data = request.form.to_dict()
+    try:
+        add(get_session(), current_actor(), data)
+    except InvalidInput as exc:
+        return _render_calendar(data, exc.fields, 400)
+    return _back_to_calendar(done)
+
+
+def _back_to_calendar(done: str) -> Response:
+    flash(done, "success")
+    return redirect(url_for("settings.calendar"))
+
+
 @bp.post("/calendar/hours")
 @roles_required(Role.ADMIN)
 def add_hours() -> Response | tuple[str, int]:
-    data = request.form.to_dict()
-    try:
-        calendar_setup.add_hours(get_session(), current_actor(), data)
-    except InvalidInput as exc:
-        return _render_calendar(data, exc.fields, 400)
-    flash("Working hours added.", "success")
-    return redirect(url_for("settings.calendar"))
+    return _add_to_calendar(calendar_setup.add_hours, "Working hours added.")
 
 
 @bp.post("/calendar/hours/<int:hours_id>/delete")
 @roles_required(Role.ADMIN)
 def delete_hours(hours_id: int) -> Response:
     calendar_setup.delete_hours(get_session(), current_actor(), hours_id)
-    flash("Working hours removed.", "success")
-    return redirect(url_for("settings.calendar"))
+    return _back_to_calendar("Working hours removed.")
 
 
 @bp.post("/calendar/closed")
 @roles_required(Role.ADMIN)
 def add_closed_day() -> Response | tuple[str, int]:
-    data = request.form.to_dict()
-    try:
-        calendar_setup.add_closed_day(get_session(), current_actor(), data)
-    except InvalidInput as exc:
-        return _render_calendar(data, exc.fields, 400)
-    flash("Closed day added.", "success")
-    return redirect(url_for("settings.calendar"))
+    return _add_to_calendar(calendar_setup.add_closed_day, "Closed day added.")
 
 
 @bp.post("/calendar/closed/<int:closed_id>/delete")
 @roles_required(Role.ADMIN)
 def delete_closed_day(closed_id: int) -> Response:
     calendar_setup.delete_closed_day(get_session(), current_actor(), closed_id)
-    flash("Closed day removed.", "success")
-    return redirect(url_for("settings.calendar"))
+    return _back_to_calendar("Closed day removed.")

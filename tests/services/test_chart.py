@@ -19,6 +19,7 @@ from planner.models import AuditEvent
 from planner.models import InjectionSite
 from planner.models import Role
 from planner.services import chart as chart_service
+from planner.services import chart_prefill
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
@@ -234,7 +235,7 @@ def test_copying_the_last_cycle_reproduces_its_sites_exactly(
         version, _ = tap(session, injector, first, version, muscle, side, units=units)
     sign(session, injector, first, version)
     second = open_chart(patient)
-    chart_service.copy_last_cycle(session, injector, second.id, {"version": 1}, now=NOW)
+    chart_prefill.copy_last_cycle(session, injector, second.id, {"version": 1}, now=NOW)
 
     def layout(record):
         sites = session.exec(
@@ -342,7 +343,7 @@ def test_a_protocol_template_lands_on_the_patients_palsied_side(
         face_map=FACE_MAP,
     )
     record = open_chart(make_patient(affected_side="left"))
-    chart_service.apply_template(
+    chart_prefill.apply_template(
         session,
         injector,
         record.id,

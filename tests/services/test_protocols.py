@@ -13,6 +13,9 @@ from planner.errors import NotFound
 from planner.errors import StaleWrite
 from planner.facemap import hit_test
 from planner.facemap import load_face_map
+from planner.facemap.mirroring import PlacedSite
+from planner.facemap.mirroring import place_template_sites
+from planner.facemap.mirroring import template_from_session_sites
 from planner.models import AuditEvent
 from planner.models import InjectionSite
 from planner.models import Product
@@ -22,9 +25,6 @@ from planner.models import TreatmentSession
 from planner.services import protocols as service
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
-from planner.services.protocols import PlacedSite
-from planner.services.protocols import place_template_sites
-from planner.services.protocols import template_from_session_sites
 
 FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 

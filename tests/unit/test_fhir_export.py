@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from planner.interop.fhir_export import INJECTION_POINT
-from planner.interop.fhir_export import LATERALITY
-from planner.interop.fhir_export import MUSCLE_SYSTEM
-from planner.interop.fhir_export import SNOMED
+from planner.interop.fhir_codes import INJECTION_POINT
+from planner.interop.fhir_codes import LATERALITY
+from planner.interop.fhir_codes import MUSCLE_SYSTEM
+from planner.interop.fhir_codes import SNOMED
 from planner.interop.fhir_export import ExportContext
 from planner.interop.fhir_export import build_patient_bundle
 from planner.interop.fhir_export import bundle_json

@@ -21,9 +21,9 @@ from sqlmodel import select
 
 from planner.db import get_engine
 from planner.demo import seed_demo
-from planner.interop.fhir_export import INJECTION_POINT
-from planner.interop.fhir_export import LATERALITY
-from planner.interop.fhir_export import MUSCLE_SYSTEM
+from planner.interop.fhir_codes import INJECTION_POINT
+from planner.interop.fhir_codes import LATERALITY
+from planner.interop.fhir_codes import MUSCLE_SYSTEM
 from planner.models import AuditAction
 from planner.models import AuditEvent
 from planner.models import InjectionSite

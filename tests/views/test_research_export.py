@@ -20,7 +20,7 @@ from planner.facemap import load_face_map
 from planner.facemap import reference_points
 from planner.interop.research_csv import FILES
 from planner.interop.research_csv import FILES_BY_NAME
-from planner.interop.research_csv import pseudonym
+from planner.interop.research_csv_cells import pseudonym
 from planner.models import AdverseEvent
 from planner.models import Amendment
 from planner.models import Assessment

@@ -1,0 +1,189 @@
+"""The research export's reading context: keyset pages, pseudonyms, shared columns.
+
+Rows are read in keyset pages (``id > last id``, a page at a time), so an export
+never holds more than one page in memory, and every page costs the same however
+deep into the table it is.
+"""
+
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row
+from sqlalchemy import Select
+from sqlalchemy import Table
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlmodel import Session
+
+from planner.dosing import concentration
+from planner.dosing import volume_ml
+from planner.interop.research_csv_cells import pseudonym
+from planner.models import AdverseEvent
+from planner.models import Amendment
+from planner.models import Assessment
+from planner.models import CycleResponse
+from planner.models import InjectionSite
+from planner.models import Patient
+from planner.models import Product
+from planner.models import SessionStatus
+from planner.models import SiteRole
+from planner.models import TreatmentSession
+from planner.models import User
+from planner.models import VialLot
+
+Rows = Iterator[dict[str, object]]
+
+
+def table_of(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+SITE = table_of(InjectionSite)
+SESSION = table_of(TreatmentSession)
+PATIENT = table_of(Patient)
+PRODUCT = table_of(Product)
+LOT = table_of(VialLot)
+AMENDMENT = table_of(Amendment)
+RESPONSE = table_of(CycleResponse)
+ADVERSE = table_of(AdverseEvent)
+ASSESSMENT = table_of(Assessment)
+USER = table_of(User)
+# The product and vial columns that sessions.csv and sites.csv both carry.
+PRODUCT_AND_LOT = (
+    PRODUCT.c.code.label("product"),
+    PRODUCT.c.unit_name,
+    LOT.c.lot_number,
+    LOT.c.expiry_date,
+    LOT.c.vial_units,
+    LOT.c.diluent_ml,
+)
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What every file's rows are built with."""
+
+    session: Session
+    key: bytes
+    zone: ZoneInfo
+    muscle_names: dict[str, str]
+    page_size: int
+    refs: dict[int, str] = field(default_factory=dict)
+
+    def pages(
+        self, statement: Select[Any], id_column: Any, key: str
+    ) -> Iterator[Sequence[Row[Any]]]:
+        """Yield the statement's rows a page at a time, in ``id_column`` order.
+
+        Keyset paging: each page is one query for ids after the last one seen,
+        which the statement selects under the label ``key``.
+        """
+        after = 0
+        while True:
+            page = (
+                self.session.connection()
+                .execute(
+                    statement.where(id_column > after)
+                    .order_by(id_column)
+                    .limit(self.page_size)
+                )
+                .all()
+            )
+            if page:
+                yield page
+            if len(page) < self.page_size:
+                return
+            after = getattr(page[-1], key)
+
+    def patient_ref(self, patient_id: int) -> str:
+        """Return the patient's pseudonym, computed once per patient per export."""
+        ref = self.refs.get(patient_id)
+        if ref is None:
+            ref = self.refs[patient_id] = pseudonym(self.key, patient_id)
+        return ref
+
+    def in_ids(self, statement: Select[Any]) -> list[Row[Any]]:
+        return list(self.session.connection().execute(statement))
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+
+def enum_value(member: Enum | None) -> str | None:
+    return None if member is None else str(member.value)
+
+
+def session_status(status: SessionStatus, amended: bool) -> str:
+    if status == SessionStatus.SIGNED and amended:
+        return "amended"
+    return status.value
+
+
+def volume_for(units: float, lot: Row[Any]) -> float | None:
+    if lot.vial_units is None or not lot.diluent_ml:
+        return None
+    # The chart's own formula; a stored zero (no dose) exports as 0 mL.
+    return volume_ml(units, lot.vial_units, lot.diluent_ml) if units else 0.0
+
+
+def lot_columns(row: Row[Any]) -> dict[str, object]:
+    has_lot = row.vial_units is not None and bool(row.diluent_ml)
+    return {
+        "product": row.product,
+        "unit_name": row.unit_name,
+        "lot_number": row.lot_number,
+        "lot_expiry": row.expiry_date,
+        "vial_units": row.vial_units,
+        "diluent_ml": row.diluent_ml,
+        "units_per_ml": concentration(row.vial_units, row.diluent_ml)
+        if has_lot
+        else None,
+    }
+
+
+def amended_ids(context: ExportContext, session_ids: set[int]) -> set[int]:
+    rows = context.in_ids(
+        select(AMENDMENT.c.session_id)
+        .where(AMENDMENT.c.session_id.in_(session_ids))
+        .distinct()
+    )
+    return {row.session_id for row in rows}
+
+
+def counts_by_session(
+    context: ExportContext, table: Table, first: int, last: int
+) -> dict[int, int]:
+    rows = context.in_ids(
+        select(table.c.session_id, func.count().label("n"))
+        .where(table.c.session_id.between(first, last))
+        .group_by(table.c.session_id)
+    )
+    return {row.session_id: row.n for row in rows}
+
+
+def units_by_role(
+    context: ExportContext, first: int, last: int
+) -> dict[int, dict[SiteRole, tuple[int, float]]]:
+    """Return each session's site count and units per role, for a range of ids."""
+    rows = context.in_ids(
+        select(
+            SITE.c.session_id,
+            SITE.c.role,
+            func.count().label("n"),
+            func.sum(SITE.c.units).label("units"),
+        )
+        .where(SITE.c.session_id.between(first, last))
+        .group_by(SITE.c.session_id, SITE.c.role)
+    )
+    found: dict[int, dict[SiteRole, tuple[int, float]]] = {}
+    for row in rows:
+        found.setdefault(row.session_id, {})[row.role] = (row.n, float(row.units))
+    return found
