@@ -34,6 +34,11 @@ class ProductReference:
     cap_source: str | None = None
 
 
+def _dilutions(source: str, *volumes: tuple[int, float]) -> tuple[Dilution, ...]:
+    """Return the dilutions one source gives, each as (vial units, diluent mL)."""
+    return tuple(Dilution(vial, diluent, source) for vial, diluent in volumes)
+
+
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 PRODUCTS: tuple[ProductReference, ...] = (
     ProductReference(
@@ -42,14 +47,15 @@ PRODUCTS: tuple[ProductReference, ...] = (
         inn="onabotulinumtoxinA",
         unit_name="U",
         vial_sizes=(50, 100, 200),
-        dilutions=(
-            Dilution(100, 1.0, "[S21] Botox label dilution table"),
-            Dilution(100, 2.0, "[S21] Botox label dilution table"),
-            Dilution(100, 2.5, "[S21] Botox label dilution table"),
-            Dilution(100, 4.0, "[S21] Botox label dilution table"),
-            Dilution(100, 8.0, "[S21] Botox label dilution table"),
-            Dilution(100, 10.0, "[S21] Botox label dilution table"),
-            Dilution(50, 1.25, "[S21] Botox label dilution table"),
+        dilutions=_dilutions(
+            "[S21] Botox label dilution table",
+            (100, 1.0),
+            (100, 2.0),
+            (100, 2.5),
+            (100, 4.0),
+            (100, 8.0),
+            (100, 10.0),
+            (50, 1.25),
         ),
         in_use_hours=24,
         in_use_source="[S21] Botox label: administer within 24 h of reconstitution",
@@ -67,11 +73,13 @@ PRODUCTS: tuple[ProductReference, ...] = (
         unit_name="U (Speywood)",
         vial_sizes=(300, 500),
         dilutions=(
-            Dilution(300, 1.5, "[S23] Dysport label, glabellar"),
-            Dilution(300, 2.5, "[S23] Dysport label, glabellar"),
-            Dilution(500, 1.0, "[S23b] distributor copy, not label text"),
-            Dilution(500, 2.5, "[S23b] distributor copy, not label text"),
-            Dilution(500, 5.0, "[S23b] distributor copy, not label text"),
+            *_dilutions("[S23] Dysport label, glabellar", (300, 1.5), (300, 2.5)),
+            *_dilutions(
+                "[S23b] distributor copy, not label text",
+                (500, 1.0),
+                (500, 2.5),
+                (500, 5.0),
+            ),
         ),
         in_use_hours=24,
         in_use_source="[S24] SmPC in-use stability 24 h at 2–8 °C",
@@ -85,13 +93,10 @@ PRODUCTS: tuple[ProductReference, ...] = (
         inn="incobotulinumtoxinA",
         unit_name="U",
         vial_sizes=(50, 100),
-        dilutions=(
-            Dilution(
-                50, 1.25, "[S25b] secondary source; arithmetic matches 4 U/0.1 mL"
-            ),
-            Dilution(
-                100, 2.5, "[S25b] secondary source; arithmetic matches 4 U/0.1 mL"
-            ),
+        dilutions=_dilutions(
+            "[S25b] secondary source; arithmetic matches 4 U/0.1 mL",
+            (50, 1.25),
+            (100, 2.5),
         ),
         in_use_hours=24,
         in_use_source="[S25] Xeomin: use within 24 h, keep at 2–8 °C",
@@ -105,7 +110,7 @@ PRODUCTS: tuple[ProductReference, ...] = (
         inn="prabotulinumtoxinA-xvfs",
         unit_name="U",
         vial_sizes=(100,),
-        dilutions=(Dilution(100, 2.5, "[S26] Jeuveau label: 4 U per 0.1 mL"),),
+        dilutions=_dilutions("[S26] Jeuveau label: 4 U per 0.1 mL", (100, 2.5)),
         in_use_hours=24,
         in_use_source="[S26] Jeuveau label: use within 24 h",
         min_interval_days=84,
@@ -118,13 +123,10 @@ PRODUCTS: tuple[ProductReference, ...] = (
         inn="daxibotulinumtoxinA-lanm",
         unit_name="U",
         vial_sizes=(50, 100),
-        dilutions=(
-            Dilution(
-                50, 0.625, "Arithmetic from [S27] 8 U per 0.1 mL; volume UNSOURCED"
-            ),
-            Dilution(
-                100, 1.25, "Arithmetic from [S27] 8 U per 0.1 mL; volume UNSOURCED"
-            ),
+        dilutions=_dilutions(
+            "Arithmetic from [S27] 8 U per 0.1 mL; volume UNSOURCED",
+            (50, 0.625),
+            (100, 1.25),
         ),
         in_use_hours=72,
         in_use_source="[S27b] Daxxify: labelled in-use shelf life 72 h",
@@ -138,10 +140,7 @@ PRODUCTS: tuple[ProductReference, ...] = (
         inn="letibotulinumtoxinA-wlbg",
         unit_name="U",
         vial_sizes=(50, 100),
-        dilutions=(
-            Dilution(50, 1.25, "[S28] Letybo: 4 U per 0.1 mL"),
-            Dilution(100, 2.5, "[S28] Letybo: 4 U per 0.1 mL"),
-        ),
+        dilutions=_dilutions("[S28] Letybo: 4 U per 0.1 mL", (50, 1.25), (100, 2.5)),
         in_use_hours=24,
         in_use_source="[S28] Letybo: use within 24 h of reconstitution",
         min_interval_days=84,
