@@ -186,28 +186,30 @@ def _check_points_reach_their_muscle(muscles: tuple[Muscle, ...]) -> None:
                 )
 
 
-_VERHOEFF_D = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
-    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
-    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
-    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
-    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
-    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
-    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
-    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
-    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+def _dihedral_product(j: int, k: int) -> int:
+    """Multiply two elements of the dihedral group D5, numbered 0-9 as Verhoeff did.
+
+    0-4 are the rotations and 5-9 the reflections.
+    """
+    rotation = (j - k if j >= 5 else j + k) % 5
+    return rotation + 5 * ((j >= 5) != (k >= 5))
+
+
+_VERHOEFF_D = tuple(
+    tuple(_dihedral_product(j, k) for k in range(10)) for j in range(10)
 )
-_VERHOEFF_P = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
-    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
-    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
-    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
-)
+
+
+def _powers(step: tuple[int, ...], count: int) -> tuple[tuple[int, ...], ...]:
+    """Return the permutation ``step`` applied 0 to ``count - 1`` times, a row each."""
+    rows = [tuple(range(len(step)))]
+    while len(rows) < count:
+        rows.append(tuple(step[n] for n in rows[-1]))
+    return tuple(rows)
+
+
+# Verhoeff's position permutation comes back to the identity after eight steps.
+_VERHOEFF_P = _powers((1, 5, 7, 6, 2, 8, 3, 0, 9, 4), 8)
 
 
 def verhoeff_valid(digits: str) -> bool:
