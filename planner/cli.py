@@ -4,6 +4,8 @@ import os
 import secrets
 import sqlite3
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -35,9 +37,15 @@ from planner.services.users import set_password
 CREDENTIALS_FILE = "demo-credentials.txt"
 
 
-def _fail(exc: PlannerError) -> click.ClickException:
-    details = "; ".join(f"{field}: {reason}" for field, reason in exc.fields.items())
-    return click.ClickException(f"{exc.message} {details}".strip())
+@contextmanager
+def _service_session() -> Iterator[Session]:
+    """Yield a session whose service errors end the command with their message."""
+    with session_scope(get_engine()) as session:
+        try:
+            yield session
+        except PlannerError as exc:
+            details = "; ".join(f"{field}: {why}" for field, why in exc.fields.items())
+            raise click.ClickException(f"{exc.message} {details}".strip()) from None
 
 
 @click.command("init-db")
@@ -60,13 +68,10 @@ def init_db() -> None:
 @click.option("--password", required=True, help="At least 12 characters.")
 def create_user_command(email: str, name: str, role: str, password: str) -> None:
     """Create a login."""
-    with session_scope(get_engine()) as session:
-        try:
-            user = create_user(
-                session, SYSTEM, email=email, name=name, role=role, password=password
-            )
-        except PlannerError as exc:
-            raise _fail(exc) from None
+    with _service_session() as session:
+        user = create_user(
+            session, SYSTEM, email=email, name=name, role=role, password=password
+        )
     click.echo(f"Created {user.role.value} {user.email}.")
 
 
@@ -176,11 +181,8 @@ def first_run(patients: int) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def set_password_command(email: str, password: str) -> None:
     """Change a login's password (and unlock it)."""
-    with session_scope(get_engine()) as session:
-        try:
-            set_password(session, SYSTEM, email=email, password=password)
-        except PlannerError as exc:
-            raise _fail(exc) from None
+    with _service_session() as session:
+        set_password(session, SYSTEM, email=email, password=password)
     click.echo(f"Password changed for {email.strip().lower()}.")
 
 
