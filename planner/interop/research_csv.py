@@ -10,6 +10,16 @@ from collections.abc import Iterable
 from planner.interop.research_csv_cells import Column
 from planner.interop.research_csv_cells import CsvFile
 from planner.reference import MUSCLE_DOSES
+from planner.vocabulary import AdverseEventKind
+from planner.vocabulary import AffectedSide
+from planner.vocabulary import Depth
+from planner.vocabulary import Instrument
+from planner.vocabulary import PalsyCause
+from planner.vocabulary import SessionKind
+from planner.vocabulary import Severity
+from planner.vocabulary import Sex
+from planner.vocabulary import SiteRole
+from planner.vocabulary import Timepoint
 
 FORMAT_RULES: tuple[str, ...] = (
     "UTF-8 without a byte-order mark, comma-separated, RFC 4180 quoting, CRLF line "
@@ -38,7 +48,7 @@ def _id(name: str, what: str) -> Column:
 
 
 def _code(name: str, description: str, values: Iterable[str]) -> Column:
-    return Column(name, "code", description, values=tuple(values))
+    return Column(name, "code", description, values=tuple(map(str, values)))
 
 
 PATIENT_REF = Column(
@@ -47,7 +57,7 @@ PATIENT_REF = Column(
     "Pseudonymous patient identifier (see the format notes); the same patient has "
     "the same value in every file.",
 )
-SEX = _code("sex", "Sex as recorded.", ("female", "male", "other", "unknown"))
+SEX = _code("sex", "Sex as recorded.", Sex)
 CYCLE_NUMBER = Column(
     "cycle_number",
     "integer",
@@ -89,6 +99,16 @@ UNITS_PER_ML = Column(
     "product units per mL",
     3,
 )
+# The session's product and vial, on every row of the sites and sessions files.
+PRODUCT_AND_LOT = (
+    PRODUCT,
+    UNIT_NAME,
+    LOT_NUMBER,
+    LOT_EXPIRY,
+    VIAL_UNITS,
+    DILUENT_ML,
+    UNITS_PER_ML,
+)
 AGE_YEARS = Column(
     "age_years", "integer", "Age in whole years on the day (clinic time).", "years"
 )
@@ -104,13 +124,7 @@ SITES = CsvFile(
         CYCLE_NUMBER,
         PERFORMED_AT,
         SESSION_STATUS,
-        PRODUCT,
-        UNIT_NAME,
-        LOT_NUMBER,
-        LOT_EXPIRY,
-        VIAL_UNITS,
-        DILUENT_ML,
-        UNITS_PER_ML,
+        *PRODUCT_AND_LOT,
         Column("site_number", "integer", "The site's number on the chart, from 1."),
         _code(
             "muscle",
@@ -131,12 +145,12 @@ SITES = CsvFile(
             "role",
             "Whether the site is on the palsied side, the healthy side (for "
             "balance) or the midline.",
-            ("affected", "contralateral", "midline"),
+            SiteRole,
         ),
         _code(
             "depth",
             "Injection depth; empty if not recorded.",
-            ("superficial", "intramuscular", "deep"),
+            Depth,
         ),
         Column("units", "decimal", "Dose at this site.", "product units", 3),
         Column(
@@ -175,12 +189,12 @@ SESSIONS = CsvFile(
         _code(
             "palsy_cause",
             "Cause of the facial palsy.",
-            ("bells", "ramsay_hunt", "post_surgical", "trauma", "congenital", "other"),
+            PalsyCause,
         ),
         _code(
             "affected_side",
             "The palsied side, the patient's own.",
-            ("left", "right", "bilateral"),
+            AffectedSide,
         ),
         Column(
             "years_since_onset",
@@ -192,7 +206,7 @@ SESSIONS = CsvFile(
         _code(
             "kind",
             "`full` opens a cycle; `top_up` adds to the cycle's full treatment.",
-            ("full", "top_up"),
+            SessionKind,
         ),
         _id(
             "cycle_session_id",
@@ -203,13 +217,7 @@ SESSIONS = CsvFile(
         SESSION_STATUS,
         Column("signed_at", "datetime", "When it was signed; empty for a draft."),
         Column("amendment_count", "integer", "Corrections made after signing."),
-        PRODUCT,
-        UNIT_NAME,
-        LOT_NUMBER,
-        LOT_EXPIRY,
-        VIAL_UNITS,
-        DILUENT_ML,
-        UNITS_PER_ML,
+        *PRODUCT_AND_LOT,
         Column("site_count", "integer", "Injection sites charted."),
         Column(
             "total_units", "decimal", "Sum of all sites' doses.", "product units", 3
@@ -305,12 +313,12 @@ SCORES = CsvFile(
         _code(
             "instrument",
             "The instrument.",
-            ("sunnybrook", "eface", "house_brackmann", "saq", "fdi"),
+            Instrument,
         ),
         _code(
             "timepoint",
             "When in the cycle it was done.",
-            ("baseline", "review", "pre_treatment", "other"),
+            Timepoint,
         ),
         Column("assessed_at", "datetime", "When the assessment was done."),
         Column(
@@ -358,17 +366,9 @@ ADVERSE_EVENTS = CsvFile(
         _code(
             "kind",
             "What happened.",
-            (
-                "eyelid_droop",
-                "incomplete_eye_closure",
-                "dry_eye",
-                "lip_weakness",
-                "smile_asymmetry",
-                "difficulty_swallowing",
-                "other",
-            ),
+            AdverseEventKind,
         ),
-        _code("severity", "Severity.", ("mild", "moderate", "severe")),
+        _code("severity", "Severity.", Severity),
         Column(
             "description",
             "text",
