@@ -100,13 +100,11 @@ class Frame:
 
 @dataclass(frozen=True)
 class Canvas:
-    """What every drawing of one chart starts from: its title, size and id prefix."""
+    """A chart's title, size (viewBox units) and id prefix, shared by its drawings."""
 
     title: str
-    # viewBox units, and the SVG's size.
     width: float
     height: float
-    # Keeps ids unique when a page shows several charts.
     id_prefix: str = ""
 
     def start(self, kind: str, desc: str) -> svgwrite.Drawing:
