@@ -13,12 +13,14 @@ from planner.plots.frame import INK
 from planner.plots.frame import LABEL_SIZE
 from planner.plots.frame import MUTED
 from planner.plots.frame import SMALL_SIZE
-from planner.plots.frame import Canvas
 from planner.plots.frame import Frame
 from planner.plots.frame import Scale
 from planner.plots.frame import clean_text
+from planner.plots.frame import draw_heading
+from planner.plots.frame import empty_chart
 from planner.plots.frame import format_value
 from planner.plots.frame import list_words
+from planner.plots.frame import new_drawing
 from planner.plots.frame import plural
 from planner.plots.frame import text_width
 from planner.plots.legend import Key
@@ -88,10 +90,19 @@ def bar_chart(
 
     :return: the SVG document as a string, viewBox ``0 0 width height``.
     """
-    canvas = Canvas(title, width, height, id_prefix)
     if not series.points():
-        return canvas.empty("bar")
-    drawing = canvas.start("bar", describe_bars(series, unit=unit))
+        return empty_chart(
+            title=title, width=width, height=height, id_prefix=id_prefix, kind="bar"
+        )
+    drawing = new_drawing(
+        width=width,
+        height=height,
+        title=title,
+        desc=describe_bars(series, unit=unit),
+        kind="bar-chart",
+        id_prefix=id_prefix,
+    )
+    draw_heading(drawing, title)
     top = 40.0
     if reference is not None:
         keys = [Key(reference[1], INK, dashed=True)]

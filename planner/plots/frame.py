@@ -98,79 +98,79 @@ class Frame:
         return round(self.bottom - share * self.plot_height, 2)
 
 
-@dataclass(frozen=True)
-class Canvas:
-    """A chart's title, size (viewBox units) and id prefix, shared by its drawings."""
+def new_drawing(
+    *, width: float, height: float, title: str, desc: str, kind: str, id_prefix: str
+) -> svgwrite.Drawing:
+    """Start an accessible drawing: role img, labelled by its title and desc."""
+    if width <= 0 or height <= 0:
+        raise ValueError(f"width and height must be positive, got {width}x{height}")
+    drawing = svgwrite.Drawing(
+        size=(f"{width:g}", f"{height:g}"),
+        viewBox=f"0 0 {width:g} {height:g}",
+        debug=False,
+        **{"class": f"chart {kind}", "font-family": FONT},
+    )
+    drawing["role"] = "img"
+    drawing["aria-labelledby"] = f"{id_prefix}chart-title {id_prefix}chart-desc"
+    drawing.set_desc(title=clean_text(title), desc=clean_text(desc))
+    for element, suffix in zip(drawing.elements[:2], ("title", "desc"), strict=True):
+        element.xml.set("id", f"{id_prefix}chart-{suffix}")
+    # An explicit white card, so a PDF page or a dark tablet theme cannot show
+    # through and lower the contrast.
+    drawing.add(drawing.rect((0, 0), (width, height), fill="#ffffff"))
+    return drawing
 
-    title: str
-    width: float
-    height: float
-    id_prefix: str = ""
 
-    def start(self, kind: str, desc: str) -> svgwrite.Drawing:
-        """Start a ``kind`` chart ("bar", "line") under its visible title."""
-        return self._drawing(f"{kind}-chart", desc)
+def draw_heading(drawing: svgwrite.Drawing, title: str, *, x: float = 12) -> None:
+    """Write the visible title in the top row."""
+    drawing.add(
+        drawing.text(
+            clean_text(title),
+            insert=(x, 22),
+            fill=INK,
+            font_size=TITLE_SIZE,
+            font_weight="bold",
+            **{"class": "chart-title"},
+        )
+    )
 
-    def empty(self, kind: str) -> str:
-        """Draw the title over an empty, dashed plot area that says "No data yet"."""
-        drawing = self._drawing(f"{kind}-chart empty", f"{NO_DATA}.")
-        width, height = self.width, self.height
-        drawing.add(
-            drawing.rect(
-                (12, 36),
-                (width - 24, height - 48),
-                rx=6,
-                fill="#f7f7f7",
-                stroke=AXIS,
-                stroke_dasharray="6 4",
-            )
-        )
-        drawing.add(
-            drawing.text(
-                NO_DATA,
-                insert=(width / 2, 36 + (height - 48) / 2),
-                dy=["0.35em"],
-                fill=MUTED,
-                font_size=TITLE_SIZE,
-                text_anchor="middle",
-                **{"class": "no-data"},
-            )
-        )
-        markup: str = drawing.tostring()
-        return markup
 
-    def _drawing(self, css_class: str, desc: str) -> svgwrite.Drawing:
-        """Start an accessible drawing: role img, labelled by its title and desc."""
-        width, height, prefix = self.width, self.height, self.id_prefix
-        if width <= 0 or height <= 0:
-            raise ValueError(f"width and height must be positive, got {width}x{height}")
-        drawing = svgwrite.Drawing(
-            size=(f"{width:g}", f"{height:g}"),
-            viewBox=f"0 0 {width:g} {height:g}",
-            debug=False,
-            **{"class": f"chart {css_class}", "font-family": FONT},
+def empty_chart(
+    *, title: str, width: float, height: float, id_prefix: str, kind: str
+) -> str:
+    """Draw the title over an empty, dashed plot area that says "No data yet"."""
+    drawing = new_drawing(
+        width=width,
+        height=height,
+        title=title,
+        desc=f"{NO_DATA}.",
+        kind=f"{kind}-chart empty",
+        id_prefix=id_prefix,
+    )
+    draw_heading(drawing, title)
+    drawing.add(
+        drawing.rect(
+            (12, 36),
+            (width - 24, height - 48),
+            rx=6,
+            fill="#f7f7f7",
+            stroke=AXIS,
+            stroke_dasharray="6 4",
         )
-        drawing["role"] = "img"
-        drawing["aria-labelledby"] = f"{prefix}chart-title {prefix}chart-desc"
-        drawing.set_desc(title=clean_text(self.title), desc=clean_text(desc))
-        for element, suffix in zip(
-            drawing.elements[:2], ("title", "desc"), strict=True
-        ):
-            element.xml.set("id", f"{prefix}chart-{suffix}")
-        # An explicit white card, so a PDF page or a dark tablet theme cannot show
-        # through and lower the contrast.
-        drawing.add(drawing.rect((0, 0), (width, height), fill="#ffffff"))
-        drawing.add(
-            drawing.text(
-                clean_text(self.title),
-                insert=(12, 22),
-                fill=INK,
-                font_size=TITLE_SIZE,
-                font_weight="bold",
-                **{"class": "chart-title"},
-            )
+    )
+    drawing.add(
+        drawing.text(
+            NO_DATA,
+            insert=(width / 2, 36 + (height - 48) / 2),
+            dy=["0.35em"],
+            fill=MUTED,
+            font_size=TITLE_SIZE,
+            text_anchor="middle",
+            **{"class": "no-data"},
         )
-        return drawing
+    )
+    markup: str = drawing.tostring()
+    return markup
 
 
 def list_words(items: Sequence[str]) -> str:

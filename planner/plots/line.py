@@ -14,12 +14,14 @@ from planner.plots.axes import value_scale
 from planner.plots.frame import INK
 from planner.plots.frame import LABEL_SIZE
 from planner.plots.frame import MUTED
-from planner.plots.frame import Canvas
 from planner.plots.frame import Frame
 from planner.plots.frame import Scale
 from planner.plots.frame import clean_text
+from planner.plots.frame import draw_heading
+from planner.plots.frame import empty_chart
 from planner.plots.frame import format_value
 from planner.plots.frame import list_words
+from planner.plots.frame import new_drawing
 from planner.plots.frame import plural
 from planner.plots.legend import Key
 from planner.plots.legend import draw_legend
@@ -133,12 +135,19 @@ def line_chart(
     :return: the SVG document as a string, viewBox ``0 0 width height``.
     """
     cycles = _all_cycles(series)
-    canvas = Canvas(title, width, height, id_prefix)
     if not any(line.points() for line in series):
-        return canvas.empty("line")
-    drawing = canvas.start(
-        "line", describe_trend(series, higher_is_better=higher_is_better, cycles=cycles)
+        return empty_chart(
+            title=title, width=width, height=height, id_prefix=id_prefix, kind="line"
+        )
+    drawing = new_drawing(
+        width=width,
+        height=height,
+        title=title,
+        desc=describe_trend(series, higher_is_better=higher_is_better, cycles=cycles),
+        kind="line-chart",
+        id_prefix=id_prefix,
     )
+    draw_heading(drawing, title)
     legend_bottom = draw_legend(
         drawing,
         _keys(series),
