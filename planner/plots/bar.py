@@ -16,7 +16,6 @@ from planner.plots.frame import SMALL_SIZE
 from planner.plots.frame import Frame
 from planner.plots.frame import Scale
 from planner.plots.frame import clean_text
-from planner.plots.frame import draw_heading
 from planner.plots.frame import empty_chart
 from planner.plots.frame import format_value
 from planner.plots.frame import list_words
@@ -102,7 +101,6 @@ def bar_chart(
         kind="bar-chart",
         id_prefix=id_prefix,
     )
-    draw_heading(drawing, title)
     top = 40.0
     if reference is not None:
         keys = [Key(reference[1], INK, dashed=True)]

@@ -101,7 +101,7 @@ class Frame:
 def new_drawing(
     *, width: float, height: float, title: str, desc: str, kind: str, id_prefix: str
 ) -> svgwrite.Drawing:
-    """Start an accessible drawing: role img, labelled by its title and desc."""
+    """Start an accessible drawing (role img) under its visible title."""
     if width <= 0 or height <= 0:
         raise ValueError(f"width and height must be positive, got {width}x{height}")
     drawing = svgwrite.Drawing(
@@ -118,6 +118,7 @@ def new_drawing(
     # An explicit white card, so a PDF page or a dark tablet theme cannot show
     # through and lower the contrast.
     drawing.add(drawing.rect((0, 0), (width, height), fill="#ffffff"))
+    draw_heading(drawing, title)
     return drawing
 
 
@@ -147,7 +148,6 @@ def empty_chart(
         kind=f"{kind}-chart empty",
         id_prefix=id_prefix,
     )
-    draw_heading(drawing, title)
     drawing.add(
         drawing.rect(
             (12, 36),

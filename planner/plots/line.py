@@ -17,7 +17,6 @@ from planner.plots.frame import MUTED
 from planner.plots.frame import Frame
 from planner.plots.frame import Scale
 from planner.plots.frame import clean_text
-from planner.plots.frame import draw_heading
 from planner.plots.frame import empty_chart
 from planner.plots.frame import format_value
 from planner.plots.frame import list_words
@@ -147,7 +146,6 @@ def line_chart(
         kind="line-chart",
         id_prefix=id_prefix,
     )
-    draw_heading(drawing, title)
     legend_bottom = draw_legend(
         drawing,
         _keys(series),
