@@ -17,6 +17,7 @@ from planner.scoring.definition import define_instrument
 from planner.scoring.items import Item
 from planner.scoring.items import Slider
 from planner.scoring.items import parse_items
+from planner.scoring.items import section_items
 
 CODE = "eface"
 TITLE = "eFACE"
@@ -51,83 +52,46 @@ STATIC_ITEMS: tuple[Item, ...] = (
         STATIC_SECTION,
         slider=Slider(0, 200, "0 = wide, 100 = balanced, 200 = narrow"),
     ),
-    Item(
-        "nasolabial_fold_rest",
-        "Nasolabial fold depth at rest",
+    *section_items(
         STATIC_SECTION,
-        slider=BIDIRECTIONAL,
-    ),
-    Item(
-        "oral_commissure_rest",
-        "Oral commissure at rest",
-        STATIC_SECTION,
+        {
+            "nasolabial_fold_rest": "Nasolabial fold depth at rest",
+            "oral_commissure_rest": "Oral commissure at rest",
+        },
         slider=BIDIRECTIONAL,
     ),
 )
 DYNAMIC_ITEMS: tuple[Item, ...] = (
     Item("brow_elevation", "Brow elevation", DYNAMIC_SECTION, slider=MOVEMENT),
-    Item(
-        "gentle_eye_closure",
-        "Gentle eye closure",
+    *section_items(
         DYNAMIC_SECTION,
+        {
+            "gentle_eye_closure": "Gentle eye closure",
+            "full_eye_closure": "Full-effort eye closure",
+        },
         slider=EYE_CLOSURE,
     ),
-    Item(
-        "full_eye_closure",
-        "Full-effort eye closure",
+    *section_items(
         DYNAMIC_SECTION,
-        slider=EYE_CLOSURE,
-    ),
-    Item(
-        "oral_commissure_smile",
-        "Oral commissure movement with smile",
-        DYNAMIC_SECTION,
-        slider=MOVEMENT,
-    ),
-    Item(
-        "nasolabial_fold_depth_smile",
-        "Nasolabial fold depth with smile",
-        DYNAMIC_SECTION,
-        slider=MOVEMENT,
-    ),
-    Item(
-        "nasolabial_fold_orientation_smile",
-        "Nasolabial fold orientation with smile",
-        DYNAMIC_SECTION,
-        slider=MOVEMENT,
-    ),
-    Item(
-        "lower_lip_eeee",
-        'Lower-lip movement (DLI) with "EEEE"',
-        DYNAMIC_SECTION,
+        {
+            "oral_commissure_smile": "Oral commissure movement with smile",
+            "nasolabial_fold_depth_smile": "Nasolabial fold depth with smile",
+            "nasolabial_fold_orientation_smile": "Nasolabial fold orientation with "
+            "smile",
+            "lower_lip_eeee": 'Lower-lip movement (DLI) with "EEEE"',
+        },
         slider=MOVEMENT,
     ),
 )
-SYNKINESIS_ITEMS: tuple[Item, ...] = (
-    Item(
-        "ocular_synkinesis",
-        "Ocular synkinesis",
-        SYNKINESIS_SECTION,
-        slider=NO_SYNKINESIS,
-    ),
-    Item(
-        "midfacial_synkinesis",
-        "Midfacial synkinesis",
-        SYNKINESIS_SECTION,
-        slider=NO_SYNKINESIS,
-    ),
-    Item(
-        "mentalis_synkinesis",
-        "Mentalis synkinesis",
-        SYNKINESIS_SECTION,
-        slider=NO_SYNKINESIS,
-    ),
-    Item(
-        "platysmal_synkinesis",
-        "Platysmal synkinesis",
-        SYNKINESIS_SECTION,
-        slider=NO_SYNKINESIS,
-    ),
+SYNKINESIS_ITEMS = section_items(
+    SYNKINESIS_SECTION,
+    {
+        "ocular_synkinesis": "Ocular synkinesis",
+        "midfacial_synkinesis": "Midfacial synkinesis",
+        "mentalis_synkinesis": "Mentalis synkinesis",
+        "platysmal_synkinesis": "Platysmal synkinesis",
+    },
+    slider=NO_SYNKINESIS,
 )
 ITEMS = STATIC_ITEMS + DYNAMIC_ITEMS + SYNKINESIS_ITEMS
 

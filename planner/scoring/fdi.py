@@ -13,8 +13,8 @@ from typing import Any
 
 from planner.scoring.definition import define_instrument
 from planner.scoring.items import Choice
-from planner.scoring.items import Item
 from planner.scoring.items import parse_items
+from planner.scoring.items import section_items
 
 CODE = "fdi"
 TITLE = "Facial Disability Index"
@@ -59,61 +59,29 @@ FREQUENCIES: dict[str, tuple[str, int]] = {
 }
 SOCIAL_CHOICES = tuple(Choice(key, label) for key, (label, _) in FREQUENCIES.items())
 
-PHYSICAL_ITEMS: tuple[Item, ...] = (
-    Item(
-        "q1",
-        "Keeping food in your mouth, moving it around, or food stuck in your cheek "
-        "while eating",
-        PHYSICAL_SECTION,
-        choices=PHYSICAL_CHOICES,
-    ),
-    Item("q2", "Drinking from a cup", PHYSICAL_SECTION, choices=PHYSICAL_CHOICES),
-    Item(
-        "q3",
-        "Saying specific sounds while speaking",
-        PHYSICAL_SECTION,
-        choices=PHYSICAL_CHOICES,
-    ),
-    Item(
-        "q4",
-        "Your eye tearing excessively or becoming dry",
-        PHYSICAL_SECTION,
-        choices=PHYSICAL_CHOICES,
-    ),
-    Item(
-        "q5",
-        "Brushing your teeth or rinsing your mouth",
-        PHYSICAL_SECTION,
-        choices=PHYSICAL_CHOICES,
-    ),
+PHYSICAL_ITEMS = section_items(
+    PHYSICAL_SECTION,
+    {
+        "q1": "Keeping food in your mouth, moving it around, or food stuck in your "
+        "cheek while eating",
+        "q2": "Drinking from a cup",
+        "q3": "Saying specific sounds while speaking",
+        "q4": "Your eye tearing excessively or becoming dry",
+        "q5": "Brushing your teeth or rinsing your mouth",
+    },
+    choices=PHYSICAL_CHOICES,
 )
-SOCIAL_ITEMS: tuple[Item, ...] = (
-    Item("q6", "Felt calm and peaceful", SOCIAL_SECTION, choices=SOCIAL_CHOICES),
-    Item(
-        "q7",
-        "Isolated yourself from people around you",
-        SOCIAL_SECTION,
-        choices=SOCIAL_CHOICES,
-    ),
-    Item(
-        "q8",
-        "Been irritable towards those around you",
-        SOCIAL_SECTION,
-        choices=SOCIAL_CHOICES,
-    ),
-    Item(
-        "q9",
-        "Woken early or woken several times during the night",
-        SOCIAL_SECTION,
-        choices=SOCIAL_CHOICES,
-    ),
-    Item(
-        "q10",
-        "Been kept by your facial function from going out or taking part in family "
-        "or social activities",
-        SOCIAL_SECTION,
-        choices=SOCIAL_CHOICES,
-    ),
+SOCIAL_ITEMS = section_items(
+    SOCIAL_SECTION,
+    {
+        "q6": "Felt calm and peaceful",
+        "q7": "Isolated yourself from people around you",
+        "q8": "Been irritable towards those around you",
+        "q9": "Woken early or woken several times during the night",
+        "q10": "Been kept by your facial function from going out or taking part in "
+        "family or social activities",
+    },
+    choices=SOCIAL_CHOICES,
 )
 # Negatively worded: "all of the time" is the worst answer ([S57], [S57b]).
 NEGATIVE_ITEMS = frozenset({"q7", "q8", "q9", "q10"})

@@ -58,6 +58,20 @@ class Item:
             raise ValueError(f"item {self.key!r} needs either choices or a slider")
 
 
+def section_items(
+    section: str,
+    labels: Mapping[str, str],
+    *,
+    choices: tuple[Choice, ...] = (),
+    slider: Slider | None = None,
+) -> tuple[Item, ...]:
+    """Return a section's items, keyed and labelled by ``labels``, answered alike."""
+    return tuple(
+        Item(key, label, section, choices=choices, slider=slider)
+        for key, label in labels.items()
+    )
+
+
 def flatten(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Flatten one level of nesting: ``{"a": {"b": 1}}`` becomes ``{"a.b": 1}``."""
     flat: dict[str, Any] = {}
