@@ -1,11 +1,9 @@
-import ast
 import math
 from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -270,27 +268,6 @@ def test_format_units(units, shown):
 def test_no_cross_product_conversion_is_offered():
     names = [n.lower() for n in dosing.__all__]
     assert not [n for n in names if "convert" in n or "equivalen" in n]
-
-
-def test_dosing_package_is_pure():
-    allowed = ("planner.dosing", "planner.reference")
-    forbidden = ("flask", "sqlmodel", "sqlalchemy", "werkzeug", "planner")
-    package = Path(dosing.__file__).parent
-    for path in package.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                if name.startswith(allowed):
-                    continue
-                assert not name.startswith(forbidden), f"{path.name} imports {name}"
-
-
-# Inputs
 
 
 def test_products_from_reference():

@@ -1,4 +1,3 @@
-import ast
 import re
 from dataclasses import FrozenInstanceError
 from datetime import UTC
@@ -10,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-import planner.interop.icalendar_export as icalendar_export
 from planner.interop.icalendar_export import CalendarEvent
 from planner.interop.icalendar_export import build_calendar
 
@@ -350,20 +348,6 @@ def test_build_rejects_a_zone_without_a_key():
 
     with pytest.raises(ValueError, match="zone"):
         build([make_event()], zone=zone)
-
-
-def test_module_is_pure():
-    forbidden = ("flask", "sqlmodel", "sqlalchemy", "werkzeug", "planner")
-    tree = ast.parse(Path(icalendar_export.__file__).read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names = [node.module or ""]
-        else:
-            continue
-        for name in names:
-            assert not name.startswith(forbidden), f"imports {name}"
 
 
 def test_event_is_frozen():

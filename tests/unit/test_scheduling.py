@@ -1,11 +1,9 @@
-import ast
 import math
 from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -60,23 +58,6 @@ def span(start: datetime, minutes: int) -> Interval:
 
 def starts(slots: list[Interval]) -> list[str]:
     return [slot.start.astimezone(LONDON).strftime("%H:%M") for slot in slots]
-
-
-def test_scheduling_package_is_pure():
-    forbidden = ("flask", "sqlmodel", "sqlalchemy", "werkzeug", "planner")
-    package = Path(scheduling.__file__).parent
-    for path in package.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                if name.startswith("planner.scheduling"):
-                    continue
-                assert not name.startswith(forbidden), f"{path.name} imports {name}"
 
 
 def test_public_api_is_exported():
