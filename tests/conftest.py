@@ -5,7 +5,6 @@ import re
 import sqlite3
 from collections.abc import Callable
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -26,8 +25,8 @@ from planner.models import Role
 from planner.models import User
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
-from planner.services.patients import create_patient
 from planner.services.users import create_user
+from tests import factories
 
 # The audit guard fails any test whose commits leave a change unaudited (issue 7);
 # pytester lets tests/services/test_audit_guard.py prove that it does.
@@ -203,23 +202,13 @@ def runner(app: Flask) -> Any:
     return app.test_cli_runner()
 
 
-PATIENT_DEFAULTS: dict[str, Any] = {
-    "given_name": "Ada",
-    "family_name": "Okafor",
-    "date_of_birth": date(1971, 5, 14),
-    "sex": "female",
-    "cause": "bells",
-    "affected_side": "left",
-}
-
-
 @pytest.fixture
 def make_patient(session: Session) -> Callable[..., Patient]:
     counter = iter(range(1, 1_000_000))
 
     def make(**overrides: Any) -> Patient:
-        data = {**PATIENT_DEFAULTS, "mrn": f"MRN{next(counter):05d}", **overrides}
-        return create_patient(session, SYSTEM, data)
+        mrn = overrides.pop("mrn", f"MRN{next(counter):05d}")
+        return factories.make_patient(session, SYSTEM, mrn, **overrides)
 
     return make
 

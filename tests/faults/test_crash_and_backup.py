@@ -44,8 +44,8 @@ from planner.services.patients import create_patient
 from planner.services.users import create_user
 from tests.bench.chart_cases import _tap_points
 from tests.conftest import PASSWORD
-from tests.conftest import PATIENT_DEFAULTS
 from tests.conftest import Browser
+from tests.factories import PATIENT_DEFAULTS
 from tests.views.test_chart_api import VIAL
 from tests.views.test_chart_api import open_session
 

@@ -11,8 +11,6 @@ import subprocess
 from collections import defaultdict
 from datetime import UTC
 from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import weasyprint
@@ -23,8 +21,6 @@ from sqlmodel import select
 
 from planner.db import get_engine
 from planner.demo import seed_demo
-from planner.facemap import load_face_map
-from planner.facemap import reference_points
 from planner.models import Patient
 from planner.models import Role
 from planner.models import SessionKind
@@ -39,15 +35,14 @@ from planner.reports.comparison import comparison_report
 from planner.reports.handout import patient_handout
 from planner.reports.record import treatment_record
 from planner.reports.render import render_pdf
-from planner.services import chart as chart_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
-from planner.services.chart_state import default_units
 from planner.views.reports import report_html
+from tests.factories import FACE_MAP
+from tests.factories import ZONE
+from tests.factories import make_treatment
 
-ZONE = ZoneInfo("Europe/London")
-FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 # 14 pt in CSS pixels (WeasyPrint lays out in px: 96 per inch, 72 pt per inch).
 FOURTEEN_PT = 14 * 96 / 72
@@ -219,54 +214,12 @@ def injector(make_user):
 def chart_session(session, make_patient, injector):
     """Open a session, chart (muscle, side, units) sites, and sign it if asked."""
 
-    def chart(sites, *, patient=None, sign=True, lot_number="C1234AB", **extra):
+    def chart(sites, *, patient=None, sign=True, **form):
         patient = patient or make_patient(affected_side="left")
-        record = session_service.open_session(
-            session,
-            injector,
-            patient.id,
-            {
-                "kind": "full",
-                "product": "botox",
-                "lot_choice": "new",
-                "lot_number": lot_number,
-                "expiry_date": "2027-06-30",
-                "vial_units": 100,
-                "diluent_ml": 2.5,
-                "reconstituted_at": NOW.isoformat(),
-                "consent_obtained": "true",
-                **extra,
-            },
-            zone=ZONE,
-            now=NOW,
+        treatment = make_treatment(
+            session, injector, patient.id, sites, when=NOW, sign=sign, **form
         )
-        version = record.version
-        for muscle, side, dose in sites:
-            x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
-            version, _ = chart_service.add_site(
-                session,
-                injector,
-                record.id,
-                {"x": float(x), "y": float(y), "units": dose, "version": version},
-                face_map=FACE_MAP,
-                default_units=default_units(session),
-                now=NOW,
-            )
-        if sign:
-            state = chart_state(
-                session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW
-            )
-            reasons = {w["key"]: "Agreed with the patient." for w in state["warnings"]}
-            session_service.sign_session(
-                session,
-                injector,
-                record.id,
-                {"version": version, "consent_obtained": True, "reasons": reasons},
-                warnings=state["warnings"],
-                zone=ZONE,
-                now=NOW,
-            )
-        return record.id
+        return treatment.id
 
     return chart
 

@@ -1,7 +1,6 @@
 """The chart API: taps saved at once, stale writes refused with the current state."""
 
 import threading
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
@@ -10,39 +9,20 @@ from sqlmodel import select
 
 from planner import create_app
 from planner.db import get_engine
-from planner.facemap import load_face_map
-from planner.facemap import reference_points
 from planner.models import InjectionSite
 from planner.models import Role
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
-from planner.services.patients import create_patient
 from planner.services.users import create_user
 from tests.conftest import PASSWORD
-from tests.conftest import PATIENT_DEFAULTS
 from tests.conftest import Browser
-
-FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
-VIAL = {
-    "kind": "full",
-    "product": "botox",
-    "lot_choice": "new",
-    "lot_number": "C5555",
-    "expiry_date": "2030-01-01",
-    "vial_units": "100",
-    "diluent_ml": "2.5",
-    "reconstituted_at": "",
-    "consent_obtained": "true",
-}
-
-
-def point(muscle, side):
-    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
-    return {"x": float(x), "y": float(y)}
+from tests.factories import VIAL_FORM
+from tests.factories import make_patient
+from tests.factories import tap_at
 
 
 def open_session(browser, patient_id):
-    response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL)
+    response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL_FORM)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
@@ -59,7 +39,7 @@ def test_tap_change_move_delete_and_state(chart):
     added = browser.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
+        {**tap_at("mentalis", "right"), "version": 1},
     )
     assert added.status_code == 201
     assert added.json["version"] == 2
@@ -78,7 +58,7 @@ def test_tap_change_move_delete_and_state(chart):
     moved = browser.api(
         "PATCH",
         f"/api/v1/sessions/{session_id}/sites/{site['id']}",
-        {"version": 3, **point("platysma", "left")},
+        {"version": 3, **tap_at("platysma", "left")},
     )
     assert (moved.json["site"]["muscle"], moved.json["site"]["side"]) == (
         "platysma",
@@ -120,12 +100,12 @@ def test_stale_write_is_409_with_the_current_state(chart):
     browser.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
+        {**tap_at("mentalis", "right"), "version": 1},
     )
     stale = browser.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sites",
-        {**point("platysma", "right"), "version": 1},
+        {**tap_at("platysma", "right"), "version": 1},
     )
     assert stale.status_code == 409
     assert stale.json["state"]["session"]["version"] == 2
@@ -156,7 +136,7 @@ def test_staff_can_read_but_not_chart(chart, login_as):
     response = staff.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "left"), "version": 1},
+        {**tap_at("mentalis", "left"), "version": 1},
     )
     assert response.status_code == 403
 
@@ -166,7 +146,7 @@ def test_sign_then_read_only(chart):
     browser.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
+        {**tap_at("mentalis", "right"), "version": 1},
     )
     refused = browser.api(
         "POST",
@@ -185,7 +165,7 @@ def test_sign_then_read_only(chart):
     late = browser.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sites",
-        {**point("platysma", "right"), "version": 3},
+        {**tap_at("platysma", "right"), "version": 3},
     )
     assert late.status_code == 409
     assert "signed" in late.json["error"]
@@ -231,7 +211,7 @@ def file_app(tmp_path, db_url):
             role="injector",
             password=PASSWORD,
         )
-        patient = create_patient(session, SYSTEM, {**PATIENT_DEFAULTS, "mrn": "RACE1"})
+        patient = make_patient(session, SYSTEM, "RACE1")
         patient_id = patient.id
     yield app, patient_id
     engine.dispose()
@@ -246,7 +226,7 @@ def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
         tablets.append(browser)
     session_id = open_session(tablets[0], patient_id)
     targets = [
-        point(m, s)
+        tap_at(m, s)
         for m in ("mentalis", "platysma", "frontalis")
         for s in ("left", "right")
     ]
@@ -290,7 +270,7 @@ def test_amend_a_signed_record_from_its_page(chart, session):
     added = browser.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
+        {**tap_at("mentalis", "right"), "version": 1},
     )
     site_id = added.json["site"]["id"]
     browser.api(
