@@ -7,6 +7,7 @@ overrides; conftest.py wraps the common ones as fixtures (``make_patient``).
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -14,8 +15,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
 from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
 
+from planner.demo import seed_demo
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
 from planner.models import Appointment
@@ -71,6 +76,22 @@ def tap_at(muscle: str, side: str) -> dict[str, float]:
 def make_patient(session: Session, actor: Actor, mrn: str, **overrides: Any) -> Patient:
     """Create a patient with the default demographics."""
     return create_patient(session, actor, {**PATIENT_DEFAULTS, "mrn": mrn, **overrides})
+
+
+def make_demo_patient(
+    engine: Engine, session: Session, *, patients: int, cycles: int, seed: int
+) -> Patient:
+    """Seed a demo clinic as of 1 November 2026 and return its first patient."""
+    seed_demo(
+        engine,
+        patients=patients,
+        cycles=cycles,
+        seed=seed,
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    first = session.exec(select(Patient).order_by(col(Patient.id))).first()
+    assert first is not None
+    return first
 
 
 def treatment_form(when: datetime, **overrides: Any) -> dict[str, Any]:
@@ -174,13 +195,15 @@ def make_appointment(
 ) -> Appointment:
     """Store a booked review starting at ``starts_at`` (a row: no audit event)."""
     appointment = Appointment(
-        patient_id=patient_id,
-        kind="review",
-        status="booked",
-        due_date=starts_at.date(),
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=minutes),
-        **overrides,
+        **{
+            "patient_id": patient_id,
+            "kind": "review",
+            "status": "booked",
+            "due_date": starts_at.date(),
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(minutes=minutes),
+            **overrides,
+        }
     )
     session.add(appointment)
     session.commit()

@@ -10,16 +10,15 @@ import pytest
 from sqlmodel import select
 
 from planner.db import get_engine
-from planner.demo import seed_demo
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.facemap import load_face_map
-from planner.models import Patient
 from planner.models import Role
 from planner.models import TreatmentSession
 from planner.services import outcomes
 from planner.services.audit import Actor
 from planner.services.cycles import cycles_overview
+from tests.factories import make_demo_patient
 
 ZONE = ZoneInfo("Europe/London")
 FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
@@ -37,15 +36,7 @@ def actor(make_user):
 
 @pytest.fixture
 def demo(app, session):
-    seed_demo(
-        get_engine(app),
-        patients=3,
-        cycles=4,
-        seed=7,
-        now=datetime(2026, 11, 1, tzinfo=UTC),
-    )
-    patient = session.exec(select(Patient).order_by(Patient.id)).first()
-    return patient
+    return make_demo_patient(get_engine(app), session, patients=3, cycles=4, seed=7)
 
 
 def test_saq_is_scored_and_filed_under_the_current_cycle(session, demo, actor):
