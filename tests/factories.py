@@ -73,6 +73,13 @@ def tap_at(muscle: str, side: str) -> dict[str, float]:
     return {"x": x, "y": y}
 
 
+def open_draft(browser: Any, patient_id: int) -> int:
+    """Open a draft chart from the session form, as a browser does; return its id."""
+    response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL_FORM)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
 def make_patient(session: Session, actor: Actor, mrn: str, **overrides: Any) -> Patient:
     """Create a patient with the default demographics."""
     return create_patient(session, actor, {**PATIENT_DEFAULTS, "mrn": mrn, **overrides})

@@ -16,22 +16,16 @@ from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
-from tests.factories import VIAL_FORM
 from tests.factories import make_patient
+from tests.factories import open_draft
 from tests.factories import tap_at
-
-
-def open_session(browser, patient_id):
-    response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL_FORM)
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
 @pytest.fixture
 def chart(login_as, make_patient):
     patient = make_patient(affected_side="right")
     injector = login_as(Role.INJECTOR)
-    return injector, open_session(injector, patient.id)
+    return injector, open_draft(injector, patient.id)
 
 
 def test_tap_change_move_delete_and_state(chart):
@@ -224,7 +218,7 @@ def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
         browser = Browser(app.test_client())
         browser.login(email)
         tablets.append(browser)
-    session_id = open_session(tablets[0], patient_id)
+    session_id = open_draft(tablets[0], patient_id)
     targets = [
         tap_at(m, s)
         for m in ("mentalis", "platysma", "frontalis")

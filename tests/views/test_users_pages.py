@@ -11,9 +11,9 @@ from planner.models import User
 from planner.passwords import verify_password
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
-from tests.views.test_chart_api import VIAL
-from tests.views.test_chart_api import open_session
-from tests.views.test_chart_api import point
+from tests.factories import VIAL_FORM
+from tests.factories import open_draft
+from tests.factories import tap_at
 
 NEW_PASSWORD = "a brand new passphrase"
 CREATE = {
@@ -359,7 +359,7 @@ def test_staff_promoted_to_injector_can_chart_at_once(
     assert clinician.get(new_chart).status_code == 403
     admin.post_form(f"/settings/users/{user.id}", shown(user, role="injector"))
     assert clinician.get(new_chart).status_code == 200
-    open_session(clinician, patient.id)
+    open_draft(clinician, patient.id)
 
 
 def test_injector_demoted_to_staff_cannot_chart_at_once(
@@ -368,13 +368,14 @@ def test_injector_demoted_to_staff_cannot_chart_at_once(
     patient = make_patient(affected_side="right")
     user = make_user(Role.INJECTOR)
     clinician = logged_in(app, user)
-    session_id = open_session(clinician, patient.id)
+    session_id = open_draft(clinician, patient.id)
     sites = f"/api/v1/sessions/{session_id}/sites"
-    tap = {**point("mentalis", "right"), "version": 1}
+    tap = {**tap_at("mentalis", "right"), "version": 1}
     admin.post_form(f"/settings/users/{user.id}", shown(user, role="staff"))
     assert clinician.api("POST", sites, tap).status_code == 403
     assert (
-        clinician.post_form(f"/patients/{patient.id}/sessions", VIAL).status_code == 403
+        clinician.post_form(f"/patients/{patient.id}/sessions", VIAL_FORM).status_code
+        == 403
     )
     # Reading the chart is still open to staff.
     assert clinician.api("GET", f"/api/v1/sessions/{session_id}").status_code == 200
