@@ -24,6 +24,7 @@ from planner.models import Patient
 from planner.models import Role
 from planner.models import User
 from planner.services.audit import SYSTEM
+from planner.services.audit import Actor
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from tests import factories
@@ -229,6 +230,13 @@ def make_user(session: Session) -> Callable[..., User]:
         return create_user(session, SYSTEM, **data)
 
     return make
+
+
+@pytest.fixture
+def injector(make_user: Callable[..., User]) -> Actor:
+    """Return the actor of a new injector."""
+    user = make_user(Role.INJECTOR)
+    return Actor(user.id, user.email)
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

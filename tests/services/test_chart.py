@@ -28,12 +28,6 @@ NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def injector(make_user):
-    user = make_user(Role.INJECTOR)
-    return Actor(user.id, user.email)
-
-
-@pytest.fixture
 def open_chart(session, make_patient, injector):
     def open_(patient=None, *, kind="full", when=NOW, product="botox", **lot):
         patient = patient or make_patient(affected_side="left")

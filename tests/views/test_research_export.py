@@ -48,12 +48,6 @@ SIDES = {"right": "R", "left": "L", "midline": "M"}
 
 
 @pytest.fixture
-def injector(make_user):
-    user = make_user(Role.INJECTOR)
-    return Actor(user.id, user.email)
-
-
-@pytest.fixture
 def admin(app, make_user):
     user = make_user(Role.ADMIN)
     browser = Browser(app.test_client())
