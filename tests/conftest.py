@@ -239,6 +239,12 @@ def injector(make_user: Callable[..., User]) -> Actor:
     return Actor(user.id, user.email)
 
 
+def assert_shows(page: str, *parts: str) -> None:
+    """Assert that every part appears in the page, naming the first missing one."""
+    for part in parts:
+        assert part in page, f"{part!r} not in the page"
+
+
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -11,6 +11,7 @@ from planner.models import User
 from planner.passwords import verify_password
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
+from tests.conftest import assert_shows
 from tests.factories import VIAL_FORM
 from tests.factories import open_draft
 from tests.factories import tap_at
@@ -146,12 +147,15 @@ def test_create_shows_each_bad_field_and_keeps_what_was_typed(admin, session):
     )
     page = text(response)
     assert response.status_code == 400
-    assert "Please correct 2 fields" in page
-    assert 'id="email-error"' in page
-    assert 'id="password-error"' in page
-    assert "at least 12 characters" in page
-    assert 'value="Jane Doe"' in page
-    assert 'value="not-an-email"' in page
+    assert_shows(
+        page,
+        "Please correct 2 fields",
+        'id="email-error"',
+        'id="password-error"',
+        "at least 12 characters",
+        'value="Jane Doe"',
+        'value="not-an-email"',
+    )
     assert "tooshort" not in page  # a password is never echoed back
     assert session.exec(select(User).where(User.name == "Jane Doe")).first() is None
 
@@ -199,9 +203,12 @@ def test_stale_edit_is_409_with_the_current_state(admin, make_user, session):
     response = admin.post_form(f"/settings/users/{user.id}", second)
     page = text(response)
     assert response.status_code == 409
-    assert "Someone else changed this login" in page
-    assert "How this login is now" in page
-    assert "<dd>Edit One</dd>" in page
+    assert_shows(
+        page,
+        "Someone else changed this login",
+        "How this login is now",
+        "<dd>Edit One</dd>",
+    )
     # The edit is kept, now against the current values, so saving again applies it.
     assert 'name="name" type="text" value="Edit Two"' in page
     assert 'name="shown_name" value="Edit One"' in page
