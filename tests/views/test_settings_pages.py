@@ -78,10 +78,13 @@ def test_admin_edits_a_value_in_place(admin, session):
     assert "Saved: Review visit, days after treatment." in page
     row = page[page.index('id="setting-review_day"') :]
     row = row[: row.index("</tr>")]
-    assert 'value="21"' in row
-    assert "Clinic setting (edited" in row
-    assert "Clinic setting — not a sourced fact" in row
-    assert "Seeded from: [S63]" in row
+    assert_shows(
+        row,
+        'value="21"',
+        "Clinic setting (edited",
+        "Clinic setting — not a sourced fact",
+        "Seeded from: [S63]",
+    )
     event = session.exec(
         select(AuditEvent).where(AuditEvent.entity_type == "clinic_setting")
     ).one()
