@@ -80,6 +80,13 @@ def open_draft(browser: Any, patient_id: int) -> int:
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
+def post_tap(browser: Any, session_id: int, muscle: str, side: str, **body: Any) -> Any:
+    """Tap a muscle's reference point through the chart API; return the response."""
+    return browser.api(
+        "POST", f"/api/v1/sessions/{session_id}/sites", {**tap_at(muscle, side), **body}
+    )
+
+
 def make_patient(session: Session, actor: Actor, mrn: str, **overrides: Any) -> Patient:
     """Create a patient with the default demographics."""
     return create_patient(session, actor, {**PATIENT_DEFAULTS, "mrn": mrn, **overrides})

@@ -8,6 +8,7 @@ import pytest
 from planner.models import Role
 from tests.conftest import Browser
 from tests.factories import open_draft
+from tests.factories import post_tap
 from tests.factories import tap_at
 
 # A positive float so small that its volume in mL underflows to 0.0.
@@ -21,11 +22,7 @@ def signed_chart(
     """A signed session with one site: the injector's browser, session and site."""
     injector = login_as(Role.INJECTOR)
     session_id = open_draft(injector, make_patient(affected_side="right").id)
-    added = injector.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("mentalis", "right"), "version": 1},
-    )
+    added = post_tap(injector, session_id, "mentalis", "right", version=1)
     assert added.status_code == 201, added.json
     signed = injector.api(
         "POST",

@@ -18,6 +18,7 @@ from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.factories import make_patient
 from tests.factories import open_draft
+from tests.factories import post_tap
 from tests.factories import tap_at
 
 
@@ -30,11 +31,7 @@ def chart(login_as, make_patient):
 
 def test_tap_change_move_delete_and_state(chart):
     browser, session_id = chart
-    added = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("mentalis", "right"), "version": 1},
-    )
+    added = post_tap(browser, session_id, "mentalis", "right", version=1)
     assert added.status_code == 201
     assert added.json["version"] == 2
     site = added.json["site"]
@@ -91,16 +88,8 @@ def test_keyboard_placement_by_muscle_and_side(chart):
 
 def test_stale_write_is_409_with_the_current_state(chart):
     browser, session_id = chart
-    browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("mentalis", "right"), "version": 1},
-    )
-    stale = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("platysma", "right"), "version": 1},
-    )
+    post_tap(browser, session_id, "mentalis", "right", version=1)
+    stale = post_tap(browser, session_id, "platysma", "right", version=1)
     assert stale.status_code == 409
     assert stale.json["state"]["session"]["version"] == 2
     assert [s["muscle"] for s in stale.json["state"]["sites"]] == ["mentalis"]
@@ -127,21 +116,13 @@ def test_staff_can_read_but_not_chart(chart, login_as):
     _, session_id = chart
     staff = login_as(Role.STAFF)
     assert staff.api("GET", f"/api/v1/sessions/{session_id}").status_code == 200
-    response = staff.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("mentalis", "left"), "version": 1},
-    )
+    response = post_tap(staff, session_id, "mentalis", "left", version=1)
     assert response.status_code == 403
 
 
 def test_sign_then_read_only(chart):
     browser, session_id = chart
-    browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("mentalis", "right"), "version": 1},
-    )
+    post_tap(browser, session_id, "mentalis", "right", version=1)
     refused = browser.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sign",
@@ -156,11 +137,7 @@ def test_sign_then_read_only(chart):
     )
     assert signed.status_code == 200, signed.json
     assert signed.json["session"]["status"] == "signed"
-    late = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("platysma", "right"), "version": 3},
-    )
+    late = post_tap(browser, session_id, "platysma", "right", version=3)
     assert late.status_code == 409
     assert "signed" in late.json["error"]
 
@@ -261,11 +238,7 @@ def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
 
 def test_amend_a_signed_record_from_its_page(chart, session):
     browser, session_id = chart
-    added = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("mentalis", "right"), "version": 1},
-    )
+    added = post_tap(browser, session_id, "mentalis", "right", version=1)
     site_id = added.json["site"]["id"]
     browser.api(
         "POST",

@@ -20,7 +20,7 @@ from planner.models import Appointment
 from planner.models import Role
 from tests.conftest import Browser
 from tests.factories import VIAL_FORM
-from tests.factories import tap_at
+from tests.factories import post_tap
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -183,11 +183,7 @@ def test_markup_in_free_text_comes_back_as_text(
     )
     assert opened.status_code == 302, opened.get_data(as_text=True)[:2000]
     session_id = int(opened.headers["Location"].rsplit("/", 1)[1])
-    added = injector.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**tap_at("mentalis", "right"), "version": 1},
-    )
+    added = post_tap(injector, session_id, "mentalis", "right", version=1)
     assert added.status_code == 201, added.json
     site_id = added.json["site"]["id"]
 
