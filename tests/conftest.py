@@ -2,14 +2,15 @@
 
 import os
 import re
+import sqlite3
 from collections.abc import Callable
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import text
 from sqlmodel import Session
@@ -23,9 +24,10 @@ from planner.models import Patient
 from planner.models import Role
 from planner.models import User
 from planner.services.audit import SYSTEM
+from planner.services.audit import Actor
 from planner.services.catalogue import load_catalogue
-from planner.services.patients import create_patient
 from planner.services.users import create_user
+from tests import factories
 
 # The audit guard fails any test whose commits leave a change unaudited (issue 7);
 # pytester lets tests/services/test_audit_guard.py prove that it does.
@@ -43,14 +45,81 @@ def reset_postgres(engine: Engine) -> None:
     response, say) would make DROP SCHEMA wait for ever: end such sessions first.
     """
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
+        end_other_sessions(connection)
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
+
+
+def end_other_sessions(connection: Connection) -> None:
+    connection.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    )
+
+
+# Everything in the public schema a test could change besides rows: tables and
+# columns, constraints, indexes, sequences, types, functions, views and triggers
+# (with whether each is enabled). Equal digests mean the schema create_all built.
+SCHEMA_DIGEST = text(
+    """
+    SELECT md5(coalesce(string_agg(item, ' ' ORDER BY item), '')) FROM (
+      SELECT 'c ' || table_name || '.' || column_name || ' ' || data_type || ' '
+             || is_nullable || ' ' || coalesce(column_default, '') AS item
+        FROM information_schema.columns WHERE table_schema = 'public'
+      UNION ALL SELECT 'k ' || conrelid::regclass::text || ' ' || conname || ' '
+             || pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+      UNION ALL SELECT 'i ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+      UNION ALL SELECT 'r ' || relkind::text || ' ' || relname
+        FROM pg_class WHERE relnamespace = 'public'::regnamespace
+      UNION ALL SELECT 'y ' || typname FROM pg_type
+        WHERE typnamespace = 'public'::regnamespace
+      UNION ALL SELECT 'e ' || enumtypid::regtype::text || ' ' || enumlabel
+        FROM pg_enum
+      UNION ALL SELECT 'f ' || proname || ' ' || md5(prosrc) FROM pg_proc
+        WHERE pronamespace = 'public'::regnamespace
+      UNION ALL SELECT 't ' || tgrelid::regclass::text || ' ' || tgname || ' '
+             || tgenabled::text FROM pg_trigger WHERE NOT tgisinternal
+      UNION ALL SELECT 'n ' || nspname FROM pg_namespace
+        WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+    ) AS schema
+    """
+)
+TABLES = text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+# The schema create_all built at the start of this run; None until then.
+built_digest: list[str] = []
+
+
+def clean_postgres(engine: Engine) -> None:
+    """Leave the public schema as create_all builds it, with no rows in it.
+
+    Dropping and rebuilding the schema costs a tenth of a second a test, so a
+    schema that is still the one built earlier is only emptied (TRUNCATE, the
+    sequences restarted); a test that changed it (a migration, a dropped index)
+    gets it rebuilt.
+    """
+    with engine.begin() as connection:
+        end_other_sessions(connection)
+        digest = connection.execute(SCHEMA_DIGEST).scalar_one()
+        if built_digest and digest == built_digest[0]:
+            tables = ", ".join(
+                f'"{name}"' for name in connection.execute(TABLES).scalars()
+            )
+            # The audit table refuses TRUNCATE in production; a test's data may go.
+            connection.execute(
+                text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_truncate")
+            )
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            connection.execute(
+                text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_truncate")
+            )
+            return
+    reset_postgres(engine)
+    SQLModel.metadata.create_all(engine)
+    with engine.connect() as connection:
+        built_digest[:] = [connection.execute(SCHEMA_DIGEST).scalar_one()]
 
 
 @pytest.fixture(scope="session")
@@ -63,18 +132,38 @@ def pg_engine() -> Iterator[Engine | None]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template() -> Iterator[sqlite3.Connection]:
+    """An in-memory database with the tables and the catalogue, built once."""
+    engine = build_engine("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        load_catalogue(session)
+    with engine.connect() as connection:
+        template = connection.connection.driver_connection
+        assert isinstance(template, sqlite3.Connection)
+        yield template
+    engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, pg_engine: Engine | None) -> str:
-    """The database each test runs on: in-memory SQLite, and PostgreSQL when set."""
+    """The database each test runs on: in-memory SQLite, and PostgreSQL when set.
+
+    On PostgreSQL the tables exist and are empty; on SQLite the app fixture
+    copies them in.
+    """
     if request.param == "postgresql":
         assert pg_engine is not None
-        reset_postgres(pg_engine)
+        clean_postgres(pg_engine)
         return PG_URL
     return "sqlite://"
 
 
 @pytest.fixture
-def app(db_url: str, tmp_path: Any) -> Iterator[Flask]:
+def app(
+    db_url: str, tmp_path: Any, sqlite_template: sqlite3.Connection
+) -> Iterator[Flask]:
     app = create_app(
         {
             "TESTING": True,
@@ -87,9 +176,13 @@ def app(db_url: str, tmp_path: Any) -> Iterator[Flask]:
     )
     app.instance_path = str(tmp_path / "instance")
     engine = get_engine(app)
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        load_catalogue(session)
+    if db_url == "sqlite://":
+        # Copying the built database is ten times quicker than building it.
+        with engine.connect() as connection:
+            sqlite_template.backup(connection.connection.driver_connection)
+    else:
+        with Session(engine) as session:
+            load_catalogue(session)
     yield app
     engine.dispose()
 
@@ -110,23 +203,13 @@ def runner(app: Flask) -> Any:
     return app.test_cli_runner()
 
 
-PATIENT_DEFAULTS: dict[str, Any] = {
-    "given_name": "Ada",
-    "family_name": "Okafor",
-    "date_of_birth": date(1971, 5, 14),
-    "sex": "female",
-    "cause": "bells",
-    "affected_side": "left",
-}
-
-
 @pytest.fixture
 def make_patient(session: Session) -> Callable[..., Patient]:
     counter = iter(range(1, 1_000_000))
 
     def make(**overrides: Any) -> Patient:
-        data = {**PATIENT_DEFAULTS, "mrn": f"MRN{next(counter):05d}", **overrides}
-        return create_patient(session, SYSTEM, data)
+        mrn = overrides.pop("mrn", f"MRN{next(counter):05d}")
+        return factories.make_patient(session, SYSTEM, mrn, **overrides)
 
     return make
 
@@ -147,6 +230,19 @@ def make_user(session: Session) -> Callable[..., User]:
         return create_user(session, SYSTEM, **data)
 
     return make
+
+
+@pytest.fixture
+def injector(make_user: Callable[..., User]) -> Actor:
+    """Return the actor of a new injector."""
+    user = make_user(Role.INJECTOR)
+    return Actor(user.id, user.email)
+
+
+def assert_shows(page: str, *parts: str) -> None:
+    """Assert that every part appears in the page, naming the first missing one."""
+    for part in parts:
+        assert part in page, f"{part!r} not in the page"
 
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

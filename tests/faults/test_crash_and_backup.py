@@ -44,10 +44,10 @@ from planner.services.patients import create_patient
 from planner.services.users import create_user
 from tests.bench.chart_cases import _tap_points
 from tests.conftest import PASSWORD
-from tests.conftest import PATIENT_DEFAULTS
 from tests.conftest import Browser
-from tests.views.test_chart_api import VIAL
-from tests.views.test_chart_api import open_session
+from tests.factories import PATIENT_DEFAULTS
+from tests.factories import VIAL_FORM
+from tests.factories import open_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -371,7 +371,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_tap(
 
     opener = HttpBrowser(server.base)
     opener.login()
-    opened = opener.post_form(f"/patients/{patient_id}/sessions", VIAL)
+    opened = opener.post_form(f"/patients/{patient_id}/sessions", VIAL_FORM)
     assert opened.status == 302, opened.text()[:500]
     session_id = int(opened.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
@@ -441,7 +441,7 @@ def test_backup_during_writes_holds_every_earlier_acknowledged_tap(
     try:
         browser = Browser(app.test_client())
         assert browser.login(EMAIL).status_code == 302
-        session_id = open_session(browser, patient_id)
+        session_id = open_draft(browser, patient_id)
 
         def post(path: str, data: Any) -> Any:
             response = browser.api("POST", path, data)

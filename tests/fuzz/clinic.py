@@ -51,8 +51,8 @@ from planner.services.patients import create_patient
 from planner.services.reminders import queue_reminders
 from planner.services.users import create_user
 from tests.conftest import PASSWORD
-from tests.conftest import PATIENT_DEFAULTS
 from tests.conftest import Browser
+from tests.factories import PATIENT_DEFAULTS
 
 ZONE = ZoneInfo("Europe/London")
 # Tables whose ids appear in URLs, under the name the URL rules give them.

@@ -1,34 +1,18 @@
 """What the fuzzing found, pinned: each case as the smallest request that showed it."""
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from planner.facemap import Side
-from planner.facemap import load_face_map
-from planner.facemap import reference_points
 from planner.models import Role
 from tests.conftest import Browser
-from tests.views.test_chart_api import VIAL
+from tests.factories import open_draft
+from tests.factories import post_tap
+from tests.factories import tap_at
 
-FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 # A positive float so small that its volume in mL underflows to 0.0.
 TINY_DOSE = 5e-324
-
-
-def point(muscle: str, side: Side) -> dict[str, float]:
-    """A tap on a muscle's first reference point."""
-    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
-    return {"x": float(x), "y": float(y)}
-
-
-def open_session(browser: Browser, patient_id: int) -> int:
-    """Open a draft chart from the session form; return its id."""
-    response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL)
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
 @pytest.fixture
@@ -37,12 +21,8 @@ def signed_chart(
 ) -> tuple[Browser, int, int]:
     """A signed session with one site: the injector's browser, session and site."""
     injector = login_as(Role.INJECTOR)
-    session_id = open_session(injector, make_patient(affected_side="right").id)
-    added = injector.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+    session_id = open_draft(injector, make_patient(affected_side="right").id)
+    added = post_tap(injector, session_id, "mentalis", "right", version=1)
     assert added.status_code == 201, added.json
     signed = injector.api(
         "POST",
@@ -90,16 +70,18 @@ def test_a_tap_refuses_a_dose_too_small_to_draw(
     login_as: Callable[..., Browser], make_patient: Callable[..., Any], change: str
 ) -> None:
     injector = login_as(Role.INJECTOR)
-    session_id = open_session(injector, make_patient(affected_side="right").id)
+    session_id = open_draft(injector, make_patient(affected_side="right").id)
     sites = f"/api/v1/sessions/{session_id}/sites"
     if change == "add":
         response = injector.api(
             "POST",
             sites,
-            {**point("mentalis", "right"), "version": 1, "units": TINY_DOSE},
+            {**tap_at("mentalis", "right"), "version": 1, "units": TINY_DOSE},
         )
     else:
-        site = injector.api("POST", sites, {**point("mentalis", "right"), "version": 1})
+        site = injector.api(
+            "POST", sites, {**tap_at("mentalis", "right"), "version": 1}
+        )
         site_id = site.json["site"]["id"]
         response = injector.api(
             "PATCH", f"{sites}/{site_id}", {"version": 2, "units": TINY_DOSE}

@@ -26,7 +26,7 @@ from tests.audit_guard import Write
 from tests.audit_guard import classify
 from tests.audit_guard import entity_tables
 from tests.audit_guard import unaudited
-from tests.conftest import PATIENT_DEFAULTS
+from tests.factories import PATIENT_DEFAULTS
 
 CLOSED = ClosedDay.__table__  # type: ignore[attr-defined]
 AT = datetime(2026, 3, 3, 9, tzinfo=UTC)

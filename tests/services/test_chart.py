@@ -4,8 +4,6 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -13,8 +11,6 @@ from sqlmodel import select
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
-from planner.facemap import load_face_map
-from planner.facemap import reference_points
 from planner.models import AuditEvent
 from planner.models import InjectionSite
 from planner.models import Role
@@ -24,47 +20,33 @@ from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
+from tests.factories import FACE_MAP
+from tests.factories import ZONE
+from tests.factories import make_treatment
+from tests.factories import reference_point
 
-ZONE = ZoneInfo("Europe/London")
-FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-
-
-def point(muscle, side):
-    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
-    return float(x), float(y)
-
-
-@pytest.fixture
-def injector(make_user):
-    user = make_user(Role.INJECTOR)
-    return Actor(user.id, user.email)
 
 
 @pytest.fixture
 def open_chart(session, make_patient, injector):
     def open_(patient=None, *, kind="full", when=NOW, product="botox", **lot):
         patient = patient or make_patient(affected_side="left")
-        data = {
-            "kind": kind,
-            "product": product,
-            "lot_choice": "new",
-            "lot_number": lot.get("lot_number", "C1234AB"),
-            "expiry_date": lot.get("expiry_date", "2027-06-30"),
-            "vial_units": lot.get("vial_units", 100),
-            "diluent_ml": lot.get("diluent_ml", 2.5),
-            "reconstituted_at": lot.get("reconstituted_at", when.isoformat()),
-            "consent_obtained": "true",
-        }
-        return session_service.open_session(
-            session, injector, patient.id, data, zone=ZONE, now=when
-        )
+        return make_treatment(
+            session,
+            injector,
+            patient.id,
+            when=when,
+            kind=kind,
+            product=product,
+            **lot,
+        ).record
 
     return open_
 
 
 def tap(session, injector, record, version, muscle, side, units=None):
-    x, y = point(muscle, side)
+    x, y = reference_point(muscle, side)
     data = {"x": x, "y": y, "version": version}
     if units is not None:
         data["units"] = units
@@ -146,7 +128,7 @@ def test_moving_a_site_detects_its_muscle_again_and_is_audited(
 ):
     record = open_chart()
     version, site = tap(session, injector, record, 1, "mentalis", "left")
-    x, y = point("depressor_anguli_oris", "right")
+    x, y = reference_point("depressor_anguli_oris", "right")
     version, moved = chart_service.update_site(
         session,
         injector,
@@ -323,8 +305,8 @@ def test_a_protocol_template_lands_on_the_patients_palsied_side(
     from planner.services import protocols
 
     admin = make_user(Role.ADMIN)
-    x, y = point("mentalis", "right")
-    cx, cy = point("frontalis", "left")
+    x, y = reference_point("mentalis", "right")
+    cx, cy = reference_point("frontalis", "left")
     template = protocols.create_template(
         session,
         Actor(admin.id, admin.email),

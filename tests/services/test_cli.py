@@ -51,57 +51,31 @@ def test_init_db_migrates_and_loads_products_idempotently(file_app, cli):
         assert len(session.exec(select(Product)).all()) == 6
 
 
+def create_user_cli(cli, email, name, role, password=PASSWORD):
+    return cli(
+        "create-user",
+        "--email",
+        email,
+        "--name",
+        name,
+        "--role",
+        role,
+        "--password",
+        password,
+    )
+
+
 def test_create_user_and_its_errors(file_app, cli):
     cli("init-db")
-    ok = cli(
-        "create-user",
-        "--email",
-        "a@example.org",
-        "--name",
-        "A",
-        "--role",
-        "admin",
-        "--password",
-        PASSWORD,
-    )
+    ok = create_user_cli(cli, "a@example.org", "A", "admin", PASSWORD)
     assert ok.exit_code == 0, ok.output
-    duplicate = cli(
-        "create-user",
-        "--email",
-        "A@example.org",
-        "--name",
-        "A",
-        "--role",
-        "admin",
-        "--password",
-        PASSWORD,
-    )
+    duplicate = create_user_cli(cli, "A@example.org", "A", "admin", PASSWORD)
     assert duplicate.exit_code == 1
     assert "email: is taken" in duplicate.output
-    weak = cli(
-        "create-user",
-        "--email",
-        "b@example.org",
-        "--name",
-        "B",
-        "--role",
-        "staff",
-        "--password",
-        "short",
-    )
+    weak = create_user_cli(cli, "b@example.org", "B", "staff", "short")
     assert weak.exit_code == 1
     assert "password: must be at least 12 characters" in weak.output
-    bad_role = cli(
-        "create-user",
-        "--email",
-        "c@example.org",
-        "--name",
-        "C",
-        "--role",
-        "boss",
-        "--password",
-        PASSWORD,
-    )
+    bad_role = create_user_cli(cli, "c@example.org", "C", "boss", PASSWORD)
     assert bad_role.exit_code == 2
     assert "--role" in bad_role.output
     with Session(get_engine(file_app)) as session:
@@ -110,17 +84,7 @@ def test_create_user_and_its_errors(file_app, cli):
 
 def test_backup_is_a_consistent_copy(file_app, cli, tmp_path):
     cli("init-db")
-    cli(
-        "create-user",
-        "--email",
-        "a@example.org",
-        "--name",
-        "A",
-        "--role",
-        "admin",
-        "--password",
-        PASSWORD,
-    )
+    create_user_cli(cli, "a@example.org", "A", "admin", PASSWORD)
     target = tmp_path / "backup.db"
     result = cli("backup", "--to", str(target))
     assert result.exit_code == 0, result.output

@@ -64,15 +64,18 @@ def signed_full(session, patient, clinician, when, *, kind="full", cycle=1):
     return record
 
 
+def sign_and_propose(session, actor, patient, clinician, when, **kind):
+    """Sign a treatment at ``when`` and propose its follow-up appointments."""
+    record = signed_full(session, patient, clinician, when, **kind)
+    return propose_follow_up(session, actor, record, zone=ZONE, now=record.performed_at)
+
+
 def test_signing_proposes_the_review_and_the_window(
     session, make_patient, clinician, actor
 ):
     patient = make_patient()
-    record = signed_full(
-        session, patient, clinician, datetime(2026, 1, 31, 10, tzinfo=UTC)
-    )
-    review, retreat = propose_follow_up(
-        session, actor, record, zone=ZONE, now=record.performed_at
+    review, retreat = sign_and_propose(
+        session, actor, patient, clinician, datetime(2026, 1, 31, 10, tzinfo=UTC)
     )
     session.commit()
     assert (review.kind, review.status) == ("review", "proposed")
@@ -94,11 +97,8 @@ def test_late_evening_treatment_counts_on_the_clinics_calendar_day(
 ):
     patient = make_patient()
     # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time).
-    record = signed_full(
-        session, patient, clinician, datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
-    )
-    review, _ = propose_follow_up(
-        session, actor, record, zone=ZONE, now=record.performed_at
+    review, _ = sign_and_propose(
+        session, actor, patient, clinician, datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
     )
     assert review.due_date == date(2026, 7, 15)
 
@@ -125,11 +125,13 @@ def test_wear_off_history_moves_the_suggested_day(
             )
         )
     session.commit()
-    record = signed_full(
-        session, patient, clinician, datetime(2026, 3, 2, 10, tzinfo=UTC), cycle=4
-    )
-    _, retreat = propose_follow_up(
-        session, actor, record, zone=ZONE, now=record.performed_at
+    _, retreat = sign_and_propose(
+        session,
+        actor,
+        patient,
+        clinician,
+        datetime(2026, 3, 2, 10, tzinfo=UTC),
+        cycle=4,
     )
     assert retreat.due_date == date(2026, 3, 2) + timedelta(weeks=15)
     assert "median 15" in retreat.notes
@@ -170,11 +172,8 @@ def test_a_top_up_proposes_nothing_and_a_new_cycle_closes_the_old_window(
 @pytest.fixture
 def review(session, make_patient, clinician, actor):
     patient = make_patient()
-    record = signed_full(
-        session, patient, clinician, datetime(2026, 3, 2, 10, tzinfo=UTC)
-    )
-    found, _ = propose_follow_up(
-        session, actor, record, zone=ZONE, now=record.performed_at
+    found, _ = sign_and_propose(
+        session, actor, patient, clinician, datetime(2026, 3, 2, 10, tzinfo=UTC)
     )
     session.commit()
     return found
@@ -204,11 +203,8 @@ def test_booking_sets_the_slot_length_and_refuses_a_double_booking(
     assert booked.starts_at == datetime(2026, 3, 16, 10, tzinfo=UTC)
     assert booked.ends_at - booked.starts_at == timedelta(minutes=15)
     other = make_patient()
-    record = signed_full(
-        session, other, clinician, datetime(2026, 3, 2, 11, tzinfo=UTC)
-    )
-    second, _ = propose_follow_up(
-        session, actor, record, zone=ZONE, now=record.performed_at
+    second, _ = sign_and_propose(
+        session, actor, other, clinician, datetime(2026, 3, 2, 11, tzinfo=UTC)
     )
     session.commit()
     with pytest.raises(Conflict) as info:
@@ -294,11 +290,8 @@ def test_missed_needs_a_past_appointment_and_cancel_needs_a_reason(
 
 def test_worklist_sections(session, make_patient, clinician, actor):
     patient = make_patient(family_name="Worklist")
-    record = signed_full(
-        session, patient, clinician, datetime(2026, 3, 2, 10, tzinfo=UTC)
-    )
-    review, retreat = propose_follow_up(
-        session, actor, record, zone=ZONE, now=record.performed_at
+    review, retreat = sign_and_propose(
+        session, actor, patient, clinician, datetime(2026, 3, 2, 10, tzinfo=UTC)
     )
     session.commit()
     # Monday 16 March: the review (due 16 Mar) is due this week, its window is open.
@@ -340,11 +333,8 @@ def test_the_next_treatment_retires_an_unbooked_review(
     session, make_patient, clinician, actor
 ):
     patient = make_patient()
-    first = signed_full(
-        session, patient, clinician, datetime(2026, 1, 5, 10, tzinfo=UTC)
-    )
-    old_review, _ = propose_follow_up(
-        session, actor, first, zone=ZONE, now=first.performed_at
+    old_review, _ = sign_and_propose(
+        session, actor, patient, clinician, datetime(2026, 1, 5, 10, tzinfo=UTC)
     )
     second = signed_full(
         session, patient, clinician, datetime(2026, 4, 6, 10, tzinfo=UTC), cycle=2

@@ -10,17 +10,14 @@ import pytest
 from sqlmodel import select
 
 from planner.db import get_engine
-from planner.demo import seed_demo
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.facemap import load_face_map
-from planner.models import Patient
-from planner.models import Role
 from planner.models import TreatmentSession
 from planner.services import outcomes
-from planner.services.audit import Actor
 from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
+from tests.factories import make_demo_patient
 
 ZONE = ZoneInfo("Europe/London")
 FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
@@ -31,25 +28,11 @@ SAQ = {
 
 
 @pytest.fixture
-def actor(make_user):
-    user = make_user(Role.INJECTOR)
-    return Actor(user.id, user.email)
-
-
-@pytest.fixture
 def demo(app, session):
-    seed_demo(
-        get_engine(app),
-        patients=3,
-        cycles=4,
-        seed=7,
-        now=datetime(2026, 11, 1, tzinfo=UTC),
-    )
-    patient = session.exec(select(Patient).order_by(Patient.id)).first()
-    return patient
+    return make_demo_patient(get_engine(app), session, patients=3, cycles=4, seed=7)
 
 
-def test_saq_is_scored_and_filed_under_the_current_cycle(session, demo, actor):
+def test_saq_is_scored_and_filed_under_the_current_cycle(session, demo, injector):
     latest = session.exec(
         select(TreatmentSession)
         .where(TreatmentSession.patient_id == demo.id, TreatmentSession.kind == "full")
@@ -57,7 +40,7 @@ def test_saq_is_scored_and_filed_under_the_current_cycle(session, demo, actor):
     ).first()
     saved = outcomes.record_assessment(
         session,
-        actor,
+        injector,
         demo.id,
         "saq",
         SAQ,
@@ -81,15 +64,15 @@ def test_saq_is_scored_and_filed_under_the_current_cycle(session, demo, actor):
         ("nope", {}, "instrument"),
     ],
 )
-def test_bad_answers_are_named(session, demo, actor, instrument, items, field):
+def test_bad_answers_are_named(session, demo, injector, instrument, items, field):
     with pytest.raises(InvalidInput) as info:
         outcomes.record_assessment(
-            session, actor, demo.id, instrument, items, timepoint="review", zone=ZONE
+            session, injector, demo.id, instrument, items, timepoint="review", zone=ZONE
         )
     assert field in info.value.fields
 
 
-def test_response_is_recorded_then_edited_against_its_version(session, demo, actor):
+def test_response_is_recorded_then_edited_against_its_version(session, demo, injector):
     record = session.exec(
         select(TreatmentSession).where(
             TreatmentSession.patient_id == demo.id, TreatmentSession.kind == "full"
@@ -103,7 +86,7 @@ def test_response_is_recorded_then_edited_against_its_version(session, demo, act
     version = existing.version if existing else None
     saved = outcomes.record_response(
         session,
-        actor,
+        injector,
         record.id,
         {
             "version": version,
@@ -115,19 +98,22 @@ def test_response_is_recorded_then_edited_against_its_version(session, demo, act
     assert saved.wear_off_weeks == 13
     with pytest.raises(StaleWrite):
         outcomes.record_response(
-            session, actor, record.id, {"version": version or 1, "wear_off_weeks": "12"}
+            session,
+            injector,
+            record.id,
+            {"version": version or 1, "wear_off_weeks": "12"},
         )
     with pytest.raises(InvalidInput) as info:
         outcomes.record_response(
             session,
-            actor,
+            injector,
             record.id,
             {"version": saved.version, "onset_days": "10", "peak_days": "5"},
         )
     assert "peak_days" in info.value.fields
 
 
-def test_adverse_event_rules(session, demo, actor):
+def test_adverse_event_rules(session, demo, injector):
     record = session.exec(
         select(TreatmentSession).where(TreatmentSession.patient_id == demo.id)
     ).first()
@@ -135,7 +121,7 @@ def test_adverse_event_rules(session, demo, actor):
     with pytest.raises(InvalidInput) as info:
         outcomes.add_adverse_event(
             session,
-            actor,
+            injector,
             record.id,
             {"kind": "other", "severity": "mild"},
             today=today,
@@ -144,14 +130,14 @@ def test_adverse_event_rules(session, demo, actor):
     with pytest.raises(InvalidInput):
         outcomes.add_adverse_event(
             session,
-            actor,
+            injector,
             record.id,
             {"kind": "dry_eye", "severity": "mild", "onset_date": "2030-01-01"},
             today=today,
         )
     event = outcomes.add_adverse_event(
         session,
-        actor,
+        injector,
         record.id,
         {"kind": "eyelid_droop", "severity": "moderate", "onset_date": "2026-10-01"},
         today=today,
@@ -185,7 +171,7 @@ def test_cycles_overview_from_demo_data(session, demo):
     [({"notes": "Felt\x00fine"}, "notes"), ({"onset_days": "3\x00"}, "onset_days")],
 )
 def test_a_response_with_nul_is_refused_naming_the_field(
-    session, demo, actor, change, field
+    session, demo, injector, change, field
 ):
     """Found by tests/fuzz: PostgreSQL refused the NUL in the notes, a 500."""
     record = session.exec(
@@ -197,7 +183,7 @@ def test_a_response_with_nul_is_refused_naming_the_field(
     version = before.version if before else None
     with pytest.raises(InvalidInput) as info:
         outcomes.record_response(
-            session, actor, record.id, {"version": version, **change}
+            session, injector, record.id, {"version": version, **change}
         )
     assert field in info.value.fields
     assert outcomes.response_for(session, record.id) == before

@@ -100,30 +100,13 @@ def test_missing_patient_is_not_found(session):
 
 @pytest.fixture
 def registry(make_patient):
-    make_patient(
-        mrn="H001",
-        given_name="Grace",
-        family_name="Hopper",
-        date_of_birth=date(1906, 12, 9),
-    )
-    make_patient(
-        mrn="L002",
-        given_name="Ada",
-        family_name="Lovelace",
-        date_of_birth=date(1915, 12, 10),
-    )
-    make_patient(
-        mrn="H003",
-        given_name="Hedy",
-        family_name="Lamarr",
-        date_of_birth=date(1914, 11, 9),
-    )
-    make_patient(
-        mrn="X-1",
-        given_name="Percy",
-        family_name="O'Neil%",
-        date_of_birth=date(1950, 1, 1),
-    )
+    for mrn, given, family, born in (
+        ("H001", "Grace", "Hopper", date(1906, 12, 9)),
+        ("L002", "Ada", "Lovelace", date(1915, 12, 10)),
+        ("H003", "Hedy", "Lamarr", date(1914, 11, 9)),
+        ("X-1", "Percy", "O'Neil%", date(1950, 1, 1)),
+    ):
+        make_patient(mrn=mrn, given_name=given, family_name=family, date_of_birth=born)
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import col
 from sqlmodel import select
 
-from planner.models import Appointment
 from planner.models import AuditEvent
 from planner.models import Reminder
 from planner.services import reminders
 from planner.services.audit import Actor
+from tests.factories import make_appointment
 
 # The audit guard (tests/audit_guard.py) still checks every other table here.
 pytestmark = pytest.mark.audit_exempt(
@@ -43,17 +43,8 @@ def booking(session, make_patient):
     patient = make_patient(
         given_name="Nia", phone="+44 7700 900123", notes="Private note"
     )
-    appointment = Appointment(
-        patient_id=patient.id,
-        kind="review",
-        status="booked",
-        due_date=(NOW + timedelta(days=2)).date(),
-        starts_at=NOW + timedelta(days=2, hours=2),  # 11:00 in London on Wednesday
-        ends_at=NOW + timedelta(days=2, hours=2, minutes=15),
-    )
-    session.add(appointment)
-    session.commit()
-    return appointment
+    # 11:00 in London on Wednesday.
+    return make_appointment(session, patient.id, NOW + timedelta(days=2, hours=2))
 
 
 def queue(session):

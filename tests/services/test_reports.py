@@ -11,8 +11,6 @@ import subprocess
 from collections import defaultdict
 from datetime import UTC
 from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import weasyprint
@@ -23,8 +21,6 @@ from sqlmodel import select
 
 from planner.db import get_engine
 from planner.demo import seed_demo
-from planner.facemap import load_face_map
-from planner.facemap import reference_points
 from planner.models import Patient
 from planner.models import Role
 from planner.models import SessionKind
@@ -39,15 +35,15 @@ from planner.reports.comparison import comparison_report
 from planner.reports.handout import patient_handout
 from planner.reports.record import treatment_record
 from planner.reports.render import render_pdf
-from planner.services import chart as chart_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
-from planner.services.chart_state import default_units
 from planner.views.reports import report_html
+from tests.conftest import assert_shows
+from tests.factories import FACE_MAP
+from tests.factories import ZONE
+from tests.factories import make_treatment
 
-ZONE = ZoneInfo("Europe/London")
-FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 # 14 pt in CSS pixels (WeasyPrint lays out in px: 96 per inch, 72 pt per inch).
 FOURTEEN_PT = 14 * 96 / 72
@@ -219,54 +215,12 @@ def injector(make_user):
 def chart_session(session, make_patient, injector):
     """Open a session, chart (muscle, side, units) sites, and sign it if asked."""
 
-    def chart(sites, *, patient=None, sign=True, lot_number="C1234AB", **extra):
+    def chart(sites, *, patient=None, sign=True, **form):
         patient = patient or make_patient(affected_side="left")
-        record = session_service.open_session(
-            session,
-            injector,
-            patient.id,
-            {
-                "kind": "full",
-                "product": "botox",
-                "lot_choice": "new",
-                "lot_number": lot_number,
-                "expiry_date": "2027-06-30",
-                "vial_units": 100,
-                "diluent_ml": 2.5,
-                "reconstituted_at": NOW.isoformat(),
-                "consent_obtained": "true",
-                **extra,
-            },
-            zone=ZONE,
-            now=NOW,
+        treatment = make_treatment(
+            session, injector, patient.id, sites, when=NOW, sign=sign, **form
         )
-        version = record.version
-        for muscle, side, dose in sites:
-            x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
-            version, _ = chart_service.add_site(
-                session,
-                injector,
-                record.id,
-                {"x": float(x), "y": float(y), "units": dose, "version": version},
-                face_map=FACE_MAP,
-                default_units=default_units(session),
-                now=NOW,
-            )
-        if sign:
-            state = chart_state(
-                session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW
-            )
-            reasons = {w["key"]: "Agreed with the patient." for w in state["warnings"]}
-            session_service.sign_session(
-                session,
-                injector,
-                record.id,
-                {"version": version, "consent_obtained": True, "reasons": reasons},
-                warnings=state["warnings"],
-                zone=ZONE,
-                now=NOW,
-            )
-        return record.id
+        return treatment.id
 
     return chart
 
@@ -488,11 +442,14 @@ def test_the_handout_gives_advice_for_the_muscles_treated_and_only_those(
     assert len(texts) == 3
     assert numbered_pages(texts)
     assert [a.key for a in handout.advice] == ["eye", "mouth"]
-    assert "Your left eye" in flat
-    assert "The eye may feel dry, gritty or watery" in flat
-    assert "Drinking from a cup or a straw" in flat
-    assert "1, 2: around your left eye" in flat
-    assert "3: your chin" in flat
+    assert_shows(
+        flat,
+        "Your left eye",
+        "The eye may feel dry, gritty or watery",
+        "Drinking from a cup or a straw",
+        "1, 2: around your left eye",
+        "3: your chin",
+    )
     for key in ("brow", "cheek", "smile", "neck"):
         for point in ADVICE[key].points:
             assert point.split("}")[-1].strip()[:40] not in flat, key
@@ -508,16 +465,19 @@ def test_the_handout_has_the_phone_red_flags_timing_and_next_appointment(
     flat = " ".join(texts)
     assert numbered_pages(texts)
     assert "Phone: 020 7946 0321" in texts[0]
-    assert "Call the clinic on 020 7946 0321 if you have:" in flat
-    assert "Call 999 or go to an emergency department (A&E) straight away" in flat
-    assert "trouble swallowing, speaking or breathing" in flat
-    assert "weakness that spreads beyond your face" in flat
-    assert "In 2 to 3 days" in flat
-    assert "At about 2 weeks" in flat
-    assert "Over 3 to 4 months" in flat
-    assert "Do not rub, press or massage" in flat
-    assert "Stay upright for about 4 hours." in flat
-    assert "Do not make big or exaggerated faces" in flat
+    assert_shows(
+        flat,
+        "Call the clinic on 020 7946 0321 if you have:",
+        "Call 999 or go to an emergency department (A&E) straight away",
+        "trouble swallowing, speaking or breathing",
+        "weakness that spreads beyond your face",
+        "In 2 to 3 days",
+        "At about 2 weeks",
+        "Over 3 to 4 months",
+        "Do not rub, press or massage",
+        "Stay upright for about 4 hours.",
+        "Do not make big or exaggerated faces",
+    )
     assert handout.appointments, "the demo's latest cycle has follow-up ahead"
     for appointment in handout.appointments:
         day = appointment.starts_at if appointment.booked else appointment.due_date

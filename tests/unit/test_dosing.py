@@ -270,9 +270,6 @@ def test_no_cross_product_conversion_is_offered():
     assert not [n for n in names if "convert" in n or "equivalen" in n]
 
 
-# Inputs
-
-
 def test_products_from_reference():
     products = {p.code: product_from_reference(p) for p in PRODUCTS}
     assert [c for c, p in products.items() if p.uses_reference_units] == ["botox"]

@@ -15,6 +15,7 @@ from planner.models import Role
 from planner.models import User
 from planner.services.audit import Actor
 from planner.services.calendar_files import renew_feed_token
+from tests.factories import make_appointment
 
 # The audit guard (tests/audit_guard.py) still checks every other table here.
 pytestmark = pytest.mark.audit_exempt(
@@ -27,26 +28,20 @@ pytestmark = pytest.mark.audit_exempt(
 def booked(session, make_patient, make_user):
     clinician = make_user(Role.INJECTOR, name="Dr Feed")
     patient = make_patient(given_name="Harriet", family_name="Quill", mrn="Q-77")
-    summer = Appointment(
-        patient_id=patient.id,
+    summer = make_appointment(
+        session,
+        patient.id,
+        datetime(2099, 7, 14, 8, 30, tzinfo=UTC),  # 09:30 in London (BST)
         clinician_id=clinician.id,
-        kind="review",
-        status="booked",
-        due_date=datetime(2099, 7, 14).date(),
-        starts_at=datetime(2099, 7, 14, 8, 30, tzinfo=UTC),  # 09:30 in London (BST)
-        ends_at=datetime(2099, 7, 14, 8, 45, tzinfo=UTC),
     )
-    winter = Appointment(
-        patient_id=patient.id,
+    winter = make_appointment(
+        session,
+        patient.id,
+        datetime(2099, 12, 1, 9, 30, tzinfo=UTC),  # 09:30 in London (GMT)
+        minutes=30,
         clinician_id=clinician.id,
         kind="treatment",
-        status="booked",
-        due_date=datetime(2099, 12, 1).date(),
-        starts_at=datetime(2099, 12, 1, 9, 30, tzinfo=UTC),  # 09:30 in London (GMT)
-        ends_at=datetime(2099, 12, 1, 10, 0, tzinfo=UTC),
     )
-    session.add_all([summer, winter])
-    session.commit()
     return clinician, summer, winter
 
 

@@ -1,7 +1,6 @@
 """The chart API: taps saved at once, stale writes refused with the current state."""
 
 import threading
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
@@ -10,8 +9,6 @@ from sqlmodel import select
 
 from planner import create_app
 from planner.db import get_engine
-from planner.facemap import load_face_map
-from planner.facemap import reference_points
 from planner.models import AuditAction
 from planner.models import AuditEvent
 from planner.models import InjectionSite
@@ -19,56 +16,25 @@ from planner.models import ProtocolTemplate
 from planner.models import Role
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
-from planner.services.patients import create_patient
 from planner.services.users import create_user
 from tests.conftest import PASSWORD
-from tests.conftest import PATIENT_DEFAULTS
 from tests.conftest import Browser
-
-FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
-VIAL = {
-    "kind": "full",
-    "product": "botox",
-    "lot_choice": "new",
-    "lot_number": "C5555",
-    "expiry_date": "2030-01-01",
-    "vial_units": "100",
-    "diluent_ml": "2.5",
-    "reconstituted_at": "",
-    "consent_obtained": "true",
-}
-
-
-def point(muscle, side):
-    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
-    return {"x": float(x), "y": float(y)}
-
-
-def open_session(browser, patient_id):
-    response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL)
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return int(response.headers["Location"].rsplit("/", 1)[1])
-
-
-def add_mentalis(browser, session_id):
-    """Tap the right mentalis on a chart still at version 1."""
-    return browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+from tests.factories import make_patient
+from tests.factories import open_draft
+from tests.factories import post_tap
+from tests.factories import tap_at
 
 
 @pytest.fixture
 def chart(login_as, make_patient):
     patient = make_patient(affected_side="right")
     injector = login_as(Role.INJECTOR)
-    return injector, open_session(injector, patient.id)
+    return injector, open_draft(injector, patient.id)
 
 
 def test_tap_change_move_delete_and_state(chart):
     browser, session_id = chart
-    added = add_mentalis(browser, session_id)
+    added = post_tap(browser, session_id, "mentalis", "right", version=1)
     assert added.status_code == 201
     assert added.json["version"] == 2
     site = added.json["site"]
@@ -86,7 +52,7 @@ def test_tap_change_move_delete_and_state(chart):
     moved = browser.api(
         "PATCH",
         f"/api/v1/sessions/{session_id}/sites/{site['id']}",
-        {"version": 3, **point("platysma", "left")},
+        {"version": 3, **tap_at("platysma", "left")},
     )
     assert (moved.json["site"]["muscle"], moved.json["site"]["side"]) == (
         "platysma",
@@ -125,16 +91,8 @@ def test_keyboard_placement_by_muscle_and_side(chart):
 
 def test_stale_write_is_409_with_the_current_state(chart):
     browser, session_id = chart
-    browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
-    stale = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("platysma", "right"), "version": 1},
-    )
+    post_tap(browser, session_id, "mentalis", "right", version=1)
+    stale = post_tap(browser, session_id, "platysma", "right", version=1)
     assert stale.status_code == 409
     assert stale.json["state"]["session"]["version"] == 2
     assert [s["muscle"] for s in stale.json["state"]["sites"]] == ["mentalis"]
@@ -161,21 +119,13 @@ def test_staff_can_read_but_not_chart(chart, login_as):
     _, session_id = chart
     staff = login_as(Role.STAFF)
     assert staff.api("GET", f"/api/v1/sessions/{session_id}").status_code == 200
-    response = staff.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "left"), "version": 1},
-    )
+    response = post_tap(staff, session_id, "mentalis", "left", version=1)
     assert response.status_code == 403
 
 
 def test_sign_then_read_only(chart):
     browser, session_id = chart
-    browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+    post_tap(browser, session_id, "mentalis", "right", version=1)
     refused = browser.api(
         "POST",
         f"/api/v1/sessions/{session_id}/sign",
@@ -190,11 +140,7 @@ def test_sign_then_read_only(chart):
     )
     assert signed.status_code == 200, signed.json
     assert signed.json["session"]["status"] == "signed"
-    late = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("platysma", "right"), "version": 3},
-    )
+    late = post_tap(browser, session_id, "platysma", "right", version=3)
     assert late.status_code == 409
     assert "signed" in late.json["error"]
 
@@ -239,7 +185,7 @@ def file_app(tmp_path, db_url):
             role="injector",
             password=PASSWORD,
         )
-        patient = create_patient(session, SYSTEM, {**PATIENT_DEFAULTS, "mrn": "RACE1"})
+        patient = make_patient(session, SYSTEM, "RACE1")
         patient_id = patient.id
     yield app, patient_id
     engine.dispose()
@@ -252,9 +198,9 @@ def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
         browser = Browser(app.test_client())
         browser.login(email)
         tablets.append(browser)
-    session_id = open_session(tablets[0], patient_id)
+    session_id = open_draft(tablets[0], patient_id)
     targets = [
-        point(m, s)
+        tap_at(m, s)
         for m in ("mentalis", "platysma", "frontalis")
         for s in ("left", "right")
     ]
@@ -295,7 +241,7 @@ def test_two_tablets_racing_never_lose_an_acknowledged_write(file_app):
 
 def test_amend_a_signed_record_from_its_page(chart, session):
     browser, session_id = chart
-    added = add_mentalis(browser, session_id)
+    added = post_tap(browser, session_id, "mentalis", "right", version=1)
     site_id = added.json["site"]["id"]
     browser.api(
         "POST",
@@ -344,7 +290,7 @@ def test_staff_cannot_amend(chart, login_as):
 
 def test_an_injector_saves_a_chart_as_a_template(chart, login_as, session):
     browser, session_id = chart
-    added = add_mentalis(browser, session_id)
+    added = post_tap(browser, session_id, "mentalis", "right", version=1)
     assert added.status_code == 201
     page = browser.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "Save as template" in page

@@ -1,27 +1,15 @@
-from datetime import UTC
-from datetime import datetime
-
 import pytest
-from sqlmodel import select
 
 from planner.db import get_engine
-from planner.demo import seed_demo
-from planner.models import Patient
 from planner.models import Role
+from tests.factories import make_demo_patient
 
 SAQ = {f"q{n}": 3 for n in range(1, 10)}
 
 
 @pytest.fixture
 def demo_patient(app, session):
-    seed_demo(
-        get_engine(app),
-        patients=2,
-        cycles=3,
-        seed=11,
-        now=datetime(2026, 11, 1, tzinfo=UTC),
-    )
-    return session.exec(select(Patient).order_by(Patient.id)).first()
+    return make_demo_patient(get_engine(app), session, patients=2, cycles=3, seed=11)
 
 
 def test_record_an_assessment_through_the_api(login_as, demo_patient):

@@ -21,6 +21,7 @@ from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from tests.conftest import PASSWORD
+from tests.conftest import assert_shows
 
 # A Sunnybrook worked by hand (clinical reference §4.1):
 #   resting: eye narrow 1, cheek absent 2, mouth normal 0 -> 3 x 5 = 15
@@ -168,10 +169,13 @@ def test_a_bad_sunnybrook_names_the_item_and_keeps_the_answers(
     html = text(response)
     assert "Please correct 2 fields" in html
     # Named beside the item and in the summary, with its section.
-    assert "Snarl (levator labii superioris / LLSAN) is required" in html
-    assert 'href="#voluntary.snarl">Symmetry of voluntary movement: Snarl' in html
-    assert 'href="#synkinesis.lip_pucker">Synkinesis: Lip pucker' in html
-    assert "must be 0 to 3" in html
+    assert_shows(
+        html,
+        "Snarl (levator labii superioris / LLSAN) is required",
+        'href="#voluntary.snarl">Symmetry of voluntary movement: Snarl',
+        'href="#synkinesis.lip_pucker">Synkinesis: Lip pucker',
+        "must be 0 to 3",
+    )
     # What was entered stays chosen.
     assert re.search(r'name="resting.eye" value="narrow"\s*checked', html)
     assert re.search(r'name="voluntary.brow_lift" value="5"\s*checked', html)

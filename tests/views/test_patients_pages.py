@@ -10,6 +10,7 @@ from sqlmodel import select
 from planner.models import Appointment
 from planner.models import Patient
 from planner.models import Role
+from tests.conftest import assert_shows
 
 FORM = {
     "mrn": "NEW-001",
@@ -36,10 +37,13 @@ def test_register_a_patient_and_see_their_page(login_as, session):
     response = browser.post_form("/patients/", FORM)
     assert response.status_code == 302
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Mei Tanaka" in page
-    assert "Ramsay Hunt syndrome" in page
-    assert "Breastfeeding" in page
-    assert "No treatments, appointments or assessments yet" in page
+    assert_shows(
+        page,
+        "Mei Tanaka",
+        "Ramsay Hunt syndrome",
+        "Breastfeeding",
+        "No treatments, appointments or assessments yet",
+    )
     assert count(session) == 1
 
 
@@ -50,10 +54,13 @@ def test_bad_fields_are_shown_beside_each_field_and_nothing_is_saved(login_as, s
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="mrn-error"' in page
-    assert 'id="date_of_birth-error"' in page
-    assert "Please correct 2 fields" in page
-    assert 'aria-invalid="true"' in page
+    assert_shows(
+        page,
+        'id="mrn-error"',
+        'id="date_of_birth-error"',
+        "Please correct 2 fields",
+        'aria-invalid="true"',
+    )
     # What was typed is kept so only the bad fields need retyping.
     assert 'value="Tanaka"' in page
     assert count(session) == 0

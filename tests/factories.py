@@ -1,0 +1,249 @@
+"""Build records for tests through the services, with sensible defaults.
+
+Each factory takes the session and the actor explicitly and accepts keyword
+overrides; conftest.py wraps the common ones as fixtures (``make_patient``).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.demo import seed_demo
+from planner.facemap import load_face_map
+from planner.facemap import reference_points
+from planner.models import Appointment
+from planner.models import Assessment
+from planner.models import Patient
+from planner.models import TreatmentSession
+from planner.services import chart as chart_service
+from planner.services import outcomes as outcome_service
+from planner.services import sessions as session_service
+from planner.services.audit import Actor
+from planner.services.chart_state import chart_state
+from planner.services.chart_state import default_units
+from planner.services.patients import create_patient
+
+ZONE = ZoneInfo("Europe/London")
+FACE_MAP = load_face_map(Path(__file__).resolve().parents[1] / "face_maps")
+
+PATIENT_DEFAULTS: dict[str, Any] = {
+    "given_name": "Ada",
+    "family_name": "Okafor",
+    "date_of_birth": date(1971, 5, 14),
+    "sex": "female",
+    "cause": "bells",
+    "affected_side": "left",
+}
+
+# The new-vial form as a browser posts it (every value a string).
+VIAL_FORM = {
+    "kind": "full",
+    "product": "botox",
+    "lot_choice": "new",
+    "lot_number": "C5555",
+    "expiry_date": "2030-01-01",
+    "vial_units": "100",
+    "diluent_ml": "2.5",
+    "reconstituted_at": "",
+    "consent_obtained": "true",
+}
+
+
+def reference_point(muscle: str, side: str) -> tuple[float, float]:
+    """Return the map's first reference point for a muscle on a side."""
+    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
+    return float(x), float(y)
+
+
+def tap_at(muscle: str, side: str) -> dict[str, float]:
+    """Return a muscle's reference point as the chart API takes it."""
+    x, y = reference_point(muscle, side)
+    return {"x": x, "y": y}
+
+
+def open_draft(browser: Any, patient_id: int) -> int:
+    """Open a draft chart from the session form, as a browser does; return its id."""
+    response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL_FORM)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def post_tap(browser: Any, session_id: int, muscle: str, side: str, **body: Any) -> Any:
+    """Tap a muscle's reference point through the chart API; return the response."""
+    return browser.api(
+        "POST", f"/api/v1/sessions/{session_id}/sites", {**tap_at(muscle, side), **body}
+    )
+
+
+def make_patient(session: Session, actor: Actor, mrn: str, **overrides: Any) -> Patient:
+    """Create a patient with the default demographics."""
+    return create_patient(session, actor, {**PATIENT_DEFAULTS, "mrn": mrn, **overrides})
+
+
+def make_demo_patient(
+    engine: Engine, session: Session, *, patients: int, cycles: int, seed: int
+) -> Patient:
+    """Seed a demo clinic as of 1 November 2026 and return its first patient."""
+    seed_demo(
+        engine,
+        patients=patients,
+        cycles=cycles,
+        seed=seed,
+        now=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    first = session.exec(select(Patient).order_by(col(Patient.id))).first()
+    assert first is not None
+    return first
+
+
+def treatment_form(when: datetime, **overrides: Any) -> dict[str, Any]:
+    """Return the open-session form for a new vial; an override of None drops a key."""
+    data = {
+        "kind": "full",
+        "product": "botox",
+        "lot_choice": "new",
+        "lot_number": "C1234AB",
+        "expiry_date": "2027-06-30",
+        "vial_units": 100,
+        "diluent_ml": 2.5,
+        "reconstituted_at": when.isoformat(),
+        "consent_obtained": "true",
+        **overrides,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@dataclass
+class Treatment:
+    """A charted session: the record, its current version and the sites tapped."""
+
+    record: TreatmentSession
+    version: int
+    sites: list[Any] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        assert self.record.id is not None
+        return self.record.id
+
+
+def make_treatment(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    sites: Iterable[tuple[str, str, float | None]] = (),
+    *,
+    when: datetime,
+    sign: bool = False,
+    reason: str = "Agreed with the patient.",
+    reason_for_every_warning: bool = True,
+    **form: Any,
+) -> Treatment:
+    """Open a session on a new vial, tap (muscle, side, units) sites, sign if asked.
+
+    Signing gives ``reason`` for every warning shown, or only for those that
+    need one when ``reason_for_every_warning`` is false.
+    """
+    record = session_service.open_session(
+        session, actor, patient_id, treatment_form(when, **form), zone=ZONE, now=when
+    )
+    treatment = Treatment(record, record.version)
+    for muscle, side, units in sites:
+        data: dict[str, Any] = {**tap_at(muscle, side), "version": treatment.version}
+        if units is not None:
+            data["units"] = units
+        treatment.version, site = chart_service.add_site(
+            session,
+            actor,
+            treatment.id,
+            data,
+            face_map=FACE_MAP,
+            default_units=default_units(session),
+            now=when,
+        )
+        treatment.sites.append(site)
+    if sign:
+        warnings = chart_state(
+            session, treatment.id, face_map=FACE_MAP, zone=ZONE, now=when
+        )["warnings"]
+        reasons = {
+            w["key"]: reason
+            for w in warnings
+            if reason_for_every_warning or w["needs_reason"]
+        }
+        session_service.sign_session(
+            session,
+            actor,
+            treatment.id,
+            {
+                "version": treatment.version,
+                "consent_obtained": True,
+                "reasons": reasons,
+            },
+            warnings=warnings,
+            zone=ZONE,
+            now=when,
+        )
+    return treatment
+
+
+def make_appointment(
+    session: Session,
+    patient_id: int,
+    starts_at: datetime,
+    *,
+    minutes: int = 15,
+    **overrides: Any,
+) -> Appointment:
+    """Store a booked review starting at ``starts_at`` (a row: no audit event)."""
+    appointment = Appointment(
+        **{
+            "patient_id": patient_id,
+            "kind": "review",
+            "status": "booked",
+            "due_date": starts_at.date(),
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(minutes=minutes),
+            **overrides,
+        }
+    )
+    session.add(appointment)
+    session.commit()
+    return appointment
+
+
+def make_assessment(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    instrument: str = "house_brackmann",
+    items: Any = None,
+    *,
+    when: datetime,
+    timepoint: str = "review",
+    **options: Any,
+) -> Assessment:
+    """Score and store one instrument (House-Brackmann grade 2 unless told)."""
+    return outcome_service.record_assessment(
+        session,
+        actor,
+        patient_id,
+        instrument,
+        {"grade": 2} if items is None else items,
+        timepoint=timepoint,
+        zone=ZONE,
+        now=when,
+        **options,
+    )
