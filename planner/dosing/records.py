@@ -67,18 +67,28 @@ class PlannedSite:
         require_positive("units", self.units)
 
 
+# Toxin given elsewhere (a cosmetic clinic, neurology): it counts towards the
+# product's cap and the exposure list, never towards this clinic's cycles.
+OUTSIDE = "outside"
+PAST_KINDS = SESSION_KINDS | {OUTSIDE}
+
+
 @dataclass(frozen=True)
 class PastSession:
-    """A session already given: a full treatment or a top-up, in its product's units."""
+    """A session already given, in its product's units: full, top-up or outside.
+
+    ``where`` names the place for toxin given outside the clinic.
+    """
 
     performed_on: date
     kind: str
     product_code: str
     units_total: float
     muscle_units: Mapping[MuscleSide, float] = field(default_factory=dict)
+    where: str | None = None
 
     def __post_init__(self) -> None:
-        require_choice("kind", self.kind, SESSION_KINDS)
+        require_choice("kind", self.kind, PAST_KINDS)
         require_non_negative("units_total", self.units_total)
 
 

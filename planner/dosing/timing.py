@@ -6,6 +6,7 @@ ignored as data errors.
 """
 
 from collections.abc import Sequence
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 
@@ -199,7 +200,9 @@ def check_lot(
                 source=f"{product.in_use_source}; {RECONSTITUTION_RECORD_SOURCE}",
             )
         )
-    elif lot.reconstituted_at > now:
+    # Compared and subtracted in UTC: Python ignores the offsets of two moments that
+    # share a tzinfo, so across a clock change wall-clock hours would be off by one.
+    elif lot.reconstituted_at.astimezone(UTC) > now.astimezone(UTC):
         warnings.append(
             SafetyWarning(
                 code="reconstitution_in_future",
@@ -211,7 +214,8 @@ def check_lot(
             )
         )
     else:
-        hours = (now - lot.reconstituted_at).total_seconds() / 3600
+        elapsed = now.astimezone(UTC) - lot.reconstituted_at.astimezone(UTC)
+        hours = elapsed.total_seconds() / 3600
         if hours > product.in_use_hours:
             warnings.append(
                 SafetyWarning(

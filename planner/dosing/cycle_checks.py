@@ -1,0 +1,170 @@
+"""Checks over the patient's cycles: top-ups, and toxin exposure across products.
+
+Pure: no flask, no database. Days are the clinic's calendar days. ``history`` is every
+earlier session of the patient, toxin given elsewhere included (kind ``outside``),
+not the session being planned.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from planner.dosing.records import CLINIC_SETTING
+from planner.dosing.records import OUTSIDE
+from planner.dosing.records import PastSession
+from planner.dosing.records import Product
+from planner.dosing.records import SafetyWarning
+from planner.dosing.records import format_day
+from planner.dosing.timing import last_full_session
+from planner.dosing.volume import format_units
+from planner.dosing.windows import cap_window
+from planner.reference import PRODUCTS
+
+BOOSTER_SOURCE = (
+    "Clinical reference §2.4: a top-up within a cycle is in effect a booster "
+    "injection, a risk factor for neutralising antibodies (inference from [S32] "
+    "[S33]); review day: " + CLINIC_SETTING
+)
+EXPOSURE_SOURCE = (
+    "[S26] Jeuveau label: count the cumulative dose if other botulinum toxin products "
+    "are used; [S20] cumulative dose across indications; units of different products "
+    "cannot be added (clinical reference §2.1)"
+)
+
+
+@dataclass(frozen=True)
+class CycleTimes:
+    """The clinic's cycle settings, in days since the cycle's full treatment."""
+
+    # A top-up before the review (review day less its tolerance) comes too early to
+    # judge the response: day 14 with the shipped settings.
+    review_from_day: int
+    # From this day the re-treatment window is open: a new cycle, not a top-up.
+    window_opens_day: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.review_from_day < self.window_opens_day:
+            raise ValueError(
+                "review_from_day must be 0 or more and before window_opens_day, got "
+                f"{self.review_from_day!r} and {self.window_opens_day!r}"
+            )
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def top_up_problem(
+    history: Sequence[PastSession], today: date, times: CycleTimes
+) -> str | None:
+    """Say why a top-up cannot be charted today, or None when it can.
+
+    A top-up belongs to the cycle of the latest full treatment; once that cycle's
+    re-treatment window has opened, today's injections are a new full treatment.
+    """
+    last = last_full_session(history, today)
+    if last is None:
+        return "There is no full treatment to top up: chart a full treatment."
+    day = (today - last.performed_on).days
+    if day >= times.window_opens_day:
+        return (
+            f"The cycle that began on {format_day(last.performed_on)} is on day {day}: "
+            f"its re-treatment window opened on day {times.window_opens_day}, so "
+            "today's injections are a new full treatment, not a top-up."
+        )
+    return None
+
+
+def check_top_up(
+    kind: str, history: Sequence[PastSession], today: date, times: CycleTimes
+) -> list[SafetyWarning]:
+    """Warn on a top-up before the review, or one that no open cycle can take."""
+    if kind != "top_up":
+        return []
+    problem = top_up_problem(history, today, times)
+    if problem is not None:
+        return [
+            SafetyWarning(
+                code="top_up_outside_cycle",
+                severity="warning",
+                message=problem,
+                source=f"Re-treatment window: {CLINIC_SETTING}",
+            )
+        ]
+    last = last_full_session(history, today)
+    assert last is not None  # top_up_problem said there is a cycle to top up
+    day = (today - last.performed_on).days
+    if day >= times.review_from_day:
+        return []
+    return [
+        SafetyWarning(
+            code="top_up_early",
+            severity="warning",
+            message=(
+                f"Top-up on day {day} of the cycle that began on "
+                f"{format_day(last.performed_on)}: the response is judged from day "
+                f"{times.review_from_day} ({_days(times.review_from_day - day)} from "
+                "now), and a top-up before then adds toxin before it can be known "
+                "whether more is needed."
+            ),
+            source=BOOSTER_SOURCE,
+        )
+    ]
+
+
+def _brand(code: str) -> str:
+    return next((p.brand for p in PRODUCTS if p.code == code), code)
+
+
+def _unit(code: str) -> str:
+    return next((p.unit_name for p in PRODUCTS if p.code == code), "U")
+
+
+def check_exposure(
+    product: Product,
+    planned_units: float,
+    history: Sequence[PastSession],
+    today: date,
+) -> list[SafetyWarning]:
+    """Caution listing every toxin given in the rolling 3 months, product by product.
+
+    Each product's units are added up on their own and never with another
+    product's. Speaks only when the window holds another product or toxin given
+    elsewhere: this clinic's own cycles of today's product are the cap check's.
+    """
+    start, end = cap_window(today)
+    recent = sorted(
+        (s for s in history if start <= s.performed_on <= end),
+        key=lambda s: (s.performed_on, s.product_code),
+    )
+    if all(s.product_code == product.code and s.kind != OUTSIDE for s in recent):
+        return []
+    lines = [f"{product.brand} {format_units(planned_units)} {product.unit_name} today"]
+    for past in recent:
+        elsewhere = f", given elsewhere ({past.where})" if past.kind == OUTSIDE else ""
+        lines.append(
+            f"{_brand(past.product_code)} {format_units(past.units_total)} "
+            f"{_unit(past.product_code)} on {format_day(past.performed_on)}{elsewhere}"
+        )
+    totals: dict[str, float] = {product.code: planned_units}
+    for past in recent:
+        totals[past.product_code] = (
+            totals.get(past.product_code, 0.0) + past.units_total
+        )
+    per_product = "; ".join(
+        f"{_brand(code)} {format_units(units)} {_unit(code)}"
+        for code, units in totals.items()
+    )
+    return [
+        SafetyWarning(
+            code="recent_exposure",
+            severity="caution",
+            message=(
+                f"Botulinum toxin from {format_day(start)} to {format_day(today)}: "
+                + "; ".join(lines)
+                + f". In all, by product: {per_product}. Units of different products "
+                "are not added together."
+            ),
+            source=EXPOSURE_SOURCE,
+        )
+    ]

@@ -1,0 +1,84 @@
+"""Is a vial's dilution plausible? The label's table, and bounds nobody goes beyond.
+
+Pure: no flask, no database. A diluent volume outside the product's label table is a
+warning, and the resulting units per 0.1 mL is shown large for the injector to
+confirm: a decimal slip in the diluent multiplies every volume drawn at the chair.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from planner.dosing.records import SafetyWarning
+from planner.dosing.volume import format_units
+from planner.dosing.volume import units_per_tenth_ml
+from planner.reference import ProductReference
+
+# Beyond these no label or practice goes (the tables span 0.625 to 10 mL for
+# 50–500 U vials); a figure outside them is a typing error, refused outright.
+MIN_DILUENT_ML = 0.25
+MAX_DILUENT_ML = 20.0
+
+
+@dataclass(frozen=True)
+class DilutionCheck:
+    """What the injector confirms when a vial is reconstituted."""
+
+    units_per_tenth_ml: float
+    on_label: bool
+    warnings: tuple[SafetyWarning, ...]
+
+    @property
+    def shown(self) -> str:
+        """The figure to confirm, as the labels write it: '4 U per 0.1 mL'."""
+        return f"{format_units(self.units_per_tenth_ml)} U per 0.1 mL"
+
+
+def diluent_problem(diluent_ml: float) -> str | None:
+    """Say why a diluent volume cannot be right, or None when it may be."""
+    if not math.isfinite(diluent_ml) or not (
+        MIN_DILUENT_ML <= diluent_ml <= MAX_DILUENT_ML
+    ):
+        return (
+            f"must be between {format_units(MIN_DILUENT_ML)} and "
+            f"{format_units(MAX_DILUENT_ML)} mL; check for a misplaced decimal point"
+        )
+    return None
+
+
+def check_dilution(
+    product: ProductReference, vial_units: float, diluent_ml: float
+) -> DilutionCheck:
+    """Compare a reconstitution with the product's label table.
+
+    :raises ValueError: when the diluent volume is outside any plausible range.
+    """
+    problem = diluent_problem(diluent_ml)
+    if problem is not None:
+        raise ValueError(f"diluent_ml {problem}")
+    per_tenth = units_per_tenth_ml(vial_units, diluent_ml)
+    rows: Sequence[tuple[float, float]] = [
+        (row.vial_units, row.diluent_ml) for row in product.dilutions
+    ]
+    on_label = any(
+        math.isclose(vial_units, units) and math.isclose(diluent_ml, ml)
+        for units, ml in rows
+    )
+    if on_label:
+        return DilutionCheck(per_tenth, True, ())
+    table = ", ".join(
+        f"{format_units(units)} U + {format_units(ml)} mL" for units, ml in rows
+    )
+    sources = "; ".join(sorted({row.source for row in product.dilutions}))
+    warning = SafetyWarning(
+        code="dilution_off_label",
+        severity="warning",
+        message=(
+            f"{product.brand} {format_units(vial_units)} U in "
+            f"{format_units(diluent_ml)} mL gives {format_units(per_tenth)} U per "
+            f"0.1 mL, which is not in the label's table ({table}): confirm the "
+            "diluent volume."
+        ),
+        source=sources,
+    )
+    return DilutionCheck(per_tenth, False, (warning,))
