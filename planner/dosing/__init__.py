@@ -39,6 +39,9 @@ from planner.dosing.timing import units_in_cap_window
 from planner.dosing.volume import MIN_DOSE_UNITS
 from planner.dosing.volume import SyringeDraw
 from planner.dosing.volume import concentration
+from planner.dosing.volume import format_dose
+from planner.dosing.volume import format_draw
+from planner.dosing.volume import format_marks
 from planner.dosing.volume import format_units
 from planner.dosing.volume import format_volume_ml
 from planner.dosing.volume import remaining_units
@@ -82,6 +85,9 @@ __all__ = [
     "dilution_table",
     "dose_ranges_from_reference",
     "format_units",
+    "format_dose",
+    "format_draw",
+    "format_marks",
     "format_volume_ml",
     "last_cycle_sessions",
     "last_full_session",

@@ -119,10 +119,42 @@ def _round_half_up(value: float, places: int) -> Decimal:
     return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
+# Volumes are shown to 0.001 mL (1 µL): at 100 U/mL, 1.5 U is 0.015 mL; rounded to
+# 0.01 mL it would read a third too small, and 0.5 U twice too large.
+VOLUME_PLACES = 3
+
+
 def format_volume_ml(volume_ml: float) -> str:
-    """Format a volume for display, rounded to 0.01 mL: ``0.0625`` -> ``"0.06 mL"``."""
+    """Format a volume to 0.001 mL: ``0.0625`` -> ``"0.063 mL"``, ``0.015`` as is.
+
+    The one volume format of the chair, the record, the cycles page and the API.
+    """
     volume_ml = require_non_negative("volume_ml", volume_ml)
-    return f"{_round_half_up(volume_ml, 2)} mL"
+    return f"{_round_half_up(volume_ml, VOLUME_PLACES)} mL"
+
+
+def format_marks(marks: float) -> str:
+    """Format U-100 syringe marks to 0.1 without trailing zeros: 1.50 -> ``"1.5"``."""
+    marks = require_non_negative("marks", marks)
+    text = f"{_round_half_up(marks, 1):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_draw(draw: SyringeDraw) -> str:
+    """Say what to draw: ``"0.015 mL · 1.5 marks (0.3 mL syringe)"``."""
+    barrel = (
+        f" ({format_units(draw.syringe_ml)} mL syringe)"
+        if draw.syringe_ml is not None
+        else " (more than one syringe)"
+    )
+    marks = format_marks(draw.marks)
+    noun = "mark" if marks == "1" else "marks"
+    return f"{format_volume_ml(draw.volume_ml)} · {marks} {noun}{barrel}"
+
+
+def format_dose(units: float, unit_name: str) -> str:
+    """Write a dose with its product's unit: ``"2.5 U (Speywood)"``."""
+    return f"{format_units(units)} {unit_name}"
 
 
 def format_units(units: float) -> str:

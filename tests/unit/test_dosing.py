@@ -148,15 +148,15 @@ def test_dilution_table_has_a_row_per_dilution():
 @pytest.mark.parametrize(
     ("units", "vial", "diluent", "expected_ml", "shown"),
     [
-        (20, 100, 2.5, 0.5, "0.50 mL"),  # Botox glabellar, label
-        (24, 100, 2.5, 0.6, "0.60 mL"),  # Botox lateral canthal, label
-        (40, 100, 2.5, 1.0, "1.00 mL"),  # Botox forehead + glabellar, label
-        (4, 50, 1.25, 0.1, "0.10 mL"),
-        (10, 300, 1.5, 0.05, "0.05 mL"),  # Dysport: 10 U per 0.05 mL
-        (10, 300, 2.5, 1 / 12, "0.08 mL"),  # Dysport: 10 U per 0.08 mL, as rounded
-        (20, 50, 1.25, 0.5, "0.50 mL"),  # Xeomin, Letybo 50 U vial, glabellar
-        (40, 100, 1.25, 0.5, "0.50 mL"),  # Daxxify glabellar 5 x 8 U
-        (2.5, 100, 2.5, 0.0625, "0.06 mL"),
+        (20, 100, 2.5, 0.5, "0.500 mL"),  # Botox glabellar, label
+        (24, 100, 2.5, 0.6, "0.600 mL"),  # Botox lateral canthal, label
+        (40, 100, 2.5, 1.0, "1.000 mL"),  # Botox forehead + glabellar, label
+        (4, 50, 1.25, 0.1, "0.100 mL"),
+        (10, 300, 1.5, 0.05, "0.050 mL"),  # Dysport: 10 U per 0.05 mL
+        (10, 300, 2.5, 1 / 12, "0.083 mL"),  # Dysport: 10 U per 0.08 mL, as rounded
+        (20, 50, 1.25, 0.5, "0.500 mL"),  # Xeomin, Letybo 50 U vial, glabellar
+        (40, 100, 1.25, 0.5, "0.500 mL"),  # Daxxify glabellar 5 x 8 U
+        (2.5, 100, 2.5, 0.0625, "0.063 mL"),
     ],
 )
 def test_label_doses_to_volume(units, vial, diluent, expected_ml, shown):
@@ -251,9 +251,15 @@ def test_non_numbers_are_rejected(bad):
 
 @pytest.mark.parametrize(
     ("volume", "shown"),
-    [(0.0625, "0.06 mL"), (0.125, "0.13 mL"), (0.005, "0.01 mL"), (0, "0.00 mL")],
+    [
+        (0.0625, "0.063 mL"),
+        (0.125, "0.125 mL"),
+        (0.0005, "0.001 mL"),
+        (0.015, "0.015 mL"),
+        (0, "0.000 mL"),
+    ],
 )
-def test_format_volume_rounds_half_up_to_a_hundredth(volume, shown):
+def test_format_volume_rounds_half_up_to_a_thousandth(volume, shown):
     assert format_volume_ml(volume) == shown
 
 

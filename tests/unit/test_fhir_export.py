@@ -516,7 +516,7 @@ def test_dosage_text_gives_the_volume_from_the_lots_dilution(
 
     # 2.5 U of 100 U in 2.5 mL is 0.0625 mL.
     assert sites[100]["dosage"]["text"] == (
-        "Site 1: 2.5 U Botox into Platysma, left; 0.06 mL of a 100 U vial in 2.5 mL"
+        "Site 1: 2.5 U Botox into Platysma, left; 0.063 mL of a 100 U vial in 2.5 mL"
     )
     assert sites[103]["dosage"]["text"] == (
         "Site 1: 12.5 U (Speywood) Dysport into Frontalis, left"

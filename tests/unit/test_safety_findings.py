@@ -180,3 +180,29 @@ def test_an_impossible_diluent_volume_is_refused(diluent):
     assert diluent_problem(diluent) is not None
     with pytest.raises(ValueError, match="misplaced decimal point"):
         check_dilution(product_reference("botox"), 100, diluent)
+
+
+# Finding 11: volumes printed to 0.01 mL were a third too small or twice too large.
+
+
+@pytest.mark.parametrize(
+    ("units", "shown"),
+    [
+        (1.5, "0.015 mL · 1.5 marks (0.3 mL syringe)"),
+        (0.5, "0.005 mL · 0.5 marks (0.3 mL syringe)"),
+    ],
+)
+def test_small_doses_keep_their_volume_to_the_microlitre(units, shown):
+    from planner.dosing import format_draw
+    from planner.dosing import syringe_draw
+
+    # 100 U in 1 mL is 100 U per mL, the label's most concentrated Botox dilution.
+    assert format_draw(syringe_draw(units, 100, 1.0)) == shown
+
+
+def test_doses_are_written_with_their_products_unit():
+    from planner.dosing import format_dose
+
+    assert format_dose(2.5, "U (Speywood)") == "2.5 U (Speywood)"
+    assert format_dose(4, DYSPORT.unit_name) == "4 U (Speywood)"
+    assert format_dose(4, BOTOX.unit_name) == "4 U"
