@@ -241,6 +241,15 @@ LABELS: Mapping[str, Mapping[str, str]] = {
 }
 
 
+def role_for(side: Side, affected: AffectedSide) -> SiteRole:
+    """Say whether a side is the palsied one or the healthy one for this patient."""
+    if side == Side.MIDLINE:
+        return SiteRole.MIDLINE
+    if affected == AffectedSide.BILATERAL or side.value == affected.value:
+        return SiteRole.AFFECTED
+    return SiteRole.CONTRALATERAL
+
+
 def label(vocabulary: str, value: str) -> str:
     """Return the words shown for a stored value; an unknown value shows as itself.
 

@@ -192,7 +192,6 @@ def make_treatment(
                 "consent_obtained": True,
                 "reasons": reasons,
             },
-            warnings=warnings,
             zone=ZONE,
             now=when,
         )

@@ -4,26 +4,35 @@ No flask, no database: inputs are plain values and frozen dataclasses, and time 
 in as an explicit ``now`` or date. Units are never converted between products.
 """
 
+from planner.dosing.checks import HARD_STOPS
 from planner.dosing.checks import check_contraindications
 from planner.dosing.checks import check_dose_changes
-from planner.dosing.checks import check_muscle_doses
+from planner.dosing.checks import check_open_drafts
 from planner.dosing.checks import check_product_change
-from planner.dosing.checks import check_reference_units
-from planner.dosing.checks import check_site_doses
 from planner.dosing.checks import check_smile_muscles
+from planner.dosing.checks import cycle_so_far
 from planner.dosing.checks import run_all_checks
 from planner.dosing.checks import sort_warnings
+from planner.dosing.cycle_checks import check_exposure
+from planner.dosing.cycle_checks import check_top_up
+from planner.dosing.cycle_checks import top_up_problem
+from planner.dosing.dilution import DilutionCheck
+from planner.dosing.dilution import check_dilution
+from planner.dosing.dilution import diluent_problem
+from planner.dosing.dose_limits import check_dose_limits
+from planner.dosing.product_doses import DoseLimit
+from planner.dosing.product_doses import ProductDoses
+from planner.dosing.product_doses import shipped_doses
+from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import ClinicRules
 from planner.dosing.records import Contraindications
-from planner.dosing.records import DoseRange
+from planner.dosing.records import CycleTimes
 from planner.dosing.records import LotInfo
-from planner.dosing.records import MuscleLimit
 from planner.dosing.records import PastSession
 from planner.dosing.records import PlannedSession
 from planner.dosing.records import PlannedSite
 from planner.dosing.records import Product
 from planner.dosing.records import SafetyWarning
-from planner.dosing.records import dose_ranges_from_reference
 from planner.dosing.records import muscle_totals
 from planner.dosing.records import product_from_reference
 from planner.dosing.table import COMMON_DOSES_UNITS
@@ -55,15 +64,28 @@ from planner.dosing.windows import cap_window
 from planner.dosing.windows import months_before
 
 __all__ = [
+    "CLINIC_SETTING",
+    "HARD_STOPS",
+    "CycleTimes",
+    "DilutionCheck",
+    "DoseLimit",
+    "ProductDoses",
+    "check_dilution",
+    "check_dose_limits",
+    "check_exposure",
+    "check_open_drafts",
+    "check_top_up",
+    "cycle_so_far",
+    "diluent_problem",
+    "shipped_doses",
+    "top_up_problem",
     "COMMON_DOSES_UNITS",
     "ClinicRules",
     "Contraindications",
     "DilutionRow",
-    "DoseRange",
     "DoseVolume",
     "LotInfo",
     "MIN_DOSE_UNITS",
-    "MuscleLimit",
     "PastSession",
     "PlannedSession",
     "PlannedSite",
@@ -76,14 +98,10 @@ __all__ = [
     "check_dose_changes",
     "check_interval",
     "check_lot",
-    "check_muscle_doses",
     "check_product_change",
-    "check_reference_units",
-    "check_site_doses",
     "check_smile_muscles",
     "concentration",
     "dilution_table",
-    "dose_ranges_from_reference",
     "format_units",
     "format_dose",
     "format_draw",

@@ -1,8 +1,10 @@
-"""Safety checks on a planned session: each returns warnings and never blocks.
+"""Safety checks on a planned session: one list of warnings, the same on every path.
 
-Nothing here raises for a clinical reason; ValueError means malformed input. Doses are
-compared with the clinic's reference ranges only when the session's product is
-onabotulinumtoxinA, the units the ranges are written in.
+Nothing here raises for a clinical reason; ValueError means malformed input. Every
+product is checked against its own dose rules, in its own units
+(``planner.dosing.product_doses``); a warning needs a reason to sign, a caution does
+not, and a recorded toxin allergy is a hard stop that only an injector's named
+override lifts.
 """
 
 from collections.abc import Iterable
@@ -11,6 +13,9 @@ from datetime import date
 from datetime import datetime
 
 from planner.clinic_time import require_aware
+from planner.dosing.cycle_checks import check_exposure
+from planner.dosing.cycle_checks import check_top_up
+from planner.dosing.dose_limits import check_dose_limits
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import ClinicRules
 from planner.dosing.records import Contraindications
@@ -89,6 +94,9 @@ CONTRAINDICATIONS: tuple[tuple[str, str, str, str], ...] = (
         "[S35] labels; [S27] [S28] (clinical reference §5)",
     ),
 )
+# Hypersensitivity is a contraindication on every label: signing waits for an
+# injector's named override with a reason.
+HARD_STOPS = frozenset({"toxin_allergy"})
 _SEVERITY_ORDER: dict[Severity, int] = {"warning": 0, "caution": 1}
 
 
@@ -102,92 +110,6 @@ def _brand(code: str) -> str:
 
 def _above(value: float, limit: float) -> bool:
     return value > limit + TOLERANCE_UNITS
-
-
-def check_reference_units(
-    product: Product, sites: Sequence[PlannedSite], rules: ClinicRules
-) -> list[SafetyWarning]:
-    """Caution that the onabotulinumtoxinA ranges do not apply to another product."""
-    has_ranges = bool(rules.dose_ranges or rules.muscle_limits)
-    if product.uses_reference_units or not sites or not has_ranges:
-        return []
-    return [
-        SafetyWarning(
-            code="ranges_not_applicable",
-            severity="caution",
-            message=(
-                "The clinic's reference ranges are in onabotulinumtoxinA (Botox) "
-                f"units and do not apply to {product.brand} ({product.inn}): units "
-                "are specific to each product and cannot be converted, so doses "
-                "were not compared with them."
-            ),
-            source=UNITS_NOT_INTERCHANGEABLE_SOURCE,
-        )
-    ]
-
-
-def check_site_doses(
-    product: Product, sites: Sequence[PlannedSite], rules: ClinicRules
-) -> list[SafetyWarning]:
-    """Warn for each site above the clinic's reference range per point."""
-    if not product.uses_reference_units:
-        return []
-    warnings = []
-    for site in sites:
-        dose_range = rules.dose_ranges.get(site.muscle)
-        if dose_range is None or not _above(site.units, dose_range.high):
-            continue
-        flag = " (clinic setting, unsourced)" if dose_range.unsourced else ""
-        warnings.append(
-            SafetyWarning(
-                code="dose_above_range",
-                severity="warning",
-                message=(
-                    f"Site {site.number}, {_muscle_name(site.muscle)} ({site.side}): "
-                    f"{format_units(site.units)} U is above the clinic's reference "
-                    f"range of {format_units(dose_range.low)}–"
-                    f"{format_units(dose_range.high)} U per point{flag}."
-                ),
-                source=dose_range.source,
-                muscle=site.muscle,
-                side=site.side,
-                site_number=site.number,
-            )
-        )
-    return warnings
-
-
-def check_muscle_doses(
-    product: Product, sites: Sequence[PlannedSite], rules: ClinicRules
-) -> list[SafetyWarning]:
-    """Warn for each muscle and side whose total is above the clinic's limit."""
-    if not product.uses_reference_units:
-        return []
-    warnings = []
-    for (muscle, side), total in muscle_totals(sites).items():
-        limit = rules.muscle_limits.get(muscle)
-        if limit is None or not _above(total, limit.high):
-            continue
-        numbers = ", ".join(
-            str(s.number) for s in sites if (s.muscle, s.side) == (muscle, side)
-        )
-        flag = " (clinic setting, unsourced)" if limit.unsourced else ""
-        warnings.append(
-            SafetyWarning(
-                code="muscle_above_limit",
-                severity="warning",
-                message=(
-                    f"{_muscle_name(muscle).capitalize()} ({side}): "
-                    f"{format_units(total)} U in total (sites {numbers}) is above "
-                    f"the clinic's limit of {format_units(limit.high)} U per "
-                    f"side{flag}."
-                ),
-                source=limit.source,
-                muscle=muscle,
-                side=side,
-            )
-        )
-    return warnings
 
 
 def check_smile_muscles(sites: Sequence[PlannedSite]) -> list[SafetyWarning]:
@@ -218,7 +140,13 @@ def check_smile_muscles(sites: Sequence[PlannedSite]) -> list[SafetyWarning]:
 def check_contraindications(flags: Contraindications) -> list[SafetyWarning]:
     """Warn for each contraindication or caution flag set on the patient."""
     return [
-        SafetyWarning(code=code, severity="warning", message=message, source=source)
+        SafetyWarning(
+            code=code,
+            severity="warning",
+            message=message,
+            source=source,
+            hard_stop=code in HARD_STOPS,
+        )
         for flag, code, message, source in CONTRAINDICATIONS
         if getattr(flags, flag)
     ]
@@ -227,14 +155,14 @@ def check_contraindications(flags: Contraindications) -> list[SafetyWarning]:
 def check_product_change(
     product: Product, history: Sequence[PastSession], today: date
 ) -> list[SafetyWarning]:
-    """Caution when today's product differs from the last full treatment's."""
+    """Warn when today's product differs from the last full treatment's."""
     last = last_full_session(history, today)
     if last is None or last.product_code == product.code:
         return []
     return [
         SafetyWarning(
             code="product_changed",
-            severity="caution",
+            severity="warning",
             message=(
                 f"Last cycle ({format_day(last.performed_on)}) used "
                 f"{_brand(last.product_code)}; today's product is {product.brand}. "
@@ -286,14 +214,15 @@ def _dose_change(
     name = f"{_muscle_name(muscle).capitalize()} ({side})"
     if before <= 0 and now <= 0:
         return None
+    severity: Severity
     if before <= 0:
-        code, needs_reason = "muscle_added", False
+        code, severity = "muscle_added", "caution"
         message = f"{name}: {format_units(now)} {unit} today, not injected last cycle."
     elif now <= 0:
-        code, needs_reason = "muscle_removed", False
+        code, severity = "muscle_removed", "caution"
         message = f"{name}: {format_units(before)} {unit} last cycle, none today."
     elif _above(abs(now - before), share * before):
-        code, needs_reason = "dose_changed", True
+        code, severity = "dose_changed", "warning"
         change = round(100 * (now - before) / before)
         message = (
             f"{name}: {format_units(now)} {unit} today against "
@@ -304,12 +233,11 @@ def _dose_change(
         return None
     return SafetyWarning(
         code=code,
-        severity="caution",
+        severity=severity,
         message=message,
         source=CLINIC_SETTING,
         muscle=muscle,
         side=side,
-        needs_reason=needs_reason,
     )
 
 
@@ -325,6 +253,40 @@ def sort_warnings(warnings: Iterable[SafetyWarning]) -> list[SafetyWarning]:
     )
 
 
+def cycle_so_far(
+    plan: PlannedSession, history: Sequence[PastSession], today: date
+) -> tuple[PastSession, ...]:
+    """Return, for a top-up, the same product's sessions of its cycle so far.
+
+    Another product's sessions are left out: their units cannot be added to today's
+    (the product change is its own warning).
+    """
+    if plan.kind != "top_up":
+        return ()
+    return tuple(
+        s
+        for s in last_cycle_sessions(history, today)
+        if s.product_code == plan.product.code
+    )
+
+
+def check_open_drafts(drafts: Sequence[date]) -> list[SafetyWarning]:
+    """Caution when the patient has other charts started but never signed."""
+    if not drafts:
+        return []
+    days = ", ".join(format_day(day) for day in sorted(drafts))
+    count = "another unsigned chart" if len(drafts) == 1 else "other unsigned charts"
+    return [
+        SafetyWarning(
+            code="open_drafts",
+            severity="caution",
+            message=f"This patient has {count} (started {days}): its doses are not "
+            "in the checks until it is signed or discarded.",
+            source=CLINIC_SETTING,
+        )
+    ]
+
+
 def run_all_checks(
     plan: PlannedSession,
     *,
@@ -332,14 +294,21 @@ def run_all_checks(
     contraindications: Contraindications,
     rules: ClinicRules,
     now: datetime,
+    open_drafts: Sequence[date] = (),
 ) -> list[SafetyWarning]:
-    """Run every check on today's plan and return the warnings, sorted.
+    """Run every check on a chart as of ``now`` and return the warnings, sorted.
 
-    ``now`` is on the clinic's wall clock (``clinic_time.clinic_now``), so its
-    date is the clinic's today.
-    ``history`` holds the patient's earlier sessions, not the one being planned.
+    ``now`` is the treatment's time, timezone-aware and in the clinic's time zone;
+    its date is the treatment's day. ``history`` holds the patient's earlier
+    sessions, toxin given elsewhere included, not the one being checked;
+    ``open_drafts`` the days of the patient's other unsigned charts.
     """
     require_aware("now", now)
+    if rules.doses.product_code != plan.product.code:
+        raise ValueError(
+            f"the dose rules are {rules.doses.product_code}'s, not "
+            f"{plan.product.code}'s: one product's figures never check another's"
+        )
     today = now.date()
     sites = plan.sites
     product = plan.product
@@ -348,14 +317,15 @@ def run_all_checks(
             *check_contraindications(contraindications),
             *check_lot(plan.lot, product, now),
             *check_interval(plan.kind, product, history, today),
+            *check_top_up(plan.kind, history, today, rules.cycle_times),
             *check_cumulative_cap(
                 product, plan.total_units, history, today, rules.near_cap_share
             ),
+            *check_exposure(product, plan.total_units, history, today),
             *check_product_change(product, history, today),
-            *check_reference_units(product, sites, rules),
-            *check_site_doses(product, sites, rules),
-            *check_muscle_doses(product, sites, rules),
+            *check_dose_limits(rules.doses, sites, cycle_so_far(plan, history, today)),
             *check_smile_muscles(sites),
             *check_dose_changes(plan, history, today, rules.dose_change_share),
+            *check_open_drafts(open_drafts),
         ]
     )

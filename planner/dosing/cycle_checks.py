@@ -6,11 +6,11 @@ not the session being planned.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import OUTSIDE
+from planner.dosing.records import CycleTimes
 from planner.dosing.records import PastSession
 from planner.dosing.records import Product
 from planner.dosing.records import SafetyWarning
@@ -32,43 +32,25 @@ EXPOSURE_SOURCE = (
 )
 
 
-@dataclass(frozen=True)
-class CycleTimes:
-    """The clinic's cycle settings, in days since the cycle's full treatment."""
-
-    # A top-up before the review (review day less its tolerance) comes too early to
-    # judge the response: day 14 with the shipped settings.
-    review_from_day: int
-    # From this day the re-treatment window is open: a new cycle, not a top-up.
-    window_opens_day: int
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.review_from_day < self.window_opens_day:
-            raise ValueError(
-                "review_from_day must be 0 or more and before window_opens_day, got "
-                f"{self.review_from_day!r} and {self.window_opens_day!r}"
-            )
-
-
 def _days(count: int) -> str:
     return f"{count} day" if count == 1 else f"{count} days"
 
 
 def top_up_problem(
-    history: Sequence[PastSession], today: date, times: CycleTimes
+    cycle_began: date | None, today: date, times: CycleTimes
 ) -> str | None:
     """Say why a top-up cannot be charted today, or None when it can.
 
-    A top-up belongs to the cycle of the latest full treatment; once that cycle's
-    re-treatment window has opened, today's injections are a new full treatment.
+    A top-up belongs to the cycle of the latest full treatment (begun on
+    ``cycle_began``); once that cycle's re-treatment window has opened, today's
+    injections are a new full treatment.
     """
-    last = last_full_session(history, today)
-    if last is None:
+    if cycle_began is None:
         return "There is no full treatment to top up: chart a full treatment."
-    day = (today - last.performed_on).days
+    day = (today - cycle_began).days
     if day >= times.window_opens_day:
         return (
-            f"The cycle that began on {format_day(last.performed_on)} is on day {day}: "
+            f"The cycle that began on {format_day(cycle_began)} is on day {day}: "
             f"its re-treatment window opened on day {times.window_opens_day}, so "
             "today's injections are a new full treatment, not a top-up."
         )
@@ -81,7 +63,9 @@ def check_top_up(
     """Warn on a top-up before the review, or one that no open cycle can take."""
     if kind != "top_up":
         return []
-    problem = top_up_problem(history, today, times)
+    last = last_full_session(history, today)
+    began = None if last is None else last.performed_on
+    problem = top_up_problem(began, today, times)
     if problem is not None:
         return [
             SafetyWarning(
@@ -91,7 +75,6 @@ def check_top_up(
                 source=f"Re-treatment window: {CLINIC_SETTING}",
             )
         ]
-    last = last_full_session(history, today)
     assert last is not None  # top_up_problem said there is a cycle to top up
     day = (today - last.performed_on).days
     if day >= times.review_from_day:

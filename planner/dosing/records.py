@@ -1,8 +1,7 @@
 """Plain inputs to the safety checks, and the warning they return.
 
-Units on a site, a session or a product are always that product's own units. Reference
-ranges and muscle limits are onabotulinumtoxinA (Botox) units, as the clinical
-reference gives them (§1.3).
+Units on a site, a session, a product or a dose limit are always that product's own
+units: no figure of one product is ever compared with, or added to, another's.
 """
 
 from collections.abc import Iterable
@@ -15,10 +14,9 @@ from datetime import datetime
 from typing import Literal
 
 from planner.clinic_time import require_aware_or_none
+from planner.dosing.product_doses import ProductDoses
 from planner.dosing.volume import require_non_negative
 from planner.dosing.volume import require_positive
-from planner.reference import MUSCLE_DOSES
-from planner.reference import MuscleDose
 from planner.reference import ProductReference
 from planner.vocabulary import SESSION_KINDS
 from planner.vocabulary import SIDES
@@ -36,7 +34,11 @@ CLINIC_SETTING = "Clinic setting"
 
 @dataclass(frozen=True)
 class SafetyWarning:
-    """A finding shown at the chair and kept on the record; it never blocks."""
+    """A finding shown at the chair and kept on the record, with its reason.
+
+    A warning needs a reason before the chart is signed, and a hard stop needs an
+    injector's named override; a caution informs and asks for nothing.
+    """
 
     code: str
     severity: Severity
@@ -46,7 +48,16 @@ class SafetyWarning:
     muscle: str | None = None
     side: str | None = None
     site_number: int | None = None
-    needs_reason: bool = False
+    # A hard stop (a recorded toxin allergy) refuses signing until an injector
+    # overrides it by name, with a reason.
+    hard_stop: bool = False
+    # Every warning needs a reason to sign; a caution never does.
+    needs_reason: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.hard_stop and self.severity != "warning":
+            raise ValueError("only a warning can be a hard stop")
+        object.__setattr__(self, "needs_reason", self.severity == "warning")
 
 
 @dataclass(frozen=True)
@@ -102,34 +113,6 @@ class LotInfo:
 
     def __post_init__(self) -> None:
         require_aware_or_none("reconstituted_at", self.reconstituted_at)
-
-
-@dataclass(frozen=True)
-class DoseRange:
-    """The clinic's reference dose per point for a muscle, onabotulinumtoxinA units."""
-
-    low: float
-    high: float
-    source: str
-    unsourced: bool = False
-
-    def __post_init__(self) -> None:
-        require_non_negative("low", self.low)
-        require_positive("high", self.high)
-        if self.low > self.high:
-            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
-
-
-@dataclass(frozen=True)
-class MuscleLimit:
-    """The clinic's limit per muscle per side, in onabotulinumtoxinA units."""
-
-    high: float
-    source: str = CLINIC_SETTING
-    unsourced: bool = True
-
-    def __post_init__(self) -> None:
-        require_positive("high", self.high)
 
 
 @dataclass(frozen=True)
@@ -189,11 +172,32 @@ class PlannedSession:
 
 
 @dataclass(frozen=True)
-class ClinicRules:
-    """The clinic's settings the checks use; shares are fractions (0.5 = 50 %)."""
+class CycleTimes:
+    """The clinic's cycle settings, in days since the cycle's full treatment."""
 
-    dose_ranges: Mapping[str, DoseRange] = field(default_factory=dict)
-    muscle_limits: Mapping[str, MuscleLimit] = field(default_factory=dict)
+    # A top-up before the review (review day less its tolerance) comes too early to
+    # judge the response: day 14 with the shipped settings.
+    review_from_day: int = 14
+    # From this day the re-treatment window is open: a new cycle, not a top-up.
+    window_opens_day: int = 84
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.review_from_day < self.window_opens_day:
+            raise ValueError(
+                "review_from_day must be 0 or more and before window_opens_day, got "
+                f"{self.review_from_day!r} and {self.window_opens_day!r}"
+            )
+
+
+@dataclass(frozen=True)
+class ClinicRules:
+    """The clinic's settings the checks use; shares are fractions (0.5 = 50 %).
+
+    ``doses`` are the dose rules of the product being charted, in its own units.
+    """
+
+    doses: ProductDoses
+    cycle_times: CycleTimes = field(default_factory=CycleTimes)
     # Default of the clinic setting "dose_change_reason_share".
     dose_change_share: float = 0.5
     near_cap_share: float = 0.8
@@ -228,16 +232,6 @@ def product_from(source: object) -> Product:
 def product_from_reference(reference: ProductReference) -> Product:
     """Return the checks' view of a product from the shipped reference data."""
     return product_from(reference)
-
-
-def dose_ranges_from_reference(
-    doses: Iterable[MuscleDose] = MUSCLE_DOSES,
-) -> dict[str, DoseRange]:
-    """Return the shipped reference ranges per muscle, keyed by muscle code."""
-    return {
-        dose.muscle: DoseRange(dose.low, dose.high, dose.source, dose.unsourced)
-        for dose in doses
-    }
 
 
 def format_day(day: date) -> str:

@@ -138,6 +138,11 @@ class ProtocolTemplate(SQLModel, table=True):
     sites: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    # The product whose units the doses are written in: a template applies only to a
+    # chart of that product. None for templates saved before templates recorded
+    # their product (migration 0004): their units are unknown, so they apply to no
+    # chart until an admin names the product.
+    product_id: int | None = Field(default=None, foreign_key="product.id")
     created_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     version: int = 1

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from typing import NamedTuple
 
 from pydantic import BaseModel
 from pydantic import ConfigDict
@@ -32,8 +33,10 @@ from planner.models import AffectedSide
 from planner.models import AuditAction
 from planner.models import InjectionSite
 from planner.models import Patient
+from planner.models import Product
 from planner.models import Side
 from planner.models import SiteRole
+from planner.models import TreatmentSession
 from planner.services.audit import Actor
 from planner.services.audit import json_safe
 from planner.services.audit import record_event
@@ -42,6 +45,7 @@ from planner.services.audit import write_event
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
 from planner.validation import parse_input
+from planner.vocabulary import role_for
 
 MAX_UNITS = 400.0
 
@@ -100,15 +104,6 @@ class VersionOnly(BaseModel):
     version: int = Field(ge=1, le=MAX_VERSION)
 
 
-def role_for(side: Side, affected: AffectedSide) -> SiteRole:
-    """Say whether a side is the palsied one or the healthy one for this patient."""
-    if side == Side.MIDLINE:
-        return SiteRole.MIDLINE
-    if affected == AffectedSide.BILATERAL or side.value == affected.value:
-        return SiteRole.AFFECTED
-    return SiteRole.CONTRALATERAL
-
-
 def _locate(face_map: FaceMap, x: float, y: float) -> tuple[str, Side]:
     hit = hit_test(face_map, x, y)
     if hit is None:
@@ -137,12 +132,18 @@ def _at_reference(face_map: FaceMap, muscle: str, side: Side) -> tuple[float, fl
 
 _SITES = InjectionSite.__table__  # type: ignore[attr-defined]  # set by SQLModel
 _PATIENTS = Patient.__table__  # type: ignore[attr-defined]  # set by SQLModel
+_PRODUCTS = Product.__table__  # type: ignore[attr-defined]  # set by SQLModel
+_SESSIONS = TreatmentSession.__table__  # type: ignore[attr-defined]  # set by SQLModel
 # Built once: a tap runs these every time, and building them cost more than
 # running them.
 _SIDE_AND_NUMBER = select_core(
     _PATIENTS.c.affected_side,
     select_core(func.coalesce(func.max(_SITES.c.number), 0))
     .where(_SITES.c.session_id == bindparam("sid"))
+    .scalar_subquery(),
+    select_core(_PRODUCTS.c.code)
+    .join(_SESSIONS, _SESSIONS.c.product_id == _PRODUCTS.c.id)
+    .where(_SESSIONS.c.id == bindparam("sid"))
     .scalar_subquery(),
 ).where(_PATIENTS.c.id == bindparam("pid"))
 _INSERT_SITE = insert(_SITES).returning(_SITES.c.id)
@@ -168,16 +169,24 @@ class SiteRow:
     version: int
 
 
+class ChartPosition(NamedTuple):
+    """What a new site needs to know: the palsied side, its number, the product."""
+
+    affected: AffectedSide
+    number: int
+    product_code: str
+
+
 def side_and_next_number(
     session: Session, session_id: int, patient_id: int
-) -> tuple[AffectedSide, int]:
-    """Read the patient's palsied side and the chart's next site number at once."""
-    side, number = (
+) -> ChartPosition:
+    """Read the palsied side, the next site number and the product in one query."""
+    side, number, product_code = (
         session.connection()
         .execute(_SIDE_AND_NUMBER, {"sid": session_id, "pid": patient_id})
         .one()
     )
-    return AffectedSide(side), int(number) + 1
+    return ChartPosition(AffectedSide(side), int(number) + 1, product_code)
 
 
 def add_site(
@@ -192,7 +201,8 @@ def add_site(
 ) -> tuple[int, SiteRow]:
     """Chart a site where the clinician tapped; return the new version and the site.
 
-    ``default_units(muscle, side)`` gives the dose when the tap carries none.
+    ``default_units(muscle, side, product_code)`` gives the dose, in the product's
+    own units, when the tap carries none; where it has none, the tap must carry one.
     """
     request: SiteCreate = parse_input(SiteCreate, data)
     now = now or utc_now()
@@ -205,8 +215,22 @@ def add_site(
         muscle, side = request.muscle, request.side
         x, y = _at_reference(face_map, muscle, side)
     version, patient_id = claim_version(session, session_id, request.version, now=now)
-    affected, number = side_and_next_number(session, session_id, patient_id)
-    units = request.units if request.units is not None else default_units(muscle, side)
+    affected, number, product_code = side_and_next_number(
+        session, session_id, patient_id
+    )
+    units = request.units
+    if units is None:
+        units = default_units(muscle, side, product_code)
+    if units is None:
+        # Nothing of this tap is kept: not even the version it claimed.
+        session.rollback()
+        raise InvalidInput(
+            "Enter the dose for this site.",
+            fields={
+                "units": "has no default for this muscle with this product: enter "
+                "the dose in its own units"
+            },
+        )
     row = {
         "session_id": session_id,
         "number": number,
@@ -291,7 +315,7 @@ def update_site(
     if request.units is not None:
         changes["units"] = request.units
     if moved is not None and request.x is not None and request.y is not None:
-        affected, _ = side_and_next_number(session, session_id, patient_id)
+        affected = side_and_next_number(session, session_id, patient_id).affected
         changes.update(
             muscle=moved[0],
             side=moved[1],

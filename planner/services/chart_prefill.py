@@ -23,18 +23,20 @@ from planner.facemap.mirroring import place_template_sites
 from planner.models import AffectedSide
 from planner.models import AuditAction
 from planner.models import InjectionSite
+from planner.models import Product
 from planner.models import Side
 from planner.models import TreatmentSession
 from planner.services import protocols
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.chart import VersionOnly
-from planner.services.chart import role_for
 from planner.services.chart import side_and_next_number
+from planner.services.lookup import get_or_raise
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
 from planner.services.sessions import get_session_record
 from planner.validation import parse_input
+from planner.vocabulary import role_for
 
 
 class NewSite(NamedTuple):
@@ -100,7 +102,7 @@ def _append_sites(
     :return: the chart's new version.
     """
     version, patient_id = claim_version(session, session_id, expected_version, now=now)
-    affected, number = side_and_next_number(session, session_id, patient_id)
+    affected, number, _ = side_and_next_number(session, session_id, patient_id)
     sites = place(affected)
     for offset, site in enumerate(sites):
         session.add(
@@ -126,6 +128,39 @@ def _append_sites(
     return version
 
 
+def _refuse_other_products(
+    session: Session, record: TreatmentSession, session_ids: set[int], what: str
+) -> None:
+    """Refuse to carry doses written in another product's units into this chart.
+
+    Units of different products cannot be compared or converted (clinical reference
+    §2.1), so a dose copied unit for unit would be another dose altogether.
+    """
+    codes = set(
+        session.exec(
+            select(Product.code)
+            .join(TreatmentSession, col(TreatmentSession.product_id) == Product.id)
+            .where(col(TreatmentSession.id).in_(session_ids))
+        ).all()
+    )
+    today = get_or_raise(session, Product, record.product_id, "No such product.")
+    others = sorted(codes - {today.code})
+    if others:
+        brands = _brands(session, others)
+        raise InvalidInput(
+            f"{what} was charted with {brands}: its doses are in that product's "
+            f"units and cannot be copied into a {today.brand} chart. Tap today's "
+            f"sites and enter each dose in {today.brand} units.",
+            fields={"copy": f"was charted with {brands}, not {today.brand}"},
+        )
+
+
+def _brands(session: Session, codes: list[str]) -> str:
+    return ", ".join(
+        session.exec(select(Product.brand).where(col(Product.code).in_(codes))).all()
+    )
+
+
 def copy_last_cycle(
     session: Session,
     actor: Actor,
@@ -142,6 +177,12 @@ def copy_last_cycle(
         raise InvalidInput(
             "There is no earlier cycle to copy.", fields={"copy": "no earlier cycle"}
         )
+    _refuse_other_products(
+        session,
+        record,
+        {site.session_id for site in previous},
+        "Last cycle",
+    )
     copied = [NewSite(s.muscle, s.side, s.x, s.y, s.units, s.depth) for s in previous]
     return _append_sites(
         session,
@@ -165,6 +206,23 @@ def apply_template(
     """Add a protocol template's sites, placed for this patient's palsied side."""
     request: TemplateChoice = parse_input(TemplateChoice, data)
     template = protocols.get_template(session, request.template_id)
+    record = get_session_record(session, session_id)
+    if template.product_id is None:
+        raise InvalidInput(
+            f"The template “{template.name}” does not say which product its doses "
+            "are written in, so it cannot be applied: an admin names its product "
+            "under Settings, Protocol templates.",
+            fields={"template_id": "names no product"},
+        )
+    if template.product_id != record.product_id:
+        theirs = get_or_raise(session, Product, template.product_id, "No product.")
+        ours = get_or_raise(session, Product, record.product_id, "No product.")
+        raise InvalidInput(
+            f"The template “{template.name}” is written in {theirs.brand} units and "
+            f"cannot be applied to a {ours.brand} chart: units of different products "
+            "are not interchangeable.",
+            fields={"template_id": f"is for {theirs.brand}, not {ours.brand}"},
+        )
 
     def place(affected: AffectedSide) -> list[NewSite]:
         placed = place_template_sites(template.sites, affected.value)

@@ -1,21 +1,15 @@
 """Everything the chart shows: sites, totals, volumes, warnings, last cycle, map."""
 
 from collections import defaultdict
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
-from planner.clinic_time import clinic_now
-from planner.clinic_time import local_day
-from planner.dosing.records import product_from
 from planner.facemap import FaceMap
 from planner.facemap import Site
 from planner.facemap import render_face_map
@@ -28,7 +22,7 @@ from planner.models import TreatmentSession
 from planner.models import User
 from planner.models import VialLot
 from planner.services import protocols
-from planner.services import settings
+from planner.services import safety
 from planner.services.chart_prefill import last_cycle_sites
 from planner.services.sessions import get_session_record
 
@@ -37,114 +31,24 @@ GHOST_COLOUR = "#767676"
 
 
 def default_units(session: Session) -> Any:
-    """Return a function giving the clinic's default dose for a muscle.
+    """Return a function giving the tap default for a muscle, in the product's units.
 
-    It reads the one setting it needs, and only when a tap carries no dose.
+    It reads the one setting it needs, and only when a tap carries no dose; it gives
+    None where the product has no default of its own (the clinician enters one).
     """
 
-    def lookup(muscle: str, _side: object) -> float:
-        return settings.dose_default(session, muscle)
+    def lookup(muscle: str, _side: object, product_code: str) -> float | None:
+        return safety.default_dose(session, product_code, muscle)
 
     return lookup
 
 
-def _history(
-    session: Session, record: TreatmentSession, zone: ZoneInfo
-) -> list[dosing.PastSession]:
-    """Return the patient's other signed sessions with units per muscle and side."""
-    grouped = (
-        col(TreatmentSession.id),
-        col(TreatmentSession.performed_at),
-        col(TreatmentSession.kind),
-        col(Product.code),
-        col(InjectionSite.muscle),
-        col(InjectionSite.side),
-    )
-    # Seven columns: beyond sqlmodel.select's typed overloads, so SQLAlchemy's own.
-    rows = session.execute(
-        sa_select(*grouped, func.sum(col(InjectionSite.units)))
-        .join(Product, col(Product.id) == col(TreatmentSession.product_id))
-        .join(InjectionSite, col(InjectionSite.session_id) == col(TreatmentSession.id))
-        .where(
-            col(TreatmentSession.patient_id) == record.patient_id,
-            col(TreatmentSession.status) == SessionStatus.SIGNED,
-            col(TreatmentSession.id) != record.id,
-        )
-        .group_by(*grouped)
-    ).all()
-    sessions: dict[int, dict[str, Any]] = {}
-    for session_id, performed_at, kind, code, muscle, side, units in rows:
-        entry = sessions.setdefault(
-            session_id,
-            {"on": performed_at, "kind": kind, "code": code, "muscles": {}},
-        )
-        entry["muscles"][(muscle, side.value)] = float(units)
-    return [
-        dosing.PastSession(
-            performed_on=local_day(entry["on"], zone),
-            kind=entry["kind"].value,
-            product_code=entry["code"],
-            units_total=sum(entry["muscles"].values()),
-            muscle_units=entry["muscles"],
-        )
-        for entry in sessions.values()
-    ]
-
-
 def _warnings(
-    session: Session,
-    record: TreatmentSession,
-    patient: Patient,
-    product: Product,
-    lot: VialLot | None,
-    sites: list[InjectionSite],
-    zone: ZoneInfo,
-    now: datetime,
+    session: Session, record: TreatmentSession, zone: ZoneInfo, now: datetime
 ) -> list[dict[str, Any]]:
     if record.status == SessionStatus.SIGNED:
         return list(record.warnings)
-    plan = dosing.PlannedSession(
-        kind=record.kind.value,
-        product=product_from(product),
-        sites=tuple(
-            dosing.PlannedSite(s.number, s.muscle, s.side.value, s.role.value, s.units)
-            for s in sites
-        ),
-        lot=None
-        if lot is None
-        else dosing.LotInfo(lot.lot_number, lot.expiry_date, lot.reconstituted_at),
-    )
-    ranges = {
-        muscle: dosing.DoseRange(
-            low=ref.low, high=ref.high, source=ref.source or "", unsourced=ref.unsourced
-        )
-        for muscle, ref in settings.dose_ranges(session).items()
-    }
-    share = settings.get_setting_value(session, "dose_change_reason_share", 0.5)
-    rules = dosing.ClinicRules(dose_ranges=ranges, dose_change_share=float(share))
-    flags = dosing.Contraindications(
-        pregnant=patient.pregnant,
-        breastfeeding=patient.breastfeeding,
-        neuromuscular_disease=patient.neuromuscular_disease,
-        aminoglycosides=patient.aminoglycosides,
-        toxin_allergy=patient.toxin_allergy,
-    )
-    found = dosing.run_all_checks(
-        plan,
-        history=_history(session, record, zone),
-        contraindications=flags,
-        rules=rules,
-        now=clinic_now(zone, now),
-    )
-    return [{"key": warning_key(w), **asdict(w)} for w in found]
-
-
-def warning_key(warning: dosing.SafetyWarning) -> str:
-    """Name a warning stably, so a reason typed for it survives a reload."""
-    parts = [warning.code, warning.muscle or "", warning.side or ""]
-    if warning.site_number is not None:
-        parts.append(str(warning.site_number))
-    return ":".join(parts).rstrip(":")
+    return safety.as_records(safety.check_chart(session, record, zone=zone, now=now))
 
 
 def _site_json(
@@ -328,7 +232,7 @@ def chart_state(
         },
         "sites": sites,
         "totals": _totals(sites, lot),
-        "warnings": _warnings(session, record, patient, product, lot, rows, zone, now),
+        "warnings": _warnings(session, record, zone, now),
         "last_cycle": [
             {
                 "muscle": s.muscle,
@@ -349,7 +253,7 @@ def chart_state(
                 "description": t.description,
                 "sites": len(t.sites),
             }
-            for t in protocols.list_templates(session)
+            for t in protocols.list_templates(session, product_id=record.product_id)
         ],
         "step_units": STEP_UNITS,
         "min_units": STEP_UNITS,

@@ -24,6 +24,7 @@ from planner.facemap.mirroring import template_from_session_sites
 from planner.models import AuditAction
 from planner.models import InjectionSite
 from planner.models import Patient
+from planner.models import Product
 from planner.models import ProtocolTemplate
 from planner.models import TreatmentSession
 from planner.services.audit import Actor
@@ -51,15 +52,29 @@ def _check_name_free(
         raise _name_taken()
 
 
-def list_templates(session: Session) -> list[ProtocolTemplate]:
-    """Return every template, by name."""
+def list_templates(
+    session: Session, *, product_id: int | None = None
+) -> list[ProtocolTemplate]:
+    """Return every template by name, or only those written for one product."""
+    statement = select(ProtocolTemplate)
+    if product_id is not None:
+        statement = statement.where(ProtocolTemplate.product_id == product_id)
     return list(
         session.exec(
-            select(ProtocolTemplate).order_by(
+            statement.order_by(
                 func.lower(ProtocolTemplate.name), col(ProtocolTemplate.id)
             )
         ).all()
     )
+
+
+def template_product_code(session: Session, template: ProtocolTemplate) -> str | None:
+    """Return the code of the product a template is written for, if it names one."""
+    if template.product_id is None:
+        return None
+    return session.exec(
+        select(Product.code).where(Product.id == template.product_id)
+    ).first()
 
 
 def get_template(session: Session, template_id: int) -> ProtocolTemplate:
@@ -72,6 +87,13 @@ def get_template(session: Session, template_id: int) -> ProtocolTemplate:
     )
 
 
+def _product_id(session: Session, code: str) -> int:
+    product_id = session.exec(select(Product.id).where(Product.code == code)).first()
+    if product_id is None:
+        raise invalid({"product": "must be a product of the catalogue"})
+    return product_id
+
+
 def create_template(
     session: Session,
     actor: Actor,
@@ -79,25 +101,33 @@ def create_template(
     face_map: FaceMap,
     name: str,
     description: str | None,
+    product: str,
     sites: Sequence[Mapping[str, Any]],
 ) -> ProtocolTemplate:
     """Validate and save a new template.
 
+    :param product: the catalogue code of the product whose units the doses are in.
     :param sites: ``{"muscle", "role", "x", "y", "units"}`` each, the point drawn
         with the affected side on the patient's right; x and y may be blank.
-    :raises InvalidInput: naming ``name``, ``description``, ``sites`` or
-        ``sites.<n>.<muscle|role|units|x|y|point>``.
+    :raises InvalidInput: naming ``name``, ``description``, ``product``, ``sites``
+        or ``sites.<n>.<muscle|role|units|x|y|point>``.
     """
     if actor.user_id is None:
         raise Forbidden("Templates are saved by a logged-in user.")
     data, stored = validate_template(
         face_map,
-        {"name": name, "description": description, "sites": [dict(s) for s in sites]},
+        {
+            "name": name,
+            "description": description,
+            "product": product,
+            "sites": [dict(s) for s in sites],
+        },
     )
     _check_name_free(session, data.name)
     template = ProtocolTemplate(
         name=data.name,
         description=data.description,
+        product_id=_product_id(session, data.product),
         sites=stored,
         created_by_id=actor.user_id,
     )
@@ -145,6 +175,7 @@ def update_template(
     face_map: FaceMap,
     name: str,
     description: str | None,
+    product: str,
     sites: Sequence[Mapping[str, Any]],
     version: int | str,
 ) -> ProtocolTemplate:
@@ -153,8 +184,14 @@ def update_template(
     template = get_template(session, template_id)
     data, stored = validate_template(
         face_map,
-        {"name": name, "description": description, "sites": [dict(s) for s in sites]},
+        {
+            "name": name,
+            "description": description,
+            "product": product,
+            "sites": [dict(s) for s in sites],
+        },
     )
+    product_id = _product_id(session, data.product)
     _check_name_free(session, data.name, template_id)
     before = snapshot(template)
     try:
@@ -167,6 +204,7 @@ def update_template(
             .values(
                 name=data.name,
                 description=data.description,
+                product_id=product_id,
                 sites=stored,
                 version=expected + 1,
             )
@@ -247,11 +285,15 @@ def save_session_as_template(
         .where(InjectionSite.session_id == treatment_session_id)
         .order_by(col(InjectionSite.number))
     ).all()
+    product = get_or_raise(
+        session, Product, treatment.product_id, "The session's product is missing."
+    )
     return create_template(
         session,
         actor,
         face_map=face_map,
         name=name,
         description=description,
+        product=product.code,
         sites=template_from_session_sites(sites, patient.affected_side),
     )

@@ -14,6 +14,8 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import dosing
+from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.dosing import MIN_DOSE_UNITS
 from planner.errors import Conflict
@@ -27,6 +29,7 @@ from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.services import lots as lot_service
+from planner.services import safety
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
@@ -74,9 +77,18 @@ def last_product_code(session: Session, patient_id: int) -> str | None:
 
 
 def _cycle_for(
-    session: Session, patient_id: int, kind: SessionKind
+    session: Session,
+    patient_id: int,
+    kind: SessionKind,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
 ) -> tuple[int, int | None]:
-    """Return the cycle number and, for a top-up, the full session it belongs to."""
+    """Return the cycle number and, for a top-up, the full session it belongs to.
+
+    A top-up joins only a cycle whose re-treatment window has not opened: after
+    that, today's injections are a new full treatment.
+    """
     latest_full = session.exec(
         select(TreatmentSession)
         .where(
@@ -93,6 +105,13 @@ def _cycle_for(
             "A top-up belongs to a cycle; this patient has no full treatment yet.",
             fields={"kind": "a top-up needs an earlier full treatment"},
         )
+    problem = dosing.top_up_problem(
+        local_day(latest_full.performed_at, zone),
+        local_day(now, zone),
+        safety.cycle_times(session),
+    )
+    if problem is not None:
+        raise InvalidInput(problem, fields={"kind": "the cycle's window has opened"})
     return latest_full.cycle_number, latest_full.id
 
 
@@ -120,7 +139,10 @@ def open_session(
             "Choose the vial you are using.",
             fields={"lot_choice": "choose a vial, or a new vial and its details"},
         )
-    cycle_number, cycle_session_id = _cycle_for(session, patient_id, opening.kind)
+    now = now or utc_now()
+    cycle_number, cycle_session_id = _cycle_for(
+        session, patient_id, opening.kind, zone=zone, now=now
+    )
     assert patient.id is not None
     assert product.id is not None
     assert actor.user_id
@@ -132,7 +154,7 @@ def open_session(
         cycle_number=cycle_number,
         product_id=product.id,
         vial_lot_id=lot.id,
-        performed_at=now or utc_now(),
+        performed_at=now,
         consent_obtained=opening.consent_obtained,
         consent_note=opening.consent_note or None,
     )
@@ -206,6 +228,50 @@ class SignRequest(BaseModel):
     version: int = Field(ge=1, le=MAX_VERSION)
     consent_obtained: bool
     reasons: dict[str, str] = Field(default_factory=dict, max_length=200)
+    # A hard stop (a recorded toxin allergy) is lifted only by the signing
+    # injector's override, by name, with its reason in ``reasons``.
+    overrides: list[str] = Field(default_factory=list, max_length=20)
+
+
+MAX_REASON = 1000
+
+
+def reason_errors(
+    warnings: list[dict[str, Any]],
+    reasons: dict[str, str],
+    overrides: set[str],
+) -> dict[str, str]:
+    """Name each warning still missing its reason, or its hard stop's override."""
+    errors: dict[str, str] = {}
+    for warning in warnings:
+        key = warning["key"]
+        if warning["needs_reason"] and not reasons.get(key):
+            errors[f"reasons.{key}"] = "needs a reason: " + warning["message"]
+        if warning.get("hard_stop") and key not in overrides:
+            errors[f"overrides.{key}"] = (
+                "is a hard stop: the signing injector overrides it by name, with a "
+                "reason, or the treatment is not given. " + warning["message"]
+            )
+        if len(reasons.get(key, "")) > MAX_REASON:
+            errors[f"reasons.{key}"] = f"must be at most {MAX_REASON} characters"
+    return errors
+
+
+def kept_warnings(
+    warnings: list[dict[str, Any]],
+    reasons: dict[str, str],
+    overrides: set[str],
+    actor: Actor,
+) -> list[dict[str, Any]]:
+    """Return the warnings as the record keeps them: reason, override and by whom."""
+    kept = []
+    for warning in warnings:
+        key = warning["key"]
+        entry = {**warning, "reason": reasons.get(key) or None}
+        if warning.get("hard_stop") and key in overrides:
+            entry["overridden_by"] = actor.email
+        kept.append(entry)
+    return kept
 
 
 def sign_session(
@@ -214,37 +280,37 @@ def sign_session(
     session_id: int,
     data: Any,
     *,
-    warnings: list[dict[str, Any]],
     zone: ZoneInfo,
     now: datetime | None = None,
 ) -> TreatmentSession:
     """Sign a draft: the warnings shown and the reasons given are kept on the record.
 
-    Signing a full treatment also proposes its review and re-treatment window.
-
-    ``warnings`` are today's safety warnings as the chart computed them; those
-    that ask for a reason must have one before the record can be signed.
+    The checks are run here, as of the treatment time, so no path signs on a stale
+    or partial list: each warning needs a reason and each hard stop the injector's
+    named override. Signing a full treatment also proposes its review and
+    re-treatment window.
     """
     request = parse_input(SignRequest, data, "The signature request is not valid.")
     now = now or utc_now()
     record = get_session_record(session, session_id)
+    # A chart started today is given now; an earlier day's keeps its time.
+    treated_at = safety.treatment_time(record, now, zone)
+    warnings = safety.as_records(
+        safety.check_chart(session, record, zone=zone, now=now)
+    )
     errors: dict[str, str] = {}
     if not request.consent_obtained:
         errors["consent_obtained"] = "must be confirmed before signing"
     reasons = {key: text.strip() for key, text in request.reasons.items()}
-    for warning in warnings:
-        if warning["needs_reason"] and not reasons.get(warning["key"]):
-            errors[f"reasons.{warning['key']}"] = (
-                "needs a reason: " + warning["message"]
-            )
-        if len(reasons.get(warning["key"], "")) > 1000:
-            errors[f"reasons.{warning['key']}"] = "must be at most 1000 characters"
+    overrides = set(request.overrides)
+    errors.update(reason_errors(warnings, reasons, overrides))
     site_count = session.exec(
         select(func.count()).where(InjectionSite.session_id == session_id)
     ).one()
     if site_count == 0:
         errors["sites"] = "chart at least one injection site before signing"
     if errors:
+        session.rollback()
         raise InvalidInput("The session cannot be signed yet.", fields=errors)
     claim_version(session, session_id, request.version, now=now)
     session.refresh(record)
@@ -252,7 +318,8 @@ def sign_session(
     record.signed_at = now
     record.signed_by_id = actor.user_id
     record.consent_obtained = True
-    record.warnings = [{**w, "reason": reasons.get(w["key"]) or None} for w in warnings]
+    record.performed_at = treated_at
+    record.warnings = kept_warnings(warnings, reasons, overrides, actor)
     session.add(record)
     record_event(
         session,
@@ -263,6 +330,7 @@ def sign_session(
         patient_id=record.patient_id,
         after={
             "version": record.version,
+            "performed_at": record.performed_at.isoformat(),
             "warnings": record.warnings,
             "sites": site_count,
         },
@@ -285,6 +353,8 @@ class AmendRequest(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
     note: str | None = Field(default=None, max_length=2000)
     corrections: list[SiteCorrection] = Field(default_factory=list, max_length=100)
+    # Reasons for the warnings the corrected chart raises that the record did not.
+    reasons: dict[str, str] = Field(default_factory=dict, max_length=200)
 
 
 def amendment_from_form(
@@ -317,7 +387,20 @@ def amendment_from_form(
         "reason": form.get("reason", ""),
         "note": form.get("note") or None,
         "corrections": corrections,
+        "reasons": {
+            name.removeprefix("reasons."): text
+            for name, text in form.items()
+            if name.startswith("reasons.") and text.strip()
+        },
     }
+
+
+def _new_warnings(
+    record: TreatmentSession, warnings: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Return the warnings the record did not already carry, word for word."""
+    signed = {(w.get("key"), w.get("message")) for w in record.warnings}
+    return [w for w in warnings if (w["key"], w["message"]) not in signed]
 
 
 def amend_session(
@@ -326,9 +409,15 @@ def amend_session(
     session_id: int,
     data: Any,
     *,
+    zone: ZoneInfo,
     now: datetime | None = None,
 ) -> Amendment:
-    """Correct a signed session: the record keeps what it said and why it changed."""
+    """Correct a signed session: the record keeps what it said and why it changed.
+
+    Every check runs again on the corrected chart, as of its treatment time; a
+    warning the record did not already carry needs its reason in the amendment,
+    which keeps the amended chart's warnings as its own.
+    """
     request = parse_input(AmendRequest, data, "The amendment is not valid.")
     record = get_session_record(session, session_id)
     if record.status != SessionStatus.SIGNED:
@@ -336,9 +425,15 @@ def amend_session(
             "Only a signed session is amended; edit the draft chart instead."
         )
     changes: dict[str, Any] = {"note": request.note, "sites": []}
+    sites = {
+        site.id: site
+        for site in session.exec(
+            select(InjectionSite).where(InjectionSite.session_id == session_id)
+        )
+    }
     for correction in request.corrections:
-        site = session.get(InjectionSite, correction.site_id)
-        if site is None or site.session_id != session_id:
+        site = sites.get(correction.site_id)
+        if site is None:
             raise InvalidInput(
                 "A corrected site is not on this session.",
                 fields={
@@ -351,6 +446,20 @@ def amend_session(
         site.units = correction.units
         site.version += 1
         site.updated_at = now or utc_now()
+    ordered = sorted(sites.values(), key=lambda site: site.number)
+    found = safety.check_chart(
+        session, record, zone=zone, now=now or utc_now(), sites=ordered
+    )
+    warnings = safety.as_records(found)
+    reasons = {key: text.strip() for key, text in request.reasons.items()}
+    errors = reason_errors(_new_warnings(record, warnings), reasons, set())
+    if errors:
+        session.rollback()
+        raise InvalidInput(
+            "The amendment needs reasons for new warnings.", fields=errors
+        )
+    changes["warnings"] = kept_warnings(warnings, reasons, set(), actor)
+    for site in ordered:
         session.add(site)
     assert actor.user_id is not None
     amendment = Amendment(

@@ -74,6 +74,8 @@ class TemplateIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=80)
     description: str | None = Field(default=None, max_length=500)
+    # The product whose units the doses are written in, by its catalogue code.
+    product: str = Field(min_length=1, max_length=32)
 
     _stripped_name = field_validator("name", mode="before")(strip_text)
     _blank_description = field_validator("description", mode="before")(strip_or_none)
@@ -97,7 +99,11 @@ def validate_template(
     template: TemplateIn | None = None
     try:
         template = TemplateIn.model_validate(
-            {"name": data["name"], "description": data["description"]}
+            {
+                "name": data["name"],
+                "description": data["description"],
+                "product": data["product"],
+            }
         )
     except ValidationError as exc:
         errors.update(field_errors(exc))

@@ -236,13 +236,11 @@ def sign(session_id: int) -> Any:
     """Sign the session; it becomes read-only and is corrected only by amendment."""
 
     def change() -> Response:
-        warnings = _state(session_id)["warnings"]
         session_service.sign_session(
             get_session(),
             current_actor(),
             session_id,
             require_json_object(request),
-            warnings=warnings,
             zone=clinic_zone(),
         )
         return jsonify(_state(session_id))
@@ -262,6 +260,10 @@ def sign(session_id: int) -> Any:
 def amend(session_id: int) -> tuple[Response, int]:
     """Correct a signed session with a reason; the record shows the amendment."""
     session_service.amend_session(
-        get_session(), current_actor(), session_id, require_json_object(request)
+        get_session(),
+        current_actor(),
+        session_id,
+        require_json_object(request),
+        zone=clinic_zone(),
     )
     return jsonify(_state(session_id)), 201

@@ -131,7 +131,9 @@ def amend(session_id: int) -> Response | tuple[str, int]:
     form = request.form.to_dict()
     try:
         data = service.amendment_from_form(get_session(), session_id, form)
-        service.amend_session(get_session(), current_actor(), session_id, data)
+        service.amend_session(
+            get_session(), current_actor(), session_id, data, zone=clinic_zone()
+        )
     except InvalidInput as exc:
         return _render_chart(
             session_id, amend_data=form, amend_errors=exc.fields, status=400

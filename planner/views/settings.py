@@ -23,6 +23,7 @@ from planner.services import protocols
 from planner.services import settings as service
 from planner.services.appointments import list_clinicians
 from planner.services.audit import Actor
+from planner.services.lots import list_products
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import face_map
@@ -101,7 +102,8 @@ def _anchor(key: str) -> str:
 def _submitted_template() -> tuple[dict[str, str], list[dict[str, str]]]:
     """Read the template form: its fields, and the site rows that were filled in."""
     data = {
-        name: request.form.get(name, "") for name in ("name", "description", "version")
+        name: request.form.get(name, "")
+        for name in ("name", "description", "product", "version")
     }
     columns = [request.form.getlist(name) for name in SITE_FIELDS]
     sites = [
@@ -129,6 +131,10 @@ def _render_template_form(
         template_id=template_id,
         muscles={muscle.code: muscle.name for muscle in the_map.muscles},
         roles=ROLE_LABELS,
+        products={
+            product.code: f"{product.brand} ({product.unit_name})"
+            for product in list_products(get_session())
+        },
     ), status
 
 
@@ -139,6 +145,7 @@ def _template_fields(
         "face_map": face_map(),
         "name": data["name"],
         "description": data["description"],
+        "product": data["product"],
         "sites": sites,
     }
 
@@ -166,10 +173,11 @@ def create_template() -> Response | tuple[str, int]:
 @bp.get("/templates/<int:template_id>/edit")
 @roles_required(Role.ADMIN)
 def edit_template(template_id: int) -> tuple[str, int]:
-    template = protocols.get_template(get_session(), template_id)
-    return _render_template_form(
-        template.model_dump(mode="json"), template.sites, {}, 200, template_id
-    )
+    db = get_session()
+    template = protocols.get_template(db, template_id)
+    data = template.model_dump(mode="json")
+    data["product"] = protocols.template_product_code(db, template) or ""
+    return _render_template_form(data, template.sites, {}, 200, template_id)
 
 
 @bp.post("/templates/<int:template_id>")

@@ -573,6 +573,7 @@ def test_start_a_chart_from_a_protocol_template(
                 Actor(user.id, user.email),
                 name="Chin only",
                 description=None,
+                product="botox",
                 sites=[
                     {
                         "muscle": "mentalis",

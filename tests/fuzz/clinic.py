@@ -306,6 +306,7 @@ def _templates(app: Flask, session: Session, admin: Actor) -> None:
             face_map=the_map,
             name=name,
             description="Seeded for the fuzz tests",
+            product="botox",
             sites=[
                 {"muscle": m, "role": "affected", "x": "", "y": "", "units": 2}
                 for m in muscles
@@ -350,6 +351,7 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
             actors[Role.INJECTOR],
             signed,
             {"reason": "Seeded amendment", "note": "for the fuzz tests"},
+            zone=ZONE,
         )
     return actors
 

@@ -62,13 +62,11 @@ def tap(session, injector, record, version, muscle, side, units=None):
 
 
 def sign(session, injector, record, version, reasons=None):
-    state = chart_state(session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW)
     return session_service.sign_session(
         session,
         injector,
         record.id,
         {"version": version, "consent_obtained": True, "reasons": reasons or {}},
-        warnings=state["warnings"],
         zone=ZONE,
         now=NOW,
     )
@@ -273,13 +271,16 @@ def test_amendment_corrects_a_signed_session_with_its_reason(
             "reason": "Dose recorded wrongly",
             "corrections": [{"site_id": site.id, "units": 3}],
         },
+        zone=ZONE,
     )
     assert amendment.changes["sites"] == [{"site": 1, "before": 2.0, "after": 3.0}]
     session.expire_all()
     assert session.get(InjectionSite, site.id).units == 3
     assert session.get(type(signed), record.id).status == "signed"
     with pytest.raises(InvalidInput):
-        session_service.amend_session(session, injector, record.id, {"reason": ""})
+        session_service.amend_session(
+            session, injector, record.id, {"reason": ""}, zone=ZONE
+        )
 
 
 def test_sessions_opened_on_an_expired_lot_warn_but_open(session, open_chart):
@@ -312,6 +313,7 @@ def test_a_protocol_template_lands_on_the_patients_palsied_side(
         Actor(admin.id, admin.email),
         name="Chin and brow",
         description=None,
+        product="botox",
         sites=[
             {"muscle": "mentalis", "role": "affected", "x": x, "y": y, "units": 2},
             {

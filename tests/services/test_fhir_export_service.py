@@ -8,6 +8,7 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -43,6 +44,7 @@ from planner.services.fhir_export import load_patient_exports
 
 FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+ZONE = ZoneInfo("Europe/London")
 CLINIC = "Facial Palsy Clinic"
 
 
@@ -178,6 +180,7 @@ def test_an_amended_session_exports_its_corrected_dose(
             "reason": "Dose misread",
             "corrections": [{"site_id": site.id, "units": corrected}],
         },
+        zone=ZONE,
     )
 
     exported = export_patient(

@@ -51,6 +51,7 @@ def make_template(session, actor):
             "face_map": FACE_MAP,
             "name": "Ocular synkinesis",
             "description": "Lids and neck",
+            "product": "botox",
             "sites": SITES,
             **overrides,
         }
@@ -289,7 +290,13 @@ def test_names_are_unique_whatever_their_case(session, make_template):
 def test_a_template_needs_a_user_to_own_it(session):
     with pytest.raises(Forbidden):
         service.create_template(
-            session, SYSTEM, face_map=FACE_MAP, name="X", description=None, sites=SITES
+            session,
+            SYSTEM,
+            face_map=FACE_MAP,
+            name="X",
+            description=None,
+            product="botox",
+            sites=SITES,
         )
 
 
@@ -312,6 +319,7 @@ def test_update_saves_audits_changes_and_refuses_a_stale_version(
         face_map=FACE_MAP,
         name="Ocular synkinesis",
         description="Lids only",
+        product="botox",
         sites=SITES[:1],
         version=1,
     )
@@ -331,6 +339,7 @@ def test_update_saves_audits_changes_and_refuses_a_stale_version(
             face_map=FACE_MAP,
             name="Ocular synkinesis",
             description="Second editor",
+            product="botox",
             sites=SITES,
             version=1,
         )
@@ -344,6 +353,7 @@ def test_update_validates_and_keeps_names_unique(session, actor, make_template):
     arguments = {
         "face_map": FACE_MAP,
         "description": None,
+        "product": "botox",
         "sites": SITES,
         "version": 1,
     }

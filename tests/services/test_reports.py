@@ -366,6 +366,7 @@ def test_an_amended_record_says_so_on_every_page(app, session, chart_session, in
             "corrections": [{"site_id": site_id, "units": 2.5}],
         },
         now=NOW,
+        zone=ZONE,
     )
     assert not record.amended
     amended, _, pdf = record_pdf(app, session, session_id)

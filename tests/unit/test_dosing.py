@@ -11,9 +11,7 @@ import pytest
 import planner.dosing as dosing
 from planner.dosing import ClinicRules
 from planner.dosing import Contraindications
-from planner.dosing import DoseRange
 from planner.dosing import LotInfo
-from planner.dosing import MuscleLimit
 from planner.dosing import PastSession
 from planner.dosing import PlannedSession
 from planner.dosing import PlannedSite
@@ -23,20 +21,17 @@ from planner.dosing import check_cumulative_cap
 from planner.dosing import check_dose_changes
 from planner.dosing import check_interval
 from planner.dosing import check_lot
-from planner.dosing import check_muscle_doses
 from planner.dosing import check_product_change
-from planner.dosing import check_reference_units
-from planner.dosing import check_site_doses
 from planner.dosing import check_smile_muscles
 from planner.dosing import concentration
 from planner.dosing import dilution_table
-from planner.dosing import dose_ranges_from_reference
 from planner.dosing import format_units
 from planner.dosing import format_volume_ml
 from planner.dosing import months_before
 from planner.dosing import product_from_reference
 from planner.dosing import remaining_units
 from planner.dosing import run_all_checks
+from planner.dosing import shipped_doses
 from planner.dosing import syringe_draw
 from planner.dosing import syringe_marks
 from planner.dosing import syringe_size_ml
@@ -50,8 +45,7 @@ from planner.reference import product_reference
 BOTOX = product_from_reference(product_reference("botox"))
 DYSPORT = product_from_reference(product_reference("dysport"))
 DAXXIFY = product_from_reference(product_reference("daxxify"))
-RANGES = dose_ranges_from_reference()
-RULES = ClinicRules(dose_ranges=RANGES)
+RULES = ClinicRules(doses=shipped_doses("botox"))
 TODAY = date(2026, 5, 31)
 NOW = datetime(2026, 5, 31, 10, 0, tzinfo=UTC)
 
@@ -296,97 +290,14 @@ def test_products_from_reference():
         (lambda: make_past(1, kind="booster"), "kind"),
         (lambda: make_past(1, units=-1), "units_total"),
         (lambda: make_plan(kind="booster"), "kind"),
-        (lambda: DoseRange(4, 2, "x"), "low"),
-        (lambda: ClinicRules(dose_change_share=0), "dose_change_share"),
-        (lambda: ClinicRules(near_cap_share=1.5), "near_cap_share"),
+        (lambda: ClinicRules(RULES.doses, dose_change_share=0), "dose_change_share"),
+        (lambda: ClinicRules(RULES.doses, near_cap_share=1.5), "near_cap_share"),
         (lambda: LotInfo("A1", TODAY, datetime(2026, 5, 31, 9)), "reconstituted_at"),
     ],
 )
 def test_malformed_inputs_are_rejected(build, argument):
     with pytest.raises(ValueError, match=f"^{argument}"):
         build()
-
-
-# Dose per site and per muscle
-
-
-@pytest.mark.parametrize(("units", "fires"), [(1, False), (4, False), (4.25, True)])
-def test_site_dose_above_unsourced_range(units, fires):
-    warnings = check_site_doses(BOTOX, [make_site(3, units=units)], RULES)
-    assert codes(warnings) == (["dose_above_range"] if fires else [])
-    if fires:
-        (warning,) = warnings
-        assert warning.severity == "warning"
-        assert warning.site_number == 3
-        assert warning.muscle == "frontalis"
-        assert "4.25 U" in warning.message
-        assert "1–4 U per point (clinic setting, unsourced)" in warning.message
-        assert warning.source == "UNSOURCED: facial-palsy range"
-        assert not warning.needs_reason
-
-
-def test_site_dose_above_sourced_range_shows_its_source():
-    (warning,) = check_site_doses(
-        BOTOX, [make_site(muscle="corrugator", units=4.5)], RULES
-    )
-    assert "2–4 U per point." in warning.message
-    assert "unsourced" not in warning.message
-    assert warning.source.startswith("[S22] [S25]")
-
-
-def test_site_dose_without_a_range_is_not_checked():
-    rules = ClinicRules(dose_ranges={"corrugator": RANGES["corrugator"]})
-    assert check_site_doses(BOTOX, [make_site(units=100)], rules) == []
-
-
-@pytest.mark.parametrize(
-    ("units", "fires"), [(3.0, False), (3.25, True)], ids=["at-limit", "above"]
-)
-def test_muscle_total_per_side_above_limit(units, fires):
-    rules = ClinicRules(muscle_limits={"platysma": MuscleLimit(10, "Clinic setting")})
-    sites = [
-        make_site(1, "platysma", units=4),
-        make_site(2, "platysma", units=3),
-        make_site(4, "platysma", units=units),
-        make_site(5, "platysma", side="left", role="contralateral", units=9),
-    ]
-    warnings = check_muscle_doses(BOTOX, sites, rules)
-    assert codes(warnings) == (["muscle_above_limit"] if fires else [])
-    if fires:
-        (warning,) = warnings
-        assert (warning.muscle, warning.side, warning.site_number) == (
-            "platysma",
-            "right",
-            None,
-        )
-        assert "10.25 U in total (sites 1, 2, 4)" in warning.message
-        assert "10 U per side (clinic setting, unsourced)" in warning.message
-
-
-def test_muscle_limits_absent_means_no_check():
-    assert check_muscle_doses(BOTOX, [make_site(units=400)], RULES) == []
-
-
-@pytest.mark.parametrize("code", ["dysport", "xeomin", "jeuveau", "daxxify", "letybo"])
-def test_ranges_do_not_apply_to_other_products(code):
-    product = product_from_reference(product_reference(code))
-    rules = ClinicRules(dose_ranges=RANGES, muscle_limits={"frontalis": MuscleLimit(4)})
-    sites = [make_site(units=50), make_site(2, units=50)]
-    assert check_site_doses(product, sites, rules) == []
-    assert check_muscle_doses(product, sites, rules) == []
-    (warning,) = check_reference_units(product, sites, rules)
-    assert warning.code == "ranges_not_applicable"
-    assert warning.severity == "caution"
-    assert "onabotulinumtoxinA" in warning.message
-    assert product.brand in warning.message
-    assert "cannot be converted" in warning.message
-    assert "[S21]" in warning.source
-
-
-def test_ranges_caution_stays_quiet_for_botox_or_nothing_to_check():
-    assert check_reference_units(BOTOX, [make_site()], RULES) == []
-    assert check_reference_units(DYSPORT, [], RULES) == []
-    assert check_reference_units(DYSPORT, [make_site()], ClinicRules()) == []
 
 
 # Smile muscles
@@ -639,7 +550,8 @@ def test_lot_check_needs_an_aware_now():
 def test_product_changed_since_last_cycle():
     history = [make_past(100, product="dysport"), make_past(86, "top_up")]
     (warning,) = check_product_change(BOTOX, history, TODAY)
-    assert (warning.code, warning.severity) == ("product_changed", "caution")
+    assert (warning.code, warning.severity) == ("product_changed", "warning")
+    assert warning.needs_reason
     assert "Dysport" in warning.message
     assert "not interchangeable" in warning.message
 
@@ -708,7 +620,7 @@ def test_dose_change_beyond_share_needs_a_reason(units, change):
     (warning,) = warnings
     assert (warning.code, warning.severity, warning.needs_reason) == (
         "dose_changed",
-        "caution",
+        "warning",
         True,
     )
     assert (warning.muscle, warning.side) == FRONTALIS_RIGHT
@@ -795,11 +707,12 @@ def test_run_all_checks_sorts_by_severity_then_site():
     )
     assert [(w.severity, w.site_number, w.code) for w in warnings] == [
         ("warning", None, "pregnant"),
-        ("warning", 2, "dose_above_range"),
+        ("warning", None, "product_changed"),
+        ("warning", 2, "dose_above_point_limit"),
         ("warning", 4, "smile_muscle_affected_side"),
-        ("caution", None, "product_changed"),
         ("caution", 1, "smile_muscle_affected_side"),
     ]
+    assert [w.needs_reason for w in warnings] == [True, True, True, True, False]
 
 
 def test_run_all_checks_quiet_for_a_routine_session():
@@ -836,27 +749,48 @@ def test_run_all_checks_informs_and_never_blocks():
         plan,
         history=[make_past(1, units=400)],
         contraindications=Contraindications(True, True, True, True, True),
-        rules=ClinicRules(
-            dose_ranges=RANGES, muscle_limits={"platysma": MuscleLimit(30)}
-        ),
+        rules=RULES,
         now=NOW,
     )
-    assert {"cap_exceeded", "interval_short", "lot_expired", "toxin_allergy"} <= set(
-        codes(warnings)
-    )
+    assert {
+        "cap_exceeded",
+        "interval_short",
+        "lot_expired",
+        "toxin_allergy",
+        "dose_above_point_limit",
+        "dose_above_site_ceiling",
+        "muscle_above_limit",
+        "side_above_ceiling",
+        "session_above_ceiling",
+    } <= set(codes(warnings))
     assert all(w.severity in ("warning", "caution") for w in warnings)
+    # Only the allergy is a hard stop; every other warning asks for a reason.
+    assert [w.code for w in warnings if w.hard_stop] == ["toxin_allergy"]
 
 
-def test_run_all_checks_for_another_product_compares_no_ranges():
+def test_run_all_checks_holds_another_product_to_its_own_rules():
     plan = make_plan(make_site(units=50), product=DYSPORT, lot=None)
     warnings = run_all_checks(
         plan,
         history=[],
         contraindications=Contraindications(),
-        rules=RULES,
+        rules=ClinicRules(doses=shipped_doses("dysport")),
         now=NOW,
     )
-    assert codes(warnings) == ["lot_missing", "ranges_not_applicable"]
+    assert codes(warnings) == ["dose_above_site_ceiling", "lot_missing"]
+    assert "U (Speywood)" in warnings[0].message
+
+
+def test_run_all_checks_refuses_another_products_rules():
+    plan = make_plan(make_site(units=2), product=DYSPORT)
+    with pytest.raises(ValueError, match="never check another's"):
+        run_all_checks(
+            plan,
+            history=[],
+            contraindications=Contraindications(),
+            rules=RULES,
+            now=NOW,
+        )
 
 
 def test_run_all_checks_needs_an_aware_now():

@@ -14,12 +14,12 @@ import pytest
 
 from planner.dosing import check_lot
 from planner.dosing import product_from_reference
-from planner.dosing.cycle_checks import CycleTimes
 from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
 from planner.dosing.dilution import check_dilution
 from planner.dosing.dilution import diluent_problem
+from planner.dosing.records import CycleTimes
 from planner.dosing.records import LotInfo
 from planner.dosing.records import PastSession
 from planner.reference import product_reference
@@ -59,16 +59,16 @@ def test_a_top_up_before_the_review_is_a_warning(day, code, product):
 def test_a_top_up_cannot_join_a_cycle_whose_window_has_opened(day):
     start = date(2026, 3, 2)
     today = start + timedelta(days=day)
-    problem = top_up_problem([full(start)], today, TIMES)
+    problem = top_up_problem(start, today, TIMES)
     assert problem is not None
     assert "new full treatment" in problem
     (warning,) = check_top_up("top_up", [full(start)], today, TIMES)
     assert warning.code == "top_up_outside_cycle"
-    assert top_up_problem([full(start)], start + timedelta(days=83), TIMES) is None
+    assert top_up_problem(start, start + timedelta(days=83), TIMES) is None
 
 
 def test_a_top_up_needs_a_cycle_and_a_full_treatment_is_not_a_top_up():
-    assert top_up_problem([], date(2026, 3, 2), TIMES) is not None
+    assert top_up_problem(None, date(2026, 3, 2), TIMES) is not None
     assert check_top_up("full", [], date(2026, 3, 2), TIMES) == []
     with pytest.raises(ValueError, match="review_from_day"):
         CycleTimes(review_from_day=90, window_opens_day=84)

@@ -90,8 +90,11 @@ def clinic(app, session, make_patient, injector):
         {
             "reason": "Dose misread",
             "corrections": [{"site_id": sites[0].id, "units": 3.75}],
+            # 3.75 U is above the mentalis's 3 U per point: a new warning.
+            "reasons": {"dose_above_point_limit:mentalis:left:1": "As given"},
         },
         now=NOW + timedelta(hours=1),
+        zone=ZONE,
     )
     for event in (
         {"kind": "other", "severity": "mild", "description": HYPERLINK},

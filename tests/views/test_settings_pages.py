@@ -14,6 +14,7 @@ from tests.conftest import assert_shows
 TEMPLATE_FORM = {
     "name": "Lower face",
     "description": "DAO and platysma",
+    "product": "botox",
     "muscle": ["depressor_anguli_oris", "platysma", ""],
     "role": ["affected", "contralateral", "affected"],
     "units": ["2", "2.5", ""],

@@ -280,6 +280,7 @@ def test_markup_in_free_text_comes_back_as_text(
         {
             "name": name,
             "description": template_description,
+            "product": "botox",
             "muscle": ["platysma", ""],
             "role": ["affected", "affected"],
             "units": ["2", ""],

@@ -1,0 +1,234 @@
+"""The chart's safety checks, read from the database the same way on every path.
+
+Tapping, changing a dose, copying a cycle, applying a template, signing and amending
+all come here for their warnings, so every path sees the same rules. The checks run
+as of the session's treatment time, on the clinic's calendar; on a draft each site's
+role (affected or contralateral) is worked out from the patient's affected side as
+it is now, while a signed record keeps the roles it was signed with.
+"""
+
+from dataclasses import asdict
+from datetime import date
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner import dosing
+from planner.clinic_time import clinic_now
+from planner.clinic_time import local_day
+from planner.dosing.records import product_from
+from planner.models import InjectionSite
+from planner.models import Patient
+from planner.models import Product
+from planner.models import SessionStatus
+from planner.models import TreatmentSession
+from planner.models import VialLot
+from planner.services import settings
+from planner.services.lookup import get_or_raise
+from planner.vocabulary import role_for
+
+BOTOX = "botox"
+
+
+def product_doses(session: Session, product_code: str) -> dosing.ProductDoses:
+    """Return a product's dose rules: shipped, with the clinic's edits laid over.
+
+    The clinic's per-muscle reference doses (settings ``dose.<muscle>``) are Botox
+    figures, onabotulinumtoxinA units as the clinical reference gives them: they set
+    Botox's per-point limits and tap defaults, and no other product's.
+    """
+    shipped = dosing.shipped_doses(product_code)
+    if product_code != BOTOX:
+        return shipped
+    ranges = settings.dose_ranges(session)
+    return shipped.with_overrides(
+        per_point={
+            muscle: dosing.DoseLimit(
+                ref.high, ref.source or dosing.CLINIC_SETTING, ref.unsourced
+            )
+            for muscle, ref in ranges.items()
+        },
+        defaults={muscle: ref.default for muscle, ref in ranges.items()},
+    )
+
+
+def default_dose(session: Session, product_code: str, muscle: str) -> float | None:
+    """Return the tap default for a muscle in the product's own units, if it has one.
+
+    None means the clinician enters the dose: no product borrows another's figure.
+    """
+    if product_code == BOTOX:
+        return settings.dose_default(session, muscle)
+    return dosing.shipped_doses(product_code).defaults.get(muscle)
+
+
+def _number(session: Session, key: str, default: float) -> float:
+    return float(settings.get_setting_value(session, key, default))
+
+
+def cycle_times(session: Session) -> dosing.CycleTimes:
+    """Return the clinic's review day (less its tolerance) and window opening day."""
+    review_from = _number(session, "review_day", 14) - _number(
+        session, "review_tolerance_days", 0
+    )
+    window_opens = 7 * _number(session, "retreat_window_start_weeks", 12)
+    return dosing.CycleTimes(int(review_from), int(window_opens))
+
+
+def clinic_rules(session: Session, product_code: str) -> dosing.ClinicRules:
+    """Return the rules the checks use for a chart of this product."""
+    return dosing.ClinicRules(
+        doses=product_doses(session, product_code),
+        cycle_times=cycle_times(session),
+        dose_change_share=_number(session, "dose_change_reason_share", 0.5),
+    )
+
+
+def past_sessions(
+    session: Session, record: TreatmentSession, zone: ZoneInfo
+) -> list[dosing.PastSession]:
+    """Return the patient's other signed sessions, units per muscle and side."""
+    grouped = (
+        col(TreatmentSession.id),
+        col(TreatmentSession.performed_at),
+        col(TreatmentSession.kind),
+        col(Product.code),
+        col(InjectionSite.muscle),
+        col(InjectionSite.side),
+    )
+    # Seven columns: beyond sqlmodel.select's typed overloads, so SQLAlchemy's own.
+    rows = session.execute(
+        sa_select(*grouped, func.sum(col(InjectionSite.units)))
+        .join(Product, col(Product.id) == col(TreatmentSession.product_id))
+        .join(InjectionSite, col(InjectionSite.session_id) == col(TreatmentSession.id))
+        .where(
+            col(TreatmentSession.patient_id) == record.patient_id,
+            col(TreatmentSession.status) == SessionStatus.SIGNED,
+            col(TreatmentSession.id) != record.id,
+        )
+        .group_by(*grouped)
+    ).all()
+    sessions: dict[int, dict[str, Any]] = {}
+    for session_id, performed_at, kind, code, muscle, side, units in rows:
+        entry = sessions.setdefault(
+            session_id,
+            {"on": performed_at, "kind": kind, "code": code, "muscles": {}},
+        )
+        entry["muscles"][(muscle, side.value)] = float(units)
+    return [
+        dosing.PastSession(
+            performed_on=local_day(entry["on"], zone),
+            kind=entry["kind"].value,
+            product_code=entry["code"],
+            units_total=sum(entry["muscles"].values()),
+            muscle_units=entry["muscles"],
+        )
+        for entry in sessions.values()
+    ]
+
+
+def open_drafts(
+    session: Session, record: TreatmentSession, zone: ZoneInfo
+) -> list[date]:
+    """Return the days of the patient's other charts that were never signed."""
+    started = session.exec(
+        select(TreatmentSession.performed_at).where(
+            TreatmentSession.patient_id == record.patient_id,
+            TreatmentSession.status == SessionStatus.DRAFT,
+            TreatmentSession.id != record.id,
+        )
+    ).all()
+    return [local_day(moment, zone) for moment in started]
+
+
+def treatment_time(record: TreatmentSession, now: datetime, zone: ZoneInfo) -> datetime:
+    """Return the moment the chart's checks are taken at: its treatment time.
+
+    A draft started today is being given now, so its treatment time follows the
+    clock until it is signed; a draft from an earlier day, and a signed record, keep
+    the treatment time recorded (a treatment on day 80 signed on day 86 is checked on
+    day 80).
+    """
+    if record.status == SessionStatus.DRAFT and local_day(
+        record.performed_at, zone
+    ) == local_day(now, zone):
+        return max(now, record.performed_at)
+    return record.performed_at
+
+
+def check_chart(
+    session: Session,
+    record: TreatmentSession,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    sites: list[InjectionSite] | None = None,
+) -> list[dosing.SafetyWarning]:
+    """Run every check on a chart as of its treatment time, in the clinic's zone.
+
+    ``sites`` defaults to the chart's stored sites; an amendment passes them as
+    corrected. On a draft the roles come from the patient's affected side now.
+    """
+    patient = get_or_raise(session, Patient, record.patient_id, "No such patient.")
+    product = get_or_raise(session, Product, record.product_id, "No such product.")
+    lot = session.get(VialLot, record.vial_lot_id) if record.vial_lot_id else None
+    if sites is None:
+        sites = list(
+            session.exec(
+                select(InjectionSite)
+                .where(InjectionSite.session_id == record.id)
+                .order_by(col(InjectionSite.number))
+            )
+        )
+    draft = record.status == SessionStatus.DRAFT
+    plan = dosing.PlannedSession(
+        kind=record.kind.value,
+        product=product_from(product),
+        sites=tuple(
+            dosing.PlannedSite(
+                s.number,
+                s.muscle,
+                s.side.value,
+                (role_for(s.side, patient.affected_side) if draft else s.role).value,
+                s.units,
+            )
+            for s in sites
+        ),
+        lot=None
+        if lot is None
+        else dosing.LotInfo(lot.lot_number, lot.expiry_date, lot.reconstituted_at),
+    )
+    flags = dosing.Contraindications(
+        pregnant=patient.pregnant,
+        breastfeeding=patient.breastfeeding,
+        neuromuscular_disease=patient.neuromuscular_disease,
+        aminoglycosides=patient.aminoglycosides,
+        toxin_allergy=patient.toxin_allergy,
+    )
+    return dosing.run_all_checks(
+        plan,
+        history=past_sessions(session, record, zone),
+        contraindications=flags,
+        rules=clinic_rules(session, product.code),
+        now=clinic_now(zone, treatment_time(record, now, zone)),
+        open_drafts=open_drafts(session, record, zone) if draft else (),
+    )
+
+
+def warning_key(warning: dosing.SafetyWarning) -> str:
+    """Name a warning stably, so a reason typed for it survives a reload."""
+    parts = [warning.code, warning.muscle or "", warning.side or ""]
+    if warning.site_number is not None:
+        parts.append(str(warning.site_number))
+    return ":".join(parts).rstrip(":")
+
+
+def as_records(warnings: list[dosing.SafetyWarning]) -> list[dict[str, Any]]:
+    """Return warnings as the chart state and the signed record keep them."""
+    return [{"key": warning_key(w), **asdict(w)} for w in warnings]

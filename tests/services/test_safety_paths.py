@@ -1,0 +1,420 @@
+"""Issue 13: every path that changes a chart meets the same safety checks.
+
+Tap, dose change, copy last cycle, template, signing, amendment and top-up, each
+with more than one product, against a real database.
+"""
+
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from planner.errors import InvalidInput
+from planner.facemap import load_face_map
+from planner.facemap import reference_points
+from planner.models import Role
+from planner.services import chart as chart_service
+from planner.services import chart_prefill
+from planner.services import protocols
+from planner.services import sessions as session_service
+from planner.services.audit import Actor
+from planner.services.chart_state import chart_state
+from planner.services.chart_state import default_units
+from planner.services.patients import update_patient
+
+LONDON = ZoneInfo("Europe/London")
+SYDNEY = ZoneInfo("Australia/Sydney")
+FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
+DAY0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def point(muscle, side):
+    x, y = reference_points(FACE_MAP, FACE_MAP.muscle(muscle), side)[0]
+    return float(x), float(y)
+
+
+@pytest.fixture
+def injector(make_user):
+    user = make_user(Role.INJECTOR)
+    return Actor(user.id, user.email)
+
+
+class Chair:
+    """An injector at the chair, with the clinic's zone and a clock they set."""
+
+    def __init__(self, session, injector, zone=LONDON):
+        self.session = session
+        self.injector = injector
+        self.zone = zone
+
+    def open(self, patient, when, *, product="botox", kind="full", **lot):
+        data = {
+            "kind": kind,
+            "product": product,
+            "lot_choice": "new",
+            "lot_number": lot.get("lot_number", "L1"),
+            "expiry_date": lot.get("expiry_date", "2028-01-31"),
+            "vial_units": lot.get("vial_units", 100 if product != "dysport" else 300),
+            "diluent_ml": lot.get("diluent_ml", 2.5),
+            "reconstituted_at": lot.get("reconstituted_at", when.isoformat()),
+            "consent_obtained": "true",
+        }
+        record = session_service.open_session(
+            self.session, self.injector, patient.id, data, zone=self.zone, now=when
+        )
+        return record, 1
+
+    def tap(self, record, version, muscle, side, units=None, when=DAY0):
+        x, y = point(muscle, side)
+        data = {"x": x, "y": y, "version": version}
+        if units is not None:
+            data["units"] = units
+        version, site = chart_service.add_site(
+            self.session,
+            self.injector,
+            record.id,
+            data,
+            face_map=FACE_MAP,
+            default_units=default_units(self.session),
+            now=when,
+        )
+        return version, site
+
+    def warnings(self, record, when):
+        state = chart_state(
+            self.session, record.id, face_map=FACE_MAP, zone=self.zone, now=when
+        )
+        return state["warnings"]
+
+    def sign(self, record, version, when, reasons=None, overrides=()):
+        return session_service.sign_session(
+            self.session,
+            self.injector,
+            record.id,
+            {
+                "version": version,
+                "consent_obtained": True,
+                "reasons": reasons or {},
+                "overrides": list(overrides),
+            },
+            zone=self.zone,
+            now=when,
+        )
+
+    def sign_with_reasons(self, record, version, when):
+        reasons = {
+            w["key"]: "Discussed with the patient"
+            for w in self.warnings(record, when)
+            if w["needs_reason"]
+        }
+        return self.sign(record, version, when, reasons)
+
+    def given(self, patient, when, sites, *, product="botox", kind="full"):
+        """Chart and sign a whole session on ``when``; return the signed record."""
+        record, version = self.open(patient, when, product=product, kind=kind)
+        for muscle, side, units in sites:
+            version, _ = self.tap(record, version, muscle, side, units, when)
+        return self.sign_with_reasons(record, version, when)
+
+
+@pytest.fixture
+def chair(session, injector):
+    return Chair(session, injector)
+
+
+def codes(warnings):
+    return [w["code"] for w in warnings]
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport", "xeomin", "daxxify"])
+def test_tap_and_dose_change_check_every_product(session, chair, make_patient, product):
+    patient = make_patient(affected_side="left")
+    record, version = chair.open(patient, DAY0, product=product)
+    version, site = chair.tap(
+        record, version, "orbicularis_oculi_pretarsal_upper", "left", 400
+    )
+    found = codes(chair.warnings(record, DAY0))
+    assert "dose_above_site_ceiling" in found
+    assert "session_above_ceiling" in found
+    version, _ = chart_service.update_site(
+        session,
+        chair.injector,
+        record.id,
+        site.id,
+        {"version": version, "units": 1},
+        face_map=FACE_MAP,
+        now=DAY0,
+    )
+    found = codes(chair.warnings(record, DAY0))
+    assert "dose_above_site_ceiling" not in found
+
+
+def test_a_tap_takes_the_products_own_default_or_asks(chair, make_patient):
+    patient = make_patient(affected_side="left")
+    dysport, version = chair.open(patient, DAY0, product="dysport")
+    version, site = chair.tap(dysport, version, "corrugator", "left")
+    assert site.units == 10  # the Dysport label's glabellar dose per site
+    with pytest.raises(InvalidInput) as info:
+        chair.tap(dysport, version, "depressor_anguli_oris", "left")
+    assert "has no default" in info.value.fields["units"]
+    botox, version = chair.open(make_patient(), DAY0)
+    _, site = chair.tap(botox, version, "depressor_anguli_oris", "left")
+    assert site.units == 2
+
+
+def test_a_dysport_cycle_is_never_copied_into_a_xeomin_chart(
+    session, chair, make_patient
+):
+    patient = make_patient(affected_side="left")
+    chair.given(
+        patient,
+        DAY0,
+        [("depressor_anguli_oris", "left", 10), ("platysma", "left", 15)],
+        product="dysport",
+    )
+    later = DAY0 + timedelta(days=100)
+    xeomin, version = chair.open(patient, later, product="xeomin")
+    with pytest.raises(InvalidInput) as info:
+        chart_prefill.copy_last_cycle(
+            session, chair.injector, xeomin.id, {"version": version}, now=later
+        )
+    assert "Dysport" in info.value.fields["copy"]
+    assert "cannot be copied into a Xeomin chart" in info.value.message
+    state = chart_state(session, xeomin.id, face_map=FACE_MAP, zone=LONDON, now=later)
+    assert state["sites"] == []
+    # Nothing to sign: no dose crossed over.
+    with pytest.raises(InvalidInput) as info:
+        chair.sign(xeomin, version, later)
+    assert "sites" in info.value.fields
+
+
+def test_copy_within_one_product_still_works(session, chair, make_patient):
+    patient = make_patient(affected_side="left")
+    chair.given(patient, DAY0, [("depressor_anguli_oris", "left", 2)])
+    later = DAY0 + timedelta(days=100)
+    record, version = chair.open(patient, later)
+    version = chart_prefill.copy_last_cycle(
+        session, chair.injector, record.id, {"version": version}, now=later
+    )
+    assert [s["units"] for s in chair_sites(session, record, later)] == [2]
+
+
+def chair_sites(session, record, when):
+    return chart_state(session, record.id, face_map=FACE_MAP, zone=LONDON, now=when)[
+        "sites"
+    ]
+
+
+def test_a_template_applies_only_to_charts_of_its_product(
+    session, chair, make_patient, make_user
+):
+    admin = make_user(Role.ADMIN)
+    template = protocols.create_template(
+        session,
+        Actor(admin.id, admin.email),
+        face_map=FACE_MAP,
+        name="Dysport chin",
+        description=None,
+        product="dysport",
+        sites=[{"muscle": "mentalis", "role": "affected", "units": 10}],
+    )
+    patient = make_patient(affected_side="left")
+    xeomin, version = chair.open(patient, DAY0, product="xeomin")
+    state = chart_state(session, xeomin.id, face_map=FACE_MAP, zone=LONDON, now=DAY0)
+    assert state["templates"] == []  # the chart offers only its product's templates
+    with pytest.raises(InvalidInput) as info:
+        chart_prefill.apply_template(
+            session,
+            chair.injector,
+            xeomin.id,
+            {"version": version, "template_id": template.id},
+            now=DAY0,
+        )
+    assert info.value.fields["template_id"] == "is for Dysport, not Xeomin"
+    dysport, version = chair.open(make_patient(), DAY0, product="dysport")
+    chart_prefill.apply_template(
+        session,
+        chair.injector,
+        dysport.id,
+        {"version": version, "template_id": template.id},
+        now=DAY0,
+    )
+    assert [s["units"] for s in chair_sites(session, dysport, DAY0)] == [10]
+
+
+def test_a_toxin_allergy_refuses_signing_without_a_named_override(chair, make_patient):
+    patient = make_patient(affected_side="left", toxin_allergy=True)
+    record, version = chair.open(patient, DAY0, product="xeomin")
+    version, _ = chair.tap(record, version, "mentalis", "left", 2)
+    (allergy,) = [w for w in chair.warnings(record, DAY0) if w["hard_stop"]]
+    key = allergy["key"]
+    with pytest.raises(InvalidInput) as info:
+        chair.sign(record, version, DAY0, {key: "Patient insists"})
+    assert f"overrides.{key}" in info.value.fields
+    with pytest.raises(InvalidInput) as info:
+        chair.sign(record, version, DAY0, overrides=[key])
+    assert f"reasons.{key}" in info.value.fields
+    signed = chair.sign(record, version, DAY0, {key: "Tested: not allergic"}, [key])
+    (kept,) = [w for w in signed.warnings if w["key"] == key]
+    assert kept["reason"] == "Tested: not allergic"
+    assert kept["overridden_by"] == chair.injector.email
+
+
+def test_every_warning_needs_a_reason_and_a_caution_does_not(chair, make_patient):
+    patient = make_patient(affected_side="left")
+    chair.given(
+        patient, DAY0, [("depressor_anguli_oris", "left", 2)], product="dysport"
+    )
+    later = DAY0 + timedelta(days=100)
+    record, version = chair.open(patient, later, product="botox")
+    version, _ = chair.tap(record, version, "depressor_anguli_oris", "left", 2, later)
+    warnings = chair.warnings(record, later)
+    change = next(w for w in warnings if w["code"] == "product_changed")
+    assert (change["severity"], change["needs_reason"]) == ("warning", True)
+    assert all(w["needs_reason"] == (w["severity"] == "warning") for w in warnings)
+    with pytest.raises(InvalidInput) as info:
+        chair.sign(record, version, later)
+    assert f"reasons.{change['key']}" in info.value.fields
+
+
+def test_an_amendment_runs_every_check_and_carries_its_own_reasons(
+    session, chair, make_patient
+):
+    patient = make_patient(affected_side="left")
+    signed = chair.given(
+        patient, DAY0, [("orbicularis_oculi_pretarsal_upper", "left", 1.25)]
+    )
+    site_id = chair_sites(session, signed, DAY0)[0]["id"]
+    correction = {
+        "reason": "Typed wrong",
+        "corrections": [{"site_id": site_id, "units": 400}],
+    }
+    with pytest.raises(InvalidInput) as info:
+        session_service.amend_session(
+            session, chair.injector, signed.id, correction, zone=LONDON, now=DAY0
+        )
+    needed = sorted(info.value.fields)
+    assert (
+        "reasons.dose_above_site_ceiling:orbicularis_oculi_pretarsal_upper:left:1"
+        in needed
+    )
+    reasons = {name.removeprefix("reasons."): "As given" for name in needed}
+    amendment = session_service.amend_session(
+        session,
+        chair.injector,
+        signed.id,
+        {**correction, "reasons": reasons},
+        zone=LONDON,
+        now=DAY0,
+    )
+    kept = {w["code"]: w for w in amendment.changes["warnings"]}
+    assert kept["dose_above_site_ceiling"]["reason"] == "As given"
+    assert "session_above_ceiling" in kept
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_top_ups_are_checked_and_counted(session, chair, make_patient, product):
+    patient = make_patient(affected_side="left")
+    per_side = 4 if product == "botox" else None
+    chair.given(
+        patient,
+        DAY0,
+        [("corrugator", "left", 4 if product == "botox" else 10)],
+        product=product,
+    )
+    day2 = DAY0 + timedelta(days=2)
+    top_up, version = chair.open(patient, day2, product=product, kind="top_up")
+    extra = 4.25 if product == "botox" else 10.25
+    version, _ = chair.tap(top_up, version, "corrugator", "left", extra, day2)
+    warnings = chair.warnings(top_up, day2)
+    assert "top_up_early" in codes(warnings)
+    # The cycle's earlier dose counts: the corrugator's total per side is exceeded.
+    over = next(w for w in warnings if w["code"] == "muscle_above_limit")
+    assert "given earlier this cycle" in over["message"]
+    assert per_side is None or "8.25 U" in over["message"]
+    day90 = DAY0 + timedelta(days=90)
+    with pytest.raises(InvalidInput) as info:
+        chair.open(patient, day90, product=product, kind="top_up")
+    assert "new full treatment" in info.value.message
+
+
+def test_the_sydney_83_day_interval_keeps_its_warning_on_the_record(
+    session, injector, make_patient
+):
+    chair = Chair(session, injector, zone=SYDNEY)
+    patient = make_patient(affected_side="left")
+    # 09:00 in Sydney on 2 March is 22:00 UTC on 1 March.
+    first = datetime(2026, 3, 2, 9, 0, tzinfo=SYDNEY)
+    chair.given(patient, first, [("mentalis", "left", 2)])
+    # 83 local days later, again at 09:00: 84 days apart by their UTC dates.
+    again = datetime(2026, 5, 24, 9, 0, tzinfo=SYDNEY)
+    record, version = chair.open(patient, again)
+    version, _ = chair.tap(record, version, "mentalis", "left", 2, again)
+    signed = chair.sign_with_reasons(record, version, again)
+    (interval,) = [w for w in signed.warnings if w["code"] == "interval_short"]
+    assert interval["message"].startswith("83 days since the last full treatment")
+    assert interval["reason"]
+
+
+def test_a_day_80_treatment_signed_on_day_86_keeps_its_interval_warning(
+    chair, make_patient
+):
+    patient = make_patient(affected_side="left")
+    chair.given(patient, DAY0, [("mentalis", "left", 2)])
+    day80 = DAY0 + timedelta(days=80)
+    record, version = chair.open(patient, day80)
+    version, _ = chair.tap(record, version, "mentalis", "left", 2, day80)
+    day86 = DAY0 + timedelta(days=86)
+    assert "interval_short" in codes(chair.warnings(record, day86))
+    with pytest.raises(InvalidInput):
+        chair.sign(record, version, day86)
+    signed = chair.sign_with_reasons(record, version, day86)
+    assert signed.performed_at.astimezone(UTC) == day80
+    assert "interval_short" in [w["code"] for w in signed.warnings]
+
+
+def test_a_vial_across_the_october_clock_change_is_stale(chair, make_patient):
+    patient = make_patient(affected_side="left")
+    made = datetime(2026, 10, 24, 9, 0, tzinfo=LONDON)
+    treated = datetime(2026, 10, 25, 8, 30, tzinfo=LONDON)  # 24.5 h later
+    record, version = chair.open(patient, treated, reconstituted_at=made.isoformat())
+    chair.tap(record, version, "mentalis", "left", 2, treated)
+    stale = [
+        w
+        for w in chair.warnings(record, treated)
+        if w["code"] == "reconstitution_expired"
+    ]
+    assert stale
+    assert "24.5 h ago" in stale[0]["message"]
+
+
+def test_roles_on_a_draft_follow_the_patients_affected_side_now(
+    session, chair, make_patient
+):
+    patient = make_patient(affected_side="right")
+    record, version = chair.open(patient, DAY0)
+    chair.tap(record, version, "zygomaticus_major", "left", 1)
+    assert "smile_muscle_affected_side" not in codes(chair.warnings(record, DAY0))
+    update_patient(
+        session,
+        chair.injector,
+        patient.id,
+        {
+            **patient.model_dump(
+                mode="json", exclude={"id", "created_at", "updated_at"}
+            ),
+            "affected_side": "left",
+        },
+    )
+    assert "smile_muscle_affected_side" in codes(chair.warnings(record, DAY0))
+
+
+def test_another_unsigned_chart_is_a_caution(chair, make_patient):
+    patient = make_patient(affected_side="left")
+    chair.open(patient, DAY0)
+    record, version = chair.open(patient, DAY0 + timedelta(hours=1))
+    (draft,) = [w for w in chair.warnings(record, DAY0) if w["code"] == "open_drafts"]
+    assert (draft["severity"], draft["needs_reason"]) == ("caution", False)
