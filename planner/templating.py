@@ -9,6 +9,8 @@ from flask import Flask
 
 from planner.access import can
 from planner.clinic_time import clinic_today
+from planner.dosing import format_marks
+from planner.dosing import format_volume_ml
 from planner.db_types import utc_now
 from planner.vocabulary import LABELS
 from planner.vocabulary import label
@@ -24,6 +26,16 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def choices() -> dict[str, Any]:
         return {"CLINIC_NAME": app.config["CLINIC_NAME"]}
+
+    @app.template_filter("ml")
+    def ml_filter(value: float | None) -> str:
+        """Show a volume in the one format (0.001 mL): ``{{ site.volume_ml|ml }}``."""
+        return "–" if value is None else format_volume_ml(value)
+
+    @app.template_filter("marks")
+    def marks_filter(value: float | None) -> str:
+        """Show U-100 syringe marks to 0.1: ``{{ site.marks|marks }}``."""
+        return "–" if value is None else format_marks(value)
 
     @app.template_filter("label")
     def label_filter(value: str | None, vocabulary: str) -> str:

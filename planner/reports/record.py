@@ -89,6 +89,7 @@ class WarningLine:
     source: str
     needs_reason: bool
     reason: str | None
+    overridden_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ def _warnings(entries: list[dict[str, Any]]) -> list[WarningLine]:
             source=str(entry.get("source", "")),
             needs_reason=bool(entry.get("needs_reason")),
             reason=entry.get("reason") or None,
+            overridden_by=entry.get("overridden_by") or None,
         )
         for entry in entries
     ]

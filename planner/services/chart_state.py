@@ -73,6 +73,8 @@ def _site_json(
         "units": site.units,
         "volume_ml": None if draw is None else round(draw.volume_ml, 4),
         "marks": None if draw is None else round(draw.marks, 2),
+        # The one format of the chair, the record and the API (0.001 mL, 0.1 mark).
+        "draw_text": None if draw is None else dosing.format_draw(draw),
         "version": site.version,
     }
 

@@ -28,6 +28,7 @@ from planner.models import Product
 from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.models import User
 from planner.services import lots as lot_service
 from planner.services import safety
 from planner.services.audit import Actor
@@ -261,7 +262,7 @@ def kept_warnings(
     warnings: list[dict[str, Any]],
     reasons: dict[str, str],
     overrides: set[str],
-    actor: Actor,
+    by: str,
 ) -> list[dict[str, Any]]:
     """Return the warnings as the record keeps them: reason, override and by whom."""
     kept = []
@@ -269,9 +270,15 @@ def kept_warnings(
         key = warning["key"]
         entry = {**warning, "reason": reasons.get(key) or None}
         if warning.get("hard_stop") and key in overrides:
-            entry["overridden_by"] = actor.email
+            entry["overridden_by"] = by
         kept.append(entry)
     return kept
+
+
+def _named(session: Session, actor: Actor) -> str:
+    """Name the acting user as the record shows them: 'Eve Injector (eve@…)'."""
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    return f"{user.name} ({user.email})" if user else str(actor.email)
 
 
 def sign_session(
@@ -319,7 +326,9 @@ def sign_session(
     record.signed_by_id = actor.user_id
     record.consent_obtained = True
     record.performed_at = treated_at
-    record.warnings = kept_warnings(warnings, reasons, overrides, actor)
+    record.warnings = kept_warnings(
+        warnings, reasons, overrides, _named(session, actor)
+    )
     session.add(record)
     record_event(
         session,
@@ -458,7 +467,9 @@ def amend_session(
         raise InvalidInput(
             "The amendment needs reasons for new warnings.", fields=errors
         )
-    changes["warnings"] = kept_warnings(warnings, reasons, set(), actor)
+    changes["warnings"] = kept_warnings(
+        warnings, reasons, set(), _named(session, actor)
+    )
     for site in ordered:
         session.add(site)
     assert actor.user_id is not None

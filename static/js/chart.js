@@ -58,7 +58,9 @@
   const unitName = () => state.session.product.unit_name;
   const round2 = (n) => Math.round((n + Number.EPSILON) * 100) / 100;
   const fmt = (n) => String(round2(n));
-  const fmtMl = (ml) => `${round2(ml).toFixed(2)} mL`;
+  // The server's one format (planner.dosing.volume): 0.001 mL and marks to 0.1,
+  // so 1.5 U at 100 U/mL reads 0.015 mL here as on the record.
+  const fmtMl = (ml) => `${(Math.round((ml + Number.EPSILON) * 1000) / 1000).toFixed(3)} mL`;
   const dateTime = new Intl.DateTimeFormat("en-GB", {
     day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
   });
@@ -577,14 +579,18 @@
     for (const input of document.querySelectorAll("[data-reason-for]")) {
       if (input.value.trim()) reasons[input.dataset.reasonFor] = input.value.trim();
     }
+    // A hard stop is lifted only by the signing injector's own override.
+    const overrides = [...document.querySelectorAll("[data-override-for]")]
+      .filter((box) => box.checked)
+      .map((box) => box.dataset.overrideFor);
     const consent = document.getElementById("sign-consent");
     const error = document.getElementById("sign-error");
     error.hidden = true;
-    for (const input of document.querySelectorAll("[data-reason-for]")) clearFieldError(input);
+    for (const input of document.querySelectorAll("[data-reason-for], [data-override-for]")) clearFieldError(input);
     signButton.setAttribute("aria-disabled", "true");
     enqueue({
       kind: "sign",
-      request: () => ({ method: "POST", path: "/sign", body: { consent_obtained: Boolean(consent?.checked), reasons } }),
+      request: () => ({ method: "POST", path: "/sign", body: { consent_obtained: Boolean(consent?.checked), reasons, overrides } }),
       done(before, after) {
         if (after.session.status !== "signed") {
           requestRefresh();
@@ -601,11 +607,14 @@
         const problems = [];
         let first = null;
         for (const [key, text] of Object.entries(fields)) {
-          const input = [...document.querySelectorAll("[data-reason-for]")].find(
-            (node) => node.dataset.reasonFor === key || `reasons.${node.dataset.reasonFor}` === key,
+          const input = [...document.querySelectorAll("[data-reason-for], [data-override-for]")].find(
+            (node) =>
+              node.dataset.reasonFor === key ||
+              `reasons.${node.dataset.reasonFor}` === key ||
+              `overrides.${node.dataset.overrideFor}` === key,
           );
           if (input) {
-            showFieldError(input, `Reason ${text}`);
+            showFieldError(input, input.dataset.overrideFor ? `Override ${text}` : `Reason ${text}`);
             first = first || input;
           } else {
             problems.push(`${key.replace(/_/g, " ")} ${text}`);
@@ -628,7 +637,8 @@
       note = document.createElement("p");
       note.className = "error";
       note.id = `${input.id}-error`;
-      input.before(note);
+      if (input.type === "checkbox") field.prepend(note);
+      else input.before(note);
     }
     note.textContent = text;
     field.classList.add("has-error");
@@ -857,6 +867,9 @@
     const warnings = state.warnings || [];
     const typed = new Map();
     let focusedKey = null;
+    const overridden = new Set(
+      [...listNode.querySelectorAll("[data-override-for]")].filter((b) => b.checked).map((b) => b.dataset.overrideFor),
+    );
     for (const input of listNode.querySelectorAll("[data-reason-for]")) {
       typed.set(input.dataset.reasonFor, input.value);
       if (input === document.activeElement) focusedKey = input.dataset.reasonFor;
@@ -875,6 +888,7 @@
       item.append(message);
       if (warning.source) item.append(cell("p", `Source: ${warning.source}`, "warning-source"));
       if (warning.reason) item.append(cell("p", `Reason given: ${warning.reason}`, "warning-reason"));
+      if (warning.overridden_by) item.append(cell("p", `Hard stop overridden by ${warning.overridden_by}.`, "warning-reason"));
       if (warning.needs_reason && signing) {
         const field = document.createElement("div");
         field.className = "field reason";
@@ -891,10 +905,24 @@
         field.append(label, input);
         item.append(field);
       }
+      if (warning.hard_stop && signing) {
+        const field = document.createElement("div");
+        field.className = "field override";
+        const choice = document.createElement("label");
+        choice.className = "choice";
+        const box = document.createElement("input");
+        box.type = "checkbox";
+        box.id = `override-${index + 1}`;
+        box.dataset.overrideFor = warning.key;
+        box.checked = overridden.has(warning.key);
+        choice.append(box, " I override this hard stop, in my name, for the reason given");
+        field.append(choice);
+        item.append(field);
+      }
       return item;
     });
     // Rebuild only when the warnings changed, so typing is never interrupted.
-    const signature = JSON.stringify(warnings.map((w) => [w.key, w.severity, w.message, w.source, w.needs_reason, w.reason, signing]));
+    const signature = JSON.stringify(warnings.map((w) => [w.key, w.severity, w.message, w.source, w.needs_reason, w.hard_stop, w.reason, signing]));
     if (listNode.dataset.signature !== signature) {
       listNode.replaceChildren(...items);
       listNode.dataset.signature = signature;

@@ -520,8 +520,19 @@ def test_copy_last_cycle_and_sign_with_a_reason(
     expect(changes.get_by_role("row", name=re.compile("Frontalis"))).to_contain_text(
         f"+{raised - copied[0][3]:g}"
     )
-    reason = page.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    # Every warning asks for a reason: the dose change, the dose above the
+    # frontalis's 4 U per point, and a second cycle started on the same day.
+    reasons = page.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    expect(reasons).to_have_count(3)
+    change = page.locator(".warning-item", has_text="more than the clinic's")
+    reason = change.get_by_role("textbox", name=re.compile("Reason for going ahead"))
     expect(reason).to_have_count(1)
+    for other in page.locator(
+        ".warning-item", has_not_text="more than the clinic's"
+    ).all():
+        box = other.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+        if box.count():
+            box.fill("Reviewed with the patient.")
 
     # Signing without the reason is refused at the field; with it, it signs.
     page.get_by_role("button", name="Sign session").click()
@@ -533,9 +544,11 @@ def test_copy_last_cycle_and_sign_with_a_reason(
     page.get_by_role("button", name="Sign session").click()
     expect(page.locator("#status-badge")).to_have_text("Signed")
     expect(page.locator("button.step")).to_have_count(0)
-    expect(page.locator(".warning-reason")).to_have_text(
-        "Reason given: Brow still overactive at review; agreed to increase."
-    )
+    expect(
+        page.locator(".warning-item", has_text="more than the clinic's").locator(
+            ".warning-reason"
+        )
+    ).to_have_text("Reason given: Brow still overactive at review; agreed to increase.")
     page.screenshot(path=str(ARTIFACTS / "chart-cycle-2-signed.png"), full_page=True)
 
     problems = expected(
@@ -602,3 +615,47 @@ def test_start_a_chart_from_a_protocol_template(
     expect(status(page)).to_contain_text("from template “Chin only”")
     page.get_by_role("button", name=re.compile("^Undo")).click()
     expect(rows(page)).to_have_count(0)
+
+
+def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    face_map: FaceMap,
+) -> None:
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    patient_id = register(
+        page, e2e_server, mrn="E2E-CHART-ALLERGY", given_name="Ines", toxin_allergy=True
+    )
+    open_session(page, e2e_server, patient_id, lot="E5561")
+    touch(page, *reference(face_map, "mentalis", "left"))
+    expect(rows(page)).to_have_count(1)
+    allergy = page.locator(".warning-item", has_text="allergy to botulinum toxin")
+    override = allergy.get_by_role(
+        "checkbox", name=re.compile("I override this hard stop")
+    )
+    reason = allergy.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    reason.fill("Reaction was to the local anaesthetic, confirmed by allergy clinic.")
+
+    # A reason alone does not sign: the hard stop needs the injector's override.
+    page.get_by_role("button", name="Sign session").click()
+    expect(override).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#status-badge")).to_have_text("Draft")
+    override.check()
+    page.get_by_role("button", name="Sign session").click()
+    expect(page.locator("#status-badge")).to_have_text("Signed")
+    user = e2e_server.user
+    expect(allergy).to_contain_text(
+        f"Hard stop overridden by {user.name} ({user.email})."
+    )
+    page.screenshot(
+        path=str(ARTIFACTS / "chart-hard-stop-overridden.png"), full_page=True
+    )
+    problems = expected(
+        page_problems.all(),
+        r"HTTP 400 for .*/sign$",
+        r"console error: Failed to load resource: .* 400",
+    )
+    assert problems == []

@@ -21,6 +21,7 @@ from sqlmodel import select
 
 from planner.db import get_engine
 from planner.demo import seed_demo
+from planner.dosing import format_volume_ml
 from planner.models import Patient
 from planner.models import Role
 from planner.models import SessionKind
@@ -274,7 +275,7 @@ def test_the_record_of_a_demo_session_shows_lot_sites_totals_and_follow_up(
         row = (
             rf"^\s*{site.number}\s+{re.escape(site.muscle_name)}\s+"
             rf"{SIDES[site.side]}\s.*\s{re.escape(units(site.units))}\s+"
-            rf"{site.volume_ml:.2f}\s*$"
+            rf"{re.escape(format_volume_ml(site.volume_ml))}\s*$"
         )
         assert re.search(row, text, re.MULTILINE), site
     for total in record.muscle_totals:
@@ -291,7 +292,8 @@ def test_the_record_of_a_demo_session_shows_lot_sites_totals_and_follow_up(
         rf"{units(record.side_totals['left'])}\s.*{units(record.total_units)}"
     )
     assert re.search(session_row, text)
-    assert f"{units(record.total_units)} U · {record.total_volume_ml:.2f} mL" in flat
+    total = format_volume_ml(record.total_volume_ml)
+    assert f"{units(record.total_units)} U · {total}" in flat
     assert record.appointments, "the demo proposes follow-up from every session"
     for appointment in record.appointments:
         if appointment.starts_at is not None:
