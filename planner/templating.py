@@ -9,9 +9,9 @@ from flask import Flask
 
 from planner.access import can
 from planner.clinic_time import clinic_today
+from planner.db_types import utc_now
 from planner.dosing import format_marks
 from planner.dosing import format_volume_ml
-from planner.db_types import utc_now
 from planner.vocabulary import LABELS
 from planner.vocabulary import label
 
