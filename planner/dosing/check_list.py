@@ -1,0 +1,259 @@
+"""Every safety check, as the README's table lists it: severity, products, source.
+
+Pure: no flask, no database. ``safety_checks_markdown`` writes the table between the
+README's markers; a test fails when the README, this list or the checks drift apart.
+"""
+
+from dataclasses import dataclass
+
+from planner.dosing.checks import CONTRAINDICATIONS
+from planner.dosing.checks import HARD_STOPS
+from planner.dosing.checks import UNITS_NOT_INTERCHANGEABLE_SOURCE
+from planner.dosing.cycle_checks import BOOSTER_SOURCE
+from planner.dosing.cycle_checks import EXPOSURE_SOURCE
+from planner.dosing.records import CLINIC_SETTING
+from planner.dosing.timing import LOT_EXPIRY_SOURCE
+from planner.dosing.timing import LOT_TRACE_SOURCE
+from planner.reference import PRODUCTS
+
+EVERY_PRODUCT = "every product"
+WARNING = "warning: needs a reason to sign"
+CAUTION = "caution: informs"
+HARD_STOP = "warning, hard stop: needs the injector's named override and a reason"
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """One check as the README's table shows it."""
+
+    code: str
+    what: str
+    severity: str
+    products: str
+    source: str
+
+
+def _capped() -> str:
+    return ", ".join(p.brand for p in PRODUCTS if p.cap_units_3_months is not None)
+
+
+def _contraindications() -> list[CheckInfo]:
+    return [
+        CheckInfo(
+            code,
+            f"The patient's record flags {flag.replace('_', ' ')}.",
+            HARD_STOP if code in HARD_STOPS else WARNING,
+            EVERY_PRODUCT,
+            source,
+        )
+        for flag, code, _message, source in CONTRAINDICATIONS
+    ]
+
+
+_PRODUCT_RULES = (
+    "Each product's own figures, in its own units: sourced (the Botox table, "
+    "each label's glabellar dose, Daxxify's 40 U per glabellar session) or a "
+    "labelled clinic setting"
+)
+
+CHECKS: tuple[CheckInfo, ...] = (
+    *_contraindications(),
+    CheckInfo(
+        "dose_above_point_limit",
+        "A site's dose is above its muscle's dose per point.",
+        WARNING,
+        EVERY_PRODUCT + " (muscles it has a figure for)",
+        _PRODUCT_RULES,
+    ),
+    CheckInfo(
+        "dose_above_site_ceiling",
+        "A site's dose is above the product's ceiling for any one site.",
+        WARNING,
+        EVERY_PRODUCT + ", every muscle",
+        f"{CLINIC_SETTING} (shipped default, UNSOURCED)",
+    ),
+    CheckInfo(
+        "muscle_above_limit",
+        "A muscle's total on one side, top-ups of the cycle included, is above "
+        "its limit per side.",
+        WARNING,
+        EVERY_PRODUCT + " (muscles it has a figure for)",
+        _PRODUCT_RULES,
+    ),
+    CheckInfo(
+        "side_above_ceiling",
+        "One side's total, top-ups of the cycle included, is above the "
+        "product's ceiling per side.",
+        WARNING,
+        EVERY_PRODUCT,
+        f"{CLINIC_SETTING} (shipped default, UNSOURCED)",
+    ),
+    CheckInfo(
+        "group_above_limit",
+        "The glabellar complex's total is above the label's glabellar dose.",
+        WARNING,
+        EVERY_PRODUCT,
+        "Each label's glabellar dose ([S22] [S23] [S25] [S26] [S27] [S28])",
+    ),
+    CheckInfo(
+        "session_above_ceiling",
+        "The session's total, top-ups of the cycle included, is above the "
+        "product's ceiling per session.",
+        WARNING,
+        EVERY_PRODUCT,
+        f"{CLINIC_SETTING} (shipped default, UNSOURCED)",
+    ),
+    CheckInfo(
+        "smile_muscle_affected_side",
+        "Zygomaticus or risorius (warning), or a levator of the lip (caution), "
+        "on the affected side, as the patient's affected side is now.",
+        WARNING + "; caution for the levators",
+        EVERY_PRODUCT,
+        "Clinical reference §1.3 [S-cba] [S76]",
+    ),
+    CheckInfo(
+        "interval_short",
+        "A full treatment sooner than the product's minimum interval after the "
+        "last, counted in clinic days as of the treatment's day.",
+        WARNING,
+        EVERY_PRODUCT,
+        "Each label's interval ([S20] [S25] [S26] [S27] [S28]); Dysport UNSOURCED",
+    ),
+    CheckInfo(
+        "top_up_early",
+        "A top-up before the cycle's review day (less its tolerance).",
+        WARNING,
+        EVERY_PRODUCT,
+        BOOSTER_SOURCE,
+    ),
+    CheckInfo(
+        "top_up_outside_cycle",
+        "A top-up with no cycle to join, or after its cycle's window opened (a "
+        "new top-up is refused outright).",
+        WARNING,
+        EVERY_PRODUCT,
+        f"Re-treatment window: {CLINIC_SETTING}",
+    ),
+    CheckInfo(
+        "cap_exceeded",
+        "The product's units in the rolling 3 months, top-ups and toxin given "
+        "elsewhere included, are above its label cap.",
+        WARNING,
+        _capped(),
+        "[S20] Botox label: 400 U in 3 months",
+    ),
+    CheckInfo(
+        "cap_near",
+        "The same, at or above the clinic's caution share of the cap.",
+        CAUTION,
+        _capped(),
+        f"[S20]; caution share: {CLINIC_SETTING}",
+    ),
+    CheckInfo(
+        "recent_exposure",
+        "Toxin of another product, or given elsewhere, in the rolling 3 months: "
+        "listed product by product, never added together.",
+        CAUTION,
+        EVERY_PRODUCT,
+        EXPOSURE_SOURCE,
+    ),
+    CheckInfo(
+        "product_changed",
+        "Today's product differs from the last cycle's: its doses cannot be "
+        "carried over unit for unit.",
+        WARNING,
+        EVERY_PRODUCT,
+        UNITS_NOT_INTERCHANGEABLE_SOURCE,
+    ),
+    CheckInfo(
+        "dose_changed",
+        "A muscle's dose per side moved by more than the clinic's share since "
+        "the last cycle of the same product.",
+        WARNING,
+        EVERY_PRODUCT,
+        CLINIC_SETTING,
+    ),
+    CheckInfo(
+        "muscle_added",
+        "A muscle injected today that was not last cycle.",
+        CAUTION,
+        EVERY_PRODUCT,
+        CLINIC_SETTING,
+    ),
+    CheckInfo(
+        "muscle_removed",
+        "A muscle injected last cycle that is not today.",
+        CAUTION,
+        EVERY_PRODUCT,
+        CLINIC_SETTING,
+    ),
+    CheckInfo(
+        "lot_missing",
+        "No vial lot recorded.",
+        CAUTION,
+        EVERY_PRODUCT,
+        LOT_TRACE_SOURCE,
+    ),
+    CheckInfo(
+        "lot_expired",
+        "The lot's expiry date has passed on the treatment's day.",
+        WARNING,
+        EVERY_PRODUCT,
+        LOT_EXPIRY_SOURCE,
+    ),
+    CheckInfo(
+        "reconstitution_unrecorded",
+        "The vial's reconstitution time is not recorded.",
+        CAUTION,
+        EVERY_PRODUCT,
+        "Each label's in-use time; [S38]",
+    ),
+    CheckInfo(
+        "reconstitution_in_future",
+        "The vial is recorded as reconstituted after the treatment time.",
+        WARNING,
+        EVERY_PRODUCT,
+        "Each label's in-use time",
+    ),
+    CheckInfo(
+        "reconstitution_expired",
+        "The vial was reconstituted longer ago than the product's in-use time "
+        "(real hours, across clock changes).",
+        WARNING,
+        EVERY_PRODUCT,
+        "Each label's in-use time (Daxxify 72 h, the others 24 h)",
+    ),
+    CheckInfo(
+        "dilution_off_label",
+        "A vial's diluent volume is not in the product's label table (a volume "
+        "no label or practice uses is refused outright).",
+        WARNING,
+        EVERY_PRODUCT,
+        "Each label's dilution table ([S21] [S23] [S25b] [S26] [S27] [S28])",
+    ),
+    CheckInfo(
+        "open_drafts",
+        "The patient has other charts started and never signed.",
+        CAUTION,
+        EVERY_PRODUCT,
+        CLINIC_SETTING,
+    ),
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def safety_checks_markdown() -> str:
+    """Return the README's safety-checks table, one row per check."""
+    lines = [
+        "| Check | What it flags | Severity | Products | Source |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{c.code}` | {_cell(c.what)} | {_cell(c.severity)} | "
+        f"{_cell(c.products)} | {_cell(c.source)} |"
+        for c in CHECKS
+    ]
+    return "\n".join(lines) + "\n"
