@@ -17,6 +17,7 @@ from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
 from planner.dosing.dilution import DilutionCheck
+from planner.dosing.dilution import LabelDilution
 from planner.dosing.dilution import check_dilution
 from planner.dosing.dilution import diluent_problem
 from planner.dosing.dose_limits import check_dose_limits
@@ -68,6 +69,7 @@ __all__ = [
     "HARD_STOPS",
     "CycleTimes",
     "DilutionCheck",
+    "LabelDilution",
     "DoseLimit",
     "ProductDoses",
     "check_dilution",

@@ -46,8 +46,27 @@ def diluent_problem(diluent_ml: float) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class LabelDilution:
+    """One row of a label's dilution table."""
+
+    vial_units: float
+    diluent_ml: float
+    source: str
+
+
+def label_dilutions(product: ProductReference) -> tuple[LabelDilution, ...]:
+    """Return the shipped reference's dilution table for a product."""
+    return tuple(
+        LabelDilution(d.vial_units, d.diluent_ml, d.source) for d in product.dilutions
+    )
+
+
 def check_dilution(
-    product: ProductReference, vial_units: float, diluent_ml: float
+    brand: str,
+    table: Sequence[LabelDilution],
+    vial_units: float,
+    diluent_ml: float,
 ) -> DilutionCheck:
     """Compare a reconstitution with the product's label table.
 
@@ -57,26 +76,25 @@ def check_dilution(
     if problem is not None:
         raise ValueError(f"diluent_ml {problem}")
     per_tenth = units_per_tenth_ml(vial_units, diluent_ml)
-    rows: Sequence[tuple[float, float]] = [
-        (row.vial_units, row.diluent_ml) for row in product.dilutions
-    ]
     on_label = any(
-        math.isclose(vial_units, units) and math.isclose(diluent_ml, ml)
-        for units, ml in rows
+        math.isclose(vial_units, row.vial_units)
+        and math.isclose(diluent_ml, row.diluent_ml)
+        for row in table
     )
     if on_label:
         return DilutionCheck(per_tenth, True, ())
-    table = ", ".join(
-        f"{format_units(units)} U + {format_units(ml)} mL" for units, ml in rows
+    rows = ", ".join(
+        f"{format_units(row.vial_units)} U + {format_units(row.diluent_ml)} mL"
+        for row in table
     )
-    sources = "; ".join(sorted({row.source for row in product.dilutions}))
+    sources = "; ".join(sorted({row.source for row in table}))
     warning = SafetyWarning(
         code="dilution_off_label",
         severity="warning",
         message=(
-            f"{product.brand} {format_units(vial_units)} U in "
+            f"{brand} {format_units(vial_units)} U in "
             f"{format_units(diluent_ml)} mL gives {format_units(per_tenth)} U per "
-            f"0.1 mL, which is not in the label's table ({table}): confirm the "
+            f"0.1 mL, which is not in the label's table ({rows}): confirm the "
             "diluent volume."
         ),
         source=sources,

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import dosing
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.models import AuditAction
@@ -85,6 +86,43 @@ def list_usable_lots(session: Session, *, now: datetime) -> dict[str, list[VialL
     return lots
 
 
+def label_table(product: Product) -> tuple[dosing.LabelDilution, ...]:
+    """Return a product's label dilution table as the catalogue stores it."""
+    return tuple(
+        dosing.LabelDilution(
+            float(row["vial_units"]), float(row["diluent_ml"]), str(row["source"])
+        )
+        for row in product.dilutions
+    )
+
+
+def _check_dilution(
+    product: Product, vial_units: float, diluent_ml: float, data: Any
+) -> None:
+    """Refuse an impossible diluent; ask to confirm one off the label's table.
+
+    A decimal slip in the diluent multiplies every volume drawn at the chair, so an
+    off-label dilution is saved only once its units per 0.1 mL are confirmed.
+    """
+    problem = dosing.diluent_problem(diluent_ml)
+    if problem is not None:
+        raise InvalidInput(
+            "The diluent volume cannot be right.", fields={"diluent_ml": problem}
+        )
+    check = dosing.check_dilution(
+        product.brand, label_table(product), vial_units, diluent_ml
+    )
+    confirmed = str(data.get("dilution_confirmed", "")).lower() in {"true", "on", "1"}
+    if not check.on_label and not confirmed:
+        raise InvalidInput(
+            f"{check.shown}: not a dilution in the {product.brand} label's table.",
+            fields={
+                "dilution_confirmed": f"{check.shown} is off the label's table: "
+                "check the diluent volume, then tick to confirm it"
+            },
+        )
+
+
 def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
     """Validate a new vial's details; a time without a zone is clinic time."""
     lot_in = parse_input(VialLotCreate, data, "Some vial details need correcting.")
@@ -94,6 +132,7 @@ def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
             "That vial size does not exist for this product.",
             fields={"vial_units": f"must be one of {sizes} for {product.brand}"},
         )
+    _check_dilution(product, lot_in.vial_units, lot_in.diluent_ml, data)
     reconstituted = lot_in.reconstituted_at
     if reconstituted is not None and reconstituted.tzinfo is None:
         reconstituted = reconstituted.replace(tzinfo=zone)

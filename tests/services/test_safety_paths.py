@@ -58,9 +58,10 @@ class Chair:
             "lot_number": lot.get("lot_number", "L1"),
             "expiry_date": lot.get("expiry_date", "2028-01-31"),
             "vial_units": lot.get("vial_units", 100 if product != "dysport" else 300),
-            "diluent_ml": lot.get("diluent_ml", 2.5),
+            "diluent_ml": lot.get("diluent_ml", 1.25 if product == "daxxify" else 2.5),
             "reconstituted_at": lot.get("reconstituted_at", when.isoformat()),
             "consent_obtained": "true",
+            **{k: v for k, v in lot.items() if k == "dilution_confirmed"},
         }
         record = session_service.open_session(
             self.session, self.injector, patient.id, data, zone=self.zone, now=when
@@ -418,3 +419,35 @@ def test_another_unsigned_chart_is_a_caution(chair, make_patient):
     record, version = chair.open(patient, DAY0 + timedelta(hours=1))
     (draft,) = [w for w in chair.warnings(record, DAY0) if w["code"] == "open_drafts"]
     assert (draft["severity"], draft["needs_reason"]) == ("caution", False)
+
+
+@pytest.mark.parametrize(
+    ("product", "vial", "diluent", "shown"),
+    [
+        ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
+        ("dysport", 300, 2.0, "15 U per 0.1 mL"),
+    ],
+)
+def test_a_vial_off_the_label_table_is_saved_only_once_confirmed(
+    chair, make_patient, product, vial, diluent, shown
+):
+    patient = make_patient()
+    lot = {"vial_units": vial, "diluent_ml": diluent}
+    with pytest.raises(InvalidInput) as info:
+        chair.open(patient, DAY0, product=product, **lot)
+    assert info.value.fields["dilution_confirmed"].startswith(shown)
+    record, _ = chair.open(
+        patient, DAY0, product=product, **lot, dilution_confirmed="true"
+    )
+    assert record.vial_lot_id is not None
+
+
+@pytest.mark.parametrize(
+    ("diluent", "why"), [(0.001, "misplaced decimal point"), (25, "10")]
+)
+def test_an_impossible_diluent_volume_is_refused_by_name(
+    chair, make_patient, diluent, why
+):
+    with pytest.raises(InvalidInput) as info:
+        chair.open(make_patient(), DAY0, diluent_ml=diluent)
+    assert why in info.value.fields["diluent_ml"]

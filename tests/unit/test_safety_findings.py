@@ -19,6 +19,7 @@ from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
 from planner.dosing.dilution import check_dilution
 from planner.dosing.dilution import diluent_problem
+from planner.dosing.dilution import label_dilutions
 from planner.dosing.records import CycleTimes
 from planner.dosing.records import LotInfo
 from planner.dosing.records import PastSession
@@ -167,7 +168,8 @@ def test_outside_toxin_counts_towards_the_products_cap_but_opens_no_cycle():
 def test_a_dilution_off_the_label_table_is_a_warning(
     code, vial, diluent, on_label, shown
 ):
-    check = check_dilution(product_reference(code), vial, diluent)
+    product = product_reference(code)
+    check = check_dilution(product.brand, label_dilutions(product), vial, diluent)
     assert check.on_label is on_label
     assert check.shown == shown
     assert [w.code for w in check.warnings] == (
@@ -178,8 +180,9 @@ def test_a_dilution_off_the_label_table_is_a_warning(
 @pytest.mark.parametrize("diluent", [0.001, 0.1, 25, float("nan"), float("inf")])
 def test_an_impossible_diluent_volume_is_refused(diluent):
     assert diluent_problem(diluent) is not None
+    botox = product_reference("botox")
     with pytest.raises(ValueError, match="misplaced decimal point"):
-        check_dilution(product_reference("botox"), 100, diluent)
+        check_dilution(botox.brand, label_dilutions(botox), 100, diluent)
 
 
 # Finding 11: volumes printed to 0.01 mL were a third too small or twice too large.
