@@ -37,6 +37,7 @@ from planner.models import Patient
 from planner.models import Role
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.models import User
 from planner.services import calendar_setup
 from planner.services import chart as chart_service
 from planner.services import protocols
@@ -338,8 +339,14 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
             {"day": (now + timedelta(days=30)).date(), "reason": "Fuzz holiday"},
         )
         queue_reminders(session, now=now, zone=ZONE, clinic_name="C", phone="")
-        # The injector's private calendar feed exists, to be renewed.
+        # The injector's private calendar feed exists, to be renewed; a bystander
+        # injector's too, so the admin's page offers to revoke it.
         renew_feed_token(session, actors[Role.INJECTOR], injector_id)
+        bystander = session.exec(
+            select(User).where(User.email == f"{BYSTANDER}.injector@example.org")
+        ).one()
+        assert bystander.id is not None
+        renew_feed_token(session, SYSTEM, bystander.id)
         signed = session.exec(
             select(TreatmentSession.id).where(
                 TreatmentSession.status == SessionStatus.SIGNED
