@@ -124,6 +124,23 @@ def _whole_chart_change(
     return _guarded(session_id, change)
 
 
+def _chart_mutation(
+    body: type[BaseModel], resp: SpecResponse = MUTATION
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let only injectors call the view; document ``body`` and ``resp`` for it.
+
+    The service validates the body itself, so spectree only documents it.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        documented = spec.validate(
+            json=body, resp=resp, tags=["chart"], skip_validation=True
+        )(view)
+        return roles_required(Role.INJECTOR)(documented)
+
+    return decorate
+
+
 @bp.get("/sessions/<int:session_id>")
 @spec.validate(resp=SpecResponse(HTTP_200=ChartState, **ERRORS), tags=["chart"])
 def get_chart(session_id: int) -> Response:
@@ -132,13 +149,7 @@ def get_chart(session_id: int) -> Response:
 
 
 @bp.post("/sessions/<int:session_id>/sites")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_service.SiteCreate,
-    resp=SITE_ADDED,
-    tags=["chart"],
-    skip_validation=True,
-)
+@_chart_mutation(chart_service.SiteCreate, SITE_ADDED)
 def add_site(session_id: int) -> Any:
     """Chart a site at a tapped point, or at a muscle's reference point."""
 
@@ -158,10 +169,7 @@ def add_site(session_id: int) -> Any:
 
 
 @bp.patch("/sessions/<int:session_id>/sites/<int:site_id>")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_service.SiteUpdate, resp=MUTATION, tags=["chart"], skip_validation=True
-)
+@_chart_mutation(chart_service.SiteUpdate)
 def update_site(session_id: int, site_id: int) -> Any:
     """Change a site's dose, or move it (its muscle and side are detected again)."""
 
@@ -180,10 +188,7 @@ def update_site(session_id: int, site_id: int) -> Any:
 
 
 @bp.delete("/sessions/<int:session_id>/sites/<int:site_id>")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_service.VersionOnly, resp=MUTATION, tags=["chart"], skip_validation=True
-)
+@_chart_mutation(chart_service.VersionOnly)
 def delete_site(session_id: int, site_id: int) -> Any:
     """Remove a site from a draft chart."""
 
@@ -201,23 +206,14 @@ def delete_site(session_id: int, site_id: int) -> Any:
 
 
 @bp.post("/sessions/<int:session_id>/copy-last")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_service.VersionOnly, resp=MUTATION, tags=["chart"], skip_validation=True
-)
+@_chart_mutation(chart_service.VersionOnly)
 def copy_last(session_id: int) -> Any:
     """Add every site of the previous cycle to today's chart."""
     return _whole_chart_change(session_id, chart_prefill.copy_last_cycle)
 
 
 @bp.post("/sessions/<int:session_id>/apply-template")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_prefill.TemplateChoice,
-    resp=MUTATION,
-    tags=["chart"],
-    skip_validation=True,
-)
+@_chart_mutation(chart_prefill.TemplateChoice)
 def apply_template(session_id: int) -> Any:
     """Add a clinic protocol template's sites, placed for the patient's palsied side."""
     return _whole_chart_change(session_id, chart_prefill.apply_template)
