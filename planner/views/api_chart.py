@@ -76,6 +76,13 @@ MUTATION = SpecResponse(
 SITE_ADDED = SpecResponse(
     HTTP_201=SiteChange, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
 )
+# Signing and amending answer with the whole chart; an amendment is created.
+SIGNED = SpecResponse(
+    HTTP_200=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
+)
+AMENDED = SpecResponse(
+    HTTP_201=ChartState, HTTP_409=ErrorBody, HTTP_403=ErrorBody, **ERRORS
+)
 
 
 def _state(session_id: int) -> dict[str, Any]:
@@ -125,16 +132,17 @@ def _whole_chart_change(
 
 
 def _chart_mutation(
-    body: type[BaseModel], resp: SpecResponse = MUTATION
+    body: type[BaseModel], resp: SpecResponse = MUTATION, *, validate: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Let only injectors call the view; document ``body`` and ``resp`` for it.
 
-    The service validates the body itself, so spectree only documents it.
+    Unless ``validate`` is set, the service validates the body itself and
+    spectree only documents it.
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         documented = spec.validate(
-            json=body, resp=resp, tags=["chart"], skip_validation=True
+            json=body, resp=resp, tags=["chart"], skip_validation=not validate
         )(view)
         return roles_required(Role.INJECTOR)(documented)
 
@@ -220,14 +228,7 @@ def apply_template(session_id: int) -> Any:
 
 
 @bp.post("/sessions/<int:session_id>/sign")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=session_service.SignRequest,
-    resp=SpecResponse(
-        HTTP_200=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
-    ),
-    tags=["chart"],
-)
+@_chart_mutation(session_service.SignRequest, SIGNED, validate=True)
 def sign(session_id: int) -> Any:
     """Sign the session; it becomes read-only and is corrected only by amendment."""
 
@@ -247,14 +248,7 @@ def sign(session_id: int) -> Any:
 
 
 @bp.post("/sessions/<int:session_id>/amendments")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=session_service.AmendRequest,
-    resp=SpecResponse(
-        HTTP_201=ChartState, HTTP_409=ErrorBody, HTTP_403=ErrorBody, **ERRORS
-    ),
-    tags=["chart"],
-)
+@_chart_mutation(session_service.AmendRequest, AMENDED, validate=True)
 def amend(session_id: int) -> tuple[Response, int]:
     """Correct a signed session with a reason; the record shows the amendment."""
     session_service.amend_session(
