@@ -24,7 +24,6 @@ from sqlmodel import Session
 from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
-from planner.db_types import utc_now
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.services import chart as chart_service
@@ -32,13 +31,13 @@ from planner.services import chart_prefill
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart import SiteRow
-from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
 from planner.views.api import require_json_object
 from planner.views.api import spec
 from planner.views.context import clinic_zone
+from planner.views.context import current_chart_state as _state
 from planner.views.context import face_map
 
 bp = Blueprint("chart_api", __name__, url_prefix="/api/v1")
@@ -83,16 +82,6 @@ SIGNED = SpecResponse(
 AMENDED = SpecResponse(
     HTTP_201=ChartState, HTTP_409=ErrorBody, HTTP_403=ErrorBody, **ERRORS
 )
-
-
-def _state(session_id: int) -> dict[str, Any]:
-    return chart_state(
-        get_session(),
-        session_id,
-        face_map=face_map(),
-        zone=clinic_zone(),
-        now=utc_now(),
-    )
 
 
 def _site(site: SiteRow) -> dict[str, Any]:
