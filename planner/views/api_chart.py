@@ -24,7 +24,6 @@ from sqlmodel import Session
 from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
-from planner.db_types import utc_now
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.services import chart as chart_service
@@ -32,13 +31,13 @@ from planner.services import chart_prefill
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart import SiteRow
-from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
 from planner.views.api import require_json_object
 from planner.views.api import spec
 from planner.views.context import clinic_zone
+from planner.views.context import current_chart_state as _state
 from planner.views.context import face_map
 
 bp = Blueprint("chart_api", __name__, url_prefix="/api/v1")
@@ -76,16 +75,13 @@ MUTATION = SpecResponse(
 SITE_ADDED = SpecResponse(
     HTTP_201=SiteChange, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
 )
-
-
-def _state(session_id: int) -> dict[str, Any]:
-    return chart_state(
-        get_session(),
-        session_id,
-        face_map=face_map(),
-        zone=clinic_zone(),
-        now=utc_now(),
-    )
+# Signing and amending answer with the whole chart; an amendment is created.
+SIGNED = SpecResponse(
+    HTTP_200=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
+)
+AMENDED = SpecResponse(
+    HTTP_201=ChartState, HTTP_409=ErrorBody, HTTP_403=ErrorBody, **ERRORS
+)
 
 
 def _site(site: SiteRow) -> dict[str, Any]:
@@ -124,6 +120,24 @@ def _whole_chart_change(
     return _guarded(session_id, change)
 
 
+def _chart_mutation(
+    body: type[BaseModel], resp: SpecResponse = MUTATION, *, validate: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let only injectors call the view; document ``body`` and ``resp`` for it.
+
+    Unless ``validate`` is set, the service validates the body itself and
+    spectree only documents it.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        documented = spec.validate(
+            json=body, resp=resp, tags=["chart"], skip_validation=not validate
+        )(view)
+        return roles_required(Role.INJECTOR)(documented)
+
+    return decorate
+
+
 @bp.get("/sessions/<int:session_id>")
 @spec.validate(resp=SpecResponse(HTTP_200=ChartState, **ERRORS), tags=["chart"])
 def get_chart(session_id: int) -> Response:
@@ -132,13 +146,7 @@ def get_chart(session_id: int) -> Response:
 
 
 @bp.post("/sessions/<int:session_id>/sites")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_service.SiteCreate,
-    resp=SITE_ADDED,
-    tags=["chart"],
-    skip_validation=True,
-)
+@_chart_mutation(chart_service.SiteCreate, SITE_ADDED)
 def add_site(session_id: int) -> Any:
     """Chart a site at a tapped point, or at a muscle's reference point."""
 
@@ -158,10 +166,7 @@ def add_site(session_id: int) -> Any:
 
 
 @bp.patch("/sessions/<int:session_id>/sites/<int:site_id>")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_service.SiteUpdate, resp=MUTATION, tags=["chart"], skip_validation=True
-)
+@_chart_mutation(chart_service.SiteUpdate)
 def update_site(session_id: int, site_id: int) -> Any:
     """Change a site's dose, or move it (its muscle and side are detected again)."""
 
@@ -180,10 +185,7 @@ def update_site(session_id: int, site_id: int) -> Any:
 
 
 @bp.delete("/sessions/<int:session_id>/sites/<int:site_id>")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_service.VersionOnly, resp=MUTATION, tags=["chart"], skip_validation=True
-)
+@_chart_mutation(chart_service.VersionOnly)
 def delete_site(session_id: int, site_id: int) -> Any:
     """Remove a site from a draft chart."""
 
@@ -201,37 +203,21 @@ def delete_site(session_id: int, site_id: int) -> Any:
 
 
 @bp.post("/sessions/<int:session_id>/copy-last")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_service.VersionOnly, resp=MUTATION, tags=["chart"], skip_validation=True
-)
+@_chart_mutation(chart_service.VersionOnly)
 def copy_last(session_id: int) -> Any:
     """Add every site of the previous cycle to today's chart."""
     return _whole_chart_change(session_id, chart_prefill.copy_last_cycle)
 
 
 @bp.post("/sessions/<int:session_id>/apply-template")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=chart_prefill.TemplateChoice,
-    resp=MUTATION,
-    tags=["chart"],
-    skip_validation=True,
-)
+@_chart_mutation(chart_prefill.TemplateChoice)
 def apply_template(session_id: int) -> Any:
     """Add a clinic protocol template's sites, placed for the patient's palsied side."""
     return _whole_chart_change(session_id, chart_prefill.apply_template)
 
 
 @bp.post("/sessions/<int:session_id>/sign")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=session_service.SignRequest,
-    resp=SpecResponse(
-        HTTP_200=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
-    ),
-    tags=["chart"],
-)
+@_chart_mutation(session_service.SignRequest, SIGNED, validate=True)
 def sign(session_id: int) -> Any:
     """Sign the session; it becomes read-only and is corrected only by amendment."""
 
@@ -249,14 +235,7 @@ def sign(session_id: int) -> Any:
 
 
 @bp.post("/sessions/<int:session_id>/amendments")
-@roles_required(Role.INJECTOR)
-@spec.validate(
-    json=session_service.AmendRequest,
-    resp=SpecResponse(
-        HTTP_201=ChartState, HTTP_409=ErrorBody, HTTP_403=ErrorBody, **ERRORS
-    ),
-    tags=["chart"],
-)
+@_chart_mutation(session_service.AmendRequest, AMENDED, validate=True)
 def amend(session_id: int) -> tuple[Response, int]:
     """Correct a signed session with a reason; the record shows the amendment."""
     session_service.amend_session(

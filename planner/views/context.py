@@ -1,18 +1,25 @@
-"""Request-independent values the views share: the face map and the clinic's clock."""
+"""Values the views share: the face map, the clinic's clock, the chart, form input."""
 
 from datetime import date
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask import request
+from werkzeug.datastructures import MultiDict
 
 from planner import clinic_time
+from planner.db import get_session
 from planner.db_types import utc_now
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
+from planner.services.chart_state import chart_state
 
 _FACE_MAP_KEY = "planner.face_map"
+# Three-digit cycle numbers are plenty; longer values are ignored, not parsed.
+MAX_CYCLE_DIGITS = 3
 
 
 def face_map() -> FaceMap:
@@ -40,3 +47,33 @@ def clinic_now() -> datetime:
 def clinic_today() -> date:
     """Return today's date on the clinic's calendar."""
     return clinic_time.clinic_today(clinic_zone(), utc_now())
+
+
+def current_chart_state(session_id: int) -> dict[str, Any]:
+    """Return the chart's whole state as it is now, for the page and the API."""
+    return chart_state(
+        get_session(),
+        session_id,
+        face_map=face_map(),
+        zone=clinic_zone(),
+        now=utc_now(),
+    )
+
+
+def chosen_cycles(args: MultiDict[str, str]) -> set[int]:
+    """Return the cycle numbers chosen with ``?cycle=`` (repeated); junk is ignored."""
+    return {
+        int(v)
+        for v in args.getlist("cycle")
+        if v.isdigit() and len(v) <= MAX_CYCLE_DIGITS
+    }
+
+
+def posted_form() -> dict[str, Any]:
+    """Return the posted form's fields without its CSRF token.
+
+    An unchecked checkbox is simply absent.
+    """
+    data = request.form.to_dict()
+    data.pop("csrf_token", None)
+    return data

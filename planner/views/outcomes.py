@@ -27,9 +27,11 @@ from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
 from planner.services.patients import get_patient
 from planner.services.sessions import get_session_record
+from planner.views.context import chosen_cycles
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
+from planner.views.context import posted_form
 from planner.vocabulary import LABELS
 
 bp = Blueprint("outcomes", __name__)
@@ -102,10 +104,9 @@ def new_assessment(patient_id: int) -> tuple[str, int]:
 @roles_required(Role.INJECTOR)
 def create_assessment(patient_id: int) -> Response | tuple[str, int]:
     """Score and save a clinician-graded instrument from its form."""
-    form = request.form.to_dict()
+    form = posted_form()
     instrument = form.pop("instrument", "")
     timepoint = form.pop("timepoint", "other")
-    form.pop("csrf_token", None)
     try:
         saved = service.record_assessment(
             get_session(),
@@ -308,9 +309,7 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
 @bp.get("/patients/<int:patient_id>/cycles")
 def cycles(patient_id: int) -> str:
     """Compare the patient's cycles: maps, doses, scores, duration, side effects."""
-    chosen = {
-        int(v) for v in request.args.getlist("cycle") if v.isdigit() and len(v) < 4
-    }
+    chosen = chosen_cycles(request.args)
     overview = cycles_overview(
         get_session(),
         patient_id,

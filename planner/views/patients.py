@@ -19,15 +19,9 @@ from planner.errors import StaleWrite
 from planner.services import patients as service
 from planner.services.patient_timeline import patient_timeline
 from planner.views.context import clinic_zone
+from planner.views.context import posted_form
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
-
-
-def _form_data() -> dict[str, Any]:
-    """Read the patient form; an unchecked checkbox is simply absent."""
-    data = request.form.to_dict()
-    data.pop("csrf_token", None)
-    return data
 
 
 def _render_form(
@@ -56,7 +50,7 @@ def new() -> tuple[str, int]:
 
 @bp.post("/")
 def create() -> Response | tuple[str, int]:
-    data = _form_data()
+    data = posted_form()
     try:
         patient = service.create_patient(get_session(), current_actor(), data)
     except InvalidInput as exc:
@@ -81,7 +75,7 @@ def edit(patient_id: int) -> tuple[str, int]:
 
 @bp.post("/<int:patient_id>")
 def update(patient_id: int) -> Response | tuple[str, int]:
-    data = _form_data()
+    data = posted_form()
     try:
         patient = service.update_patient(
             get_session(), current_actor(), patient_id, data

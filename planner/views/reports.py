@@ -26,6 +26,7 @@ from planner.reports.render import render_pdf
 from planner.services.audit import record_print
 from planner.views.api import ERRORS
 from planner.views.api import spec
+from planner.views.context import chosen_cycles
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
@@ -37,8 +38,6 @@ api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 PDF_RESPONSES = SpecResponse(
     HTTP_200=(None, "The report as a PDF file (application/pdf)."), **ERRORS
 )
-# Three-digit cycle numbers are plenty; longer values are ignored, not parsed.
-MAX_CYCLE_DIGITS = 3
 
 
 def _filename(kind: str, mrn: str, on: date) -> str:
@@ -136,17 +135,12 @@ def handout_pdf(session_id: int) -> Response:
 @bp.get("/patients/<int:patient_id>/comparison.pdf")
 def comparison_pdf(patient_id: int) -> Response:
     """Print the comparison of a patient's cycles (``?cycle=`` repeated to choose)."""
-    chosen = {
-        int(v)
-        for v in request.args.getlist("cycle")
-        if v.isdigit() and len(v) <= MAX_CYCLE_DIGITS
-    }
     report = comparison_report(
         get_session(),
         patient_id,
         face_map=face_map(),
         zone=clinic_zone(),
-        only=chosen or None,
+        only=chosen_cycles(request.args) or None,
     )
     today = clinic_today()
     response = _pdf(

@@ -33,6 +33,7 @@ from planner.services.worklist import build_worklist
 from planner.services.worklist import week_view
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
+from planner.views.context import posted_form
 
 bp = Blueprint("schedule", __name__)
 
@@ -135,8 +136,7 @@ def book_form(appointment_id: int) -> tuple[str, int]:
 @bp.post("/appointments/<int:appointment_id>/book")
 def book(appointment_id: int) -> WerkzeugResponse | tuple[str, int]:
     """Book the slot posted from the booking page."""
-    data = request.form.to_dict()
-    data.pop("csrf_token", None)
+    data = posted_form()
     try:
         appointment = service.book_appointment(
             get_session(), current_actor(), appointment_id, data, zone=clinic_zone()

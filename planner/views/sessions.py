@@ -21,11 +21,12 @@ from planner.errors import InvalidInput
 from planner.models import Role
 from planner.services import lots as lot_service
 from planner.services import sessions as service
-from planner.services.chart_state import chart_state
 from planner.services.patients import get_patient
 from planner.services.protocols import save_session_as_template
 from planner.views.context import clinic_zone
+from planner.views.context import current_chart_state
 from planner.views.context import face_map
+from planner.views.context import posted_form
 from planner.views.flashing import flash_error
 
 bp = Blueprint("sessions", __name__)
@@ -56,8 +57,7 @@ def new(patient_id: int) -> tuple[str, int]:
 @bp.post("/patients/<int:patient_id>/sessions")
 @roles_required(Role.INJECTOR)
 def create(patient_id: int) -> Response | tuple[str, int]:
-    data = request.form.to_dict()
-    data.pop("csrf_token", None)
+    data = posted_form()
     try:
         record = service.open_session(
             get_session(), current_actor(), patient_id, data, zone=clinic_zone()
@@ -75,13 +75,7 @@ def _render_chart(
     amend_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    state = chart_state(
-        get_session(),
-        session_id,
-        face_map=face_map(),
-        zone=clinic_zone(),
-        now=utc_now(),
-    )
+    state = current_chart_state(session_id)
     draft = state["session"]["status"] == "draft"
     injector = current_user.role == Role.INJECTOR
     recorded = {f"units_{site['id']}": f"{site['units']:g}" for site in state["sites"]}

@@ -6,7 +6,6 @@ from flask import Blueprint
 from flask import flash
 from flask import redirect
 from flask import render_template
-from flask import request
 from flask import url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -23,6 +22,7 @@ from planner.models import User
 from planner.services import calendar_files
 from planner.services import user_admin as service
 from planner.services.users import is_locked
+from planner.views.context import posted_form
 from planner.views.flashing import flash_error
 
 bp = Blueprint("users", __name__, url_prefix="/settings/users")
@@ -34,12 +34,6 @@ ROLE_LABELS = {
 }
 # Never echoed back into a page, even when the form is shown again.
 PASSWORD_FIELDS = ("password", "password_confirm")
-
-
-def _form_data() -> dict[str, Any]:
-    data = request.form.to_dict()
-    data.pop("csrf_token", None)
-    return data
 
 
 def _shown(user: User) -> dict[str, Any]:
@@ -97,7 +91,7 @@ def new() -> tuple[str, int]:
 @bp.post("/")
 @roles_required(Role.ADMIN)
 def create() -> Response | tuple[str, int]:
-    data = _form_data()
+    data = posted_form()
     try:
         user = service.create_login(get_session(), current_actor(), data)
     except InvalidInput as exc:
@@ -116,7 +110,7 @@ def edit(user_id: int) -> tuple[str, int]:
 @bp.post("/<int:user_id>")
 @roles_required(Role.ADMIN)
 def update(user_id: int) -> Response | tuple[str, int]:
-    data = _form_data()
+    data = posted_form()
     session = get_session()
     try:
         user = service.update_login(session, current_actor(), user_id, data)
@@ -137,7 +131,7 @@ def update(user_id: int) -> Response | tuple[str, int]:
 def _set_active(user_id: int, *, active: bool) -> Response | tuple[str, int]:
     try:
         user = service.set_login_active(
-            get_session(), current_actor(), user_id, _form_data(), active=active
+            get_session(), current_actor(), user_id, posted_form(), active=active
         )
     except (InvalidInput, Conflict, StaleWrite) as exc:
         flash_error(exc)
@@ -164,7 +158,7 @@ def reactivate(user_id: int) -> Response | tuple[str, int]:
 def reset_password(user_id: int) -> Response | tuple[str, int]:
     session = get_session()
     try:
-        user = service.reset_password(session, current_actor(), user_id, _form_data())
+        user = service.reset_password(session, current_actor(), user_id, posted_form())
     except InvalidInput as exc:
         user = service.get_login(session, user_id)
         return _render_form(_shown(user), exc.fields, 400, user)
