@@ -13,8 +13,12 @@ PORT        ?= 5000
 # Several workers so one slow request (a PDF, say) does not hold up the others;
 # SQLite runs in WAL mode, so readers and one writer work side by side.
 WORKERS     ?= 3
-# Access log without query strings: searches carry patient names and birth dates.
-ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms
+# Access log through planner.access_log.AccessLogger: %(path)s is the path as
+# sent (percent-encoded, so %0d%0a cannot forge a line), without the query string
+# (searches carry patient names and birth dates) and without a calendar feed's
+# token (the feed's only key).
+ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(path)s %(H)s" %(s)s %(b)s %(M)sms
+ACCESS_LOGGER     := planner.access_log.AccessLogger
 # Demo patients that `first-run` adds to an empty database.
 DEMO_PATIENTS ?= 60
 PYTEST_ARGS ?=
@@ -85,11 +89,14 @@ run: system-deps venv ## Serve planner with gunicorn on http://HOST:PORT (demo l
 	@echo
 	@# exec: gunicorn replaces the shell, so Ctrl-C and SIGTERM reach it directly.
 	exec $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
-	    --access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)' 'planner:create_app()'
+	    --access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)' \
+	    --logger-class $(ACCESS_LOGGER) 'planner:create_app()'
 
 test: system-deps test-system-deps dev-venv ## Run the whole test suite (PYTEST_ARGS=... to pass options)
 	@# PostgreSQL tests run too when PLANNER_TEST_DATABASE_URL is set (see .ci/run).
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@# One worker per core; each module stays on one worker (loadfile), since the
+	@# fuzz modules' last tests read the tally of the module's other tests.
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: dev-venv ## ruff check, ruff format --check, mypy (strict, planner/)
 	$(BIN)/ruff check .

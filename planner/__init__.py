@@ -12,26 +12,36 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from planner import access
 from planner import db
 from planner import passwords
+from planner import request_limits
 from planner.cli import register_commands
 from planner.config import load_config
 from planner.converters import IdConverter
 from planner.converters import TextConverter
 from planner.errors import register_error_handlers
 from planner.jsonsafe import SafeJSONProvider
+from planner.private_files import private_dir
 from planner.templating import register_template_helpers
 from planner.views import api
 from planner.views import audit
 from planner.views import auth
+from planner.views import consent
+from planner.views import consent_settings
+from planner.views import diary
 from planner.views import exports
 from planner.views import fhir
 from planner.views import health
 from planner.views import home
 from planner.views import outcomes
 from planner.views import patients
+from planner.views import photo_settings
+from planner.views import photos
+from planner.views import read_audit
 from planner.views import reports
 from planner.views import schedule
 from planner.views import sessions
 from planner.views import settings
+from planner.views import stock
+from planner.views import therapy
 from planner.views import users
 
 
@@ -58,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
+    request_limits.init_app(app)
     # The login gate runs first, so anonymous callers are told to log in (401)
     # rather than that their CSRF token is missing.
     access.init_app(app)
@@ -74,16 +85,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         schedule.bp,
         sessions.bp,
         settings.bp,
+        stock.bp,
         users.bp,
         audit.bp,
         exports.bp,
         fhir.bp,
+        photos.bp,
+        photo_settings.bp,
+        diary.bp,
+        therapy.bp,
+        consent.bp,
+        consent_settings.bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)
+    read_audit.init_app(app)
 
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_dir(Path(app.instance_path))
     return app

@@ -1,7 +1,8 @@
 """Who may reach what: login for everything by default, roles by decorator."""
 
-import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 from typing import ParamSpec
@@ -11,6 +12,7 @@ from flask import Flask
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import has_request_context
 from flask import redirect
 from flask import request
@@ -19,24 +21,29 @@ from flask import url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
 from flask_login import current_user
-from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from planner.db import get_session
+from planner.db_types import utc_now
 from planner.errors import error_response
 from planner.errors import wants_json
 from planner.models import Role
 from planner.services.audit import Actor
-from planner.services.users import SignedInUser
-from planner.services.users import signed_in_user
+from planner.services.login_sessions import TOUCH_AFTER
+from planner.services.login_sessions import SignedInUser
+from planner.services.login_sessions import signed_in_user
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 # Endpoints anyone may reach; everything else needs a login. The calendar feed is
 # fetched by calendar apps that cannot log in: its secret token is its key.
+# The patient's diary pages are keyed by their link's token the same way.
 PUBLIC_ENDPOINTS = frozenset(
     {"auth.login", "health.healthz", "static", "schedule.feed"}
+    | {"diary.home", "diary.step"}
+    # Asks how long the login has left without counting as activity (auth.py).
+    | {"auth.time_left"}
 )
 
 ROLES_ATTR = "_planner_roles"
@@ -79,6 +86,43 @@ def can(endpoint: str) -> bool:
     return current_user.role in allowed_roles(endpoint)
 
 
+def idle_timeout() -> timedelta:
+    """Return how long a login may go without a request before it is ended."""
+    # A float, so a test can set a timeout of seconds (0.25 is 15 s).
+    return timedelta(minutes=float(current_app.config["IDLE_TIMEOUT_MINUTES"]))
+
+
+def idle_warning() -> timedelta:
+    """Return how long before the idle logout the page warns (at most half of it)."""
+    warn = timedelta(seconds=float(current_app.config["IDLE_WARNING_SECONDS"]))
+    return min(warn, idle_timeout() / 2)
+
+
+@dataclass(frozen=True)
+class IdleWatch:
+    """When a logged-in page first asks how long is left, and how early it warns."""
+
+    first_check: int
+    warn: int
+
+
+def idle_watch() -> IdleWatch | None:
+    """Return the idle warning's timings in seconds for this page, or None.
+
+    None when nobody is logged in, and on the self-entry kiosk: the patient
+    holding the tablet must not keep the clinician's login open.
+    """
+    if not current_user.is_authenticated or getattr(current_user, "kiosk", False):
+        return None
+    warn = idle_warning()
+    # The login's "last seen" may be up to TOUCH_AFTER older than this page.
+    first = idle_timeout() - warn - TOUCH_AFTER
+    return IdleWatch(
+        first_check=max(0, int(first.total_seconds())),
+        warn=int(warn.total_seconds()),
+    )
+
+
 def current_actor() -> Actor:
     """Describe the logged-in user for the services and the audit trail."""
     return Actor(
@@ -93,28 +137,30 @@ def _require_login() -> Response | tuple[Any, int] | None:
         return None
     if request.endpoint is None:
         return None  # let the 404 handler answer
-    if not current_user.is_authenticated:
-        if wants_json():
-            return error_response(401, "Log in first.")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    return _enforce_idle_timeout()
-
-
-def _enforce_idle_timeout() -> Response | tuple[Any, int] | None:
-    limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
-    now = time.time()
-    last = session.get("last_seen")
-    if isinstance(last, int | float) and now - last > limit:
-        logout_user()
+    if current_user.is_authenticated:
+        return None
+    if g.get("session_timed_out"):
         session.clear()
         if wants_json():
             return error_response(401, "Your session timed out. Log in again.")
         flash("You were logged out after a period of inactivity.", "info")
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    # Whole seconds are enough, and writing the cookie less often keeps it stable.
-    if not isinstance(last, int | float) or now - last > 30:
-        session["last_seen"] = int(now)
-    return None
+    elif wants_json():
+        return error_response(401, "Log in first.")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _load_user(token: str) -> SignedInUser | None:
+    """Look the cookie's session token up: an open session of an active login."""
+    check = signed_in_user(
+        get_session(),
+        token,
+        client=request.remote_addr,
+        user_agent=request.user_agent.string,
+        now=utc_now(),
+        idle=idle_timeout(),
+    )
+    g.session_timed_out = check.timed_out
+    return check.user
 
 
 CSP = (
@@ -154,12 +200,11 @@ def init_app(app: Flask) -> None:
     """Wire Flask-Login, the login gate and the security headers."""
     manager = LoginManager()
     manager.login_view = "auth.login"
-    manager.session_protection = "strong"
-
-    @manager.user_loader  # type: ignore[untyped-decorator]  # flask_login is untyped
-    def load_user(user_id: str) -> SignedInUser | None:
-        return signed_in_user(get_session(), user_id)
-
+    # Off: Flask-Login's protection hashes the X-Forwarded-For header a client
+    # may set itself. The login session binds itself to the client instead,
+    # as the app sees it (through ProxyFix only with PLANNER_TRUSTED_PROXIES).
+    manager.session_protection = None
+    manager.user_loader(_load_user)
     manager.init_app(app)
     app.session_interface = TLSAwareSessionInterface()
     app.before_request(_require_login)

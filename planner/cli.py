@@ -4,6 +4,7 @@ import os
 import secrets
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -13,7 +14,10 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask import current_app
+from flask import render_template
 from flask.cli import with_appcontext
+from markupsafe import Markup
+from sqlalchemy.engine import URL
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from sqlmodel import func
@@ -21,14 +25,22 @@ from sqlmodel import select
 
 from planner.db import get_engine
 from planner.db import session_scope
+from planner.db_types import utc_now
 from planner.errors import PlannerError
+from planner.facemap import CURRENT_MAP
+from planner.facemap import FaceMapError
+from planner.facemap import load_face_map
+from planner.facemap.sheet import sign_off_sheet
 from planner.migrate import upgrade_database
 from planner.models import AuditAction
 from planner.models import Role
 from planner.models import User
 from planner.passwords import verify_password
+from planner.private_files import create_private
+from planner.reports.render import render_pdf
 from planner.services.audit import SYSTEM
 from planner.services.audit import commit_event
+from planner.services.audit import verify_trail
 from planner.services.calendar_setup import default_hours
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
@@ -106,8 +118,7 @@ DEMO_LOGINS = (
 def _write_private(path: Path, text: str) -> None:
     """Write a file that only its owner can read, from its first byte."""
     path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
+    with os.fdopen(create_private(path), "w") as handle:
         handle.write(text)
 
 
@@ -194,36 +205,26 @@ def set_password_command(email: str, password: str) -> None:
 def backup_command(target: Path) -> None:
     """Write a consistent copy of the database while the app keeps running."""
     url = make_url(current_app.config["DATABASE_URL"])
-    if target.exists():
-        raise click.ClickException(f"--to: {target} exists; choose a new file name.")
     if not target.parent.exists():
         raise click.ClickException(f"--to: the folder {target.parent} does not exist.")
-    if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:":
-            raise click.ClickException("An in-memory database cannot be backed up.")
-        # SQLite's online backup copies a consistent snapshot while writers go on.
-        source = sqlite3.connect(url.database)
-        destination = sqlite3.connect(target)
-        try:
-            with destination:
-                source.backup(destination)
-        finally:
-            destination.close()
-            source.close()
-    elif url.get_backend_name() == "postgresql":
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        result = subprocess.run(
-            ["pg_dump", "--format=custom", f"--file={target}", f"--dbname={plain}"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise click.ClickException(f"pg_dump failed: {result.stderr.strip()}")
-    else:
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise click.ClickException(
             f"Backups of {url.get_backend_name()} are not supported."
         )
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        raise click.ClickException("An in-memory database cannot be backed up.")
+    # The copy holds every record: owner-only from its first byte.
+    try:
+        os.close(create_private(target))
+    except FileExistsError:
+        raise click.ClickException(
+            f"--to: {target} exists; choose a new file name."
+        ) from None
+    try:
+        _write_backup(url, target)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     with session_scope(get_engine()) as session:
         commit_event(
             session,
@@ -234,6 +235,90 @@ def backup_command(target: Path) -> None:
             after={"file": target.name},
         )
     click.echo(f"Backup written to {target}.")
+
+
+def _write_backup(url: URL, target: Path) -> None:
+    """Copy the database into ``target``, an empty owner-only file."""
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        # SQLite's online backup copies a consistent snapshot while writers go on.
+        source = sqlite3.connect(url.database)
+        destination = sqlite3.connect(target)
+        try:
+            with destination:
+                source.backup(destination)
+        finally:
+            destination.close()
+            source.close()
+        return
+    # The password goes to pg_dump in a private password file, never on its
+    # command line, where any user of the machine could read it (ps, /proc).
+    plain = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
+    with tempfile.TemporaryDirectory(prefix="planner-pgpass-") as folder:
+        env = dict(os.environ)
+        if url.password:
+            passfile = Path(folder) / "pgpass"
+            with os.fdopen(create_private(passfile), "w") as handle:
+                handle.write(pgpass_line(url))
+            env["PGPASSFILE"] = str(passfile)
+        result = subprocess.run(
+            [
+                "pg_dump",
+                "--format=custom",
+                f"--file={target}",
+                f"--dbname={plain.render_as_string(hide_password=False)}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+    if result.returncode != 0:
+        raise click.ClickException(f"pg_dump failed: {result.stderr.strip()}")
+
+
+def pgpass_line(url: URL) -> str:
+    """Return the libpq password-file line for ``url`` (``*`` where it names none).
+
+    libpq's format: host:port:database:user:password, with ``:`` and ``\\``
+    escaped by a backslash.
+    """
+
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace(":", "\\:")
+
+    def field(value: object) -> str:
+        return "*" if value in (None, "") else escaped(str(value))
+
+    fields = [url.host, url.port, url.database, url.username]
+    return ":".join([*map(field, fields), escaped(url.password or "")]) + "\n"
+
+
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Walk the audit trail's hash chain; name the first broken link, if any."""
+    with session_scope(get_engine()) as session:
+        report = verify_trail(session)
+    if report.broken is not None:
+        after = "the start" if report.head_id is None else f"event {report.head_id}"
+        raise click.ClickException(
+            f"Audit trail broken at event {report.broken.event_id} "
+            f"({report.events} events verified up to {after}): "
+            f"{report.broken.reason}."
+        )
+    click.echo(
+        f"Audit trail intact: {report.events} events; head event "
+        f"{report.head_id if report.head_id is not None else '-'} "
+        f"hash {report.head_hash}. Keep this line elsewhere to pin the trail."
+    )
 
 
 @click.command("send-reminders")
@@ -264,9 +349,70 @@ def send_reminders_command() -> None:
             phone=config["CLINIC_PHONE"],
         )
         counts = reminders.send_due(session, sender, now=now)
+        invited = _invite_weekly_checks(session, now)
     click.echo(
         f"{added} reminders queued; {counts['sent']} sent, {counts['failed']} failed, "
         f"{counts['waiting']} waiting in the outbox for staff."
+    )
+    if invited is not None:
+        click.echo(f"{invited} patients invited to their diary's weekly check.")
+
+
+def _invite_weekly_checks(session: Session, now: datetime) -> int | None:
+    """Email the weekly diary invitations, if the clinic sends email (None: not)."""
+    from planner.services.diary_mail import invite_weekly_checks
+    from planner.views.context import clinic_words
+    from planner.views.context import diary_key
+    from planner.views.context import mailer
+
+    base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
+    smtp = mailer()
+    if smtp is None or not base:
+        return None
+    return invite_weekly_checks(
+        session,
+        smtp,
+        key=diary_key(),
+        address_of=lambda token: f"{base}/diary/{token}",
+        clinic=clinic_words(),
+        now=now,
+    )
+
+
+@click.command("facemap-sheet")
+@with_appcontext
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The PDF file to write.",
+)
+@click.option(
+    "--map", "name", default=CURRENT_MAP, show_default=True, help="The map's file name."
+)
+def facemap_sheet_command(target: Path, name: str) -> None:
+    """Print a face map at A3 for clinical sign-off, every part with its source."""
+    try:
+        face_map = load_face_map(Path(current_app.config["FACE_MAPS_DIR"]), name)
+    except FaceMapError as exc:
+        raise click.ClickException(str(exc)) from None
+    sheet = sign_off_sheet(face_map)
+    html = render_template(
+        "reports/facemap_sheet.html",
+        sheet=sheet,
+        # facemap escapes every text it writes into the drawing.
+        svg=Markup(sheet.svg),  # noqa: S704
+        clinic_name=current_app.config["CLINIC_NAME"],
+        paper_size="A3",
+        printed_at=utc_now(),
+    )
+    assert current_app.static_folder is not None
+    target.write_bytes(render_pdf(html, base_url=current_app.static_folder))
+    click.echo(
+        f"Wrote {target}: {face_map.name}, {len(sheet.muscles)} muscles, "
+        f"{sum(len(m.points) for m in sheet.muscles)} reference points, "
+        f"{len(sheet.zones)} zones."
     )
 
 
@@ -278,6 +424,8 @@ def register_commands(app: Flask) -> None:
         seed_demo_command,
         first_run,
         backup_command,
+        audit_verify_command,
         send_reminders_command,
+        facemap_sheet_command,
     ):
         app.cli.add_command(command)

@@ -8,6 +8,10 @@ from typing import Any
 
 from flask import Flask
 
+from planner.private_files import make_private
+from planner.private_files import private_dir
+from planner.private_files import publish_once
+
 ENV_PREFIX = "PLANNER_"
 
 # Keys that may come from PLANNER_<KEY> in the environment, with their types.
@@ -21,6 +25,7 @@ ENV_KEYS: dict[str, type] = {
     "PAPER_SIZE": str,
     "SESSION_COOKIE_SECURE": bool,
     "IDLE_TIMEOUT_MINUTES": int,
+    "IDLE_WARNING_SECONDS": int,
     "TRUSTED_PROXIES": int,
     "LOG_LEVEL": str,
     "SMTP_HOST": str,
@@ -28,6 +33,9 @@ ENV_KEYS: dict[str, type] = {
     "SMTP_FROM": str,
     "SMTP_USERNAME": str,
     "SMTP_PASSWORD": str,
+    # The address patients reach planner at (https://planner.example.org): the
+    # scheduled weekly diary invitations need it to write the link.
+    "PUBLIC_URL": str,
 }
 
 
@@ -49,11 +57,20 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "IDLE_TIMEOUT_MINUTES": 30,
+        # The page warns this long before the idle logout, with a way to stay
+        # signed in (WCAG 2.2.1); at most half the timeout.
+        "IDLE_WARNING_SECONDS": 120,
         "TRUSTED_PROXIES": 0,
         "LOG_LEVEL": "INFO",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Failed password checks before each further one waits (1 s, doubling,
+        # up to LOGIN_LOCK_MINUTES): per login and client together, per client,
+        # and per login from clients it has never logged in from (see
+        # planner/services/login_throttle.py).
         "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_CLIENT_FAILURES": 20,
+        "LOGIN_ACCOUNT_FAILURES": 10,
         "LOGIN_LOCK_MINUTES": 15,
         # Only a test app sets "fast-for-tests" (see planner.passwords); it is not
         # one of ENV_KEYS, so no deployment can weaken its hashes by mistake.
@@ -92,19 +109,24 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def instance_secret_key(instance_path: Path) -> str:
-    """Return the secret key kept in the instance folder, creating it once."""
+    """Return the secret key kept in the instance folder, creating it once.
+
+    Several workers may start at once: the key is published whole or not at
+    all (``publish_once``), so none reads a half-written key, and the first to
+    publish wins; the others read its key.
+    """
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    # O_EXCL: if two workers start at once, one writes and the other reads.
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return key_file.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    if not key_file.exists():
+        private_dir(instance_path)
+        publish_once(key_file, secrets.token_hex(32))
+    make_private(key_file)
+    key = key_file.read_text().strip()
+    if not key:
+        # Left by an older planner that crashed while writing it.
+        raise RuntimeError(
+            f"{key_file} is empty: delete it (every login will be logged out) "
+            "or set PLANNER_SECRET_KEY"
+        )
     return key
 
 

@@ -15,7 +15,12 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 from sqlmodel import create_engine
 
+from planner.private_files import DIR_MODE
+from planner.private_files import make_private
+from planner.private_files import touch_private
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_SYNCHRONOUS = "FULL"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -25,8 +30,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     # FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power loss,
     # and an acknowledged tap at the chair must survive that.
-    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.close()
+
+
+def _private_database(path: Path) -> None:
+    """Create the database file owner-only before SQLite opens it.
+
+    SQLite gives its WAL and SHM files the database file's own permissions, so
+    all three stay 0600 whatever the umask; files made by an older planner
+    are tightened too.
+    """
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    touch_private(path)
+    for companion in ("-wal", "-shm", "-journal"):
+        found = path.with_name(path.name + companion)
+        if found.exists():
+            make_private(found)
 
 
 def build_engine(url: str) -> Engine:
@@ -39,7 +59,7 @@ def build_engine(url: str) -> Engine:
                 url, poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
         else:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_database(Path(parsed.database))
             engine = create_engine(url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -1,5 +1,6 @@
 """Domain exceptions and the app's error pages and JSON error bodies."""
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -10,7 +11,31 @@ from flask import make_response
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+
+# An answer says which fields were wrong, never what was sent: a field's name
+# can be anything a client posts, and an error page that repeats it is a way to
+# make the server send back many times what it received (issue 18).
+MAX_FIELDS = 30
+MAX_NAME = 80
+MAX_REASON = 300
+MAX_MESSAGE = 500
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bounded_fields(fields: dict[str, str] | None) -> dict[str, str]:
+    """Keep the first ``MAX_FIELDS`` fields, each name and reason cut to length."""
+    kept: dict[str, str] = {}
+    for name, reason in (fields or {}).items():
+        if len(kept) == MAX_FIELDS:
+            kept["…"] = f"and {len(fields or {}) - MAX_FIELDS} more"
+            break
+        kept.setdefault(_clip(str(name), MAX_NAME), _clip(str(reason), MAX_REASON))
+    return kept
 
 
 class PlannerError(Exception):
@@ -20,8 +45,8 @@ class PlannerError(Exception):
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+        self.message = _clip(message, MAX_MESSAGE)
+        self.fields = bounded_fields(fields)
 
 
 class NotFound(PlannerError):
@@ -60,14 +85,40 @@ def error_response(
     status: int, message: str, fields: dict[str, str] | None = None
 ) -> tuple[Response | str, int]:
     """Render an error as JSON for API callers or as a page for people."""
+    message, fields = _clip(message, MAX_MESSAGE), bounded_fields(fields)
     if wants_json():
         body: dict[str, Any] = {"error": message}
         if fields:
             body["fields"] = fields
         return jsonify(body), status
     return render_template(
-        "errors/error.html", status=status, message=message, fields=fields or {}
+        "errors/error.html", status=status, message=message, fields=fields
     ), status
+
+
+_SQLITE_CONSTRAINT = re.compile(r"constraint failed: (?P<columns>[\w., ]+)")
+_POSTGRES_KEY = re.compile(r"Key \((?P<columns>[\w, ]+)\)")
+
+
+def clashing_fields(exc: IntegrityError) -> dict[str, str]:
+    """Name the fields a constraint refused, from the driver's words (not values).
+
+    SQLite says ``UNIQUE constraint failed: table.a, table.b``; PostgreSQL's
+    detail says ``Key (a, b)=(...) already exists``: only the names are kept.
+    """
+    text = str(exc.orig)
+    detail = getattr(getattr(exc.orig, "diag", None), "message_detail", None) or ""
+    found = _POSTGRES_KEY.search(detail) or _SQLITE_CONSTRAINT.search(text)
+    if found is None:
+        return {"form": "clashes with a record saved at the same time"}
+    names = [part.strip().rsplit(".", 1)[-1] for part in found["columns"].split(",")]
+    if "FOREIGN KEY" in text or "is not present" in detail:
+        reason = "names a record that no longer exists"
+    elif "NOT NULL" in text or "null value" in text:
+        reason = "is required"
+    else:
+        reason = "is already saved with this value"
+    return {name: reason for name in names if name}
 
 
 def _rollback() -> None:
@@ -81,6 +132,19 @@ def register_error_handlers(app: Flask) -> None:
     def planner_error(exc: PlannerError) -> tuple[Response | str, int]:
         _rollback()
         return error_response(exc.status, exc.message, exc.fields)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc: IntegrityError) -> tuple[Response | str, int]:
+        # Two submits of one form at once (a double click, a retried request):
+        # both passed the service's checks, and the database kept only one.
+        _rollback()
+        return error_response(
+            409,
+            "This clashes with a record saved a moment ago, perhaps the same "
+            "form sent twice; nothing of this request was saved. Reload the "
+            "page to see what is there now.",
+            clashing_fields(exc),
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[Response | str, int]:

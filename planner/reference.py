@@ -182,6 +182,15 @@ MUSCLE_DOSES: tuple[MuscleDose, ...] = (
         "[S22] [S25] glabellar label: 4 U per site (lower bound UNSOURCED)",
     ),
     MuscleDose(
+        "depressor_supercilii",
+        1,
+        2,
+        1,
+        "UNSOURCED: conservative 1–2 U; [S26] names it a brow depressor, no dose",
+        True,
+        ("contralateral", "affected"),
+    ),
+    MuscleDose(
         "procerus",
         2,
         4,
@@ -202,6 +211,23 @@ MUSCLE_DOSES: tuple[MuscleDose, ...] = (
         2.5,
         1.25,
         "[S20] blepharospasm label: 1.25–2.5 U per site",
+    ),
+    MuscleDose(
+        "orbicularis_oculi_preseptal_upper",
+        1,
+        2,
+        1,
+        "UNSOURCED: conservative 1–2 U, below the pretarsal 1.25–2.5 U of [S20]",
+        True,
+    ),
+    MuscleDose(
+        "orbicularis_oculi_preseptal_lower",
+        1,
+        2,
+        1,
+        "[S70] 2–4 U per lower eyelid, aesthetic (low-quality source); per point "
+        "UNSOURCED",
+        True,
     ),
     MuscleDose(
         "orbicularis_oculi_orbital",

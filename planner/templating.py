@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from planner.access import can
+from planner.access import idle_watch
 from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.dosing import format_marks
@@ -19,6 +20,8 @@ from planner.vocabulary import label
 def register_template_helpers(app: Flask) -> None:
     # Templates show a link or form only to roles its view lets in: can("x.y").
     app.add_template_global(can)
+    # base.html's warning before the idle logout (WCAG 2.2.1).
+    app.add_template_global(idle_watch)
     zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
     # A global, not a context value: macros imported without context see it too.
     app.jinja_env.globals["LABELS"] = LABELS

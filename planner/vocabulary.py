@@ -75,6 +75,9 @@ class SessionKind(StrEnum):
 class SessionStatus(StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"
+    # A never-signed draft the injector set aside, with a reason: kept for the
+    # record, counted nowhere (no cycle, no stock use, no export, no recall).
+    DISCARDED = "discarded"
 
 
 class Instrument(StrEnum):
@@ -89,6 +92,7 @@ class Timepoint(StrEnum):
     BASELINE = "baseline"
     REVIEW = "review"
     PRE_TREATMENT = "pre_treatment"
+    WEAR_OFF = "wear_off"
     OTHER = "other"
 
 
@@ -138,6 +142,52 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     SEED = "seed"
     BACKUP = "backup"
+    # A read of a patient's record (page, API, calendar file, photograph): who
+    # looked at it.
+    VIEW = "view"
+    # A look-up that names patients without changing anything: a batch recall.
+    LOOKUP = "lookup"
+    # A never-signed draft set aside with its reason (kept, not deleted).
+    DISCARD = "discard"
+
+
+class PhotoConsent(StrEnum):
+    """What a patient agreed photographs may be used for; separate from treatment."""
+
+    CLINICAL = "clinical"
+    TEACHING = "teaching"
+    WITHDRAWN = "withdrawn"
+
+
+class WasteReason(StrEnum):
+    """Why toxin was discarded: from an open vial, or whole unopened vials."""
+
+    END_OF_SESSION = "end_of_session"
+    EXPIRED_IN_USE = "expired_in_use"
+    DROPPED = "dropped"
+    EXPIRED_UNOPENED = "expired_unopened"
+    DAMAGED = "damaged"
+    RECALLED = "recalled"
+    OTHER = "other"
+
+
+class TherapyKind(StrEnum):
+    """A course of facial therapy between injections (clinical reference seeds)."""
+
+    NMRT = "nmrt"
+    PHYSIOTHERAPY = "physiotherapy"
+
+
+class ProcedureKind(StrEnum):
+    """Surgery for synkinesis beside the toxin; the seeds' list, plus other."""
+
+    DAO_EXCISION = "dao_excision"
+    SELECTIVE_MYECTOMY = "selective_myectomy"
+    SELECTIVE_NEUROLYSIS = "selective_neurolysis"
+    BROW_LIFT = "brow_lift"
+    UPPER_EYELID_SURGERY = "upper_eyelid_surgery"
+    MUSCLE_TRANSFER = "muscle_transfer"
+    OTHER = "other"
 
 
 def _codes(kind: type[StrEnum]) -> frozenset[str]:
@@ -201,6 +251,11 @@ _TABLES: Mapping[str, Mapping[StrEnum, str]] = {
         SiteRole.MIDLINE: "",
     },
     "session_kind": {SessionKind.FULL: "Full treatment", SessionKind.TOP_UP: "Top-up"},
+    "session_status": {
+        SessionStatus.DRAFT: "Draft",
+        SessionStatus.SIGNED: "Signed",
+        SessionStatus.DISCARDED: "Discarded",
+    },
     "instrument": {
         Instrument.SUNNYBROOK: "Sunnybrook Facial Grading System",
         Instrument.EFACE: "eFACE",
@@ -212,6 +267,7 @@ _TABLES: Mapping[str, Mapping[StrEnum, str]] = {
         Timepoint.BASELINE: "Baseline",
         Timepoint.REVIEW: "Review",
         Timepoint.PRE_TREATMENT: "Pre-treatment",
+        Timepoint.WEAR_OFF: "Wear-off",
         Timepoint.OTHER: "Other",
     },
     "appointment_kind": {
@@ -231,6 +287,33 @@ _TABLES: Mapping[str, Mapping[StrEnum, str]] = {
         kind: kind.value.replace("_", " ").capitalize() for kind in AdverseEventKind
     },
     "severity": {severity: severity.value.capitalize() for severity in Severity},
+    "photo_consent": {
+        PhotoConsent.CLINICAL: "Clinical record only",
+        PhotoConsent.TEACHING: "Clinical record, teaching and research",
+        PhotoConsent.WITHDRAWN: "Withdrawn",
+    },
+    "waste_reason": {
+        WasteReason.END_OF_SESSION: "End of session",
+        WasteReason.EXPIRED_IN_USE: "Past its in-use time",
+        WasteReason.DROPPED: "Dropped or spilled",
+        WasteReason.EXPIRED_UNOPENED: "Expired unopened",
+        WasteReason.DAMAGED: "Damaged",
+        WasteReason.RECALLED: "Recalled",
+        WasteReason.OTHER: "Other",
+    },
+    "therapy_kind": {
+        TherapyKind.NMRT: "Neuromuscular retraining (NMRT)",
+        TherapyKind.PHYSIOTHERAPY: "Facial physiotherapy",
+    },
+    "procedure_kind": {
+        ProcedureKind.DAO_EXCISION: "DAO excision (myectomy)",
+        ProcedureKind.SELECTIVE_MYECTOMY: "Selective myectomy",
+        ProcedureKind.SELECTIVE_NEUROLYSIS: "Selective neurolysis",
+        ProcedureKind.BROW_LIFT: "Brow lift",
+        ProcedureKind.UPPER_EYELID_SURGERY: "Upper-eyelid surgery",
+        ProcedureKind.MUSCLE_TRANSFER: "Muscle transfer",
+        ProcedureKind.OTHER: "Other",
+    },
 }
 
 # Keyed by the plain stored value, so a template, a JSON document or a string from a

@@ -56,6 +56,12 @@ EXEMPT_TABLES: dict[str, str] = {
     # Alembic's note of the schema revision; a migration changes the schema,
     # not anybody's record.
     "alembic_version": "schema revision kept by Alembic",
+    # Who is logged in where: opening and ending a session are audited as the
+    # user's LOGIN, LOGOUT and UPDATE events; "last seen" and the kiosk's
+    # progress are bookkeeping written on clicks, not records.
+    "login_session": "login sessions, audited through their user's events",
+    # Failed-login counts: every failure is itself a LOGIN_FAILED event.
+    "login_throttle": "failed-login counts, each failure audited as it happens",
 }
 EXEMPT_TABLE_PREFIXES: dict[str, str] = {
     # SQLite batch migrations rebuild a table by copying it through a
@@ -87,6 +93,8 @@ EXEMPT_FUNCTIONS: dict[str, str] = {
 # amendment row, and its events name the session or the site.
 AGGREGATES: tuple[frozenset[str], ...] = (
     frozenset({"treatment_session", "injection_site", "amendment"}),
+    # A photo is stored with its JPEGs (original, display, thumbnail).
+    frozenset({"photo", "photo_image"}),
 )
 
 _DML = re.compile(

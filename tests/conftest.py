@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 from sqlalchemy import Engine
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from sqlmodel import SQLModel
 
@@ -34,7 +35,21 @@ from tests import factories
 pytest_plugins = ["tests.audit_guard", "pytester"]
 
 PASSWORD = "correct horse battery staple"
-PG_URL = os.environ.get("PLANNER_TEST_DATABASE_URL", "")
+# The database PLANNER_TEST_DATABASE_URL names; under pytest-xdist each worker
+# (gw0, gw1, ...) gets a database of its own beside it, so that one worker's
+# TRUNCATE never empties another's tables mid-test.
+BASE_PG_URL = os.environ.get("PLANNER_TEST_DATABASE_URL", "")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def worker_database_url(base: str, worker: str) -> str:
+    if not base or not worker:
+        return base
+    url = make_url(base)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(False)
+
+
+PG_URL = worker_database_url(BASE_PG_URL, WORKER)
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
@@ -127,9 +142,24 @@ def pg_engine() -> Iterator[Engine | None]:
     if not PG_URL:
         yield None
         return
+    if PG_URL != BASE_PG_URL:
+        create_database_if_missing(BASE_PG_URL, make_url(PG_URL).database or "")
     engine = build_engine(PG_URL)
     yield engine
     engine.dispose()
+
+
+def create_database_if_missing(admin_url: str, name: str) -> None:
+    admin = build_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ Each factory takes the session and the actor explicitly and accepts keyword
 overrides; conftest.py wraps the common ones as fixtures (``make_patient``).
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -20,22 +21,29 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.consent import ConsentKind
 from planner.demo import seed_demo
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
 from planner.models import Appointment
 from planner.models import Assessment
+from planner.models import ConsentRecord
 from planner.models import Patient
 from planner.models import TreatmentSession
 from planner.services import chart as chart_service
+from planner.services import consent as consent_service
+from planner.services import consent_forms
 from planner.services import outcomes as outcome_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
+from planner.services.diary_tokens import link_key
 from planner.services.patients import create_patient
 
 ZONE = ZoneInfo("Europe/London")
+# The diary key of the test app (its SECRET_KEY is "test"): handouts print the link.
+DIARY_KEY = link_key("test")
 FACE_MAP = load_face_map(Path(__file__).resolve().parents[1] / "face_maps")
 
 PATIENT_DEFAULTS: dict[str, Any] = {
@@ -73,8 +81,31 @@ def tap_at(muscle: str, side: str) -> dict[str, float]:
     return {"x": x, "y": y}
 
 
-def open_draft(browser: Any, patient_id: int) -> int:
-    """Open a draft chart from the session form, as a browser does; return its id."""
+def consent_by_browser(browser: Any, patient_id: int, name: str = "Ada Okafor") -> None:
+    """Sign the patient's treatment consent through the tablet page (typed name)."""
+    path = f"/patients/{patient_id}/consent/treatment"
+    page = browser.get(path).get_data(as_text=True)
+    found = re.search(r'name="form_id" value="(\d+)"', page)
+    assert found, page[:500]
+    response = browser.post_form(
+        path,
+        {
+            "form_id": found[1],
+            "printed_name": name,
+            "method": "typed",
+            "typed_confirm": "true",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def open_draft(browser: Any, patient_id: int, *, consent: bool = True) -> int:
+    """Open a draft chart from the session form, as a browser does; return its id.
+
+    With ``consent`` the patient first signs treatment consent, so it can be signed.
+    """
+    if consent:
+        consent_by_browser(browser, patient_id)
     response = browser.post_form(f"/patients/{patient_id}/sessions", VIAL_FORM)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return int(response.headers["Location"].rsplit("/", 1)[1])
@@ -172,30 +203,101 @@ def make_treatment(
             face_map=FACE_MAP,
             default_units=default_units(session),
             now=when,
+            zone=ZONE,
         )
         treatment.sites.append(site)
     if sign:
-        warnings = chart_state(
-            session, treatment.id, face_map=FACE_MAP, zone=ZONE, now=when
-        )["warnings"]
-        reasons = {
-            w["key"]: reason
-            for w in warnings
-            if reason_for_every_warning or w["needs_reason"]
-        }
-        session_service.sign_session(
+        sign_treatment(
             session,
             actor,
-            treatment.id,
-            {
-                "version": treatment.version,
-                "consent_obtained": True,
-                "reasons": reasons,
-            },
-            zone=ZONE,
-            now=when,
+            treatment,
+            when=when,
+            reason=reason,
+            reason_for_every_warning=reason_for_every_warning,
         )
     return treatment
+
+
+def proposed_treatment(
+    session: Session, actor: Actor, patient_id: int, *, when: datetime
+) -> Appointment:
+    """Sign a full treatment on ``when``; return the re-treatment it proposes."""
+    make_treatment(
+        session, actor, patient_id, [("mentalis", "left", 4)], when=when, sign=True
+    )
+    return session.exec(
+        select(Appointment).where(
+            Appointment.patient_id == patient_id, Appointment.kind == "treatment"
+        )
+    ).one()
+
+
+def give_consent(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    *,
+    when: datetime,
+    kind: ConsentKind = ConsentKind.TREATMENT,
+    name: str = "Ada Okafor",
+) -> ConsentRecord:
+    """Sign the kind's current form for the patient at ``when`` (typed signature)."""
+    form = consent_forms.current_form(session, kind)
+    return consent_service.sign_consent(
+        session,
+        actor,
+        patient_id,
+        kind,
+        {
+            "form_id": form.id,
+            "printed_name": name,
+            "method": "typed",
+            "typed_confirm": True,
+        },
+        now=when,
+    )
+
+
+def ensure_consent(
+    session: Session, actor: Actor, session_id: int, *, when: datetime
+) -> None:
+    """Give treatment consent before signing, unless one is valid at ``when``.
+
+    Signing needs the patient's valid consent (issue 20); tests that sign a
+    chart call this (through ``sign_treatment``) instead of each recording one.
+    """
+    record = session.get(TreatmentSession, session_id)
+    assert record is not None
+    if consent_service.treatment_consent_errors(session, record, now=when, zone=ZONE):
+        give_consent(session, actor, record.patient_id, when=when)
+
+
+def sign_treatment(
+    session: Session,
+    actor: Actor,
+    treatment: Treatment,
+    *,
+    when: datetime,
+    reason: str = "Agreed with the patient.",
+    reason_for_every_warning: bool = True,
+) -> None:
+    """Sign a charted draft, giving ``reason`` for the warnings shown."""
+    warnings = chart_state(
+        session, treatment.id, face_map=FACE_MAP, zone=ZONE, now=when
+    ).warnings
+    reasons = {
+        w.key: reason for w in warnings if reason_for_every_warning or w.needs_reason
+    }
+    ensure_consent(session, actor, treatment.id, when=when)
+    session_service.sign_session(
+        session,
+        actor,
+        treatment.id,
+        {"version": treatment.version, "consent_obtained": True, "reasons": reasons},
+        zone=ZONE,
+        now=when,
+        diary_key=DIARY_KEY,
+    )
 
 
 def make_appointment(

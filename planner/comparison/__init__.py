@@ -1,4 +1,4 @@
-"""Compare treatment cycles: dose matrices, cycle diffs, score trends, durations.
+"""Compare treatment cycles: dose matrices, diffs, responses, ledger, durations.
 
 Pure: no Flask and no database. The calling service turns rows into the frozen
 dataclasses in ``records`` and gets numpy arrays and small dataclasses back.
@@ -13,16 +13,31 @@ from planner.comparison.diff import SiteChange
 from planner.comparison.diff import cycle_diff
 from planner.comparison.diff import muscle_dose_changes
 from planner.comparison.diff import pair_nearest
+from planner.comparison.ledger import LedgerDoses
+from planner.comparison.ledger import full_treatment
+from planner.comparison.ledger import ledger_doses
 from planner.comparison.matrix import DoseMatrix
 from planner.comparison.matrix import FloatArray
 from planner.comparison.matrix import cycle_totals
 from planner.comparison.matrix import dose_matrix
 from planner.comparison.matrix import muscles_treated
+from planner.comparison.muscle_dose import SMALL_N
+from planner.comparison.muscle_dose import MuscleResponse
+from planner.comparison.muscle_dose import muscle_responses
+from planner.comparison.muscle_dose import treated_muscles
 from planner.comparison.records import CycleResponse
 from planner.comparison.records import CycleSites
 from planner.comparison.records import ScorePoint
 from planner.comparison.records import Side
 from planner.comparison.records import SitePoint
+from planner.comparison.response import ScoreCourse
+from planner.comparison.response import score_course
+from planner.comparison.timepoints import PRE_TIMEPOINTS
+from planner.comparison.timepoints import FollowUpDays
+from planner.comparison.timepoints import FullTreatment
+from planner.comparison.timepoints import default_timepoint
+from planner.comparison.timepoints import file_under
+from planner.comparison.timepoints import timepoint_group
 from planner.comparison.trends import MIN_PAIRS_FOR_FIT
 from planner.comparison.trends import DoseResponse
 from planner.comparison.trends import EffectDuration
@@ -35,7 +50,9 @@ from planner.vocabulary import SIDES
 __all__ = [
     "DEFAULT_MOVED_TOLERANCE",
     "MIN_PAIRS_FOR_FIT",
+    "PRE_TIMEPOINTS",
     "SIDES",
+    "SMALL_N",
     "ChangeKind",
     "CycleResponse",
     "CycleSites",
@@ -43,7 +60,12 @@ __all__ = [
     "DoseResponse",
     "EffectDuration",
     "FloatArray",
+    "FollowUpDays",
+    "FullTreatment",
+    "LedgerDoses",
     "MuscleDoseChange",
+    "MuscleResponse",
+    "ScoreCourse",
     "ScorePoint",
     "Side",
     "SiteChange",
@@ -51,11 +73,19 @@ __all__ = [
     "Trend",
     "cycle_diff",
     "cycle_totals",
+    "default_timepoint",
     "dose_matrix",
     "dose_response",
     "effect_duration",
+    "file_under",
+    "full_treatment",
+    "ledger_doses",
     "muscle_dose_changes",
+    "muscle_responses",
     "muscles_treated",
     "pair_nearest",
+    "score_course",
     "score_trend",
+    "timepoint_group",
+    "treated_muscles",
 ]

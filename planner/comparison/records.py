@@ -29,7 +29,10 @@ def _require_optional_non_negative(name: str, value: float | None) -> None:
 
 @dataclass(frozen=True)
 class SitePoint:
-    """One injection point of a cycle: where, into which muscle, how many units."""
+    """One injection point of a cycle: where, into which muscle, how many units.
+
+    ``top_up`` marks a point given at a top-up, after the cycle's review.
+    """
 
     number: int
     muscle: str
@@ -37,6 +40,7 @@ class SitePoint:
     x: float
     y: float
     units: float
+    top_up: bool = False
 
     def __post_init__(self) -> None:
         require_choice("side", self.side, SIDES)
@@ -52,7 +56,8 @@ class CycleSites:
     """Every site given in one treatment cycle, top-ups included, in one product.
 
     ``cycle`` is the patient's cycle number (1 for the first treatment). A top-up
-    belongs to its cycle, so the service merges its sites in here.
+    belongs to its cycle, so the service merges its sites in here, marked
+    ``top_up``.
     """
 
     cycle: int
@@ -66,13 +71,29 @@ class CycleSites:
         if not self.product_code:
             raise ValueError("product_code must not be empty")
 
+    def full_sites(self) -> tuple[SitePoint, ...]:
+        """Return the sites of the full treatment alone, without its top-ups."""
+        return tuple(site for site in self.sites if not site.top_up)
+
+    @property
+    def full_units(self) -> float:
+        """Return the units given at the full treatment."""
+        return sum(site.units for site in self.sites if not site.top_up)
+
+    @property
+    def top_up_units(self) -> float:
+        """Return the units given at top-ups in this cycle."""
+        return sum(site.units for site in self.sites if site.top_up)
+
 
 @dataclass(frozen=True)
 class ScorePoint:
     """One assessment's headline score, NaN when it could not be scored.
 
     ``instrument`` and ``timepoint`` are the stored codes (``"saq"``,
-    ``"sunnybrook"``; ``"baseline"``, ``"review"``, ``"pre_treatment"``).
+    ``"sunnybrook"``; ``"baseline"``, ``"pre_treatment"``, ``"review"``,
+    ``"wear_off"``, ``"other"``). ``cycle`` is the cycle it is filed under
+    (``timepoints.file_under``).
     """
 
     cycle: int

@@ -19,9 +19,12 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.consent import ConsentKind
 from planner.demo.appointments import build_appointment_rows
 from planner.demo.clock import day_number
 from planner.demo.clock import utc_seconds
+from planner.demo.consents import DemoForm
+from planner.demo.consents import build_consent_rows
 from planner.demo.outcomes import CycleTimes
 from planner.demo.outcomes import build_adverse_rows
 from planner.demo.outcomes import build_assessment_rows
@@ -52,6 +55,7 @@ from planner.passwords import hash_password
 from planner.services.audit import SYSTEM
 from planner.services.audit import record_event
 from planner.services.catalogue import load_catalogue
+from planner.services.consent_forms import current_form
 
 __all__ = ["DEMO_INJECTOR_EMAIL", "seed_demo"]
 
@@ -71,6 +75,7 @@ class DemoRows:
     lots: Rows
     sessions: Rows
     sites: Rows
+    consents: Rows
     assessments: Rows
     appointments: Rows
     responses: Rows
@@ -82,6 +87,7 @@ class DemoRows:
             self.lots,
             self.sessions,
             self.sites,
+            self.consents,
             self.assessments,
             self.responses,
             self.adverse_events,
@@ -119,6 +125,10 @@ def seed_demo(
     with Session(engine) as session:
         load_catalogue(session)
         injectors = ensure_injectors(session)
+        treatment_form = current_form(session, ConsentKind.TREATMENT)
+        assert treatment_form.id is not None
+        form = DemoForm(treatment_form.id, treatment_form.version)
+        session.commit()
     with engine.connect() as connection:
         first_number = next_demo_number(connection)
         catalogue = read_catalogue(connection)
@@ -134,6 +144,7 @@ def seed_demo(
         injectors=injectors,
         catalogue=catalogue,
         zone=clinic_timezone,
+        form=form,
     )
     owned = {"patient": rows.patients, "lot": rows.lots, "session": rows.sessions}
     for start, stop in chunk_bounds(patients, CHUNK_PATIENTS):
@@ -202,6 +213,7 @@ def build_demo_rows(
     injectors: list[int],
     catalogue: Catalogue,
     zone: str,
+    form: DemoForm,
 ) -> DemoRows:
     """Draw the whole run's rows; ids are given out later, chunk by chunk."""
     full = draw_full_sessions(rng, draw_cycle_counts(rng, patients, cycles), today)
@@ -248,6 +260,7 @@ def build_demo_rows(
         lots=treatments.lots,
         sessions=treatments.sessions,
         sites=sites,
+        consents=build_consent_rows(sessions, performed, cohort, form),
         assessments=build_assessment_rows(
             rng, times, cohort, draw_severity(rng, times, cohort)
         ),

@@ -24,25 +24,16 @@ from planner.demo.timeline import Reviews
 from planner.models import AdverseEvent
 from planner.models import Assessment
 from planner.models import CycleResponse
+from planner.scoring import sunnybrook
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 SUNNYBROOK_FORMULA = "sunnybrook-1996"
 SAQ_FORMULA = "saq-unsourced-v1"
-EXPRESSIONS = (
-    "brow_lift",
-    "gentle_eye_closure",
-    "open_mouth_smile",
-    "snarl",
-    "lip_pucker",
-)
-# Resting symmetry answers and their points (clinical reference, section 4.1 A).
-RESTING_POINTS: dict[str, dict[str, int]] = {
-    "eye": {"normal": 0, "narrow": 1, "wide": 1, "eyelid_surgery": 1},
-    "cheek": {"normal": 0, "absent": 2, "less_pronounced": 1, "more_pronounced": 1},
-    "mouth": {"normal": 0, "corner_drooped": 1, "corner_pulled_up": 1},
-}
+# The scoring module's own vocabulary: what the demo writes, the forms read back.
+EXPRESSIONS = tuple(sunnybrook.EXPRESSIONS)
+RESTING_POINTS = sunnybrook.RESTING_POINTS
 # Per-expression shifts: brow lift recovers worst; eye closure and smile carry
 # the most synkinesis (oral-ocular).
 VOLUNTARY_SHIFT = np.array([-0.5, 0.3, -0.2, -0.2, 0.0])

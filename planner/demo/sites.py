@@ -1,7 +1,7 @@
 """Each patient's injection plan and the sites charted at every session.
 
-Sites start from the reference points of the front face map (face_maps/
-front-v1.json, a 400 x 520 viewBox seen from the front: the midline is x = 200
+Sites start from the reference points of the current front face map (face_maps/
+front-v2.json, a 400 x 520 viewBox seen from the front: the midline is x = 200
 and the patient's right side is drawn on the viewer's left). A little jitter
 moves them, never so far that the face map would chart another muscle or side.
 """
@@ -21,6 +21,7 @@ from planner.demo.tables import column
 from planner.demo.tables import expand
 from planner.demo.tables import table_of
 from planner.demo.timeline import Sessions
+from planner.facemap import CURRENT_MAP
 from planner.facemap import FaceMap
 from planner.facemap import Side
 from planner.facemap import clearance
@@ -32,7 +33,7 @@ FloatArray = NDArray[np.float64]
 StrArray = NDArray[np.str_]
 
 FACE_MAPS_DIR = Path(__file__).resolve().parents[2] / "face_maps"
-FACE_MAP = "front-v1"
+FACE_MAP = CURRENT_MAP
 # Shares of a reference point's clearance that the plan's jitter and then each
 # session's wobble may use: together they stay inside the muscle's region.
 PLAN_ROOM = 0.6

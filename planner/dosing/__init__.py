@@ -17,10 +17,11 @@ from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
 from planner.dosing.dilution import DilutionCheck
-from planner.dosing.dilution import LabelDilution
 from planner.dosing.dilution import check_dilution
+from planner.dosing.dilution import check_lot_dilution
 from planner.dosing.dilution import diluent_problem
 from planner.dosing.dose_limits import check_dose_limits
+from planner.dosing.product_doses import SHIPPED_DOSES
 from planner.dosing.product_doses import DoseLimit
 from planner.dosing.product_doses import ProductDoses
 from planner.dosing.product_doses import shipped_doses
@@ -28,6 +29,7 @@ from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import ClinicRules
 from planner.dosing.records import Contraindications
 from planner.dosing.records import CycleTimes
+from planner.dosing.records import LabelDilution
 from planner.dosing.records import LotInfo
 from planner.dosing.records import PastSession
 from planner.dosing.records import PlannedSession
@@ -72,7 +74,9 @@ __all__ = [
     "LabelDilution",
     "DoseLimit",
     "ProductDoses",
+    "SHIPPED_DOSES",
     "check_dilution",
+    "check_lot_dilution",
     "check_dose_limits",
     "check_exposure",
     "check_open_drafts",

@@ -14,6 +14,8 @@ from planner.dosing.cycle_checks import EXPOSURE_SOURCE
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.timing import LOT_EXPIRY_SOURCE
 from planner.dosing.timing import LOT_TRACE_SOURCE
+from planner.dosing.treated_muscles import CODE as TREATED_CODE
+from planner.dosing.treated_muscles import SOURCE as TREATED_SOURCE
 from planner.reference import PRODUCTS
 
 EVERY_PRODUCT = "every product"
@@ -110,6 +112,27 @@ CHECKS: tuple[CheckInfo, ...] = (
         WARNING + "; caution for the levators",
         EVERY_PRODUCT,
         "Clinical reference §1.3 [S-cba] [S76]",
+    ),
+    CheckInfo(
+        "site_in_zone",
+        "A site lies in a caution zone of its session's face map, for its muscle "
+        "and role (central upper lid, medial lower lid, central brow, frontalis "
+        "near the brow or on the affected side, DAO towards the DLI or the mouth "
+        "corner): one per site, naming each zone. A tap in a no-go zone (the eye) "
+        "places nothing.",
+        WARNING + "; caution where the zone says so",
+        EVERY_PRODUCT,
+        "Each zone's own, in the face map (face_maps/front-v2.json)",
+    ),
+    CheckInfo(
+        TREATED_CODE,
+        "A site on a muscle-side that a recorded procedure (DAO excision, "
+        "selective myectomy, selective neurolysis) excised or denervated on or "
+        "before the treatment's day. A tap there places nothing until confirmed; "
+        "copy last cycle and templates leave such sites out and name them.",
+        WARNING,
+        EVERY_PRODUCT,
+        TREATED_SOURCE,
     ),
     CheckInfo(
         "interval_short",

@@ -15,6 +15,7 @@ from datetime import datetime
 from planner.clinic_time import require_aware
 from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
+from planner.dosing.dilution import check_lot_dilution
 from planner.dosing.dose_limits import check_dose_limits
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import ClinicRules
@@ -316,6 +317,7 @@ def run_all_checks(
         [
             *check_contraindications(contraindications),
             *check_lot(plan.lot, product, now),
+            *check_lot_dilution(plan.lot, product),
             *check_interval(plan.kind, product, history, today),
             *check_top_up(plan.kind, history, today, rules.cycle_times),
             *check_cumulative_cap(

@@ -8,7 +8,11 @@ confirm: a decimal slip in the diluent multiplies every volume drawn at the chai
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 
+from planner.dosing.records import LabelDilution
+from planner.dosing.records import LotInfo
+from planner.dosing.records import Product
 from planner.dosing.records import SafetyWarning
 from planner.dosing.volume import format_units
 from planner.dosing.volume import units_per_tenth_ml
@@ -44,15 +48,6 @@ def diluent_problem(diluent_ml: float) -> str | None:
             f"{format_units(MAX_DILUENT_ML)} mL; check for a misplaced decimal point"
         )
     return None
-
-
-@dataclass(frozen=True)
-class LabelDilution:
-    """One row of a label's dilution table."""
-
-    vial_units: float
-    diluent_ml: float
-    source: str
 
 
 def label_dilutions(product: ProductReference) -> tuple[LabelDilution, ...]:
@@ -100,3 +95,39 @@ def check_dilution(
         source=sources,
     )
     return DilutionCheck(per_tenth, False, (warning,))
+
+
+def check_lot_dilution(lot: LotInfo | None, product: Product) -> list[SafetyWarning]:
+    """Warn at the chair when the vial in use was made up off the label's table.
+
+    The same rule as when the vial was created, so a reason is asked for every
+    treatment drawn from it. Silent when the lot's dilution or the product's
+    table is not known.
+    """
+    if (
+        lot is None
+        or lot.vial_units is None
+        or lot.diluent_ml is None
+        or not product.dilutions
+    ):
+        return []
+    sources = "; ".join(sorted({row.source for row in product.dilutions}))
+    problem = diluent_problem(lot.diluent_ml)
+    if problem is not None:
+        # Stored before diluent volumes were bounded: say so rather than fail.
+        return [
+            SafetyWarning(
+                code="dilution_off_label",
+                severity="warning",
+                message=f"Vial lot {lot.lot_number}: "
+                f"{format_units(lot.diluent_ml)} mL of diluent {problem}.",
+                source=sources,
+            )
+        ]
+    check = check_dilution(
+        product.brand, product.dilutions, lot.vial_units, lot.diluent_ml
+    )
+    return [
+        replace(warning, message=f"Vial lot {lot.lot_number}: {warning.message}")
+        for warning in check.warnings
+    ]

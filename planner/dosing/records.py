@@ -6,6 +6,7 @@ units: no figure of one product is ever compared with, or added to, another's.
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields
@@ -105,14 +106,28 @@ class PastSession:
 
 @dataclass(frozen=True)
 class LotInfo:
-    """The vial lot in use; ``reconstituted_at`` is timezone-aware or None."""
+    """The vial lot in use; ``reconstituted_at`` is timezone-aware or None.
+
+    ``vial_units`` and ``diluent_ml`` say how it was made up, when known.
+    """
 
     lot_number: str
     expiry_date: date
     reconstituted_at: datetime | None = None
+    vial_units: float | None = None
+    diluent_ml: float | None = None
 
     def __post_init__(self) -> None:
         require_aware_or_none("reconstituted_at", self.reconstituted_at)
+
+
+@dataclass(frozen=True)
+class LabelDilution:
+    """One row of a label's dilution table."""
+
+    vial_units: float
+    diluent_ml: float
+    source: str
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,8 @@ class Product:
     cap_units_3_months: float | None = None
     cap_source: str | None = None
     unit_name: str = "U"
+    # The label's dilution table: a vial made up off it is a warning at the chair.
+    dilutions: tuple[LabelDilution, ...] = ()
 
     def __post_init__(self) -> None:
         require_positive("in_use_hours", self.in_use_hours)
@@ -220,13 +237,28 @@ def muscle_totals(sites: Iterable[PlannedSite]) -> dict[MuscleSide, float]:
     return totals
 
 
+def _label_dilution(row: object) -> LabelDilution:
+    """Read one dilution row: a stored product's dict, or the reference's record."""
+    values = row if isinstance(row, Mapping) else vars(row)
+    return LabelDilution(
+        float(values["vial_units"]), float(values["diluent_ml"]), str(values["source"])
+    )
+
+
 def product_from(source: object) -> Product:
     """Return the checks' view of a product from any record holding its fields.
 
     The shipped reference (``ProductReference``) and the stored product row both
-    carry every field of :class:`Product` under the same name.
+    carry every field of :class:`Product` under the same name; their dilution
+    tables differ only in form (records or dicts).
     """
-    return Product(**{f.name: getattr(source, f.name) for f in fields(Product)})
+    values = {
+        f.name: getattr(source, f.name)
+        for f in fields(Product)
+        if f.name != "dilutions"
+    }
+    rows: Sequence[object] = getattr(source, "dilutions", ())
+    return Product(**values, dilutions=tuple(_label_dilution(row) for row in rows))
 
 
 def product_from_reference(reference: ProductReference) -> Product:

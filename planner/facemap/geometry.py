@@ -1,8 +1,14 @@
 """Hit testing and mirroring on a face map.
 
-Coordinates are face-map viewBox units (400 x 520 for front-v1, about 20 per
-cm), x to the viewer's right, y down. The patient's right side is drawn on the
-viewer's left, so x below the midline is the patient's right.
+Coordinates are face-map viewBox units (400 x 520, 20 per cm on front-v2), x to
+the viewer's right, y down. The patient's right side is drawn on the viewer's
+left, so x below the midline is the patient's right.
+
+Hit testing folds the face in two: a point on the patient's left is mirrored onto
+the right, tested against the right side's regions and the midline ones, and its
+answer mirrored back. A point and its mirror image therefore always get mirrored
+answers, exactly, and a point on the midline itself charts a midline part or, on
+a paired muscle, no side at all.
 """
 
 import functools
@@ -17,10 +23,13 @@ from planner.facemap.model import Muscle
 from planner.facemap.polygon import FloatArray
 from planner.facemap.polygon import Shape
 from planner.facemap.polygon import crossings
+from planner.facemap.polygon import fold_points
 from planner.facemap.polygon import mirror_shape
 from planner.facemap.polygon import segment_distances
 from planner.facemap.polygon import shape_area
 from planner.facemap.polygon import shape_edges
+from planner.facemap.zones import no_go_at
+from planner.facemap.zones import no_go_edges
 
 Side = Literal["right", "left", "midline"]
 IntArray = NDArray[np.int64]
@@ -54,11 +63,28 @@ class Region:
 
 
 @dataclass(frozen=True)
-class RegionTable:
-    """Every region of a map, with their edges flattened for vectorised tests.
+class EdgeTable:
+    """Some regions' edges flattened for vectorised tests.
 
     ``edges`` has shape (m, 4) (x0, y0, x1, y1); ``starts`` has shape (r,) and
-    gives each region's first edge row, edges being stored region by region.
+    gives each region's first edge row, edges being stored region by region;
+    ``owner`` has shape (m,) and ``areas`` shape (r,).
+    """
+
+    edges: FloatArray
+    owner: IntArray
+    starts: IntArray
+    areas: FloatArray
+
+
+@dataclass(frozen=True)
+class RegionTable:
+    """Every region of a map, and the right and midline ones that hits fold onto.
+
+    ``edges``, ``owner``, ``starts`` and ``areas`` cover every region; ``half``
+    covers the right-side and midline regions, ``half_index`` (shape (h,)) maps
+    them to their index in ``regions``, and ``twin`` (shape (r,)) gives each
+    region's mirror image (a midline region is its own).
     """
 
     regions: tuple[Region, ...]
@@ -66,6 +92,22 @@ class RegionTable:
     owner: IntArray
     starts: IntArray
     areas: FloatArray
+    half: EdgeTable
+    half_index: IntArray
+    twin: IntArray
+    paired: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Miss:
+    """Why a tap charts nothing: a no-go zone, the midline of a paired muscle, or
+    no muscle near enough. ``message`` is for the clinician, ``field`` for the
+    form field ``x``."""
+
+    reason: Literal["no_go", "midline", "nothing"]
+    message: str
+    field: str
+    zone: str | None = None
 
 
 def mirror(x: float, y: float, midline_x: float = MIDLINE_X) -> tuple[float, float]:
@@ -89,24 +131,47 @@ def side_of(x: float, midline_x: float = MIDLINE_X) -> Side:
 
 
 def muscle_regions(face_map: FaceMap, muscle: Muscle) -> tuple[Region, ...]:
-    """Return a muscle's regions: one if it is midline, else right then left."""
+    """Return a muscle's regions: one if it is midline, else right then left,
+    then its central part (midline) if it has one."""
     shape = muscle.shape
     area = shape_area(shape)
     if muscle.midline:
         return (Region(muscle.code, "midline", shape, area),)
     left = mirror_shape(shape, face_map.midline_x)
-    return (
+    regions: tuple[Region, ...] = (
         Region(muscle.code, "right", shape, area),
         Region(muscle.code, "left", left, area),
     )
+    if muscle.central is not None:
+        central = muscle.central.shape
+        regions += (Region(muscle.code, "midline", central, shape_area(central)),)
+    return regions
 
 
 def reference_points(face_map: FaceMap, muscle: Muscle, side: Side) -> FloatArray:
-    """Return a muscle's reference points on one side, shape (k, 2)."""
+    """Return a muscle's reference points on one side, shape (k, 2).
+
+    :raises KeyError: for the midline of a paired muscle with no central part.
+    """
+    if side == "midline" and not muscle.midline:
+        if muscle.central is None:
+            raise KeyError((muscle.code, side))
+        return np.asarray(muscle.central.points, dtype=np.float64)
     points = np.asarray(muscle.points, dtype=np.float64)
     if side == "left" and not muscle.midline:
         return mirror_points(points, face_map.midline_x)
     return points
+
+
+def _edge_table(regions: tuple[Region, ...]) -> EdgeTable:
+    blocks = [shape_edges(region.shape) for region in regions]
+    sizes = np.array([len(block) for block in blocks], dtype=np.int64)
+    return EdgeTable(
+        edges=np.vstack(blocks),
+        owner=np.repeat(np.arange(len(regions), dtype=np.int64), sizes),
+        starts=(np.cumsum(sizes) - sizes).astype(np.int64),
+        areas=np.array([region.area for region in regions]),
+    )
 
 
 # A map is a frozen model made of tuples, so it hashes by value; a handful of
@@ -119,56 +184,128 @@ def region_table(face_map: FaceMap) -> RegionTable:
         for muscle in face_map.muscles
         for region in muscle_regions(face_map, muscle)
     )
-    edge_blocks = [shape_edges(region.shape) for region in regions]
-    sizes = np.array([len(block) for block in edge_blocks], dtype=np.int64)
+    whole = _edge_table(regions)
+    half_index = np.array(
+        [i for i, region in enumerate(regions) if region.side != "left"],
+        dtype=np.int64,
+    )
+    where = {(region.muscle, region.side): i for i, region in enumerate(regions)}
+    mirrored: dict[Side, Side] = {
+        "right": "left",
+        "left": "right",
+        "midline": "midline",
+    }
+    twin = np.array(
+        [where[(region.muscle, mirrored[region.side])] for region in regions],
+        dtype=np.int64,
+    )
     return RegionTable(
         regions=regions,
-        edges=np.vstack(edge_blocks),
-        owner=np.repeat(np.arange(len(regions), dtype=np.int64), sizes),
-        starts=(np.cumsum(sizes) - sizes).astype(np.int64),
-        areas=np.array([region.area for region in regions]),
+        edges=whole.edges,
+        owner=whole.owner,
+        starts=whole.starts,
+        areas=whole.areas,
+        half=_edge_table(tuple(regions[i] for i in half_index)),
+        half_index=half_index,
+        twin=twin,
+        paired=np.array([region.side != "midline" for region in regions]),
     )
 
 
+def _unfold(
+    table: RegionTable, points: FloatArray, index: IntArray, midline_x: float
+) -> IntArray:
+    """Map indices found for folded points back to the points' own regions.
+
+    A paired region found for a point on the midline itself has no side: -1.
+    """
+    found = np.where(index >= 0, index, 0)
+    unfolded = np.where(points[:, 0] > midline_x, table.twin[found], found)
+    sideless = (points[:, 0] == midline_x) & table.paired[found]
+    result: IntArray = np.where((index < 0) | sideless, -1, unfolded)
+    return result
+
+
 def locate(face_map: FaceMap, points: FloatArray) -> IntArray:
-    """Find the smallest region containing each point.
+    """Find the smallest region containing each point (folded at the midline).
 
     :param points: shape (n, 2), viewBox units.
     :return: shape (n,), an index into ``region_table(face_map).regions``, or -1
-        where no region contains the point.
+        where no region contains the point, or where the point lies on the
+        midline and only a paired muscle's region is found.
     """
     table = region_table(face_map)
     points = np.atleast_2d(np.asarray(points, dtype=np.float64))
-    counts = np.add.reduceat(crossings(table.edges, points), table.starts, axis=1)
-    areas = np.where(counts % 2 == 1, table.areas[None, :], np.inf)
-    best = areas.argmin(axis=1)
-    found: IntArray = np.where(np.isfinite(areas.min(axis=1)), best, -1)
-    return found
+    folded = fold_points(points, face_map.midline_x)
+    half = table.half
+    counts = np.add.reduceat(crossings(half.edges, folded), half.starts, axis=1)
+    areas = np.where(counts % 2 == 1, half.areas[None, :], np.inf)
+    best = table.half_index[areas.argmin(axis=1)]
+    index = np.where(np.isfinite(areas.min(axis=1)), best, -1)
+    return _unfold(table, points, index, face_map.midline_x)
 
 
-def hit_test(
+def tap_target(
     face_map: FaceMap, x: float, y: float, *, tolerance: float = DEFAULT_TOLERANCE
-) -> Hit | None:
-    """Say which muscle and side a tap at (x, y) charts, if any.
+) -> Hit | Miss:
+    """Say which muscle and side a tap at (x, y) charts, or why it charts nothing.
 
-    Inside overlapping regions the smallest wins, so thin and small muscles
-    drawn on top stay reachable. Outside every region, the tap snaps to the
-    region with the nearest edge when that edge is within ``tolerance`` units.
+    A no-go zone refuses the tap outright, even over a muscle and within reach of
+    one: nothing snaps onto the eye. Inside overlapping regions the smallest
+    wins, so thin and small muscles drawn on top stay reachable. Outside every
+    region, the tap snaps to the region with the nearest edge when that edge is
+    within ``tolerance`` units.
     """
+    refused = no_go_at(face_map, x, y)
+    if refused is not None:
+        # Short enough for the chair's three-line status; the zone's source is on
+        # the map's own title for the zone and on the sign-off sheet.
+        title = refused.title[:1].lower() + refused.title[1:]
+        return Miss(
+            "no_go",
+            f"Nothing placed: {title} is a no-go zone. {refused.message}",
+            f"is in a no-go zone: {refused.title}",
+            refused.code,
+        )
     table = region_table(face_map)
     point = np.array([[x, y]], dtype=np.float64)
     index = int(locate(face_map, point)[0])
     if index >= 0:
         region = table.regions[index]
         return Hit(region.muscle, region.side, inside=True, distance=0.0)
-    distances = segment_distances(table.edges, point)[0]
+    folded = fold_points(point, face_map.midline_x)
+    distances = segment_distances(table.half.edges, folded)[0]
     nearest = int(distances.argmin())
     if distances[nearest] > tolerance:
-        return None
-    region = table.regions[int(table.owner[nearest])]
+        return Miss(
+            "nothing", "That point is not on a muscle of the map.", "is not on a muscle"
+        )
+    found = table.half_index[int(table.half.owner[nearest])]
+    unfolded = int(_unfold(table, point, np.array([found]), face_map.midline_x)[0])
+    if unfolded < 0:
+        return _on_the_midline(face_map, table.regions[found].muscle)
+    region = table.regions[unfolded]
     return Hit(
         region.muscle, region.side, inside=False, distance=float(distances[nearest])
     )
+
+
+def _on_the_midline(face_map: FaceMap, muscle: str) -> Miss:
+    name = face_map.muscle(muscle).name
+    return Miss(
+        "midline",
+        f"Nothing placed: that point is on the midline, and the {name} is paired. "
+        "Tap a little to the patient's right or left.",
+        "is on the midline of a paired muscle",
+    )
+
+
+def hit_test(
+    face_map: FaceMap, x: float, y: float, *, tolerance: float = DEFAULT_TOLERANCE
+) -> Hit | None:
+    """Say which muscle and side a tap at (x, y) charts, if any (see tap_target)."""
+    target = tap_target(face_map, x, y, tolerance=tolerance)
+    return target if isinstance(target, Hit) else None
 
 
 def region_index(face_map: FaceMap, muscle: str, side: Side) -> int:
@@ -184,8 +321,8 @@ def clearance(
 ) -> FloatArray:
     """Say how far each point may move and still hit the same muscle and side.
 
-    That is the distance to the nearest edge of the muscle's own region or of
-    any smaller region (which would win the hit test once entered).
+    That is the distance to the nearest edge of the muscle's own region, of any
+    smaller region (which would win the hit test once entered) or of a no-go zone.
 
     :param points: shape (n, 2), inside the region, viewBox units.
     :return: shape (n,), viewBox units.
@@ -193,6 +330,7 @@ def clearance(
     table = region_table(face_map)
     own = region_index(face_map, muscle, side)
     rivals = (table.owner == own) | (table.areas[table.owner] < table.areas[own])
-    distances = segment_distances(table.edges[rivals], np.atleast_2d(points))
+    edges = np.vstack([table.edges[rivals], no_go_edges(face_map)])
+    distances = segment_distances(edges, np.atleast_2d(points))
     room: FloatArray = distances.min(axis=1)
     return room

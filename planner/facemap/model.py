@@ -2,7 +2,10 @@
 
 A map stores each muscle's region and reference points for the patient's right
 side only (x below the midline); the left side is their mirror. Muscles with
-``midline`` set (the procerus) have one region straddling the midline.
+``midline`` set (the procerus) have one region straddling the midline; a paired
+muscle may also have a ``central`` part across the midline (a central mentalis
+point). Zones (caution and no-go) are stored the same way: the right side's, or
+one across the midline.
 """
 
 import functools
@@ -16,19 +19,25 @@ from typing import Self
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
+from pydantic import PrivateAttr
 from pydantic import ValidationError
 from pydantic import model_validator
 
+from planner.facemap.checks import check_parts
+from planner.facemap.checks import check_points_reach_their_muscle
+from planner.facemap.checks import check_zones
 from planner.facemap.polygon import Shape
-from planner.facemap.polygon import contains
 from planner.facemap.polygon import ring_array
-from planner.facemap.polygon import shape_area
 from planner.reference import MUSCLE_DOSES
 
 Point = tuple[float, float]
 Ring = tuple[Point, ...]
 
 KNOWN_MUSCLES = frozenset(dose.muscle for dose in MUSCLE_DOSES)
+# The map new sessions are charted on; a signed session keeps its own version.
+MAP_FAMILY = "front"
+CURRENT_MAP_VERSION = 2
+CURRENT_MAP = f"{MAP_FAMILY}-v{CURRENT_MAP_VERSION}"
 _MAP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # SVG path data: commands, numbers and separators only.
 _PATH_DATA = r"^[MLHVCSQTAZmlhvcsqtaz0-9eE.,+\s-]+$"
@@ -48,8 +57,39 @@ class Landmark(BaseModel):
     style: Literal["line", "bold", "faint", "dashed", "filled"] = "line"
 
 
+def _check_sources(points: tuple[Point, ...], sources: tuple[str, ...]) -> None:
+    if sources and len(sources) != len(points):
+        raise ValueError(
+            f"point_sources: give one per point ({len(points)}), not {len(sources)}"
+        )
+
+
+class CentralPart(BaseModel):
+    """The midline part of a paired muscle, drawn across the midline."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    region: Ring = Field(min_length=3)
+    points: tuple[Point, ...] = Field(min_length=1)
+    region_source: str = ""
+    point_sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        _check_sources(self.points, self.point_sources)
+        return self
+
+    @property
+    def shape(self) -> Shape:
+        return (ring_array(self.region),)
+
+
 class Muscle(BaseModel):
-    """One muscle: names, codes, its region and its reference injection points."""
+    """One muscle: names, codes, its region and its reference injection points.
+
+    ``region_source`` and ``point_sources`` say where the drawing comes from: a
+    source tag of the clinical reference, or UNSOURCED.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -64,6 +104,9 @@ class Muscle(BaseModel):
     points: tuple[Point, ...] = Field(min_length=1)
     guidance: str = ""
     caution: str = ""
+    region_source: str = ""
+    point_sources: tuple[str, ...] = ()
+    central: CentralPart | None = None
 
     @model_validator(mode="after")
     def _check_snomed(self) -> Self:
@@ -71,12 +114,56 @@ class Muscle(BaseModel):
             raise ValueError(f"snomed: {self.snomed} fails the Verhoeff check digit")
         if any(len(hole) < 3 for hole in self.holes):
             raise ValueError("holes: each hole needs at least 3 points")
+        _check_sources(self.points, self.point_sources)
+        if self.midline and self.central is not None:
+            raise ValueError("central: a midline muscle has no separate central part")
         return self
 
     @property
     def shape(self) -> Shape:
         """Return the region as arrays: the outer ring, then the holes."""
         return (ring_array(self.region), *(ring_array(h) for h in self.holes))
+
+    @property
+    def sides(self) -> tuple[Literal["right", "left", "midline"], ...]:
+        """Name the sides a site on this muscle may have."""
+        if self.midline:
+            return ("midline",)
+        if self.central is not None:
+            return ("right", "left", "midline")
+        return ("right", "left")
+
+
+class Zone(BaseModel):
+    """A caution or no-go zone: a tap there is warned about, or refused.
+
+    ``muscles`` and ``roles``, when given, narrow a caution zone to sites on those
+    muscles and with those roles (a frontalis site on the affected side).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Literal["caution", "no_go"]
+    # A warning needs a reason to sign; a caution informs.
+    severity: Literal["caution", "warning"] = "caution"
+    title: str = Field(min_length=1, max_length=80)
+    message: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    midline: bool = False
+    region: Ring = Field(min_length=3)
+    muscles: tuple[str, ...] = ()
+    roles: tuple[Literal["affected", "contralateral"], ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.kind == "no_go" and (self.muscles or self.roles):
+            raise ValueError("muscles: a no-go zone refuses every tap, for any muscle")
+        return self
+
+    @property
+    def shape(self) -> Shape:
+        return (ring_array(self.region),)
 
 
 class FaceMap(BaseModel):
@@ -89,11 +176,16 @@ class FaceMap(BaseModel):
     title: str = Field(min_length=1)
     view_box: tuple[float, float, float, float]
     midline_x: float
+    # The drawing's scale, for distances in centimetres (front-v1 had none).
+    scale_px_per_cm: float | None = Field(default=None, gt=0)
     source: str = Field(min_length=1)
     notes: tuple[str, ...] = ()
     outline: str = Field(pattern=_PATH_DATA)
     landmarks: tuple[Landmark, ...] = ()
     muscles: tuple[Muscle, ...] = Field(min_length=1)
+    zones: tuple[Zone, ...] = ()
+    # The folder the map was loaded from, where its other versions are.
+    _folder: Path | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check_geometry(self) -> Self:
@@ -103,10 +195,15 @@ class FaceMap(BaseModel):
         if self.midline_x != x0 + width / 2:
             raise ValueError("midline_x: must be the centre of the view_box")
         _check_codes(self.muscles)
-        for index, muscle in enumerate(self.muscles):
-            _check_muscle(self, index, muscle)
-        _check_points_reach_their_muscle(self.muscles)
+        check_parts(self)
+        check_points_reach_their_muscle(self)
+        check_zones(self)
         return self
+
+    @property
+    def folder(self) -> Path | None:
+        """Return the folder the map was loaded from, if it was loaded from one."""
+        return self._folder
 
     def muscle(self, code: str) -> Muscle:
         """Return the muscle with this code, or raise KeyError."""
@@ -114,10 +211,6 @@ class FaceMap(BaseModel):
             if muscle.code == code:
                 return muscle
         raise KeyError(code)
-
-
-def _where(index: int, muscle: Muscle) -> str:
-    return f"muscles[{index}] ({muscle.code})"
 
 
 def _check_codes(muscles: tuple[Muscle, ...]) -> None:
@@ -134,56 +227,6 @@ def _check_codes(muscles: tuple[Muscle, ...]) -> None:
                 f"(also muscles[{seen[muscle.code]}])"
             )
         seen[muscle.code] = index
-
-
-def _check_muscle(face_map: FaceMap, index: int, muscle: Muscle) -> None:
-    x0, y0, width, height = face_map.view_box
-    mid = face_map.midline_x
-    rings = {"region": muscle.region} | {
-        f"holes[{h}]": hole for h, hole in enumerate(muscle.holes)
-    }
-    for field, ring in (rings | {"points": muscle.points}).items():
-        for number, (x, y) in enumerate(ring):
-            where = f"{_where(index, muscle)}.{field}[{number}]"
-            if not (x0 <= x <= x0 + width and y0 <= y <= y0 + height):
-                raise ValueError(f"{where}: ({x}, {y}) lies outside the view_box")
-            if not muscle.midline and x > mid:
-                raise ValueError(
-                    f"{where}: ({x}, {y}) is right of the midline; store the "
-                    "patient's right side only (x <= midline_x)"
-                )
-    xs = [x for x, _ in muscle.region]
-    if muscle.midline and not min(xs) < mid < max(xs):
-        raise ValueError(
-            f"{_where(index, muscle)}.region: a midline muscle's region must "
-            "straddle midline_x"
-        )
-    inside = contains(muscle.shape, ring_array(muscle.points))
-    for number, ok in enumerate(inside.tolist()):
-        if not ok:
-            x, y = muscle.points[number]
-            raise ValueError(
-                f"{_where(index, muscle)}.points[{number}]: ({x}, {y}) lies "
-                "outside the muscle's region"
-            )
-
-
-def _check_points_reach_their_muscle(muscles: tuple[Muscle, ...]) -> None:
-    """Reject a reference point that a tap would chart as a smaller muscle."""
-    areas = [shape_area(muscle.shape) for muscle in muscles]
-    for index, muscle in enumerate(muscles):
-        points = ring_array(muscle.points)
-        for other, rival in enumerate(muscles):
-            if other == index or areas[other] >= areas[index]:
-                continue
-            hits = contains(rival.shape, points)
-            for number in hits.nonzero()[0].tolist():
-                x, y = muscle.points[number]
-                raise ValueError(
-                    f"{_where(index, muscle)}.points[{number}]: ({x}, {y}) is "
-                    f"inside the smaller region of {rival.code}, so a tap there "
-                    f"would chart {rival.code}"
-                )
 
 
 def _dihedral_product(j: int, k: int) -> int:
@@ -220,7 +263,7 @@ def verhoeff_valid(digits: str) -> bool:
     return check == 0
 
 
-def load_face_map(folder: Path, name: str = "front-v1") -> FaceMap:
+def load_face_map(folder: Path, name: str = CURRENT_MAP) -> FaceMap:
     """Load and validate ``<folder>/<name>.json``, cached per resolved path.
 
     :raises FaceMapError: naming the file and the field when the data is bad.
@@ -239,7 +282,7 @@ def _load(path: Path) -> FaceMap:
     except json.JSONDecodeError as exc:
         raise FaceMapError(f"{path}: not valid JSON ({exc})") from exc
     try:
-        return FaceMap.model_validate(raw)
+        face_map = FaceMap.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{_field_path(raw, error['loc'])}: "
@@ -247,6 +290,8 @@ def _load(path: Path) -> FaceMap:
             for error in exc.errors()
         )
         raise FaceMapError(f"{path}: {problems}") from exc
+    face_map._folder = path.parent
+    return face_map
 
 
 def _field_path(raw: Any, loc: tuple[int | str, ...]) -> str:

@@ -125,3 +125,16 @@ def mirror_shape(shape: Shape, midline_x: float) -> Shape:
     return tuple(
         np.column_stack([2 * midline_x - ring[:, 0], ring[:, 1]]) for ring in shape
     )
+
+
+def fold_points(points: FloatArray, midline_x: float) -> FloatArray:
+    """Mirror the points (n, 2) right of x = midline_x onto its left; keep the rest.
+
+    Mirroring is the same expression as ``mirror_shape``'s, so a point and its
+    mirror image fold onto exactly the same point.
+    """
+    x = points[:, 0]
+    folded: FloatArray = np.column_stack(
+        [np.where(x > midline_x, 2 * midline_x - x, x), points[:, 1]]
+    )
+    return folded

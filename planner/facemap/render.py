@@ -16,9 +16,12 @@ import svgwrite
 
 from planner.facemap.geometry import Region
 from planner.facemap.geometry import muscle_regions
+from planner.facemap.hatching import Hatch
+from planner.facemap.hatching import hatched_group
 from planner.facemap.model import FaceMap
 from planner.facemap.model import Landmark
 from planner.facemap.polygon import FloatArray
+from planner.facemap.zones import zone_shapes
 
 INK = "#333333"
 REGION_FILL = "#d1495b"
@@ -26,6 +29,8 @@ REGION_STROKE = "#a8384a"
 HIGHLIGHT_STROKE = "#7a1426"
 GHOST_STROKE = "#666666"
 FALLBACK_COLOUR = "#555555"
+CAUTION_STROKE = "#b35900"
+NO_GO_FILL = "#6b6b6b"
 MIN_RADIUS = 5.0
 MAX_RADIUS = 13.0
 _HEX_COLOUR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -71,10 +76,12 @@ def render_face_map(
     height: str | float | None = None,
     title: str = "Face map",
     id_prefix: str = "",
+    hatched: Iterable[Hatch] = (),
 ) -> str:
     """Draw the map, its muscle regions, last cycle's ghosts and today's sites.
 
-    ``highlight`` holds muscle codes (both sides) or (code, side) pairs.
+    ``highlight`` holds muscle codes (both sides) or (code, side) pairs;
+    ``hatched`` the muscle-sides a procedure excised or denervated.
     ``id_prefix`` keeps ids unique when one page shows several maps.
     """
     sites, ghosts = tuple(sites), tuple(ghosts)
@@ -103,6 +110,11 @@ def render_face_map(
         )
     )
     drawing.add(_regions(drawing, face_map, highlight, id_prefix))
+    hatched = tuple(hatched)
+    if hatched:
+        drawing.add(hatched_group(drawing, face_map, hatched, id_prefix))
+    if face_map.zones:
+        drawing.add(_zones(drawing, face_map, id_prefix))
     drawing.add(_landmarks(drawing, face_map.landmarks))
     drawing.add(_side_labels(drawing, face_map))
     drawing.add(_markers(drawing, ghosts, ghost=True))
@@ -162,6 +174,38 @@ def _regions(
         )
         side = "midline" if region.side == "midline" else f"{region.side} side"
         path.set_desc(title=f"{names[region.muscle]}, {side}")
+        group.add(path)
+    return group
+
+
+def _zones(
+    drawing: svgwrite.Drawing, face_map: FaceMap, id_prefix: str
+) -> svgwrite.container.Group:
+    """Outline the caution zones and shade the no-go ones; taps pass through.
+
+    A zone that applies only to sites of one role (the affected side) depends on
+    the patient, so it is told as a warning, not drawn.
+    """
+    group = drawing.g(**{"class": "zones", "pointer-events": "none"})
+    for zone in face_map.zones:
+        if zone.roles:
+            continue
+        no_go = zone.kind == "no_go"
+        style: dict[str, str | float] = (
+            {"fill": NO_GO_FILL, "fill_opacity": 0.22, "stroke": NO_GO_FILL}
+            if no_go
+            else {"fill": "none", "stroke": CAUTION_STROKE, "stroke_dasharray": "3 2"}
+        )
+        path = drawing.path(
+            d=" ".join(_ring_path(ring) for ring in zone_shapes(face_map, zone)),
+            id=f"{id_prefix}zone-{zone.code}",
+            stroke_width=0.8,
+            stroke_opacity=0.8,
+            **style,
+            **{"class": f"zone zone-{zone.kind}", "data-zone": zone.code},
+        )
+        kind = "No-go zone" if no_go else "Caution zone"
+        path.set_desc(title=f"{kind}: {zone.title} ({zone.source})")
         group.add(path)
     return group
 

@@ -63,6 +63,7 @@ TIMEPOINTS = {
     "baseline": "Baseline",
     "review": "Review",
     "pre_treatment": "Pre-treatment",
+    "wear_off": "Wear-off",
     "other": "Other",
 }
 

@@ -18,7 +18,8 @@ What a receiving system should know:
 - Patient, the Practitioners it names, a Medication per vial lot (with its batch:
   lot number and expiry; the dilution as the ingredient's strength), one Procedure
   per treatment session, one MedicationAdministration per injection site (``partOf``
-  its Procedure), one Observation per outcome assessment, and the Appointments.
+  its Procedure), one Observation per outcome assessment, the Appointments, and
+  a Media per photograph (``planner.interop.fhir_media``).
 - Doses are each product's own units, never converted: a Quantity with the value and
   the product's unit name ("U", "U (Speywood)") and no UCUM system or code. UCUM's
   ``[iU]`` is the WHO International Unit; botulinum toxin units are manufacturer
@@ -85,6 +86,8 @@ from planner.interop.fhir_codes import concept
 from planner.interop.fhir_codes import instant
 from planner.interop.fhir_codes import key_label
 from planner.interop.fhir_codes import trimmed
+from planner.interop.fhir_media import photo_media
+from planner.interop.fhir_other import other_entries
 from planner.interop.fhir_records import LotRecord
 from planner.interop.fhir_records import MuscleInfo
 from planner.interop.fhir_records import PatientExport
@@ -186,6 +189,11 @@ class _BundleBuilder:
                 self.entry("injection_site", site.id, self.administration(record, site))
                 for site in record.sites
             ]
+        entries += other_entries(self)
+        entries += [
+            self.entry("photo", photo_id, media)
+            for photo_id, media in photo_media(export, self.ref, self.patient_ref)
+        ]
         entries += [
             self.entry(
                 "assessment",

@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Protocol
 
 from planner.clinic_time import require_aware_or_none
+from planner.interop.fhir_other import SurgeryRecord
+from planner.interop.fhir_other import TherapyCourseRecord
 from planner.vocabulary import APPOINTMENT_KINDS
 from planner.vocabulary import APPOINTMENT_STATUSES
 from planner.vocabulary import DEPTHS
@@ -222,6 +224,32 @@ class AppointmentRecord:
 
 
 @dataclass(frozen=True)
+class PhotoRecord:
+    """A photograph of a standard view, taken for a cycle at a timepoint.
+
+    ``width`` and ``height`` are those of the image described: the display-size
+    JPEG in ``data``, or of that image when the export leaves the bytes out.
+    """
+
+    id: int
+    session_id: int
+    view_code: str
+    view_label: str
+    timepoint: str
+    taken_at: datetime
+    taken_by_id: int
+    width: int
+    height: int
+    data: bytes | None = None
+
+    def __post_init__(self) -> None:
+        require_choice("timepoint", self.timepoint, TIMEPOINTS)
+        require_aware_or_none("taken_at", self.taken_at)
+        if self.width < 1 or self.height < 1:
+            raise ValueError("a photo's width and height must be at least 1 pixel")
+
+
+@dataclass(frozen=True)
 class PatientExport:
     """Everything exported for one patient; every id named here is present."""
 
@@ -232,6 +260,11 @@ class PatientExport:
     sessions: tuple[SessionRecord, ...] = ()
     assessments: tuple[AssessmentRecord, ...] = ()
     appointments: tuple[AppointmentRecord, ...] = ()
+    # Only photos the patient has not withdrawn consent for.
+    photos: tuple[PhotoRecord, ...] = ()
+    # Facial therapy and surgery beside the toxin (issue 22).
+    therapy: tuple[TherapyCourseRecord, ...] = ()
+    surgery: tuple[SurgeryRecord, ...] = ()
 
     def __post_init__(self) -> None:
         ids = {
@@ -242,6 +275,7 @@ class PatientExport:
         }
         _unique("assessments", self.assessments)
         _unique("appointments", self.appointments)
+        _unique("photos", self.photos)
         lot_products = {lot.id: lot.product_id for lot in self.lots}
         for lot in self.lots:
             _require(ids, "products", lot.product_id, f"lot {lot.id}")
@@ -268,6 +302,9 @@ class PatientExport:
                 _require(ids, "practitioners", appointment.clinician_id, where)
             if appointment.source_session_id is not None:
                 _require(ids, "sessions", appointment.source_session_id, where)
+        for photo in self.photos:
+            _require(ids, "sessions", photo.session_id, f"photo {photo.id}")
+            _require(ids, "practitioners", photo.taken_by_id, f"photo {photo.id}")
 
 
 class _HasId(Protocol):

@@ -5,10 +5,14 @@ README's data dictionary and the export page are generated from it, and
 ``research_csv_cells.write_csv`` formats rows by it.
 """
 
-from collections.abc import Iterable
-
 from planner.interop.research_csv_cells import Column
 from planner.interop.research_csv_cells import CsvFile
+from planner.interop.research_csv_columns import CYCLE_NUMBER
+from planner.interop.research_csv_columns import PATIENT_REF
+from planner.interop.research_csv_columns import code_column
+from planner.interop.research_csv_columns import id_column
+from planner.interop.research_csv_photos import PHOTO_MEASUREMENTS
+from planner.interop.research_csv_procedures import PROCEDURES
 from planner.reference import MUSCLE_DOSES
 from planner.vocabulary import AdverseEventKind
 from planner.vocabulary import AffectedSide
@@ -40,32 +44,14 @@ FORMAT_RULES: tuple[str, ...] = (
     "over time. Names, MRN, date of birth, contact details and clinicians' notes are "
     "never exported (the adverse-event description is the one free-text column); "
     "ages are whole years on the day.",
+    "A patient whose latest consent to research use is withdrawn is left out of "
+    "every file, from the next export on.",
 )
 
 
-def _id(name: str, what: str) -> Column:
-    return Column(name, "integer", what)
-
-
-def _code(name: str, description: str, values: Iterable[str]) -> Column:
-    return Column(name, "code", description, values=tuple(map(str, values)))
-
-
-PATIENT_REF = Column(
-    "patient_ref",
-    "text",
-    "Pseudonymous patient identifier (see the format notes); the same patient has "
-    "the same value in every file.",
-)
-SEX = _code("sex", "Sex as recorded.", Sex)
-CYCLE_NUMBER = Column(
-    "cycle_number",
-    "integer",
-    "Treatment cycle, counted from 1 for each patient; a full treatment opens a "
-    "cycle and top-ups belong to it.",
-)
+SEX = code_column("sex", "Sex as recorded.", Sex)
 PERFORMED_AT = Column("performed_at", "datetime", "When the session was performed.")
-SESSION_STATUS = _code(
+SESSION_STATUS = code_column(
     "session_status",
     "`draft` is still being charted; `signed` is final; `amended` was corrected "
     "after signing, and the values shown are the corrected ones.",
@@ -118,15 +104,15 @@ SITES = CsvFile(
     "One row per injection site, as it stands now: amended doses replace the "
     "signed ones.",
     (
-        _id("site_id", "The injection site's record id."),
-        _id("session_id", "The treatment session; joins `sessions.csv`."),
+        id_column("site_id", "The injection site's record id."),
+        id_column("session_id", "The treatment session; joins `sessions.csv`."),
         PATIENT_REF,
         CYCLE_NUMBER,
         PERFORMED_AT,
         SESSION_STATUS,
         *PRODUCT_AND_LOT,
         Column("site_number", "integer", "The site's number on the chart, from 1."),
-        _code(
+        code_column(
             "muscle",
             "Muscle key (stable across versions).",
             (dose.muscle for dose in MUSCLE_DOSES),
@@ -136,18 +122,18 @@ SITES = CsvFile(
             "text",
             "Muscle name from the face map; empty if the map no longer has it.",
         ),
-        _code(
+        code_column(
             "side",
             "Side of the patient's face: right, left or midline.",
             ("R", "L", "M"),
         ),
-        _code(
+        code_column(
             "role",
             "Whether the site is on the palsied side, the healthy side (for "
             "balance) or the midline.",
             SiteRole,
         ),
-        _code(
+        code_column(
             "depth",
             "Injection depth; empty if not recorded.",
             Depth,
@@ -165,14 +151,14 @@ SITES = CsvFile(
             "decimal",
             "Horizontal position on the face map, from the viewer's left (the "
             "patient's right) edge.",
-            "map units (front-v1: 0 to 400)",
+            "map units (front-v1 and front-v2: 0 to 400)",
             2,
         ),
         Column(
             "y",
             "decimal",
             "Vertical position on the face map, from the top.",
-            "map units (front-v1: 0 to 520)",
+            "map units (front-v1 and front-v2: 0 to 520)",
             2,
         ),
     ),
@@ -182,16 +168,16 @@ SESSIONS = CsvFile(
     "sessions",
     "One row per treatment session, with its totals and the response to its cycle.",
     (
-        _id("session_id", "The treatment session's record id."),
+        id_column("session_id", "The treatment session's record id."),
         PATIENT_REF,
         AGE_YEARS,
         SEX,
-        _code(
+        code_column(
             "palsy_cause",
             "Cause of the facial palsy.",
             PalsyCause,
         ),
-        _code(
+        code_column(
             "affected_side",
             "The palsied side, the patient's own.",
             AffectedSide,
@@ -203,12 +189,12 @@ SESSIONS = CsvFile(
             "years",
         ),
         CYCLE_NUMBER,
-        _code(
+        code_column(
             "kind",
             "`full` opens a cycle; `top_up` adds to the cycle's full treatment.",
             SessionKind,
         ),
-        _id(
+        id_column(
             "cycle_session_id",
             "For a top-up, the full session that opened its cycle; empty for a "
             "full treatment.",
@@ -296,11 +282,11 @@ SCORES = CsvFile(
     "One row per score of each completed assessment (long format): its headline "
     "and each of its components. SAQ scores are here as instrument `saq`.",
     (
-        _id("assessment_id", "The assessment's record id."),
+        id_column("assessment_id", "The assessment's record id."),
         PATIENT_REF,
         AGE_YEARS,
         SEX,
-        _id(
+        id_column(
             "session_id",
             "The full treatment whose cycle the assessment falls in; empty for a "
             "baseline before any treatment.",
@@ -310,12 +296,12 @@ SCORES = CsvFile(
             "integer",
             "That treatment's cycle number; empty for a baseline.",
         ),
-        _code(
+        code_column(
             "instrument",
             "The instrument.",
             Instrument,
         ),
-        _code(
+        code_column(
             "timepoint",
             "When in the cycle it was done.",
             Timepoint,
@@ -326,7 +312,7 @@ SCORES = CsvFile(
             "text",
             "Version of the scoring formula that produced the scores.",
         ),
-        _code(
+        code_column(
             "assessor",
             "`patient` for a self-entered questionnaire, otherwise the role of the "
             "clinician who entered it.",
@@ -359,16 +345,16 @@ ADVERSE_EVENTS = CsvFile(
     "adverse_events",
     "One row per adverse event recorded against a treatment session.",
     (
-        _id("adverse_event_id", "The adverse event's record id."),
-        _id("session_id", "The treatment session; joins `sessions.csv`."),
+        id_column("adverse_event_id", "The adverse event's record id."),
+        id_column("session_id", "The treatment session; joins `sessions.csv`."),
         PATIENT_REF,
         CYCLE_NUMBER,
-        _code(
+        code_column(
             "kind",
             "What happened.",
             AdverseEventKind,
         ),
-        _code("severity", "Severity.", Severity),
+        code_column("severity", "Severity.", Severity),
         Column(
             "description",
             "text",
@@ -387,7 +373,14 @@ ADVERSE_EVENTS = CsvFile(
     ),
 )
 
-FILES: tuple[CsvFile, ...] = (SESSIONS, SITES, SCORES, ADVERSE_EVENTS)
+FILES: tuple[CsvFile, ...] = (
+    SESSIONS,
+    SITES,
+    SCORES,
+    ADVERSE_EVENTS,
+    PHOTO_MEASUREMENTS,
+    PROCEDURES,
+)
 FILES_BY_NAME: dict[str, CsvFile] = {file.name: file for file in FILES}
 
 

@@ -47,6 +47,9 @@ class Appointment(SQLModel, table=True):
         default=None, foreign_key="treatment_session.id", index=True
     )
     override_reason: str | None = Field(default=None, max_length=500)
+    # An injector's clinical reason for a re-treatment booked before the 12-week
+    # floor (services.appointments); never the generic override above.
+    clinical_reason: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, max_length=1000)
     version: int = 1
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -18,8 +18,11 @@ from planner.models.enums import AuditAction
 class AuditEvent(SQLModel, table=True):
     """Who did what to which record, with the values before and after.
 
-    The database itself refuses UPDATE and DELETE on this table (see
-    ``planner.models.guards``), so not even a bug in the app can rewrite it.
+    The database itself refuses UPDATE and DELETE on this table, and an INSERT
+    that would replace an event or not extend the chain (see
+    ``planner.models.guards``), so not even a bug in the app can rewrite it. Each
+    event carries the hash of the one before it and its own (``planner.audit_chain``),
+    so a change made around the guards shows when the chain is verified.
     """
 
     __tablename__ = "audit_event"
@@ -45,3 +48,7 @@ class AuditEvent(SQLModel, table=True):
         default=None, sa_column=Column(JSON(none_as_null=True))
     )
     remote_addr: str | None = Field(default=None, max_length=64)
+    # Filled in as the event is written (planner.services.audit); an event
+    # without them does not extend the chain and the database refuses it.
+    prev_hash: str = Field(default="", max_length=64)
+    event_hash: str = Field(default="", max_length=64)

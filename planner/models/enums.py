@@ -16,3 +16,4 @@ from planner.vocabulary import Sex as Sex
 from planner.vocabulary import Side as Side
 from planner.vocabulary import SiteRole as SiteRole
 from planner.vocabulary import Timepoint as Timepoint
+from planner.vocabulary import WasteReason as WasteReason

@@ -27,6 +27,25 @@ from planner.models.enums import Sex
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 
+# The contraindication and caution flags, as the patient page and the chart name them.
+CONTRAINDICATION_LABELS = {
+    "pregnant": "Pregnant",
+    "breastfeeding": "Breastfeeding",
+    "neuromuscular_disease": "Neuromuscular disease",
+    "aminoglycosides": "Taking aminoglycosides",
+    "toxin_allergy": "Allergy to botulinum toxin",
+}
+# The clinical flags: what the chair's checks read from the patient record. Only an
+# injector or an admin changes them (services.clinical_flags); toxin given
+# elsewhere (OutsideTreatment) is the last of them and has its own table.
+CLINICAL_FLAGS = (*CONTRAINDICATION_LABELS, "affected_side")
+
+
+def _on_or_after_earliest(value: date) -> date:
+    if value < EARLIEST_BIRTH:
+        raise ValueError("must be on or after 1900-01-01")
+    return value
+
 
 class PatientBase(SQLModel):
     mrn: str = Field(
@@ -89,8 +108,7 @@ class PatientBase(SQLModel):
     @field_validator("date_of_birth")
     @classmethod
     def _plausible_birth(cls, value: date) -> date:
-        if value < EARLIEST_BIRTH:
-            raise ValueError("must be on or after 1900-01-01")
+        _on_or_after_earliest(value)
         if value > date.today():
             raise ValueError("cannot be in the future")
         return value
@@ -111,14 +129,11 @@ class PatientBase(SQLModel):
     @property
     def contraindications(self) -> list[str]:
         """Name each contraindication or caution flag that is set."""
-        flags = {
-            "pregnant": "Pregnant",
-            "breastfeeding": "Breastfeeding",
-            "neuromuscular_disease": "Neuromuscular disease",
-            "aminoglycosides": "Taking aminoglycosides",
-            "toxin_allergy": "Allergy to botulinum toxin",
-        }
-        return [label for name, label in flags.items() if getattr(self, name)]
+        return [
+            label
+            for name, label in CONTRAINDICATION_LABELS.items()
+            if getattr(self, name)
+        ]
 
 
 class SearchKey(ColumnElement[str]):
@@ -195,3 +210,47 @@ class PatientRead(PatientBase):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+# A typing-slip guard on one outside treatment, not a dose limit: the chair's cap
+# and exposure checks judge the dose.
+MAX_OUTSIDE_UNITS = 5000
+
+
+class OutsideTreatmentBase(SQLModel):
+    """Botulinum toxin the patient was given elsewhere, in that product's own units."""
+
+    given_on: date
+    product_id: int = Field(foreign_key="product.id", ge=1, le=2**31 - 1)
+    units: float = Field(gt=0, le=MAX_OUTSIDE_UNITS)
+    indication: str = Field(min_length=1, max_length=120)
+    # Where it was given: a cosmetic clinic, a neurology service.
+    place: str = Field(min_length=1, max_length=120)
+
+    @field_validator("indication", "place", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        # NUL is refused for every field by planner.validation.parse_input.
+        return value.strip() if isinstance(value, str) else value
+
+    _plausible_day = field_validator("given_on")(_on_or_after_earliest)
+
+
+class OutsideTreatment(OutsideTreatmentBase, table=True):
+    __tablename__ = "outside_treatment"
+    # The patient's outside toxin by day: the patient page and the chair's
+    # 3-month exposure look-back.
+    __table_args__ = (
+        Index("ix_outside_treatment_patient_given", "patient_id", "given_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    recorded_by_id: int = Field(foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+# Properties to receive when an outside treatment is recorded; unknown fields are
+# refused.
+class OutsideTreatmentCreate(OutsideTreatmentBase):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]  # as PatientCreate

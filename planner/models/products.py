@@ -6,12 +6,14 @@ from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy import Column
+from sqlalchemy import Index
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
 from planner.db_types import UTCDateTime
 from planner.db_types import utc_now
+from planner.models.patients import SearchKey
 
 
 class Product(SQLModel, table=True):
@@ -39,9 +41,17 @@ class Product(SQLModel, table=True):
 
 
 class VialLot(SQLModel, table=True):
-    """A vial from a batch, as reconstituted for use at the chair."""
+    """A vial from a batch, as reconstituted for use at the chair.
 
-    __table_args__ = (UniqueConstraint("product_id", "lot_number", "reconstituted_at"),)
+    Vials recorded before stock was kept (migration 0013) have no opener,
+    discard-by time or stock lot: they are not asked to be accounted for.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("product_id", "lot_number", "reconstituted_at"),
+        # Open vials past their in-use time, for the worklist.
+        Index("ix_viallot_open_discard_by", "closed_at", "discard_by"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key="product.id", index=True)
@@ -51,3 +61,23 @@ class VialLot(SQLModel, table=True):
     diluent_ml: float = Field(gt=0)
     reconstituted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    # The stock lot the vial was taken from, when its lot was received into stock.
+    stock_lot_id: int | None = Field(
+        default=None, foreign_key="stock_lot.id", index=True
+    )
+    opened_by_id: int | None = Field(default=None, foreign_key="user.id")
+    diluent: str | None = Field(default=None, max_length=80)
+    # Reconstitution time plus the product's in-use hours, fixed when opened.
+    discard_by: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When what was left in the vial was recorded as waste: the vial is done with.
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+# Recall looks vials up by lot number, in either case (SearchKey: NOCASE on
+# SQLite, lower() on PostgreSQL); made after the class, as it needs the column.
+Index(
+    "ix_viallot_lot_search",
+    SearchKey(VialLot.__table__.c.lot_number).label("search_key"),  # type: ignore[attr-defined]  # set by SQLModel
+    postgresql_ops={"search_key": "text_pattern_ops"},
+)

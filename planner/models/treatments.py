@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 from planner.db_types import UTCDateTime
 from planner.db_types import enum_type
 from planner.db_types import utc_now
+from planner.facemap.model import CURRENT_MAP_VERSION
 from planner.models.enums import AdverseEventKind
 from planner.models.enums import Depth
 from planner.models.enums import SessionKind
@@ -40,13 +41,20 @@ class TreatmentSession(SQLModel, table=True):
     )
     cycle_number: int = Field(ge=1)
     product_id: int = Field(foreign_key="product.id")
-    vial_lot_id: int | None = Field(default=None, foreign_key="viallot.id")
+    vial_lot_id: int | None = Field(default=None, foreign_key="viallot.id", index=True)
     performed_at: datetime = Field(sa_type=UTCDateTime)
+    # Set once the injector enters the treatment time by hand: until then a draft
+    # started today is taken as given now (see services.safety.treatment_time).
+    performed_at_confirmed: bool = False
     status: SessionStatus = Field(
         default=SessionStatus.DRAFT, sa_type=enum_type(SessionStatus)
     )
     signed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     signed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # A discarded draft: when, by whom and why (services/drafts.py).
+    discarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    discarded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    discard_reason: str | None = Field(default=None, max_length=500)
     consent_obtained: bool = False
     consent_note: str | None = Field(default=None, max_length=1000)
     notes: str | None = Field(default=None, max_length=4000)
@@ -54,6 +62,9 @@ class TreatmentSession(SQLModel, table=True):
     warnings: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    # The face map the sites were charted on (face_maps/front-v<n>.json): a signed
+    # session is drawn on its own version; drafts and new sessions on the current.
+    map_version: int = Field(default=CURRENT_MAP_VERSION, ge=1)
     version: int = 1
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
@@ -73,7 +84,12 @@ class InjectionSite(SQLModel, table=True):
     # Map coordinates in the face map's own viewBox units.
     x: float
     y: float
-    units: float = Field(gt=0, le=400)
+    # None until the clinician enters the dose: a site copied from a chart of
+    # another product, whose units are not interchangeable, or tapped where the
+    # product has no default. Such a chart cannot be signed.
+    units: float | None = Field(default=None, gt=0, le=400)
+    # Why the dose is not set yet, shown at the chair; cleared when it is entered.
+    unset_reason: str | None = Field(default=None, max_length=200)
     depth: Depth | None = Field(default=None, sa_type=enum_type(Depth))
     note: str | None = Field(default=None, max_length=500)
     version: int = 1
@@ -109,6 +125,11 @@ class CycleResponse(SQLModel, table=True):
     recorded_by_id: int = Field(foreign_key="user.id")
     recorded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     version: int = 1
+    # The fields the patient entered through their diary (planner.services.diary_*),
+    # not yet confirmed by the clinic: saving the response form confirms them all.
+    patient_fields: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
 
 
 class AdverseEvent(SQLModel, table=True):

@@ -1,6 +1,5 @@
 """Clinicians and staff who log in."""
 
-import hashlib
 from datetime import datetime
 
 from pydantic import EmailStr
@@ -20,50 +19,20 @@ class UserBase(SQLModel):
 
 
 class User(UserBase, table=True):
+    """A login. Who is logged in where is ``LoginSession``; failed logins are
+    counted in ``LoginThrottle`` (planner/models/logins.py)."""
+
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=255)
     active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Secret for the clinician's private calendar feed; revoked by replacing it.
+    # Secret for the clinician's private calendar feed; revoked by clearing it,
+    # and cleared when the password is reset, the role changes or the login is
+    # deactivated.
     feed_token: str | None = Field(default=None, max_length=64, unique=True)
+    # Professional registration (e.g. "GMC 1234567"), printed beside a signature.
+    registration_number: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
-
-    # Flask-Login's user protocol, kept here so the model is the single user type.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        return session_key(self.id, self.password_hash)
-
-
-def password_stamp(password_hash: str) -> str:
-    """A short fingerprint of the stored hash, which changes with every new password.
-
-    The argon2 hash carries a fresh salt, so setting a password (even the same
-    one) gives a new stamp. A SHA-256 prefix of the hash says nothing about the
-    password itself.
-    """
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
-
-
-def session_key(user_id: int | None, password_hash: str) -> str:
-    """What the session cookie holds for a login: its id and its password stamp.
-
-    A new password changes the stamp, so every session opened with the old one
-    stops working on its next request.
-    """
-    return f"{user_id}.{password_stamp(password_hash)}"
 
 
 # Properties to receive on user creation

@@ -1,4 +1,4 @@
-"""The value axis (nice ticks, gridlines) and the cycle axis, with cycle marks."""
+"""The value axis (nice ticks, gridlines) and the cycle axis."""
 
 import math
 from collections.abc import Sequence
@@ -9,13 +9,12 @@ from planner.plots.frame import AXIS
 from planner.plots.frame import GRID
 from planner.plots.frame import INK
 from planner.plots.frame import LABEL_SIZE
-from planner.plots.frame import MUTED
-from planner.plots.frame import SMALL_SIZE
 from planner.plots.frame import Frame
 from planner.plots.frame import Scale
 from planner.plots.frame import clean_text
 from planner.plots.frame import format_value
-from planner.plots.frame import text_width
+from planner.plots.labels import Occupied
+from planner.plots.labels import text_box
 
 # "Cycle 12" needs this much room per column; closer columns show bare numbers.
 WORDED_TICK_SPACING = 56.0
@@ -73,7 +72,11 @@ def value_scale(
 
 
 def draw_value_axis(
-    drawing: svgwrite.Drawing, frame: Frame, scale: Scale, label: str
+    drawing: svgwrite.Drawing,
+    frame: Frame,
+    scale: Scale,
+    label: str,
+    occupied: Occupied | None = None,
 ) -> None:
     """Draw the horizontal gridlines, their values and the rotated axis label."""
     group = drawing.g(**{"class": "y-axis"})
@@ -82,6 +85,16 @@ def draw_value_axis(
         group.add(
             drawing.line((frame.left, y), (frame.right, y), stroke=GRID, stroke_width=1)
         )
+        if occupied is not None:
+            occupied.claim(
+                text_box(
+                    frame.left - 7,
+                    y + LABEL_SIZE * 0.35,
+                    format_value(tick),
+                    LABEL_SIZE,
+                    anchor="end",
+                )
+            )
         group.add(
             drawing.text(
                 format_value(tick),
@@ -109,7 +122,10 @@ def draw_value_axis(
 
 
 def draw_cycle_axis(
-    drawing: svgwrite.Drawing, frame: Frame, cycles: Sequence[int]
+    drawing: svgwrite.Drawing,
+    frame: Frame,
+    cycles: Sequence[int],
+    occupied: Occupied | None = None,
 ) -> None:
     """Draw the baseline axis with a tick per cycle, labelled "Cycle n" if room.
 
@@ -139,9 +155,14 @@ def draw_cycle_axis(
         )
         if (count - 1 - index) % every:
             continue
+        text = f"Cycle {cycle}" if worded else str(cycle)
+        if occupied is not None:
+            occupied.claim(
+                text_box(x, frame.bottom + 18, text, LABEL_SIZE, anchor="middle")
+            )
         group.add(
             drawing.text(
-                f"Cycle {cycle}" if worded else str(cycle),
+                text,
                 insert=(x, frame.bottom + 18),
                 fill=INK,
                 font_size=LABEL_SIZE,
@@ -160,43 +181,4 @@ def draw_cycle_axis(
                 **{"class": "axis-label"},
             )
         )
-    drawing.add(group)
-
-
-def draw_marks(
-    drawing: svgwrite.Drawing,
-    frame: Frame,
-    cycles: Sequence[int],
-    marks: Sequence[tuple[int, str]],
-) -> None:
-    """Draw a dotted line before each marked cycle (a product change), labelled."""
-    group = drawing.g(**{"class": "marks"})
-    count = len(cycles)
-    for cycle, note in marks:
-        if cycle not in cycles:
-            continue
-        x = frame.x(cycles.index(cycle), count) - frame.plot_width / count / 2
-        text = clean_text(note)
-        mark = drawing.g(**{"class": "mark", "data-cycle": cycle})
-        mark.set_desc(title=f"From cycle {cycle}: {text}")
-        mark.add(
-            drawing.line(
-                (x, frame.top),
-                (x, frame.bottom),
-                stroke=MUTED,
-                stroke_width=1.2,
-                stroke_dasharray="2 3",
-            )
-        )
-        fits_right = x + 4 + text_width(text, SMALL_SIZE) <= frame.right
-        mark.add(
-            drawing.text(
-                text,
-                insert=(x + 4 if fits_right else x - 4, frame.top + 11),
-                fill=MUTED,
-                font_size=SMALL_SIZE,
-                text_anchor="start" if fits_right else "end",
-            )
-        )
-        group.add(mark)
     drawing.add(group)

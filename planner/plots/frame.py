@@ -15,6 +15,8 @@ from decimal import Decimal
 
 import svgwrite
 
+from planner.plots.labels import Box
+
 INK = "#333333"
 MUTED = "#595959"
 GRID = "#e3e3e3"
@@ -26,6 +28,8 @@ SMALL_SIZE = 12
 # Average advance of a sans-serif glyph as a share of the font size; good enough
 # to lay out a legend without measuring text.
 GLYPH_WIDTH = 0.58
+# Room above the plot that a value label may take when nothing else is there.
+LABEL_HEADROOM = 12.0
 NO_DATA = "No data yet"
 # XML 1.0 forbids these characters even escaped; a pasted label must not break
 # the page, so they are dropped.
@@ -69,7 +73,11 @@ class Scale:
 
 @dataclass(frozen=True)
 class Frame:
-    """Where the plot area sits inside the drawing."""
+    """Where the plot area sits inside the drawing.
+
+    ``band`` is the height of the strip above ``top`` kept for the labels of
+    product changes (0 when the axis has none).
+    """
 
     width: float
     height: float
@@ -77,6 +85,21 @@ class Frame:
     top: float
     right: float
     bottom: float
+    band: float = 0.0
+
+    @property
+    def marks_top(self) -> float:
+        """Return the top of the strip for product-change labels."""
+        return self.top - self.band
+
+    @property
+    def label_area(self) -> Box:
+        """Return where value labels may go: the plot and the free room above it.
+
+        Whatever else is drawn there (the legend, product changes) claims its
+        own box first, so a label only takes space that is really free.
+        """
+        return Box(self.left, self.marks_top - LABEL_HEADROOM, self.right, self.bottom)
 
     @property
     def plot_width(self) -> float:

@@ -10,6 +10,8 @@ from planner.plots.frame import MUTED
 from planner.plots.frame import SMALL_SIZE
 from planner.plots.frame import clean_text
 from planner.plots.frame import text_width
+from planner.plots.labels import Occupied
+from planner.plots.labels import text_box
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def draw_legend(
     *,
     width: float,
     better: str | None = None,
+    occupied: Occupied | None = None,
 ) -> float:
     """Write the row under the title: which way is better, then the keys.
 
@@ -93,6 +96,8 @@ def draw_legend(
                 **{"class": "better", "data-better": better},
             )
         )
+        if occupied is not None:
+            occupied.claim(text_box(24, y, note, SMALL_SIZE))
         x = round(24 + text_width(note, SMALL_SIZE) + 16, 1)
     for key in keys:
         label = clean_text(key.label)
@@ -114,6 +119,8 @@ def draw_legend(
         entry.add(
             drawing.text(label, insert=(x + 26, y), fill=INK, font_size=SMALL_SIZE)
         )
+        if occupied is not None:
+            occupied.claim(text_box(x + 26, y, label, SMALL_SIZE))
         group.add(entry)
         x = round(x + needed, 1)
     drawing.add(group)

@@ -136,18 +136,27 @@ def heat_table_colours(
     )
     if len(groups) != values.shape[1]:
         raise ValueError(f"{len(groups)} column groups for {values.shape[1]} columns")
-    colours = np.empty((*values.shape, 2), dtype="<U7")
+    # Backgrounds as indices into one list: the palette, then empty, then missing.
+    choices = [*HEAT_PALETTE, HEAT_EMPTY, HEAT_MISSING]
+    index = np.full(values.shape, len(HEAT_PALETTE), dtype=np.int64)
+    names = np.array(groups, dtype=object)
+    steps = len(HEAT_PALETTE) - 1
     for group in set(groups):
-        columns = [j for j, name in enumerate(groups) if name == group]
+        columns = np.flatnonzero(names == group)
         block = values[:, columns]
         finite = block[np.isfinite(block)]
         top = float(finite.max()) if finite.size else 0.0
-        for i, j in np.ndindex(block.shape):
-            value = float(block[i, j])
-            if np.isnan(value):
-                background = HEAT_MISSING
-            else:
-                level = heat_level(value, top)
-                background = HEAT_PALETTE[level] if level >= 0 else HEAT_EMPTY
-            colours[i, columns[j]] = (background, text_colour(background))
+        levels = np.full(block.shape, len(HEAT_PALETTE), dtype=np.int64)
+        if top > 0:
+            given = np.isfinite(block) & (block > 0)
+            # As heat_level: anything above 0 gets at least the second step.
+            scaled = np.floor(np.where(given, block, 0.0) / top * steps)
+            stepped = 1 + np.minimum(scaled.astype(np.int64), steps - 1)
+            levels = np.where(given, stepped, levels)
+        levels = np.where(np.isnan(block), len(HEAT_PALETTE) + 1, levels)
+        index[:, columns] = levels
+    inks = [text_colour(choice) for choice in choices]
+    colours = np.empty((*values.shape, 2), dtype="<U7")
+    colours[..., 0] = np.array(choices)[index]
+    colours[..., 1] = np.array(inks)[index]
     return colours

@@ -14,6 +14,18 @@ PLAIN_AREAS: dict[str, tuple[str, str]] = {
     "frontalis": ("the {side} side of your forehead", "the middle of your forehead"),
     "corrugator": ("the inner end of your {side} eyebrow", "between your eyebrows"),
     "procerus": ("between your eyebrows", "between your eyebrows"),
+    "depressor_supercilii": (
+        "under the inner end of your {side} eyebrow",
+        "between your eyebrows",
+    ),
+    "orbicularis_oculi_preseptal_upper": (
+        "your {side} upper eyelid, below the eyebrow",
+        "your upper eyelid",
+    ),
+    "orbicularis_oculi_preseptal_lower": (
+        "below your {side} lower eyelid",
+        "below your lower eyelid",
+    ),
     "orbicularis_oculi_pretarsal_upper": (
         "your {side} upper eyelid",
         "your upper eyelid",
@@ -56,8 +68,10 @@ PLAIN_AREAS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Advice:
-    """One piece of tailored advice: what may happen, what to do, when to call.
+    """Tailored advice: what a treated part may feel like, and what helps.
 
+    When to call is never said here: each symptom has one rule, in
+    ``RED_FLAGS``, so the tailored and the general advice cannot disagree.
     ``noun`` names the body part when the title should say which side ("Your
     left eye", "Both eyes"); without it, ``title`` is used as it stands. In
     ``points``, "{part}" becomes "the eye", or "each eye" when both were treated.
@@ -66,57 +80,45 @@ class Advice:
     key: str
     title: str
     points: tuple[str, ...]
-    call_us: str
     noun: str | None = None
     plural: str | None = None
 
 
 ADVICE: dict[str, Advice] = {
-    # Dry eye and weak closure after orbicularis oculi: lagophthalmos [S37b],
-    # ptosis [S20], temporary lid droop [S13]; protecting the eye at night is
-    # standard exposure care (UNSOURCED for this use, clinical reference 6.3).
+    # Dry eye after orbicularis oculi: lagophthalmos [S37b]; eye drops by day
+    # and gel at night are standard exposure care (clinical reference 6.3).
+    # Weak closure and lid droop are red flags, not expected effects.
     "eye": Advice(
         key="eye",
         title="Your eye",
         noun="eye",
         plural="eyes",
         points=(
-            "{part} may feel dry, gritty or watery, and it may not close "
-            "all the way for a few weeks.",
-            "Use eye drops in the day. At night, protect {part} with eye gel, "
-            "or tape it closed if we showed you how.",
-            "The upper eyelid may droop a little. This gets better on its own.",
+            "{part} may feel dry or gritty, or water more. Use eye drops by day "
+            "and eye gel at night.",
         ),
-        call_us="Call us if you cannot close an eye, if it gets sore or red, "
-        "or if you see double.",
     ),
-    # Frontalis: brow ptosis and asymmetry [S37b]; corrugator: eyelid ptosis
-    # from spread to the levator [S23].
+    # Frontalis lowers the brow it treats (clinical reference 1.3); brow
+    # ptosis beyond that is a red flag [S37b] [S23].
     "brow": Advice(
         key="brow",
         title="Your eyebrow",
         noun="eyebrow",
         plural="eyebrows",
         points=(
-            "{part} may feel heavy or sit a little lower than before.",
-            "Now and then the upper eyelid droops a little too. It wears off.",
+            "{part} may feel heavy or sit a little lower. A small change is "
+            "what we expect.",
         ),
-        call_us="Call us if a droopy eyebrow or eyelid gets in the way of seeing.",
     ),
-    # Mentalis spreading to orbicularis oris / DLI: dribbling when drinking,
-    # drooling [S68]; orbicularis oris: trouble with straws, speech [S76];
-    # DAO near the mouth corner: eating and speech problems [S64] [S65];
-    # drooling and lip sealing in facial palsy [S19].
+    # Orbicularis oris and mentalis spread: trouble with straws and cups,
+    # speech [S76] [S68]; DAO near the mouth corner [S64] [S65].
     "mouth": Advice(
         key="mouth",
         title="Your mouth and lips",
         points=(
-            "Your lips may feel weaker for a while. Drinking from a cup or a "
-            "straw, and keeping food or drink in your mouth, may be harder.",
-            "Take small sips and small bites, and go slowly.",
-            "Some words may sound a little different for a while.",
+            "Your lips may feel weak. Cups, straws and sounds like p, b and m may "
+            "be harder. Take small sips and bites.",
         ),
-        call_us="Call us if you dribble a lot or find it hard to drink.",
     ),
     # Buccinator: mouth-corner weakness and leaking liquids; cheek biting
     # usually stopped [S7].
@@ -126,11 +128,9 @@ ADVICE: dict[str, Advice] = {
         noun="cheek",
         plural="cheeks",
         points=(
-            "{part} may feel weak. Drinks or spit may leak from the "
-            "corner of your mouth.",
-            "Biting the inside of your cheek usually happens less.",
+            "{part} may feel weak, and drinks may leak from the corner of your "
+            "mouth. You should bite your cheek less.",
         ),
-        call_us="Call us if liquids keep leaking or eating gets hard.",
     ),
     # Zygomaticus / risorius: smile weakening and asymmetry [S-cba] [S76];
     # LLS / LLSAN and nasalis spread: upper-lip droop [S76].
@@ -138,24 +138,19 @@ ADVICE: dict[str, Advice] = {
         key="smile",
         title="Your smile",
         points=(
-            "Your smile may look or feel different for a while, and your top "
-            "lip may feel a little heavy.",
-            "This is usually mild and wears off as the treatment does.",
+            "Your smile may look or feel different, and your top lip may feel "
+            "heavy. This is mild and wears off.",
         ),
-        call_us="Call us if your smile changes so much that it worries you.",
     ),
-    # Platysma: neck weakness and difficulty swallowing (label boxed warning on
-    # distant spread) [S35].
+    # Platysma: neck weakness; swallowing trouble is the label's boxed warning
+    # on distant spread [S35], never an expected effect.
     "neck": Advice(
         key="neck",
         title="Your neck",
         points=(
-            "Your neck may feel a little weak or tired for a few days.",
-            "Swallowing may feel a little different. If it becomes hard, do "
-            "not wait: see “When to get help”.",
+            "Your neck may feel a little tired for a few days. Trouble swallowing "
+            "is not normal: it is an emergency (see page 1).",
         ),
-        call_us="Get help straight away if swallowing, speaking or breathing "
-        "gets hard.",
     ),
 }
 
@@ -165,8 +160,11 @@ MUSCLE_ADVICE: dict[str, tuple[str, ...]] = {
     "orbicularis_oculi_pretarsal_upper": ("eye",),
     "orbicularis_oculi_pretarsal_lower": ("eye",),
     "orbicularis_oculi_orbital": ("eye",),
+    "orbicularis_oculi_preseptal_upper": ("eye",),
+    "orbicularis_oculi_preseptal_lower": ("eye",),
     "frontalis": ("brow",),
     "corrugator": ("brow",),
+    "depressor_supercilii": ("brow",),
     "mentalis": ("mouth",),
     "depressor_anguli_oris": ("mouth",),
     "depressor_labii_inferioris": ("mouth",),
@@ -190,7 +188,6 @@ class TailoredAdvice:
     key: str
     title: str
     points: tuple[str, ...]
-    call_us: str
 
 
 @dataclass(frozen=True)
@@ -244,8 +241,31 @@ def advice_for(sites: Iterable[tuple[str, str]]) -> list[TailoredAdvice]:
             key=advice.key,
             title=_title(advice, sides[advice.key]),
             points=tuple(_point(p, advice, sides[advice.key]) for p in advice.points),
-            call_us=advice.call_us,
         )
         for advice in ADVICE.values()
         if advice.key in sides
     ]
+
+
+# Always printed: other clinics must know, and doses of any toxin add up (the
+# rolling 3-month dose check, clinical reference 7); the wording is the clinic's.
+TELL_OTHERS = (
+    "Tell any other doctor, dentist or clinic that you had botulinum toxin. "
+    "Do not have any other toxin injections without telling us first."
+)
+# Express milk for use during the 24-48 h after injection [S14] [S15].
+BREASTFEEDING = (
+    "If you are breastfeeding: for 1 to 2 days after the injections, give your "
+    "baby milk you pumped before them."
+)
+# The stronger side overacts; a small dose there balances the face and stops the
+# weak side being over-stretched [S2] [S13] [S15].
+STRONGER_SIDE = (
+    "We also treated your stronger side. It can pull harder than your weak side. "
+    "A small dose there helps both sides of your face match."
+)
+
+
+def good_to_know(*, may_breastfeed: bool) -> list[str]:
+    """Return the general notes for this patient, in the order they print."""
+    return [TELL_OTHERS, BREASTFEEDING] if may_breastfeed else [TELL_OTHERS]

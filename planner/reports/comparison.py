@@ -1,38 +1,50 @@
 """The printed cycle comparison: the cycles page laid out for paper.
 
-The cycles page's own overview (``cycles_overview``) supplies the maps, dose
-matrices, charts, durations and events; this module adds the patient's details
-and cuts wide dose matrices into page-width blocks of cycles.
+The cycles page's own overview (``cycles_overview``) supplies the ledger, maps,
+dose matrices, charts and events; this module adds the patient's details, the
+per-muscle section, and cuts wide tables into page-width blocks of cycles.
+Card maps are printed ``MAP_WIDTH_MM`` wide, and their site numbers sized so
+that they print at ``NUMBER_PT`` whatever the face map's scale.
 """
 
-import math
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
 from sqlmodel import Session
 
+from planner.comparison.beside import Beside
 from planner.facemap import FaceMap
-from planner.plots import format_value
 from planner.reports.record import PatientDetails
 from planner.reports.record import patient_details
 from planner.services.cycle_plots import draw_cycles
+from planner.services.cycle_plots import face_sprite
+from planner.services.cycle_records import EventRecord
+from planner.services.cycle_responses import CourseView
+from planner.services.cycle_responses import LedgerRow
 from planner.services.cycles import CycleCard
-from planner.services.cycles import CyclesOverview
+from planner.services.cycles import HeatCell
+from planner.services.cycles import HeatKey
 from planner.services.cycles import SideMatrix
-from planner.services.cycles import TrendView
 from planner.services.cycles import cycles_overview
+from planner.services.cycles import muscle_views
+from planner.services.muscle_response import MuscleView
 from planner.services.patients import get_patient
 
 # A portrait page holds a muscle name and about eight dose columns legibly.
 MAX_MATRIX_COLUMNS = 8
+# Three cards a row on A4 and Letter (print.css: 56 mm cards, 1.5 mm padding).
+MAP_WIDTH_MM = 52.0
+# Site numbers on the cards: print needs 7 pt at least (issue 16).
+NUMBER_PT = 7.5
+POINTS_PER_MM = 72 / 25.4
 
 
 @dataclass(frozen=True)
 class MatrixRowPart:
     name: str
-    cells: list[tuple[float, str, str]]
+    cells: list[HeatCell]
 
 
 @dataclass(frozen=True)
@@ -40,17 +52,18 @@ class MatrixPart:
     """Some consecutive cycles of one side's dose matrix: one printed table."""
 
     side: str
+    title: str
     part: int
     parts: int
     cycles: tuple[int, ...]
     products: tuple[str, ...]
     rows: list[MatrixRowPart]
-    totals: list[float]
+    totals: list[str]
 
 
 @dataclass(frozen=True)
 class ScoreRow:
-    """One line of the scores table: an instrument's values, or their changes."""
+    """One line of a scores table: a time point's values, or the responses."""
 
     label: str
     cells: list[str]
@@ -59,8 +72,9 @@ class ScoreRow:
 
 @dataclass(frozen=True)
 class ScorePart:
-    """Some consecutive cycles of the scores table: one printed table."""
+    """Some consecutive cycles of one instrument's table: one printed table."""
 
+    title: str
     part: int
     parts: int
     cycles: tuple[int, ...]
@@ -73,12 +87,21 @@ class ComparisonReport:
 
     patient: PatientDetails
     cards: list[CycleCard]
+    ledger: list[LedgerRow]
+    muscles: list[MuscleView]
     matrices: list[MatrixPart]
-    trends: list[TrendView]
+    heat_keys: list[HeatKey]
+    courses: list[CourseView]
     scores: list[ScorePart]
-    duration_svg: Markup | None
-    events: list[dict[str, object]]
+    duration_svg: object
+    events: list[EventRecord]
     chosen: tuple[int, ...]
+    filtered: bool
+    map_background: str
+    map_width_mm: float
+    map_height_mm: float
+    # Therapy courses and procedures beside the cycles (issue 22).
+    beside: Beside = field(default_factory=Beside)
 
     @property
     def first_on(self) -> date | None:
@@ -97,6 +120,7 @@ def split_matrix(
     return [
         MatrixPart(
             side=matrix.side,
+            title=matrix.title,
             part=index + 1,
             parts=len(starts),
             cycles=matrix.cycles[start : start + width],
@@ -111,44 +135,46 @@ def split_matrix(
     ]
 
 
-def _signed(value: float) -> str:
-    text = format_value(value)
-    return "+" + text if math.isfinite(value) and value > 0 else text
-
-
-def score_table(
-    trends: list[TrendView],
-    cycles: list[int],
-    width: int = MAX_MATRIX_COLUMNS,
+def score_tables(
+    courses: list[CourseView], width: int = MAX_MATRIX_COLUMNS
 ) -> list[ScorePart]:
-    """Tabulate each score and its change from the first cycle, by cycle.
-
-    Cycles without a score show a dash; the table is cut into blocks of at most
-    ``width`` cycles, as the dose matrix is.
-    """
-    rows: list[tuple[str, dict[int, str], bool]] = []
-    for trend in trends:
-        values = {cycle: format_value(value) for cycle, value, _, _ in trend.rows}
-        changes = {cycle: _signed(base) for cycle, _, base, _ in trend.rows}
-        rows.append((trend.title, values, False))
-        rows.append(("change from first", changes, True))
-    starts = range(0, len(cycles), width)
-    return [
-        ScorePart(
-            part=index + 1,
-            parts=len(starts),
-            cycles=tuple(cycles[start : start + width]),
-            rows=[
-                ScoreRow(
-                    label,
-                    [found.get(c, "\u2013") for c in cycles[start : start + width]],
-                    change,
-                )
-                for label, found, change in rows
-            ],
+    """Tabulate each instrument by time point, cycles across, in page-wide blocks."""
+    parts: list[ScorePart] = []
+    for course in courses:
+        cycles = [row.cycle for row in course.rows]
+        lines = [
+            ("Before treatment", [row.before for row in course.rows], False),
+            ("At review", [row.review for row in course.rows], False),
+            (
+                "Response (review − before)",
+                [
+                    f"{r.response.text} {r.response.verdict}".strip()
+                    for r in course.rows
+                ],
+                True,
+            ),
+        ]
+        starts = range(0, len(cycles), width)
+        parts.extend(
+            ScorePart(
+                title=course.title,
+                part=index + 1,
+                parts=len(starts),
+                cycles=tuple(cycles[start : start + width]),
+                rows=[
+                    ScoreRow(label, cells[start : start + width], change)
+                    for label, cells, change in lines
+                ],
+            )
+            for index, start in enumerate(starts)
         )
-        for index, start in enumerate(starts)
-    ]
+    return parts
+
+
+def number_size(face_map: FaceMap) -> float:
+    """Return the site numbers' height in map units that prints at ``NUMBER_PT``."""
+    crop_width = face_sprite(face_map).crop[2]
+    return NUMBER_PT * crop_width / (MAP_WIDTH_MM * POINTS_PER_MM)
 
 
 def comparison_report(
@@ -161,19 +187,28 @@ def comparison_report(
 ) -> ComparisonReport:
     """Gather the printed comparison of a patient's cycles (all, or those chosen)."""
     patient = patient_details(get_patient(session, patient_id))
-    overview: CyclesOverview = draw_cycles(
+    overview = draw_cycles(
         cycles_overview(session, patient_id, face_map=face_map, zone=zone, only=only),
         face_map,
+        printed=True,
+        number_size=number_size(face_map),
     )
+    crop = face_sprite(face_map).crop
     return ComparisonReport(
         patient=patient,
         cards=overview.cards,
+        ledger=overview.ledger,
+        muscles=muscle_views(overview, face_map),
         matrices=[part for m in overview.matrices for part in split_matrix(m)],
-        trends=overview.trends,
-        scores=score_table(overview.trends, [card.number for card in overview.cards])
-        if overview.trends
-        else [],
+        heat_keys=overview.heat_keys,
+        courses=overview.courses,
+        scores=score_tables(overview.courses),
         duration_svg=overview.duration_svg,
         events=overview.events,
         chosen=tuple(sorted(only or ())),
+        filtered=overview.filtered,
+        map_background=overview.print_background,
+        map_width_mm=MAP_WIDTH_MM,
+        map_height_mm=round(MAP_WIDTH_MM * crop[3] / crop[2], 2),
+        beside=overview.beside,
     )

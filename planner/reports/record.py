@@ -2,14 +2,14 @@
 
 Built on the chart's own state (``chart_state``), so the paper and the screen
 agree on sites, volumes, totals, warnings and amendments; this module adds what
-only the record shows: the patient's details, the injector, consent, adverse
-events, the next appointments and the signature.
+only the record shows: the patient's details and diagnosis, the injector,
+consent, adverse events, the warnings with their reasons, the amendments, the
+visits this session arranged and the signature with the signer's registration.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -19,20 +19,39 @@ from sqlmodel import select
 
 from planner import dosing
 from planner.facemap import FaceMap
-from planner.facemap import Site
-from planner.facemap import render_face_map
+from planner.facemap import edition_for
 from planner.models import AdverseEvent
 from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Product
+from planner.models import SessionStatus
 from planner.models import User
 from planner.models import VialLot
 from planner.reports.appointments import NextAppointment
-from planner.reports.appointments import follow_up_of
+from planner.reports.appointments import arranged_by
+from planner.reports.maps import MapSite
+from planner.reports.maps import printed_map
+from planner.reports.record_changes import AmendmentLine
+from planner.reports.record_changes import DoseChange
+from planner.reports.record_changes import WarningLine
+from planner.reports.record_changes import amendment_lines
+from planner.reports.record_changes import dose_changes
+from planner.reports.record_changes import warning_lines
+from planner.reports.record_consent import RecordConsent
+from planner.reports.record_consent import record_consent
+from planner.reports.render import PdfVariant
 from planner.services.chart_state import chart_state
+from planner.services.chart_state_models import ChartSite
+from planner.services.chart_state_models import MuscleTotal as StateMuscleTotal
 from planner.services.sessions import get_session_record
 
 SIDES = ("right", "left", "midline")
+# Archival (PDF/A-2u), so the record stays readable and its text extractable.
+PDF_VARIANT: PdfVariant = "pdf/a-2u"
+# The map's printed width, and its numbers' smallest size (7 pt beside 9.5 pt
+# text); templates/reports/record.html lays the map row out around this width.
+MAP_WIDTH_MM = 84.0
+NUMBER_PT = 7.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,9 @@ class PatientDetails:
     date_of_birth: date
     affected_side: str
     cautions: tuple[str, ...]
+    # The diagnosis: the cause of the palsy, and its onset when known.
+    cause: str = "other"
+    onset_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -62,10 +84,16 @@ class SiteLine:
     muscle_name: str
     side: str
     role: str
-    units: float
+    # None on a draft whose dose is still to enter (never on a signed record).
+    units: float | None
     volume_ml: float | None
     depth: str | None
     note: str | None
+    # The muscle's guidance and caution from the session's face map.
+    guidance: str = ""
+    caution: str = ""
+    # Corrections by amendment, oldest first; ``units`` is the dose now.
+    changes: tuple[DoseChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,38 +111,12 @@ class MuscleTotal:
 
 
 @dataclass(frozen=True)
-class WarningLine:
-    severity: str
-    message: str
-    source: str
-    needs_reason: bool
-    reason: str | None
-    overridden_by: str | None = None
-
-
-@dataclass(frozen=True)
 class EventLine:
     kind: str
     severity: str
     onset: date | None
     resolved: date | None
     description: str | None
-
-
-@dataclass(frozen=True)
-class SiteCorrection:
-    site: int
-    before: float
-    after: float
-
-
-@dataclass(frozen=True)
-class AmendmentLine:
-    at: datetime
-    author: str
-    reason: str
-    note: str | None
-    corrections: tuple[SiteCorrection, ...]
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class TreatmentRecord:
     inn: str
     unit: str
     lot: LotDetails | None
-    svg: Markup
+    map: Markup
     sites: list[SiteLine]
     muscle_totals: list[MuscleTotal]
     side_totals: dict[str, float]
@@ -148,6 +150,9 @@ class TreatmentRecord:
     appointments: list[NextAppointment]
     signed_by: str | None
     signed_at: datetime | None
+    signer_registration: str | None
+    # The consent form the session was signed under; None when none is on file.
+    consent_form: RecordConsent | None = None
 
     @property
     def signed(self) -> bool:
@@ -156,6 +161,14 @@ class TreatmentRecord:
     @property
     def amended(self) -> bool:
         return bool(self.amendments)
+
+    @property
+    def any_amended_site(self) -> bool:
+        return any(site.changes for site in self.sites)
+
+    @property
+    def map_width_mm(self) -> float:
+        return MAP_WIDTH_MM
 
 
 def patient_details(patient: Patient) -> PatientDetails:
@@ -168,16 +181,18 @@ def patient_details(patient: Patient) -> PatientDetails:
         date_of_birth=patient.date_of_birth,
         affected_side=patient.affected_side.value,
         cautions=tuple(patient.contraindications),
+        cause=patient.cause.value,
+        onset_date=patient.onset_date,
     )
 
 
-def _muscle_totals(by_muscle: list[dict[str, Any]]) -> list[MuscleTotal]:
+def _muscle_totals(by_muscle: list[StateMuscleTotal]) -> list[MuscleTotal]:
     units: dict[str, dict[str, float]] = {}
     names: dict[str, str] = {}
     for entry in by_muscle:
-        names[entry["muscle"]] = entry["muscle_name"]
-        sides = units.setdefault(entry["muscle"], dict.fromkeys(SIDES, 0.0))
-        sides[entry["side"]] += entry["units"]
+        names[entry.muscle] = entry.muscle_name
+        sides = units.setdefault(entry.muscle, dict.fromkeys(SIDES, 0.0))
+        sides[entry.side] += entry.units
     return [
         MuscleTotal(names[m], s["right"], s["left"], s["midline"])
         for m, s in units.items()
@@ -185,7 +200,10 @@ def _muscle_totals(by_muscle: list[dict[str, Any]]) -> list[MuscleTotal]:
 
 
 def _sites(
-    session: Session, session_id: int, listed: list[dict[str, Any]]
+    session: Session,
+    session_id: int,
+    listed: list[ChartSite],
+    changes: dict[int, tuple[DoseChange, ...]],
 ) -> list[SiteLine]:
     extra = {
         row.id: row
@@ -195,18 +213,21 @@ def _sites(
     }
     lines = []
     for site in listed:
-        row = extra[site["id"]]
+        row = extra[site.id]
         lines.append(
             SiteLine(
-                number=site["number"],
-                muscle=site["muscle"],
-                muscle_name=site["muscle_name"],
-                side=site["side"],
-                role=site["role"],
-                units=site["units"],
-                volume_ml=site["volume_ml"],
+                number=site.number,
+                muscle=site.muscle,
+                muscle_name=site.muscle_name,
+                side=site.side.value,
+                role=site.role.value,
+                units=site.units,
+                volume_ml=site.volume_ml,
                 depth=None if row.depth is None else row.depth.value,
                 note=row.note,
+                guidance=site.guidance,
+                caution=site.caution,
+                changes=changes.get(site.number, ()),
             )
         )
     return lines
@@ -227,36 +248,6 @@ def _events(session: Session, session_id: int) -> list[EventLine]:
             description=row.description,
         )
         for row in rows
-    ]
-
-
-def _amendments(entries: list[dict[str, Any]]) -> list[AmendmentLine]:
-    return [
-        AmendmentLine(
-            at=datetime.fromisoformat(entry["at"]),
-            author=entry["author"],
-            reason=entry["reason"],
-            note=entry["note"],
-            corrections=tuple(
-                SiteCorrection(c["site"], c["before"], c["after"])
-                for c in entry["sites"]
-            ),
-        )
-        for entry in entries
-    ]
-
-
-def _warnings(entries: list[dict[str, Any]]) -> list[WarningLine]:
-    return [
-        WarningLine(
-            severity=str(entry.get("severity", "")),
-            message=str(entry.get("message", "")),
-            source=str(entry.get("source", "")),
-            needs_reason=bool(entry.get("needs_reason")),
-            reason=entry.get("reason") or None,
-            overridden_by=entry.get("overridden_by") or None,
-        )
-        for entry in entries
     ]
 
 
@@ -293,16 +284,29 @@ def treatment_record(
     assert patient.id is not None
     assert product is not None
     lot = session.get(VialLot, record.vial_lot_id) if record.vial_lot_id else None
-    sites = _sites(session, session_id, state["sites"])
-    totals = state["totals"]
-    svg = render_face_map(
-        face_map,
-        sites=[
-            Site(s.number, site["x"], site["y"], s.units, product.colour)
-            for s, site in zip(sites, state["sites"], strict=True)
-        ],
+    signer = session.get(User, record.signed_by_id) if record.signed_by_id else None
+    signed = record.status == SessionStatus.SIGNED
+    amendments = (
+        amendment_lines(session, session_id, state.amendments, state.warnings)
+        if signed
+        else []
+    )
+    sites = _sites(session, session_id, state.sites, dose_changes(amendments))
+    totals = state.totals
+    picture = printed_map(
+        # The session's own map version, as the chart is drawn.
+        edition_for(face_map, record.map_version),
+        (
+            # A draft's site still waiting for its dose prints at the smallest size.
+            MapSite(s.number, site.x, site.y, s.units or 0.0)
+            for s, site in zip(sites, state.sites, strict=True)
+        ),
+        width_mm=MAP_WIDTH_MM,
+        min_pt=NUMBER_PT,
+        alt=f"Face map drawn facing the patient, with the {len(sites)} injection "
+        "sites numbered as in the table of sites.",
+        by_dose=True,
         highlight={(s.muscle, s.side) for s in sites},
-        title="Injection sites, numbered as in the table",
         id_prefix="record-",
     )
     return TreatmentRecord(
@@ -317,22 +321,28 @@ def treatment_record(
         inn=product.inn,
         unit=product.unit_name,
         lot=_lot(lot, zone),
-        svg=Markup(svg),  # noqa: S704  # facemap.render escapes every text it writes
+        map=picture,
         sites=sites,
-        muscle_totals=_muscle_totals(totals["by_muscle"]),
-        side_totals={side: float(totals["by_side"].get(side, 0.0)) for side in SIDES},
-        total_units=float(totals["units"]),
-        total_volume_ml=totals["volume_ml"],
-        vials_used=totals["vials_used"],
-        warnings=_warnings(state["warnings"]),
+        muscle_totals=_muscle_totals(totals.by_muscle),
+        side_totals={side: getattr(totals.by_side, side) for side in SIDES},
+        total_units=totals.units,
+        total_volume_ml=totals.volume_ml,
+        vials_used=totals.vials_used,
+        # A signed record's reasons were given by its signer, when signing; a
+        # draft's warnings are the chart's checks so far, with no reasons yet.
+        warnings=warning_lines(
+            state.warnings, reason_by=None if signer is None else signer.name
+        ),
         consent_obtained=record.consent_obtained,
         consent_note=record.consent_note,
         notes=record.notes,
         events=_events(session, session_id),
-        amendments=_amendments(state["amendments"]),
-        appointments=follow_up_of(session, session_id, patient.id, zone=zone, now=now),
-        signed_by=state["session"]["signed_by"],
+        amendments=amendments,
+        appointments=arranged_by(session, record, zone=zone),
+        signed_by=None if signer is None else signer.name,
         signed_at=None
         if record.signed_at is None
         else record.signed_at.astimezone(zone),
+        signer_registration=None if signer is None else signer.registration_number,
+        consent_form=record_consent(session, record, zone=zone, now=now),
     )

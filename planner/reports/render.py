@@ -6,6 +6,7 @@ WeasyPrint is pinned exactly (STYLE.md B.8): each release may change rendering.
 import threading
 from pathlib import Path
 from typing import Any
+from typing import Literal
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
@@ -16,6 +17,12 @@ from weasyprint.text.fonts import FontConfiguration
 # one configuration (Pango's font map is not shared between threads). Reports
 # use system fonts only, no @font-face, so nothing accumulates in it.
 _fonts = threading.local()
+
+# The standard a report claims, as WeasyPrint 66 names it: "pdf/ua-1" (tagged for
+# screen readers: the handout) or "pdf/a-2u" (archival, text extractable: the
+# record). PDF/A-2, not 1, because the draft watermark and the map's shading use
+# transparency, which PDF/A-1 forbids.
+PdfVariant = Literal["pdf/ua-1", "pdf/a-2u"]
 
 
 class ReportResourceError(ValueError):
@@ -42,10 +49,12 @@ def _fetcher_within(root: Path) -> Any:
     return fetch
 
 
-def render_pdf(html: str, *, base_url: str) -> bytes:
+def render_pdf(html: str, *, base_url: str, variant: PdfVariant | None = None) -> bytes:
     """Render an HTML report to PDF bytes; relative URLs resolve under ``base_url``.
 
     ``base_url`` is the static folder, so the stylesheet and fonts load from disk.
+    A ``variant`` also tags the PDF (headings, lists, tables and figures with
+    their alternative text) and records its title and language for readers.
     """
     root = Path(base_url).resolve()
     document = weasyprint.HTML(
@@ -53,7 +62,11 @@ def render_pdf(html: str, *, base_url: str) -> bytes:
         base_url=str(root) + "/",
         url_fetcher=_fetcher_within(root),
     )
-    pdf: bytes = document.write_pdf(font_config=_font_config())
+    pdf: bytes = document.write_pdf(
+        font_config=_font_config(),
+        pdf_variant=variant,
+        pdf_tags=variant is not None,
+    )
     return pdf
 
 

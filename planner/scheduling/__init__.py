@@ -31,9 +31,12 @@ from planner.scheduling.slots import within_window
 from planner.scheduling.windows import DEFAULT_RULES
 from planner.scheduling.windows import MIN_RETREAT_WEEKS
 from planner.scheduling.windows import CycleWindows
+from planner.scheduling.windows import EarlyRetreatment
 from planner.scheduling.windows import Rules
 from planner.scheduling.windows import Window
 from planner.scheduling.windows import cycle_windows
+from planner.scheduling.windows import early_retreatment
+from planner.scheduling.windows import retreatment_floor
 from planner.scheduling.windows import retreatment_window
 from planner.scheduling.windows import review_window
 
@@ -46,6 +49,7 @@ __all__ = [
     "BookedIndex",
     "ClosedDay",
     "CycleWindows",
+    "EarlyRetreatment",
     "Interval",
     "Rules",
     "ScanOrder",
@@ -57,10 +61,12 @@ __all__ = [
     "conflicts",
     "conflicts_many",
     "cycle_windows",
+    "early_retreatment",
     "epoch_micros",
     "first_free_slot",
     "free_slots",
     "local_day",
+    "retreatment_floor",
     "retreatment_window",
     "review_window",
     "slot_length",

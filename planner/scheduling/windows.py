@@ -169,3 +169,58 @@ def cycle_windows(
         retreatment=retreatment_window(full_treated_on, rules),
         top_ups=tuple(sorted(top_ups)),
     )
+
+
+@dataclass(frozen=True)
+class EarlyRetreatment:
+    """A re-treatment day before the floor of 12 weeks after the last full treatment.
+
+    Booking one is a clinical decision: only an injector makes it, with a clinical
+    reason (services.appointments).
+    """
+
+    last_full_on: date
+    day: date
+    floor: date
+
+    @property
+    def days_after(self) -> int:
+        """Return the days from the last full treatment to the planned day."""
+        return (self.day - self.last_full_on).days
+
+    def describe(self) -> str:
+        """Say how early the day is, in weeks and days after the last treatment."""
+        weeks, days = divmod(self.days_after, 7)
+        span = f"{weeks} week{'s' if weeks != 1 else ''}"
+        if days:
+            span += f" {days} day{'s' if days != 1 else ''}"
+        return (
+            f"{span} after the last full treatment on {_day(self.last_full_on)}; "
+            f"re-treatment is due no sooner than {_day(self.floor)} "
+            f"({MIN_RETREAT_WEEKS} weeks)"
+        )
+
+
+def _day(value: date) -> str:
+    # As people read a date on the chart and the booking page: "25 May 2026".
+    return f"{value.day} {value:%b %Y}"
+
+
+def retreatment_floor(last_full_on: date) -> date:
+    """Return the first day a full treatment may follow one given on that day."""
+    return last_full_on + timedelta(weeks=MIN_RETREAT_WEEKS)
+
+
+def early_retreatment(last_full_on: date | None, day: date) -> EarlyRetreatment | None:
+    """Return how ``day`` falls short of the 12-week floor, or None if it does not.
+
+    ``last_full_on`` is the calendar day of the last full treatment on or before
+    ``day`` (None: no full treatment yet, so nothing to be early after). The floor
+    is its day plus ``MIN_RETREAT_WEEKS`` weeks; that day itself is not early.
+    """
+    if last_full_on is None or day < last_full_on:
+        return None
+    floor = retreatment_floor(last_full_on)
+    if day >= floor:
+        return None
+    return EarlyRetreatment(last_full_on, day, floor)

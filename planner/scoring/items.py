@@ -120,7 +120,8 @@ def parse_items(
         except ValueError as exc:
             errors[item.key] = str(exc)
     for key in flat:
-        errors[key] = UNKNOWN
+        # A blank key still gets a name the form and the API can point at.
+        errors[key if key.strip() else "(blank item name)"] = UNKNOWN
     if errors:
         count = len(errors)
         noun = "answer needs" if count == 1 else "answers need"

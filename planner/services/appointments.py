@@ -24,6 +24,7 @@ from planner.models import ClosedDay
 from planner.models import Role
 from planner.models import User
 from planner.models import WorkingHours
+from planner.services import write_locks
 from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
@@ -31,6 +32,8 @@ from planner.services.audit import snapshot
 from planner.services.followup import clinic_settings
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
+from planner.services.retreatment_floor import check_early_booking
+from planner.services.retreatment_floor import early_retreatment
 from planner.validation import blank_as_none
 from planner.validation import parse_input
 
@@ -48,8 +51,12 @@ class BookingRequest(BaseModel):
     clinician_id: int = Field(ge=1, le=MAX_ID)
     starts_at: datetime
     override_reason: str | None = Field(default=None, max_length=500)
+    # An injector's clinical reason to re-treat before the 12-week floor.
+    clinical_reason: str | None = Field(default=None, max_length=500)
 
-    _blank_is_none = field_validator("override_reason", mode="before")(blank_as_none)
+    _blank_is_none = field_validator(
+        "override_reason", "clinical_reason", mode="before"
+    )(blank_as_none)
 
 
 class StatusRequest(BaseModel):
@@ -122,15 +129,20 @@ def _needs_override(
     hours: list[scheduling.WorkingHours],
     closed: frozenset[Any],
     zone: ZoneInfo,
+    early: scheduling.EarlyRetreatment | None = None,
 ) -> list[str]:
-    """List why this slot falls outside what the clinic planned, if it does."""
+    """List why this slot falls outside what the clinic planned, if it does.
+
+    A re-treatment before the 12-week floor is before its window too: its clinical
+    reason answers for that, so the window is not named again.
+    """
     problems: list[str] = []
     day = scheduling.local_day(slot.start, zone)
     if appointment.window_start and appointment.window_end:
         window = scheduling.Window(
             appointment.window_start, appointment.due_date, appointment.window_end
         )
-        if not window.contains(day):
+        if not window.contains(day) and not (early and day < window.start):
             problems.append(
                 f"it is outside the window {_day(window.start)} – {_day(window.end)}"
             )
@@ -167,10 +179,21 @@ def book_appointment(
     """Book (or rebook) a slot, refusing double-bookings and unplanned times.
 
     A slot outside the window, the clinician's hours or on a closed day needs an
-    explicit reason; a clash with another booking is always refused.
+    explicit reason; a clash with another booking is always refused. A treatment
+    before the 12-week floor after the last full treatment is an injector's
+    decision, recorded with its clinical reason; anyone else is refused.
     """
     request: BookingRequest = parse_input(BookingRequest, data)
     now = now or utc_now()
+    appointment = get_appointment(session, appointment_id)
+    # Serialise bookings of this clinician and this patient until the commit,
+    # before the clash check reads anything: two at once would each find the
+    # slot free (issue 18). Everything is read again under the lock.
+    write_locks.hold(
+        session.connection(),
+        (write_locks.CLINICIAN_CALENDAR, request.clinician_id),
+        (write_locks.PATIENT_CALENDAR, appointment.patient_id),
+    )
     appointment = get_appointment(session, appointment_id)
     if appointment.status in CLOSED:
         raise Conflict(
@@ -187,8 +210,11 @@ def book_appointment(
     lengths = scheduling.slot_lengths_from_settings(clinic_settings(session))
     minutes = scheduling.slot_length(appointment.kind.value, lengths)
     slot = scheduling.Interval(starts, starts + timedelta(minutes=minutes))
+    early = early_retreatment(session, appointment, slot.start, zone)
+    if early is not None:
+        check_early_booking(session, actor, early, request.clinical_reason)
     hours, closed = calendar_for(session, request.clinician_id)
-    problems = _needs_override(appointment, slot, hours, closed, zone)
+    problems = _needs_override(appointment, slot, hours, closed, zone, early)
     if problems and not request.override_reason:
         raise InvalidInput(
             "This time needs a reason.",
@@ -223,6 +249,7 @@ def book_appointment(
             "starts_at": slot.start,
             "ends_at": slot.end,
             "override_reason": request.override_reason if problems else None,
+            "clinical_reason": request.clinical_reason if early else None,
             "updated_at": now,
         },
         stale_message=STALE,

@@ -1,5 +1,6 @@
-"""Record audit events inside the caller's unit of work."""
+"""Record audit events in the caller's unit of work, each chained to the last."""
 
+from collections.abc import Generator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -8,12 +9,24 @@ from datetime import time
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import Connection
+from sqlalchemy import event
 from sqlalchemy import insert
+from sqlalchemy import inspect
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 from sqlmodel import SQLModel
 
+from planner.audit_chain import FIELDS
+from planner.audit_chain import GENESIS
+from planner.audit_chain import ChainedEvent
+from planner.audit_chain import ChainReport
+from planner.audit_chain import event_hash
+from planner.audit_chain import walk_chain
 from planner.models import AuditAction
 from planner.models import AuditEvent
+from planner.services import write_locks
 
 
 @dataclass(frozen=True)
@@ -111,7 +124,43 @@ def record_print(
     )
 
 
-_INSERT_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]  # set by SQLModel
+_EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]  # set by SQLModel
+_INSERT_EVENT = insert(_EVENTS)
+_HEAD = select(_EVENTS.c.event_hash).order_by(_EVENTS.c.id.desc()).limit(1)
+
+
+def _hold_chain(connection: Connection) -> None:
+    """Make this transaction the only one appending to the trail until it ends.
+
+    The head read next is then the newest event, and no other writer can
+    append before this one commits, so two writers never fork the chain (the
+    chain trigger would refuse it anyway).
+    """
+    write_locks.hold(connection, (write_locks.AUDIT_CHAIN, 0))
+
+
+def _chain_head(connection: Connection) -> str:
+    _hold_chain(connection)
+    head: str | None = connection.execute(_HEAD).scalar()
+    return head or GENESIS
+
+
+def _seal_new_events(session: OrmSession, _context: Any, _instances: Any) -> None:
+    """Chain the audit events this flush will insert, in the order they were added."""
+    new = [item for item in session.new if isinstance(item, AuditEvent)]
+    if not new:
+        return
+    new.sort(key=lambda item: inspect(item).insert_order or 0)
+    head = _chain_head(session.connection())
+    for item in new:
+        item.prev_hash = head
+        item.event_hash = head = event_hash(
+            head, {name: getattr(item, name) for name in FIELDS}
+        )
+
+
+# Every session, in the app, the CLI and the tests, chains the events it writes.
+event.listen(OrmSession, "before_flush", _seal_new_events)
 
 
 def write_event(
@@ -131,21 +180,55 @@ def write_event(
     For the chair's hot paths, where the ORM's bookkeeping costs more than the
     INSERT itself; ``record_event`` is the same event through the ORM.
     """
-    session.connection().execute(
+    content = {
+        "at": at,
+        "actor_id": actor.user_id,
+        "actor_email": actor.email,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "patient_id": patient_id,
+        "before": before,
+        "after": after,
+        "remote_addr": actor.remote_addr,
+    }
+    connection = session.connection()
+    head = _chain_head(connection)
+    connection.execute(
         _INSERT_EVENT,
-        {
-            "at": at,
-            "actor_id": actor.user_id,
-            "actor_email": actor.email,
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "patient_id": patient_id,
-            "before": before,
-            "after": after,
-            "remote_addr": actor.remote_addr,
-        },
+        {**content, "prev_hash": head, "event_hash": event_hash(head, content)},
     )
+
+
+def _stored_events(session: Session) -> Generator[ChainedEvent]:
+    columns = [_EVENTS.c.id, _EVENTS.c.prev_hash, _EVENTS.c.event_hash]
+    columns += [_EVENTS.c[name] for name in FIELDS]
+    rows = (
+        session.connection()
+        .execution_options(yield_per=1000)
+        .execute(select(*columns).order_by(_EVENTS.c.id))
+    )
+    try:
+        for row in rows:
+            values = row._mapping
+            yield ChainedEvent(
+                id=values["id"],
+                prev_hash=values["prev_hash"],
+                event_hash=values["event_hash"],
+                content={name: values[name] for name in FIELDS},
+            )
+    finally:
+        # The walk stops at a broken link: close PostgreSQL's server-side cursor.
+        rows.close()
+
+
+def verify_trail(session: Session) -> ChainReport:
+    """Walk the whole audit trail in order and report the first broken link."""
+    events = _stored_events(session)
+    try:
+        return walk_chain(events)
+    finally:
+        events.close()
 
 
 def changed_fields(

@@ -70,6 +70,45 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
         True,
     ),
     ("slot_minutes_other", 15, "Appointment length: other, minutes", None, True),
+    (
+        "stock_expiry_alert_days",
+        60,
+        "Stock: warn this many days before a lot expires",
+        None,
+        True,
+    ),
+    (
+        "stock_low_vials",
+        2,
+        "Stock: warn when fewer unopened in-date vials of a product are left",
+        None,
+        True,
+    ),
+    (
+        "diary_link_weeks",
+        26,
+        "Patient diary link works for, weeks (the next treatment ends it sooner)",
+        None,
+        True,
+    ),
+    # Off by default: weekly email to patients is the clinic's choice to make
+    # (it needs SMTP and PLANNER_PUBLIC_URL, and the patient's agreement).
+    (
+        "diary_weekly_invite_days",
+        0,
+        "Diary: email the patient an invitation to the weekly check every this "
+        "many days (0 = never)",
+        None,
+        True,
+    ),
+    # Issue 20: a clinic-set age, not a clinical fact; no source sets one.
+    (
+        "consent_valid_months",
+        12,
+        "Consent: ask the patient to sign again after this many months",
+        None,
+        True,
+    ),
 )
 
 

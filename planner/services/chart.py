@@ -7,6 +7,7 @@ optimistic lock), then the site is written and audited, then committed.
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import tzinfo
 from typing import Any
 from typing import NamedTuple
 
@@ -27,8 +28,9 @@ from planner.dosing import MIN_DOSE_UNITS
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.facemap import FaceMap
-from planner.facemap import hit_test
+from planner.facemap import Miss
 from planner.facemap import reference_points
+from planner.facemap import tap_target
 from planner.models import AffectedSide
 from planner.models import AuditAction
 from planner.models import InjectionSite
@@ -44,6 +46,7 @@ from planner.services.audit import snapshot
 from planner.services.audit import write_event
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
+from planner.services.treated_sites import refuse_treated_muscle
 from planner.validation import parse_input
 from planner.vocabulary import role_for
 
@@ -67,6 +70,8 @@ class SiteCreate(BaseModel):
     muscle: str | None = Field(default=None, max_length=40)
     side: Side | None = None
     units: float | None = Field(default=None, ge=MIN_DOSE_UNITS, le=MAX_UNITS)
+    # Place a site on a muscle a procedure excised or denervated (issue 22).
+    confirm_treated_muscle: bool = False
 
     _finite_values = field_validator("x", "y", "units")(_finite)
 
@@ -86,6 +91,8 @@ class SiteUpdate(BaseModel):
     units: float | None = Field(default=None, ge=MIN_DOSE_UNITS, le=MAX_UNITS)
     x: float | None = Field(default=None, ge=0, le=2000)
     y: float | None = Field(default=None, ge=0, le=2000)
+    # Move a site onto a muscle a procedure excised or denervated (issue 22).
+    confirm_treated_muscle: bool = False
 
     _finite_values = field_validator("x", "y", "units")(_finite)
 
@@ -105,12 +112,10 @@ class VersionOnly(BaseModel):
 
 
 def _locate(face_map: FaceMap, x: float, y: float) -> tuple[str, Side]:
-    hit = hit_test(face_map, x, y)
-    if hit is None:
-        raise InvalidInput(
-            "That point is not on a muscle of the map.",
-            fields={"x": "is not on a muscle"},
-        )
+    # A no-go zone, the midline of a paired muscle or no muscle: says which.
+    hit = tap_target(face_map, x, y)
+    if isinstance(hit, Miss):
+        raise InvalidInput(hit.message, fields={"x": hit.field})
     return hit.muscle, Side(hit.side)
 
 
@@ -121,8 +126,9 @@ def _at_reference(face_map: FaceMap, muscle: str, side: Side) -> tuple[float, fl
         raise InvalidInput(
             "Unknown muscle.", fields={"muscle": "is not on the map"}
         ) from None
-    if entry.midline != (side == Side.MIDLINE):
-        wanted = "midline" if entry.midline else "left or right"
+    if side.value not in entry.sides:
+        *others, last = entry.sides
+        wanted = f"{', '.join(others)} or {last}" if others else last
         raise InvalidInput(
             "Wrong side.", fields={"side": f"must be {wanted} for this muscle"}
         )
@@ -142,6 +148,10 @@ _SIDE_AND_NUMBER = select_core(
     .where(_SITES.c.session_id == bindparam("sid"))
     .scalar_subquery(),
     select_core(_PRODUCTS.c.code)
+    .join(_SESSIONS, _SESSIONS.c.product_id == _PRODUCTS.c.id)
+    .where(_SESSIONS.c.id == bindparam("sid"))
+    .scalar_subquery(),
+    select_core(_PRODUCTS.c.brand)
     .join(_SESSIONS, _SESSIONS.c.product_id == _PRODUCTS.c.id)
     .where(_SESSIONS.c.id == bindparam("sid"))
     .scalar_subquery(),
@@ -165,8 +175,10 @@ class SiteRow:
     role: SiteRole
     x: float
     y: float
-    units: float
+    # None until the clinician enters the dose (see InjectionSite.units).
+    units: float | None
     version: int
+    unset_reason: str | None = None
 
 
 class ChartPosition(NamedTuple):
@@ -175,18 +187,19 @@ class ChartPosition(NamedTuple):
     affected: AffectedSide
     number: int
     product_code: str
+    product_brand: str
 
 
 def side_and_next_number(
     session: Session, session_id: int, patient_id: int
 ) -> ChartPosition:
     """Read the palsied side, the next site number and the product in one query."""
-    side, number, product_code = (
+    side, number, product_code, brand = (
         session.connection()
         .execute(_SIDE_AND_NUMBER, {"sid": session_id, "pid": patient_id})
         .one()
     )
-    return ChartPosition(AffectedSide(side), int(number) + 1, product_code)
+    return ChartPosition(AffectedSide(side), int(number) + 1, product_code, brand)
 
 
 def add_site(
@@ -197,12 +210,14 @@ def add_site(
     *,
     face_map: FaceMap,
     default_units: Any,
+    zone: tzinfo,
     now: datetime | None = None,
 ) -> tuple[int, SiteRow]:
     """Chart a site where the clinician tapped; return the new version and the site.
 
     ``default_units(muscle, side, product_code)`` gives the dose, in the product's
-    own units, when the tap carries none; where it has none, the tap must carry one.
+    own units, when the tap carries none; where it has none, the site is charted
+    with its dose unset, for the clinician to enter (no other product's figure).
     """
     request: SiteCreate = parse_input(SiteCreate, data)
     now = now or utc_now()
@@ -214,23 +229,21 @@ def add_site(
         assert request.side is not None
         muscle, side = request.muscle, request.side
         x, y = _at_reference(face_map, muscle, side)
+    refuse_treated_muscle(
+        session,
+        session_id,
+        muscle,
+        side,
+        confirmed=request.confirm_treated_muscle,
+        zone=zone,
+    )
     version, patient_id = claim_version(session, session_id, request.version, now=now)
-    affected, number, product_code = side_and_next_number(
+    affected, number, product_code, brand = side_and_next_number(
         session, session_id, patient_id
     )
     units = request.units
     if units is None:
         units = default_units(muscle, side, product_code)
-    if units is None:
-        # Nothing of this tap is kept: not even the version it claimed.
-        session.rollback()
-        raise InvalidInput(
-            "Enter the dose for this site.",
-            fields={
-                "units": "has no default for this muscle with this product: enter "
-                "the dose in its own units"
-            },
-        )
     row = {
         "session_id": session_id,
         "number": number,
@@ -240,6 +253,9 @@ def add_site(
         "x": round(x, 2),
         "y": round(y, 2),
         "units": units,
+        "unset_reason": None
+        if units is not None
+        else f"No {brand} default for this muscle: enter the dose in {brand} units",
         "depth": None,
         "note": None,
         "version": 1,
@@ -273,6 +289,7 @@ def _site_row(site_id: int, row: dict[str, Any]) -> SiteRow:
         y=row["y"],
         units=row["units"],
         version=row["version"],
+        unset_reason=row["unset_reason"],
     )
 
 
@@ -291,6 +308,7 @@ def update_site(
     data: Any,
     *,
     face_map: FaceMap,
+    zone: tzinfo,
     now: datetime | None = None,
 ) -> tuple[int, SiteRow]:
     """Change a site's dose, or move it (which detects its muscle and side again)."""
@@ -307,13 +325,21 @@ def update_site(
     moved: tuple[str, Side] | None = None
     if request.x is not None and request.y is not None:
         moved = _locate(face_map, request.x, request.y)
+        if (found["muscle"], found["side"]) != moved:
+            refuse_treated_muscle(
+                session,
+                session_id,
+                *moved,
+                confirmed=request.confirm_treated_muscle,
+                zone=zone,
+            )
     # Once the version is claimed nobody else can change the chart, so the row
     # read above is still the row (any change since would have moved the version).
     version, patient_id = claim_version(session, session_id, request.version, now=now)
     before = dict(found)
     changes: dict[str, Any] = {"version": before["version"] + 1, "updated_at": now}
     if request.units is not None:
-        changes["units"] = request.units
+        changes.update(units=request.units, unset_reason=None)
     if moved is not None and request.x is not None and request.y is not None:
         affected = side_and_next_number(session, session_id, patient_id).affected
         changes.update(

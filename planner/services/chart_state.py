@@ -1,4 +1,8 @@
-"""Everything the chart shows: sites, totals, volumes, warnings, last cycle, map."""
+"""Everything the chart shows: sites, totals, volumes, warnings, last cycle, map.
+
+Built once as a typed :class:`ChartState` (see ``chart_state_models``) that the
+chart page, the chart API and the printed record all read.
+"""
 
 from collections import defaultdict
 from datetime import datetime
@@ -10,9 +14,13 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
+from planner.dosing.treated_muscles import TreatedMuscle
 from planner.facemap import FaceMap
+from planner.facemap import Muscle
 from planner.facemap import Site
+from planner.facemap import edition_for
 from planner.facemap import render_face_map
+from planner.facemap.hatching import Hatch
 from planner.models import Amendment
 from planner.models import InjectionSite
 from planner.models import Patient
@@ -21,13 +29,36 @@ from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.models import VialLot
+from planner.services import clinical_flags
 from planner.services import protocols
 from planner.services import safety
 from planner.services.chart_prefill import last_cycle_sites
+from planner.services.chart_prefill import session_products
+from planner.services.chart_state_models import AmendmentInfo
+from planner.services.chart_state_models import ChartSite
+from planner.services.chart_state_models import ChartState
+from planner.services.chart_state_models import ChartWarning
+from planner.services.chart_state_models import DoseChange
+from planner.services.chart_state_models import LastCycleSite
+from planner.services.chart_state_models import LotInfo
+from planner.services.chart_state_models import MapInfo
+from planner.services.chart_state_models import MuscleChoice
+from planner.services.chart_state_models import MuscleTotal
+from planner.services.chart_state_models import PatientInfo
+from planner.services.chart_state_models import ProductInfo
+from planner.services.chart_state_models import SessionInfo
+from planner.services.chart_state_models import SideTotals
+from planner.services.chart_state_models import SiteCorrection
+from planner.services.chart_state_models import TemplateChoice
+from planner.services.chart_state_models import Totals
+from planner.services.chart_state_models import TreatedMuscleInfo
 from planner.services.sessions import get_session_record
+from planner.services.treated_sites import treated_for_record
 
 STEP_UNITS = 0.25
 GHOST_COLOUR = "#767676"
+# The largest dose the chair offers for one site, in the product's units.
+MAX_UNITS = 400
 
 
 def default_units(session: Session) -> Any:
@@ -45,97 +76,139 @@ def default_units(session: Session) -> Any:
 
 def _warnings(
     session: Session, record: TreatmentSession, zone: ZoneInfo, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[ChartWarning]:
+    """Return a signed record's warnings as kept, or a draft's checks as of now."""
     if record.status == SessionStatus.SIGNED:
-        return list(record.warnings)
-    return safety.as_records(safety.check_chart(session, record, zone=zone, now=now))
+        kept = record.warnings
+    else:
+        found = safety.check_chart(session, record, zone=zone, now=now)
+        kept = safety.as_records(found)
+    return [ChartWarning.model_validate(entry) for entry in kept]
 
 
-def _site_json(
-    site: InjectionSite, face_map: FaceMap, lot: VialLot | None
-) -> dict[str, Any]:
+def _site(site: InjectionSite, face_map: FaceMap, lot: VialLot | None) -> ChartSite:
+    assert site.id is not None
     muscle = face_map.muscle(site.muscle)
     draw = (
         None
-        if lot is None
+        if lot is None or site.units is None
         else dosing.syringe_draw(site.units, lot.vial_units, lot.diluent_ml)
     )
-    return {
-        "id": site.id,
-        "number": site.number,
-        "muscle": site.muscle,
-        "muscle_name": muscle.name,
-        "abbreviation": muscle.abbreviation,
-        "side": site.side.value,
-        "role": site.role.value,
-        "x": site.x,
-        "y": site.y,
-        "units": site.units,
-        "volume_ml": None if draw is None else round(draw.volume_ml, 4),
-        "marks": None if draw is None else round(draw.marks, 2),
-        # The one format of the chair, the record and the API (0.001 mL, 0.1 mark).
-        "draw_text": None if draw is None else dosing.format_draw(draw),
-        "version": site.version,
-    }
+    return ChartSite(
+        id=site.id,
+        number=site.number,
+        muscle=site.muscle,
+        muscle_name=muscle.name,
+        abbreviation=muscle.abbreviation,
+        side=site.side,
+        role=site.role,
+        x=site.x,
+        y=site.y,
+        units=site.units,
+        unset_reason=site.unset_reason,
+        volume_ml=None if draw is None else round(draw.volume_ml, 4),
+        marks=None if draw is None else round(draw.marks, 2),
+        draw_text=None if draw is None else dosing.format_draw(draw),
+        version=site.version,
+        guidance=muscle.guidance,
+        caution=muscle.caution,
+    )
 
 
-def _totals(sites: list[dict[str, Any]], lot: VialLot | None) -> dict[str, Any]:
-    by_muscle: dict[tuple[str, str], dict[str, Any]] = {}
-    by_side: dict[str, float] = defaultdict(float, left=0.0, right=0.0, midline=0.0)
+def _totals(sites: list[ChartSite], lot: VialLot | None) -> Totals:
+    """Add up the sites whose dose is entered; ``unset`` counts those still empty."""
+    by_muscle: dict[tuple[str, str], tuple[ChartSite, float]] = {}
+    by_side: dict[str, float] = defaultdict(float)
+    units = 0.0
     for site in sites:
-        key = (site["muscle"], site["side"])
-        entry = by_muscle.setdefault(
-            key,
-            {
-                "muscle": site["muscle"],
-                "muscle_name": site["muscle_name"],
-                "side": site["side"],
-                "units": 0.0,
-            },
-        )
-        entry["units"] += site["units"]
-        by_side[site["side"]] += site["units"]
-    units = sum(site["units"] for site in sites)
-    return {
-        "units": units,
-        "volume_ml": None
+        if site.units is None:
+            continue
+        key = (site.muscle, site.side)
+        first, added = by_muscle.get(key, (site, 0.0))
+        by_muscle[key] = (first, added + site.units)
+        by_side[site.side] += site.units
+        units += site.units
+    return Totals(
+        units=units,
+        unset=sum(site.units is None for site in sites),
+        volume_ml=None
         if lot is None
         else round(dosing.volume_ml(units, lot.vial_units, lot.diluent_ml), 4)
         if units
         else 0.0,
-        "vials_used": None if lot is None else dosing.vials_used(units, lot.vial_units),
-        "by_muscle": list(by_muscle.values()),
-        "by_side": dict(by_side),
-    }
+        vials_used=None if lot is None else dosing.vials_used(units, lot.vial_units),
+        by_muscle=[
+            MuscleTotal(
+                muscle=site.muscle,
+                muscle_name=site.muscle_name,
+                side=site.side,
+                units=added,
+            )
+            for site, added in by_muscle.values()
+        ],
+        by_side=SideTotals.model_validate(by_side),
+    )
 
 
 def _changes(
-    today: list[dict[str, Any]], previous: list[InjectionSite]
-) -> list[dict[str, Any]]:
-    """List each muscle and side whose dose differs from last cycle's, if any."""
-    if not previous:
+    session: Session,
+    record: TreatmentSession,
+    today: list[ChartSite],
+    previous: list[InjectionSite],
+) -> list[DoseChange]:
+    """List each muscle and side whose dose differs from last cycle's, if any.
+
+    Only against a last cycle charted wholly in today's product: units of two
+    products are never compared. A muscle with a dose still to enter today is
+    left out until it has one.
+    """
+    products = session_products(session, {site.session_id for site in previous})
+    if not previous or any(
+        product_id != record.product_id for product_id, _ in products.values()
+    ):
         return []
     before: dict[tuple[str, str], float] = defaultdict(float)
     after: dict[tuple[str, str], float] = defaultdict(float)
-    for site in previous:
-        before[(site.muscle, site.side.value)] += site.units
-    for entry in today:
-        after[(entry["muscle"], entry["side"])] += entry["units"]
+    pending = {(site.muscle, site.side) for site in today if site.units is None}
+    for old in previous:
+        before[(old.muscle, old.side.value)] += old.units or 0.0
+    for site in today:
+        after[(site.muscle, site.side)] += site.units or 0.0
     return [
-        {
-            "muscle": m,
-            "side": s,
-            "before": before.get((m, s), 0.0),
-            "after": after.get((m, s), 0.0),
-        }
+        DoseChange.model_validate(
+            {
+                "muscle": m,
+                "side": s,
+                "before": before.get((m, s), 0.0),
+                "after": after.get((m, s), 0.0),
+            }
+        )
         for m, s in sorted(set(before) | set(after))
-        if before.get((m, s), 0.0) != after.get((m, s), 0.0)
+        if before.get((m, s), 0.0) != after.get((m, s), 0.0) and (m, s) not in pending
     ]
+
+
+def _templates(session: Session, record: TreatmentSession) -> list[TemplateChoice]:
+    """List the templates, today's product's first; the others bring no doses."""
+    brands = dict(session.exec(select(Product.id, Product.brand)).all())
+    listed = [
+        TemplateChoice(
+            id=t.id,
+            name=t.name,
+            description=t.description,
+            sites=len(t.sites),
+            product=brands.get(t.product_id) if t.product_id else None,
+            doses_carried=t.product_id == record.product_id,
+        )
+        for t in protocols.list_templates(session)
+        if t.id is not None
+    ]
+    return sorted(listed, key=lambda t: not t.doses_carried)
 
 
 def _amendments(
     session: Session, session_id: int | None, zone: ZoneInfo
-) -> list[dict[str, Any]]:
+) -> list[AmendmentInfo]:
     """List the corrections made to a signed session, oldest first, with authors."""
     rows = session.exec(
         select(Amendment, User.name)
@@ -144,15 +217,118 @@ def _amendments(
         .order_by(col(Amendment.created_at), col(Amendment.id))
     ).all()
     return [
-        {
-            "at": amendment.created_at.astimezone(zone).isoformat(),
-            "author": author,
-            "reason": amendment.reason,
-            "note": amendment.changes.get("note"),
-            "sites": amendment.changes.get("sites", []),
-        }
+        AmendmentInfo(
+            at=amendment.created_at.astimezone(zone),
+            author=author,
+            reason=amendment.reason,
+            note=amendment.changes.get("note"),
+            sites=[
+                SiteCorrection.model_validate(entry)
+                for entry in amendment.changes.get("sites", [])
+            ],
+        )
         for amendment, author in rows
     ]
+
+
+def _lot(lot: VialLot | None, zone: ZoneInfo) -> LotInfo | None:
+    if lot is None:
+        return None
+    assert lot.id is not None
+    return LotInfo(
+        id=lot.id,
+        lot_number=lot.lot_number,
+        expiry_date=lot.expiry_date,
+        vial_units=lot.vial_units,
+        diluent_ml=lot.diluent_ml,
+        units_per_tenth_ml=dosing.units_per_tenth_ml(lot.vial_units, lot.diluent_ml),
+        reconstituted_at=None
+        if lot.reconstituted_at is None
+        else lot.reconstituted_at.astimezone(zone),
+    )
+
+
+def _session_info(
+    session: Session,
+    record: TreatmentSession,
+    product: Product,
+    lot: VialLot | None,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+) -> SessionInfo:
+    assert record.id is not None
+    signer = session.get(User, record.signed_by_id) if record.signed_by_id else None
+    treated_at = safety.treatment_time(record, now, zone).astimezone(zone)
+    return SessionInfo(
+        id=record.id,
+        patient_id=record.patient_id,
+        kind=record.kind,
+        cycle_number=record.cycle_number,
+        status=record.status,
+        version=record.version,
+        performed_at=record.performed_at.astimezone(zone),
+        treatment_time=treated_at,
+        treatment_time_input=f"{treated_at:%Y-%m-%dT%H:%M}",
+        performed_at_confirmed=record.performed_at_confirmed,
+        product=ProductInfo(
+            code=product.code,
+            brand=product.brand,
+            unit_name=product.unit_name,
+            colour=product.colour,
+        ),
+        lot=_lot(lot, zone),
+        signed_at=None
+        if record.signed_at is None
+        else record.signed_at.astimezone(zone),
+        signed_by=None if signer is None else signer.name,
+        consent_obtained=record.consent_obtained,
+    )
+
+
+def _flag_changes(
+    session: Session, record: TreatmentSession, zone: ZoneInfo
+) -> list[str]:
+    """Clinical flags changed since the patient's last signed chart, on a draft.
+
+    Each says so: "Clinical flags changed on <day> by <name>: ...".
+    """
+    if record.status != SessionStatus.DRAFT:
+        return []
+    return [
+        change.text
+        for change in clinical_flags.flag_changes_since_last_chart(
+            session, record, zone
+        )
+    ]
+
+
+def _svg(
+    face_map: FaceMap,
+    rows: list[InjectionSite],
+    previous: list[InjectionSite],
+    product: Product,
+    patient: Patient,
+    treated: tuple[TreatedMuscle, ...],
+) -> str:
+    return render_face_map(
+        face_map,
+        sites=[
+            Site(
+                s.number,
+                s.x,
+                s.y,
+                s.units or 0.0,
+                product.colour,
+                "dose not entered" if s.units is None else f"{s.units:g} U",
+            )
+            for s in rows
+        ],
+        ghosts=[Site(0, s.x, s.y, s.units or 0.0, GHOST_COLOUR) for s in previous],
+        highlight={(s.muscle, s.side.value) for s in rows},
+        title=f"Injection sites, {patient.full_name}",
+        hatched=[Hatch(t.muscle, t.side, t.short_label) for t in treated],
+    )
 
 
 def chart_state(
@@ -162,12 +338,18 @@ def chart_state(
     face_map: FaceMap,
     zone: ZoneInfo,
     now: datetime,
-) -> dict[str, Any]:
-    """Assemble the chart's whole state as JSON-ready values."""
+) -> ChartState:
+    """Assemble the chart's whole state, times on the clinic's clock.
+
+    The chart is drawn on the map version the session records: a signed session
+    on the one it was signed on, a draft on the current one.
+    """
     record = get_session_record(session, session_id)
+    face_map = edition_for(face_map, record.map_version)
     patient = session.get(Patient, record.patient_id)
     product = session.get(Product, record.product_id)
     assert patient is not None
+    assert patient.id is not None
     assert product is not None
     lot = session.get(VialLot, record.vial_lot_id) if record.vial_lot_id else None
     rows = list(
@@ -177,96 +359,55 @@ def chart_state(
             .order_by(col(InjectionSite.number))
         )
     )
-    sites = [_site_json(site, face_map, lot) for site in rows]
+    sites = [_site(site, face_map, lot) for site in rows]
     previous = last_cycle_sites(session, record) if record.kind == "full" else []
-    signer = session.get(User, record.signed_by_id) if record.signed_by_id else None
-    svg = render_face_map(
-        face_map,
-        sites=[
-            Site(s.number, s.x, s.y, s.units, product.colour, f"{s.units:g} U")
-            for s in rows
-        ],
-        ghosts=[Site(0, s.x, s.y, s.units, GHOST_COLOUR) for s in previous],
-        highlight={(s.muscle, s.side.value) for s in rows},
-        title=f"Injection sites, {patient.full_name}",
-    )
-    return {
-        "session": {
-            "id": record.id,
-            "patient_id": record.patient_id,
-            "kind": record.kind.value,
-            "cycle_number": record.cycle_number,
-            "status": record.status.value,
-            "version": record.version,
-            "performed_at": record.performed_at.astimezone(zone).isoformat(),
-            "product": {
-                "code": product.code,
-                "brand": product.brand,
-                "unit_name": product.unit_name,
-                "colour": product.colour,
-            },
-            "lot": None
-            if lot is None
-            else {
-                "id": lot.id,
-                "lot_number": lot.lot_number,
-                "expiry_date": lot.expiry_date.isoformat(),
-                "vial_units": lot.vial_units,
-                "diluent_ml": lot.diluent_ml,
-                "units_per_tenth_ml": dosing.units_per_tenth_ml(
-                    lot.vial_units, lot.diluent_ml
-                ),
-                "reconstituted_at": None
-                if lot.reconstituted_at is None
-                else lot.reconstituted_at.astimezone(zone).isoformat(),
-            },
-            "signed_at": None
-            if record.signed_at is None
-            else record.signed_at.astimezone(zone).isoformat(),
-            "signed_by": None if signer is None else signer.name,
-            "consent_obtained": record.consent_obtained,
-        },
-        "patient": {
-            "id": patient.id,
-            "name": patient.full_name,
-            "mrn": patient.mrn,
-            "affected_side": patient.affected_side.value,
-        },
-        "sites": sites,
-        "totals": _totals(sites, lot),
-        "warnings": _warnings(session, record, zone, now),
-        "last_cycle": [
-            {
-                "muscle": s.muscle,
-                "side": s.side.value,
-                "x": s.x,
-                "y": s.y,
-                "units": s.units,
-            }
+    treated = treated_for_record(session, record, zone)
+    return ChartState(
+        session=_session_info(session, record, product, lot, zone=zone, now=now),
+        patient=PatientInfo(
+            id=patient.id,
+            name=patient.full_name,
+            mrn=patient.mrn,
+            affected_side=patient.affected_side,
+        ),
+        sites=sites,
+        totals=_totals(sites, lot),
+        warnings=_warnings(session, record, zone, now),
+        flag_changes=_flag_changes(session, record, zone),
+        last_cycle=[
+            LastCycleSite(muscle=s.muscle, side=s.side, x=s.x, y=s.y, units=s.units)
             for s in previous
         ],
-        "changes": _changes(sites, previous),
-        "svg": svg,
-        "amendments": _amendments(session, record.id, zone),
-        "templates": [
-            {
-                "id": t.id,
-                "name": t.name,
-                "description": t.description,
-                "sites": len(t.sites),
-            }
-            for t in protocols.list_templates(session, product_id=record.product_id)
+        changes=_changes(session, record, sites, previous),
+        svg=_svg(face_map, rows, previous, product, patient, treated),
+        # Muscle-sides a procedure excised or denervated: a tap there needs
+        # ``confirm_treated_muscle`` (issue 22).
+        treated_muscles=[
+            TreatedMuscleInfo(muscle=t.muscle, side=t.side, wording=t.wording)
+            for t in treated
         ],
-        "step_units": STEP_UNITS,
-        "min_units": STEP_UNITS,
-        "max_units": 400,
-        "muscles": [
-            {
-                "code": m.code,
-                "name": m.name,
-                "abbreviation": m.abbreviation,
-                "sides": ["midline"] if m.midline else ["right", "left"],
-            }
-            for m in face_map.muscles
-        ],
-    }
+        map=MapInfo(
+            name=face_map.name,
+            version=face_map.version,
+            scale_px_per_cm=face_map.scale_px_per_cm,
+        ),
+        amendments=_amendments(session, record.id, zone),
+        templates=_templates(session, record),
+        step_units=STEP_UNITS,
+        min_units=STEP_UNITS,
+        max_units=MAX_UNITS,
+        muscles=[_muscle_choice(m) for m in face_map.muscles],
+    )
+
+
+def _muscle_choice(muscle: Muscle) -> MuscleChoice:
+    return MuscleChoice.model_validate(
+        {
+            "code": muscle.code,
+            "name": muscle.name,
+            "abbreviation": muscle.abbreviation,
+            "sides": list(muscle.sides),
+            "guidance": muscle.guidance,
+            "caution": muscle.caution,
+        }
+    )

@@ -1,48 +1,53 @@
-"""The cycles page's data: each cycle's sites and dose, scores, duration, side effects.
+"""The cycles page's data: cards, doses, ledger, scores by time point, one muscle.
 
-Database rows become the comparison package's plain records here and the pure
-comparison package does the arithmetic. Nothing is drawn here: the JSON API
-needs only the data, and ``cycle_plots.draw_cycles`` adds the maps and charts
-for the page and the PDF.
+Every cycle of the patient is read and compared (``cycle_records``), then only
+the chosen ones are shown: a shown cycle is still compared with the cycle it
+really followed, and the baseline stays the first pre-treatment score, said so
+when its cycle is not shown. Nothing is drawn here: the JSON API needs only the
+data, and ``cycle_plots.draw_cycles`` adds the maps and charts.
 """
 
-import math
-from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from markupsafe import Markup
 from sqlmodel import Session
-from sqlmodel import col
-from sqlmodel import select
 
 from planner import comparison
 from planner import plots
-from planner import scoring
-from planner.clinic_time import local_day
+from planner.comparison.beside import Beside
 from planner.facemap import FaceMap
-from planner.models import AdverseEvent
-from planner.models import Assessment
-from planner.models import CycleResponse
-from planner.models import InjectionSite
-from planner.models import Product
-from planner.models import SessionKind
-from planner.models import SessionStatus
-from planner.models import TreatmentSession
+from planner.plots.bands import Band
+from planner.services.cycle_records import CycleRecords
+from planner.services.cycle_records import EventRecord
+from planner.services.cycle_records import read_cycles
+from planner.services.cycle_responses import CourseView
+from planner.services.cycle_responses import LedgerRow
+from planner.services.cycle_responses import comparison_courses
+from planner.services.cycle_responses import course_views
+from planner.services.cycle_responses import dose
+from planner.services.cycle_responses import ledger_rows
+from planner.services.cycle_responses import units_text
+from planner.services.muscle_response import MuscleView
+from planner.services.muscle_response import muscle_view
 from planner.services.patients import get_patient
+from planner.services.therapy import other_treatments
 
 SIDES = ("right", "left", "midline")
-TREND_INSTRUMENTS = ("sunnybrook", "eface", "saq", "fdi", "house_brackmann")
+DEFAULT_COLOUR = "#0072B2"
 
 
 @dataclass(frozen=True)
 class CycleCard:
     """One cycle as a small multiple: its sites, totals, changes and response.
 
-    ``svg`` is the drawn map, present once ``cycle_plots.draw_cycles`` has run.
+    ``previous`` is the cycle it followed and ``ghosts`` that cycle's sites;
+    ``product_index`` orders the products the page shows (it picks the shape
+    of the sites). ``svg`` is the drawn map, once ``draw_cycles`` has run.
     """
 
     number: int
@@ -51,280 +56,219 @@ class CycleCard:
     product_code: str
     session_ids: tuple[int, ...]
     units: float
+    top_up_units: float
     sites: tuple[comparison.SitePoint, ...]
+    ghosts: tuple[comparison.SitePoint, ...]
+    previous: int | None
     colour: str
+    product_index: int
     highlight: frozenset[tuple[str, str]]
     changes: dict[str, int]
     response: dict[str, Any] | None
     product_changed: bool
     svg: Markup | None = None
 
+    @property
+    def dose_text(self) -> str:
+        """Write the cycle's dose: "20 U", or "20 U + 2.5 U top-up"."""
+        text = units_text(self.units)
+        if self.top_up_units:
+            text += f" + {units_text(self.top_up_units)} top-up"
+        return text
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """A dose cell: all units given (top-up included), its words and colours."""
+
+    units: float
+    top_up: float
+    text: str
+    background: str
+    ink: str
+
 
 @dataclass(frozen=True)
 class MatrixRow:
     muscle: str
     name: str
-    cells: list[tuple[float, str, str]]
+    cells: list[HeatCell]
 
 
 @dataclass(frozen=True)
 class SideMatrix:
+    """One side's (or the midline's) muscles by cycle; shading set per product."""
+
     side: str
+    title: str
     cycles: tuple[int, ...]
     products: tuple[str, ...]
     rows: list[MatrixRow]
-    totals: list[float]
+    totals: list[str]
 
 
 @dataclass(frozen=True)
-class TrendView:
-    instrument: str
-    title: str
-    series: plots.Series
-    rows: list[tuple[int, float, float, float]]
-    provenance: str
-    higher_is_better: bool
-    svg: Markup | None = None
+class HeatKey:
+    """What the darkest shade means for one product: its largest dose here."""
+
+    product: str
+    top: str
 
 
 @dataclass(frozen=True)
 class CyclesOverview:
-    """A patient's cycles side by side; ``draw_cycles`` adds the *_svg pictures."""
+    """A patient's cycles side by side; ``draw_cycles`` adds the pictures."""
 
     patient_id: int
+    shown: tuple[int, ...]
+    filtered: bool
     cards: list[CycleCard]
     matrices: list[SideMatrix]
-    trends: list[TrendView]
+    heat_keys: list[HeatKey]
+    ledger: list[LedgerRow]
+    courses: list[CourseView]
     wear_off: plots.Series | None
     marks: list[tuple[int, str]]
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[EventRecord]
+    muscles: list[tuple[str, str]]
+    muscle: MuscleView | None
+    waiting: int
+    all_cycles: tuple[int, ...] = ()
     duration_svg: Markup | None = None
+    sprite: Markup | None = None
+    print_background: str = ""
+    records: CycleRecords | None = field(default=None, repr=False)
+    # Therapy periods as bands over the cycles they overlap, and per cycle what
+    # the ledger says of therapy and procedures (issue 22).
+    bands: list[Band] = field(default_factory=list)
+    beside: Beside = field(default_factory=Beside)
 
 
-def _cycle_records(
-    session: Session, patient_id: int, zone: ZoneInfo
-) -> tuple[list[comparison.CycleSites], dict[int, list[int]], dict[int, str]]:
-    """Gather signed sessions by cycle: the full treatment and its top-ups together."""
-    rows = session.exec(
-        select(TreatmentSession, Product.code, Product.brand)
-        .join(Product, col(Product.id) == col(TreatmentSession.product_id))
-        .where(
-            TreatmentSession.patient_id == patient_id,
-            TreatmentSession.status == SessionStatus.SIGNED,
-        )
-        .order_by(col(TreatmentSession.performed_at))
-    ).all()
-    by_cycle: dict[int, list[TreatmentSession]] = defaultdict(list)
-    product: dict[int, tuple[str, str]] = {}
-    for record, code, brand in rows:
-        by_cycle[record.cycle_number].append(record)
-        if record.kind == SessionKind.FULL:
-            product[record.cycle_number] = (code, brand)
-    ids = [r.id for records in by_cycle.values() for r in records if r.id is not None]
-    sites = session.exec(
-        select(InjectionSite)
-        .where(col(InjectionSite.session_id).in_(ids))
-        .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
-    ).all()
-    by_session: dict[int, list[InjectionSite]] = defaultdict(list)
-    for site in sites:
-        by_session[site.session_id].append(site)
-    cycles: list[comparison.CycleSites] = []
-    session_ids: dict[int, list[int]] = {}
-    brands: dict[int, str] = {}
-    for number in sorted(by_cycle):
-        if number not in product:
-            continue  # top-ups whose full session is not signed: not a cycle yet
-        records = by_cycle[number]
-        full = next(r for r in records if r.kind == SessionKind.FULL)
-        points: list[comparison.SitePoint] = []
-        for record in records:
-            for site in by_session.get(record.id or 0, []):
-                points.append(
-                    comparison.SitePoint(
-                        number=len(points) + 1,
-                        muscle=site.muscle,
-                        side=site.side.value,
-                        x=site.x,
-                        y=site.y,
-                        units=site.units,
-                    )
+def _cards(
+    records: CycleRecords, shown: set[int], order: dict[str, int]
+) -> list[CycleCard]:
+    cards = []
+    previous: comparison.CycleSites | None = None
+    for cycle in records.cycles:
+        if cycle.cycle in shown:
+            changes = {"added": 0, "removed": 0, "moved": 0, "changed": 0}
+            highlight: set[tuple[str, str]] = set()
+            if previous is not None:
+                for change in comparison.cycle_diff(previous, cycle):
+                    if change.kind in changes:
+                        changes[change.kind] += 1
+                        highlight.add((change.muscle, change.side))
+            response = records.responses.get(cycle.cycle)
+            cards.append(
+                CycleCard(
+                    number=cycle.cycle,
+                    treated_on=cycle.treated_on,
+                    product=records.brands[cycle.cycle],
+                    product_code=cycle.product_code,
+                    session_ids=tuple(records.sessions[cycle.cycle]),
+                    units=cycle.full_units,
+                    top_up_units=cycle.top_up_units,
+                    sites=cycle.sites,
+                    ghosts=previous.sites if previous is not None else (),
+                    previous=previous.cycle if previous is not None else None,
+                    colour=records.colours.get(cycle.product_code, DEFAULT_COLOUR),
+                    product_index=order[cycle.product_code],
+                    highlight=frozenset(highlight),
+                    changes=changes,
+                    response=None
+                    if response is None
+                    else {
+                        "onset_days": response.onset_days,
+                        "peak_days": response.peak_days,
+                        "wear_off_weeks": response.wear_off_weeks,
+                        "rating": response.patient_rating,
+                    },
+                    product_changed=previous is not None
+                    and previous.product_code != cycle.product_code,
                 )
-        cycles.append(
-            comparison.CycleSites(
-                cycle=number,
-                treated_on=local_day(full.performed_at, zone),
-                product_code=product[number][0],
-                sites=tuple(points),
             )
-        )
-        session_ids[number] = [r.id for r in records if r.id is not None]
-        brands[number] = product[number][1]
-    return cycles, session_ids, brands
+        previous = cycle
+    return cards
 
 
-def _responses(
-    session: Session, session_ids: dict[int, list[int]]
-) -> dict[int, CycleResponse]:
-    owner = {sid: number for number, ids in session_ids.items() for sid in ids}
-    rows = session.exec(
-        select(CycleResponse).where(col(CycleResponse.session_id).in_(list(owner)))
-    ).all()
-    return {owner[row.session_id]: row for row in rows}
-
-
-def _events(
-    session: Session, session_ids: dict[int, list[int]]
-) -> list[dict[str, Any]]:
-    owner = {sid: number for number, ids in session_ids.items() for sid in ids}
-    rows = session.exec(
-        select(AdverseEvent)
-        .where(col(AdverseEvent.session_id).in_(list(owner)))
-        .order_by(col(AdverseEvent.onset_date), col(AdverseEvent.id))
-    ).all()
-    return [
-        {
-            "cycle": owner[row.session_id],
-            "kind": row.kind.value.replace("_", " "),
-            "severity": row.severity.value,
-            "onset": row.onset_date,
-            "resolved": row.resolved_date,
-            "description": row.description,
-        }
-        for row in rows
-    ]
-
-
-def _card(
-    cycle: comparison.CycleSites,
-    previous: comparison.CycleSites | None,
-    colour: str,
-    brand: str,
-    ids: list[int],
-    response: CycleResponse | None,
-) -> CycleCard:
-    changes = {"added": 0, "removed": 0, "moved": 0, "changed": 0}
-    highlight: set[tuple[str, str]] = set()
-    if previous is not None:
-        for change in comparison.cycle_diff(previous, cycle):
-            if change.kind in changes:
-                changes[change.kind] += 1
-                highlight.add((change.muscle, change.side))
-    return CycleCard(
-        number=cycle.cycle,
-        treated_on=cycle.treated_on,
-        product=brand,
-        product_code=cycle.product_code,
-        session_ids=tuple(ids),
-        units=sum(p.units for p in cycle.sites),
-        sites=cycle.sites,
-        colour=colour,
-        highlight=frozenset(highlight),
-        changes=changes,
-        response=None
-        if response is None
-        else {
-            "onset_days": response.onset_days,
-            "peak_days": response.peak_days,
-            "wear_off_weeks": response.wear_off_weeks,
-            "rating": response.patient_rating,
-        },
-        product_changed=previous is not None
-        and previous.product_code != cycle.product_code,
-    )
+def _cell_text(total: float, top_up: float) -> str:
+    if total == 0:
+        return ""
+    if top_up == 0:
+        return dose(total)
+    return f"{dose(total - top_up)} + {dose(top_up)}"
 
 
 def _matrices(
-    face_map: FaceMap, cycles: list[comparison.CycleSites]
-) -> list[SideMatrix]:
-    found: list[SideMatrix] = []
+    cycles: list[comparison.CycleSites],
+    names: dict[str, str],
+    brands: dict[int, str],
+) -> tuple[list[SideMatrix], list[HeatKey]]:
+    """Tabulate doses per side on one shading scale per product (all sides)."""
+    blocks = []
     for side in SIDES:
         muscles = comparison.muscles_treated(cycles, side)  # type: ignore[arg-type]  # SIDES are the literals
-        if not muscles:
-            continue
-        matrix = comparison.dose_matrix(cycles, muscles, side)  # type: ignore[arg-type]  # as above
-        colours = plots.heat_table_colours(
-            matrix.units, column_groups=matrix.product_codes
+        if muscles:
+            total = comparison.dose_matrix(cycles, muscles, side)  # type: ignore[arg-type]  # as above
+            full = comparison.dose_matrix(
+                [comparison.full_treatment(c) for c in cycles],
+                muscles,
+                side,  # type: ignore[arg-type]  # as above
+            )
+            blocks.append((side, total, full))
+    if not blocks:
+        return [], []
+    products = blocks[0][1].product_codes
+    # One call over every side's rows: each product's darkest is its largest
+    # dose anywhere on the face, so 1.25 U never looks like 5.5 U.
+    stacked = np.vstack([total.units for _, total, _ in blocks])
+    colours = plots.heat_table_colours(stacked, column_groups=products)
+    keys = []
+    for code in dict.fromkeys(products):
+        columns = [j for j, c in enumerate(products) if c == code]
+        brand = next(
+            brands[n]
+            for n, c in zip(blocks[0][1].cycles, products, strict=True)
+            if c == code
         )
+        keys.append(HeatKey(brand, units_text(float(stacked[:, columns].max()))))
+    matrices = []
+    offset = 0
+    for side, total, full in blocks:
+        top_up = total.units - full.units
         rows = [
             MatrixRow(
                 muscle=muscle,
-                name=face_map.muscle(muscle).name,
+                name=names.get(muscle, muscle),
                 cells=[
-                    (
-                        float(matrix.units[i, j]),
-                        str(colours[i, j, 0]),
-                        str(colours[i, j, 1]),
+                    HeatCell(
+                        units=float(total.units[i, j]),
+                        top_up=float(top_up[i, j]),
+                        text=_cell_text(float(total.units[i, j]), float(top_up[i, j])),
+                        background=str(colours[offset + i, j, 0]),
+                        ink=str(colours[offset + i, j, 1]),
                     )
-                    for j in range(len(matrix.cycles))
+                    for j in range(len(total.cycles))
                 ],
             )
-            for i, muscle in enumerate(matrix.muscles)
+            for i, muscle in enumerate(total.muscles)
         ]
-        found.append(
+        offset += len(total.muscles)
+        full_totals = full.totals
+        matrices.append(
             SideMatrix(
                 side=side,
-                cycles=matrix.cycles,
-                products=matrix.product_codes,
+                title="Midline" if side == "midline" else f"{side.capitalize()} side",
+                cycles=total.cycles,
+                products=tuple(brands[n] for n in total.cycles),
                 rows=rows,
-                totals=[float(v) for v in matrix.totals],
+                totals=[
+                    _cell_text(float(t), float(t - f)) or "0"
+                    for t, f in zip(total.totals, full_totals, strict=True)
+                ],
             )
         )
-    return found
-
-
-def _trends(
-    session: Session,
-    patient_id: int,
-    cycle_of_session: dict[int, int],
-    zone: ZoneInfo,
-) -> list[TrendView]:
-    assessments = session.exec(
-        select(Assessment)
-        .where(Assessment.patient_id == patient_id, col(Assessment.total).is_not(None))
-        .order_by(col(Assessment.assessed_at))
-    ).all()
-    points = [
-        comparison.ScorePoint(
-            cycle=cycle_of_session[a.session_id],
-            assessed_on=local_day(a.assessed_at, zone),
-            instrument=a.instrument.value,
-            total=float(a.total or 0.0),
-            timepoint=a.timepoint.value,
-        )
-        for a in assessments
-        if a.session_id in cycle_of_session
-    ]
-    views: list[TrendView] = []
-    for code in TREND_INSTRUMENTS:
-        if not any(p.instrument == code for p in points):
-            continue
-        definition = scoring.get_instrument(code)
-        trend = comparison.score_trend(points, code)
-        rows = [
-            (cycle, value, base, prev)
-            for cycle, value, base, prev in zip(
-                trend.cycles,
-                trend.values.tolist(),
-                trend.change_from_baseline.tolist(),
-                trend.change_from_previous.tolist(),
-                strict=True,
-            )
-            if math.isfinite(value)
-        ]
-        views.append(
-            TrendView(
-                instrument=code,
-                title=definition.title,
-                series=plots.Series(
-                    definition.title, trend.cycles, tuple(trend.values.tolist())
-                ),
-                rows=rows,
-                provenance=definition.provenance,
-                higher_is_better=definition.higher_is_better,
-            )
-        )
-    return views
+    return matrices, keys
 
 
 def cycles_overview(
@@ -334,61 +278,102 @@ def cycles_overview(
     face_map: FaceMap,
     zone: ZoneInfo,
     only: set[int] | None = None,
+    muscle: tuple[str, str] | None = None,
 ) -> CyclesOverview:
-    """Assemble the cycle-by-cycle comparison for a patient (optionally some cycles)."""
+    """Compare the patient's cycles (all, or those ``only``), maybe one muscle too.
+
+    ``muscle`` is a (muscle code, side) to set against the response; one the
+    shown cycles never treated is ignored.
+    """
     get_patient(session, patient_id)
-    cycles, session_ids, brands = _cycle_records(session, patient_id, zone)
-    if only:
-        cycles = [c for c in cycles if c.cycle in only]
-    colours = dict(session.exec(select(Product.code, Product.colour)).all())
-    responses = _responses(session, session_ids)
-    cards: list[CycleCard] = []
-    marks: list[tuple[int, str]] = []
-    previous: comparison.CycleSites | None = None
-    for cycle in cycles:
-        card = _card(
-            cycle,
-            previous,
-            colours.get(cycle.product_code, "#0072B2"),
-            brands[cycle.cycle],
-            session_ids[cycle.cycle],
-            responses.get(cycle.cycle),
-        )
-        if card.product_changed:
-            marks.append((cycle.cycle, f"Now {card.product}"))
-        cards.append(card)
-        previous = cycle
-    cycle_of_session = {sid: n for n, ids in session_ids.items() for sid in ids}
-    kept = {c.cycle for c in cycles}
+    records = read_cycles(session, patient_id, zone)
+    every = [cycle.cycle for cycle in records.cycles]
+    shown = [n for n in every if not only or n in only]
+    kept = set(shown)
+    cycles = [cycle for cycle in records.cycles if cycle.cycle in kept]
+    names = {m.code: m.name for m in face_map.muscles}
+    order = {
+        code: index
+        for index, code in enumerate(dict.fromkeys(c.product_code for c in cycles))
+    }
+    courses = comparison_courses(records)
+    marks = [
+        (current.cycle, f"Now {records.brands[current.cycle]}")
+        for before, current in zip(records.cycles, records.cycles[1:], strict=False)
+        if before.product_code != current.product_code
+    ]
     durations = comparison.effect_duration(
         [
-            comparison.CycleResponse(
-                cycle=n,
-                onset_days=r.onset_days,
-                peak_days=r.peak_days,
-                wear_off_weeks=r.wear_off_weeks,
-                rating=None if r.patient_rating is None else float(r.patient_rating),
-            )
-            for n, r in sorted(responses.items())
+            comparison.CycleResponse(cycle=n, wear_off_weeks=r.wear_off_weeks)
+            for n, r in sorted(records.responses.items())
             if n in kept
         ],
-        cycles=[c.cycle for c in cycles],
+        cycles=shown,
     )
+    options = [
+        (f"{code}:{side}", f"{names.get(code, code)}, {side}")
+        for code, side in comparison.treated_muscles(cycles)
+    ]
+    chosen = None
+    if muscle is not None and f"{muscle[0]}:{muscle[1]}" in dict(options):
+        code, side = muscle
+        chosen = muscle_view(
+            records,
+            courses,
+            code,
+            side,  # type: ignore[arg-type]  # checked against the options above
+            name=f"{names.get(code, code)}, {side}",
+            shown=shown,
+            brands={c.product_code: records.brands[c.cycle] for c in records.cycles},
+        )
+    matrices, keys = _matrices(cycles, names, records.brands)
+    beside = other_treatments(session, patient_id, records.cycles)
+    marks += beside.marks
     return CyclesOverview(
         patient_id=patient_id,
-        cards=cards,
-        matrices=_matrices(face_map, cycles),
-        trends=_trends(
-            session,
-            patient_id,
-            {sid: n for sid, n in cycle_of_session.items() if n in kept},
-            zone,
-        ),
+        shown=tuple(shown),
+        filtered=len(shown) < len(every),
+        cards=_cards(records, kept, order),
+        matrices=matrices,
+        heat_keys=keys,
+        ledger=ledger_rows(records, courses, names, shown),
+        courses=course_views(courses, shown),
         wear_off=plots.Series(
-            "Wear-off", durations.cycles, tuple(durations.wear_off_weeks.tolist())
+            "Effect lasted", durations.cycles, tuple(durations.wear_off_weeks.tolist())
         )
         if durations.recorded
         else None,
         marks=marks,
-        events=[e for e in _events(session, session_ids) if e["cycle"] in kept],
+        events=[e for e in records.events if e.cycle in kept],
+        muscles=options,
+        muscle=chosen,
+        waiting=records.waiting,
+        all_cycles=tuple(every),
+        records=records,
+        bands=[Band(b.first, b.last, b.label) for b in beside.bands],
+        beside=beside,
     )
+
+
+def muscle_views(overview: CyclesOverview, face_map: FaceMap) -> list[MuscleView]:
+    """Return the view of every muscle whose dose changed within a product."""
+    records = overview.records
+    if records is None:
+        return []
+    names = {m.code: m.name for m in face_map.muscles}
+    courses = comparison_courses(records)
+    brands = {c.product_code: records.brands[c.cycle] for c in records.cycles}
+    cycles = [c for c in records.cycles if c.cycle in overview.shown]
+    views = [
+        muscle_view(
+            records,
+            courses,
+            code,
+            side,
+            name=f"{names.get(code, code)}, {side}",
+            shown=overview.shown,
+            brands=brands,
+        )
+        for code, side in comparison.treated_muscles(cycles)
+    ]
+    return [view for view in views if view.dose_changed]

@@ -50,6 +50,7 @@ from planner.interop.fhir_records import LotRecord
 from planner.interop.fhir_records import MuscleInfo
 from planner.interop.fhir_records import PatientExport
 from planner.interop.fhir_records import PatientRecord
+from planner.interop.fhir_records import PhotoRecord
 from planner.interop.fhir_records import PractitionerRecord
 from planner.interop.fhir_records import ProductRecord
 from planner.interop.fhir_records import SessionRecord
@@ -66,6 +67,9 @@ from planner.models import User
 from planner.models import VialLot
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.drafts import live
+from planner.services.fhir_other import with_other_treatments
+from planner.services.fhir_photos import photo_records
 from planner.services.patients import get_patient
 
 if TYPE_CHECKING:
@@ -121,7 +125,7 @@ def export_patient(
     :raises NotFound: if there is no such patient.
     """
     patient = get_patient(session, patient_id)
-    [export] = load_patient_exports(session, [patient_id])
+    [export] = load_patient_exports(session, [patient_id], with_images=True)
     bundle = build_patient_bundle(
         export, export_context(face_map, clinic_name=clinic_name, now=now)
     )
@@ -223,11 +227,12 @@ def _ndjson_lines(
 
 
 def load_patient_exports(
-    session: Session, patient_ids: Sequence[int]
+    session: Session, patient_ids: Sequence[int], *, with_images: bool = False
 ) -> list[PatientExport]:
-    """Read these patients' records, in patient id order, in nine queries.
+    """Read these patients' records, in patient id order, in a dozen queries.
 
     Unknown ids are skipped. Keep the list short (a batch): it becomes an IN list.
+    Photos' display JPEGs are carried only ``with_images`` (one patient's export).
     """
     ids = sorted(set(patient_ids))
     patients = session.exec(
@@ -255,7 +260,7 @@ def load_patient_exports(
         for lot in session.exec(
             select(VialLot)
             .join(TreatmentSession, col(TreatmentSession.vial_lot_id) == VialLot.id)
-            .where(col(TreatmentSession.patient_id).in_(ids))
+            .where(col(TreatmentSession.patient_id).in_(ids), live())
             .distinct()
         )
     }
@@ -263,10 +268,12 @@ def load_patient_exports(
     products = {
         _id(p.id): _record(ProductRecord, p) for p in session.exec(select(Product))
     }
-    users = _practitioners(session, sessions, assessments, appointments)
-    return [
+    photos = photo_records(session, ids, with_images=with_images)
+    users = _practitioners(session, sessions, assessments, appointments, photos)
+    exports = [
         _patient_export(
             patient,
+            photos=photos[_id(patient.id)],
             sessions=sessions[_id(patient.id)],
             assessments=assessments[_id(patient.id)],
             appointments=appointments[_id(patient.id)],
@@ -276,11 +283,13 @@ def load_patient_exports(
         )
         for patient in patients
     ]
+    return with_other_treatments(session, exports)
 
 
 def _patient_export(
     patient: Patient,
     *,
+    photos: list[PhotoRecord],
     sessions: list[SessionRecord],
     assessments: list[Assessment],
     appointments: list[Appointment],
@@ -295,6 +304,7 @@ def _patient_export(
         [r.injector_id for r in sessions]
         + [a.entered_by_id for a in assessments if not a.self_entered]
         + [a.clinician_id for a in appointments if a.clinician_id is not None]
+        + [photo.taken_by_id for photo in photos]
     )
     return PatientExport(
         patient=_record(PatientRecord, patient),
@@ -306,6 +316,7 @@ def _patient_export(
         sessions=tuple(sessions),
         assessments=tuple(_assessment(a, own_sessions) for a in assessments),
         appointments=tuple(_appointment(a, own_sessions) for a in appointments),
+        photos=tuple(photos),
     )
 
 
@@ -314,6 +325,7 @@ def _practitioners(
     sessions: dict[int, list[SessionRecord]],
     assessments: dict[int, list[Assessment]],
     appointments: dict[int, list[Appointment]],
+    photos: dict[int, list[PhotoRecord]],
 ) -> dict[int, PractitionerRecord]:
     """Load every user the batch's records name, in one query."""
     wanted = {r.injector_id for records in sessions.values() for r in records}
@@ -329,6 +341,7 @@ def _practitioners(
         for a in rows
         if a.clinician_id is not None
     }
+    wanted |= {photo.taken_by_id for rows in photos.values() for photo in rows}
     return {
         _id(user.id): _record(PractitionerRecord, user)
         for user in session.exec(select(User).where(col(User.id).in_(wanted)))
@@ -343,7 +356,7 @@ def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]
             .join(
                 TreatmentSession, col(TreatmentSession.id) == InjectionSite.session_id
             )
-            .where(col(TreatmentSession.patient_id).in_(ids))
+            .where(col(TreatmentSession.patient_id).in_(ids), live())
             .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
         ),
         lambda row: row.session_id,
@@ -360,7 +373,7 @@ def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]
     by_patient: dict[int, list[SessionRecord]] = defaultdict(list)
     for record in session.exec(
         select(TreatmentSession)
-        .where(col(TreatmentSession.patient_id).in_(ids))
+        .where(col(TreatmentSession.patient_id).in_(ids), live())
         .order_by(col(TreatmentSession.performed_at), col(TreatmentSession.id))
     ):
         session_id = _id(record.id)
@@ -406,7 +419,10 @@ def _session(
         SessionRecord,
         record,
         lot_id=record.vial_lot_id,
-        sites=tuple(_record(SiteRecord, site) for site in sites),
+        # A draft's site whose dose is still to enter has no dose to export yet.
+        sites=tuple(
+            _record(SiteRecord, site) for site in sites if site.units is not None
+        ),
         amendments=tuple(
             _record(AmendmentRecord, amendment, at=amendment.created_at)
             for amendment in amendments

@@ -1,6 +1,7 @@
 """Follow-up proposed when a treatment is signed: the review and the next window."""
 
 from collections.abc import Sequence
+from datetime import date
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from planner.models import TreatmentSession
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.drafts import live
 
 OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.BOOKED)
 
@@ -50,6 +52,7 @@ def wear_off_history(session: Session, patient_id: int) -> list[float]:
         .where(
             TreatmentSession.patient_id == patient_id,
             TreatmentSession.kind == SessionKind.FULL,
+            live(),
             col(CycleResponse.wear_off_weeks).is_not(None),
         )
         .order_by(col(TreatmentSession.performed_at))
@@ -158,31 +161,31 @@ def propose_follow_up(
     suggestion = scheduling.suggest_retreatment(
         retreat, wear_off_history(session, record.patient_id), treated_on=treated_on
     )
+
+    def proposal(
+        kind: AppointmentKind, window: scheduling.Window, due: date, notes: str
+    ) -> Appointment:
+        return Appointment(
+            patient_id=record.patient_id,
+            clinician_id=record.injector_id,
+            kind=kind,
+            window_start=window.start,
+            window_end=window.end,
+            due_date=due,
+            source_session_id=record.id,
+            notes=notes,
+            created_at=now,
+            updated_at=now,
+        )
+
     proposals = [
-        Appointment(
-            patient_id=record.patient_id,
-            clinician_id=record.injector_id,
-            kind=AppointmentKind.REVIEW,
-            window_start=review.start,
-            window_end=review.end,
-            due_date=review.due,
-            source_session_id=record.id,
-            notes="2-week review: effect, side effects, a possible small top-up.",
-            created_at=now,
-            updated_at=now,
+        proposal(
+            AppointmentKind.REVIEW,
+            review,
+            review.due,
+            "2-week review: effect, side effects, a possible small top-up.",
         ),
-        Appointment(
-            patient_id=record.patient_id,
-            clinician_id=record.injector_id,
-            kind=AppointmentKind.TREATMENT,
-            window_start=retreat.start,
-            window_end=retreat.end,
-            due_date=suggestion.day,
-            source_session_id=record.id,
-            notes=suggestion.reason,
-            created_at=now,
-            updated_at=now,
-        ),
+        proposal(AppointmentKind.TREATMENT, retreat, suggestion.day, suggestion.reason),
     ]
     for appointment in proposals:
         session.add(appointment)

@@ -1,5 +1,6 @@
 """Vial lots: the batch, expiry and dilution of the toxin used at the chair."""
 
+from collections.abc import Callable
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -14,16 +15,18 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
+from planner.db_types import utc_now
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import Product
+from planner.models import StockLot
 from planner.models import VialLot
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.validation import blank_as_none
 from planner.validation import parse_input
+from planner.validation import strip_or_none
 from planner.validation import strip_text
 
 
@@ -39,10 +42,52 @@ class VialLotCreate(BaseModel):
     expiry_date: date
     vial_units: int = Field(gt=0, le=1000)
     diluent_ml: float = Field(gt=0, le=10)
+    # What the vial was reconstituted with, as on the diluent's label.
+    diluent: str | None = Field(default=None, max_length=80)
     reconstituted_at: datetime | None = None
 
     _stripped = field_validator("lot_number", mode="before")(strip_text)
     _blank_is_none = field_validator("reconstituted_at", mode="before")(blank_as_none)
+    _optional = field_validator("diluent", mode="before")(strip_or_none)
+
+    # Plain words for a mistyped value, never the parser's own message.
+    @field_validator("expiry_date", mode="before")
+    @classmethod
+    def _a_date(cls, value: object) -> object:
+        return plain_parse(value, date.fromisoformat, EXPIRY_HELP)
+
+    @field_validator("reconstituted_at", mode="before")
+    @classmethod
+    def _a_moment(cls, value: object) -> object:
+        return plain_parse(value, datetime.fromisoformat, RECONSTITUTED_HELP)
+
+    @field_validator("vial_units", mode="before")
+    @classmethod
+    def _whole(cls, value: object) -> object:
+        return plain_parse(value, int, "must be a whole number of units, e.g. 100")
+
+    @field_validator("diluent_ml", mode="before")
+    @classmethod
+    def _millilitres(cls, value: object) -> object:
+        return plain_parse(value, float, "must be a number of mL, e.g. 2.5")
+
+
+EXPIRY_HELP = "is not a date. Enter the expiry as a date, e.g. 2027-03-31"
+RECONSTITUTED_HELP = (
+    "is not a date and time. Enter it as a date and time, e.g. 2026-12-05 09:30"
+)
+
+
+def plain_parse(
+    value: object, parse: Callable[[str], object], help_text: str
+) -> object:
+    """Parse a typed text, or raise ValueError with plain words; blank stays blank."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    try:
+        return parse(value.strip())
+    except ValueError:
+        raise ValueError(help_text) from None
 
 
 def get_product(session: Session, code: str) -> Product:
@@ -63,8 +108,8 @@ def list_products(session: Session) -> list[Product]:
 def list_usable_lots(session: Session, *, now: datetime) -> dict[str, list[VialLot]]:
     """Return vials that can still be used, by product code, newest first.
 
-    A vial is offered while it is in date and, once reconstituted, within its
-    product's in-use time (24 h; Daxxify 72 h), so the list stays short.
+    A vial is offered while it is in date, not closed and, once reconstituted,
+    within its product's in-use time (24 h; Daxxify 72 h), so the list stays short.
     """
     longest = max((p.in_use_hours for p in list_products(session)), default=72)
     rows = session.exec(
@@ -72,6 +117,7 @@ def list_usable_lots(session: Session, *, now: datetime) -> dict[str, list[VialL
         .join(VialLot, col(VialLot.product_id) == col(Product.id))
         .where(
             col(VialLot.expiry_date) >= now.date(),
+            col(VialLot.closed_at).is_(None),
             col(VialLot.reconstituted_at).is_(None)
             | (col(VialLot.reconstituted_at) >= now - timedelta(hours=longest)),
         )
@@ -143,17 +189,82 @@ def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
         expiry_date=lot_in.expiry_date,
         vial_units=lot_in.vial_units,
         diluent_ml=lot_in.diluent_ml,
+        diluent=lot_in.diluent,
         reconstituted_at=reconstituted,
     )
 
 
-def add_lot(session: Session, actor: Actor, lot: VialLot) -> VialLot:
+def check_carton(
+    stock: StockLot,
+    expiry_date: date,
+    vial_units: int,
+    *,
+    since: str,
+    message: str,
+) -> None:
+    """Refuse a carton whose expiry or vial size differs from its stock lot's.
+
+    :raises InvalidInput: naming each field that differs and what it was.
+    """
+    errors = {}
+    if stock.expiry_date != expiry_date:
+        errors["expiry_date"] = (
+            f"was {stock.expiry_date.isoformat()} when lot {stock.lot_number} was "
+            f"{since}; check the carton"
+        )
+    if stock.vial_units != vial_units:
+        errors["vial_units"] = (
+            f"was {stock.vial_units} when lot {stock.lot_number} was {since}; "
+            "check the carton"
+        )
+    if errors:
+        raise InvalidInput(message, fields=errors)
+
+
+def _from_stock(session: Session, lot: VialLot) -> StockLot | None:
+    """Return the stock lot a vial comes from, checking the carton's details.
+
+    Stock lot numbers are kept in capitals, so a lot typed in either case is
+    found; a vial of a lot never received is not from stock.
+    """
+    stock = session.exec(
+        select(StockLot).where(
+            StockLot.product_id == lot.product_id,
+            StockLot.lot_number == lot.lot_number.upper(),
+        )
+    ).first()
+    if stock is None:
+        return None
+    check_carton(
+        stock,
+        lot.expiry_date,
+        lot.vial_units,
+        since="received into stock",
+        message="This vial's details differ from its lot in stock.",
+    )
+    return stock
+
+
+def add_lot(
+    session: Session, actor: Actor, lot: VialLot, *, now: datetime | None = None
+) -> VialLot:
     """Add a built lot to the caller's unit of work, or reuse the same vial.
 
     One reconstituted vial often serves several patients: the same lot number
     and reconstitution time is the same vial, so its row is shared. If the
     details disagree, one of the entries is wrong and the clinician must check.
+
+    A new vial records who opened it and, once its reconstitution time is
+    known, the time its product's in-use hours end (its discard-by time). A
+    vial of a lot received into stock is taken from that lot; its
+    reconstitution time, if not given, is now.
     """
+    stock = _from_stock(session, lot)
+    if stock is not None:
+        lot.stock_lot_id = stock.id
+        lot.lot_number = stock.lot_number
+        if lot.reconstituted_at is None:
+            lot.reconstituted_at = now or utc_now()
     same = session.exec(
         select(VialLot).where(
             VialLot.product_id == lot.product_id,
@@ -173,19 +284,14 @@ def add_lot(session: Session, actor: Actor, lot: VialLot) -> VialLot:
                 f"{same.vial_units} U in {same.diluent_ml:g} mL); check the carton"
             },
         )
+    product = session.get(Product, lot.product_id)
+    assert product is not None
+    lot.opened_by_id = actor.user_id
+    if lot.reconstituted_at is not None:
+        lot.discard_by = lot.reconstituted_at + timedelta(hours=product.in_use_hours)
     session.add(lot)
     session.flush()
     record_event(
         session, actor, AuditAction.CREATE, "vial_lot", lot.id, after=snapshot(lot)
     )
-    return lot
-
-
-def get_lot(session: Session, lot_id: int, product: Product) -> VialLot:
-    lot = session.get(VialLot, lot_id)
-    if lot is None or lot.product_id != product.id:
-        raise NotFound(
-            "That vial is not one of this product's.",
-            fields={"lot_choice": "is not a vial of the chosen product"},
-        )
     return lot

@@ -14,7 +14,9 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import comparison
 from planner import scoring
+from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import NotFound
@@ -25,7 +27,6 @@ from planner.models import AuditAction
 from planner.models import CycleResponse
 from planner.models import Instrument
 from planner.models import SessionKind
-from planner.models import SessionStatus
 from planner.models import Severity
 from planner.models import Timepoint
 from planner.models import TreatmentSession
@@ -33,6 +34,8 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.drafts import live
+from planner.services.followup import scheduling_rules
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
@@ -42,23 +45,41 @@ from planner.validation import parse_input
 MAX_ID = 2**31 - 1
 
 
-def cycle_session_on(
-    session: Session, patient_id: int, day: date, zone: ZoneInfo
-) -> TreatmentSession | None:
-    """Return the full treatment whose cycle a day falls in (latest on or before it)."""
-    sessions = session.exec(
-        select(TreatmentSession)
-        .where(
+def _full_treatments(
+    session: Session, patient_id: int, zone: ZoneInfo
+) -> list[comparison.FullTreatment]:
+    """Return the patient's full treatments, signed or being charted, by local day."""
+    rows = session.exec(
+        select(TreatmentSession.id, TreatmentSession.performed_at).where(
             TreatmentSession.patient_id == patient_id,
             TreatmentSession.kind == SessionKind.FULL,
-            TreatmentSession.status == SessionStatus.SIGNED,
+            live(),
         )
-        .order_by(col(TreatmentSession.performed_at).desc())
     ).all()
-    for record in sessions:
-        if record.performed_at.astimezone(zone).date() <= day:
-            return record
-    return None
+    return [
+        comparison.FullTreatment(session_id, local_day(performed_at, zone))
+        for session_id, performed_at in rows
+        if session_id is not None
+    ]
+
+
+def suggest_timepoint(
+    session: Session, patient_id: int, *, day: date, zone: ZoneInfo
+) -> str:
+    """Suggest a score's time point from the patient's treatment dates.
+
+    See ``comparison.default_timepoint``: pre-treatment on a treatment day and
+    before the first, review in the review window, pre-treatment once the
+    next cycle is due, otherwise "other".
+    """
+    rules = scheduling_rules(session)
+    follow_up = comparison.FollowUpDays(
+        review_first=rules.review_day - rules.review_tolerance_days,
+        review_last=rules.review_day + rules.review_tolerance_days,
+        retreat_first=rules.retreat_start_weeks * 7,
+    )
+    days = [t.day for t in _full_treatments(session, patient_id, zone)]
+    return comparison.default_timepoint(day, days, follow_up)
 
 
 def record_assessment(
@@ -68,15 +89,18 @@ def record_assessment(
     instrument: str,
     raw_items: Any,
     *,
-    timepoint: str,
+    timepoint: str | None,
     zone: ZoneInfo,
     self_entered: bool = False,
     now: datetime | None = None,
 ) -> Assessment:
     """Score and store one completed instrument; the raw answers are kept too.
 
-    It is filed under the cycle it was done in: the latest full treatment on or
-    before today (a baseline before any treatment belongs to no cycle yet).
+    It is filed by its time point (``comparison.file_under``): a pre-treatment
+    score under the treatment it precedes, even one still being charted, so
+    a score taken before the signing belongs to that cycle; any other under
+    the latest full treatment on or before today. A missing time point is
+    the suggested one (``suggest_timepoint``).
     """
     now = now or utc_now()
     get_patient(session, patient_id)
@@ -86,8 +110,11 @@ def record_assessment(
         raise InvalidInput(
             "Unknown instrument.", fields={"instrument": "is not a known instrument"}
         ) from None
+    day = local_day(now, zone)
     try:
-        point = Timepoint(timepoint or "other")
+        point = Timepoint(
+            timepoint or suggest_timepoint(session, patient_id, day=day, zone=zone)
+        )
     except ValueError:
         raise InvalidInput(
             "Unknown time point.", fields={"timepoint": "is not a known time point"}
@@ -103,11 +130,13 @@ def record_assessment(
         raise InvalidInput(
             "Some answers need correcting.", fields=dict(exc.fields)
         ) from None
-    cycle = cycle_session_on(session, patient_id, now.astimezone(zone).date(), zone)
+    filed = comparison.file_under(
+        day, point.value, _full_treatments(session, patient_id, zone)
+    )
     assert actor.user_id is not None
     assessment = Assessment(
         patient_id=patient_id,
-        session_id=None if cycle is None else cycle.id,
+        session_id=None if filed is None else filed.session_id,
         instrument=code,
         timepoint=point,
         assessed_at=now,
@@ -129,6 +158,7 @@ def record_assessment(
         patient_id=patient_id,
         after={
             "instrument": code.value,
+            "timepoint": point.value,
             "total": result.total,
             "self_entered": self_entered,
             "cycle_session_id": assessment.session_id,
@@ -188,7 +218,8 @@ def record_response(
     existing = session.exec(
         select(CycleResponse).where(CycleResponse.session_id == session_id)
     ).first()
-    values = request.model_dump(exclude={"version"})
+    # Saving the form confirms every value, the patient's diary entries too.
+    values = {**request.model_dump(exclude={"version"}), "patient_fields": None}
     if existing is None:
         assert actor.user_id is not None
         response = CycleResponse(

@@ -15,8 +15,11 @@ from planner.models import AppointmentStatus
 from planner.models import Assessment
 from planner.models import Patient
 from planner.models import SessionKind
+from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.services.patients import get_patient
+from planner.services.therapy import list_procedures
+from planner.services.therapy import list_therapy_courses
 from planner.vocabulary import label
 
 
@@ -62,12 +65,16 @@ def patient_timeline(
     entries: list[TimelineEntry] = []
     for treatment in sessions:
         kind = "Top-up" if treatment.kind == SessionKind.TOP_UP else "Treatment"
+        discarded = treatment.status == SessionStatus.DISCARDED
         entries.append(
             TimelineEntry(
                 when=local_day(treatment.performed_at, zone),
                 kind="treatment",
-                title=f"{kind}, cycle {treatment.cycle_number}",
-                detail="",
+                # A discarded draft is shown, but opened no cycle.
+                title=f"{kind} draft, discarded"
+                if discarded
+                else f"{kind}, cycle {treatment.cycle_number}",
+                detail=f"Reason: {treatment.discard_reason}" if discarded else "",
                 status=treatment.status.value,
                 link_id=treatment.id,
             )
@@ -95,14 +102,44 @@ def patient_timeline(
                 link_id=assessment.id,
             )
         )
+    entries += therapy_entries(session, patient_id)
     entries.sort(key=lambda entry: (entry.when, entry.kind), reverse=True)
     today = clinic_today(zone, now)
     upcoming = sorted(
         (a for a in appointments if _still_ahead(a, today, zone)),
         key=lambda a: _appointment_day(a, zone),
     )
-    cycles = len({t.cycle_number for t in sessions})
+    cycles = len(
+        {t.cycle_number for t in sessions if t.status != SessionStatus.DISCARDED}
+    )
     return PatientTimeline(patient, entries, cycles, upcoming, len(assessments))
+
+
+def therapy_entries(session: Session, patient_id: int) -> list[TimelineEntry]:
+    """Return the patient's therapy courses (by start) and procedures as entries."""
+    entries = [
+        TimelineEntry(
+            when=course.started_on,
+            kind="therapy",
+            title=course.kind_label,
+            detail=f"{course.period}, with {course.therapist}",
+            status="ongoing" if course.ended_on is None else "ended",
+            link_id=course.id,
+        )
+        for course in list_therapy_courses(session, patient_id)
+    ]
+    entries += [
+        TimelineEntry(
+            when=entry.performed_on,
+            kind="procedure",
+            title=entry.kind_label,
+            detail=f"{entry.where} · {entry.surgeon}",
+            status="procedure",
+            link_id=entry.id,
+        )
+        for entry in list_procedures(session, patient_id)
+    ]
+    return entries
 
 
 def _appointment_day(appointment: Appointment, zone: tzinfo) -> date:

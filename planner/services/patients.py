@@ -37,6 +37,7 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.clinical_flags import guard_flag_changes
 from planner.services.locking import update_if_version
 from planner.validation import parse_input
 
@@ -93,9 +94,13 @@ def update_patient(
     *,
     now: datetime | None = None,
 ) -> Patient:
-    """Save an edit made against ``data['version']``; refuse it if that is stale."""
+    """Save an edit made against ``data['version']``; refuse it if that is stale.
+
+    A change to a clinical flag is refused unless an injector or an admin makes it.
+    """
     patient_in: PatientUpdate = parse_input(PatientUpdate, data)
     patient = get_patient(session, patient_id)
+    guard_flag_changes(session, actor, patient, patient_in)
     before = snapshot(patient)
     if (
         patient_in.mrn != patient.mrn

@@ -7,6 +7,7 @@ checked on the face map by ``planner.services.template_sites``.
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import delete
 from sqlalchemy import func
@@ -34,6 +35,7 @@ from planner.services.audit import snapshot
 from planner.services.lookup import get_or_raise
 from planner.services.template_sites import invalid
 from planner.services.template_sites import validate_template
+from planner.services.unset_doses import missing_doses
 
 
 def _name_taken() -> InvalidInput:
@@ -258,6 +260,16 @@ def delete_template(
     session.commit()
 
 
+class _DosedSite(NamedTuple):
+    """A charted site with its dose entered, as a template takes it."""
+
+    muscle: str
+    side: str
+    x: float
+    y: float
+    units: float
+
+
 def save_session_as_template(
     session: Session,
     actor: Actor,
@@ -285,6 +297,17 @@ def save_session_as_template(
         .where(InjectionSite.session_id == treatment_session_id)
         .order_by(col(InjectionSite.number))
     ).all()
+    unset = [site.number for site in sites if site.units is None]
+    if unset:
+        raise InvalidInput(
+            "The chart cannot be saved as a template yet.",
+            fields={"doses": missing_doses(unset)},
+        )
+    dosed = [
+        _DosedSite(s.muscle, s.side.value, s.x, s.y, s.units)
+        for s in sites
+        if s.units is not None
+    ]
     product = get_or_raise(
         session, Product, treatment.product_id, "The session's product is missing."
     )
@@ -295,5 +318,5 @@ def save_session_as_template(
         name=name,
         description=description,
         product=product.code,
-        sites=template_from_session_sites(sites, patient.affected_side),
+        sites=template_from_session_sites(dosed, patient.affected_side),
     )

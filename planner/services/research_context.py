@@ -22,12 +22,14 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlmodel import Session
 
+from planner.consent.kinds import ConsentKind
 from planner.dosing import concentration
 from planner.dosing import volume_ml
 from planner.interop.research_csv_cells import pseudonym
 from planner.models import AdverseEvent
 from planner.models import Amendment
 from planner.models import Assessment
+from planner.models import ConsentRecord
 from planner.models import CycleResponse
 from planner.models import InjectionSite
 from planner.models import Patient
@@ -56,6 +58,7 @@ RESPONSE = table_of(CycleResponse)
 ADVERSE = table_of(AdverseEvent)
 ASSESSMENT = table_of(Assessment)
 USER = table_of(User)
+CONSENT = table_of(ConsentRecord)
 # The product and vial columns that sessions.csv and sites.csv both carry.
 PRODUCT_AND_LOT = (
     PRODUCT.c.code.label("product"),
@@ -127,8 +130,9 @@ def session_status(status: SessionStatus, amended: bool) -> str:
     return status.value
 
 
-def volume_for(units: float, lot: Row[Any]) -> float | None:
-    if lot.vial_units is None or not lot.diluent_ml:
+def volume_for(units: float | None, lot: Row[Any]) -> float | None:
+    # None units: a draft's dose still to enter, so no volume either.
+    if units is None or lot.vial_units is None or not lot.diluent_ml:
         return None
     # The chart's own formula; a stored zero (no dose) exports as 0 mL.
     return volume_ml(units, lot.vial_units, lot.diluent_ml) if units else 0.0
@@ -185,5 +189,25 @@ def units_by_role(
     )
     found: dict[int, dict[SiteRole, tuple[int, float]]] = {}
     for row in rows:
-        found.setdefault(row.session_id, {})[row.role] = (row.n, float(row.units))
+        # SUM is NULL when every dose of a draft's role is still to enter.
+        units = float(row.units or 0.0)
+        found.setdefault(row.session_id, {})[row.role] = (row.n, units)
     return found
+
+
+def withdrawn_from_research(session: Session) -> frozenset[int]:
+    """Return the patients whose latest research consent is withdrawn.
+
+    The latest by signing time decides: a patient who withdrew and later signed
+    research consent again is back in. A patient with no research consent
+    record is not excluded (the export is pseudonymised clinical audit data).
+    """
+    rows = session.connection().execute(
+        select(CONSENT.c.patient_id, CONSENT.c.withdrawn_at)
+        .where(CONSENT.c.kind == ConsentKind.RESEARCH)
+        .order_by(CONSENT.c.signed_at, CONSENT.c.id)
+    )
+    latest: dict[int, bool] = {}
+    for row in rows:
+        latest[row.patient_id] = row.withdrawn_at is not None
+    return frozenset(pid for pid, withdrawn in latest.items() if withdrawn)

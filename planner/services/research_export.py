@@ -26,12 +26,14 @@ from planner.errors import NotFound
 from planner.facemap import FaceMap
 from planner.interop.research_csv import FILES_BY_NAME
 from planner.interop.research_csv_cells import CsvFile
+from planner.interop.research_csv_cells import pseudonym
 from planner.interop.research_csv_cells import write_csv
 from planner.models import AuditAction
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.research_context import ExportContext
 from planner.services.research_context import Rows
+from planner.services.research_context import withdrawn_from_research
 from planner.services.research_rows import SOURCES
 
 PAGE_SIZE = 500
@@ -66,6 +68,7 @@ def export_csv(
         .execute(select(func.count()).select_from(source))
         .scalar_one()
     )
+    withdrawn = withdrawn_from_research(session)
     # One event per export, for the whole file: it names no patient, and the
     # trail must show who took which data out, whether or not the download ends.
     record_event(
@@ -74,19 +77,42 @@ def export_csv(
         AuditAction.EXPORT,
         "research_export",
         None,
-        after={"file": file.filename, "records": records, "pseudonymised": True},
+        after={
+            "file": file.filename,
+            "records": records,
+            "pseudonymised": True,
+            "patients_left_out": len(withdrawn),
+        },
     )
     session.commit()
+    # Flask accepts the key as text or bytes.
+    key = secret_key if isinstance(secret_key, bytes) else secret_key.encode()
+    left_out = frozenset(pseudonym(key, patient_id) for patient_id in withdrawn)
     return _stream(
         session.get_bind(),
-        build,
+        _without(build, left_out),
         file,
-        # Flask accepts the key as text or bytes.
-        key=secret_key if isinstance(secret_key, bytes) else secret_key.encode(),
+        key=key,
         zone=zone,
         muscle_names={muscle.code: muscle.name for muscle in face_map.muscles},
         page_size=page_size,
     )
+
+
+def _without(
+    build: Callable[[ExportContext], Rows], left_out: frozenset[str]
+) -> Callable[[ExportContext], Rows]:
+    """Drop every row of the patients left out (withdrawn research consent).
+
+    One filter for every file, by the rows' pseudonym, so no file can forget it.
+    """
+
+    def rows(context: ExportContext) -> Rows:
+        for row in build(context):
+            if row.get("patient_ref") not in left_out:
+                yield row
+
+    return rows
 
 
 def _stream(

@@ -11,6 +11,7 @@ from sqlalchemy import Table
 from sqlalchemy import select
 
 from planner.interop.research_csv_cells import whole_years
+from planner.models import SessionStatus
 from planner.models import Side
 from planner.models import SiteRole
 from planner.services.research_context import ADVERSE
@@ -33,6 +34,10 @@ from planner.services.research_context import lot_columns
 from planner.services.research_context import session_status
 from planner.services.research_context import units_by_role
 from planner.services.research_context import volume_for
+from planner.services.research_photos import PHOTO
+from planner.services.research_photos import photo_measurement_rows
+from planner.services.research_procedures import PROCEDURE
+from planner.services.research_procedures import procedure_rows
 
 SIDE_CODES = {Side.RIGHT: "R", Side.LEFT: "L", Side.MIDLINE: "M"}
 
@@ -59,6 +64,7 @@ def _site_rows(context: ExportContext) -> Rows:
         .join_from(SITE, SESSION, SESSION.c.id == SITE.c.session_id)
         .join(PRODUCT, PRODUCT.c.id == SESSION.c.product_id)
         .outerjoin(LOT, LOT.c.id == SESSION.c.vial_lot_id)
+        .where(SESSION.c.status != SessionStatus.DISCARDED)
     )
     for rows in context.pages(statement, SITE.c.id, "site_id"):
         amended = amended_ids(context, {row.session_id for row in rows})
@@ -112,6 +118,7 @@ def _session_rows(context: ExportContext) -> Rows:
         .join(PRODUCT, PRODUCT.c.id == SESSION.c.product_id)
         .outerjoin(LOT, LOT.c.id == SESSION.c.vial_lot_id)
         .outerjoin(RESPONSE, RESPONSE.c.session_id == SESSION.c.id)
+        .where(SESSION.c.status != SessionStatus.DISCARDED)
     )
     for rows in context.pages(statement, SESSION.c.id, "session_id"):
         # A page is a contiguous range of session ids, so a range finds its rows.
@@ -277,4 +284,6 @@ SOURCES: dict[str, tuple[Callable[[ExportContext], Rows], Table]] = {
     "sessions": (_session_rows, SESSION),
     "scores": (_score_rows, ASSESSMENT),
     "adverse_events": (_adverse_rows, ADVERSE),
+    "photo_measurements": (photo_measurement_rows, PHOTO),
+    "procedures": (procedure_rows, PROCEDURE),
 }

@@ -23,14 +23,19 @@ from planner import dosing
 from planner.clinic_time import clinic_now
 from planner.clinic_time import local_day
 from planner.dosing.records import product_from
+from planner.dosing.treated_muscles import check_treated_muscles
 from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Product
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.models import VialLot
+from planner.services import limit_settings
 from planner.services import settings
 from planner.services.lookup import get_or_raise
+from planner.services.map_zones import zone_warnings
+from planner.services.outside_toxin import outside_past_sessions
+from planner.services.treated_sites import treated_for_record
 from planner.vocabulary import role_for
 
 BOTOX = "botox"
@@ -39,11 +44,15 @@ BOTOX = "botox"
 def product_doses(session: Session, product_code: str) -> dosing.ProductDoses:
     """Return a product's dose rules: shipped, with the clinic's edits laid over.
 
-    The clinic's per-muscle reference doses (settings ``dose.<muscle>``) are Botox
-    figures, onabotulinumtoxinA units as the clinical reference gives them: they set
-    Botox's per-point limits and tap defaults, and no other product's.
+    The clinic's limits for the product (settings ``limit.<product>.…``, edited on
+    the dose limits page) come first. The clinic's per-muscle reference doses
+    (settings ``dose.<muscle>``) are Botox figures, onabotulinumtoxinA units as the
+    clinical reference gives them: they set Botox's per-point limits and tap
+    defaults, and no other product's.
     """
-    shipped = dosing.shipped_doses(product_code)
+    shipped = limit_settings.with_clinic_limits(
+        session, dosing.shipped_doses(product_code)
+    )
     if product_code != BOTOX:
         return shipped
     ranges = settings.dose_ranges(session)
@@ -93,7 +102,11 @@ def clinic_rules(session: Session, product_code: str) -> dosing.ClinicRules:
 def past_sessions(
     session: Session, record: TreatmentSession, zone: ZoneInfo
 ) -> list[dosing.PastSession]:
-    """Return the patient's other signed sessions, units per muscle and side."""
+    """Return the patient's other signed sessions, units per muscle and side.
+
+    Toxin given elsewhere follows, as kind ``outside``, so the cap and the exposure
+    caution count it, each product in its own units.
+    """
     grouped = (
         col(TreatmentSession.id),
         col(TreatmentSession.performed_at),
@@ -130,7 +143,7 @@ def past_sessions(
             muscle_units=entry["muscles"],
         )
         for entry in sessions.values()
-    ]
+    ] + outside_past_sessions(session, record.patient_id)
 
 
 def open_drafts(
@@ -151,13 +164,15 @@ def treatment_time(record: TreatmentSession, now: datetime, zone: ZoneInfo) -> d
     """Return the moment the chart's checks are taken at: its treatment time.
 
     A draft started today is being given now, so its treatment time follows the
-    clock until it is signed; a draft from an earlier day, and a signed record, keep
-    the treatment time recorded (a treatment on day 80 signed on day 86 is checked on
-    day 80).
+    clock until it is signed or the injector enters it; a time entered by hand, a
+    draft from an earlier day, and a signed record keep the treatment time recorded
+    (a treatment on day 80 signed on day 86 is checked on day 80).
     """
-    if record.status == SessionStatus.DRAFT and local_day(
-        record.performed_at, zone
-    ) == local_day(now, zone):
+    if (
+        record.status == SessionStatus.DRAFT
+        and not record.performed_at_confirmed
+        and local_day(record.performed_at, zone) == local_day(now, zone)
+    ):
         return max(now, record.performed_at)
     return record.performed_at
 
@@ -190,6 +205,8 @@ def check_chart(
     plan = dosing.PlannedSession(
         kind=record.kind.value,
         product=product_from(product),
+        # A site whose dose is not entered yet counts in no total: signing waits
+        # for it (services.sessions), and its muscle is checked once it has one.
         sites=tuple(
             dosing.PlannedSite(
                 s.number,
@@ -199,10 +216,17 @@ def check_chart(
                 s.units,
             )
             for s in sites
+            if s.units is not None
         ),
         lot=None
         if lot is None
-        else dosing.LotInfo(lot.lot_number, lot.expiry_date, lot.reconstituted_at),
+        else dosing.LotInfo(
+            lot.lot_number,
+            lot.expiry_date,
+            lot.reconstituted_at,
+            lot.vial_units,
+            lot.diluent_ml,
+        ),
     )
     flags = dosing.Contraindications(
         pregnant=patient.pregnant,
@@ -211,13 +235,24 @@ def check_chart(
         aminoglycosides=patient.aminoglycosides,
         toxin_allergy=patient.toxin_allergy,
     )
-    return dosing.run_all_checks(
+    found = dosing.run_all_checks(
         plan,
         history=past_sessions(session, record, zone),
         contraindications=flags,
         rules=clinic_rules(session, product.code),
         now=clinic_now(zone, treatment_time(record, now, zone)),
         open_drafts=open_drafts(session, record, zone) if draft else (),
+    )
+    # Sites in a caution zone of the session's face map (issue 14).
+    # Sites still waiting for a dose are not planned yet; they are checked, zones
+    # included, once their dose is entered (signing needs every dose).
+    dosed = [s for s in sites if s.units is not None]
+    # Sites on a muscle a procedure excised or denervated (issue 22).
+    treated = check_treated_muscles(
+        plan.sites, treated_for_record(session, record, zone)
+    )
+    return dosing.sort_warnings(
+        [*found, *zone_warnings(record, dosed, plan.sites), *treated]
     )
 
 

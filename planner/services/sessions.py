@@ -28,15 +28,25 @@ from planner.models import Product
 from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
-from planner.models import User
 from planner.services import lots as lot_service
 from planner.services import safety
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.consent import treatment_consent_errors
+from planner.services.diary_links import issue_diary_link
+from planner.services.drafts import live
+from planner.services.drafts import refuse_second_draft
 from planner.services.followup import propose_follow_up
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
+from planner.services.session_vials import choose_vial
+from planner.services.unset_doses import missing_doses
+from planner.services.unset_doses import undosed_numbers
+from planner.services.warning_reasons import kept_warnings
+from planner.services.warning_reasons import named
+from planner.services.warning_reasons import new_warnings
+from planner.services.warning_reasons import reason_errors
 from planner.validation import parse_input
 
 MAX_VERSION = 2**31 - 2
@@ -55,26 +65,24 @@ class SessionOpen(BaseModel):
 def get_session_record(session: Session, session_id: int) -> TreatmentSession:
     # populate_existing: the chart's hot paths update sessions with Core
     # statements, which the identity map does not see.
-    record = get_or_raise(
+    return get_or_raise(
         session,
         TreatmentSession,
         session_id,
         f"There is no treatment session {session_id}.",
         populate_existing=True,
     )
-    return record
 
 
 def last_product_code(session: Session, patient_id: int) -> str | None:
     """Return the product of the patient's latest session, to offer it first."""
-    code = session.exec(
+    return session.exec(
         select(Product.code)
         .join(TreatmentSession, col(TreatmentSession.product_id) == col(Product.id))
-        .where(TreatmentSession.patient_id == patient_id)
+        .where(TreatmentSession.patient_id == patient_id, live())
         .order_by(col(TreatmentSession.performed_at).desc())
         .limit(1)
     ).first()
-    return code
 
 
 def _cycle_for(
@@ -95,6 +103,7 @@ def _cycle_for(
         .where(
             TreatmentSession.patient_id == patient_id,
             TreatmentSession.kind == SessionKind.FULL,
+            live(),  # a discarded draft's cycle number is free again
         )
         .order_by(col(TreatmentSession.cycle_number).desc())
         .limit(1)
@@ -127,20 +136,13 @@ def open_session(
 ) -> TreatmentSession:
     """Open a draft session with its product and vial, chosen once for the chart."""
     patient = get_patient(session, patient_id)
+    now = now or utc_now()
+    refuse_second_draft(session, patient_id, zone, now)
     opening = parse_input(SessionOpen, data, "Some fields need correcting.")
     product = lot_service.get_product(session, opening.product)
-    if opening.lot_choice == "new":
-        lot = lot_service.add_lot(
-            session, actor, lot_service.build_lot(product, data, zone=zone)
-        )
-    elif opening.lot_choice.isdigit():
-        lot = lot_service.get_lot(session, int(opening.lot_choice), product)
-    else:
-        raise InvalidInput(
-            "Choose the vial you are using.",
-            fields={"lot_choice": "choose a vial, or a new vial and its details"},
-        )
-    now = now or utc_now()
+    lot = choose_vial(
+        session, actor, product, opening.lot_choice, data, zone=zone, now=now
+    )
     cycle_number, cycle_session_id = _cycle_for(
         session, patient_id, opening.kind, zone=zone, now=now
     )
@@ -217,6 +219,8 @@ def claim_version(
             "This session is signed and can no longer be edited; "
             "corrections are made by amendment."
         )
+    if record.status == SessionStatus.DISCARDED:
+        raise Conflict("This draft was discarded and can no longer be edited.")
     raise StaleWrite(
         "Another device changed this chart since you loaded it; "
         "showing the latest version."
@@ -234,53 +238,6 @@ class SignRequest(BaseModel):
     overrides: list[str] = Field(default_factory=list, max_length=20)
 
 
-MAX_REASON = 1000
-
-
-def reason_errors(
-    warnings: list[dict[str, Any]],
-    reasons: dict[str, str],
-    overrides: set[str],
-) -> dict[str, str]:
-    """Name each warning still missing its reason, or its hard stop's override."""
-    errors: dict[str, str] = {}
-    for warning in warnings:
-        key = warning["key"]
-        if warning["needs_reason"] and not reasons.get(key):
-            errors[f"reasons.{key}"] = "needs a reason: " + warning["message"]
-        if warning.get("hard_stop") and key not in overrides:
-            errors[f"overrides.{key}"] = (
-                "is a hard stop: the signing injector overrides it by name, with a "
-                "reason, or the treatment is not given. " + warning["message"]
-            )
-        if len(reasons.get(key, "")) > MAX_REASON:
-            errors[f"reasons.{key}"] = f"must be at most {MAX_REASON} characters"
-    return errors
-
-
-def kept_warnings(
-    warnings: list[dict[str, Any]],
-    reasons: dict[str, str],
-    overrides: set[str],
-    by: str,
-) -> list[dict[str, Any]]:
-    """Return the warnings as the record keeps them: reason, override and by whom."""
-    kept = []
-    for warning in warnings:
-        key = warning["key"]
-        entry = {**warning, "reason": reasons.get(key) or None}
-        if warning.get("hard_stop") and key in overrides:
-            entry["overridden_by"] = by
-        kept.append(entry)
-    return kept
-
-
-def _named(session: Session, actor: Actor) -> str:
-    """Name the acting user as the record shows them: 'Eve Injector (eve@…)'."""
-    user = session.get(User, actor.user_id) if actor.user_id else None
-    return f"{user.name} ({user.email})" if user else str(actor.email)
-
-
 def sign_session(
     session: Session,
     actor: Actor,
@@ -289,13 +246,15 @@ def sign_session(
     *,
     zone: ZoneInfo,
     now: datetime | None = None,
+    diary_key: bytes | None = None,
 ) -> TreatmentSession:
     """Sign a draft: the warnings shown and the reasons given are kept on the record.
 
     The checks are run here, as of the treatment time, so no path signs on a stale
     or partial list: each warning needs a reason and each hard stop the injector's
     named override. Signing a full treatment also proposes its review and
-    re-treatment window.
+    re-treatment window, and issues the cycle's diary link (printable again
+    with ``diary_key``, the app's diary key).
     """
     request = parse_input(SignRequest, data, "The signature request is not valid.")
     now = now or utc_now()
@@ -308,6 +267,7 @@ def sign_session(
     errors: dict[str, str] = {}
     if not request.consent_obtained:
         errors["consent_obtained"] = "must be confirmed before signing"
+    errors.update(treatment_consent_errors(session, record, now=now, zone=zone))
     reasons = {key: text.strip() for key, text in request.reasons.items()}
     overrides = set(request.overrides)
     errors.update(reason_errors(warnings, reasons, overrides))
@@ -316,6 +276,9 @@ def sign_session(
     ).one()
     if site_count == 0:
         errors["sites"] = "chart at least one injection site before signing"
+    unset = undosed_numbers(session, session_id)
+    if unset:
+        errors["doses"] = missing_doses(unset)
     if errors:
         session.rollback()
         raise InvalidInput("The session cannot be signed yet.", fields=errors)
@@ -326,9 +289,7 @@ def sign_session(
     record.signed_by_id = actor.user_id
     record.consent_obtained = True
     record.performed_at = treated_at
-    record.warnings = kept_warnings(
-        warnings, reasons, overrides, _named(session, actor)
-    )
+    record.warnings = kept_warnings(warnings, reasons, overrides, named(session, actor))
     session.add(record)
     record_event(
         session,
@@ -345,6 +306,7 @@ def sign_session(
         },
     )
     propose_follow_up(session, actor, record, zone=zone, now=now)
+    issue_diary_link(session, actor, record, now=now, key=diary_key)
     session.commit()
     return record
 
@@ -404,14 +366,6 @@ def amendment_from_form(
     }
 
 
-def _new_warnings(
-    record: TreatmentSession, warnings: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Return the warnings the record did not already carry, word for word."""
-    signed = {(w.get("key"), w.get("message")) for w in record.warnings}
-    return [w for w in warnings if (w["key"], w["message"]) not in signed]
-
-
 def amend_session(
     session: Session,
     actor: Actor,
@@ -461,15 +415,13 @@ def amend_session(
     )
     warnings = safety.as_records(found)
     reasons = {key: text.strip() for key, text in request.reasons.items()}
-    errors = reason_errors(_new_warnings(record, warnings), reasons, set())
+    errors = reason_errors(new_warnings(record, warnings), reasons, set())
     if errors:
         session.rollback()
         raise InvalidInput(
             "The amendment needs reasons for new warnings.", fields=errors
         )
-    changes["warnings"] = kept_warnings(
-        warnings, reasons, set(), _named(session, actor)
-    )
+    changes["warnings"] = kept_warnings(warnings, reasons, set(), named(session, actor))
     for site in ordered:
         session.add(site)
     assert actor.user_id is not None

@@ -70,6 +70,11 @@ SCALAR_BOUNDS: dict[str, Bounds] = {
     "slot_minutes_review": Bounds(5, 120, "minutes"),
     "slot_minutes_assessment": Bounds(5, 120, "minutes"),
     "slot_minutes_other": Bounds(5, 120, "minutes"),
+    "stock_expiry_alert_days": Bounds(0, 365, "days"),
+    "stock_low_vials": Bounds(0, 100, "vials"),
+    "diary_link_weeks": Bounds(2, 52, "weeks"),
+    "diary_weekly_invite_days": Bounds(0, 28, "days"),
+    "consent_valid_months": Bounds(1, 60, "months"),
 }
 
 # Scheduling settings first, in the order the catalogue seeds them, then the
@@ -161,8 +166,13 @@ class DoseReference(NamedTuple):
 
 
 def list_settings(session: Session) -> list[ClinicSetting]:
-    """Return every setting: scheduling first, then doses in face order."""
-    settings = session.exec(select(ClinicSetting)).all()
+    """Return every setting: scheduling first, then doses in face order.
+
+    Per-product dose limits (``limit.…``) have their own page and are left out.
+    """
+    settings = session.exec(
+        select(ClinicSetting).where(~col(ClinicSetting.key).startswith("limit."))
+    ).all()
     return sorted(
         settings,
         key=lambda setting: (_ORDER.get(setting.key, len(_ORDER)), setting.key),
@@ -257,11 +267,11 @@ def _same_value(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _editor_name(session: Session, actor: Actor) -> str:
+def edited_source(session: Session, actor: Actor, when: datetime) -> str:
+    """Say whose edit a clinic setting is: 'Clinic setting (edited … by …)'."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is not None:
-        return user.name
-    return actor.email or "unknown user"
+    editor = user.name if user is not None else actor.email or "unknown user"
+    return f"Clinic setting (edited {when.day} {when:%b %Y} by {editor})"
 
 
 def update_setting(
@@ -292,7 +302,6 @@ def update_setting(
         return setting
     when = now or utc_now()
     before = snapshot(setting)
-    editor = _editor_name(session, actor)
     update_if_version(
         session,
         ClinicSetting,
@@ -300,7 +309,7 @@ def update_setting(
         expected,
         {
             "value": value,
-            "source": f"Clinic setting (edited {when.day} {when:%b %Y} by {editor})",
+            "source": edited_source(session, actor, when),
             "unsourced": True,
             "updated_by_id": actor.user_id,
             "updated_at": when,

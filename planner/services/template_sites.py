@@ -151,7 +151,8 @@ def _place_on_map(
     side = ROLE_SIDES[site.role]
     if muscle.midline and site.role != SiteRole.MIDLINE:
         return "role", f"must be midline: the {muscle.name} is a single midline muscle"
-    if not muscle.midline and site.role == SiteRole.MIDLINE:
+    # A paired muscle may also have a central point (the mentalis).
+    if side not in muscle.sides:
         return "role", (
             f"must be affected or contralateral: the {muscle.name} has a left and "
             "a right side"

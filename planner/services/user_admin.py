@@ -26,6 +26,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
@@ -37,9 +38,9 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import json_safe
 from planner.services.audit import record_event
+from planner.services.login_sessions import end_user_sessions
 from planner.services.lookup import get_or_raise
 from planner.services.users import create_user
-from planner.services.users import save_user_change
 from planner.services.users import set_password
 from planner.validation import field_errors
 from planner.validation import parse_input
@@ -65,23 +66,6 @@ class LoginValues:
     @property
     def active_admin(self) -> bool:
         return self.active and self.role == Role.ADMIN
-
-
-@dataclass(frozen=True)
-class LoginRow:
-    """One login as the admin's list shows it; never carries the password hash."""
-
-    id: int
-    name: str
-    email: str
-    role: Role
-    active: bool
-    locked_until: datetime | None
-    last_login_at: datetime | None
-
-    @property
-    def shown(self) -> LoginValues:
-        return LoginValues(self.name, self.email, self.role, self.active)
 
 
 class NewLogin(BaseModel):
@@ -194,27 +178,6 @@ def _audit_values(values: LoginValues) -> dict[str, Any]:
 def get_login(session: Session, user_id: int) -> User:
     user = get_or_raise(session, User, user_id, f"There is no login {user_id}.")
     return user
-
-
-def list_logins(session: Session, *, now: datetime) -> list[LoginRow]:
-    """List every login by name; a lock that has run out is not shown."""
-    users = session.exec(select(User).order_by(col(User.name), col(User.id))).all()
-    return [
-        LoginRow(
-            id=user.id or 0,
-            name=user.name,
-            email=user.email,
-            role=user.role,
-            active=user.active,
-            locked_until=(
-                user.locked_until
-                if user.locked_until is not None and user.locked_until > now
-                else None
-            ),
-            last_login_at=user.last_login_at,
-        )
-        for user in users
-    ]
 
 
 def _email_taken(session: Session, email: str, *, other_than: int | None) -> bool:
@@ -351,11 +314,42 @@ def _change_login(
         raise Conflict(LAST_ADMIN, fields=problems)
     session.refresh(user)
     old, new = changed_fields(_audit_values(before), _audit_values(_values(user)))
+    new.update(
+        _close_what_the_change_ends(
+            session, user, before.role, before.active, utc_now()
+        )
+    )
     record_event(
         session, actor, AuditAction.UPDATE, "user", user_id, before=old, after=new
     )
     session.commit()
     return user
+
+
+def _close_what_the_change_ends(
+    session: Session, user: User, role_before: Role, was_active: bool, now: datetime
+) -> dict[str, Any]:
+    """End the sessions and the feed a role change or deactivation takes away.
+
+    A login's open sessions carry the role and the active state they were
+    opened with in the user's mind, if not in the code: any change of either
+    ends them, so the next request is made by a fresh login (or by nobody). A
+    calendar feed is an injector's, and only an active one's.
+    """
+    assert user.id is not None
+    ended: dict[str, Any] = {}
+    if user.role != role_before or (was_active and not user.active):
+        reason = "role changed" if user.role != role_before else "deactivated"
+        count = end_user_sessions(session, user.id, reason=reason, now=now)
+        if count:
+            ended["sessions_ended"] = count
+    if user.feed_token is not None and (not user.active or user.role != Role.INJECTOR):
+        session.connection().execute(
+            update(_USERS).where(_USERS.c.id == user.id).values(feed_token=None)
+        )
+        session.refresh(user)
+        ended["feed_token"] = "revoked"
+    return ended
 
 
 def _update_if_unchanged(
@@ -415,23 +409,3 @@ def reset_password(
         raise InvalidInput("The new password was not set.", fields=errors)
     assert isinstance(password, str)  # NewPassword validated it
     return set_password(session, actor, email=user.email, password=password)
-
-
-def unlock_login(session: Session, actor: Actor, user_id: int) -> User:
-    """Lift a lockout after failed logins, and reset the failure count."""
-    user = get_login(session, user_id)
-    if user.locked_until is None and user.failed_logins == 0:
-        return user
-    before = json_safe(
-        {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
-    )
-    user.locked_until = None
-    user.failed_logins = 0
-    save_user_change(
-        session,
-        actor,
-        user,
-        before=before,
-        after={"locked_until": None, "failed_logins": 0},
-    )
-    return user

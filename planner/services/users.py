@@ -1,16 +1,14 @@
 """User accounts and logging in."""
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam
-from sqlalchemy import select as select_core
 from sqlmodel import Session
 from sqlmodel import select
 
+from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import NotFound
@@ -18,8 +16,6 @@ from planner.models import AuditAction
 from planner.models import Role
 from planner.models import User
 from planner.models import UserCreate
-from planner.models.users import password_stamp
-from planner.models.users import session_key
 from planner.passwords import hash_password
 from planner.passwords import needs_rehash
 from planner.passwords import password_problems
@@ -27,6 +23,17 @@ from planner.passwords import verify_dummy
 from planner.passwords import verify_password
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.login_sessions import SignedInUser
+from planner.services.login_sessions import end_session
+from planner.services.login_sessions import end_user_sessions
+from planner.services.login_sessions import open_session
+from planner.services.login_throttle import ThrottleRules
+from planner.services.login_throttle import clear_login
+from planner.services.login_throttle import forget_failures
+from planner.services.login_throttle import is_known_client
+from planner.services.login_throttle import login_wait
+from planner.services.login_throttle import normalised
+from planner.services.login_throttle import note_failure
 from planner.validation import parse_input
 
 
@@ -67,8 +74,20 @@ def create_user(
     return user
 
 
-def set_password(session: Session, actor: Actor, *, email: str, password: str) -> User:
-    """Give a login a new password that meets the rules, and lift any lock."""
+def set_password(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+) -> User:
+    """Give a login a new password that meets the rules.
+
+    Everything the old password opened closes with it: the login's sessions
+    end, its calendar feed address stops working and its failed-login counts
+    are cleared.
+    """
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         raise NotFound(
@@ -79,11 +98,18 @@ def set_password(session: Session, actor: Actor, *, email: str, password: str) -
         raise InvalidInput(
             "The password is too weak.", fields={"password": "; ".join(problems)}
         )
+    assert user.id is not None
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    after: dict[str, Any] = {"password": "changed"}
+    after["sessions_ended"] = end_user_sessions(
+        session, user.id, reason="password changed", now=now or utc_now()
+    )
+    if user.feed_token is not None:
+        user.feed_token = None
+        after["feed_token"] = "revoked"
+    clear_login(session, email=user.email)
     # The hash itself never goes into the trail.
-    save_user_change(session, actor, user, after={"password": "changed"})
+    save_user_change(session, actor, user, after=after)
     return user
 
 
@@ -104,117 +130,179 @@ def save_user_change(
 
 
 @dataclass(frozen=True)
-class SignedInUser:
-    """The logged-in user as a request sees it: read once, detached from the ORM.
+class LoginAttempt:
+    """A password check asked for, and who asked, as the request gave them."""
 
-    It satisfies Flask-Login's user protocol. Being a plain value, nothing a view
-    does to it can write to the users table by accident.
-    """
-
-    id: int
     email: str
-    name: str
-    role: Role
-    password_hash: str
-    is_authenticated = True
-    is_active = True
-    is_anonymous = False
-
-    def get_id(self) -> str:
-        return session_key(self.id, self.password_hash)
+    password: str
+    client: str | None
+    user_agent: str | None
+    now: datetime
 
 
-_USERS = User.__table__  # type: ignore[attr-defined]  # set by SQLModel
-# Built once: every request runs it, and building it cost more than running it.
-_SIGNED_IN = select_core(
-    _USERS.c.id, _USERS.c.email, _USERS.c.name, _USERS.c.role, _USERS.c.password_hash
-).where(_USERS.c.id == bindparam("user_id"), _USERS.c.active.is_(True))
+@dataclass(frozen=True)
+class LoginResult:
+    """The logged-in user, or nobody; ``wait`` > 0 when refused unchecked."""
+
+    user: SignedInUser | None
+    wait: timedelta = timedelta(0)
 
 
-def signed_in_user(session: Session, key: str) -> SignedInUser | None:
-    """Return the active user a session key names, or None.
+def log_in(
+    session: Session, attempt: LoginAttempt, rules: ThrottleRules
+) -> LoginResult:
+    """Check a password and open a login session, or count and audit the failure.
 
-    The key is ``<id>.<password stamp>`` (see ``session_key``): a session opened
-    before the password last changed names an old stamp and is refused.
+    Every password check costs one argon2 verification whatever the account's
+    state: an unknown email is checked against a dummy hash, an inactive login
+    against its own, so response times do not tell which emails exist or
+    which logins are switched off. A client still waiting out a delay
+    (planner.services.login_throttle) is refused without a check.
     """
-    user_id, _, stamp = key.partition(".")
-    if not user_id.isdigit() or len(user_id) > 18 or not stamp:  # 18: any 64-bit id
-        return None
-    row = session.connection().execute(_SIGNED_IN, {"user_id": int(user_id)}).first()
-    if row is None or not hmac.compare_digest(stamp, password_stamp(row.password_hash)):
-        return None
-    return SignedInUser(
-        id=row.id,
-        email=row.email,
-        name=row.name,
-        role=Role(row.role),
-        password_hash=row.password_hash,
-    )
-
-
-def authenticate(
-    session: Session,
-    *,
-    email: str,
-    password: str,
-    now: datetime,
-    max_failures: int,
-    lock_minutes: int,
-    remote_addr: str | None,
-) -> User | None:
-    """Return the user whose credentials these are, counting failures towards a lock.
-
-    A locked account refuses even the right password until the lock expires.
-    """
-    email = email.strip().lower()
+    email = normalised(attempt.email)
     # No email holds NUL, and PostgreSQL refuses one in a query: a failed login.
     user = (
         None
         if "\x00" in email
         else session.exec(select(User).where(User.email == email)).first()
     )
-    if user is None:
-        verify_dummy(password)
-        record_event(
-            session,
-            Actor(None, None, remote_addr),
-            AuditAction.LOGIN_FAILED,
-            "user",
-            None,
-            after={"reason": "unknown email"},
-        )
-        session.commit()
-        return None
-    actor = Actor(user.id, user.email, remote_addr)
-    locked = user.locked_until is not None and user.locked_until > now
-    if locked or not user.active or not verify_password(user.password_hash, password):
-        if not locked:
-            user.failed_logins += 1
-            if user.failed_logins >= max_failures:
-                user.locked_until = now + timedelta(minutes=lock_minutes)
-                user.failed_logins = 0
-        reason = "locked" if locked else ("inactive" if not user.active else "password")
+    known = is_known_client(
+        session,
+        user_id=user.id if user is not None else 0,
+        client=attempt.client,
+        now=attempt.now,
+    )
+    wait = login_wait(
+        session,
+        email=email,
+        client=attempt.client,
+        known_client=known,
+        now=attempt.now,
+        rules=rules,
+    )
+    actor = (
+        Actor(None, None, attempt.client)
+        if user is None
+        else Actor(user.id, user.email, attempt.client)
+    )
+    entity_id = None if user is None else user.id
+    if wait > timedelta(0):
         record_event(
             session,
             actor,
             AuditAction.LOGIN_FAILED,
             "user",
-            user.id,
+            entity_id,
+            after={"reason": "throttled"},
+        )
+        session.commit()
+        return LoginResult(None, wait)
+    if user is None:
+        verify_dummy(attempt.password)
+        matches, reason = False, "unknown email"
+    else:
+        matches = verify_password(user.password_hash, attempt.password)
+        reason = "password" if user.active else "inactive"
+    if user is None or not user.active or not matches:
+        note_failure(session, email=email, client=attempt.client, now=attempt.now)
+        record_event(
+            session,
+            actor,
+            AuditAction.LOGIN_FAILED,
+            "user",
+            entity_id,
             after={"reason": reason},
         )
         session.commit()
-        return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+        return LoginResult(None)
+    assert user.id is not None
+    forget_failures(session, email=email, client=attempt.client)
+    user.last_login_at = attempt.now
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    record_event(session, actor, AuditAction.LOGIN, "user", user.id)
-    session.commit()
-    return user
-
-
-def is_locked(user: User | None, now: datetime) -> bool:
-    return (
-        user is not None and user.locked_until is not None and user.locked_until > now
+        user.password_hash = hash_password(attempt.password)
+    opened = open_session(
+        session,
+        user_id=user.id,
+        client=attempt.client,
+        user_agent=attempt.user_agent,
+        now=attempt.now,
     )
+    record_event(
+        session, actor, AuditAction.LOGIN, "user", user.id, after={"session": opened.id}
+    )
+    session.commit()
+    return LoginResult(
+        SignedInUser(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            session_id=opened.id,
+            token=opened.token,
+        )
+    )
+
+
+def log_out(session: Session, actor: Actor, session_id: int, *, now: datetime) -> None:
+    """End the login session for good and note the logout in the trail."""
+    end_session(session, session_id, reason="logout", now=now)
+    record_event(
+        session,
+        actor,
+        AuditAction.LOGOUT,
+        "user",
+        actor.user_id,
+        after={"session": session_id},
+    )
+    session.commit()
+
+
+@dataclass(frozen=True)
+class KioskUnlock:
+    """Whether the kiosk's password was right; ``wait`` > 0 when refused unchecked."""
+
+    unlocked: bool
+    wait: timedelta = timedelta(0)
+
+
+def unlock_kiosk(
+    session: Session, attempt: LoginAttempt, rules: ThrottleRules
+) -> KioskUnlock:
+    """Check the clinician's password at the self-entry kiosk, like a login.
+
+    The same throttle and the same trail as the login form: a patient holding
+    the tablet cannot guess the clinician's password faster than a stranger at
+    the door. ``attempt.email`` is the logged-in clinician's.
+    """
+    email = normalised(attempt.email)
+    user = session.exec(select(User).where(User.email == email)).one()
+    actor = Actor(user.id, user.email, attempt.client)
+    wait = login_wait(
+        session,
+        email=email,
+        client=attempt.client,
+        known_client=True,
+        now=attempt.now,
+        rules=rules,
+    )
+    if wait > timedelta(0):
+        reason, ok = "throttled", False
+    else:
+        ok = verify_password(user.password_hash, attempt.password)
+        reason = "password"
+        if not ok:
+            note_failure(session, email=email, client=attempt.client, now=attempt.now)
+    if ok:
+        forget_failures(session, email=email, client=attempt.client)
+    record_event(
+        session,
+        actor,
+        AuditAction.LOGIN if ok else AuditAction.LOGIN_FAILED,
+        "user",
+        user.id,
+        after={"at": "kiosk unlock"}
+        if ok
+        else {"at": "kiosk unlock", "reason": reason},
+    )
+    session.commit()
+    return KioskUnlock(ok, wait)

@@ -18,10 +18,15 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.db_types import utc_now
 from planner.models import Appointment
 from planner.models import AppointmentStatus
 from planner.models import Patient
 from planner.models import User
+from planner.services.diary_clinic import DiaryAlerts
+from planner.services.diary_clinic import diary_alerts
+from planner.services.stock_ledger import VialsToClose
+from planner.services.stock_ledger import vials_to_close
 
 SECTION_LIMIT = 100
 UPCOMING_DAYS = 14
@@ -59,6 +64,11 @@ class Worklist:
     today: date
     week_start: date
     sections: list[Section]
+    # Open vials past their in-use time, whose remainder is to be recorded.
+    vials: VialsToClose = field(default_factory=lambda: VialsToClose([], 0))
+    # What patients reported in their diaries: side effects to call about, and
+    # wear-offs to book.
+    diary: DiaryAlerts = field(default_factory=DiaryAlerts)
 
 
 def _bounds(day: date, zone: ZoneInfo) -> datetime:
@@ -113,9 +123,14 @@ def _section(
 
 
 def build_worklist(
-    session: Session, *, today: date, zone: ZoneInfo, clinician_id: int | None = None
+    session: Session,
+    *,
+    today: date,
+    zone: ZoneInfo,
+    clinician_id: int | None = None,
+    now: datetime | None = None,
 ) -> Worklist:
-    """Gather the four lists staff work from, each capped and counted."""
+    """Gather the four lists staff work from, and the vials to close, capped."""
     week_start = today - timedelta(days=today.weekday())
     week_end = week_start + timedelta(days=7)
     today_start = _bounds(today, zone)
@@ -180,7 +195,13 @@ def build_worklist(
             clinician_id=clinician_id,
         ),
     ]
-    return Worklist(today=today, week_start=week_start, sections=sections)
+    return Worklist(
+        today=today,
+        week_start=week_start,
+        sections=sections,
+        vials=vials_to_close(session, now=now or utc_now()),
+        diary=diary_alerts(session, clinician_id=clinician_id),
+    )
 
 
 @dataclass(frozen=True)

@@ -171,11 +171,17 @@ def get_patient(patient_id: int) -> Response:
 @bp.put("/patients/<int:patient_id>")
 @spec.validate(
     json=PatientUpdate,
-    resp=SpecResponse(HTTP_200=PatientRead, HTTP_409=ErrorBody, **ERRORS),
+    # 403: only an injector or an admin changes a clinical flag (issue 13).
+    resp=SpecResponse(
+        HTTP_200=PatientRead, HTTP_403=ErrorBody, HTTP_409=ErrorBody, **ERRORS
+    ),
     tags=["patients"],
 )
 def update_patient(patient_id: int) -> Response:
-    """Replace a patient's details; ``version`` must be the one last read (else 409)."""
+    """Replace a patient's details; ``version`` must be the one last read (else 409).
+
+    A change to a clinical flag from anyone but an injector or an admin is 403.
+    """
     patient = patient_service.update_patient(
         get_session(), current_actor(), patient_id, request.get_json()
     )

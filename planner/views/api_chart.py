@@ -19,7 +19,6 @@ from flask import request
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from spectree import Response as SpecResponse
-from sqlmodel import Session
 
 from planner.access import current_actor
 from planner.access import roles_required
@@ -29,36 +28,81 @@ from planner.models import Role
 from planner.services import chart as chart_service
 from planner.services import chart_prefill
 from planner.services import sessions as session_service
-from planner.services.audit import Actor
 from planner.services.chart import SiteRow
 from planner.services.chart_state import default_units
+from planner.services.chart_state_models import ChartState
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
 from planner.views.api import require_json_object
 from planner.views.api import spec
 from planner.views.context import clinic_zone
 from planner.views.context import current_chart_state as _state
+from planner.views.context import diary_key
 from planner.views.context import face_map
+from planner.views.diary import email_diary
+from planner.vocabulary import Side
+from planner.vocabulary import SiteRole
 
 bp = Blueprint("chart_api", __name__, url_prefix="/api/v1")
 
 
-class ChartState(BaseModel):
-    """The chart's whole state; see planner.services.chart_state for the fields."""
+class SiteDelta(BaseModel):
+    """The site a tap changed, as the chart keeps it (its draw comes with the state)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
-    session: dict[str, Any]
-    patient: dict[str, Any]
-    sites: list[dict[str, Any]]
-    totals: dict[str, Any]
-    warnings: list[dict[str, Any]]
+    id: int
+    number: int
+    muscle: str
+    side: Side
+    role: SiteRole
+    x: float
+    y: float
+    # null until the clinician enters the dose; ``unset_reason`` says why.
+    units: float | None
+    unset_reason: str | None
+    version: int
 
 
 class SiteChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     version: int
-    site: dict[str, Any] | None = None
+    site: SiteDelta | None = None
     deleted: int | None = None
+
+
+class PrefillChange(BaseModel):
+    """Copy last cycle or a template: the chart's new version, and the sites left
+    out because a procedure excised or denervated their muscle (one sentence each)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    left_out: list[str]
+
+
+class PreviewSite(BaseModel):
+    """A site a copy or template would add; ``units`` null: to enter (and why)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    muscle: str
+    muscle_name: str
+    side: Side
+    units: float | None
+    unset_reason: str | None
+
+
+class PrefillPreviewBody(BaseModel):
+    """What a copy or template would do: sites added, sites left out (one sentence
+    each), and how many of today's sites "replace" would remove. Nothing is written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sites: list[PreviewSite]
+    left_out: list[str]
+    today: int
 
 
 class StaleBody(ErrorBody):
@@ -75,6 +119,9 @@ MUTATION = SpecResponse(
 SITE_ADDED = SpecResponse(
     HTTP_201=SiteChange, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
 )
+PREFILLED = SpecResponse(
+    HTTP_200=PrefillChange, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
+)
 # Signing and amending answer with the whole chart; an amendment is created.
 SIGNED = SpecResponse(
     HTTP_200=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
@@ -84,18 +131,19 @@ AMENDED = SpecResponse(
 )
 
 
-def _site(site: SiteRow) -> dict[str, Any]:
-    return {
-        "id": site.id,
-        "number": site.number,
-        "muscle": site.muscle,
-        "side": site.side.value,
-        "role": site.role.value,
-        "x": site.x,
-        "y": site.y,
-        "units": site.units,
-        "version": site.version,
-    }
+def _site(site: SiteRow) -> dict[str, object]:
+    return SiteDelta(
+        id=site.id,
+        number=site.number,
+        muscle=site.muscle,
+        side=site.side,
+        role=site.role,
+        x=site.x,
+        y=site.y,
+        units=site.units,
+        unset_reason=site.unset_reason,
+        version=site.version,
+    ).model_dump(mode="json")
 
 
 def _guarded(session_id: int, change: Callable[[], Any]) -> Any:
@@ -103,19 +151,22 @@ def _guarded(session_id: int, change: Callable[[], Any]) -> Any:
     try:
         return change()
     except StaleWrite as exc:
-        body = {"error": exc.message, "state": _state(session_id)}
+        body = {"error": exc.message, "state": _state(session_id).as_json()}
         return jsonify(body), 409
 
 
 def _whole_chart_change(
-    session_id: int, operation: Callable[[Session, Actor, int, Any], int]
+    session_id: int,
+    operation: chart_prefill.WholeChartChange,
 ) -> Any:
-    """Run a change to the whole chart that answers with the chart's new version."""
+    """Run a change to the whole chart: answer its new version and what it left out."""
 
     def change() -> Response:
         data = require_json_object(request)
-        version = operation(get_session(), current_actor(), session_id, data)
-        return jsonify(version=version)
+        done = operation(
+            get_session(), current_actor(), session_id, data, zone=clinic_zone()
+        )
+        return jsonify(version=done.version, left_out=list(done.left_out))
 
     return _guarded(session_id, change)
 
@@ -140,9 +191,10 @@ def _chart_mutation(
 
 @bp.get("/sessions/<int:session_id>")
 @spec.validate(resp=SpecResponse(HTTP_200=ChartState, **ERRORS), tags=["chart"])
-def get_chart(session_id: int) -> Response:
+def get_chart(session_id: int) -> ChartState:
     """Return the chart: sites with volumes, totals, warnings, last cycle and map."""
-    return jsonify(_state(session_id))
+    # The typed state itself: spectree writes it out without validating it again.
+    return _state(session_id)
 
 
 @bp.post("/sessions/<int:session_id>/sites")
@@ -159,6 +211,7 @@ def add_site(session_id: int) -> Any:
             require_json_object(request),
             face_map=face_map(),
             default_units=default_units(db),
+            zone=clinic_zone(),
         )
         return jsonify(version=version, site=_site(site)), 201
 
@@ -178,6 +231,7 @@ def update_site(session_id: int, site_id: int) -> Any:
             site_id,
             require_json_object(request),
             face_map=face_map(),
+            zone=clinic_zone(),
         )
         return jsonify(version=version, site=_site(site))
 
@@ -203,17 +257,65 @@ def delete_site(session_id: int, site_id: int) -> Any:
 
 
 @bp.post("/sessions/<int:session_id>/copy-last")
-@_chart_mutation(chart_service.VersionOnly)
+@_chart_mutation(chart_prefill.CopyChoice, PREFILLED)
 def copy_last(session_id: int) -> Any:
     """Add every site of the previous cycle to today's chart."""
     return _whole_chart_change(session_id, chart_prefill.copy_last_cycle)
 
 
 @bp.post("/sessions/<int:session_id>/apply-template")
-@_chart_mutation(chart_prefill.TemplateChoice)
+@_chart_mutation(chart_prefill.TemplateChoice, PREFILLED)
 def apply_template(session_id: int) -> Any:
     """Add a clinic protocol template's sites, placed for the patient's palsied side."""
     return _whole_chart_change(session_id, chart_prefill.apply_template)
+
+
+PREVIEWED = SpecResponse(HTTP_200=PrefillPreviewBody, HTTP_403=ErrorBody, **ERRORS)
+
+
+def _preview_body(preview: chart_prefill.PrefillPreview) -> Response:
+    names = {muscle.code: muscle.name for muscle in face_map().muscles}
+    body = PrefillPreviewBody(
+        sites=[
+            PreviewSite(
+                muscle=site.muscle,
+                muscle_name=names.get(site.muscle, site.muscle),
+                side=site.side,
+                units=site.units,
+                unset_reason=site.unset_reason,
+            )
+            for site in preview.sites
+        ],
+        left_out=list(preview.left_out),
+        today=preview.today,
+    )
+    return jsonify(body.model_dump(mode="json"))
+
+
+@bp.get("/sessions/<int:session_id>/copy-last")
+@roles_required(Role.INJECTOR)
+@spec.validate(resp=PREVIEWED, tags=["chart"], skip_validation=True)
+def preview_copy_last(session_id: int) -> Response:
+    """Preview copying the last cycle: the sites it would add and leave out."""
+    return _preview_body(
+        chart_prefill.preview_copy_last(get_session(), session_id, zone=clinic_zone())
+    )
+
+
+@bp.get("/sessions/<int:session_id>/apply-template")
+@roles_required(Role.INJECTOR)
+@spec.validate(
+    query=chart_prefill.TemplatePreviewQuery,
+    resp=PREVIEWED,
+    tags=["chart"],
+    skip_validation=True,
+)
+def preview_template(session_id: int) -> Response:
+    """Preview applying a template (``?template_id=``): what it adds and leaves out."""
+    preview = chart_prefill.preview_template(
+        get_session(), session_id, request.args.to_dict(), zone=clinic_zone()
+    )
+    return _preview_body(preview)
 
 
 @bp.post("/sessions/<int:session_id>/sign")
@@ -228,8 +330,11 @@ def sign(session_id: int) -> Any:
             session_id,
             require_json_object(request),
             zone=clinic_zone(),
+            diary_key=diary_key(),
         )
-        return jsonify(_state(session_id))
+        # Emailed after the signing is committed: a mail failure never undoes it.
+        email_diary(session_id)
+        return jsonify(_state(session_id).as_json())
 
     return _guarded(session_id, change)
 
@@ -245,4 +350,4 @@ def amend(session_id: int) -> tuple[Response, int]:
         require_json_object(request),
         zone=clinic_zone(),
     )
-    return jsonify(_state(session_id)), 201
+    return jsonify(_state(session_id).as_json()), 201

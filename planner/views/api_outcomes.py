@@ -19,6 +19,7 @@ from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.models import Role
 from planner.services import outcomes as service
+from planner.services.cycle_responses import comparison_courses
 from planner.services.cycles import cycles_overview
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
@@ -36,7 +37,7 @@ class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     instrument: str = Field(max_length=32)
-    timepoint: str = Field(default="other", max_length=32)
+    timepoint: str | None = Field(default=None, max_length=32)
     items: dict[str, Any]
     self_entered: bool = False
 
@@ -54,12 +55,17 @@ class CyclesOut(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     cycles: list[dict[str, Any]]
-    trends: list[dict[str, Any]]
+    scores: list[dict[str, Any]]
     matrices: list[dict[str, Any]]
 
 
 def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def _text(value: Any) -> str | None:
+    """Pass a time point on as text; leave a missing one for the service to suggest."""
+    return None if value is None else str(value)
 
 
 @bp.post("/patients/<int:patient_id>/assessments")
@@ -79,7 +85,7 @@ def record_assessment(patient_id: int) -> tuple[Response, int]:
         patient_id,
         str(body.get("instrument", "")),
         body.get("items"),
-        timepoint=str(body.get("timepoint", "other")),
+        timepoint=_text(body.get("timepoint")),
         zone=clinic_zone(),
         self_entered=bool(body.get("self_entered", False)),
     )
@@ -143,10 +149,16 @@ def preview_score(instrument: str) -> Response:
 @bp.get("/patients/<int:patient_id>/cycles")
 @spec.validate(resp=SpecResponse(HTTP_200=CyclesOut, **ERRORS), tags=["outcomes"])
 def cycles(patient_id: int) -> Response:
-    """Return the cycle comparison as data: cycles, dose matrices, score trends."""
+    """Return the cycle comparison as data: cycles, doses, scores by time point.
+
+    Each cycle's ``response`` per instrument is its review score minus its own
+    pre-treatment score; units are in each cycle's own product.
+    """
     overview = cycles_overview(
         get_session(), patient_id, face_map=face_map(), zone=clinic_zone()
     )
+    records = overview.records
+    assert records is not None
     return jsonify(
         cycles=[
             {
@@ -154,6 +166,7 @@ def cycles(patient_id: int) -> Response:
                 "treated_on": card.treated_on.isoformat(),
                 "product": card.product_code,
                 "units": card.units,
+                "top_up_units": card.top_up_units,
                 "changes": card.changes,
                 "response": card.response,
             }
@@ -163,35 +176,47 @@ def cycles(patient_id: int) -> Response:
             {
                 "side": matrix.side,
                 "cycles": list(matrix.cycles),
-                "products": list(matrix.products),
                 "rows": [
-                    {"muscle": row.muscle, "units": [cell[0] for cell in row.cells]}
+                    {
+                        "muscle": row.muscle,
+                        "units": [cell.units for cell in row.cells],
+                        "top_up_units": [cell.top_up for cell in row.cells],
+                    }
                     for row in matrix.rows
                 ],
             }
             for matrix in overview.matrices
         ],
-        trends=[
+        scores=[
             {
-                "instrument": trend.instrument,
-                "higher_is_better": trend.higher_is_better,
+                "instrument": course.instrument,
+                "higher_is_better": scoring.get_instrument(
+                    course.instrument
+                ).higher_is_better,
+                "baseline": _number(course.baseline),
+                "baseline_cycle": course.baseline_cycle,
                 "points": [
                     {
                         "cycle": cycle,
-                        "value": _number(value),
-                        "change_from_baseline": _number(base),
-                        "change_from_previous": _number(prev),
+                        "pre_treatment": _number(float(course.before.values[i])),
+                        "review": _number(float(course.review.values[i])),
+                        "wear_off": _number(float(course.wear_off.values[i])),
+                        "response": _number(float(course.response[i])),
                     }
-                    for cycle, value, base, prev in trend.rows
+                    for i, cycle in enumerate(course.cycles)
                 ],
             }
-            for trend in overview.trends
+            for course in comparison_courses(records)
         ],
         events=[
             {
-                **event,
-                "onset": event["onset"] and event["onset"].isoformat(),
-                "resolved": event["resolved"] and event["resolved"].isoformat(),
+                "cycle": event.cycle,
+                "kind": event.kind,
+                "severity": event.severity,
+                "onset": event.row.onset_date and event.row.onset_date.isoformat(),
+                "resolved": event.row.resolved_date
+                and event.row.resolved_date.isoformat(),
+                "description": event.row.description,
             }
             for event in overview.events
         ],

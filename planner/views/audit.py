@@ -16,6 +16,7 @@ from planner.models import AuditAction
 from planner.models import Role
 from planner.services.audit_search import MAX_PAGE_SIZE
 from planner.services.audit_search import search_audit
+from planner.services.read_audit import who_read
 from planner.views.context import clinic_zone
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -125,4 +126,5 @@ def index() -> str:
         filters=filters,
         link_args=link_args,
         actions=[a.value for a in AuditAction],
+        readers=None if patient_id is None else who_read(get_session(), patient_id),
     )

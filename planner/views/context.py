@@ -16,6 +16,10 @@ from planner.db_types import utc_now
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
 from planner.services.chart_state import chart_state
+from planner.services.chart_state_models import ChartState
+from planner.services.diary_mail import ClinicWords
+from planner.services.diary_mail import SmtpMailer
+from planner.services.diary_tokens import link_key
 
 _FACE_MAP_KEY = "planner.face_map"
 # Three-digit cycle numbers are plenty; longer values are ignored, not parsed.
@@ -49,7 +53,7 @@ def clinic_today() -> date:
     return clinic_time.clinic_today(clinic_zone(), utc_now())
 
 
-def current_chart_state(session_id: int) -> dict[str, Any]:
+def current_chart_state(session_id: int) -> ChartState:
     """Return the chart's whole state as it is now, for the page and the API."""
     return chart_state(
         get_session(),
@@ -77,3 +81,32 @@ def posted_form() -> dict[str, Any]:
     data = request.form.to_dict()
     data.pop("csrf_token", None)
     return data
+
+
+def diary_key() -> bytes:
+    """Return the key diary tokens are derived with (from the app's secret key)."""
+    return link_key(current_app.config["SECRET_KEY"])
+
+
+def mailer() -> SmtpMailer | None:
+    """Return the clinic's mail server, or None when SMTP is not set up."""
+    config = current_app.config
+    if not config.get("SMTP_HOST"):
+        return None
+    return SmtpMailer(
+        host=config["SMTP_HOST"],
+        port=int(config.get("SMTP_PORT", 587)),
+        sender=config.get("SMTP_FROM") or f"noreply@{config['SMTP_HOST']}",
+        username=config.get("SMTP_USERNAME"),
+        password=config.get("SMTP_PASSWORD"),
+    )
+
+
+def clinic_words() -> ClinicWords:
+    """Return what patient emails say about the clinic."""
+    config = current_app.config
+    return ClinicWords(
+        name=config["CLINIC_NAME"],
+        phone=config["CLINIC_PHONE"],
+        emergency_number=config.get("EMERGENCY_NUMBER", "999"),
+    )

@@ -1,22 +1,51 @@
 """Liveness and database check for load balancers and monitoring."""
 
+from typing import Any
+
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
+from flask import request
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner.db import get_engine
+from planner.db import get_session
+from planner.errors import error_response
+from planner.models import Role
+from planner.services.audit import verify_trail
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz() -> tuple[Response, int]:
-    """Answer 200 when the database answers a query, 503 when it does not."""
+def healthz() -> tuple[Response, int] | tuple[Any, int]:
+    """Answer 200 when the database answers a query, 503 when it does not.
+
+    ``?deep=1`` also walks the audit trail's hash chain: for admins only, as it
+    reads the whole trail.
+    """
+    deep = request.args.get("deep") == "1"
+    if deep and not current_user.is_authenticated:
+        return error_response(401, "Log in as an admin for the deep check.")
+    if deep and current_user.role != Role.ADMIN:
+        return error_response(403, "Only an admin may run the deep check.")
     try:
         with get_engine().connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok"), 200
+    if not deep:
+        return jsonify(status="ok", database="ok"), 200
+    report = verify_trail(get_session())
+    audit: dict[str, Any] = {"events": report.events, "head_id": report.head_id}
+    if report.broken is not None:
+        audit.update(
+            status="broken",
+            broken_at=report.broken.event_id,
+            reason=report.broken.reason,
+        )
+        return jsonify(status="unhealthy", database="ok", audit=audit), 503
+    audit.update(status="intact", head_hash=report.head_hash)
+    return jsonify(status="ok", database="ok", audit=audit), 200

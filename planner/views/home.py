@@ -1,13 +1,36 @@
-"""The landing route."""
+"""The landing route: each role's first page."""
 
 from flask import Blueprint
 from flask import redirect
+from flask import render_template
+from flask import request
 from flask import url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
+
+from planner.db import get_session
+from planner.models import Role
+from planner.services.today import todays_clinic
+from planner.views.context import clinic_today
+from planner.views.context import clinic_zone
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
-def index() -> Response:
-    return redirect(url_for("patients.index"))
+def index() -> Response | str:
+    """Injectors (and admins) land on today's clinic; staff on their worklist."""
+    if current_user.role == Role.STAFF:
+        return redirect(url_for("schedule.worklist"))
+    mine = request.args.get("mine") == "1"
+    return render_template(
+        "home/today.html",
+        clinic=todays_clinic(
+            get_session(),
+            today=clinic_today(),
+            zone=clinic_zone(),
+            clinician_id=current_user.id if mine else None,
+        ),
+        mine=mine,
+        can_chart=current_user.role == Role.INJECTOR,
+    )

@@ -1,5 +1,6 @@
 """Outcomes: clinician-graded scores, patient self-entry, responses, the cycles page."""
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint
@@ -13,30 +14,38 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from planner import scoring
+from planner.access import PUBLIC_ENDPOINTS
 from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
+from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.models import Timepoint
-from planner.passwords import verify_password
+from planner.plots import format_value
 from planner.scoring import InstrumentDefinition
 from planner.services import outcomes as service
 from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
+from planner.services.diary_clinic import diary_by_cycle
+from planner.services.login_sessions import kiosk_state
+from planner.services.login_sessions import save_kiosk
 from planner.services.patients import get_patient
 from planner.services.sessions import get_session_record
+from planner.services.users import LoginAttempt
+from planner.services.users import unlock_kiosk
+from planner.views.auth import throttle_rules
 from planner.views.context import chosen_cycles
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 from planner.views.context import posted_form
 from planner.vocabulary import LABELS
+from planner.vocabulary import SIDES
 
 bp = Blueprint("outcomes", __name__)
 
-SELF_ENTRY = "self_entry"
 # While a patient holds the tablet, these are the only pages it will show.
 SELF_ENTRY_ENDPOINTS = frozenset(
     {
@@ -51,24 +60,35 @@ SELF_INSTRUMENTS = ("saq", "fdi")
 KIOSK_ERRORS = {
     "choose": "Please choose one answer.",
     "password": "That password is not right.",
+    "wait": "Too many wrong passwords: please wait a minute, then try again.",
 }
 
 
 @bp.before_app_request
 def lock_to_self_entry() -> Response | None:
     """Keep the tablet on the questionnaire until the clinician unlocks it."""
-    if SELF_ENTRY in session and request.endpoint not in SELF_ENTRY_ENDPOINTS:
+    if request.endpoint in SELF_ENTRY_ENDPOINTS | PUBLIC_ENDPOINTS:
+        return None  # the kiosk's own pages, or ones that show no record
+    if "_user_id" not in session:
+        return None  # nobody logged in to hold the tablet
+    if getattr(current_user, "kiosk", False):
         return redirect(url_for("outcomes.self_entry"))
     return None
 
 
-def _timepoints() -> dict[str, str]:
-    return {
-        Timepoint.BASELINE.value: "Baseline (before treatment)",
-        Timepoint.REVIEW.value: "2-week review",
-        Timepoint.PRE_TREATMENT.value: "Before re-treatment",
-        Timepoint.OTHER.value: "Other",
-    }
+# Baseline is kept for scores recorded so; a new one is the first pre-treatment.
+TIMEPOINT_CHOICES = {
+    Timepoint.PRE_TREATMENT.value: "Before treatment (the first is the baseline)",
+    Timepoint.REVIEW.value: "2-week review",
+    Timepoint.WEAR_OFF.value: "When the effect wore off",
+    Timepoint.OTHER.value: "Other",
+}
+
+
+def _suggested(patient_id: int) -> str:
+    return service.suggest_timepoint(
+        get_session(), patient_id, day=clinic_today(), zone=clinic_zone()
+    )
 
 
 def _render_form(
@@ -87,7 +107,7 @@ def _render_form(
         patient=get_patient(get_session(), patient_id),
         definition=definition,
         instruments=scoring.INSTRUMENTS,
-        timepoints=_timepoints(),
+        timepoints=TIMEPOINT_CHOICES,
         data=data,
         errors=errors,
     ), status
@@ -97,7 +117,8 @@ def _render_form(
 @roles_required(Role.INJECTOR)
 def new_assessment(patient_id: int) -> tuple[str, int]:
     instrument = request.args.get("instrument", "sunnybrook")
-    return _render_form(patient_id, instrument, {"timepoint": "other"}, {}, 200)
+    data = {"timepoint": _suggested(patient_id)}
+    return _render_form(patient_id, instrument, data, {}, 200)
 
 
 @bp.post("/patients/<int:patient_id>/assessments")
@@ -106,7 +127,7 @@ def create_assessment(patient_id: int) -> Response | tuple[str, int]:
     """Score and save a clinician-graded instrument from its form."""
     form = posted_form()
     instrument = form.pop("instrument", "")
-    timepoint = form.pop("timepoint", "other")
+    timepoint = form.pop("timepoint", "")
     try:
         saved = service.record_assessment(
             get_session(),
@@ -121,10 +142,27 @@ def create_assessment(patient_id: int) -> Response | tuple[str, int]:
         return _render_form(
             patient_id, instrument, {**form, "timepoint": timepoint}, exc.fields, 400
         )
-    score = "no headline score" if saved.total is None else f"{saved.total:g}"
+    score = "no headline score" if saved.total is None else format_value(saved.total)
     title = scoring.get_instrument(saved.instrument.value).title
     flash(f"{title} saved: {score}.", "success")
     return redirect(url_for("outcomes.cycles", patient_id=patient_id))
+
+
+@bp.get("/patients/<int:patient_id>/self-entry/new")
+@roles_required(Role.INJECTOR)
+def new_self_entry(patient_id: int) -> str:
+    """Before handing the tablet over: which questionnaire, and when in the cycle."""
+    instrument = request.args.get("instrument", "saq")
+    return render_template(
+        "outcomes/self_entry_start.html",
+        patient=get_patient(get_session(), patient_id),
+        instruments={
+            code: scoring.get_instrument(code).title for code in SELF_INSTRUMENTS
+        },
+        instrument=instrument if instrument in SELF_INSTRUMENTS else "saq",
+        timepoints=TIMEPOINT_CHOICES,
+        timepoint=_suggested(patient_id),
+    )
 
 
 @bp.post("/patients/<int:patient_id>/self-entry")
@@ -135,22 +173,33 @@ def start_self_entry(patient_id: int) -> Response:
     if instrument not in SELF_INSTRUMENTS:
         flash("Patients answer the SAQ or the FDI themselves.", "error")
         return redirect(url_for("patients.detail", patient_id=patient_id))
+    timepoint = request.form.get("timepoint") or _suggested(patient_id)
+    if timepoint not in TIMEPOINT_CHOICES and timepoint != Timepoint.BASELINE:
+        flash("Choose when in the cycle the patient answers.", "error")
+        return redirect(url_for("outcomes.new_self_entry", patient_id=patient_id))
     patient = get_patient(get_session(), patient_id)
-    session[SELF_ENTRY] = {
-        "patient_id": patient.id,
-        "name": patient.given_name,
-        "instrument": instrument,
-        "timepoint": request.form.get("timepoint", "review"),
-        "answers": {},
-        "step": 0,
-        "done": False,
-    }
+    # Kept with the login session on the server: the answers are health data.
+    _save_kiosk(
+        {
+            "patient_id": patient.id,
+            "instrument": instrument,
+            "timepoint": timepoint,
+            "answers": {},
+            "step": 0,
+            "done": False,
+        }
+    )
     return redirect(url_for("outcomes.self_entry"))
 
 
 def _kiosk() -> dict[str, Any] | None:
-    state = session.get(SELF_ENTRY)
-    return state if isinstance(state, dict) else None
+    if not current_user.is_authenticated:
+        return None
+    return kiosk_state(get_session(), current_user.session_id)
+
+
+def _save_kiosk(state: dict[str, Any] | None) -> None:
+    save_kiosk(get_session(), current_user.session_id, state)
 
 
 def _kiosk_step() -> tuple[dict[str, Any], InstrumentDefinition, int] | None:
@@ -170,6 +219,9 @@ def self_entry() -> Response | str:
         return redirect(url_for("patients.index"))
     state, definition, step = found
     items = definition.items
+    if state["done"]:
+        patient = get_patient(get_session(), state["patient_id"])
+        state = {**state, "name": patient.given_name}
     return render_template(
         "outcomes/self_entry.html",
         state=state,
@@ -193,7 +245,7 @@ def self_entry_answer() -> Response:
     items = definition.items
     if request.form.get("move") == "back":
         state["step"] = max(0, step - 1)
-        session[SELF_ENTRY] = state
+        _save_kiosk(state)
         return redirect(url_for("outcomes.self_entry"))
     answer = request.form.get("answer", "")
     # Choice values may be numbers; a posted answer is always text.
@@ -203,7 +255,7 @@ def self_entry_answer() -> Response:
     state["answers"][items[step].key] = answer
     if step + 1 < len(items):
         state["step"] = step + 1
-        session[SELF_ENTRY] = state
+        _save_kiosk(state)
         return redirect(url_for("outcomes.self_entry"))
     service.record_assessment(
         get_session(),
@@ -217,7 +269,7 @@ def self_entry_answer() -> Response:
     )
     state["done"] = True
     state["answers"] = {}
-    session[SELF_ENTRY] = state
+    _save_kiosk(state)
     return redirect(url_for("outcomes.self_entry"))
 
 
@@ -227,11 +279,21 @@ def self_entry_exit() -> Response:
     state = _kiosk()
     if state is None:
         return redirect(url_for("patients.index"))
-    if not verify_password(
-        current_user.password_hash, request.form.get("password", "")[:256]
-    ):
-        return redirect(url_for("outcomes.self_entry", error="password"))
-    session.pop(SELF_ENTRY, None)
+    check = unlock_kiosk(
+        get_session(),
+        LoginAttempt(
+            email=current_user.email,
+            password=request.form.get("password", "")[:256],
+            client=request.remote_addr,
+            user_agent=request.user_agent.string,
+            now=utc_now(),
+        ),
+        throttle_rules(),
+    )
+    if not check.unlocked:
+        error = "wait" if check.wait > timedelta(0) else "password"
+        return redirect(url_for("outcomes.self_entry", error=error))
+    _save_kiosk(None)
     if state.get("done"):
         flash("The patient's answers are saved.", "success")
         return redirect(url_for("outcomes.cycles", patient_id=state["patient_id"]))
@@ -306,21 +368,30 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("outcomes.response_form", session_id=session_id))
 
 
+def chosen_muscle(value: str | None) -> tuple[str, str] | None:
+    """Read ``?muscle=code:side``; anything else is no choice."""
+    muscle, _, side = (value or "").partition(":")
+    return (muscle, side) if muscle and side in SIDES else None
+
+
 @bp.get("/patients/<int:patient_id>/cycles")
 def cycles(patient_id: int) -> str:
-    """Compare the patient's cycles: maps, doses, scores, duration, side effects."""
+    """Compare the patient's cycles: ledger, maps, doses, scores, one muscle."""
     chosen = chosen_cycles(request.args)
+    muscle = request.args.get("muscle", "")
     overview = cycles_overview(
         get_session(),
         patient_id,
         face_map=face_map(),
         zone=clinic_zone(),
         only=chosen or None,
+        muscle=chosen_muscle(muscle),
     )
-    overview = draw_cycles(overview, face_map())
     return render_template(
         "outcomes/cycles.html",
-        overview=overview,
+        overview=draw_cycles(overview, face_map()),
         patient=get_patient(get_session(), patient_id),
-        chosen=chosen,
+        chosen=sorted(chosen),
+        muscle=muscle,
+        diary=diary_by_cycle(get_session(), patient_id),
     )

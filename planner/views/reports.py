@@ -1,9 +1,12 @@
 """Printable PDFs: a session's treatment record and handout, a patient's cycles.
 
 The same PDFs are served under /api/v1 for API clients. Anyone logged in may
-print; every print is noted in the audit trail.
+print; every print is noted in the audit trail. Prints are made on demand from
+the stored data and kept nowhere: the handout is tagged (PDF/UA), the record
+archival (PDF/A).
 """
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -11,6 +14,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_login import current_user
 from spectree import Response as SpecResponse
 from werkzeug.wrappers import Response
@@ -19,16 +23,22 @@ from planner.access import current_actor
 from planner.clinic_time import local_day
 from planner.db import get_session
 from planner.db_types import utc_now
+from planner.reports import handout as handout_report
+from planner.reports import record as record_report
 from planner.reports.comparison import comparison_report
+from planner.reports.diary_qr import diary_qr
 from planner.reports.handout import patient_handout
 from planner.reports.record import treatment_record
+from planner.reports.render import PdfVariant
 from planner.reports.render import render_pdf
 from planner.services.audit import record_print
+from planner.services.diary_reprint import printable_link
 from planner.views.api import ERRORS
 from planner.views.api import spec
 from planner.views.context import chosen_cycles
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
+from planner.views.context import diary_key
 from planner.views.context import face_map
 
 bp = Blueprint("reports", __name__)
@@ -68,11 +78,18 @@ def static_folder() -> str:
     return folder
 
 
-def _pdf(template: str, filename: str, **context: Any) -> Response:
+def _pdf(
+    template: str,
+    filename: str,
+    *,
+    variant: PdfVariant | None = None,
+    **context: Any,
+) -> Response:
     """Render a report template to a PDF download."""
     html = report_html(template, printed_by=current_user.name, **context)
     response = Response(
-        render_pdf(html, base_url=static_folder()), mimetype="application/pdf"
+        render_pdf(html, base_url=static_folder(), variant=variant),
+        mimetype="application/pdf",
     )
     # A download, not inline: Chrome's PDF viewer is blocked by the app's CSP
     # (object-src 'none'), and the file name is what the clinic files it under.
@@ -92,6 +109,7 @@ def record_pdf(session_id: int) -> Response:
         _filename(
             "record", record.patient.mrn, local_day(record.performed_at, clinic_zone())
         ),
+        variant=record_report.PDF_VARIANT,
         record=record,
     )
     record_print(
@@ -116,9 +134,21 @@ def handout_pdf(session_id: int) -> Response:
         zone=clinic_zone(),
         now=utc_now(),
     )
+    # Printing changes nothing: the link's token is derived again, so every
+    # printout of this cycle carries the same working link.
+    link = printable_link(
+        get_session(), session_id, key=diary_key(), now=utc_now(), zone=clinic_zone()
+    )
+    if link is not None and link.printed is not None:
+        url = url_for("diary.home", token=link.printed.token, _external=True)
+        expires_on = link.printed.expires_on
+        handout = replace(handout, diary=diary_qr(url, expires_on=expires_on))
+    elif link is not None:
+        handout = replace(handout, diary_elsewhere=True)
     response = _pdf(
         "reports/handout.html",
         _filename("handout", handout.mrn, local_day(handout.treated_on, clinic_zone())),
+        variant=handout_report.PDF_VARIANT,
         handout=handout,
     )
     record_print(
@@ -128,6 +158,10 @@ def handout_pdf(session_id: int) -> Response:
         entity_type="treatment_session",
         entity_id=session_id,
         patient_id=handout.patient_id,
+        detail={
+            "status": "signed" if handout.signed else "draft",
+            "reprint": handout.reprinted_on is not None,
+        },
     )
     return response
 

@@ -3,7 +3,6 @@
 from datetime import date
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import Response
@@ -21,6 +20,7 @@ from planner.access import roles_required
 from planner.db import get_session
 from planner.db_types import utc_now
 from planner.errors import Conflict
+from planner.errors import Forbidden
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.errors import StaleWrite
@@ -29,11 +29,14 @@ from planner.services import appointments as service
 from planner.services import calendar_files
 from planner.services import reminders
 from planner.services.patients import get_patient
+from planner.services.retreatment_floor import EARLY_BOOKERS
+from planner.services.retreatment_floor import treatment_floor
 from planner.services.worklist import build_worklist
 from planner.services.worklist import week_view
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import posted_form
+from planner.views.redirects import local_target
 
 bp = Blueprint("schedule", __name__)
 
@@ -120,6 +123,8 @@ def _render_booking(
         data=data,
         errors=errors,
         message=message,
+        floor=treatment_floor(db, appointment, clinic_zone(), utc_now()),
+        can_book_early=current_user.role in EARLY_BOOKERS,
     ), status
 
 
@@ -143,6 +148,8 @@ def book(appointment_id: int) -> WerkzeugResponse | tuple[str, int]:
         )
     except InvalidInput as exc:
         return _render_booking(appointment_id, data, exc.fields, 400, exc.message)
+    except Forbidden as exc:
+        return _render_booking(appointment_id, data, exc.fields, 403, exc.message)
     except (Conflict, StaleWrite) as exc:
         return _render_booking(appointment_id, data, exc.fields, 409, exc.message)
     flash("Booked.", "success")
@@ -150,16 +157,14 @@ def book(appointment_id: int) -> WerkzeugResponse | tuple[str, int]:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not parts.netloc and "\\" not in target:
-        return target
-    return default
+    return local_target(request.form.get("next"), default)
 
 
 @bp.post("/appointments/<int:appointment_id>/status")
 def set_status(appointment_id: int) -> WerkzeugResponse:
     """Mark attended, missed or cancelled, then go back to where staff were."""
+    # Checked first: a poisoned ``next`` is refused before anything is saved.
+    back = _back(url_for("schedule.worklist"))
     data = request.form.to_dict()
     try:
         appointment = service.set_status(
@@ -169,7 +174,7 @@ def set_status(appointment_id: int) -> WerkzeugResponse:
     except (InvalidInput, Conflict, StaleWrite) as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
         flash(f"{exc.message} {details}".strip(), "error")
-    return redirect(_back(url_for("schedule.worklist")))
+    return redirect(back)
 
 
 def _calendar_response(body: bytes, filename: str | None) -> Response:

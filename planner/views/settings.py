@@ -16,9 +16,11 @@ from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
 from planner.errors import InvalidInput
+from planner.errors import NotFound
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.services import calendar_setup
+from planner.services import limit_settings
 from planner.services import protocols
 from planner.services import settings as service
 from planner.services.appointments import list_clinicians
@@ -27,6 +29,7 @@ from planner.services.lots import list_products
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import face_map
+from planner.views.context import posted_form
 from planner.vocabulary import LABELS
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -93,6 +96,61 @@ def update(key: str) -> Response | tuple[str, int]:
         return _render_index(409)
     flash(f"Saved: {setting.label}.", "success")
     return redirect(url_for("settings.index", _anchor=_anchor(key)))
+
+
+def _render_limits(
+    code: str,
+    status: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    submitted: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    session = get_session()
+    products = list_products(session)
+    product = next((p for p in products if p.code == code), None)
+    if product is None:
+        raise NotFound(f"There is no product {code!r}.")
+    names = {muscle.code: muscle.name for muscle in face_map().muscles}
+    return render_template(
+        "settings/limits.html",
+        product=product,
+        products=products,
+        limits=limit_settings.product_limits(session, code),
+        muscles=names,
+        ceiling_names=limit_settings.CEILING_NAMES,
+        labels=limit_settings.field_labels(names),
+        errors=errors or {},
+        submitted=submitted or {},
+    ), status
+
+
+@bp.get("/limits/<code>")
+@roles_required(Role.ADMIN)
+def limits(code: str) -> tuple[str, int]:
+    """Show a product's dose limits, each with its source, for editing."""
+    return _render_limits(code)
+
+
+@bp.post("/limits/<code>")
+@roles_required(Role.ADMIN)
+def limits_save(code: str) -> Response | tuple[str, int]:
+    form = posted_form()
+    try:
+        moved = limit_settings.save_product_limits(
+            get_session(),
+            current_actor(),
+            code,
+            form,
+            stamp=str(form.get("stamp", "")),
+            now=clinic_now(),
+        )
+    except InvalidInput as exc:
+        return _render_limits(code, 400, errors=exc.fields, submitted=form)
+    except StaleWrite as exc:
+        flash(exc.message, "error")
+        return _render_limits(code, 409)
+    flash(f"Saved: {moved} limit{'s' if moved != 1 else ''} changed.", "success")
+    return redirect(url_for("settings.limits", code=code))
 
 
 def _anchor(key: str) -> str:

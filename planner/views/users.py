@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from planner.access import current_actor
+from planner.access import idle_timeout
 from planner.access import roles_required
 from planner.db import get_session
 from planner.db_types import utc_now
@@ -20,8 +21,11 @@ from planner.errors import StaleWrite
 from planner.models import Role
 from planner.models import User
 from planner.services import calendar_files
+from planner.services import login_security as security
+from planner.services import registration
 from planner.services import user_admin as service
-from planner.services.users import is_locked
+from planner.services.login_sessions import open_sessions
+from planner.views.auth import throttle_rules
 from planner.views.context import posted_form
 from planner.views.flashing import flash_error
 
@@ -48,7 +52,7 @@ def _shown(user: User) -> dict[str, Any]:
 
 
 def _render_index(status: int = 200) -> tuple[str, int]:
-    logins = service.list_logins(get_session(), now=utc_now())
+    logins = security.list_logins(get_session(), now=utc_now(), rules=throttle_rules())
     return render_template(
         "users/index.html", logins=logins, me=current_user.id, roles=ROLE_LABELS
     ), status
@@ -63,13 +67,21 @@ def _render_form(
     current: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     safe = {k: v for k, v in data.items() if k not in PASSWORD_FIELDS}
+    db, now = get_session(), utc_now()
+    idle = idle_timeout()
     return render_template(
         "users/form.html",
         data=safe,
         errors=errors,
         user=user,
         current=current,
-        locked=is_locked(user, utc_now()),
+        row=None
+        if user is None or user.id is None
+        else security.login_row(db, user.id, now=now, rules=throttle_rules()),
+        sessions=[]
+        if user is None or user.id is None
+        else open_sessions(db, user.id, now=now, idle=idle),
+        my_session=current_user.session_id,
         me=current_user.id,
         roles=ROLE_LABELS,
     ), status
@@ -162,7 +174,11 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
     except InvalidInput as exc:
         user = service.get_login(session, user_id)
         return _render_form(_shown(user), exc.fields, 400, user)
-    flash(f"{user.name} has a new password; any lockout is lifted.", "success")
+    flash(
+        f"{user.name} has a new password; their sessions and calendar feed "
+        "address have ended, and their failed logins are cleared.",
+        "success",
+    )
     return redirect(url_for("users.index"))
 
 
@@ -178,6 +194,50 @@ def revoke_feed(user_id: int) -> Response:
 @bp.post("/<int:user_id>/unlock")
 @roles_required(Role.ADMIN)
 def unlock(user_id: int) -> Response:
-    user = service.unlock_login(get_session(), current_actor(), user_id)
-    flash(f"{user.name}'s login is unlocked.", "success")
+    """Clear the failed logins counted against a login, from every client."""
+    user = security.unlock_login(get_session(), current_actor(), user_id)
+    flash(f"{user.name}'s failed logins are cleared.", "success")
     return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>/registration")
+@roles_required(Role.ADMIN)
+def set_registration(user_id: int) -> Response | tuple[str, int]:
+    """Save the professional registration number printed beside a signature."""
+    session = get_session()
+    data = posted_form()
+    try:
+        user = registration.set_registration_number(
+            session, current_actor(), user_id, data
+        )
+    except InvalidInput as exc:
+        user = service.get_login(session, user_id)
+        return _render_form(_shown(user) | data, exc.fields, 400, user)
+    except StaleWrite as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("users.edit", user_id=user_id))
+    flash(f"{user.name}'s registration number is saved.", "success")
+    return redirect(url_for("users.edit", user_id=user_id))
+
+
+@bp.post("/<int:user_id>/sessions/end")
+@roles_required(Role.ADMIN)
+def end_sessions(user_id: int) -> Response:
+    """Log a login out everywhere: every device must log in again."""
+    ended = security.end_login_sessions(get_session(), current_actor(), user_id)
+    flash(f"{ended} session{'s' if ended != 1 else ''} ended.", "success")
+    return redirect(url_for("users.edit", user_id=user_id))
+
+
+@bp.post("/<int:user_id>/sessions/<int:login_session_id>/end")
+@roles_required(Role.ADMIN)
+def end_session(user_id: int, login_session_id: int) -> Response:
+    """Log a login out of one device."""
+    ended = security.end_login_sessions(
+        get_session(), current_actor(), user_id, session_id=login_session_id
+    )
+    flash(
+        "Session ended." if ended else "That session had already ended.",
+        "success" if ended else "info",
+    )
+    return redirect(url_for("users.edit", user_id=user_id))

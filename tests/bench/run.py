@@ -52,10 +52,14 @@ from planner.models import Patient
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
+from tests.bench.auth_cases import register_auth_cases
 from tests.bench.chart_cases import register_chart_cases
 from tests.bench.outcome_cases import register_outcome_cases
+from tests.bench.photo_cases import photo_processing_rows
+from tests.bench.photo_cases import register_photo_cases
 from tests.bench.report_cases import register_report_cases
 from tests.bench.schedule_cases import worklist_scaling
+from tests.bench.stock_cases import register_stock_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "bench.json"
@@ -388,9 +392,20 @@ def main(argv: list[str] | None = None) -> None:
     bench = Bench(client, build_floor_app(floor_engine).test_client(), ids, prefix, mrn)
     if not CASES:
         register_default_cases()
+        register_auth_cases(register, email=BENCH_EMAIL, password=BENCH_PASSWORD)
         register_chart_cases(client, url, register, patient_id)
         register_outcome_cases(client, url, register)
         register_report_cases(client, url, register, patient_id)
+        register_photo_cases(client, url, register, BENCH_EMAIL)
+        register_stock_cases(
+            small_path=path.with_name("bench-1000x6.db"),
+            prepare=lambda p: prepare_database(p, patients=1000, cycles=6, reuse=True)[
+                0
+            ],
+            log_in=log_in,
+            bench_email=BENCH_EMAIL,
+            register=register,
+        )
     rows = []
     for case in CASES:
         rows.append(summarise(case.name, measure(case, bench, args.repeat)))
@@ -411,6 +426,7 @@ def main(argv: list[str] | None = None) -> None:
             ),
         )
     )
+    rows.extend(photo_processing_rows(summarise, args.repeat))
     report(rows, seeding)
     write_results(rows, seeding, args, path)
 

@@ -12,9 +12,11 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser as PlaywrightBrowser
@@ -92,12 +94,22 @@ class _ErrorCollector(logging.Handler):
         self.sink.append(record.getMessage())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Serve a real app on 127.0.0.1 from a migrated SQLite file.
 
-    Independent of the parametrised ``app`` fixture, so it starts once per run.
+    One per test module: modules run in any order and on any xdist worker, so
+    none may see the patients, users or stock another module created.
     """
+    with serve_app(tmp_path_factory) as live:
+        yield live
+
+
+@contextmanager
+def serve_app(
+    tmp_path_factory: pytest.TempPathFactory, **config: Any
+) -> Iterator[LiveServer]:
+    """Serve the app as ``e2e_server`` does, with ``config`` added to its settings."""
     root = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{root / 'planner.db'}"
     user = E2EUser(
@@ -127,6 +139,7 @@ def e2e_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
             "SECRET_KEY": "e2e",
             "TESTING": False,
             "PASSWORD_HASHING": "fast-for-tests",
+            **config,
         }
     )
     app.instance_path = str(root / "instance")
@@ -166,6 +179,38 @@ def e2e_chromium() -> Iterator[PlaywrightBrowser]:
             yield chromium
         finally:
             chromium.close()
+
+
+def log_in(page: Page, server: LiveServer, email: str = "", password: str = "") -> None:
+    """Log in through the form (as the server's injector unless told otherwise)
+    and wait until the app has answered, so the next navigation cannot abort it."""
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email").fill(email or server.user.email)
+    page.get_by_label("Password").fill(password or server.user.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/login(\?|$)"))
+
+
+def give_treatment_consent(server: LiveServer, patient_id: int) -> None:
+    """Record the patient's treatment consent (typed), witnessed by the server's
+    injector, straight into the live database: signing a chart needs it."""
+    from sqlmodel import select
+
+    from planner.db_types import utc_now
+    from planner.models import User
+    from planner.services.audit import Actor
+    from tests.factories import give_consent
+
+    engine = build_engine(server.database_url)
+    try:
+        with Session(engine) as session:
+            user = session.exec(
+                select(User).where(User.email == server.user.email)
+            ).one()
+            actor = Actor(user_id=user.id, email=user.email)
+            give_consent(session, actor, patient_id, when=utc_now())
+    finally:
+        engine.dispose()
 
 
 @dataclass

@@ -24,6 +24,7 @@ from planner.facemap import reference_points
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import give_treatment_consent
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -132,8 +133,14 @@ def csrf(page: Page) -> str:
     return page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
 
 
-def register(page: Page, server: LiveServer, **overrides: str) -> int:
-    """Register a patient through the app's own API, as the logged-in user."""
+def register(
+    page: Page, server: LiveServer, *, consent: bool = True, **overrides: str
+) -> int:
+    """Register a patient through the app's own API, as the logged-in user.
+
+    With ``consent`` the patient's treatment consent is recorded too, so their
+    charts can be signed (tests/e2e/test_consent_e2e.py signs it on the tablet).
+    """
     response = page.request.post(
         f"{server.url}/api/v1/patients",
         data=PATIENT | overrides,
@@ -141,6 +148,8 @@ def register(page: Page, server: LiveServer, **overrides: str) -> int:
     )
     assert response.status == 201, response.text()
     patient_id: int = response.json()["id"]
+    if consent:
+        give_treatment_consent(server, patient_id)
     return patient_id
 
 
@@ -195,7 +204,8 @@ def test_chart_a_session_by_touch(
     page = chromium_page
     page.goto(e2e_server.url)
     log_in(page, e2e_server)
-    expect(page.get_by_role("heading", level=1, name="Patients")).to_be_visible()
+    # An injector's home is today's clinic (issue 15).
+    expect(page.get_by_role("heading", level=1, name="Today's clinic")).to_be_visible()
     patient_id = register(page, e2e_server)
     session_id = open_session(page, e2e_server, patient_id, lot="C9876AB")
 
@@ -264,6 +274,12 @@ def test_chart_a_session_by_touch(
     page.mouse.down()
     page.mouse.move(tx, ty, steps=8)
     page.mouse.up()
+    # Onto another muscle: the chart asks first.
+    question = page.get_by_role("dialog")
+    expect(question).to_contain_text(
+        "Move site 7 from Buccinator, right to Zygomaticus major"
+    )
+    question.get_by_role("button", name="Move it").click()
     moved = row(page, 7)
     expect(moved.locator("[data-field=muscle_name]")).to_have_text("Zygomaticus major")
     expect(moved.locator("[data-field=side]")).to_have_text("Right")
@@ -341,6 +357,17 @@ def test_chart_a_session_by_touch(
     # Sign, giving a reason wherever a warning asks for one.
     for reason in page.locator("[data-reason-for]").all():
         reason.fill("Discussed with the patient; agreed plan.")
+    # One review sheet: the sites, the totals, the checks needing a reason, consent.
+    page.get_by_role("button", name="Review and sign").click()
+    sheet = page.get_by_role("dialog", name="Review and sign")
+    expect(sheet.locator("#review-sites > li")).to_have_count(len(on_screen))
+    expect(sheet.locator("#review-sites > li").first).to_contain_text(
+        "Site 1: Orbicularis oculi"
+    )
+    expect(sheet.locator("[data-review-total=units]")).to_have_text(
+        f"{sum(u for *_, u in on_screen):g}"
+    )
+    page.screenshot(path=str(ARTIFACTS / "chart-review-sheet.png"))
     expect(page.get_by_label("Consent obtained for this treatment")).to_be_checked()
     page.get_by_role("button", name="Sign session").click()
     expect(page.locator("#status-badge")).to_have_text("Signed")
@@ -349,6 +376,13 @@ def test_chart_a_session_by_touch(
     )
     expect(page.locator("#signed-banner")).to_contain_text(
         "corrections are made by amendment"
+    )
+    # Print the record or the handout, or go back to the patient: no reload needed.
+    expect(sheet).to_be_hidden()
+    for name in ("Print record", "Print handout", "Back to patient"):
+        expect(page.get_by_role("link", name=name)).to_be_visible()
+    expect(page.get_by_role("link", name="Print record")).to_have_attribute(
+        "href", f"/sessions/{session_id}/record.pdf"
     )
     # Read-only, now and after a reload: no steppers, deletes, undo or adding.
     for _ in range(2):
@@ -433,6 +467,10 @@ def test_new_session_errors_then_chart_in_portrait_by_keyboard_and_move(
 
     # A tablet in portrait: one column, the map first.
     page.set_viewport_size({"width": 768, "height": 1024})
+    # The map is refitted to the new height on the resize event: two frames on.
+    page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    )
     x, y = reference(face_map, "corrugator", "left")
     touch(page, x, y)
     expect(row(page, 1)).to_contain_text("Corrugator supercilii")
@@ -490,6 +528,7 @@ def test_copy_last_cycle_and_sign_with_a_reason(
         touch(page, *reference(face_map, muscle, "left"))
         expect(row(page, number)).to_have_attribute("data-muscle", muscle)
     first = read_rows(page)
+    page.get_by_role("button", name="Review and sign").click()
     page.get_by_role("button", name="Sign session").click()
     expect(page.locator("#status-badge")).to_have_text("Signed")
 
@@ -499,6 +538,15 @@ def test_copy_last_cycle_and_sign_with_a_reason(
     expect(page.locator(".chart-head")).to_contain_text("lot E5551")
     expect(page.locator("#chart-map .ghost")).to_have_count(2)
     page.get_by_role("button", name="Copy last cycle").tap()
+    # A preview first: with no sites today, one button places them.
+    preview = page.get_by_role("dialog", name="Copy last cycle: 2 sites to place")
+    expect(preview.locator("#prefill-sites > li")).to_have_text(
+        ["Frontalis, left, 2 U", "Mentalis, left, 2 U"]
+    )
+    expect(preview).to_contain_text("Today's chart has no sites yet.")
+    expect(preview.get_by_role("button", name="Add to them")).to_be_hidden()
+    preview.get_by_role("button", name="Place these sites").tap()
+    expect(preview).to_be_hidden()
     expect(status(page)).to_contain_text("Copied 2 sites from the last cycle.")
     copied = read_rows(page)
     assert [(m, s, u) for _, m, s, u in copied] == [(m, s, u) for _, m, s, u in first]
@@ -534,13 +582,22 @@ def test_copy_last_cycle_and_sign_with_a_reason(
         if box.count():
             box.fill("Reviewed with the patient.")
 
-    # Signing without the reason is refused at the field; with it, it signs.
+    # Signing without the reason is refused at the field, on the review sheet,
+    # which brings the other reasons typed; with it, it signs.
+    page.get_by_role("button", name="Review and sign").click()
+    sheet = page.locator("#review-sheet")
+    expect(
+        sheet.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    ).to_have_count(3)
     page.get_by_role("button", name="Sign session").click()
-    expect(reason).to_have_attribute("aria-invalid", "true")
-    expect(reason).to_be_focused()
+    sheet_reason = sheet.locator(
+        ".warning-item", has_text="more than the clinic's"
+    ).get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    expect(sheet_reason).to_have_attribute("aria-invalid", "true")
+    expect(sheet_reason).to_be_focused()
     expect(page.locator("#sign-error")).to_be_visible()
     expect(page.locator("#status-badge")).to_have_text("Draft")
-    reason.fill("Brow still overactive at review; agreed to increase.")
+    sheet_reason.fill("Brow still overactive at review; agreed to increase.")
     page.get_by_role("button", name="Sign session").click()
     expect(page.locator("#status-badge")).to_have_text("Signed")
     expect(page.locator("button.step")).to_have_count(0)
@@ -559,13 +616,14 @@ def test_copy_last_cycle_and_sign_with_a_reason(
     assert problems == []
 
 
-def test_start_a_chart_from_a_protocol_template(
-    chromium_page: Page,
-    e2e_server: LiveServer,
-    page_problems: PageProblems,
+def add_template(
+    server: LiveServer,
     face_map: FaceMap,
+    name: str,
+    product: str,
+    sites: list[dict[str, Any]],
 ) -> None:
-    """A clinic template drawn for a right-sided palsy lands on this patient's left."""
+    """Save a protocol template in the live server's database, as its injector."""
     from sqlmodel import Session
     from sqlmodel import select
 
@@ -574,32 +632,40 @@ def test_start_a_chart_from_a_protocol_template(
     from planner.services import protocols
     from planner.services.audit import Actor
 
-    x, y = reference(face_map, "mentalis", "right")
-    engine = build_engine(e2e_server.database_url)
+    engine = build_engine(server.database_url)
     try:
         with Session(engine) as session:
             user = session.exec(
-                select(User).where(User.email == e2e_server.user.email)
+                select(User).where(User.email == server.user.email)
             ).one()
             protocols.create_template(
                 session,
                 Actor(user.id, user.email),
-                name="Chin only",
+                name=name,
                 description=None,
-                product="botox",
-                sites=[
-                    {
-                        "muscle": "mentalis",
-                        "role": "affected",
-                        "x": x,
-                        "y": y,
-                        "units": 2,
-                    }
-                ],
+                product=product,
+                sites=sites,
                 face_map=face_map,
             )
     finally:
         engine.dispose()
+
+
+def test_start_a_chart_from_a_protocol_template(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    face_map: FaceMap,
+) -> None:
+    """A clinic template drawn for a right-sided palsy lands on this patient's left."""
+    x, y = reference(face_map, "mentalis", "right")
+    add_template(
+        e2e_server,
+        face_map,
+        "Chin only",
+        "botox",
+        [{"muscle": "mentalis", "role": "affected", "x": x, "y": y, "units": 2}],
+    )
     page = chromium_page
     page.goto(e2e_server.url)
     log_in(page, e2e_server)
@@ -608,13 +674,38 @@ def test_start_a_chart_from_a_protocol_template(
     )
     open_session(page, e2e_server, patient_id, lot="T4441")
     page.get_by_label("Protocol template").select_option(label="Chin only (1 site)")
-    page.get_by_role("button", name="Add template").click()
+    page.get_by_role("button", name="Apply template").click()
+    preview = page.get_by_role("dialog", name="Template “Chin only”: 1 site to place")
+    expect(preview.locator("#prefill-sites > li")).to_have_text(["Mentalis, left, 2 U"])
+    # Cancel places nothing; again, and place it.
+    preview.get_by_role("button", name="Cancel").click()
+    expect(preview).to_be_hidden()
+    expect(rows(page)).to_have_count(0)
+    page.get_by_role("button", name="Apply template").click()
+    preview.get_by_role("button", name="Place these sites").click()
     expect(rows(page)).to_have_count(1)
     expect(row(page, 1)).to_have_attribute("data-muscle", "mentalis")
     expect(row(page, 1)).to_contain_text("Left")
     expect(status(page)).to_contain_text("from template “Chin only”")
     page.get_by_role("button", name=re.compile("^Undo")).click()
     expect(rows(page)).to_have_count(0)
+
+    # On a chart with a site, the template can replace it; one undo puts it back.
+    touch(page, *reference(face_map, "frontalis", "left"))
+    expect(row(page, 1)).to_have_attribute("data-muscle", "frontalis")
+    page.get_by_label("Protocol template").select_option(label="Chin only (1 site)")
+    page.get_by_role("button", name="Apply template").click()
+    expect(preview).to_contain_text("Today's chart has 1 site. Replace removes it")
+    preview.get_by_role("button", name="Replace today's sites").click()
+    expect(status(page)).to_contain_text("It replaced 1 site.")
+    expect(rows(page)).to_have_count(1)
+    expect(row(page, 1)).to_have_attribute("data-muscle", "mentalis")
+    expect(page.get_by_role("button", name=re.compile("^Undo"))).to_contain_text(
+        "template, replacing 1 site"
+    )
+    page.get_by_role("button", name=re.compile("^Undo")).click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_have_attribute("data-muscle", "frontalis")
 
 
 def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
@@ -632,7 +723,9 @@ def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
     open_session(page, e2e_server, patient_id, lot="E5561")
     touch(page, *reference(face_map, "mentalis", "left"))
     expect(rows(page)).to_have_count(1)
-    allergy = page.locator(".warning-item", has_text="allergy to botulinum toxin")
+    allergy = page.locator(
+        "#warning-list .warning-item", has_text="allergy to botulinum toxin"
+    )
     override = allergy.get_by_role(
         "checkbox", name=re.compile("I override this hard stop")
     )
@@ -640,10 +733,13 @@ def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
     reason.fill("Reaction was to the local anaesthetic, confirmed by allergy clinic.")
 
     # A reason alone does not sign: the hard stop needs the injector's override.
+    page.get_by_role("button", name="Review and sign").click()
     page.get_by_role("button", name="Sign session").click()
     expect(override).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#status-badge")).to_have_text("Draft")
-    override.check()
+    page.locator("#review-sheet").get_by_role(
+        "checkbox", name=re.compile("I override this hard stop")
+    ).check()
     page.get_by_role("button", name="Sign session").click()
     expect(page.locator("#status-badge")).to_have_text("Signed")
     user = e2e_server.user
@@ -653,6 +749,87 @@ def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
     page.screenshot(
         path=str(ARTIFACTS / "chart-hard-stop-overridden.png"), full_page=True
     )
+    problems = expected(
+        page_problems.all(),
+        r"HTTP 400 for .*/sign$",
+        r"console error: Failed to load resource: .* 400",
+    )
+    assert problems == []
+
+
+def test_a_template_of_another_product_brings_sites_with_empty_doses(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    face_map: FaceMap,
+) -> None:
+    """A Dysport template on a Botox chart: sites come, doses are entered here."""
+    add_template(
+        e2e_server,
+        face_map,
+        "Dysport chin and neck",
+        "dysport",
+        [
+            {"muscle": "mentalis", "role": "affected", "units": 10},
+            {"muscle": "platysma", "role": "affected", "units": 15},
+        ],
+    )
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    patient_id = register(
+        page, e2e_server, mrn="E2E-CHART-UNSET", given_name="Ada", affected_side="left"
+    )
+    open_session(page, e2e_server, patient_id, lot="U7001")
+    page.get_by_label("Protocol template").select_option(
+        label="Dysport chin and neck (Dysport, 2 sites)"
+    )
+    page.get_by_role("button", name="Apply template").click()
+    why = "Dose not carried over: the template is for Dysport, units differ"
+    preview = page.get_by_role("dialog", name=re.compile("^Template “Dysport chin"))
+    expect(preview.locator("#prefill-sites > li")).to_have_text(
+        [
+            f"Mentalis, left, dose to enter ({why})",
+            f"Platysma, left, dose to enter ({why})",
+        ]
+    )
+    page.screenshot(path=str(ARTIFACTS / "chart-prefill-preview-template.png"))
+    preview.get_by_role("button", name="Place these sites").click()
+    expect(rows(page)).to_have_count(2)
+    expect(status(page)).to_contain_text(f"2 doses to enter: {why}")
+    for number in (1, 2):
+        expect(row(page, number).locator("[data-field=draw]")).to_have_text(why)
+        expect(row(page, number).locator(".dose-entry")).to_be_visible()
+        expect(row(page, number).locator(".dose-entry")).to_have_value("")
+    note = page.locator("#unset-note")
+    expect(note).to_have_text("2 doses to enter in Botox units before signing")
+    expect(page.locator("[data-total=units]")).to_have_text("0")
+    page.screenshot(path=str(ARTIFACTS / "chart-doses-to-enter.png"), full_page=True)
+
+    page.get_by_role("button", name="Review and sign").click()
+    page.get_by_label("Consent obtained for this treatment").check()
+    page.get_by_role("button", name="Sign session").click()
+    expect(page.locator("#sign-error")).to_contain_text(
+        "doses missing at sites 1 and 2: enter each first"
+    )
+    page.get_by_role("button", name="Back to the chart").click()
+    expect(page.get_by_role("dialog", name="Review and sign")).to_be_hidden()
+
+    # Typed on the keypad, or stepped up from nothing: never Dysport's 10 U.
+    entry = row(page, 1).get_by_role("textbox", name="Dose of site 1, U")
+    entry.fill("2")
+    entry.press("Enter")
+    expect(row(page, 1).locator("[data-field=units]")).to_have_text("2")
+    expect(row(page, 1).locator(".dose-entry")).to_be_hidden()
+    row(page, 2).get_by_role("button", name="Increase dose of site 2").click()
+    expect(row(page, 2).locator("[data-field=units]")).to_have_text("0.25")
+    expect(note).to_be_hidden()
+    expect(page.locator("[data-total=units]")).to_have_text("2.25")
+    assert saved_rows(api_state(page, e2e_server, int(page.url.rsplit("/", 1)[1]))) == [
+        (1, "mentalis", "left", 2.0),
+        (2, "platysma", "left", 0.25),
+    ]
+    page.screenshot(path=str(ARTIFACTS / "chart-doses-entered.png"), full_page=True)
     problems = expected(
         page_problems.all(),
         r"HTTP 400 for .*/sign$",

@@ -26,6 +26,8 @@ def log_in(page: Page, server: LiveServer) -> None:
     page.get_by_label("Email").fill(server.user.email)
     page.get_by_label("Password").fill(server.user.password)
     page.get_by_role("button", name="Log in").click()
+    # Wait for the app's answer, so the caller's next navigation cannot abort it.
+    expect(page).not_to_have_url(re.compile(r"/login(\?|$)"))
 
 
 def test_register_correct_find_and_open_a_patient(
@@ -41,8 +43,13 @@ def test_register_correct_find_and_open_a_patient(
     expect(page.get_by_role("heading", level=1, name="Log in")).to_be_visible()
 
     log_in(page, e2e_server)
-    expect(page.get_by_role("heading", level=1, name="Patients")).to_be_visible()
+    # An injector's home is today's clinic (issue 15); the patient list is a tap away.
+    expect(page.get_by_role("heading", level=1, name="Today's clinic")).to_be_visible()
     expect(page.get_by_text(e2e_server.user.name)).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Patients"
+    ).click()
+    expect(page.get_by_role("heading", level=1, name="Patients")).to_be_visible()
 
     page.get_by_role("link", name="Register a patient", exact=True).click()
     expect(
@@ -93,9 +100,7 @@ def test_register_correct_find_and_open_a_patient(
     expect(
         page.get_by_role("heading", level=1, name=f"{GIVEN} {FAMILY}")
     ).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text(
-        f"{GIVEN} {FAMILY} is registered"
-    )
+    expect(page.get_by_role("status")).to_contain_text("The patient is registered")
     expect(page.get_by_text(f"MRN {MRN}")).to_be_visible()
     expect(page.get_by_text("Allergy to botulinum toxin")).to_be_visible()
     patient_url = page.url

@@ -67,6 +67,7 @@ def sign_a_treatment(
     expect(row(page, 1)).to_have_attribute("data-muscle", "frontalis")
     for reason in page.locator("[data-reason-for]").all():
         reason.fill("Discussed with the patient; agreed plan.")
+    page.get_by_role("button", name="Review and sign").click()
     page.get_by_role("button", name="Sign session").click()
     expect(page.locator("#status-badge")).to_have_text("Signed")
     return patient_id

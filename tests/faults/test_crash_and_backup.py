@@ -493,7 +493,7 @@ def test_backup_during_writes_holds_every_earlier_acknowledged_tap(
                 face_map=load_face_map(ROOT / "face_maps"),
                 zone=ZoneInfo("Europe/London"),
                 now=utc_now(),
-            )
+            ).as_json()
         assert {site["id"] for site in state["sites"]} >= before
     finally:
         engine.dispose()

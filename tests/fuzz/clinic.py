@@ -28,11 +28,13 @@ from sqlmodel import select
 from planner import access
 from planner import create_app
 from planner.db import get_engine
+from planner.db_types import utc_now
 from planner.demo import seed_demo
 from planner.facemap import Side
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
 from planner.models import AuditAction
+from planner.models import DiaryLink
 from planner.models import Patient
 from planner.models import Role
 from planner.models import SessionStatus
@@ -40,20 +42,36 @@ from planner.models import TreatmentSession
 from planner.models import User
 from planner.services import calendar_setup
 from planner.services import chart as chart_service
+from planner.services import photos
 from planner.services import protocols
 from planner.services import sessions as session_service
+from planner.services import therapy
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.calendar_files import renew_feed_token
 from planner.services.catalogue import load_catalogue
 from planner.services.chart_state import default_units
+from planner.services.diary_entries import record_side_effect
+from planner.services.diary_links import issue_diary_link
+from planner.services.diary_links import open_diary
+from planner.services.diary_links import token_digest
+from planner.services.login_sessions import save_kiosk
+from planner.services.login_sessions import token_hash
+from planner.services.login_throttle import ThrottleRules
+from planner.services.login_throttle import note_failure
+from planner.services.outside_toxin import add_outside_treatment
 from planner.services.patients import create_patient
 from planner.services.reminders import queue_reminders
+from planner.services.stock import receive_stock
+from planner.services.users import LoginAttempt
 from planner.services.users import create_user
+from planner.services.users import log_in
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.factories import PATIENT_DEFAULTS
+from tests.factories import give_consent
+from tests.photo_images import face_jpeg
 
 ZONE = ZoneInfo("Europe/London")
 # Tables whose ids appear in URLs, under the name the URL rules give them.
@@ -66,8 +84,15 @@ URL_IDS = {
     "template_id": "protocol_template",
     "hours_id": "working_hours",
     "closed_id": "closed_day",
+    "treatment_id": "outside_treatment",
     "user_id": "user",
+    "photo_id": "photo",
+    "login_session_id": "login_session",
+    "record_id": "consent_record",
 }
+# The seeded diary link's token (a fixed one, so URLs can name it) and its pages.
+DIARY_TOKEN = "fuzz-diary-token-0123456789abcdefghijklmnopq"
+DIARY_STEPS = ["onset", "side-effect", "weekly", "questionnaire", "wear-off"]
 # Logins the fuzz tests change (edit, deactivate, reset) but never log in as.
 BYSTANDER = "bystander"
 # Ids no row has: zero, unused, the largest int32 key and one past it, huge.
@@ -108,14 +133,60 @@ class Login:
 
     browser: Browser
     cookie: str
+    email: str
 
     @property
     def client(self) -> FlaskClient:
         return self.browser.client
 
+    @property
+    def app(self) -> Flask:
+        return self.client.application
+
+    def session_id(self) -> int | None:
+        """The open login session the saved cookie names, if it is still open."""
+        serializer = self.app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
+            self.app
+        )
+        token = serializer.loads(self.cookie).get("_user_id", "")
+        table: Table = SQLModel.metadata.tables["login_session"]
+        with get_engine(self.app).connect() as connection:
+            found = connection.execute(
+                select(table.c.id).where(
+                    table.c.token_hash == token_hash(token),
+                    table.c.revoked_at.is_(None),
+                )
+            ).scalar_one_or_none()
+        return None if found is None else int(found)
+
     def restore(self) -> None:
-        """Log back in as before: the session lives in the signed cookie alone."""
+        """Be logged in as before, with no patient holding the tablet.
+
+        The session lives on the server: a post that logged out ended it, and
+        then the browser logs in afresh.
+        """
+        opened = self.session_id()
+        if opened is None:
+            tally = getattr(self.client, "tally", None)
+            self.client.tally = None  # type: ignore[attr-defined]
+            self.client.delete_cookie("session")
+            response = self.browser.login(self.email)
+            self.client.tally = tally  # type: ignore[attr-defined]
+            assert response.status_code == 302, response.status_code
+            cookie = self.client.get_cookie("session")
+            assert cookie is not None
+            self.cookie = cookie.value
+            opened = self.session_id()
+            assert opened is not None
         self.client.set_cookie("session", self.cookie)
+        self.hold_tablet(None)
+
+    def hold_tablet(self, state: dict[str, Any] | None) -> None:
+        """Put a patient's self-entry in this login's session (None: nobody)."""
+        opened = self.session_id()
+        assert opened is not None
+        with Session(get_engine(self.app)) as session:
+            save_kiosk(session, opened, state)
 
 
 @dataclass
@@ -133,6 +204,11 @@ class FuzzClinic:
     @property
     def engine(self) -> Engine:
         return get_engine(self.app)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``: the fuzz budgets are per database."""
+        return self.engine.dialect.name
 
     def version_of(self, table: str, row_id: Any) -> int | None:
         """Return a row's current version, or None if no such row."""
@@ -163,6 +239,14 @@ def read_ids(engine: Engine) -> dict[str, list[int]]:
                 # Only logins nobody fuzzes with: a fuzz user who deactivated or
                 # demoted itself would turn every later request into a refusal.
                 query = query.where(table.c.email.like(f"{BYSTANDER}%"))
+            if name == "login_session_id":
+                # Likewise only the bystanders' sessions, never a fuzz browser's.
+                users = SQLModel.metadata.tables["user"]
+                query = query.where(
+                    table.c.user_id.in_(
+                        select(users.c.id).where(users.c.email.like(f"{BYSTANDER}%"))
+                    )
+                )
             ids[name] = list(connection.execute(query).scalars())
         sessions = SQLModel.metadata.tables["treatment_session"]
         for status in SessionStatus:
@@ -210,8 +294,10 @@ def _bystanders(session: Session) -> None:
         if kind == "inactive":
             user.active = False
         if kind == "locked":
-            user.failed_logins = 99
-            user.locked_until = datetime.now(UTC) + timedelta(days=1)
+            for _ in range(99):
+                note_failure(
+                    session, email=user.email, client="203.0.113.1", now=utc_now()
+                )
         session.add(user)
         record_event(
             session, SYSTEM, AuditAction.UPDATE, "user", user.id, after={"kind": kind}
@@ -219,8 +305,19 @@ def _bystanders(session: Session) -> None:
     session.commit()
 
 
+def _bystander_logged_in(session: Session) -> None:
+    """Open two sessions of a bystander, so the admin's page offers to end them."""
+    rules = ThrottleRules(10, 10, 10, timedelta(minutes=1))
+    for place in ("192.0.2.1", "192.0.2.2"):
+        attempt = LoginAttempt(
+            f"{BYSTANDER}.staff@example.org", PASSWORD, place, "Fuzz/1", utc_now()
+        )
+        assert log_in(session, attempt, rules).user is not None
+
+
 def _users(session: Session) -> dict[Role, Actor]:
     _bystanders(session)
+    _bystander_logged_in(session)
     actors = {}
     for role in Role:
         email = f"fuzz.{role.value}@example.org"
@@ -292,6 +389,7 @@ def _open_drafts(
                 face_map=the_map,
                 default_units=default_units(session),
                 now=now,
+                zone=ZONE,
             )
 
 
@@ -315,6 +413,28 @@ def _templates(app: Flask, session: Session, admin: Actor) -> None:
         )
 
 
+def _photo(session: Session, injector: Actor, patient_id: int, now: datetime) -> None:
+    """Give a treated patient photo consent and one photo, so its forms show."""
+    photos.record_consent(
+        session, injector, patient_id, {"consent": "teaching"}, now=now
+    )
+    cycle = session.exec(
+        select(TreatmentSession.id)
+        .where(TreatmentSession.patient_id == patient_id)
+        .order_by(col(TreatmentSession.id))
+    ).first()
+    assert cycle is not None
+    photos.add_photo(
+        session,
+        injector,
+        cycle,
+        view_code="rest",
+        timepoint="pre_treatment",
+        data=face_jpeg(width=300, height=400),
+        now=now,
+    )
+
+
 def seed_clinic(app: Flask) -> dict[Role, Actor]:
     """Fill the app's empty database; return the fuzz users, one per role."""
     engine = get_engine(app)
@@ -329,7 +449,52 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
         treated = session.exec(select(Patient.id).order_by(col(Patient.id)).limit(2))
         drafts = [*treated, *_awkward_patients(session)]
         _open_drafts(app, session, actors[Role.INJECTOR], drafts)
+        # Treatment consent, so that the drafts can be signed (issue 20).
+        for patient_id in drafts:
+            give_consent(session, actors[Role.INJECTOR], patient_id, when=now)
+        _photo(session, actors[Role.INJECTOR], drafts[0], now)
         _templates(app, session, actors[Role.ADMIN])
+        # Toxin given elsewhere, so the first patient's page offers to remove it.
+        add_outside_treatment(
+            session,
+            actors[Role.INJECTOR],
+            drafts[0],
+            {
+                "given_on": (now - timedelta(days=20)).date().isoformat(),
+                "product_id": 1,
+                "units": 50,
+                "indication": "<i>Glabellar</i> & more",
+                "place": "Clinic \u202eevil\u202c",
+            },
+            today=now.date(),
+        )
+        # An ongoing therapy course and a procedure, so the patient page offers
+        # to bring the course up to date and to remove either (issue 22).
+        therapy.add_therapy_course(
+            session,
+            actors[Role.INJECTOR],
+            drafts[0],
+            {
+                "kind": "nmrt",
+                "started_on": (now - timedelta(days=40)).date().isoformat(),
+                "therapist": "Fuzz <b>Therapist</b>",
+                "home_programme": "Small, slow \u202emoves\u202c",
+            },
+            today=now.date(),
+        )
+        therapy.add_procedure(
+            session,
+            actors[Role.INJECTOR],
+            drafts[0],
+            {
+                "kind": "dao_excision",
+                "side": "left",
+                "performed_on": (now - timedelta(days=90)).date().isoformat(),
+                "surgeon": "Fuzz Surgeon",
+                "muscles": ["depressor_anguli_oris"],
+            },
+            today=now.date(),
+        )
         injector_id = actors[Role.INJECTOR].user_id
         assert injector_id is not None
         calendar_setup.default_hours(session, actors[Role.ADMIN], injector_id)
@@ -339,6 +504,22 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
             {"day": (now + timedelta(days=30)).date(), "reason": "Fuzz holiday"},
         )
         queue_reminders(session, now=now, zone=ZONE, clinic_name="C", phone="")
+        # A lot in stock, so the stock page offers its discard form.
+        receive_stock(
+            session,
+            actors[Role.STAFF],
+            {
+                "product": "botox",
+                "lot_number": "FZSTOCK1",
+                "expiry_date": (now + timedelta(days=300)).date().isoformat(),
+                "vial_units": "100",
+                "vials": "3",
+                "supplier": "Fuzz Wholesale",
+                "received_on": now.date().isoformat(),
+                "storage_place": "Fuzz fridge",
+            },
+            today=now.date(),
+        )
         # The injector's private calendar feed exists, to be renewed; a bystander
         # injector's too, so the admin's page offers to revoke it.
         renew_feed_token(session, actors[Role.INJECTOR], injector_id)
@@ -360,7 +541,43 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
             {"reason": "Seeded amendment", "note": "for the fuzz tests"},
             zone=ZONE,
         )
+        _diary(session, actors[Role.INJECTOR], now)
     return actors
+
+
+def _diary(session: Session, actor: Actor, now: datetime) -> None:
+    """A diary link on the first patient's last cycle, with a side effect to call."""
+    patient_id = session.exec(select(Patient.id).order_by(col(Patient.id))).first()
+    record = session.exec(
+        select(TreatmentSession)
+        .where(
+            TreatmentSession.patient_id == patient_id,
+            TreatmentSession.status == SessionStatus.SIGNED,
+            TreatmentSession.kind == "full",
+        )
+        .order_by(col(TreatmentSession.performed_at).desc())
+    ).first()
+    assert record is not None, "the demo's first patient has no signed cycle"
+    issue_diary_link(session, actor, record, now=record.performed_at)
+    link = session.exec(
+        select(DiaryLink).where(DiaryLink.session_id == record.id)
+    ).one()
+    link.token_hash = token_digest(DIARY_TOKEN)
+    link.expires_at = now + timedelta(weeks=26)
+    session.add(link)
+    record_event(
+        session, actor, AuditAction.UPDATE, "diary_link", link.id, after={"fuzz": 1}
+    )
+    session.commit()
+    diary = open_diary(session, DIARY_TOKEN, client="192.0.2.9", now=now, zone=ZONE)
+    assert diary is not None
+    record_side_effect(
+        session,
+        diary,
+        {"effects": ["eyelid_droop"], "day": diary.today.isoformat()},
+        client="192.0.2.9",
+        now=now,
+    )
 
 
 def open_clinic(db_url: str, instance: Path) -> FuzzClinic:
@@ -374,6 +591,8 @@ def open_clinic(db_url: str, instance: Path) -> FuzzClinic:
             # The fuzz users' failed logins must never lock them out, and a
             # restored session cookie must not time out on a slow machine.
             "LOGIN_MAX_FAILURES": 1_000_000,
+            "LOGIN_CLIENT_FAILURES": 1_000_000,
+            "LOGIN_ACCOUNT_FAILURES": 1_000_000,
             "IDLE_TIMEOUT_MINUTES": 24 * 60,
             # A crash answers 500 as in production, so the tally and the checks
             # see it; the log keeps its traceback (synthetic patients only).
@@ -396,11 +615,16 @@ def open_clinic(db_url: str, instance: Path) -> FuzzClinic:
         assert cookie is not None
         assert isinstance(client, CountingClient)
         client.tally = tally
-        logins[role] = Login(browser, cookie.value)
+        logins[role] = Login(browser, cookie.value, actor.email)
     return FuzzClinic(
         app=app,
         tally=tally,
         logins=logins,
-        ids=read_ids(get_engine(app)),
+        ids={
+            **read_ids(get_engine(app)),
+            # URL text, not ids: the seeded diary link's pages.
+            "token": [DIARY_TOKEN],
+            "step": DIARY_STEPS,
+        },
         draft_sites=read_draft_sites(get_engine(app)),
     )

@@ -109,13 +109,21 @@ class _FormParser(HTMLParser):
             self._textarea = None
 
 
+# Posted by script with the CSRF header and no fields, never from a page's form:
+# the idle warning's "Stay signed in" (static/js/idle-warning.js), tested in
+# tests/views/test_access.py and tests/e2e/test_idle_warning_e2e.py.
+SCRIPT_POSTS = frozenset({"auth.stay_signed_in"})
+
+
 def post_form_endpoints(app: Flask) -> list[str]:
-    """Every endpoint outside the JSON API that takes a POST."""
+    """Every endpoint outside the JSON API that takes a POST from a page's form."""
     return sorted(
         {
             rule.endpoint
             for rule in app.url_map.iter_rules()
-            if "POST" in (rule.methods or ()) and not rule.rule.startswith("/api/")
+            if "POST" in (rule.methods or ())
+            and not rule.rule.startswith("/api/")
+            and rule.endpoint not in SCRIPT_POSTS
         }
     )
 
@@ -126,12 +134,16 @@ def _pages(app: Flask, clinic: FuzzClinic) -> list[str]:
         **clinic.ids,
         "session_id": clinic.ids["draft_session_id"][:2]
         + clinic.ids["signed_session_id"][:2],
+        # Products are named by code in URLs (their dose-limit pages).
+        "code": ["botox", "dysport", "xeomin"],
+        # Consent forms are named by kind in URLs.
+        "kind": ["treatment", "photography", "research"],
     }
     paths = []
     adapter = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
         skip = rule.rule.startswith(("/api/", "/static")) or rule.rule.endswith(
-            (".pdf", ".ics", ".csv", ".json")
+            (".pdf", ".ics", ".csv", ".json", ".zip", ".jpg")
         )
         if skip or "GET" not in (rule.methods or ()):
             continue
@@ -149,7 +161,6 @@ def _pages(app: Flask, clinic: FuzzClinic) -> list[str]:
 def _kiosk_state(clinic: FuzzClinic) -> dict[str, Any]:
     return {
         "patient_id": clinic.ids["patient_id"][0],
-        "name": "Fuzz",
         "instrument": "saq",
         "timepoint": "review",
         "answers": {},
@@ -159,22 +170,25 @@ def _kiosk_state(clinic: FuzzClinic) -> dict[str, Any]:
 
 
 def _read_pages(app: Flask, clinic: FuzzClinic) -> list[tuple[str, str]]:
-    """Every page (path, HTML) as a visitor, the admin and the injector sees it."""
+    """Every page (path, HTML) as a visitor and each role sees it."""
 
     def read(client: FlaskClient, path: str) -> tuple[str, str]:
         return path, client.get(path).get_data(as_text=True)
 
     # Clients of their own, outside the tally: reading pages is not fuzzing.
     pages = [read(app.test_client(), "/login")]
-    for role in (Role.ADMIN, Role.INJECTOR):
+    # Staff too: taking in a delivery is theirs alone.
+    for role in (Role.ADMIN, Role.INJECTOR, Role.STAFF):
+        login = clinic.logins[role]
+        login.restore()
         reader: FlaskClient = app.test_client()
-        reader.set_cookie("session", clinic.logins[role].cookie)
+        reader.set_cookie("session", login.cookie)
         pages += [read(reader, path) for path in _pages(app, clinic)]
         if role is Role.INJECTOR:
             # The kiosk's question page shows only while a patient holds the tablet.
-            with reader.session_transaction() as state:
-                state["self_entry"] = _kiosk_state(clinic)
+            login.hold_tablet(_kiosk_state(clinic))
             pages.append(read(reader, "/self-entry"))
+            login.hold_tablet(None)
     return pages
 
 

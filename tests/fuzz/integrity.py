@@ -15,13 +15,24 @@ from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlmodel import Session
 from sqlmodel import SQLModel
 
 from planner.models import SessionStatus
+from planner.services.audit import verify_trail
 
 AUDIT_TRIGGERS = {
-    "sqlite": {"audit_event_no_update", "audit_event_no_delete"},
-    "postgresql": {"audit_event_no_change", "audit_event_no_truncate"},
+    "sqlite": {
+        "audit_event_no_update",
+        "audit_event_no_delete",
+        "audit_event_no_replace",
+        "audit_event_chain",
+    },
+    "postgresql": {
+        "audit_event_no_change",
+        "audit_event_no_truncate",
+        "audit_event_chain",
+    },
 }
 
 
@@ -167,6 +178,13 @@ def _audit_trail(connection: Connection, baseline: Baseline) -> list[str]:
     )
     if changed:
         problems.append(f"audit rows were rewritten: {changed[:10]}")
+    with Session(bind=connection) as session:
+        chain = verify_trail(session)
+    if chain.broken is not None:
+        problems.append(
+            f"audit chain broken at event {chain.broken.event_id}: "
+            f"{chain.broken.reason}"
+        )
     return problems
 
 

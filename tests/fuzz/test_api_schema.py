@@ -47,31 +47,43 @@ from tests.fuzz.clinic import allowed_roles
 from tests.fuzz.integrity import Baseline
 from tests.fuzz.integrity import integrity_problems
 
-pytestmark = pytest.mark.slow
+# One worker runs the whole module: its last test reads the tally of the others.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_api_schema")]
 
 ApiCase = Case[Any]
 
-# Generated requests this module must send per database (the forms send the rest
-# of the 10,000: see tests/fuzz/test_forms_fuzz.py).
-REQUIRED_REQUESTS = 6_000
+# Generated requests this module must send on SQLite (the forms send the rest
+# of the 10,000 of issue 7: see tests/fuzz/test_forms_fuzz.py). PostgreSQL gets
+# a smaller sweep of every operation, for what only its dialect refuses: the
+# suite must stay under ten minutes on two cores (issue 12).
+REQUIRED_REQUESTS = {"sqlite": 6_000, "postgresql": 1_200}
+MAX_EXAMPLES = {"sqlite": 150, "postgresql": 30}
+# Answered 2xx: requests that got past the lookup and the lock to real work.
+REACHED = {"sqlite": 250, "postgresql": 100}
 # Stands in for "the record's current version" until the request is sent.
 LIVE_VERSION = -424_242
 # Which table's version a body's "version" is checked against, by path parameter.
 VERSIONED = {"session_id": "treatment_session", "patient_id": "patient"}
 
-CONFIG = schemathesis.Config.from_dict(
-    {
-        # "none": examples run against state earlier ones built up, so a saved
-        # failure would not replay; a failure prints its curl command instead.
-        "generation": {"database": "none", "max-examples": 150},
-        "checks": {
-            "positive_data_acceptance": {"enabled": False},
-            "negative_data_rejection": {"enabled": False},
-        },
-        # A PDF takes half a second to render: a few real ones are enough.
-        "operations": [{"include-tag": "reports", "generation": {"max-examples": 8}}],
-    }
-)
+
+def config_for(backend: str) -> schemathesis.Config:
+    """Schemathesis' settings, with the database's budget of examples."""
+    return schemathesis.Config.from_dict(
+        {
+            # "none": examples run against state earlier ones built up, so a saved
+            # failure would not replay; a failure prints its curl command instead.
+            "generation": {"database": "none", "max-examples": MAX_EXAMPLES[backend]},
+            "checks": {
+                "positive_data_acceptance": {"enabled": False},
+                "negative_data_rejection": {"enabled": False},
+            },
+            # A PDF takes half a second to render: a few real ones are enough.
+            "operations": [
+                {"include-tag": "reports", "generation": {"max-examples": 8}}
+            ],
+        }
+    )
+
 
 CHART = "/api/v1/sessions/{session_id}"
 ADD_SITE = f"POST {CHART}/sites"
@@ -147,7 +159,9 @@ def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Any:
     reader.set_cookie("session", login.cookie)
     document = reader.get("/api/openapi.json")
     assert document.status_code == 200, document.status_code
-    loaded = schemathesis.openapi.from_dict(document.get_json(), config=CONFIG)
+    loaded = schemathesis.openapi.from_dict(
+        document.get_json(), config=config_for(clinic.backend)
+    )
     # As schemathesis.openapi.from_wsgi does: requests go to the app in-process.
     # (from_wsgi itself cannot log in: werkzeug's client drops a Cookie header.)
     loaded.app = clinic.app
@@ -275,7 +289,9 @@ def test_api_fuzzing_sent_enough_and_left_the_database_intact(
     """Runs last in the module: count what was sent, then check the database."""
     tally = clinic.tally
     assert not tally.server_errors, tally.server_errors[:20]
-    assert tally.sent >= REQUIRED_REQUESTS, (tally.sent, dict(tally.statuses))
+    required = REQUIRED_REQUESTS[clinic.backend]
+    assert tally.sent >= required, (tally.sent, dict(tally.statuses))
     # Generated requests reached records, not only the 404 path.
-    assert sum(n for status, n in tally.statuses.items() if status < 300) >= 250
+    reached = sum(n for status, n in tally.statuses.items() if status < 300)
+    assert reached >= REACHED[clinic.backend], (reached, dict(tally.statuses))
     assert integrity_problems(clinic.engine, baseline) == []

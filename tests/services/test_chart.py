@@ -22,6 +22,7 @@ from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import ensure_consent
 from tests.factories import make_treatment
 from tests.factories import reference_point
 
@@ -58,10 +59,12 @@ def tap(session, injector, record, version, muscle, side, units=None):
         face_map=FACE_MAP,
         default_units=default_units(session),
         now=NOW,
+        zone=ZONE,
     )
 
 
 def sign(session, injector, record, version, reasons=None):
+    ensure_consent(session, injector, record.id, when=NOW)
     return session_service.sign_session(
         session,
         injector,
@@ -106,6 +109,7 @@ def test_a_tap_off_the_face_names_the_field(session, open_chart, injector):
             {"x": 2, "y": 2, "version": 1},
             face_map=FACE_MAP,
             default_units=default_units(session),
+            zone=ZONE,
         )
     assert info.value.fields == {"x": "is not on a muscle"}
     assert session.exec(select(InjectionSite)).all() == []
@@ -134,6 +138,7 @@ def test_moving_a_site_detects_its_muscle_again_and_is_audited(
         site.id,
         {"version": version, "x": x, "y": y},
         face_map=FACE_MAP,
+        zone=ZONE,
     )
     assert (moved.muscle, moved.side, moved.role) == (
         "depressor_anguli_oris",
@@ -167,18 +172,18 @@ def test_chart_state_totals_volumes_and_warnings(session, open_chart, injector):
         session, injector, record, version, "zygomaticus_major", "left", units=1
     )
     state = chart_state(session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW)
-    assert state["session"]["version"] == version
-    mentalis = state["sites"][0]
-    assert mentalis["volume_ml"] == pytest.approx(0.0625)  # 2.5 U at 4 U per 0.1 mL
-    assert mentalis["marks"] == pytest.approx(6.25)
-    assert state["totals"]["units"] == 3.5
-    assert state["totals"]["by_side"]["left"] == 3.5
-    assert state["totals"]["vials_used"] == 1
-    codes = {w["code"] for w in state["warnings"]}
+    assert state.session.version == version
+    mentalis = state.sites[0]
+    assert mentalis.volume_ml == pytest.approx(0.0625)  # 2.5 U at 4 U per 0.1 mL
+    assert mentalis.marks == pytest.approx(6.25)
+    assert state.totals.units == 3.5
+    assert state.totals.by_side.left == 3.5
+    assert state.totals.vials_used == 1
+    codes = {w.code for w in state.warnings}
     assert "smile_muscle_affected_side" in codes or any(
-        w["muscle"] == "zygomaticus_major" for w in state["warnings"]
+        w.muscle == "zygomaticus_major" for w in state.warnings
     )
-    assert state["svg"].startswith("<svg")
+    assert state.svg.startswith("<svg")
 
 
 def test_sign_needs_consent_sites_and_reasons_then_the_chart_is_read_only(
@@ -215,7 +220,9 @@ def test_copying_the_last_cycle_reproduces_its_sites_exactly(
         version, _ = tap(session, injector, first, version, muscle, side, units=units)
     sign(session, injector, first, version)
     second = open_chart(patient)
-    chart_prefill.copy_last_cycle(session, injector, second.id, {"version": 1}, now=NOW)
+    chart_prefill.copy_last_cycle(
+        session, injector, second.id, {"version": 1}, now=NOW, zone=ZONE
+    )
 
     def layout(record):
         sites = session.exec(
@@ -227,8 +234,8 @@ def test_copying_the_last_cycle_reproduces_its_sites_exactly(
 
     assert layout(second) == layout(first)
     state = chart_state(session, second.id, face_map=FACE_MAP, zone=ZONE, now=NOW)
-    assert len(state["last_cycle"]) == 4
-    assert state["changes"] == []
+    assert len(state.last_cycle) == 4
+    assert state.changes == []
 
 
 def test_top_up_joins_the_open_cycle(session, make_patient, open_chart, injector):
@@ -237,9 +244,12 @@ def test_top_up_joins_the_open_cycle(session, make_patient, open_chart, injector
         open_chart(patient, kind="top_up")
     assert "kind" in info.value.fields
     first = open_chart(patient)
-    top_up = open_chart(patient, kind="top_up", lot_number="D999")
+    # One draft a day per patient (issue 15): the top-up is charted days later.
+    later = NOW + timedelta(days=14)
+    top_up = open_chart(patient, kind="top_up", lot_number="D999", when=later)
     assert (top_up.cycle_number, top_up.cycle_session_id) == (1, first.id)
-    assert open_chart(patient, lot_number="E1").cycle_number == 2
+    again = open_chart(patient, lot_number="E1", when=later + timedelta(days=1))
+    assert again.cycle_number == 2
 
 
 @pytest.mark.parametrize(
@@ -286,7 +296,7 @@ def test_amendment_corrects_a_signed_session_with_its_reason(
 def test_sessions_opened_on_an_expired_lot_warn_but_open(session, open_chart):
     record = open_chart(expiry_date=str(date(2026, 1, 1)))
     state = chart_state(session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW)
-    assert any("expired" in w["message"].lower() for w in state["warnings"])
+    assert any("expired" in w.message.lower() for w in state.warnings)
 
 
 def test_one_vial_serves_several_patients_but_conflicting_details_are_refused(
@@ -333,6 +343,7 @@ def test_a_protocol_template_lands_on_the_patients_palsied_side(
         record.id,
         {"version": 1, "template_id": template.id},
         now=NOW,
+        zone=ZONE,
     )
     sites = session.exec(
         select(InjectionSite).where(InjectionSite.session_id == record.id)
@@ -344,6 +355,13 @@ def test_a_protocol_template_lands_on_the_patients_palsied_side(
         ("frontalis", "right", "contralateral", 1.5),
     }
     state = chart_state(session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW)
-    assert state["templates"] == [
-        {"id": template.id, "name": "Chin and brow", "description": None, "sites": 2}
+    assert state.as_json()["templates"] == [
+        {
+            "id": template.id,
+            "name": "Chin and brow",
+            "description": None,
+            "sites": 2,
+            "product": "Botox",
+            "doses_carried": True,
+        }
     ]

@@ -154,12 +154,17 @@ def test_cycles_overview_from_demo_data(session, demo):
     assert all(card.svg is None for card in overview.cards)  # data only: no drawing
     drawn = draw_cycles(overview, FACE_MAP)
     assert all(card.svg.startswith("<svg") for card in drawn.cards)
-    assert all(trend.svg.startswith("<svg") for trend in drawn.trends)
+    assert all(course.svg.startswith("<svg") for course in drawn.courses)
+    # The face is drawn once for the page; each card uses it.
+    assert drawn.sprite.count("<symbol") == 1
+    assert all('<use href="#cycle-face"' in card.svg for card in drawn.cards)
     assert overview.matrices
-    assert {t.instrument for t in overview.trends} >= {"sunnybrook", "saq"}
-    sunnybrook = next(t for t in overview.trends if t.instrument == "sunnybrook")
-    first = sunnybrook.rows[0]
-    assert first[2] == 0  # change from baseline is 0 at the baseline
+    # The demo grades Sunnybrook before treatment and takes the SAQ at review.
+    assert {c.instrument for c in overview.courses} >= {"sunnybrook", "saq"}
+    sunnybrook = next(c for c in overview.courses if c.instrument == "sunnybrook")
+    assert sunnybrook.rows[0].from_baseline.text == "0"
+    assert [s.label for s in sunnybrook.series] == ["Before treatment"]
+    assert [row.cycle for row in overview.ledger] == list(overview.shown)
     only_two = cycles_overview(
         session, demo.id, face_map=FACE_MAP, zone=ZONE, only={1, 2}
     )

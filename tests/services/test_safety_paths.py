@@ -11,10 +11,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import select
 
 from planner.errors import InvalidInput
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
+from planner.models import Depth
+from planner.models import InjectionSite
 from planner.models import Role
 from planner.services import chart as chart_service
 from planner.services import chart_prefill
@@ -24,6 +27,8 @@ from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from planner.services.patients import update_patient
+from tests.factories import ZONE
+from tests.factories import ensure_consent
 
 LONDON = ZoneInfo("Europe/London")
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -81,16 +86,18 @@ class Chair:
             face_map=FACE_MAP,
             default_units=default_units(self.session),
             now=when,
+            zone=ZONE,
         )
         return version, site
 
     def warnings(self, record, when):
         state = chart_state(
             self.session, record.id, face_map=FACE_MAP, zone=self.zone, now=when
-        )
+        ).as_json()
         return state["warnings"]
 
     def sign(self, record, version, when, reasons=None, overrides=()):
+        ensure_consent(self.session, self.injector, record.id, when=when)
         return session_service.sign_session(
             self.session,
             self.injector,
@@ -148,68 +155,188 @@ def test_tap_and_dose_change_check_every_product(session, chair, make_patient, p
         {"version": version, "units": 1},
         face_map=FACE_MAP,
         now=DAY0,
+        zone=ZONE,
     )
     found = codes(chair.warnings(record, DAY0))
     assert "dose_above_site_ceiling" not in found
 
 
-def test_a_tap_takes_the_products_own_default_or_asks(chair, make_patient):
+# Every total sits exactly at its limit; raising one left corrugator site by a
+# quarter unit tips the muscle-side, the side and the session totals over at once.
+AT_THE_LIMITS = {
+    # Botox: corrugator 8 U per side, 50 U per side, 100 U per session.
+    "botox": (
+        4,
+        [("corrugator", "left", 4)] * 2
+        + [("platysma", "left", 5)] * 6
+        + [("orbicularis_oculi_orbital", "left", 4)] * 3
+        + [("corrugator", "right", 4)] * 2
+        + [("platysma", "right", 5)] * 6
+        + [("orbicularis_oculi_orbital", "right", 4)] * 3,
+    ),
+    # Dysport: corrugator 20 U per side, 125 U per side, 250 U per session.
+    "dysport": (
+        10,
+        [("corrugator", "left", 10)] * 2
+        + [("platysma", "left", 25)] * 4
+        + [("platysma", "left", 5)]
+        + [("platysma", "right", 25)] * 5,
+    ),
+}
+TOTALS = {"muscle_above_limit", "side_above_ceiling", "session_above_ceiling"}
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_a_dose_change_fires_the_muscle_side_and_session_totals(
+    session, chair, make_patient, product
+):
+    patient = make_patient(affected_side="left")
+    record, version = chair.open(patient, DAY0, product=product)
+    per_site, sites = AT_THE_LIMITS[product]
+    first = None
+    for muscle, side, units in sites:
+        version, site = chair.tap(record, version, muscle, side, units)
+        first = first or site
+    assert not TOTALS & set(codes(chair.warnings(record, DAY0)))
+    chart_service.update_site(
+        session,
+        chair.injector,
+        record.id,
+        first.id,
+        {"version": version, "units": per_site + 0.25},
+        face_map=FACE_MAP,
+        now=DAY0,
+        zone=ZONE,
+    )
+    warnings = chair.warnings(record, DAY0)
+    assert set(codes(warnings)) >= TOTALS
+    assert "dose_above_site_ceiling" not in codes(warnings)
+    by_code = {w["code"]: w for w in warnings}
+    assert by_code["muscle_above_limit"]["muscle"] == "corrugator"
+    assert by_code["side_above_ceiling"]["side"] == "left"
+    assert all(by_code[code]["needs_reason"] for code in TOTALS)
+
+
+def test_a_tap_takes_the_products_own_default_or_starts_empty(chair, make_patient):
     patient = make_patient(affected_side="left")
     dysport, version = chair.open(patient, DAY0, product="dysport")
     version, site = chair.tap(dysport, version, "corrugator", "left")
     assert site.units == 10  # the Dysport label's glabellar dose per site
-    with pytest.raises(InvalidInput) as info:
-        chair.tap(dysport, version, "depressor_anguli_oris", "left")
-    assert "has no default" in info.value.fields["units"]
+    version, site = chair.tap(dysport, version, "depressor_anguli_oris", "left")
+    # No Dysport default for the DAO, and never Botox's 2 U: the dose starts empty.
+    assert site.units is None
+    assert site.unset_reason == (
+        "No Dysport default for this muscle: enter the dose in Dysport units"
+    )
     botox, version = chair.open(make_patient(), DAY0)
     _, site = chair.tap(botox, version, "depressor_anguli_oris", "left")
     assert site.units == 2
 
 
-def test_a_dysport_cycle_is_never_copied_into_a_xeomin_chart(
+def enter_dose(chair, record, version, site_id, units, when):
+    version, site = chart_service.update_site(
+        chair.session,
+        chair.injector,
+        record.id,
+        site_id,
+        {"version": version, "units": units},
+        face_map=FACE_MAP,
+        now=when,
+        zone=ZONE,
+    )
+    return version, site
+
+
+@pytest.mark.audit_exempt(
+    "a signed site's depth set directly: the chart has no depth control yet",
+    tables=["injection_site"],
+)
+def test_a_dysport_cycle_copied_into_a_xeomin_chart_brings_no_dose(
+    session, chair, make_patient
+):
+    patient = make_patient(affected_side="left")
+    signed = chair.given(
+        patient,
+        DAY0,
+        [("depressor_anguli_oris", "left", 10), ("platysma", "left", 15)],
+        product="dysport",
+    )
+    deep = session.exec(
+        select(InjectionSite).where(InjectionSite.session_id == signed.id)
+    ).first()
+    deep.depth = Depth.DEEP
+    session.add(deep)
+    session.commit()
+    later = DAY0 + timedelta(days=100)
+    xeomin, version = chair.open(patient, later, product="xeomin")
+    version = chart_prefill.copy_last_cycle(
+        session, chair.injector, xeomin.id, {"version": version}, now=later, zone=ZONE
+    ).version
+    state = chart_state(
+        session, xeomin.id, face_map=FACE_MAP, zone=LONDON, now=later
+    ).as_json()
+    before = chair_sites(session, signed, DAY0)
+    copied = state["sites"]
+    # Muscle, side and position come across; the doses do not.
+    where = ("muscle", "side", "x", "y")
+    assert [[s[k] for k in where] for s in copied] == [
+        [s[k] for k in where] for s in before
+    ]
+    assert [s["units"] for s in copied] == [None, None]
+    depths = session.exec(
+        select(InjectionSite.depth)
+        .where(InjectionSite.session_id == xeomin.id)
+        .order_by(InjectionSite.number)
+    ).all()
+    assert depths == [Depth.DEEP, None]
+    assert {s["unset_reason"] for s in copied} == {
+        "Dose not carried over: last cycle was Dysport, units differ"
+    }
+    assert [s["volume_ml"] for s in copied] == [None, None]
+    assert (state["totals"]["units"], state["totals"]["unset"]) == (0, 2)
+    assert state["totals"]["by_muscle"] == []
+    assert state["changes"] == []  # never Dysport units against Xeomin units
+    # Nothing to sign: no dose crossed over, and each must be entered first.
+    with pytest.raises(InvalidInput) as info:
+        chair.sign_with_reasons(xeomin, version, later)
+    assert info.value.fields["doses"] == "missing at sites 1 and 2: enter each first"
+    version, _ = enter_dose(chair, xeomin, version, copied[0]["id"], 4, later)
+    with pytest.raises(InvalidInput) as info:
+        chair.sign_with_reasons(xeomin, version, later)
+    assert info.value.fields["doses"] == "missing at site 2: enter it first"
+    version, site = enter_dose(chair, xeomin, version, copied[1]["id"], 6, later)
+    assert site.unset_reason is None
+    record = chair.sign_with_reasons(xeomin, version, later)
+    assert "product_changed" in [w["code"] for w in record.warnings]
+
+
+def test_a_botox_cycle_copied_into_a_botox_chart_keeps_its_doses(
     session, chair, make_patient
 ):
     patient = make_patient(affected_side="left")
     chair.given(
         patient,
         DAY0,
-        [("depressor_anguli_oris", "left", 10), ("platysma", "left", 15)],
-        product="dysport",
+        [("depressor_anguli_oris", "left", 2), ("platysma", "left", 3.5)],
     )
-    later = DAY0 + timedelta(days=100)
-    xeomin, version = chair.open(patient, later, product="xeomin")
-    with pytest.raises(InvalidInput) as info:
-        chart_prefill.copy_last_cycle(
-            session, chair.injector, xeomin.id, {"version": version}, now=later
-        )
-    assert "Dysport" in info.value.fields["copy"]
-    assert "cannot be copied into a Xeomin chart" in info.value.message
-    state = chart_state(session, xeomin.id, face_map=FACE_MAP, zone=LONDON, now=later)
-    assert state["sites"] == []
-    # Nothing to sign: no dose crossed over.
-    with pytest.raises(InvalidInput) as info:
-        chair.sign(xeomin, version, later)
-    assert "sites" in info.value.fields
-
-
-def test_copy_within_one_product_still_works(session, chair, make_patient):
-    patient = make_patient(affected_side="left")
-    chair.given(patient, DAY0, [("depressor_anguli_oris", "left", 2)])
     later = DAY0 + timedelta(days=100)
     record, version = chair.open(patient, later)
     version = chart_prefill.copy_last_cycle(
-        session, chair.injector, record.id, {"version": version}, now=later
-    )
-    assert [s["units"] for s in chair_sites(session, record, later)] == [2]
+        session, chair.injector, record.id, {"version": version}, now=later, zone=ZONE
+    ).version
+    sites = chair_sites(session, record, later)
+    assert [s["units"] for s in sites] == [2, 3.5]
+    assert [s["unset_reason"] for s in sites] == [None, None]
+    assert chair.sign_with_reasons(record, version, later).status == "signed"
 
 
 def chair_sites(session, record, when):
-    return chart_state(session, record.id, face_map=FACE_MAP, zone=LONDON, now=when)[
-        "sites"
-    ]
+    return chart_state(
+        session, record.id, face_map=FACE_MAP, zone=LONDON, now=when
+    ).as_json()["sites"]
 
 
-def test_a_template_applies_only_to_charts_of_its_product(
+def test_a_template_of_another_product_brings_its_sites_without_doses(
     session, chair, make_patient, make_user
 ):
     admin = make_user(Role.ADMIN)
@@ -224,17 +351,27 @@ def test_a_template_applies_only_to_charts_of_its_product(
     )
     patient = make_patient(affected_side="left")
     xeomin, version = chair.open(patient, DAY0, product="xeomin")
-    state = chart_state(session, xeomin.id, face_map=FACE_MAP, zone=LONDON, now=DAY0)
-    assert state["templates"] == []  # the chart offers only its product's templates
+    state = chart_state(
+        session, xeomin.id, face_map=FACE_MAP, zone=LONDON, now=DAY0
+    ).as_json()
+    (offered,) = state["templates"]
+    assert (offered["product"], offered["doses_carried"]) == ("Dysport", False)
+    version = chart_prefill.apply_template(
+        session,
+        chair.injector,
+        xeomin.id,
+        {"version": version, "template_id": template.id},
+        now=DAY0,
+        zone=ZONE,
+    ).version
+    (site,) = chair_sites(session, xeomin, DAY0)
+    assert (site["muscle"], site["units"]) == ("mentalis", None)
+    assert site["unset_reason"] == (
+        "Dose not carried over: the template is for Dysport, units differ"
+    )
     with pytest.raises(InvalidInput) as info:
-        chart_prefill.apply_template(
-            session,
-            chair.injector,
-            xeomin.id,
-            {"version": version, "template_id": template.id},
-            now=DAY0,
-        )
-    assert info.value.fields["template_id"] == "is for Dysport, not Xeomin"
+        chair.sign(xeomin, version, DAY0)
+    assert info.value.fields["doses"] == "missing at site 1: enter it first"
     dysport, version = chair.open(make_patient(), DAY0, product="dysport")
     chart_prefill.apply_template(
         session,
@@ -242,6 +379,7 @@ def test_a_template_applies_only_to_charts_of_its_product(
         dysport.id,
         {"version": version, "template_id": template.id},
         now=DAY0,
+        zone=ZONE,
     )
     assert [s["units"] for s in chair_sites(session, dysport, DAY0)] == [10]
 
@@ -415,8 +553,13 @@ def test_roles_on_a_draft_follow_the_patients_affected_side_now(
 
 def test_another_unsigned_chart_is_a_caution(chair, make_patient):
     patient = make_patient(affected_side="left")
-    chair.open(patient, DAY0)
-    record, version = chair.open(patient, DAY0 + timedelta(hours=1))
+    # An older draft left unsigned; a second draft the same day is refused
+    # (issue 15: resume or discard it), so the caution is for another day's.
+    chair.open(patient, DAY0 - timedelta(days=7))
+    record, version = chair.open(patient, DAY0)
+    with pytest.raises(InvalidInput) as refused:
+        chair.open(patient, DAY0 + timedelta(hours=1))
+    assert "draft" in refused.value.fields
     (draft,) = [w for w in chair.warnings(record, DAY0) if w["code"] == "open_drafts"]
     assert (draft["severity"], draft["needs_reason"]) == ("caution", False)
 
@@ -440,6 +583,43 @@ def test_a_vial_off_the_label_table_is_saved_only_once_confirmed(
         patient, DAY0, product=product, **lot, dilution_confirmed="true"
     )
     assert record.vial_lot_id is not None
+
+
+@pytest.mark.parametrize(
+    ("product", "vial", "diluent", "shown"),
+    [
+        ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
+        ("dysport", 300, 2.0, "15 U per 0.1 mL"),
+    ],
+)
+def test_a_vial_off_the_label_table_is_a_warning_at_the_chair(
+    chair, make_patient, product, vial, diluent, shown
+):
+    record, version = chair.open(
+        make_patient(),
+        DAY0,
+        product=product,
+        vial_units=vial,
+        diluent_ml=diluent,
+        dilution_confirmed="true",
+    )
+    version, _ = chair.tap(record, version, "corrugator", "left")
+    (dilution,) = [
+        w for w in chair.warnings(record, DAY0) if w["code"] == "dilution_off_label"
+    ]
+    assert dilution["needs_reason"]
+    assert shown in dilution["message"]
+    with pytest.raises(InvalidInput) as info:
+        chair.sign(record, version, DAY0)
+    assert f"reasons.{dilution['key']}" in info.value.fields
+    signed = chair.sign_with_reasons(record, version, DAY0)
+    assert "dilution_off_label" in [w["code"] for w in signed.warnings]
+
+
+def test_a_vial_on_the_label_table_raises_no_dilution_warning(chair, make_patient):
+    record, version = chair.open(make_patient(), DAY0, product="dysport")
+    chair.tap(record, version, "corrugator", "left")
+    assert "dilution_off_label" not in codes(chair.warnings(record, DAY0))
 
 
 @pytest.mark.parametrize(

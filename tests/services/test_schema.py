@@ -1,8 +1,10 @@
 """The migration, the models and the database-level guards agree."""
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -11,6 +13,7 @@ from sqlmodel import select
 
 from planner.db import build_engine
 from planner.db import get_engine
+from planner.migrate import alembic_config
 from planner.migrate import current_revision
 from planner.migrate import head_revision
 from planner.migrate import upgrade_database
@@ -47,6 +50,18 @@ def test_migration_reaches_head_and_matches_the_models(migrated_engine):
 def test_migrating_twice_changes_nothing(migrated_engine):
     upgrade_database(migrated_engine)
     assert current_revision(migrated_engine) == head_revision(migrated_engine)
+
+
+def test_every_migration_downgrades_to_an_empty_database_and_back(migrated_engine):
+    # Each migration's downgrade undoes its upgrade: the whole chain runs down to an
+    # empty schema (only Alembic's own table left) and up again to the models.
+    command.downgrade(alembic_config(migrated_engine), "base")
+    assert current_revision(migrated_engine) is None
+    assert set(inspect(migrated_engine).get_table_names()) <= {"alembic_version"}
+    upgrade_database(migrated_engine)
+    with migrated_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
 
 
 def test_sqlite_file_uses_wal_foreign_keys_and_busy_timeout(tmp_path):

@@ -23,10 +23,13 @@ from planner.models import AuditEvent
 from planner.models import Role
 from planner.models import User
 from planner.passwords import verify_password
+from planner.services import login_security
 from planner.services import user_admin
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.login_throttle import ThrottleRules
+from planner.services.login_throttle import note_failure
 from planner.services.user_admin import LoginValues
 from planner.services.user_admin import last_admin_problems
 from planner.services.user_admin import self_change_problems
@@ -34,6 +37,9 @@ from tests.conftest import PASSWORD
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "a brand new passphrase"
+RULES = ThrottleRules(
+    pair_free=3, client_free=20, account_free=10, longest=timedelta(minutes=15)
+)
 
 
 def values(role=Role.ADMIN, active=True):
@@ -414,17 +420,17 @@ def test_deactivate_refuses_stale_and_self(session, admin, make_user):
 # --- passwords and lockouts ---
 
 
-def lock(session, user, until=NOW + timedelta(minutes=15), failures=0):
-    user.locked_until = until
-    user.failed_logins = failures
-    session.add(user)
-    record_event(session, SYSTEM, AuditAction.UPDATE, "user", user.id)
+def fail_logins(session, user, count, client="10.0.0.9", now=NOW):
+    """Count ``count`` failed password checks against a login."""
+    for _ in range(count):
+        note_failure(session, email=user.email, client=client, now=now)
+    record_event(session, SYSTEM, AuditAction.LOGIN_FAILED, "user", user.id)
     session.commit()
 
 
-def test_reset_password_sets_it_and_lifts_the_lock(session, admin, make_user):
+def test_reset_password_sets_it_and_clears_failed_logins(session, admin, make_user):
     user = make_user(Role.STAFF)
-    lock(session, user)
+    fail_logins(session, user, 12)
     user_admin.reset_password(
         session,
         actor_for(admin),
@@ -434,7 +440,8 @@ def test_reset_password_sets_it_and_lifts_the_lock(session, admin, make_user):
     saved = reload(session, user)
     assert verify_password(saved.password_hash, NEW_PASSWORD)
     assert not verify_password(saved.password_hash, PASSWORD)
-    assert saved.locked_until is None
+    row = login_security.login_row(session, user.id, now=NOW, rules=RULES)
+    assert row.recent_failures == 0
     assert events(session, user.id)[-1].actor_id == admin.id
     no_hash_anywhere(session)
 
@@ -466,28 +473,38 @@ def test_reset_password_applies_the_rules(
     assert verify_password(reload(session, user).password_hash, PASSWORD)
 
 
-def test_unlock_lifts_the_lock_and_says_so_in_the_trail(session, admin, make_user):
+def test_unlock_clears_failed_logins_and_says_so_in_the_trail(
+    session, admin, make_user
+):
     user = make_user(Role.STAFF)
-    lock(session, user, failures=2)
-    user_admin.unlock_login(session, actor_for(admin), user.id)
-    saved = reload(session, user)
-    assert (saved.locked_until, saved.failed_logins) == (None, 0)
+    fail_logins(session, user, 2, client="10.0.0.1")
+    fail_logins(session, user, 2, client="10.0.0.2")
+    login_security.unlock_login(session, actor_for(admin), user.id)
+    row = login_security.login_row(session, user.id, now=NOW, rules=RULES)
+    assert row.recent_failures == 0
     last = events(session, user.id)[-1]
-    assert last.before["failed_logins"] == 2
-    assert last.after == {"locked_until": None, "failed_logins": 0}
+    assert last.after == {"failed_logins": "cleared"}
     count = len(events(session))
-    user_admin.unlock_login(session, actor_for(admin), user.id)  # nothing to lift
+    login_security.unlock_login(session, actor_for(admin), user.id)  # nothing left
     assert len(events(session)) == count
 
 
-def test_list_shows_only_locks_still_running(session, admin, make_user):
-    expired = make_user(Role.STAFF, name="Expired Lock")
-    current = make_user(Role.STAFF, name="Current Lock")
-    lock(session, expired, until=NOW - timedelta(minutes=1))
-    lock(session, current, until=NOW + timedelta(minutes=5))
-    rows = {row.name: row for row in user_admin.list_logins(session, now=NOW)}
-    assert rows["Expired Lock"].locked_until is None
-    assert rows["Current Lock"].locked_until == NOW + timedelta(minutes=5)
+def test_list_shows_recent_failures_and_how_long_new_places_wait(
+    session, admin, make_user
+):
+    calm = make_user(Role.STAFF, name="Calm Login")
+    old = make_user(Role.STAFF, name="Old Failures")
+    pressed = make_user(Role.STAFF, name="Under Attack")
+    fail_logins(session, old, 15, now=NOW - timedelta(hours=2))
+    fail_logins(session, pressed, RULES.account_free + 2)
+    rows = {
+        row.name: row
+        for row in login_security.list_logins(session, now=NOW, rules=RULES)
+    }
+    assert (rows[calm.name].recent_failures, rows[old.name].recent_failures) == (0, 0)
+    assert rows[pressed.name].recent_failures == RULES.account_free + 2
+    # Two past the free ones: 1 s, then 2 s, from the last failure.
+    assert rows[pressed.name].new_clients_wait_until == NOW + timedelta(seconds=4)
     assert list(rows) == sorted(rows)
     assert not hasattr(rows["Ada Admin"], "password_hash")
 

@@ -21,6 +21,7 @@ from planner.facemap import locate
 from planner.facemap import mirror
 from planner.facemap import mirror_points
 from planner.facemap import muscle_regions
+from planner.facemap import no_go_at
 from planner.facemap import reference_points
 from planner.facemap import region_index
 from planner.facemap import region_table
@@ -37,6 +38,7 @@ from planner.reference import MUSCLE_DOSES
 FACE_MAPS = Path(__file__).resolve().parents[2] / "face_maps"
 SVG = "{http://www.w3.org/2000/svg}"
 FACE_MAP = load_face_map(FACE_MAPS)
+V1 = load_face_map(FACE_MAPS, "front-v1")
 REGIONS = [
     (muscle.code, region.side)
     for muscle in FACE_MAP.muscles
@@ -48,7 +50,7 @@ OTHER_SIDE = {"right": "left", "left": "right", "midline": "midline"}
 @pytest.fixture(name="raw")
 def raw_fixture():
     """Return the front map's JSON as plain data, for tests that break it."""
-    return json.loads((FACE_MAPS / "front-v1.json").read_text(encoding="utf-8"))
+    return json.loads((FACE_MAPS / "front-v2.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(name="load_raw")
@@ -56,10 +58,14 @@ def load_raw_fixture(tmp_path):
     """Write map data to a fresh folder and load it from there."""
 
     def load(data):
-        (tmp_path / "front-v1.json").write_text(json.dumps(data), encoding="utf-8")
+        (tmp_path / "front-v2.json").write_text(json.dumps(data), encoding="utf-8")
         return load_face_map(tmp_path)
 
     return load
+
+
+def raw_muscle(raw, code):
+    return next(m for m in raw["muscles"] if m["code"] == code)
 
 
 def region_of(code, side):
@@ -73,9 +79,19 @@ def test_front_map_has_every_reference_muscle_once():
     assert len(set(abbreviations)) == len(abbreviations)
     assert FACE_MAP.view_box == (0, 0, 400, 520)
     assert FACE_MAP.midline_x == 200
+    assert FACE_MAP.scale_px_per_cm == 20
     assert [m.code for m in FACE_MAP.muscles if m.midline] == ["procerus"]
+    assert [m.code for m in FACE_MAP.muscles if m.central] == ["mentalis"]
     assert "not to scale" in FACE_MAP.source
-    assert len(REGIONS) == 2 * len(codes) - 1
+    # Each muscle twice, the procerus once, and the central mentalis.
+    assert len(REGIONS) == 2 * len(codes) - 1 + 1
+
+
+def test_v2_keeps_the_v1_drawing_so_coordinates_mean_the_same_spot():
+    assert (FACE_MAP.view_box, FACE_MAP.midline_x) == (V1.view_box, V1.midline_x)
+    assert FACE_MAP.outline == V1.outline
+    assert FACE_MAP.landmarks == V1.landmarks
+    assert {m.code for m in V1.muscles} < {m.code for m in FACE_MAP.muscles}
 
 
 def test_only_checked_snomed_codes_are_filled_in():
@@ -134,11 +150,10 @@ def centroid_inside(code, side):
 CENTROID_REGIONS = [region for region in REGIONS if centroid_inside(*region)]
 
 
-def test_only_the_orbital_ring_has_its_centroid_outside():
-    assert sorted(set(REGIONS) - set(CENTROID_REGIONS)) == [
-        ("orbicularis_oculi_orbital", "left"),
-        ("orbicularis_oculi_orbital", "right"),
-    ]
+def test_every_region_contains_its_centroid():
+    # On front-v1 the orbital part was a ring around the eye; front-v2 draws the
+    # lids as their own regions and keeps only the lateral crow's-feet part.
+    assert sorted(set(REGIONS) - set(CENTROID_REGIONS)) == []
 
 
 @pytest.mark.parametrize(("code", "side"), CENTROID_REGIONS)
@@ -166,7 +181,8 @@ def test_every_region_keeps_a_tappable_area(code, side):
 
 
 def snap_candidates():
-    """Points 6 units outside each region's edges that no region contains."""
+    """Points 6 units outside each region's edges that no region or no-go zone
+    contains, off the midline."""
     points = []
     for region in region_table(FACE_MAP).regions:
         ring = region.shape[0]
@@ -176,21 +192,29 @@ def snap_candidates():
             normal /= np.hypot(*normal)
             for sign in (1, -1):
                 candidate = middle + sign * 6 * normal
-                if locate(FACE_MAP, candidate[None, :])[0] == -1:
+                if (
+                    locate(FACE_MAP, candidate[None, :])[0] == -1
+                    and no_go_at(FACE_MAP, *candidate) is None
+                    and candidate[0] != 200
+                ):
                     points.append(candidate)
     return np.array(points)
 
 
-def test_a_point_just_outside_snaps_to_the_nearest_muscle():
+def test_a_point_just_outside_snaps_to_the_nearest_muscle_on_its_side():
     candidates = snap_candidates()
     assert len(candidates) > 50
     table = region_table(FACE_MAP)
     for x, y in candidates.tolist():
+        # A point snaps to a region on its own side of the midline, or a midline one.
+        own_side = [
+            region for region in table.regions if region.side in {side_of(x), "midline"}
+        ]
         distances = [
             distance_to_boundary(region.shape, np.array([[x, y]]))[0]
-            for region in table.regions
+            for region in own_side
         ]
-        nearest = table.regions[int(np.argmin(distances))]
+        nearest = own_side[int(np.argmin(distances))]
         hit = hit_test(FACE_MAP, x, y)
         assert hit is not None
         assert not hit.inside
@@ -224,7 +248,7 @@ def test_left_regions_mirror_the_right_ones():
     for muscle in FACE_MAP.muscles:
         if muscle.midline:
             continue
-        right, left = muscle_regions(FACE_MAP, muscle)
+        right, left = muscle_regions(FACE_MAP, muscle)[:2]
         np.testing.assert_allclose(left.shape[0], mirror_points(right.shape[0]))
         assert left.area == pytest.approx(right.area)
         assert right.shape[0][:, 0].max() <= 200 <= left.shape[0][:, 0].min()
@@ -250,12 +274,44 @@ def test_polygon_with_a_hole():
         (lambda raw: raw["muscles"][1].update(code="frontalis"), "muscles[1].code"),
         (lambda raw: raw["muscles"][0].update(code="masseter"), "muscles[0].code"),
         (
-            lambda raw: raw["muscles"][1].update(points=[[10, 10]]),
+            lambda raw: raw["muscles"][1].update(points=[[10, 10]], point_sources=[]),
             "muscles[1] (corrugator).points[0]",
         ),
         (
-            lambda raw: raw["muscles"][2].update(region=[[190, 150], [210, 150]]),
-            "muscles[2] (procerus).region",
+            lambda raw: raw["muscles"][3].update(region=[[190, 150], [210, 150]]),
+            "muscles[3] (procerus).region",
+        ),
+        (
+            lambda raw: raw["muscles"][3].update(
+                region=[[191, 146], [209, 146], [212, 197], [190, 197]]
+            ),
+            "muscles[3] (procerus).region: a midline part must be its own mirror",
+        ),
+        (
+            lambda raw: raw_muscle(raw, "mentalis")["central"].update(
+                points=[[150, 396]]
+            ),
+            "(mentalis).central.points[0]",
+        ),
+        (
+            lambda raw: raw_muscle(raw, "frontalis").update(point_sources=["x"]),
+            "point_sources: give one per point (3), not 1",
+        ),
+        (
+            lambda raw: raw["zones"].append(dict(raw["zones"][1])),
+            "zones[8] (levator_central_upper_lid).code: duplicate",
+        ),
+        (
+            lambda raw: raw["zones"][0].update(muscles=["frontalis"]),
+            "a no-go zone refuses every tap",
+        ),
+        (
+            lambda raw: raw["zones"][4].update(muscles=["masseter"]),
+            "zones[4] (frontalis_near_brow).muscles: 'masseter' is not on the map",
+        ),
+        (
+            lambda raw: raw["zones"][1]["region"].append([260, 160]),
+            "zones[1] (levator_central_upper_lid).region[",
         ),
         (
             lambda raw: raw["muscles"][0]["region"].append([260, 100]),
@@ -265,7 +321,7 @@ def test_polygon_with_a_hole():
             lambda raw: raw["muscles"][0]["region"].append([-5, 100]),
             "muscles[0] (frontalis).region[14]",
         ),
-        (lambda raw: raw["muscles"][18].update(snomed="18252005"), "snomed"),
+        (lambda raw: raw_muscle(raw, "platysma").update(snomed="18252005"), "snomed"),
         (lambda raw: raw["muscles"][3].update(colour="red"), "colour"),
         (lambda raw: raw.update(midline_x=150), "midline_x"),
         (lambda raw: raw.update(outline='M 0 0"/><script/>'), "outline"),
@@ -275,15 +331,23 @@ def test_polygon_with_a_hole():
 )
 def test_bad_map_data_is_rejected_naming_the_field(raw, load_raw, change, message):
     change(raw)
-    with pytest.raises(FaceMapError, match="front-v1.json") as error:
+    with pytest.raises(FaceMapError, match="front-v2.json") as error:
         load_raw(raw)
     assert message in str(error.value)
 
 
 def test_a_point_that_would_chart_a_smaller_muscle_is_rejected(raw, load_raw):
-    buccinator = next(m for m in raw["muscles"] if m["code"] == "buccinator")
+    buccinator = raw_muscle(raw, "buccinator")
     buccinator["points"].append([120, 330])  # the risorius reference point
+    buccinator["point_sources"].append("the risorius reference point")
     with pytest.raises(FaceMapError, match="inside the smaller region of risorius"):
+        load_raw(raw)
+
+
+def test_a_reference_point_in_a_zone_is_rejected(raw, load_raw):
+    # The lateral corrugator point 0.85 cm above the brow line.
+    raw_muscle(raw, "corrugator")["points"][1] = [150, 127]
+    with pytest.raises(FaceMapError, match="lies in the caution zone central_brow"):
         load_raw(raw)
 
 
@@ -295,8 +359,8 @@ def test_duplicate_codes_are_rejected(raw, load_raw):
 
 @pytest.mark.parametrize("text", ["", "{", "[]"])
 def test_unreadable_files_are_rejected(tmp_path, text):
-    (tmp_path / "front-v1.json").write_text(text, encoding="utf-8")
-    with pytest.raises(FaceMapError, match="front-v1.json"):
+    (tmp_path / "front-v2.json").write_text(text, encoding="utf-8")
+    with pytest.raises(FaceMapError, match="front-v2.json"):
         load_face_map(tmp_path)
 
 
@@ -356,8 +420,11 @@ def test_pretarsal_bands_are_thin_and_on_the_lids(code):
     assert 160 < y < 210
 
 
-def test_orbital_part_rings_the_eye():
-    orbital = region_of("orbicularis_oculi_orbital", "right").shape
+def test_front_v1_orbital_part_rings_the_eye():
+    table = region_table(V1)
+    orbital = table.regions[
+        region_index(V1, "orbicularis_oculi_orbital", "right")
+    ].shape
     eye_centre = np.array([[143.0, 185.0]])
     assert not contains(orbital, eye_centre)[0]
     around = eye_centre + 40 * np.array(
@@ -367,10 +434,11 @@ def test_orbital_part_rings_the_eye():
 
 
 def test_upper_face_muscles_sit_in_order():
-    frontalis = region_of("frontalis", "right").shape[0]
+    frontalis_points = np.array(FACE_MAP.muscle("frontalis").points)
     _, corrugator_y = centroid("corrugator")
     _, eye_y = centroid("orbicularis_oculi_orbital")
-    assert frontalis[:, 1].max() < corrugator_y < eye_y
+    # The corrugator lies under the lowest frontalis, below its points.
+    assert frontalis_points[:, 1].max() < corrugator_y < eye_y
     corrugator_x, _ = centroid("corrugator")
     assert corrugator_x > 143  # medial to the mid-pupillary line
     assert region_of("procerus", "midline").shape[0][:, 0].mean() == 200

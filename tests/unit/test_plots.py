@@ -8,6 +8,9 @@ import numpy as np
 import pypdf
 import pytest
 import weasyprint
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from planner.plots import HEAT_EMPTY
 from planner.plots import HEAT_MISSING
@@ -23,6 +26,8 @@ from planner.plots import format_value
 from planner.plots import heat_table_colours
 from planner.plots import line_chart
 from planner.plots import relative_luminance
+from planner.plots.palette import heat_level
+from tests.unit.chart_labels import label_clashes
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAN = math.nan
@@ -136,21 +141,22 @@ def test_line_chart_axes_are_labelled():
     assert by_class(root, "better")[0].text == "Lower is better"
 
 
-def test_line_chart_draws_a_dashed_baseline_per_series_at_the_first_value():
-    root = parse(saq_chart())
+def test_line_chart_draws_one_dashed_baseline_named_in_the_legend():
+    root = parse(saq_chart(baseline=(63.5, "Baseline 63.5, before cycle 1")))
 
     (baseline,) = by_class(root, "baseline")
     first = by_class(root, "point")[0][1]
     assert baseline.get("stroke-dasharray")
     assert float(baseline.get("y1")) == float(first.get("cy"))
     assert baseline.get("y1") == baseline.get("y2")
-    assert "Baseline 63.5" in texts(root)
+    assert "Baseline 63.5, before cycle 1" in texts(root)
+    assert by_class(parse(saq_chart()), "baseline") == []
 
 
 def test_line_chart_several_series_get_colours_shapes_and_a_legend():
     series = [
         Series("Sunnybrook", (1, 2, 3), (40, 52, 60)),
-        Series("eFACE", (1, 2, 3), (50, NAN, 66)),
+        Series("eFACE", (1, 2, 3), (50, 58, NAN)),
     ]
     root = parse(
         line_chart(
@@ -165,7 +171,7 @@ def test_line_chart_several_series_get_colours_shapes_and_a_legend():
     groups = by_class(root, "series")
     assert len(groups) == 2
     assert [len(by_class(group, "point")) for group in groups] == [3, 2]
-    assert len(by_class(root, "baseline")) == 2
+    assert by_class(root, "baseline") == []
     lines = [by_class(group, "line")[0].get("stroke") for group in groups]
     assert lines == list(SERIES_COLOURS[:2])
     assert all(colour in OKABE_ITO.values() for colour in lines)
@@ -173,9 +179,10 @@ def test_line_chart_several_series_get_colours_shapes_and_a_legend():
     assert groups[0].find(f"{SVG}g/{SVG}circle") is not None
     assert groups[1].find(f"{SVG}g/{SVG}rect") is not None
     legend = [t.text for t in by_class(root, "legend")[0].iter(f"{SVG}text")]
-    assert legend == ["Higher is better", "Sunnybrook", "eFACE", "Baselines"]
-    # Several series: values live in the tooltips, not on the chart.
-    assert by_class(root, "value") == []
+    assert legend == ["Higher is better", "Sunnybrook", "eFACE"]
+    # Values are written where they fit, never on top of each other.
+    assert by_class(root, "value")
+    assert label_clashes(root) == []
 
 
 def test_line_chart_with_many_cycles_labels_numbers_under_a_caption():
@@ -191,17 +198,126 @@ def test_line_chart_with_many_cycles_labels_numbers_under_a_caption():
     assert by_class(root, "value") == []
 
 
-def test_line_chart_gap_leaves_no_point_and_joins_the_neighbours():
+def test_line_chart_gap_leaves_no_point_and_breaks_the_line():
     series = Series("SAQ", (1, 2, 3, 4), (60.0, NAN, 55.0, 50.0))
     root = parse(saq_chart(series=[series]))
 
     assert [p.get("data-cycle") for p in by_class(root, "point")] == ["1", "3", "4"]
+    # Cycle 1 stands alone; 3 and 4 are joined: nothing is drawn across cycle 2.
     (line,) = by_class(root, "line")
-    assert len(line.get("points").split()) == 3
+    assert len(line.get("points").split()) == 2
     assert root[1].text == (
         "SAQ fell from 60 to 50 over 4 cycles, with no value at cycle 2 "
         "(lower is better)."
     )
+
+
+def test_charts_share_an_axis_given_to_them_and_show_its_gaps():
+    """Two scores and a duration over cycles 1-5: one axis, whatever each lacks."""
+    axis = [1, 2, 3, 4, 5]
+    saq = parse(saq_chart(series=[Series("SAQ", (2, 4), (60.0, 50.0))], cycles=axis))
+    weeks = parse(
+        bar_chart(Series("Lasted", (1, 5), (10.0, 12.0)), title="W", cycles=axis)
+    )
+    for root in (saq, weeks):
+        (x_axis,) = by_class(root, "x-axis")
+        labels = [t.get("data-cycle") for t in x_axis.iter(f"{SVG}text")]
+        assert labels == [str(c) for c in axis]
+    # Cycles 2 and 4 are not neighbours on this axis: no line joins them.
+    assert by_class(saq, "line") == []
+    missing = [b.get("data-cycle") for b in by_class(weeks, "missing")]
+    assert missing == ["2", "3", "4"]
+
+
+def test_a_product_change_is_marked_on_every_chart_of_the_axis():
+    axis = [1, 2, 3, 4]
+    marks = [(3, "Now Dysport")]
+    charts = [
+        saq_chart(
+            series=[Series("SAQ", (1, 2), (60.0, 50.0))], cycles=axis, marks=marks
+        ),
+        bar_chart(Series("Lasted", (1,), (10.0,)), title="W", cycles=axis, marks=marks),
+    ]
+    for chart in charts:
+        (mark,) = by_class(parse(chart), "mark")
+        assert mark.get("data-cycle") == "3"
+        assert label_clashes(chart) == []
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        # Values on the reference line: their labels must step off it.
+        lambda: bar_chart(
+            Series("Lasted", (1, 2, 3, 4), (12.0, 11.5, 12.5, 12.0)),
+            title="How long",
+            reference=(12.0, "12 weeks"),
+            marks=[(2, "Now Dysport"), (3, "Now Botox")],
+        ),
+        # Two series a point apart, a product change and a baseline through them.
+        lambda: line_chart(
+            [
+                Series("Before treatment", (1, 2, 3, 4), (70.0, 68.0, 69.0, 67.0)),
+                Series("At review", (1, 2, 3, 4), (69.0, 67.5, 68.0, 68.0)),
+            ],
+            title="SAQ",
+            y_label="SAQ",
+            y_range=(20.0, 100.0),
+            higher_is_better=False,
+            baseline=(70.0, "Baseline 70, before cycle 1"),
+            marks=[(2, "Now Dysport"), (3, "Now Botox")],
+        ),
+        # Values at the very top of the range, under a product change label.
+        lambda: saq_chart(
+            series=[Series("SAQ", (1, 2, 3), (100.0, 100.0, 99.0))],
+            marks=[(2, "Now Xeomin")],
+        ),
+    ],
+)
+def test_no_word_touches_another_word_or_a_line(chart):
+    markup = chart()
+    assert label_clashes(markup) == []
+    assert by_class(parse(markup), "value")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.just(NAN), st.floats(20, 100, allow_nan=False)),
+        min_size=2,
+        max_size=12,
+    ),
+    review_shift=st.floats(-15, 15, allow_nan=False),
+    switches=st.sets(st.integers(2, 12), max_size=3),
+)
+def test_labels_never_clash_whatever_the_scores(values, review_shift, switches):
+    cycles = tuple(range(1, len(values) + 1))
+    before = Series("Before treatment", cycles, tuple(values))
+    review = Series(
+        "At review",
+        cycles,
+        tuple(min(max(v + review_shift, 20.0), 100.0) for v in values),
+    )
+    marks = [(c, f"Now product {c}") for c in sorted(switches)]
+    finite = [v for v in values if not math.isnan(v)]
+    baseline = (finite[0], f"Baseline {format_value(finite[0])}") if finite else None
+    markup = line_chart(
+        [before, review],
+        title="SAQ",
+        y_label="SAQ",
+        y_range=(20.0, 100.0),
+        higher_is_better=False,
+        baseline=baseline,
+        marks=marks,
+    )
+    assert label_clashes(markup) == []
+    weeks = bar_chart(
+        Series("Lasted", cycles, tuple(v / 6 for v in values)),
+        title="How long",
+        reference=(12.0, "12 weeks"),
+        marks=marks,
+    )
+    assert label_clashes(weeks) == []
 
 
 def test_line_chart_widens_a_fixed_range_rather_than_clipping():
@@ -611,3 +727,34 @@ def test_charts_render_into_a_pdf_with_their_text():
         assert expected in text
     for expected in ("Effect duration", "12", "Weeks"):
         assert expected in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(st.just(0.0), st.just(NAN), st.floats(0.01, 40, allow_nan=False)),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_heat_colours_follow_heat_level_cell_by_cell(rows):
+    """The vectorised table agrees with ``heat_level``, one product per column pair."""
+    units = np.array(rows)
+    groups = ["botox", "botox", "dysport"]
+    colours = heat_table_colours(units, column_groups=groups)
+    for j, group in enumerate(groups):
+        columns = [k for k, g in enumerate(groups) if g == group]
+        block = units[:, columns]
+        top = float(np.nanmax(block)) if np.isfinite(block).any() else 0.0
+        for i in range(units.shape[0]):
+            value = units[i, j]
+            if math.isnan(value):
+                expected = HEAT_MISSING
+            else:
+                level = heat_level(value, top)
+                expected = HEAT_PALETTE[level] if level >= 0 else HEAT_EMPTY
+            assert colours[i, j, 0] == expected

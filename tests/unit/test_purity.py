@@ -67,6 +67,8 @@ PURE = [
     Pure("planner.comparison", uses=SHARED),
     Pure("planner.plots", uses=SHARED),
     Pure("planner.facemap", uses=("planner.reference", *SHARED)),
+    # Photographs: Pillow and numpy on bytes and points.
+    Pure("planner.photometry", uses=SHARED),
     Pure(
         "planner.interop",
         uses=("planner.dosing", "planner.scoring", "planner.reference", *SHARED),
@@ -74,7 +76,10 @@ PURE = [
     # The calendar file is built from plain values and the clinic's clock alone.
     Pure("planner.interop.icalendar_export", uses=("planner.clinic_time",)),
     Pure("planner.reference", uses=SHARED),
+    # Consent: the validity rule, the shipped texts and the signature strokes.
+    Pure("planner.consent", uses=SHARED),
     Pure("planner.passwords"),
+    Pure("planner.audit_chain"),
     Pure("planner.vocabulary"),
     Pure("planner.clinic_time"),
 ]

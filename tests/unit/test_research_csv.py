@@ -41,7 +41,11 @@ from planner.models import Sex
 from planner.models import Side
 from planner.models import SiteRole
 from planner.models import Timepoint
+from planner.models.photos import PHOTO_TIMEPOINTS
+from planner.photometry import IRIS_DIAMETER_MM
+from planner.photometry import MEASURE_LABELS
 from planner.reference import MUSCLE_DOSES
+from planner.vocabulary import ProcedureKind
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -318,14 +322,17 @@ def test_no_identifying_column_is_exported():
         assert banned not in names
 
 
+EXPORTED_STATUSES = [m.value for m in SessionStatus if m != SessionStatus.DISCARDED]
+
 # Every code column whose values mirror an enum, so a new value cannot be missed.
 ENUM_CODES = [
     ("sessions", "sex", [m.value for m in Sex]),
     ("sessions", "palsy_cause", [m.value for m in PalsyCause]),
     ("sessions", "affected_side", [m.value for m in AffectedSide]),
     ("sessions", "kind", [m.value for m in SessionKind]),
-    ("sessions", "session_status", [m.value for m in SessionStatus] + ["amended"]),
-    ("sites", "session_status", [m.value for m in SessionStatus] + ["amended"]),
+    # Discarded drafts are never exported (issue 15), so their status is no code.
+    ("sessions", "session_status", [*EXPORTED_STATUSES, "amended"]),
+    ("sites", "session_status", [*EXPORTED_STATUSES, "amended"]),
     ("sites", "role", [m.value for m in SiteRole]),
     ("sites", "depth", [m.value for m in Depth]),
     ("sites", "muscle", [dose.muscle for dose in MUSCLE_DOSES]),
@@ -335,6 +342,12 @@ ENUM_CODES = [
     ("scores", "assessor", ["patient"] + [m.value for m in Role]),
     ("adverse_events", "kind", [m.value for m in AdverseEventKind]),
     ("adverse_events", "severity", [m.value for m in Severity]),
+    ("photo_measurements", "timepoint", [t.value for t in PHOTO_TIMEPOINTS]),
+    ("photo_measurements", "affected_side", [m.value for m in AffectedSide]),
+    ("photo_measurements", "measure", list(MEASURE_LABELS)),
+    ("photo_measurements", "scale_source", ["ruler", "iris", "pupil_distance"]),
+    ("procedures", "kind", [m.value for m in ProcedureKind]),
+    ("procedures", "side", [m.value for m in AffectedSide]),
 ]
 
 
@@ -355,6 +368,12 @@ def test_every_code_column_is_checked_against_its_source():
     assert codes - checked == {("sites", "side")}
     side = {c.name: c for c in FILES_BY_NAME["sites"].columns}["side"]
     assert len(side.values) == len(Side)
+
+
+def test_the_photo_scale_states_the_iris_diameter_the_measurements_use():
+    scale = {c.name: c for c in FILES_BY_NAME["photo_measurements"].columns}
+    assert f"{IRIS_DIAMETER_MM:g} mm across" in scale["scale_source"].description
+    assert "UNSOURCED" in scale["scale_source"].description
 
 
 def test_every_muscle_on_the_face_map_has_a_code():

@@ -18,6 +18,7 @@ from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
 from planner.dosing.dilution import check_dilution
+from planner.dosing.dilution import check_lot_dilution
 from planner.dosing.dilution import diluent_problem
 from planner.dosing.dilution import label_dilutions
 from planner.dosing.records import CycleTimes
@@ -183,6 +184,34 @@ def test_an_impossible_diluent_volume_is_refused(diluent):
     botox = product_reference("botox")
     with pytest.raises(ValueError, match="misplaced decimal point"):
         check_dilution(botox.brand, label_dilutions(botox), 100, diluent)
+
+
+@pytest.mark.parametrize(
+    ("product", "vial", "diluent", "code"),
+    [
+        (BOTOX, 100, 2.5, None),
+        (BOTOX, 100, 3.0, "dilution_off_label"),
+        (BOTOX, 100, 0.001, "dilution_off_label"),
+        (DYSPORT, 300, 1.5, None),
+        (DYSPORT, 300, 2.0, "dilution_off_label"),
+    ],
+)
+def test_a_vial_off_the_label_table_is_a_warning_at_the_chair(
+    product, vial, diluent, code
+):
+    lot = LotInfo("L7", date(2027, 1, 1), None, vial, diluent)
+    warnings = check_lot_dilution(lot, product)
+    assert [w.code for w in warnings] == ([code] if code else [])
+    if code:
+        (warning,) = warnings
+        assert (warning.severity, warning.needs_reason) == ("warning", True)
+        assert warning.message.startswith("Vial lot L7: ")
+        assert "[S2" in warning.source
+
+
+def test_a_lot_without_its_dilution_raises_nothing_at_the_chair():
+    assert check_lot_dilution(LotInfo("L7", date(2027, 1, 1)), BOTOX) == []
+    assert check_lot_dilution(None, DYSPORT) == []
 
 
 # Finding 11: volumes printed to 0.01 mL were a third too small or twice too large.

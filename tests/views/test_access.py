@@ -1,12 +1,25 @@
 """Every route is closed to anonymous users and to requests without CSRF tokens."""
 
 import re
+from datetime import timedelta
+
+from sqlmodel import select
+from sqlmodel import update
 
 from planner import create_app
 from planner.access import roles_required
+from planner.models import LoginSession
 from planner.models import Role
 
-PUBLIC = {"auth.login", "health.healthz", "static", "schedule.feed"}
+PUBLIC = {
+    "auth.login",
+    "health.healthz",
+    "static",
+    "schedule.feed",
+    "diary.home",
+    "diary.step",
+    "auth.time_left",
+}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -142,14 +155,19 @@ def test_a_trusted_proxy_reporting_tls_gets_a_secure_cookie():
     assert "Secure" in _login_page_cookie(forced)
 
 
-def test_idle_session_times_out(app, login_as):
+def test_idle_session_times_out(app, login_as, session):
     browser = login_as(Role.STAFF)
-    with browser.client.session_transaction() as flask_session:
-        flask_session["last_seen"] -= app.config["IDLE_TIMEOUT_MINUTES"] * 60 + 1
+    idle = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"], seconds=1)
+    opened = session.exec(select(LoginSession)).one()
+    # The server keeps "last seen"; the cookie has no say in it any more.
+    session.exec(update(LoginSession).values(last_seen_at=opened.last_seen_at - idle))
+    session.commit()
     response = browser.get("/patients/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
     assert browser.get("/patients/").status_code == 302
+    session.refresh(opened)
+    assert opened.revoked_reason == "idle"
 
 
 def test_a_nul_in_a_text_segment_of_a_url_matches_no_route(client, login_as):
@@ -158,3 +176,44 @@ def test_a_nul_in_a_text_segment_of_a_url_matches_no_route(client, login_as):
     admin = login_as(Role.ADMIN)
     assert admin.get("/exports/si%00tes.csv").status_code == 404
     assert admin.get("/exports/sites.csv").status_code == 200
+
+
+def test_asking_the_time_left_does_not_keep_an_idle_login_open(app, login_as, session):
+    browser = login_as(Role.STAFF)
+    idle = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+    opened = session.exec(select(LoginSession)).one()
+    quiet = idle - timedelta(seconds=90)
+    session.exec(update(LoginSession).values(last_seen_at=opened.last_seen_at - quiet))
+    session.commit()
+    for _ in range(2):
+        left = browser.get("/session/time-left").json["seconds_left"]
+        assert 85 <= left <= 91
+    session.refresh(opened)
+    assert opened.revoked_at is None
+
+
+def test_stay_signed_in_starts_the_idle_spell_again(app, login_as, session):
+    browser = login_as(Role.INJECTOR)
+    idle = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+    opened = session.exec(select(LoginSession)).one()
+    # Under the 30 s a request may go without writing "last seen" itself.
+    session.exec(
+        update(LoginSession).values(
+            last_seen_at=opened.last_seen_at - timedelta(seconds=20)
+        )
+    )
+    session.commit()
+    response = browser.api("POST", "/session/extend")
+    assert response.status_code == 200
+    assert response.json == {"seconds_left": int(idle.total_seconds())}
+    assert browser.get("/session/time-left").json["seconds_left"] >= idle.seconds - 2
+
+
+def test_time_left_is_nothing_without_a_login(client):
+    assert client.get("/session/time-left").json == {"seconds_left": 0}
+
+
+def test_stay_signed_in_needs_a_login_and_the_csrf_token(client, login_as):
+    assert client.post("/session/extend").status_code in (302, 400)
+    browser = login_as(Role.STAFF)
+    assert browser.client.post("/session/extend").status_code == 400

@@ -1,6 +1,9 @@
 """The chart API: taps saved at once, stale writes refused with the current state."""
 
 import threading
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
@@ -19,6 +22,7 @@ from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
+from tests.factories import VIAL_FORM
 from tests.factories import make_patient
 from tests.factories import open_draft
 from tests.factories import post_tap
@@ -143,6 +147,91 @@ def test_sign_then_read_only(chart):
     late = post_tap(browser, session_id, "platysma", "right", version=3)
     assert late.status_code == 409
     assert "signed" in late.json["error"]
+
+
+def test_a_dose_with_no_default_is_null_in_the_api_and_never_none_on_the_page(
+    login_as, make_patient
+):
+    injector = login_as(Role.INJECTOR)
+    patient = make_patient(affected_side="left")
+    form = {**VIAL_FORM, "product": "dysport", "vial_units": "300"}
+    opened = injector.post_form(f"/patients/{patient.id}/sessions", form)
+    session_id = int(opened.headers["Location"].rsplit("/", 1)[1])
+    added = post_tap(injector, session_id, "depressor_anguli_oris", "left", version=1)
+    assert added.status_code == 201
+    assert added.json["site"]["units"] is None
+    assert added.json["site"]["unset_reason"].startswith("No Dysport default")
+    state = injector.api("GET", f"/api/v1/sessions/{session_id}").json
+    (site,) = state["sites"]
+    assert (site["units"], site["volume_ml"], site["draw_text"]) == (None, None, None)
+    assert (state["totals"]["units"], state["totals"]["unset"]) == (0, 1)
+    page = injector.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert "None" not in page
+    assert "No Dysport default for this muscle" in page
+    assert "1 dose to enter in Dysport units before signing" in page
+    refused = injector.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sign",
+        {"version": 2, "consent_obtained": True},
+    )
+    assert refused.status_code == 400
+    assert refused.json["fields"]["doses"] == "missing at site 1: enter it first"
+    entered = injector.api(
+        "PATCH",
+        f"/api/v1/sessions/{session_id}/sites/{site['id']}",
+        {"version": 2, "units": 5},
+    )
+    changed = entered.json["site"]
+    assert (changed["units"], changed["unset_reason"]) == (5, None)
+
+
+def test_a_draft_with_a_dose_to_enter_prints_and_exports(login_as, make_patient):
+    injector = login_as(Role.INJECTOR)
+    patient = make_patient(affected_side="left")
+    form = {**VIAL_FORM, "product": "dysport", "vial_units": "300"}
+    opened = injector.post_form(f"/patients/{patient.id}/sessions", form)
+    session_id = int(opened.headers["Location"].rsplit("/", 1)[1])
+    post_tap(injector, session_id, "depressor_anguli_oris", "left", version=1)
+    for path in (
+        f"/sessions/{session_id}/record.pdf",
+        f"/sessions/{session_id}/handout.pdf",
+        f"/patients/{patient.id}/fhir.json",
+    ):
+        assert injector.get(path).status_code == 200, path
+    admin = login_as(Role.ADMIN)
+    for name in ("sites", "sessions"):
+        response = admin.get(f"/exports/{name}.csv")
+        assert response.status_code == 200, name
+        assert "None" not in response.get_data(as_text=True)
+
+
+def test_the_treatment_time_is_entered_on_the_chart_page(chart, login_as):
+    browser, session_id = chart
+    page = browser.get(f"/sessions/{session_id}").get_data(as_text=True)
+    assert 'id="performed_at" name="performed_at" type="datetime-local"' in page
+    refused = browser.post_form(
+        f"/sessions/{session_id}/time",
+        {"version": "1", "performed_at": "2999-01-01T09:00"},
+    )
+    assert refused.status_code == 400
+    shown = refused.get_data(as_text=True)
+    assert "Treatment time (clinic time) must not be in the future" in shown
+    assert 'value="2999-01-01T09:00"' in shown
+    earlier = (datetime.now(ZoneInfo("Europe/London")) - timedelta(hours=1)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    saved = browser.post_form(
+        f"/sessions/{session_id}/time", {"version": "1", "performed_at": earlier}
+    )
+    assert saved.status_code == 302
+    state = browser.api("GET", f"/api/v1/sessions/{session_id}").json
+    assert state["session"]["performed_at_confirmed"] is True
+    assert state["session"]["treatment_time_input"] == earlier
+    staff = login_as(Role.STAFF)
+    forbidden = staff.post_form(
+        f"/sessions/{session_id}/time", {"version": "2", "performed_at": earlier}
+    )
+    assert forbidden.status_code == 403
 
 
 def test_openapi_documents_the_chart(login_as):

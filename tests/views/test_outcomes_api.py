@@ -46,13 +46,15 @@ def test_cycles_as_data(login_as, demo_patient):
     assert [c["cycle"] for c in body["cycles"]] == sorted(
         c["cycle"] for c in body["cycles"]
     )
-    instruments = {t["instrument"] for t in body["trends"]}
+    instruments = {s["instrument"] for s in body["scores"]}
     assert "sunnybrook" in instruments
-    first = next(t for t in body["trends"] if t["instrument"] == "sunnybrook")[
-        "points"
-    ][0]
-    assert first["change_from_baseline"] == 0
-    assert first["change_from_previous"] is None
+    sunnybrook = next(s for s in body["scores"] if s["instrument"] == "sunnybrook")
+    first = sunnybrook["points"][0]
+    # The demo grades Sunnybrook before treatment only: no review, no response.
+    assert first["pre_treatment"] == sunnybrook["baseline"]
+    assert sunnybrook["baseline_cycle"] == 1
+    assert first["review"] is None
+    assert first["response"] is None
 
 
 def test_live_score_preview(login_as):

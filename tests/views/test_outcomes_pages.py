@@ -404,7 +404,7 @@ def test_the_patient_page_links_to_outcomes(login_as, demo_patient, session):
     html = text(login_as(Role.INJECTOR).get(f"/patients/{demo_patient.id}"))
     assert "Record scores" in html
     assert "Hand to patient: SAQ" in html
-    assert f'action="/patients/{demo_patient.id}/self-entry"' in html
+    assert f'href="/patients/{demo_patient.id}/self-entry/new?instrument=saq"' in html
     assert "Compare cycles" in html
     full = full_session_of(session, demo_patient.id)
     assert f'href="/sessions/{full.id}/response"' in html

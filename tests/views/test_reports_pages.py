@@ -1,9 +1,11 @@
 """The report routes: PDF downloads named by MRN and date, one audit note each."""
 
+import io
 from datetime import UTC
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pikepdf
 import pytest
 from sqlmodel import col
 from sqlmodel import select
@@ -151,3 +153,29 @@ def test_a_missing_session_or_patient_is_not_found(login_as, session):
         ).all()
         == []
     )
+
+
+def test_the_handout_is_tagged_the_record_archival_and_each_print_noted(
+    login_as, signed, session
+):
+    patient, record = signed
+    browser = login_as(Role.STAFF)
+    found = {}
+    for report in ("record", "handout"):
+        response = browser.get(paths(patient, record)[report])
+        with pikepdf.open(io.BytesIO(response.data)) as document:
+            assert "/StructTreeRoot" in document.Root
+            assert str(document.Root.Lang) == "en-GB"
+            with document.open_metadata(set_pikepdf_as_editor=False) as xmp:
+                found[report] = (xmp.get("pdfaid:part"), xmp.get("pdfuaid:part"))
+    assert found == {"record": ("2", None), "handout": (None, "1")}
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.action == AuditAction.PRINT)
+        .order_by(col(AuditEvent.id))
+    ).all()
+    assert [e.after for e in events] == [
+        {"report": "record", "status": "signed", "amended": False},
+        # The demo's session was months ago: printing it now is a reprint.
+        {"report": "handout", "status": "signed", "reprint": True},
+    ]

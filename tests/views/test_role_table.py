@@ -41,8 +41,17 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "health.healthz": PUBLIC,
     "static": PUBLIC,
     "schedule.feed": PUBLIC,  # calendar apps cannot log in: the token is the key
+    # The patient's diary: no account, the link's token is the key (issue 20).
+    "diary.home": PUBLIC,
+    "diary.step": PUBLIC,
+    "diary.revoke": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "diary.give_new": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "diary.handled": EVERYONE,
     # Every logged-in role.
     "auth.logout": EVERYONE,
+    # The idle warning: asking is not activity, staying is (static/js/idle-warning.js).
+    "auth.time_left": PUBLIC,
+    "auth.stay_signed_in": EVERYONE,
     "home.index": EVERYONE,
     "api_docs.openapi_document": EVERYONE,
     "api.me": EVERYONE,
@@ -53,6 +62,16 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "patients.detail": EVERYONE,
     "patients.edit": EVERYONE,
     "patients.update": EVERYONE,
+    # Toxin given elsewhere is a clinical flag the chair's checks read: injectors
+    # and admins record it (issue 13 finding 12); everyone sees it.
+    "patients.add_outside_toxin": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "patients.remove_outside_toxin": frozenset({Role.ADMIN, Role.INJECTOR}),
+    # Therapy courses and procedures (issue 22): read by all on the patient page.
+    "therapy.add_course": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "therapy.remove_course": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "therapy.update_course": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "therapy.add_procedure": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "therapy.remove_procedure": frozenset({Role.ADMIN, Role.INJECTOR}),
     "api.list_patients": EVERYONE,
     "api.create_patient": EVERYONE,
     "api.get_patient": EVERYONE,
@@ -70,16 +89,22 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "schedule.revoke_feed": INJECTOR,
     # Charts: everyone may read; only injectors write, sign and amend.
     "sessions.chart": EVERYONE,
+    "sessions.panels": EVERYONE,
     "chart_api.get_chart": EVERYONE,
     "sessions.new": INJECTOR,
     "sessions.create": INJECTOR,
     "sessions.amend": INJECTOR,
     "sessions.save_as_template": INJECTOR,
+    "sessions.set_time": INJECTOR,
+    "sessions.discard_form": INJECTOR,
+    "sessions.discard": INJECTOR,
     "chart_api.add_site": INJECTOR,
     "chart_api.update_site": INJECTOR,
     "chart_api.delete_site": INJECTOR,
     "chart_api.copy_last": INJECTOR,
     "chart_api.apply_template": INJECTOR,
+    "chart_api.preview_copy_last": INJECTOR,
+    "chart_api.preview_template": INJECTOR,
     "chart_api.sign": INJECTOR,
     "chart_api.amend": INJECTOR,
     # Printing records is reading them (and is audited as PRINT).
@@ -100,6 +125,7 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "outcomes.save_response": INJECTOR,
     "outcomes.add_adverse_event": INJECTOR,
     "outcomes.start_self_entry": INJECTOR,
+    "outcomes.new_self_entry": INJECTOR,
     # The patient's kiosk: only reachable with kiosk state an injector started;
     # leaving it needs the injector's password.
     "outcomes.self_entry": EVERYONE,
@@ -118,6 +144,8 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "settings.edit_template": ADMIN,
     "settings.update_template": ADMIN,
     "settings.delete_template": ADMIN,
+    "settings.limits": ADMIN,
+    "settings.limits_save": ADMIN,
     # Logins and roles: admins only.
     "users.index": ADMIN,
     "users.new": ADMIN,
@@ -128,15 +156,56 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "users.reactivate": ADMIN,
     "users.reset_password": ADMIN,
     "users.unlock": ADMIN,
+    "users.end_sessions": ADMIN,
+    "users.end_session": ADMIN,
     "users.revoke_feed": ADMIN,
+    "users.set_registration": ADMIN,
     # The research export: admins only; each download is audited as EXPORT.
     "exports.index": ADMIN,
     "exports.download": ADMIN,
     # FHIR: clinicians export one patient; only admins export everyone.
     "fhir.patient_bundle": frozenset({Role.ADMIN, Role.INJECTOR}),
     "fhir.all_bundles": ADMIN,
+    # Photographs are clinical records: clinicians see them, injectors take and
+    # mark them, staff never see them; only admins take the archive (hidden
+    # photos included) or edit the clinic's standard views.
+    "photos.index": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "photos.image": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "photos.compare": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "photos.record_consent": INJECTOR,
+    "photos.capture": INJECTOR,
+    "photos.upload": INJECTOR,
+    "photos.mark": INJECTOR,
+    "photos.save_marks": INJECTOR,
+    "photos.archive": ADMIN,
+    "photo_settings.index": ADMIN,
+    "photo_settings.update": ADMIN,
+    "photo_settings.create": ADMIN,
+    # Consent: clinicians witness and record it; staff do not. Admins edit the forms.
+    "consent.index": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "consent.sign_form": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "consent.sign": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "consent.elsewhere": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "consent.show": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "consent.withdraw": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "consent.pdf": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "consent_settings.index": ADMIN,
+    "consent_settings.update": ADMIN,
     # The audit trail: admins search it; no route changes it.
     "audit.index": ADMIN,
+    # Vial stock: staff receive deliveries, injectors record waste; everyone reads
+    # the stock and the report. A recall names patients: injectors and admins.
+    "stock.index": EVERYONE,
+    "stock.receive_form": frozenset({Role.STAFF}),
+    "stock.receive": frozenset({Role.STAFF}),
+    "stock.record_waste": INJECTOR,
+    "stock.close_vial": INJECTOR,
+    "stock.discard": INJECTOR,
+    "stock.report": EVERYONE,
+    "stock.report_csv": EVERYONE,
+    "stock.recall": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "stock.recall_csv": frozenset({Role.ADMIN, Role.INJECTOR}),
+    "stock.recall_letters": frozenset({Role.ADMIN, Role.INJECTOR}),
 }
 
 # In the table before the app registers them (the lead wires the audit blueprint).

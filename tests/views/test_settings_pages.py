@@ -178,7 +178,7 @@ def test_only_admins_reach_any_settings_route(app, login_as, role):
             response = browser.post_form(path, {"value": "21", "version": "1"})
         assert response.status_code == 403, (path, method)
         checked += 1
-    assert checked == 12
+    assert checked == 14
 
 
 def test_settings_routes_need_a_login(app, client):
@@ -202,8 +202,8 @@ def test_admin_creates_edits_and_deletes_a_template(admin, session):
         {
             "muscle": "depressor_anguli_oris",
             "role": "affected",
-            "x": 140.0,
-            "y": 364.0,
+            "x": 143.0,
+            "y": 366.0,
             "units": 2.0,
         },
         {
@@ -332,3 +332,41 @@ def test_admin_keeps_the_clinic_calendar(login_as, make_user):
     page = admin.get("/settings/calendar").get_data(as_text=True)
     assert_shows(page, "Dr Hours", "09:00–12:00", "Holiday")
     assert login_as(Role.STAFF).get("/settings/calendar").status_code == 403
+
+
+def limits_form(page):
+    """Every input of the dose limits form, as the browser would post it."""
+    fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', page))
+    fields.pop("csrf_token", None)
+    return fields
+
+
+def test_an_admin_edits_a_products_dose_limits(admin, login_as):
+    page = admin.get("/settings/limits/dysport").get_data(as_text=True)
+    assert "Dose limits: Dysport" in page
+    assert "Sourced" in page
+    assert "Clinic setting — not a sourced fact" in page
+    form = limits_form(page)
+    assert form["point.corrugator.high"] == "10"
+    refused = admin.post_form(
+        "/settings/limits/dysport",
+        {**form, "site": "-1", "point.mentalis.low": "3", "point.mentalis.high": "x"},
+    )
+    assert refused.status_code == 400
+    shown = refused.get_data(as_text=True)
+    assert "Any one site: must be more than 0" in shown
+    assert "Mentalis, per point, high end: must be a number" in shown
+    assert 'value="-1"' in shown
+    saved = admin.post_form("/settings/limits/dysport", {**form, "site": "20"})
+    assert saved.status_code == 302
+    page = admin.get("/settings/limits/dysport").get_data(as_text=True)
+    assert "Replaces the shipped 25: Clinic setting: shipped default" in page
+    assert (
+        'name="site" type="text" inputmode="decimal" autocomplete="off" value="20"'
+        in page
+    )
+    # The index lists the scheduling and reference settings, not these.
+    assert "limit.dysport" not in admin.get("/settings/").get_data(as_text=True)
+    assert admin.get("/settings/limits/nothing").status_code == 404
+    staff = login_as(Role.STAFF)
+    assert staff.get("/settings/limits/dysport").status_code == 403

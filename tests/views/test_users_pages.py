@@ -9,6 +9,8 @@ from planner.models import AuditEvent
 from planner.models import Role
 from planner.models import User
 from planner.passwords import verify_password
+from planner.services.audit import SYSTEM
+from planner.services.calendar_files import renew_feed_token
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.conftest import assert_shows
@@ -359,7 +361,7 @@ def test_reactivation_lets_the_user_back_in(app, admin, make_user, session):
     assert logged_in(app, user).get("/patients/").status_code == 200
 
 
-def test_staff_promoted_to_injector_can_chart_at_once(
+def test_a_role_change_logs_the_login_out_and_the_next_login_has_the_new_role(
     app, admin, make_user, make_patient, session
 ):
     patient = make_patient()
@@ -368,6 +370,9 @@ def test_staff_promoted_to_injector_can_chart_at_once(
     new_chart = f"/patients/{patient.id}/sessions/new"
     assert clinician.get(new_chart).status_code == 403
     admin.post_form(f"/settings/users/{user.id}", shown(user, role="injector"))
+    # The session opened as staff ends with the role it was opened under.
+    assert clinician.get(new_chart).headers["Location"].startswith("/login")
+    clinician = logged_in(app, user)
     assert clinician.get(new_chart).status_code == 200
     open_draft(clinician, patient.id)
 
@@ -382,6 +387,8 @@ def test_injector_demoted_to_staff_cannot_chart_at_once(
     sites = f"/api/v1/sessions/{session_id}/sites"
     tap = {**tap_at("mentalis", "right"), "version": 1}
     admin.post_form(f"/settings/users/{user.id}", shown(user, role="staff"))
+    assert clinician.api("POST", sites, tap).status_code == 401
+    clinician = logged_in(app, user)
     assert clinician.api("POST", sites, tap).status_code == 403
     assert (
         clinician.post_form(f"/patients/{patient.id}/sessions", VIAL_FORM).status_code
@@ -395,31 +402,41 @@ def test_injector_demoted_to_staff_cannot_chart_at_once(
 
 
 def lock_out(app, user):
-    stranger = Browser(app.test_client())
+    """Fail to log in as ``user`` from a stranger's place until it must wait."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    stranger = Browser(client)
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         stranger.login(user.email, "wrong password!!")
 
 
-def test_locked_login_is_shown_and_can_be_unlocked(app, admin, make_user, session):
+def test_failed_logins_are_shown_and_can_be_cleared(app, admin, make_user, session):
     user = make_user(Role.STAFF, name="Lou Locked")
     lock_out(app, user)
-    assert Browser(app.test_client()).login(user.email).status_code != 302
     page = text(admin.get("/settings/users/"))
     row = page[page.index(f'id="login-{user.id}"') :]
     row = row[: row.index("</tr>")]
-    assert "Locked until" in row
-    assert 'Unlock<span class="visually-hidden"> Lou Locked</span>' in row
-    assert "Unlock Lou Locked" in text(admin.get(f"/settings/users/{user.id}/edit"))
+    assert f"{app.config['LOGIN_MAX_FAILURES']} in the last hour" in row
+    assert "Clear failed logins" in row
+    edit = text(admin.get(f"/settings/users/{user.id}/edit"))
+    assert "Clear the failed logins of Lou Locked" in edit
+    # The stranger's place waits; the owner's own place does not.
+    assert Browser(app.test_client()).login(user.email).status_code == 302
+    lock_out(app, user)
     response = admin.post_form(f"/settings/users/{user.id}/unlock", {})
     assert response.status_code == 302
-    assert reload(session, user.id).locked_until is None
-    assert logged_in(app, user).get("/patients/").status_code == 200
+    page = text(admin.get("/settings/users/"))
+    row = page[page.index(f'id="login-{user.id}"') :]
+    assert "None" in row[: row.index("</tr>")]
 
 
-def test_reset_password_lifts_the_lock_and_never_shows_the_hash(
+def test_reset_password_ends_sessions_and_feed_and_never_shows_the_hash(
     app, admin, make_user, session
 ):
-    user = make_user(Role.STAFF)
+    user = make_user(Role.INJECTOR)
+    before = logged_in(app, user)
+    feed = f"/calendar/{renew_feed_token(session, SYSTEM, user.id)}.ics"
+    assert app.test_client().get(feed).status_code == 200
     lock_out(app, user)
     response = admin.post_form(
         f"/settings/users/{user.id}/password",
@@ -428,7 +445,9 @@ def test_reset_password_lifts_the_lock_and_never_shows_the_hash(
     assert response.status_code == 302
     saved = reload(session, user.id)
     assert verify_password(saved.password_hash, NEW_PASSWORD)
-    assert saved.locked_until is None
+    assert saved.feed_token is None
+    assert app.test_client().get(feed).status_code == 404
+    assert before.get("/patients/").status_code == 302
     assert logged_in_with(app, user.email, NEW_PASSWORD)
     trail = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "user"))
     assert all("argon2" not in repr((e.before, e.after)) for e in trail)

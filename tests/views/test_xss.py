@@ -20,6 +20,7 @@ from planner.models import Appointment
 from planner.models import Role
 from tests.conftest import Browser
 from tests.factories import VIAL_FORM
+from tests.factories import consent_by_browser
 from tests.factories import post_tap
 
 PAYLOADS = [
@@ -178,6 +179,7 @@ def test_markup_in_free_text_comes_back_as_text(
     )
     check.refused("lot_number", bad_lot, "lot_number")
     consent = f"C{payload}"
+    consent_by_browser(injector, patient_id, name=full_name)
     opened = injector.post_form(
         f"/patients/{patient_id}/sessions", {**VIAL_FORM, "consent_note": consent}
     )

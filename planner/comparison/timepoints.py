@@ -1,0 +1,102 @@
+"""When in a cycle a score was taken, and which cycle it belongs to.
+
+A cycle's response is its review score against its own pre-treatment score, so
+every score is filed by its time point, not only by its date:
+
+- a pre-treatment score (``baseline`` is the first cycle's) belongs to the
+  treatment it precedes: the first full treatment on or after its day, signed
+  or not, so a score taken on treatment day before the signing files there;
+- any other score (review, wear-off, other) belongs to the latest full
+  treatment on or before its day.
+
+Pure: dates in, dates out; the calling service gives the clinic's local days.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+PRE_TREATMENT = "pre_treatment"
+BASELINE = "baseline"
+REVIEW = "review"
+WEAR_OFF = "wear_off"
+OTHER = "other"
+# Both mean "before the injections of this cycle"; a baseline is the first one.
+PRE_TIMEPOINTS = frozenset({PRE_TREATMENT, BASELINE})
+
+
+def timepoint_group(code: str) -> str:
+    """Return the time point a score is compared under: a baseline is pre-treatment."""
+    return PRE_TREATMENT if code in PRE_TIMEPOINTS else code
+
+
+@dataclass(frozen=True)
+class FullTreatment:
+    """A full treatment as filing sees it: its session id and its local day."""
+
+    session_id: int
+    day: date
+
+
+@dataclass(frozen=True)
+class FollowUpDays:
+    """The clinic's follow-up schedule in days after a full treatment.
+
+    ``review_first`` to ``review_last`` is the review window (both included);
+    from ``retreat_first`` on, the patient is due the next cycle.
+    """
+
+    review_first: int
+    review_last: int
+    retreat_first: int
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review_first <= self.review_last < self.retreat_first:
+            raise ValueError(
+                "follow-up days must rise: 0 < review_first <= review_last < "
+                f"retreat_first, got {self.review_first}, {self.review_last}, "
+                f"{self.retreat_first}"
+            )
+
+
+def file_under(
+    day: date, timepoint: str, treatments: Sequence[FullTreatment]
+) -> FullTreatment | None:
+    """Return the full treatment a score taken on ``day`` belongs to, or None.
+
+    ``treatments`` may come in any order. A pre-treatment score goes to the
+    first treatment on or after its day (None while that treatment is not
+    charted yet); any other score to the latest on or before its day (None
+    before the first treatment).
+    """
+    ordered = sorted(treatments, key=lambda t: (t.day, t.session_id))
+    if timepoint in PRE_TIMEPOINTS:
+        return next((t for t in ordered if t.day >= day), None)
+    earlier = [t for t in ordered if t.day <= day]
+    return earlier[-1] if earlier else None
+
+
+def default_timepoint(
+    day: date, treated_on: Sequence[date], follow_up: FollowUpDays
+) -> str:
+    """Suggest the time point of a score taken on ``day``, from the cycle's dates.
+
+    ``treated_on`` holds the days of the patient's full treatments, signed or
+    being charted. On a treatment day the score is pre-treatment: the toxin
+    takes 2-3 days to act (clinical reference §3 [S20] [S36] [S37]), so nothing
+    measured that day shows this cycle's effect. Before any treatment it is the
+    baseline (pre-treatment); in the review window, the review; once the next
+    cycle is due, pre-treatment again; otherwise "other", for the clinician to
+    say (a wear-off visit, say).
+    """
+    if day in treated_on:
+        return PRE_TREATMENT
+    before = [treated for treated in treated_on if treated < day]
+    if not before:
+        return PRE_TREATMENT
+    since = (day - max(before)).days
+    if follow_up.review_first <= since <= follow_up.review_last:
+        return REVIEW
+    if since >= follow_up.retreat_first:
+        return PRE_TREATMENT
+    return OTHER

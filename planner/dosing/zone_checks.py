@@ -1,0 +1,54 @@
+"""A site placed in a caution zone of its face map: one warning per site.
+
+The zones are data in the face map (``planner.facemap``); the caller finds which
+apply to each site, and this module words the warning. A site in several zones
+gets one warning naming each, with each zone's source, as severe as the most
+severe zone: a reason typed for it then covers the site, whatever the zones.
+"""
+
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from planner.dosing.records import PlannedSite
+from planner.dosing.records import SafetyWarning
+from planner.dosing.records import Severity
+
+
+@dataclass(frozen=True)
+class ZoneFinding:
+    """A caution zone a site lies in, as the map words it."""
+
+    title: str
+    message: str
+    source: str
+    severity: Severity
+
+
+def check_zones(
+    found: Iterable[tuple[PlannedSite, Sequence[ZoneFinding]]],
+) -> list[SafetyWarning]:
+    """Warn about each site that lies in one or more caution zones."""
+    warnings = []
+    for site, zones in found:
+        if not zones:
+            continue
+        severity: Severity = (
+            "warning" if any(z.severity == "warning" for z in zones) else "caution"
+        )
+        told = "; ".join(f"{zone.title}: {zone.message}" for zone in zones)
+        warnings.append(
+            SafetyWarning(
+                code="site_in_zone",
+                severity=severity,
+                message=(
+                    f"Site {site.number}, {site.muscle.replace('_', ' ')} "
+                    f"({site.side}), lies in a caution zone. {told}"
+                ),
+                source="; ".join(f"{zone.title}: {zone.source}" for zone in zones),
+                muscle=site.muscle,
+                side=site.side,
+                site_number=site.number,
+            )
+        )
+    return warnings

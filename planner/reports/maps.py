@@ -1,0 +1,101 @@
+"""The face map as printed: an image with alternative text, its numbers legible.
+
+Reports embed the map as an ``<img>`` of the SVG, so a tagged PDF carries it as
+one figure with its alternative text, rather than as loose shapes and digits a
+screen reader would read out one by one.
+
+The renderer draws each site's number at about the size of its dot, and sizes
+the dot by dose. On paper a small dose's number would be too small to read, so
+every dot is drawn at least as large as a dose whose number prints at the
+report's smallest size (the dose in the table stays the dose given).
+"""
+
+import base64
+from collections.abc import Collection
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from markupsafe import escape
+
+from planner.facemap import FaceMap
+from planner.facemap import Site
+from planner.facemap import render_face_map
+from planner.facemap import site_radius
+
+# One dark ink for every marker: white numbers on it contrast about 8:1, and the
+# dot stays dark against paper and the shaded muscles when printed in grey.
+MARKER_COLOUR = "#0b4f8a"
+# The renderer's number is this many times the dot's radius (facemap/render.py);
+# tests/services/test_report_layout.py measures the printed result.
+NUMBER_PER_RADIUS = 1.05
+MM_PER_PT = 25.4 / 72
+LARGEST_DOSE = 400.0
+
+
+@dataclass(frozen=True)
+class MapSite:
+    """A site to print: its number, map position and dose (units of one product)."""
+
+    number: int
+    x: float
+    y: float
+    units: float
+
+
+def legible_units(face_map: FaceMap, *, width_mm: float, min_pt: float) -> float:
+    """Return the smallest dose whose dot's number prints at ``min_pt`` or more.
+
+    :raises ValueError: when even the largest dot's number is smaller at this
+        width: the map must be printed wider.
+    """
+    mm_per_unit = width_mm / face_map.view_box[2]
+    # The renderer writes font sizes to 0.1 unit, so aim 0.05 above the floor.
+    radius = (min_pt * MM_PER_PT / mm_per_unit + 0.05) / NUMBER_PER_RADIUS
+    if site_radius(LARGEST_DOSE) < radius:
+        raise ValueError(f"a {width_mm} mm map cannot print {min_pt} pt numbers")
+    low, high = 0.0, LARGEST_DOSE
+    for _ in range(40):
+        middle = (low + high) / 2
+        low, high = (middle, high) if site_radius(middle) < radius else (low, middle)
+    return high
+
+
+def printed_map(
+    face_map: FaceMap,
+    sites: Iterable[MapSite],
+    *,
+    width_mm: float,
+    min_pt: float,
+    alt: str,
+    by_dose: bool,
+    highlight: Collection[tuple[str, str]] = frozenset(),
+    id_prefix: str,
+) -> Markup:
+    """Draw the map as an image ``width_mm`` wide, numbers at ``min_pt`` or more.
+
+    ``by_dose`` sizes the dots by dose above the legible floor; otherwise every
+    dot is the floor's size (the handout shows where, not how much).
+    """
+    floor = legible_units(face_map, width_mm=width_mm, min_pt=min_pt)
+    svg = render_face_map(
+        face_map,
+        sites=[
+            Site(
+                site.number,
+                site.x,
+                site.y,
+                max(site.units, floor) if by_dose else floor,
+                MARKER_COLOUR,
+            )
+            for site in sites
+        ],
+        highlight=highlight,
+        title=alt,
+        id_prefix=id_prefix,
+    )
+    data = base64.b64encode(svg.encode()).decode("ascii")
+    return Markup(
+        f'<img class="facemap" style="width: {width_mm:g}mm" alt="{escape(alt)}" '
+        f'src="data:image/svg+xml;base64,{data}">'
+    )

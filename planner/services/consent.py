@@ -1,0 +1,401 @@
+"""Patients' consents: signing at the tablet, consent held elsewhere, withdrawal.
+
+Whether a consent is valid is decided by the pure rule
+(``planner.consent.decide_consent``); this module reads the records, asks it,
+and records what happens, each in one audited unit of work. Photography consent
+signed here also writes the photo module's consent record, so a withdrawal
+blocks photo capture and hides the photos the way the photo module does.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.clinic_time import local_day
+from planner.consent import ConsentDecision
+from planner.consent import ConsentEvidence
+from planner.consent import ConsentKind
+from planner.consent import ConsentMethod
+from planner.consent import StrokeError
+from planner.consent import decide_consent
+from planner.consent import parse_strokes
+from planner.consent.kinds import KIND_LABELS
+from planner.errors import Conflict
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.models import AuditAction
+from planner.models import ConsentForm
+from planner.models import ConsentRecord
+from planner.models import TreatmentSession
+from planner.models import User
+from planner.models.consent import ConsentElsewhere
+from planner.models.consent import ConsentSign
+from planner.models.consent import ConsentWithdraw
+from planner.models.photos import PhotoConsentRecord
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.consent_forms import current_form
+from planner.services.patients import get_patient
+from planner.services.photos import consent_state
+from planner.services.settings import get_setting_value
+from planner.validation import parse_input
+from planner.vocabulary import PhotoConsent
+
+VALID_MONTHS_KEY = "consent_valid_months"
+DEFAULT_VALID_MONTHS = 12
+CHANGED = "is no longer the current version of this form: read the new one"
+
+
+@dataclass(frozen=True)
+class KindStatus:
+    """One kind of consent for one patient: its current form, the rule's answer."""
+
+    kind: ConsentKind
+    label: str
+    form: ConsentForm
+    decision: ConsentDecision
+    history: list[ConsentRecord]
+
+
+def valid_months(session: Session) -> int:
+    """Return the clinic's re-consent age in months (a clinic setting)."""
+    value = get_setting_value(session, VALID_MONTHS_KEY, DEFAULT_VALID_MONTHS)
+    return max(1, int(value))
+
+
+def patient_records(
+    session: Session, patient_id: int, kind: ConsentKind | None = None
+) -> list[ConsentRecord]:
+    """Return a patient's consents, newest first (of one kind if given)."""
+    query = select(ConsentRecord).where(ConsentRecord.patient_id == patient_id)
+    if kind is not None:
+        query = query.where(ConsentRecord.kind == kind)
+    return list(
+        session.exec(
+            query.order_by(
+                col(ConsentRecord.signed_at).desc(), col(ConsentRecord.id).desc()
+            )
+        ).all()
+    )
+
+
+def _evidence(record: ConsentRecord, zone: ZoneInfo) -> ConsentEvidence:
+    return ConsentEvidence(
+        form_version=record.form_version,
+        signed_on=local_day(record.signed_at, zone),
+        method=record.method,
+        withdrawn_on=(
+            None
+            if record.withdrawn_at is None
+            else local_day(record.withdrawn_at, zone)
+        ),
+        reason=record.reason,
+        record_id=record.id,
+    )
+
+
+def _decide(
+    session: Session,
+    records: list[ConsentRecord],
+    form: ConsentForm,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> ConsentDecision:
+    return decide_consent(
+        [_evidence(record, zone) for record in records if record.signed_at <= now],
+        current_version=form.version,
+        today=local_day(now, zone),
+        valid_months=valid_months(session),
+        form_name=f"{form.kind.value} consent form",
+    )
+
+
+def consent_overview(
+    session: Session, patient_id: int, *, now: datetime, zone: ZoneInfo
+) -> list[KindStatus]:
+    """Return each kind's status for the patient, with its history."""
+    get_patient(session, patient_id)
+    statuses = []
+    for kind in ConsentKind:
+        form = current_form(session, kind)
+        records = patient_records(session, patient_id, kind)
+        statuses.append(
+            KindStatus(
+                kind,
+                KIND_LABELS[kind],
+                form,
+                _decide(session, records, form, now=now, zone=zone),
+                records,
+            )
+        )
+    session.commit()
+    return statuses
+
+
+def treatment_consent_errors(
+    session: Session, record: TreatmentSession, *, now: datetime, zone: ZoneInfo
+) -> dict[str, str]:
+    """Name why the session may not be signed for want of consent (empty if fine).
+
+    Only adds and flushes (the shipped form, on first use): the signing path
+    owns the unit of work.
+    """
+    form = current_form(session, ConsentKind.TREATMENT)
+    records = patient_records(session, record.patient_id, ConsentKind.TREATMENT)
+    decision = _decide(session, records, form, now=now, zone=zone)
+    # The chart shows the field's name first: "consent is needed. The patient…"
+    return {} if decision.valid else {"consent": f"is needed. {decision.message}"}
+
+
+def user_names(session: Session, statuses: list[KindStatus]) -> dict[int, str]:
+    """Name the witnesses of the consents listed, by user id."""
+    ids = {record.witness_id for status in statuses for record in status.history}
+    if not ids:
+        return {}
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    return {user.id: user.name for user in users if user.id is not None}
+
+
+def get_consent(session: Session, record_id: int) -> ConsentRecord:
+    record = session.get(ConsentRecord, record_id)
+    if record is None:
+        raise NotFound(f"There is no consent {record_id}.")
+    return record
+
+
+def _current_or_refuse(
+    session: Session, kind: ConsentKind, form_id: int
+) -> ConsentForm:
+    form = current_form(session, kind)
+    if form.id != form_id:
+        session.rollback()
+        raise InvalidInput(
+            "The form changed while it was being read.", fields={"form_id": CHANGED}
+        )
+    assert form.id is not None
+    return form
+
+
+def _audit(
+    session: Session, actor: Actor, action: AuditAction, record: ConsentRecord
+) -> None:
+    record_event(
+        session,
+        actor,
+        action,
+        "consent_record",
+        record.id,
+        patient_id=record.patient_id,
+        after={
+            "kind": record.kind.value,
+            "form_version": record.form_version,
+            "method": record.method.value,
+            "printed_name": record.printed_name,
+            "reason": record.reason,
+            "signed_at": record.signed_at.isoformat(),
+            "witness_id": record.witness_id,
+            "strokes": len(record.strokes or []),
+            "withdrawn_at": (
+                None if record.withdrawn_at is None else record.withdrawn_at.isoformat()
+            ),
+            "withdrawal_reason": record.withdrawal_reason,
+        },
+    )
+
+
+def _photo_consent(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    consent: PhotoConsent,
+    note: str,
+    now: datetime,
+) -> None:
+    """Write the photo module's own consent record, which capture checks."""
+    assert actor.user_id is not None
+    photo = PhotoConsentRecord(
+        consent=consent,
+        note=note[:500],
+        patient_id=patient_id,
+        recorded_by_id=actor.user_id,
+        recorded_at=now,
+    )
+    session.add(photo)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "photo_consent",
+        photo.id,
+        patient_id=patient_id,
+        after={"consent": consent.value, "note": photo.note},
+    )
+
+
+def _store(
+    session: Session,
+    actor: Actor,
+    record: ConsentRecord,
+    *,
+    now: datetime,
+) -> ConsentRecord:
+    session.add(record)
+    session.flush()
+    _audit(session, actor, AuditAction.SIGN, record)
+    if (
+        record.kind == ConsentKind.PHOTOGRAPHY
+        and not consent_state(session, record.patient_id).allows_capture
+    ):
+        _photo_consent(
+            session,
+            actor,
+            record.patient_id,
+            PhotoConsent.CLINICAL,
+            f"Photography consent form version {record.form_version} signed.",
+            now,
+        )
+    session.commit()
+    return record
+
+
+def sign_consent(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    kind: ConsentKind,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+) -> ConsentRecord:
+    """Record the patient's signature on the current form, witnessed by ``actor``.
+
+    :raises InvalidInput: naming each bad field (strokes, name, the typed box,
+        a form that changed while it was read).
+    """
+    get_patient(session, patient_id)
+    given: ConsentSign = parse_input(
+        ConsentSign, data, "The consent is not signed yet."
+    )
+    form = _current_or_refuse(session, kind, given.form_id)
+    strokes: list[Any] | None = None
+    if given.method == ConsentMethod.DRAWN:
+        try:
+            strokes = [
+                [list(point) for point in stroke]
+                for stroke in parse_strokes(given.strokes)
+            ]
+        except StrokeError as exc:
+            raise InvalidInput(
+                "The signature could not be read.", fields={"strokes": str(exc)}
+            ) from None
+    elif given.method == ConsentMethod.TYPED:
+        if not given.typed_confirm:
+            raise InvalidInput(
+                "Confirm the typed signature.",
+                fields={"typed_confirm": "must be ticked to sign with your typed name"},
+            )
+    else:
+        raise InvalidInput(
+            "Choose how to sign.", fields={"method": "must be drawn or typed"}
+        )
+    assert actor.user_id is not None, "a logged-in clinician witnesses the signature"
+    record = ConsentRecord(
+        patient_id=patient_id,
+        form_id=given.form_id,
+        kind=kind,
+        form_version=form.version,
+        method=given.method,
+        printed_name=given.printed_name,
+        strokes=strokes,
+        signed_at=now,
+        witness_id=actor.user_id,
+    )
+    return _store(session, actor, record, now=now)
+
+
+def record_elsewhere(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    kind: ConsentKind,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+) -> ConsentRecord:
+    """Record that consent to the current form is held elsewhere, and why."""
+    get_patient(session, patient_id)
+    given: ConsentElsewhere = parse_input(ConsentElsewhere, data)
+    form = _current_or_refuse(session, kind, given.form_id)
+    assert actor.user_id is not None
+    record = ConsentRecord(
+        patient_id=patient_id,
+        form_id=given.form_id,
+        kind=kind,
+        form_version=form.version,
+        method=ConsentMethod.RECORDED,
+        reason=given.reason,
+        signed_at=now,
+        witness_id=actor.user_id,
+    )
+    return _store(session, actor, record, now=now)
+
+
+def withdraw_consent(
+    session: Session,
+    actor: Actor,
+    record_id: int,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+) -> ConsentRecord:
+    """Record that the patient withdrew this consent: when, who recorded it, why.
+
+    Withdrawn photography consent also withdraws the photo module's consent,
+    which stops capture and hides the photos.
+
+    :raises Conflict: if it was withdrawn already.
+    """
+    given: ConsentWithdraw = parse_input(ConsentWithdraw, data)
+    record = get_consent(session, record_id)
+    if record.withdrawn_at is not None:
+        raise Conflict("This consent was withdrawn already.")
+    before = {"withdrawn_at": None}
+    record.withdrawn_at = now
+    record.withdrawn_by_id = actor.user_id
+    record.withdrawal_reason = given.reason
+    session.add(record)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "consent_record",
+        record.id,
+        patient_id=record.patient_id,
+        before=before,
+        after={
+            "withdrawn_at": now.isoformat(),
+            "withdrawn_by_id": actor.user_id,
+            "withdrawal_reason": given.reason,
+            "kind": record.kind.value,
+            "form_version": record.form_version,
+        },
+    )
+    if record.kind == ConsentKind.PHOTOGRAPHY:
+        _photo_consent(
+            session,
+            actor,
+            record.patient_id,
+            PhotoConsent.WITHDRAWN,
+            f"Photography consent withdrawn: {given.reason}",
+            now,
+        )
+    session.commit()
+    return record

@@ -1,0 +1,247 @@
+"""A patient's signed cycles read from the database as the comparison's records.
+
+Each cycle is its signed full treatment with its signed top-ups (their sites
+marked ``top_up``); scores are filed by their time point (``comparison.
+file_under``) among the signed full treatments, whatever session they were
+saved against, so that one rule decides the cycle everywhere.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner import comparison
+from planner.clinic_time import local_day
+from planner.models import AdverseEvent
+from planner.models import Assessment
+from planner.models import CycleResponse
+from planner.models import InjectionSite
+from planner.models import Product
+from planner.models import SessionKind
+from planner.models import SessionStatus
+from planner.models import TreatmentSession
+from planner.vocabulary import LABELS
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An adverse event (``row``) in its cycle, with its kind in words."""
+
+    cycle: int
+    kind: str
+    row: AdverseEvent
+
+    @property
+    def severity(self) -> str:
+        """Return the stored severity code ("mild", ...)."""
+        return self.row.severity.value
+
+
+@dataclass(frozen=True)
+class CycleRecords:
+    """Every signed cycle of a patient, with what was recorded about each.
+
+    ``sessions`` lists each cycle's session ids, the full treatment's first;
+    ``top_up_days`` the days of its top-ups. ``waiting`` counts pre-treatment
+    scores whose treatment is not signed yet.
+    """
+
+    cycles: list[comparison.CycleSites]
+    sessions: dict[int, list[int]]
+    top_up_days: dict[int, list[date]]
+    brands: dict[int, str]
+    colours: dict[str, str]
+    responses: dict[int, CycleResponse]
+    events: list[EventRecord]
+    points: list[comparison.ScorePoint]
+    waiting: int
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """The few columns of a signed session the comparison needs."""
+
+    id: int
+    kind: SessionKind
+    cycle_number: int
+    performed_at: datetime
+
+
+def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecords:
+    """Read the patient's signed cycles, scores, responses and adverse events.
+
+    Sessions and sites are read as columns, not ORM rows: a 20-cycle patient
+    has hundreds of sites, and the cycles page is read often.
+    """
+    connection = session.connection()
+    rows = connection.execute(
+        sa_select(
+            col(TreatmentSession.id),
+            col(TreatmentSession.kind),
+            col(TreatmentSession.cycle_number),
+            col(TreatmentSession.performed_at),
+            col(Product.code),
+            col(Product.brand),
+        )
+        .join(Product, col(Product.id) == col(TreatmentSession.product_id))
+        .where(
+            col(TreatmentSession.patient_id) == patient_id,
+            col(TreatmentSession.status) == SessionStatus.SIGNED,
+        )
+        .order_by(col(TreatmentSession.performed_at), col(TreatmentSession.id))
+    ).all()
+    by_cycle: dict[int, list[_Signed]] = defaultdict(list)
+    product: dict[int, tuple[str, str]] = {}
+    for sid, kind, number, performed_at, code, brand in rows:
+        record = _Signed(int(sid or 0), kind, number, performed_at)
+        by_cycle[number].append(record)
+        if kind == SessionKind.FULL:
+            product[number] = (code, brand)
+    # Top-ups whose full session is not signed are not a cycle yet.
+    numbers = sorted(n for n in by_cycle if n in product)
+    sessions = {
+        n: [r.id for r in sorted(by_cycle[n], key=_full_first)] for n in numbers
+    }
+    sites = _sites(connection, [sid for ids in sessions.values() for sid in ids])
+    cycles: list[comparison.CycleSites] = []
+    fulls: list[comparison.FullTreatment] = []
+    top_up_days: dict[int, list[date]] = {}
+    for number in numbers:
+        records = sorted(by_cycle[number], key=_full_first)
+        full = records[0]
+        day = local_day(full.performed_at, zone)
+        points: list[comparison.SitePoint] = []
+        for record in records:
+            for muscle, side, x, y, units in sites.get(record.id, []):
+                points.append(
+                    comparison.SitePoint(
+                        number=len(points) + 1,
+                        muscle=muscle,
+                        side=side,
+                        x=x,
+                        y=y,
+                        units=units,
+                        top_up=record.kind == SessionKind.TOP_UP,
+                    )
+                )
+        cycles.append(
+            comparison.CycleSites(number, day, product[number][0], tuple(points))
+        )
+        fulls.append(comparison.FullTreatment(sessions[number][0], day))
+        top_up_days[number] = [
+            local_day(r.performed_at, zone)
+            for r in records
+            if r.kind == SessionKind.TOP_UP
+        ]
+    cycle_of = {sessions[n][0]: n for n in numbers}
+    owner = {sid: n for n, ids in sessions.items() for sid in ids}
+    scores, waiting = _scores(session, patient_id, fulls, cycle_of, zone)
+    return CycleRecords(
+        cycles=cycles,
+        sessions=sessions,
+        top_up_days=top_up_days,
+        brands={n: product[n][1] for n in numbers},
+        colours=dict(session.exec(select(Product.code, Product.colour)).all()),
+        responses=_responses(session, cycle_of),
+        events=_events(session, owner),
+        points=scores,
+        waiting=waiting,
+    )
+
+
+def _full_first(record: _Signed) -> tuple[bool, datetime, int]:
+    return (record.kind != SessionKind.FULL, record.performed_at, record.id)
+
+
+SiteRow = tuple[str, comparison.Side, float, float, float]
+
+
+def _sites(connection: Connection, ids: list[int]) -> dict[int, list[SiteRow]]:
+    rows = connection.execute(
+        sa_select(
+            col(InjectionSite.session_id),
+            col(InjectionSite.muscle),
+            col(InjectionSite.side),
+            col(InjectionSite.x),
+            col(InjectionSite.y),
+            col(InjectionSite.units),
+        )
+        .where(col(InjectionSite.session_id).in_(ids))
+        .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
+    ).all()
+    found: dict[int, list[SiteRow]] = defaultdict(list)
+    for session_id, muscle, side, x, y, units in rows:
+        found[session_id].append((muscle, str(side), x, y, units))  # type: ignore[arg-type]  # a stored Side
+    return found
+
+
+def _scores(
+    session: Session,
+    patient_id: int,
+    fulls: list[comparison.FullTreatment],
+    cycle_of: dict[int, int],
+    zone: ZoneInfo,
+) -> tuple[list[comparison.ScorePoint], int]:
+    """File each scored assessment under its cycle by its time point."""
+    # Columns, not rows: each assessment also holds its raw answers as JSON.
+    rows = session.exec(
+        select(
+            Assessment.assessed_at,
+            Assessment.timepoint,
+            Assessment.instrument,
+            Assessment.total,
+        )
+        .where(Assessment.patient_id == patient_id, col(Assessment.total).is_not(None))
+        .order_by(col(Assessment.assessed_at), col(Assessment.id))
+    ).all()
+    points: list[comparison.ScorePoint] = []
+    waiting = 0
+    for assessed_at, stored_timepoint, instrument, total in rows:
+        day = local_day(assessed_at, zone)
+        timepoint = str(stored_timepoint)
+        filed = comparison.file_under(day, timepoint, fulls)
+        if filed is None:
+            waiting += timepoint in comparison.PRE_TIMEPOINTS
+            continue
+        points.append(
+            comparison.ScorePoint(
+                cycle=cycle_of[filed.session_id],
+                assessed_on=day,
+                instrument=str(instrument),
+                total=float(total or 0.0),
+                timepoint=timepoint,
+            )
+        )
+    return points, waiting
+
+
+def _responses(session: Session, cycle_of: dict[int, int]) -> dict[int, CycleResponse]:
+    rows = session.exec(
+        select(CycleResponse).where(col(CycleResponse.session_id).in_(list(cycle_of)))
+    ).all()
+    return {cycle_of[row.session_id]: row for row in rows}
+
+
+def _events(session: Session, owner: dict[int, int]) -> list[EventRecord]:
+    rows = session.exec(
+        select(AdverseEvent)
+        .where(col(AdverseEvent.session_id).in_(list(owner)))
+        .order_by(col(AdverseEvent.onset_date), col(AdverseEvent.id))
+    ).all()
+    kinds = LABELS["adverse_event"]
+    return [
+        EventRecord(
+            cycle=owner[row.session_id],
+            kind=kinds.get(row.kind.value, row.kind.value.replace("_", " ")),
+            row=row,
+        )
+        for row in rows
+    ]

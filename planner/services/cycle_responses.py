@@ -1,0 +1,344 @@
+"""The cycles' responses as the page and the PDF show them: ledger, courses, muscles.
+
+The pure comparison package does the arithmetic; this module turns its results
+into rows of words and numbers, so that templates only lay them out. Every
+number is in its own product's units; nothing is compared across products.
+"""
+
+import math
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from markupsafe import Markup
+
+from planner import comparison
+from planner import plots
+from planner import scoring
+from planner.comparison import ScoreCourse
+from planner.models import CycleResponse
+from planner.services.cycle_records import CycleRecords
+
+# The instrument's range, so that charts show a change against the whole scale
+# (planner.scoring: Sunnybrook composite 0-100 as published, raw down to -15,
+# which widens the axis when it occurs; eFACE and FDI 0-100; SAQ 20-100;
+# House-Brackmann grades I-VI).
+SCORE_RANGES: Mapping[str, tuple[float, float]] = {
+    "sunnybrook": (0.0, 100.0),
+    "eface": (0.0, 100.0),
+    "saq": (20.0, 100.0),
+    "fdi": (0.0, 100.0),
+    "house_brackmann": (1.0, 6.0),
+}
+INSTRUMENT_ORDER = ("sunnybrook", "eface", "saq", "fdi", "house_brackmann")
+SIDE_WORDS = {"right": "right", "left": "left", "midline": "midline"}
+DASH = "\u2013"
+MINUS = "\u2212"
+
+
+def dose(value: float) -> str:
+    """Write units as charted (1.25 stays 1.25), without float noise."""
+    return f"{round(value, 3):g}"
+
+
+def units_text(value: float) -> str:
+    """Write a dose: "1.25 U"."""
+    return f"{dose(value)} U"
+
+
+def signed(value: float) -> str:
+    """Write a change with its sign: "+2.5", "−25", "0"."""
+    text = plots.format_value(abs(value))
+    if text == "0" or not math.isfinite(value):
+        return text if math.isfinite(value) else DASH
+    return ("+" if value > 0 else MINUS) + text
+
+
+def verdict(change: float, higher_is_better: bool) -> str:
+    """Say whether a change in score is for the better: "better", "worse"."""
+    if not math.isfinite(change):
+        return ""
+    if plots.format_value(abs(change)) == "0":
+        return "no change"
+    return "better" if (change > 0) == higher_is_better else "worse"
+
+
+def number(value: float) -> str:
+    """Write a score, or a dash when there is none."""
+    return plots.format_value(value) if math.isfinite(value) else DASH
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change in score in words: "−25", "better"."""
+
+    text: str
+    verdict: str
+
+
+@dataclass(frozen=True)
+class LedgerScore:
+    """One instrument in one cycle: before, at review and the cycle's response.
+
+    ``before`` or ``review`` is empty when not scored; ``response`` is None
+    unless both are there.
+    """
+
+    title: str
+    before: str
+    review: str
+    response: Change | None
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One cycle of the ledger, ready to print."""
+
+    cycle: int
+    treated_on: date
+    product: str
+    product_changed: bool
+    units: str
+    top_up: str
+    changes: tuple[str, ...]
+    change_note: str
+    scores: tuple[LedgerScore, ...]
+    course: str
+    interval: str
+    events: tuple[str, ...]
+
+
+def comparison_courses(records: CycleRecords) -> list[ScoreCourse]:
+    """Line up every instrument the patient has scores for, over all cycles."""
+    numbers = [cycle.cycle for cycle in records.cycles]
+    found = [
+        comparison.score_course(records.points, code, cycles=numbers)
+        for code in INSTRUMENT_ORDER
+        if any(p.instrument == code for p in records.points)
+    ]
+    return [course for course in found if course.has_scores()]
+
+
+def ledger_rows(
+    records: CycleRecords,
+    courses: Sequence[ScoreCourse],
+    names: Mapping[str, str],
+    shown: Sequence[int],
+) -> list[LedgerRow]:
+    """Write the ledger row of each shown cycle, compared with its real predecessor."""
+    rows = []
+    index = {cycle: i for i, cycle in enumerate(courses[0].cycles)} if courses else {}
+    for doses in comparison.ledger_doses(records.cycles):
+        if doses.cycle not in shown:
+            continue
+        response = records.responses.get(doses.cycle)
+        top_ups = records.top_up_days.get(doses.cycle, [])
+        rows.append(
+            LedgerRow(
+                cycle=doses.cycle,
+                treated_on=doses.treated_on,
+                product=records.brands[doses.cycle],
+                product_changed=doses.product_changed,
+                units=units_text(doses.full_units),
+                top_up=f"+{units_text(doses.top_up_units)} top-up" if top_ups else "",
+                changes=tuple(_dose_change(c, names) for c in doses.changes),
+                change_note=_change_note(doses),
+                scores=tuple(
+                    _ledger_score(course, index[doses.cycle])
+                    for course in courses
+                    if _has_cycle(course, index[doses.cycle])
+                ),
+                course=_course(response),
+                interval=_weeks(doses.days_to_next / 7)
+                if doses.days_to_next is not None
+                else DASH,
+                events=tuple(
+                    f"{event.kind} ({event.severity})"
+                    for event in records.events
+                    if event.cycle == doses.cycle
+                ),
+            )
+        )
+    return rows
+
+
+def _dose_change(change: comparison.MuscleDoseChange, names: Mapping[str, str]) -> str:
+    where = f"{names.get(change.muscle, change.muscle)} {SIDE_WORDS[change.side]}"
+    if change.before == 0:
+        return f"{where}: new, {units_text(change.after)}"
+    if change.after == 0:
+        return f"{where}: stopped (was {units_text(change.before)})"
+    delta = change.after - change.before
+    sign = "+" if delta > 0 else MINUS
+    return (
+        f"{where}: {dose(change.before)} \u2192 {units_text(change.after)} "
+        f"({sign}{dose(abs(delta))})"
+    )
+
+
+def _change_note(doses: comparison.LedgerDoses) -> str:
+    if doses.previous is None:
+        return "First cycle"
+    if doses.product_changed:
+        return f"New product: doses not compared with cycle {doses.previous}"
+    if not doses.changes:
+        return f"Same doses as cycle {doses.previous}"
+    return f"Changed from cycle {doses.previous}"
+
+
+def _has_cycle(course: ScoreCourse, i: int) -> bool:
+    return any(
+        math.isfinite(float(trend.values[i]))
+        for trend in (course.before, course.review)
+    )
+
+
+def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
+    definition = scoring.get_instrument(course.instrument)
+    response = float(course.response[i])
+    before, review = float(course.before.values[i]), float(course.review.values[i])
+    return LedgerScore(
+        title=short_title(course.instrument),
+        before=plots.format_value(before) if math.isfinite(before) else "",
+        review=plots.format_value(review) if math.isfinite(review) else "",
+        response=change_of(response, definition.higher_is_better)
+        if math.isfinite(response)
+        else None,
+    )
+
+
+def short_title(code: str) -> str:
+    """Return an instrument's short name for tables and charts: "SAQ"."""
+    return {
+        "sunnybrook": "Sunnybrook",
+        "eface": "eFACE",
+        "saq": "SAQ",
+        "fdi": "FDI",
+        "house_brackmann": "House\u2013Brackmann",
+    }.get(code, code)
+
+
+def _course(response: CycleResponse | None) -> str:
+    """Write onset, peak and wear-off: "day 3 · day 14 · 11 wk"."""
+    if response is None or all(
+        value is None
+        for value in (response.onset_days, response.peak_days, response.wear_off_weeks)
+    ):
+        return "Not recorded"
+    return (
+        f"{_days(response.onset_days)} · {_days(response.peak_days)} · "
+        f"{_weeks(response.wear_off_weeks)}"
+    )
+
+
+def _days(value: float | None) -> str:
+    return DASH if value is None else f"day {plots.format_value(value)}"
+
+
+def _weeks(value: float | None) -> str:
+    return DASH if value is None else f"{plots.format_value(value)} wk"
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    """One cycle of an instrument's table."""
+
+    cycle: int
+    before: str
+    review: str
+    wear_off: str
+    response: Change
+    from_baseline: Change
+
+
+@dataclass(frozen=True)
+class CourseView:
+    """One instrument across the shown cycles, per time point."""
+
+    instrument: str
+    title: str
+    short: str
+    higher_is_better: bool
+    provenance: str
+    rows: list[CourseRow]
+    series: list[plots.Series]
+    baseline: tuple[float, str] | None
+    baseline_note: str
+    y_range: tuple[float, float]
+    svg: Markup | None = None
+
+
+def course_views(
+    courses: Sequence[ScoreCourse], shown: Sequence[int]
+) -> list[CourseView]:
+    """Describe each instrument over the shown cycles, baseline stated."""
+    views = []
+    for course in courses:
+        definition = scoring.get_instrument(course.instrument)
+        better = definition.higher_is_better
+        keep = [i for i, cycle in enumerate(course.cycles) if cycle in shown]
+        if not any(_has_any(course, i) for i in keep):
+            continue
+        base, base_cycle = course.baseline, course.baseline_cycle
+        rows = [
+            CourseRow(
+                cycle=course.cycles[i],
+                before=number(float(course.before.values[i])),
+                review=number(float(course.review.values[i])),
+                wear_off=number(float(course.wear_off.values[i])),
+                response=change_of(float(course.response[i]), better),
+                from_baseline=change_of(
+                    float(course.before.change_from_baseline[i]), better
+                ),
+            )
+            for i in keep
+            if _has_any(course, i)
+        ]
+        series = [
+            plots.Series(
+                label, tuple(shown), tuple(float(trend.values[i]) for i in keep)
+            )
+            for label, trend in (
+                ("Before treatment", course.before),
+                ("At review", course.review),
+                ("At wear-off", course.wear_off),
+            )
+            if np.isfinite(trend.values[keep]).any()
+        ]
+        note, line = "", None
+        if base_cycle is not None:
+            note = f"Baseline {number(base)}, before cycle {base_cycle}"
+            if base_cycle not in shown:
+                note += " (not among the cycles shown)"
+            line = (base, note)
+        views.append(
+            CourseView(
+                instrument=course.instrument,
+                title=definition.title,
+                short=short_title(course.instrument),
+                higher_is_better=better,
+                provenance=definition.provenance,
+                rows=rows,
+                series=series,
+                baseline=line,
+                baseline_note=note or "No score before treatment yet: no baseline",
+                y_range=SCORE_RANGES.get(course.instrument, (0.0, 100.0)),
+            )
+        )
+    return views
+
+
+def _has_any(course: ScoreCourse, i: int) -> bool:
+    return any(
+        math.isfinite(float(trend.values[i]))
+        for trend in (course.before, course.review, course.wear_off)
+    )
+
+
+def change_of(value: float, higher_is_better: bool) -> Change:
+    """Write a change in score with its verdict, or a dash when there is none."""
+    if not math.isfinite(value):
+        return Change(DASH, "")
+    return Change(signed(value), verdict(value, higher_is_better))

@@ -1,0 +1,420 @@
+"""What the patient records through the diary link, stored as patient-entered.
+
+Each entry is a ``DiaryEntry`` on the cycle, with its time point; the SAQ is an
+``Assessment`` too (self-entered, the cycle's, at the review or wear-off time
+point), and the onset and wear-off days fill the cycle's ``CycleResponse`` where
+the clinic has not recorded its own value (``patient_fields`` says which came
+from the patient). A wear-off day then moves the cycle's proposed re-treatment
+day by the personalised rule (``scheduling.suggest_retreatment``). Every write is
+audited with the diary link as its actor and ``source: patient_diary``.
+"""
+
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import func
+from sqlmodel import select
+
+from planner import scheduling
+from planner import scoring
+from planner.clinic_time import local_day
+from planner.errors import InvalidInput
+from planner.models import Appointment
+from planner.models import AppointmentKind
+from planner.models import AppointmentStatus
+from planner.models import Assessment
+from planner.models import AuditAction
+from planner.models import CycleResponse
+from planner.models import DiaryEntry
+from planner.models import DiaryLink
+from planner.models import Instrument
+from planner.models import Timepoint
+from planner.models import TreatmentSession
+from planner.services.audit import Actor
+from planner.services.audit import json_safe
+from planner.services.audit import record_event
+from planner.services.diary_forms import DayIn
+from planner.services.diary_forms import SaqWhenIn
+from planner.services.diary_forms import SideEffectIn
+from planner.services.diary_forms import WeeklyIn
+from planner.services.diary_forms import cycle_timepoint
+from planner.services.diary_links import OpenDiary
+from planner.services.diary_links import diary_actor
+from planner.services.followup import scheduling_rules
+from planner.services.followup import wear_off_history
+from planner.validation import parse_input
+
+SOURCE = "patient_diary"
+# A diary is a few entries a week; far more in a day is a script, not a patient.
+MAX_ENTRIES_PER_DAY = 40
+MAX_ONSET_DAYS = 60  # CycleResponse.onset_days' range
+MAX_WEAR_OFF_WEEKS = 52
+
+
+def _check_day(diary: OpenDiary, day: date) -> None:
+    if day > diary.today:
+        raise InvalidInput("Check the date.", fields={"day": "cannot be in the future"})
+    if day < diary.treated_on:
+        raise InvalidInput(
+            "Check the date.",
+            fields={"day": "cannot be before your injections"},
+        )
+
+
+def _check_volume(session: Session, diary: OpenDiary, now: datetime) -> None:
+    recent = session.exec(
+        select(func.count()).where(
+            DiaryEntry.link_id == diary.link_id,
+            col(DiaryEntry.entered_at) > now - timedelta(days=1),
+        )
+    ).one()
+    if recent >= MAX_ENTRIES_PER_DAY:
+        raise InvalidInput(
+            "You have sent a lot today. Please try again tomorrow.",
+            fields={"form": "too many entries today"},
+        )
+
+
+def _store(
+    session: Session,
+    diary: OpenDiary,
+    actor: Actor,
+    *,
+    kind: str,
+    day: date,
+    answers: dict[str, Any],
+    now: datetime,
+    needs_call: bool = False,
+    urgent: bool = False,
+    assessment_id: int | None = None,
+) -> DiaryEntry:
+    entry = DiaryEntry(
+        link_id=diary.link_id,
+        session_id=diary.session_id,
+        patient_id=diary.patient_id,
+        kind=kind,
+        timepoint=cycle_timepoint((day - diary.treated_on).days),
+        day=day,
+        answers=json_safe(answers),
+        needs_call=needs_call,
+        urgent=urgent,
+        assessment_id=assessment_id,
+        entered_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "diary_entry",
+        entry.id,
+        patient_id=diary.patient_id,
+        after={
+            "source": SOURCE,
+            "kind": kind,
+            "timepoint": entry.timepoint,
+            "day": day.isoformat(),
+            "answers": entry.answers,
+            "urgent": urgent,
+            "cycle_session_id": diary.session_id,
+        },
+    )
+    return entry
+
+
+def _issuer(session: Session, diary: OpenDiary) -> int:
+    link = session.get(DiaryLink, diary.link_id)
+    assert link is not None
+    return link.issued_by_id
+
+
+def _fill_response(
+    session: Session,
+    diary: OpenDiary,
+    actor: Actor,
+    field: str,
+    value: float,
+    now: datetime,
+) -> bool:
+    """Put a patient's value into the cycle's response unless the clinic's stands."""
+    existing = session.exec(
+        select(CycleResponse).where(CycleResponse.session_id == diary.session_id)
+    ).first()
+    if existing is None:
+        # recorded_by is the clinician who issued the link: the table needs a
+        # user; patient_fields and the trail say the patient entered it.
+        response = CycleResponse(
+            session_id=diary.session_id,
+            recorded_by_id=_issuer(session, diary),
+            recorded_at=now,
+            patient_fields=[field],
+        )
+        setattr(response, field, value)
+        session.add(response)
+        session.flush()
+        action, before = AuditAction.CREATE, None
+    else:
+        patient_fields = list(existing.patient_fields or [])
+        if getattr(existing, field) is not None and field not in patient_fields:
+            return False  # the clinic recorded its own value: it stands
+        before = {field: getattr(existing, field)}
+        setattr(existing, field, value)
+        existing.patient_fields = sorted({*patient_fields, field})
+        existing.recorded_at = now
+        existing.version += 1
+        session.add(existing)
+        response = existing
+        action = AuditAction.UPDATE
+    record_event(
+        session,
+        actor,
+        action,
+        "cycle_response",
+        response.id,
+        patient_id=diary.patient_id,
+        before=before,
+        after={field: value, "source": SOURCE},
+    )
+    return True
+
+
+def record_onset(
+    session: Session, diary: OpenDiary, data: Any, *, client: str | None, now: datetime
+) -> DiaryEntry:
+    """Record the day the patient first noticed the injections working."""
+    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
+    _check_day(diary, request.day)
+    _check_volume(session, diary, now)
+    actor = diary_actor(diary.link_id, client)
+    entry = _store(
+        session,
+        diary,
+        actor,
+        kind="onset",
+        day=request.day,
+        answers={"day": request.day},
+        now=now,
+    )
+    days = (request.day - diary.treated_on).days
+    if days <= MAX_ONSET_DAYS:
+        _fill_response(session, diary, actor, "onset_days", float(days), now)
+    session.commit()
+    return entry
+
+
+def record_side_effect(
+    session: Session, diary: OpenDiary, data: Any, *, client: str | None, now: datetime
+) -> DiaryEntry:
+    """Record side effects; every one asks the clinic to call, some urgently."""
+    try:
+        request: SideEffectIn = parse_input(
+            SideEffectIn, data, "Please check your answers."
+        )
+    except InvalidInput as exc:
+        # "effects.0" and the like name the one list the page shows.
+        fields = {key.split(".")[0]: text for key, text in exc.fields.items()}
+        raise InvalidInput(exc.message, fields=fields) from None
+    _check_day(diary, request.day)
+    _check_volume(session, diary, now)
+    entry = _store(
+        session,
+        diary,
+        diary_actor(diary.link_id, client),
+        kind="side_effect",
+        day=request.day,
+        answers={
+            "effects": [effect.value for effect in request.effects],
+            "other": request.other,
+            "day": request.day,
+        },
+        now=now,
+        needs_call=True,
+        urgent=request.urgent,
+    )
+    session.commit()
+    return entry
+
+
+def record_weekly(
+    session: Session, diary: OpenDiary, data: Any, *, client: str | None, now: datetime
+) -> DiaryEntry:
+    """Record the weekly check: how the face is this week."""
+    request: WeeklyIn = parse_input(WeeklyIn, data, "Please choose an answer.")
+    _check_volume(session, diary, now)
+    entry = _store(
+        session,
+        diary,
+        diary_actor(diary.link_id, client),
+        kind="weekly",
+        day=diary.today,
+        answers={"face": request.face.value},
+        now=now,
+    )
+    session.commit()
+    return entry
+
+
+def record_saq(
+    session: Session,
+    diary: OpenDiary,
+    data: dict[str, Any],
+    *,
+    client: str | None,
+    now: datetime,
+) -> DiaryEntry:
+    """Score and store the patient's SAQ as a self-entered assessment of the cycle."""
+    errors: dict[str, str] = {}
+    when = None
+    try:
+        when = parse_input(SaqWhenIn, data).when
+    except InvalidInput as exc:
+        errors.update(exc.fields)
+    answers = {key: value for key, value in data.items() if key.startswith("q")}
+    try:
+        items = scoring.validate_items(Instrument.SAQ.value, answers)
+        result = scoring.score_items(Instrument.SAQ.value, items)
+    except scoring.ScoringError as exc:
+        errors.update(exc.fields)
+    if errors or when is None:
+        raise InvalidInput("Please answer every question.", fields=errors)
+    _check_volume(session, diary, now)
+    actor = diary_actor(diary.link_id, client)
+    timepoint = Timepoint.REVIEW if when == "two_weeks" else Timepoint.WEAR_OFF
+    assessment = Assessment(
+        patient_id=diary.patient_id,
+        session_id=diary.session_id,
+        instrument=Instrument.SAQ,
+        timepoint=timepoint,
+        assessed_at=now,
+        items=items,
+        scores=dict(result.scores),
+        total=result.total,
+        formula_version=result.formula_version,
+        self_entered=True,
+        # The table needs a user: the clinician who issued the link; the
+        # diary entry and the trail say the patient entered it.
+        entered_by_id=_issuer(session, diary),
+    )
+    session.add(assessment)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "assessment",
+        assessment.id,
+        patient_id=diary.patient_id,
+        after={
+            "instrument": "saq",
+            "timepoint": timepoint.value,
+            "total": result.total,
+            "self_entered": True,
+            "source": SOURCE,
+            "cycle_session_id": diary.session_id,
+        },
+    )
+    entry = _store(
+        session,
+        diary,
+        actor,
+        kind="saq",
+        day=diary.today,
+        answers={"when": when, "total": result.total},
+        now=now,
+        assessment_id=assessment.id,
+    )
+    session.commit()
+    return entry
+
+
+def _move_retreatment(
+    session: Session, diary: OpenDiary, actor: Actor, zone: ZoneInfo
+) -> None:
+    """Re-suggest the cycle's proposed re-treatment day with the new wear-off."""
+    proposal = session.exec(
+        select(Appointment).where(
+            Appointment.source_session_id == diary.session_id,
+            Appointment.kind == AppointmentKind.TREATMENT,
+            Appointment.status == AppointmentStatus.PROPOSED,
+        )
+    ).first()
+    record = session.get(TreatmentSession, diary.session_id)
+    if proposal is None or record is None:
+        return
+    treated_on = local_day(record.performed_at, zone)
+    window = scheduling.retreatment_window(treated_on, scheduling_rules(session))
+    suggestion = scheduling.suggest_retreatment(
+        window, wear_off_history(session, diary.patient_id), treated_on=treated_on
+    )
+    if suggestion.day == proposal.due_date and suggestion.reason == proposal.notes:
+        return
+    before = {"due_date": proposal.due_date.isoformat(), "notes": proposal.notes}
+    proposal.due_date = suggestion.day
+    proposal.notes = suggestion.reason
+    proposal.version += 1
+    session.add(proposal)
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "appointment",
+        proposal.id,
+        patient_id=diary.patient_id,
+        before=before,
+        after={
+            "due_date": suggestion.day.isoformat(),
+            "notes": suggestion.reason,
+            "source": SOURCE,
+        },
+    )
+
+
+def record_wear_off(
+    session: Session,
+    diary: OpenDiary,
+    data: Any,
+    *,
+    client: str | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> DiaryEntry:
+    """Record the day the effect wore off; it may move the re-treatment day."""
+    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
+    _check_day(diary, request.day)
+    _check_volume(session, diary, now)
+    actor = diary_actor(diary.link_id, client)
+    entry = _store(
+        session,
+        diary,
+        actor,
+        kind="wear_off",
+        day=request.day,
+        answers={"day": request.day},
+        now=now,
+        needs_call=True,
+    )
+    weeks = round((request.day - diary.treated_on).days / 7, 1)
+    if 0 < weeks <= MAX_WEAR_OFF_WEEKS and _fill_response(
+        session, diary, actor, "wear_off_weeks", weeks, now
+    ):
+        session.flush()
+        _move_retreatment(session, diary, actor, zone)
+    session.commit()
+    return entry
+
+
+def diary_entries(session: Session, diary: OpenDiary) -> list[DiaryEntry]:
+    """Return what the patient has recorded in this cycle's diary, oldest first."""
+    return list(
+        session.exec(
+            select(DiaryEntry)
+            .where(DiaryEntry.link_id == diary.link_id)
+            .order_by(col(DiaryEntry.entered_at), col(DiaryEntry.id))
+        )
+    )

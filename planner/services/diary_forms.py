@@ -1,0 +1,120 @@
+"""What the patient's diary asks, in plain words, and how its answers are checked.
+
+The side effects and the advice for the urgent ones follow the clinical
+reference, section 6.3 ("When to seek help"): difficulty swallowing, speaking or
+breathing is the labels' boxed warning on distant spread of toxin effect, and
+means seek medical help immediately [S35] [S27] [S28]; eyelid droop, an eye that
+does not close fully and drooling mean contact the clinic [S13] [S63].
+"""
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import field_validator
+from pydantic import model_validator
+
+from planner.validation import blank_as_none
+from planner.validation import strip_or_none
+
+# The reference's tags for the emergency advice, shown with it on the page.
+EMERGENCY_SOURCE = (
+    "Clinical reference §6.3: the medicine labels' boxed warning on spread of "
+    "the toxin [S35] [S27] [S28]."
+)
+CALL_SOURCE = "Clinical reference §6.3 [S13] [S63]."
+
+
+class SideEffect(StrEnum):
+    EYELID_DROOP = "eyelid_droop"
+    EYE_NOT_CLOSING = "eye_not_closing"
+    DROOLING = "drooling"
+    DIFFICULTY_SWALLOWING = "difficulty_swallowing"
+    DIFFICULTY_SPEAKING_BREATHING = "difficulty_speaking_breathing"
+    OTHER = "other"
+
+
+SIDE_EFFECT_WORDS: dict[SideEffect, str] = {
+    SideEffect.EYELID_DROOP: "My eyelid droops",
+    SideEffect.EYE_NOT_CLOSING: "My eye does not close fully",
+    SideEffect.DROOLING: "I drool, or drinks leak from my mouth",
+    SideEffect.DIFFICULTY_SWALLOWING: "It is hard to swallow",
+    SideEffect.DIFFICULTY_SPEAKING_BREATHING: "It is hard to speak or to breathe",
+    SideEffect.OTHER: "Something else",
+}
+URGENT = frozenset(
+    {SideEffect.DIFFICULTY_SWALLOWING, SideEffect.DIFFICULTY_SPEAKING_BREATHING}
+)
+
+
+class FaceThisWeek(StrEnum):
+    RELAXED = "relaxed"
+    SAME = "same"
+    TIGHTER = "tighter"
+    LIKE_BEFORE = "like_before"
+
+
+WEEKLY_WORDS: dict[FaceThisWeek, str] = {
+    FaceThisWeek.RELAXED: "More relaxed than last week",
+    FaceThisWeek.SAME: "About the same as last week",
+    FaceThisWeek.TIGHTER: "Tighter than last week",
+    FaceThisWeek.LIKE_BEFORE: "Back to how it was before the injections",
+}
+
+SAQ_WHEN_WORDS = {
+    "two_weeks": "About 2 weeks after the injections",
+    "wear_off": "Now that the effect has worn off",
+}
+
+
+class DayIn(BaseModel):
+    """A day the patient noticed something: the onset, or the day it wore off."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    day: date
+
+    _blank = field_validator("day", mode="before")(blank_as_none)
+
+
+class SideEffectIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    effects: list[SideEffect] = Field(min_length=1, max_length=len(SideEffect))
+    other: str | None = Field(default=None, max_length=500)
+    day: date
+
+    _blank = field_validator("day", mode="before")(blank_as_none)
+    _strip = field_validator("other", mode="before")(strip_or_none)
+
+    @model_validator(mode="after")
+    def _other_described(self) -> "SideEffectIn":
+        if SideEffect.OTHER in self.effects and not self.other:
+            raise ValueError("other: say what you noticed")
+        return self
+
+    @property
+    def urgent(self) -> bool:
+        return any(effect in URGENT for effect in self.effects)
+
+
+class WeeklyIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    face: FaceThisWeek
+
+
+class SaqWhenIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    when: Literal["two_weeks", "wear_off"]
+
+
+def cycle_timepoint(days: int) -> str:
+    """Say when in the cycle a day falls: "day 3", "week 2", "week 14"."""
+    if days < 14:
+        return f"day {days}"
+    return f"week {days // 7}"

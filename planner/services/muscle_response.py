@@ -1,0 +1,170 @@
+"""One muscle's dose beside each cycle's response and duration, in words.
+
+The pure ``comparison.muscle_responses`` groups the cycles by product and fits
+nothing across products; this module writes its rows, its findings with n and,
+when the cycles are few, a plain caution.
+"""
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner import comparison
+from planner import plots
+from planner import scoring
+from planner.comparison import MuscleResponse
+from planner.comparison import ScoreCourse
+from planner.services.cycle_records import CycleRecords
+from planner.services.cycle_responses import MINUS
+from planner.services.cycle_responses import Change
+from planner.services.cycle_responses import change_of
+from planner.services.cycle_responses import dose
+from planner.services.cycle_responses import number
+from planner.services.cycle_responses import short_title
+
+
+@dataclass(frozen=True)
+class MuscleRow:
+    """One cycle of a muscle's comparison: units, top-up units, weeks, as numbers.
+
+    ``top_up`` is empty when there was none; ``weeks`` a dash when not recorded.
+    """
+
+    cycle: int
+    units: str
+    top_up: str
+    responses: tuple[Change, ...]
+    weeks: str
+
+
+@dataclass(frozen=True)
+class MuscleBlock:
+    """A muscle over the cycles of one product, with what the numbers can say."""
+
+    product: str
+    rows: list[MuscleRow]
+    findings: list[str]
+    caution: str
+    dose_changed: bool
+
+
+@dataclass(frozen=True)
+class MuscleView:
+    """One muscle and side: dose against response, product by product."""
+
+    muscle: str
+    side: str
+    name: str
+    instruments: tuple[str, ...]
+    blocks: list[MuscleBlock]
+
+    @property
+    def dose_changed(self) -> bool:
+        """Say whether the dose differed between cycles of any one product."""
+        return any(block.dose_changed for block in self.blocks)
+
+
+def muscle_view(
+    records: CycleRecords,
+    courses: Sequence[ScoreCourse],
+    muscle: str,
+    side: comparison.Side,
+    *,
+    name: str,
+    shown: Sequence[int],
+    brands: Mapping[str, str],
+) -> MuscleView:
+    """Set one muscle's dose beside each cycle's response and duration."""
+    cycles = [cycle for cycle in records.cycles if cycle.cycle in shown]
+    responses = {
+        course.instrument: course.responses() for course in courses if course.responded
+    }
+    wear_off = {
+        number: float(r.wear_off_weeks)
+        for number, r in records.responses.items()
+        if r.wear_off_weeks is not None
+    }
+    found = comparison.muscle_responses(
+        cycles, muscle, side, responses=responses, wear_off_weeks=wear_off
+    )
+    better = {code: scoring.get_instrument(code).higher_is_better for code in responses}
+    return MuscleView(
+        muscle=muscle,
+        side=side,
+        name=name,
+        instruments=tuple(short_title(code) for code in responses),
+        blocks=[_block(group, better, brands) for group in found],
+    )
+
+
+def _block(
+    group: MuscleResponse, better: Mapping[str, bool], brands: Mapping[str, str]
+) -> MuscleBlock:
+    rows = [
+        MuscleRow(
+            cycle=cycle,
+            units=dose(float(group.units[j])),
+            top_up=dose(float(group.top_up_units[j]))
+            if group.top_up_units[j] > 0
+            else "",
+            responses=tuple(
+                change_of(float(fit.response[j]), better[code])
+                for code, fit in group.responses.items()
+            ),
+            weeks=number(float(group.wear_off_weeks[j])),
+        )
+        for j, cycle in enumerate(group.cycles)
+    ]
+    findings = [
+        _finding(
+            f"{short_title(code)} response",
+            fit,
+            unit="points",
+            words=("better", "worse") if better[code] else ("worse", "better"),
+        )
+        for code, fit in group.responses.items()
+    ]
+    findings.append(
+        _finding("Wear-off", group.duration, unit="weeks", words=("later", "sooner"))
+    )
+    most = max([fit.pairs for fit in group.responses.values()] + [group.duration.pairs])
+    caution = ""
+    if most < comparison.SMALL_N:
+        caution = (
+            f"Only {most} cycle{'s' if most != 1 else ''} to compare: too few to "
+            "tell the dose's effect from chance, the natural course of synkinesis "
+            "or other changes made at the same time."
+        )
+    return MuscleBlock(
+        product=brands.get(group.product_code, group.product_code),
+        rows=rows,
+        findings=findings,
+        caution=caution,
+        dose_changed=group.dose_changed,
+    )
+
+
+def _finding(
+    label: str, fit: comparison.DoseResponse, *, unit: str, words: tuple[str, str]
+) -> str:
+    """Say in one sentence what the paired cycles show, with n.
+
+    ``words`` say what a rise and a fall of the measure mean, e.g. ("worse",
+    "better") for a response whose lower score is better.
+    """
+    n = fit.pairs
+    if fit.slope is None:
+        if n > 1 and np.ptp(fit.units[np.isfinite(fit.response)]) == 0:
+            return f"{label}: n = {n}, all at the same dose; nothing to compare."
+        return f"{label}: n = {n}, too few cycles with a different dose to compare."
+    per_unit = fit.slope
+    if plots.format_value(abs(per_unit)) == "0":
+        return f"{label}: n = {n}, no change with the dose."
+    way = words[0] if per_unit > 0 else words[1]
+    r = f", r = {fit.r:.2f}".replace("-", MINUS) if fit.r is not None else ""
+    return (
+        f"{label}: n = {n}; each extra unit went with "
+        f"{plots.format_value(abs(per_unit))} {unit} {way}{r}."
+    )

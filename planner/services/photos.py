@@ -1,0 +1,271 @@
+"""Photographs: consent, capture, the stored images, the clinician's marks.
+
+Consent comes first: no photo is taken without a recorded photography consent
+(separate from treatment consent), and once a patient withdraws it their photos
+are hidden from every page and every image request; only an admin's archive
+(``planner.services.photo_export``) still reads them.
+
+Every image served is an audited VIEW, in the same transaction as nothing else:
+who looked at which photo of whom, and at what size.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner import photometry
+from planner.errors import Forbidden
+from planner.errors import InvalidInput
+from planner.errors import NotFound
+from planner.models import AuditAction
+from planner.models import SessionKind
+from planner.models import Timepoint
+from planner.models import TreatmentSession
+from planner.models.photos import PHOTO_TIMEPOINTS
+from planner.models.photos import SIZES
+from planner.models.photos import Photo
+from planner.models.photos import PhotoConsentCreate
+from planner.models.photos import PhotoConsentRecord
+from planner.models.photos import PhotoImage
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+from planner.services.drafts import live
+from planner.services.lookup import get_or_raise
+from planner.services.patients import get_patient
+from planner.services.photo_views import list_views
+from planner.validation import parse_input
+from planner.vocabulary import PhotoConsent
+
+HIDDEN = "This patient withdrew photography consent: their photos are hidden."
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """The photography consent in force for a patient (None: never recorded)."""
+
+    consent: PhotoConsent | None
+    recorded_at: datetime | None = None
+    note: str | None = None
+
+    @property
+    def allows_capture(self) -> bool:
+        return self.consent in (PhotoConsent.CLINICAL, PhotoConsent.TEACHING)
+
+    @property
+    def hidden(self) -> bool:
+        return self.consent == PhotoConsent.WITHDRAWN
+
+
+def consent_state(session: Session, patient_id: int) -> ConsentState:
+    """Return the patient's latest photography consent."""
+    latest = session.exec(
+        select(PhotoConsentRecord)
+        .where(PhotoConsentRecord.patient_id == patient_id)
+        .order_by(col(PhotoConsentRecord.id).desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return ConsentState(None)
+    return ConsentState(latest.consent, latest.recorded_at, latest.note)
+
+
+def record_consent(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+) -> PhotoConsentRecord:
+    """Record the patient's photography consent, or its withdrawal.
+
+    :raises InvalidInput: naming each bad field.
+    """
+    get_patient(session, patient_id)
+    given = parse_input(PhotoConsentCreate, data)
+    assert actor.user_id is not None, "consent is recorded by a logged-in clinician"
+    record = PhotoConsentRecord.model_validate(
+        given,
+        update={
+            "patient_id": patient_id,
+            "recorded_by_id": actor.user_id,
+            "recorded_at": now,
+        },
+    )
+    session.add(record)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "photo_consent",
+        record.id,
+        patient_id=patient_id,
+        after=snapshot(record),
+    )
+    session.commit()
+    return record
+
+
+def require_visible(session: Session, patient_id: int) -> None:
+    """Refuse to show a patient's photos once they withdrew consent."""
+    if consent_state(session, patient_id).hidden:
+        raise Forbidden(HIDDEN)
+
+
+def cycle_session(session: Session, session_id: int) -> TreatmentSession:
+    """Return the full treatment whose cycle this session belongs to.
+
+    :raises NotFound: if there is no such session.
+    """
+    record = get_or_raise(
+        session,
+        TreatmentSession,
+        session_id,
+        f"There is no treatment session {session_id}.",
+    )
+    if record.kind == SessionKind.TOP_UP and record.cycle_session_id is not None:
+        return get_or_raise(
+            session,
+            TreatmentSession,
+            record.cycle_session_id,
+            "The top-up's cycle is missing.",
+        )
+    return record
+
+
+def patient_cycles(session: Session, patient_id: int) -> list[TreatmentSession]:
+    """Return the full treatments that opened the patient's cycles, oldest first."""
+    return list(
+        session.exec(
+            select(TreatmentSession)
+            .where(
+                TreatmentSession.patient_id == patient_id,
+                TreatmentSession.kind == SessionKind.FULL,
+                live(),
+            )
+            .order_by(col(TreatmentSession.cycle_number))
+        )
+    )
+
+
+def _capture_problems(
+    session: Session, patient_id: int, view_code: str, timepoint: str
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not consent_state(session, patient_id).allows_capture:
+        problems["consent"] = (
+            "is not recorded: record the patient's photography consent first"
+        )
+    if view_code not in {view.code for view in list_views(session)}:
+        problems["view"] = "must be one of the clinic's standard views"
+    if timepoint not in {tp.value for tp in PHOTO_TIMEPOINTS}:
+        problems["timepoint"] = "must be pre-treatment, review or other"
+    return problems
+
+
+def add_photo(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    *,
+    view_code: str,
+    timepoint: str,
+    data: bytes,
+    now: datetime,
+) -> Photo:
+    """Store a photo of one view for the session's cycle: original, display, thumb.
+
+    :raises InvalidInput: without photo consent, for an unknown view or
+        timepoint, or for an upload that is not a usable photo (``photo``).
+    """
+    cycle = cycle_session(session, session_id)
+    problems = _capture_problems(session, cycle.patient_id, view_code, timepoint)
+    if problems:
+        raise InvalidInput("The photo was not saved.", fields=problems)
+    try:
+        processed = photometry.process_photo(data)
+    except photometry.PhotoRejected as refused:
+        raise InvalidInput(
+            "The photo was not saved.", fields={"photo": refused.reason}
+        ) from None
+    assert actor.user_id is not None, "photos are taken by a logged-in clinician"
+    assert cycle.id is not None
+    photo = Photo(
+        patient_id=cycle.patient_id,
+        session_id=cycle.id,
+        view_code=view_code,
+        timepoint=Timepoint(timepoint),
+        taken_at=now,
+        taken_by_id=actor.user_id,
+        width=processed.original.width,
+        height=processed.original.height,
+    )
+    session.add(photo)
+    session.flush()
+    assert photo.id is not None
+    renditions = (processed.original, processed.display, processed.thumbnail)
+    for size, rendition in zip(SIZES, renditions, strict=True):
+        session.add(
+            PhotoImage(
+                photo_id=photo.id,
+                size=size,
+                content_type=photometry.CONTENT_TYPE,
+                width=rendition.width,
+                height=rendition.height,
+                data=rendition.data,
+            )
+        )
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "photo",
+        photo.id,
+        patient_id=photo.patient_id,
+        after=snapshot(photo)
+        | {"bytes": {s: len(r.data) for s, r in zip(SIZES, renditions, strict=True)}},
+    )
+    session.commit()
+    return photo
+
+
+def get_visible_photo(session: Session, photo_id: int) -> Photo:
+    """Return a photo that may be shown.
+
+    :raises NotFound: if there is no such photo.
+    :raises Forbidden: if the patient withdrew photography consent.
+    """
+    photo = get_or_raise(session, Photo, photo_id, f"There is no photo {photo_id}.")
+    require_visible(session, photo.patient_id)
+    return photo
+
+
+def read_image(session: Session, actor: Actor, photo_id: int, size: str) -> PhotoImage:
+    """Return one stored JPEG of a visible photo, noting the view in the trail.
+
+    :raises NotFound: for an unknown photo or size.
+    :raises Forbidden: if the patient withdrew photography consent.
+    """
+    if size not in SIZES:
+        raise NotFound(f"There is no {size!r} size of a photo.")
+    photo = get_visible_photo(session, photo_id)
+    image = get_or_raise(
+        session, PhotoImage, (photo_id, size), "The photo's image is missing."
+    )
+    record_event(
+        session,
+        actor,
+        AuditAction.VIEW,
+        "photo",
+        photo_id,
+        patient_id=photo.patient_id,
+        after={"size": size},
+    )
+    session.commit()
+    return image

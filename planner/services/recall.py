@@ -1,0 +1,324 @@
+"""Batch recall: every patient who received a lot, with what they were given.
+
+A lot number is looked up in either case across every vial ever recorded, from
+stock or not, so a recall finds sessions charted before stock was kept. Each
+look-up names patients, so it is written to the audit trail: one event per
+patient named (LOOKUP for the page, EXPORT for the CSV, PRINT for the letters),
+or one naming nobody when the lot reached no one.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import field_validator
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.clinic_time import local_day
+from planner.interop.research_csv_cells import Column
+from planner.interop.research_csv_cells import CsvFile
+from planner.interop.research_csv_cells import write_csv
+from planner.models import AuditAction
+from planner.models import InjectionSite
+from planner.models import Patient
+from planner.models import Product
+from planner.models import TreatmentSession
+from planner.models import User
+from planner.models import VialLot
+from planner.models.patients import SearchKey
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.drafts import live
+from planner.services.stock import LOT_PATTERN
+from planner.validation import parse_input
+from planner.validation import strip_text
+from planner.vocabulary import label
+
+Purpose = Literal["page", "csv", "letters"]
+ACTIONS: dict[Purpose, AuditAction] = {
+    "page": AuditAction.LOOKUP,
+    "csv": AuditAction.EXPORT,
+    "letters": AuditAction.PRINT,
+}
+_VIALS = VialLot.__table__  # type: ignore[attr-defined]  # set by SQLModel
+
+
+# Properties to receive for a recall look-up.
+class RecallQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lot: str = Field(min_length=1, max_length=40, pattern=LOT_PATTERN)
+
+    _stripped = field_validator("lot", mode="before")(strip_text)
+
+
+@dataclass(frozen=True)
+class RecallSite:
+    muscle: str
+    side: str
+    # None: a draft's site whose dose has not been entered yet.
+    units: float | None
+
+    @property
+    def dose(self) -> str:
+        return "dose not entered" if self.units is None else f"{self.units:g}"
+
+
+@dataclass(frozen=True)
+class RecallRow:
+    """One session given from the lot, with the patient's contact details."""
+
+    session_id: int
+    treated_on: date
+    kind: str
+    status: str
+    product: str
+    unit: str
+    lot_number: str
+    expiry_date: date
+    patient_id: int
+    given_name: str
+    family_name: str
+    mrn: str
+    date_of_birth: date
+    phone: str | None
+    email: str | None
+    address: str | None
+    clinician: str | None
+    sites: tuple[RecallSite, ...]
+
+    @property
+    def units(self) -> float:
+        return sum(site.units for site in self.sites if site.units is not None)
+
+    @property
+    def patient(self) -> str:
+        """The patient as a list sorts them: family name first."""
+        return f"{self.family_name}, {self.given_name}"
+
+
+@dataclass(frozen=True)
+class Recall:
+    """The look-up's answer: the lot as asked for, and the sessions found."""
+
+    lot: str
+    rows: list[RecallRow]
+
+    @property
+    def patient_count(self) -> int:
+        return len({row.patient_id for row in self.rows})
+
+
+def _sites(
+    session: Session, session_ids: list[int], muscle_names: Mapping[str, str]
+) -> dict[int, list[RecallSite]]:
+    found: dict[int, list[RecallSite]] = defaultdict(list)
+    if not session_ids:
+        return found
+    for site in session.exec(
+        select(InjectionSite)
+        .where(col(InjectionSite.session_id).in_(session_ids))
+        .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
+    ):
+        found[site.session_id].append(
+            RecallSite(
+                muscle_names.get(site.muscle, site.muscle),
+                label("side", site.side),
+                site.units,
+            )
+        )
+    return found
+
+
+def _row(
+    record: TreatmentSession,
+    vial: VialLot,
+    patient: Patient,
+    product: Product,
+    clinician: str | None,
+    sites: list[RecallSite],
+    zone: ZoneInfo,
+) -> RecallRow:
+    assert record.id is not None
+    assert patient.id is not None
+    return RecallRow(
+        session_id=record.id,
+        treated_on=local_day(record.performed_at, zone),
+        kind=label("session_kind", record.kind),
+        status=record.status.value,
+        product=product.brand,
+        unit=product.unit_name,
+        lot_number=vial.lot_number,
+        expiry_date=vial.expiry_date,
+        patient_id=patient.id,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        mrn=patient.mrn,
+        date_of_birth=patient.date_of_birth,
+        phone=patient.phone,
+        email=str(patient.email) if patient.email else None,
+        address=patient.address,
+        clinician=clinician,
+        sites=tuple(sites),
+    )
+
+
+def _audit(session: Session, actor: Actor, recall: Recall, purpose: Purpose) -> None:
+    detail = {"lot_number": recall.lot, "purpose": purpose}
+    patients = sorted({row.patient_id for row in recall.rows})
+    named: list[int | None] = list(patients) or [None]
+    for patient_id in named:
+        record_event(
+            session,
+            actor,
+            ACTIONS[purpose],
+            "recall",
+            None,
+            patient_id=patient_id,
+            after={**detail, "patients": len(patients)},
+        )
+
+
+def find_recall(
+    session: Session,
+    actor: Actor,
+    data: object,
+    *,
+    purpose: Purpose,
+    muscle_names: Mapping[str, str],
+    zone: ZoneInfo,
+) -> Recall:
+    """Name every session given from a lot, by patient; audit the look-up.
+
+    :param purpose: what the answer is for (page, CSV or letters): the event's
+        action says which.
+    """
+    query = parse_input(RecallQuery, data, "Give the lot number to look up.")
+    rows = session.exec(
+        select(TreatmentSession, VialLot, Patient, Product)
+        .join(VialLot, col(VialLot.id) == col(TreatmentSession.vial_lot_id))
+        .join(Patient, col(Patient.id) == col(TreatmentSession.patient_id))
+        .join(Product, col(Product.id) == col(VialLot.product_id))
+        .where(SearchKey(_VIALS.c.lot_number) == query.lot.lower(), live())
+        .order_by(
+            col(Patient.family_name),
+            col(Patient.given_name),
+            col(Patient.id),
+            col(TreatmentSession.performed_at),
+        )
+    ).all()
+    sites = _sites(session, [r.id for r, *_ in rows if r.id], muscle_names)
+    injectors = {r.injector_id for r, *_ in rows}
+    names = dict(
+        session.exec(
+            select(User.id, User.name).where(col(User.id).in_(injectors))
+        ).all()
+    )
+    recall = Recall(
+        lot=query.lot.upper(),
+        rows=[
+            _row(
+                record,
+                vial,
+                patient,
+                product,
+                names.get(record.injector_id),
+                sites[record.id or 0],
+                zone,
+            )
+            for record, vial, patient, product in rows
+        ],
+    )
+    _audit(session, actor, recall, purpose)
+    session.commit()
+    return recall
+
+
+RECALL_CSV = CsvFile(
+    name="recall",
+    row="one treatment session given from the recalled lot",
+    columns=(
+        Column("lot_number", "text", "The lot number as recorded on the vial."),
+        Column("product", "text", "The product's brand."),
+        Column("expiry_date", "date", "The lot's expiry date."),
+        Column("patient", "text", "Family name, given name."),
+        Column("mrn", "text", "Clinic identifier."),
+        Column("date_of_birth", "date", "Date of birth."),
+        Column("phone", "text", "Phone number, if recorded."),
+        Column("email", "text", "Email address, if recorded."),
+        Column("address", "text", "Postal address, if recorded."),
+        Column("session_id", "integer", "The treatment session."),
+        Column("treated_on", "date", "The day of treatment, clinic time."),
+        Column("kind", "text", "Full treatment or top-up."),
+        Column("status", "text", "Signed, or draft (not yet signed)."),
+        Column("clinician", "text", "The injector."),
+        Column("sites", "text", "Each site: muscle, side and units."),
+        Column("units", "decimal", "Units given in the session.", places=2),
+        Column("unit", "text", "The product's unit: never another product's."),
+    ),
+)
+
+
+def _site_text(row: RecallRow) -> str:
+    return "; ".join(
+        f"{site.muscle} {site.side.lower()} {site.dose}" for site in row.sites
+    )
+
+
+def recall_csv(recall: Recall) -> Iterator[str]:
+    """Yield the recall as CSV text, a row per session, formulas neutralised."""
+    return write_csv(
+        RECALL_CSV,
+        (
+            {
+                "lot_number": row.lot_number,
+                "product": row.product,
+                "expiry_date": row.expiry_date,
+                "patient": row.patient,
+                "mrn": row.mrn,
+                "date_of_birth": row.date_of_birth,
+                "phone": row.phone,
+                "email": row.email,
+                "address": row.address,
+                "session_id": row.session_id,
+                "treated_on": row.treated_on,
+                "kind": row.kind,
+                "status": row.status,
+                "clinician": row.clinician,
+                "sites": _site_text(row),
+                "units": row.units,
+                "unit": row.unit,
+            }
+            for row in recall.rows
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One patient's letter: their address and each session from the lot."""
+
+    patient: str
+    address: str | None
+    sessions: list[RecallRow]
+
+
+def recall_letters(recall: Recall) -> list[Letter]:
+    """Group the sessions by patient: one letter each, in the list's order."""
+    letters: dict[int, Letter] = {}
+    for row in recall.rows:
+        letter = letters.get(row.patient_id)
+        if letter is None:
+            name = f"{row.given_name} {row.family_name}"
+            letter = letters[row.patient_id] = Letter(name, row.address, [])
+        letter.sessions.append(row)
+    return list(letters.values())

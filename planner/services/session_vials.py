@@ -1,0 +1,69 @@
+"""The vial a new session draws from: one on the list, or a new one from the form.
+
+A vial of another product than the one chosen is a mistake on the form, named by
+its field (never a missing page): units of two products are not interchangeable.
+"""
+
+from datetime import date
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from planner.clinic_time import clinic_today
+from planner.db_types import utc_now
+from planner.errors import InvalidInput
+from planner.models import Product
+from planner.models import VialLot
+from planner.services import lots as lot_service
+from planner.services.audit import Actor
+
+CHOOSE = "choose a vial, or a new vial and its details"
+
+
+def _refuse(message: str, reason: str) -> InvalidInput:
+    return InvalidInput(message, fields={"lot_choice": reason})
+
+
+def listed_vial(
+    session: Session, product: Product, lot_choice: str, *, today: date
+) -> VialLot:
+    """Return the chosen vial from the list if it is usable with this product."""
+    lot = session.get(VialLot, int(lot_choice)) if lot_choice.isdigit() else None
+    if lot is None:
+        raise _refuse("That vial is not on the list.", f"is not on the list; {CHOOSE}")
+    if lot.product_id != product.id:
+        other = session.get(Product, lot.product_id)
+        brand = other.brand if other else "another product's"
+        raise _refuse(
+            f"The vial chosen is {brand}, not {product.brand}.",
+            f"is a {brand} vial: choose a {product.brand} vial, a new vial, "
+            "or change the product",
+        )
+    if lot.closed_at is not None:
+        raise _refuse("That vial is closed.", f"is closed; {CHOOSE}")
+    if lot.expiry_date < today:
+        raise _refuse("That vial is past its expiry.", f"is past its expiry; {CHOOSE}")
+    return lot
+
+
+def choose_vial(
+    session: Session,
+    actor: Actor,
+    product: Product,
+    lot_choice: str,
+    data: dict[str, Any],
+    *,
+    zone: ZoneInfo,
+    now: datetime | None = None,
+) -> VialLot:
+    """Return the session's vial: a listed one, or a new one added (not committed)."""
+    if lot_choice == "new":
+        return lot_service.add_lot(
+            session, actor, lot_service.build_lot(product, data, zone=zone)
+        )
+    if not lot_choice:
+        raise _refuse("Choose the vial you are using.", f"is required: {CHOOSE}")
+    today = clinic_today(zone, now or utc_now())
+    return listed_vial(session, product, lot_choice, today=today)

@@ -1,0 +1,219 @@
+"""Consent at the chair: the patient reads and signs on the tablet.
+
+Clinicians (admins and injectors) witness signatures, record consent held
+elsewhere and record withdrawals; staff, who book and register, do not. Every
+consent has its own page and a PDF copy for the patient.
+"""
+
+from typing import Any
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from planner.access import current_actor
+from planner.access import roles_required
+from planner.clinic_time import local_day
+from planner.consent import SIGNATURE_HEIGHT
+from planner.consent import SIGNATURE_WIDTH
+from planner.consent import form_blocks
+from planner.consent.kinds import KIND_LABELS
+from planner.consent.kinds import METHOD_LABELS
+from planner.db import get_session
+from planner.db_types import utc_now
+from planner.errors import InvalidInput
+from planner.models import Role
+from planner.reports import consent as consent_report
+from planner.reports.render import render_pdf
+from planner.services import consent as service
+from planner.services.audit import record_print
+from planner.services.consent_forms import current_form
+from planner.services.consent_forms import parse_kind
+from planner.services.patients import get_patient
+from planner.views.context import clinic_zone
+from planner.views.context import posted_form
+from planner.views.reports import report_html
+from planner.views.reports import static_folder
+
+bp = Blueprint("consent", __name__)
+
+CLINICIANS = (Role.ADMIN, Role.INJECTOR)
+FIELD_LABELS = {
+    "printed_name": "Your name",
+    "strokes": "Signature",
+    "typed_confirm": "Typed signature",
+    "method": "How you sign",
+    "form_id": "The form",
+    "reason": "Reason",
+}
+
+
+def _render_index(
+    patient_id: int,
+    status: int = 200,
+    *,
+    errors: dict[str, dict[str, str]] | None = None,
+    submitted: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    session = get_session()
+    statuses = service.consent_overview(
+        session, patient_id, now=utc_now(), zone=clinic_zone()
+    )
+    return render_template(
+        "consent/index.html",
+        patient=get_patient(session, patient_id),
+        statuses=statuses,
+        witnesses=service.user_names(session, statuses),
+        method_labels=METHOD_LABELS,
+        valid_months=service.valid_months(session),
+        errors=errors or {},
+        submitted=submitted or {},
+        labels=FIELD_LABELS,
+    ), status
+
+
+@bp.get("/patients/<int:patient_id>/consent")
+@roles_required(*CLINICIANS)
+def index(patient_id: int) -> tuple[str, int]:
+    """Show each kind of consent: valid or not and why, the history, withdrawals."""
+    return _render_index(patient_id)
+
+
+def _render_sign(
+    patient_id: int,
+    kind_name: str,
+    status: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    submitted: dict[str, Any] | None = None,
+) -> tuple[str, int]:
+    session = get_session()
+    kind = parse_kind(kind_name)
+    patient = get_patient(session, patient_id)
+    form = current_form(session, kind)
+    session.commit()
+    return render_template(
+        "consent/sign.html",
+        patient=patient,
+        kind=kind,
+        kind_label=KIND_LABELS[kind],
+        form=form,
+        blocks=form_blocks(form.body),
+        errors=errors or {},
+        submitted=submitted or {"printed_name": patient.full_name},
+        labels=FIELD_LABELS,
+        box=(SIGNATURE_WIDTH, SIGNATURE_HEIGHT),
+    ), status
+
+
+@bp.get("/patients/<int:patient_id>/consent/<kind>")
+@roles_required(*CLINICIANS)
+def sign_form(patient_id: int, kind: str) -> tuple[str, int]:
+    """Show the form in large type, with the signature box, for the patient."""
+    return _render_sign(patient_id, kind)
+
+
+@bp.post("/patients/<int:patient_id>/consent/<kind>")
+@roles_required(*CLINICIANS)
+def sign(patient_id: int, kind: str) -> Response | tuple[str, int]:
+    """Record the patient's signature, witnessed by the logged-in clinician."""
+    data = posted_form()
+    data["typed_confirm"] = "typed_confirm" in data
+    try:
+        record = service.sign_consent(
+            get_session(),
+            current_actor(),
+            patient_id,
+            parse_kind(kind),
+            data,
+            now=utc_now(),
+        )
+    except InvalidInput as exc:
+        return _render_sign(patient_id, kind, 400, errors=exc.fields, submitted=data)
+    flash("Signed. Thank you.", "success")
+    return redirect(url_for("consent.show", record_id=record.id))
+
+
+@bp.post("/patients/<int:patient_id>/consent/<kind>/elsewhere")
+@roles_required(*CLINICIANS)
+def elsewhere(patient_id: int, kind: str) -> Response | tuple[str, int]:
+    """Record that consent to the current form is held elsewhere, with the reason."""
+    data = posted_form()
+    try:
+        service.record_elsewhere(
+            get_session(),
+            current_actor(),
+            patient_id,
+            parse_kind(kind),
+            data,
+            now=utc_now(),
+        )
+    except InvalidInput as exc:
+        return _render_index(
+            patient_id, 400, errors={kind: exc.fields}, submitted={kind: data}
+        )
+    flash("Consent recorded with its reason.", "success")
+    return redirect(url_for("consent.index", patient_id=patient_id))
+
+
+@bp.get("/consent/<int:record_id>")
+@roles_required(*CLINICIANS)
+def show(record_id: int) -> str:
+    """Show one consent as signed: the text, the signature, who and when."""
+    copy = consent_report.consent_copy(get_session(), record_id)
+    return render_template("consent/show.html", copy=copy, labels=FIELD_LABELS)
+
+
+@bp.post("/consent/<int:record_id>/withdraw")
+@roles_required(*CLINICIANS)
+def withdraw(record_id: int) -> Response | tuple[str, int]:
+    """Record the patient's withdrawal: when, by whom, and why."""
+    session = get_session()
+    record = service.get_consent(session, record_id)
+    patient_id, kind = record.patient_id, record.kind.value
+    data = posted_form()
+    try:
+        service.withdraw_consent(
+            session, current_actor(), record_id, data, now=utc_now()
+        )
+    except InvalidInput as exc:
+        return _render_index(
+            patient_id,
+            400,
+            errors={f"withdraw-{record_id}": exc.fields},
+            submitted={f"withdraw-{record_id}": data},
+        )
+    flash(f"Withdrawal of {kind} consent recorded.", "success")
+    return redirect(url_for("consent.index", patient_id=patient_id))
+
+
+@bp.get("/consent/<int:record_id>/consent.pdf")
+@roles_required(*CLINICIANS)
+def pdf(record_id: int) -> Response:
+    """Print the patient's copy of a signed consent."""
+    session = get_session()
+    copy = consent_report.consent_copy(session, record_id)
+    html = report_html("reports/consent.html", printed_by=current_user.name, copy=copy)
+    response = Response(
+        render_pdf(html, base_url=static_folder(), variant=consent_report.PDF_VARIANT),
+        mimetype="application/pdf",
+    )
+    day = local_day(copy.signed_at, clinic_zone()).isoformat()
+    safe = "".join(c if c.isalnum() or c in "-." else "-" for c in copy.mrn)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="consent-{copy.record.kind.value}-{safe}-{day}.pdf"'
+    )
+    record_print(
+        session,
+        current_actor(),
+        report="consent",
+        entity_type="consent_record",
+        entity_id=record_id,
+        patient_id=copy.patient_id,
+        detail={"kind": copy.record.kind.value, "version": copy.version},
+    )
+    return response

@@ -1,0 +1,173 @@
+/* A large numeric keypad for a dose: digits, decimal point, backspace, OK, Cancel,
+ * and quick-dose chips from the product's common doses.
+ *
+ * Every key is a real button (at least 44 x 44 CSS px, see chart-touch.css); typing
+ * digits, "." or ",", Backspace, Enter and Escape works too. The dose is checked as
+ * the server checks it (a number in the chart's range, to 0.01 U); whatever the
+ * server still refuses is reported by the save queue.
+ */
+
+import { fmtUnits } from "./state.js";
+
+const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "0", "back"];
+const MAX_CHARS = 6;
+
+/** Read a typed dose; ``{ units }`` or ``{ error }`` in the server's terms. */
+export function parseDose(text, { min, max, unitName = "U" }) {
+  const range = `Enter a dose from ${fmtUnits(min)} to ${fmtUnits(max)} ${unitName}.`;
+  const clean = String(text ?? "").trim().replace(",", ".");
+  if (!clean) return { error: `No dose entered. ${range}` };
+  if (!/^\d*\.?\d*$/.test(clean) || clean === ".") return { error: `Not a number. ${range}` };
+  const units = Number(clean);
+  if (!Number.isFinite(units) || units < min || units > max) return { error: `Out of range. ${range}` };
+  if (Math.abs(Math.round(units * 100) - units * 100) > 1e-6) {
+    return { error: `Doses are recorded to 0.01 ${unitName}. ${range}` };
+  }
+  return { units: Math.round(units * 100) / 100 };
+}
+
+/** Append the next key to what is typed, as the keypad does. */
+export function pressKey(text, key) {
+  if (key === "back") return text.slice(0, -1);
+  if (key === "." && text.includes(".")) return text;
+  if (text.length >= MAX_CHARS) return text;
+  if (key === "." && !text) return "0.";
+  if (text === "0" && key !== ".") return key;
+  return text + key;
+}
+
+function element(doc, tag, attrs = {}, text = "") {
+  const node = doc.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+/** Build the keypad's dialog once, in ``host``; ``open`` shows it for one dose. */
+export function createKeypad({ doc = document, host = doc.body } = {}) {
+  const dialog = element(doc, "dialog", { class: "keypad", id: "dose-keypad", "aria-labelledby": "keypad-title" });
+  const title = element(doc, "h2", { id: "keypad-title", class: "keypad-title" });
+  const display = element(doc, "output", { class: "keypad-display", id: "keypad-value", "aria-live": "polite", "aria-labelledby": "keypad-title" });
+  const error = element(doc, "p", { class: "keypad-error", id: "keypad-error", role: "alert", hidden: "" });
+  const chips = element(doc, "div", { class: "keypad-chips", role: "group", "aria-label": "Common doses" });
+  const keys = element(doc, "div", { class: "keypad-keys" });
+  for (const key of KEYS) {
+    const label = key === "back" ? "Backspace" : key === "." ? "Decimal point" : key;
+    const button = element(doc, "button", { type: "button", class: "keypad-key", "data-key": key, "aria-label": label }, key === "back" ? "⌫" : key);
+    keys.append(button);
+  }
+  const cancel = element(doc, "button", { type: "button", class: "button secondary keypad-cancel" }, "Cancel");
+  const ok = element(doc, "button", { type: "button", class: "button primary keypad-ok" }, "OK");
+  const actions = element(doc, "div", { class: "keypad-actions" });
+  actions.append(cancel, ok);
+  dialog.append(title, display, error, chips, keys, actions);
+  host.append(dialog);
+
+  let typed = "";
+  let fresh = true;
+  let options = null;
+  let opener = null;
+
+  function show() {
+    const number = element(doc, "span", { class: "keypad-number" }, typed || "–");
+    const unit = element(doc, "span", { class: "keypad-unit" }, options.unitName);
+    display.replaceChildren(number, " ", unit);
+    display.dataset.value = typed;
+  }
+
+  function setError(text) {
+    error.textContent = text || "";
+    error.hidden = !text;
+    display.setAttribute("aria-invalid", text ? "true" : "false");
+  }
+
+  function press(key) {
+    typed = pressKey(fresh && key !== "back" ? "" : typed, key);
+    fresh = false;
+    setError("");
+    show();
+  }
+
+  function close(submitted) {
+    if (!options) return;
+    const done = options;
+    options = null;
+    if (dialog.open) dialog.close();
+    if (!submitted) done.onCancel?.();
+    opener?.focus?.();
+    opener = null;
+  }
+
+  function submit(text = typed) {
+    if (!options) return;
+    const parsed = parseDose(text, options);
+    if (parsed.error) {
+      setError(parsed.error);
+      return;
+    }
+    const { onSubmit } = options;
+    close(true);
+    onSubmit(parsed.units);
+  }
+
+  keys.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-key]");
+    if (button) press(button.dataset.key);
+  });
+  chips.addEventListener("click", (event) => {
+    const chip = event.target.closest("[data-units]");
+    if (chip) submit(chip.dataset.units);
+  });
+  ok.addEventListener("click", () => submit());
+  cancel.addEventListener("click", () => close(false));
+  // Escape: the dialog's own cancel, closed our way so focus goes back.
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    close(false);
+  });
+  dialog.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    let key = null;
+    if (/^[0-9]$/.test(event.key)) key = event.key;
+    else if (event.key === "." || event.key === ",") key = ".";
+    else if (event.key === "Backspace") key = "back";
+    if (key) {
+      event.preventDefault();
+      press(key);
+    } else if (event.key === "Enter" && !event.target.closest("button")) {
+      event.preventDefault();
+      submit();
+    }
+  });
+
+  return {
+    dialog,
+    get isOpen() {
+      return options !== null;
+    },
+    get typed() {
+      return typed;
+    },
+    /** Show the keypad for one dose. ``onSubmit(units)`` gets a checked number. */
+    open(opts) {
+      options = { unitName: "U", chips: [], ...opts };
+      opener = doc.activeElement;
+      title.textContent = options.title || "Dose";
+      typed = options.value == null ? "" : fmtUnits(options.value);
+      fresh = true;
+      setError("");
+      show();
+      chips.replaceChildren(
+        ...options.chips.map((units) =>
+          element(doc, "button", { type: "button", class: "keypad-chip", "data-units": fmtUnits(units), "aria-label": `${fmtUnits(units)} ${options.unitName}` }, fmtUnits(units)),
+        ),
+      );
+      chips.hidden = options.chips.length === 0;
+      if (!dialog.open) dialog.showModal();
+      ok.focus();
+    },
+    close: () => close(false),
+    press,
+    submit: () => submit(),
+  };
+}

@@ -1,0 +1,51 @@
+/* A signed chart turns read-only where it is, without a reload: the editing
+ * controls go, the badge and banner say who signed and when, and "Print record"
+ * joins "Print handout" and "Back to patient". ``c`` is the chart (main.js).
+ */
+
+export function createReadOnly(c) {
+  function signedText(session) {
+    const when = session.signed_at ? c.dateTime.format(new Date(session.signed_at)) : "";
+    return `Signed by ${session.signed_by || "the injector"}${when ? ` on ${when}` : ""}; corrections are made by amendment.`;
+  }
+
+  function makeReadOnly() {
+    c.editable = false;
+    c.stopMoving();
+    c.keypad.close();
+    c.root.classList.add("is-readonly");
+    c.mapBox.classList.remove("is-editable");
+    for (const name of ["tabindex", "role", "aria-roledescription", "aria-label", "aria-describedby"]) c.mapBox.removeAttribute(name);
+    c.undoHistory.forget();
+    for (const node of document.querySelectorAll("[data-edit]")) node.remove();
+    for (const node of c.rowTemplate.content.querySelectorAll("[data-edit]")) node.remove();
+    const badge = document.getElementById("status-badge");
+    if (badge) {
+      badge.textContent = "Signed";
+      badge.className = "status-badge status-signed";
+    }
+    // Print the record, or go back to the patient, without a reload.
+    const actions = document.getElementById("chart-actions");
+    if (actions && !document.getElementById("print-record")) {
+      const link = document.createElement("a");
+      link.className = "button secondary";
+      link.id = "print-record";
+      link.href = actions.dataset.recordPdf;
+      link.textContent = "Print record";
+      actions.prepend(link);
+    }
+    if (!document.getElementById("signed-banner")) {
+      const banner = document.createElement("p");
+      banner.className = "signed-banner";
+      banner.id = "signed-banner";
+      banner.setAttribute("role", "note");
+      banner.tabIndex = -1;
+      banner.textContent = signedText(c.state.session);
+      document.querySelector(".chart-head")?.append(banner);
+    }
+    document.getElementById("map-hint").textContent =
+      "Numbered dots are this session's sites; dashed circles are last cycle's.";
+  }
+
+  return { signedText, makeReadOnly };
+}

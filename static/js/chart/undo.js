@@ -1,0 +1,112 @@
+/* Undo history: what can be undone, kept across a reload of the same chart.
+ *
+ * It is saved in sessionStorage under the session id, with the chart version it
+ * belongs to: after a reload it comes back only if nothing else changed the chart
+ * since. It holds site ids, numbers, points and doses only, never a name.
+ */
+
+export const UNDO_MERGE_MS = 4000; // stepper presses closer than this undo together
+export const UNDO_LIMIT = 100;
+
+const storageKey = (sessionId) => `planner.chart.undo.${sessionId}`;
+
+/** Keep only ids, numbers, points and doses of an entry: what storage may hold. */
+function bare(entry) {
+  const out = { kind: entry.kind, label: String(entry.label || ""), at: Number(entry.at) || 0 };
+  if (entry.siteId != null) out.siteId = Number(entry.siteId);
+  if (Array.isArray(entry.siteIds)) out.siteIds = entry.siteIds.map(Number);
+  if (entry.before) {
+    out.before = "units" in entry.before ? { units: entry.before.units } : { x: entry.before.x, y: entry.before.y };
+  }
+  if (Array.isArray(entry.removed)) {
+    out.removed = entry.removed.map(({ id, number, x, y, units }) => ({ id, number, x, y, units }));
+  }
+  if (entry.site) {
+    const { id, number, x, y, units } = entry.site;
+    out.site = { id, number, x, y, units };
+  }
+  return out;
+}
+
+export function createUndo({ storage = null, sessionId = null, clock = Date.now, onChange = () => {} } = {}) {
+  let stack = [];
+  const ids = new Map(); // site id -> id of the site an undo recreated for it
+
+  const history = {
+    get length() {
+      return stack.length;
+    },
+    top: () => stack[stack.length - 1],
+    entries: () => stack.slice(),
+    push(entry) {
+      const top = stack[stack.length - 1];
+      const now = clock();
+      if (
+        entry.kind === "update" && top && top.kind === "update" && top.siteId === entry.siteId &&
+        "units" in top.before && "units" in entry.before && now - top.at < UNDO_MERGE_MS
+      ) {
+        top.at = now; // keep the dose from before the first press
+        top.label = entry.label;
+      } else {
+        stack.push(bare({ ...entry, at: now }));
+        if (stack.length > UNDO_LIMIT) stack.shift();
+      }
+      onChange();
+    },
+    pop() {
+      const entry = stack.pop();
+      onChange();
+      return entry;
+    },
+    clear() {
+      stack = [];
+      ids.clear();
+      onChange();
+    },
+    /** The id a site has now, after undos recreated it. */
+    resolve(id) {
+      while (ids.has(id)) id = ids.get(id);
+      return id;
+    },
+    remap(oldId, newId) {
+      ids.set(oldId, newId);
+    },
+    /** Keep the history for this chart version, so a reload finds it. */
+    save(version) {
+      if (!storage || sessionId == null) return;
+      try {
+        if (!stack.length) storage.removeItem(storageKey(sessionId));
+        else storage.setItem(storageKey(sessionId), JSON.stringify({ version, stack, ids: [...ids] }));
+      } catch {
+        // Storage full or refused (private mode): undo still works until a reload.
+      }
+    },
+    /** Take back the history saved for this chart version; false when there is none. */
+    restore(version) {
+      if (!storage || sessionId == null) return false;
+      let saved = null;
+      try {
+        saved = JSON.parse(storage.getItem(storageKey(sessionId)) || "null");
+      } catch {
+        saved = null;
+      }
+      if (!saved || saved.version !== version || !Array.isArray(saved.stack)) {
+        // Another device or tab changed the chart since: its undo would be unsafe.
+        storage.removeItem(storageKey(sessionId));
+        return false;
+      }
+      stack = saved.stack.map(bare);
+      ids.clear();
+      for (const [from, to] of saved.ids || []) ids.set(Number(from), Number(to));
+      onChange();
+      return stack.length > 0;
+    },
+    forget() {
+      stack = [];
+      ids.clear();
+      if (storage && sessionId != null) storage.removeItem(storageKey(sessionId));
+      onChange();
+    },
+  };
+  return history;
+}

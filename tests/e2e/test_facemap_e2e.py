@@ -1,0 +1,85 @@
+"""Front-v2 at the chair (issue 14): a tablet taps a caution zone and the eye.
+
+Real touch taps at the screen positions of map points, through the SVG's own
+screen transform, on a 1024 x 768 touch tablet.
+"""
+
+import pytest
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import PageProblems
+from tests.e2e.test_chart_e2e import api_state
+from tests.e2e.test_chart_e2e import expected
+from tests.e2e.test_chart_e2e import open_session
+from tests.e2e.test_chart_e2e import register
+from tests.e2e.test_chart_e2e import row
+from tests.e2e.test_chart_e2e import rows
+from tests.e2e.test_chart_e2e import status
+from tests.e2e.test_chart_e2e import touch
+from tests.e2e.test_patients_e2e import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+# The upper lid above the pupil (over the levator), and the cornea.
+UPPER_LID_ABOVE_PUPIL = (143.0, 168.0)
+# On the eye, outside site 1's 48 px hit area (a tap inside it selects site 1).
+CORNEA = (122.0, 186.0)
+
+
+def test_a_caution_zone_warns_with_its_source_and_the_eye_places_nothing(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+) -> None:
+    page = chromium_page
+    assert page.viewport_size == {"width": 1024, "height": 768}
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    patient_id = register(page, e2e_server, mrn="E2E-MAP-1")
+    session_id = open_session(page, e2e_server, patient_id, lot="M1414AB")
+    assert api_state(page, e2e_server, session_id)["map"]["name"] == "front-v2"
+    # The no-go zone is drawn on the map, shaded.
+    expect(page.locator("#chart-map #zone-palpebral_fissure")).to_have_count(1)
+
+    # A tap on the eye places nothing and says why. (It comes first: once a lid
+    # site is placed, its 48 px hit area covers the eye, and a tap selects it.)
+    touch(page, *CORNEA)
+    expect(status(page)).to_have_text(
+        "Nothing placed: the eye (palpebral fissure) is a no-go zone. "
+        "Tap the lid above or below it."
+    )
+    expect(rows(page)).to_have_count(0)
+    assert api_state(page, e2e_server, session_id)["sites"] == []
+
+    # A tap on the upper lid above the pupil: the site is placed, with the
+    # levator caution and its source, and the muscle's guidance beside it.
+    touch(page, *UPPER_LID_ABOVE_PUPIL)
+    site = row(page, 1)
+    expect(site).to_have_attribute("data-muscle", "orbicularis_oculi_pretarsal_upper")
+    zones = site.locator("[data-field=zones]")
+    expect(zones).to_be_visible()
+    expect(zones).to_have_text("Warning: in a caution zone; see the safety checks.")
+    guidance = site.locator("[data-field=guidance]")
+    expect(guidance).to_be_visible()
+    expect(guidance).to_contain_text("Medial and lateral pretarsal upper lid")
+    expect(guidance).to_contain_text("Caution: Keep off the central upper lid")
+    warning = page.locator("#warning-list .warning-item").filter(
+        has_text="Central upper lid, over the levator"
+    )
+    expect(warning).to_have_count(1)
+    expect(warning).to_contain_text("Warning, site 1:")
+    expect(warning.locator(".warning-source")).to_contain_text("[S20]")
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#chart-map").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "facemap-v2-chair.png"), full_page=True)
+
+    problems = expected(
+        page_problems.all(),
+        r"HTTP 400 for .*/sites$",
+        r"console error: Failed to load resource: .* 400",
+    )
+    assert problems == []

@@ -1,0 +1,322 @@
+/* Unit tests of the chart's modules, run in Chromium by tests/e2e/test_chart_modules_js.py.
+ *
+ * Each test is a named async function; the page exposes ``runTest(name)``, which
+ * resolves to "ok" or the failure's message. The modules get fakes for what they
+ * touch (fetch, timers, storage, the clock), as STYLE B.6a asks.
+ */
+
+import { conflictMessage, createQueue, createSender, notSavedMessage } from "/static/js/chart/sync.js";
+import { createUndo } from "/static/js/chart/undo.js";
+import { createKeypad, parseDose, pressKey } from "/static/js/chart/keypad.js";
+import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
+import { previewText } from "/static/js/chart/prefill.js";
+
+const tests = {};
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function equal(actual, wanted, message) {
+  const a = JSON.stringify(actual);
+  const w = JSON.stringify(wanted);
+  if (a !== w) throw new Error(`${message}: got ${a}, wanted ${w}`);
+}
+
+async function until(check, what, ms = 3000) {
+  const end = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+/** A queue over a fake server; ``answers`` is called for each request in turn. */
+function fakeChart(answers) {
+  const sent = [];
+  const events = [];
+  let version = 1;
+  const fetch = async (url, init) => {
+    const request = { url, method: init.method, body: init.body ? JSON.parse(init.body) : null, csrf: init.headers["X-CSRFToken"] };
+    sent.push(request);
+    return answers(request, sent.length);
+  };
+  const send = createSender({ fetch, api: "/api/v1/sessions/7", csrf: "token", version: () => version });
+  const queue = createQueue({
+    send,
+    backoff: [5, 10],
+    hooks: {
+      offline: (answer, waiting) => events.push(["offline", answer ? answer.status : null, waiting]),
+      saved: (task, answer) => {
+        if (answer.body && typeof answer.body.version === "number") version = answer.body.version;
+        events.push(["saved", task.kind]);
+      },
+      conflict: (task, body) => {
+        events.push(["conflict", task.kind, body.error]);
+        return Boolean(task.appliedAfterAll);
+      },
+      conflicted: (task, body, dropped) => events.push(["conflicted", dropped.map((t) => t.kind), conflictMessage(dropped)]),
+      refused: (task, answer) => events.push(["refused", task.kind, answer.status]),
+    },
+  });
+  return { queue, sent, events, get version() { return version; } };
+}
+
+const patch = (kind, siteId, units) => ({ kind, siteId, request: () => ({ method: "PATCH", path: `/sites/${siteId}`, body: { units } }) });
+
+tests["sync: offline, the change is queued, retried, then saved once back"] = async () => {
+  let online = false;
+  const chart = fakeChart(() => {
+    if (!online) throw new TypeError("Failed to fetch");
+    return json(200, { version: 2, site: { id: 3, units: 2.5 } });
+  });
+  const pumping = chart.queue.enqueue(patch("units", 3, 2.5));
+  await until(() => chart.events.filter((e) => e[0] === "offline").length >= 2, "two failed attempts");
+  equal(chart.queue.tasks.length, 1, "the change waits at the head of the queue");
+  equal(chart.events[0], ["offline", null, 1], "the first failure reports one change waiting");
+  online = true;
+  chart.queue.wake();
+  await pumping;
+  equal(chart.queue.tasks.length, 0, "the queue is empty once saved");
+  equal(chart.events.at(-1), ["saved", "units"], "saved once back");
+  const last = chart.sent.at(-1);
+  equal([last.url, last.method, last.body, last.csrf], ["/api/v1/sessions/7/sites/3", "PATCH", { units: 2.5, version: 1 }, "token"], "the retried request");
+  assert(chart.sent.length >= 3, "it was sent again after each failure");
+  equal(chart.version, 2, "the next request carries the version the answer left");
+};
+
+tests["sync: a 5xx or a logged-out 401 is retried, never dropped"] = async () => {
+  const chart = fakeChart((request, n) => (n === 1 ? json(503, { error: "down" }) : n === 2 ? json(401, { error: "log in" }) : json(200, { version: 5 })));
+  await chart.queue.enqueue(patch("units", 4, 3));
+  equal(chart.events.map((e) => e.slice(0, 2)), [["offline", 503], ["offline", 401], ["saved", "units"]], "retried until saved");
+  assert(notSavedMessage({ status: 401 }, 1).includes("you are logged out"), "a 401 says the user is logged out");
+  assert(notSavedMessage(null, 2).includes("2 changes waiting"), "offline says how many changes wait");
+};
+
+tests["sync: a 409 is surfaced; new sites go again, other changes are dropped"] = async () => {
+  const chart = fakeChart((request, n) => {
+    if (n === 1) return json(409, { error: "The chart changed on another device.", state: { sites: [] } });
+    if (request.method === "POST") return json(201, { version: 9, site: { id: 11 } });
+    return json(200, { version: 10 });
+  });
+  chart.queue.tasks.push(patch("units", 3, 4), { kind: "create", request: () => ({ method: "POST", path: "/sites", body: { x: 1, y: 2 } }) }, patch("units", 5, 1));
+  await chart.queue.pump();
+  const conflicted = chart.events.find((e) => e[0] === "conflicted");
+  assert(conflicted, "the conflict was reported");
+  equal(conflicted[1], ["units", "units"], "both dose changes were dropped");
+  assert(conflicted[2].startsWith("Another device changed this chart; showing the latest."), "the message says why");
+  assert(conflicted[2].includes("2 of your changes were not applied"), "the message counts what was dropped");
+  equal(chart.sent.map((r) => r.method), ["PATCH", "POST"], "only the new site went again");
+  equal(chart.events.at(-1), ["saved", "create"], "the new site was saved on top of the latest chart");
+  assert(conflictMessage([{ kind: "sign" }]).includes("The session was not signed"), "a dropped signature says so");
+};
+
+tests["sync: a 409 for a change saved after all is not reported as lost"] = async () => {
+  const chart = fakeChart(() => json(409, { error: "stale", state: { sites: [] } }));
+  await chart.queue.enqueue({ ...patch("units", 3, 4), appliedAfterAll: true });
+  equal(chart.events.map((e) => e[0]), ["conflict"], "no conflicted report");
+  equal(chart.queue.tasks.length, 0, "nothing re-queued");
+};
+
+tests["sync: a refusal (400) is reported and not retried"] = async () => {
+  const chart = fakeChart(() => json(400, { error: "Invalid", fields: { units: "must be at most 400" } }));
+  await chart.queue.enqueue(patch("units", 3, 999));
+  equal(chart.events, [["refused", "units", 400]], "refused once");
+  equal(chart.sent.length, 1, "sent once");
+};
+
+// ---- undo ----------------------------------------------------------------------------
+
+function memoryStorage() {
+  const items = new Map();
+  return {
+    items,
+    getItem: (k) => (items.has(k) ? items.get(k) : null),
+    setItem: (k, v) => items.set(k, String(v)),
+    removeItem: (k) => items.delete(k),
+  };
+}
+
+tests["undo: stepper presses close together undo as one, to the first dose"] = async () => {
+  let now = 1000;
+  const undo = createUndo({ clock: () => now });
+  undo.push({ kind: "update", siteId: 3, before: { units: 2 }, label: "dose of site 1" });
+  now += 1000;
+  undo.push({ kind: "update", siteId: 3, before: { units: 2.25 }, label: "dose of site 1" });
+  equal(undo.length, 1, "merged");
+  equal(undo.top().before, { units: 2 }, "back to the dose before the first press");
+  now += 10000;
+  undo.push({ kind: "update", siteId: 3, before: { units: 2.5 }, label: "dose of site 1" });
+  equal(undo.length, 2, "a later press is its own step");
+};
+
+tests["undo: saved history holds ids, points and doses only, never a name"] = async () => {
+  const storage = memoryStorage();
+  const undo = createUndo({ storage, sessionId: 7 });
+  undo.push({ kind: "delete", site: { id: 4, number: 2, x: 10, y: 20, units: 2.5, muscle_name: "Orbicularis oculi", patient: "Agnes Lindqvist" }, label: "delete site 2" });
+  undo.push({ kind: "batch", siteIds: [5, 6], label: "copy of last cycle" });
+  undo.remap(4, 9);
+  undo.save(12);
+  const saved = storage.getItem("planner.chart.undo.7");
+  assert(saved, "saved under the session id");
+  assert(!saved.includes("Orbicularis") && !saved.includes("Agnes"), `no names in storage: ${saved}`);
+  equal(JSON.parse(saved).stack[0].site, { id: 4, number: 2, x: 10, y: 20, units: 2.5 }, "the deleted site's id, number, point and dose");
+  const again = createUndo({ storage, sessionId: 7 });
+  assert(!again.restore(13), "another version of the chart brings nothing back");
+  equal(storage.getItem("planner.chart.undo.7"), null, "and the stale history is removed");
+};
+
+tests["undo: before a reload, history is saved in sessionStorage"] = async () => {
+  sessionStorage.clear();
+  const undo = createUndo({ storage: sessionStorage, sessionId: 41 });
+  undo.push({ kind: "create", siteId: 8, label: "add site 3" });
+  undo.push({ kind: "update", siteId: 8, before: { x: 1.5, y: 2.5 }, label: "move of site 3" });
+  undo.remap(2, 8);
+  undo.save(6);
+};
+
+tests["undo: after a reload, the same chart version gets its history back"] = async () => {
+  const undo = createUndo({ storage: sessionStorage, sessionId: 41 });
+  assert(undo.restore(6), "restored after the reload");
+  equal(undo.entries().map((e) => [e.kind, e.label]), [["create", "add site 3"], ["update", "move of site 3"]], "both steps, in order");
+  equal(undo.resolve(2), 8, "recreated ids still resolve");
+  equal(undo.pop().before, { x: 1.5, y: 2.5 }, "the move undoes to where the site was");
+  equal(createUndo({ storage: sessionStorage, sessionId: 42 }).restore(6), false, "another session has none");
+};
+
+// ---- keypad ----------------------------------------------------------------------------
+
+const RANGE = { min: 0.25, max: 400, unitName: "U" };
+
+tests["keypad: doses are checked as the server checks them"] = async () => {
+  equal(parseDose("2.5", RANGE), { units: 2.5 }, "2.5");
+  equal(parseDose("12,5", RANGE), { units: 12.5 }, "a decimal comma");
+  equal(parseDose("400", RANGE), { units: 400 }, "the top of the range");
+  for (const bad of ["", "0.1", "400.5", "2.555", "abc", ".", "1.2.3", "-2"]) {
+    const parsed = parseDose(bad, RANGE);
+    assert(parsed.error && parsed.error.includes("Enter a dose from 0.25 to 400 U."), `${JSON.stringify(bad)} is refused with the range: ${JSON.stringify(parsed)}`);
+  }
+  const dysport = parseDose("600", { min: 0.25, max: 400, unitName: "U (Speywood)" });
+  assert(dysport.error.includes("400 U (Speywood)"), "the product's unit is named");
+};
+
+tests["keypad: keys build the number"] = async () => {
+  let text = "";
+  for (const key of ["0", "2", ".", "5", ".", "7"]) text = pressKey(text, key);
+  equal(text, "2.57", "a leading zero is replaced and a second point ignored");
+  equal(pressKey("2.57", "back"), "2.5", "backspace");
+  equal(pressKey("", "."), "0.", "a point first reads 0.");
+  equal(pressKey("123456", "7"), "123456", "at most six characters");
+};
+
+function newKeypad() {
+  document.getElementById("dose-keypad")?.remove();
+  const host = document.getElementById("host");
+  return createKeypad({ doc: document, host });
+}
+
+tests["keypad: tapping keys and OK submits the dose"] = async () => {
+  const keypad = newKeypad();
+  const got = [];
+  keypad.open({ title: "Dose of site 1", value: 2, ...RANGE, chips: [2, 2.5, 5], onSubmit: (u) => got.push(u) });
+  const key = (k) => keypad.dialog.querySelector(`[data-key="${k}"]`).click();
+  assert(keypad.dialog.open, "the keypad is open");
+  equal(keypad.dialog.querySelector("output").textContent, "2 U", "it shows the current dose");
+  for (const k of ["1", "2", ".", "5"]) key(k);
+  equal(keypad.typed, "12.5", "the first key replaces the dose shown");
+  key("back");
+  key("7");
+  keypad.dialog.querySelector(".keypad-ok").click();
+  equal(got, [12.7], "submitted");
+  assert(!keypad.dialog.open, "closed after OK");
+};
+
+tests["keypad: a chip submits at once; a bad dose shows an error and stays open"] = async () => {
+  const keypad = newKeypad();
+  const got = [];
+  keypad.open({ title: "Dose", value: null, ...RANGE, chips: [2, 2.5, 5], onSubmit: (u) => got.push(u) });
+  equal([...keypad.dialog.querySelectorAll(".keypad-chip")].map((c) => c.textContent), ["2", "2.5", "5"], "the product's chips");
+  keypad.dialog.querySelector('[data-key="0"]').click();
+  keypad.dialog.querySelector(".keypad-ok").click();
+  assert(keypad.dialog.open, "still open");
+  const error = keypad.dialog.querySelector(".keypad-error");
+  assert(!error.hidden && error.textContent.includes("Enter a dose from 0.25 to 400 U."), `error shown: ${error.textContent}`);
+  keypad.dialog.querySelector('.keypad-chip[data-units="2.5"]').click();
+  equal(got, [2.5], "the chip's dose");
+  assert(!keypad.dialog.open, "closed");
+};
+
+tests["keypad: cancel submits nothing and gives focus back"] = async () => {
+  const keypad = newKeypad();
+  const opener = document.getElementById("opener");
+  opener.focus();
+  const got = [];
+  let cancelled = 0;
+  keypad.open({ title: "Dose", value: 5, ...RANGE, onSubmit: (u) => got.push(u), onCancel: () => (cancelled += 1) });
+  keypad.dialog.querySelector('[data-key="9"]').click();
+  keypad.dialog.querySelector(".keypad-cancel").click();
+  equal([got, cancelled], [[], 1], "nothing submitted");
+  equal(document.activeElement, opener, "focus is back on the opener");
+};
+
+tests["keypad: open for the keyboard test"] = async () => {
+  const keypad = newKeypad();
+  window.keyboardResult = [];
+  document.getElementById("opener").focus();
+  keypad.open({ title: "Dose", value: 5, ...RANGE, chips: [2, 5], onSubmit: (u) => window.keyboardResult.push(u), onCancel: () => window.keyboardResult.push("cancel") });
+};
+
+tests["keyboard: arrow keys step the crosshair, Shift five steps, kept on the drawing"] = async () => {
+  const box = { x: 0, y: 0, width: 400, height: 500 };
+  const start = middle(box);
+  equal(start, { x: 200, y: 250 }, "starts in the middle");
+  equal(stepPoint(start, "ArrowRight", box), { x: 208, y: 250 }, "2 % of the width");
+  equal(stepPoint(start, "ArrowUp", box, { big: true }), { x: 200, y: 210 }, "Shift: five steps");
+  equal(stepPoint({ x: 3, y: 498 }, "ArrowLeft", box), { x: 0, y: 498 }, "clamped at the left edge");
+  equal(stepPoint({ x: 3, y: 498 }, "ArrowDown", box), { x: 3, y: 500 }, "clamped at the bottom");
+  equal(stepPoint(start, "Enter", box), null, "other keys do not move it");
+  equal(spotText({ name: "Mentalis, left side" }), "Crosshair on Mentalis, left side.", "names the muscle and side");
+  equal(spotText(null), "Crosshair not on a muscle.", "or says it is on none");
+};
+
+tests["prefill: the preview names each site, its dose or why not, and what is left out"] = async () => {
+  const words = { unitName: "U", sideNames: { left: "Left", right: "Right" } };
+  const text = previewText({
+    sites: [
+      { muscle: "mentalis", muscle_name: "Mentalis", side: "left", units: 2.5, unset_reason: null },
+      { muscle: "platysma", muscle_name: "Platysma", side: "right", units: null, unset_reason: "Dose not carried over: last cycle was Dysport, units differ" },
+    ],
+    left_out: ["Left out depressor anguli oris, left: excised (myectomy)."],
+    today: 3,
+  }, { source: "Copy last cycle", ...words });
+  equal(text.title, "Copy last cycle: 2 sites to place", "title");
+  equal(text.sites, ["Mentalis, left, 2.5 U", "Platysma, right, dose to enter (Dose not carried over: last cycle was Dysport, units differ)"], "sites");
+  equal(text.leftOut, ["Left out depressor anguli oris, left: excised (myectomy)."], "left out");
+  assert(text.note.startsWith("Today's chart has 3 sites. Replace removes them first"), text.note);
+  equal(previewText({ sites: [], left_out: [], today: 0 }, { source: "Template “A”", ...words }).note, "Today's chart has no sites yet.", "empty chart");
+};
+
+tests["undo: a replacing copy keeps the removed sites' points and doses to put back"] = async () => {
+  const storage = new Map();
+  const fake = { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => storage.set(k, v), removeItem: (k) => storage.delete(k) };
+  const history = createUndo({ storage: fake, sessionId: 9 });
+  history.push({ kind: "batch", siteIds: [5, 6], removed: [{ id: 2, number: 1, x: 10, y: 20, units: 3, muscle_name: "Mentalis" }], label: "copy of last cycle, replacing 1 site" });
+  history.save(4);
+  const again = createUndo({ storage: fake, sessionId: 9 });
+  assert(again.restore(4), "restored");
+  equal(again.top().removed, [{ id: 2, number: 1, x: 10, y: 20, units: 3 }], "ids, points and doses only");
+};
+
+window.testNames = Object.keys(tests);
+window.runTest = async (name) => {
+  if (!tests[name]) return `no test named ${name}`;
+  try {
+    await tests[name]();
+    return "ok";
+  } catch (error) {
+    return `${error.message}\n${error.stack || ""}`;
+  }
+};
+window.testsReady = true;

@@ -1,0 +1,93 @@
+"""The cycles page's ledger and muscle picker, and time points on the forms."""
+
+import re
+
+from sqlmodel import select
+
+from planner.models import Assessment
+from planner.models import Role
+from tests.factories import make_treatment
+from tests.services.test_cycle_response import CYCLE_1
+from tests.services.test_cycle_response import SITES
+from tests.services.test_cycle_response import score
+from tests.views.test_outcomes_pages import assert_csp_clean
+from tests.views.test_outcomes_pages import text
+
+
+def test_the_ledger_and_a_chosen_muscle_show_on_the_page(
+    login_as, session, injector, make_patient
+):
+    patient = make_patient()
+    score(session, injector, patient.id, CYCLE_1.replace(hour=9), 32)
+    make_treatment(session, injector, patient.id, SITES, when=CYCLE_1, sign=True)
+    score(session, injector, patient.id, CYCLE_1.replace(day=19), 20)
+    browser = login_as(Role.STAFF)
+    html = text(browser.get(f"/patients/{patient.id}/cycles"))
+    assert re.search(
+        r'<tr data-cycle="1">.*?SAQ</span>\s*71\.1 → 44\.4 <span class="change better">'
+        r"−26\.7 <span",
+        html,
+        re.DOTALL,
+    )
+    assert '<option value="mentalis:left">Mentalis, left</option>' in html
+    assert "Choose a muscle to see its dose" in html
+    # The face is in the page once; each card uses it.
+    assert html.count("<symbol") == 1
+    assert html.count('<use href="#cycle-face"') == 1
+    assert_csp_clean(html)
+
+    chosen = text(browser.get(f"/patients/{patient.id}/cycles?muscle=mentalis:left"))
+    assert '<div class="muscle-view" data-muscle="mentalis" data-side="left">' in chosen
+    assert '<option value="mentalis:left" selected>' in chosen
+    assert '<td class="num dose">2.5 U</td>' in chosen
+    assert "Only 1 cycle to compare" in chosen
+
+    for junk in ("platysma:left", "mentalis:up", "nothing", "'><script>"):
+        page = browser.get(
+            f"/patients/{patient.id}/cycles", query_string={"muscle": junk}
+        )
+        assert page.status_code == 200
+        assert 'class="muscle-view"' not in text(page)
+    assert "That muscle was not treated in the cycles shown." in text(
+        browser.get(f"/patients/{patient.id}/cycles?muscle=platysma:left")
+    )
+
+
+def test_the_forms_suggest_the_time_point_from_the_dates(
+    login_as, session, injector, make_patient
+):
+    patient = make_patient()
+    browser = login_as(Role.INJECTOR)
+    # No treatment yet: before treatment (the baseline).
+    form = text(browser.get(f"/patients/{patient.id}/assessments/new"))
+    assert '<option value="pre_treatment" selected>' in form
+    assert '<option value="wear_off">' in form
+    start = text(browser.get(f"/patients/{patient.id}/self-entry/new?instrument=fdi"))
+    assert '<option value="pre_treatment" selected>' in start
+    assert re.search(r'value="fdi" checked', start)
+    assert_csp_clean(start)
+
+
+def test_self_entry_records_the_time_point_chosen(
+    login_as, session, injector, make_patient
+):
+    patient = make_patient()
+    browser = login_as(Role.INJECTOR)
+    refused = browser.post_form(
+        f"/patients/{patient.id}/self-entry", {"instrument": "saq", "timepoint": "soon"}
+    )
+    assert refused.headers["Location"].endswith(
+        f"/patients/{patient.id}/self-entry/new"
+    )
+    assert "Choose when in the cycle" in text(browser.get(refused.headers["Location"]))
+    browser.post_form(
+        f"/patients/{patient.id}/self-entry",
+        {"instrument": "saq", "timepoint": "wear_off"},
+    )
+    for value in ["3"] * 9:
+        browser.post_form("/self-entry", {"answer": value})
+    saved = session.exec(
+        select(Assessment).where(Assessment.patient_id == patient.id)
+    ).one()
+    assert saved.timepoint == "wear_off"
+    assert saved.self_entered
