@@ -7,10 +7,12 @@ screenshots at tablet and phone size go to test-artifacts/ for a look.
 """
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page
+from playwright.sync_api import Route
 from playwright.sync_api import expect
 from sqlmodel import Session
 from sqlmodel import select
@@ -112,3 +114,34 @@ def test_a_tablet_on_another_clock_shows_the_clinics_times(
         expect(signed).to_have_text("20 Nov 2026, 10:00")
     finally:
         context.close()
+
+
+def test_a_slow_refresh_after_a_save_leaves_the_save_announced(
+    chromium_page: Page, e2e_server: LiveServer, page_problems: PageProblems
+) -> None:
+    """Reading the new totals saves nothing: no "Saving…", no "All changes saved."."""
+    session_id = seeded_chart(e2e_server, "dysport", "E2E-STATE-4", amend=False)
+    page = chromium_page
+    log_in(page, e2e_server)
+    page.goto(f"{e2e_server.url}/sessions/{session_id}")
+    expect(page.locator("#site-list .site-row")).to_have_count(3)
+
+    state_url = re.compile(rf"/api/v1/sessions/{session_id}$")
+    reads: list[str] = []
+
+    def slow_read(route: Route) -> None:
+        if route.request.method == "GET":
+            reads.append(route.request.url)
+            time.sleep(1.5)  # twice the chart's 700 ms "slow save" threshold
+        route.continue_()
+
+    page.route(state_url, slow_read)
+    with page.expect_response(
+        lambda r: r.request.method == "GET" and bool(state_url.search(r.url))
+    ):
+        page.get_by_role("button", name="Increase dose of site 1", exact=True).tap()
+    status = page.locator("#chart-status")
+    expect(status).not_to_have_attribute("data-kind", "busy")
+    expect(status).to_contain_text("Site 1 saved:")
+    assert reads, "the chart fetched its totals after the save"
+    assert page_problems.all() == []

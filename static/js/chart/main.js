@@ -113,8 +113,11 @@ function start() {
   const queue = createQueue({
     send,
     hooks: {
-      sending() {
+      sending(task) {
         clearTimeout(slowTimer);
+        // Fetching the latest totals after a save saves nothing: it must not cover
+        // "Site 1 saved: …" with "Saving…" and then "All changes saved.".
+        if (task.kind === "refresh") return;
         // Only a slow save says so; a quick one would just flicker.
         slowTimer = setTimeout(() => {
           if (queue.tasks.length && !queue.failures) announce("Saving…", "busy");
