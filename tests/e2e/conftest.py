@@ -7,6 +7,8 @@ tests/conftest.py has its own ``browser``; the fixtures below use other names so
 none of those is touched or overridden.
 """
 
+from __future__ import annotations
+
 import logging
 import os
 import re
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 import pytest
@@ -36,6 +39,11 @@ from planner.migrate import upgrade_database
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
+    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIEnvironment
 
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -147,7 +155,7 @@ def serve_app(
     collector = _ErrorCollector(live.errors)
     app.logger.addHandler(collector)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(
         target=server.serve_forever, name="e2e-server", daemon=True
     )
@@ -161,6 +169,30 @@ def serve_app(
         server.server_close()
         app.logger.removeHandler(collector)
         get_engine(app).dispose()
+
+
+def _closing(app: WSGIApplication) -> WSGIApplication:
+    """The app, with every answer's body closed as soon as it has been sent.
+
+    werkzeug's development server closes a body only after draining the socket,
+    and a browser that drops a connection (a page left while its stylesheet was
+    still loading) makes that drain raise first: the static file stays open and
+    turns into a ResourceWarning in whichever test is running when it is
+    collected. Here the body closes itself when it ends, or when it is dropped.
+    """
+
+    def closing(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterator[bytes]:
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return closing
 
 
 @pytest.fixture(scope="session")
