@@ -1,6 +1,6 @@
 """The warning before the idle logout (WCAG 2.2.1), on a server that times out fast.
 
-The login ends after 12 quiet seconds here (the clinic's is 30 minutes) and the
+The login ends after 9 quiet seconds here (the clinic's is 30 minutes) and the
 page warns 6 seconds before: a modal dialog with the time left and "Stay signed
 in", which starts the spell again. Left alone, the page goes to the login page
 saying why. The page's own questions about the time left do not count as
@@ -26,7 +26,7 @@ from tests.e2e.page_checks import REFLOW_SCRIPT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-IDLE_SECONDS = 12
+IDLE_SECONDS = 9
 WARN_SECONDS = 6
 
 
