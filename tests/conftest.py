@@ -1,10 +1,12 @@
 """Fixtures: an app per test on a fresh database, factories, logged-in clients."""
 
+import copy
 import os
 import re
 import sqlite3
 from collections.abc import Callable
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -53,6 +55,48 @@ PG_URL = worker_database_url(BASE_PG_URL, WORKER)
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+# PostgreSQL runs every service test, where the SQL lives. Of the HTTP tests it
+# runs the modules whose requests reach dialect-sensitive SQL (aggregates, locks,
+# throttling, the audit search, exports) and any test marked pg; the other page
+# tests would repeat on PostgreSQL what their services' tests already ran there,
+# at a third of the suite's time on two cores (issue 12).
+PG_VIEW_MODULES = frozenset(
+    {
+        "test_api",
+        "test_chart_api",
+        "test_fhir_export",
+        "test_login_security",
+        "test_read_audit",
+        "test_research_export",
+    }
+)
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("db_url") == (
+            "postgresql"
+        )
+        page_test = item.path.parent.name == "views"
+        if (
+            on_postgres
+            and page_test
+            and item.path.stem not in PG_VIEW_MODULES
+            and item.get_closest_marker("pg") is None
+        ):
+            left_out.append(item)
+        else:
+            kept.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 def reset_postgres(engine: Engine) -> None:
     """Give the test an empty public schema on the shared PostgreSQL database.
 
@@ -65,11 +109,13 @@ def reset_postgres(engine: Engine) -> None:
         connection.execute(text("CREATE SCHEMA public"))
 
 
-def end_other_sessions(connection: Connection) -> None:
+def end_other_sessions(connection: Connection, *, idle_too: bool = True) -> None:
+    """End the database's other sessions; those idle in a pool only if asked."""
     connection.execute(
         text(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            + ("" if idle_too else " AND state <> 'idle'")
         )
     )
 
@@ -116,7 +162,8 @@ def clean_postgres(engine: Engine) -> None:
     gets it rebuilt.
     """
     with engine.begin() as connection:
-        end_other_sessions(connection)
+        # Pooled connections wait idle and hold no locks: only others are ended.
+        end_other_sessions(connection, idle_too=False)
         digest = connection.execute(SCHEMA_DIGEST).scalar_one()
         if built_digest and digest == built_digest[0]:
             empty_rows(connection)
@@ -138,10 +185,12 @@ def empty_rows(connection: Connection) -> None:
     """Delete the rows of the tables that have any, and restart the sequences.
 
     A test writes to a few of the schema's tables: DELETE on those is a tenth of
-    the cost of a TRUNCATE of them all (which makes every table a new file). The
-    superuser the test cluster runs as deletes with triggers and foreign keys off
-    (session_replication_role), so the audit table's append-only guard and the
-    order of the tables do not matter; anyone else gets TRUNCATE.
+    the cost of a TRUNCATE of them all (which makes every table a new file), but
+    rows written later may land in the gaps: a query without ORDER BY sees them in
+    another order, so the audit trail, which tests read in order, is truncated.
+    The superuser the test cluster runs as deletes with triggers and foreign keys
+    off (session_replication_role), so the audit table's append-only guard and
+    the order of the tables do not matter; anyone else gets TRUNCATE.
     """
     names = list(connection.execute(TABLES).scalars())
     probe = " UNION ALL ".join(
@@ -152,7 +201,10 @@ def empty_rows(connection: Connection) -> None:
     if written and superuser:
         connection.execute(text("SET LOCAL session_replication_role = replica"))
         for name in written:
-            connection.execute(text(f'DELETE FROM "{name}"'))
+            # The audit trail is emptied as a new file, so its rows come back in
+            # the order they were written (DELETE leaves gaps new rows fill).
+            verb = "TRUNCATE" if name == "audit_event" else "DELETE FROM"
+            connection.execute(text(f'{verb} "{name}"'))
     elif written:
         tables = ", ".join(f'"{name}"' for name in written)
         # The audit table refuses TRUNCATE in production; a test's data may go.
@@ -219,22 +271,67 @@ def db_url(request: pytest.FixtureRequest, pg_engine: Engine | None) -> str:
     return "sqlite://"
 
 
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test",
+    "LOGIN_MAX_FAILURES": 3,
+    # Production keeps strong hashing (tests/unit/test_passwords.py).
+    "PASSWORD_HASHING": "fast-for-tests",
+}
+
+
+@dataclass
+class BuiltApp:
+    """An app built once per worker and database, and what to put back after a test."""
+
+    app: Flask
+    config: dict[str, Any]
+    extensions: frozenset[str]
+    rules: int
+
+    @classmethod
+    def build(cls, db_url: str) -> "BuiltApp":
+        app = create_app({**TEST_CONFIG, "DATABASE_URL": db_url})
+        return cls(
+            app,
+            copy.deepcopy(dict(app.config)),
+            frozenset(app.extensions),
+            len(list(app.url_map.iter_rules())),
+        )
+
+    def restore(self) -> bool:
+        """Put back the config, drop what the test cached; False if it added routes."""
+        self.app.config.clear()
+        self.app.config.update(copy.deepcopy(self.config))
+        for key in set(self.app.extensions) - self.extensions:
+            del self.app.extensions[key]
+        return len(list(self.app.url_map.iter_rules())) == self.rules
+
+
+# Building an app costs 50 ms (its URL rules) and its templates compile again on
+# first use: one app per database serves a worker's tests, each on an engine and
+# a database of its own. A test that changes the app's routes gets its own app
+# (mark it own_app); the config and the extensions' caches are put back after each.
+built_apps: dict[str, BuiltApp] = {}
+
+
 @pytest.fixture
 def app(
-    db_url: str, tmp_path: Any, sqlite_template: sqlite3.Connection
+    request: pytest.FixtureRequest,
+    db_url: str,
+    tmp_path: Any,
+    sqlite_template: sqlite3.Connection,
 ) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": "test",
-            "LOGIN_MAX_FAILURES": 3,
-            # Production keeps strong hashing (tests/unit/test_passwords.py).
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
-    )
-    app.instance_path = str(tmp_path / "instance")
+    own = request.node.get_closest_marker("own_app") is not None
+    built = BuiltApp.build(db_url) if own else built_apps.get(db_url)
+    if built is None:
+        built = built_apps[db_url] = BuiltApp.build(db_url)
+    app = built.app
+    if db_url == "sqlite://" or own:
+        # An in-memory database lives as long as its engine: a new one each test.
+        app.extensions["planner.engine"] = build_engine(db_url)
     engine = get_engine(app)
+    app.instance_path = str(tmp_path / "instance")
     if db_url == "sqlite://":
         # Copying the built database is ten times quicker than building it.
         with engine.connect() as connection:
@@ -242,8 +339,13 @@ def app(
     else:
         with Session(engine) as session:
             load_catalogue(session)
-    yield app
-    engine.dispose()
+    try:
+        yield app
+    finally:
+        if db_url == "sqlite://" or own:
+            engine.dispose()
+        if not own and not built.restore():
+            del built_apps[db_url]
 
 
 @pytest.fixture(name="session")

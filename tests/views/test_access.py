@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 from sqlmodel import update
 
@@ -84,6 +85,7 @@ def test_login_form_itself_needs_the_csrf_token(client, make_user):
     assert response.status_code == 400
 
 
+@pytest.mark.own_app
 def test_roles_required_allows_listed_roles_only(app, login_as):
     @roles_required(Role.ADMIN)
     def admin_only():
