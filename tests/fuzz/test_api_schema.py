@@ -39,6 +39,7 @@ from werkzeug.exceptions import HTTPException
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
 from planner.models import Role
+from tests.conftest import PG_URL
 from tests.fuzz.clinic import JUNK_IDS
 from tests.fuzz.clinic import URL_IDS
 from tests.fuzz.clinic import FuzzClinic
@@ -52,14 +53,17 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_api_schema")]
 
 ApiCase = Case[Any]
 
-# Generated requests this module must send on SQLite (the forms send the rest
-# of the 10,000 of issue 7: see tests/fuzz/test_forms_fuzz.py). PostgreSQL gets
-# a smaller sweep of every operation, for what only its dialect refuses: the
-# suite must stay under ten minutes on two cores (issue 12).
-REQUIRED_REQUESTS = {"sqlite": 6_000, "postgresql": 1_200}
-MAX_EXAMPLES = {"sqlite": 150, "postgresql": 30}
+# Generated requests this module must send on each database. Issue 7 asks for
+# 10,000 across the forms and the API in a run: with PostgreSQL (CI) that is
+# 3,500 + 3,000 here and 4,000 + 1,000 in tests/fuzz/test_forms_fuzz.py; on
+# SQLite alone, 6,000 here. Schemathesis' coverage cases (boundaries, missing
+# and wrong fields) are most of PostgreSQL's; SQLite adds more generated ones.
+# An API case costs twice a form post (sent twice, its answer checked against
+# the schema): the suite must stay under ten minutes on two cores (issue 12).
+REQUIRED_REQUESTS = {"sqlite": 3_500 if PG_URL else 6_000, "postgresql": 3_000}
+MAX_EXAMPLES = {"sqlite": 60 if PG_URL else 135, "postgresql": 30}
 # Answered 2xx: requests that got past the lookup and the lock to real work.
-REACHED = {"sqlite": 250, "postgresql": 100}
+REACHED = {"sqlite": 200 if PG_URL else 250, "postgresql": 100}
 # Stands in for "the record's current version" until the request is sent.
 LIVE_VERSION = -424_242
 # Which table's version a body's "version" is checked against, by path parameter.
@@ -79,7 +83,7 @@ def config_for(backend: str) -> schemathesis.Config:
             },
             # A PDF takes half a second to render: a few real ones are enough.
             "operations": [
-                {"include-tag": "reports", "generation": {"max-examples": 8}}
+                {"include-tag": "reports", "generation": {"max-examples": 4}}
             ],
         }
     )

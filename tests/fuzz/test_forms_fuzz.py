@@ -49,7 +49,7 @@ from tests.views.test_properties import AWKWARD
 # One worker runs the whole module: its last test reads the tally of the others.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_forms_fuzz")]
 
-# Generated posts this module must send on SQLite; with the API's 6,000
+# Generated posts this module must send on each database; with the API's
 # (tests/fuzz/test_api_schema.py) that makes the 10,000 of issue 7. PostgreSQL
 # gets a smaller sweep of every form, for what only its dialect refuses: the
 # suite must stay under ten minutes on two cores as the forms grow (issue 12).
