@@ -72,6 +72,14 @@ PG_VIEW_MODULES = frozenset(
 )
 
 
+# The modules that take a minute or more of one worker, longest first.
+START_FIRST = {
+    "test_api_schema.py": 0,
+    "test_every_page_a11y.py": 1,
+    "test_forms_fuzz.py": 2,
+}
+
+
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
@@ -94,7 +102,9 @@ def pytest_collection_modifyitems(
             kept.append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
-        items[:] = kept
+    # pytest-xdist hands out whole modules in this order: the longest start
+    # first, so that none is left running alone on one core at the end.
+    items[:] = sorted(kept, key=lambda item: START_FIRST.get(item.path.name, 99))
 
 
 def reset_postgres(engine: Engine) -> None:
