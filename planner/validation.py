@@ -102,3 +102,14 @@ def blank_as_none(value: object) -> object:
 def strip_or_none(value: object) -> object:
     """Trim typed text, and read what is left blank as no answer."""
     return value.strip() or None if isinstance(value, str) else value
+
+
+def ascii_number(text: str, max_digits: int = 9) -> int | None:
+    """The whole number ``text`` spells in ASCII digits, or None if it is not one.
+
+    ``str.isdigit`` also accepts characters such as "²" that ``int`` refuses, so a
+    record id or version typed into a form or a query string is read here.
+    """
+    if 0 < len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None

@@ -31,6 +31,7 @@ from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.services.photo_views import view_labels
 from planner.services.photos import get_visible_photo
+from planner.validation import ascii_number
 
 MAX_RULER_MM = 1000.0
 
@@ -103,7 +104,7 @@ def save_marks(
         form, width=photo.width, height=photo.height
     )
     version = (form.get("version") or "").strip()
-    if not version.isdigit() or len(version) > 9:
+    if ascii_number(version) is None:
         problems["version"] = "is missing; reload the page"
     if problems:
         raise InvalidInput("Some points need correcting.", fields=problems)

@@ -18,6 +18,7 @@ from planner.models import Product
 from planner.models import VialLot
 from planner.services import lots as lot_service
 from planner.services.audit import Actor
+from planner.validation import ascii_number
 
 CHOOSE = "choose a vial, or a new vial and its details"
 
@@ -30,7 +31,8 @@ def listed_vial(
     session: Session, product: Product, lot_choice: str, *, today: date
 ) -> VialLot:
     """Return the chosen vial from the list if it is usable with this product."""
-    lot = session.get(VialLot, int(lot_choice)) if lot_choice.isdigit() else None
+    lot_id = ascii_number(lot_choice)
+    lot = session.get(VialLot, lot_id) if lot_id is not None else None
     if lot is None:
         raise _refuse("That vial is not on the list.", f"is not on the list; {CHOOSE}")
     if lot.product_id != product.id:

@@ -17,6 +17,7 @@ from planner.models import Role
 from planner.services.audit_search import MAX_PAGE_SIZE
 from planner.services.audit_search import search_audit
 from planner.services.read_audit import who_read
+from planner.validation import ascii_number
 from planner.views.context import clinic_zone
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -38,10 +39,10 @@ def _int(
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    value = ascii_number(raw, max_digits=12)
+    if value is None:
         errors[name] = "Enter a whole number."
         return None
-    value = int(raw)
     if value < low or (high is not None and value > high):
         errors[name] = (
             f"Enter a number from {low} to {high}."

@@ -20,6 +20,7 @@ from planner.services.chart_state_models import ChartState
 from planner.services.diary_mail import ClinicWords
 from planner.services.diary_mail import SmtpMailer
 from planner.services.diary_tokens import link_key
+from planner.validation import ascii_number
 
 _FACE_MAP_KEY = "planner.face_map"
 # Three-digit cycle numbers are plenty; longer values are ignored, not parsed.
@@ -66,11 +67,8 @@ def current_chart_state(session_id: int) -> ChartState:
 
 def chosen_cycles(args: MultiDict[str, str]) -> set[int]:
     """Return the cycle numbers chosen with ``?cycle=`` (repeated); junk is ignored."""
-    return {
-        int(v)
-        for v in args.getlist("cycle")
-        if v.isdigit() and len(v) <= MAX_CYCLE_DIGITS
-    }
+    numbers = (ascii_number(v, MAX_CYCLE_DIGITS) for v in args.getlist("cycle"))
+    return {number for number in numbers if number is not None}
 
 
 def posted_form() -> dict[str, Any]:

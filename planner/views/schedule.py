@@ -33,6 +33,7 @@ from planner.services.retreatment_floor import EARLY_BOOKERS
 from planner.services.retreatment_floor import treatment_floor
 from planner.services.worklist import build_worklist
 from planner.services.worklist import week_view
+from planner.validation import ascii_number
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import posted_form
@@ -42,8 +43,7 @@ bp = Blueprint("schedule", __name__)
 
 
 def _clinician_arg() -> int | None:
-    value = request.args.get("clinician", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return ascii_number(request.args.get("clinician", ""))
 
 
 @bp.get("/schedule/")
@@ -105,7 +105,7 @@ def _render_booking(
     appointment = service.get_appointment(db, appointment_id)
     clinicians = service.list_clinicians(db)
     chosen = str(data.get("clinician_id") or appointment.clinician_id or "")
-    clinician_id = int(chosen) if chosen.isdigit() and len(chosen) < 10 else None
+    clinician_id = ascii_number(chosen)
     slots = (
         service.suggest_slots(
             db, appointment, clinician_id, zone=clinic_zone(), now=utc_now()

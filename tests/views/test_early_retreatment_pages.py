@@ -99,3 +99,33 @@ def test_the_patient_page_shows_an_upcoming_early_booking_and_its_reason(
     assert done.status_code == 302
     page = browser.get(f"/patients/{patient.id}").get_data(as_text=True)
     assert f"Before the 12-week floor, clinical reason: {reason}" in page
+
+
+@pytest.mark.parametrize("clinician_id", ["²", "１", "12345678901"])
+def test_a_clinician_id_not_in_ascii_digits_is_a_form_error_not_a_500(
+    login_as, session, treatment, clinician_id
+):
+    """The forms fuzz found "²": str.isdigit() takes it, int() does not."""
+    admin = login_as(Role.ADMIN)
+    path = f"/appointments/{treatment.id}/book"
+    response = admin.post_form(
+        path,
+        booking(session, treatment, clinician_id=clinician_id, starts_at="not a time"),
+    )
+    assert response.status_code == 400
+    assert 'id="starts_at-error"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("junk", ["²", "٣", "１２"])
+def test_other_numbers_typed_in_queries_are_refused_or_ignored_never_a_500(
+    login_as, make_patient, junk
+):
+    admin = login_as(Role.ADMIN)
+    audit = admin.get(f"/audit/?patient_id={junk}")
+    assert audit.status_code == 400
+    assert "Enter a whole number." in audit.get_data(as_text=True)
+    worklist = admin.get(f"/schedule/?clinician={junk}")
+    assert worklist.status_code == 200
+    patient = make_patient()
+    cycles = admin.get(f"/patients/{patient.id}/cycles?cycle={junk}")
+    assert cycles.status_code == 200
