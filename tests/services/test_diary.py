@@ -6,6 +6,7 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
+from sqlmodel import col
 from sqlmodel import select
 
 from planner.errors import InvalidInput
@@ -353,9 +354,11 @@ def test_a_reported_wear_off_moves_the_re_treatment_suggestion(
     assert proposal.due_date == date(2026, 6, 15)  # median of 15 and 15 weeks
     assert "median 15" in proposal.notes
     moved = session.exec(
-        select(AuditEvent).where(
+        select(AuditEvent)
+        .where(
             AuditEvent.entity_type == "appointment", AuditEvent.entity_id == proposal.id
         )
+        .order_by(col(AuditEvent.id))
     ).all()[-1]
     assert moved.after["source"] == "patient_diary"
     bookings = diary_alerts(session).bookings

@@ -7,6 +7,7 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
+from sqlmodel import col
 from sqlmodel import select
 
 from planner.models import AuditEvent
@@ -162,7 +163,9 @@ def test_a_failed_invitation_is_audited_and_tried_again(session, every, treated)
     link = session.exec(select(DiaryLink)).one()
     assert link.invited_at is None
     failed = session.exec(
-        select(AuditEvent).where(AuditEvent.entity_type == "diary_link")
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "diary_link")
+        .order_by(col(AuditEvent.id))
     ).all()[-1]
     assert failed.after["error"] == "SMTPRecipientsRefused"
     assert "nia@example.org" not in str(failed.after)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import col
 from sqlmodel import select
 
 from planner.models import AuditEvent
@@ -228,7 +229,9 @@ def test_no_smtp_or_no_address_sends_nothing_and_a_failure_keeps_the_signing(
     assert signed.status_code == 200
     assert signed.json["session"]["status"] == "signed"
     failed = session.exec(
-        select(AuditEvent).where(AuditEvent.entity_type == "diary_link")
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "diary_link")
+        .order_by(col(AuditEvent.id))
     ).all()[-1]
     assert failed.after["error"] == "SMTPRecipientsRefused"
     smtp.fail = False

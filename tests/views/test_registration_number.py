@@ -1,6 +1,7 @@
 """A clinician's registration number: set by an admin on the user page, audited."""
 
 import pytest
+from sqlmodel import col
 from sqlmodel import select
 
 from planner.errors import StaleWrite
@@ -33,9 +34,13 @@ def test_an_admin_sets_a_registration_number_on_the_user_page(
     assert session.get(User, clinician.id).registration_number == "GMC 1234567"
     page = admin.get(f"/settings/users/{clinician.id}/edit").get_data(as_text=True)
     assert 'value="GMC 1234567"' in page
-    updates = select(AuditEvent).where(
-        AuditEvent.action == AuditAction.UPDATE,
-        AuditEvent.entity_id == clinician.id,
+    updates = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == AuditAction.UPDATE,
+            AuditEvent.entity_id == clinician.id,
+        )
+        .order_by(col(AuditEvent.id))
     )
     event = session.exec(updates).all()[-1]
     assert event.before == {"registration_number": None}
