@@ -19,7 +19,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
@@ -37,6 +36,7 @@ from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
+from tests.e2e.page_checks import check_axe
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
 from tests.factories import make_patient
@@ -128,11 +128,6 @@ def phone(
         yield page
     finally:
         context.close()
-
-
-def check_axe(page: Page, name: str) -> None:
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    assert results.violations_count == 0, (name, results.generate_report())
 
 
 def shot(page: Page, name: str) -> None:

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -20,9 +19,9 @@ from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
 from tests.e2e.conftest import serve_app
-from tests.e2e.page_checks import AXE_TAGS
 from tests.e2e.page_checks import REFLOW
 from tests.e2e.page_checks import REFLOW_SCRIPT
+from tests.e2e.page_checks import check_axe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -63,8 +62,7 @@ def test_the_page_warns_before_the_idle_logout_and_stays_signed_in_on_request(
     stay = dialog.get_by_role("button", name="Stay signed in")
     expect(stay).to_be_focused()
     assert 0 < seconds_left(page, e2e_server) <= WARN_SECONDS
-    axe = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    assert axe.violations_count == 0, axe.generate_report()
+    check_axe(page, "idle warning")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "idle-warning-1024.png"))
     page.set_viewport_size(REFLOW)
