@@ -55,10 +55,12 @@ PG_URL = worker_database_url(BASE_PG_URL, WORKER)
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-# PostgreSQL runs every service test, where the SQL lives. Of the HTTP tests it
-# runs the modules whose requests reach dialect-sensitive SQL (aggregates, locks,
-# throttling, the audit search, exports) and any test marked pg; the other page
-# tests would repeat on PostgreSQL what their services' tests already ran there,
+# PostgreSQL runs every service test, where the SQL lives, except the print
+# layout modules (WeasyPrint's pagination of the same data; the report data
+# itself is gathered on PostgreSQL in test_reports). Of the HTTP tests it runs
+# the modules whose requests reach dialect-sensitive SQL (aggregates, locks,
+# throttling, the audit search, exports). Any test marked pg runs on it too. The
+# rest would repeat on PostgreSQL what their services' tests already ran there,
 # at a third of the suite's time on two cores (issue 12).
 PG_VIEW_MODULES = frozenset(
     {
@@ -70,6 +72,25 @@ PG_VIEW_MODULES = frozenset(
         "test_research_export",
     }
 )
+PRINT_LAYOUT_MODULES = frozenset(
+    {
+        "test_comparison_report",
+        "test_handout_print",
+        "test_handout_therapy",
+        "test_record_consent_print",
+        "test_record_print",
+    }
+)
+
+
+def sqlite_only(item: pytest.Item) -> bool:
+    """Whether this PostgreSQL test repeats SQLite's without reaching other SQL."""
+    if item.get_closest_marker("pg") is not None:
+        return False
+    folder, module = item.path.parent.name, item.path.stem
+    if folder == "views":
+        return module not in PG_VIEW_MODULES
+    return folder == "services" and module in PRINT_LAYOUT_MODULES
 
 
 # The modules that take a minute or more of one worker, longest first.
@@ -90,13 +111,7 @@ def pytest_collection_modifyitems(
         on_postgres = callspec is not None and callspec.params.get("db_url") == (
             "postgresql"
         )
-        page_test = item.path.parent.name == "views"
-        if (
-            on_postgres
-            and page_test
-            and item.path.stem not in PG_VIEW_MODULES
-            and item.get_closest_marker("pg") is None
-        ):
+        if on_postgres and sqlite_only(item):
             left_out.append(item)
         else:
             kept.append(item)
