@@ -95,8 +95,10 @@ run: system-deps venv ## Serve planner with gunicorn on http://HOST:PORT (demo l
 test: system-deps test-system-deps dev-venv ## Run the whole test suite (PYTEST_ARGS=... to pass options)
 	@# PostgreSQL tests run too when PLANNER_TEST_DATABASE_URL is set (see .ci/run).
 	@# One worker per core; each module stays on one worker (loadfile), since the
-	@# fuzz modules' last tests read the tally of the module's other tests.
-	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	@# fuzz modules' last tests read the tally of the module's other tests. Modules
+	@# are handed out in the suite's order (longest first, tests/conftest.py), not
+	@# xdist's default of most tests first, which left the API fuzz for the end.
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: dev-venv ## ruff check, ruff format --check, mypy (strict, planner/)
 	$(BIN)/ruff check .
