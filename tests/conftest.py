@@ -182,17 +182,27 @@ def clean_postgres(engine: Engine) -> None:
     """Leave the public schema as create_all builds it, with no rows in it.
 
     Dropping and rebuilding the schema costs a tenth of a second a test, so a
-    schema that is still the one built earlier is only emptied (TRUNCATE, the
-    sequences restarted); a test that changed it (a migration, a dropped index)
-    gets it rebuilt.
+    schema that is still the one built earlier is only emptied (see
+    ``empty_rows``); a test that changed it (a migration, a dropped index) gets
+    it rebuilt.
     """
     with engine.begin() as connection:
         # Pooled connections wait idle and hold no locks: only others are ended.
         end_other_sessions(connection, idle_too=False)
         digest = connection.execute(SCHEMA_DIGEST).scalar_one()
-        if built_digest and digest == built_digest[0]:
-            empty_rows(connection)
-            return
+        emptied = bool(built_digest) and digest == built_digest[0]
+        written = empty_rows(connection) if emptied else []
+    if emptied:
+        if written:
+            # VACUUM cuts each emptied table back to no pages, so the next test's
+            # rows are stored, and read back without ORDER BY, in the order they
+            # were written, as after a TRUNCATE (DELETE alone leaves gaps that
+            # later rows fill: tests reading "the first site" saw another).
+            vacuum = engine.execution_options(isolation_level="AUTOCOMMIT")
+            with vacuum.connect() as connection:
+                tables = ", ".join(f'"{name}"' for name in written)
+                connection.execute(text(f"VACUUM {tables}"))
+        return
     reset_postgres(engine)
     SQLModel.metadata.create_all(engine)
     with engine.connect() as connection:
@@ -206,16 +216,15 @@ RESTART_SEQUENCES = text(
 )
 
 
-def empty_rows(connection: Connection) -> None:
-    """Delete the rows of the tables that have any, and restart the sequences.
+def empty_rows(connection: Connection) -> list[str]:
+    """Delete the rows of the tables that have any, restart the sequences; name them.
 
-    A test writes to a few of the schema's tables: DELETE on those is a tenth of
-    the cost of a TRUNCATE of them all (which makes every table a new file), but
-    rows written later may land in the gaps: a query without ORDER BY sees them in
-    another order, so the audit trail, which tests read in order, is truncated.
-    The superuser the test cluster runs as deletes with triggers and foreign keys
-    off (session_replication_role), so the audit table's append-only guard and
-    the order of the tables do not matter; anyone else gets TRUNCATE.
+    A test writes to a few of the schema's tables: DELETE on those (and a VACUUM,
+    see ``clean_postgres``) costs a fifth of a TRUNCATE of them all, which makes
+    every table a new file. The superuser the test cluster runs as deletes with
+    triggers and foreign keys off (session_replication_role), so the audit
+    table's append-only guard and the order of the tables do not matter; anyone
+    else gets TRUNCATE.
     """
     names = list(connection.execute(TABLES).scalars())
     probe = " UNION ALL ".join(
@@ -226,10 +235,7 @@ def empty_rows(connection: Connection) -> None:
     if written and superuser:
         connection.execute(text("SET LOCAL session_replication_role = replica"))
         for name in written:
-            # The audit trail is emptied as a new file, so its rows come back in
-            # the order they were written (DELETE leaves gaps new rows fill).
-            verb = "TRUNCATE" if name == "audit_event" else "DELETE FROM"
-            connection.execute(text(f'{verb} "{name}"'))
+            connection.execute(text(f'DELETE FROM "{name}"'))
     elif written:
         tables = ", ".join(f'"{name}"' for name in written)
         # The audit table refuses TRUNCATE in production; a test's data may go.
@@ -240,7 +246,9 @@ def empty_rows(connection: Connection) -> None:
         connection.execute(
             text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_truncate")
         )
+        written = []  # TRUNCATE left new, empty files: nothing to vacuum
     connection.execute(RESTART_SEQUENCES)
+    return written
 
 
 @pytest.fixture(scope="session")

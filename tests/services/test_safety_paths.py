@@ -11,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import col
 from sqlmodel import select
 
 from planner.errors import InvalidInput
@@ -262,7 +263,9 @@ def test_a_dysport_cycle_copied_into_a_xeomin_chart_brings_no_dose(
         product="dysport",
     )
     deep = session.exec(
-        select(InjectionSite).where(InjectionSite.session_id == signed.id)
+        select(InjectionSite)
+        .where(InjectionSite.session_id == signed.id)
+        .order_by(col(InjectionSite.number))
     ).first()
     deep.depth = Depth.DEEP
     session.add(deep)
