@@ -27,7 +27,6 @@ from planner.errors import InvalidInput
 from planner.models import Appointment
 from planner.models import AppointmentKind
 from planner.models import AppointmentStatus
-from planner.models import Assessment
 from planner.models import AuditAction
 from planner.models import CycleResponse
 from planner.models import DiaryEntry
@@ -47,6 +46,7 @@ from planner.services.diary_links import OpenDiary
 from planner.services.diary_links import diary_actor
 from planner.services.followup import scheduling_rules
 from planner.services.followup import wear_off_history
+from planner.services.outcomes import add_assessment
 from planner.validation import parse_input
 
 SOURCE = "patient_diary"
@@ -128,6 +128,34 @@ def _store(
     return entry
 
 
+def _store_day(
+    session: Session,
+    diary: OpenDiary,
+    data: Any,
+    *,
+    kind: str,
+    client: str | None,
+    now: datetime,
+    needs_call: bool = False,
+) -> tuple[DiaryEntry, Actor]:
+    """Store the one day the patient chose (onset, wear-off) as a diary entry."""
+    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
+    _check_day(diary, request.day)
+    _check_volume(session, diary, now)
+    actor = diary_actor(diary.link_id, client)
+    entry = _store(
+        session,
+        diary,
+        actor,
+        kind=kind,
+        day=request.day,
+        answers={"day": request.day},
+        now=now,
+        needs_call=needs_call,
+    )
+    return entry, actor
+
+
 def _issuer(session: Session, diary: OpenDiary) -> int:
     link = session.get(DiaryLink, diary.link_id)
     assert link is not None
@@ -188,20 +216,10 @@ def record_onset(
     session: Session, diary: OpenDiary, data: Any, *, client: str | None, now: datetime
 ) -> DiaryEntry:
     """Record the day the patient first noticed the injections working."""
-    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
-    _check_day(diary, request.day)
-    _check_volume(session, diary, now)
-    actor = diary_actor(diary.link_id, client)
-    entry = _store(
-        session,
-        diary,
-        actor,
-        kind="onset",
-        day=request.day,
-        answers={"day": request.day},
-        now=now,
+    entry, actor = _store_day(
+        session, diary, data, kind="onset", client=client, now=now
     )
-    days = (request.day - diary.treated_on).days
+    days = (entry.day - diary.treated_on).days
     if days <= MAX_ONSET_DAYS:
         _fill_response(session, diary, actor, "onset_days", float(days), now)
     session.commit()
@@ -286,38 +304,21 @@ def record_saq(
     _check_volume(session, diary, now)
     actor = diary_actor(diary.link_id, client)
     timepoint = Timepoint.REVIEW if when == "two_weeks" else Timepoint.WEAR_OFF
-    assessment = Assessment(
+    assessment = add_assessment(
+        session,
+        actor,
         patient_id=diary.patient_id,
-        session_id=diary.session_id,
+        cycle_session_id=diary.session_id,
         instrument=Instrument.SAQ,
         timepoint=timepoint,
-        assessed_at=now,
         items=items,
-        scores=dict(result.scores),
-        total=result.total,
-        formula_version=result.formula_version,
+        result=result,
+        now=now,
         self_entered=True,
         # The table needs a user: the clinician who issued the link; the
         # diary entry and the trail say the patient entered it.
         entered_by_id=_issuer(session, diary),
-    )
-    session.add(assessment)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "assessment",
-        assessment.id,
-        patient_id=diary.patient_id,
-        after={
-            "instrument": "saq",
-            "timepoint": timepoint.value,
-            "total": result.total,
-            "self_entered": True,
-            "source": SOURCE,
-            "cycle_session_id": diary.session_id,
-        },
+        source=SOURCE,
     )
     entry = _store(
         session,
@@ -385,21 +386,10 @@ def record_wear_off(
     zone: ZoneInfo,
 ) -> DiaryEntry:
     """Record the day the effect wore off; it may move the re-treatment day."""
-    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
-    _check_day(diary, request.day)
-    _check_volume(session, diary, now)
-    actor = diary_actor(diary.link_id, client)
-    entry = _store(
-        session,
-        diary,
-        actor,
-        kind="wear_off",
-        day=request.day,
-        answers={"day": request.day},
-        now=now,
-        needs_call=True,
+    entry, actor = _store_day(
+        session, diary, data, kind="wear_off", client=client, now=now, needs_call=True
     )
-    weeks = round((request.day - diary.treated_on).days / 7, 1)
+    weeks = round((entry.day - diary.treated_on).days / 7, 1)
     if 0 < weeks <= MAX_WEAR_OFF_WEEKS and _fill_response(
         session, diary, actor, "wear_off_weeks", weeks, now
     ):

@@ -134,21 +134,67 @@ def record_assessment(
         day, point.value, _full_treatments(session, patient_id, zone)
     )
     assert actor.user_id is not None
-    assessment = Assessment(
+    assessment = add_assessment(
+        session,
+        actor,
         patient_id=patient_id,
-        session_id=None if filed is None else filed.session_id,
+        cycle_session_id=None if filed is None else filed.session_id,
         instrument=code,
         timepoint=point,
+        items=items,
+        result=result,
+        now=now,
+        self_entered=self_entered,
+        entered_by_id=actor.user_id,
+    )
+    session.commit()
+    return assessment
+
+
+def add_assessment(
+    session: Session,
+    actor: Actor,
+    *,
+    patient_id: int,
+    cycle_session_id: int | None,
+    instrument: Instrument,
+    timepoint: Timepoint,
+    items: dict[str, Any],
+    result: scoring.ScoreResult,
+    now: datetime,
+    self_entered: bool,
+    entered_by_id: int,
+    source: str | None = None,
+) -> Assessment:
+    """Add a scored assessment and its audit event; the caller commits.
+
+    ``source`` goes into the audit event where the answers came from outside
+    the clinic (the patient's diary).
+    """
+    assessment = Assessment(
+        patient_id=patient_id,
+        session_id=cycle_session_id,
+        instrument=instrument,
+        timepoint=timepoint,
         assessed_at=now,
         items=items,
         scores=dict(result.scores),
         total=result.total,
         formula_version=result.formula_version,
         self_entered=self_entered,
-        entered_by_id=actor.user_id,
+        entered_by_id=entered_by_id,
     )
     session.add(assessment)
     session.flush()
+    after: dict[str, Any] = {
+        "instrument": instrument.value,
+        "timepoint": timepoint.value,
+        "total": result.total,
+        "self_entered": self_entered,
+    }
+    if source is not None:
+        after["source"] = source
+    after["cycle_session_id"] = cycle_session_id
     record_event(
         session,
         actor,
@@ -156,15 +202,8 @@ def record_assessment(
         "assessment",
         assessment.id,
         patient_id=patient_id,
-        after={
-            "instrument": code.value,
-            "timepoint": point.value,
-            "total": result.total,
-            "self_entered": self_entered,
-            "cycle_session_id": assessment.session_id,
-        },
+        after=after,
     )
-    session.commit()
     return assessment
 
 
