@@ -14,17 +14,16 @@ from planner.errors import NotFound
 from planner.models import Appointment
 from planner.models import AppointmentKind
 from planner.models import AppointmentStatus
-from planner.models import AuditAction
 from planner.models import DiaryEntry
 from planner.models import Patient
 from planner.models import TreatmentSession
 from planner.services.audit import Actor
-from planner.services.audit import record_event
 from planner.services.diary_forms import SAQ_WHEN_WORDS
 from planner.services.diary_forms import SIDE_EFFECT_WORDS
 from planner.services.diary_forms import WEEKLY_WORDS
 from planner.services.diary_forms import FaceThisWeek
 from planner.services.diary_forms import SideEffect
+from planner.services.diary_links import mark_entry_handled
 
 ALERT_LIMIT = 100
 
@@ -136,18 +135,7 @@ def handle_entry(
     if entry is None:
         raise NotFound("There is no such diary entry.")
     if entry.handled_at is None:
-        entry.handled_at = now
-        entry.handled_by_id = actor.user_id
-        session.add(entry)
-        record_event(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            "diary_entry",
-            entry.id,
-            patient_id=entry.patient_id,
-            after={"handled_at": now.isoformat()},
-        )
+        mark_entry_handled(session, actor, entry, now)
         session.commit()
     return entry
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table
@@ -70,6 +71,47 @@ def link_weeks(session: Session) -> int:
     return int(clinic_settings(session).get(key, default))
 
 
+def record_link_update(
+    session: Session, actor: Actor, link: DiaryLink, after: dict[str, Any]
+) -> None:
+    """Audit a change to a diary link (ended, revoked, new token, emailed)."""
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "diary_link",
+        link.id,
+        patient_id=link.patient_id,
+        after=after,
+    )
+
+
+def mark_entry_handled(
+    session: Session,
+    actor: Actor,
+    entry: DiaryEntry,
+    now: datetime,
+    *,
+    reason: str | None = None,
+) -> None:
+    """Mark a diary entry dealt with, and audit it; the caller commits."""
+    entry.handled_at = now
+    entry.handled_by_id = actor.user_id
+    session.add(entry)
+    after = {"handled_at": now.isoformat()}
+    if reason is not None:
+        after["reason"] = reason
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "diary_entry",
+        entry.id,
+        patient_id=entry.patient_id,
+        after=after,
+    )
+
+
 def _end_open_links(
     session: Session, actor: Actor, patient_id: int, now: datetime
 ) -> None:
@@ -91,29 +133,15 @@ def _end_open_links(
         )
     ).all()
     for entry in waiting:
-        entry.handled_at = now
-        entry.handled_by_id = actor.user_id
-        session.add(entry)
-        record_event(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            "diary_entry",
-            entry.id,
-            patient_id=patient_id,
-            after={"handled_at": now.isoformat(), "reason": "next treatment signed"},
-        )
+        mark_entry_handled(session, actor, entry, now, reason="next treatment signed")
     for link in open_links:
         link.ended_at = now
         session.add(link)
-        record_event(
+        record_link_update(
             session,
             actor,
-            AuditAction.UPDATE,
-            "diary_link",
-            link.id,
-            patient_id=patient_id,
-            after={"ended_at": now.isoformat(), "reason": "next treatment signed"},
+            link,
+            {"ended_at": now.isoformat(), "reason": "next treatment signed"},
         )
 
 
@@ -174,15 +202,7 @@ def revoke_diary_link(
         link.revoked_at = now
         link.revoked_by_id = actor.user_id
         session.add(link)
-        record_event(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            "diary_link",
-            link.id,
-            patient_id=patient_id,
-            after={"revoked_at": now.isoformat()},
-        )
+        record_link_update(session, actor, link, {"revoked_at": now.isoformat()})
         session.commit()
     return link
 

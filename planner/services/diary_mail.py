@@ -22,14 +22,13 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.clinic_time import local_day
-from planner.models import AuditAction
 from planner.models import DiaryEntry
 from planner.models import DiaryLink
 from planner.models import Patient
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
-from planner.services.audit import record_event
 from planner.services.diary_links import is_open
+from planner.services.diary_links import record_link_update
 from planner.services.diary_tokens import token_of
 from planner.services.followup import clinic_settings
 
@@ -127,15 +126,7 @@ def _send(
         sent = False
     else:
         outcome, sent = {"emailed": purpose}, True
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "diary_link",
-        link.id,
-        patient_id=link.patient_id,
-        after=outcome,
-    )
+    record_link_update(session, actor, link, outcome)
     return sent
 
 

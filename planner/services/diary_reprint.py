@@ -17,11 +17,10 @@ from sqlmodel import select
 from planner.clinic_time import local_day
 from planner.errors import Conflict
 from planner.errors import NotFound
-from planner.models import AuditAction
 from planner.models import DiaryLink
 from planner.services.audit import Actor
-from planner.services.audit import record_event
 from planner.services.diary_links import is_open
+from planner.services.diary_links import record_link_update
 from planner.services.diary_tokens import fresh_token
 from planner.services.diary_tokens import token_digest
 from planner.services.diary_tokens import token_of
@@ -104,14 +103,8 @@ def give_new_link(
     link.issued_at = now
     link.issued_by_id = actor.user_id or link.issued_by_id
     session.add(link)
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "diary_link",
-        link.id,
-        patient_id=patient_id,
-        after={"token": "new link given; the old one no longer opens"},
+    record_link_update(
+        session, actor, link, {"token": "new link given; the old one no longer opens"}
     )
     session.commit()
     return _printed(link, token, zone)
