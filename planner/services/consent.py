@@ -242,10 +242,30 @@ def _photo_consent(
 def _store(
     session: Session,
     actor: Actor,
-    record: ConsentRecord,
+    form: ConsentForm,
+    patient_id: int,
     *,
+    method: ConsentMethod,
     now: datetime,
+    printed_name: str | None = None,
+    strokes: list[Any] | None = None,
+    reason: str | None = None,
 ) -> ConsentRecord:
+    """Store a consent to the current ``form``, witnessed by ``actor``, and commit."""
+    assert form.id is not None
+    assert actor.user_id is not None, "a logged-in clinician witnesses the signature"
+    record = ConsentRecord(
+        patient_id=patient_id,
+        form_id=form.id,
+        kind=form.kind,
+        form_version=form.version,
+        method=method,
+        printed_name=printed_name,
+        strokes=strokes,
+        reason=reason,
+        signed_at=now,
+        witness_id=actor.user_id,
+    )
     session.add(record)
     session.flush()
     _audit(session, actor, AuditAction.SIGN, record)
@@ -305,19 +325,16 @@ def sign_consent(
         raise InvalidInput(
             "Choose how to sign.", fields={"method": "must be drawn or typed"}
         )
-    assert actor.user_id is not None, "a logged-in clinician witnesses the signature"
-    record = ConsentRecord(
-        patient_id=patient_id,
-        form_id=given.form_id,
-        kind=kind,
-        form_version=form.version,
+    return _store(
+        session,
+        actor,
+        form,
+        patient_id,
         method=given.method,
+        now=now,
         printed_name=given.printed_name,
         strokes=strokes,
-        signed_at=now,
-        witness_id=actor.user_id,
     )
-    return _store(session, actor, record, now=now)
 
 
 def record_elsewhere(
@@ -333,18 +350,15 @@ def record_elsewhere(
     get_patient(session, patient_id)
     given: ConsentElsewhere = parse_input(ConsentElsewhere, data)
     form = _current_or_refuse(session, kind, given.form_id)
-    assert actor.user_id is not None
-    record = ConsentRecord(
-        patient_id=patient_id,
-        form_id=given.form_id,
-        kind=kind,
-        form_version=form.version,
+    return _store(
+        session,
+        actor,
+        form,
+        patient_id,
         method=ConsentMethod.RECORDED,
+        now=now,
         reason=given.reason,
-        signed_at=now,
-        witness_id=actor.user_id,
     )
-    return _store(session, actor, record, now=now)
 
 
 def withdraw_consent(
