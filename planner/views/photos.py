@@ -117,10 +117,10 @@ def record_consent(patient_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("photos.index", patient_id=patient_id))
 
 
-def _capture_page(
-    session_id: int, view: str | None, timepoint: str | None, errors: dict[str, str]
-) -> tuple[str, int, dict[str, str]]:
-    step = photo_album.capture_step(
+def _capture_step(
+    session_id: int, view: str | None, timepoint: str | None
+) -> photo_album.CaptureStep:
+    return photo_album.capture_step(
         get_session(),
         session_id,
         view_code=view,
@@ -128,6 +128,12 @@ def _capture_page(
         zone=clinic_zone(),
         now=utc_now(),
     )
+
+
+def _capture_page(
+    session_id: int, view: str | None, timepoint: str | None, errors: dict[str, str]
+) -> tuple[str, int, dict[str, str]]:
+    step = _capture_step(session_id, view, timepoint)
     page = render_template(
         "photos/capture.html",
         step=step,
@@ -171,14 +177,7 @@ def upload(session_id: int) -> Response | tuple[str, int, dict[str, str]]:
         if set(exc.fields) != {"photo"}:
             raise  # no consent, or a forged view or timepoint: the error page says so
         return _capture_page(session_id, view, timepoint, exc.fields)
-    step = photo_album.capture_step(
-        get_session(),
-        session_id,
-        view_code=view,
-        timepoint=timepoint,
-        zone=clinic_zone(),
-        now=utc_now(),
-    )
+    step = _capture_step(session_id, view, timepoint)
     flash(f"{step.current.label if step.current else 'Photo'} saved.", "success")
     values: dict[str, Any] = {"timepoint": timepoint}
     if step.next_code:
