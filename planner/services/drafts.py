@@ -149,7 +149,9 @@ class DiscardRequest(BaseModel):
         return value.strip() if isinstance(value, str) else value
 
 
-def _current(session: Session, session_id: int) -> TreatmentSession:
+def get_session_record(session: Session, session_id: int) -> TreatmentSession:
+    # populate_existing: the chart's hot paths update sessions with Core
+    # statements, which the identity map does not see.
     return get_or_raise(
         session,
         TreatmentSession,
@@ -193,7 +195,7 @@ def check_discardable(session: Session, session_id: int) -> TreatmentSession:
     scores, adverse events, a response) is kept too: discarding it would leave
     them pointing at a cycle that never was.
     """
-    record = _current(session, session_id)
+    record = get_session_record(session, session_id)
     if record.status == SessionStatus.SIGNED:
         raise Conflict(SIGNED_MESSAGE)
     if record.status == SessionStatus.DISCARDED:
@@ -265,7 +267,7 @@ def discard_draft(
         },
     )
     session.commit()
-    return _current(session, session_id)
+    return get_session_record(session, session_id)
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,7 @@ class DiscardNote:
 
 def discard_note(session: Session, session_id: int) -> DiscardNote | None:
     """Return how a session was discarded, or None if it was not."""
-    record = _current(session, session_id)
+    record = get_session_record(session, session_id)
     if record.status != SessionStatus.DISCARDED or record.discarded_at is None:
         return None
     user = session.get(User, record.discarded_by_id) if record.discarded_by_id else None

@@ -1,4 +1,8 @@
-"""Treatment sessions: opening one at the chair, signing it, amending it."""
+"""Treatment sessions: opening one at the chair, signing it, amending it.
+
+``get_session_record`` lives with the drafts (which this module imports) and is
+re-exported here, where the chart, the reports and the views look it up.
+"""
 
 from datetime import datetime
 from typing import Any
@@ -35,10 +39,10 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.consent import treatment_consent_errors
 from planner.services.diary_links import issue_diary_link
+from planner.services.drafts import get_session_record as get_session_record
 from planner.services.drafts import live
 from planner.services.drafts import refuse_second_draft
 from planner.services.followup import propose_follow_up
-from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.services.session_vials import choose_vial
 from planner.services.unset_doses import missing_doses
@@ -60,18 +64,6 @@ class SessionOpen(BaseModel):
     lot_choice: str = Field(default="", max_length=20)
     consent_obtained: bool = False
     consent_note: str | None = Field(default=None, max_length=1000)
-
-
-def get_session_record(session: Session, session_id: int) -> TreatmentSession:
-    # populate_existing: the chart's hot paths update sessions with Core
-    # statements, which the identity map does not see.
-    return get_or_raise(
-        session,
-        TreatmentSession,
-        session_id,
-        f"There is no treatment session {session_id}.",
-        populate_existing=True,
-    )
 
 
 def last_product_code(session: Session, patient_id: int) -> str | None:
