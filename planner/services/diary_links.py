@@ -21,10 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table
-from sqlalchemy import case
 from sqlalchemy import select as select_core
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -45,6 +42,7 @@ from planner.services.diary_tokens import fresh_token
 from planner.services.diary_tokens import token_digest
 from planner.services.followup import clinic_settings
 from planner.services.login_throttle import RESET_AFTER
+from planner.services.login_throttle import count_failure
 from planner.services.login_throttle import delay_after
 from planner.services.login_throttle import digest
 
@@ -310,28 +308,8 @@ def _wait(session: Session, client: str | None, now: datetime) -> timedelta:
 
 def _note_failure(session: Session, client: str | None, now: datetime) -> None:
     """Count one refused token for this client, atomically (an upsert)."""
-    connection = session.connection()
-    insert = (
-        postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    )
-    statement = insert(_THROTTLE).values(
-        key=_client_key(client),
-        scope="diary",
-        account=None,
-        failures=1,
-        last_failure_at=now,
-    )
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[_THROTTLE.c.key],
-            set_={
-                "failures": case(
-                    (_THROTTLE.c.last_failure_at <= now - RESET_AFTER, 1),
-                    else_=_THROTTLE.c.failures + 1,
-                ),
-                "last_failure_at": now,
-            },
-        )
+    count_failure(
+        session, key=_client_key(client), scope="diary", account=None, now=now
     )
     # Which token was tried, and whether it ever existed, is not said here either.
     write_event(

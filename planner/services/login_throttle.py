@@ -143,23 +143,40 @@ def note_failure(
 ) -> None:
     """Count one failed password check in every scope, atomically.
 
-    Each scope is one upsert: the count goes up by one in the database itself,
-    so concurrent failures are all counted (or it starts again at one once the
-    last failure is older than ``RESET_AFTER``). The caller commits.
+    Each scope is one upsert (``count_failure``). The caller commits.
+    """
+    account = digest(normalised(email))
+    for scope, key in _keys(email, client).items():
+        count_failure(
+            session,
+            key=key,
+            scope=scope,
+            account=None if scope == "client" else account,
+            now=now,
+        )
+
+
+def count_failure(
+    session: Session, *, key: str, scope: str, account: str | None, now: datetime
+) -> None:
+    """Count one failure under ``key``, atomically (an upsert); the caller commits.
+
+    The count goes up by one in the database itself, so concurrent failures are
+    all counted (or it starts again at one once the last failure is older than
+    ``RESET_AFTER``).
     """
     connection = session.connection()
     dialect = connection.dialect.name
     insert = postgres_insert if dialect == "postgresql" else sqlite_insert
-    account = digest(normalised(email))
-    for scope, key in _keys(email, client).items():
-        statement = insert(_THROTTLE).values(
-            key=key,
-            scope=scope,
-            account=None if scope == "client" else account,
-            failures=1,
-            last_failure_at=now,
-        )
-        statement = statement.on_conflict_do_update(
+    statement = insert(_THROTTLE).values(
+        key=key,
+        scope=scope,
+        account=account,
+        failures=1,
+        last_failure_at=now,
+    )
+    connection.execute(
+        statement.on_conflict_do_update(
             index_elements=[_THROTTLE.c.key],
             set_={
                 "failures": case(
@@ -169,7 +186,7 @@ def note_failure(
                 "last_failure_at": now,
             },
         )
-        connection.execute(statement)
+    )
 
 
 def forget_failures(session: Session, *, email: str, client: str | None) -> None:
