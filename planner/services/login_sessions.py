@@ -13,6 +13,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy import Table
 from sqlalchemy import bindparam
 from sqlalchemy import select
@@ -139,6 +140,25 @@ _CURRENT = (
 )
 
 
+def _open_row(
+    session: Session, token: str, *, client: str | None, user_agent: str | None
+) -> Row[Any] | None:
+    """Return the open session of a token seen from the client that opened it."""
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    # Built once, above: every request runs it.
+    row = (
+        session.connection()
+        .execute(_CURRENT, {"token_hash": token_hash(token)})
+        .first()
+    )
+    if row is None or row.client != client:
+        return None
+    if row.user_agent != short_agent(user_agent):
+        return None
+    return row
+
+
 def signed_in_user(
     session: Session,
     token: str,
@@ -154,17 +174,8 @@ def signed_in_user(
     opened it is refused for this request only: the owner's own browser goes on
     working. One idle past ``idle`` is ended for good.
     """
-    if not token or len(token) > MAX_TOKEN:
-        return SessionCheck(None)
-    # Built once, above: every request runs it.
-    row = (
-        session.connection()
-        .execute(_CURRENT, {"token_hash": token_hash(token)})
-        .first()
-    )
+    row = _open_row(session, token, client=client, user_agent=user_agent)
     if row is None:
-        return SessionCheck(None)
-    if row.client != client or row.user_agent != short_agent(user_agent):
         return SessionCheck(None)
     if now - row.last_seen_at > idle:
         end_session(session, row.session_id, reason="idle", now=now)
@@ -205,16 +216,8 @@ def seconds_left(
     question would keep an idle login open for ever. A token that would be
     refused (unknown, ended, another client, past the timeout) has 0 left.
     """
-    if not token or len(token) > MAX_TOKEN:
-        return 0.0
-    row = (
-        session.connection()
-        .execute(_CURRENT, {"token_hash": token_hash(token)})
-        .first()
-    )
-    if row is None or row.client != client:
-        return 0.0
-    if row.user_agent != short_agent(user_agent):
+    row = _open_row(session, token, client=client, user_agent=user_agent)
+    if row is None:
         return 0.0
     last_seen: datetime = row.last_seen_at
     return max(0.0, (last_seen + idle - now).total_seconds())
