@@ -68,14 +68,19 @@ def _refused(throttled: bool = False) -> tuple[str, int]:
     return render_template("diary/refused.html", throttled=False), 404
 
 
-def _open(token: str) -> OpenDiary | None:
-    return open_diary(
-        get_session(),
-        token,
-        client=request.remote_addr,
-        now=utc_now(),
-        zone=clinic_zone(),
-    )
+def _open(token: str) -> OpenDiary | tuple[str, int]:
+    """Open the token's diary, or render the refusal page (the same for every why)."""
+    try:
+        diary = open_diary(
+            get_session(),
+            token,
+            client=request.remote_addr,
+            now=utc_now(),
+            zone=clinic_zone(),
+        )
+    except DiaryThrottled:
+        return _refused(throttled=True)
+    return _refused() if diary is None else diary
 
 
 def _render(
@@ -106,12 +111,9 @@ def _render(
 @bp.get("/diary/<token>")
 def home(token: str) -> Page:
     """Show the cycle's diary: what to record, and what the patient has recorded."""
-    try:
-        diary = _open(token)
-    except DiaryThrottled:
-        return _refused(throttled=True)
-    if diary is None:
-        return _refused()
+    diary = _open(token)
+    if not isinstance(diary, OpenDiary):
+        return diary
     recorded = entries.diary_entries(get_session(), diary)
     saved = next(
         (e for e in recorded if str(e.id) == request.args.get("saved", "")), None
@@ -131,12 +133,9 @@ def step(token: str, step: str) -> Page:
     """Show one question page, or store its answers and go back to the diary."""
     if step not in STEPS:
         return _refused()
-    try:
-        diary = _open(token)
-    except DiaryThrottled:
-        return _refused(throttled=True)
-    if diary is None:
-        return _refused()
+    diary = _open(token)
+    if not isinstance(diary, OpenDiary):
+        return diary
     template, recorder = STEPS[step]
     if request.method == "GET":
         return _render(template, diary, token, data={}, errors={})
