@@ -27,7 +27,6 @@ from planner.consent import parse_strokes
 from planner.consent.kinds import KIND_LABELS
 from planner.errors import Conflict
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import ConsentForm
 from planner.models import ConsentRecord
@@ -40,6 +39,7 @@ from planner.models.photos import PhotoConsentRecord
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.consent_forms import current_form
+from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.services.photos import consent_state
 from planner.services.settings import get_setting_value
@@ -163,10 +163,9 @@ def user_names(session: Session, statuses: list[KindStatus]) -> dict[int, str]:
 
 
 def get_consent(session: Session, record_id: int) -> ConsentRecord:
-    record = session.get(ConsentRecord, record_id)
-    if record is None:
-        raise NotFound(f"There is no consent {record_id}.")
-    return record
+    return get_or_raise(
+        session, ConsentRecord, record_id, f"There is no consent {record_id}."
+    )
 
 
 def _current_or_refuse(

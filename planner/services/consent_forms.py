@@ -25,6 +25,7 @@ from planner.models.consent import ConsentFormUpdate
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.lookup import get_or_raise
 from planner.validation import parse_input
 
 STALE = "Someone saved a new version of this form since you opened it; showing it now."
@@ -88,10 +89,9 @@ def form_versions(session: Session, kind: ConsentKind) -> list[ConsentForm]:
 
 
 def get_form(session: Session, form_id: int) -> ConsentForm:
-    form = session.get(ConsentForm, form_id)
-    if form is None:
-        raise NotFound(f"There is no consent form version {form_id}.")
-    return form
+    return get_or_raise(
+        session, ConsentForm, form_id, f"There is no consent form version {form_id}."
+    )
 
 
 def save_form_version(

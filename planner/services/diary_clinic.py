@@ -10,7 +10,6 @@ from sqlmodel import col
 from sqlmodel import func
 from sqlmodel import select
 
-from planner.errors import NotFound
 from planner.models import Appointment
 from planner.models import AppointmentKind
 from planner.models import AppointmentStatus
@@ -24,6 +23,7 @@ from planner.services.diary_forms import WEEKLY_WORDS
 from planner.services.diary_forms import FaceThisWeek
 from planner.services.diary_forms import SideEffect
 from planner.services.diary_links import mark_entry_handled
+from planner.services.lookup import get_or_raise
 
 ALERT_LIMIT = 100
 
@@ -131,9 +131,7 @@ def handle_entry(
     session: Session, actor: Actor, entry_id: int, *, now: datetime
 ) -> DiaryEntry:
     """Mark a diary item as dealt with (called, booked): it leaves the worklist."""
-    entry = session.get(DiaryEntry, entry_id)
-    if entry is None:
-        raise NotFound("There is no such diary entry.")
+    entry = get_or_raise(session, DiaryEntry, entry_id, "There is no such diary entry.")
     if entry.handled_at is None:
         mark_entry_handled(session, actor, entry, now)
         session.commit()

@@ -189,13 +189,19 @@ def is_open(link: DiaryLink, now: datetime) -> bool:
     return link.revoked_at is None and link.ended_at is None and link.expires_at > now
 
 
+def patient_link(session: Session, patient_id: int, link_id: int) -> DiaryLink:
+    """Return the patient's diary link, or raise NotFound if it is not theirs."""
+    link = session.get(DiaryLink, link_id)
+    if link is None or link.patient_id != patient_id:
+        raise NotFound("There is no such diary link for this patient.")
+    return link
+
+
 def revoke_diary_link(
     session: Session, actor: Actor, patient_id: int, link_id: int, *, now: datetime
 ) -> DiaryLink:
     """Stop a diary link for good (a lost handout, a patient's wish)."""
-    link = session.get(DiaryLink, link_id)
-    if link is None or link.patient_id != patient_id:
-        raise NotFound("There is no such diary link for this patient.")
+    link = patient_link(session, patient_id, link_id)
     if link.revoked_at is None:
         link.revoked_at = now
         link.revoked_by_id = actor.user_id

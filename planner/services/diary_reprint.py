@@ -16,10 +16,10 @@ from sqlmodel import select
 
 from planner.clinic_time import local_day
 from planner.errors import Conflict
-from planner.errors import NotFound
 from planner.models import DiaryLink
 from planner.services.audit import Actor
 from planner.services.diary_links import is_open
+from planner.services.diary_links import patient_link
 from planner.services.diary_links import record_link_update
 from planner.services.diary_tokens import fresh_token
 from planner.services.diary_tokens import token_digest
@@ -89,9 +89,7 @@ def give_new_link(
     :raises NotFound: the link is not this patient's.
     :raises Conflict: the link is revoked, ended or expired.
     """
-    link = session.get(DiaryLink, link_id)
-    if link is None or link.patient_id != patient_id:
-        raise NotFound("There is no such diary link for this patient.")
+    link = patient_link(session, patient_id, link_id)
     if not is_open(link, now):
         raise Conflict(
             "This diary link is no longer open: a new one is given when the "
