@@ -26,6 +26,7 @@ from planner.services.login_throttle import ThrottleRules
 from planner.services.login_throttle import clear_login
 from planner.services.login_throttle import login_pressure
 from planner.services.user_admin import get_login
+from planner.services.users import save_user_change
 
 _USERS: Table = User.__table__  # type: ignore[attr-defined]  # set by SQLModel
 
@@ -83,15 +84,7 @@ def unlock_login(session: Session, actor: Actor, user_id: int) -> User:
     cleared = clear_login(session, email=user.email)
     if cleared == 0:
         return user
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "user",
-        user_id,
-        after={"failed_logins": "cleared"},
-    )
-    session.commit()
+    save_user_change(session, actor, user, after={"failed_logins": "cleared"})
     return user
 
 

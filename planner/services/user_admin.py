@@ -30,17 +30,16 @@ from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
-from planner.models import AuditAction
 from planner.models import Role
 from planner.models import User
 from planner.passwords import password_problems
 from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import json_safe
-from planner.services.audit import record_event
 from planner.services.login_sessions import end_user_sessions
 from planner.services.lookup import get_or_raise
 from planner.services.users import create_user
+from planner.services.users import save_user_change
 from planner.services.users import set_password
 from planner.validation import field_errors
 from planner.validation import parse_input
@@ -319,10 +318,7 @@ def _change_login(
             session, user, before.role, before.active, utc_now()
         )
     )
-    record_event(
-        session, actor, AuditAction.UPDATE, "user", user_id, before=old, after=new
-    )
-    session.commit()
+    save_user_change(session, actor, user, before=old, after=new)
     return user
 
 

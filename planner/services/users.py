@@ -148,6 +148,26 @@ class LoginResult:
     wait: timedelta = timedelta(0)
 
 
+def _refused(
+    session: Session,
+    actor: Actor,
+    user_id: int | None,
+    reason: str,
+    wait: timedelta = timedelta(0),
+) -> LoginResult:
+    """Audit a refused login, and commit."""
+    record_event(
+        session,
+        actor,
+        AuditAction.LOGIN_FAILED,
+        "user",
+        user_id,
+        after={"reason": reason},
+    )
+    session.commit()
+    return LoginResult(None, wait)
+
+
 def log_in(
     session: Session, attempt: LoginAttempt, rules: ThrottleRules
 ) -> LoginResult:
@@ -187,16 +207,7 @@ def log_in(
     )
     entity_id = None if user is None else user.id
     if wait > timedelta(0):
-        record_event(
-            session,
-            actor,
-            AuditAction.LOGIN_FAILED,
-            "user",
-            entity_id,
-            after={"reason": "throttled"},
-        )
-        session.commit()
-        return LoginResult(None, wait)
+        return _refused(session, actor, entity_id, "throttled", wait)
     if user is None:
         verify_dummy(attempt.password)
         matches, reason = False, "unknown email"
@@ -205,16 +216,7 @@ def log_in(
         reason = "password" if user.active else "inactive"
     if user is None or not user.active or not matches:
         note_failure(session, email=email, client=attempt.client, now=attempt.now)
-        record_event(
-            session,
-            actor,
-            AuditAction.LOGIN_FAILED,
-            "user",
-            entity_id,
-            after={"reason": reason},
-        )
-        session.commit()
-        return LoginResult(None)
+        return _refused(session, actor, entity_id, reason)
     assert user.id is not None
     forget_failures(session, email=email, client=attempt.client)
     user.last_login_at = attempt.now
