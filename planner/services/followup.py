@@ -1,6 +1,5 @@
 """Follow-up proposed when a treatment is signed: the review and the next window."""
 
-from collections.abc import Sequence
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -64,22 +63,15 @@ def _close_fulfilled(
     session: Session, actor: Actor, record: TreatmentSession, *, treated_on: Any
 ) -> None:
     """Mark the patient's open treatment appointments as kept by this treatment."""
-    open_treatments = session.exec(
-        select(Appointment).where(
-            Appointment.patient_id == record.patient_id,
-            Appointment.kind == AppointmentKind.TREATMENT,
-            col(Appointment.status).in_(OPEN),
-            col(Appointment.source_session_id) != record.id,
-        )
-    ).all()
     _settle(
         session,
         actor,
         record,
-        open_treatments,
-        AppointmentStatus.ATTENDED,
-        f" Treated on {treated_on:%d %b %Y} (session {record.id}).",
-        "fulfilled_by_session",
+        Appointment.kind == AppointmentKind.TREATMENT,
+        col(Appointment.status).in_(OPEN),
+        status=AppointmentStatus.ATTENDED,
+        note=f" Treated on {treated_on:%d %b %Y} (session {record.id}).",
+        link="fulfilled_by_session",
     )
 
 
@@ -87,22 +79,15 @@ def _retire_unbooked_reviews(
     session: Session, actor: Actor, record: TreatmentSession
 ) -> None:
     """Cancel earlier cycles' reviews never booked: the next treatment replaces them."""
-    stale = session.exec(
-        select(Appointment).where(
-            Appointment.patient_id == record.patient_id,
-            Appointment.kind == AppointmentKind.REVIEW,
-            Appointment.status == AppointmentStatus.PROPOSED,
-            col(Appointment.source_session_id) != record.id,
-        )
-    ).all()
     _settle(
         session,
         actor,
         record,
-        stale,
-        AppointmentStatus.CANCELLED,
-        f" Not booked before the next treatment (session {record.id}).",
-        "superseded_by_session",
+        Appointment.kind == AppointmentKind.REVIEW,
+        Appointment.status == AppointmentStatus.PROPOSED,
+        status=AppointmentStatus.CANCELLED,
+        note=f" Not booked before the next treatment (session {record.id}).",
+        link="superseded_by_session",
     )
 
 
@@ -110,15 +95,24 @@ def _settle(
     session: Session,
     actor: Actor,
     record: TreatmentSession,
-    appointments: Sequence[Appointment],
+    *where: Any,
     status: AppointmentStatus,
     note: str,
     link: str,
 ) -> None:
-    """Close appointments this treatment settles, noting why, and audit each.
+    """Close the patient's other appointments ``where`` picks, noting why; audit each.
+
+    Only appointments this treatment did not propose are looked at.
 
     :param link: the audit key that names the treatment session.
     """
+    appointments = session.exec(
+        select(Appointment).where(
+            Appointment.patient_id == record.patient_id,
+            *where,
+            col(Appointment.source_session_id) != record.id,
+        )
+    ).all()
     for appointment in appointments:
         before = appointment.status.value
         appointment.status = status
