@@ -1,7 +1,8 @@
 """Add or delete one row together with its audit event.
 
-The create and remove steps that therapy, procedures, toxin given elsewhere and stock
-share. They only add and flush: the public service that calls them commits.
+The create and remove steps that therapy, procedures, toxin given elsewhere, stock
+and the chart's sites share. They only add and flush: the public service that calls
+them commits.
 """
 
 from typing import TypeVar
