@@ -17,7 +17,6 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
-from planner import dosing
 from planner.facemap import FaceMap
 from planner.facemap import edition_for
 from planner.models import AdverseEvent
@@ -26,7 +25,6 @@ from planner.models import Patient
 from planner.models import Product
 from planner.models import SessionStatus
 from planner.models import User
-from planner.models import VialLot
 from planner.reports.appointments import NextAppointment
 from planner.reports.appointments import arranged_by
 from planner.reports.maps import MapSite
@@ -42,6 +40,7 @@ from planner.reports.record_consent import record_consent
 from planner.reports.render import PdfVariant
 from planner.services.chart_state import chart_state
 from planner.services.chart_state_models import ChartSite
+from planner.services.chart_state_models import LotInfo
 from planner.services.chart_state_models import MuscleTotal as StateMuscleTotal
 from planner.services.sessions import get_session_record
 
@@ -65,16 +64,6 @@ class PatientDetails:
     # The diagnosis: the cause of the palsy, and its onset when known.
     cause: str = "other"
     onset_date: date | None = None
-
-
-@dataclass(frozen=True)
-class LotDetails:
-    lot_number: str
-    expiry_date: date
-    vial_units: int
-    diluent_ml: float
-    units_per_tenth_ml: float
-    reconstituted_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -133,7 +122,7 @@ class TreatmentRecord:
     product: str
     inn: str
     unit: str
-    lot: LotDetails | None
+    lot: LotInfo | None
     map: Markup
     sites: list[SiteLine]
     muscle_totals: list[MuscleTotal]
@@ -251,21 +240,6 @@ def _events(session: Session, session_id: int) -> list[EventLine]:
     ]
 
 
-def _lot(lot: VialLot | None, zone: ZoneInfo) -> LotDetails | None:
-    if lot is None:
-        return None
-    return LotDetails(
-        lot_number=lot.lot_number,
-        expiry_date=lot.expiry_date,
-        vial_units=lot.vial_units,
-        diluent_ml=lot.diluent_ml,
-        units_per_tenth_ml=dosing.units_per_tenth_ml(lot.vial_units, lot.diluent_ml),
-        reconstituted_at=None
-        if lot.reconstituted_at is None
-        else lot.reconstituted_at.astimezone(zone),
-    )
-
-
 def treatment_record(
     session: Session,
     session_id: int,
@@ -283,7 +257,6 @@ def treatment_record(
     assert patient is not None
     assert patient.id is not None
     assert product is not None
-    lot = session.get(VialLot, record.vial_lot_id) if record.vial_lot_id else None
     signer = session.get(User, record.signed_by_id) if record.signed_by_id else None
     signed = record.status == SessionStatus.SIGNED
     amendments = (
@@ -320,7 +293,7 @@ def treatment_record(
         product=product.brand,
         inn=product.inn,
         unit=product.unit_name,
-        lot=_lot(lot, zone),
+        lot=state.session.lot,
         map=picture,
         sites=sites,
         muscle_totals=_muscle_totals(totals.by_muscle),

@@ -41,9 +41,8 @@ from planner.models import SiteRole
 from planner.models import TreatmentSession
 from planner.services.audit import Actor
 from planner.services.audit import json_safe
-from planner.services.audit import record_event
-from planner.services.audit import snapshot
 from planner.services.audit import write_event
+from planner.services.audited_rows import delete_audited
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
 from planner.services.treated_sites import refuse_treated_muscle
@@ -382,16 +381,6 @@ def delete_site(
     _site_of(session, session_id, site_id)
     version, patient_id = claim_version(session, session_id, request.version, now=now)
     site = _site_of(session, session_id, site_id)
-    before = snapshot(site)
-    session.delete(site)
-    record_event(
-        session,
-        actor,
-        AuditAction.DELETE,
-        "injection_site",
-        site_id,
-        patient_id=patient_id,
-        before=before,
-    )
+    delete_audited(session, actor, site, "injection_site", patient_id=patient_id)
     session.commit()
     return version

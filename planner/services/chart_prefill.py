@@ -37,7 +37,7 @@ from planner.models import TreatmentSession
 from planner.services import protocols
 from planner.services.audit import Actor
 from planner.services.audit import record_event
-from planner.services.audit import snapshot
+from planner.services.audited_rows import delete_audited
 from planner.services.chart import side_and_next_number
 from planner.services.lookup import get_or_raise
 from planner.services.sessions import MAX_VERSION
@@ -158,16 +158,7 @@ def _append_sites(
             select(InjectionSite).where(InjectionSite.session_id == session_id)
         ).all()
         for old in today:
-            record_event(
-                session,
-                actor,
-                AuditAction.DELETE,
-                "injection_site",
-                old.id,
-                patient_id=patient_id,
-                before=snapshot(old),
-            )
-            session.delete(old)
+            delete_audited(session, actor, old, "injection_site", patient_id=patient_id)
         session.flush()
     affected, number, *_ = side_and_next_number(session, session_id, patient_id)
     record = get_session_record(session, session_id)

@@ -18,7 +18,6 @@ from planner import dosing
 from planner.dosing.records import OUTSIDE
 from planner.errors import InvalidInput
 from planner.errors import NotFound
-from planner.models import AuditAction
 from planner.models import Product
 from planner.models import User
 from planner.models.patients import OutsideTreatment
@@ -26,8 +25,8 @@ from planner.models.patients import OutsideTreatmentCreate
 from planner.services.actor_roles import CLINICAL_EDITORS
 from planner.services.actor_roles import require_role
 from planner.services.audit import Actor
-from planner.services.audit import record_event
-from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
+from planner.services.audited_rows import delete_audited
 from planner.services.clinical_flags import OUTSIDE_ENTITY
 from planner.services.patients import get_patient
 from planner.validation import parse_input
@@ -100,17 +99,7 @@ def add_outside_treatment(
     row = OutsideTreatment.model_validate(
         given, update={"patient_id": patient_id, "recorded_by_id": actor.user_id}
     )
-    session.add(row)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        OUTSIDE_ENTITY,
-        row.id,
-        patient_id=patient_id,
-        after=snapshot(row),
-    )
+    add_audited(session, actor, row, OUTSIDE_ENTITY, patient_id=patient_id)
     session.commit()
     return row
 
@@ -123,16 +112,7 @@ def remove_outside_treatment(
     row = session.get(OutsideTreatment, treatment_id)
     if row is None or row.patient_id != patient_id:
         raise NotFound("There is no such record of toxin given elsewhere.")
-    record_event(
-        session,
-        actor,
-        AuditAction.DELETE,
-        OUTSIDE_ENTITY,
-        treatment_id,
-        patient_id=patient_id,
-        before=snapshot(row),
-    )
-    session.delete(row)
+    delete_audited(session, actor, row, OUTSIDE_ENTITY, patient_id=patient_id)
     session.commit()
 
 

@@ -33,6 +33,7 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.lookup import get_or_raise
+from planner.services.template_sites import TemplateIn
 from planner.services.template_sites import invalid
 from planner.services.template_sites import validate_template
 from planner.services.unset_doses import missing_doses
@@ -96,6 +97,25 @@ def _product_id(session: Session, code: str) -> int:
     return product_id
 
 
+def _validated(
+    face_map: FaceMap,
+    name: str,
+    description: str | None,
+    product: str,
+    sites: Sequence[Mapping[str, Any]],
+) -> tuple[TemplateIn, list[dict[str, Any]]]:
+    """Check a template as entered: its fields, then each site on the face map."""
+    return validate_template(
+        face_map,
+        {
+            "name": name,
+            "description": description,
+            "product": product,
+            "sites": [dict(s) for s in sites],
+        },
+    )
+
+
 def create_template(
     session: Session,
     actor: Actor,
@@ -116,15 +136,7 @@ def create_template(
     """
     if actor.user_id is None:
         raise Forbidden("Templates are saved by a logged-in user.")
-    data, stored = validate_template(
-        face_map,
-        {
-            "name": name,
-            "description": description,
-            "product": product,
-            "sites": [dict(s) for s in sites],
-        },
-    )
+    data, stored = _validated(face_map, name, description, product, sites)
     _check_name_free(session, data.name)
     template = ProtocolTemplate(
         name=data.name,
@@ -184,15 +196,7 @@ def update_template(
     """Save an edit made against ``version``; refuse it if that is stale."""
     expected = _expected_version(version)
     template = get_template(session, template_id)
-    data, stored = validate_template(
-        face_map,
-        {
-            "name": name,
-            "description": description,
-            "product": product,
-            "sites": [dict(s) for s in sites],
-        },
-    )
+    data, stored = _validated(face_map, name, description, product, sites)
     product_id = _product_id(session, data.product)
     _check_name_free(session, data.name, template_id)
     before = snapshot(template)

@@ -8,7 +8,6 @@ What each lot holds is read in ``services.stock_ledger``.
 
 from datetime import date
 from datetime import datetime
-from typing import TypeVar
 
 from pydantic import BaseModel
 from pydantic import ConfigDict
@@ -16,7 +15,6 @@ from pydantic import Field
 from pydantic import field_validator
 from sqlalchemy import update
 from sqlmodel import Session
-from sqlmodel import SQLModel
 from sqlmodel import select
 
 from planner.errors import Conflict
@@ -33,6 +31,7 @@ from planner.services import lots as lot_service
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
 from planner.services.lookup import get_or_raise
 from planner.services.stock_ledger import EPSILON
 from planner.services.stock_ledger import lot_balances
@@ -70,24 +69,6 @@ class ReceiptCreate(BaseModel):
     _optional = field_validator("note", mode="before")(strip_or_none)
 
 
-RowT = TypeVar("RowT", bound=SQLModel)
-
-
-def _create(session: Session, actor: Actor, row: RowT, entity: str) -> RowT:
-    """Add a new row to the unit of work, with its audit event."""
-    session.add(row)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        entity,
-        getattr(row, "id", None),
-        after=snapshot(row),
-    )
-    return row
-
-
 def _check_receipt(product: Product, data: ReceiptCreate, today: date) -> None:
     errors: dict[str, str] = {}
     if data.vial_units not in product.vial_sizes:
@@ -120,7 +101,7 @@ def _lot_for_receipt(
             expiry_date=data.expiry_date,
             vial_units=data.vial_units,
         )
-        return _create(session, actor, lot, "stock_lot")
+        return add_audited(session, actor, lot, "stock_lot")
     lot_service.check_carton(
         lot,
         data.expiry_date,
@@ -152,7 +133,7 @@ def receive_stock(
         storage_place=receipt_in.storage_place,
         note=receipt_in.note,
     )
-    _create(session, actor, receipt, "stock_receipt")
+    add_audited(session, actor, receipt, "stock_receipt")
     session.commit()
     return receipt
 
@@ -233,7 +214,7 @@ def record_vial_waste(
             },
         )
     waste = _vial_waste(actor, vial, waste_in.units, waste_in, now)
-    _create(session, actor, waste, "stock_waste")
+    add_audited(session, actor, waste, "stock_waste")
     session.commit()
     return waste
 
@@ -270,7 +251,7 @@ def close_vial(
     waste = None
     if left > EPSILON:
         waste = _vial_waste(actor, vial, left, close_in, now)
-        _create(session, actor, waste, "stock_waste")
+        add_audited(session, actor, waste, "stock_waste")
     record_event(
         session,
         actor,
@@ -314,6 +295,6 @@ def discard_unopened(
         recorded_by_id=actor.user_id,
         recorded_at=now,
     )
-    _create(session, actor, waste, "stock_waste")
+    add_audited(session, actor, waste, "stock_waste")
     session.commit()
     return waste

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 from typing import TypeVar
 
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -36,6 +37,8 @@ from planner.services.actor_roles import require_role
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
+from planner.services.audited_rows import delete_audited
 from planner.services.clinical_flags import PROCEDURE_ENTITY
 from planner.services.patients import get_patient
 from planner.validation import parse_input
@@ -110,14 +113,23 @@ def muscle_name(code: str) -> str:
     return code.replace("_", " ")
 
 
+def _with_recorder(
+    session: Session, model: type[Row], patient_id: int, day: Mapped[date]
+) -> Sequence[tuple[Row, str]]:
+    """Return the patient's rows with who recorded each, the latest ``day`` first."""
+    return session.exec(
+        select(model, User.name)
+        .join(User, col(User.id) == col(model.recorded_by_id))
+        .where(model.patient_id == patient_id)
+        .order_by(day.desc(), col(model.id))
+    ).all()
+
+
 def list_therapy_courses(session: Session, patient_id: int) -> list[TherapyEntry]:
     """Return the patient's therapy courses, the latest start first."""
-    rows = session.exec(
-        select(TherapyCourse, User.name)
-        .join(User, col(User.id) == col(TherapyCourse.recorded_by_id))
-        .where(TherapyCourse.patient_id == patient_id)
-        .order_by(col(TherapyCourse.started_on).desc(), col(TherapyCourse.id))
-    ).all()
+    rows = _with_recorder(
+        session, TherapyCourse, patient_id, col(TherapyCourse.started_on)
+    )
     return [
         TherapyEntry(
             id=row.id or 0,
@@ -136,12 +148,7 @@ def list_therapy_courses(session: Session, patient_id: int) -> list[TherapyEntry
 
 def list_procedures(session: Session, patient_id: int) -> list[ProcedureEntry]:
     """Return the patient's procedures, the latest first."""
-    rows = session.exec(
-        select(Procedure, User.name)
-        .join(User, col(User.id) == col(Procedure.recorded_by_id))
-        .where(Procedure.patient_id == patient_id)
-        .order_by(col(Procedure.performed_on).desc(), col(Procedure.id))
-    ).all()
+    rows = _with_recorder(session, Procedure, patient_id, col(Procedure.performed_on))
     return [
         ProcedureEntry(
             id=row.id or 0,
@@ -247,7 +254,9 @@ def add_therapy_course(
     row = TherapyCourse.model_validate(
         given, update={"patient_id": patient_id, "recorded_by_id": actor.user_id}
     )
-    return _saved(session, actor, row, THERAPY_ENTITY, patient_id)
+    add_audited(session, actor, row, THERAPY_ENTITY, patient_id=patient_id)
+    session.commit()
+    return row
 
 
 def update_therapy_course(
@@ -303,23 +312,7 @@ def add_procedure(
     row = Procedure.model_validate(
         given, update={"patient_id": patient_id, "recorded_by_id": actor.user_id}
     )
-    return _saved(session, actor, row, PROCEDURE_ENTITY, patient_id)
-
-
-def _saved(
-    session: Session, actor: Actor, row: Row, entity: str, patient_id: int
-) -> Row:
-    session.add(row)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        entity,
-        row.id,
-        patient_id=patient_id,
-        after=snapshot(row),
-    )
+    add_audited(session, actor, row, PROCEDURE_ENTITY, patient_id=patient_id)
     session.commit()
     return row
 
@@ -330,7 +323,7 @@ def remove_therapy_course(
     """Remove a therapy course recorded in error; the trail keeps what it was."""
     require_role(session, actor, CLINICAL_EDITORS, REFUSED)
     row = session.get(TherapyCourse, course_id)
-    _remove(session, actor, patient_id, row, course_id, THERAPY_ENTITY)
+    _remove(session, actor, patient_id, row, THERAPY_ENTITY)
 
 
 def remove_procedure(
@@ -339,7 +332,7 @@ def remove_procedure(
     """Remove a procedure recorded in error; the trail keeps what it was."""
     require_role(session, actor, CLINICAL_EDITORS, REFUSED)
     row = session.get(Procedure, procedure_id)
-    _remove(session, actor, patient_id, row, procedure_id, PROCEDURE_ENTITY)
+    _remove(session, actor, patient_id, row, PROCEDURE_ENTITY)
 
 
 def _remove(
@@ -347,19 +340,9 @@ def _remove(
     actor: Actor,
     patient_id: int,
     row: TherapyCourse | Procedure | None,
-    row_id: int,
     entity: str,
 ) -> None:
     if row is None or row.patient_id != patient_id:
         raise NotFound(f"There is no such {entity.replace('_', ' ')} on this record.")
-    record_event(
-        session,
-        actor,
-        AuditAction.DELETE,
-        entity,
-        row_id,
-        patient_id=patient_id,
-        before=snapshot(row),
-    )
-    session.delete(row)
+    delete_audited(session, actor, row, entity, patient_id=patient_id)
     session.commit()

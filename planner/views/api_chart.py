@@ -132,18 +132,7 @@ AMENDED = SpecResponse(
 
 
 def _site(site: SiteRow) -> dict[str, object]:
-    return SiteDelta(
-        id=site.id,
-        number=site.number,
-        muscle=site.muscle,
-        side=site.side,
-        role=site.role,
-        x=site.x,
-        y=site.y,
-        units=site.units,
-        unset_reason=site.unset_reason,
-        version=site.version,
-    ).model_dump(mode="json")
+    return SiteDelta.model_validate(site, from_attributes=True).model_dump(mode="json")
 
 
 def _guarded(session_id: int, change: Callable[[], Any]) -> Any:

@@ -209,24 +209,26 @@ export function createTasks(c) {
     c.enqueue(batchTask({ kind: "copy", path: "/copy-last", body: { replace }, label: "copy of last cycle", none: "Nothing was copied.", said: (n) => `Copied ${plural(n)} from the last cycle.` }));
   const applyTemplate = (id, name, replace) =>
     c.enqueue(batchTask({ kind: "template", path: "/apply-template", body: { template_id: Number(id), replace }, label: "template", none: `Template “${name}” added no sites.`, said: (n) => `Added ${plural(n)} from template “${name}”.` }));
+  /** The request that puts back a deleted site, under the number the server gives it. */
+  function restoreTask(site) {
+    const point = { x: site.x, y: site.y };
+    return createTask({
+      body: { ...point, units: site.units },
+      point,
+      undo: false,
+      onCreated(created) {
+        c.undoHistory.remap(site.id, created.id);
+        return `Undone: site ${site.number} is back as site ${created.number}: ${c.describe(created)}`;
+      },
+    });
+  }
   /** The requests that reverse one undo entry. */
   function inverse(entry) {
     switch (entry.kind) {
       case "create":
         return [deleteTask(c.resolveId(entry.siteId), { undo: false, prefix: "Undone: " })];
-      case "delete": {
-        const { site } = entry;
-        const point = { x: site.x, y: site.y };
-        return [createTask({
-          body: { ...point, units: site.units },
-          point,
-          undo: false,
-          onCreated(created) {
-            c.undoHistory.remap(site.id, created.id);
-            return `Undone: site ${site.number} is back as site ${created.number}: ${c.describe(created)}`;
-          },
-        })];
-      }
+      case "delete":
+        return [restoreTask(entry.site)];
       case "update": {
         const id = c.resolveId(entry.siteId);
         if ("units" in entry.before) {
@@ -245,18 +247,7 @@ export function createTasks(c) {
       case "batch":
         return [
           ...entry.siteIds.map((id) => deleteTask(c.resolveId(id), { undo: false, prefix: "Undone: " })),
-          ...(entry.removed || []).map((site) => {
-            const point = { x: site.x, y: site.y };
-            return createTask({
-              body: { ...point, units: site.units },
-              point,
-              undo: false,
-              onCreated(created) {
-                c.undoHistory.remap(site.id, created.id);
-                return `Undone: site ${site.number} is back as site ${created.number}: ${c.describe(created)}`;
-              },
-            });
-          }),
+          ...(entry.removed || []).map(restoreTask),
         ];
       default:
         return [];

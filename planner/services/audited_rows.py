@@ -1,0 +1,62 @@
+"""Add or delete one row together with its audit event.
+
+The create and remove steps that therapy, procedures, toxin given elsewhere, stock
+and the chart's sites share. They only add and flush: the public service that calls
+them commits.
+"""
+
+from typing import TypeVar
+
+from sqlmodel import Session
+from sqlmodel import SQLModel
+
+from planner.models import AuditAction
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.audit import snapshot
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+def add_audited(
+    session: Session,
+    actor: Actor,
+    row: RowT,
+    entity: str,
+    *,
+    patient_id: int | None = None,
+) -> RowT:
+    """Add a new row, flushed for its id, with a create event that holds it."""
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        AuditAction.CREATE,
+        entity,
+        getattr(row, "id", None),
+        patient_id=patient_id,
+        after=snapshot(row),
+    )
+    return row
+
+
+def delete_audited(
+    session: Session,
+    actor: Actor,
+    row: SQLModel,
+    entity: str,
+    *,
+    patient_id: int | None = None,
+) -> None:
+    """Delete a row with a delete event that keeps what it was."""
+    record_event(
+        session,
+        actor,
+        AuditAction.DELETE,
+        entity,
+        getattr(row, "id", None),
+        patient_id=patient_id,
+        before=snapshot(row),
+    )
+    session.delete(row)
