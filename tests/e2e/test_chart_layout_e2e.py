@@ -15,14 +15,14 @@ from playwright.sync_api import expect
 
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import register
+from tests.e2e.chart_helpers import rows
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import rows
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_chart_e2e import touch
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -25,11 +25,11 @@ from planner.db_types import utc_now
 from planner.models import Appointment
 from planner.models import User
 from planner.services.audit import Actor
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import register
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import expected
-from tests.e2e.test_chart_e2e import register
 from tests.e2e.test_patients_e2e import log_in
 from tests.factories import ZONE
 from tests.factories import make_treatment

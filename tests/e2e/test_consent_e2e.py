@@ -26,16 +26,16 @@ from planner.facemap import load_face_map
 from planner.models import ConsentRecord
 from planner.services.audit import SYSTEM
 from planner.services.users import create_user
+from tests.e2e.chart_helpers import FACE_MAPS
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import register
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
-from tests.e2e.test_chart_e2e import FACE_MAPS
-from tests.e2e.test_chart_e2e import expected
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import touch
 
 ADMIN_EMAIL = "e2e.admin@example.org"
 ADMIN_PASSWORD = "clinic settings 2024 admin"

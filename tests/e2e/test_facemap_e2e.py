@@ -8,17 +8,17 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.e2e.chart_helpers import api_state
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import register
+from tests.e2e.chart_helpers import row
+from tests.e2e.chart_helpers import rows
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import api_state
-from tests.e2e.test_chart_e2e import expected
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import row
-from tests.e2e.test_chart_e2e import rows
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_chart_e2e import touch
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

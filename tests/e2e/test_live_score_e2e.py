@@ -4,9 +4,9 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.e2e.chart_helpers import register
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import register
 from tests.e2e.test_outcomes_e2e import choose
 from tests.e2e.test_patients_e2e import log_in
 

@@ -14,16 +14,16 @@ from planner.db import build_engine
 from planner.facemap import FaceMap
 from planner.models import User
 from planner.services.audit import Actor
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
-from tests.e2e.test_chart_e2e import expected
 from tests.e2e.test_chart_e2e import face_map  # noqa: F401
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_chart_e2e import touch
 from tests.factories import make_patient
 from tests.services.test_cycle_response import THREE_CYCLES
 from tests.services.test_cycle_response import seed_cycles
