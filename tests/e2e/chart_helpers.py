@@ -182,13 +182,11 @@ def log_in_and_register(page: Page, server: LiveServer, **patient: Any) -> int:
     return register(page, server, **patient)
 
 
-def open_new_chart(
-    page: Page, server: LiveServer, *, lot: str, **patient: Any
-) -> tuple[int, int]:
+def open_new_chart(page: Page, server: LiveServer, *, lot: str, **patient: Any) -> int:
     """Log in, register a patient and open their chart on a new Botox vial with
-    that lot number; return the patient's and the session's ids."""
+    that lot number; return the session's id."""
     patient_id = log_in_and_register(page, server, **patient)
-    return patient_id, open_session(page, server, patient_id, lot=lot)
+    return open_session(page, server, patient_id, lot=lot)
 
 
 def tap_sites(page: Page, face_map: FaceMap, sites: Iterable[tuple[str, str]]) -> None:

@@ -23,6 +23,8 @@ from tests.e2e.chart_helpers import SCREEN_POINT
 from tests.e2e.chart_helpers import api_state
 from tests.e2e.chart_helpers import csrf
 from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import log_in_and_register
+from tests.e2e.chart_helpers import open_new_chart
 from tests.e2e.chart_helpers import open_session
 from tests.e2e.chart_helpers import read_rows
 from tests.e2e.chart_helpers import reference
@@ -31,6 +33,7 @@ from tests.e2e.chart_helpers import row
 from tests.e2e.chart_helpers import rows
 from tests.e2e.chart_helpers import saved_rows
 from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import tap_sites
 from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
@@ -291,9 +294,7 @@ def test_new_session_errors_then_chart_in_portrait_by_keyboard_and_move(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
+    patient_id = log_in_and_register(
         page, e2e_server, mrn="E2E-CHART-2", given_name="Bram", affected_side="right"
     )
     page.goto(f"{e2e_server.url}/patients/{patient_id}/sessions/new")
@@ -379,16 +380,14 @@ def test_copy_last_cycle_and_sign_with_a_reason(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-CHART-3", given_name="Cleo")
+    patient_id = log_in_and_register(
+        page, e2e_server, mrn="E2E-CHART-3", given_name="Cleo"
+    )
 
     # Cycle 1: two sites, signed.
     open_session(page, e2e_server, patient_id, lot="E5551")
     expect(page.get_by_role("button", name="Copy last cycle")).to_be_hidden()
-    for number, muscle in enumerate(("frontalis", "mentalis"), start=1):
-        touch(page, *reference(face_map, muscle, "left"))
-        expect(row(page, number)).to_have_attribute("data-muscle", muscle)
+    tap_sites(page, face_map, [("frontalis", "left"), ("mentalis", "left")])
     first = read_rows(page)
     page.get_by_role("button", name="Review and sign").click()
     page.get_by_role("button", name="Sign session").click()
@@ -529,12 +528,14 @@ def test_start_a_chart_from_a_protocol_template(
         [{"muscle": "mentalis", "role": "affected", "x": x, "y": y, "units": 2}],
     )
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
-        page, e2e_server, mrn="E2E-CHART-4", given_name="Tess", affected_side="left"
+    open_new_chart(
+        page,
+        e2e_server,
+        lot="T4441",
+        mrn="E2E-CHART-4",
+        given_name="Tess",
+        affected_side="left",
     )
-    open_session(page, e2e_server, patient_id, lot="T4441")
     page.get_by_label("Protocol template").select_option(label="Chin only (1 site)")
     page.get_by_role("button", name="Apply template").click()
     preview = page.get_by_role("dialog", name="Template “Chin only”: 1 site to place")
@@ -577,12 +578,14 @@ def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
-        page, e2e_server, mrn="E2E-CHART-ALLERGY", given_name="Ines", toxin_allergy=True
+    open_new_chart(
+        page,
+        e2e_server,
+        lot="E5561",
+        mrn="E2E-CHART-ALLERGY",
+        given_name="Ines",
+        toxin_allergy=True,
     )
-    open_session(page, e2e_server, patient_id, lot="E5561")
     touch(page, *reference(face_map, "mentalis", "left"))
     expect(rows(page)).to_have_count(1)
     allergy = page.locator(
@@ -637,12 +640,14 @@ def test_a_template_of_another_product_brings_sites_with_empty_doses(
         ],
     )
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
-        page, e2e_server, mrn="E2E-CHART-UNSET", given_name="Ada", affected_side="left"
+    open_new_chart(
+        page,
+        e2e_server,
+        lot="U7001",
+        mrn="E2E-CHART-UNSET",
+        given_name="Ada",
+        affected_side="left",
     )
-    open_session(page, e2e_server, patient_id, lot="U7001")
     page.get_by_label("Protocol template").select_option(
         label="Dysport chin and neck (Dysport, 2 sites)"
     )

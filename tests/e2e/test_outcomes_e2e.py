@@ -24,11 +24,10 @@ from planner.models import User
 from planner.scoring import saq
 from planner.services.audit import Actor
 from tests.e2e.chart_helpers import FACE_MAPS
+from tests.e2e.chart_helpers import log_in_and_register
 from tests.e2e.chart_helpers import open_session
-from tests.e2e.chart_helpers import reference
-from tests.e2e.chart_helpers import register
-from tests.e2e.chart_helpers import row
-from tests.e2e.chart_helpers import touch
+from tests.e2e.chart_helpers import sign_with_reasons
+from tests.e2e.chart_helpers import tap_sites
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
@@ -68,14 +67,8 @@ def sign_cycle(
 ) -> int:
     """Open a full treatment, tap its sites on the map and sign it."""
     session_id = open_session(page, server, patient_id, lot=lot, new=new)
-    for number, (muscle, side) in enumerate(sites, start=1):
-        touch(page, *reference(face_map, muscle, side))
-        expect(row(page, number)).to_have_attribute("data-muscle", muscle)
-    for reason in page.locator("[data-reason-for]").all():
-        reason.fill("Discussed with the patient; agreed plan.")
-    page.get_by_role("button", name="Review and sign").click()
-    page.get_by_role("button", name="Sign session").click()
-    expect(page.locator("#status-badge")).to_have_text("Signed")
+    tap_sites(page, face_map, sites)
+    sign_with_reasons(page)
     return session_id
 
 
@@ -205,9 +198,7 @@ def test_a_cycle_scored_before_and_at_review_shows_its_response(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
+    patient_id = log_in_and_register(
         page,
         e2e_server,
         mrn="E2E-OUT-1",

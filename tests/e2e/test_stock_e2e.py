@@ -20,10 +20,8 @@ from planner.services.audit import SYSTEM
 from planner.services.users import create_user
 from tests.e2e.chart_helpers import open_session
 from tests.e2e.chart_helpers import read_rows
-from tests.e2e.chart_helpers import reference
 from tests.e2e.chart_helpers import register
-from tests.e2e.chart_helpers import row
-from tests.e2e.chart_helpers import touch
+from tests.e2e.chart_helpers import tap_sites
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
@@ -71,9 +69,7 @@ def on_hand(page: Page, server: LiveServer) -> str:
 
 def chart_two_sites(page: Page, face_map: FaceMap) -> float:
     """Tap frontalis and mentalis on the left; sign; return the units charted."""
-    for number, muscle in enumerate(("frontalis", "mentalis"), start=1):
-        touch(page, *reference(face_map, muscle, "left"))
-        expect(row(page, number)).to_have_attribute("data-muscle", muscle)
+    tap_sites(page, face_map, [("frontalis", "left"), ("mentalis", "left")])
     units = sum(units for *_, units in read_rows(page))
     page.get_by_role("button", name="Review and sign").click()
     page.get_by_role("button", name="Sign session").click()
