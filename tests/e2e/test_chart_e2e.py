@@ -38,6 +38,8 @@ from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -485,31 +487,18 @@ def add_template(
     sites: list[dict[str, Any]],
 ) -> None:
     """Save a protocol template in the live server's database, as its injector."""
-    from sqlmodel import Session
-    from sqlmodel import select
-
-    from planner.db import build_engine
-    from planner.models import User
     from planner.services import protocols
-    from planner.services.audit import Actor
 
-    engine = build_engine(server.database_url)
-    try:
-        with Session(engine) as session:
-            user = session.exec(
-                select(User).where(User.email == server.user.email)
-            ).one()
-            protocols.create_template(
-                session,
-                Actor(user.id, user.email),
-                name=name,
-                description=None,
-                product=product,
-                sites=sites,
-                face_map=face_map,
-            )
-    finally:
-        engine.dispose()
+    with live_session(server) as session:
+        protocols.create_template(
+            session,
+            injector(session, server),
+            name=name,
+            description=None,
+            product=product,
+            sites=sites,
+            face_map=face_map,
+        )
 
 
 def test_start_a_chart_from_a_protocol_template(

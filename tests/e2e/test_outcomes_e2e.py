@@ -14,15 +14,10 @@ import re
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
-from sqlmodel import select
 
-from planner.db import build_engine
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
-from planner.models import User
 from planner.scoring import saq
-from planner.services.audit import Actor
 from tests.e2e.chart_helpers import FACE_MAPS
 from tests.e2e.chart_helpers import log_in_and_register
 from tests.e2e.chart_helpers import open_session
@@ -31,6 +26,8 @@ from tests.e2e.chart_helpers import tap_sites
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.test_patients_e2e import log_in
 from tests.factories import make_patient
 from tests.services.test_cycle_response import THREE_CYCLES
@@ -269,34 +266,27 @@ def test_a_cycle_scored_before_and_at_review_shows_its_response(
 @pytest.fixture
 def three_past_cycles(e2e_server: LiveServer) -> int:
     """Three Botox cycles, mentalis up from 2.5 to 3.5 U, SAQ before and at review."""
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine) as session:
-            user = session.exec(
-                select(User).where(User.email == e2e_server.user.email)
-            ).one()
-            actor = Actor(user.id, user.email)
-            patient = make_patient(
-                session,
-                actor,
-                "E2E-OUT-2",
-                given_name="Ines",
-                family_name="Duarte",
-            )
-            # The same three cycles, a year earlier.
-            seed_cycles(
-                session,
-                actor,
-                patient.id,
-                [
-                    (when.replace(year=2025), sites, sums)
-                    for when, sites, sums in THREE_CYCLES
-                ],
-            )
-            assert patient.id is not None
-            return patient.id
-    finally:
-        engine.dispose()
+    with live_session(e2e_server) as session:
+        actor = injector(session, e2e_server)
+        patient = make_patient(
+            session,
+            actor,
+            "E2E-OUT-2",
+            given_name="Ines",
+            family_name="Duarte",
+        )
+        # The same three cycles, a year earlier.
+        seed_cycles(
+            session,
+            actor,
+            patient.id,
+            [
+                (when.replace(year=2025), sites, sums)
+                for when, sites, sums in THREE_CYCLES
+            ],
+        )
+        assert patient.id is not None
+        return patient.id
 
 
 def test_picking_a_muscle_shows_its_dose_against_the_response(

@@ -11,13 +11,9 @@ import pikepdf
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
 
-from planner.db import build_engine
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
-from planner.services.audit import SYSTEM
-from planner.services.users import create_user
 from tests.e2e.chart_helpers import open_session
 from tests.e2e.chart_helpers import read_rows
 from tests.e2e.chart_helpers import register
@@ -25,6 +21,7 @@ from tests.e2e.chart_helpers import tap_sites
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.live_db import add_login
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -43,19 +40,13 @@ def face_map() -> FaceMap:
 @pytest.fixture(scope="module")
 def staff_login(e2e_server: LiveServer) -> tuple[str, str]:
     """A staff member who takes deliveries, on the live server's database."""
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine) as session:
-            create_user(
-                session,
-                SYSTEM,
-                email=STAFF_EMAIL,
-                name="Sam Stores",
-                role="staff",
-                password=STAFF_PASSWORD,
-            )
-    finally:
-        engine.dispose()
+    add_login(
+        e2e_server,
+        email=STAFF_EMAIL,
+        name="Sam Stores",
+        role="staff",
+        password=STAFF_PASSWORD,
+    )
     return STAFF_EMAIL, STAFF_PASSWORD
 
 
