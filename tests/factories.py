@@ -30,6 +30,7 @@ from planner.models import Assessment
 from planner.models import ConsentRecord
 from planner.models import Patient
 from planner.models import TreatmentSession
+from planner.models import User
 from planner.services import chart as chart_service
 from planner.services import consent as consent_service
 from planner.services import consent_forms
@@ -218,6 +219,36 @@ def make_treatment(
     return treatment
 
 
+# One chin site's usual dose (units) and the size of the vial it comes from.
+CHIN_DOSES: dict[str, tuple[float, int]] = {"botox": (4, 100), "dysport": (10, 300)}
+
+
+def sign_chin(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    *,
+    when: datetime,
+    lot_number: str,
+    product: str = "botox",
+    units: float | None = None,
+) -> Treatment:
+    """Sign a treatment of one site, mentalis on the left: the product's usual
+    dose (or ``units``) from a vial of its usual size, with that lot number."""
+    dose, vial = CHIN_DOSES[product]
+    return make_treatment(
+        session,
+        actor,
+        patient_id,
+        [("mentalis", "left", dose if units is None else units)],
+        when=when,
+        sign=True,
+        product=product,
+        vial_units=vial,
+        lot_number=lot_number,
+    )
+
+
 def proposed_treatment(
     session: Session, actor: Actor, patient_id: int, *, when: datetime
 ) -> Appointment:
@@ -348,3 +379,27 @@ def make_assessment(
         now=when,
         **options,
     )
+
+
+def login_form(user: User, **changes: str | None) -> dict[str, str]:
+    """The edit-login form as a browser posts it: the values shown when the page
+    was drawn (``shown_*``) and the fields, with these changes; a field that is
+    or is changed to None is left out, as an unticked box is."""
+    data: dict[str, str | None] = {
+        "shown_name": user.name,
+        "shown_email": user.email,
+        "shown_role": user.role.value,
+        "shown_active": "true" if user.active else "false",
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "active": "true" if user.active else None,
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def login_shown(user: User) -> dict[str, str]:
+    """Only the login's values as shown: what the deactivate and reactivate
+    buttons post."""
+    return {k: v for k, v in login_form(user).items() if k.startswith("shown_")}
