@@ -18,28 +18,26 @@ from planner.services.diary_reprint import give_new_link
 from planner.services.diary_reprint import printable_link
 from planner.services.diary_tokens import link_key
 from planner.services.diary_tokens import token_digest
+from tests.factories import CHIN_DOSES
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
 from tests.factories import make_treatment
+from tests.factories import sign_chin
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 CLIENT = "203.0.113.9"
-DOSES = {"botox": 4, "dysport": 10}
 
 
 @pytest.fixture
 def signed(session, injector, make_patient):
     def signed(product="botox", key=DIARY_KEY, when=NOW):
         patient = make_patient()
-        treatment = make_treatment(
+        treatment = sign_chin(
             session,
             injector,
             patient.id,
-            [("mentalis", "left", DOSES[product])],
             when=when,
-            sign=True,
             product=product,
-            vial_units=100 if product == "botox" else 300,
             lot_number=f"R{product[:2]}{patient.id}",
         )
         return patient, treatment
@@ -59,7 +57,7 @@ def events(session):
     ).all()
 
 
-@pytest.mark.parametrize("product", sorted(DOSES))
+@pytest.mark.parametrize("product", sorted(CHIN_DOSES))
 def test_printing_twice_shows_the_same_link_and_writes_nothing(
     session, signed, product
 ):
@@ -118,7 +116,7 @@ def test_no_open_link_prints_nothing(session, injector, signed):
     )
 
 
-@pytest.mark.parametrize("product", sorted(DOSES))
+@pytest.mark.parametrize("product", sorted(CHIN_DOSES))
 def test_a_new_link_stops_the_old_one_and_keeps_the_cycle(
     session, injector, signed, product
 ):

@@ -22,6 +22,7 @@ from tests.factories import FACE_MAP
 from tests.factories import ZONE
 from tests.factories import ensure_consent
 from tests.factories import make_treatment
+from tests.factories import sign_chin
 from tests.services.test_reports import page_texts
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -72,15 +73,12 @@ def now():
 def treated(session, injector, make_patient):
     def treated(product="botox", **names):
         patient = make_patient(**names)
-        treatment = make_treatment(
+        treatment = sign_chin(
             session,
             injector,
             patient.id,
-            [("mentalis", "left", 4 if product == "botox" else 10)],
             when=now() - timedelta(days=5),
-            sign=True,
             product=product,
-            vial_units=100 if product == "botox" else 300,
             lot_number=f"G{product[:2]}{patient.id}",
         )
         return patient, treatment
