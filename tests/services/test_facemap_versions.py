@@ -82,21 +82,8 @@ def signed_v1_session(session: Session, actor: Actor, patient_id: int) -> int:
             now=WHEN,
             zone=ZONE,
         )
-    warnings = chart_state(
-        session, record.id, face_map=FACE_MAP, zone=ZONE, now=WHEN
-    ).as_json()["warnings"]
-    factories.ensure_consent(session, actor, record.id, when=WHEN)
-    session_service.sign_session(
-        session,
-        actor,
-        record.id,
-        {
-            "version": version,
-            "consent_obtained": True,
-            "reasons": {w["key"]: "Agreed with the patient." for w in warnings},
-        },
-        zone=ZONE,
-        now=WHEN,
+    factories.sign_treatment(
+        session, actor, factories.Treatment(record, version), when=WHEN
     )
     return record.id
 
