@@ -91,6 +91,20 @@ class Chair:
         )
         return version, site
 
+    def change(self, record, site_id, data, when=None):
+        """Change a site's dose or move it, as of ``when`` (the service's clock
+        unless given)."""
+        return chart_service.update_site(
+            self.session,
+            self.injector,
+            record.id,
+            site_id,
+            data,
+            face_map=FACE_MAP,
+            now=when,
+            zone=ZONE,
+        )
+
     def warnings(self, record, when):
         state = chart_state(
             self.session, record.id, face_map=FACE_MAP, zone=self.zone, now=when
@@ -148,16 +162,7 @@ def test_tap_and_dose_change_check_every_product(session, chair, make_patient, p
     found = codes(chair.warnings(record, DAY0))
     assert "dose_above_site_ceiling" in found
     assert "session_above_ceiling" in found
-    version, _ = chart_service.update_site(
-        session,
-        chair.injector,
-        record.id,
-        site.id,
-        {"version": version, "units": 1},
-        face_map=FACE_MAP,
-        now=DAY0,
-        zone=ZONE,
-    )
+    version, _ = chair.change(record, site.id, {"version": version, "units": 1}, DAY0)
     found = codes(chair.warnings(record, DAY0))
     assert "dose_above_site_ceiling" not in found
 
@@ -199,16 +204,7 @@ def test_a_dose_change_fires_the_muscle_side_and_session_totals(
         version, site = chair.tap(record, version, muscle, side, units)
         first = first or site
     assert not TOTALS & set(codes(chair.warnings(record, DAY0)))
-    chart_service.update_site(
-        session,
-        chair.injector,
-        record.id,
-        first.id,
-        {"version": version, "units": per_site + 0.25},
-        face_map=FACE_MAP,
-        now=DAY0,
-        zone=ZONE,
-    )
+    chair.change(record, first.id, {"version": version, "units": per_site + 0.25}, DAY0)
     warnings = chair.warnings(record, DAY0)
     assert set(codes(warnings)) >= TOTALS
     assert "dose_above_site_ceiling" not in codes(warnings)
@@ -235,17 +231,7 @@ def test_a_tap_takes_the_products_own_default_or_starts_empty(chair, make_patien
 
 
 def enter_dose(chair, record, version, site_id, units, when):
-    version, site = chart_service.update_site(
-        chair.session,
-        chair.injector,
-        record.id,
-        site_id,
-        {"version": version, "units": units},
-        face_map=FACE_MAP,
-        now=when,
-        zone=ZONE,
-    )
-    return version, site
+    return chair.change(record, site_id, {"version": version, "units": units}, when)
 
 
 @pytest.mark.audit_exempt(
