@@ -6,6 +6,7 @@ overrides; conftest.py wraps the common ones as fixtures (``make_patient``).
 
 import re
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -27,6 +28,7 @@ from planner.facemap import load_face_map
 from planner.facemap import reference_points
 from planner.models import Appointment
 from planner.models import Assessment
+from planner.models import AuditEvent
 from planner.models import ConsentRecord
 from planner.models import Patient
 from planner.models import TreatmentSession
@@ -329,6 +331,15 @@ def sign_treatment(
         now=when,
         diary_key=DIARY_KEY,
     )
+
+
+def audit_events(session: Session, entity_type: str) -> Sequence[AuditEvent]:
+    """The audit trail of one kind of record (``entity_type``), oldest first."""
+    return session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type)
+        .order_by(col(AuditEvent.id))
+    ).all()
 
 
 def make_appointment(

@@ -7,7 +7,6 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
-from sqlmodel import col
 from sqlmodel import select
 
 from planner.models import AuditEvent
@@ -24,6 +23,7 @@ from planner.services.settings import update_setting
 from tests.factories import CHIN_DOSES
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
+from tests.factories import audit_events
 from tests.factories import sign_chin
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
@@ -158,11 +158,7 @@ def test_a_failed_invitation_is_audited_and_tried_again(session, every, treated)
     assert invite(session, RecordingMailer(fail=True)) == 0
     link = session.exec(select(DiaryLink)).one()
     assert link.invited_at is None
-    failed = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "diary_link")
-        .order_by(col(AuditEvent.id))
-    ).all()[-1]
+    failed = audit_events(session, "diary_link")[-1]
     assert failed.after["error"] == "SMTPRecipientsRefused"
     assert "nia@example.org" not in str(failed.after)
     assert invite(session, RecordingMailer()) == 1

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import col
 from sqlmodel import select
 
 from planner.models import AuditEvent
@@ -20,6 +19,7 @@ from planner.services.diary_reprint import printable_link
 from tests.factories import DIARY_KEY
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import audit_events
 from tests.factories import ensure_consent
 from tests.factories import make_treatment
 from tests.factories import sign_chin
@@ -226,11 +226,7 @@ def test_no_smtp_or_no_address_sends_nothing_and_a_failure_keeps_the_signing(
     _, signed = _sign_over_http(session, browser, injector, patient.id)
     assert signed.status_code == 200
     assert signed.json["session"]["status"] == "signed"
-    failed = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "diary_link")
-        .order_by(col(AuditEvent.id))
-    ).all()[-1]
+    failed = audit_events(session, "diary_link")[-1]
     assert failed.after["error"] == "SMTPRecipientsRefused"
     smtp.fail = False
     app.config["SMTP_HOST"] = ""
