@@ -105,6 +105,17 @@ class Chair:
             zone=ZONE,
         )
 
+    def apply_template(self, record, version, template, when=DAY0):
+        """Place a protocol template's sites on the chart."""
+        return chart_prefill.apply_template(
+            self.session,
+            self.injector,
+            record.id,
+            {"version": version, "template_id": template.id},
+            now=when,
+            zone=ZONE,
+        )
+
     def warnings(self, record, when):
         state = chart_state(
             self.session, record.id, face_map=FACE_MAP, zone=self.zone, now=when
@@ -345,14 +356,7 @@ def test_a_template_of_another_product_brings_its_sites_without_doses(
     ).as_json()
     (offered,) = state["templates"]
     assert (offered["product"], offered["doses_carried"]) == ("Dysport", False)
-    version = chart_prefill.apply_template(
-        session,
-        chair.injector,
-        xeomin.id,
-        {"version": version, "template_id": template.id},
-        now=DAY0,
-        zone=ZONE,
-    ).version
+    version = chair.apply_template(xeomin, version, template).version
     (site,) = chair_sites(session, xeomin, DAY0)
     assert (site["muscle"], site["units"]) == ("mentalis", None)
     assert site["unset_reason"] == (
@@ -362,14 +366,7 @@ def test_a_template_of_another_product_brings_its_sites_without_doses(
         chair.sign(xeomin, version, DAY0)
     assert info.value.fields["doses"] == "missing at site 1: enter it first"
     dysport, version = chair.open(make_patient(), DAY0, product="dysport")
-    chart_prefill.apply_template(
-        session,
-        chair.injector,
-        dysport.id,
-        {"version": version, "template_id": template.id},
-        now=DAY0,
-        zone=ZONE,
-    )
+    chair.apply_template(dysport, version, template)
     assert [s["units"] for s in chair_sites(session, dysport, DAY0)] == [10]
 
 

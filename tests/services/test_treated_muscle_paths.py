@@ -161,14 +161,7 @@ def test_a_template_leaves_out_the_excised_dao_and_says_so(
     patient = make_patient(affected_side="left")
     excise_left_dao(session, chair.injector, patient)
     record, version = chair.open(patient, DAY0, product=product)
-    done = chart_prefill.apply_template(
-        session,
-        chair.injector,
-        record.id,
-        {"version": version, "template_id": template.id},
-        now=DAY0,
-        zone=ZONE,
-    )
+    done = chair.apply_template(record, version, template)
     placed = [(s["muscle"], s["side"]) for s in chair_sites(session, record, DAY0)]
     assert placed == [("depressor_anguli_oris", "right"), ("mentalis", "left")]
     assert len(done.left_out) == 1
