@@ -550,13 +550,14 @@ def test_another_unsigned_chart_is_a_caution(chair, make_patient):
     assert (draft["severity"], draft["needs_reason"]) == ("caution", False)
 
 
-@pytest.mark.parametrize(
-    ("product", "vial", "diluent", "shown"),
-    [
-        ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
-        ("dysport", 300, 2.0, "15 U per 0.1 mL"),
-    ],
-)
+# Vials diluted off the label's table, and the concentration the chair shows.
+OFF_LABEL_VIALS = [
+    ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
+    ("dysport", 300, 2.0, "15 U per 0.1 mL"),
+]
+
+
+@pytest.mark.parametrize(("product", "vial", "diluent", "shown"), OFF_LABEL_VIALS)
 def test_a_vial_off_the_label_table_is_saved_only_once_confirmed(
     chair, make_patient, product, vial, diluent, shown
 ):
@@ -571,13 +572,7 @@ def test_a_vial_off_the_label_table_is_saved_only_once_confirmed(
     assert record.vial_lot_id is not None
 
 
-@pytest.mark.parametrize(
-    ("product", "vial", "diluent", "shown"),
-    [
-        ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
-        ("dysport", 300, 2.0, "15 U per 0.1 mL"),
-    ],
-)
+@pytest.mark.parametrize(("product", "vial", "diluent", "shown"), OFF_LABEL_VIALS)
 def test_a_vial_off_the_label_table_is_a_warning_at_the_chair(
     chair, make_patient, product, vial, diluent, shown
 ):
