@@ -43,6 +43,7 @@ from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from planner.services.diary_tokens import link_key
 from planner.services.patients import create_patient
+from planner.services.research_export import export_csv
 
 ZONE = ZoneInfo("Europe/London")
 # The diary key of the test app (its SECRET_KEY is "test"): handouts print the link.
@@ -340,6 +341,13 @@ def audit_events(session: Session, entity_type: str) -> Sequence[AuditEvent]:
         .where(AuditEvent.entity_type == entity_type)
         .order_by(col(AuditEvent.id))
     ).all()
+
+
+def research_csv(session: Session, actor: Actor, name: str, **options: Any) -> str:
+    """A research file's whole text, as ``export_csv`` streams it: on the test
+    face map and clinic zone, with the test app's key unless told otherwise."""
+    options = {"secret_key": "test", "face_map": FACE_MAP, "zone": ZONE, **options}
+    return "".join(export_csv(session, actor, name, **options))
 
 
 def make_appointment(
