@@ -6,6 +6,7 @@ overrides; conftest.py wraps the common ones as fixtures (``make_patient``).
 
 import re
 from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -27,9 +28,11 @@ from planner.facemap import load_face_map
 from planner.facemap import reference_points
 from planner.models import Appointment
 from planner.models import Assessment
+from planner.models import AuditEvent
 from planner.models import ConsentRecord
 from planner.models import Patient
 from planner.models import TreatmentSession
+from planner.models import User
 from planner.services import chart as chart_service
 from planner.services import consent as consent_service
 from planner.services import consent_forms
@@ -40,6 +43,7 @@ from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from planner.services.diary_tokens import link_key
 from planner.services.patients import create_patient
+from planner.services.research_export import export_csv
 
 ZONE = ZoneInfo("Europe/London")
 # The diary key of the test app (its SECRET_KEY is "test"): handouts print the link.
@@ -218,6 +222,36 @@ def make_treatment(
     return treatment
 
 
+# One chin site's usual dose (units) and the size of the vial it comes from.
+CHIN_DOSES: dict[str, tuple[float, int]] = {"botox": (4, 100), "dysport": (10, 300)}
+
+
+def sign_chin(
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    *,
+    when: datetime,
+    lot_number: str,
+    product: str = "botox",
+    units: float | None = None,
+) -> Treatment:
+    """Sign a treatment of one site, mentalis on the left: the product's usual
+    dose (or ``units``) from a vial of its usual size, with that lot number."""
+    dose, vial = CHIN_DOSES[product]
+    return make_treatment(
+        session,
+        actor,
+        patient_id,
+        [("mentalis", "left", dose if units is None else units)],
+        when=when,
+        sign=True,
+        product=product,
+        vial_units=vial,
+        lot_number=lot_number,
+    )
+
+
 def proposed_treatment(
     session: Session, actor: Actor, patient_id: int, *, when: datetime
 ) -> Appointment:
@@ -300,6 +334,22 @@ def sign_treatment(
     )
 
 
+def audit_events(session: Session, entity_type: str) -> Sequence[AuditEvent]:
+    """The audit trail of one kind of record (``entity_type``), oldest first."""
+    return session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type)
+        .order_by(col(AuditEvent.id))
+    ).all()
+
+
+def research_csv(session: Session, actor: Actor, name: str, **options: Any) -> str:
+    """A research file's whole text, as ``export_csv`` streams it: on the test
+    face map and clinic zone, with the test app's key unless told otherwise."""
+    options = {"secret_key": "test", "face_map": FACE_MAP, "zone": ZONE, **options}
+    return "".join(export_csv(session, actor, name, **options))
+
+
 def make_appointment(
     session: Session,
     patient_id: int,
@@ -348,3 +398,27 @@ def make_assessment(
         now=when,
         **options,
     )
+
+
+def login_form(user: User, **changes: str | None) -> dict[str, str]:
+    """The edit-login form as a browser posts it: the values shown when the page
+    was drawn (``shown_*``) and the fields, with these changes; a field that is
+    or is changed to None is left out, as an unticked box is."""
+    data: dict[str, str | None] = {
+        "shown_name": user.name,
+        "shown_email": user.email,
+        "shown_role": user.role.value,
+        "shown_active": "true" if user.active else "false",
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "active": "true" if user.active else None,
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def login_shown(user: User) -> dict[str, str]:
+    """Only the login's values as shown: what the deactivate and reactivate
+    buttons post."""
+    return {k: v for k, v in login_form(user).items() if k.startswith("shown_")}

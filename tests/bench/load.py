@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
@@ -60,6 +59,7 @@ from planner.migrate import upgrade_database
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
+from tests.bench.machine import machine
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench-results" / "load.json"
@@ -465,12 +465,7 @@ def main(argv: list[str] | None = None) -> None:
         json.dumps(
             {
                 "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                "machine": {
-                    "python": platform.python_version(),
-                    "platform": platform.platform(),
-                    "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(),
-                },
+                "machine": {**machine(), "cpus": os.cpu_count()},
                 "arguments": {
                     key: value for key, value in vars(args).items() if key != "keep"
                 },

@@ -23,6 +23,17 @@ MOST_CYCLES = text(
 )
 
 
+def seed_more(url: str, *, patients: int, cycles: int, seed: int) -> None:
+    """Seed more demo patients, up to ``cycles`` each, into the bench database."""
+    engine = build_engine(url)
+    try:
+        seed_demo(
+            engine, patients=patients, cycles=cycles, seed=seed, now=datetime.now(UTC)
+        )
+    finally:
+        engine.dispose()
+
+
 def _most_cycles(url: str) -> tuple[int, int]:
     """Return the patient with the most signed full treatments, and how many."""
     engine = build_engine(url)
@@ -40,17 +51,7 @@ def patient_with_cycles(url: str, cycles: int = CYCLES) -> int:
     for attempt in range(ROUNDS):
         if count >= cycles:
             return patient
-        engine = build_engine(url)
-        try:
-            seed_demo(
-                engine,
-                patients=PATIENTS_PER_ROUND,
-                cycles=cycles,
-                seed=SEED + attempt,
-                now=datetime.now(UTC),
-            )
-        finally:
-            engine.dispose()
+        seed_more(url, patients=PATIENTS_PER_ROUND, cycles=cycles, seed=SEED + attempt)
         patient, count = _most_cycles(url)
     if count < cycles:
         raise SystemExit(f"could not seed a patient with {cycles} cycles")

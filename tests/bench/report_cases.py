@@ -21,7 +21,6 @@ from werkzeug.wrappers import Response
 
 from planner.db import build_engine
 from planner.db import get_session
-from planner.demo import seed_demo
 from planner.reports.comparison import comparison_report
 from planner.reports.handout import patient_handout
 from planner.reports.record import treatment_record
@@ -30,6 +29,7 @@ from planner.views.context import clinic_zone
 from planner.views.context import face_map
 from planner.views.reports import report_html
 from planner.views.reports import static_folder
+from tests.bench.outcome_cases import seed_more
 
 COMPARISON_CYCLES = 10
 # The cycle cards' own drawings and the face they all show (a style's image).
@@ -81,17 +81,12 @@ def _ten_cycle_patient(url: str) -> int:
     for attempt in range(SEED_TRIES):
         if found is not None:
             break
-        engine = build_engine(url)
-        try:
-            seed_demo(
-                engine,
-                patients=EXTRA_PATIENTS,
-                cycles=COMPARISON_CYCLES,
-                seed=EXTRA_SEED + attempt,
-                now=datetime.now(UTC),
-            )
-        finally:
-            engine.dispose()
+        seed_more(
+            url,
+            patients=EXTRA_PATIENTS,
+            cycles=COMPARISON_CYCLES,
+            seed=EXTRA_SEED + attempt,
+        )
         found = _patient_with_cycles(url, COMPARISON_CYCLES)
     if found is None:
         raise SystemExit("Seeding gave nobody ten cycles; try another EXTRA_SEED.")

@@ -18,7 +18,6 @@ context and the call's sequence number and returning a test-client response.
 
 import argparse
 import json
-import platform
 import sys
 import tempfile
 import time
@@ -54,6 +53,7 @@ from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from tests.bench.auth_cases import register_auth_cases
 from tests.bench.chart_cases import register_chart_cases
+from tests.bench.machine import machine
 from tests.bench.outcome_cases import register_outcome_cases
 from tests.bench.photo_cases import photo_processing_rows
 from tests.bench.photo_cases import register_photo_cases
@@ -442,11 +442,7 @@ def write_results(
         json.dumps(
             {
                 "when": datetime.now(UTC).isoformat(timespec="seconds"),
-                "machine": {
-                    "python": platform.python_version(),
-                    "platform": platform.platform(),
-                    "processor": platform.processor() or platform.machine(),
-                },
+                "machine": machine(),
                 "database": str(path),
                 "patients": args.patients,
                 "cycles": args.cycles,

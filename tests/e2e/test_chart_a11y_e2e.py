@@ -15,15 +15,13 @@ from playwright.sync_api import expect
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
 from planner.reference import PRODUCTS
+from tests.e2e.chart_helpers import open_new_chart
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_chart_e2e import touch
-from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -96,10 +94,7 @@ def test_the_formulas_agree_with_wcag() -> None:
 def chart_with_a_site(
     page: Page, server: LiveServer, face_map: FaceMap, mrn: str
 ) -> int:
-    page.goto(server.url)
-    log_in(page, server)
-    patient_id = register(page, server, mrn=mrn)
-    session_id = open_session(page, server, patient_id, lot=mrn[-5:])
+    session_id = open_new_chart(page, server, lot=mrn[-5:], mrn=mrn)
     touch(page, *reference(face_map, "mentalis", "left"))
     expect(status(page)).to_contain_text("Site 1 saved")
     expect(page.locator("#chart-map g.site[data-number='1']")).to_have_count(1)

@@ -7,38 +7,43 @@ exercises the same coordinate path as a finger on the glass.
 
 import re
 from datetime import date
-from datetime import datetime
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from planner.facemap import FaceMap
 from planner.facemap import hit_test
 from planner.facemap import load_face_map
-from planner.facemap import reference_points
+from tests.e2e.chart_helpers import FACE_MAPS
+from tests.e2e.chart_helpers import IN_REGION
+from tests.e2e.chart_helpers import SCREEN_POINT
+from tests.e2e.chart_helpers import api_state
+from tests.e2e.chart_helpers import csrf
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import log_in_and_register
+from tests.e2e.chart_helpers import open_new_chart
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import read_rows
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import register
+from tests.e2e.chart_helpers import row
+from tests.e2e.chart_helpers import rows
+from tests.e2e.chart_helpers import saved_rows
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import tap_sites
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.conftest import give_treatment_consent
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-FACE_MAPS = Path(__file__).resolve().parents[2] / "face_maps"
-PATIENT = {
-    "mrn": "E2E-CHART-1",
-    "given_name": "Agnes",
-    "family_name": "Lindqvist",
-    "date_of_birth": "1966-09-02",
-    "sex": "female",
-    "cause": "bells",
-    "affected_side": "left",
-}
 # Six muscles on both sides, tapped in this order: site n is TAPS[n - 1].
 TAPS = [
     ("orbicularis_oculi_orbital", "right"),
@@ -50,149 +55,11 @@ TAPS = [
     ("buccinator", "right"),
 ]
 ROLES = {"left": "affected side", "right": "contralateral"}
-# A row as the test reads it: (number, muscle code, side, units).
-Row = tuple[int, str, str, float]
-
-SCREEN_POINT = """([x, y]) => {
-  const svg = document.querySelector('#chart-map svg');
-  const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM());
-  return [p.x, p.y];
-}"""
-IN_REGION = """([id, x, y]) => {
-  const region = document.getElementById(id);
-  return region !== null && region.isPointInFill(new DOMPoint(x, y));
-}"""
 
 
 @pytest.fixture(scope="module")
 def face_map() -> FaceMap:
     return load_face_map(FACE_MAPS)
-
-
-def reference(face_map: FaceMap, muscle: str, side: str) -> tuple[float, float]:
-    x, y = reference_points(face_map, face_map.muscle(muscle), side)[0]  # type: ignore[arg-type]
-    return float(x), float(y)
-
-
-def touch(page: Page, x: float, y: float) -> None:
-    """Tap with a finger at a map point (viewBox units), scrolling it into view."""
-    sx, sy = page.evaluate(SCREEN_POINT, [x, y])
-    height = page.viewport_size["height"] if page.viewport_size else 768
-    if not 40 < sy < height - 40:
-        page.evaluate("dy => window.scrollBy(0, dy)", sy - height / 2)
-        sx, sy = page.evaluate(SCREEN_POINT, [x, y])
-    page.touchscreen.tap(sx, sy)
-
-
-def rows(page: Page) -> Locator:
-    return page.locator("#site-list > li.site-row")
-
-
-def row(page: Page, number: int) -> Locator:
-    return page.locator(f"#site-list > li.site-row[data-number='{number}']")
-
-
-def read_rows(page: Page) -> list[Row]:
-    """Every site row as shown: number, muscle, side and the units on screen."""
-    found: list[list[Any]] = page.eval_on_selector_all(
-        "#site-list > li.site-row",
-        """rows => rows.map(r => [
-            Number(r.dataset.number), r.dataset.muscle, r.dataset.side,
-            Number(r.querySelector('[data-field=units]').textContent)])""",
-    )
-    return [(int(n), str(m), str(s), float(u)) for n, m, s, u in found]
-
-
-def api_state(page: Page, server: LiveServer, session_id: int) -> dict[str, Any]:
-    response = page.request.get(f"{server.url}/api/v1/sessions/{session_id}")
-    assert response.ok, response.text()
-    state: dict[str, Any] = response.json()
-    return state
-
-
-def saved_rows(state: dict[str, Any]) -> list[Row]:
-    return [
-        (s["number"], s["muscle"], s["side"], float(s["units"])) for s in state["sites"]
-    ]
-
-
-def status(page: Page) -> Locator:
-    return page.locator("#chart-status")
-
-
-def expected(problems: list[str], *patterns: str) -> list[str]:
-    """Remove the problems a step caused on purpose, checking each did happen."""
-    for pattern in patterns:
-        matched = [p for p in problems if re.search(pattern, p)]
-        assert matched, f"expected a problem matching {pattern!r} in {problems}"
-        problems = [p for p in problems if p not in matched]
-    return problems
-
-
-def csrf(page: Page) -> str:
-    return page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
-
-
-def register(
-    page: Page, server: LiveServer, *, consent: bool = True, **overrides: str
-) -> int:
-    """Register a patient through the app's own API, as the logged-in user.
-
-    With ``consent`` the patient's treatment consent is recorded too, so their
-    charts can be signed (tests/e2e/test_consent_e2e.py signs it on the tablet).
-    """
-    response = page.request.post(
-        f"{server.url}/api/v1/patients",
-        data=PATIENT | overrides,
-        headers={"X-CSRFToken": csrf(page)},
-    )
-    assert response.status == 201, response.text()
-    patient_id: int = response.json()["id"]
-    if consent:
-        give_treatment_consent(server, patient_id)
-    return patient_id
-
-
-def open_session(
-    page: Page, server: LiveServer, patient_id: int, *, lot: str, new: bool = True
-) -> int:
-    """Open a full treatment with Botox from the patient's page.
-
-    The vial is a new 100 U vial in 2.5 mL with that lot number, or (``new`` false)
-    the one with that lot number already open.
-    """
-    page.goto(f"{server.url}/patients/{patient_id}")
-    page.get_by_role("link", name="Start a treatment").click()
-    expect(
-        page.get_by_role("heading", level=1, name="New treatment session")
-    ).to_be_visible()
-    expect(
-        page.get_by_role("group", name="Kind of session").get_by_label(
-            re.compile("Full treatment")
-        )
-    ).to_be_checked()
-    page.get_by_label("Product").select_option(label="Botox (onabotulinumtoxinA)")
-    vials = page.get_by_role("group", name=re.compile("^Vial"))
-    if not new:
-        vials.get_by_label(re.compile(f"Botox, lot {lot}:")).check()
-    else:
-        vials.get_by_label(re.compile("A new vial")).check()
-        vial = page.get_by_role("group", name="New vial")
-        vial.get_by_label("Lot number").fill(lot)
-        expiry = date.today() + timedelta(days=300)
-        vial.get_by_label("Expiry date").fill(expiry.isoformat())
-        vial.get_by_label("Units in the vial").fill("100")
-        vial.get_by_label("Diluent").fill("2.5")
-        now = datetime.now().strftime("%Y-%m-%dT%H:%M")
-        vial.get_by_label("Reconstituted at").fill(now)
-    page.get_by_label("Consent obtained for today's treatment").check()
-    page.get_by_role("button", name="Open the chart").click()
-
-    expect(page).to_have_url(re.compile(r"/sessions/\d+$"))
-    expect(page.locator("#chart.is-ready")).to_have_count(1)
-    match = re.search(r"/sessions/(\d+)$", page.url)
-    assert match
-    return int(match.group(1))
 
 
 def test_chart_a_session_by_touch(
@@ -429,9 +296,7 @@ def test_new_session_errors_then_chart_in_portrait_by_keyboard_and_move(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
+    patient_id = log_in_and_register(
         page, e2e_server, mrn="E2E-CHART-2", given_name="Bram", affected_side="right"
     )
     page.goto(f"{e2e_server.url}/patients/{patient_id}/sessions/new")
@@ -517,16 +382,14 @@ def test_copy_last_cycle_and_sign_with_a_reason(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-CHART-3", given_name="Cleo")
+    patient_id = log_in_and_register(
+        page, e2e_server, mrn="E2E-CHART-3", given_name="Cleo"
+    )
 
     # Cycle 1: two sites, signed.
     open_session(page, e2e_server, patient_id, lot="E5551")
     expect(page.get_by_role("button", name="Copy last cycle")).to_be_hidden()
-    for number, muscle in enumerate(("frontalis", "mentalis"), start=1):
-        touch(page, *reference(face_map, muscle, "left"))
-        expect(row(page, number)).to_have_attribute("data-muscle", muscle)
+    tap_sites(page, face_map, [("frontalis", "left"), ("mentalis", "left")])
     first = read_rows(page)
     page.get_by_role("button", name="Review and sign").click()
     page.get_by_role("button", name="Sign session").click()
@@ -624,31 +487,18 @@ def add_template(
     sites: list[dict[str, Any]],
 ) -> None:
     """Save a protocol template in the live server's database, as its injector."""
-    from sqlmodel import Session
-    from sqlmodel import select
-
-    from planner.db import build_engine
-    from planner.models import User
     from planner.services import protocols
-    from planner.services.audit import Actor
 
-    engine = build_engine(server.database_url)
-    try:
-        with Session(engine) as session:
-            user = session.exec(
-                select(User).where(User.email == server.user.email)
-            ).one()
-            protocols.create_template(
-                session,
-                Actor(user.id, user.email),
-                name=name,
-                description=None,
-                product=product,
-                sites=sites,
-                face_map=face_map,
-            )
-    finally:
-        engine.dispose()
+    with live_session(server) as session:
+        protocols.create_template(
+            session,
+            injector(session, server),
+            name=name,
+            description=None,
+            product=product,
+            sites=sites,
+            face_map=face_map,
+        )
 
 
 def test_start_a_chart_from_a_protocol_template(
@@ -667,12 +517,14 @@ def test_start_a_chart_from_a_protocol_template(
         [{"muscle": "mentalis", "role": "affected", "x": x, "y": y, "units": 2}],
     )
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
-        page, e2e_server, mrn="E2E-CHART-4", given_name="Tess", affected_side="left"
+    open_new_chart(
+        page,
+        e2e_server,
+        lot="T4441",
+        mrn="E2E-CHART-4",
+        given_name="Tess",
+        affected_side="left",
     )
-    open_session(page, e2e_server, patient_id, lot="T4441")
     page.get_by_label("Protocol template").select_option(label="Chin only (1 site)")
     page.get_by_role("button", name="Apply template").click()
     preview = page.get_by_role("dialog", name="Template “Chin only”: 1 site to place")
@@ -715,12 +567,14 @@ def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
-        page, e2e_server, mrn="E2E-CHART-ALLERGY", given_name="Ines", toxin_allergy=True
+    open_new_chart(
+        page,
+        e2e_server,
+        lot="E5561",
+        mrn="E2E-CHART-ALLERGY",
+        given_name="Ines",
+        toxin_allergy=True,
     )
-    open_session(page, e2e_server, patient_id, lot="E5561")
     touch(page, *reference(face_map, "mentalis", "left"))
     expect(rows(page)).to_have_count(1)
     allergy = page.locator(
@@ -775,12 +629,14 @@ def test_a_template_of_another_product_brings_sites_with_empty_doses(
         ],
     )
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
-        page, e2e_server, mrn="E2E-CHART-UNSET", given_name="Ada", affected_side="left"
+    open_new_chart(
+        page,
+        e2e_server,
+        lot="U7001",
+        mrn="E2E-CHART-UNSET",
+        given_name="Ada",
+        affected_side="left",
     )
-    open_session(page, e2e_server, patient_id, lot="U7001")
     page.get_by_label("Protocol template").select_option(
         label="Dysport chin and neck (Dysport, 2 sites)"
     )

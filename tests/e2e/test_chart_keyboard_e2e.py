@@ -15,18 +15,16 @@ from playwright.sync_api import expect
 
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
+from tests.e2e.chart_helpers import IN_REGION
+from tests.e2e.chart_helpers import api_state
+from tests.e2e.chart_helpers import open_new_chart
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import row
+from tests.e2e.chart_helpers import rows
+from tests.e2e.chart_helpers import status
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import IN_REGION
-from tests.e2e.test_chart_e2e import api_state
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import row
-from tests.e2e.test_chart_e2e import rows
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -90,10 +88,7 @@ def test_place_move_dose_delete_and_sign_with_the_keyboard_alone(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-KEYS-1")
-    session_id = open_session(page, e2e_server, patient_id, lot="KB101")
+    session_id = open_new_chart(page, e2e_server, lot="KB101", mrn="E2E-KEYS-1")
     page.evaluate("window.scrollTo(0, 0)")
     page.locator("body").focus()
 

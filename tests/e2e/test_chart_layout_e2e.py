@@ -15,15 +15,13 @@ from playwright.sync_api import expect
 
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
+from tests.e2e.chart_helpers import open_new_chart
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import rows
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import rows
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_chart_e2e import touch
-from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -91,10 +89,7 @@ def test_portrait_shows_the_whole_face_and_landscape_gives_the_map_the_height(
     tablet: Page, e2e_server: LiveServer, face_map: FaceMap
 ) -> None:
     page = tablet
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-LAYOUT-1")
-    session_id = open_session(page, e2e_server, patient_id, lot="L7681")
+    session_id = open_new_chart(page, e2e_server, lot="L7681", mrn="E2E-LAYOUT-1")
     for muscle, side in (("frontalis", "left"), ("mentalis", "left")):
         touch(page, *reference(face_map, muscle, side))
         expect(status(page)).to_contain_text("saved")
@@ -159,10 +154,7 @@ def test_one_tap_zooms_to_a_third_of_the_face_and_back(
     tablet: Page, e2e_server: LiveServer, face_map: FaceMap
 ) -> None:
     page = tablet
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-LAYOUT-2")
-    open_session(page, e2e_server, patient_id, lot="L7682")
+    open_new_chart(page, e2e_server, lot="L7682", mrn="E2E-LAYOUT-2")
     touch(page, *reference(face_map, "mentalis", "left"))
     expect(status(page)).to_contain_text("Site 1 saved")
     expect(page.locator("#chart-map g.site[data-number='1']")).to_have_count(1)

@@ -14,17 +14,14 @@ from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page
 from playwright.sync_api import Route
 from playwright.sync_api import expect
-from sqlmodel import Session
-from sqlmodel import select
 
-from planner.db import build_engine
-from planner.models import User
-from planner.services.audit import Actor
 from tests.chart_state_plans import chart_today
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.factories import make_patient
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -32,18 +29,11 @@ PHONE = {"width": 390, "height": 844}
 
 
 def seeded_chart(server: LiveServer, product: str, mrn: str, *, amend: bool) -> int:
-    engine = build_engine(server.database_url)
-    try:
-        with Session(engine) as session:
-            user = session.exec(
-                select(User).where(User.email == server.user.email)
-            ).one()
-            actor = Actor(user.id, user.email)
-            patient = make_patient(session, actor, mrn, affected_side="left")
-            assert patient.id is not None
-            return chart_today(session, actor, patient.id, product, amend=amend)
-    finally:
-        engine.dispose()
+    with live_session(server) as session:
+        actor = injector(session, server)
+        patient = make_patient(session, actor, mrn, affected_side="left")
+        assert patient.id is not None
+        return chart_today(session, actor, patient.id, product, amend=amend)
 
 
 def look(page: Page, name: str) -> None:

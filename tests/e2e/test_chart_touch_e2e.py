@@ -17,19 +17,18 @@ from playwright.sync_api import expect
 
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
+from tests.e2e.chart_helpers import SCREEN_POINT
+from tests.e2e.chart_helpers import api_state
+from tests.e2e.chart_helpers import log_in_and_register
+from tests.e2e.chart_helpers import open_new_chart
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import row
+from tests.e2e.chart_helpers import rows
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import SCREEN_POINT
-from tests.e2e.test_chart_e2e import api_state
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import row
-from tests.e2e.test_chart_e2e import rows
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_chart_e2e import touch
-from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -85,10 +84,7 @@ def test_doses_by_keypad_and_chips_then_every_target_is_44_px(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-TOUCH-1")
-    session_id = open_session(page, e2e_server, patient_id, lot="K4400")
+    session_id = open_new_chart(page, e2e_server, lot="K4400", mrn="E2E-TOUCH-1")
     for muscle, side in (
         ("orbicularis_oculi_orbital", "left"),
         ("mentalis", "left"),
@@ -187,10 +183,7 @@ def test_a_tap_selects_inside_a_marker_and_adds_outside_with_a_hint(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-TOUCH-2")
-    session_id = open_session(page, e2e_server, patient_id, lot="K4401")
+    session_id = open_new_chart(page, e2e_server, lot="K4401", mrn="E2E-TOUCH-2")
     touch(page, *reference(face_map, "frontalis", "left"))
     expect(status(page)).to_contain_text("Site 1 saved")
     page.locator("#chart-map").scroll_into_view_if_needed()
@@ -256,9 +249,7 @@ def test_dysport_has_its_own_chips_and_portrait_shows_the_keypad(
     )
     page = context.new_page()
     try:
-        page.goto(e2e_server.url)
-        log_in(page, e2e_server)
-        patient_id = register(page, e2e_server, mrn="E2E-TOUCH-3")
+        patient_id = log_in_and_register(page, e2e_server, mrn="E2E-TOUCH-3")
         open_dysport_session(page, e2e_server, patient_id)
         touch(page, *reference(face_map, "corrugator", "left"))
         expect(status(page)).to_contain_text("Site 1 saved")

@@ -16,20 +16,17 @@ import pytest
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
-from sqlmodel import select
 
 from planner.clinic_time import local_day
-from planner.db import build_engine
 from planner.db_types import utc_now
 from planner.models import Appointment
-from planner.models import User
-from planner.services.audit import Actor
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import register
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import expected
-from tests.e2e.test_chart_e2e import register
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.test_patients_e2e import log_in
 from tests.factories import ZONE
 from tests.factories import make_treatment
@@ -45,32 +42,26 @@ LOT = "E2E-TDY1"
 
 def book_today(server: LiveServer, patient_ids: list[int]) -> None:
     """Book each patient for a treatment today, an hour apart, with the injector."""
-    engine = build_engine(server.database_url)
     # Mid-morning on the clinic's own day, so every booking falls on today
     # whatever the hour the suite runs and wherever the machine's clock is set.
     today = local_day(utc_now(), ZONE)
     start = datetime.combine(today, time(10), tzinfo=ZONE).astimezone(UTC)
-    try:
-        with Session(engine) as session:
-            injector = session.exec(
-                select(User).where(User.email == server.user.email)
-            ).one()
-            for number, patient_id in enumerate(patient_ids):
-                starts = start + timedelta(minutes=15 * number)
-                session.add(
-                    Appointment(
-                        patient_id=patient_id,
-                        clinician_id=injector.id,
-                        kind="treatment",
-                        status="booked",
-                        due_date=today,
-                        starts_at=starts,
-                        ends_at=starts + timedelta(minutes=15),
-                    )
+    with live_session(server) as session:
+        clinician_id = injector(session, server).user_id
+        for number, patient_id in enumerate(patient_ids):
+            starts = start + timedelta(minutes=15 * number)
+            session.add(
+                Appointment(
+                    patient_id=patient_id,
+                    clinician_id=clinician_id,
+                    kind="treatment",
+                    status="booked",
+                    due_date=today,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=15),
                 )
-            session.commit()
-    finally:
-        engine.dispose()
+            )
+        session.commit()
 
 
 def booking(page: Page, name: str) -> Locator:
@@ -243,34 +234,27 @@ class Taps:
 def seed_clinic_day(server: LiveServer, patient_id: int, other_id: int) -> None:
     """Sign the patient's last cycle 12 weeks ago; open today's Botox vial on
     another patient's chart, as the day's first patient would have."""
-    engine = build_engine(server.database_url)
     now = utc_now()
-    try:
-        with Session(engine) as session:
-            user = session.exec(
-                select(User).where(User.email == server.user.email)
-            ).one()
-            actor = Actor(user_id=user.id, email=user.email)
-            make_treatment(
-                session,
-                actor,
-                patient_id,
-                LAST_CYCLE,
-                when=now - timedelta(weeks=12),
-                sign=True,
-                lot_number="LAST-01",
-                expiry_date=(date.today() + timedelta(days=200)).isoformat(),
-            )
-            make_treatment(
-                session,
-                actor,
-                other_id,
-                when=now - timedelta(minutes=30),
-                lot_number="DAY-01",
-                expiry_date=(date.today() + timedelta(days=300)).isoformat(),
-            )
-    finally:
-        engine.dispose()
+    with live_session(server) as session:
+        actor = injector(session, server)
+        make_treatment(
+            session,
+            actor,
+            patient_id,
+            LAST_CYCLE,
+            when=now - timedelta(weeks=12),
+            sign=True,
+            lot_number="LAST-01",
+            expiry_date=(date.today() + timedelta(days=200)).isoformat(),
+        )
+        make_treatment(
+            session,
+            actor,
+            other_id,
+            when=now - timedelta(minutes=30),
+            lot_number="DAY-01",
+            expiry_date=(date.today() + timedelta(days=300)).isoformat(),
+        )
 
 
 def test_a_clinic_day_chart_from_home_to_handout_counts_its_taps(

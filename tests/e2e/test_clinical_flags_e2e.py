@@ -4,16 +4,15 @@ clinical flags, in real Chromium on a tablet (issue 13 findings 8 and 12)."""
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
 
-from planner.db import build_engine
 from planner.services.audit import SYSTEM
 from planner.services.patients import create_patient
-from planner.services.users import create_user
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
+from tests.e2e.live_db import add_login
+from tests.e2e.live_db import live_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -23,34 +22,29 @@ STAFF_PASSWORD = "front desk password 2024"
 
 def seed(server: LiveServer) -> int:
     """Register a flagged patient and a staff login; return the patient's id."""
-    engine = build_engine(server.database_url)
-    try:
-        with Session(engine) as session:
-            create_user(
-                session,
-                SYSTEM,
-                email=STAFF_EMAIL,
-                name="Sam Staff",
-                role="staff",
-                password=STAFF_PASSWORD,
-            )
-            patient = create_patient(
-                session,
-                SYSTEM,
-                {
-                    "mrn": "E2E-FLAGS-1",
-                    "given_name": "Oona",
-                    "family_name": "Flagg",
-                    "date_of_birth": "1980-03-03",
-                    "cause": "bells",
-                    "affected_side": "right",
-                    "toxin_allergy": True,
-                },
-            )
-            assert patient.id is not None
-            return patient.id
-    finally:
-        engine.dispose()
+    add_login(
+        server,
+        email=STAFF_EMAIL,
+        name="Sam Staff",
+        role="staff",
+        password=STAFF_PASSWORD,
+    )
+    with live_session(server) as session:
+        patient = create_patient(
+            session,
+            SYSTEM,
+            {
+                "mrn": "E2E-FLAGS-1",
+                "given_name": "Oona",
+                "family_name": "Flagg",
+                "date_of_birth": "1980-03-03",
+                "cause": "bells",
+                "affected_side": "right",
+                "toxin_allergy": True,
+            },
+        )
+        assert patient.id is not None
+        return patient.id
 
 
 def test_toxin_given_elsewhere_and_read_only_flags_for_staff(

@@ -16,26 +16,24 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
-from planner.db import build_engine
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
 from planner.models import ConsentRecord
-from planner.services.audit import SYSTEM
-from planner.services.users import create_user
+from tests.e2e.chart_helpers import FACE_MAPS
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import register
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
-from tests.e2e.test_chart_e2e import FACE_MAPS
-from tests.e2e.test_chart_e2e import expected
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import touch
+from tests.e2e.live_db import add_login
+from tests.e2e.live_db import live_session
 
 ADMIN_EMAIL = "e2e.admin@example.org"
 ADMIN_PASSWORD = "clinic settings 2024 admin"
@@ -161,18 +159,14 @@ def test_sign_consent_with_a_finger_then_the_chart(
     page.screenshot(path=str(ARTIFACTS / "consent-signed.png"), full_page=True)
 
     # The PDF copy: version, name and time (the clinic's clock) read back.
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine) as session:
-            record = session.exec(
-                select(ConsentRecord).order_by(col(ConsentRecord.id).desc())
-            ).first()
-            assert record is not None
-            assert record.method == "drawn"
-            assert record.strokes
-            record_id, signed_at = record.id, record.signed_at
-    finally:
-        engine.dispose()
+    with live_session(e2e_server) as session:
+        record = session.exec(
+            select(ConsentRecord).order_by(col(ConsentRecord.id).desc())
+        ).first()
+        assert record is not None
+        assert record.method == "drawn"
+        assert record.strokes
+        record_id, signed_at = record.id, record.signed_at
     pdf = page.request.get(f"{e2e_server.url}/consent/{record_id}/consent.pdf")
     assert pdf.status == 200
     target = ARTIFACTS / "consent-copy.pdf"
@@ -221,19 +215,13 @@ def test_sign_consent_with_a_finger_then_the_chart(
 def test_consent_forms_settings_have_no_axe_violations(
     chromium_page: Page, e2e_server: LiveServer, page_problems: PageProblems
 ) -> None:
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine) as session:
-            create_user(
-                session,
-                SYSTEM,
-                email=ADMIN_EMAIL,
-                name="Ada Admin",
-                role="admin",
-                password=ADMIN_PASSWORD,
-            )
-    finally:
-        engine.dispose()
+    add_login(
+        e2e_server,
+        email=ADMIN_EMAIL,
+        name="Ada Admin",
+        role="admin",
+        password=ADMIN_PASSWORD,
+    )
     page = chromium_page
     log_in(page, e2e_server, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.goto(f"{e2e_server.url}/settings/consent-forms/")

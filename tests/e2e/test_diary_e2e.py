@@ -22,20 +22,18 @@ import pytest
 from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
 from sqlmodel import select
 
 from planner.clinic_time import local_day
-from planner.db import build_engine
 from planner.models import Appointment
-from planner.models import User
 from planner.services import outcomes as outcome_service
-from planner.services.audit import Actor
 from planner.services.diary_reprint import printable_link
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.page_checks import check_axe
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
@@ -57,63 +55,54 @@ SAQ_ANSWERS = (3, 3, 2, 4, 3, 2, 3, 1, 2)
 @pytest.fixture(scope="module")
 def diary_cycle(e2e_server: LiveServer) -> dict[str, Any]:
     """Seed two signed cycles; return the patient, proposal and a printed token."""
-    engine = build_engine(e2e_server.database_url)
     now = datetime.now(UTC)
     # Noon on the clinic's day 98 days back: a wear-off 14 weeks later is today,
     # never tomorrow, whatever the hour and across a clock change.
     current = datetime.combine(
         local_day(now, ZONE) - timedelta(days=98), time(12), tzinfo=ZONE
     ).astimezone(UTC)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            user = session.exec(
-                select(User).where(User.email == e2e_server.user.email)
-            ).one()
-            actor = Actor(user.id, user.email)
-            patient = make_patient(
-                session, actor, "E2E-DIARY-1", given_name="Maren", family_name="Holt"
+    with live_session(e2e_server, expire_on_commit=False) as session:
+        actor = injector(session, e2e_server)
+        patient = make_patient(
+            session, actor, "E2E-DIARY-1", given_name="Maren", family_name="Holt"
+        )
+        sites = [("mentalis", "left", 4.0)]
+        first = make_treatment(
+            session,
+            actor,
+            patient.id,
+            sites,
+            when=current - timedelta(weeks=18),
+            sign=True,
+            lot_number="DIARY1",
+        )
+        outcome_service.record_response(
+            session, actor, first.id, {"wear_off_weeks": "15"}, now=current
+        )
+        second = make_treatment(
+            session,
+            actor,
+            patient.id,
+            sites,
+            when=current,
+            sign=True,
+            lot_number="DIARY2",
+        )
+        printed = printable_link(session, second.id, key=DIARY_KEY, now=now, zone=ZONE)
+        assert printed is not None
+        proposal = session.exec(
+            select(Appointment).where(
+                Appointment.source_session_id == second.id,
+                Appointment.kind == "treatment",
             )
-            sites = [("mentalis", "left", 4.0)]
-            first = make_treatment(
-                session,
-                actor,
-                patient.id,
-                sites,
-                when=current - timedelta(weeks=18),
-                sign=True,
-                lot_number="DIARY1",
-            )
-            outcome_service.record_response(
-                session, actor, first.id, {"wear_off_weeks": "15"}, now=current
-            )
-            second = make_treatment(
-                session,
-                actor,
-                patient.id,
-                sites,
-                when=current,
-                sign=True,
-                lot_number="DIARY2",
-            )
-            printed = printable_link(
-                session, second.id, key=DIARY_KEY, now=now, zone=ZONE
-            )
-            assert printed is not None
-            proposal = session.exec(
-                select(Appointment).where(
-                    Appointment.source_session_id == second.id,
-                    Appointment.kind == "treatment",
-                )
-            ).one()
-            return {
-                "patient_id": patient.id,
-                "proposal_id": proposal.id,
-                "due_before": proposal.due_date,
-                "treated_on": local_day(current, ZONE),
-                "token": printed.printed.token,
-            }
-    finally:
-        engine.dispose()
+        ).one()
+        return {
+            "patient_id": patient.id,
+            "proposal_id": proposal.id,
+            "due_before": proposal.due_date,
+            "treated_on": local_day(current, ZONE),
+            "token": printed.printed.token,
+        }
 
 
 @pytest.fixture
@@ -242,14 +231,10 @@ def test_a_patient_keeps_the_diary_and_the_clinic_sees_it(
     clinic.screenshot(path=str(ARTIFACTS / "diary-patient-links.png"))
 
     # The re-treatment proposal moved: median of 15 and 14 weeks, 14.5 weeks.
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine) as session:
-            proposal = session.get(Appointment, diary_cycle["proposal_id"])
-            assert proposal is not None
-            assert diary_cycle["due_before"] == treated_on + timedelta(weeks=12)
-            assert proposal.due_date == treated_on + timedelta(days=102)
-            assert "median 14.5" in (proposal.notes or "")
-    finally:
-        engine.dispose()
+    with live_session(e2e_server) as session:
+        proposal = session.get(Appointment, diary_cycle["proposal_id"])
+        assert proposal is not None
+        assert diary_cycle["due_before"] == treated_on + timedelta(weeks=12)
+        assert proposal.due_date == treated_on + timedelta(days=102)
+        assert "median 14.5" in (proposal.notes or "")
     assert page_problems.all() == []

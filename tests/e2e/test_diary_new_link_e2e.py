@@ -13,18 +13,15 @@ import pytest
 from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
-from sqlmodel import select
 
-from planner.db import build_engine
-from planner.models import User
-from planner.services.audit import Actor
 from planner.services.diary_reprint import printable_link
 from planner.services.diary_tokens import link_key
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.page_checks import check_axe
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
@@ -40,34 +37,27 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
 @pytest.fixture(scope="module")
 def open_link(e2e_server: LiveServer) -> dict[str, Any]:
     """Sign a treatment 10 days ago; return the patient and the link's token."""
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            user = session.exec(
-                select(User).where(User.email == e2e_server.user.email)
-            ).one()
-            actor = Actor(user.id, user.email)
-            patient = make_patient(
-                session, actor, "E2E-NEWLINK-1", given_name="Rosa", family_name="Lind"
-            )
-            when = datetime.now(UTC) - timedelta(days=10)
-            treatment = make_treatment(
-                session,
-                actor,
-                patient.id,
-                [("mentalis", "left", 4.0)],
-                when=when,
-                sign=True,
-                lot_number="NEWLINK1",
-            )
-            found = printable_link(
-                session, treatment.id, key=DIARY_KEY, now=when, zone=ZONE
-            )
-            assert found is not None
-            assert found.printed is not None
-            return {"patient_id": patient.id, "token": found.printed.token}
-    finally:
-        engine.dispose()
+    with live_session(e2e_server, expire_on_commit=False) as session:
+        actor = injector(session, e2e_server)
+        patient = make_patient(
+            session, actor, "E2E-NEWLINK-1", given_name="Rosa", family_name="Lind"
+        )
+        when = datetime.now(UTC) - timedelta(days=10)
+        treatment = make_treatment(
+            session,
+            actor,
+            patient.id,
+            [("mentalis", "left", 4.0)],
+            when=when,
+            sign=True,
+            lot_number="NEWLINK1",
+        )
+        found = printable_link(
+            session, treatment.id, key=DIARY_KEY, now=when, zone=ZONE
+        )
+        assert found is not None
+        assert found.printed is not None
+        return {"patient_id": patient.id, "token": found.printed.token}
 
 
 @pytest.fixture

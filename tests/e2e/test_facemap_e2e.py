@@ -8,18 +8,16 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.e2e.chart_helpers import api_state
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import open_new_chart
+from tests.e2e.chart_helpers import row
+from tests.e2e.chart_helpers import rows
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import api_state
-from tests.e2e.test_chart_e2e import expected
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import row
-from tests.e2e.test_chart_e2e import rows
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_chart_e2e import touch
-from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -36,10 +34,7 @@ def test_a_caution_zone_warns_with_its_source_and_the_eye_places_nothing(
 ) -> None:
     page = chromium_page
     assert page.viewport_size == {"width": 1024, "height": 768}
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-MAP-1")
-    session_id = open_session(page, e2e_server, patient_id, lot="M1414AB")
+    session_id = open_new_chart(page, e2e_server, lot="M1414AB", mrn="E2E-MAP-1")
     assert api_state(page, e2e_server, session_id)["map"]["name"] == "front-v2"
     # The no-go zone is drawn on the map, shaded.
     expect(page.locator("#chart-map #zone-palpebral_fissure")).to_have_count(1)

@@ -4,11 +4,10 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.e2e.chart_helpers import log_in_and_register
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import register
 from tests.e2e.test_outcomes_e2e import choose
-from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -17,9 +16,9 @@ def test_saq_form_scores_as_it_is_filled_in(
     chromium_page: Page, e2e_server: LiveServer, page_problems: PageProblems
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(page, e2e_server, mrn="E2E-LIVE-1", given_name="Lena")
+    patient_id = log_in_and_register(
+        page, e2e_server, mrn="E2E-LIVE-1", given_name="Lena"
+    )
     page.goto(f"{e2e_server.url}/patients/{patient_id}/assessments/new?instrument=saq")
     live = page.locator("#live-score")
     choose(page, "q1", 3)

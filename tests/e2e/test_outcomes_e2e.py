@@ -14,24 +14,20 @@ import re
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
-from sqlmodel import select
 
-from planner.db import build_engine
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
-from planner.models import User
 from planner.scoring import saq
-from planner.services.audit import Actor
+from tests.e2e.chart_helpers import FACE_MAPS
+from tests.e2e.chart_helpers import log_in_and_register
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import sign_with_reasons
+from tests.e2e.chart_helpers import tap_sites
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import FACE_MAPS
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import row
-from tests.e2e.test_chart_e2e import touch
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.test_patients_e2e import log_in
 from tests.factories import make_patient
 from tests.services.test_cycle_response import THREE_CYCLES
@@ -68,14 +64,8 @@ def sign_cycle(
 ) -> int:
     """Open a full treatment, tap its sites on the map and sign it."""
     session_id = open_session(page, server, patient_id, lot=lot, new=new)
-    for number, (muscle, side) in enumerate(sites, start=1):
-        touch(page, *reference(face_map, muscle, side))
-        expect(row(page, number)).to_have_attribute("data-muscle", muscle)
-    for reason in page.locator("[data-reason-for]").all():
-        reason.fill("Discussed with the patient; agreed plan.")
-    page.get_by_role("button", name="Review and sign").click()
-    page.get_by_role("button", name="Sign session").click()
-    expect(page.locator("#status-badge")).to_have_text("Signed")
+    tap_sites(page, face_map, sites)
+    sign_with_reasons(page)
     return session_id
 
 
@@ -205,9 +195,7 @@ def test_a_cycle_scored_before_and_at_review_shows_its_response(
     face_map: FaceMap,
 ) -> None:
     page = chromium_page
-    page.goto(e2e_server.url)
-    log_in(page, e2e_server)
-    patient_id = register(
+    patient_id = log_in_and_register(
         page,
         e2e_server,
         mrn="E2E-OUT-1",
@@ -278,34 +266,27 @@ def test_a_cycle_scored_before_and_at_review_shows_its_response(
 @pytest.fixture
 def three_past_cycles(e2e_server: LiveServer) -> int:
     """Three Botox cycles, mentalis up from 2.5 to 3.5 U, SAQ before and at review."""
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine) as session:
-            user = session.exec(
-                select(User).where(User.email == e2e_server.user.email)
-            ).one()
-            actor = Actor(user.id, user.email)
-            patient = make_patient(
-                session,
-                actor,
-                "E2E-OUT-2",
-                given_name="Ines",
-                family_name="Duarte",
-            )
-            # The same three cycles, a year earlier.
-            seed_cycles(
-                session,
-                actor,
-                patient.id,
-                [
-                    (when.replace(year=2025), sites, sums)
-                    for when, sites, sums in THREE_CYCLES
-                ],
-            )
-            assert patient.id is not None
-            return patient.id
-    finally:
-        engine.dispose()
+    with live_session(e2e_server) as session:
+        actor = injector(session, e2e_server)
+        patient = make_patient(
+            session,
+            actor,
+            "E2E-OUT-2",
+            given_name="Ines",
+            family_name="Duarte",
+        )
+        # The same three cycles, a year earlier.
+        seed_cycles(
+            session,
+            actor,
+            patient.id,
+            [
+                (when.replace(year=2025), sites, sums)
+                for when, sites, sums in THREE_CYCLES
+            ],
+        )
+        assert patient.id is not None
+        return patient.id
 
 
 def test_picking_a_muscle_shows_its_dose_against_the_response(

@@ -19,12 +19,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
-from sqlmodel import select
 
-from planner.db import build_engine
-from planner.models import User
-from planner.services.audit import Actor
 from planner.services.photo_marks import save_marks
 from planner.services.photo_views import list_views
 from planner.services.photos import add_photo
@@ -32,6 +27,8 @@ from planner.services.photos import record_consent
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.test_patients_e2e import log_in
 from tests.factories import make_patient
 from tests.factories import make_treatment
@@ -49,49 +46,38 @@ FRAME_PUPILS = ((165.0, 240.0), (315.0, 240.0))  # planner.photometry.Frame()
 
 def prepare(server: LiveServer, mrn: str = "PHOTO-E2E") -> tuple[int, int]:
     """Give a new patient consent, cycle 1 with its photo at rest, and cycle 2."""
-    engine = build_engine(server.database_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            user = session.exec(
-                select(User).where(User.email == server.user.email)
-            ).one()
-            actor = Actor(user.id, user.email)
-            patient = make_patient(session, actor, mrn, affected_side="left")
-            cycles = [
-                make_treatment(
-                    session, actor, patient.id, when=FIRST + timedelta(weeks=w)
-                )
-                for w in (0, 14)
-            ]
-            record_consent(
-                session, actor, patient.id, {"consent": "clinical"}, now=FIRST
-            )
-            photo = add_photo(
-                session,
-                actor,
-                cycles[0].id,
-                view_code="rest",
-                timepoint="pre_treatment",
-                data=jpeg_bytes(draw_face(600, 800, pupils=CYCLE_1_PUPILS)),
-                now=FIRST,
-            )
-            (rx, ry), (lx, ly) = CYCLE_1_PUPILS
-            save_marks(
-                session,
-                actor,
-                photo.id,
-                {
-                    "version": "1",
-                    "pupil_right_x": str(rx),
-                    "pupil_right_y": str(ry),
-                    "pupil_left_x": str(lx),
-                    "pupil_left_y": str(ly),
-                },
-                now=FIRST,
-            )
-            return patient.id, len(list_views(session))
-    finally:
-        engine.dispose()
+    with live_session(server, expire_on_commit=False) as session:
+        actor = injector(session, server)
+        patient = make_patient(session, actor, mrn, affected_side="left")
+        cycles = [
+            make_treatment(session, actor, patient.id, when=FIRST + timedelta(weeks=w))
+            for w in (0, 14)
+        ]
+        record_consent(session, actor, patient.id, {"consent": "clinical"}, now=FIRST)
+        photo = add_photo(
+            session,
+            actor,
+            cycles[0].id,
+            view_code="rest",
+            timepoint="pre_treatment",
+            data=jpeg_bytes(draw_face(600, 800, pupils=CYCLE_1_PUPILS)),
+            now=FIRST,
+        )
+        (rx, ry), (lx, ly) = CYCLE_1_PUPILS
+        save_marks(
+            session,
+            actor,
+            photo.id,
+            {
+                "version": "1",
+                "pupil_right_x": str(rx),
+                "pupil_right_y": str(ry),
+                "pupil_left_x": str(lx),
+                "pupil_left_y": str(ly),
+            },
+            now=FIRST,
+        )
+        return patient.id, len(list_views(session))
 
 
 def tap_photo_point(page: Page, x: float, y: float) -> None:

@@ -19,15 +19,14 @@ from playwright.sync_api import expect
 
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
+from tests.e2e.chart_helpers import FACE_MAPS
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import register
+from tests.e2e.chart_helpers import sign_with_reasons
+from tests.e2e.chart_helpers import tap_sites
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import FACE_MAPS
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import row
-from tests.e2e.test_chart_e2e import touch
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -63,13 +62,8 @@ def sign_a_treatment(
     """Register a patient, chart one frontalis site and sign the session."""
     patient_id = register(page, server, **patient)
     open_session(page, server, patient_id, lot=lot)
-    touch(page, *reference(face_map, "frontalis", "left"))
-    expect(row(page, 1)).to_have_attribute("data-muscle", "frontalis")
-    for reason in page.locator("[data-reason-for]").all():
-        reason.fill("Discussed with the patient; agreed plan.")
-    page.get_by_role("button", name="Review and sign").click()
-    page.get_by_role("button", name="Sign session").click()
-    expect(page.locator("#status-badge")).to_have_text("Signed")
+    tap_sites(page, face_map, [("frontalis", "left")])
+    sign_with_reasons(page)
     return patient_id
 
 

@@ -7,10 +7,8 @@ import pytest
 from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
 from sqlmodel import select
 
-from planner.db import build_engine
 from planner.models import User
 from planner.services.audit import SYSTEM
 from planner.services.users import create_user
@@ -20,6 +18,7 @@ from tests.e2e.conftest import TABLET
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
+from tests.e2e.live_db import live_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,27 +29,23 @@ ADMIN_PASSWORD = "admin at the front desk 24"
 @pytest.fixture
 def seeded(e2e_server: LiveServer) -> tuple[int, int]:
     """An admin login and a patient, added to the live server's database."""
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            if session.exec(select(User).where(User.email == ADMIN)).first() is None:
-                create_user(
-                    session,
-                    SYSTEM,
-                    email=ADMIN,
-                    name="Ada Admin",
-                    role="admin",
-                    password=ADMIN_PASSWORD,
-                )
-            injector = session.exec(
-                select(User).where(User.email == e2e_server.user.email)
-            ).one()
-            patient = factories.make_patient(session, SYSTEM, "E2E-SEC-1")
-            assert injector.id is not None
-            assert patient.id is not None
-            return injector.id, patient.id
-    finally:
-        engine.dispose()
+    with live_session(e2e_server, expire_on_commit=False) as session:
+        if session.exec(select(User).where(User.email == ADMIN)).first() is None:
+            create_user(
+                session,
+                SYSTEM,
+                email=ADMIN,
+                name="Ada Admin",
+                role="admin",
+                password=ADMIN_PASSWORD,
+            )
+        injector = session.exec(
+            select(User).where(User.email == e2e_server.user.email)
+        ).one()
+        patient = factories.make_patient(session, SYSTEM, "E2E-SEC-1")
+        assert injector.id is not None
+        assert patient.id is not None
+        return injector.id, patient.id
 
 
 def test_an_admin_ends_a_clinicians_sessions_and_sees_who_read_a_record(

@@ -5,14 +5,11 @@ import re
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
 
-from planner.db import build_engine
-from planner.services.audit import SYSTEM
-from planner.services.users import create_user
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.live_db import add_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -21,19 +18,13 @@ ADMIN_PASSWORD = "settings at the desk 2024"
 
 
 def add_admin(server: LiveServer) -> None:
-    engine = build_engine(server.database_url)
-    try:
-        with Session(engine) as session:
-            create_user(
-                session,
-                SYSTEM,
-                email=ADMIN_EMAIL,
-                name="Ada Admin",
-                role="admin",
-                password=ADMIN_PASSWORD,
-            )
-    finally:
-        engine.dispose()
+    add_login(
+        server,
+        email=ADMIN_EMAIL,
+        name="Ada Admin",
+        role="admin",
+        password=ADMIN_PASSWORD,
+    )
 
 
 def test_an_admin_edits_dysport_dose_limits(

@@ -11,22 +11,17 @@ import pikepdf
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
 
-from planner.db import build_engine
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
-from planner.services.audit import SYSTEM
-from planner.services.users import create_user
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import read_rows
+from tests.e2e.chart_helpers import register
+from tests.e2e.chart_helpers import tap_sites
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import read_rows
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import register
-from tests.e2e.test_chart_e2e import row
-from tests.e2e.test_chart_e2e import touch
+from tests.e2e.live_db import add_login
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -45,19 +40,13 @@ def face_map() -> FaceMap:
 @pytest.fixture(scope="module")
 def staff_login(e2e_server: LiveServer) -> tuple[str, str]:
     """A staff member who takes deliveries, on the live server's database."""
-    engine = build_engine(e2e_server.database_url)
-    try:
-        with Session(engine) as session:
-            create_user(
-                session,
-                SYSTEM,
-                email=STAFF_EMAIL,
-                name="Sam Stores",
-                role="staff",
-                password=STAFF_PASSWORD,
-            )
-    finally:
-        engine.dispose()
+    add_login(
+        e2e_server,
+        email=STAFF_EMAIL,
+        name="Sam Stores",
+        role="staff",
+        password=STAFF_PASSWORD,
+    )
     return STAFF_EMAIL, STAFF_PASSWORD
 
 
@@ -71,9 +60,7 @@ def on_hand(page: Page, server: LiveServer) -> str:
 
 def chart_two_sites(page: Page, face_map: FaceMap) -> float:
     """Tap frontalis and mentalis on the left; sign; return the units charted."""
-    for number, muscle in enumerate(("frontalis", "mentalis"), start=1):
-        touch(page, *reference(face_map, muscle, "left"))
-        expect(row(page, number)).to_have_attribute("data-muscle", muscle)
+    tap_sites(page, face_map, [("frontalis", "left"), ("mentalis", "left")])
     units = sum(units for *_, units in read_rows(page))
     page.get_by_role("button", name="Review and sign").click()
     page.get_by_role("button", name="Sign session").click()

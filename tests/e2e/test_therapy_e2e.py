@@ -7,23 +7,20 @@ import re
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
-from sqlmodel import Session
-from sqlmodel import select
 
-from planner.db import build_engine
 from planner.facemap import FaceMap
-from planner.models import User
-from planner.services.audit import Actor
+from tests.e2e.chart_helpers import expected
+from tests.e2e.chart_helpers import open_session
+from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
-from tests.e2e.test_chart_e2e import expected
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
 from tests.e2e.test_chart_e2e import face_map  # noqa: F401
-from tests.e2e.test_chart_e2e import open_session
-from tests.e2e.test_chart_e2e import reference
-from tests.e2e.test_chart_e2e import status
-from tests.e2e.test_chart_e2e import touch
 from tests.factories import make_patient
 from tests.services.test_cycle_response import THREE_CYCLES
 from tests.services.test_cycle_response import seed_cycles
@@ -33,21 +30,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 def seed(server: LiveServer) -> int:
     """Register a patient with three scored Botox cycles; return the patient's id."""
-    engine = build_engine(server.database_url)
-    try:
-        with Session(engine) as session:
-            user = session.exec(
-                select(User).where(User.email == server.user.email)
-            ).one()
-            actor = Actor(user.id, user.email)
-            patient = make_patient(
-                session, actor, "E2E-SURGERY-1", affected_side="left"
-            )
-            assert patient.id is not None
-            seed_cycles(session, actor, patient.id, THREE_CYCLES)
-            return patient.id
-    finally:
-        engine.dispose()
+    with live_session(server) as session:
+        actor = injector(session, server)
+        patient = make_patient(session, actor, "E2E-SURGERY-1", affected_side="left")
+        assert patient.id is not None
+        seed_cycles(session, actor, patient.id, THREE_CYCLES)
+        return patient.id
 
 
 def test_therapy_and_surgery_on_the_timeline_chart_and_trend(

@@ -13,7 +13,6 @@ from planner.consent import ConsentKind
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
-from planner.models import AuditEvent
 from planner.models import ConsentForm
 from planner.models import ConsentRecord
 from planner.models import Patient
@@ -27,6 +26,7 @@ from planner.services.settings import get_setting
 from planner.services.settings import update_setting
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import audit_events
 from tests.factories import give_consent
 from tests.factories import make_demo_patient
 from tests.factories import make_treatment
@@ -94,14 +94,6 @@ def refusal(session, actor, treatment, when=WHEN) -> str:
     return refused.value.fields["consent"]
 
 
-def events(session, entity_type):
-    return session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == entity_type)
-        .order_by(col(AuditEvent.id))
-    ).all()
-
-
 @pytest.mark.parametrize("product", sorted(PRODUCTS))
 def test_a_chart_is_signed_only_with_valid_consent(
     session, injector, make_patient, product
@@ -118,7 +110,7 @@ def test_a_chart_is_signed_only_with_valid_consent(
     signed = sign_chart(session, injector, treatment)
     assert signed.status == "signed"
 
-    (event,) = events(session, "consent_record")
+    (event,) = audit_events(session, "consent_record")
     assert event.action == "sign"
     assert event.patient_id == patient.id
     assert event.after["form_version"] == 1
@@ -146,7 +138,7 @@ def test_a_new_form_version_asks_for_re_consent_and_keeps_the_old(
     stored = session.exec(select(ConsentForm).order_by(col(ConsentForm.id))).all()
     assert [(f.kind, f.version) for f in stored] == [("treatment", 1), ("treatment", 2)]
     assert stored[0].body == old_body
-    (created,) = [e for e in events(session, "consent_form") if e.actor_id]
+    (created,) = [e for e in audit_events(session, "consent_form") if e.actor_id]
     assert created.after["version"] == 2
 
     treatment = chart(session, injector, patient.id, product)
@@ -220,7 +212,9 @@ def test_withdrawn_treatment_consent_blocks_signing(session, injector, make_pati
     treatment = chart(session, injector, patient.id, "dysport")
     message = refusal(session, injector, treatment)
     assert "withdrew" in message
-    withdrawn = [e for e in events(session, "consent_record") if e.action == "update"]
+    withdrawn = [
+        e for e in audit_events(session, "consent_record") if e.action == "update"
+    ]
     assert withdrawn[0].after["withdrawal_reason"] == "Wants to think about it."
     with pytest.raises(Conflict):
         service.withdraw_consent(
@@ -308,7 +302,10 @@ def test_photography_consent_opens_and_its_withdrawal_stops_capture(
     assert not state.allows_capture
     assert state.hidden
     assert "Not given." in (state.note or "")
-    assert [e.action for e in events(session, "photo_consent")] == ["create", "create"]
+    assert [e.action for e in audit_events(session, "photo_consent")] == [
+        "create",
+        "create",
+    ]
 
 
 def test_the_demo_clinic_records_consent_before_each_full_treatment(app, session):

@@ -35,6 +35,7 @@ from planner.services.worklist import build_worklist
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
 from tests.factories import make_treatment
+from tests.factories import sign_chin
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 CLIENT = "203.0.113.7"
@@ -47,15 +48,13 @@ def treat(session, injector, make_patient):
 
     def treat(when=NOW, patient=None, product="botox", units=4):
         patient = patient or make_patient()
-        treatment = make_treatment(
+        treatment = sign_chin(
             session,
             injector,
             patient.id,
-            [("mentalis", "left", units)],
             when=when,
-            sign=True,
             product=product,
-            vial_units=100 if product == "botox" else 300,
+            units=units,
             lot_number=f"L{when:%y%m%d}{product[:2]}",
         )
         return patient, treatment

@@ -7,7 +7,6 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
-from sqlmodel import col
 from sqlmodel import select
 
 from planner.models import AuditEvent
@@ -21,14 +20,15 @@ from planner.services.diary_links import revoke_diary_link
 from planner.services.diary_mail import ClinicWords
 from planner.services.diary_mail import invite_weekly_checks
 from planner.services.settings import update_setting
+from tests.factories import CHIN_DOSES
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
-from tests.factories import make_treatment
+from tests.factories import audit_events
+from tests.factories import sign_chin
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 CLINIC = ClinicWords("Face Clinic", "020 7946 0000", "999")
 BASE = "https://planner.clinic.example"
-DOSES = {"botox": (4, 100), "dysport": (10, 300)}
 
 
 class RecordingMailer:
@@ -65,16 +65,12 @@ def every(session, make_user):
 def treated(session, injector, make_patient):
     def treated(product="botox", when=NOW - timedelta(days=8), **names):
         patient = make_patient(**names)
-        units, vial = DOSES[product]
-        make_treatment(
+        sign_chin(
             session,
             injector,
             patient.id,
-            [("mentalis", "left", units)],
             when=when,
-            sign=True,
             product=product,
-            vial_units=vial,
             lot_number=f"W{product[:2]}{patient.id}",
         )
         return patient
@@ -104,7 +100,7 @@ def test_the_setting_is_labelled_and_off_by_default(session, treated):
     assert mailer.sent == []
 
 
-@pytest.mark.parametrize("product", sorted(DOSES))
+@pytest.mark.parametrize("product", sorted(CHIN_DOSES))
 def test_an_open_diary_is_invited_once_per_interval(session, every, treated, product):
     every(7)
     treated(product, given_name="Nia", family_name="Quist", email="nia@example.org")
@@ -162,11 +158,7 @@ def test_a_failed_invitation_is_audited_and_tried_again(session, every, treated)
     assert invite(session, RecordingMailer(fail=True)) == 0
     link = session.exec(select(DiaryLink)).one()
     assert link.invited_at is None
-    failed = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "diary_link")
-        .order_by(col(AuditEvent.id))
-    ).all()[-1]
+    failed = audit_events(session, "diary_link")[-1]
     assert failed.after["error"] == "SMTPRecipientsRefused"
     assert "nia@example.org" not in str(failed.after)
     assert invite(session, RecordingMailer()) == 1

@@ -5,12 +5,10 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
-from sqlmodel import col
 from sqlmodel import select
 
 from planner.errors import Conflict
 from planner.errors import NotFound
-from planner.models import AuditEvent
 from planner.models import DiaryLink
 from planner.services.diary_links import open_diary
 from planner.services.diary_links import revoke_diary_link
@@ -18,28 +16,27 @@ from planner.services.diary_reprint import give_new_link
 from planner.services.diary_reprint import printable_link
 from planner.services.diary_tokens import link_key
 from planner.services.diary_tokens import token_digest
+from tests.factories import CHIN_DOSES
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
+from tests.factories import audit_events
 from tests.factories import make_treatment
+from tests.factories import sign_chin
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 CLIENT = "203.0.113.9"
-DOSES = {"botox": 4, "dysport": 10}
 
 
 @pytest.fixture
 def signed(session, injector, make_patient):
     def signed(product="botox", key=DIARY_KEY, when=NOW):
         patient = make_patient()
-        treatment = make_treatment(
+        treatment = sign_chin(
             session,
             injector,
             patient.id,
-            [("mentalis", "left", DOSES[product])],
             when=when,
-            sign=True,
             product=product,
-            vial_units=100 if product == "botox" else 300,
             lot_number=f"R{product[:2]}{patient.id}",
         )
         return patient, treatment
@@ -51,22 +48,14 @@ def opens(session, token, now=NOW):
     return open_diary(session, token, client=CLIENT, now=now, zone=ZONE) is not None
 
 
-def events(session):
-    return session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "diary_link")
-        .order_by(col(AuditEvent.id))
-    ).all()
-
-
-@pytest.mark.parametrize("product", sorted(DOSES))
+@pytest.mark.parametrize("product", sorted(CHIN_DOSES))
 def test_printing_twice_shows_the_same_link_and_writes_nothing(
     session, signed, product
 ):
     _, treatment = signed(product)
     link = session.exec(select(DiaryLink)).one()
     assert link.token_nonce is not None
-    stored, trail = link.model_dump(), len(events(session))
+    stored, trail = link.model_dump(), len(audit_events(session, "diary_link"))
     first = printable_link(session, treatment.id, key=DIARY_KEY, now=NOW, zone=ZONE)
     second = printable_link(session, treatment.id, key=DIARY_KEY, now=NOW, zone=ZONE)
     assert first.printed is not None
@@ -76,7 +65,7 @@ def test_printing_twice_shows_the_same_link_and_writes_nothing(
     assert first.printed.token not in str(stored)
     session.expire_all()
     assert session.exec(select(DiaryLink)).one().model_dump() == stored
-    assert len(events(session)) == trail
+    assert len(audit_events(session, "diary_link")) == trail
     assert not opens(session, link.token_nonce)
     assert opens(session, first.printed.token)
 
@@ -118,7 +107,7 @@ def test_no_open_link_prints_nothing(session, injector, signed):
     )
 
 
-@pytest.mark.parametrize("product", sorted(DOSES))
+@pytest.mark.parametrize("product", sorted(CHIN_DOSES))
 def test_a_new_link_stops_the_old_one_and_keeps_the_cycle(
     session, injector, signed, product
 ):
@@ -136,9 +125,15 @@ def test_a_new_link_stops_the_old_one_and_keeps_the_cycle(
     assert opens(session, given.token, later)
     again = printable_link(session, treatment.id, key=DIARY_KEY, now=later, zone=ZONE)
     assert again.printed.token == given.token
-    (given_event,) = [e for e in events(session) if "new link given" in str(e.after)]
+    (given_event,) = [
+        e
+        for e in audit_events(session, "diary_link")
+        if "new link given" in str(e.after)
+    ]
     assert given_event.actor_email == injector.email
-    assert given.token not in str([event.after for event in events(session)])
+    assert given.token not in str(
+        [event.after for event in audit_events(session, "diary_link")]
+    )
 
 
 def test_a_new_link_is_refused_for_a_closed_or_anothers_link(session, injector, signed):

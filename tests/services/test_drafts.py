@@ -21,12 +21,12 @@ from planner.services.cycle_records import read_cycles
 from planner.services.fhir_export import load_patient_exports
 from planner.services.patient_timeline import patient_timeline
 from planner.services.recall import find_recall
-from planner.services.research_export import export_csv
 from planner.services.safety import open_drafts
 from planner.services.stock_ledger import vial_use
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
 from tests.factories import make_treatment
+from tests.factories import research_csv
 
 WHEN = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 SITES = [("mentalis", "left", 2.5), ("depressor_anguli_oris", "left", 2.0)]
@@ -196,16 +196,7 @@ def test_a_discarded_draft_is_left_out_of_the_research_files(
         session, injector, patient.id, SITES, when=WHEN + timedelta(days=90)
     )
     _discard(session, injector, stray.id)
-    text = "".join(
-        export_csv(
-            session,
-            injector,
-            name,
-            secret_key="test",
-            face_map=FACE_MAP,
-            zone=ZONE,
-        )
-    )
+    text = research_csv(session, injector, name)
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert {int(row["session_id"]) for row in rows} == {kept.id}
     assert "discarded" not in text

@@ -42,7 +42,6 @@ from planner.services.catalogue import load_catalogue
 from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from planner.services.fhir_export import export_patient
-from planner.services.research_export import export_csv
 from planner.services.users import create_user
 from tests import factories
 from tests.factories import FACE_MAP
@@ -82,21 +81,8 @@ def signed_v1_session(session: Session, actor: Actor, patient_id: int) -> int:
             now=WHEN,
             zone=ZONE,
         )
-    warnings = chart_state(
-        session, record.id, face_map=FACE_MAP, zone=ZONE, now=WHEN
-    ).as_json()["warnings"]
-    factories.ensure_consent(session, actor, record.id, when=WHEN)
-    session_service.sign_session(
-        session,
-        actor,
-        record.id,
-        {
-            "version": version,
-            "consent_obtained": True,
-            "reasons": {w["key"]: "Agreed with the patient." for w in warnings},
-        },
-        zone=ZONE,
-        now=WHEN,
+    factories.sign_treatment(
+        session, actor, factories.Treatment(record, version), when=WHEN
     )
     return record.id
 
@@ -341,11 +327,7 @@ def test_the_central_mentalis_goes_through_totals_fhir_and_csv(
         ("Mentalis, right", True),
     ]
 
-    text = "".join(
-        export_csv(
-            session, injector, "sites", secret_key="k", face_map=FACE_MAP, zone=ZONE
-        )
-    )
+    text = factories.research_csv(session, injector, "sites", secret_key="k")
     rows = list(csv.DictReader(io.StringIO(text)))
     # The file's side codes: M for the midline, R and L for the sides.
     assert sorted(r["side"] for r in rows if r["muscle"] == "mentalis") == [

@@ -16,7 +16,6 @@ from planner.facemap import load_face_map
 from planner.facemap.mirroring import PlacedSite
 from planner.facemap.mirroring import place_template_sites
 from planner.facemap.mirroring import template_from_session_sites
-from planner.models import AuditEvent
 from planner.models import InjectionSite
 from planner.models import Product
 from planner.models import ProtocolTemplate
@@ -25,6 +24,7 @@ from planner.models import TreatmentSession
 from planner.services import protocols as service
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
+from tests.factories import audit_events
 
 FACE_MAP = load_face_map(Path(__file__).resolve().parents[2] / "face_maps")
 
@@ -62,11 +62,7 @@ def make_template(session, actor):
 
 def template_events(session):
     session.expire_all()
-    return session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "protocol_template")
-        .order_by(AuditEvent.id)
-    ).all()
+    return audit_events(session, "protocol_template")
 
 
 def fields_of(info):

@@ -15,13 +15,13 @@ from planner.models import Role
 from planner.services import consent as consent_service
 from planner.services import consent_forms
 from planner.services.audit import Actor
+from tests.factories import CHIN_DOSES
 from tests.factories import give_consent
-from tests.factories import make_treatment
+from tests.factories import sign_chin
 from tests.services.test_reports import page_texts
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 NOW = datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
-DOSES = {"botox": (4, 100), "dysport": (10, 300)}
 
 
 @pytest.fixture
@@ -31,16 +31,12 @@ def witness(make_user):
 
 
 def treat(session, actor, patient, product="botox", when=NOW):
-    units, vial = DOSES[product]
-    return make_treatment(
+    return sign_chin(
         session,
         actor,
         patient.id,
-        [("mentalis", "left", units)],
         when=when,
-        sign=True,
         product=product,
-        vial_units=vial,
         lot_number=f"C{product[:2]}{patient.id}{when:%m%d}",
     )
 
@@ -55,7 +51,7 @@ def printed(login_as, treatment, name=None):
     return " ".join(page_texts(pdf))
 
 
-@pytest.mark.parametrize("product", sorted(DOSES))
+@pytest.mark.parametrize("product", sorted(CHIN_DOSES))
 def test_the_record_names_the_signed_form_its_version_and_when(
     session, login_as, make_patient, witness, product
 ):

@@ -7,13 +7,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import col
 from sqlmodel import select
 
-from planner.models import AuditEvent
 from planner.models import Reminder
 from planner.services import reminders
 from planner.services.audit import Actor
+from tests.factories import audit_events
 from tests.factories import make_appointment
 
 # The audit guard (tests/audit_guard.py) still checks every other table here.
@@ -123,11 +122,7 @@ def test_queueing_and_sending_are_audited_without_the_message(session, booking):
     failing = RecordingSender(fail=True)
     reminders.send_due(session, failing, now=booking.starts_at)
     (reminder,) = session.exec(select(Reminder)).all()
-    events = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "reminder")
-        .order_by(col(AuditEvent.id))
-    ).all()
+    events = audit_events(session, "reminder")
     assert [(e.action, e.entity_id, e.patient_id, e.actor_email) for e in events] == [
         ("create", reminder.id, booking.patient_id, "system"),
         ("update", reminder.id, booking.patient_id, "system"),

@@ -7,9 +7,7 @@ from datetime import date
 from planner.models import Role
 from planner.services import therapy
 from planner.services.audit import Actor
-from planner.services.research_export import export_csv
-from tests.factories import FACE_MAP
-from tests.factories import ZONE
+from tests.factories import research_csv
 
 TODAY = date(2026, 11, 20)
 
@@ -35,16 +33,8 @@ def test_each_procedure_is_a_row_and_pages_change_nothing(
         )
     admin = make_user(Role.ADMIN)
     texts = [
-        "".join(
-            export_csv(
-                session,
-                Actor(admin.id, admin.email),
-                "procedures",
-                secret_key="test",
-                face_map=FACE_MAP,
-                zone=ZONE,
-                page_size=size,
-            )
+        research_csv(
+            session, Actor(admin.id, admin.email), "procedures", page_size=size
         )
         for size in (2, 10_000)
     ]

@@ -91,6 +91,31 @@ class Chair:
         )
         return version, site
 
+    def change(self, record, site_id, data, when=None):
+        """Change a site's dose or move it, as of ``when`` (the service's clock
+        unless given)."""
+        return chart_service.update_site(
+            self.session,
+            self.injector,
+            record.id,
+            site_id,
+            data,
+            face_map=FACE_MAP,
+            now=when,
+            zone=ZONE,
+        )
+
+    def apply_template(self, record, version, template, when=DAY0):
+        """Place a protocol template's sites on the chart."""
+        return chart_prefill.apply_template(
+            self.session,
+            self.injector,
+            record.id,
+            {"version": version, "template_id": template.id},
+            now=when,
+            zone=ZONE,
+        )
+
     def warnings(self, record, when):
         state = chart_state(
             self.session, record.id, face_map=FACE_MAP, zone=self.zone, now=when
@@ -148,16 +173,7 @@ def test_tap_and_dose_change_check_every_product(session, chair, make_patient, p
     found = codes(chair.warnings(record, DAY0))
     assert "dose_above_site_ceiling" in found
     assert "session_above_ceiling" in found
-    version, _ = chart_service.update_site(
-        session,
-        chair.injector,
-        record.id,
-        site.id,
-        {"version": version, "units": 1},
-        face_map=FACE_MAP,
-        now=DAY0,
-        zone=ZONE,
-    )
+    version, _ = chair.change(record, site.id, {"version": version, "units": 1}, DAY0)
     found = codes(chair.warnings(record, DAY0))
     assert "dose_above_site_ceiling" not in found
 
@@ -199,16 +215,7 @@ def test_a_dose_change_fires_the_muscle_side_and_session_totals(
         version, site = chair.tap(record, version, muscle, side, units)
         first = first or site
     assert not TOTALS & set(codes(chair.warnings(record, DAY0)))
-    chart_service.update_site(
-        session,
-        chair.injector,
-        record.id,
-        first.id,
-        {"version": version, "units": per_site + 0.25},
-        face_map=FACE_MAP,
-        now=DAY0,
-        zone=ZONE,
-    )
+    chair.change(record, first.id, {"version": version, "units": per_site + 0.25}, DAY0)
     warnings = chair.warnings(record, DAY0)
     assert set(codes(warnings)) >= TOTALS
     assert "dose_above_site_ceiling" not in codes(warnings)
@@ -235,17 +242,7 @@ def test_a_tap_takes_the_products_own_default_or_starts_empty(chair, make_patien
 
 
 def enter_dose(chair, record, version, site_id, units, when):
-    version, site = chart_service.update_site(
-        chair.session,
-        chair.injector,
-        record.id,
-        site_id,
-        {"version": version, "units": units},
-        face_map=FACE_MAP,
-        now=when,
-        zone=ZONE,
-    )
-    return version, site
+    return chair.change(record, site_id, {"version": version, "units": units}, when)
 
 
 @pytest.mark.audit_exempt(
@@ -359,14 +356,7 @@ def test_a_template_of_another_product_brings_its_sites_without_doses(
     ).as_json()
     (offered,) = state["templates"]
     assert (offered["product"], offered["doses_carried"]) == ("Dysport", False)
-    version = chart_prefill.apply_template(
-        session,
-        chair.injector,
-        xeomin.id,
-        {"version": version, "template_id": template.id},
-        now=DAY0,
-        zone=ZONE,
-    ).version
+    version = chair.apply_template(xeomin, version, template).version
     (site,) = chair_sites(session, xeomin, DAY0)
     assert (site["muscle"], site["units"]) == ("mentalis", None)
     assert site["unset_reason"] == (
@@ -376,14 +366,7 @@ def test_a_template_of_another_product_brings_its_sites_without_doses(
         chair.sign(xeomin, version, DAY0)
     assert info.value.fields["doses"] == "missing at site 1: enter it first"
     dysport, version = chair.open(make_patient(), DAY0, product="dysport")
-    chart_prefill.apply_template(
-        session,
-        chair.injector,
-        dysport.id,
-        {"version": version, "template_id": template.id},
-        now=DAY0,
-        zone=ZONE,
-    )
+    chair.apply_template(dysport, version, template)
     assert [s["units"] for s in chair_sites(session, dysport, DAY0)] == [10]
 
 
@@ -567,13 +550,14 @@ def test_another_unsigned_chart_is_a_caution(chair, make_patient):
     assert (draft["severity"], draft["needs_reason"]) == ("caution", False)
 
 
-@pytest.mark.parametrize(
-    ("product", "vial", "diluent", "shown"),
-    [
-        ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
-        ("dysport", 300, 2.0, "15 U per 0.1 mL"),
-    ],
-)
+# Vials diluted off the label's table, and the concentration the chair shows.
+OFF_LABEL_VIALS = [
+    ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
+    ("dysport", 300, 2.0, "15 U per 0.1 mL"),
+]
+
+
+@pytest.mark.parametrize(("product", "vial", "diluent", "shown"), OFF_LABEL_VIALS)
 def test_a_vial_off_the_label_table_is_saved_only_once_confirmed(
     chair, make_patient, product, vial, diluent, shown
 ):
@@ -588,13 +572,7 @@ def test_a_vial_off_the_label_table_is_saved_only_once_confirmed(
     assert record.vial_lot_id is not None
 
 
-@pytest.mark.parametrize(
-    ("product", "vial", "diluent", "shown"),
-    [
-        ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
-        ("dysport", 300, 2.0, "15 U per 0.1 mL"),
-    ],
-)
+@pytest.mark.parametrize(("product", "vial", "diluent", "shown"), OFF_LABEL_VIALS)
 def test_a_vial_off_the_label_table_is_a_warning_at_the_chair(
     chair, make_patient, product, vial, diluent, shown
 ):

@@ -161,14 +161,7 @@ def test_a_template_leaves_out_the_excised_dao_and_says_so(
     patient = make_patient(affected_side="left")
     excise_left_dao(session, chair.injector, patient)
     record, version = chair.open(patient, DAY0, product=product)
-    done = chart_prefill.apply_template(
-        session,
-        chair.injector,
-        record.id,
-        {"version": version, "template_id": template.id},
-        now=DAY0,
-        zone=ZONE,
-    )
+    done = chair.apply_template(record, version, template)
     placed = [(s["muscle"], s["side"]) for s in chair_sites(session, record, DAY0)]
     assert placed == [("depressor_anguli_oris", "right"), ("mentalis", "left")]
     assert len(done.left_out) == 1
@@ -245,25 +238,11 @@ def test_moving_a_site_onto_the_excised_dao_needs_the_confirmation_too(
     x, y = point(*LEFT_DAO)
     move = {"version": version, "x": x, "y": y}
     with pytest.raises(InvalidInput) as info:
-        chart_service.update_site(
-            session,
-            chair.injector,
-            record.id,
-            site.id,
-            move,
-            face_map=FACE_MAP,
-            zone=ZONE,
-        )
+        chair.change(record, site.id, move)
     assert "confirm_treated_muscle" in info.value.fields
     session.rollback()
-    version, moved = chart_service.update_site(
-        session,
-        chair.injector,
-        record.id,
-        site.id,
-        {**move, "confirm_treated_muscle": True},
-        face_map=FACE_MAP,
-        zone=ZONE,
+    version, moved = chair.change(
+        record, site.id, {**move, "confirm_treated_muscle": True}
     )
     assert (moved.muscle, moved.side.value) == LEFT_DAO
     assert len(treated(chair.warnings(record, DAY0))) == 1
@@ -310,14 +289,7 @@ def test_a_tap_at_half_past_midnight_meets_that_days_procedure(
     )
     x, y = point(*LEFT_DAO)
     with pytest.raises(InvalidInput) as info:
-        chart_service.update_site(
-            session,
-            chair.injector,
-            record.id,
-            site.id,
-            {"x": x, "y": y, "version": version},
-            face_map=FACE_MAP,
-            zone=ZONE,
-            now=half_past_midnight,
+        chair.change(
+            record, site.id, {"x": x, "y": y, "version": version}, half_past_midnight
         )
     assert "confirm_treated_muscle" in info.value.fields

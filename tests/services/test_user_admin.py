@@ -34,6 +34,8 @@ from planner.services.user_admin import LoginValues
 from planner.services.user_admin import last_admin_problems
 from planner.services.user_admin import self_change_problems
 from tests.conftest import PASSWORD
+from tests.factories import login_form
+from tests.factories import login_shown
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "a brand new passphrase"
@@ -90,23 +92,6 @@ def test_the_last_active_admin_is_kept(before, after, left, fields):
 
 def actor_for(user):
     return Actor(user.id, user.email, "10.0.0.9")
-
-
-def shown(user, **changes):
-    data = {
-        "shown_name": user.name,
-        "shown_email": user.email,
-        "shown_role": user.role.value,
-        "shown_active": "true" if user.active else "false",
-        "name": user.name,
-        "email": user.email,
-        "role": user.role.value,
-        "active": "true" if user.active else "",
-    }
-    data.update(changes)
-    if data["active"] == "":
-        del data["active"]  # an unchecked box is absent
-    return data
 
 
 def reload(session, user):
@@ -229,7 +214,9 @@ def test_edit_saves_name_email_and_role_and_audits_what_changed(
         session,
         actor_for(admin),
         user.id,
-        shown(user, name="Jo Smith", email="JO.SMITH@example.org", role="injector"),
+        login_form(
+            user, name="Jo Smith", email="JO.SMITH@example.org", role="injector"
+        ),
     )
     saved = reload(session, user)
     assert (saved.name, saved.email, saved.role) == (
@@ -256,7 +243,7 @@ def test_edit_saves_name_email_and_role_and_audits_what_changed(
 def test_an_edit_that_changes_nothing_writes_nothing(session, admin, make_user):
     user = make_user(Role.STAFF)
     before = len(events(session))
-    user_admin.update_login(session, actor_for(admin), user.id, shown(user))
+    user_admin.update_login(session, actor_for(admin), user.id, login_form(user))
     assert len(events(session)) == before
 
 
@@ -265,7 +252,10 @@ def test_edit_refuses_an_email_another_login_has(session, admin, make_user):
     other = make_user(Role.STAFF)
     with pytest.raises(InvalidInput) as info:
         user_admin.update_login(
-            session, actor_for(admin), user.id, shown(user, email=other.email.upper())
+            session,
+            actor_for(admin),
+            user.id,
+            login_form(user, email=other.email.upper()),
         )
     assert info.value.fields == {"email": "is already used by another login"}
     assert reload(session, user).email == user.email
@@ -277,14 +267,16 @@ def test_edit_refuses_an_email_another_login_has(session, admin, make_user):
         {"name": "Renamed Meanwhile"},
         {"email": "moved@example.org"},
         {"role": "injector"},
-        {"active": ""},
+        {"active": None},
     ],
 )
 def test_edit_made_against_stale_values_is_refused(session, admin, make_user, changed):
     user = make_user(Role.STAFF)
-    form = shown(user, name="My Edit")
+    form = login_form(user, name="My Edit")
     # Another admin saves first.
-    user_admin.update_login(session, actor_for(admin), user.id, shown(user, **changed))
+    user_admin.update_login(
+        session, actor_for(admin), user.id, login_form(user, **changed)
+    )
     with pytest.raises(StaleWrite) as info:
         user_admin.update_login(session, actor_for(admin), user.id, form)
     assert "Someone else changed this login" in info.value.message
@@ -294,7 +286,7 @@ def test_edit_made_against_stale_values_is_refused(session, admin, make_user, ch
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"active": ""}, "active"),
+        ({"active": None}, "active"),
         ({"role": "staff"}, "role"),
         ({"role": "injector"}, "role"),
     ],
@@ -305,7 +297,7 @@ def test_an_admin_cannot_deactivate_or_demote_themselves(
     make_user(Role.ADMIN)  # another admin exists: this is about oneself
     with pytest.raises(InvalidInput) as info:
         user_admin.update_login(
-            session, actor_for(admin), admin.id, shown(admin, **changes)
+            session, actor_for(admin), admin.id, login_form(admin, **changes)
         )
     assert field in info.value.fields
     assert "another admin" in info.value.fields[field]
@@ -315,19 +307,19 @@ def test_an_admin_cannot_deactivate_or_demote_themselves(
 
 def test_an_admin_may_rename_themselves(session, admin):
     user_admin.update_login(
-        session, actor_for(admin), admin.id, shown(admin, name="Ada A. Admin")
+        session, actor_for(admin), admin.id, login_form(admin, name="Ada A. Admin")
     )
     assert reload(session, admin).name == "Ada A. Admin"
 
 
 @pytest.mark.parametrize(
-    "changes", [{"active": ""}, {"role": "staff"}], ids=["deactivate", "demote"]
+    "changes", [{"active": None}, {"role": "staff"}], ids=["deactivate", "demote"]
 )
 def test_the_clinic_always_keeps_an_active_admin(session, admin, changes):
     # Only the system (a command-line task) could try this: an admin acting on
     # someone else is an active admin that remains.
     with pytest.raises(Conflict) as info:
-        user_admin.update_login(session, SYSTEM, admin.id, shown(admin, **changes))
+        user_admin.update_login(session, SYSTEM, admin.id, login_form(admin, **changes))
     assert "at least one active admin" in info.value.message
     saved = reload(session, admin)
     assert (saved.role, saved.active) == (Role.ADMIN, True)
@@ -335,9 +327,9 @@ def test_the_clinic_always_keeps_an_active_admin(session, admin, changes):
 
 def test_two_admins_demoting_each_other_leave_one(session, admin, make_user):
     other = make_user(Role.ADMIN)
-    form_for_admin = shown(admin, role="staff")  # the other admin's page
+    form_for_admin = login_form(admin, role="staff")  # the other admin's page
     user_admin.update_login(
-        session, actor_for(admin), other.id, shown(other, role="staff")
+        session, actor_for(admin), other.id, login_form(other, role="staff")
     )
     # The other admin's form was loaded before they lost the role.
     with pytest.raises(Conflict):
@@ -347,7 +339,7 @@ def test_two_admins_demoting_each_other_leave_one(session, admin, make_user):
 
 def test_editing_a_missing_login_is_not_found(session, admin):
     with pytest.raises(NotFound):
-        user_admin.update_login(session, actor_for(admin), 424242, shown(admin))
+        user_admin.update_login(session, actor_for(admin), 424242, login_form(admin))
 
 
 @pytest.mark.parametrize(
@@ -364,7 +356,7 @@ def test_edit_names_bad_fields(session, admin, make_user, changes, field):
     user = make_user(Role.STAFF)
     with pytest.raises(InvalidInput) as info:
         user_admin.update_login(
-            session, actor_for(admin), user.id, shown(user, **changes)
+            session, actor_for(admin), user.id, login_form(user, **changes)
         )
     assert field in info.value.fields
 
@@ -380,19 +372,15 @@ def test_edit_without_the_shown_values_is_refused(session, admin, make_user):
 # --- deactivating ---
 
 
-def shown_only(user):
-    return {k: v for k, v in shown(user).items() if k.startswith("shown_")}
-
-
 def test_deactivate_and_reactivate_are_audited(session, admin, make_user):
     user = make_user(Role.INJECTOR)
     user_admin.set_login_active(
-        session, actor_for(admin), user.id, shown_only(user), active=False
+        session, actor_for(admin), user.id, login_shown(user), active=False
     )
     assert reload(session, user).active is False
     user = reload(session, user)
     user_admin.set_login_active(
-        session, actor_for(admin), user.id, shown_only(user), active=True
+        session, actor_for(admin), user.id, login_shown(user), active=True
     )
     assert reload(session, user).active is True
     changes = [(e.before, e.after) for e in events(session, user.id)][-2:]
@@ -404,14 +392,14 @@ def test_deactivate_and_reactivate_are_audited(session, admin, make_user):
 
 def test_deactivate_refuses_stale_and_self(session, admin, make_user):
     user = make_user(Role.INJECTOR)
-    stale = {**shown_only(user), "shown_role": "staff"}
+    stale = {**login_shown(user), "shown_role": "staff"}
     with pytest.raises(StaleWrite):
         user_admin.set_login_active(
             session, actor_for(admin), user.id, stale, active=False
         )
     with pytest.raises(InvalidInput) as info:
         user_admin.set_login_active(
-            session, actor_for(admin), admin.id, shown_only(admin), active=False
+            session, actor_for(admin), admin.id, login_shown(admin), active=False
         )
     assert "active" in info.value.fields
     assert reload(session, user).active is True
@@ -542,7 +530,10 @@ def test_concurrent_demotions_cannot_remove_every_admin(engine):
         with Session(engine, expire_on_commit=False) as session:
             try:
                 user_admin.update_login(
-                    session, actor_for(second), first.id, shown(first, role="staff")
+                    session,
+                    actor_for(second),
+                    first.id,
+                    login_form(first, role="staff"),
                 )
                 outcome.append("saved")
             except Conflict as exc:

@@ -1,6 +1,7 @@
 """Copy last cycle and apply a template, replacing today's sites or adding to
 them (issue 15 item 4), through the HTTP API."""
 
+import pytest
 from sqlmodel import Session
 from sqlmodel import select
 
@@ -30,14 +31,22 @@ def signed_first_cycle(browser, patient_id: int) -> int:
     return first
 
 
-def test_copy_last_cycle_replaces_today_s_sites_or_adds_to_them(
-    login_as, make_patient, session: Session
-):
+@pytest.fixture
+def second_cycle(login_as, make_patient):
+    """An injector's browser and today's draft, one platysma site (version 2),
+    for a patient whose first cycle (frontalis and mentalis) is signed."""
     injector = login_as(Role.INJECTOR)
     patient = make_patient(affected_side="left")
     signed_first_cycle(injector, patient.id)
     today = open_draft(injector, patient.id)
     post_tap(injector, today, "platysma", "right", version=1)
+    return injector, today
+
+
+def test_copy_last_cycle_replaces_today_s_sites_or_adds_to_them(
+    second_cycle, session: Session
+):
+    injector, today = second_cycle
 
     refused = injector.api(
         "POST", f"/api/v1/sessions/{today}/copy-last", {"version": 2, "replace": "yes"}
@@ -98,13 +107,9 @@ def test_a_template_can_replace_today_s_sites(login_as, make_patient):
 
 
 def test_a_preview_says_what_a_copy_would_add_and_writes_nothing(
-    login_as, make_patient, session: Session
+    second_cycle, session: Session
 ):
-    injector = login_as(Role.INJECTOR)
-    patient = make_patient(affected_side="left")
-    signed_first_cycle(injector, patient.id)
-    today = open_draft(injector, patient.id)
-    post_tap(injector, today, "platysma", "right", version=1)
+    injector, today = second_cycle
     site_events = select(AuditEvent).where(AuditEvent.entity_type == "injection_site")
     events = len(session.exec(site_events).all())
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import col
 from sqlmodel import select
 
 from planner.models import AuditEvent
@@ -20,8 +19,10 @@ from planner.services.diary_reprint import printable_link
 from tests.factories import DIARY_KEY
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import audit_events
 from tests.factories import ensure_consent
 from tests.factories import make_treatment
+from tests.factories import sign_chin
 from tests.services.test_reports import page_texts
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -72,15 +73,12 @@ def now():
 def treated(session, injector, make_patient):
     def treated(product="botox", **names):
         patient = make_patient(**names)
-        treatment = make_treatment(
+        treatment = sign_chin(
             session,
             injector,
             patient.id,
-            [("mentalis", "left", 4 if product == "botox" else 10)],
             when=now() - timedelta(days=5),
-            sign=True,
             product=product,
-            vial_units=100 if product == "botox" else 300,
             lot_number=f"G{product[:2]}{patient.id}",
         )
         return patient, treatment
@@ -228,11 +226,7 @@ def test_no_smtp_or_no_address_sends_nothing_and_a_failure_keeps_the_signing(
     _, signed = _sign_over_http(session, browser, injector, patient.id)
     assert signed.status_code == 200
     assert signed.json["session"]["status"] == "signed"
-    failed = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "diary_link")
-        .order_by(col(AuditEvent.id))
-    ).all()[-1]
+    failed = audit_events(session, "diary_link")[-1]
     assert failed.after["error"] == "SMTPRecipientsRefused"
     smtp.fail = False
     app.config["SMTP_HOST"] = ""

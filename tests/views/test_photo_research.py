@@ -16,10 +16,8 @@ from planner.services.audit import Actor
 from planner.services.photo_marks import save_marks
 from planner.services.photos import add_photo
 from planner.services.photos import record_consent
-from planner.services.research_export import export_csv
-from tests.factories import FACE_MAP
-from tests.factories import ZONE
 from tests.factories import make_treatment
+from tests.factories import research_csv
 from tests.photo_images import face_jpeg
 from tests.views.test_research_export import download
 from tests.views.test_research_export import parse
@@ -134,16 +132,8 @@ def test_the_file_is_the_same_whatever_the_page_size(photographed, session, make
     """Pages of one photo (its visit read alone) give the same file as one page."""
     user = make_user(Role.ADMIN)
     texts = {
-        "".join(
-            export_csv(
-                session,
-                Actor(user.id, user.email),
-                "photo_measurements",
-                secret_key="test",
-                face_map=FACE_MAP,
-                zone=ZONE,
-                page_size=size,
-            )
+        research_csv(
+            session, Actor(user.id, user.email), "photo_measurements", page_size=size
         )
         for size in (1, 2, 10_000)
     }

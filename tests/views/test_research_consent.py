@@ -16,14 +16,14 @@ from planner.models import AuditEvent
 from planner.models import Role
 from planner.services.consent import withdraw_consent
 from planner.services.research_context import withdrawn_from_research
+from tests.factories import CHIN_DOSES
 from tests.factories import give_consent
 from tests.factories import make_assessment
-from tests.factories import make_treatment
+from tests.factories import sign_chin
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 KEY = b"test"  # the app fixture's SECRET_KEY
 WEEKS_30 = timedelta(weeks=30)
-PRODUCTS = {"botox": (4, 100), "dysport": (10, 300)}
 
 
 @pytest.fixture
@@ -35,16 +35,13 @@ def two_patients(session, injector, make_patient):
         make_assessment(
             session, injector, patient.id, timepoint="baseline", when=NOW - WEEKS_30
         )
-        for weeks, (product, (units, vial)) in enumerate(sorted(PRODUCTS.items())):
-            make_treatment(
+        for weeks, product in enumerate(sorted(CHIN_DOSES)):
+            sign_chin(
                 session,
                 injector,
                 patient.id,
-                [("mentalis", "left", units)],
                 when=NOW - timedelta(weeks=14 * (2 - weeks)),
-                sign=True,
                 product=product,
-                vial_units=vial,
                 lot_number=f"RC{patient.id}{product[:2]}",
             )
         record = give_consent(

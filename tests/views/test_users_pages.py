@@ -15,6 +15,8 @@ from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.conftest import assert_shows
 from tests.factories import VIAL_FORM
+from tests.factories import login_form
+from tests.factories import login_shown
 from tests.factories import open_draft
 from tests.factories import tap_at
 
@@ -51,25 +53,6 @@ def reload(session, user_id):
     return session.get(User, user_id)
 
 
-def shown(user, **changes):
-    data = {
-        "shown_name": user.name,
-        "shown_email": user.email,
-        "shown_role": user.role.value,
-        "shown_active": "true" if user.active else "false",
-        "name": user.name,
-        "email": user.email,
-        "role": user.role.value,
-        "active": "true",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def shown_only(user):
-    return {k: v for k, v in shown(user).items() if k.startswith("shown_")}
-
-
 def text(response):
     return response.get_data(as_text=True)
 
@@ -80,7 +63,7 @@ def text(response):
 def test_list_shows_each_login_with_its_state(admin, admin_user, make_user):
     make_user(Role.INJECTOR, name="Ivy Injector")
     quiet = make_user(Role.STAFF, name="Sam Staff")
-    admin.post_form(f"/settings/users/{quiet.id}/deactivate", shown_only(quiet))
+    admin.post_form(f"/settings/users/{quiet.id}/deactivate", login_shown(quiet))
     page = text(admin.get("/settings/users/"))
     assert "<caption>Logins (3)</caption>" in page
     for name in ("Ada Admin", "Ivy Injector", "Sam Staff"):
@@ -104,7 +87,7 @@ def test_only_admins_reach_the_user_pages(login_as, make_user, role):
     assert browser.get("/settings/users/").status_code == 403
     assert browser.get(f"/settings/users/{other.id}/edit").status_code == 403
     response = browser.post_form(
-        f"/settings/users/{other.id}/deactivate", shown_only(other)
+        f"/settings/users/{other.id}/deactivate", login_shown(other)
     )
     assert response.status_code == 403
 
@@ -186,7 +169,7 @@ def test_edit_form_carries_the_shown_values_and_saves(admin, make_user, session)
         "Set new password for Jo Bloggs",
     )
     response = admin.post_form(
-        f"/settings/users/{user.id}", shown(user, name="Jo Smith", role="injector")
+        f"/settings/users/{user.id}", login_form(user, name="Jo Smith", role="injector")
     )
     assert response.status_code == 302
     saved = reload(session, user.id)
@@ -202,8 +185,8 @@ def test_edit_form_carries_the_shown_values_and_saves(admin, make_user, session)
 
 def test_stale_edit_is_409_with_the_current_state(admin, make_user, session):
     user = make_user(Role.STAFF, name="Jo Bloggs")
-    first = shown(user, name="Edit One")
-    second = shown(user, name="Edit Two")
+    first = login_form(user, name="Edit One")
+    second = login_form(user, name="Edit Two")
     assert admin.post_form(f"/settings/users/{user.id}", first).status_code == 302
     response = admin.post_form(f"/settings/users/{user.id}", second)
     page = text(response)
@@ -235,7 +218,7 @@ def test_an_admin_cannot_lock_themselves_out(
 ):
     make_user(Role.ADMIN)
     response = admin.post_form(
-        f"/settings/users/{admin_user.id}", shown(admin_user, **changes)
+        f"/settings/users/{admin_user.id}", login_form(admin_user, **changes)
     )
     page = text(response)
     assert response.status_code == 400
@@ -247,7 +230,7 @@ def test_an_admin_cannot_lock_themselves_out(
 
 def test_self_deactivation_from_the_list_is_refused(admin, admin_user, session):
     response = admin.post_form(
-        f"/settings/users/{admin_user.id}/deactivate", shown_only(admin_user)
+        f"/settings/users/{admin_user.id}/deactivate", login_shown(admin_user)
     )
     assert response.status_code == 400
     assert "cannot deactivate their own login" in text(response)
@@ -257,7 +240,7 @@ def test_self_deactivation_from_the_list_is_refused(admin, admin_user, session):
 def test_edit_shows_bad_fields_by_name(admin, make_user):
     user = make_user(Role.STAFF)
     response = admin.post_form(
-        f"/settings/users/{user.id}", shown(user, email="nope", role="surgeon")
+        f"/settings/users/{user.id}", login_form(user, email="nope", role="surgeon")
     )
     page = text(response)
     assert response.status_code == 400
@@ -269,7 +252,7 @@ def test_tampered_hidden_fields_are_named(admin, make_user):
     user = make_user(Role.STAFF)
     response = admin.post_form(
         f"/settings/users/{user.id}/deactivate",
-        {**shown_only(user), "shown_active": "maybe"},
+        {**login_shown(user), "shown_active": "maybe"},
     )
     assert response.status_code == 400
     assert "shown_active" in text(response)
@@ -277,8 +260,8 @@ def test_tampered_hidden_fields_are_named(admin, make_user):
 
 def test_stale_deactivation_is_409(admin, make_user, session):
     user = make_user(Role.STAFF, name="Sam Staff")
-    before_rename = shown_only(user)
-    admin.post_form(f"/settings/users/{user.id}", shown(user, name="Sam Renamed"))
+    before_rename = login_shown(user)
+    admin.post_form(f"/settings/users/{user.id}", login_form(user, name="Sam Renamed"))
     response = admin.post_form(f"/settings/users/{user.id}/deactivate", before_rename)
     assert response.status_code == 409
     page = text(response)
@@ -296,9 +279,9 @@ def test_missing_login_is_404(admin, path):
 
 def test_missing_login_is_404_on_every_action(admin, admin_user):
     forms = {
-        "": shown(admin_user),
-        "/deactivate": shown_only(admin_user),
-        "/reactivate": shown_only(admin_user),
+        "": login_form(admin_user),
+        "/deactivate": login_shown(admin_user),
+        "/reactivate": login_shown(admin_user),
         "/password": {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
         "/unlock": {},
     }
@@ -315,7 +298,7 @@ def test_deactivation_logs_the_user_out_at_their_next_request(app, admin, make_u
     victim = logged_in(app, user)
     assert victim.get("/patients/").status_code == 200
     response = admin.post_form(
-        f"/settings/users/{user.id}/deactivate", shown_only(user)
+        f"/settings/users/{user.id}/deactivate", login_shown(user)
     )
     assert response.status_code == 302
     page = victim.get("/patients/")
@@ -352,10 +335,10 @@ def test_a_new_password_ends_the_sessions_opened_with_the_old_one(
 
 def test_reactivation_lets_the_user_back_in(app, admin, make_user, session):
     user = make_user(Role.STAFF)
-    admin.post_form(f"/settings/users/{user.id}/deactivate", shown_only(user))
+    admin.post_form(f"/settings/users/{user.id}/deactivate", login_shown(user))
     user = reload(session, user.id)
     response = admin.post_form(
-        f"/settings/users/{user.id}/reactivate", shown_only(user)
+        f"/settings/users/{user.id}/reactivate", login_shown(user)
     )
     assert response.status_code == 302
     assert logged_in(app, user).get("/patients/").status_code == 200
@@ -369,7 +352,7 @@ def test_a_role_change_logs_the_login_out_and_the_next_login_has_the_new_role(
     clinician = logged_in(app, user)
     new_chart = f"/patients/{patient.id}/sessions/new"
     assert clinician.get(new_chart).status_code == 403
-    admin.post_form(f"/settings/users/{user.id}", shown(user, role="injector"))
+    admin.post_form(f"/settings/users/{user.id}", login_form(user, role="injector"))
     # The session opened as staff ends with the role it was opened under.
     assert clinician.get(new_chart).headers["Location"].startswith("/login")
     clinician = logged_in(app, user)
@@ -386,7 +369,7 @@ def test_injector_demoted_to_staff_cannot_chart_at_once(
     session_id = open_draft(clinician, patient.id)
     sites = f"/api/v1/sessions/{session_id}/sites"
     tap = {**tap_at("mentalis", "right"), "version": 1}
-    admin.post_form(f"/settings/users/{user.id}", shown(user, role="staff"))
+    admin.post_form(f"/settings/users/{user.id}", login_form(user, role="staff"))
     assert clinician.api("POST", sites, tap).status_code == 401
     clinician = logged_in(app, user)
     assert clinician.api("POST", sites, tap).status_code == 403

@@ -1,0 +1,206 @@
+"""What the chart's e2e modules share: a patient registered and a chart opened as
+the live server's injector, taps on the face map, and the chart read back.
+
+Sites are placed with real touch taps at the screen positions of the face map's
+own reference points, mapped through the SVG's screen transform, so a test
+exercises the same coordinate path as a finger on the glass.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from planner.facemap import FaceMap
+from planner.facemap import reference_points
+from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import give_treatment_consent
+from tests.e2e.test_patients_e2e import log_in
+
+FACE_MAPS = Path(__file__).resolve().parents[2] / "face_maps"
+PATIENT = {
+    "mrn": "E2E-CHART-1",
+    "given_name": "Agnes",
+    "family_name": "Lindqvist",
+    "date_of_birth": "1966-09-02",
+    "sex": "female",
+    "cause": "bells",
+    "affected_side": "left",
+}
+# A row as the test reads it: (number, muscle code, side, units).
+Row = tuple[int, str, str, float]
+
+SCREEN_POINT = """([x, y]) => {
+  const svg = document.querySelector('#chart-map svg');
+  const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM());
+  return [p.x, p.y];
+}"""
+IN_REGION = """([id, x, y]) => {
+  const region = document.getElementById(id);
+  return region !== null && region.isPointInFill(new DOMPoint(x, y));
+}"""
+
+
+def reference(face_map: FaceMap, muscle: str, side: str) -> tuple[float, float]:
+    x, y = reference_points(face_map, face_map.muscle(muscle), side)[0]  # type: ignore[arg-type]
+    return float(x), float(y)
+
+
+def touch(page: Page, x: float, y: float) -> None:
+    """Tap with a finger at a map point (viewBox units), scrolling it into view."""
+    sx, sy = page.evaluate(SCREEN_POINT, [x, y])
+    height = page.viewport_size["height"] if page.viewport_size else 768
+    if not 40 < sy < height - 40:
+        page.evaluate("dy => window.scrollBy(0, dy)", sy - height / 2)
+        sx, sy = page.evaluate(SCREEN_POINT, [x, y])
+    page.touchscreen.tap(sx, sy)
+
+
+def rows(page: Page) -> Locator:
+    return page.locator("#site-list > li.site-row")
+
+
+def row(page: Page, number: int) -> Locator:
+    return page.locator(f"#site-list > li.site-row[data-number='{number}']")
+
+
+def read_rows(page: Page) -> list[Row]:
+    """Every site row as shown: number, muscle, side and the units on screen."""
+    found: list[list[Any]] = page.eval_on_selector_all(
+        "#site-list > li.site-row",
+        """rows => rows.map(r => [
+            Number(r.dataset.number), r.dataset.muscle, r.dataset.side,
+            Number(r.querySelector('[data-field=units]').textContent)])""",
+    )
+    return [(int(n), str(m), str(s), float(u)) for n, m, s, u in found]
+
+
+def api_state(page: Page, server: LiveServer, session_id: int) -> dict[str, Any]:
+    response = page.request.get(f"{server.url}/api/v1/sessions/{session_id}")
+    assert response.ok, response.text()
+    state: dict[str, Any] = response.json()
+    return state
+
+
+def saved_rows(state: dict[str, Any]) -> list[Row]:
+    return [
+        (s["number"], s["muscle"], s["side"], float(s["units"])) for s in state["sites"]
+    ]
+
+
+def status(page: Page) -> Locator:
+    return page.locator("#chart-status")
+
+
+def expected(problems: list[str], *patterns: str) -> list[str]:
+    """Remove the problems a step caused on purpose, checking each did happen."""
+    for pattern in patterns:
+        matched = [p for p in problems if re.search(pattern, p)]
+        assert matched, f"expected a problem matching {pattern!r} in {problems}"
+        problems = [p for p in problems if p not in matched]
+    return problems
+
+
+def csrf(page: Page) -> str:
+    return page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
+
+
+def register(
+    page: Page, server: LiveServer, *, consent: bool = True, **overrides: str
+) -> int:
+    """Register a patient through the app's own API, as the logged-in user.
+
+    With ``consent`` the patient's treatment consent is recorded too, so their
+    charts can be signed (tests/e2e/test_consent_e2e.py signs it on the tablet).
+    """
+    response = page.request.post(
+        f"{server.url}/api/v1/patients",
+        data=PATIENT | overrides,
+        headers={"X-CSRFToken": csrf(page)},
+    )
+    assert response.status == 201, response.text()
+    patient_id: int = response.json()["id"]
+    if consent:
+        give_treatment_consent(server, patient_id)
+    return patient_id
+
+
+def open_session(
+    page: Page, server: LiveServer, patient_id: int, *, lot: str, new: bool = True
+) -> int:
+    """Open a full treatment with Botox from the patient's page.
+
+    The vial is a new 100 U vial in 2.5 mL with that lot number, or (``new`` false)
+    the one with that lot number already open.
+    """
+    page.goto(f"{server.url}/patients/{patient_id}")
+    page.get_by_role("link", name="Start a treatment").click()
+    expect(
+        page.get_by_role("heading", level=1, name="New treatment session")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("group", name="Kind of session").get_by_label(
+            re.compile("Full treatment")
+        )
+    ).to_be_checked()
+    page.get_by_label("Product").select_option(label="Botox (onabotulinumtoxinA)")
+    vials = page.get_by_role("group", name=re.compile("^Vial"))
+    if not new:
+        vials.get_by_label(re.compile(f"Botox, lot {lot}:")).check()
+    else:
+        vials.get_by_label(re.compile("A new vial")).check()
+        vial = page.get_by_role("group", name="New vial")
+        vial.get_by_label("Lot number").fill(lot)
+        expiry = date.today() + timedelta(days=300)
+        vial.get_by_label("Expiry date").fill(expiry.isoformat())
+        vial.get_by_label("Units in the vial").fill("100")
+        vial.get_by_label("Diluent").fill("2.5")
+        now = datetime.now().strftime("%Y-%m-%dT%H:%M")
+        vial.get_by_label("Reconstituted at").fill(now)
+    page.get_by_label("Consent obtained for today's treatment").check()
+    page.get_by_role("button", name="Open the chart").click()
+
+    expect(page).to_have_url(re.compile(r"/sessions/\d+$"))
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    match = re.search(r"/sessions/(\d+)$", page.url)
+    assert match
+    return int(match.group(1))
+
+
+def log_in_and_register(page: Page, server: LiveServer, **patient: Any) -> int:
+    """Log in as the server's injector from the home page, then register a patient
+    (``PATIENT`` with these changes) as :func:`register` does; return their id."""
+    page.goto(server.url)
+    log_in(page, server)
+    return register(page, server, **patient)
+
+
+def open_new_chart(page: Page, server: LiveServer, *, lot: str, **patient: Any) -> int:
+    """Log in, register a patient and open their chart on a new Botox vial with
+    that lot number; return the session's id."""
+    patient_id = log_in_and_register(page, server, **patient)
+    return open_session(page, server, patient_id, lot=lot)
+
+
+def tap_sites(page: Page, face_map: FaceMap, sites: Iterable[tuple[str, str]]) -> None:
+    """On an empty chart, tap each (muscle, side) at its reference point, checking
+    that each tap makes the next site."""
+    for number, (muscle, side) in enumerate(sites, start=1):
+        touch(page, *reference(face_map, muscle, side))
+        expect(row(page, number)).to_have_attribute("data-muscle", muscle)
+
+
+def sign_with_reasons(page: Page) -> None:
+    """Give a reason wherever the chart asks for one, then review and sign it."""
+    for reason in page.locator("[data-reason-for]").all():
+        reason.fill("Discussed with the patient; agreed plan.")
+    page.get_by_role("button", name="Review and sign").click()
+    page.get_by_role("button", name="Sign session").click()
+    expect(page.locator("#status-badge")).to_have_text("Signed")
