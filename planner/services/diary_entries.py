@@ -351,7 +351,9 @@ def _move_retreatment(
     treated_on = local_day(record.performed_at, zone)
     window = scheduling.retreatment_window(treated_on, scheduling_rules(session))
     suggestion = scheduling.suggest_retreatment(
-        window, wear_off_history(session, diary.patient_id), treated_on=treated_on
+        window,
+        wear_off_history(session, diary.patient_id, record.product_id),
+        treated_on=treated_on,
     )
     if suggestion.day == proposal.due_date and suggestion.reason == proposal.notes:
         return

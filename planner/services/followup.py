@@ -41,8 +41,13 @@ def scheduling_rules(session: Session) -> scheduling.Rules:
     return scheduling.Rules.from_settings(clinic_settings(session))
 
 
-def wear_off_history(session: Session, patient_id: int) -> list[float]:
-    """Return the patient's recorded wear-off times, oldest cycle first, in weeks."""
+def wear_off_history(session: Session, patient_id: int, product_id: int) -> list[float]:
+    """Return the patient's recorded wear-off times with one product, oldest first.
+
+    In weeks. Only cycles given with ``product_id`` count: products are not
+    assumed to last alike (Daxxify is marketed as lasting longer than the others),
+    so another product's cycles say nothing about when this one will wear off.
+    """
     rows = session.exec(
         select(CycleResponse.wear_off_weeks)
         .join(
@@ -50,6 +55,7 @@ def wear_off_history(session: Session, patient_id: int) -> list[float]:
         )
         .where(
             TreatmentSession.patient_id == patient_id,
+            TreatmentSession.product_id == product_id,
             TreatmentSession.kind == SessionKind.FULL,
             live(),
             col(CycleResponse.wear_off_weeks).is_not(None),
@@ -153,7 +159,9 @@ def propose_follow_up(
     review = scheduling.review_window(treated_on, rules)
     retreat = scheduling.retreatment_window(treated_on, rules)
     suggestion = scheduling.suggest_retreatment(
-        retreat, wear_off_history(session, record.patient_id), treated_on=treated_on
+        retreat,
+        wear_off_history(session, record.patient_id, record.product_id),
+        treated_on=treated_on,
     )
 
     def proposal(

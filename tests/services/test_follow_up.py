@@ -44,10 +44,12 @@ def actor(clinician):
     return Actor(clinician.id, clinician.email)
 
 
-def signed_full(session, patient, clinician, when, *, kind="full", cycle=1):
+def signed_full(
+    session, patient, clinician, when, *, kind="full", cycle=1, product="botox"
+):
     from planner.models import Product
 
-    product = session.exec(select(Product).where(Product.code == "botox")).one()
+    product = session.exec(select(Product).where(Product.code == product)).one()
     record = TreatmentSession(
         patient_id=patient.id,
         injector_id=clinician.id,
@@ -135,6 +137,47 @@ def test_wear_off_history_moves_the_suggested_day(
     )
     assert retreat.due_date == date(2026, 3, 2) + timedelta(weeks=15)
     assert "median 15" in retreat.notes
+
+
+@pytest.mark.audit_exempt(
+    "stores earlier cycles' responses directly",
+    tables=["cycle_response"],
+)
+@pytest.mark.parametrize(
+    ("product", "weeks"), [("botox", 15), ("dysport", 13), ("xeomin", None)]
+)
+def test_the_suggested_day_reads_only_the_same_products_wear_off(
+    session, make_patient, clinician, actor, product, weeks
+):
+    """Botox cycles wore off at 15 weeks, Dysport's at 13: neither moves the other."""
+    patient = make_patient()
+    history = [("botox", 15.0), ("dysport", 13.0)] * 3
+    for cycle, (given, lasted) in enumerate(history, start=1):
+        old = signed_full(
+            session,
+            patient,
+            clinician,
+            datetime(2024, 1, 1, tzinfo=UTC) + timedelta(weeks=16 * cycle),
+            cycle=cycle,
+            product=given,
+        )
+        session.add(
+            CycleResponse(
+                session_id=old.id, wear_off_weeks=lasted, recorded_by_id=clinician.id
+            )
+        )
+    session.commit()
+    treated = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    _, retreat = sign_and_propose(
+        session, actor, patient, clinician, treated, cycle=7, product=product
+    )
+    if weeks is None:
+        # No Xeomin history: the window's own day, not the other products' median.
+        assert "Not enough history" in retreat.notes
+        assert retreat.due_date == retreat.window_start
+    else:
+        assert retreat.due_date == date(2026, 3, 2) + timedelta(weeks=weeks)
+        assert f"median {weeks}" in retreat.notes
 
 
 def test_a_top_up_proposes_nothing_and_a_new_cycle_closes_the_old_window(
