@@ -32,6 +32,8 @@ from planner.models import AuditAction
 from planner.models import InjectionSite
 from planner.models import Product
 from planner.models import ProtocolTemplate
+from planner.models import SessionKind
+from planner.models import SessionStatus
 from planner.models import Side
 from planner.models import TreatmentSession
 from planner.services import protocols
@@ -103,13 +105,19 @@ class TemplateChoice(CopyChoice):
 
 
 def last_cycle_sites(session: Session, record: TreatmentSession) -> list[InjectionSite]:
-    """Return every site of the previous cycle: its full session and its top-ups."""
+    """Return the sites given in the previous cycle: its full session and top-ups.
+
+    Only signed sessions count (an amended one is still signed): a top-up
+    discarded or never signed was never given. Copy-last, the chart's last-cycle
+    ghosts and its changes panel all read this, as the server's dose-change
+    check reads signed sessions only.
+    """
     previous = session.exec(
         select(TreatmentSession)
         .where(
             TreatmentSession.patient_id == record.patient_id,
-            TreatmentSession.kind == "full",
-            TreatmentSession.status == "signed",
+            TreatmentSession.kind == SessionKind.FULL,
+            TreatmentSession.status == SessionStatus.SIGNED,
             col(TreatmentSession.cycle_number) < record.cycle_number,
         )
         .order_by(col(TreatmentSession.cycle_number).desc())
@@ -119,7 +127,8 @@ def last_cycle_sites(session: Session, record: TreatmentSession) -> list[Injecti
         return []
     cycle_ids = select(TreatmentSession.id).where(
         (col(TreatmentSession.id) == previous.id)
-        | (col(TreatmentSession.cycle_session_id) == previous.id)
+        | (col(TreatmentSession.cycle_session_id) == previous.id),
+        TreatmentSession.status == SessionStatus.SIGNED,
     )
     return list(
         session.exec(
