@@ -49,6 +49,9 @@ from planner.services.treated_sites import treated_for_record
 from planner.validation import parse_input
 from planner.vocabulary import role_for
 
+# Why copy-last refuses a top-up, as the refusal names the field.
+NOT_FOR_A_TOP_UP = "not for a top-up: it adds to its own cycle"
+
 
 class NewSite(NamedTuple):
     """A site to append to a chart, before it is numbered; ``units`` None: unset."""
@@ -110,8 +113,11 @@ def last_cycle_sites(session: Session, record: TreatmentSession) -> list[Injecti
     Only signed sessions count (an amended one is still signed): a top-up
     discarded or never signed was never given. Copy-last, the chart's last-cycle
     ghosts and its changes panel all read this, as the server's dose-change
-    check reads signed sessions only.
+    check reads signed sessions only. A top-up has no last cycle to start from:
+    it adds to its own cycle's treatment.
     """
+    if record.kind != SessionKind.FULL:
+        return []
     previous = session.exec(
         select(TreatmentSession)
         .where(
@@ -271,7 +277,17 @@ def copy_last_cycle(
 
 
 def _copied_sites(session: Session, record: TreatmentSession) -> list[NewSite]:
-    """Return the last cycle's sites for today's chart (doses within one product)."""
+    """Return the last cycle's sites for today's chart (doses within one product).
+
+    Refused on a top-up, which adds to its own cycle's treatment: the cycle
+    before it is not its plan.
+    """
+    if record.kind != SessionKind.FULL:
+        raise InvalidInput(
+            "Copy last cycle starts a full treatment; a top-up adds to its own "
+            "cycle's treatment, so the last cycle is not copied onto it.",
+            fields={"copy": NOT_FOR_A_TOP_UP},
+        )
     previous = last_cycle_sites(session, record)
     if not previous:
         raise InvalidInput(

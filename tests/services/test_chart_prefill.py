@@ -2,7 +2,9 @@
 
 The last cycle a chart copies, draws as ghosts and compares against is its full
 treatment and the top-ups signed in it (amended ones too): a top-up discarded or
-never signed was never given. Each in Botox and in Dysport, each product's doses its own.
+never signed was never given. A top-up does not start from the last cycle: it
+adds to its own cycle's treatment, so copying the last cycle onto one is refused.
+Each in Botox and in Dysport, each product's doses its own.
 """
 
 from datetime import UTC
@@ -12,7 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from planner.errors import InvalidInput
 from planner.models import InjectionSite
+from planner.models import TreatmentSession
 from planner.services import chart as chart_service
 from planner.services import chart_prefill
 from planner.services import drafts
@@ -194,3 +198,50 @@ def test_the_chart_s_last_cycle_and_its_changes_leave_out_a_top_up_never_given(
     assert state.changes == []
     dose_codes = {"muscle_added", "muscle_removed", "dose_changed"}
     assert not [w.code for w in state.warnings if w.code in dose_codes]
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_copy_last_onto_a_top_up_is_refused_saying_why(
+    session, injector, make_patient, product
+):
+    """A top-up adds to its own cycle: copying the cycle before it is refused, in
+    its preview and its copy alike, and nothing is written."""
+    plan = PLANS[product]
+    patient = make_patient(affected_side="left")
+    first = [("platysma", "left", plan["never_given"][2])] * 2
+    given(session, injector, patient.id, product, first, when=T0, lot="C1")
+    second = [plan["full"]]
+    given(session, injector, patient.id, product, second, when=T0 + 100 * DAY, lot="C2")
+    top_up = make_treatment(
+        session,
+        injector,
+        patient.id,
+        when=T0 + 116 * DAY,
+        kind="top_up",
+        product=product,
+        vial_units=plan["vial_units"],
+        lot_number="C3",
+    )
+
+    with pytest.raises(InvalidInput) as previewed:
+        chart_prefill.preview_copy_last(session, top_up.id, zone=ZONE)
+    with pytest.raises(InvalidInput) as copied:
+        chart_prefill.copy_last_cycle(
+            session,
+            injector,
+            top_up.id,
+            {"version": top_up.version},
+            zone=ZONE,
+            now=T0 + 116 * DAY,
+        )
+    for refusal in (previewed.value, copied.value):
+        assert "top-up" in refusal.message
+        assert refusal.fields == {"copy": chart_prefill.NOT_FOR_A_TOP_UP}
+    assert charted(session, top_up.id) == []
+    record = session.get(TreatmentSession, top_up.id)
+    session.refresh(record)
+    assert record.version == top_up.version
+    state = chart_state(
+        session, top_up.id, face_map=FACE_MAP, zone=ZONE, now=T0 + 116 * DAY
+    )
+    assert state.last_cycle == []

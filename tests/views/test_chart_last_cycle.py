@@ -1,7 +1,9 @@
 """Copy last cycle and the chart's last cycle through the HTTP API.
 
 Only what was given counts: a top-up discarded or never signed is neither copied
-nor drawn nor compared. Each in Botox and in Dysport, each product's units its own.
+nor drawn nor compared. A top-up adds to its own cycle: copying the cycle before
+it is refused (400, naming ``copy``), as the page offers no copy there.
+Each in Botox and in Dysport, each product's units its own.
 """
 
 from datetime import timedelta
@@ -93,3 +95,31 @@ def test_a_top_up_never_given_is_not_copied_nor_the_chart_s_last_cycle(
     # Today as given last cycle: no change on the panel, none for the server.
     assert state["changes"] == []
     assert not [w for w in state["warnings"] if w["code"] == "muscle_added"]
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_copy_last_onto_a_top_up_is_refused_in_preview_and_copy(
+    session, injector, login_as, make_patient, product
+):
+    """The top-up belongs to cycle 2; the API once copied cycle 1 onto it."""
+    _, full, platysma = PLANS[product]
+    patient = make_patient(affected_side="left")
+    first = [platysma, platysma]
+    charted(session, injector, patient.id, product, first, days_ago=120, sign=True)
+    second = {"days_ago": 20, "sign": True, "lot_number": "C2"}
+    charted(session, injector, patient.id, product, [full], **second)
+    browser = login_as(Role.INJECTOR)
+    top_up = open_today(browser, patient.id, product, kind="top_up")
+    url = f"/api/v1/sessions/{top_up}"
+
+    for refused in (
+        browser.api("GET", f"{url}/copy-last"),
+        browser.api("POST", f"{url}/copy-last", {"version": 1}),
+    ):
+        assert refused.status_code == 400
+        assert "top-up" in refused.json["error"]
+        assert set(refused.json["fields"]) == {"copy"}
+    state = browser.api("GET", url).json
+    assert state["sites"] == []
+    assert state["session"]["version"] == 1
+    assert state["last_cycle"] == []
