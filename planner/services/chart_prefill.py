@@ -32,6 +32,8 @@ from planner.models import AuditAction
 from planner.models import InjectionSite
 from planner.models import Product
 from planner.models import ProtocolTemplate
+from planner.models import SessionKind
+from planner.models import SessionStatus
 from planner.models import Side
 from planner.models import TreatmentSession
 from planner.services import protocols
@@ -46,6 +48,9 @@ from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
 from planner.validation import parse_input
 from planner.vocabulary import role_for
+
+# Why copy-last refuses a top-up, as the refusal names the field.
+NOT_FOR_A_TOP_UP = "not for a top-up: it adds to its own cycle"
 
 
 class NewSite(NamedTuple):
@@ -103,13 +108,22 @@ class TemplateChoice(CopyChoice):
 
 
 def last_cycle_sites(session: Session, record: TreatmentSession) -> list[InjectionSite]:
-    """Return every site of the previous cycle: its full session and its top-ups."""
+    """Return the sites given in the previous cycle: its full session and top-ups.
+
+    Only signed sessions count (an amended one is still signed): a top-up
+    discarded or never signed was never given. Copy-last, the chart's last-cycle
+    ghosts and its changes panel all read this, as the server's dose-change
+    check reads signed sessions only. A top-up has no last cycle to start from:
+    it adds to its own cycle's treatment.
+    """
+    if record.kind != SessionKind.FULL:
+        return []
     previous = session.exec(
         select(TreatmentSession)
         .where(
             TreatmentSession.patient_id == record.patient_id,
-            TreatmentSession.kind == "full",
-            TreatmentSession.status == "signed",
+            TreatmentSession.kind == SessionKind.FULL,
+            TreatmentSession.status == SessionStatus.SIGNED,
             col(TreatmentSession.cycle_number) < record.cycle_number,
         )
         .order_by(col(TreatmentSession.cycle_number).desc())
@@ -119,7 +133,8 @@ def last_cycle_sites(session: Session, record: TreatmentSession) -> list[Injecti
         return []
     cycle_ids = select(TreatmentSession.id).where(
         (col(TreatmentSession.id) == previous.id)
-        | (col(TreatmentSession.cycle_session_id) == previous.id)
+        | (col(TreatmentSession.cycle_session_id) == previous.id),
+        TreatmentSession.status == SessionStatus.SIGNED,
     )
     return list(
         session.exec(
@@ -262,7 +277,17 @@ def copy_last_cycle(
 
 
 def _copied_sites(session: Session, record: TreatmentSession) -> list[NewSite]:
-    """Return the last cycle's sites for today's chart (doses within one product)."""
+    """Return the last cycle's sites for today's chart (doses within one product).
+
+    Refused on a top-up, which adds to its own cycle's treatment: the cycle
+    before it is not its plan.
+    """
+    if record.kind != SessionKind.FULL:
+        raise InvalidInput(
+            "Copy last cycle starts a full treatment; a top-up adds to its own "
+            "cycle's treatment, so the last cycle is not copied onto it.",
+            fields={"copy": NOT_FOR_A_TOP_UP},
+        )
     previous = last_cycle_sites(session, record)
     if not previous:
         raise InvalidInput(

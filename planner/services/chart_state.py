@@ -360,7 +360,7 @@ def chart_state(
         )
     )
     sites = [_site(site, face_map, lot) for site in rows]
-    previous = last_cycle_sites(session, record) if record.kind == "full" else []
+    previous = last_cycle_sites(session, record)
     treated = treated_for_record(session, record, zone)
     return ChartState(
         session=_session_info(session, record, product, lot, zone=zone, now=now),
