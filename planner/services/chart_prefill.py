@@ -263,20 +263,31 @@ def copy_last_cycle(
     request: CopyChoice = parse_input(CopyChoice, data)
     record = get_session_record(session, session_id)
     copied = _copied_sites(session, record)
+    # The cycle the sites came from: the one before, unless that one was never
+    # signed and an older cycle was copied.
+    source = session.get(TreatmentSession, copied.session_id)
+    assert source is not None  # the sites were just read from it
     return _append_sites(
         session,
         actor,
         session_id,
         request.version,
-        lambda _affected: copied,
-        {"copied_from_cycle": record.cycle_number - 1},
+        lambda _affected: copied.sites,
+        {"copied_from_cycle": source.cycle_number},
         now=now or utc_now(),
         replace=request.replace,
         zone=zone,
     )
 
 
-def _copied_sites(session: Session, record: TreatmentSession) -> list[NewSite]:
+class CopiedSites(NamedTuple):
+    """The last cycle's sites for today's chart, and one session they came from."""
+
+    session_id: int
+    sites: list[NewSite]
+
+
+def _copied_sites(session: Session, record: TreatmentSession) -> CopiedSites:
     """Return the last cycle's sites for today's chart (doses within one product).
 
     Refused on a top-up, which adds to its own cycle's treatment: the cycle
@@ -309,7 +320,7 @@ def _copied_sites(session: Session, record: TreatmentSession) -> list[NewSite]:
                 None if same else not_carried_over(f"last cycle was {brand}"),
             )
         )
-    return copied
+    return CopiedSites(previous[0].session_id, copied)
 
 
 def apply_template(
@@ -394,7 +405,7 @@ def preview_copy_last(
     """Say what copying the last cycle would add and leave out; write nothing."""
     record = get_session_record(session, session_id)
     copied = _copied_sites(session, record)
-    return _preview(session, record, lambda _affected: copied, zone)
+    return _preview(session, record, lambda _affected: copied.sites, zone)
 
 
 def preview_template(

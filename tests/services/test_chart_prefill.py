@@ -25,6 +25,7 @@ from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import audit_events
 from tests.factories import make_treatment
 from tests.factories import tap_at
 
@@ -175,6 +176,13 @@ def test_copy_last_copies_only_the_signed_sessions_of_the_last_cycle(
         session, injector, today.id, {"version": today.version}, zone=ZONE, now=T0
     )
     assert charted(session, today.id) == signed_cycle(product)
+    # The audit trail names the cycle the sites were copied from.
+    copied = [
+        event.after
+        for event in audit_events(session, "injection_site")
+        if event.after and "copied_from_cycle" in event.after
+    ]
+    assert [(a["copied_from_cycle"], a["sites"]) for a in copied] == [(1, 2)]
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
