@@ -259,7 +259,11 @@ def sign_session(
     errors: dict[str, str] = {}
     if not request.consent_obtained:
         errors["consent_obtained"] = "must be confirmed before signing"
-    errors.update(treatment_consent_errors(session, record, now=now, zone=zone))
+    errors.update(
+        treatment_consent_errors(
+            session, record, treated_at=treated_at, now=now, zone=zone
+        )
+    )
     reasons = {key: text.strip() for key, text in request.reasons.items()}
     overrides = set(request.overrides)
     errors.update(reason_errors(warnings, reasons, overrides))
