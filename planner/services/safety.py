@@ -28,6 +28,7 @@ from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Product
 from planner.models import SessionStatus
+from planner.models import SiteRole
 from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services import limit_settings
@@ -177,6 +178,15 @@ def treatment_time(record: TreatmentSession, now: datetime, zone: ZoneInfo) -> d
     return record.performed_at
 
 
+def checked_role(site: InjectionSite, patient: Patient, *, draft: bool) -> SiteRole:
+    """Return the role the checks give a site (affected, contralateral, midline).
+
+    On a draft it is worked out from the patient's affected side now; signing
+    stores it on the site (``services.site_roles``), and a signed record keeps it.
+    """
+    return role_for(site.side, patient.affected_side) if draft else site.role
+
+
 def check_chart(
     session: Session,
     record: TreatmentSession,
@@ -212,7 +222,7 @@ def check_chart(
                 s.number,
                 s.muscle,
                 s.side.value,
-                (role_for(s.side, patient.affected_side) if draft else s.role).value,
+                checked_role(s, patient, draft=draft).value,
                 s.units,
             )
             for s in sites

@@ -45,6 +45,7 @@ from planner.services.drafts import refuse_second_draft
 from planner.services.followup import propose_follow_up
 from planner.services.patients import get_patient
 from planner.services.session_vials import choose_vial
+from planner.services.site_roles import store_checked_roles
 from planner.services.unset_doses import missing_doses
 from planner.services.unset_doses import undosed_numbers
 from planner.services.warning_reasons import kept_warnings
@@ -280,6 +281,7 @@ def sign_session(
         raise InvalidInput("The session cannot be signed yet.", fields=errors)
     claim_version(session, session_id, request.version, now=now)
     session.refresh(record)
+    store_checked_roles(session, actor, record, now=now)
     record.status = SessionStatus.SIGNED
     record.signed_at = now
     record.signed_by_id = actor.user_id
