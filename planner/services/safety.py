@@ -194,11 +194,14 @@ def check_chart(
     zone: ZoneInfo,
     now: datetime,
     sites: list[InjectionSite] | None = None,
+    amending: bool = False,
 ) -> list[dosing.SafetyWarning]:
     """Run every check on a chart as of its treatment time, in the clinic's zone.
 
     ``sites`` defaults to the chart's stored sites; an amendment passes them as
-    corrected. On a draft the roles come from the patient's affected side now.
+    corrected, with ``amending``: its dose limits also count the same product's
+    top-ups signed later in its cycle. On a draft the roles come from the
+    patient's affected side now.
     """
     patient = get_or_raise(session, Patient, record.patient_id, "No such patient.")
     product = get_or_raise(session, Product, record.product_id, "No such product.")
@@ -252,6 +255,7 @@ def check_chart(
         rules=clinic_rules(session, product.code),
         now=clinic_now(zone, treatment_time(record, now, zone)),
         open_drafts=open_drafts(session, record, zone) if draft else (),
+        whole_cycle=amending,
     )
     # Sites in a caution zone of the session's face map (issue 14).
     # Sites still waiting for a dose are not planned yet; they are checked, zones

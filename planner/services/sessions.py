@@ -409,7 +409,7 @@ def amend_session(
         site.updated_at = now or utc_now()
     ordered = sorted(sites.values(), key=lambda site: site.number)
     found = safety.check_chart(
-        session, record, zone=zone, now=now or utc_now(), sites=ordered
+        session, record, zone=zone, now=now or utc_now(), sites=ordered, amending=True
     )
     warnings = safety.as_records(found)
     reasons = {key: text.strip() for key, text in request.reasons.items()}

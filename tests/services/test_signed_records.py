@@ -3,15 +3,20 @@ checked with are the ones the record keeps (review of signing and amendment)."""
 
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.errors import InvalidInput
 from planner.models import InjectionSite
 from planner.models import Patient
+from planner.services import safety
+from planner.services import sessions as session_service
 from planner.services.patients import update_patient
 from tests.factories import PATIENT_DEFAULTS
+from tests.factories import ZONE
 from tests.factories import audit_events
 from tests.factories import make_treatment
 from tests.factories import sign_treatment
@@ -74,3 +79,86 @@ def test_signing_stores_the_site_roles_its_warnings_were_checked_with(
         ("contralateral", "affected")
     ]
     assert changed[0].after["version"] == changed[0].before["version"] + 1
+
+
+# Two corrugator points and a top-up that reach the product's limit per side (its
+# label's glabellar figures, in its own units), then a first point corrected up.
+CORRUGATOR = {"botox": (2, 4, 3), "dysport": (5, 10, 7.5)}
+
+
+def amend(session, actor, session_id, site_id, units, when, reasons=None):
+    return session_service.amend_session(
+        session,
+        actor,
+        session_id,
+        {
+            "reason": "dose recorded wrongly",
+            "corrections": [{"site_id": site_id, "units": units}],
+            "reasons": reasons or {},
+        },
+        zone=ZONE,
+        now=when,
+    )
+
+
+@pytest.mark.parametrize("product", sorted(CORRUGATOR))
+def test_amending_a_full_treatment_counts_its_cycles_later_top_ups(
+    session, injector, make_patient, product
+):
+    patient = make_patient(affected_side="left")
+    point, top_up, corrected = CORRUGATOR[product]
+    doses = safety.product_doses(session, product)
+    assert doses.per_muscle_side["corrugator"].high == 2 * point + top_up
+    full = make_treatment(
+        session,
+        injector,
+        patient.id,
+        [("corrugator", "left", point), ("corrugator", "left", point)],
+        when=T0,
+        sign=True,
+        **VIALS[product],
+    )
+    make_treatment(
+        session,
+        injector,
+        patient.id,
+        [("corrugator", "left", top_up)],
+        when=T0 + timedelta(days=15),
+        sign=True,
+        kind="top_up",
+        lot_number="T2",
+        **VIALS[product],
+    )
+    first = sites_of(session, full.id)[0]
+    later = T0 + timedelta(days=20)
+    with pytest.raises(InvalidInput) as refused:
+        amend(session, injector, full.id, first.id, corrected, later)
+    key = "reasons.muscle_above_limit:corrugator:left"
+    assert "given in the rest of this cycle" in refused.value.fields[key]
+    amendment = amend(
+        session, injector, full.id, first.id, corrected, later, {key[8:]: "As given"}
+    )
+    assert "muscle_above_limit" in codes(amendment.changes["warnings"])
+
+
+def test_another_products_top_up_is_not_added_to_an_amended_cycle(
+    session, injector, make_patient
+):
+    patient = make_patient(affected_side="left")
+    full = make_treatment(
+        session, injector, patient.id, [("corrugator", "left", 3)], when=T0, sign=True
+    )
+    make_treatment(
+        session,
+        injector,
+        patient.id,
+        [("corrugator", "left", 10)],
+        when=T0 + timedelta(days=15),
+        sign=True,
+        kind="top_up",
+        lot_number="D2",
+        **VIALS["dysport"],
+    )
+    (site,) = sites_of(session, full.id)
+    amendment = amend(session, injector, full.id, site.id, 4, T0 + timedelta(days=20))
+    assert "muscle_above_limit" not in codes(amendment.changes["warnings"])
