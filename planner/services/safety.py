@@ -33,6 +33,7 @@ from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services import limit_settings
 from planner.services import settings
+from planner.services.clinical_flags import contraindications_as_of
 from planner.services.lookup import get_or_raise
 from planner.services.map_zones import zone_warnings
 from planner.services.outside_toxin import outside_past_sessions
@@ -200,8 +201,9 @@ def check_chart(
 
     ``sites`` defaults to the chart's stored sites; an amendment passes them as
     corrected, with ``amending``: its dose limits also count the same product's
-    top-ups signed later in its cycle. On a draft the roles come from the
-    patient's affected side now.
+    top-ups signed later in its cycle, and its contraindications are the flags
+    as they stood when the record was signed (``contraindications_as_of``). On a
+    draft the roles come from the patient's affected side now.
     """
     patient = get_or_raise(session, Patient, record.patient_id, "No such patient.")
     product = get_or_raise(session, Product, record.product_id, "No such product.")
@@ -241,13 +243,16 @@ def check_chart(
             lot.diluent_ml,
         ),
     )
-    flags = dosing.Contraindications(
-        pregnant=patient.pregnant,
-        breastfeeding=patient.breastfeeding,
-        neuromuscular_disease=patient.neuromuscular_disease,
-        aminoglycosides=patient.aminoglycosides,
-        toxin_allergy=patient.toxin_allergy,
-    )
+    if amending and record.signed_at is not None:
+        flags = contraindications_as_of(session, patient, record.signed_at)
+    else:
+        flags = dosing.Contraindications(
+            pregnant=patient.pregnant,
+            breastfeeding=patient.breastfeeding,
+            neuromuscular_disease=patient.neuromuscular_disease,
+            aminoglycosides=patient.aminoglycosides,
+            toxin_allergy=patient.toxin_allergy,
+        )
     found = dosing.run_all_checks(
         plan,
         history=past_sessions(session, record, zone),

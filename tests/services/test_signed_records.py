@@ -162,3 +162,25 @@ def test_another_products_top_up_is_not_added_to_an_amended_cycle(
     (site,) = sites_of(session, full.id)
     amendment = amend(session, injector, full.id, site.id, 4, T0 + timedelta(days=20))
     assert "muscle_above_limit" not in codes(amendment.changes["warnings"])
+
+
+@pytest.mark.parametrize("product", sorted(VIALS))
+def test_an_amendment_is_judged_on_the_flags_the_record_was_signed_with(
+    session, injector, make_patient, product
+):
+    patient = make_patient(affected_side="left")
+    full = make_treatment(
+        session,
+        injector,
+        patient.id,
+        [("mentalis", "left", 2 if product == "botox" else 6)],
+        when=T0,
+        sign=True,
+        **VIALS[product],
+    )
+    # Recorded a month later: the record was signed without these flags.
+    edit_patient(session, injector, patient.id, toxin_allergy=True, pregnant=True)
+    (site,) = sites_of(session, full.id)
+    units = 2.5 if product == "botox" else 7
+    amendment = amend(session, injector, full.id, site.id, units, T0 + timedelta(31))
+    assert not {"toxin_allergy", "pregnant"} & set(codes(amendment.changes["warnings"]))
