@@ -37,6 +37,7 @@ from planner.services import chart as chart_service
 from planner.services import consent as consent_service
 from planner.services import consent_forms
 from planner.services import outcomes as outcome_service
+from planner.services import safety
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
@@ -295,15 +296,21 @@ def give_consent(
 def ensure_consent(
     session: Session, actor: Actor, session_id: int, *, when: datetime
 ) -> None:
-    """Give treatment consent before signing, unless one is valid at ``when``.
+    """Give treatment consent before signing at ``when``, unless one is valid.
 
-    Signing needs the patient's valid consent (issue 20); tests that sign a
-    chart call this (through ``sign_treatment``) instead of each recording one.
+    Signing needs the patient's valid consent at the treatment time (issue 20);
+    tests that sign a chart call this (through ``sign_treatment``) instead of
+    each recording one. The consent is given when the chart was opened, so it
+    covers a treatment signed on a later day.
     """
     record = session.get(TreatmentSession, session_id)
     assert record is not None
-    if consent_service.treatment_consent_errors(session, record, now=when, zone=ZONE):
-        give_consent(session, actor, record.patient_id, when=when)
+    treated_at = safety.treatment_time(record, when, ZONE)
+    if consent_service.treatment_consent_errors(
+        session, record, treated_at=treated_at, now=when, zone=ZONE
+    ):
+        given = min(record.performed_at, when)
+        give_consent(session, actor, record.patient_id, when=given)
 
 
 def sign_treatment(

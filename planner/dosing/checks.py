@@ -271,6 +271,32 @@ def cycle_so_far(
     )
 
 
+def rest_of_cycle(
+    plan: PlannedSession, history: Sequence[PastSession], today: date
+) -> tuple[PastSession, ...]:
+    """Return the same product's top-ups given after ``today`` in this chart's cycle.
+
+    For an amendment, whose cycle may have gone on since: the top-ups after its
+    day and before the next full treatment. Another product's are left out.
+    """
+    next_full = min(
+        (
+            s.performed_on
+            for s in history
+            if s.kind == "full" and s.performed_on > today
+        ),
+        default=None,
+    )
+    return tuple(
+        s
+        for s in history
+        if s.kind == "top_up"
+        and s.product_code == plan.product.code
+        and today < s.performed_on
+        and (next_full is None or s.performed_on < next_full)
+    )
+
+
 def check_open_drafts(drafts: Sequence[date]) -> list[SafetyWarning]:
     """Caution when the patient has other charts started but never signed."""
     if not drafts:
@@ -296,13 +322,16 @@ def run_all_checks(
     rules: ClinicRules,
     now: datetime,
     open_drafts: Sequence[date] = (),
+    whole_cycle: bool = False,
 ) -> list[SafetyWarning]:
     """Run every check on a chart as of ``now`` and return the warnings, sorted.
 
     ``now`` is the treatment's time, timezone-aware and in the clinic's time zone;
     its date is the treatment's day. ``history`` holds the patient's earlier
     sessions, toxin given elsewhere included, not the one being checked;
-    ``open_drafts`` the days of the patient's other unsigned charts.
+    ``open_drafts`` the days of the patient's other unsigned charts. With
+    ``whole_cycle`` (an amendment) the dose limits also count the same product's
+    top-ups given later in the chart's cycle: top-ups count towards every total.
     """
     require_aware("now", now)
     if rules.doses.product_code != plan.product.code:
@@ -325,7 +354,12 @@ def run_all_checks(
             ),
             *check_exposure(product, plan.total_units, history, today),
             *check_product_change(product, history, today),
-            *check_dose_limits(rules.doses, sites, cycle_so_far(plan, history, today)),
+            *check_dose_limits(
+                rules.doses,
+                sites,
+                cycle_so_far(plan, history, today),
+                rest_of_cycle(plan, history, today) if whole_cycle else (),
+            ),
             *check_smile_muscles(sites),
             *check_dose_changes(plan, history, today, rules.dose_change_share),
             *check_open_drafts(open_drafts),

@@ -73,12 +73,15 @@ def _earlier_units(
     return totals
 
 
-def _with_earlier(total: float, earlier: float, unit: str) -> str:
+EARLIER = "given earlier this cycle"
+ELSEWHERE = "given in the rest of this cycle"
+
+
+def _with_earlier(total: float, earlier: float, unit: str, given: str) -> str:
     if earlier <= TOLERANCE_UNITS:
         return f"{format_units(total)} {unit}"
     return (
-        f"{format_units(total)} {unit}, counting {format_units(earlier)} {unit} "
-        "given earlier this cycle"
+        f"{format_units(total)} {unit}, counting {format_units(earlier)} {unit} {given}"
     )
 
 
@@ -145,11 +148,13 @@ def check_totals(
     doses: ProductDoses,
     sites: Sequence[PlannedSite],
     earlier: Sequence[PastSession] = (),
+    given: str = EARLIER,
 ) -> list[SafetyWarning]:
     """Warn for each total above its limit: muscle and side, side, group, session.
 
     ``earlier`` holds, for a top-up, the cycle's full treatment and earlier top-ups;
     they must be in this product's units (the caller keeps other products out).
+    ``given`` says when they were given, in the messages.
     """
     unit = doses.unit_name
     totals = _Totals(muscle_totals(sites), _earlier_units(earlier, doses.product_code))
@@ -163,7 +168,7 @@ def check_totals(
             _warning(
                 "muscle_above_limit",
                 f"{_muscle_name(muscle).capitalize()} ({side}): "
-                f"{_with_earlier(total, earlier_units, unit)} is above "
+                f"{_with_earlier(total, earlier_units, unit, given)} is above "
                 f"{format_units(limit.high)} {unit} per side{{flag}}.",
                 limit,
                 muscle=muscle,
@@ -178,7 +183,8 @@ def check_totals(
             _warning(
                 "side_above_ceiling",
                 f"{side.capitalize()} side: "
-                f"{_with_earlier(total, earlier_sides.get(side, 0.0), unit)} in all "
+                f"{_with_earlier(total, earlier_sides.get(side, 0.0), unit, given)} in "
+                "all "
                 f"is above the ceiling of {format_units(doses.side_ceiling.high)} "
                 f"{unit} per side{{flag}}.",
                 doses.side_ceiling,
@@ -194,7 +200,8 @@ def check_totals(
             _warning(
                 "group_above_limit",
                 f"{group.name.capitalize()}: "
-                f"{_with_earlier(total, earlier_all.group(group.muscles), unit)} is "
+                f"{_with_earlier(total, earlier_all.group(group.muscles), unit, given)}"
+                " is "
                 f"above {format_units(group.limit.high)} {unit} per "
                 "session{flag}.",
                 group.limit,
@@ -206,7 +213,8 @@ def check_totals(
             _warning(
                 "session_above_ceiling",
                 "This session: "
-                f"{_with_earlier(session_total, earlier_all.session(), unit)} in all "
+                f"{_with_earlier(session_total, earlier_all.session(), unit, given)} "
+                "in all "
                 f"is above the ceiling of {format_units(doses.session_ceiling.high)} "
                 f"{unit} per session{{flag}}.",
                 doses.session_ceiling,
@@ -219,6 +227,15 @@ def check_dose_limits(
     doses: ProductDoses,
     sites: Sequence[PlannedSite],
     earlier: Sequence[PastSession] = (),
+    later: Sequence[PastSession] = (),
 ) -> list[SafetyWarning]:
-    """Run every dose-limit check on a chart of one product."""
-    return [*check_sites(doses, sites), *check_totals(doses, sites, earlier)]
+    """Run every dose-limit check on a chart of one product.
+
+    ``later`` holds the cycle's sessions given after the chart (for an amendment);
+    the totals count them with ``earlier``.
+    """
+    given = ELSEWHERE if later else EARLIER
+    return [
+        *check_sites(doses, sites),
+        *check_totals(doses, sites, [*earlier, *later], given),
+    ]

@@ -9,6 +9,7 @@ patient's next chart reads it from there and says so until that chart is signed.
 
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_
@@ -192,3 +193,36 @@ def flag_changes_since_last_chart(
                 )
             )
     return found
+
+
+def contraindications_as_of(
+    session: Session, patient: Patient, moment: datetime
+) -> dosing.Contraindications:
+    """Return the patient's contraindication flags as they stood at ``moment``.
+
+    The patient row holds only today's flags; each change is in the audit trail
+    with its value before and after, so the changes made since ``moment`` are
+    undone, newest first. An amendment is judged this way, as of the moment its
+    record was signed: those are the flags its checks ran with. A clinician
+    correcting a typo in an old record is then neither stopped by an allergy
+    recorded months later nor shown a warning the record never had, and a flag
+    set between the treatment and its signing, which the record carries with
+    its reason, is still there.
+    """
+    values = {name: getattr(patient, name) for name in CONTRAINDICATION_LABELS}
+    since = session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.patient_id == patient.id,
+            AuditEvent.entity_type == "patient",
+            AuditEvent.action == AuditAction.UPDATE,
+            col(AuditEvent.at) > moment,
+        )
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    )
+    for event in since:
+        before, after = event.before or {}, event.after or {}
+        for name in values:
+            if name in after and name in before:
+                values[name] = bool(before[name])
+    return dosing.Contraindications(**values)

@@ -25,6 +25,7 @@ from planner.consent import StrokeError
 from planner.consent import decide_consent
 from planner.consent import parse_strokes
 from planner.consent.kinds import KIND_LABELS
+from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.models import AuditAction
@@ -139,18 +140,38 @@ def consent_overview(
 
 
 def treatment_consent_errors(
-    session: Session, record: TreatmentSession, *, now: datetime, zone: ZoneInfo
+    session: Session,
+    record: TreatmentSession,
+    *,
+    treated_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> dict[str, str]:
     """Name why the session may not be signed for want of consent (empty if fine).
+
+    Consent is judged at the treatment time ``treated_at``, as every other check
+    is: a consent signed, renewed or re-signed after the injections does not cover
+    them, and one valid then still does after a later withdrawal or expiry. When a
+    consent given since (by ``now``) would have done, the message says so.
 
     Only adds and flushes (the shipped form, on first use): the signing path
     owns the unit of work.
     """
     form = current_form(session, ConsentKind.TREATMENT)
     records = patient_records(session, record.patient_id, ConsentKind.TREATMENT)
-    decision = _decide(session, records, form, now=now, zone=zone)
-    # The chart shows the field's name first: "consent is needed. The patient…"
-    return {} if decision.valid else {"consent": f"is needed. {decision.message}"}
+    decision = _decide(session, records, form, now=treated_at, zone=zone)
+    if decision.valid:
+        return {}
+    since = _decide(session, records, form, now=now, zone=zone)
+    if since.valid and since.evidence is not None:
+        # The chart shows the field's name first: "consent is needed. The…"
+        return {
+            "consent": "is needed. The consent on file was given on "
+            f"{format_day(since.evidence.signed_on)}, after the treatment on "
+            f"{format_day(local_day(treated_at, zone))}, so it does not cover it. "
+            f"{decision.message}"
+        }
+    return {"consent": f"is needed. {decision.message}"}
 
 
 def user_names(session: Session, statuses: list[KindStatus]) -> dict[int, str]:

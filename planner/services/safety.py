@@ -28,10 +28,12 @@ from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Product
 from planner.models import SessionStatus
+from planner.models import SiteRole
 from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services import limit_settings
 from planner.services import settings
+from planner.services.clinical_flags import contraindications_as_of
 from planner.services.lookup import get_or_raise
 from planner.services.map_zones import zone_warnings
 from planner.services.outside_toxin import outside_past_sessions
@@ -177,6 +179,15 @@ def treatment_time(record: TreatmentSession, now: datetime, zone: ZoneInfo) -> d
     return record.performed_at
 
 
+def checked_role(site: InjectionSite, patient: Patient, *, draft: bool) -> SiteRole:
+    """Return the role the checks give a site (affected, contralateral, midline).
+
+    On a draft it is worked out from the patient's affected side now; signing
+    stores it on the site (``services.site_roles``), and a signed record keeps it.
+    """
+    return role_for(site.side, patient.affected_side) if draft else site.role
+
+
 def check_chart(
     session: Session,
     record: TreatmentSession,
@@ -184,11 +195,15 @@ def check_chart(
     zone: ZoneInfo,
     now: datetime,
     sites: list[InjectionSite] | None = None,
+    amending: bool = False,
 ) -> list[dosing.SafetyWarning]:
     """Run every check on a chart as of its treatment time, in the clinic's zone.
 
     ``sites`` defaults to the chart's stored sites; an amendment passes them as
-    corrected. On a draft the roles come from the patient's affected side now.
+    corrected, with ``amending``: its dose limits also count the same product's
+    top-ups signed later in its cycle, and its contraindications are the flags
+    as they stood when the record was signed (``contraindications_as_of``). On a
+    draft the roles come from the patient's affected side now.
     """
     patient = get_or_raise(session, Patient, record.patient_id, "No such patient.")
     product = get_or_raise(session, Product, record.product_id, "No such product.")
@@ -212,7 +227,7 @@ def check_chart(
                 s.number,
                 s.muscle,
                 s.side.value,
-                (role_for(s.side, patient.affected_side) if draft else s.role).value,
+                checked_role(s, patient, draft=draft).value,
                 s.units,
             )
             for s in sites
@@ -228,13 +243,16 @@ def check_chart(
             lot.diluent_ml,
         ),
     )
-    flags = dosing.Contraindications(
-        pregnant=patient.pregnant,
-        breastfeeding=patient.breastfeeding,
-        neuromuscular_disease=patient.neuromuscular_disease,
-        aminoglycosides=patient.aminoglycosides,
-        toxin_allergy=patient.toxin_allergy,
-    )
+    if amending and record.signed_at is not None:
+        flags = contraindications_as_of(session, patient, record.signed_at)
+    else:
+        flags = dosing.Contraindications(
+            pregnant=patient.pregnant,
+            breastfeeding=patient.breastfeeding,
+            neuromuscular_disease=patient.neuromuscular_disease,
+            aminoglycosides=patient.aminoglycosides,
+            toxin_allergy=patient.toxin_allergy,
+        )
     found = dosing.run_all_checks(
         plan,
         history=past_sessions(session, record, zone),
@@ -242,6 +260,7 @@ def check_chart(
         rules=clinic_rules(session, product.code),
         now=clinic_now(zone, treatment_time(record, now, zone)),
         open_drafts=open_drafts(session, record, zone) if draft else (),
+        whole_cycle=amending,
     )
     # Sites in a caution zone of the session's face map (issue 14).
     # Sites still waiting for a dose are not planned yet; they are checked, zones

@@ -45,6 +45,7 @@ from planner.services.drafts import refuse_second_draft
 from planner.services.followup import propose_follow_up
 from planner.services.patients import get_patient
 from planner.services.session_vials import choose_vial
+from planner.services.site_roles import store_checked_roles
 from planner.services.unset_doses import missing_doses
 from planner.services.unset_doses import undosed_numbers
 from planner.services.warning_reasons import kept_warnings
@@ -259,7 +260,11 @@ def sign_session(
     errors: dict[str, str] = {}
     if not request.consent_obtained:
         errors["consent_obtained"] = "must be confirmed before signing"
-    errors.update(treatment_consent_errors(session, record, now=now, zone=zone))
+    errors.update(
+        treatment_consent_errors(
+            session, record, treated_at=treated_at, now=now, zone=zone
+        )
+    )
     reasons = {key: text.strip() for key, text in request.reasons.items()}
     overrides = set(request.overrides)
     errors.update(reason_errors(warnings, reasons, overrides))
@@ -276,6 +281,7 @@ def sign_session(
         raise InvalidInput("The session cannot be signed yet.", fields=errors)
     claim_version(session, session_id, request.version, now=now)
     session.refresh(record)
+    store_checked_roles(session, actor, record, now=now)
     record.status = SessionStatus.SIGNED
     record.signed_at = now
     record.signed_by_id = actor.user_id
@@ -403,7 +409,7 @@ def amend_session(
         site.updated_at = now or utc_now()
     ordered = sorted(sites.values(), key=lambda site: site.number)
     found = safety.check_chart(
-        session, record, zone=zone, now=now or utc_now(), sites=ordered
+        session, record, zone=zone, now=now or utc_now(), sites=ordered, amending=True
     )
     warnings = safety.as_records(found)
     reasons = {key: text.strip() for key, text in request.reasons.items()}

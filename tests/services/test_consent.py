@@ -327,3 +327,50 @@ def test_the_demo_clinic_records_consent_before_each_full_treatment(app, session
     )
     for full in fulls:
         assert any(r.signed_at < full.performed_at for r in records)
+
+
+@pytest.mark.parametrize("product", sorted(PRODUCTS))
+def test_consent_given_after_the_treatment_does_not_cover_it(
+    session, injector, make_patient, product
+):
+    patient = make_patient()
+    treated = WHEN - timedelta(days=2)
+    treatment = chart(session, injector, patient.id, product, when=treated)
+    give_consent(session, injector, patient.id, when=WHEN)
+    message = refusal(session, injector, treatment)
+    assert "after the treatment on 31 Oct 2026, so it does not cover it" in message
+    assert "has not signed the treatment consent form" in message
+    record = session.get(TreatmentSession, treatment.id)
+    assert record.status == "draft"
+    assert record.signed_at is None
+
+
+@pytest.mark.parametrize("product", sorted(PRODUCTS))
+def test_consent_expired_by_the_treatment_day_is_refused_though_renewed_since(
+    session, injector, make_patient, product
+):
+    patient = make_patient()
+    give_consent(session, injector, patient.id, when=WHEN - timedelta(days=400))
+    treated = WHEN - timedelta(days=3)
+    treatment = chart(session, injector, patient.id, product, when=treated)
+    give_consent(session, injector, patient.id, when=WHEN - timedelta(days=1))
+    message = refusal(session, injector, treatment)
+    assert "does not cover it" in message
+    assert "more than 12 months ago" in message
+
+
+@pytest.mark.parametrize("product", sorted(PRODUCTS))
+def test_consent_valid_at_the_treatment_signs_on_a_later_day(
+    session, injector, make_patient, product
+):
+    patient = make_patient()
+    record = give_consent(session, injector, patient.id, when=WHEN - timedelta(days=5))
+    treated = WHEN - timedelta(days=3)
+    treatment = chart(session, injector, patient.id, product, when=treated)
+    # Withdrawn after the injections: it still covered them.
+    service.withdraw_consent(
+        session, injector, record.id, {"reason": "Changed their mind."}, now=WHEN
+    )
+    signed = sign_chart(session, injector, treatment)
+    assert signed.status == "signed"
+    assert signed.performed_at.astimezone(UTC) == treated
