@@ -150,7 +150,7 @@ def label_table(product: Product) -> tuple[dosing.LabelDilution, ...]:
 def _check_dilution(
     product: Product, vial_units: float, diluent_ml: float, data: Any
 ) -> None:
-    """Refuse an impossible diluent; ask to confirm one off the label's table.
+    """Refuse an impossible diluent; ask to confirm one off the dilution table.
 
     A decimal slip in the diluent multiplies every volume drawn at the chair, so an
     off-label dilution is saved only once its units per 0.1 mL are confirmed.
@@ -166,10 +166,10 @@ def _check_dilution(
     confirmed = str(data.get("dilution_confirmed", "")).lower() in {"true", "on", "1"}
     if not check.on_label and not confirmed:
         raise InvalidInput(
-            f"{check.shown}: not a dilution in the {product.brand} label's table.",
+            f"{check.shown}: not a dilution in the {product.brand} dilution table.",
             fields={
-                "dilution_confirmed": f"{check.shown} is off the label's table: "
-                "check the diluent volume, then tick to confirm it"
+                "dilution_confirmed": f"{check.shown} is off the {product.brand} "
+                "dilution table: check the diluent volume, then tick to confirm it"
             },
         )
 
