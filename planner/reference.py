@@ -94,7 +94,8 @@ PRODUCTS: tuple[ProductReference, ...] = (
         unit_name="U",
         vial_sizes=(50, 100),
         dilutions=_dilutions(
-            "[S25b] secondary source; arithmetic matches 4 U/0.1 mL",
+            "[S25b] low-quality secondary source, not label text; arithmetic "
+            "matches 4 U/0.1 mL",
             (50, 1.25),
             (100, 2.5),
         ),
@@ -124,7 +125,8 @@ PRODUCTS: tuple[ProductReference, ...] = (
         unit_name="U",
         vial_sizes=(50, 100),
         dilutions=_dilutions(
-            "Arithmetic from [S27] 8 U per 0.1 mL; volume UNSOURCED",
+            "Clinic setting: volume UNSOURCED, worked out to give [S27]'s 8 U "
+            "per 0.1 mL",
             (50, 0.625),
             (100, 1.25),
         ),
@@ -268,9 +270,9 @@ MUSCLE_DOSES: tuple[MuscleDose, ...] = (
     MuscleDose(
         "depressor_anguli_oris",
         2,
-        4,
+        3,
         2,
-        "[S64] [S65] 2–3 U at one point; 3–4 U per side",
+        "[S64] 2–3 U at one point ([S65]'s 3–4 U is per side, over 3 points)",
     ),
     MuscleDose(
         "depressor_labii_inferioris",

@@ -248,11 +248,13 @@ CHECKS: tuple[CheckInfo, ...] = (
     ),
     CheckInfo(
         "dilution_off_label",
-        "A vial's diluent volume is not in the product's label table (a volume "
+        "A vial's diluent volume is not in the product's dilution table (a volume "
         "no label or practice uses is refused outright).",
         WARNING,
         EVERY_PRODUCT,
-        "Each label's dilution table ([S21] [S23] [S25b] [S26] [S27] [S28])",
+        "Each product's dilution table: label text [S21] [S23] [S26] [S28]; "
+        "Dysport 500 U distributor copy [S23b]; Xeomin secondary source [S25b]; "
+        "Daxxify volumes a clinic setting (UNSOURCED) worked out from [S27]",
     ),
     CheckInfo(
         "open_drafts",

@@ -1,6 +1,10 @@
-"""Is a vial's dilution plausible? The label's table, and bounds nobody goes beyond.
+"""Is a vial's dilution plausible? The product's table, and bounds nobody goes beyond.
 
-Pure: no flask, no database. A diluent volume outside the product's label table is a
+Pure: no flask, no database. A product's dilution table is not all label text: each
+row carries its source (a label, Dysport's 500 U rows a distributor's copy, Xeomin's
+a secondary source, Daxxify's volumes a clinic setting), so the wording says "the
+dilution table" and the warning's source names where each row comes from. A diluent
+volume outside the table is a
 warning, and the resulting units per 0.1 mL is shown large for the injector to
 confirm: a decimal slip in the diluent multiplies every volume drawn at the chair.
 """
@@ -63,7 +67,7 @@ def check_dilution(
     vial_units: float,
     diluent_ml: float,
 ) -> DilutionCheck:
-    """Compare a reconstitution with the product's label table.
+    """Compare a reconstitution with the product's dilution table.
 
     :raises ValueError: when the diluent volume is outside any plausible range.
     """
@@ -89,8 +93,8 @@ def check_dilution(
         message=(
             f"{brand} {format_units(vial_units)} U in "
             f"{format_units(diluent_ml)} mL gives {format_units(per_tenth)} U per "
-            f"0.1 mL, which is not in the label's table ({rows}): confirm the "
-            "diluent volume."
+            f"0.1 mL, which is not in the {brand} dilution table ({rows}): confirm "
+            "the diluent volume."
         ),
         source=sources,
     )
@@ -98,7 +102,7 @@ def check_dilution(
 
 
 def check_lot_dilution(lot: LotInfo | None, product: Product) -> list[SafetyWarning]:
-    """Warn at the chair when the vial in use was made up off the label's table.
+    """Warn at the chair when the vial in use was made up off the dilution table.
 
     The same rule as when the vial was created, so a reason is asked for every
     treatment drawn from it. Silent when the lot's dilution or the product's

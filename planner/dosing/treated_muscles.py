@@ -6,9 +6,16 @@ there has nothing to act on, or acts on what is left of it. A tap on such a
 muscle-side places nothing until the injector confirms it, a confirmed site
 carries a warning (a reason to sign), and copy-last and templates leave such
 sites out, saying which (issue 22).
+
+Which sides a muscle has comes from the face map (``Muscle.sides``): a midline
+muscle (the procerus) is one region, which a procedure on either side reaches;
+a paired muscle may have a central part across the midline (the central
+mentalis point), which a bilateral procedure covers and a one-sided procedure
+borders, so either asks before toxin goes there, as for the procerus.
 """
 
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -47,13 +54,19 @@ class ProcedureFact:
 
 @dataclass(frozen=True)
 class TreatedMuscle:
-    """One muscle-side a procedure excised or denervated, and how and when."""
+    """One muscle-side a procedure excised or denervated, and how and when.
+
+    ``central`` marks the midline part of a paired muscle (the central mentalis);
+    ``effect`` then names the side of a one-sided procedure ("excised on the
+    left side"): the procedure bordered that part, it may not have removed it.
+    """
 
     muscle: str
     side: str
     effect: str
     procedure: str
     performed_on: date
+    central: bool = False
 
     @property
     def short_label(self) -> str:
@@ -66,23 +79,27 @@ class TreatedMuscle:
         return f"{self.effect} ({self.short_label})"
 
 
-def _sides(side: str, muscle: str, midline: frozenset[str]) -> tuple[str, ...]:
-    if muscle in midline:
+def _sides(side: str, on_map: Sequence[str]) -> tuple[str, ...]:
+    """Name the muscle-sides a procedure on ``side`` reaches, of those on the map."""
+    if tuple(on_map) == ("midline",):
         return ("midline",)
+    central = ("midline",) if "midline" in on_map else ()
     if side == "bilateral":
-        return ("left", "right")
-    return (side,)
+        return ("left", "right", *central)
+    return (side, *central)
 
 
 def treated_muscles(
     procedures: Iterable[ProcedureFact],
     on: date,
     *,
-    midline_muscles: frozenset[str] = frozenset({"procerus"}),
+    muscle_sides: Mapping[str, Sequence[str]],
 ) -> tuple[TreatedMuscle, ...]:
     """Return each muscle-side excised or denervated by a procedure on or before ``on``.
 
-    A muscle treated twice is named once, by its earliest procedure.
+    ``muscle_sides`` gives the sides each muscle has on the face map (a muscle
+    the map lacks has a left and a right). A muscle-side treated twice is named
+    once, by its earliest procedure.
     """
     found: dict[tuple[str, str], TreatedMuscle] = {}
     for fact in sorted(procedures, key=lambda f: f.performed_on):
@@ -90,15 +107,19 @@ def treated_muscles(
         if effect is None or fact.performed_on > on:
             continue
         for muscle in fact.muscles:
-            for side in _sides(fact.side, muscle, midline_muscles):
+            on_map = muscle_sides.get(muscle, ("right", "left"))
+            for side in _sides(fact.side, on_map):
+                central = side == "midline" and "left" in on_map
+                bordered = central and fact.side != "bilateral"
                 found.setdefault(
                     (muscle, side),
                     TreatedMuscle(
                         muscle,
                         side,
-                        effect,
+                        f"{effect} on the {fact.side} side" if bordered else effect,
                         label("procedure_kind", fact.kind),
                         fact.performed_on,
+                        central,
                     ),
                 )
     return tuple(found.values())
@@ -111,8 +132,8 @@ def find_treated(
     return next((t for t in treated if (t.muscle, t.side) == (muscle, side)), None)
 
 
-def _name(muscle: str, side: str) -> str:
-    where = "" if side == "midline" else f"{side} "
+def _name(muscle: str, side: str, *, central: bool = False) -> str:
+    where = "central " if central else "" if side == "midline" else f"{side} "
     return f"the {where}{muscle.replace('_', ' ')}"
 
 
@@ -124,7 +145,8 @@ def tap_refusal(
     if hit is None or confirmed:
         return None
     return (
-        f"Nothing placed: {_name(muscle, side)} was {hit.wording}. To place a site "
+        f"Nothing placed: {_name(muscle, side, central=hit.central)} was "
+        f"{hit.wording}. To place a site "
         "there anyway, confirm it; the site will carry a warning that needs a "
         "reason to sign."
     )
@@ -144,7 +166,8 @@ def check_treated_muscles(
                 code="site_on_treated_muscle",
                 severity="warning",
                 message=(
-                    f"Site {site.number} is on {_name(site.muscle, site.side)}, "
+                    f"Site {site.number} is on "
+                    f"{_name(site.muscle, site.side, central=hit.central)}, "
                     f"{hit.wording}: confirm the muscle is there to treat."
                 ),
                 source=SOURCE,
@@ -179,5 +202,6 @@ def leave_out_treated(
         if hit is None:
             kept.append(site)
         else:
-            skipped.append(f"Left out {_name(site.muscle, side)}: {hit.wording}.")
+            name = _name(site.muscle, side, central=hit.central)
+            skipped.append(f"Left out {name}: {hit.wording}.")
     return kept, skipped

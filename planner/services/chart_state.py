@@ -320,7 +320,9 @@ def _svg(
                 s.y,
                 s.units or 0.0,
                 product.colour,
-                "dose not entered" if s.units is None else f"{s.units:g} U",
+                "dose not entered"
+                if s.units is None
+                else dosing.format_dose(s.units, product.unit_name),
             )
             for s in rows
         ],

@@ -19,6 +19,7 @@ from planner import plots
 from planner import scoring
 from planner.comparison import ScoreCourse
 from planner.models import CycleResponse
+from planner.reference import product_reference
 from planner.services.cycle_records import CycleRecords
 
 # The instrument's range, so that charts show a change against the whole scale
@@ -43,9 +44,14 @@ def dose(value: float) -> str:
     return f"{round(value, 3):g}"
 
 
-def units_text(value: float) -> str:
-    """Write a dose: "1.25 U"."""
-    return f"{dose(value)} U"
+def units_text(value: float, unit_name: str = "U") -> str:
+    """Write a dose in its product's units: "1.25 U", "10 U (Speywood)"."""
+    return f"{dose(value)} {unit_name}"
+
+
+def unit_name(product_code: str) -> str:
+    """Name a product's units as its reference does: "U", "U (Speywood)"."""
+    return product_reference(product_code).unit_name
 
 
 def signed(value: float) -> str:
@@ -135,15 +141,18 @@ def ledger_rows(
             continue
         response = records.responses.get(doses.cycle)
         top_ups = records.top_up_days.get(doses.cycle, [])
+        unit = unit_name(doses.product_code)
         rows.append(
             LedgerRow(
                 cycle=doses.cycle,
                 treated_on=doses.treated_on,
                 product=records.brands[doses.cycle],
                 product_changed=doses.product_changed,
-                units=units_text(doses.full_units),
-                top_up=f"+{units_text(doses.top_up_units)} top-up" if top_ups else "",
-                changes=tuple(_dose_change(c, names) for c in doses.changes),
+                units=units_text(doses.full_units, unit),
+                top_up=f"+{units_text(doses.top_up_units, unit)} top-up"
+                if top_ups
+                else "",
+                changes=tuple(_dose_change(c, names, unit) for c in doses.changes),
                 change_note=_change_note(doses),
                 scores=tuple(
                     _ledger_score(course, index[doses.cycle])
@@ -164,16 +173,19 @@ def ledger_rows(
     return rows
 
 
-def _dose_change(change: comparison.MuscleDoseChange, names: Mapping[str, str]) -> str:
+def _dose_change(
+    change: comparison.MuscleDoseChange, names: Mapping[str, str], unit: str
+) -> str:
+    """Say how one muscle's dose changed, in the units of the cycles' product."""
     where = f"{names.get(change.muscle, change.muscle)} {SIDE_WORDS[change.side]}"
     if change.before == 0:
-        return f"{where}: new, {units_text(change.after)}"
+        return f"{where}: new, {units_text(change.after, unit)}"
     if change.after == 0:
-        return f"{where}: stopped (was {units_text(change.before)})"
+        return f"{where}: stopped (was {units_text(change.before, unit)})"
     delta = change.after - change.before
     sign = "+" if delta > 0 else MINUS
     return (
-        f"{where}: {dose(change.before)} \u2192 {units_text(change.after)} "
+        f"{where}: {dose(change.before)} \u2192 {units_text(change.after, unit)} "
         f"({sign}{dose(abs(delta))})"
     )
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from datetime import tzinfo
 from typing import Any
 
 from pydantic import BaseModel
@@ -15,6 +16,7 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
+from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.models import AuditAction
@@ -105,18 +107,21 @@ def list_products(session: Session) -> list[Product]:
     )
 
 
-def list_usable_lots(session: Session, *, now: datetime) -> dict[str, list[VialLot]]:
+def list_usable_lots(
+    session: Session, *, now: datetime, zone: tzinfo
+) -> dict[str, list[VialLot]]:
     """Return vials that can still be used, by product code, newest first.
 
-    A vial is offered while it is in date, not closed and, once reconstituted,
-    within its product's in-use time (24 h; Daxxify 72 h), so the list stays short.
+    A vial is offered while it is in date on the clinic's day (the day
+    ``choose_vial`` checks), not closed and, once reconstituted, within its
+    product's in-use time (24 h; Daxxify 72 h), so the list stays short.
     """
     longest = max((p.in_use_hours for p in list_products(session)), default=72)
     rows = session.exec(
         select(Product.code, Product.in_use_hours, VialLot)
         .join(VialLot, col(VialLot.product_id) == col(Product.id))
         .where(
-            col(VialLot.expiry_date) >= now.date(),
+            col(VialLot.expiry_date) >= clinic_today(zone, now),
             col(VialLot.closed_at).is_(None),
             col(VialLot.reconstituted_at).is_(None)
             | (col(VialLot.reconstituted_at) >= now - timedelta(hours=longest)),
@@ -145,7 +150,7 @@ def label_table(product: Product) -> tuple[dosing.LabelDilution, ...]:
 def _check_dilution(
     product: Product, vial_units: float, diluent_ml: float, data: Any
 ) -> None:
-    """Refuse an impossible diluent; ask to confirm one off the label's table.
+    """Refuse an impossible diluent; ask to confirm one off the dilution table.
 
     A decimal slip in the diluent multiplies every volume drawn at the chair, so an
     off-label dilution is saved only once its units per 0.1 mL are confirmed.
@@ -161,10 +166,10 @@ def _check_dilution(
     confirmed = str(data.get("dilution_confirmed", "")).lower() in {"true", "on", "1"}
     if not check.on_label and not confirmed:
         raise InvalidInput(
-            f"{check.shown}: not a dilution in the {product.brand} label's table.",
+            f"{check.shown}: not a dilution in the {product.brand} dilution table.",
             fields={
-                "dilution_confirmed": f"{check.shown} is off the label's table: "
-                "check the diluent volume, then tick to confirm it"
+                "dilution_confirmed": f"{check.shown} is off the {product.brand} "
+                "dilution table: check the diluent volume, then tick to confirm it"
             },
         )
 

@@ -4,6 +4,7 @@ Only an injector or an admin records or removes one (the chart's checks read the
 procedures); staff read them on the patient page. Each change is audited.
 """
 
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -176,9 +177,15 @@ def active_therapy(session: Session, patient_id: int, on: date) -> TherapyEntry 
 
 
 def treated_muscles_for(
-    session: Session, patient_id: int, on: date
+    session: Session,
+    patient_id: int,
+    on: date,
+    muscle_sides: Mapping[str, Sequence[str]],
 ) -> tuple[TreatedMuscle, ...]:
-    """Return the muscle-sides excised or denervated by the patient's procedures."""
+    """Return the muscle-sides excised or denervated by the patient's procedures.
+
+    ``muscle_sides``: the sides each muscle has on the chart's face map.
+    """
     rows = session.exec(
         select(Procedure).where(Procedure.patient_id == patient_id)
     ).all()
@@ -190,6 +197,7 @@ def treated_muscles_for(
             for row in rows
         ),
         on,
+        muscle_sides=muscle_sides,
     )
 
 

@@ -4,9 +4,12 @@ A tap on such a muscle-side is refused until confirmed; the checks warn about a
 confirmed site; copy-last and templates leave such sites out (issue 22). The
 rules are pure (``planner.dosing.treated_muscles``); this module reads the
 procedures they need. Every path dates the chart by the clinic's day, so a tap
-at 00:30 on the day of a procedure meets it as the checks at signing do.
+at 00:30 on the day of a procedure meets it as the checks at signing do. Which
+sides each muscle has (a central mentalis part, the midline procerus) is read
+from the face map the session is charted on.
 """
 
+from collections.abc import Mapping
 from datetime import tzinfo
 
 from sqlalchemy import bindparam
@@ -21,6 +24,7 @@ from planner.dosing.treated_muscles import tap_refusal
 from planner.dosing.treated_muscles import treated_muscles
 from planner.errors import InvalidInput
 from planner.errors import NotFound
+from planner.facemap import load_edition
 from planner.models import Side
 from planner.models import TreatmentSession
 from planner.models.therapy import Procedure
@@ -31,6 +35,7 @@ from planner.services.therapy import treated_muscles_for
 _SESSION_PROCEDURES = (
     select(
         TreatmentSession.performed_at,  # type: ignore[call-overload]
+        TreatmentSession.map_version,
         Procedure.kind,
         Procedure.side,
         Procedure.performed_on,
@@ -42,12 +47,20 @@ _SESSION_PROCEDURES = (
 )
 
 
+def muscle_sides(map_version: int) -> Mapping[str, tuple[str, ...]]:
+    """Return the sides each muscle has on that version of the face map."""
+    return {muscle.code: muscle.sides for muscle in load_edition(map_version).muscles}
+
+
 def treated_for_record(
     session: Session, record: TreatmentSession, zone: tzinfo
 ) -> tuple[TreatedMuscle, ...]:
     """Return the muscle-sides treated by procedures up to the chart's clinic day."""
     return treated_muscles_for(
-        session, record.patient_id, local_day(record.performed_at, zone)
+        session,
+        record.patient_id,
+        local_day(record.performed_at, zone),
+        muscle_sides(record.map_version),
     )
 
 
@@ -60,10 +73,15 @@ def treated_for_session(
         raise NotFound("No such session.")
     facts = [
         ProcedureFact(kind.value, side.value, performed_on, tuple(muscles))
-        for _at, kind, side, performed_on, muscles in rows
+        for _at, _map, kind, side, performed_on, muscles in rows
         if kind is not None
     ]
-    return treated_muscles(facts, local_day(rows[0][0], zone))
+    performed_at, map_version = rows[0][:2]
+    return treated_muscles(
+        facts,
+        local_day(performed_at, zone),
+        muscle_sides=muscle_sides(map_version),
+    )
 
 
 def refuse_treated_muscle(

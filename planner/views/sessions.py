@@ -51,7 +51,7 @@ def _render_new(
         "sessions/new.html",
         patient=patient,
         products=lot_service.list_products(db),
-        lots=lot_service.list_usable_lots(db, now=utc_now()),
+        lots=lot_service.list_usable_lots(db, now=utc_now(), zone=clinic_zone()),
         stock=openable_stock(db, today=clinic_today()),
         last_product=service.last_product_code(db, patient_id),
         draft=drafts.open_draft(db, patient_id, clinic_zone()),

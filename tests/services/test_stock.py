@@ -20,6 +20,7 @@ from planner.services import stock_levels
 from planner.services.audit import Actor
 from planner.services.lots import list_usable_lots
 from planner.services.settings import update_setting
+from tests.factories import ZONE
 from tests.factories import make_treatment
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -193,7 +194,7 @@ def test_waste_cannot_exceed_what_is_left_and_closing_records_the_rest(
     assert (lot.used, lot.wasted, lot.on_hand, lot.counted) == (30, 70, 400, 400)
     assert lot.problems == []
     session.expire_all()
-    assert list_usable_lots(session, now=START).get("botox", []) == []
+    assert list_usable_lots(session, now=START, zone=ZONE).get("botox", []) == []
 
 
 def test_closing_leaves_an_unsigned_charts_units_for_it(

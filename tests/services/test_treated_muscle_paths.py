@@ -35,9 +35,10 @@ TODAY = (DAY0 + timedelta(days=200)).date()
 
 
 class SurgeryChair(Chair):
-    def tap_confirmed(self, record, version, units, when=DAY0):
-        """Tap the left DAO, confirming it though a procedure removed it."""
-        x, y = point(*LEFT_DAO)
+    def tap_confirmed(self, record, version, units, when=DAY0, where=LEFT_DAO):
+        """Tap the left DAO (or ``where``), confirming it though a procedure
+        removed it."""
+        x, y = point(*where)
         data = {"x": x, "y": y, "version": version, "units": units}
         return chart_service.add_site(
             self.session,
@@ -50,10 +51,35 @@ class SurgeryChair(Chair):
             zone=ZONE,
         )
 
+    def copy_last(self, record, version, when):
+        """Copy the patient's last cycle onto the chart."""
+        return chart_prefill.copy_last_cycle(
+            self.session,
+            self.injector,
+            record.id,
+            {"version": version},
+            now=when,
+            zone=ZONE,
+        )
+
 
 @pytest.fixture
 def chair(session, injector):
     return SurgeryChair(session, injector)
+
+
+def make_template(session, make_user, name, product, sites):
+    """Save a protocol template, as an admin."""
+    admin = make_user(Role.ADMIN)
+    return protocols.create_template(
+        session,
+        Actor(admin.id, admin.email),
+        face_map=FACE_MAP,
+        name=name,
+        description=None,
+        product=product,
+        sites=sites,
+    )
 
 
 def excise_left_dao(session, actor, patient, on=date(2026, 2, 2)):
@@ -129,9 +155,7 @@ def test_copy_last_cycle_leaves_out_the_excised_dao_and_says_so(
     excise_left_dao(session, chair.injector, patient, on=date(2026, 4, 1))
     later = DAY0 + timedelta(days=100)
     record, version = chair.open(patient, later, product=product)
-    done = chart_prefill.copy_last_cycle(
-        session, chair.injector, record.id, {"version": version}, now=later, zone=ZONE
-    )
+    done = chair.copy_last(record, version, later)
     assert [s["muscle"] for s in chair_sites(session, record, later)] == ["mentalis"]
     assert done.left_out == (
         "Left out the left depressor anguli oris: excised (DAO excision "
@@ -144,15 +168,12 @@ def test_copy_last_cycle_leaves_out_the_excised_dao_and_says_so(
 def test_a_template_leaves_out_the_excised_dao_and_says_so(
     session, chair, make_patient, make_user, product
 ):
-    admin = make_user(Role.ADMIN)
-    template = protocols.create_template(
+    template = make_template(
         session,
-        Actor(admin.id, admin.email),
-        face_map=FACE_MAP,
-        name=f"Chin and DAO ({product})",
-        description=None,
-        product=product,
-        sites=[
+        make_user,
+        f"Chin and DAO ({product})",
+        product,
+        [
             {"muscle": "depressor_anguli_oris", "role": "affected", "units": 2},
             {"muscle": "depressor_anguli_oris", "role": "contralateral", "units": 2},
             {"muscle": "mentalis", "role": "affected", "units": 2},

@@ -1,0 +1,73 @@
+"""A dose is written in its own product's units wherever the chart or ledger says it.
+
+Dysport's units are Speywood units: the chart map's hover text and the cycle
+ledger say "U (Speywood)" for a Dysport dose and "U" for a Botox one.
+"""
+
+import xml.etree.ElementTree as ET
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+
+from planner.services.chart_state import chart_state
+from planner.services.cycles import cycles_overview
+from tests.factories import FACE_MAP
+from tests.factories import ZONE
+from tests.factories import make_treatment
+
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+PRODUCTS = {
+    "botox": ({}, (4, 5), "U"),
+    "dysport": ({"vial_units": 300, "diluent_ml": 2.5}, (10, 12.5), "U (Speywood)"),
+}
+SVG = {"svg": "http://www.w3.org/2000/svg"}
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_the_chart_maps_hover_text_names_the_products_units(
+    session, make_patient, injector, product
+):
+    form, (units, _), unit = PRODUCTS[product]
+    patient = make_patient()
+    draft = make_treatment(
+        session,
+        injector,
+        patient.id,
+        [("mentalis", "left", units)],
+        when=T0,
+        product=product,
+        **form,
+    )
+    state = chart_state(session, draft.id, face_map=FACE_MAP, zone=ZONE, now=T0)
+    svg = ET.fromstring(state.as_json()["svg"])
+    titles = [t.text or "" for t in svg.iterfind(".//svg:g/svg:title", SVG)]
+    assert any(title.endswith(f": {units:g} {unit}") for title in titles), titles
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_the_cycle_ledger_writes_doses_in_the_products_units(
+    session, make_patient, injector, product
+):
+    form, (first, second), unit = PRODUCTS[product]
+    patient = make_patient()
+    for number, (when, units) in enumerate(
+        [(T0, first), (T0 + timedelta(days=100), second)], start=1
+    ):
+        make_treatment(
+            session,
+            injector,
+            patient.id,
+            [("mentalis", "left", units)],
+            when=when,
+            sign=True,
+            product=product,
+            lot_number=f"C{number}",
+            **form,
+        )
+    overview = cycles_overview(session, patient.id, face_map=FACE_MAP, zone=ZONE)
+    before, after = overview.ledger
+    assert (before.units, after.units) == (f"{first:g} {unit}", f"{second:g} {unit}")
+    (change,) = after.changes
+    assert change.endswith(f"\u2192 {second:g} {unit} (+{second - first:g})")
