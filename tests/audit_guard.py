@@ -74,9 +74,10 @@ EXEMPT_TABLE_PREFIXES: dict[str, str] = {
 # silently dropping its exemption.
 EXEMPT_FUNCTIONS: dict[str, str] = {
     # The shipped products and reference settings: the same rows on every
-    # install, versioned with the code (planner/reference.py), inserted only if
+    # install, versioned with the code (planner/reference.py), inserted if
     # missing and never overwriting a clinic's edits, which update_setting
-    # audits. Every test database gets them before any actor exists.
+    # audits. Every test database gets them before any actor exists. A
+    # correction of a shipped row a clinic never edited is audited (SYSTEM).
     "planner.services.catalogue.load_catalogue": "reference data loaded at install",
     # Synthetic demo people inserted in chunks of their own transactions (to
     # keep memory flat for large seeds); the run as a whole is recorded by one

@@ -5,10 +5,15 @@ from typing import Any
 from sqlmodel import Session
 from sqlmodel import select
 
+from planner.models import AuditAction
 from planner.models import ClinicSetting
 from planner.models import Product
 from planner.reference import MUSCLE_DOSES
 from planner.reference import PRODUCTS
+from planner.reference import MuscleDose
+from planner.reference import ProductReference
+from planner.services.audit import SYSTEM
+from planner.services.audit import record_event
 
 # Clinic-editable settings with defaults; unsourced ones are the clinic's choice.
 DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
@@ -112,11 +117,36 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
 )
 
 
+def _dilutions(ref: ProductReference) -> list[dict[str, Any]]:
+    return [
+        {"vial_units": d.vial_units, "diluent_ml": d.diluent_ml, "source": d.source}
+        for d in ref.dilutions
+    ]
+
+
+def _dose_setting(dose: MuscleDose) -> dict[str, Any]:
+    """The shipped reference dose of one muscle, as its setting's fields."""
+    return {
+        "value": {"low": dose.low, "high": dose.high, "default": dose.default},
+        "label": f"Reference dose per point, {dose.muscle.replace('_', ' ')} "
+        "(onabotulinumtoxinA units)",
+        "source": dose.source,
+        "unsourced": dose.unsourced,
+    }
+
+
 def load_catalogue(session: Session) -> None:
-    """Insert missing products, reference doses and settings; keep clinic edits."""
-    existing = set(session.exec(select(Product.code)).all())
+    """Insert missing products, reference doses and settings; keep clinic edits.
+
+    A reference dose the clinic never edited, and a product's dilution table
+    (which no one edits), follow the reference this release ships: a figure
+    corrected against its source reaches databases made by earlier releases too.
+    Each such correction is audited.
+    """
+    products = {row.code: row for row in session.exec(select(Product)).all()}
     for ref in PRODUCTS:
-        if ref.code in existing:
+        if ref.code in products:
+            _follow_reference(session, products[ref.code], _dilutions(ref))
             continue
         session.add(
             Product(
@@ -125,14 +155,7 @@ def load_catalogue(session: Session) -> None:
                 inn=ref.inn,
                 unit_name=ref.unit_name,
                 vial_sizes=list(ref.vial_sizes),
-                dilutions=[
-                    {
-                        "vial_units": d.vial_units,
-                        "diluent_ml": d.diluent_ml,
-                        "source": d.source,
-                    }
-                    for d in ref.dilutions
-                ],
+                dilutions=_dilutions(ref),
                 in_use_hours=ref.in_use_hours,
                 in_use_source=ref.in_use_source,
                 cap_units_3_months=ref.cap_units_3_months,
@@ -142,9 +165,9 @@ def load_catalogue(session: Session) -> None:
                 colour=ref.colour,
             )
         )
-    keys = set(session.exec(select(ClinicSetting.key)).all())
+    settings = {row.key: row for row in session.exec(select(ClinicSetting)).all()}
     for key, value, label, source, unsourced in DEFAULT_SETTINGS:
-        if key not in keys:
+        if key not in settings:
             session.add(
                 ClinicSetting(
                     key=key,
@@ -156,15 +179,53 @@ def load_catalogue(session: Session) -> None:
             )
     for dose in MUSCLE_DOSES:
         key = f"dose.{dose.muscle}"
-        if key not in keys:
-            session.add(
-                ClinicSetting(
-                    key=key,
-                    value={"low": dose.low, "high": dose.high, "default": dose.default},
-                    label=f"Reference dose per point, {dose.muscle.replace('_', ' ')} "
-                    "(onabotulinumtoxinA units)",
-                    source=dose.source,
-                    unsourced=dose.unsourced,
-                )
-            )
+        shipped = _dose_setting(dose)
+        row = settings.get(key)
+        if row is None:
+            session.add(ClinicSetting(key=key, **shipped))
+        elif row.updated_by_id is None and row.version == 1:
+            _follow_shipped_dose(session, row, shipped)
     session.commit()
+
+
+def _follow_reference(
+    session: Session, product: Product, dilutions: list[dict[str, Any]]
+) -> None:
+    """Give a product the dilution table the reference ships, if it differs."""
+    if product.dilutions == dilutions:
+        return
+    record_event(
+        session,
+        SYSTEM,
+        AuditAction.UPDATE,
+        "product",
+        product.id,
+        before={"dilutions": product.dilutions},
+        after={"dilutions": dilutions, "why": "reference corrected"},
+    )
+    product.dilutions = dilutions
+    session.add(product)
+
+
+def _follow_shipped_dose(
+    session: Session, row: ClinicSetting, shipped: dict[str, Any]
+) -> None:
+    """Give a never-edited reference dose the figures and source now shipped.
+
+    Its version stays 1 and its editor none: it is still the shipped setting.
+    """
+    before = {name: getattr(row, name) for name in shipped}
+    if before == shipped:
+        return
+    record_event(
+        session,
+        SYSTEM,
+        AuditAction.UPDATE,
+        "clinic_setting",
+        None,  # settings are keyed by name: the key is in before and after
+        before={"key": row.key, **before},
+        after={"key": row.key, **shipped, "why": "reference corrected"},
+    )
+    for name, value in shipped.items():
+        setattr(row, name, value)
+    session.add(row)
