@@ -40,6 +40,7 @@ from planner.models.photos import PhotoConsentRecord
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.consent_forms import current_form
+from planner.services.consent_forms import form_as_of
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.services.photos import consent_state
@@ -151,17 +152,19 @@ def treatment_consent_errors(
 
     Consent is judged at the treatment time ``treated_at``, as every other check
     is: a consent signed, renewed or re-signed after the injections does not cover
-    them, and one valid then still does after a later withdrawal or expiry. When a
+    them, and one valid then (on the form version current then) still does after
+    a later withdrawal, expiry or new form version. When a
     consent given since (by ``now``) would have done, the message says so.
 
     Only adds and flushes (the shipped form, on first use): the signing path
     owns the unit of work.
     """
-    form = current_form(session, ConsentKind.TREATMENT)
     records = patient_records(session, record.patient_id, ConsentKind.TREATMENT)
-    decision = _decide(session, records, form, now=treated_at, zone=zone)
+    then = form_as_of(session, ConsentKind.TREATMENT, treated_at)
+    decision = _decide(session, records, then, now=treated_at, zone=zone)
     if decision.valid:
         return {}
+    form = current_form(session, ConsentKind.TREATMENT)
     since = _decide(session, records, form, now=now, zone=zone)
     if since.valid and since.evidence is not None:
         # The chart shows the field's name first: "consent is needed. The…"

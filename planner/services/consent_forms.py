@@ -70,6 +70,33 @@ def current_form(session: Session, kind: ConsentKind) -> ConsentForm:
     return form
 
 
+def form_as_of(session: Session, kind: ConsentKind, moment: datetime) -> ConsentForm:
+    """Return the kind's version that was current at ``moment``.
+
+    The latest version made by then; the first version if none was (the shipped
+    text is stored on first use, which may come after the moment asked about).
+    A consent is judged against the form patients were signing at the time: a
+    version published after a treatment does not undo the consent it was given
+    under. Only flushes, as ``current_form``.
+    """
+    current = current_form(session, kind)
+    then = session.exec(
+        select(ConsentForm)
+        .where(ConsentForm.kind == kind, col(ConsentForm.created_at) <= moment)
+        .order_by(col(ConsentForm.version).desc())
+        .limit(1)
+    ).first()
+    if then is not None:
+        return then
+    first = session.exec(
+        select(ConsentForm)
+        .where(ConsentForm.kind == kind)
+        .order_by(col(ConsentForm.version))
+        .limit(1)
+    ).first()
+    return first or current
+
+
 def current_forms(session: Session) -> dict[ConsentKind, ConsentForm]:
     """Return every kind's current version (storing shipped texts as needed)."""
     forms = {kind: current_form(session, kind) for kind in ConsentKind}

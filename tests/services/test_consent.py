@@ -374,3 +374,30 @@ def test_consent_valid_at_the_treatment_signs_on_a_later_day(
     signed = sign_chart(session, injector, treatment)
     assert signed.status == "signed"
     assert signed.performed_at.astimezone(UTC) == treated
+
+
+@pytest.mark.parametrize("product", sorted(PRODUCTS))
+def test_a_form_version_published_after_the_treatment_does_not_undo_its_consent(
+    session, injector, make_patient, make_user, product
+):
+    """Consent on version 1, treatment, then version 2 published: the draft signs
+    (the patient signed the form in use when treated); a new chart asks again."""
+    patient = make_patient()
+    sign_drawn(session, injector, patient.id, when=WHEN - timedelta(days=30))
+    treatment = chart(
+        session, injector, patient.id, product, when=WHEN - timedelta(days=3)
+    )
+    old = consent_forms.current_form(session, ConsentKind.TREATMENT)
+    consent_forms.save_form_version(
+        session,
+        service_actor(make_user()),
+        ConsentKind.TREATMENT,
+        {"title": old.title, "body": old.body + "\n\nA new line.", "version": 1},
+        now=WHEN - timedelta(days=1),
+    )
+
+    assert sign_chart(session, injector, treatment).status == "signed"
+    later = chart(session, injector, patient.id, product, when=WHEN)
+    message = refusal(session, injector, later)
+    assert "signed version 1" in message
+    assert "now version 2" in message
