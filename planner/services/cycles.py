@@ -31,6 +31,7 @@ from planner.services.cycle_responses import comparison_courses
 from planner.services.cycle_responses import course_views
 from planner.services.cycle_responses import dose
 from planner.services.cycle_responses import ledger_rows
+from planner.services.cycle_responses import other_top_up_texts
 from planner.services.cycle_responses import units_text
 from planner.services.muscle_response import MuscleView
 from planner.services.muscle_response import muscle_view
@@ -47,7 +48,9 @@ class CycleCard:
 
     ``previous`` is the cycle it followed and ``ghosts`` that cycle's sites;
     ``product_index`` orders the products the page shows (it picks the shape
-    of the sites). ``svg`` is the drawn map, once ``draw_cycles`` has run.
+    of the sites). ``other_top_ups`` words the top-ups given in another
+    product, which are in none of the card's sites or units. ``svg`` is the
+    drawn map, once ``draw_cycles`` has run.
     """
 
     number: int
@@ -66,6 +69,7 @@ class CycleCard:
     changes: dict[str, int]
     response: dict[str, Any] | None
     product_changed: bool
+    other_top_ups: tuple[str, ...] = ()
     svg: Markup | None = None
 
     @property
@@ -185,6 +189,7 @@ def _cards(
                     },
                     product_changed=previous is not None
                     and previous.product_code != cycle.product_code,
+                    other_top_ups=other_top_up_texts(records, cycle.cycle),
                 )
             )
         previous = cycle
