@@ -48,9 +48,10 @@ class CycleCard:
 
     ``previous`` is the cycle it followed and ``ghosts`` that cycle's sites;
     ``product_index`` orders the products the page shows (it picks the shape
-    of the sites). ``other_top_ups`` words the top-ups given in another
-    product, which are in none of the card's sites or units. ``svg`` is the
-    drawn map, once ``draw_cycles`` has run.
+    of the sites). Across a product change no dose counts as ``changed``.
+    ``other_top_ups`` words the top-ups given in another product, which are
+    in none of the card's sites or units. ``svg`` is the drawn map, once
+    ``draw_cycles`` has run.
     """
 
     number: int
@@ -159,6 +160,10 @@ def _cards(
             highlight: set[tuple[str, str]] = set()
             if previous is not None:
                 for change in comparison.cycle_diff(previous, cycle):
+                    # Units of two products do not compare: a site whose dose
+                    # is another number in another product has not changed.
+                    if change.kind == "changed" and not change.same_product:
+                        continue
                     if change.kind in changes:
                         changes[change.kind] += 1
                         highlight.add((change.muscle, change.side))
