@@ -31,19 +31,33 @@ SWITCHES = {
 NONE_CHANGED = {"added": 0, "removed": 0, "moved": 0, "changed": 0}
 
 
-def switching(session, injector, patient, first):
-    for number, (product, units) in enumerate(SWITCHES[first]):
+def given_cycles(session, injector, patient, cycles):
+    """Sign one full treatment per (product, sites), 100 days apart."""
+    for number, (product, sites) in enumerate(cycles):
         make_treatment(
             session,
             injector,
             patient.id,
-            [("mentalis", "left", units)],
+            sites,
             when=DAY0 + timedelta(days=100 * number),
             sign=True,
             product=product,
             vial_units=VIALS[product],
             lot_number=f"L{number}",
         )
+
+
+def switching(session, injector, patient, first):
+    """Sign the three cycles of ``SWITCHES[first]``, left mentalis only."""
+    given_cycles(
+        session,
+        injector,
+        patient,
+        [
+            (product, [("mentalis", "left", units)])
+            for product, units in SWITCHES[first]
+        ],
+    )
 
 
 @pytest.mark.parametrize("first", ["botox", "dysport"])
@@ -66,23 +80,15 @@ def test_a_card_after_a_product_change_still_counts_sites_moved(
 ):
     patient = make_patient(affected_side="left")
     (product, units), (other, other_units), _ = SWITCHES[first]
-    for number, (given, sites) in enumerate(
+    given_cycles(
+        session,
+        injector,
+        patient,
         [
             (product, [("mentalis", "left", units)]),
             (other, [("mentalis", "left", other_units), ("platysma", "left", 5)]),
-        ]
-    ):
-        make_treatment(
-            session,
-            injector,
-            patient.id,
-            sites,
-            when=DAY0 + timedelta(days=100 * number),
-            sign=True,
-            product=given,
-            vial_units=VIALS[given],
-            lot_number=f"L{number}",
-        )
+        ],
+    )
 
     _, card = cycles_overview(session, patient.id, face_map=FACE_MAP, zone=ZONE).cards
     assert card.changes == {**NONE_CHANGED, "added": 1}
@@ -91,16 +97,12 @@ def test_a_card_after_a_product_change_still_counts_sites_moved(
 
 def test_a_dose_change_in_one_product_is_still_counted(session, injector, make_patient):
     patient = make_patient(affected_side="left")
-    for number, units in enumerate((4, 6)):
-        make_treatment(
-            session,
-            injector,
-            patient.id,
-            [("mentalis", "left", units)],
-            when=DAY0 + timedelta(days=100 * number),
-            sign=True,
-            lot_number=f"L{number}",
-        )
+    given_cycles(
+        session,
+        injector,
+        patient,
+        [("botox", [("mentalis", "left", units)]) for units in (4, 6)],
+    )
     _, card = cycles_overview(session, patient.id, face_map=FACE_MAP, zone=ZONE).cards
     assert (card.product_changed, card.changes["changed"]) == (False, 1)
     assert card.highlight == frozenset({("mentalis", "left")})

@@ -32,6 +32,10 @@ VIALS = {"botox": 100, "dysport": 300}
 BRANDS = {"botox": "Botox", "dysport": "Dysport"}
 # (cycle's product, its full and same-product top-up doses), other product, its dose.
 MIXED = [(("botox", 4, 1), "dysport", 10), (("dysport", 10, 5), "botox", 4)]
+EACH_PAIR = pytest.mark.parametrize(("today", "other"), PAIRS, ids=["botox", "dysport"])
+EACH_MIXED = pytest.mark.parametrize(
+    ("cycle", "other", "other_dose"), MIXED, ids=["botox", "dysport"]
+)
 
 
 def treat(session, injector, patient, sites, when, product, **form):
@@ -48,30 +52,30 @@ def treat(session, injector, patient, sites, when, product, **form):
     )
 
 
-@pytest.mark.parametrize(("today", "other"), PAIRS, ids=["botox", "dysport"])
+def signed_cycle(session, injector, patient, product, sites, top_ups):
+    """Sign a full treatment of ``sites`` on day 0, then each top-up, given as
+    (day, product, sites)."""
+    treat(session, injector, patient, sites, DAY0, product, sign=True)
+    for day, given, top_up in top_ups:
+        when = DAY0 + timedelta(days=day)
+        treat(session, injector, patient, top_up, when, given, sign=True, kind="top_up")
+
+
+@EACH_PAIR
 def test_a_dose_change_is_checked_past_another_products_top_up(
     session, injector, make_patient, today, other
 ):
     product, _, dose = today
     patient = make_patient(affected_side="left")
-    treat(
+    # The other product's top-up has mentalis too: its units are never added.
+    other_sites = [("platysma", "right", 5), ("mentalis", "left", 8)]
+    signed_cycle(
         session,
         injector,
         patient,
-        [("mentalis", "left", dose)],
-        DAY0,
         product,
-        sign=True,
-    )
-    treat(
-        session,
-        injector,
-        patient,
-        [("platysma", "right", 5), ("mentalis", "left", 8)],
-        DAY0 + timedelta(days=15),
-        other,
-        sign=True,
-        kind="top_up",
+        [("mentalis", "left", dose)],
+        [(15, other, other_sites)],
     )
     later = DAY0 + timedelta(days=100)
     draft = treat(
@@ -116,34 +120,20 @@ def mixed_cycle(session, injector, patient, cycle, other, other_dose):
     """Full treatment on day 0, a same-product top-up on day 14 and another
     product's top-up on day 15, all into the left mentalis."""
     product, full, top_up = cycle
-    treat(
+    signed_cycle(
         session,
         injector,
         patient,
-        [("mentalis", "left", full)],
-        DAY0,
         product,
-        sign=True,
+        [("mentalis", "left", full)],
+        [
+            (14, product, [("mentalis", "left", top_up)]),
+            (15, other, [("mentalis", "left", other_dose)]),
+        ],
     )
-    for when, given, units in (
-        (DAY0 + timedelta(days=14), product, top_up),
-        (DAY0 + timedelta(days=15), other, other_dose),
-    ):
-        treat(
-            session,
-            injector,
-            patient,
-            [("mentalis", "left", units)],
-            when,
-            given,
-            sign=True,
-            kind="top_up",
-        )
 
 
-@pytest.mark.parametrize(
-    ("cycle", "other", "other_dose"), MIXED, ids=["botox", "dysport"]
-)
+@EACH_MIXED
 def test_another_products_top_up_is_kept_out_of_the_cycles_doses(
     session, injector, make_patient, cycle, other, other_dose
 ):
@@ -199,32 +189,19 @@ def test_another_products_top_up_is_kept_out_of_the_cycles_doses(
     assert [(r.units, r.top_up) for r in block.rows] == [(f"{full:g}", f"{top_up:g}")]
 
 
-@pytest.mark.parametrize(
-    ("cycle", "other", "other_dose"), MIXED, ids=["botox", "dysport"]
-)
+@EACH_MIXED
 def test_a_cycle_with_only_another_products_top_up_has_none_of_its_own(
     session, injector, make_patient, cycle, other, other_dose
 ):
     product, full, _ = cycle
     patient = make_patient(affected_side="left")
-    treat(
+    signed_cycle(
         session,
         injector,
         patient,
-        [("mentalis", "left", full)],
-        DAY0,
         product,
-        sign=True,
-    )
-    treat(
-        session,
-        injector,
-        patient,
-        [("platysma", "left", other_dose)],
-        DAY0 + timedelta(days=15),
-        other,
-        sign=True,
-        kind="top_up",
+        [("mentalis", "left", full)],
+        [(15, other, [("platysma", "left", other_dose)])],
     )
     overview = cycles_overview(session, patient.id, face_map=FACE_MAP, zone=ZONE)
     (card,) = overview.cards
@@ -237,9 +214,7 @@ def test_a_cycle_with_only_another_products_top_up_has_none_of_its_own(
     assert ledger.other_top_ups == (f"+{other_dose:g} U {BRANDS[other]} top-up",)
 
 
-@pytest.mark.parametrize(
-    ("cycle", "other", "other_dose"), MIXED, ids=["botox", "dysport"]
-)
+@EACH_MIXED
 def test_the_printed_comparison_names_another_products_top_up_apart(
     app, session, injector, make_patient, cycle, other, other_dose
 ):

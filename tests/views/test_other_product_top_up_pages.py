@@ -7,44 +7,32 @@ API. In Botox and in Dysport.
 import re
 from datetime import timedelta
 
-import pytest
-
 from planner.models import Role
 from tests.services.test_comparison_report import page_texts
 from tests.services.test_other_product_top_up import BRANDS
 from tests.services.test_other_product_top_up import DAY0
-from tests.services.test_other_product_top_up import MIXED
-from tests.services.test_other_product_top_up import PAIRS
+from tests.services.test_other_product_top_up import EACH_MIXED
+from tests.services.test_other_product_top_up import EACH_PAIR
 from tests.services.test_other_product_top_up import mixed_cycle
+from tests.services.test_other_product_top_up import signed_cycle
 from tests.services.test_other_product_top_up import treat
 from tests.views.test_chart_state_json import page_state
 from tests.views.test_outcomes_pages import text
 
 
-@pytest.mark.parametrize(("today", "other"), PAIRS, ids=["botox", "dysport"])
+@EACH_PAIR
 def test_the_chart_checks_the_dose_change_past_another_products_top_up(
     session, injector, make_patient, login_as, today, other
 ):
     product, _, dose = today
     patient = make_patient(affected_side="left")
-    treat(
+    signed_cycle(
         session,
         injector,
         patient,
-        [("mentalis", "left", dose)],
-        DAY0,
         product,
-        sign=True,
-    )
-    treat(
-        session,
-        injector,
-        patient,
-        [("platysma", "right", 5)],
-        DAY0 + timedelta(days=15),
-        other,
-        sign=True,
-        kind="top_up",
+        [("mentalis", "left", dose)],
+        [(15, other, [("platysma", "right", 5)])],
     )
     later = DAY0 + timedelta(days=100)
     draft = treat(
@@ -61,9 +49,7 @@ def test_the_chart_checks_the_dose_change_past_another_products_top_up(
         ]
 
 
-@pytest.mark.parametrize(
-    ("cycle", "other", "other_dose"), MIXED, ids=["botox", "dysport"]
-)
+@EACH_MIXED
 def test_the_cycles_page_api_and_print_show_another_products_top_up_apart(
     session, injector, make_patient, login_as, cycle, other, other_dose
 ):
