@@ -184,17 +184,18 @@ def check_dose_changes(
     """Ask for a reason when a muscle's dose per side moves by more than ``share``.
 
     Compares a planned full treatment with the last cycle (its full treatment plus
-    the top-ups since). A muscle new this cycle, or dropped from it, is reported
-    without asking for a reason. Skipped when the last cycle used another product,
-    whose units cannot be compared, or when nothing is charted yet.
+    the top-ups since) in today's product: a top-up in another product is left out,
+    its units never added to these. A muscle new this cycle, or dropped from it, is
+    reported without asking for a reason. Skipped when the last full treatment used
+    another product (``product_changed`` says so), or when nothing is charted yet.
     """
     if plan.kind != "full" or not plan.sites:
         return []
     cycle = last_cycle_sessions(history, today)
-    if not cycle or any(s.product_code != plan.product.code for s in cycle):
+    if not cycle or cycle[0].product_code != plan.product.code:
         return []
     before: dict[tuple[str, str], float] = {}
-    for session in cycle:
+    for session in (s for s in cycle if s.product_code == plan.product.code):
         for key, units in session.muscle_units.items():
             before[key] = before.get(key, 0.0) + units
     now = muscle_totals(plan.sites)

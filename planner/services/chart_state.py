@@ -158,20 +158,27 @@ def _changes(
 ) -> list[DoseChange]:
     """List each muscle and side whose dose differs from last cycle's, if any.
 
-    Only against a last cycle charted wholly in today's product: units of two
-    products are never compared. A muscle with a dose still to enter today is
-    left out until it has one.
+    Only against a last cycle whose full treatment was in today's product, and
+    only its sessions in that product: units of two products are never compared
+    nor added (a top-up in another product is left out, as the dose-change check
+    leaves it). A muscle with a dose still to enter today is left out until it
+    has one.
     """
-    products = session_products(session, {site.session_id for site in previous})
-    if not previous or any(
-        product_id != record.product_id for product_id, _ in products.values()
-    ):
+    ids = {site.session_id for site in previous}
+    full = session.exec(
+        select(TreatmentSession.product_id).where(
+            col(TreatmentSession.id).in_(ids), TreatmentSession.kind == "full"
+        )
+    ).first()
+    if full != record.product_id:
         return []
+    products = session_products(session, ids)
     before: dict[tuple[str, str], float] = defaultdict(float)
     after: dict[tuple[str, str], float] = defaultdict(float)
     pending = {(site.muscle, site.side) for site in today if site.units is None}
     for old in previous:
-        before[(old.muscle, old.side.value)] += old.units or 0.0
+        if products[old.session_id][0] == record.product_id:
+            before[(old.muscle, old.side.value)] += old.units or 0.0
     for site in today:
         after[(site.muscle, site.side)] += site.units or 0.0
     return [

@@ -1,7 +1,10 @@
 """A patient's signed cycles read from the database as the comparison's records.
 
-Each cycle is its signed full treatment with its signed top-ups (their sites
-marked ``top_up``); scores are filed by their time point (``comparison.
+Each cycle is its signed full treatment with its signed top-ups in the same
+product (their sites marked ``top_up``). A top-up in another product stays out
+of the cycle's sites, whose units are the full treatment's product's alone; it
+is kept apart (``other_top_ups``) so that the pages still show it was given.
+Scores are filed by their time point (``comparison.
 file_under``) among the signed full treatments, whatever session they were
 saved against, so that one rule decides the cycle everywhere.
 """
@@ -46,11 +49,22 @@ class EventRecord:
 
 
 @dataclass(frozen=True)
+class OtherTopUp:
+    """A top-up given in another product than its cycle's, in its own units."""
+
+    given_on: date
+    product_code: str
+    brand: str
+    units: float
+
+
+@dataclass(frozen=True)
 class CycleRecords:
     """Every signed cycle of a patient, with what was recorded about each.
 
     ``sessions`` lists each cycle's session ids, the full treatment's first;
-    ``top_up_days`` the days of its top-ups. ``waiting`` counts pre-treatment
+    ``top_up_days`` the days of its top-ups in the cycle's product, and
+    ``other_top_ups`` those in another product. ``waiting`` counts pre-treatment
     scores whose treatment is not signed yet.
     """
 
@@ -63,6 +77,7 @@ class CycleRecords:
     events: list[EventRecord]
     points: list[comparison.ScorePoint]
     waiting: int
+    other_top_ups: dict[int, list[OtherTopUp]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,8 @@ class _Signed:
     kind: SessionKind
     cycle_number: int
     performed_at: datetime
+    product_code: str
+    brand: str
 
 
 def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecords:
@@ -101,7 +118,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
     by_cycle: dict[int, list[_Signed]] = defaultdict(list)
     product: dict[int, tuple[str, str]] = {}
     for sid, kind, number, performed_at, code, brand in rows:
-        record = _Signed(int(sid or 0), kind, number, performed_at)
+        record = _Signed(int(sid or 0), kind, number, performed_at, code, brand)
         by_cycle[number].append(record)
         if kind == SessionKind.FULL:
             product[number] = (code, brand)
@@ -114,12 +131,26 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
     cycles: list[comparison.CycleSites] = []
     fulls: list[comparison.FullTreatment] = []
     top_up_days: dict[int, list[date]] = {}
+    other_top_ups: dict[int, list[OtherTopUp]] = {}
     for number in numbers:
         records = sorted(by_cycle[number], key=_full_first)
         full = records[0]
         day = local_day(full.performed_at, zone)
+        # Units of two products are never added: only the full treatment's
+        # product's top-ups join the cycle's sites.
+        same = [r for r in records if r.product_code == full.product_code]
+        other_top_ups[number] = [
+            OtherTopUp(
+                given_on=local_day(r.performed_at, zone),
+                product_code=r.product_code,
+                brand=r.brand,
+                units=sum(row[-1] for row in sites.get(r.id, [])),
+            )
+            for r in records
+            if r.product_code != full.product_code
+        ]
         points: list[comparison.SitePoint] = []
-        for record in records:
+        for record in same:
             for muscle, side, x, y, units in sites.get(record.id, []):
                 points.append(
                     comparison.SitePoint(
@@ -138,7 +169,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         fulls.append(comparison.FullTreatment(sessions[number][0], day))
         top_up_days[number] = [
             local_day(r.performed_at, zone)
-            for r in records
+            for r in same
             if r.kind == SessionKind.TOP_UP
         ]
     cycle_of = {sessions[n][0]: n for n in numbers}
@@ -154,6 +185,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         events=_events(session, owner),
         points=scores,
         waiting=waiting,
+        other_top_ups=other_top_ups,
     )
 
 

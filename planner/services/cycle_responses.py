@@ -100,7 +100,11 @@ class LedgerScore:
 
 @dataclass(frozen=True)
 class LedgerRow:
-    """One cycle of the ledger, ready to print."""
+    """One cycle of the ledger, ready to print.
+
+    ``top_up`` words the top-ups in the cycle's product; ``other_top_ups`` those
+    in another product, each in its own units and never added to the cycle's.
+    """
 
     cycle: int
     treated_on: date
@@ -114,6 +118,7 @@ class LedgerRow:
     course: str
     interval: str
     events: tuple[str, ...]
+    other_top_ups: tuple[str, ...] = ()
 
 
 def comparison_courses(records: CycleRecords) -> list[ScoreCourse]:
@@ -168,9 +173,22 @@ def ledger_rows(
                     for event in records.events
                     if event.cycle == doses.cycle
                 ),
+                other_top_ups=other_top_up_texts(records, doses.cycle),
             )
         )
     return rows
+
+
+def other_top_up_texts(records: CycleRecords, cycle: int) -> tuple[str, ...]:
+    """Word the cycle's top-ups in another product, in that product's units.
+
+    For example "+10 U (Speywood) Dysport top-up".
+    """
+    return tuple(
+        f"+{units_text(top_up.units, unit_name(top_up.product_code))} "
+        f"{top_up.brand} top-up"
+        for top_up in records.other_top_ups.get(cycle, [])
+    )
 
 
 def _dose_change(

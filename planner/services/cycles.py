@@ -31,6 +31,8 @@ from planner.services.cycle_responses import comparison_courses
 from planner.services.cycle_responses import course_views
 from planner.services.cycle_responses import dose
 from planner.services.cycle_responses import ledger_rows
+from planner.services.cycle_responses import other_top_up_texts
+from planner.services.cycle_responses import unit_name
 from planner.services.cycle_responses import units_text
 from planner.services.muscle_response import MuscleView
 from planner.services.muscle_response import muscle_view
@@ -47,7 +49,10 @@ class CycleCard:
 
     ``previous`` is the cycle it followed and ``ghosts`` that cycle's sites;
     ``product_index`` orders the products the page shows (it picks the shape
-    of the sites). ``svg`` is the drawn map, once ``draw_cycles`` has run.
+    of the sites). Across a product change no dose counts as ``changed``.
+    ``other_top_ups`` words the top-ups given in another product, which are
+    in none of the card's sites or units. ``svg`` is the drawn map, once
+    ``draw_cycles`` has run.
     """
 
     number: int
@@ -66,14 +71,17 @@ class CycleCard:
     changes: dict[str, int]
     response: dict[str, Any] | None
     product_changed: bool
+    other_top_ups: tuple[str, ...] = ()
     svg: Markup | None = None
 
     @property
     def dose_text(self) -> str:
-        """Write the cycle's dose: "20 U", or "20 U + 2.5 U top-up"."""
-        text = units_text(self.units)
+        """Write the cycle's dose in its product's units: "20 U", "20 U + 2.5 U
+        top-up", "50 U (Speywood)"."""
+        unit = unit_name(self.product_code)
+        text = units_text(self.units, unit)
         if self.top_up_units:
-            text += f" + {units_text(self.top_up_units)} top-up"
+            text += f" + {units_text(self.top_up_units, unit)} top-up"
         return text
 
 
@@ -155,6 +163,10 @@ def _cards(
             highlight: set[tuple[str, str]] = set()
             if previous is not None:
                 for change in comparison.cycle_diff(previous, cycle):
+                    # Units of two products do not compare: a site whose dose
+                    # is another number in another product has not changed.
+                    if change.kind == "changed" and not change.same_product:
+                        continue
                     if change.kind in changes:
                         changes[change.kind] += 1
                         highlight.add((change.muscle, change.side))
@@ -185,6 +197,7 @@ def _cards(
                     },
                     product_changed=previous is not None
                     and previous.product_code != cycle.product_code,
+                    other_top_ups=other_top_up_texts(records, cycle.cycle),
                 )
             )
         previous = cycle
@@ -231,7 +244,8 @@ def _matrices(
             for n, c in zip(blocks[0][1].cycles, products, strict=True)
             if c == code
         )
-        keys.append(HeatKey(brand, units_text(float(stacked[:, columns].max()))))
+        top = units_text(float(stacked[:, columns].max()), unit_name(code))
+        keys.append(HeatKey(brand, top))
     matrices = []
     offset = 0
     for side, total, full in blocks:

@@ -652,6 +652,39 @@ def test_dose_change_counts_last_cycles_top_ups():
         assert codes(warnings) == (["dose_changed"] if fires else [])
 
 
+@pytest.mark.parametrize(
+    ("product", "other", "before", "today"),
+    [(BOTOX, "dysport", 1, 3), (DYSPORT, "botox", 10, 30)],
+    ids=["botox", "dysport"],
+)
+def test_dose_change_leaves_out_last_cycles_top_up_in_another_product(
+    product, other, before, today
+):
+    history = [
+        make_past(100, product=product.code, muscle_units={FRONTALIS_RIGHT: before}),
+        make_past(86, "top_up", product=other, muscle_units={("platysma", "left"): 50}),
+    ]
+    plan = make_plan(make_site(units=today), product=product)
+    (warning,) = check_dose_changes(plan, history, TODAY, 0.5)
+    assert (warning.code, warning.muscle, warning.side) == (
+        "dose_changed",
+        *FRONTALIS_RIGHT,
+    )
+    assert "+200 %" in warning.message
+
+
+def test_dose_change_never_adds_another_products_top_up():
+    history = [
+        make_past(100, muscle_units={FRONTALIS_RIGHT: 4}),
+        make_past(86, "top_up", "dysport", muscle_units={FRONTALIS_RIGHT: 10}),
+    ]
+    # 4 U of Botox last cycle; the 10 Dysport units are not 10 more Botox units.
+    assert check_dose_changes(make_plan(make_site(units=5)), history, TODAY, 0.5) == []
+    warnings = check_dose_changes(make_plan(make_site(units=12)), history, TODAY, 0.5)
+    assert codes(warnings) == ["dose_changed"]
+    assert "against 4 U last cycle" in warnings[0].message
+
+
 def test_zero_units_last_cycle_counts_as_not_injected():
     history = [make_past(90, muscle_units={("frontalis", "left"): 0})]
     warnings = check_dose_changes(make_plan(make_site(units=2)), history, TODAY, 0.5)
@@ -680,8 +713,21 @@ def test_added_and_removed_muscles_need_no_reason():
             make_plan(make_site(units=20)),
             [make_past(90, product="dysport", muscle_units={FRONTALIS_RIGHT: 4})],
         ),
+        (
+            make_plan(make_site(units=20)),
+            [
+                make_past(90, product="dysport", muscle_units={FRONTALIS_RIGHT: 4}),
+                make_past(76, "top_up", muscle_units={FRONTALIS_RIGHT: 4}),
+            ],
+        ),
     ],
-    ids=["no-history", "nothing-charted", "top-up", "other-product"],
+    ids=[
+        "no-history",
+        "nothing-charted",
+        "top-up",
+        "other-product",
+        "other-product-with-a-top-up-in-todays",
+    ],
 )
 def test_dose_change_not_compared(plan, history):
     assert check_dose_changes(plan, history, TODAY, 0.5) == []

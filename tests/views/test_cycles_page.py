@@ -1,12 +1,14 @@
-"""The cycles page's ledger and muscle picker, and time points on the forms."""
+"""The cycles page's ledger, muscle picker and cards, and time points on the forms."""
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from planner.models import Assessment
 from planner.models import Role
 from tests.factories import make_treatment
+from tests.services.test_cycle_cards import switching
 from tests.services.test_cycle_response import CYCLE_1
 from tests.services.test_cycle_response import SITES
 from tests.services.test_cycle_response import score
@@ -91,3 +93,24 @@ def test_self_entry_records_the_time_point_chosen(
     ).one()
     assert saved.timepoint == "wear_off"
     assert saved.self_entered
+
+
+@pytest.mark.parametrize("first", ["botox", "dysport"])
+def test_a_card_after_a_product_change_says_so_and_counts_no_dose_change(
+    login_as, session, injector, make_patient, first
+):
+    patient = make_patient()
+    switching(session, injector, patient, first)
+    browser = login_as(Role.STAFF)
+    html = text(browser.get(f"/patients/{patient.id}/cycles"))
+    changes = re.findall(r'<p class="cycle-changes">(.*?)</p>', html, re.DOTALL)
+    assert len(changes) == 3
+    for previous, line in ((1, changes[1]), (2, changes[2])):
+        assert (
+            '<span class="count count-product">New product: doses not compared '
+            f"with cycle {previous}</span>"
+        ) in line
+        assert "dose changed" not in line
+        assert "Same sites" not in line
+    cards = browser.api("GET", f"/api/v1/patients/{patient.id}/cycles").json["cycles"]
+    assert [card["changes"]["changed"] for card in cards] == [0, 0, 0]
