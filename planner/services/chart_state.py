@@ -14,13 +14,9 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
-from planner.dosing.treated_muscles import TreatedMuscle
 from planner.facemap import FaceMap
 from planner.facemap import Muscle
-from planner.facemap import Site
 from planner.facemap import edition_for
-from planner.facemap import render_face_map
-from planner.facemap.hatching import Hatch
 from planner.models import Amendment
 from planner.models import InjectionSite
 from planner.models import Patient
@@ -32,6 +28,7 @@ from planner.models import VialLot
 from planner.services import clinical_flags
 from planner.services import protocols
 from planner.services import safety
+from planner.services.chart_map import chart_svg
 from planner.services.chart_prefill import last_cycle_sites
 from planner.services.chart_prefill import session_products
 from planner.services.chart_state_models import AmendmentInfo
@@ -56,7 +53,6 @@ from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
 
 STEP_UNITS = 0.25
-GHOST_COLOUR = "#767676"
 # The largest dose the chair offers for one site, in the product's units.
 MAX_UNITS = 400
 
@@ -310,36 +306,6 @@ def _flag_changes(
     ]
 
 
-def _svg(
-    face_map: FaceMap,
-    rows: list[InjectionSite],
-    previous: list[InjectionSite],
-    product: Product,
-    patient: Patient,
-    treated: tuple[TreatedMuscle, ...],
-) -> str:
-    return render_face_map(
-        face_map,
-        sites=[
-            Site(
-                s.number,
-                s.x,
-                s.y,
-                s.units or 0.0,
-                product.colour,
-                "dose not entered"
-                if s.units is None
-                else dosing.format_dose(s.units, product.unit_name),
-            )
-            for s in rows
-        ],
-        ghosts=[Site(0, s.x, s.y, s.units or 0.0, GHOST_COLOUR) for s in previous],
-        highlight={(s.muscle, s.side.value) for s in rows},
-        title=f"Injection sites, {patient.full_name}",
-        hatched=[Hatch(t.muscle, t.side, t.short_label) for t in treated],
-    )
-
-
 def chart_state(
     session: Session,
     session_id: int,
@@ -388,7 +354,15 @@ def chart_state(
             for s in previous
         ],
         changes=_changes(session, record, sites, previous),
-        svg=_svg(face_map, rows, previous, product, patient, treated),
+        svg=chart_svg(
+            session,
+            face_map,
+            rows,
+            previous,
+            product,
+            patient,
+            treated,
+        ),
         # Muscle-sides a procedure excised or denervated: a tap there needs
         # ``confirm_treated_muscle`` (issue 22).
         treated_muscles=[

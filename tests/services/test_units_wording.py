@@ -71,3 +71,44 @@ def test_the_cycle_ledger_writes_doses_in_the_products_units(
     assert (before.units, after.units) == (f"{first:g} {unit}", f"{second:g} {unit}")
     (change,) = after.changes
     assert change.endswith(f"\u2192 {second:g} {unit} (+{second - first:g})")
+
+
+@pytest.mark.parametrize(
+    ("last", "today"), [("dysport", "botox"), ("botox", "dysport")]
+)
+def test_last_cycles_ghosts_name_the_product_they_were_given_in(
+    session, make_patient, injector, last, today
+):
+    """A ghost of last cycle's dose on today's chart of another product says whose
+    units it is in, never bare units that read as today's product's."""
+    last_form, (units, _), last_unit = PRODUCTS[last]
+    patient = make_patient()
+    make_treatment(
+        session,
+        injector,
+        patient.id,
+        [("mentalis", "left", units)],
+        when=T0,
+        sign=True,
+        product=last,
+        lot_number="L1",
+        **last_form,
+    )
+    draft = make_treatment(
+        session,
+        injector,
+        patient.id,
+        when=T0 + timedelta(days=100),
+        product=today,
+        lot_number="T1",
+        **PRODUCTS[today][0],
+    )
+    state = chart_state(
+        session, draft.id, face_map=FACE_MAP, zone=ZONE, now=T0 + timedelta(days=100)
+    )
+    svg = ET.fromstring(state.as_json()["svg"])
+    ghosts = svg.iterfind(".//svg:g[@class='ghosts']/svg:circle/svg:title", SVG)
+    brand = {"botox": "Botox", "dysport": "Dysport"}[last]
+    assert [t.text for t in ghosts] == [
+        f"Last cycle, {units:g} units: {units:g} {last_unit} {brand}"
+    ]
