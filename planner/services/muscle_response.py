@@ -23,6 +23,7 @@ from planner.services.cycle_responses import change_of
 from planner.services.cycle_responses import dose
 from planner.services.cycle_responses import number
 from planner.services.cycle_responses import short_title
+from planner.services.cycle_responses import unit_name
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class MuscleBlock:
     """A muscle over the cycles of one product, with what the numbers can say."""
 
     product: str
+    # The product's units, as its reference names them: "U", "U (Speywood)".
+    unit: str
     rows: list[MuscleRow]
     findings: list[str]
     caution: str
@@ -132,13 +135,18 @@ def _block(
     most = max([fit.pairs for fit in group.responses.values()] + [group.duration.pairs])
     caution = ""
     if most < comparison.SMALL_N:
+        counted = (
+            f"Only {most} cycle{'s' if most != 1 else ''} to compare"
+            if most
+            else "No cycles to compare yet"
+        )
         caution = (
-            f"Only {most} cycle{'s' if most != 1 else ''} to compare: too few to "
-            "tell the dose's effect from chance, the natural course of synkinesis "
-            "or other changes made at the same time."
+            f"{counted}: too few to tell the dose's effect from chance, the natural "
+            "course of synkinesis or other changes made at the same time."
         )
     return MuscleBlock(
         product=brands.get(group.product_code, group.product_code),
+        unit=unit_name(group.product_code),
         rows=rows,
         findings=findings,
         caution=caution,

@@ -11,11 +11,13 @@ from datetime import timedelta
 
 import pytest
 
+from planner.models import Role
 from planner.services.chart_state import chart_state
 from planner.services.cycles import cycles_overview
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
 from tests.factories import make_treatment
+from tests.services.test_comparison_report import page_texts
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 PRODUCTS = {
@@ -112,3 +114,44 @@ def test_last_cycles_ghosts_name_the_product_they_were_given_in(
     assert [t.text for t in ghosts] == [
         f"Last cycle, {units:g} units: {units:g} {last_unit} {brand}"
     ]
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_a_muscles_dose_against_response_is_in_the_products_units(
+    app, session, make_patient, injector, login_as, product
+):
+    """The cycles page's and the printed comparison's muscle table: 'Dose (U
+    (Speywood))' for Dysport, never a bare U that reads as Botox units."""
+    form, (first, second), unit = PRODUCTS[product]
+    patient = make_patient()
+    for number, (when, units) in enumerate(
+        [(T0, first), (T0 + timedelta(days=100), second)], start=1
+    ):
+        make_treatment(
+            session,
+            injector,
+            patient.id,
+            [("mentalis", "left", units)],
+            when=when,
+            sign=True,
+            product=product,
+            lot_number=f"C{number}",
+            **form,
+        )
+    overview = cycles_overview(
+        session,
+        patient.id,
+        face_map=FACE_MAP,
+        zone=ZONE,
+        muscle=("mentalis", "left"),
+    )
+    assert overview.muscle is not None
+    (block,) = overview.muscle.blocks
+    assert block.unit == unit
+
+    browser = login_as(Role.STAFF)
+    page = browser.get(f"/patients/{patient.id}/cycles?muscle=mentalis:left")
+    html = page.get_data(as_text=True)
+    assert f'<td class="num dose">{second:g} {unit}</td>' in html
+    pdf = browser.get(f"/patients/{patient.id}/comparison.pdf")
+    assert f"Dose ({unit})" in " ".join(page_texts(pdf.data))
