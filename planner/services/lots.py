@@ -1,6 +1,7 @@
 """Vial lots: the batch, expiry and dilution of the toxin used at the chair."""
 
 from collections.abc import Callable
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -293,7 +294,9 @@ def add_lot(
     assert product is not None
     lot.opened_by_id = actor.user_id
     if lot.reconstituted_at is not None:
-        lot.discard_by = lot.reconstituted_at + timedelta(hours=product.in_use_hours)
+        # In real hours: in the clinic's zone a clock change would add or drop one.
+        opened = lot.reconstituted_at.astimezone(UTC)
+        lot.discard_by = opened + timedelta(hours=product.in_use_hours)
     session.add(lot)
     session.flush()
     record_event(

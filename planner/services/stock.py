@@ -8,6 +8,7 @@ What each lot holds is read in ``services.stock_ledger``.
 
 from datetime import date
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from pydantic import ConfigDict
@@ -17,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 from sqlmodel import select
 
+from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.models import AuditAction
@@ -166,13 +168,15 @@ def get_stock_lot(session: Session, lot_id: int) -> StockLot:
     return get_or_raise(session, StockLot, lot_id, f"There is no stock lot {lot_id}.")
 
 
-def _closed_message(session: Session, vial: VialLot) -> str:
+def _closed_message(session: Session, vial: VialLot, zone: ZoneInfo) -> str:
+    """Say who closed the vial and when, on the clinic's clock."""
     closer = session.get(User, vial.closed_by_id) if vial.closed_by_id else None
     who = f" by {closer.name}" if closer else ""
     assert vial.closed_at is not None
+    local = vial.closed_at.astimezone(zone)
     return (
-        f"This vial was already closed{who} at "
-        f"{vial.closed_at.isoformat(timespec='minutes')}; nothing was recorded."
+        f"This vial was already closed{who} at {local:%H:%M} on "
+        f"{format_day(local.date())}; nothing was recorded."
     )
 
 
@@ -196,13 +200,19 @@ def _vial_waste(
 
 
 def record_vial_waste(
-    session: Session, actor: Actor, vial_id: int, data: object, *, now: datetime
+    session: Session,
+    actor: Actor,
+    vial_id: int,
+    data: object,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> StockWaste:
     """Record units lost from an open vial (dropped, spilled), no more than is left."""
     waste_in = parse_input(VialWasteCreate, data, "The waste needs correcting.")
     vial = get_vial(session, vial_id)
     if vial.closed_at is not None:
-        raise Conflict(_closed_message(session, vial))
+        raise Conflict(_closed_message(session, vial, zone))
     use = vial_use(session, [vial_id])[vial_id]
     left = remainder(vial, use) - use.draft
     if waste_in.units > left + EPSILON:
@@ -223,7 +233,13 @@ _VIALS = VialLot.__table__  # type: ignore[attr-defined]  # set by SQLModel
 
 
 def close_vial(
-    session: Session, actor: Actor, vial_id: int, data: object, *, now: datetime
+    session: Session,
+    actor: Actor,
+    vial_id: int,
+    data: object,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> StockWaste | None:
     """Close an open vial, recording what the charts leave in it as waste.
 
@@ -235,7 +251,7 @@ def close_vial(
     close_in = parse_input(VialClose, data, "Closing the vial needs correcting.")
     vial = get_vial(session, vial_id)
     if vial.closed_at is not None:
-        raise Conflict(_closed_message(session, vial))
+        raise Conflict(_closed_message(session, vial, zone))
     before = snapshot(vial)
     claimed = session.connection().execute(
         update(_VIALS)
@@ -244,7 +260,7 @@ def close_vial(
     )
     if claimed.rowcount != 1:
         session.rollback()
-        raise Conflict(_closed_message(session, get_vial(session, vial_id)))
+        raise Conflict(_closed_message(session, get_vial(session, vial_id), zone))
     session.refresh(vial)
     use = vial_use(session, [vial_id])[vial_id]
     left = remainder(vial, use) - use.draft

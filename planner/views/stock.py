@@ -7,6 +7,7 @@ or an admin, and every look-up is audited.
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import Blueprint
@@ -114,7 +115,7 @@ def _record_waste(
 def record_waste(vial_id: int) -> Response:
     """Record units lost from an open vial."""
     return _record_waste(
-        service.record_vial_waste,
+        partial(service.record_vial_waste, zone=clinic_zone()),
         vial_id,
         f"vial-{vial_id}",
         lambda waste: f"{waste.units if waste else 0:g} units recorded as waste.",
@@ -126,7 +127,7 @@ def record_waste(vial_id: int) -> Response:
 def close_vial(vial_id: int) -> Response:
     """Close an open vial, recording what is left in it as waste."""
     return _record_waste(
-        service.close_vial,
+        partial(service.close_vial, zone=clinic_zone()),
         vial_id,
         "open-vials",
         lambda waste: (

@@ -160,7 +160,7 @@ def test_monthly_report_counts_each_product_in_its_own_units(
         select(stock_service.VialLot).where(stock_service.VialLot.lot_number == "M1")
     ).first()
     stock_service.close_vial(
-        session, injector, vial.id, {"reason": "end_of_session"}, now=NOW
+        session, injector, vial.id, {"reason": "end_of_session"}, now=NOW, zone=ZONE
     )
     report = stock_report.monthly_report(session, last=date(2026, 11, 30), zone=ZONE)
     assert (report.first, report.last) == (date(2025, 12, 1), date(2026, 11, 1))

@@ -175,20 +175,35 @@ def test_waste_cannot_exceed_what_is_left_and_closing_records_the_rest(
     vial_id = stock_vial(30)
     with pytest.raises(InvalidInput) as info:
         service.record_vial_waste(
-            session, injector, vial_id, {"units": "71", "reason": "dropped"}, now=START
+            session,
+            injector,
+            vial_id,
+            {"units": "71", "reason": "dropped"},
+            now=START,
+            zone=ZONE,
         )
     assert "70" in info.value.fields["units"]
     service.record_vial_waste(
-        session, injector, vial_id, {"units": "10", "reason": "dropped"}, now=START
+        session,
+        injector,
+        vial_id,
+        {"units": "10", "reason": "dropped"},
+        now=START,
+        zone=ZONE,
     )
     waste = service.close_vial(
-        session, injector, vial_id, {"reason": "end_of_session"}, now=START
+        session, injector, vial_id, {"reason": "end_of_session"}, now=START, zone=ZONE
     )
     assert waste is not None
     assert waste.units == 60
     with pytest.raises(Conflict, match="already closed"):
         service.close_vial(
-            session, injector, vial_id, {"reason": "end_of_session"}, now=START
+            session,
+            injector,
+            vial_id,
+            {"reason": "end_of_session"},
+            now=START,
+            zone=ZONE,
         )
     lot = balance(session, receipt.stock_lot_id)
     assert (lot.used, lot.wasted, lot.on_hand, lot.counted) == (30, 70, 400, 400)
@@ -203,7 +218,7 @@ def test_closing_leaves_an_unsigned_charts_units_for_it(
     receipt = service.receive_stock(session, staff, delivery(), today=TODAY)
     vial_id = stock_vial(6, sign=False)
     waste = service.close_vial(
-        session, injector, vial_id, {"reason": "end_of_session"}, now=START
+        session, injector, vial_id, {"reason": "end_of_session"}, now=START, zone=ZONE
     )
     assert waste.units == 94
     lot = balance(session, receipt.stock_lot_id)
@@ -246,7 +261,7 @@ def test_an_open_vial_past_its_in_use_time_is_to_be_closed(
     (vial,) = due.vials
     assert (vial.id, vial.left, vial.overdue) == (vial_id, 95, True)
     service.close_vial(
-        session, injector, vial_id, {"reason": "expired_in_use"}, now=START
+        session, injector, vial_id, {"reason": "expired_in_use"}, now=START, zone=ZONE
     )
     assert ledger.vials_to_close(session, now=START + timedelta(hours=25)).total == 0
 
@@ -389,6 +404,7 @@ def test_reconciliation_holds_across_a_scripted_month(
                 vial_id,
                 {"units": "3.5", "reason": "dropped"},
                 now=at + timedelta(hours=2),
+                zone=ZONE,
             )
             tally.add(tally.wasted, lots[name], waste.units)
         # Most vials are closed the same day; some only once past their time.
@@ -399,6 +415,7 @@ def test_reconciliation_holds_across_a_scripted_month(
             vial_id,
             {"reason": "end_of_session" if day % 8 else "expired_in_use"},
             now=closed_at,
+            zone=ZONE,
         )
         tally.add(tally.wasted, lots[name], waste.units if waste else 0)
         check_identity(session, tally, lot_ids)
@@ -438,3 +455,31 @@ def test_the_alert_thresholds_are_the_clinics_settings(session, staff, make_user
         "Botox: 4 unopened vial(s) in date, fewer than the clinic's 5.",
         "Botox lot C4410AB: expires 1 Mar 2027, within 120 days; 4 unopened.",
     ]
+
+
+def test_closing_a_closed_vial_says_when_on_the_clinics_clock(
+    session, injector, stock_vial
+):
+    """23:30 UTC on 1 July 2027 is 00:30 on 2 July in London: the refusal says
+    the clinic's day and time, not UTC's."""
+    vial_id = stock_vial(30)
+    closed_at = datetime(2027, 7, 1, 23, 30, tzinfo=UTC)
+    service.close_vial(
+        session,
+        injector,
+        vial_id,
+        {"reason": "end_of_session"},
+        now=closed_at,
+        zone=ZONE,
+    )
+    with pytest.raises(Conflict) as refused:
+        service.close_vial(
+            session,
+            injector,
+            vial_id,
+            {"reason": "end_of_session"},
+            now=closed_at + timedelta(minutes=5),
+            zone=ZONE,
+        )
+    assert "already closed by" in refused.value.message
+    assert "at 00:30 on 2 Jul 2027; nothing was recorded." in refused.value.message
