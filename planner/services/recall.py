@@ -1,7 +1,10 @@
 """Batch recall: every patient who received a lot, with what they were given.
 
-A lot number is looked up in either case across every vial ever recorded, from
-stock or not, so a recall finds sessions charted before stock was kept. Each
+A recall names a product and a lot number: a manufacturer recalls one
+product's batch, and lot numbers are not unique across manufacturers (Botox
+and Xeomin may both have a lot AB123). The lot number is looked up in either
+case across every vial of that product ever recorded, from stock or not, so a
+recall finds sessions charted before stock was kept. Each
 look-up names patients, so it is written to the audit trail: one event per
 patient named (LOOKUP for the page, EXPORT for the CSV, PRINT for the letters),
 or one naming nobody when the lot reached no one.
@@ -24,6 +27,7 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.clinic_time import local_day
+from planner.errors import InvalidInput
 from planner.interop.research_csv_cells import Column
 from planner.interop.research_csv_cells import CsvFile
 from planner.interop.research_csv_cells import write_csv
@@ -56,9 +60,10 @@ _VIALS = VialLot.__table__  # type: ignore[attr-defined]  # set by SQLModel
 class RecallQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    product: str = Field(min_length=1, max_length=32)
     lot: str = Field(min_length=1, max_length=40, pattern=LOT_PATTERN)
 
-    _stripped = field_validator("lot", mode="before")(strip_text)
+    _stripped = field_validator("product", "lot", mode="before")(strip_text)
 
 
 @dataclass(frozen=True)
@@ -108,8 +113,10 @@ class RecallRow:
 
 @dataclass(frozen=True)
 class Recall:
-    """The look-up's answer: the lot as asked for, and the sessions found."""
+    """The look-up's answer: the product and lot asked for, and the sessions found."""
 
+    product: str
+    brand: str
     lot: str
     rows: list[RecallRow]
 
@@ -173,7 +180,7 @@ def _row(
 
 
 def _audit(session: Session, actor: Actor, recall: Recall, purpose: Purpose) -> None:
-    detail = {"lot_number": recall.lot, "purpose": purpose}
+    detail = {"product": recall.product, "lot_number": recall.lot, "purpose": purpose}
     patients = sorted({row.patient_id for row in recall.rows})
     named: list[int | None] = list(patients) or [None]
     for patient_id in named:
@@ -188,6 +195,24 @@ def _audit(session: Session, actor: Actor, recall: Recall, purpose: Purpose) -> 
         )
 
 
+def recall_products(session: Session) -> list[Product]:
+    """Return every product in the catalogue, by brand, to recall a lot of.
+
+    Products no longer stocked are offered too: their lots were still given.
+    """
+    return list(session.exec(select(Product).order_by(col(Product.brand))))
+
+
+def _recalled_product(session: Session, code: str) -> Product:
+    product = session.exec(select(Product).where(Product.code == code)).first()
+    if product is None:
+        raise InvalidInput(
+            "Choose the product named on the recall notice.",
+            fields={"product": "is not a product in the catalogue"},
+        )
+    return product
+
+
 def find_recall(
     session: Session,
     actor: Actor,
@@ -197,18 +222,30 @@ def find_recall(
     muscle_names: Mapping[str, str],
     zone: ZoneInfo,
 ) -> Recall:
-    """Name every session given from a lot, by patient; audit the look-up.
+    """Name every session given from a product's lot, by patient; audit the look-up.
+
+    Both the product (its code) and the lot number are required. A look-up
+    without a product is refused, even when only one product has lots of that
+    number: the notice may be for another maker's batch the clinic never
+    recorded, and a guess would then write to patients given a lot that was
+    not recalled.
 
     :param purpose: what the answer is for (page, CSV or letters): the event's
         action says which.
     """
-    query = parse_input(RecallQuery, data, "Give the lot number to look up.")
+    query = parse_input(
+        RecallQuery, data, "Give the product and the lot number to look up."
+    )
+    product = _recalled_product(session, query.product)
     rows = session.exec(
-        select(TreatmentSession, VialLot, Patient, Product)
+        select(TreatmentSession, VialLot, Patient)
         .join(VialLot, col(VialLot.id) == col(TreatmentSession.vial_lot_id))
         .join(Patient, col(Patient.id) == col(TreatmentSession.patient_id))
-        .join(Product, col(Product.id) == col(VialLot.product_id))
-        .where(SearchKey(_VIALS.c.lot_number) == query.lot.lower(), live())
+        .where(
+            col(VialLot.product_id) == product.id,
+            SearchKey(_VIALS.c.lot_number) == query.lot.lower(),
+            live(),
+        )
         .order_by(
             col(Patient.family_name),
             col(Patient.given_name),
@@ -224,6 +261,8 @@ def find_recall(
         ).all()
     )
     recall = Recall(
+        product=product.code,
+        brand=product.brand,
         lot=query.lot.upper(),
         rows=[
             _row(
@@ -235,7 +274,7 @@ def find_recall(
                 sites[record.id or 0],
                 zone,
             )
-            for record, vial, patient, product in rows
+            for record, vial, patient in rows
         ],
     )
     _audit(session, actor, recall, purpose)

@@ -200,30 +200,41 @@ def _recall(purpose: recall_service.Purpose) -> recall_service.Recall:
     )
 
 
+def _recall_page(
+    found: recall_service.Recall | None, errors: dict[str, str], status: int
+) -> tuple[str, int]:
+    return render_template(
+        "stock/recall.html",
+        recall=found,
+        errors=errors,
+        products=recall_service.recall_products(get_session()),
+    ), status
+
+
 @bp.get("/recall")
 @roles_required(*RECALLERS)
 def recall() -> tuple[str, int]:
-    """Look up a lot: every patient given it; each look-up is audited."""
+    """Look up a product's lot: every patient given it; each look-up is audited."""
     if not request.args:
-        return render_template("stock/recall.html", recall=None, errors={}), 200
+        return _recall_page(None, {}, 200)
     try:
         found = _recall("page")
     except InvalidInput as exc:
-        return render_template("stock/recall.html", recall=None, errors=exc.fields), 400
-    return render_template("stock/recall.html", recall=found, errors={}), 200
+        return _recall_page(None, exc.fields, 400)
+    return _recall_page(found, {}, 200)
 
 
 @bp.get("/recall.csv")
 @roles_required(*RECALLERS)
 def recall_csv() -> Response:
-    """Download a lot's recall list as CSV (audited as an export)."""
+    """Download a product's lot's recall list as CSV (audited as an export)."""
     if not request.args:
         return redirect(url_for("stock.recall"))
     found = _recall("csv")
-    lot = "".join(c if c.isalnum() else "-" for c in found.lot)
+    name = "".join(c if c.isalnum() else "-" for c in f"{found.product}-{found.lot}")
     response = Response(recall_service.recall_csv(found), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="recall-{lot}-{clinic_today().isoformat()}.csv"'
+        f'attachment; filename="recall-{name}-{clinic_today().isoformat()}.csv"'
     )
     return response
 

@@ -92,12 +92,16 @@ def register_stock_cases(
             total = len(session.exec(select(Patient.id)).all())
     finally:
         engine.dispose()
-    page = client.get("/stock/recall", query_string={"lot": lot.lower()})
+    page = client.get(
+        "/stock/recall", query_string={"product": "botox", "lot": lot.lower()}
+    )
     found = named_patients(page.get_data(as_text=True))
     if page.status_code != 200 or found != set(patients):
         raise SystemExit(f"recall of {lot} named {sorted(found)}, not {patients}")
     register(
         f"GET /stock/recall ({RECALLED_PATIENTS} of {total:,} patients; "
         f"target < {TARGET_MS} ms)",
-        lambda _b, _i: client.get("/stock/recall", query_string={"lot": lot}),
+        lambda _b, _i: client.get(
+            "/stock/recall", query_string={"product": "botox", "lot": lot}
+        ),
     )

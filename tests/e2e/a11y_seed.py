@@ -220,7 +220,7 @@ def targets(seeded: Seeded) -> dict[str, list[dict[str, Any]]]:
         "settings.edit_template": [{"template_id": seeded.template_id}],
         "users.edit": [{"user_id": seeded.staff_id}],
         "static": [{"filename": "css/app.css"}],
-        "stock.recall": [{}, {"lot": "A11Y1"}],
-        "stock.recall_csv": [{"lot": "A11Y1"}],
-        "stock.recall_letters": [{"lot": "A11Y1"}],
+        "stock.recall": [{}, {"product": "botox", "lot": "A11Y1"}],
+        "stock.recall_csv": [{"product": "botox", "lot": "A11Y1"}],
+        "stock.recall_letters": [{"product": "botox", "lot": "A11Y1"}],
     }

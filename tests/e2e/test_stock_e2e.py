@@ -22,6 +22,7 @@ from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.live_db import add_login
+from tests.e2e.page_checks import check_axe
 from tests.e2e.test_patients_e2e import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -140,16 +141,23 @@ def test_receive_open_chart_two_patients_and_waste_the_rest(
     expect(month).to_contain_text(f"{used_first + used_second:g}")
     page.screenshot(path=str(ARTIFACTS / "stock-report.png"), full_page=True)
 
-    # A recall of the lot names both patients; the letters print one a page.
+    # A recall names a product: a lot number alone is refused, naming the field.
+    page.goto(f"{e2e_server.url}/stock/recall?lot={LOT}")
+    expect(page.locator("#product-error")).to_have_text("Error: Product is required")
+    check_axe(page, "recall page, no product")
+
+    # A recall of Botox's lot names both patients; the letters print one a page.
     page.get_by_role("link", name="Back to stock").click()
     page.get_by_role("link", name="Recall a lot").click()
+    page.get_by_label("Product").select_option(label="Botox (onabotulinumtoxinA)")
     page.get_by_label("Lot number").fill(LOT.lower())
     page.get_by_role("button", name="Look up").click()
     expect(page.get_by_role("status")).to_have_text(
-        f"Lot {LOT}: 2 patients, 2 sessions"
+        f"Botox lot {LOT}: 2 patients, 2 sessions"
     )
     for name in ("Una", "Vera"):
         expect(page.locator(".recall-table")).to_contain_text(name)
+    check_axe(page, "recall page with results")
     page.screenshot(path=str(ARTIFACTS / "stock-recall.png"), full_page=True)
     page.get_by_role("link", name="Printable letters").click()
     expect(page.locator("article.letter")).to_have_count(2)

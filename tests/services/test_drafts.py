@@ -175,7 +175,7 @@ def test_a_discarded_draft_is_in_no_recall_and_no_comparison(
     recall = find_recall(
         session,
         injector,
-        {"lot": "C1234AB"},
+        {"product": "botox", "lot": "C1234AB"},
         purpose="page",
         muscle_names=names,
         zone=ZONE,

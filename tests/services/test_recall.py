@@ -29,9 +29,14 @@ NOW = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
 MUSCLES = {muscle.code: muscle.name for muscle in FACE_MAP.muscles}
 
 
-def find(session, actor, lot, purpose="page"):
+def find(session, actor, lot, purpose="page", product="botox"):
     return service.find_recall(
-        session, actor, {"lot": lot}, purpose=purpose, muscle_names=MUSCLES, zone=ZONE
+        session,
+        actor,
+        {"product": product, "lot": lot},
+        purpose=purpose,
+        muscle_names=MUSCLES,
+        zone=ZONE,
     )
 
 
@@ -81,7 +86,12 @@ def test_each_patient_named_is_audited_with_the_purpose(session, injector, treat
     ).all()
     assert {e.patient_id for e in events} == {first.id, second.id}
     assert {e.action for e in events} == {AuditAction.EXPORT}
-    assert events[0].after == {"lot_number": "A7", "purpose": "csv", "patients": 2}
+    assert events[0].after == {
+        "product": "botox",
+        "lot_number": "A7",
+        "purpose": "csv",
+        "patients": 2,
+    }
 
 
 def test_a_lot_given_to_nobody_is_still_audited(session, injector):
@@ -98,6 +108,89 @@ def test_a_bad_lot_number_is_refused_by_field(session, injector, lot):
     with pytest.raises(InvalidInput) as info:
         find(session, injector, lot)
     assert "lot" in info.value.fields
+
+
+# The same lot number from three makers; Dysport's vials hold 300 U.
+SHARED_LOT = {"botox": {}, "xeomin": {}, "dysport": {"vial_units": 300}}
+
+
+@pytest.fixture
+def shared_lot(treat, make_patient):
+    """One patient per product, each given that product's lot AB123."""
+    return {
+        product: treat(
+            "AB123",
+            patient=make_patient(family_name=f"Given{product.title()}"),
+            product=product,
+            **form,
+        ).id
+        for product, form in SHARED_LOT.items()
+    }
+
+
+@pytest.mark.parametrize("product", list(SHARED_LOT))
+def test_a_recall_covers_only_the_chosen_products_lot(
+    session, injector, shared_lot, product
+):
+    recall = find(session, injector, "ab123", purpose="letters", product=product)
+    brand = {"botox": "Botox", "xeomin": "Xeomin", "dysport": "Dysport"}[product]
+    assert (recall.product, recall.brand, recall.lot) == (product, brand, "AB123")
+    assert [row.patient_id for row in recall.rows] == [shared_lot[product]]
+    assert {row.product for row in recall.rows} == {brand}
+    letters = service.recall_letters(recall)
+    assert [letter.patient for letter in letters] == [f"Ada Given{product.title()}"]
+    (_, row) = "".join(service.recall_csv(recall)).splitlines()
+    assert row.startswith(f"AB123,{brand},")
+    (event,) = session.exec(
+        select(AuditEvent).where(AuditEvent.entity_type == "recall")
+    ).all()
+    assert event.patient_id == shared_lot[product]
+    assert event.after["product"] == product
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ({"lot": "AB123"}, "is required"),
+        ({"lot": "AB123", "product": " "}, "is required"),
+        ({"lot": "AB123", "product": "toxin-x"}, "is not a product in the catalogue"),
+    ],
+)
+def test_a_recall_without_a_known_product_is_refused_by_field(
+    session, injector, shared_lot, query, reason
+):
+    # Refused even though AB123 matches lots: a guess could write to the wrong
+    # maker's patients. Nothing is audited, since nobody was named.
+    with pytest.raises(InvalidInput) as info:
+        service.find_recall(
+            session, injector, query, purpose="page", muscle_names=MUSCLES, zone=ZONE
+        )
+    assert info.value.fields == {"product": reason}
+    assert (
+        session.exec(select(AuditEvent).where(AuditEvent.entity_type == "recall")).all()
+        == []
+    )
+
+
+def test_a_lot_number_only_one_product_has_is_still_refused_without_a_product(
+    session, injector, treat
+):
+    treat("ONLY1")
+    with pytest.raises(InvalidInput) as info:
+        service.find_recall(
+            session,
+            injector,
+            {"lot": "ONLY1"},
+            purpose="page",
+            muscle_names=MUSCLES,
+            zone=ZONE,
+        )
+    assert info.value.fields == {"product": "is required"}
+
+
+def test_every_catalogue_product_may_be_recalled(session):
+    codes = [product.code for product in service.recall_products(session)]
+    assert {"botox", "dysport", "xeomin"} <= set(codes)
 
 
 def test_recall_csv_neutralises_formulas_and_keeps_units_with_their_product(

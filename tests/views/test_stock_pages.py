@@ -210,35 +210,125 @@ def recalled(session, make_patient, injector):
 def test_recall_lists_the_patients_and_audits_the_look_up(
     recalled, injector_browser, session
 ):
-    page = text(injector_browser.get("/stock/recall?lot=rc1"))
-    assert_shows(page, "Lot RC1: 3 patients", "Recall0", "Recall2", "01234 567890")
+    page = text(injector_browser.get("/stock/recall?product=botox&lot=rc1"))
+    assert_shows(
+        page, "Botox lot RC1: 3 patients", "Recall0", "Recall2", "01234 567890"
+    )
     assert "Elsewhere" not in page
     events = session.exec(
         select(AuditEvent).where(AuditEvent.entity_type == "recall")
     ).all()
     assert {e.patient_id for e in events} == {p.id for p in recalled}
     assert {e.action for e in events} == {AuditAction.LOOKUP}
+    assert {e.after["product"] for e in events} == {"botox"}
 
 
 def test_recall_csv_and_letters(recalled, injector_browser):
-    response = injector_browser.get("/stock/recall.csv?lot=RC1")
+    response = injector_browser.get("/stock/recall.csv?product=botox&lot=RC1")
     assert response.mimetype == "text/csv"
-    assert "recall-RC1-" in response.headers["Content-Disposition"]
+    assert "recall-botox-RC1-" in response.headers["Content-Disposition"]
     assert len(text(response).splitlines()) == 4
-    letters = text(injector_browser.get("/stock/recall/letters?lot=RC1"))
+    letters = text(injector_browser.get("/stock/recall/letters?product=botox&lot=RC1"))
     assert letters.count('class="letter"') == 3
     assert "Dear Ada Recall1" in letters
 
 
+# The same lot number from three makers; Dysport's vials hold 300 U.
+SHARED_LOT = {"botox": {}, "xeomin": {}, "dysport": {"vial_units": 300}}
+BRANDS = {"botox": "Botox", "xeomin": "Xeomin", "dysport": "Dysport"}
+
+
+@pytest.fixture
+def shared_lot(session, make_patient, injector):
+    """One patient per product, each given that product's lot AB123."""
+    for product, form in SHARED_LOT.items():
+        make_treatment(
+            session,
+            injector,
+            make_patient(family_name=f"Given{BRANDS[product]}").id,
+            [("mentalis", "left", 4)],
+            when=utc_now(),
+            sign=True,
+            product=product,
+            lot_number="AB123",
+            **form,
+        )
+
+
+@pytest.mark.parametrize("product", list(SHARED_LOT))
+def test_a_recall_page_csv_and_letters_cover_only_the_chosen_product(
+    shared_lot, injector_browser, product
+):
+    others = [f"Given{BRANDS[code]}" for code in SHARED_LOT if code != product]
+    page = text(injector_browser.get(f"/stock/recall?product={product}&lot=ab123"))
+    assert_shows(
+        page,
+        f"{BRANDS[product]} lot AB123: 1 patient, 1 session",
+        f"Given{BRANDS[product]}",
+        f"/stock/recall.csv?product={product}&amp;lot=AB123",
+        f"/stock/recall/letters?product={product}&amp;lot=AB123",
+        f'<option value="{product}" selected>',
+    )
+    csv = text(injector_browser.get(f"/stock/recall.csv?product={product}&lot=AB123"))
+    letters = text(
+        injector_browser.get(f"/stock/recall/letters?product={product}&lot=AB123")
+    )
+    assert len(csv.splitlines()) == 2
+    assert f"Given{BRANDS[product]}" in csv
+    assert letters.count('class="letter"') == 1
+    assert f"Dear Ada Given{BRANDS[product]}" in letters
+    for other in others:
+        assert other not in page
+        assert other not in csv
+        assert other not in letters
+
+
+def test_the_recall_form_asks_for_a_product_from_the_catalogue(login_as):
+    page = text(login_as(Role.ADMIN).get("/stock/recall"))
+    assert_shows(
+        page,
+        '<label for="product">Product <span class="required">(required)</span>',
+        '<select id="product" name="product" required>',
+        '<option value="xeomin">Xeomin (incobotulinumtoxinA)</option>',
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [("lot=AB123", "is required"), ("product=toxin-x&lot=AB123", "is not a product")],
+)
+def test_a_recall_without_a_known_product_names_the_field(
+    shared_lot, injector_browser, session, query, reason
+):
+    response = injector_browser.get(f"/stock/recall?{query}")
+    assert response.status_code == 400
+    assert_shows(
+        text(response),
+        f'<a href="#product">Product {reason}',
+        'aria-invalid="true" aria-describedby="product-error"',
+        'value="AB123"',
+    )
+    assert "GivenBotox" not in text(response)
+    for path in ("/stock/recall.csv", "/stock/recall/letters"):
+        response = injector_browser.get(f"{path}?{query}")
+        assert response.status_code == 400
+        assert_shows(text(response), f"<strong>product</strong>: {reason}")
+        assert "GivenXeomin" not in text(response)
+    assert (
+        session.exec(select(AuditEvent).where(AuditEvent.entity_type == "recall")).all()
+        == []
+    )
+
+
 @pytest.mark.parametrize("role", [Role.STAFF])
 def test_recall_needs_an_injector_or_an_admin(login_as, role):
-    assert login_as(role).get("/stock/recall?lot=RC1").status_code == 403
+    assert login_as(role).get("/stock/recall?product=botox&lot=RC1").status_code == 403
 
 
 def test_an_admin_may_recall_and_a_bad_lot_is_named(login_as):
     admin = login_as(Role.ADMIN)
     assert admin.get("/stock/recall").status_code == 200
-    response = admin.get("/stock/recall?lot=RC 1")
+    response = admin.get("/stock/recall?product=botox&lot=RC 1")
     assert response.status_code == 400
     assert "Lot number has characters that are not allowed here" in text(response)
     assert admin.get("/stock/recall.csv").status_code == 302
