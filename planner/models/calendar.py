@@ -55,6 +55,9 @@ class Reminder(SQLModel, table=True):
     recipient: str = Field(max_length=254)
     body: str = Field(max_length=2000)
     due_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    # The appointment time the message names: once the appointment moves, the
+    # message is out of date. None on reminders written before it was kept.
+    appointment_starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: ReminderStatus = Field(
         default=ReminderStatus.PENDING, sa_type=enum_type(ReminderStatus)
     )

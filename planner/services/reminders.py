@@ -32,6 +32,7 @@ from planner.services.audit import record_event
 from planner.services.followup import clinic_settings
 from planner.services.lookup import get_or_raise
 
+UNSENT = (ReminderStatus.PENDING, ReminderStatus.FAILED)
 KIND_WORDS = {
     "treatment": "your treatment",
     "review": "your 2-week review",
@@ -98,12 +99,79 @@ def _trail(reminder: Reminder) -> dict[str, object]:
     The message and the patient's address stay in the outbox row; the trail
     names the reminder, its appointment, channel, due time and status.
     """
+    named = reminder.appointment_starts_at
     return {
         "appointment_id": reminder.appointment_id,
         "channel": reminder.channel,
         "due_at": reminder.due_at.isoformat(),
+        "starts_at": named.isoformat() if named is not None else None,
         "status": reminder.status.value,
     }
+
+
+def _names(reminder: Reminder, appointment: Appointment) -> bool:
+    """Tell whether a reminder names the appointment's present time.
+
+    A reminder sent before the time was kept (migration 0019) is taken to name
+    it, so that upgrading sends no one a second reminder.
+    """
+    if reminder.appointment_starts_at is None:
+        return reminder.status == ReminderStatus.SENT
+    return reminder.appointment_starts_at == appointment.starts_at
+
+
+def _current() -> tuple[Any, ...]:
+    """Select reminders that still fit their appointment (joined in the query).
+
+    The appointment is still booked, at the time the message names: a reminder
+    for a moved, cancelled, missed or attended appointment is never sent or
+    offered to staff.
+    """
+    return (
+        Appointment.status == AppointmentStatus.BOOKED,
+        col(Reminder.appointment_starts_at) == col(Appointment.starts_at),
+    )
+
+
+def _withdraw(
+    session: Session,
+    actor: Actor,
+    reminder: Reminder,
+    *,
+    patient_id: int | None,
+    reason: str,
+) -> None:
+    """Cancel an unsent reminder that no longer fits its appointment; audit why."""
+    before = _trail(reminder)
+    reminder.status = ReminderStatus.CANCELLED
+    _save(
+        session,
+        actor,
+        reminder,
+        patient_id=patient_id,
+        before=before,
+        after={**_trail(reminder), "reason": reason},
+    )
+
+
+def _withdraw_unbooked(session: Session, actor: Actor) -> None:
+    """Cancel the unsent reminders of appointments no longer booked."""
+    rows = session.exec(
+        select(Reminder, Appointment)
+        .join(Appointment, col(Appointment.id) == col(Reminder.appointment_id))
+        .where(
+            col(Reminder.status).in_(UNSENT),
+            Appointment.status != AppointmentStatus.BOOKED,
+        )
+    ).all()
+    for reminder, appointment in rows:
+        _withdraw(
+            session,
+            actor,
+            reminder,
+            patient_id=appointment.patient_id,
+            reason=f"appointment {appointment.status.value}",
+        )
 
 
 def queue_reminders(
@@ -117,12 +185,17 @@ def queue_reminders(
 ) -> int:
     """Write a reminder for each booked appointment inside the reminder horizon.
 
-    Each appointment gets one reminder per channel, due the set number of days
-    before it; running this again adds nothing twice. Each reminder written is
-    an audit event (by default the system's: the scheduled command queues them).
+    Each appointment gets one reminder per channel for its time, due the set
+    number of days before it; running this again adds nothing twice. An unsent
+    reminder whose appointment moved is rewritten for the new time; one sent
+    before the move stays as it was, and a new one names the new time. Unsent
+    reminders of appointments no longer booked are cancelled. Each reminder
+    written or changed is an audit event (by default the system's: the
+    scheduled command queues them).
     """
     days = int(clinic_settings(session).get("reminder_days_before", 2))
     horizon = now + timedelta(days=days + 1)
+    _withdraw_unbooked(session, actor)
     rows = session.exec(
         select(Appointment, Patient)
         .join(Patient, col(Patient.id) == col(Appointment.patient_id))
@@ -145,28 +218,42 @@ def queue_reminders(
         )
         assert recipient is not None
         due = max(now, appointment.starts_at - timedelta(days=days))
-        exists = session.exec(
-            select(Reminder.id).where(
-                Reminder.appointment_id == appointment.id, Reminder.channel == channel
-            )
-        ).first()
-        if exists is not None:
-            continue
-        reminder = Reminder(
-            appointment_id=appointment.id,
-            channel=channel,
-            recipient=recipient,
-            body=reminder_text(
-                patient,
-                appointment,
-                clinic_name=clinic_name,
-                phone=phone,
-                zone=zone,
-            ),
-            due_at=due,
+        body = reminder_text(
+            patient, appointment, clinic_name=clinic_name, phone=phone, zone=zone
         )
-        session.add(reminder)
-        queued.append((reminder, patient.id))
+        earlier = session.exec(
+            select(Reminder).where(
+                Reminder.appointment_id == appointment.id,
+                Reminder.channel == channel,
+                Reminder.status != ReminderStatus.CANCELLED,
+            )
+        ).all()
+        current = [r for r in earlier if _names(r, appointment)]
+        moved = [r for r in earlier if r not in current and r.status in UNSENT]
+        if current:
+            pass
+        elif moved:
+            # Not sent yet, so not history: the message is written again.
+            _rewrite(session, actor, moved.pop(0), appointment, body=body, due=due)
+        else:
+            reminder = Reminder(
+                appointment_id=appointment.id,
+                channel=channel,
+                recipient=recipient,
+                body=body,
+                due_at=due,
+                appointment_starts_at=appointment.starts_at,
+            )
+            session.add(reminder)
+            queued.append((reminder, patient.id))
+        for reminder in moved:
+            _withdraw(
+                session,
+                actor,
+                reminder,
+                patient_id=patient.id,
+                reason="appointment moved",
+            )
     session.flush()
     for reminder, patient_id in queued:
         record_event(
@@ -182,6 +269,32 @@ def queue_reminders(
     return len(queued)
 
 
+def _rewrite(
+    session: Session,
+    actor: Actor,
+    reminder: Reminder,
+    appointment: Appointment,
+    *,
+    body: str,
+    due: datetime,
+) -> None:
+    """Write an unsent reminder again for its appointment's new time; audit it."""
+    before = _trail(reminder)
+    reminder.body = body
+    reminder.due_at = due
+    reminder.appointment_starts_at = appointment.starts_at
+    reminder.status = ReminderStatus.PENDING
+    reminder.error = None
+    _save(
+        session,
+        actor,
+        reminder,
+        patient_id=appointment.patient_id,
+        before=before,
+        after={**_trail(reminder), "reason": "appointment moved"},
+    )
+
+
 def send_due(
     session: Session,
     sender: Sender | None,
@@ -191,14 +304,22 @@ def send_due(
 ) -> dict[str, int]:
     """Send the due reminders the sender handles; the rest stay in the outbox.
 
-    Each reminder sent, or failed, is an audit event: it left (or tried to
-    leave) the clinic with the patient's appointment in it.
+    Only a reminder that still fits its appointment goes: the unsent reminders
+    of appointments no longer booked are cancelled, and one whose appointment
+    moved waits for ``queue_reminders`` to write it again. Each reminder sent,
+    failed or cancelled is an audit event: it left (or tried to leave) the
+    clinic with the patient's appointment in it.
     """
     counts = {"sent": 0, "failed": 0, "waiting": 0}
+    _withdraw_unbooked(session, actor)
     due = session.exec(
         select(Reminder, Appointment.patient_id)
         .join(Appointment, col(Appointment.id) == col(Reminder.appointment_id))
-        .where(Reminder.status == ReminderStatus.PENDING, col(Reminder.due_at) <= now)
+        .where(
+            Reminder.status == ReminderStatus.PENDING,
+            col(Reminder.due_at) <= now,
+            *_current(),
+        )
     ).all()
     for reminder, patient_id in due:
         if sender is None or reminder.channel not in sender.channels:
@@ -228,12 +349,15 @@ def send_due(
 
 
 def outbox(session: Session, *, limit: int = 200) -> Sequence[Reminder]:
-    """List reminders waiting or failed, oldest due first, for staff to send."""
+    """List reminders waiting or failed, oldest due first, for staff to send.
+
+    A reminder whose appointment moved, or is no longer booked, is left out:
+    staff never see (or send) a message naming the wrong time.
+    """
     return session.exec(
         select(Reminder)
-        .where(
-            col(Reminder.status).in_((ReminderStatus.PENDING, ReminderStatus.FAILED))
-        )
+        .join(Appointment, col(Appointment.id) == col(Reminder.appointment_id))
+        .where(col(Reminder.status).in_(UNSENT), *_current())
         .order_by(col(Reminder.due_at))
         .limit(limit)
     ).all()
@@ -257,15 +381,25 @@ def mark_sent(
     )
     if reminder.status == ReminderStatus.SENT:
         raise Conflict("That reminder is already sent.")
+    appointment = session.get(Appointment, reminder.appointment_id)
+    if (
+        reminder.status == ReminderStatus.CANCELLED
+        or appointment is None
+        or appointment.status != AppointmentStatus.BOOKED
+        or appointment.starts_at != reminder.appointment_starts_at
+    ):
+        raise Conflict(
+            "That reminder is out of date: its appointment moved or is no "
+            "longer booked."
+        )
     before = reminder.status.value
     reminder.status = ReminderStatus.SENT
     reminder.sent_at = now
-    appointment = session.get(Appointment, reminder.appointment_id)
     _save(
         session,
         actor,
         reminder,
-        patient_id=appointment.patient_id if appointment is not None else None,
+        patient_id=appointment.patient_id,
         before={"status": before},
         after={"status": "sent", "by_hand": True},
     )
