@@ -2,7 +2,7 @@
 
 Revision ID: 0019
 Revises: 0018
-Create Date: 2026-12-08 00:00:00
+Create Date: 2026-12-06 21:00:00
 
 A reminder names its appointment's day and time; once the appointment moves, the
 message is out of date and is rewritten (if not yet sent) or a new one is written.
