@@ -1,13 +1,19 @@
 """What the patient handout says about today's injections, in plain words.
 
 Two data tables keyed by the face map's muscle codes: where a site is, in words a
-patient uses, and which advice a treated muscle brings with it. Each piece of
-advice carries its source tag from the clinical reference (sections 1.3 and 6)
-in a comment; wording is the clinic's own, aimed at a reading age of about 11.
+patient uses, and which advice a treated muscle brings with it. Each line of
+advice carries its source tags from the clinical reference (sections 1.3 and 6),
+or is marked as the clinic's own where the reference has none (UNSOURCED): the
+handout prints those under "Your clinic's advice". Wording is the clinic's,
+aimed at a reading age of about 11.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from planner.reports.sourced import AdviceLine
+from planner.reports.sourced import clinics_own
+from planner.reports.sourced import sourced
 
 # Where each muscle is, as (on one side, on the midline). "{side}" is left/right.
 PLAIN_AREAS: dict[str, tuple[str, str]] = {
@@ -79,14 +85,12 @@ class Advice:
 
     key: str
     title: str
-    points: tuple[str, ...]
+    points: tuple[AdviceLine, ...]
     noun: str | None = None
     plural: str | None = None
 
 
 ADVICE: dict[str, Advice] = {
-    # Dry eye after orbicularis oculi: lagophthalmos [S37b]; eye drops by day
-    # and gel at night are standard exposure care (clinical reference 6.3).
     # Weak closure and lid droop are red flags, not expected effects.
     "eye": Advice(
         key="eye",
@@ -94,8 +98,12 @@ ADVICE: dict[str, Advice] = {
         noun="eye",
         plural="eyes",
         points=(
-            "{part} may feel dry or gritty, or water more. Use eye drops by day "
-            "and eye gel at night.",
+            clinics_own(
+                "{part} may feel dry or gritty, or water more. Use eye drops by "
+                "day and eye gel at night.",
+                "dry eye is UNSOURCED for synkinesis (reference 1.3); drops and "
+                "gel are standard exposure care, UNSOURCED for this use (6.3)",
+            ),
         ),
     ),
     # Frontalis lowers the brow it treats (clinical reference 1.3); brow
@@ -106,8 +114,11 @@ ADVICE: dict[str, Advice] = {
         noun="eyebrow",
         plural="eyebrows",
         points=(
-            "{part} may feel heavy or sit a little lower. A small change is "
-            "what we expect.",
+            sourced(
+                "{part} may feel heavy or sit a little lower. A small change is "
+                "what we expect.",
+                "[S13] [S37b]; frontalis lowers the brow (reference 1.3)",
+            ),
         ),
     ),
     # Orbicularis oris and mentalis spread: trouble with straws and cups,
@@ -116,8 +127,12 @@ ADVICE: dict[str, Advice] = {
         key="mouth",
         title="Your mouth and lips",
         points=(
-            "Your lips may feel weak. Cups, straws and sounds like p, b and m may "
-            "be harder. Take small sips and bites.",
+            sourced(
+                "Your lips may feel weak. Cups, straws and sounds like p, b and "
+                "m may be harder.",
+                "[S76] [S68] [S64] [S65]",
+            ),
+            clinics_own("Take small sips and bites.", "not in reference 6"),
         ),
     ),
     # Buccinator: mouth-corner weakness and leaking liquids; cheek biting
@@ -128,18 +143,25 @@ ADVICE: dict[str, Advice] = {
         noun="cheek",
         plural="cheeks",
         points=(
-            "{part} may feel weak, and drinks may leak from the corner of your "
-            "mouth. You should bite your cheek less.",
+            sourced(
+                "{part} may feel weak, and drinks may leak from the corner of "
+                "your mouth. You should bite your cheek less.",
+                "[S7]",
+            ),
         ),
     ),
     # Zygomaticus / risorius: smile weakening and asymmetry [S-cba] [S76];
-    # LLS / LLSAN and nasalis spread: upper-lip droop [S76].
+    # LLS / LLSAN and nasalis spread: upper-lip droop [S76]; the effect wears
+    # off over 3-4 months [S16] [S20] [S36].
     "smile": Advice(
         key="smile",
         title="Your smile",
         points=(
-            "Your smile may look or feel different, and your top lip may feel "
-            "heavy. This is mild and wears off.",
+            sourced(
+                "Your smile may look or feel different, and your top lip may "
+                "feel heavy. This is mild and wears off.",
+                "[S-cba] [S76] [S16] [S20] [S36]",
+            ),
         ),
     ),
     # Platysma: neck weakness; swallowing trouble is the label's boxed warning
@@ -148,8 +170,11 @@ ADVICE: dict[str, Advice] = {
         key="neck",
         title="Your neck",
         points=(
-            "Your neck may feel a little tired for a few days. Trouble swallowing "
-            "is not normal: it is an emergency (see page 1).",
+            sourced(
+                "Your neck may feel a little tired for a few days. Trouble "
+                "swallowing is not normal: it is an emergency (see page 1).",
+                "[S35] [S13]",
+            ),
         ),
     ),
 }
@@ -187,7 +212,7 @@ class TailoredAdvice:
 
     key: str
     title: str
-    points: tuple[str, ...]
+    points: tuple[AdviceLine, ...]
 
 
 @dataclass(frozen=True)
@@ -223,11 +248,11 @@ def _title(advice: Advice, sides: set[str]) -> str:
     return advice.title
 
 
-def _point(text: str, advice: Advice, sides: set[str]) -> str:
+def _point(line: AdviceLine, advice: Advice, sides: set[str]) -> AdviceLine:
     both = len(sides - {"midline"}) == 2
     part = f"{'each' if both else 'the'} {advice.noun or 'area'}"
-    filled = text.replace("{part}", part)
-    return filled[:1].upper() + filled[1:]
+    filled = line.text.replace("{part}", part)
+    return AdviceLine(filled[:1].upper() + filled[1:], line.source)
 
 
 def advice_for(sites: Iterable[tuple[str, str]]) -> list[TailoredAdvice]:
@@ -249,23 +274,26 @@ def advice_for(sites: Iterable[tuple[str, str]]) -> list[TailoredAdvice]:
 
 # Always printed: other clinics must know, and doses of any toxin add up (the
 # rolling 3-month dose check, clinical reference 7); the wording is the clinic's.
-TELL_OTHERS = (
+TELL_OTHERS = sourced(
     "Tell any other doctor, dentist or clinic that you had botulinum toxin. "
-    "Do not have any other toxin injections without telling us first."
+    "Do not have any other toxin injections without telling us first.",
+    "rolling 3-month cumulative dose per product (reference 7, 2.2)",
 )
-# Express milk for use during the 24-48 h after injection [S14] [S15].
-BREASTFEEDING = (
+# Express milk for use during the 24-48 h after injection.
+BREASTFEEDING = sourced(
     "If you are breastfeeding: for 1 to 2 days after the injections, give your "
-    "baby milk you pumped before them."
+    "baby milk you pumped before them.",
+    "[S14] [S15]",
 )
 # The stronger side overacts; a small dose there balances the face and stops the
-# weak side being over-stretched [S2] [S13] [S15].
-STRONGER_SIDE = (
+# weak side being over-stretched.
+STRONGER_SIDE = sourced(
     "We also treated your stronger side. It can pull harder than your weak side. "
-    "A small dose there helps both sides of your face match."
+    "A small dose there helps both sides of your face match.",
+    "[S2] [S13] [S15]",
 )
 
 
-def good_to_know(*, may_breastfeed: bool) -> list[str]:
+def good_to_know(*, may_breastfeed: bool) -> list[AdviceLine]:
     """Return the general notes for this patient, in the order they print."""
     return [TELL_OTHERS, BREASTFEEDING] if may_breastfeed else [TELL_OTHERS]

@@ -34,9 +34,12 @@ from planner.reports.maps import MapSite
 from planner.reports.maps import printed_map
 from planner.reports.moving import MovingYourFace
 from planner.reports.moving import moving_your_face
+from planner.reports.red_flags import RedFlag
 from planner.reports.red_flags import Urgency
 from planner.reports.red_flags import red_flags_for
 from planner.reports.render import PdfVariant
+from planner.reports.sourced import CLINIC_ADVICE
+from planner.reports.sourced import AdviceLine
 from planner.services.sessions import get_session_record
 from planner.services.therapy import active_therapy
 
@@ -66,10 +69,10 @@ class PatientHandout:
     site_count: int
     places: list[PlaceTreated]
     advice: list[TailoredAdvice]
-    red_flags: dict[Urgency, tuple[str, ...]]
+    red_flags: dict[Urgency, tuple[RedFlag, ...]]
     # Why the stronger side was treated, when it was.
-    stronger_side: str | None
-    notes: list[str]
+    stronger_side: AdviceLine | None
+    notes: list[AdviceLine]
     visits: list[PatientVisit]
     # The cycle's diary link, printed on a page of its own; None when the
     # session has no open link (a draft, a top-up) or it was not asked for.
@@ -85,6 +88,23 @@ class PatientHandout:
     @property
     def map_width_mm(self) -> float:
         return MAP_WIDTH_MM
+
+    @property
+    def clinic_advice(self) -> str:
+        """The label printed before each line of the clinic's own advice."""
+        return CLINIC_ADVICE
+
+    def advice_lines(self) -> list[AdviceLine]:
+        """Return every line of advice this handout prints, sourced or the clinic's."""
+        flags = [
+            line
+            for rules in self.red_flags.values()
+            for flag in rules
+            for line in flag.lines
+        ]
+        tailored = [line for advice in self.advice for line in advice.points]
+        stronger = [self.stronger_side] if self.stronger_side else []
+        return flags + stronger + self.notes + tailored
 
 
 def patient_handout(

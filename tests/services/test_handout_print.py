@@ -38,6 +38,24 @@ from tests.services.test_reports import pdf_for
 
 SVG = "{http://www.w3.org/2000/svg}"
 PX_PER_PT = 96 / 72
+# Dysport's own doses, in Dysport units, touching every tailored advice area.
+DYSPORT_SITES = (
+    ("frontalis", "right", 5),
+    ("orbicularis_oculi_orbital", "left", 5),
+    ("orbicularis_oculi_pretarsal_upper", "left", 2.5),
+    ("buccinator", "left", 5),
+    ("zygomaticus_major", "right", 2.5),
+    ("depressor_anguli_oris", "left", 5),
+    ("mentalis", "left", 5),
+    ("platysma", "left", 7.5),
+)
+# Each product's plan and the vial it is drawn from.
+PRODUCT_PLANS = {
+    "botox": (SIXTEEN_SITES, {}),
+    "dysport": (DYSPORT_SITES, {"product": "dysport", "vial_units": 300}),
+}
+# The handout's label for the clinic's own advice, as a patient reads it.
+CLINIC_LABEL = "Your clinic's advice: "
 
 
 @pytest.fixture
@@ -96,8 +114,8 @@ def test_the_emergency_box_and_the_allergic_reaction_are_on_page_one(
     for sign in (
         "Trouble breathing.",
         "Trouble swallowing, or choking on food or drink.",
-        "An allergic reaction: an itchy, lumpy rash (hives), swelling of your lips,"
-        " tongue or throat, wheezing, or feeling faint.",
+        "Your clinic's advice: An allergic reaction: an itchy, lumpy rash (hives),"
+        " swelling of your lips, tongue or throat, wheezing, or feeling faint.",
     ):
         assert sign in first
 
@@ -122,7 +140,8 @@ def test_each_symptom_has_one_rule_and_the_tailored_advice_agrees(app, session, 
     for rule in (
         "Blurred vision or double vision.",
         "A hoarse or weak voice, or a voice that sounds different.",
-        "An eye that will not close all the way, or is sore or red. Protect it first",
+        "An eye that will not close all the way, or is sore or red. Your clinic's "
+        "advice: Protect it first",
     ):
         assert flat.count(rule) == 1, rule
     assert "Trouble swallowing is not normal: it is an emergency (see page 1)." in (
@@ -146,7 +165,7 @@ def test_the_handout_says_why_the_stronger_side_was_treated_and_the_rest(
 
 
 def handouts_to_read(app, session, plan, make_patient):
-    """Print handouts covering every muscle of the map, drafts and reprints."""
+    """Print handouts covering every muscle of the map, drafts, reprints, Dysport."""
     every_muscle = [
         (muscle.code, side, 1)
         for muscle in FACE_MAP.muscles
@@ -158,20 +177,75 @@ def handouts_to_read(app, session, plan, make_patient):
         plan(sign=False),
         plan(every_muscle[:20], patient=make_patient(toxin_allergy=True)),
         plan(every_muscle[20:]),
+        plan(*PRODUCT_PLANS["dysport"][:1], **PRODUCT_PLANS["dysport"][1]),
     ]
     for session_id in sessions:
         for now in (NOW, NOW + timedelta(days=200)):
             yield handout_for(app, session, session_id, now=now)
 
 
+# A source tag of the clinical reference ([S35], [S-cba]) or one of its sections.
+SOURCE = re.compile(r"\[S[-\w]+\]|reference \d")
+
+
+def assert_sourced_or_labelled(handout, flat):
+    """Check each line of advice prints once: the clinic's own under its label.
+
+    The words UNSOURCED and PARTIAL never print (the test below), so the only
+    way to tell the clinic's advice from the reference's on paper is the label:
+    every line carries its source, and a line the reference does not source
+    prints after the label, a sourced line never does. The label counts as
+    many times as the clinic's lines, so no other text wears it.
+    """
+    lines = handout.advice_lines()
+    assert lines
+    for line in lines:
+        assert line.text in flat, line.text
+        if line.clinics_own:
+            assert flat.count(line.text) == flat.count(CLINIC_LABEL + line.text)
+        else:
+            assert SOURCE.search(line.source), (line.text, line.source)
+            assert CLINIC_LABEL + line.text not in flat, line.text
+    own = {line.text for line in lines if line.clinics_own}
+    assert flat.count(CLINIC_LABEL) == sum(flat.count(text) for text in own)
+
+
 def test_no_handout_prints_unsourced_or_partial(app, session, plan, make_patient):
     printed = 0
-    for _, html, pdf in handouts_to_read(app, session, plan, make_patient):
-        for text in (" ".join(page_texts(pdf)), html):
+    for handout, html, pdf in handouts_to_read(app, session, plan, make_patient):
+        flat = " ".join(page_texts(pdf))
+        for text in (flat, html):
             assert "UNSOURCED" not in text.upper()
             assert "PARTIAL" not in text.upper()
+        assert_sourced_or_labelled(handout, flat)
         printed += 1
-    assert printed == 8
+    assert printed == 10
+
+
+@pytest.mark.parametrize("product", list(PRODUCT_PLANS))
+def test_the_eye_care_and_allergy_signs_print_as_the_clinics_advice(
+    app, session, plan, product
+):
+    # Clinical reference 6.3: "protect the eye: lubricants, taping at night;
+    # UNSOURCED for this use"; 1.3: "dry eye ... (UNSOURCED for synkinesis
+    # specifically)"; 6.1 gives only "a very small risk of allergic reaction".
+    sites, form = PRODUCT_PLANS[product]
+    _, _, pdf = handout_for(app, session, plan(sites, **form))
+    texts = page_texts(pdf)
+    flat = " ".join(texts)
+    assert f"Medicine: {product.capitalize()} " in texts[0]
+    owns = (
+        "An allergic reaction: an itchy, lumpy rash (hives)",
+        "Protect it first: use eye gel, and tape it shut at night",
+        "The eye may feel dry or gritty, or water more. Use eye drops by day and eye",
+        "Take small sips and bites.",
+    )
+    assert [flat.count(own) for own in owns] == [1, 1, 1, 1]
+    assert [own for own in owns if CLINIC_LABEL + own not in flat] == []
+    # The safety net stays, the sourced rules without the label.
+    for rule in ("Trouble breathing.", "An eye that will not close all the way"):
+        assert rule in flat
+        assert CLINIC_LABEL + rule not in flat
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])

@@ -456,14 +456,14 @@ def test_the_handout_gives_advice_for_the_muscles_treated_and_only_those(
     assert_shows(
         flat,
         "Your left eye",
-        "The eye may feel dry or gritty, or water more.",
+        "Your clinic's advice: The eye may feel dry or gritty, or water more.",
         "Cups, straws and sounds like p, b and m",
         "1, 2: around your left eye",
         "3: your chin",
     )
     for key in ("brow", "cheek", "smile", "neck"):
         for point in ADVICE[key].points:
-            assert point.split("}")[-1].strip()[:40] not in flat, key
+            assert point.text.split("}")[-1].strip()[:40] not in flat, key
     # Rules tied to untreated parts are left out; the general ones stay.
     assert "Your smile changes so much" not in flat
     assert "hold your head up" not in flat
@@ -621,7 +621,7 @@ def test_advice_names_the_side_and_each_part_when_both_were_treated():
     both = advice_for([("frontalis", "left"), ("corrugator", "right")])
     assert [a.title for a in one] == ["Your left eyebrow"]
     assert [a.title for a in both] == ["Both eyebrows"]
-    assert both[0].points[0].startswith("Each eyebrow may feel heavy")
+    assert both[0].points[0].text.startswith("Each eyebrow may feel heavy")
     assert advice_for([("procerus", "midline")]) == []
 
 

@@ -1,5 +1,6 @@
 """The handout's rules, without printing: red flags, advice, visits, map numbers."""
 
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -10,6 +11,7 @@ import pytest
 from planner.facemap import site_radius
 from planner.reports.advice import ADVICE
 from planner.reports.advice import BREASTFEEDING
+from planner.reports.advice import STRONGER_SIDE
 from planner.reports.advice import TELL_OTHERS
 from planner.reports.advice import good_to_know
 from planner.reports.appointments import NextAppointment
@@ -20,6 +22,7 @@ from planner.reports.maps import legible_units
 from planner.reports.red_flags import RED_FLAGS
 from planner.reports.red_flags import Urgency
 from planner.reports.red_flags import red_flags_for
+from planner.reports.sourced import CLINIC_ADVICE
 from tests.factories import FACE_MAP
 
 ZONE = ZoneInfo("Europe/London")
@@ -28,17 +31,21 @@ NOW = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
 
 def test_each_symptom_has_exactly_one_rule():
     keys = [flag.key for flag in RED_FLAGS]
-    texts = [flag.text for flag in RED_FLAGS]
+    texts = [flag.symptom.text for flag in RED_FLAGS]
     assert len(keys) == len(set(keys))
     assert len(texts) == len(set(texts))
 
 
+def said(flags):
+    """Join the text of every line of the rules given, in lower case."""
+    return " ".join(line.text for flag in flags for line in flag.lines).lower()
+
+
 def test_the_emergency_rules_are_the_boxed_warning_and_an_allergic_reaction():
-    emergency = red_flags_for(set())[Urgency.EMERGENCY]
-    joined = " ".join(emergency).lower()
+    emergency = said(red_flags_for(set())[Urgency.EMERGENCY])
     for sign in ("breathing", "swallowing", "allergic reaction", "hives", "faint"):
-        assert sign in joined
-    same_day = " ".join(red_flags_for(set())[Urgency.SAME_DAY]).lower()
+        assert sign in emergency
+    same_day = said(red_flags_for(set())[Urgency.SAME_DAY])
     for sign in ("double vision", "blurred", "voice", "will not close"):
         assert sign in same_day
 
@@ -46,16 +53,16 @@ def test_the_emergency_rules_are_the_boxed_warning_and_an_allergic_reaction():
 def test_a_part_of_the_face_brings_its_rule_only_when_treated():
     untreated = red_flags_for(set())
     treated = red_flags_for({"neck", "smile"})
-    assert not any("head up" in text for text in untreated[Urgency.SAME_DAY])
-    assert any("head up" in text for text in treated[Urgency.SAME_DAY])
-    assert any("smile" in text for text in treated[Urgency.WORKING_HOURS])
+    assert "head up" not in said(untreated[Urgency.SAME_DAY])
+    assert "head up" in said(treated[Urgency.SAME_DAY])
+    assert "smile" in said(treated[Urgency.WORKING_HOURS])
     tied = {flag.advice for flag in RED_FLAGS if flag.advice}
     assert tied <= set(ADVICE)
 
 
 @pytest.mark.parametrize("advice", list(ADVICE.values()), ids=lambda a: a.key)
 def test_tailored_advice_never_says_when_to_call_or_calls_a_red_flag_normal(advice):
-    text = " ".join(advice.points).lower()
+    text = " ".join(point.text for point in advice.points).lower()
     assert "call" not in text
     for normalised in (
         "not close",
@@ -66,6 +73,31 @@ def test_tailored_advice_never_says_when_to_call_or_calls_a_red_flag_normal(advi
         "voice",
     ):
         assert normalised not in text, normalised
+
+
+def every_line():
+    """Yield each line of advice the handout can print."""
+    for flag in RED_FLAGS:
+        yield from flag.lines
+    for advice in ADVICE.values():
+        yield from advice.points
+    yield from (TELL_OTHERS, BREASTFEEDING, STRONGER_SIDE)
+
+
+def test_every_line_has_its_source_or_is_the_clinics_own():
+    # Reference 6.3: "protect the eye: lubricants, taping at night; UNSOURCED
+    # for this use"; 1.3: "dry eye ... (UNSOURCED for synkinesis specifically)";
+    # the allergy signs and "small sips" are not in the reference at all.
+    for line in every_line():
+        assert line.clinics_own or re.search(r"\[S[-\w]+\]|reference \d", line.source)
+    own = sorted(line.text for line in every_line() if line.clinics_own)
+    assert [text[:24] for text in own] == [
+        "An allergic reaction: an",
+        "Protect it first: use ey",
+        "Take small sips and bite",
+        "{part} may feel dry or g",
+    ]
+    assert CLINIC_ADVICE == "Your clinic's advice"
 
 
 def test_breastfeeding_advice_goes_to_anyone_who_may_breastfeed():
