@@ -48,19 +48,16 @@ def test_the_chart_maps_hover_text_names_the_products_units(
     assert any(title.endswith(f": {units:g} {unit}") for title in titles), titles
 
 
-@pytest.mark.parametrize("product", ["botox", "dysport"])
-def test_the_cycle_ledger_writes_doses_in_the_products_units(
-    session, make_patient, injector, product
-):
-    form, (first, second), unit = PRODUCTS[product]
-    patient = make_patient()
+def two_cycles(session, injector, patient_id, product):
+    """Sign two cycles of ``product`` into the left mentalis, 100 days apart."""
+    form, doses, _ = PRODUCTS[product]
     for number, (when, units) in enumerate(
-        [(T0, first), (T0 + timedelta(days=100), second)], start=1
+        zip((T0, T0 + timedelta(days=100)), doses, strict=True), start=1
     ):
         make_treatment(
             session,
             injector,
-            patient.id,
+            patient_id,
             [("mentalis", "left", units)],
             when=when,
             sign=True,
@@ -68,6 +65,15 @@ def test_the_cycle_ledger_writes_doses_in_the_products_units(
             lot_number=f"C{number}",
             **form,
         )
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_the_cycle_ledger_writes_doses_in_the_products_units(
+    session, make_patient, injector, product
+):
+    _, (first, second), unit = PRODUCTS[product]
+    patient = make_patient()
+    two_cycles(session, injector, patient.id, product)
     overview = cycles_overview(session, patient.id, face_map=FACE_MAP, zone=ZONE)
     before, after = overview.ledger
     assert (before.units, after.units) == (f"{first:g} {unit}", f"{second:g} {unit}")
@@ -122,22 +128,9 @@ def test_a_muscles_dose_against_response_is_in_the_products_units(
 ):
     """The cycles page's and the printed comparison's muscle table: 'Dose (U
     (Speywood))' for Dysport, never a bare U that reads as Botox units."""
-    form, (first, second), unit = PRODUCTS[product]
+    _, (first, second), unit = PRODUCTS[product]
     patient = make_patient()
-    for number, (when, units) in enumerate(
-        [(T0, first), (T0 + timedelta(days=100), second)], start=1
-    ):
-        make_treatment(
-            session,
-            injector,
-            patient.id,
-            [("mentalis", "left", units)],
-            when=when,
-            sign=True,
-            product=product,
-            lot_number=f"C{number}",
-            **form,
-        )
+    two_cycles(session, injector, patient.id, product)
     overview = cycles_overview(
         session,
         patient.id,
