@@ -120,6 +120,14 @@ def _names(reminder: Reminder, appointment: Appointment) -> bool:
     return reminder.appointment_starts_at == appointment.starts_at
 
 
+def _fits(reminder: Reminder, appointment: Appointment) -> bool:
+    """Tell whether a reminder may go: ``_current`` for one row already read."""
+    return (
+        appointment.status == AppointmentStatus.BOOKED
+        and reminder.appointment_starts_at == appointment.starts_at
+    )
+
+
 def _current() -> tuple[Any, ...]:
     """Select reminders that still fit their appointment (joined in the query).
 
@@ -230,12 +238,10 @@ def queue_reminders(
         ).all()
         current = [r for r in earlier if _names(r, appointment)]
         moved = [r for r in earlier if r not in current and r.status in UNSENT]
-        if current:
-            pass
-        elif moved:
+        if not current and moved:
             # Not sent yet, so not history: the message is written again.
             _rewrite(session, actor, moved.pop(0), appointment, body=body, due=due)
-        else:
+        elif not current:
             reminder = Reminder(
                 appointment_id=appointment.id,
                 channel=channel,
@@ -385,8 +391,7 @@ def mark_sent(
     if (
         reminder.status == ReminderStatus.CANCELLED
         or appointment is None
-        or appointment.status != AppointmentStatus.BOOKED
-        or appointment.starts_at != reminder.appointment_starts_at
+        or not _fits(reminder, appointment)
     ):
         raise Conflict(
             "That reminder is out of date: its appointment moved or is no "
