@@ -144,7 +144,8 @@ CHECKS: tuple[CheckInfo, ...] = (
     ),
     CheckInfo(
         "top_up_early",
-        "A top-up before the cycle's review day (less its tolerance).",
+        "A top-up before the clinic's review day (day 14 as shipped); the review "
+        "visit's booking tolerance does not bring it forward.",
         WARNING,
         EVERY_PRODUCT,
         BOOSTER_SOURCE,

@@ -21,9 +21,10 @@ from planner.dosing.windows import cap_window
 from planner.reference import PRODUCTS
 
 BOOSTER_SOURCE = (
-    "Clinical reference §2.4: a top-up within a cycle is in effect a booster "
-    "injection, a risk factor for neutralising antibodies (inference from [S32] "
-    "[S33]); review day: " + CLINIC_SETTING
+    "[S63] several clinics give top-ups only after the full 2 weeks have passed "
+    "(clinical reference §3, §6.2); clinical reference §2.4: a top-up within a "
+    "cycle is in effect a booster injection, a risk factor for neutralising "
+    "antibodies (inference from [S32] [S33]); review day: " + CLINIC_SETTING
 )
 EXPOSURE_SOURCE = (
     "[S26] Jeuveau label: count the cumulative dose if other botulinum toxin products "
@@ -77,7 +78,7 @@ def check_top_up(
         ]
     assert last is not None  # top_up_problem said there is a cycle to top up
     day = (today - last.performed_on).days
-    if day >= times.review_from_day:
+    if day >= times.review_day:
         return []
     return [
         SafetyWarning(
@@ -85,10 +86,10 @@ def check_top_up(
             severity="warning",
             message=(
                 f"Top-up on day {day} of the cycle that began on "
-                f"{format_day(last.performed_on)}: the response is judged from day "
-                f"{times.review_from_day} ({_days(times.review_from_day - day)} from "
-                "now), and a top-up before then adds toxin before it can be known "
-                "whether more is needed."
+                f"{format_day(last.performed_on)}: the response is judged at the "
+                f"review on day {times.review_day} (the clinic's review day, "
+                f"{_days(times.review_day - day)} from now), and a top-up before "
+                "then adds toxin before it can be known whether more is needed."
             ),
             source=BOOSTER_SOURCE,
         )

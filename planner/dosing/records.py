@@ -192,17 +192,18 @@ class PlannedSession:
 class CycleTimes:
     """The clinic's cycle settings, in days since the cycle's full treatment."""
 
-    # A top-up before the review (review day less its tolerance) comes too early to
-    # judge the response: day 14 with the shipped settings.
-    review_from_day: int = 14
+    # The clinic's review day (setting "review_day", day 14 as shipped): a top-up
+    # before it comes before the response can be judged. The review's booking
+    # tolerance does not move it: top-ups only after the full 2 weeks [S63].
+    review_day: int = 14
     # From this day the re-treatment window is open: a new cycle, not a top-up.
     window_opens_day: int = 84
 
     def __post_init__(self) -> None:
-        if not 0 <= self.review_from_day < self.window_opens_day:
+        if not 0 <= self.review_day < self.window_opens_day:
             raise ValueError(
-                "review_from_day must be 0 or more and before window_opens_day, got "
-                f"{self.review_from_day!r} and {self.window_opens_day!r}"
+                "review_day must be 0 or more and before window_opens_day, got "
+                f"{self.review_day!r} and {self.window_opens_day!r}"
             )
 
 

@@ -34,6 +34,7 @@ from planner.models import VialLot
 from planner.services import limit_settings
 from planner.services import settings
 from planner.services.clinical_flags import contraindications_as_of
+from planner.services.followup import scheduling_rules
 from planner.services.lookup import get_or_raise
 from planner.services.map_zones import zone_warnings
 from planner.services.outside_toxin import outside_past_sessions
@@ -84,12 +85,16 @@ def _number(session: Session, key: str, default: float) -> float:
 
 
 def cycle_times(session: Session) -> dosing.CycleTimes:
-    """Return the clinic's review day (less its tolerance) and window opening day."""
-    review_from = _number(session, "review_day", 14) - _number(
-        session, "review_tolerance_days", 0
+    """Return the clinic's review day and the day its re-treatment window opens.
+
+    Read as the follow-up schedule reads them (``followup.scheduling_rules``). The
+    review's tolerance is for booking the visit; it does not bring a top-up forward.
+    """
+    rules = scheduling_rules(session)
+    return dosing.CycleTimes(
+        review_day=rules.review_day,
+        window_opens_day=7 * rules.retreat_start_weeks,
     )
-    window_opens = 7 * _number(session, "retreat_window_start_weeks", 12)
-    return dosing.CycleTimes(int(review_from), int(window_opens))
 
 
 def clinic_rules(session: Session, product_code: str) -> dosing.ClinicRules:

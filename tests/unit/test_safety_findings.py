@@ -30,9 +30,9 @@ BOTOX = product_from_reference(product_reference("botox"))
 DYSPORT = product_from_reference(product_reference("dysport"))
 XEOMIN = product_from_reference(product_reference("xeomin"))
 LONDON = ZoneInfo("Europe/London")
-# Day 14 is the review (review day 14, tolerance 0 ... shipped: see catalogue); the
-# re-treatment window opens at 12 weeks.
-TIMES = CycleTimes(review_from_day=14, window_opens_day=84)
+# Day 14 is the review (the shipped review day); the re-treatment window opens at
+# 12 weeks.
+TIMES = CycleTimes(review_day=14, window_opens_day=84)
 
 
 def full(on, product="botox", units=20.0):
@@ -72,8 +72,8 @@ def test_a_top_up_cannot_join_a_cycle_whose_window_has_opened(day):
 def test_a_top_up_needs_a_cycle_and_a_full_treatment_is_not_a_top_up():
     assert top_up_problem(None, date(2026, 3, 2), TIMES) is not None
     assert check_top_up("full", [], date(2026, 3, 2), TIMES) == []
-    with pytest.raises(ValueError, match="review_from_day"):
-        CycleTimes(review_from_day=90, window_opens_day=84)
+    with pytest.raises(ValueError, match="review_day"):
+        CycleTimes(review_day=90, window_opens_day=84)
 
 
 # Finding 6: dates. A vial across the October clock change.
