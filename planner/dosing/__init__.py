@@ -13,6 +13,7 @@ from planner.dosing.checks import check_smile_muscles
 from planner.dosing.checks import cycle_so_far
 from planner.dosing.checks import run_all_checks
 from planner.dosing.checks import sort_warnings
+from planner.dosing.cycle_checks import check_booster
 from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
@@ -80,6 +81,7 @@ __all__ = [
     "check_dose_limits",
     "check_exposure",
     "check_open_drafts",
+    "check_booster",
     "check_top_up",
     "cycle_so_far",
     "diluent_problem",

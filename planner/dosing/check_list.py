@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from planner.dosing.checks import CONTRAINDICATIONS
 from planner.dosing.checks import HARD_STOPS
 from planner.dosing.checks import UNITS_NOT_INTERCHANGEABLE_SOURCE
+from planner.dosing.cycle_checks import BOOSTER_INTERVAL_SOURCE
 from planner.dosing.cycle_checks import BOOSTER_SOURCE
 from planner.dosing.cycle_checks import EXPOSURE_SOURCE
 from planner.dosing.records import CLINIC_SETTING
@@ -149,6 +150,16 @@ CHECKS: tuple[CheckInfo, ...] = (
         WARNING,
         EVERY_PRODUCT,
         BOOSTER_SOURCE,
+    ),
+    CheckInfo(
+        "top_up_booster",
+        "A top-up after the review window closed (day 17 as shipped) and sooner "
+        "than the product's minimum interval after the last full treatment: in "
+        "effect a booster injection. Counted in clinic days, as `interval_short`.",
+        WARNING,
+        EVERY_PRODUCT,
+        f"{BOOSTER_INTERVAL_SOURCE}; each label's interval ([S20] [S25] [S26] "
+        f"[S27] [S28]), Dysport UNSOURCED; review window: {CLINIC_SETTING}",
     ),
     CheckInfo(
         "top_up_outside_cycle",

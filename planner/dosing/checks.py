@@ -13,6 +13,7 @@ from datetime import date
 from datetime import datetime
 
 from planner.clinic_time import require_aware
+from planner.dosing.cycle_checks import check_booster
 from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.dilution import check_lot_dilution
@@ -350,6 +351,7 @@ def run_all_checks(
             *check_lot_dilution(plan.lot, product),
             *check_interval(plan.kind, product, history, today),
             *check_top_up(plan.kind, history, today, rules.cycle_times),
+            *check_booster(plan.kind, product, history, today, rules.cycle_times),
             *check_cumulative_cap(
                 product, plan.total_units, history, today, rules.near_cap_share
             ),

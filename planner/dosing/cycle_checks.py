@@ -26,6 +26,11 @@ BOOSTER_SOURCE = (
     "cycle is in effect a booster injection, a risk factor for neutralising "
     "antibodies (inference from [S32] [S33]); review day: " + CLINIC_SETTING
 )
+BOOSTER_INTERVAL_SOURCE = (
+    "Clinical reference §2.4 and §7: warn when the interval since the last full "
+    "session is under 12 weeks; top-ups count as booster injections, a risk factor "
+    "for neutralising antibodies (inference from [S32] [S33])"
+)
 EXPOSURE_SOURCE = (
     "[S26] Jeuveau label: count the cumulative dose if other botulinum toxin products "
     "are used; [S20] cumulative dose across indications; units of different products "
@@ -92,6 +97,52 @@ def check_top_up(
                 "then adds toxin before it can be known whether more is needed."
             ),
             source=BOOSTER_SOURCE,
+        )
+    ]
+
+
+def check_booster(
+    kind: str,
+    product: Product,
+    history: Sequence[PastSession],
+    today: date,
+    times: CycleTimes,
+) -> list[SafetyWarning]:
+    """Warn on a top-up after the review window, within the minimum interval.
+
+    The top-up belongs at the review (§3); given later it is in effect a booster
+    injection within the product's minimum interval of the last full treatment.
+    It is held to that interval as ``interval_short`` holds a full treatment: a
+    warning, counted in clinic days. Once the re-treatment window opens, the
+    top-up is ``top_up_outside_cycle``'s.
+    """
+    if kind != "top_up":
+        return []
+    last = last_full_session(history, today)
+    if last is None:
+        return []
+    day = (today - last.performed_on).days
+    if not times.review_until_day < day < times.window_opens_day:
+        return []
+    if day >= product.min_interval_days:
+        return []
+    weeks = format_units(product.min_interval_days / 7)
+    return [
+        SafetyWarning(
+            code="top_up_booster",
+            severity="warning",
+            message=(
+                f"Top-up on day {day} of the cycle that began on "
+                f"{format_day(last.performed_on)}, after its review window closed "
+                f"on day {times.review_until_day}: it is in effect a booster "
+                f"injection {_days(day)} after the last full treatment, and "
+                f"{product.brand} should be given at least "
+                f"{product.min_interval_days} days ({weeks} weeks) apart."
+            ),
+            source=(
+                f"{BOOSTER_INTERVAL_SOURCE}; {product.interval_source}; "
+                f"review window: {CLINIC_SETTING}"
+            ),
         )
     ]
 

@@ -196,14 +196,18 @@ class CycleTimes:
     # before it comes before the response can be judged. The review's booking
     # tolerance does not move it: top-ups only after the full 2 weeks [S63].
     review_day: int = 14
+    # The review window's last day (review day plus its tolerance, day 17 as
+    # shipped): a top-up after it is a booster within the cycle, not the review's.
+    review_until_day: int = 17
     # From this day the re-treatment window is open: a new cycle, not a top-up.
     window_opens_day: int = 84
 
     def __post_init__(self) -> None:
-        if not 0 <= self.review_day < self.window_opens_day:
+        if not 0 <= self.review_day <= self.review_until_day < self.window_opens_day:
             raise ValueError(
-                "review_day must be 0 or more and before window_opens_day, got "
-                f"{self.review_day!r} and {self.window_opens_day!r}"
+                "need 0 <= review_day <= review_until_day < window_opens_day, got "
+                f"{self.review_day!r}, {self.review_until_day!r} and "
+                f"{self.window_opens_day!r}"
             )
 
 

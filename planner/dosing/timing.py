@@ -59,8 +59,10 @@ def check_interval(
 ) -> list[SafetyWarning]:
     """Warn when a full treatment comes sooner than the product's minimum interval.
 
-    Top-ups do not reset the interval, and a planned top-up is not checked: it belongs
-    to the cycle its full treatment opened (it still counts towards the 3-month cap).
+    Top-ups do not reset the interval, and a planned top-up is not checked here: it
+    belongs to the cycle its full treatment opened (it still counts towards the
+    3-month cap), and one given after the review window is
+    ``cycle_checks.check_booster``'s.
     """
     if kind != "full":
         return []

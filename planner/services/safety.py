@@ -85,7 +85,8 @@ def _number(session: Session, key: str, default: float) -> float:
 
 
 def cycle_times(session: Session) -> dosing.CycleTimes:
-    """Return the clinic's review day and the day its re-treatment window opens.
+    """Return the clinic's review day, its review window's last day, and the day
+    its re-treatment window opens.
 
     Read as the follow-up schedule reads them (``followup.scheduling_rules``). The
     review's tolerance is for booking the visit; it does not bring a top-up forward.
@@ -93,6 +94,7 @@ def cycle_times(session: Session) -> dosing.CycleTimes:
     rules = scheduling_rules(session)
     return dosing.CycleTimes(
         review_day=rules.review_day,
+        review_until_day=rules.review_day + rules.review_tolerance_days,
         window_opens_day=7 * rules.retreat_start_weeks,
     )
 
