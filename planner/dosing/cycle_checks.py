@@ -15,6 +15,7 @@ from planner.dosing.records import PastSession
 from planner.dosing.records import Product
 from planner.dosing.records import SafetyWarning
 from planner.dosing.records import format_day
+from planner.dosing.timing import interval_rule
 from planner.dosing.timing import last_full_session
 from planner.dosing.volume import format_units
 from planner.dosing.windows import cap_window
@@ -126,7 +127,6 @@ def check_booster(
         return []
     if day >= product.min_interval_days:
         return []
-    weeks = format_units(product.min_interval_days / 7)
     return [
         SafetyWarning(
             code="top_up_booster",
@@ -136,8 +136,7 @@ def check_booster(
                 f"{format_day(last.performed_on)}, after its review window closed "
                 f"on day {times.review_until_day}: it is in effect a booster "
                 f"injection {_days(day)} after the last full treatment, and "
-                f"{product.brand} should be given at least "
-                f"{product.min_interval_days} days ({weeks} weeks) apart."
+                f"{interval_rule(product)}."
             ),
             source=(
                 f"{BOOSTER_INTERVAL_SOURCE}; {product.interval_source}; "

@@ -54,6 +54,16 @@ def last_cycle_sessions(
     return (last, *top_ups)
 
 
+def interval_rule(product: Product) -> str:
+    """Say how far apart the product's sessions should be: "Botox should be given
+    at least 84 days (12 weeks) apart"."""
+    weeks = format_units(product.min_interval_days / 7)
+    return (
+        f"{product.brand} should be given at least {product.min_interval_days} "
+        f"days ({weeks} weeks) apart"
+    )
+
+
 def check_interval(
     kind: str, product: Product, history: Sequence[PastSession], today: date
 ) -> list[SafetyWarning]:
@@ -72,15 +82,13 @@ def check_interval(
     days = (today - last.performed_on).days
     if days >= product.min_interval_days:
         return []
-    weeks = format_units(product.min_interval_days / 7)
     return [
         SafetyWarning(
             code="interval_short",
             severity="warning",
             message=(
                 f"{_days(days)} since the last full treatment on "
-                f"{format_day(last.performed_on)}; {product.brand} should be given "
-                f"at least {product.min_interval_days} days ({weeks} weeks) apart."
+                f"{format_day(last.performed_on)}; {interval_rule(product)}."
             ),
             source=product.interval_source,
         )
