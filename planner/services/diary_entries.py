@@ -22,6 +22,9 @@ from sqlmodel import select
 
 from planner import scheduling
 from planner import scoring
+from planner.clinic_time import BEFORE_TREATMENT
+from planner.clinic_time import FUTURE
+from planner.clinic_time import cycle_day_problem
 from planner.clinic_time import local_day
 from planner.errors import InvalidInput
 from planner.models import Appointment
@@ -56,14 +59,17 @@ MAX_ONSET_DAYS = 60  # CycleResponse.onset_days' range
 MAX_WEAR_OFF_WEEKS = 52
 
 
+# The patient's words for ``clinic_time.cycle_day_problem``.
+DAY_PROBLEMS = {
+    FUTURE: "cannot be in the future",
+    BEFORE_TREATMENT: "cannot be before your injections",
+}
+
+
 def _check_day(diary: OpenDiary, day: date) -> None:
-    if day > diary.today:
-        raise InvalidInput("Check the date.", fields={"day": "cannot be in the future"})
-    if day < diary.treated_on:
-        raise InvalidInput(
-            "Check the date.",
-            fields={"day": "cannot be before your injections"},
-        )
+    problem = cycle_day_problem(day, treated_on=diary.treated_on, today=diary.today)
+    if problem is not None:
+        raise InvalidInput("Check the date.", fields={"day": DAY_PROBLEMS[problem]})
 
 
 def _check_volume(session: Session, diary: OpenDiary, now: datetime) -> None:

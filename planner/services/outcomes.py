@@ -16,6 +16,10 @@ from sqlmodel import select
 
 from planner import comparison
 from planner import scoring
+from planner.clinic_time import BEFORE_TREATMENT
+from planner.clinic_time import FUTURE
+from planner.clinic_time import cycle_day_problem
+from planner.clinic_time import day_text
 from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
@@ -337,10 +341,45 @@ class AdverseEventIn(BaseModel):
         return self
 
 
+def _check_event_days(
+    request: AdverseEventIn, *, treated_on: date, today: date
+) -> None:
+    """Refuse a day the treatment cannot have caused: the diary's rule, too."""
+    for name, value in (
+        ("onset_date", request.onset_date),
+        ("resolved_date", request.resolved_date),
+    ):
+        if value is None:
+            continue
+        problem = cycle_day_problem(value, treated_on=treated_on, today=today)
+        if problem == FUTURE:
+            raise InvalidInput(
+                "A date is in the future.", fields={name: "cannot be in the future"}
+            )
+        if problem == BEFORE_TREATMENT:
+            raise InvalidInput(
+                "A date is before the treatment.",
+                fields={
+                    name: "cannot be before the treatment, given on "
+                    f"{day_text(treated_on)} (clinic day)"
+                },
+            )
+
+
 def add_adverse_event(
-    session: Session, actor: Actor, session_id: int, data: Any, *, today: date
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    data: Any,
+    *,
+    today: date,
+    zone: ZoneInfo,
 ) -> AdverseEvent:
-    """Record an adverse event against the treatment that may have caused it."""
+    """Record an adverse event against the treatment that may have caused it.
+
+    Its days fall between the treatment's clinic day and today, as in the
+    patient's diary (``clinic_time.cycle_day_problem``).
+    """
     request: AdverseEventIn = parse_input(AdverseEventIn, data)
     record = get_or_raise(
         session,
@@ -348,14 +387,9 @@ def add_adverse_event(
         session_id,
         f"There is no treatment session {session_id}.",
     )
-    for name, value in (
-        ("onset_date", request.onset_date),
-        ("resolved_date", request.resolved_date),
-    ):
-        if value is not None and value > today:
-            raise InvalidInput(
-                "A date is in the future.", fields={name: "cannot be in the future"}
-            )
+    _check_event_days(
+        request, treated_on=local_day(record.performed_at, zone), today=today
+    )
     assert actor.user_id is not None
     event = AdverseEvent(
         session_id=session_id, recorded_by_id=actor.user_id, **request.model_dump()

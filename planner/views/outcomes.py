@@ -360,6 +360,7 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
             session_id,
             data,
             today=clinic_today(),
+            zone=clinic_zone(),
         )
     except InvalidInput as exc:
         errors = {f"event_{k}": v for k, v in exc.fields.items()}

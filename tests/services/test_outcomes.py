@@ -125,6 +125,7 @@ def test_adverse_event_rules(session, demo, injector):
             record.id,
             {"kind": "other", "severity": "mild"},
             today=today,
+            zone=ZONE,
         )
     assert "description" in info.value.fields
     with pytest.raises(InvalidInput):
@@ -134,6 +135,7 @@ def test_adverse_event_rules(session, demo, injector):
             record.id,
             {"kind": "dry_eye", "severity": "mild", "onset_date": "2030-01-01"},
             today=today,
+            zone=ZONE,
         )
     event = outcomes.add_adverse_event(
         session,
@@ -141,6 +143,7 @@ def test_adverse_event_rules(session, demo, injector):
         record.id,
         {"kind": "eyelid_droop", "severity": "moderate", "onset_date": "2026-10-01"},
         today=today,
+        zone=ZONE,
     )
     assert event.kind == "eyelid_droop"
 

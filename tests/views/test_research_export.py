@@ -108,7 +108,12 @@ def clinic(app, session, make_patient, injector):
         {"kind": "dry_eye", "severity": "mild", "description": "+ drops, @ night"},
     ):
         outcome_service.add_adverse_event(
-            session, injector, record.id, event, today=(NOW + timedelta(30)).date()
+            session,
+            injector,
+            record.id,
+            event,
+            today=(NOW + timedelta(30)).date(),
+            zone=ZONE,
         )
     outcome_service.record_response(
         session,
