@@ -20,16 +20,11 @@ from sqlmodel import col
 from sqlmodel import func
 from sqlmodel import select
 
-from planner import scheduling
 from planner import scoring
 from planner.clinic_time import BEFORE_TREATMENT
 from planner.clinic_time import FUTURE
 from planner.clinic_time import cycle_day_problem
-from planner.clinic_time import local_day
 from planner.errors import InvalidInput
-from planner.models import Appointment
-from planner.models import AppointmentKind
-from planner.models import AppointmentStatus
 from planner.models import AuditAction
 from planner.models import CycleResponse
 from planner.models import DiaryEntry
@@ -47,8 +42,7 @@ from planner.services.diary_forms import WeeklyIn
 from planner.services.diary_forms import cycle_timepoint
 from planner.services.diary_links import OpenDiary
 from planner.services.diary_links import diary_actor
-from planner.services.followup import scheduling_rules
-from planner.services.followup import wear_off_history
+from planner.services.followup import resuggest_retreatment
 from planner.services.outcomes import add_assessment
 from planner.validation import parse_input
 
@@ -340,50 +334,6 @@ def record_saq(
     return entry
 
 
-def _move_retreatment(
-    session: Session, diary: OpenDiary, actor: Actor, zone: ZoneInfo
-) -> None:
-    """Re-suggest the cycle's proposed re-treatment day with the new wear-off."""
-    proposal = session.exec(
-        select(Appointment).where(
-            Appointment.source_session_id == diary.session_id,
-            Appointment.kind == AppointmentKind.TREATMENT,
-            Appointment.status == AppointmentStatus.PROPOSED,
-        )
-    ).first()
-    record = session.get(TreatmentSession, diary.session_id)
-    if proposal is None or record is None:
-        return
-    treated_on = local_day(record.performed_at, zone)
-    window = scheduling.retreatment_window(treated_on, scheduling_rules(session))
-    suggestion = scheduling.suggest_retreatment(
-        window,
-        wear_off_history(session, diary.patient_id, record.product_id),
-        treated_on=treated_on,
-    )
-    if suggestion.day == proposal.due_date and suggestion.reason == proposal.notes:
-        return
-    before = {"due_date": proposal.due_date.isoformat(), "notes": proposal.notes}
-    proposal.due_date = suggestion.day
-    proposal.notes = suggestion.reason
-    proposal.version += 1
-    session.add(proposal)
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "appointment",
-        proposal.id,
-        patient_id=diary.patient_id,
-        before=before,
-        after={
-            "due_date": suggestion.day.isoformat(),
-            "notes": suggestion.reason,
-            "source": SOURCE,
-        },
-    )
-
-
 def record_wear_off(
     session: Session,
     diary: OpenDiary,
@@ -402,7 +352,9 @@ def record_wear_off(
         session, diary, actor, "wear_off_weeks", weeks, now
     ):
         session.flush()
-        _move_retreatment(session, diary, actor, zone)
+        record = session.get(TreatmentSession, diary.session_id)
+        assert record is not None
+        resuggest_retreatment(session, actor, record, zone=zone, source=SOURCE)
     session.commit()
     return entry
 

@@ -39,6 +39,7 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.drafts import live
+from planner.services.followup import resuggest_retreatment
 from planner.services.followup import scheduling_rules
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
@@ -250,9 +251,15 @@ def record_response(
     session_id: int,
     data: Any,
     *,
+    zone: ZoneInfo,
     now: datetime | None = None,
 ) -> CycleResponse:
-    """Save (or update, against its version) the response to a treatment's cycle."""
+    """Save (or update, against its version) the response to a treatment's cycle.
+
+    A changed wear-off re-suggests the cycle's proposed re-treatment day, as
+    the same wear-off from the patient's diary does
+    (``followup.resuggest_retreatment``).
+    """
     request: ResponseIn = parse_input(ResponseIn, data)
     now = now or utc_now()
     record = session.get(TreatmentSession, session_id)
@@ -282,6 +289,8 @@ def record_response(
             patient_id=record.patient_id,
             after=snapshot(response),
         )
+        if response.wear_off_weeks is not None:
+            resuggest_retreatment(session, actor, record, zone=zone)
         session.commit()
         return response
     if request.version is None:
@@ -311,6 +320,8 @@ def record_response(
         before=old,
         after=new,
     )
+    if "wear_off_weeks" in new:
+        resuggest_retreatment(session, actor, record, zone=zone)
     session.commit()
     return updated
 

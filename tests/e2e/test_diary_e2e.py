@@ -77,7 +77,7 @@ def diary_cycle(e2e_server: LiveServer) -> dict[str, Any]:
             lot_number="DIARY1",
         )
         outcome_service.record_response(
-            session, actor, first.id, {"wear_off_weeks": "15"}, now=current
+            session, actor, first.id, {"wear_off_weeks": "15"}, now=current, zone=ZONE
         )
         second = make_treatment(
             session,

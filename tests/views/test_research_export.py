@@ -121,6 +121,7 @@ def clinic(app, session, make_patient, injector):
         record.id,
         {"onset_days": "3.5", "peak_days": "14", "wear_off_weeks": "11"},
         now=NOW + timedelta(days=14),
+        zone=ZONE,
     )
     for instrument, items, self_entered in (
         ("house_brackmann", {"grade": 3}, False),
