@@ -35,13 +35,18 @@ from planner.models import TreatmentSession
 from planner.services.audit import Actor
 from planner.services.audit import json_safe
 from planner.services.audit import record_event
+from planner.services.diary_forms import SAQ_WHEN_TIMEPOINTS
 from planner.services.diary_forms import DayIn
+from planner.services.diary_forms import SaqTiming
 from planner.services.diary_forms import SaqWhenIn
 from planner.services.diary_forms import SideEffectIn
 from planner.services.diary_forms import WeeklyIn
 from planner.services.diary_forms import cycle_timepoint
+from planner.services.diary_forms import saq_timing
+from planner.services.diary_forms import saq_when
 from planner.services.diary_links import OpenDiary
 from planner.services.diary_links import diary_actor
+from planner.services.followup import follow_up_days
 from planner.services.followup import resuggest_retreatment
 from planner.services.outcomes import add_assessment
 from planner.validation import parse_input
@@ -278,6 +283,11 @@ def record_weekly(
     return entry
 
 
+def saq_timing_of(session: Session, diary: OpenDiary) -> SaqTiming:
+    """Say which "when" answers fit today, by the clinic's review window."""
+    return saq_timing(diary.treated_on, diary.today, follow_up_days(session))
+
+
 def record_saq(
     session: Session,
     diary: OpenDiary,
@@ -286,7 +296,12 @@ def record_saq(
     client: str | None,
     now: datetime,
 ) -> DiaryEntry:
-    """Score and store the patient's SAQ as a self-entered assessment of the cycle."""
+    """Score and store the patient's SAQ as a self-entered assessment of the cycle.
+
+    Its time point follows from the clinic day (``diary_forms.saq_when``): the
+    review only in the review window; outside it, the wear-off or "other" as
+    the patient says; nothing before the toxin acts (refused).
+    """
     errors: dict[str, str] = {}
     when = None
     try:
@@ -301,9 +316,13 @@ def record_saq(
         errors.update(exc.fields)
     if errors or when is None:
         raise InvalidInput("Please answer every question.", fields=errors)
+    try:
+        when = saq_when(saq_timing_of(session, diary), when)
+    except ValueError as exc:
+        raise InvalidInput("Please check when.", fields={"when": str(exc)}) from None
     _check_volume(session, diary, now)
     actor = diary_actor(diary.link_id, client)
-    timepoint = Timepoint.REVIEW if when == "two_weeks" else Timepoint.WEAR_OFF
+    timepoint = Timepoint(SAQ_WHEN_TIMEPOINTS[when])
     assessment = add_assessment(
         session,
         actor,

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import comparison
 from planner import scheduling
 from planner.models import Appointment
 from planner.models import AppointmentKind
@@ -39,6 +40,16 @@ def clinic_settings(session: Session) -> dict[str, Any]:
 
 def scheduling_rules(session: Session) -> scheduling.Rules:
     return scheduling.Rules.from_settings(clinic_settings(session))
+
+
+def follow_up_days(session: Session) -> comparison.FollowUpDays:
+    """Return the clinic's review window and re-treatment start, in days."""
+    rules = scheduling_rules(session)
+    return comparison.FollowUpDays(
+        review_first=rules.review_day - rules.review_tolerance_days,
+        review_last=rules.review_day + rules.review_tolerance_days,
+        retreat_first=rules.retreat_start_weeks * 7,
+    )
 
 
 def wear_off_history(session: Session, patient_id: int, product_id: int) -> list[float]:

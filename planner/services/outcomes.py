@@ -39,8 +39,8 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.drafts import live
+from planner.services.followup import follow_up_days
 from planner.services.followup import resuggest_retreatment
-from planner.services.followup import scheduling_rules
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
@@ -77,14 +77,8 @@ def suggest_timepoint(
     before the first, review in the review window, pre-treatment once the
     next cycle is due, otherwise "other".
     """
-    rules = scheduling_rules(session)
-    follow_up = comparison.FollowUpDays(
-        review_first=rules.review_day - rules.review_tolerance_days,
-        review_last=rules.review_day + rules.review_tolerance_days,
-        retreat_first=rules.retreat_start_weeks * 7,
-    )
     days = [t.day for t in _full_treatments(session, patient_id, zone)]
-    return comparison.default_timepoint(day, days, follow_up)
+    return comparison.default_timepoint(day, days, follow_up_days(session))
 
 
 def record_assessment(
