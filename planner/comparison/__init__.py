@@ -32,6 +32,8 @@ from planner.comparison.records import Side
 from planner.comparison.records import SitePoint
 from planner.comparison.response import ScoreCourse
 from planner.comparison.response import score_course
+from planner.comparison.time_course import PROBLEM_FIELDS
+from planner.comparison.time_course import time_course_problem
 from planner.comparison.timepoints import FIRST_EFFECT_DAY
 from planner.comparison.timepoints import PRE_TIMEPOINTS
 from planner.comparison.timepoints import FollowUpDays
@@ -54,6 +56,7 @@ __all__ = [
     "FIRST_EFFECT_DAY",
     "MIN_PAIRS_FOR_FIT",
     "PRE_TIMEPOINTS",
+    "PROBLEM_FIELDS",
     "SIDES",
     "SMALL_N",
     "ChangeKind",
@@ -90,6 +93,7 @@ __all__ = [
     "score_course",
     "score_trend",
     "self_report_timepoints",
+    "time_course_problem",
     "timepoint_group",
     "treated_muscles",
 ]

@@ -20,6 +20,7 @@ from sqlmodel import col
 from sqlmodel import func
 from sqlmodel import select
 
+from planner import comparison
 from planner import scoring
 from planner.clinic_time import BEFORE_TREATMENT
 from planner.clinic_time import FUTURE
@@ -44,6 +45,7 @@ from planner.services.diary_forms import WeeklyIn
 from planner.services.diary_forms import cycle_timepoint
 from planner.services.diary_forms import saq_timing
 from planner.services.diary_forms import saq_when
+from planner.services.diary_forms import time_course_words
 from planner.services.diary_links import OpenDiary
 from planner.services.diary_links import diary_actor
 from planner.services.followup import follow_up_days
@@ -133,19 +135,24 @@ def _store(
     return entry
 
 
+def _chosen_day(diary: OpenDiary, data: Any) -> date:
+    """Read the one day the patient chose (onset, wear-off), in the cycle."""
+    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
+    _check_day(diary, request.day)
+    return request.day
+
+
 def _store_day(
     session: Session,
     diary: OpenDiary,
-    data: Any,
+    day: date,
     *,
     kind: str,
     client: str | None,
     now: datetime,
     needs_call: bool = False,
 ) -> tuple[DiaryEntry, Actor]:
-    """Store the one day the patient chose (onset, wear-off) as a diary entry."""
-    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
-    _check_day(diary, request.day)
+    """Store the day the patient chose as a diary entry."""
     _check_volume(session, diary, now)
     actor = diary_actor(diary.link_id, client)
     entry = _store(
@@ -153,12 +160,48 @@ def _store_day(
         diary,
         actor,
         kind=kind,
-        day=request.day,
-        answers={"day": request.day},
+        day=day,
+        answers={"day": day},
         now=now,
         needs_call=needs_call,
     )
     return entry, actor
+
+
+def _response(session: Session, diary: OpenDiary) -> CycleResponse | None:
+    return session.exec(
+        select(CycleResponse).where(CycleResponse.session_id == diary.session_id)
+    ).first()
+
+
+def _fits(session: Session, diary: OpenDiary, field: str, value: float) -> bool:
+    """Say whether the patient's value goes into the cycle's response.
+
+    Not where the clinic recorded its own (it stands). Refused, in the
+    patient's words, when it would put the time course out of order: the
+    clinic form's rule (``comparison.time_course_problem``).
+    """
+    existing = _response(session, diary)
+    values: dict[str, float | None] = {
+        name: None if existing is None else getattr(existing, name)
+        for name in ("onset_days", "peak_days", "wear_off_weeks")
+    }
+    if (
+        existing is not None
+        and values[field] is not None
+        and field not in (existing.patient_fields or [])
+    ):
+        return False  # the clinic recorded its own value: it stands
+    values[field] = value
+    problem = comparison.time_course_problem(
+        values["onset_days"], values["peak_days"], values["wear_off_weeks"]
+    )
+    if problem is not None:
+        words = time_course_words(
+            problem, sent=field, treated_on=diary.treated_on, **values
+        )
+        raise InvalidInput("Check the date.", fields={"day": words})
+    return True
 
 
 def _issuer(session: Session, diary: OpenDiary) -> int:
@@ -176,9 +219,7 @@ def _fill_response(
     now: datetime,
 ) -> bool:
     """Put a patient's value into the cycle's response unless the clinic's stands."""
-    existing = session.exec(
-        select(CycleResponse).where(CycleResponse.session_id == diary.session_id)
-    ).first()
+    existing = _response(session, diary)
     if existing is None:
         # recorded_by is the clinician who issued the link: the table needs a
         # user; patient_fields and the trail say the patient entered it.
@@ -221,11 +262,11 @@ def record_onset(
     session: Session, diary: OpenDiary, data: Any, *, client: str | None, now: datetime
 ) -> DiaryEntry:
     """Record the day the patient first noticed the injections working."""
-    entry, actor = _store_day(
-        session, diary, data, kind="onset", client=client, now=now
-    )
-    days = (entry.day - diary.treated_on).days
-    if days <= MAX_ONSET_DAYS:
+    day = _chosen_day(diary, data)
+    days = (day - diary.treated_on).days
+    fills = days <= MAX_ONSET_DAYS and _fits(session, diary, "onset_days", float(days))
+    entry, actor = _store_day(session, diary, day, kind="onset", client=client, now=now)
+    if fills:
         _fill_response(session, diary, actor, "onset_days", float(days), now)
     session.commit()
     return entry
@@ -363,13 +404,15 @@ def record_wear_off(
     zone: ZoneInfo,
 ) -> DiaryEntry:
     """Record the day the effect wore off; it may move the re-treatment day."""
-    entry, actor = _store_day(
-        session, diary, data, kind="wear_off", client=client, now=now, needs_call=True
+    day = _chosen_day(diary, data)
+    weeks = round((day - diary.treated_on).days / 7, 1)
+    fills = 0 < weeks <= MAX_WEAR_OFF_WEEKS and _fits(
+        session, diary, "wear_off_weeks", weeks
     )
-    weeks = round((entry.day - diary.treated_on).days / 7, 1)
-    if 0 < weeks <= MAX_WEAR_OFF_WEEKS and _fill_response(
-        session, diary, actor, "wear_off_weeks", weeks, now
-    ):
+    entry, actor = _store_day(
+        session, diary, day, kind="wear_off", client=client, now=now, needs_call=True
+    )
+    if fills and _fill_response(session, diary, actor, "wear_off_weeks", weeks, now):
         session.flush()
         record = session.get(TreatmentSession, diary.session_id)
         assert record is not None

@@ -191,3 +191,51 @@ def saq_when(timing: SaqTiming, when: str) -> str:
             f"{timing.window}). Please say whether the effect has worn off."
         )
     return when
+
+
+def _after(treated_on: date, days: float) -> str:
+    return day_text(treated_on + timedelta(days=int(days)))
+
+
+def time_course_words(
+    problem: str,
+    *,
+    sent: str,
+    treated_on: date,
+    onset_days: float | None,
+    peak_days: float | None,
+    wear_off_weeks: float | None,
+) -> str:
+    """Say to the patient why the day sent (``sent``: its field) is out of order.
+
+    ``problem`` is ``comparison.time_course_problem``'s, on the cycle's values
+    with the patient's in place.
+    """
+    if problem == "wear_off_too_early":
+        return (
+            "The injections take 2 to 3 days to start working, so they cannot "
+            "have worn off by then. If you noticed no change at all, please "
+            "call the clinic."
+        )
+    if problem == "peak_before_onset" and peak_days is not None:
+        return (
+            "The clinic noted your injections working at their best by "
+            f"{_after(treated_on, peak_days)}, so they started before then. "
+            "Please check the date."
+        )
+    if problem == "wear_off_before_peak" and peak_days is not None:
+        return (
+            "This is before the clinic noted your injections working at their "
+            f"best ({_after(treated_on, peak_days)}). Please check the date."
+        )
+    if sent == "onset_days" and wear_off_weeks is not None:
+        return (
+            "This is after the day the effect wore off "
+            f"({_after(treated_on, wear_off_weeks * 7)}). Please check the date."
+        )
+    if onset_days is not None:
+        return (
+            "This is before the day your injections started working "
+            f"({_after(treated_on, onset_days)}). Please check the date."
+        )
+    return "Please check the date."

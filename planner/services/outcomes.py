@@ -206,6 +206,18 @@ def add_assessment(
     return assessment
 
 
+# The clinician's words for ``comparison.time_course_problem``.
+TIME_COURSE_WORDS = {
+    "peak_before_onset": "cannot come before the onset",
+    "wear_off_too_early": (
+        "must be later than day 3: the toxin takes 2-3 days to act (clinical "
+        "reference §3 [S20] [S36] [S37]); enter 0 for no effect at all"
+    ),
+    "wear_off_before_onset": "cannot come before the onset",
+    "wear_off_before_peak": "cannot come before the peak",
+}
+
+
 class ResponseIn(BaseModel):
     """How a cycle worked, as the patient and clinician report it."""
 
@@ -229,13 +241,14 @@ class ResponseIn(BaseModel):
     )(blank_as_none)
 
     @model_validator(mode="after")
-    def _peak_after_onset(self) -> "ResponseIn":
-        if (
-            self.onset_days is not None
-            and self.peak_days is not None
-            and self.peak_days < self.onset_days
-        ):
-            raise ValueError("peak_days: cannot come before the onset")
+    def _in_order(self) -> "ResponseIn":
+        # The diary's rule too (comparison.time_course_problem).
+        problem = comparison.time_course_problem(
+            self.onset_days, self.peak_days, self.wear_off_weeks
+        )
+        if problem is not None:
+            field = comparison.PROBLEM_FIELDS[problem]
+            raise ValueError(f"{field}: {TIME_COURSE_WORDS[problem]}")
         return self
 
 
