@@ -5,14 +5,12 @@ page says the answers are the 2-week check. Later: the patient says whether
 the effect has worn off, and "about 2 weeks" is not offered.
 """
 
-from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -23,7 +21,6 @@ from tests.e2e.conftest import PageProblems
 from tests.e2e.live_db import injector
 from tests.e2e.live_db import live_session
 from tests.e2e.page_checks import check_axe
-from tests.e2e.test_diary_e2e import PHONE
 from tests.e2e.test_diary_e2e import shot
 from tests.factories import DIARY_KEY
 from tests.factories import ZONE
@@ -60,20 +57,6 @@ def tokens(e2e_server: LiveServer) -> dict[str, str]:
             assert printed is not None
             found[case] = printed.printed.token
     return found
-
-
-@pytest.fixture
-def phone(
-    e2e_chromium: PlaywrightBrowser, page_problems: PageProblems
-) -> Iterator[Page]:
-    context = e2e_chromium.new_context(**PHONE)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("pageerror", lambda error: page_problems.seen.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def open_saq(page: Page, server: LiveServer, token: str) -> None:

@@ -28,6 +28,18 @@ LATE = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
 TODAY = date(2026, 6, 20)
 
 
+def _treated_late(session, injector, make_patient, product="botox"):
+    """Sign a treatment at 23:30 UTC on 1 June: 2 June on the clinic's calendar."""
+    return sign_chin(
+        session,
+        injector,
+        make_patient().id,
+        when=LATE,
+        lot_number="L1",
+        product=product,
+    )
+
+
 def _event(onset: str, **more: str) -> dict[str, str]:
     return {"kind": "eyelid_droop", "severity": "mild", "onset_date": onset, **more}
 
@@ -36,14 +48,7 @@ def _event(onset: str, **more: str) -> dict[str, str]:
 def test_onset_before_the_treatments_clinic_day_is_refused(
     session, injector, make_patient, product
 ):
-    record = sign_chin(
-        session,
-        injector,
-        make_patient().id,
-        when=LATE,
-        lot_number="L1",
-        product=product,
-    )
+    record = _treated_late(session, injector, make_patient, product)
     # 1 June is the treatment's UTC day but the day before its clinic day.
     for onset in ("2026-01-10", "2026-06-01"):
         with pytest.raises(InvalidInput) as info:
@@ -72,14 +77,7 @@ def test_onset_before_the_treatments_clinic_day_is_refused(
 
 @pytest.mark.parametrize("product", PRODUCTS)
 def test_the_diary_draws_the_same_line(session, injector, make_patient, product):
-    record = sign_chin(
-        session,
-        injector,
-        make_patient().id,
-        when=LATE,
-        lot_number="L1",
-        product=product,
-    )
+    record = _treated_late(session, injector, make_patient, product)
     printed = printable_link(session, record.id, key=DIARY_KEY, now=LATE, zone=ZONE)
     now = datetime(2026, 6, 20, 9, tzinfo=UTC)
     diary = open_diary(
@@ -105,7 +103,7 @@ def test_the_diary_draws_the_same_line(session, injector, make_patient, product)
 
 
 def test_the_clinic_form_names_the_field(login_as, session, injector, make_patient):
-    record = sign_chin(session, injector, make_patient().id, when=LATE, lot_number="L1")
+    record = _treated_late(session, injector, make_patient)
     browser = login_as(Role.INJECTOR)
     page = browser.post_form(
         f"/sessions/{record.id}/adverse-events", _event("2026-05-01")
