@@ -37,3 +37,28 @@ def clinic_now(zone: tzinfo, now: datetime) -> datetime:
 def clinic_today(zone: tzinfo, now: datetime) -> date:
     """Return the clinic's calendar day at the aware moment ``now``."""
     return clinic_now(zone, now).date()
+
+
+# Why a day cannot be a day of a treatment's cycle (see ``cycle_day_problem``).
+FUTURE = "future"
+BEFORE_TREATMENT = "before_treatment"
+
+
+def cycle_day_problem(day: date, *, treated_on: date, today: date) -> str | None:
+    """Say why ``day`` cannot be a day of the cycle treated on ``treated_on``.
+
+    ``FUTURE`` after the clinic's ``today``, ``BEFORE_TREATMENT`` before the
+    treatment's clinic day (something noticed then was not caused by it), else
+    None. One rule for what the clinic records and what the patient's diary
+    records; each words it for its own reader.
+    """
+    if day > today:
+        return FUTURE
+    if day < treated_on:
+        return BEFORE_TREATMENT
+    return None
+
+
+def day_text(value: date) -> str:
+    """Write a day as people read it on the chart and the diary: "2 Mar 2026"."""
+    return f"{value.day} {value:%b %Y}"

@@ -32,11 +32,15 @@ from planner.comparison.records import Side
 from planner.comparison.records import SitePoint
 from planner.comparison.response import ScoreCourse
 from planner.comparison.response import score_course
+from planner.comparison.time_course import PROBLEM_FIELDS
+from planner.comparison.time_course import time_course_problem
+from planner.comparison.timepoints import FIRST_EFFECT_DAY
 from planner.comparison.timepoints import PRE_TIMEPOINTS
 from planner.comparison.timepoints import FollowUpDays
 from planner.comparison.timepoints import FullTreatment
 from planner.comparison.timepoints import default_timepoint
 from planner.comparison.timepoints import file_under
+from planner.comparison.timepoints import self_report_timepoints
 from planner.comparison.timepoints import timepoint_group
 from planner.comparison.trends import MIN_PAIRS_FOR_FIT
 from planner.comparison.trends import DoseResponse
@@ -49,8 +53,10 @@ from planner.vocabulary import SIDES
 
 __all__ = [
     "DEFAULT_MOVED_TOLERANCE",
+    "FIRST_EFFECT_DAY",
     "MIN_PAIRS_FOR_FIT",
     "PRE_TIMEPOINTS",
+    "PROBLEM_FIELDS",
     "SIDES",
     "SMALL_N",
     "ChangeKind",
@@ -86,6 +92,8 @@ __all__ = [
     "pair_nearest",
     "score_course",
     "score_trend",
+    "self_report_timepoints",
+    "time_course_problem",
     "timepoint_group",
     "treated_muscles",
 ]

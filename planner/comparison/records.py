@@ -93,7 +93,8 @@ class ScorePoint:
     ``instrument`` and ``timepoint`` are the stored codes (``"saq"``,
     ``"sunnybrook"``; ``"baseline"``, ``"pre_treatment"``, ``"review"``,
     ``"wear_off"``, ``"other"``). ``cycle`` is the cycle it is filed under
-    (``timepoints.file_under``).
+    (``timepoints.file_under``). ``self_entered`` marks a score the patient
+    entered (the diary, the clinic's tablet), not the clinician.
     """
 
     cycle: int
@@ -101,6 +102,7 @@ class ScorePoint:
     instrument: str
     total: float
     timepoint: str = "other"
+    self_entered: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ WEAR_OFF = "wear_off"
 OTHER = "other"
 # Both mean "before the injections of this cycle"; a baseline is the first one.
 PRE_TIMEPOINTS = frozenset({PRE_TREATMENT, BASELINE})
+# The toxin takes 2-3 days to act (clinical reference §3 [S20] [S36] [S37]):
+# a score taken before day 3 measures nothing of the cycle, so it is never its
+# review, whatever the clinic's review window says.
+FIRST_EFFECT_DAY = 3
 
 
 def timepoint_group(code: str) -> str:
@@ -58,6 +62,15 @@ class FollowUpDays:
                 f"{self.retreat_first}"
             )
 
+    @property
+    def review_start(self) -> int:
+        """Return the window's first day, never before ``FIRST_EFFECT_DAY``."""
+        return max(self.review_first, FIRST_EFFECT_DAY)
+
+    def in_review(self, since: int) -> bool:
+        """Say whether ``since`` days after treatment is in the review window."""
+        return self.review_start <= since <= self.review_last
+
 
 def file_under(
     day: date, timepoint: str, treatments: Sequence[FullTreatment]
@@ -85,7 +98,8 @@ def default_timepoint(
     being charted. On a treatment day the score is pre-treatment: the toxin
     takes 2-3 days to act (clinical reference §3 [S20] [S36] [S37]), so nothing
     measured that day shows this cycle's effect. Before any treatment it is the
-    baseline (pre-treatment); in the review window, the review; once the next
+    baseline (pre-treatment); in the review window (``FollowUpDays.in_review``),
+    the review; once the next
     cycle is due, pre-treatment again; otherwise "other", for the clinician to
     say (a wear-off visit, say).
     """
@@ -95,8 +109,27 @@ def default_timepoint(
     if not before:
         return PRE_TREATMENT
     since = (day - max(before)).days
-    if follow_up.review_first <= since <= follow_up.review_last:
+    if follow_up.in_review(since):
         return REVIEW
     if since >= follow_up.retreat_first:
         return PRE_TREATMENT
     return OTHER
+
+
+def self_report_timepoints(since: int, follow_up: FollowUpDays) -> tuple[str, ...]:
+    """Return the time points a score the patient sends from home may take.
+
+    ``since`` counts the clinic days from the cycle's full treatment. The day
+    decides, by the rule that suggests a clinic score's time point
+    (``default_timepoint``): in the review window the score is the cycle's
+    review, and nothing else. Outside it the patient says which of two it is:
+    when the effect has worn off (the wear-off score), or while it still works
+    ("other", kept but compared with nothing). Never a pre-treatment score:
+    the patient sends it after this cycle's injections. Before
+    ``FIRST_EFFECT_DAY`` none fits: the toxin has not acted yet.
+    """
+    if since < FIRST_EFFECT_DAY:
+        return ()
+    if follow_up.in_review(since):
+        return (REVIEW,)
+    return (WEAR_OFF, OTHER)

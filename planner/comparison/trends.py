@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,7 +72,9 @@ def score_trend(
 
     A cycle's score is its latest assessment of the instrument (by
     ``assessed_on``; on the same day, the later one in ``points``), restricted to
-    ``timepoint`` when one is given. NaN totals are skipped as unscored.
+    ``timepoint`` when one is given; a clinician's score comes before any the
+    patient entered, so the patient's never silently replaces the clinic's.
+    NaN totals are skipped as unscored.
     ``cycles`` fixes the columns (for example every cycle of the patient, so a
     cycle without a score shows as NaN); by default they are the cycles that have
     a score.
@@ -83,7 +86,7 @@ def score_trend(
         if timepoint is not None and point.timepoint != timepoint:
             continue
         held = chosen.get(point.cycle)
-        if held is None or point.assessed_on >= held.assessed_on:
+        if held is None or _rank(point) >= _rank(held):
             chosen[point.cycle] = point
     columns = sorted(set(cycles)) if cycles is not None else sorted(chosen)
     values = np.array(
@@ -98,6 +101,11 @@ def score_trend(
         change_from_baseline=frozen_array(_from_baseline(values)),
         change_from_previous=frozen_array(_from_previous(values)),
     )
+
+
+def _rank(point: ScorePoint) -> tuple[bool, date]:
+    """Order a cycle's scores: the clinician's over the patient's, then the latest."""
+    return (not point.self_entered, point.assessed_on)
 
 
 def _from_baseline(values: FloatArray) -> FloatArray:

@@ -224,19 +224,27 @@ def _scores(
 ) -> tuple[list[comparison.ScorePoint], int]:
     """File each scored assessment under its cycle by its time point."""
     # Columns, not rows: each assessment also holds its raw answers as JSON.
-    rows = session.exec(
-        select(
-            Assessment.assessed_at,
-            Assessment.timepoint,
-            Assessment.instrument,
-            Assessment.total,
+    rows = (
+        session.connection()
+        .execute(
+            sa_select(
+                col(Assessment.assessed_at),
+                col(Assessment.timepoint),
+                col(Assessment.instrument),
+                col(Assessment.total),
+                col(Assessment.self_entered),
+            )
+            .where(
+                col(Assessment.patient_id) == patient_id,
+                col(Assessment.total).is_not(None),
+            )
+            .order_by(col(Assessment.assessed_at), col(Assessment.id))
         )
-        .where(Assessment.patient_id == patient_id, col(Assessment.total).is_not(None))
-        .order_by(col(Assessment.assessed_at), col(Assessment.id))
-    ).all()
+        .all()
+    )
     points: list[comparison.ScorePoint] = []
     waiting = 0
-    for assessed_at, stored_timepoint, instrument, total in rows:
+    for assessed_at, stored_timepoint, instrument, total, self_entered in rows:
         day = local_day(assessed_at, zone)
         timepoint = str(stored_timepoint)
         filed = comparison.file_under(day, timepoint, fulls)
@@ -250,6 +258,7 @@ def _scores(
                 instrument=str(instrument),
                 total=float(total or 0.0),
                 timepoint=timepoint,
+                self_entered=bool(self_entered),
             )
         )
     return points, waiting

@@ -20,13 +20,12 @@ from sqlmodel import col
 from sqlmodel import func
 from sqlmodel import select
 
-from planner import scheduling
+from planner import comparison
 from planner import scoring
-from planner.clinic_time import local_day
+from planner.clinic_time import BEFORE_TREATMENT
+from planner.clinic_time import FUTURE
+from planner.clinic_time import cycle_day_problem
 from planner.errors import InvalidInput
-from planner.models import Appointment
-from planner.models import AppointmentKind
-from planner.models import AppointmentStatus
 from planner.models import AuditAction
 from planner.models import CycleResponse
 from planner.models import DiaryEntry
@@ -37,15 +36,20 @@ from planner.models import TreatmentSession
 from planner.services.audit import Actor
 from planner.services.audit import json_safe
 from planner.services.audit import record_event
+from planner.services.diary_forms import SAQ_WHEN_TIMEPOINTS
 from planner.services.diary_forms import DayIn
+from planner.services.diary_forms import SaqTiming
 from planner.services.diary_forms import SaqWhenIn
 from planner.services.diary_forms import SideEffectIn
 from planner.services.diary_forms import WeeklyIn
 from planner.services.diary_forms import cycle_timepoint
+from planner.services.diary_forms import saq_timing
+from planner.services.diary_forms import saq_when
+from planner.services.diary_forms import time_course_words
 from planner.services.diary_links import OpenDiary
 from planner.services.diary_links import diary_actor
-from planner.services.followup import scheduling_rules
-from planner.services.followup import wear_off_history
+from planner.services.followup import follow_up_days
+from planner.services.followup import resuggest_retreatment
 from planner.services.outcomes import add_assessment
 from planner.validation import parse_input
 
@@ -56,14 +60,17 @@ MAX_ONSET_DAYS = 60  # CycleResponse.onset_days' range
 MAX_WEAR_OFF_WEEKS = 52
 
 
+# The patient's words for ``clinic_time.cycle_day_problem``.
+DAY_PROBLEMS = {
+    FUTURE: "cannot be in the future",
+    BEFORE_TREATMENT: "cannot be before your injections",
+}
+
+
 def _check_day(diary: OpenDiary, day: date) -> None:
-    if day > diary.today:
-        raise InvalidInput("Check the date.", fields={"day": "cannot be in the future"})
-    if day < diary.treated_on:
-        raise InvalidInput(
-            "Check the date.",
-            fields={"day": "cannot be before your injections"},
-        )
+    problem = cycle_day_problem(day, treated_on=diary.treated_on, today=diary.today)
+    if problem is not None:
+        raise InvalidInput("Check the date.", fields={"day": DAY_PROBLEMS[problem]})
 
 
 def _check_volume(session: Session, diary: OpenDiary, now: datetime) -> None:
@@ -128,19 +135,24 @@ def _store(
     return entry
 
 
+def _chosen_day(diary: OpenDiary, data: Any) -> date:
+    """Read the one day the patient chose (onset, wear-off), in the cycle."""
+    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
+    _check_day(diary, request.day)
+    return request.day
+
+
 def _store_day(
     session: Session,
     diary: OpenDiary,
-    data: Any,
+    day: date,
     *,
     kind: str,
     client: str | None,
     now: datetime,
     needs_call: bool = False,
 ) -> tuple[DiaryEntry, Actor]:
-    """Store the one day the patient chose (onset, wear-off) as a diary entry."""
-    request: DayIn = parse_input(DayIn, data, "Please choose a date.")
-    _check_day(diary, request.day)
+    """Store the day the patient chose as a diary entry."""
     _check_volume(session, diary, now)
     actor = diary_actor(diary.link_id, client)
     entry = _store(
@@ -148,12 +160,48 @@ def _store_day(
         diary,
         actor,
         kind=kind,
-        day=request.day,
-        answers={"day": request.day},
+        day=day,
+        answers={"day": day},
         now=now,
         needs_call=needs_call,
     )
     return entry, actor
+
+
+def _response(session: Session, diary: OpenDiary) -> CycleResponse | None:
+    return session.exec(
+        select(CycleResponse).where(CycleResponse.session_id == diary.session_id)
+    ).first()
+
+
+def _fits(session: Session, diary: OpenDiary, field: str, value: float) -> bool:
+    """Say whether the patient's value goes into the cycle's response.
+
+    Not where the clinic recorded its own (it stands). Refused, in the
+    patient's words, when it would put the time course out of order: the
+    clinic form's rule (``comparison.time_course_problem``).
+    """
+    existing = _response(session, diary)
+    values: dict[str, float | None] = {
+        name: None if existing is None else getattr(existing, name)
+        for name in ("onset_days", "peak_days", "wear_off_weeks")
+    }
+    if (
+        existing is not None
+        and values[field] is not None
+        and field not in (existing.patient_fields or [])
+    ):
+        return False  # the clinic recorded its own value: it stands
+    values[field] = value
+    problem = comparison.time_course_problem(
+        values["onset_days"], values["peak_days"], values["wear_off_weeks"]
+    )
+    if problem is not None:
+        words = time_course_words(
+            problem, sent=field, treated_on=diary.treated_on, **values
+        )
+        raise InvalidInput("Check the date.", fields={"day": words})
+    return True
 
 
 def _issuer(session: Session, diary: OpenDiary) -> int:
@@ -171,9 +219,7 @@ def _fill_response(
     now: datetime,
 ) -> bool:
     """Put a patient's value into the cycle's response unless the clinic's stands."""
-    existing = session.exec(
-        select(CycleResponse).where(CycleResponse.session_id == diary.session_id)
-    ).first()
+    existing = _response(session, diary)
     if existing is None:
         # recorded_by is the clinician who issued the link: the table needs a
         # user; patient_fields and the trail say the patient entered it.
@@ -216,11 +262,11 @@ def record_onset(
     session: Session, diary: OpenDiary, data: Any, *, client: str | None, now: datetime
 ) -> DiaryEntry:
     """Record the day the patient first noticed the injections working."""
-    entry, actor = _store_day(
-        session, diary, data, kind="onset", client=client, now=now
-    )
-    days = (entry.day - diary.treated_on).days
-    if days <= MAX_ONSET_DAYS:
+    day = _chosen_day(diary, data)
+    days = (day - diary.treated_on).days
+    fills = days <= MAX_ONSET_DAYS and _fits(session, diary, "onset_days", float(days))
+    entry, actor = _store_day(session, diary, day, kind="onset", client=client, now=now)
+    if fills:
         _fill_response(session, diary, actor, "onset_days", float(days), now)
     session.commit()
     return entry
@@ -278,6 +324,11 @@ def record_weekly(
     return entry
 
 
+def saq_timing_of(session: Session, diary: OpenDiary) -> SaqTiming:
+    """Say which "when" answers fit today, by the clinic's review window."""
+    return saq_timing(diary.treated_on, diary.today, follow_up_days(session))
+
+
 def record_saq(
     session: Session,
     diary: OpenDiary,
@@ -286,7 +337,12 @@ def record_saq(
     client: str | None,
     now: datetime,
 ) -> DiaryEntry:
-    """Score and store the patient's SAQ as a self-entered assessment of the cycle."""
+    """Score and store the patient's SAQ as a self-entered assessment of the cycle.
+
+    Its time point follows from the clinic day (``diary_forms.saq_when``): the
+    review only in the review window; outside it, the wear-off or "other" as
+    the patient says; nothing before the toxin acts (refused).
+    """
     errors: dict[str, str] = {}
     when = None
     try:
@@ -301,9 +357,13 @@ def record_saq(
         errors.update(exc.fields)
     if errors or when is None:
         raise InvalidInput("Please answer every question.", fields=errors)
+    try:
+        when = saq_when(saq_timing_of(session, diary), when)
+    except ValueError as exc:
+        raise InvalidInput("Please check when.", fields={"when": str(exc)}) from None
     _check_volume(session, diary, now)
     actor = diary_actor(diary.link_id, client)
-    timepoint = Timepoint.REVIEW if when == "two_weeks" else Timepoint.WEAR_OFF
+    timepoint = Timepoint(SAQ_WHEN_TIMEPOINTS[when])
     assessment = add_assessment(
         session,
         actor,
@@ -334,50 +394,6 @@ def record_saq(
     return entry
 
 
-def _move_retreatment(
-    session: Session, diary: OpenDiary, actor: Actor, zone: ZoneInfo
-) -> None:
-    """Re-suggest the cycle's proposed re-treatment day with the new wear-off."""
-    proposal = session.exec(
-        select(Appointment).where(
-            Appointment.source_session_id == diary.session_id,
-            Appointment.kind == AppointmentKind.TREATMENT,
-            Appointment.status == AppointmentStatus.PROPOSED,
-        )
-    ).first()
-    record = session.get(TreatmentSession, diary.session_id)
-    if proposal is None or record is None:
-        return
-    treated_on = local_day(record.performed_at, zone)
-    window = scheduling.retreatment_window(treated_on, scheduling_rules(session))
-    suggestion = scheduling.suggest_retreatment(
-        window,
-        wear_off_history(session, diary.patient_id, record.product_id),
-        treated_on=treated_on,
-    )
-    if suggestion.day == proposal.due_date and suggestion.reason == proposal.notes:
-        return
-    before = {"due_date": proposal.due_date.isoformat(), "notes": proposal.notes}
-    proposal.due_date = suggestion.day
-    proposal.notes = suggestion.reason
-    proposal.version += 1
-    session.add(proposal)
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "appointment",
-        proposal.id,
-        patient_id=diary.patient_id,
-        before=before,
-        after={
-            "due_date": suggestion.day.isoformat(),
-            "notes": suggestion.reason,
-            "source": SOURCE,
-        },
-    )
-
-
 def record_wear_off(
     session: Session,
     diary: OpenDiary,
@@ -388,15 +404,19 @@ def record_wear_off(
     zone: ZoneInfo,
 ) -> DiaryEntry:
     """Record the day the effect wore off; it may move the re-treatment day."""
-    entry, actor = _store_day(
-        session, diary, data, kind="wear_off", client=client, now=now, needs_call=True
+    day = _chosen_day(diary, data)
+    weeks = round((day - diary.treated_on).days / 7, 1)
+    fills = 0 < weeks <= MAX_WEAR_OFF_WEEKS and _fits(
+        session, diary, "wear_off_weeks", weeks
     )
-    weeks = round((entry.day - diary.treated_on).days / 7, 1)
-    if 0 < weeks <= MAX_WEAR_OFF_WEEKS and _fill_response(
-        session, diary, actor, "wear_off_weeks", weeks, now
-    ):
+    entry, actor = _store_day(
+        session, diary, day, kind="wear_off", client=client, now=now, needs_call=True
+    )
+    if fills and _fill_response(session, diary, actor, "wear_off_weeks", weeks, now):
         session.flush()
-        _move_retreatment(session, diary, actor, zone)
+        record = session.get(TreatmentSession, diary.session_id)
+        assert record is not None
+        resuggest_retreatment(session, actor, record, zone=zone, source=SOURCE)
     session.commit()
     return entry
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import comparison
 from planner import scheduling
 from planner.models import Appointment
 from planner.models import AppointmentKind
@@ -39,6 +40,16 @@ def clinic_settings(session: Session) -> dict[str, Any]:
 
 def scheduling_rules(session: Session) -> scheduling.Rules:
     return scheduling.Rules.from_settings(clinic_settings(session))
+
+
+def follow_up_days(session: Session) -> comparison.FollowUpDays:
+    """Return the clinic's review window and re-treatment start, in days."""
+    rules = scheduling_rules(session)
+    return comparison.FollowUpDays(
+        review_first=rules.review_day - rules.review_tolerance_days,
+        review_last=rules.review_day + rules.review_tolerance_days,
+        retreat_first=rules.retreat_start_weeks * 7,
+    )
 
 
 def wear_off_history(session: Session, patient_id: int, product_id: int) -> list[float]:
@@ -203,3 +214,61 @@ def propose_follow_up(
             after=snapshot(appointment),
         )
     return proposals
+
+
+def resuggest_retreatment(
+    session: Session,
+    actor: Actor,
+    record: TreatmentSession,
+    *,
+    zone: ZoneInfo,
+    source: str | None = None,
+) -> None:
+    """Re-suggest the cycle's proposed re-treatment day from the wear-off history.
+
+    Called whenever a full treatment's wear-off is stored, whoever entered it
+    (the clinic's response form or the patient's diary), so the same history
+    gives the same day. Only a proposal still ``proposed`` moves: a booked or
+    closed one is the clinic's to change. Runs inside the caller's unit of
+    work; ``source`` goes into the audit event where the wear-off came from
+    outside the clinic.
+    """
+    proposal = session.exec(
+        select(Appointment).where(
+            Appointment.source_session_id == record.id,
+            Appointment.kind == AppointmentKind.TREATMENT,
+            Appointment.status == AppointmentStatus.PROPOSED,
+        )
+    ).first()
+    if proposal is None:
+        return
+    treated_on = scheduling.local_day(record.performed_at, zone)
+    window = scheduling.retreatment_window(treated_on, scheduling_rules(session))
+    suggestion = scheduling.suggest_retreatment(
+        window,
+        wear_off_history(session, record.patient_id, record.product_id),
+        treated_on=treated_on,
+    )
+    if suggestion.day == proposal.due_date and suggestion.reason == proposal.notes:
+        return
+    before = {"due_date": proposal.due_date.isoformat(), "notes": proposal.notes}
+    proposal.due_date = suggestion.day
+    proposal.notes = suggestion.reason
+    proposal.version += 1
+    session.add(proposal)
+    after: dict[str, Any] = {
+        "due_date": suggestion.day.isoformat(),
+        "notes": suggestion.reason,
+    }
+    if source is not None:
+        after["source"] = source
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "appointment",
+        proposal.id,
+        patient_id=record.patient_id,
+        before=before,
+        after=after,
+    )

@@ -16,6 +16,10 @@ from sqlmodel import select
 
 from planner import comparison
 from planner import scoring
+from planner.clinic_time import BEFORE_TREATMENT
+from planner.clinic_time import FUTURE
+from planner.clinic_time import cycle_day_problem
+from planner.clinic_time import day_text
 from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
@@ -35,7 +39,8 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.drafts import live
-from planner.services.followup import scheduling_rules
+from planner.services.followup import follow_up_days
+from planner.services.followup import resuggest_retreatment
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
@@ -72,14 +77,8 @@ def suggest_timepoint(
     before the first, review in the review window, pre-treatment once the
     next cycle is due, otherwise "other".
     """
-    rules = scheduling_rules(session)
-    follow_up = comparison.FollowUpDays(
-        review_first=rules.review_day - rules.review_tolerance_days,
-        review_last=rules.review_day + rules.review_tolerance_days,
-        retreat_first=rules.retreat_start_weeks * 7,
-    )
     days = [t.day for t in _full_treatments(session, patient_id, zone)]
-    return comparison.default_timepoint(day, days, follow_up)
+    return comparison.default_timepoint(day, days, follow_up_days(session))
 
 
 def record_assessment(
@@ -207,6 +206,18 @@ def add_assessment(
     return assessment
 
 
+# The clinician's words for ``comparison.time_course_problem``.
+TIME_COURSE_WORDS = {
+    "peak_before_onset": "cannot come before the onset",
+    "wear_off_too_early": (
+        "must be later than day 3: the toxin takes 2-3 days to act (clinical "
+        "reference §3 [S20] [S36] [S37]); enter 0 for no effect at all"
+    ),
+    "wear_off_before_onset": "cannot come before the onset",
+    "wear_off_before_peak": "cannot come before the peak",
+}
+
+
 class ResponseIn(BaseModel):
     """How a cycle worked, as the patient and clinician report it."""
 
@@ -230,13 +241,14 @@ class ResponseIn(BaseModel):
     )(blank_as_none)
 
     @model_validator(mode="after")
-    def _peak_after_onset(self) -> "ResponseIn":
-        if (
-            self.onset_days is not None
-            and self.peak_days is not None
-            and self.peak_days < self.onset_days
-        ):
-            raise ValueError("peak_days: cannot come before the onset")
+    def _in_order(self) -> "ResponseIn":
+        # The diary's rule too (comparison.time_course_problem).
+        problem = comparison.time_course_problem(
+            self.onset_days, self.peak_days, self.wear_off_weeks
+        )
+        if problem is not None:
+            field = comparison.PROBLEM_FIELDS[problem]
+            raise ValueError(f"{field}: {TIME_COURSE_WORDS[problem]}")
         return self
 
 
@@ -246,9 +258,15 @@ def record_response(
     session_id: int,
     data: Any,
     *,
+    zone: ZoneInfo,
     now: datetime | None = None,
 ) -> CycleResponse:
-    """Save (or update, against its version) the response to a treatment's cycle."""
+    """Save (or update, against its version) the response to a treatment's cycle.
+
+    A changed wear-off re-suggests the cycle's proposed re-treatment day, as
+    the same wear-off from the patient's diary does
+    (``followup.resuggest_retreatment``).
+    """
     request: ResponseIn = parse_input(ResponseIn, data)
     now = now or utc_now()
     record = session.get(TreatmentSession, session_id)
@@ -278,6 +296,8 @@ def record_response(
             patient_id=record.patient_id,
             after=snapshot(response),
         )
+        if response.wear_off_weeks is not None:
+            resuggest_retreatment(session, actor, record, zone=zone)
         session.commit()
         return response
     if request.version is None:
@@ -307,6 +327,8 @@ def record_response(
         before=old,
         after=new,
     )
+    if "wear_off_weeks" in new:
+        resuggest_retreatment(session, actor, record, zone=zone)
     session.commit()
     return updated
 
@@ -337,10 +359,45 @@ class AdverseEventIn(BaseModel):
         return self
 
 
+def _check_event_days(
+    request: AdverseEventIn, *, treated_on: date, today: date
+) -> None:
+    """Refuse a day the treatment cannot have caused: the diary's rule, too."""
+    for name, value in (
+        ("onset_date", request.onset_date),
+        ("resolved_date", request.resolved_date),
+    ):
+        if value is None:
+            continue
+        problem = cycle_day_problem(value, treated_on=treated_on, today=today)
+        if problem == FUTURE:
+            raise InvalidInput(
+                "A date is in the future.", fields={name: "cannot be in the future"}
+            )
+        if problem == BEFORE_TREATMENT:
+            raise InvalidInput(
+                "A date is before the treatment.",
+                fields={
+                    name: "cannot be before the treatment, given on "
+                    f"{day_text(treated_on)} (clinic day)"
+                },
+            )
+
+
 def add_adverse_event(
-    session: Session, actor: Actor, session_id: int, data: Any, *, today: date
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    data: Any,
+    *,
+    today: date,
+    zone: ZoneInfo,
 ) -> AdverseEvent:
-    """Record an adverse event against the treatment that may have caused it."""
+    """Record an adverse event against the treatment that may have caused it.
+
+    Its days fall between the treatment's clinic day and today, as in the
+    patient's diary (``clinic_time.cycle_day_problem``).
+    """
     request: AdverseEventIn = parse_input(AdverseEventIn, data)
     record = get_or_raise(
         session,
@@ -348,14 +405,9 @@ def add_adverse_event(
         session_id,
         f"There is no treatment session {session_id}.",
     )
-    for name, value in (
-        ("onset_date", request.onset_date),
-        ("resolved_date", request.resolved_date),
-    ):
-        if value is not None and value > today:
-            raise InvalidInput(
-                "A date is in the future.", fields={name: "cannot be in the future"}
-            )
+    _check_event_days(
+        request, treated_on=local_day(record.performed_at, zone), today=today
+    )
     assert actor.user_id is not None
     event = AdverseEvent(
         session_id=session_id, recorded_by_id=actor.user_id, **request.model_dump()

@@ -92,6 +92,10 @@ def patient_timeline(
         )
     for assessment in assessments:
         total = "" if assessment.total is None else f"score {assessment.total:g}"
+        if assessment.self_entered:
+            # The comparison prefers the clinic's score at the same time point;
+            # the patient's own stays listed, and says whose it is.
+            total = f"{total}, the patient's own" if total else "the patient's own"
         entries.append(
             TimelineEntry(
                 when=local_day(assessment.assessed_at, zone),

@@ -108,6 +108,13 @@ def _render(
     ), status
 
 
+def _step_context(step: str, diary: OpenDiary) -> dict[str, Any]:
+    """What a step's page needs besides the diary: the SAQ's answers for today."""
+    if step != "questionnaire":
+        return {}
+    return {"timing": entries.saq_timing_of(get_session(), diary)}
+
+
 @bp.get("/diary/<token>")
 def home(token: str) -> Page:
     """Show the cycle's diary: what to record, and what the patient has recorded."""
@@ -137,8 +144,9 @@ def step(token: str, step: str) -> Page:
     if not isinstance(diary, OpenDiary):
         return diary
     template, recorder = STEPS[step]
+    page = _step_context(step, diary)
     if request.method == "GET":
-        return _render(template, diary, token, data={}, errors={})
+        return _render(template, diary, token, data={}, errors={}, **page)
     data = posted_form()
     if step == "side-effect":
         data["effects"] = request.form.getlist("effects")
@@ -154,7 +162,9 @@ def step(token: str, step: str) -> Page:
         )
     except InvalidInput as exc:
         get_session().rollback()
-        return _render(template, diary, token, 400, data=data, errors=exc.fields)
+        return _render(
+            template, diary, token, 400, data=data, errors=exc.fields, **page
+        )
     return redirect(url_for("diary.home", token=token, saved=entry.id))
 
 

@@ -337,7 +337,9 @@ def save_response(session_id: int) -> Response | tuple[str, int]:
     """Record how the cycle worked: onset, peak, wear-off, the patient's rating."""
     data = request.form.to_dict()
     try:
-        service.record_response(get_session(), current_actor(), session_id, data)
+        service.record_response(
+            get_session(), current_actor(), session_id, data, zone=clinic_zone()
+        )
     except (InvalidInput, StaleWrite) as exc:
         return _render_response(
             session_id,
@@ -360,6 +362,7 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
             session_id,
             data,
             today=clinic_today(),
+            zone=clinic_zone(),
         )
     except InvalidInput as exc:
         errors = {f"event_{k}": v for k, v in exc.fields.items()}

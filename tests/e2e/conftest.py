@@ -58,6 +58,12 @@ CHROMIUM_ARGS = [
 ]
 # A tablet in landscape, as used at the chair.
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # Generous for a loaded 2-core CI machine; expect() retries until then, no sleeps.
@@ -281,6 +287,21 @@ def page_problems(e2e_server: LiveServer) -> PageProblems:
     requests, and the app's own error log lines; tests assert ``.all() == []``."""
     e2e_server.errors.clear()
     return PageProblems(e2e_server)
+
+
+@pytest.fixture
+def phone(
+    e2e_chromium: PlaywrightBrowser, page_problems: PageProblems
+) -> Iterator[Page]:
+    """A fresh phone-sized, touch context (the patient's diary) and one page in it."""
+    context = e2e_chromium.new_context(**PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.on("pageerror", lambda error: page_problems.seen.append(str(error)))
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ proposed re-treatment day has moved by the personalised rule (median of 15 and
 """
 
 import re
-from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from datetime import time
@@ -19,7 +18,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser as PlaywrightBrowser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 from sqlmodel import select
@@ -42,12 +40,6 @@ from tests.factories import make_treatment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SAQ_ANSWERS = (3, 3, 2, 4, 3, 2, 3, 1, 2)
 
@@ -77,7 +69,7 @@ def diary_cycle(e2e_server: LiveServer) -> dict[str, Any]:
             lot_number="DIARY1",
         )
         outcome_service.record_response(
-            session, actor, first.id, {"wear_off_weeks": "15"}, now=current
+            session, actor, first.id, {"wear_off_weeks": "15"}, now=current, zone=ZONE
         )
         second = make_treatment(
             session,
@@ -103,20 +95,6 @@ def diary_cycle(e2e_server: LiveServer) -> dict[str, Any]:
             "treated_on": local_day(current, ZONE),
             "token": printed.printed.token,
         }
-
-
-@pytest.fixture
-def phone(
-    e2e_chromium: PlaywrightBrowser, page_problems: PageProblems
-) -> Iterator[Page]:
-    context = e2e_chromium.new_context(**PHONE)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("pageerror", lambda error: page_problems.seen.append(str(error)))
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def shot(page: Page, name: str) -> None:

@@ -191,7 +191,7 @@ def test_onset_is_stored_as_patient_entered_on_the_cycle(session, injector, trea
 def test_the_clinics_own_value_stands_and_saving_confirms(session, injector, treat):
     _, treatment = treat()
     outcome_service.record_response(
-        session, injector, treatment.id, {"onset_days": "5"}, now=NOW
+        session, injector, treatment.id, {"onset_days": "3"}, now=NOW, zone=ZONE
     )
     now = NOW + timedelta(days=5)
     _, diary = opened(session, injector, treatment.id, now=now)
@@ -200,15 +200,16 @@ def test_the_clinics_own_value_stands_and_saving_confirms(session, injector, tre
         session, diary, {"day": "2026-03-06"}, client=CLIENT, now=now, zone=ZONE
     )
     response = session.exec(select(CycleResponse)).one()
-    assert response.onset_days == 5.0
+    assert response.onset_days == 3.0
     assert response.wear_off_weeks == 0.6
     assert response.patient_fields == ["wear_off_weeks"]
     outcome_service.record_response(
         session,
         injector,
         treatment.id,
-        {"onset_days": "5", "wear_off_weeks": "0.6", "version": response.version},
+        {"onset_days": "3", "wear_off_weeks": "0.6", "version": response.version},
         now=now,
+        zone=ZONE,
     )
     session.refresh(response)
     assert response.patient_fields is None
@@ -333,7 +334,7 @@ def test_a_reported_wear_off_moves_the_re_treatment_suggestion(
     start = NOW - timedelta(weeks=20)
     patient, first = treat(when=start, product=product, units=units)
     outcome_service.record_response(
-        session, injector, first.id, {"wear_off_weeks": "15"}, now=NOW
+        session, injector, first.id, {"wear_off_weeks": "15"}, now=NOW, zone=ZONE
     )
     _, current = treat(when=NOW, patient=patient, product=product, units=units)
     proposal = session.exec(

@@ -94,6 +94,7 @@ def test_response_is_recorded_then_edited_against_its_version(session, demo, inj
             "peak_days": "14",
             "wear_off_weeks": "13",
         },
+        zone=ZONE,
     )
     assert saved.wear_off_weeks == 13
     with pytest.raises(StaleWrite):
@@ -102,6 +103,7 @@ def test_response_is_recorded_then_edited_against_its_version(session, demo, inj
             injector,
             record.id,
             {"version": version or 1, "wear_off_weeks": "12"},
+            zone=ZONE,
         )
     with pytest.raises(InvalidInput) as info:
         outcomes.record_response(
@@ -109,6 +111,7 @@ def test_response_is_recorded_then_edited_against_its_version(session, demo, inj
             injector,
             record.id,
             {"version": saved.version, "onset_days": "10", "peak_days": "5"},
+            zone=ZONE,
         )
     assert "peak_days" in info.value.fields
 
@@ -125,6 +128,7 @@ def test_adverse_event_rules(session, demo, injector):
             record.id,
             {"kind": "other", "severity": "mild"},
             today=today,
+            zone=ZONE,
         )
     assert "description" in info.value.fields
     with pytest.raises(InvalidInput):
@@ -134,6 +138,7 @@ def test_adverse_event_rules(session, demo, injector):
             record.id,
             {"kind": "dry_eye", "severity": "mild", "onset_date": "2030-01-01"},
             today=today,
+            zone=ZONE,
         )
     event = outcomes.add_adverse_event(
         session,
@@ -141,6 +146,7 @@ def test_adverse_event_rules(session, demo, injector):
         record.id,
         {"kind": "eyelid_droop", "severity": "moderate", "onset_date": "2026-10-01"},
         today=today,
+        zone=ZONE,
     )
     assert event.kind == "eyelid_droop"
 
@@ -188,7 +194,7 @@ def test_a_response_with_nul_is_refused_naming_the_field(
     version = before.version if before else None
     with pytest.raises(InvalidInput) as info:
         outcomes.record_response(
-            session, injector, record.id, {"version": version, **change}
+            session, injector, record.id, {"version": version, **change}, zone=ZONE
         )
     assert field in info.value.fields
     assert outcomes.response_for(session, record.id) == before

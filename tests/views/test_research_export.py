@@ -108,7 +108,12 @@ def clinic(app, session, make_patient, injector):
         {"kind": "dry_eye", "severity": "mild", "description": "+ drops, @ night"},
     ):
         outcome_service.add_adverse_event(
-            session, injector, record.id, event, today=(NOW + timedelta(30)).date()
+            session,
+            injector,
+            record.id,
+            event,
+            today=(NOW + timedelta(30)).date(),
+            zone=ZONE,
         )
     outcome_service.record_response(
         session,
@@ -116,6 +121,7 @@ def clinic(app, session, make_patient, injector):
         record.id,
         {"onset_days": "3.5", "peak_days": "14", "wear_off_weeks": "11"},
         now=NOW + timedelta(days=14),
+        zone=ZONE,
     )
     for instrument, items, self_entered in (
         ("house_brackmann", {"grade": 3}, False),
