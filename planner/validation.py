@@ -1,5 +1,6 @@
 """Turn pydantic validation errors into one clear message per field."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -72,15 +73,22 @@ def nul_fields(value: Any, path: str = "") -> dict[str, str]:
 
 
 def parse_input(
-    model: type[BaseModel], data: Any, message: str = "Some fields need correcting."
+    model: type[BaseModel],
+    data: Any,
+    message: str = "Some fields need correcting.",
+    *,
+    context: Mapping[str, Any] | None = None,
 ) -> Any:
     """Validate input with a model, or raise InvalidInput naming each bad field.
 
+    ``context`` reaches the model's validators (the clinic's day, for one).
     Text holding NUL is refused too: PostgreSQL cannot store it (the write would
     fail as a 500), and no name, note or reason a person types contains one.
     """
     try:
-        parsed = model.model_validate(data)
+        parsed = model.model_validate(
+            data, context=None if context is None else dict(context)
+        )
     except ValidationError as exc:
         raise InvalidInput(message, fields=field_errors(exc)) from None
     nul = nul_fields(parsed.model_dump())

@@ -55,8 +55,7 @@ def _contraindications() -> list[CheckInfo]:
 
 _PRODUCT_RULES = (
     "Each product's own figures, in its own units: sourced (the Botox table, "
-    "each label's glabellar dose, Daxxify's 40 U per glabellar session) or a "
-    "labelled clinic setting"
+    "each label's glabellar dose per site) or a labelled clinic setting"
 )
 
 CHECKS: tuple[CheckInfo, ...] = (
@@ -93,10 +92,12 @@ CHECKS: tuple[CheckInfo, ...] = (
     ),
     CheckInfo(
         "group_above_limit",
-        "The glabellar complex's total is above the label's glabellar dose.",
+        "The glabellar complex's total is above its limit per session.",
         WARNING,
         EVERY_PRODUCT,
-        "Each label's glabellar dose ([S22] [S23] [S25] [S26] [S27] [S28])",
+        "Daxxify: the label's maximum of 40 U per glabellar session [S27]. Other "
+        "products: a clinic setting from the label's glabellar dose, which is not a "
+        "maximum ([S22] [S23] [S25] [S26] [S28])",
     ),
     CheckInfo(
         "session_above_ceiling",

@@ -6,9 +6,11 @@ conversion ratio: the labels say units "cannot be compared to nor converted into
 units of any other botulinum toxin product" (clinical reference §2.1).
 
 What is sourced ships as a fact with its source tag: the Botox table of the clinical
-reference (§1.3) and each label's glabellar doses (§2.2), including Daxxify's
-maximum of 40 U per glabellar session. Everything else is a clinic setting, labelled
-as such, that an admin edits per product. So that no product and no muscle is ever
+reference (§1.3), each label's glabellar doses per site (§2.2) and Daxxify's maximum
+of 40 U per glabellar session [S27]. The other labels give a glabellar *dose*, not a
+maximum (§2.2), so their glabellar total used as a limit per session is a clinic
+setting, shipped from that dose. Everything else is a clinic setting, labelled as
+such, that an admin edits per product. So that no product and no muscle is ever
 unchecked, every product also has an absolute ceiling per site, per side and per
 session: clinic settings with shipped defaults, worked out within the product from
 its own label (a multiple of its label's glabellar dose), never from another
@@ -53,8 +55,12 @@ class DoseLimit:
 
 @dataclass(frozen=True)
 class GroupLimit:
-    """A limit on several muscles together in one session, all sides summed."""
+    """A limit on several muscles together in one session, all sides summed.
 
+    ``key`` names the limit among the clinic's settings: ``glabellar``.
+    """
+
+    key: str
     name: str
     muscles: frozenset[str]
     limit: DoseLimit
@@ -81,16 +87,22 @@ class ProductDoses:
         per_point: Mapping[str, DoseLimit] | None = None,
         per_muscle_side: Mapping[str, DoseLimit] | None = None,
         ceilings: Mapping[str, DoseLimit] | None = None,
+        groups: Mapping[str, DoseLimit] | None = None,
         defaults: Mapping[str, float] | None = None,
     ) -> "ProductDoses":
         """Return these rules with the clinic's edits laid over the shipped ones.
 
-        ``ceilings`` is keyed ``site``, ``side`` or ``session``.
+        ``ceilings`` is keyed ``site``, ``side`` or ``session``; ``groups`` by
+        each group's key.
         """
         chosen = dict(ceilings or {})
         unknown = chosen.keys() - {"site", "side", "session"}
         if unknown:
             raise ValueError(f"unknown ceilings {sorted(unknown)}")
+        edited = dict(groups or {})
+        unknown = edited.keys() - {group.key for group in self.groups}
+        if unknown:
+            raise ValueError(f"unknown groups {sorted(unknown)}")
         return replace(
             self,
             per_point={**self.per_point, **(per_point or {})},
@@ -98,6 +110,10 @@ class ProductDoses:
             site_ceiling=chosen.get("site", self.site_ceiling),
             side_ceiling=chosen.get("side", self.side_ceiling),
             session_ceiling=chosen.get("session", self.session_ceiling),
+            groups=tuple(
+                replace(group, limit=edited.get(group.key, group.limit))
+                for group in self.groups
+            ),
             defaults={**self.defaults, **(defaults or {})},
         )
 
@@ -112,11 +128,15 @@ def _setting(high: float, why: str) -> DoseLimit:
 
 @dataclass(frozen=True)
 class _Label:
-    """A label's glabellar dose: units per site at 5 sites (2 per corrugator)."""
+    """A label's glabellar dose: units per site at 5 sites (2 per corrugator).
+
+    ``maximum``: the label makes the glabellar total a maximum per session
+    (Daxxify only, §2.2); otherwise it is the label's dose.
+    """
 
     per_site: float
     source: str
-    session_note: str = "the label's glabellar dose"
+    maximum: bool = False
 
 
 # Each label's glabellar dose (clinical reference §2.2 and §1.3 "other facts": the
@@ -126,11 +146,7 @@ _LABELS: dict[str, _Label] = {
     "dysport": _Label(10, "[S23] Dysport label: glabellar 50 U = 5 × 10 U"),
     "xeomin": _Label(4, "[S25] Xeomin label: glabellar 20 U = 5 × 4 U"),
     "jeuveau": _Label(4, "[S26] Jeuveau label: glabellar 20 U = 5 × 4 U"),
-    "daxxify": _Label(
-        8,
-        "[S27] Daxxify label: glabellar 40 U = 5 × 8 U",
-        "the label's maximum per glabellar session",
-    ),
+    "daxxify": _Label(8, "[S27] Daxxify label: glabellar 40 U = 5 × 8 U", True),
     "letybo": _Label(4, "[S28] Letybo label: glabellar 20 U = 5 × 4 U"),
 }
 # Shipped ceilings, as multiples of the product's own label per-site and glabellar
@@ -192,6 +208,25 @@ def _glabellar(label: _Label) -> tuple[dict[str, DoseLimit], dict[str, DoseLimit
     return per_point, per_side
 
 
+def _glabellar_session(label: _Label, unit_name: str) -> DoseLimit:
+    """Return the limit on the glabellar total in one session.
+
+    Only a label that gives a maximum makes it a sourced limit; any other
+    label's glabellar dose is a dose, so using it as a limit is the clinic's
+    choice.
+    """
+    total = 5 * label.per_site
+    if label.maximum:
+        return _sourced(
+            total, f"{label.source}: the label's maximum per glabellar session"
+        )
+    return _setting(
+        total,
+        f"from the label's glabellar dose of {total:g} {unit_name}, not a maximum "
+        f"({label.source})",
+    )
+
+
 def _ceilings(label: _Label) -> tuple[DoseLimit, DoseLimit, DoseLimit]:
     site = label.per_site * SITE_CEILING_TIMES_LABEL_SITE
     session = 5 * label.per_site * SESSION_CEILING_TIMES_LABEL_GLABELLAR
@@ -224,9 +259,10 @@ def _shipped(code: str, unit_name: str) -> ProductDoses:
         defaults = {dose.muscle: dose.default for dose in MUSCLE_DOSES}
     site, side, session = _ceilings(label)
     group = GroupLimit(
+        "glabellar",
         "glabellar complex (corrugators and procerus)",
         GLABELLAR_MUSCLES,
-        _sourced(5 * label.per_site, f"{label.source}: {label.session_note}"),
+        _glabellar_session(label, unit_name),
     )
     return ProductDoses(
         product_code=code,

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import ConfigDict
 from pydantic import EmailStr
+from pydantic import ValidationInfo
 from pydantic import field_validator
 from pydantic import model_validator
 from sqlalchemy import Index
@@ -45,6 +46,21 @@ def _on_or_after_earliest(value: date) -> date:
     if value < EARLIEST_BIRTH:
         raise ValueError("must be on or after 1900-01-01")
     return value
+
+
+# The validation context's key for the clinic's calendar day, which no date of
+# birth or palsy onset may follow: ``model_validate(data, context={TODAY: day})``.
+TODAY = "today"
+
+
+def _clinic_today(info: ValidationInfo) -> date | None:
+    """Return the clinic's day the caller validates against, if it gave one.
+
+    The services always give it (``services.patients``); a read, or the API's
+    schema pass before the service runs, has no day and checks no future date.
+    """
+    today = (info.context or {}).get(TODAY)
+    return today if isinstance(today, date) else None
 
 
 class PatientBase(SQLModel):
@@ -107,18 +123,20 @@ class PatientBase(SQLModel):
 
     @field_validator("date_of_birth")
     @classmethod
-    def _plausible_birth(cls, value: date) -> date:
+    def _plausible_birth(cls, value: date, info: ValidationInfo) -> date:
         _on_or_after_earliest(value)
-        if value > date.today():
+        today = _clinic_today(info)
+        if today is not None and value > today:
             raise ValueError("cannot be in the future")
         return value
 
     @model_validator(mode="after")
-    def _onset_after_birth(self) -> "PatientBase":
+    def _onset_after_birth(self, info: ValidationInfo) -> "PatientBase":
         if self.onset_date is not None:
             if self.onset_date < self.date_of_birth:
                 raise ValueError("onset_date: cannot be before the date of birth")
-            if self.onset_date > date.today():
+            today = _clinic_today(info)
+            if today is not None and self.onset_date > today:
                 raise ValueError("onset_date: cannot be in the future")
         return self
 

@@ -40,6 +40,15 @@ class InstrumentDefinition:
     higher_is_better: bool
     # Where the definition comes from, e.g. "Ross et al. 1996 [S41]; §4.1".
     reference: str
+    # Set for an ordinal grade (House-Brackmann): how a stored total reads,
+    # e.g. "IV". Such a grade is descriptive only (§4.4, §7): it is listed
+    # before and after, never fitted against a dose as if it were points.
+    grade_name: Callable[[float], str] | None = None
+
+    @property
+    def descriptive(self) -> bool:
+        """Say whether the score is a grade to list, not a scale to fit."""
+        return self.grade_name is not None
 
     def validate(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Return the answers as stored; raise ScoringError if any is bad."""

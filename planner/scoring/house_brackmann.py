@@ -127,6 +127,11 @@ def score_house_brackmann(grade: int | str) -> HouseBrackmannScore:
     return HouseBrackmannScore(grade=row.grade, numeral=row.numeral, label=row.label)
 
 
+def grade_numeral(total: float) -> str:
+    """Return a stored grade (1.0 to 6.0) as its numeral: 4.0 is "IV"."""
+    return GRADES[int(total) - 1].numeral
+
+
 def _result(items: Mapping[str, Any]) -> ScoreResult:
     answers = parse_items(TITLE, ITEMS, items)
     score = score_house_brackmann(answers["grade"])
@@ -148,4 +153,5 @@ DEFINITION = InstrumentDefinition(
     provenance=PROVENANCE,
     higher_is_better=False,
     reference="House & Brackmann 1985 [S53b]; table per Medscape [S53]; §4.4",
+    grade_name=grade_numeral,
 )

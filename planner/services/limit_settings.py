@@ -1,5 +1,6 @@
 """Each product's dose limits as the clinic sets them: per point, per muscle and side,
-and the ceilings per site, per side and per session.
+the glabellar complex's total per session, and the ceilings per site, per side and
+per session.
 
 The shipped figures (``planner.dosing.product_doses``) stay in the code; a clinic's
 edit is a setting ``limit.<product>.<figure>`` laid over them, labelled as a clinic
@@ -41,6 +42,11 @@ CEILING_NAMES = {
     "side": "One side, all muscles",
     "session": "One session, all sites",
 }
+# Limits on muscles together (``dosing.GroupLimit``), by field name.
+GROUP_PREFIX = "group."
+GROUP_NAMES = {
+    "group.glabellar": "Glabellar complex (corrugators and procerus), one session",
+}
 # No chart takes more than 400 units at one site (services.chart.MAX_UNITS); a
 # total above a few thousand units is a typing error in any product's units.
 MAX_POINT_UNITS = 400.0
@@ -79,6 +85,7 @@ class ProductLimits:
     code: str
     unit_name: str
     ceilings: tuple[Figure, ...]
+    groups: tuple[Figure, ...]
     muscles: tuple[MuscleRow, ...]
     stamp: str
 
@@ -109,6 +116,8 @@ def with_clinic_limits(
     per_point: dict[str, dosing.DoseLimit] = {}
     per_side: dict[str, dosing.DoseLimit] = {}
     ceilings: dict[str, dosing.DoseLimit] = {}
+    groups: dict[str, dosing.DoseLimit] = {}
+    known_groups = {group.key for group in doses.groups}
     for key, row in rows.items():
         kind, _, muscle = key.partition(".")
         value = row.value.get("high") if isinstance(row.value, dict) else row.value
@@ -120,8 +129,10 @@ def with_clinic_limits(
             per_side[muscle] = _limit(row, float(value))
         elif kind in CEILINGS and not muscle:
             ceilings[kind] = _limit(row, float(value))
+        elif kind == "group" and muscle in known_groups:
+            groups[muscle] = _limit(row, float(value))
     return doses.with_overrides(
-        per_point=per_point, per_muscle_side=per_side, ceilings=ceilings
+        per_point=per_point, per_muscle_side=per_side, ceilings=ceilings, groups=groups
     )
 
 
@@ -195,6 +206,11 @@ def product_limits(session: Session, code: str) -> ProductLimits:
         )
         for kind in CEILINGS
     )
+    groups = tuple(
+        _figure(name, group.limit, rows.get(name), _value(rows.get(name)))
+        for group in shipped.groups
+        for name in [GROUP_PREFIX + group.key]
+    )
     muscles = []
     for muscle in MUSCLES:
         side_row = rows.get(f"muscle_side.{muscle}")
@@ -212,7 +228,7 @@ def product_limits(session: Session, code: str) -> ProductLimits:
             )
         muscles.append(MuscleRow(muscle, low, high, per_side))
     return ProductLimits(
-        code, shipped.unit_name, ceilings, tuple(muscles), _stamp(rows)
+        code, shipped.unit_name, ceilings, groups, tuple(muscles), _stamp(rows)
     )
 
 
@@ -223,6 +239,7 @@ def _value(row: ClinicSetting | None) -> Any:
 def field_labels(muscle_names: Mapping[str, str]) -> dict[str, str]:
     """Name each field of the page as the error summary reads it."""
     labels = {kind: f"{CEILING_NAMES[kind]}:" for kind in CEILINGS}
+    labels.update({name: f"{text}:" for name, text in GROUP_NAMES.items()})
     for muscle in MUSCLES:
         name = muscle_names.get(muscle, muscle.replace("_", " "))
         labels[f"point.{muscle}.low"] = f"{name}, per point, low end:"
@@ -301,6 +318,9 @@ def _wanted(code: str, form: _Form) -> dict[str, Any]:
     """Return, per setting, the clinic's figure; None where the shipped one stands."""
     shipped = dosing.shipped_doses(code)
     wanted = _ceilings(form, shipped)
+    for group in shipped.groups:
+        name = GROUP_PREFIX + group.key
+        wanted[name] = _override(form.read(name, MAX_TOTAL_UNITS), group.limit)
     for muscle in MUSCLES:
         per_side = form.read(f"muscle_side.{muscle}", MAX_TOTAL_UNITS)
         wanted[f"muscle_side.{muscle}"] = _override(

@@ -2,9 +2,11 @@
 
 The pure ``comparison.muscle_responses`` groups the cycles by product and fits
 nothing across products; this module writes its rows, its findings with n and,
-when the cycles are few, a plain caution.
+when the cycles are few, a plain caution. House-Brackmann is a grade, listed
+before and after each cycle, never fitted (clinical reference §4.4, §7).
 """
 
+import math
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from planner import scoring
 from planner.comparison import MuscleResponse
 from planner.comparison import ScoreCourse
 from planner.services.cycle_records import CycleRecords
+from planner.services.cycle_responses import DASH
 from planner.services.cycle_responses import MINUS
 from planner.services.cycle_responses import Change
 from planner.services.cycle_responses import change_of
@@ -24,6 +27,7 @@ from planner.services.cycle_responses import dose
 from planner.services.cycle_responses import number
 from planner.services.cycle_responses import short_title
 from planner.services.cycle_responses import unit_name
+from planner.services.cycle_responses import verdict
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ class MuscleView:
     muscle: str
     side: str
     name: str
-    instruments: tuple[str, ...]
+    # The instruments' column headings: "SAQ response", "House–Brackmann grade".
+    headings: tuple[str, ...]
     blocks: list[MuscleBlock]
 
     @property
@@ -79,10 +84,22 @@ def muscle_view(
     shown: Sequence[int],
     brands: Mapping[str, str],
 ) -> MuscleView:
-    """Set one muscle's dose beside each cycle's response and duration."""
+    """Set one muscle's dose beside each cycle's response and duration.
+
+    A descriptive grade (House-Brackmann, §4.4) is listed before and after
+    each cycle, never fitted against the dose.
+    """
     cycles = [cycle for cycle in records.cycles if cycle.cycle in shown]
+    responded = [course for course in courses if course.responded]
+    graded = {
+        course.instrument: course
+        for course in responded
+        if scoring.get_instrument(course.instrument).descriptive
+    }
     responses = {
-        course.instrument: course.responses() for course in courses if course.responded
+        course.instrument: course.responses()
+        for course in responded
+        if course.instrument not in graded
     }
     wear_off = {
         number: float(r.wear_off_weeks)
@@ -92,19 +109,27 @@ def muscle_view(
     found = comparison.muscle_responses(
         cycles, muscle, side, responses=responses, wear_off_weeks=wear_off
     )
-    better = {code: scoring.get_instrument(code).higher_is_better for code in responses}
+    codes = tuple(course.instrument for course in responded)
     return MuscleView(
         muscle=muscle,
         side=side,
         name=name,
-        instruments=tuple(short_title(code) for code in responses),
-        blocks=[_block(group, better, brands) for group in found],
+        headings=tuple(
+            f"{short_title(code)} {'grade' if code in graded else 'response'}"
+            for code in codes
+        ),
+        blocks=[_block(group, codes, graded, brands) for group in found],
     )
 
 
 def _block(
-    group: MuscleResponse, better: Mapping[str, bool], brands: Mapping[str, str]
+    group: MuscleResponse,
+    codes: Sequence[str],
+    graded: Mapping[str, ScoreCourse],
+    brands: Mapping[str, str],
 ) -> MuscleBlock:
+    """Write one product's rows and findings, instruments in ``codes`` order."""
+    better = {code: scoring.get_instrument(code).higher_is_better for code in codes}
     rows = [
         MuscleRow(
             cycle=cycle,
@@ -113,26 +138,34 @@ def _block(
             if group.top_up_units[j] > 0
             else "",
             responses=tuple(
-                change_of(float(fit.response[j]), better[code])
-                for code, fit in group.responses.items()
+                _grades(graded[code], cycle)
+                if code in graded
+                else change_of(float(group.responses[code].response[j]), better[code])
+                for code in codes
             ),
             weeks=number(float(group.wear_off_weeks[j])),
         )
         for j, cycle in enumerate(group.cycles)
     ]
     findings = [
-        _finding(
+        _listed(graded[code], group.cycles)
+        if code in graded
+        else _finding(
             f"{short_title(code)} response",
-            fit,
+            group.responses[code],
             unit="points",
             words=("better", "worse") if better[code] else ("worse", "better"),
         )
-        for code, fit in group.responses.items()
+        for code in codes
     ]
     findings.append(
         _finding("Wear-off", group.duration, unit="weeks", words=("later", "sooner"))
     )
-    most = max([fit.pairs for fit in group.responses.values()] + [group.duration.pairs])
+    most = max(
+        [fit.pairs for fit in group.responses.values()]
+        + [_graded_pairs(course, group.cycles) for course in graded.values()]
+        + [group.duration.pairs]
+    )
     caution = ""
     if most < comparison.SMALL_N:
         counted = (
@@ -151,6 +184,36 @@ def _block(
         findings=findings,
         caution=caution,
         dose_changed=group.dose_changed,
+    )
+
+
+def _grades(course: ScoreCourse, cycle: int) -> Change:
+    """Write a cycle's grade before and at review: "IV → II", "better"."""
+    definition = scoring.get_instrument(course.instrument)
+    assert definition.grade_name is not None  # only descriptive grades come here
+    i = course.cycles.index(cycle)
+    before, review = float(course.before.values[i]), float(course.review.values[i])
+    if not (math.isfinite(before) and math.isfinite(review)):
+        return Change(DASH, "")
+    return Change(
+        f"{definition.grade_name(before)} \u2192 {definition.grade_name(review)}",
+        verdict(review - before, definition.higher_is_better),
+    )
+
+
+def _graded_pairs(course: ScoreCourse, cycles: Sequence[int]) -> int:
+    """Count the cycles graded both before and at review."""
+    return sum(
+        math.isfinite(float(course.response[course.cycles.index(c)])) for c in cycles
+    )
+
+
+def _listed(course: ScoreCourse, cycles: Sequence[int]) -> str:
+    """Say that a descriptive grade is listed, with n, and why it is not fitted."""
+    return (
+        f"{short_title(course.instrument)}: n = {_graded_pairs(course, cycles)}; "
+        "grades listed before and after each cycle, not set against the dose: a "
+        "single gross grade cannot track one muscle's change [S44] [S46b]."
     )
 
 

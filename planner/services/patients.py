@@ -30,6 +30,7 @@ from planner.models import AuditAction
 from planner.models import Patient
 from planner.models import PatientCreate
 from planner.models import PatientUpdate
+from planner.models.patients import TODAY
 from planner.models.patients import SearchKey
 from planner.paging import Page
 from planner.paging import clamp_page
@@ -53,9 +54,20 @@ def _mrn_taken() -> InvalidInput:
     )
 
 
-def create_patient(session: Session, actor: Actor, data: Any) -> Patient:
-    """Validate and register a new patient."""
-    patient_in: PatientCreate = parse_input(PatientCreate, data)
+def _dated(today: date | None) -> dict[str, date]:
+    """Return the validation context: the day no birth or onset may follow.
+
+    Callers give the clinic's calendar day; without one (a script, a test) it
+    is the UTC day.
+    """
+    return {TODAY: today or utc_now().date()}
+
+
+def create_patient(
+    session: Session, actor: Actor, data: Any, *, today: date | None = None
+) -> Patient:
+    """Validate and register a new patient; ``today`` is the clinic's day."""
+    patient_in: PatientCreate = parse_input(PatientCreate, data, context=_dated(today))
     if session.exec(select(Patient.id).where(Patient.mrn == patient_in.mrn)).first():
         raise _mrn_taken()
     patient = Patient.model_validate(patient_in)
@@ -93,12 +105,14 @@ def update_patient(
     data: Any,
     *,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> Patient:
     """Save an edit made against ``data['version']``; refuse it if that is stale.
 
     A change to a clinical flag is refused unless an injector or an admin makes it.
+    ``today`` is the clinic's day, which no birth or onset date may follow.
     """
-    patient_in: PatientUpdate = parse_input(PatientUpdate, data)
+    patient_in: PatientUpdate = parse_input(PatientUpdate, data, context=_dated(today))
     patient = get_patient(session, patient_id)
     guard_flag_changes(session, actor, patient, patient_in)
     before = snapshot(patient)

@@ -26,6 +26,7 @@ from planner.models import PatientRead
 from planner.models import PatientUpdate
 from planner.services import patients as patient_service
 from planner.validation import field_errors
+from planner.views.context import clinic_today
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -156,7 +157,7 @@ def list_patients() -> Response:
 def create_patient() -> tuple[Response, int]:
     """Register a patient."""
     patient = patient_service.create_patient(
-        get_session(), current_actor(), request.get_json()
+        get_session(), current_actor(), request.get_json(), today=clinic_today()
     )
     return jsonify(_read(patient)), 201
 
@@ -183,7 +184,11 @@ def update_patient(patient_id: int) -> Response:
     A change to a clinical flag from anyone but an injector or an admin is 403.
     """
     patient = patient_service.update_patient(
-        get_session(), current_actor(), patient_id, request.get_json()
+        get_session(),
+        current_actor(),
+        patient_id,
+        request.get_json(),
+        today=clinic_today(),
     )
     return jsonify(_read(patient))
 

@@ -76,7 +76,9 @@ def new() -> tuple[str, int]:
 def create() -> Response | tuple[str, int]:
     data = posted_form()
     try:
-        patient = service.create_patient(get_session(), current_actor(), data)
+        patient = service.create_patient(
+            get_session(), current_actor(), data, today=clinic_today()
+        )
     except InvalidInput as exc:
         return _render_form(data, exc.fields, 400, None)
     # No name: flashed messages ride in the browser's readable cookie.
@@ -158,7 +160,7 @@ def update(patient_id: int) -> Response | tuple[str, int]:
     data = posted_form()
     try:
         patient = service.update_patient(
-            get_session(), current_actor(), patient_id, data
+            get_session(), current_actor(), patient_id, data, today=clinic_today()
         )
     except InvalidInput as exc:
         return _render_form(data, exc.fields, 400, patient_id)

@@ -118,6 +118,7 @@ def _render_limits(
         limits=limit_settings.product_limits(session, code),
         muscles=names,
         ceiling_names=limit_settings.CEILING_NAMES,
+        group_names=limit_settings.GROUP_NAMES,
         labels=limit_settings.field_labels(names),
         errors=errors or {},
         submitted=submitted or {},

@@ -195,7 +195,7 @@ def test_one_muscles_dose_against_the_response(session, two_cycles):
     )
     view = overview.muscle
     assert view.name == "Mentalis, left"
-    assert view.instruments == ("SAQ",)
+    assert view.headings == ("SAQ response",)
     (block,) = view.blocks
     assert block.product == "Botox"
     assert [(r.cycle, r.units) for r in block.rows] == [(1, "2.5"), (2, "3.5")]

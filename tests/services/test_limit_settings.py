@@ -30,7 +30,7 @@ def admin(make_user):
 def page_form(session, code):
     """The form as the page fills it in: every editable figure as shown."""
     limits = limit_settings.product_limits(session, code)
-    figures = [*limits.ceilings]
+    figures = [*limits.ceilings, *limits.groups]
     for row in limits.muscles:
         figures += [row.low, row.high, row.per_side]
     form = {

@@ -37,9 +37,10 @@ def test_every_catalogue_product_has_rules_and_ceilings_in_its_own_units():
             assert ceiling.clinic_setting
             assert ceiling.label.startswith("Clinic setting")
             assert "UNSOURCED" in ceiling.source
-        # Each label's glabellar dose ships as a sourced fact.
+        # Only Daxxify's label gives a glabellar maximum [S27]; any other label's
+        # glabellar dose, used as a limit per session, is a clinic setting.
         (group,) = doses.groups
-        assert not group.limit.clinic_setting
+        assert group.limit.clinic_setting == (product.code != "daxxify")
         assert group.muscles == {"corrugator", "procerus"}
 
 
