@@ -88,6 +88,11 @@ class Instrument(StrEnum):
     FDI = "fdi"
 
 
+# The questionnaires a patient answers, in the order offered; a clinician grades
+# the others.
+PATIENT_ANSWERED = (Instrument.SAQ, Instrument.FDI)
+
+
 class Timepoint(StrEnum):
     BASELINE = "baseline"
     REVIEW = "review"

@@ -11,7 +11,6 @@ from planner.interop.fhir_codes import ASSESSMENT_CONTEXT
 from planner.interop.fhir_codes import HOUSE_BRACKMANN_SYSTEM
 from planner.interop.fhir_codes import INSTRUMENT_SYSTEM
 from planner.interop.fhir_codes import OBSERVATION_CATEGORY
-from planner.interop.fhir_codes import PATIENT_REPORTED
 from planner.interop.fhir_codes import SCORE_SYSTEM
 from planner.interop.fhir_codes import TIMEPOINTS
 from planner.interop.fhir_codes import Resource
@@ -24,6 +23,7 @@ from planner.interop.fhir_codes import score_quantity
 from planner.interop.fhir_codes import trimmed
 from planner.interop.fhir_records import AssessmentRecord
 from planner.scoring import INSTRUMENTS
+from planner.vocabulary import PATIENT_ANSWERED
 
 # Makes a reference to a table row's resource: ref("user", 3).
 RefMaker = Callable[[str, int], Resource]
@@ -34,7 +34,7 @@ def observation(
 ) -> Resource:
     """Return an outcome assessment as an Observation."""
     instrument = INSTRUMENTS[assessment.instrument]
-    category = "survey" if assessment.instrument in PATIENT_REPORTED else "exam"
+    category = "survey" if assessment.instrument in PATIENT_ANSWERED else "exam"
     context: list[Resource] = [
         {"url": "timepoint", "valueCode": assessment.timepoint},
         {"url": "formulaVersion", "valueString": assessment.formula_version},

@@ -43,7 +43,6 @@ ROUTE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration"
 PROCEDURE_CODE = "botulinum-toxin-injection"
 SESSION_STATUS = {"signed": "completed", "draft": "in-progress"}
 SESSION_KINDS = {"full": "full treatment", "top_up": "top-up"}
-PATIENT_REPORTED = frozenset({"saq", "fdi"})
 APPOINTMENT_STATUS = {
     "proposed": "proposed",
     "booked": "booked",

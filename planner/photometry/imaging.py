@@ -130,8 +130,9 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 
 def _jpeg(image: Image.Image) -> Rendition:
     buffer = io.BytesIO()
-    # Only pixels are written: no exif=, icc_profile=, comment= or xmp= argument.
-    image.save(buffer, format="JPEG", quality=QUALITY)
+    # Only pixels are written: no exif=, icc_profile= or xmp= argument, and an
+    # empty comment, since Pillow otherwise writes back an opened JPEG's own.
+    image.save(buffer, format="JPEG", quality=QUALITY, comment=b"")
     return Rendition(buffer.getvalue(), image.width, image.height)
 
 

@@ -46,6 +46,7 @@ from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.validation import blank_as_none
 from planner.validation import parse_input
+from planner.vocabulary import PATIENT_ANSWERED
 
 MAX_ID = 2**31 - 1
 
@@ -121,6 +122,11 @@ def record_assessment(
     if not isinstance(raw_items, dict):
         raise InvalidInput(
             "Answers are missing.", fields={"items": "must be an object"}
+        )
+    if self_entered and code not in PATIENT_ANSWERED:
+        raise InvalidInput(
+            "A clinician grades this instrument.",
+            fields={"self_entered": f"{code.value} is graded by a clinician"},
         )
     try:
         items = scoring.validate_items(code.value, raw_items)

@@ -18,11 +18,13 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import photometry
+from planner.errors import Conflict
 from planner.errors import Forbidden
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import SessionKind
+from planner.models import SessionStatus
 from planner.models import Timepoint
 from planner.models import TreatmentSession
 from planner.models.photos import PHOTO_TIMEPOINTS
@@ -122,21 +124,28 @@ def cycle_session(session: Session, session_id: int) -> TreatmentSession:
     """Return the full treatment whose cycle this session belongs to.
 
     :raises NotFound: if there is no such session.
+    :raises Conflict: if the session, or its cycle, is a discarded draft: a photo
+        filed there would be kept but shown nowhere.
     """
-    record = get_or_raise(
+    named = get_or_raise(
         session,
         TreatmentSession,
         session_id,
         f"There is no treatment session {session_id}.",
     )
-    if record.kind == SessionKind.TOP_UP and record.cycle_session_id is not None:
-        return get_or_raise(
+    cycle = named
+    if named.kind == SessionKind.TOP_UP and named.cycle_session_id is not None:
+        cycle = get_or_raise(
             session,
             TreatmentSession,
-            record.cycle_session_id,
+            named.cycle_session_id,
             "The top-up's cycle is missing.",
         )
-    return record
+    if SessionStatus.DISCARDED in (named.status, cycle.status):
+        raise Conflict(
+            "This draft was discarded: take photos with a treatment that stands."
+        )
+    return cycle
 
 
 def patient_cycles(session: Session, patient_id: int) -> list[TreatmentSession]:

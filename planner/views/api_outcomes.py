@@ -63,6 +63,16 @@ def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _flag(body: dict[str, Any], name: str) -> bool:
+    """A JSON true or false; ``"false"`` is refused, never read as true."""
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise InvalidInput(
+            "A field must be true or false.", fields={name: "must be true or false"}
+        )
+    return value
+
+
 def _text(value: Any) -> str | None:
     """Pass a time point on as text; leave a missing one for the service to suggest."""
     return None if value is None else str(value)
@@ -87,7 +97,7 @@ def record_assessment(patient_id: int) -> tuple[Response, int]:
         body.get("items"),
         timepoint=_text(body.get("timepoint")),
         zone=clinic_zone(),
-        self_entered=bool(body.get("self_entered", False)),
+        self_entered=_flag(body, "self_entered"),
     )
     return jsonify(
         id=saved.id,

@@ -42,6 +42,7 @@ from planner.views.context import clinic_zone
 from planner.views.context import face_map
 from planner.views.context import posted_form
 from planner.vocabulary import LABELS
+from planner.vocabulary import PATIENT_ANSWERED
 from planner.vocabulary import SIDES
 
 bp = Blueprint("outcomes", __name__)
@@ -56,7 +57,6 @@ SELF_ENTRY_ENDPOINTS = frozenset(
         "auth.login",
     }
 )
-SELF_INSTRUMENTS = ("saq", "fdi")
 KIOSK_ERRORS = {
     "choose": "Please choose one answer.",
     "password": "That password is not right.",
@@ -157,9 +157,9 @@ def new_self_entry(patient_id: int) -> str:
         "outcomes/self_entry_start.html",
         patient=get_patient(get_session(), patient_id),
         instruments={
-            code: scoring.get_instrument(code).title for code in SELF_INSTRUMENTS
+            code: scoring.get_instrument(code).title for code in PATIENT_ANSWERED
         },
-        instrument=instrument if instrument in SELF_INSTRUMENTS else "saq",
+        instrument=instrument if instrument in PATIENT_ANSWERED else "saq",
         timepoints=TIMEPOINT_CHOICES,
         timepoint=_suggested(patient_id),
     )
@@ -170,7 +170,7 @@ def new_self_entry(patient_id: int) -> str:
 def start_self_entry(patient_id: int) -> Response:
     """Hand the tablet to the patient: only the questionnaire shows until unlocked."""
     instrument = request.form.get("instrument", "saq")
-    if instrument not in SELF_INSTRUMENTS:
+    if instrument not in PATIENT_ANSWERED:
         flash("Patients answer the SAQ or the FDI themselves.", "error")
         return redirect(url_for("patients.detail", patient_id=patient_id))
     timepoint = request.form.get("timepoint") or _suggested(patient_id)

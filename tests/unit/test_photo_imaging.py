@@ -46,6 +46,19 @@ def test_exif_and_gps_are_gone_from_every_rendition():
             assert trace not in rendition.data, (name, trace)
 
 
+def test_a_jpeg_comment_is_gone_from_every_rendition():
+    # Pillow writes an opened JPEG's comment (COM segment) back when it saves,
+    # unless told otherwise: a phone app's note or a patient's name would travel on.
+    buffer = io.BytesIO()
+    draw_face().save(buffer, format="JPEG", comment=b"Jane Doe MRN 12345")
+    upload = buffer.getvalue()
+    assert Image.open(io.BytesIO(upload)).info["comment"] == b"Jane Doe MRN 12345"
+    for name, rendition in renditions(process_photo(upload)).items():
+        image = Image.open(io.BytesIO(rendition.data))
+        assert "comment" not in image.info, name
+        assert b"Jane Doe" not in rendition.data, name
+
+
 @pytest.mark.parametrize(
     ("orientation", "stored_as"),
     [

@@ -22,6 +22,7 @@ from planner.models.photos import Photo
 from planner.models.photos import PhotoImage
 from planner.photometry import Similarity
 from planner.services.audit import Actor
+from planner.services.drafts import discard_draft
 from planner.views import photos as photo_views
 from tests.conftest import assert_shows
 from tests.factories import make_treatment
@@ -410,3 +411,23 @@ def test_a_bad_consent_is_refused_by_field(clinic, session, form, field):
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     page = browser.get(f"/patients/{patient.id}/photos").get_data(as_text=True)
     assert "No photography consent is recorded" in page
+
+
+def test_no_photo_goes_with_a_discarded_draft(clinic, session):
+    # It used to be saved (302) with the discarded draft: exported, shown nowhere.
+    browser, patient = clinic["browser"], clinic["patient"]
+    draft = clinic["cycles"][1]
+    consent(browser, patient.id)
+    user = session.exec(select(AuditEvent.actor_id)).first()
+    discard_draft(
+        session, Actor(user, "injector"), draft, {"reason": "Opened by mistake."}
+    )
+    capture = browser.get(f"/sessions/{draft}/photos/capture")
+    assert capture.status_code == 409
+    assert_shows(capture.get_data(as_text=True), "This draft was discarded")
+    refused = upload(browser, draft, face_jpeg())
+    assert refused.status_code == 409
+    assert photos(session) == []
+    # The cycle that stands still takes its photos.
+    assert upload(browser, clinic["cycles"][0], face_jpeg()).status_code == 302
+    assert len(photos(session)) == 1
