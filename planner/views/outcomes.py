@@ -242,6 +242,10 @@ def self_entry_answer() -> Response:
     if found is None:
         return redirect(url_for("patients.index"))
     state, definition, step = found
+    if state.get("done"):
+        # A second tap on the last answer, or the browser resending it: the
+        # answers are saved, so the patient sees the thank-you screen again.
+        return redirect(url_for("outcomes.self_entry"))
     items = definition.items
     if request.form.get("move") == "back":
         state["step"] = max(0, step - 1)

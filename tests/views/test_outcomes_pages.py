@@ -276,6 +276,15 @@ def test_self_entry_saves_the_saq_the_patient_answered(login_as, demo_patient, s
     assert f"Thank you, {demo_patient.given_name}." in done
     assert "Please hand the tablet back." in done
     assert "Question" not in done
+    # A second tap on Finish, or Back, after the answers are saved: the thank-you
+    # screen again, never the clinic's error page, and nothing saved twice.
+    for late in ({"answer": str(SAQ_ANSWERS[-1])}, {"move": "back"}):
+        tapped = browser.post_form("/self-entry", late)
+        assert tapped.status_code == 302
+        assert tapped.headers["Location"].endswith("/self-entry")
+        assert f"Thank you, {demo_patient.given_name}." in text(
+            browser.get("/self-entry")
+        )
 
     saved = session.exec(
         select(Assessment).where(
