@@ -88,6 +88,10 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         return page, 429, {"Retry-After": retry}
     if result.user is None:
         return render_template("auth/login.html", email=email, error=FAILED), 401
+    if current_user.is_authenticated:
+        # A new login over an open one (a shared desk): the old one ends for
+        # good, as a logout would end it, not only its cookie in this browser.
+        log_out(get_session(), current_actor(), current_user.session_id, now=utc_now())
     session.clear()
     login_user(result.user)
     return redirect(target)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session
 from sqlmodel import SQLModel
+from sqlmodel import col
 from sqlmodel import select
 
 from planner import create_app
@@ -68,6 +69,30 @@ def test_a_cookie_copied_before_logout_stops_working_at_logout(app, make_user):
     assert browser.post_form("/logout", {}).status_code == 302
     assert thief.get("/patients/").status_code == 302
     assert thief.get("/patients/").headers["Location"].startswith("/login")
+
+
+def test_a_new_login_over_an_open_one_ends_the_old_one(app, make_user, session):
+    # A shared desk: B logs in over A's open page. A's session stayed open on the
+    # server, so a copy of A's cookie kept A's access until the idle timeout.
+    first, second = make_user(), make_user(role=Role.STAFF)
+    browser = browser_at(app, OWNER)
+    assert browser.login(first.email).status_code == 302
+    copy = browser_at(app, OWNER)
+    copy_cookie(browser, copy)
+    assert browser.login(second.email).status_code == 302
+    assert copy.get("/patients/").status_code == 302
+    assert browser.get("/schedule/").status_code == 200
+    session.expire_all()
+    still_open = session.exec(
+        select(LoginSession.user_id).where(col(LoginSession.revoked_at).is_(None))
+    ).all()
+    assert still_open == [second.id]
+    logout = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "logout", AuditEvent.actor_id == first.id
+        )
+    ).one()
+    assert logout.entity_id == first.id
 
 
 def test_a_replayed_cookie_does_not_outlive_the_idle_timeout(app, make_user, session):
