@@ -21,6 +21,8 @@ from planner.models import AuditAction
 from planner.models import AuditEvent
 from planner.models import TreatmentSession
 from planner.models import User
+from planner.models.consent import ConsentRecord
+from planner.models.photos import Photo
 from planner.services.audit import Actor
 from planner.services.audit import write_event
 
@@ -28,6 +30,8 @@ _EVENTS: Table = AuditEvent.__table__  # type: ignore[attr-defined]  # set by SQ
 _SESSIONS: Table = TreatmentSession.__table__  # type: ignore[attr-defined]  # set by SQLModel
 _APPOINTMENTS: Table = Appointment.__table__  # type: ignore[attr-defined]  # set by SQLModel
 _USERS: Table = User.__table__  # type: ignore[attr-defined]  # set by SQLModel
+_CONSENTS: Table = ConsentRecord.__table__  # type: ignore[attr-defined]  # set by SQLModel
+_PHOTOS: Table = Photo.__table__  # type: ignore[attr-defined]  # set by SQLModel
 
 # Reads of the record, and the records printed or exported from it.
 READS = (AuditAction.VIEW, AuditAction.PRINT, AuditAction.EXPORT)
@@ -53,6 +57,8 @@ PATIENT_OF: dict[str, Callable[[Session, int], int | None]] = {
     "patient": _the_patient,
     "treatment_session": _patient_of(_SESSIONS),
     "appointment": _patient_of(_APPOINTMENTS),
+    "consent_record": _patient_of(_CONSENTS),
+    "photo": _patient_of(_PHOTOS),
 }
 
 

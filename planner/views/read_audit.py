@@ -29,12 +29,31 @@ class ReadRule:
 
 
 RULES = {
+    # A list or search reads names and birth dates: who read it is kept, not what
+    # was searched for.
+    "patients.index": ReadRule("patient", None, "patient list"),
     "patients.detail": ReadRule("patient", "patient_id", "patient page"),
     "patients.edit": ReadRule("patient", "patient_id", "patient edit form"),
+    "sessions.new": ReadRule("patient", "patient_id", "new treatment form"),
+    "outcomes.new_assessment": ReadRule("patient", "patient_id", "assessment form"),
+    "outcomes.new_self_entry": ReadRule("patient", "patient_id", "self-entry start"),
+    "consent.index": ReadRule("patient", "patient_id", "consent page"),
+    "consent.sign_form": ReadRule("patient", "patient_id", "consent form"),
+    "consent.show": ReadRule("consent_record", "record_id", "consent record"),
+    "photos.index": ReadRule("patient", "patient_id", "photos page"),
+    "photos.compare": ReadRule("patient", "patient_id", "photo comparison"),
+    "photos.mark": ReadRule("photo", "photo_id", "photo marking page"),
+    "photos.capture": ReadRule("treatment_session", "session_id", "photo capture"),
+    "sessions.discard_form": ReadRule(
+        "treatment_session", "session_id", "discard form"
+    ),
+    "schedule.book_form": ReadRule("appointment", "appointment_id", "booking page"),
+    "schedule.worklist": ReadRule("appointment", None, "worklist"),
+    "schedule.week": ReadRule("appointment", None, "week of appointments"),
+    "schedule.reminder_outbox": ReadRule("reminder", None, "reminder outbox"),
     "outcomes.cycles": ReadRule("patient", "patient_id", "cycles page"),
     "outcomes_api.cycles": ReadRule("patient", "patient_id", "API: cycles"),
     "api.get_patient": ReadRule("patient", "patient_id", "API: patient"),
-    # A search reads names and birth dates: who searched is kept, not for what.
     "api.list_patients": ReadRule("patient", None, "API: patient search"),
     "sessions.chart": ReadRule("treatment_session", "session_id", "chart page"),
     "chart_api.get_chart": ReadRule("treatment_session", "session_id", "API: chart"),
@@ -45,6 +64,30 @@ RULES = {
         "appointment", "appointment_id", "appointment calendar file"
     ),
     "schedule.feed": ReadRule("calendar_feed", None, "calendar feed"),
+}
+IN_CHART = "part of the chart page, whose read is audited when it opens"
+# GET routes that name a record but are not read here, and why.
+NOT_READS = {
+    "sessions.panels": IN_CHART,
+    "chart_api.preview_copy_last": IN_CHART,
+    "chart_api.preview_template": IN_CHART,
+    "photos.image": "audited by the photos service (VIEW)",
+    "photos.archive": "audited by the photo export (EXPORT)",
+    "fhir.patient_bundle": "audited by the FHIR export (EXPORT)",
+    "exports.download": "audited by the research export (EXPORT)",
+    "consent.pdf": "audited as a print (PRINT)",
+    "reports.comparison_pdf": "audited as a print (PRINT)",
+    "reports.handout_pdf": "audited as a print (PRINT)",
+    "reports.record_pdf": "audited as a print (PRINT)",
+    "reports_api.comparison_pdf": "audited as a print (PRINT)",
+    "reports_api.handout_pdf": "audited as a print (PRINT)",
+    "reports_api.record_pdf": "audited as a print (PRINT)",
+    "diary.home": "the patient's own link, audited by the diary (VIEW)",
+    "diary.step": "the patient's own link, audited by the diary (VIEW)",
+    "settings.edit_template": "a clinic template, no patient's record",
+    "settings.limits": "a product's dose limits, no patient's record",
+    "users.edit": "a staff login, no patient's record",
+    "static": "files of the app itself",
 }
 
 

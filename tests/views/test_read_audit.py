@@ -17,6 +17,7 @@ from planner.services.audit import SYSTEM
 from planner.services.calendar_files import renew_feed_token
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
+from planner.views import read_audit
 from tests import factories
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
@@ -66,6 +67,29 @@ def test_each_read_of_a_record_names_the_reader_and_the_patient(
 ):
     patient, record = treated
     browser = login_as(Role.STAFF)
+    read_by(browser, session, patient, record, path, entity_type, what)
+
+
+@pytest.mark.parametrize(
+    ("path", "entity_type", "what"),
+    [
+        ("/patients/{patient}/sessions/new", "patient", "new treatment form"),
+        ("/patients/{patient}/assessments/new", "patient", "assessment form"),
+        ("/patients/{patient}/consent", "patient", "consent page"),
+        ("/patients/{patient}/photos", "patient", "photos page"),
+        ("/patients/{patient}/photos/compare", "patient", "photo comparison"),
+    ],
+)
+def test_an_injectors_pages_of_a_record_are_reads_too(
+    login_as, session, treated, path, entity_type, what
+):
+    # These pages showed the patient's record without a VIEW event.
+    patient, record = treated
+    browser = login_as(Role.INJECTOR)
+    read_by(browser, session, patient, record, path, entity_type, what)
+
+
+def read_by(browser, session, patient, record, path, entity_type, what):
     answer = browser.get(path.format(patient=patient.id, session=record.id))
     assert answer.status_code == 200
     (event,) = views(session, patient_id=patient.id)
@@ -74,16 +98,46 @@ def test_each_read_of_a_record_names_the_reader_and_the_patient(
     assert event.remote_addr == "127.0.0.1"
 
 
+def test_every_get_route_naming_a_record_is_read_audited_or_says_why_not(app):
+    # A new page that shows a record cannot be added without deciding this.
+    named = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ()) and rule.arguments
+    }
+    assert named - set(read_audit.RULES) - set(read_audit.NOT_READS) == set()
+    assert set(read_audit.RULES) & set(read_audit.NOT_READS) == set()
+    assert set(read_audit.RULES) <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def test_a_patient_list_and_the_schedule_pages_are_reads(login_as, session):
+    # The HTML list and search showed names and birth dates unaudited, while the
+    # API's search was audited.
+    browser = login_as(Role.STAFF)
+    for path, what in (
+        ("/patients/?q=Smith", "patient list"),
+        ("/schedule/", "worklist"),
+        ("/schedule/week", "week of appointments"),
+        ("/schedule/outbox", "reminder outbox"),
+    ):
+        assert browser.get(path).status_code == 200, path
+        event = views(session)[-1]
+        assert event.after == {"read": what}
+        assert event.patient_id is None
+        assert "Smith" not in repr(event)
+
+
 def test_a_refused_or_missing_read_is_not_a_read(login_as, session):
     browser = login_as(Role.STAFF)
+    before = views(session)
     assert browser.get("/patients/999999").status_code == 404
-    assert views(session) == []
+    assert views(session) == before
 
 
 def test_a_patient_search_is_audited_without_what_was_searched(login_as, session):
     browser = login_as(Role.STAFF)
     browser.get("/api/v1/patients", query_string={"q": "Smith"})
-    (event,) = views(session)
+    event = views(session)[-1]
     assert event.after == {"read": "API: patient search"}
     assert "Smith" not in repr(event)
 
