@@ -26,10 +26,12 @@ class User(UserBase, table=True):
     password_hash: str = Field(max_length=255)
     active: bool = True
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Secret for the clinician's private calendar feed; revoked by clearing it,
+    # SHA-256 of the secret in the clinician's private calendar feed address
+    # (planner.services.calendar_files): the address is shown once and never
+    # stored, so a copy of the database opens no feed. Revoked by clearing it,
     # and cleared when the password is reset, the role changes or the login is
     # deactivated.
-    feed_token: str | None = Field(default=None, max_length=64, unique=True)
+    feed_token_hash: str | None = Field(default=None, max_length=64, unique=True)
     # Professional registration (e.g. "GMC 1234567"), printed beside a signature.
     registration_number: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -1,4 +1,10 @@
-"""Calendar files: one appointment as .ics, and each clinician's private feed."""
+"""Calendar files: one appointment as .ics, and each clinician's private feed.
+
+A feed's address holds a 256-bit token, shown to the clinician once; only its
+SHA-256 is stored (``User.feed_token_hash``), as for login sessions and diary
+links, and the feed is found by that digest (a unique column), so a copy of
+the database opens no feed.
+"""
 
 import secrets
 from datetime import datetime
@@ -19,6 +25,7 @@ from planner.models import AppointmentStatus
 from planner.models import Patient
 from planner.models import User
 from planner.services.audit import Actor
+from planner.services.diary_tokens import token_digest
 from planner.services.lookup import get_or_raise
 from planner.services.users import save_user_change
 
@@ -109,7 +116,9 @@ def clinician_feed(
     now = now or utc_now()
     if not token or len(token) > 64:
         raise NotFound("There is no such calendar.")
-    clinician = session.exec(select(User).where(User.feed_token == token)).first()
+    clinician = session.exec(
+        select(User).where(User.feed_token_hash == token_digest(token))
+    ).first()
     if clinician is None or not clinician.active:
         raise NotFound("There is no such calendar.")
     rows = session.exec(
@@ -137,7 +146,7 @@ def clinician_feed(
 def renew_feed_token(session: Session, actor: Actor, user_id: int) -> str:
     """Give a clinician a new secret feed address; the old one stops working."""
     token = secrets.token_urlsafe(32)
-    _set_feed_token(session, actor, user_id, token, "renewed")
+    _set_feed_token(session, actor, user_id, token_digest(token), "renewed")
     return token
 
 
@@ -146,9 +155,9 @@ def revoke_feed_token(session: Session, actor: Actor, user_id: int) -> None:
 
 
 def _set_feed_token(
-    session: Session, actor: Actor, user_id: int, token: str | None, change: str
+    session: Session, actor: Actor, user_id: int, token_hash: str | None, change: str
 ) -> None:
     user = get_or_raise(session, User, user_id, "There is no such user.")
-    user.feed_token = token
+    user.feed_token_hash = token_hash
     # The token is a credential: the trail records that it changed, not its value.
     save_user_change(session, actor, user, after={"feed_token": change})

@@ -21,7 +21,10 @@ _KEY_PURPOSE = b"planner diary link tokens v1"
 
 
 def token_digest(token: str) -> str:
-    """Return the stored form of a diary token: its SHA-256, in hex."""
+    """Return the stored form of a bearer token: its SHA-256, in hex.
+
+    Diary links and calendar feeds keep only this, and are found by it.
+    """
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 

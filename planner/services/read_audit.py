@@ -25,6 +25,7 @@ from planner.models.consent import ConsentRecord
 from planner.models.photos import Photo
 from planner.services.audit import Actor
 from planner.services.audit import write_event
+from planner.services.diary_tokens import token_digest
 
 _EVENTS: Table = AuditEvent.__table__  # type: ignore[attr-defined]  # set by SQLModel
 _SESSIONS: Table = TreatmentSession.__table__  # type: ignore[attr-defined]  # set by SQLModel
@@ -147,7 +148,8 @@ def feed_owner(session: Session, token: str) -> Actor | None:
         session.connection()
         .execute(
             select(_USERS.c.id, _USERS.c.email).where(
-                _USERS.c.feed_token == token, _USERS.c.active.is_(True)
+                _USERS.c.feed_token_hash == token_digest(token),
+                _USERS.c.active.is_(True),
             )
         )
         .first()

@@ -339,9 +339,10 @@ def _close_what_the_change_ends(
         count = end_user_sessions(session, user.id, reason=reason, now=now)
         if count:
             ended["sessions_ended"] = count
-    if user.feed_token is not None and (not user.active or user.role != Role.INJECTOR):
+    feed_ends = not user.active or user.role != Role.INJECTOR
+    if user.feed_token_hash is not None and feed_ends:
         session.connection().execute(
-            update(_USERS).where(_USERS.c.id == user.id).values(feed_token=None)
+            update(_USERS).where(_USERS.c.id == user.id).values(feed_token_hash=None)
         )
         session.refresh(user)
         ended["feed_token"] = "revoked"

@@ -104,8 +104,8 @@ def set_password(
     after["sessions_ended"] = end_user_sessions(
         session, user.id, reason="password changed", now=now or utc_now()
     )
-    if user.feed_token is not None:
-        user.feed_token = None
+    if user.feed_token_hash is not None:
+        user.feed_token_hash = None
         after["feed_token"] = "revoked"
     clear_login(session, email=user.email)
     # The hash itself never goes into the trail.

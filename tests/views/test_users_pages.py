@@ -428,7 +428,7 @@ def test_reset_password_ends_sessions_and_feed_and_never_shows_the_hash(
     assert response.status_code == 302
     saved = reload(session, user.id)
     assert verify_password(saved.password_hash, NEW_PASSWORD)
-    assert saved.feed_token is None
+    assert saved.feed_token_hash is None
     assert app.test_client().get(feed).status_code == 404
     assert before.get("/patients/").status_code == 302
     assert logged_in_with(app, user.email, NEW_PASSWORD)
