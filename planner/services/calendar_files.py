@@ -4,6 +4,12 @@ A feed's address holds a 256-bit token, shown to the clinician once; only its
 SHA-256 is stored (``User.feed_token_hash``), as for login sessions and diary
 links, and the feed is found by that digest (a unique column), so a copy of
 the database opens no feed.
+
+Unknown tokens are not throttled per client as diary tokens are: a calendar app
+goes on polling an address after it is renewed or revoked, often from a place
+others share (hospital Wi-Fi, a calendar service's fetchers), and a throttle
+that refuses before it checks would then turn away every live feed fetched from
+there. A 256-bit token cannot be guessed anyway.
 """
 
 import secrets

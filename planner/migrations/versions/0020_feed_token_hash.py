@@ -69,7 +69,8 @@ def upgrade() -> None:
     with op.batch_alter_table("user") as batch:
         batch.drop_column("feed_token")
     if sqlite:
-        # Zeroed as they were freed: the connection goes back as it came.
+        # What the rebuild freed is zeroed already: the connection goes back
+        # to the pool as it came.
         connection.exec_driver_sql(f"PRAGMA secure_delete = {int(secure_delete)}")
 
 
