@@ -189,7 +189,9 @@ def test_each_permitted_view_is_audited_and_never_cached(clinic, session, login_
     admin = login_as(Role.ADMIN)
     assert admin.get(f"/photos/{photo.id}/display.jpg").status_code == 200
     views = session.exec(
-        select(AuditEvent).where(AuditEvent.action == AuditAction.VIEW)
+        select(AuditEvent).where(
+            AuditEvent.action == AuditAction.VIEW, AuditEvent.entity_type == "photo"
+        )
     ).all()
     assert [(e.entity_id, e.patient_id, e.after["size"]) for e in views] == [
         (photo.id, photo.patient_id, size)
