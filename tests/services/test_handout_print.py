@@ -1,7 +1,7 @@
 """The patient handout of issue 17, printed for real and read back.
 
 Each handout is made as the view makes it (service, template through Flask,
-``render_pdf`` with the handout's PDF/UA variant) and read back with pypdf; its
+``render_pdf`` with the handout's PDF/UA variant) and read back with pdftotext; its
 layout is inspected on WeasyPrint's own boxes.
 """
 

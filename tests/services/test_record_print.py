@@ -1,7 +1,7 @@
 """The treatment record of issue 17, printed for real and read back.
 
 Made as the view makes it (service, template through Flask, ``render_pdf``
-with the record's PDF/A variant); read back with pypdf and pdftotext, and laid
+with the record's PDF/A variant); read back with pdftotext, and laid
 out with WeasyPrint to see what shares a page.
 """
 
