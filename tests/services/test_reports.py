@@ -85,6 +85,11 @@ def rendered_pdf(html, base_url, variant):
     return render_pdf(html, base_url=base_url, variant=variant)
 
 
+def render_pdf_once(html, *, base_url, variant=None):
+    """Stand in for render_pdf where the views call it, rendering as pdf_for does."""
+    return rendered_pdf(html, base_url, variant)
+
+
 def page_texts(pdf):
     """Return each page's text with runs of whitespace made single spaces.
 
