@@ -32,6 +32,7 @@ from planner.services.audit import record_event
 from planner.services.audit import verify_trail
 from planner.services.audit import write_event
 from tests.conftest import PG_URL
+from tests.conftest import copy_sqlite
 from tests.conftest import reset_postgres
 
 WRITERS = 8
@@ -39,15 +40,22 @@ EVENTS_EACH = 15
 
 
 @pytest.fixture(params=["migrated", "models"])
-def engine(request, db_url, tmp_path):
-    """A database on disk (or the test PostgreSQL), built by migration or models."""
-    url = f"sqlite:///{tmp_path / 'trail.db'}" if db_url == "sqlite://" else db_url
-    built = build_engine(url)
-    if url == PG_URL:
-        reset_postgres(built)
-    if request.param == "migrated":
-        upgrade_database(built)
+def engine(request, db_url, tmp_path, migrated_sqlite):
+    """A database on disk (or the test PostgreSQL), built by migration or models.
+
+    On SQLite a migrated database is a copy of the one the migrations built.
+    """
+    if db_url == "sqlite://":
+        path = tmp_path / "trail.db"
+        if request.param == "migrated":
+            copy_sqlite(migrated_sqlite, path)
+        built = build_engine(f"sqlite:///{path}")
     else:
+        built = build_engine(db_url)
+        reset_postgres(built)
+        if request.param == "migrated":
+            upgrade_database(built)
+    if request.param == "models":
         SQLModel.metadata.create_all(built)
     yield built
     built.dispose()

@@ -35,6 +35,7 @@ from planner.services.patients import _after_prefix
 from planner.services.patients import _case_spellings
 from planner.services.worklist import build_worklist
 from tests.conftest import PG_URL
+from tests.conftest import copy_sqlite
 from tests.conftest import reset_postgres
 
 SEARCH_INDEXES = {
@@ -84,16 +85,23 @@ def fill(engine: Engine) -> None:
 
 
 @pytest.fixture(params=["models", "migrations"])
-def search_engine(request, db_url, tmp_path) -> Iterator[Engine]:
-    """A filled patient table, made by create_all or by the migrations."""
-    url = f"sqlite:///{tmp_path / 'search.db'}" if db_url == "sqlite://" else db_url
-    engine = build_engine(url)
-    if url == PG_URL:
+def search_engine(request, db_url, tmp_path, migrated_sqlite) -> Iterator[Engine]:
+    """A filled patient table, made by create_all or by the migrations.
+
+    On SQLite a migrated database is a copy of the one the migrations built.
+    """
+    if db_url == "sqlite://":
+        path = tmp_path / "search.db"
+        if request.param == "migrations":
+            copy_sqlite(migrated_sqlite, path)
+        engine = build_engine(f"sqlite:///{path}")
+    else:
+        engine = build_engine(db_url)
         reset_postgres(engine)
+        if request.param == "migrations":
+            upgrade_database(engine)
     if request.param == "models":
         SQLModel.metadata.create_all(engine)
-    else:
-        upgrade_database(engine)
     fill(engine)
     yield engine
     engine.dispose()
