@@ -23,6 +23,7 @@ from sqlmodel import SQLModel
 
 import planner.models  # noqa: F401  # registers every table on the metadata
 from planner import create_app
+from planner import passwords
 from planner.db import build_engine
 from planner.db import get_engine
 from planner.migrate import upgrade_database
@@ -338,6 +339,19 @@ TEST_CONFIG: dict[str, Any] = {
     # Production keeps strong hashing (tests/unit/test_passwords.py).
     "PASSWORD_HASHING": "fast-for-tests",
 }
+
+
+@pytest.fixture(autouse=True)
+def test_password_hashing() -> None:
+    """Start every test on the test profile, whatever the last test's app set.
+
+    The profile is process-wide and create_app sets it, but the apps here are
+    built once per worker: after a test made an app with the production
+    profile (tests/unit/test_passwords.py, a fault test), every later test in
+    that worker hashed and checked each password at full strength, half a
+    second per new user and login (test_chart_api: 10 s of CPU, not 3).
+    """
+    passwords.use_profile(TEST_CONFIG["PASSWORD_HASHING"])
 
 
 @dataclass

@@ -294,7 +294,11 @@ def test_audit_verify_command_fails_naming_the_first_broken_link(engine):
     with engine.begin() as connection:
         connection.execute(text("UPDATE audit_event SET entity_id = 99 WHERE id = 2"))
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": str(engine.url.render_as_string(False))}
+        {
+            "TESTING": True,
+            "DATABASE_URL": str(engine.url.render_as_string(False)),
+            "PASSWORD_HASHING": "fast-for-tests",
+        }
     )
     try:
         result = app.test_cli_runner().invoke(args=["audit-verify"])
