@@ -43,7 +43,9 @@ EVENTS_EACH = 15
 def engine(request, db_url, tmp_path, migrated_sqlite):
     """A database on disk (or the test PostgreSQL), built by migration or models.
 
-    On SQLite a migrated database is a copy of the one the migrations built.
+    On SQLite a migrated database is a copy of the one the migrations built;
+    on PostgreSQL ``db_url`` left the empty tables create_all builds, which the
+    migrations replace.
     """
     if db_url == "sqlite://":
         path = tmp_path / "trail.db"
@@ -52,8 +54,8 @@ def engine(request, db_url, tmp_path, migrated_sqlite):
         built = build_engine(f"sqlite:///{path}")
     else:
         built = build_engine(db_url)
-        reset_postgres(built)
         if request.param == "migrated":
+            reset_postgres(built)
             upgrade_database(built)
     if request.param == "models":
         SQLModel.metadata.create_all(built)

@@ -88,7 +88,9 @@ def fill(engine: Engine) -> None:
 def search_engine(request, db_url, tmp_path, migrated_sqlite) -> Iterator[Engine]:
     """A filled patient table, made by create_all or by the migrations.
 
-    On SQLite a migrated database is a copy of the one the migrations built.
+    On SQLite a migrated database is a copy of the one the migrations built;
+    on PostgreSQL ``db_url`` left the empty tables create_all builds, which the
+    migrations replace.
     """
     if db_url == "sqlite://":
         path = tmp_path / "search.db"
@@ -97,8 +99,8 @@ def search_engine(request, db_url, tmp_path, migrated_sqlite) -> Iterator[Engine
         engine = build_engine(f"sqlite:///{path}")
     else:
         engine = build_engine(db_url)
-        reset_postgres(engine)
         if request.param == "migrations":
+            reset_postgres(engine)
             upgrade_database(engine)
     if request.param == "models":
         SQLModel.metadata.create_all(engine)
