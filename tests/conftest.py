@@ -318,6 +318,27 @@ def copy_sqlite(source: Path, target: Path) -> None:
         original.backup(copied)
 
 
+def schema_engine(db_url: str, path: Path, migrated: Path | None) -> Engine:
+    """Return an engine on a schema the migrations built, or create_all if None.
+
+    On SQLite the database is the file ``path``: a copy of ``migrated``. On
+    PostgreSQL ``db_url`` left the empty tables create_all builds, which the
+    migrations replace.
+    """
+    if db_url == "sqlite://":
+        if migrated is not None:
+            copy_sqlite(migrated, path)
+        engine = build_engine(f"sqlite:///{path}")
+    else:
+        engine = build_engine(db_url)
+        if migrated is not None:
+            reset_postgres(engine)
+            upgrade_database(engine)
+    if migrated is None:
+        SQLModel.metadata.create_all(engine)
+    return engine
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, pg_engine: Engine | None) -> str:
     """The database each test runs on: in-memory SQLite, and PostgreSQL when set.

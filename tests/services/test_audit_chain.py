@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
-from sqlmodel import SQLModel
 from sqlmodel import select
 
 from planner import create_app
@@ -32,8 +31,8 @@ from planner.services.audit import record_event
 from planner.services.audit import verify_trail
 from planner.services.audit import write_event
 from tests.conftest import PG_URL
-from tests.conftest import copy_sqlite
 from tests.conftest import reset_postgres
+from tests.conftest import schema_engine
 
 WRITERS = 8
 EVENTS_EACH = 15
@@ -41,24 +40,9 @@ EVENTS_EACH = 15
 
 @pytest.fixture(params=["migrated", "models"])
 def engine(request, db_url, tmp_path, migrated_sqlite):
-    """A database on disk (or the test PostgreSQL), built by migration or models.
-
-    On SQLite a migrated database is a copy of the one the migrations built;
-    on PostgreSQL ``db_url`` left the empty tables create_all builds, which the
-    migrations replace.
-    """
-    if db_url == "sqlite://":
-        path = tmp_path / "trail.db"
-        if request.param == "migrated":
-            copy_sqlite(migrated_sqlite, path)
-        built = build_engine(f"sqlite:///{path}")
-    else:
-        built = build_engine(db_url)
-        if request.param == "migrated":
-            reset_postgres(built)
-            upgrade_database(built)
-    if request.param == "models":
-        SQLModel.metadata.create_all(built)
+    """A database on disk (or the test PostgreSQL), built by migration or models."""
+    migrated = migrated_sqlite if request.param == "migrated" else None
+    built = schema_engine(db_url, tmp_path / "trail.db", migrated)
     yield built
     built.dispose()
 

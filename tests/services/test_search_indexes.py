@@ -23,7 +23,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
-from sqlmodel import SQLModel
 
 from planner.db import build_engine
 from planner.db_types import utc_now
@@ -35,8 +34,7 @@ from planner.services.patients import _after_prefix
 from planner.services.patients import _case_spellings
 from planner.services.worklist import build_worklist
 from tests.conftest import PG_URL
-from tests.conftest import copy_sqlite
-from tests.conftest import reset_postgres
+from tests.conftest import schema_engine
 
 SEARCH_INDEXES = {
     "ix_patient_search_family",
@@ -86,24 +84,9 @@ def fill(engine: Engine) -> None:
 
 @pytest.fixture(params=["models", "migrations"])
 def search_engine(request, db_url, tmp_path, migrated_sqlite) -> Iterator[Engine]:
-    """A filled patient table, made by create_all or by the migrations.
-
-    On SQLite a migrated database is a copy of the one the migrations built;
-    on PostgreSQL ``db_url`` left the empty tables create_all builds, which the
-    migrations replace.
-    """
-    if db_url == "sqlite://":
-        path = tmp_path / "search.db"
-        if request.param == "migrations":
-            copy_sqlite(migrated_sqlite, path)
-        engine = build_engine(f"sqlite:///{path}")
-    else:
-        engine = build_engine(db_url)
-        if request.param == "migrations":
-            reset_postgres(engine)
-            upgrade_database(engine)
-    if request.param == "models":
-        SQLModel.metadata.create_all(engine)
+    """A filled patient table, made by create_all or by the migrations."""
+    migrated = migrated_sqlite if request.param == "migrations" else None
+    engine = schema_engine(db_url, tmp_path / "search.db", migrated)
     fill(engine)
     yield engine
     engine.dispose()
