@@ -6,7 +6,9 @@ import re
 import sqlite3
 from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +23,10 @@ from sqlmodel import SQLModel
 
 import planner.models  # noqa: F401  # registers every table on the metadata
 from planner import create_app
+from planner import passwords
 from planner.db import build_engine
 from planner.db import get_engine
+from planner.migrate import upgrade_database
 from planner.models import Patient
 from planner.models import Role
 from planner.models import User
@@ -290,6 +294,51 @@ def sqlite_template() -> Iterator[sqlite3.Connection]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the migrations built, once per worker: copy it, never open it.
+
+    Running the migrations costs a quarter of a second; ``copy_sqlite`` gives a
+    test the same database in a thousandth of that.
+    """
+    path = tmp_path_factory.mktemp("migrated") / "planner.db"
+    engine = build_engine(f"sqlite:///{path}")
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    return path
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database into a new file, page by page."""
+    original = sqlite3.connect(source)
+    copied = sqlite3.connect(target)
+    with closing(original), closing(copied):
+        original.backup(copied)
+
+
+def schema_engine(db_url: str, path: Path, migrated: Path | None) -> Engine:
+    """Return an engine on a schema the migrations built, or create_all if None.
+
+    On SQLite the database is the file ``path``: a copy of ``migrated``. On
+    PostgreSQL ``db_url`` left the empty tables create_all builds, which the
+    migrations replace.
+    """
+    if db_url == "sqlite://":
+        if migrated is not None:
+            copy_sqlite(migrated, path)
+        engine = build_engine(f"sqlite:///{path}")
+    else:
+        engine = build_engine(db_url)
+        if migrated is not None:
+            reset_postgres(engine)
+            upgrade_database(engine)
+    if migrated is None:
+        SQLModel.metadata.create_all(engine)
+    return engine
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, pg_engine: Engine | None) -> str:
     """The database each test runs on: in-memory SQLite, and PostgreSQL when set.
@@ -311,6 +360,19 @@ TEST_CONFIG: dict[str, Any] = {
     # Production keeps strong hashing (tests/unit/test_passwords.py).
     "PASSWORD_HASHING": "fast-for-tests",
 }
+
+
+@pytest.fixture(autouse=True)
+def test_password_hashing() -> None:
+    """Start every test on the test profile, whatever the last test's app set.
+
+    The profile is process-wide and create_app sets it, but the apps here are
+    built once per worker: after a test made an app with the production
+    profile (tests/unit/test_passwords.py, a fault test), every later test in
+    that worker hashed and checked each password at full strength, half a
+    second per new user and login (test_chart_api: 10 s of CPU, not 3).
+    """
+    passwords.use_profile(TEST_CONFIG["PASSWORD_HASHING"])
 
 
 @dataclass

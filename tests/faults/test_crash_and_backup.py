@@ -435,7 +435,14 @@ def test_backup_during_writes_holds_every_earlier_acknowledged_tap(
 ) -> None:
     path = tmp_path / "planner.db"
     url, patient_id = make_database(path)
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": SECRET})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": SECRET,
+            "PASSWORD_HASHING": "fast-for-tests",
+        }
+    )
     app.instance_path = str(tmp_path / "instance")
     backup = tmp_path / "backup.db"
     try:
@@ -499,7 +506,12 @@ def test_backup_during_writes_holds_every_earlier_acknowledged_tap(
         engine.dispose()
 
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": restored_url, "SECRET_KEY": SECRET}
+        {
+            "TESTING": True,
+            "DATABASE_URL": restored_url,
+            "SECRET_KEY": SECRET,
+            "PASSWORD_HASHING": "fast-for-tests",
+        }
     )
     app.instance_path = str(tmp_path / "restored-instance")
     try:

@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
-from sqlmodel import SQLModel
 from sqlmodel import select
 
 from planner import create_app
@@ -33,22 +32,17 @@ from planner.services.audit import verify_trail
 from planner.services.audit import write_event
 from tests.conftest import PG_URL
 from tests.conftest import reset_postgres
+from tests.conftest import schema_engine
 
 WRITERS = 8
 EVENTS_EACH = 15
 
 
 @pytest.fixture(params=["migrated", "models"])
-def engine(request, db_url, tmp_path):
+def engine(request, db_url, tmp_path, migrated_sqlite):
     """A database on disk (or the test PostgreSQL), built by migration or models."""
-    url = f"sqlite:///{tmp_path / 'trail.db'}" if db_url == "sqlite://" else db_url
-    built = build_engine(url)
-    if url == PG_URL:
-        reset_postgres(built)
-    if request.param == "migrated":
-        upgrade_database(built)
-    else:
-        SQLModel.metadata.create_all(built)
+    migrated = migrated_sqlite if request.param == "migrated" else None
+    built = schema_engine(db_url, tmp_path / "trail.db", migrated)
     yield built
     built.dispose()
 
@@ -286,7 +280,11 @@ def test_audit_verify_command_fails_naming_the_first_broken_link(engine):
     with engine.begin() as connection:
         connection.execute(text("UPDATE audit_event SET entity_id = 99 WHERE id = 2"))
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": str(engine.url.render_as_string(False))}
+        {
+            "TESTING": True,
+            "DATABASE_URL": str(engine.url.render_as_string(False)),
+            "PASSWORD_HASHING": "fast-for-tests",
+        }
     )
     try:
         result = app.test_cli_runner().invoke(args=["audit-verify"])

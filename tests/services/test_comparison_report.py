@@ -1,12 +1,11 @@
 """The printed cycle comparison, laid out by WeasyPrint and read back.
 
 Each PDF is made as the view makes it (the report's service, the template
-through Flask) and read back with pypdf; the map cards' number size is read
+through Flask) and read back with pdftotext; the map cards' number size is read
 from WeasyPrint's own layout of the same HTML, and page images go to
 test-artifacts/ to be looked at.
 """
 
-import io
 import re
 import subprocess
 from datetime import UTC
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import weasyprint
-from pypdf import PdfReader
 from sqlalchemy import func
 from sqlmodel import col
 from sqlmodel import select
@@ -30,6 +28,7 @@ from tests.factories import FACE_MAP
 from tests.factories import ZONE
 from tests.services.test_cycle_response import THREE_CYCLES
 from tests.services.test_cycle_response import seed_cycles
+from tests.services.test_reports import page_texts
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # WeasyPrint lays out in CSS px: 96 per inch, 72 pt per inch.
@@ -43,11 +42,6 @@ def document_for(app, report, paper="A4"):
             "reports/comparison.html", printed_by="Test Printer", report=report
         )
     return html, weasyprint.HTML(string=html, base_url=app.static_folder + "/").render()
-
-
-def page_texts(pdf):
-    reader = PdfReader(io.BytesIO(pdf))
-    return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
 def save_pages(pdf, name):

@@ -39,6 +39,7 @@ from planner.models import User
 from planner.models import VialLot
 from planner.reference import MUSCLE_DOSES
 from planner.services.catalogue import load_catalogue
+from tests.conftest import copy_sqlite
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 PATIENTS = 40
@@ -69,18 +70,23 @@ COUNTED: dict[str, type[SQLModel]] = {
 def migrated_engine(url: str) -> Engine:
     engine = build_engine(url)
     upgrade_database(engine)
+    return with_catalogue(engine)
+
+
+def with_catalogue(engine: Engine) -> Engine:
     with session_scope(engine) as session:
         load_catalogue(session)
     return engine
 
 
 @pytest.fixture(name="make_engine")
-def make_engine_fixture(tmp_path: Path) -> Iterator[Any]:
+def make_engine_fixture(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Any]:
     """Return a factory of fresh, migrated SQLite file databases."""
     engines: list[Engine] = []
 
     def make(name: str = "demo") -> Engine:
-        engine = migrated_engine(f"sqlite:///{tmp_path / name}.db")
+        copy_sqlite(migrated_sqlite, tmp_path / f"{name}.db")
+        engine = with_catalogue(build_engine(f"sqlite:///{tmp_path / name}.db"))
         engines.append(engine)
         return engine
 
@@ -100,9 +106,32 @@ def counts_fixture(engine: Engine) -> dict[str, int]:
     return seed_demo(engine, patients=PATIENTS, cycles=CYCLES, seed=11, now=NOW)
 
 
+@pytest.fixture(name="seeded_engine", scope="module")
+def seeded_engine_fixture(
+    migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """One seeded database for the tests that only read what the seeder wrote.
+
+    Seeding 40 patients (and migrating) took half a second, once per test.
+    """
+    path = tmp_path_factory.mktemp("seeded") / "demo.db"
+    copy_sqlite(migrated_sqlite, path)
+    engine = with_catalogue(build_engine(f"sqlite:///{path}"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(name="seeded_counts", scope="module")
+def seeded_counts_fixture(seeded_engine: Engine) -> dict[str, int]:
+    return seed_demo(seeded_engine, patients=PATIENTS, cycles=CYCLES, seed=11, now=NOW)
+
+
 @pytest.fixture(name="session")
-def session_fixture(engine: Engine, counts: dict[str, int]) -> Iterator[Session]:
-    with Session(engine) as session:
+def session_fixture(
+    seeded_engine: Engine, seeded_counts: dict[str, int]
+) -> Iterator[Session]:
+    """A session on the shared seeded database: the tests using it only read."""
+    with Session(seeded_engine) as session:
         yield session
 
 
@@ -124,13 +153,13 @@ def site_units(engine: Engine) -> list[float]:
 
 
 def test_returned_counts_match_the_rows_added(
-    session: Session, counts: dict[str, int]
+    session: Session, seeded_counts: dict[str, int]
 ) -> None:
-    assert counts["patients"] == PATIENTS
-    assert counts == {
+    assert seeded_counts["patients"] == PATIENTS
+    assert seeded_counts == {
         name: table_count(session, model) for name, model in COUNTED.items()
     }
-    assert counts["sessions"] >= PATIENTS
+    assert seeded_counts["sessions"] >= PATIENTS
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_does_not(

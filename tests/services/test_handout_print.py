@@ -1,7 +1,7 @@
 """The patient handout of issue 17, printed for real and read back.
 
 Each handout is made as the view makes it (service, template through Flask,
-``render_pdf`` with the handout's PDF/UA variant) and read back with pypdf; its
+``render_pdf`` with the handout's PDF/UA variant) and read back with pdftotext; its
 layout is inspected on WeasyPrint's own boxes.
 """
 
@@ -71,11 +71,15 @@ def plan(session, make_patient, injector):
     return lambda sites=SIXTEEN_SITES, *, when=NOW, **kw: chart(sites, when=when, **kw)
 
 
-def handout_for(app, session, session_id, *, now=NOW):
+def handout_html(app, session, session_id, *, now=NOW):
     handout = patient_handout(
         session, session_id, face_map=FACE_MAP, zone=ZONE, now=now
     )
-    html = html_for(app, "reports/handout.html", handout=handout)
+    return handout, html_for(app, "reports/handout.html", handout=handout)
+
+
+def handout_for(app, session, session_id, *, now=NOW):
+    handout, html = handout_html(app, session, session_id, now=now)
     return handout, html, pdf_for(app, html, PDF_VARIANT)
 
 
@@ -446,7 +450,7 @@ def test_the_syllable_count_and_grade_formula_are_right():
 
 def test_the_handout_reads_at_grade_six_or_below(app, session, plan):
     app.config["CLINIC_PHONE"] = "020 7946 0321"
-    _, html, _ = handout_for(app, session, plan())
+    _, html = handout_html(app, session, plan())
     parser = BlockText()
     parser.feed(html.split("<body", 1)[1])
     blocks = [" ".join(block.split()) for block in parser.blocks if block.strip()]
@@ -513,7 +517,7 @@ def number_sizes_pt(app, html):
 
 
 def test_the_map_numbers_print_at_ten_points_or_more(app, session, plan):
-    _, html, _ = handout_for(app, session, plan())
+    _, html = handout_html(app, session, plan())
     sizes = number_sizes_pt(app, html)
     assert len(sizes) == 16
     assert min(sizes) >= NUMBER_PT == 10
@@ -549,6 +553,6 @@ def greyscale_legible(svg):
 
 
 def test_the_map_markers_read_in_greyscale(app, session, plan):
-    _, html, _ = handout_for(app, session, plan())
+    _, html = handout_html(app, session, plan())
     assert greyscale_legible(map_svg(html)) == 16
     assert contrast("#E69F00", "#ffffff") < 4.5  # a product colour that would not

@@ -1,6 +1,6 @@
 """The printed treatment record names its consent: form, version, how and when given.
 
-Printed over HTTP as the clinic prints it, and read back with pypdf.
+Printed over HTTP as the clinic prints it, and read back with pdftotext.
 """
 
 from datetime import UTC

@@ -23,7 +23,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
-from sqlmodel import SQLModel
 
 from planner.db import build_engine
 from planner.db_types import utc_now
@@ -35,7 +34,7 @@ from planner.services.patients import _after_prefix
 from planner.services.patients import _case_spellings
 from planner.services.worklist import build_worklist
 from tests.conftest import PG_URL
-from tests.conftest import reset_postgres
+from tests.conftest import schema_engine
 
 SEARCH_INDEXES = {
     "ix_patient_search_family",
@@ -84,16 +83,10 @@ def fill(engine: Engine) -> None:
 
 
 @pytest.fixture(params=["models", "migrations"])
-def search_engine(request, db_url, tmp_path) -> Iterator[Engine]:
+def search_engine(request, db_url, tmp_path, migrated_sqlite) -> Iterator[Engine]:
     """A filled patient table, made by create_all or by the migrations."""
-    url = f"sqlite:///{tmp_path / 'search.db'}" if db_url == "sqlite://" else db_url
-    engine = build_engine(url)
-    if url == PG_URL:
-        reset_postgres(engine)
-    if request.param == "models":
-        SQLModel.metadata.create_all(engine)
-    else:
-        upgrade_database(engine)
+    migrated = migrated_sqlite if request.param == "migrations" else None
+    engine = schema_engine(db_url, tmp_path / "search.db", migrated)
     fill(engine)
     yield engine
     engine.dispose()

@@ -19,6 +19,7 @@ from planner.models import Role
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.views import reports
+from tests.services.test_reports import render_pdf_once
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 ZONE = ZoneInfo("Europe/London")
@@ -30,6 +31,17 @@ def report_routes(app):
     for blueprint in (reports.bp, reports.api_bp):
         if blueprint.name not in app.blueprints:
             app.register_blueprint(blueprint)
+
+
+@pytest.fixture(autouse=True)
+def each_report_rendered_once(monkeypatch):
+    """Serve the PDF of HTML printed before again (as pdf_for does).
+
+    The tests print the same three reports of the same data 18 times, to
+    check the routes, their roles and their audit notes; each distinct report
+    is rendered for real once.
+    """
+    monkeypatch.setattr(reports, "render_pdf", render_pdf_once)
 
 
 @pytest.fixture

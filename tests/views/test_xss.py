@@ -14,7 +14,6 @@ import xml.etree.ElementTree as ET
 import pikepdf
 import pytest
 from markupsafe import escape
-from pypdf import PdfReader
 from sqlmodel import select
 
 from planner.models import Appointment
@@ -23,6 +22,7 @@ from tests.conftest import Browser
 from tests.factories import VIAL_FORM
 from tests.factories import consent_by_browser
 from tests.factories import post_tap
+from tests.services.test_reports import page_texts
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -121,9 +121,7 @@ class Checker:
             return
         data = response.get_data()
         self.problems.extend(f"{path}: {found}" for found in pdf_scripts(data))
-        reader = PdfReader(io.BytesIO(data))
-        text = " ".join(page.extract_text() or "" for page in reader.pages)
-        flat = re.sub(r"\s+", "", text)
+        flat = re.sub(r"\s+", "", " ".join(page_texts(data)))
         for value in values:
             if re.sub(r"\s+", "", value) not in flat:
                 self.problems.append(f"{path}: {value!r} not in the PDF text")
