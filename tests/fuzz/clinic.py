@@ -134,6 +134,9 @@ class Login:
     browser: Browser
     cookie: str
     email: str
+    # The saved cookie and its session token hashed as the table keeps it:
+    # worked out again only when a fresh login changes the cookie.
+    _hashed: tuple[str, str] = field(default=("", ""), repr=False)
 
     @property
     def client(self) -> FlaskClient:
@@ -143,30 +146,43 @@ class Login:
     def app(self) -> Flask:
         return self.client.application
 
-    def session_id(self) -> int | None:
-        """The open login session the saved cookie names, if it is still open."""
-        serializer = self.app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
-            self.app
-        )
-        token = serializer.loads(self.cookie).get("_user_id", "")
+    def _token_hash(self) -> str:
+        cookie, hashed = self._hashed
+        if cookie != self.cookie:
+            serializer = self.app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
+                self.app
+            )
+            hashed = token_hash(serializer.loads(self.cookie).get("_user_id", ""))
+            self._hashed = (self.cookie, hashed)
+        return hashed
+
+    def open_session(self) -> tuple[int, bool] | None:
+        """The open login session the saved cookie names, if it is still open:
+        its id, and whether a patient holds the tablet."""
         table: Table = SQLModel.metadata.tables["login_session"]
         with get_engine(self.app).connect() as connection:
             found = connection.execute(
-                select(table.c.id).where(
-                    table.c.token_hash == token_hash(token),
+                select(table.c.id, table.c.kiosk.is_not(None)).where(
+                    table.c.token_hash == self._token_hash(),
                     table.c.revoked_at.is_(None),
                 )
-            ).scalar_one_or_none()
-        return None if found is None else int(found)
+            ).first()
+        return None if found is None else (int(found[0]), bool(found[1]))
+
+    def session_id(self) -> int | None:
+        """The open login session the saved cookie names, if it is still open."""
+        found = self.open_session()
+        return None if found is None else found[0]
 
     def restore(self) -> None:
         """Be logged in as before, with no patient holding the tablet.
 
         The session lives on the server: a post that logged out ended it, and
-        then the browser logs in afresh.
+        then the browser logs in afresh. Every post is preceded by a restore, so
+        it costs one query when there is nothing to put back.
         """
-        opened = self.session_id()
-        if opened is None:
+        found = self.open_session()
+        if found is None:
             tally = getattr(self.client, "tally", None)
             self.client.tally = None  # type: ignore[attr-defined]
             self.client.delete_cookie("session")
@@ -176,10 +192,12 @@ class Login:
             cookie = self.client.get_cookie("session")
             assert cookie is not None
             self.cookie = cookie.value
-            opened = self.session_id()
-            assert opened is not None
+            found = self.open_session()
+            assert found is not None
         self.client.set_cookie("session", self.cookie)
-        self.hold_tablet(None)
+        _opened, held = found
+        if held:
+            self.hold_tablet(None)
 
     def hold_tablet(self, state: dict[str, Any] | None) -> None:
         """Put a patient's self-entry in this login's session (None: nobody)."""
