@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy import Table
+from sqlalchemy import bindparam
 from sqlmodel import Session
 from sqlmodel import SQLModel
 from sqlmodel import col
@@ -127,6 +128,16 @@ class CountingClient(FlaskClient):
         return response
 
 
+_LOGIN_SESSIONS: Table = SQLModel.metadata.tables["login_session"]
+# Built once: every generated post runs it first (see Login.restore).
+_OPEN_SESSION = select(
+    _LOGIN_SESSIONS.c.id, _LOGIN_SESSIONS.c.kiosk.is_not(None)
+).where(
+    _LOGIN_SESSIONS.c.token_hash == bindparam("token_hash"),
+    _LOGIN_SESSIONS.c.revoked_at.is_(None),
+)
+
+
 @dataclass
 class Login:
     """A logged-in browser, with its session cookie to restore after a logout."""
@@ -159,13 +170,9 @@ class Login:
     def open_session(self) -> tuple[int, bool] | None:
         """The open login session the saved cookie names, if it is still open:
         its id, and whether a patient holds the tablet."""
-        table: Table = SQLModel.metadata.tables["login_session"]
         with get_engine(self.app).connect() as connection:
             found = connection.execute(
-                select(table.c.id, table.c.kiosk.is_not(None)).where(
-                    table.c.token_hash == self._token_hash(),
-                    table.c.revoked_at.is_(None),
-                )
+                _OPEN_SESSION, {"token_hash": self._token_hash()}
             ).first()
         return None if found is None else (int(found[0]), bool(found[1]))
 
@@ -218,6 +225,7 @@ class FuzzClinic:
     # Each draft session's sites when the clinic opened: fixed, so that
     # hypothesis draws the same way on every run of a test.
     draft_sites: dict[int, list[int]] = field(default_factory=dict)
+    _roles: dict[str, frozenset[Role]] = field(default_factory=dict, repr=False)
 
     @property
     def engine(self) -> Engine:
@@ -227,6 +235,12 @@ class FuzzClinic:
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``: the fuzz budgets are per database."""
         return self.engine.dialect.name
+
+    def roles_allowed(self, endpoint: str) -> frozenset[Role]:
+        """The roles an endpoint lets through, read from its view once."""
+        if endpoint not in self._roles:
+            self._roles[endpoint] = allowed_roles(self.app, endpoint)
+        return self._roles[endpoint]
 
     def version_of(self, table: str, row_id: Any) -> int | None:
         """Return a row's current version, or None if no such row."""

@@ -44,7 +44,6 @@ from tests.fuzz.clinic import JUNK_IDS
 from tests.fuzz.clinic import URL_IDS
 from tests.fuzz.clinic import FuzzClinic
 from tests.fuzz.clinic import Login
-from tests.fuzz.clinic import allowed_roles
 from tests.fuzz.integrity import Baseline
 from tests.fuzz.integrity import integrity_problems
 
@@ -251,7 +250,7 @@ def _roles_for(clinic: FuzzClinic, case: ApiCase) -> frozenset[Role]:
         endpoint, _args = adapter.match(path, method=case.method.upper())
     except HTTPException:
         return frozenset(Role)
-    return allowed_roles(clinic.app, endpoint)
+    return clinic.roles_allowed(endpoint)
 
 
 def _second_role(case: ApiCase) -> Role:
