@@ -22,6 +22,7 @@ Two stock checks are off, because they test something planner does not promise:
 """
 
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from tests.fuzz.clinic import JUNK_IDS
 from tests.fuzz.clinic import URL_IDS
 from tests.fuzz.clinic import FuzzClinic
 from tests.fuzz.clinic import Login
+from tests.fuzz.conftest import frozen_heap
 from tests.fuzz.integrity import Baseline
 from tests.fuzz.integrity import integrity_problems
 
@@ -156,7 +158,7 @@ def on_face(clinic: FuzzClinic) -> list[tuple[float, float]]:
 
 
 @pytest.fixture(scope="module")
-def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Any:
+def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Iterator[Any]:
     """The app's OpenAPI document, with hooks aiming requests at real records."""
     login = clinic.logins[Role.INJECTOR]
     # The document needs a login; read outside the tally, it is not generated.
@@ -207,7 +209,8 @@ def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Any:
         )
         return st.one_of(live, on_a_muscle)
 
-    return loaded
+    with frozen_heap():
+        yield loaded
 
 
 def _with_live_version(case: ApiCase, clinic: FuzzClinic) -> None:

@@ -13,6 +13,7 @@ why (an alert or the error page), and a 400 says which field.
 
 import os
 import re
+from collections.abc import Iterator
 from datetime import date
 from datetime import timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from tests.fuzz.clinic import JUNK_IDS
 from tests.fuzz.clinic import URL_IDS
 from tests.fuzz.clinic import FuzzClinic
 from tests.fuzz.clinic import allowed_roles
+from tests.fuzz.conftest import frozen_heap
 from tests.fuzz.forms import TEXT_KINDS
 from tests.fuzz.forms import FieldSpec
 from tests.fuzz.forms import FormSpec
@@ -98,7 +100,9 @@ def forms(clinic: FuzzClinic, baseline: Baseline) -> dict[str, FormSpec]:
 
 
 @pytest.fixture(scope="module")
-def plans(clinic: FuzzClinic, forms: dict[str, FormSpec]) -> dict[str, "Plan"]:
+def plans(
+    clinic: FuzzClinic, forms: dict[str, FormSpec]
+) -> Iterator[dict[str, "Plan"]]:
     """Each endpoint's strategy, built once: building it costs more than drawing."""
     built = {}
     for endpoint in post_form_endpoints(clinic.app):
@@ -114,7 +118,8 @@ def plans(clinic: FuzzClinic, forms: dict[str, FormSpec]) -> dict[str, "Plan"]:
                 CSRF_TOKENS,
             ),
         )
-    return built
+    with frozen_heap():
+        yield built
 
 
 # --- strategies ----------------------------------------------------------------
