@@ -174,21 +174,24 @@ def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Iterator[Any]:
     loaded.app = clinic.app
     loaded.location = "/api/openapi.json"
 
+    # Built once per set of names: a new strategy costs more to draw from first.
+    real_ids: dict[tuple[str, ...], st.SearchStrategy[dict[str, int]]] = {}
+
     @loaded.hook
     def flatmap_path_parameters(
         context: HookContext, path_parameters: dict[str, Any] | None
     ) -> st.SearchStrategy[dict[str, Any] | None]:
-        names = [name for name in path_parameters or {} if name in URL_IDS]
+        names = tuple(name for name in path_parameters or {} if name in URL_IDS)
         if not names:
             return st.just(path_parameters)
+        if names not in real_ids:
+            real_ids[names] = _real_path_ids(clinic, list(names))
         return st.one_of(
             st.just(path_parameters),
-            _real_path_ids(clinic, names).map(
-                lambda ids: {**(path_parameters or {}), **ids}
-            ),
+            real_ids[names].map(lambda ids: {**(path_parameters or {}), **ids}),
         )
 
-    taps = on_face(clinic)
+    taps = st.sampled_from(on_face(clinic))
 
     @loaded.hook
     def flatmap_body(context: HookContext, body: Any) -> st.SearchStrategy[Any]:
@@ -204,7 +207,7 @@ def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Iterator[Any]:
         if label not in (ADD_SITE, CHANGE_SITE) or "x" not in body:
             return live
         # Random points mostly miss the face: half the taps land on a muscle.
-        on_a_muscle = st.tuples(live, st.sampled_from(taps)).map(
+        on_a_muscle = st.tuples(live, taps).map(
             lambda drawn: {**drawn[0], "x": drawn[1][0], "y": drawn[1][1]}
         )
         return st.one_of(live, on_a_muscle)
