@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy import Table
+from sqlalchemy import bindparam
 from sqlmodel import Session
 from sqlmodel import SQLModel
 from sqlmodel import col
@@ -127,6 +128,16 @@ class CountingClient(FlaskClient):
         return response
 
 
+_LOGIN_SESSIONS: Table = SQLModel.metadata.tables["login_session"]
+# Built once: every generated post runs it first (see Login.restore).
+_OPEN_SESSION = select(
+    _LOGIN_SESSIONS.c.id, _LOGIN_SESSIONS.c.kiosk.is_not(None)
+).where(
+    _LOGIN_SESSIONS.c.token_hash == bindparam("token_hash"),
+    _LOGIN_SESSIONS.c.revoked_at.is_(None),
+)
+
+
 @dataclass
 class Login:
     """A logged-in browser, with its session cookie to restore after a logout."""
@@ -134,6 +145,9 @@ class Login:
     browser: Browser
     cookie: str
     email: str
+    # The saved cookie and its session token hashed as the table keeps it:
+    # worked out again only when a fresh login changes the cookie.
+    _hashed: tuple[str, str] = field(default=("", ""), repr=False)
 
     @property
     def client(self) -> FlaskClient:
@@ -143,30 +157,39 @@ class Login:
     def app(self) -> Flask:
         return self.client.application
 
-    def session_id(self) -> int | None:
-        """The open login session the saved cookie names, if it is still open."""
-        serializer = self.app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
-            self.app
-        )
-        token = serializer.loads(self.cookie).get("_user_id", "")
-        table: Table = SQLModel.metadata.tables["login_session"]
+    def _token_hash(self) -> str:
+        cookie, hashed = self._hashed
+        if cookie != self.cookie:
+            serializer = self.app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
+                self.app
+            )
+            hashed = token_hash(serializer.loads(self.cookie).get("_user_id", ""))
+            self._hashed = (self.cookie, hashed)
+        return hashed
+
+    def open_session(self) -> tuple[int, bool] | None:
+        """The open login session the saved cookie names, if it is still open:
+        its id, and whether a patient holds the tablet."""
         with get_engine(self.app).connect() as connection:
             found = connection.execute(
-                select(table.c.id).where(
-                    table.c.token_hash == token_hash(token),
-                    table.c.revoked_at.is_(None),
-                )
-            ).scalar_one_or_none()
-        return None if found is None else int(found)
+                _OPEN_SESSION, {"token_hash": self._token_hash()}
+            ).first()
+        return None if found is None else (int(found[0]), bool(found[1]))
+
+    def session_id(self) -> int | None:
+        """The open login session the saved cookie names, if it is still open."""
+        found = self.open_session()
+        return None if found is None else found[0]
 
     def restore(self) -> None:
         """Be logged in as before, with no patient holding the tablet.
 
         The session lives on the server: a post that logged out ended it, and
-        then the browser logs in afresh.
+        then the browser logs in afresh. Every post is preceded by a restore, so
+        it costs one query when there is nothing to put back.
         """
-        opened = self.session_id()
-        if opened is None:
+        found = self.open_session()
+        if found is None:
             tally = getattr(self.client, "tally", None)
             self.client.tally = None  # type: ignore[attr-defined]
             self.client.delete_cookie("session")
@@ -176,10 +199,12 @@ class Login:
             cookie = self.client.get_cookie("session")
             assert cookie is not None
             self.cookie = cookie.value
-            opened = self.session_id()
-            assert opened is not None
+            found = self.open_session()
+            assert found is not None
         self.client.set_cookie("session", self.cookie)
-        self.hold_tablet(None)
+        _opened, held = found
+        if held:
+            self.hold_tablet(None)
 
     def hold_tablet(self, state: dict[str, Any] | None) -> None:
         """Put a patient's self-entry in this login's session (None: nobody)."""
@@ -200,6 +225,7 @@ class FuzzClinic:
     # Each draft session's sites when the clinic opened: fixed, so that
     # hypothesis draws the same way on every run of a test.
     draft_sites: dict[int, list[int]] = field(default_factory=dict)
+    _roles: dict[str, frozenset[Role]] = field(default_factory=dict, repr=False)
 
     @property
     def engine(self) -> Engine:
@@ -209,6 +235,12 @@ class FuzzClinic:
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``: the fuzz budgets are per database."""
         return self.engine.dialect.name
+
+    def roles_allowed(self, endpoint: str) -> frozenset[Role]:
+        """The roles an endpoint lets through, read from its view once."""
+        if endpoint not in self._roles:
+            self._roles[endpoint] = allowed_roles(self.app, endpoint)
+        return self._roles[endpoint]
 
     def version_of(self, table: str, row_id: Any) -> int | None:
         """Return a row's current version, or None if no such row."""

@@ -143,7 +143,7 @@ def _pages(app: Flask, clinic: FuzzClinic) -> list[str]:
     adapter = app.url_map.bind("localhost")
     for rule in app.url_map.iter_rules():
         skip = rule.rule.startswith(("/api/", "/static")) or rule.rule.endswith(
-            (".pdf", ".ics", ".csv", ".json", ".zip", ".jpg")
+            (".pdf", ".ics", ".csv", ".json", ".ndjson", ".zip", ".jpg")
         )
         if skip or "GET" not in (rule.methods or ()):
             continue

@@ -22,6 +22,7 @@ Two stock checks are off, because they test something planner does not promise:
 """
 
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from tests.fuzz.clinic import JUNK_IDS
 from tests.fuzz.clinic import URL_IDS
 from tests.fuzz.clinic import FuzzClinic
 from tests.fuzz.clinic import Login
-from tests.fuzz.clinic import allowed_roles
+from tests.fuzz.conftest import frozen_heap
 from tests.fuzz.integrity import Baseline
 from tests.fuzz.integrity import integrity_problems
 
@@ -157,7 +158,7 @@ def on_face(clinic: FuzzClinic) -> list[tuple[float, float]]:
 
 
 @pytest.fixture(scope="module")
-def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Any:
+def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Iterator[Any]:
     """The app's OpenAPI document, with hooks aiming requests at real records."""
     login = clinic.logins[Role.INJECTOR]
     # The document needs a login; read outside the tally, it is not generated.
@@ -173,21 +174,24 @@ def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Any:
     loaded.app = clinic.app
     loaded.location = "/api/openapi.json"
 
+    # Built once per set of names: a new strategy costs more to draw from first.
+    real_ids: dict[tuple[str, ...], st.SearchStrategy[dict[str, int]]] = {}
+
     @loaded.hook
     def flatmap_path_parameters(
         context: HookContext, path_parameters: dict[str, Any] | None
     ) -> st.SearchStrategy[dict[str, Any] | None]:
-        names = [name for name in path_parameters or {} if name in URL_IDS]
+        names = tuple(name for name in path_parameters or {} if name in URL_IDS)
         if not names:
             return st.just(path_parameters)
+        if names not in real_ids:
+            real_ids[names] = _real_path_ids(clinic, list(names))
         return st.one_of(
             st.just(path_parameters),
-            _real_path_ids(clinic, names).map(
-                lambda ids: {**(path_parameters or {}), **ids}
-            ),
+            real_ids[names].map(lambda ids: {**(path_parameters or {}), **ids}),
         )
 
-    taps = on_face(clinic)
+    taps = st.sampled_from(on_face(clinic))
 
     @loaded.hook
     def flatmap_body(context: HookContext, body: Any) -> st.SearchStrategy[Any]:
@@ -203,12 +207,13 @@ def api_schema(clinic: FuzzClinic, baseline: Baseline) -> Any:
         if label not in (ADD_SITE, CHANGE_SITE) or "x" not in body:
             return live
         # Random points mostly miss the face: half the taps land on a muscle.
-        on_a_muscle = st.tuples(live, st.sampled_from(taps)).map(
+        on_a_muscle = st.tuples(live, taps).map(
             lambda drawn: {**drawn[0], "x": drawn[1][0], "y": drawn[1][1]}
         )
         return st.one_of(live, on_a_muscle)
 
-    return loaded
+    with frozen_heap():
+        yield loaded
 
 
 def _with_live_version(case: ApiCase, clinic: FuzzClinic) -> None:
@@ -251,7 +256,7 @@ def _roles_for(clinic: FuzzClinic, case: ApiCase) -> frozenset[Role]:
         endpoint, _args = adapter.match(path, method=case.method.upper())
     except HTTPException:
         return frozenset(Role)
-    return allowed_roles(clinic.app, endpoint)
+    return clinic.roles_allowed(endpoint)
 
 
 def _second_role(case: ApiCase) -> Role:

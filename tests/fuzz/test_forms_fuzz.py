@@ -13,6 +13,7 @@ why (an alert or the error page), and a 400 says which field.
 
 import os
 import re
+from collections.abc import Iterator
 from datetime import date
 from datetime import timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from tests.fuzz.clinic import JUNK_IDS
 from tests.fuzz.clinic import URL_IDS
 from tests.fuzz.clinic import FuzzClinic
 from tests.fuzz.clinic import allowed_roles
+from tests.fuzz.conftest import frozen_heap
 from tests.fuzz.forms import TEXT_KINDS
 from tests.fuzz.forms import FieldSpec
 from tests.fuzz.forms import FormSpec
@@ -82,15 +84,14 @@ CSRF_TOKENS = st.sampled_from([VALID] * 12 + ["", "forged"])
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test per form endpoint, read from the URL map of a throwaway app."""
-    names = {"endpoint", "password_endpoint"} & set(metafunc.fixturenames)
-    if names:
+    if "endpoint" in metafunc.fixturenames:
         app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
         every = post_form_endpoints(app)
         get_engine(app).dispose()
-        if "endpoint" in names:
-            metafunc.parametrize("endpoint", sorted(set(every) - PASSWORD_FORMS))
-        else:
-            metafunc.parametrize("password_endpoint", sorted(PASSWORD_FORMS))
+        metafunc.parametrize("endpoint", sorted(set(every) - PASSWORD_FORMS))
+    elif "password_endpoint" in metafunc.fixturenames:
+        # Named here: no app to build for them.
+        metafunc.parametrize("password_endpoint", sorted(PASSWORD_FORMS))
 
 
 @pytest.fixture(scope="module")
@@ -99,17 +100,26 @@ def forms(clinic: FuzzClinic, baseline: Baseline) -> dict[str, FormSpec]:
 
 
 @pytest.fixture(scope="module")
-def plans(clinic: FuzzClinic, forms: dict[str, FormSpec]) -> dict[str, "Plan"]:
-    """Each endpoint's strategies, built once: building them costs more than drawing."""
+def plans(
+    clinic: FuzzClinic, forms: dict[str, FormSpec]
+) -> Iterator[dict[str, "Plan"]]:
+    """Each endpoint's strategy, built once: building it costs more than drawing."""
     built = {}
     for endpoint in post_form_endpoints(clinic.app):
         spec = forms.get(endpoint) or FormSpec(endpoint)
         built[endpoint] = Plan(
-            roles(clinic.app, endpoint),
-            paths(clinic.app, clinic, spec),
-            form_data(spec),
+            allowed_roles(clinic.app, endpoint),
+            st.builds(
+                Post,
+                roles(clinic.app, endpoint),
+                kiosk_states(clinic) if endpoint in KIOSK else st.none(),
+                paths(clinic.app, clinic, spec),
+                form_data(spec),
+                CSRF_TOKENS,
+            ),
         )
-    return built
+    with frozen_heap():
+        yield built
 
 
 # --- strategies ----------------------------------------------------------------
@@ -239,12 +249,26 @@ def form_data(spec: FormSpec) -> st.SearchStrategy[list[tuple[str, str]]]:
     )
 
 
-class Plan(NamedTuple):
-    """What one endpoint's posts are drawn from, built once per module."""
+class Post(NamedTuple):
+    """One generated post: who sends it, where, what, and with which CSRF token."""
 
-    roles: st.SearchStrategy[Role]
-    paths: st.SearchStrategy[str]
-    fields: st.SearchStrategy[list[tuple[str, str]]]
+    role: Role
+    # Who holds the tablet, for the kiosk's endpoints only.
+    kiosk: dict[str, Any] | None
+    path: str
+    fields: list[tuple[str, str]]
+    csrf: str
+
+
+class Plan(NamedTuple):
+    """The roles an endpoint lets through, and what its posts are drawn from.
+
+    Built once per module; a post is drawn whole, in one draw, as hypothesis
+    charges for each draw.
+    """
+
+    allowed: frozenset[Role]
+    posts: st.SearchStrategy[Post]
 
 
 @st.composite
@@ -300,34 +324,30 @@ def check_answer(response: Any, *, refused_role: bool) -> None:
 # --- tests -----------------------------------------------------------------------
 
 
-def post_generated_form(
-    endpoint: str, clinic: FuzzClinic, plan: Plan, data: st.DataObject
-) -> None:
-    role = data.draw(plan.roles, label="role")
-    login = clinic.logins[role]
+def send_post(endpoint: str, clinic: FuzzClinic, plan: Plan, post: Post) -> None:
+    login = clinic.logins[post.role]
     # Undo what earlier posts did to this browser (logged out, kiosk locked).
     login.restore()
     if endpoint in KIOSK:
-        login.hold_tablet(data.draw(kiosk_states(clinic), label="kiosk"))
-    path = data.draw(plan.paths, label="path")
-    fields = data.draw(plan.fields, label="fields")
-    token = data.draw(CSRF_TOKENS, label="csrf").replace(VALID, login.browser.token)
-    posted = MultiDict(fields + ([("csrf_token", token)] if token else []))
-    refused = role not in allowed_roles(clinic.app, endpoint)
-    check_answer(login.client.post(path, data=posted), refused_role=refused)
+        login.hold_tablet(post.kiosk)
+    token = post.csrf.replace(VALID, login.browser.token)
+    posted = MultiDict(post.fields + ([("csrf_token", token)] if token else []))
+    answer = login.client.post(post.path, data=posted)
+    check_answer(answer, refused_role=post.role not in plan.allowed)
 
 
 def test_form_answers_generated_posts_without_server_errors(
     endpoint: str, clinic: FuzzClinic, plans: dict[str, Plan]
 ) -> None:
     """Generated posts to one form, as many as the database's budget says."""
+    plan = plans[endpoint]
 
     @settings(EXAMPLES, max_examples=FORM_EXAMPLES[clinic.backend])
-    @given(data=st.data())
-    def post(data: st.DataObject) -> None:
-        post_generated_form(endpoint, clinic, plans[endpoint], data)
+    @given(post=plan.posts)
+    def send(post: Post) -> None:
+        send_post(endpoint, clinic, plan, post)
 
-    post()
+    send()
 
 
 @settings(EXAMPLES, max_examples=12)
@@ -339,7 +359,8 @@ def test_password_form_answers_generated_posts_without_server_errors(
     data: st.DataObject,
 ) -> None:
     """Forms that check or hash a password: fewer posts, each costs ~0.3 s."""
-    post_generated_form(password_endpoint, clinic, plans[password_endpoint], data)
+    plan = plans[password_endpoint]
+    send_post(password_endpoint, clinic, plan, data.draw(plan.posts, label="post"))
 
 
 # Text fields whose pages offer no value, by what they hold (x, y blank: the
