@@ -300,3 +300,11 @@ def product_reference(code: str) -> ProductReference:
         if product.code == code:
             return product
     raise KeyError(code)
+
+
+def brand_of(code: str) -> str:
+    """Return the product's brand name, or the code itself for one not listed."""
+    try:
+        return product_reference(code).brand
+    except KeyError:
+        return code

@@ -36,7 +36,7 @@ from planner.dosing.timing import check_lot
 from planner.dosing.timing import last_cycle_sessions
 from planner.dosing.timing import last_full_session
 from planner.dosing.volume import format_units
-from planner.reference import PRODUCTS
+from planner.reference import brand_of
 
 UNITS_NOT_INTERCHANGEABLE_SOURCE = (
     "[S21] [S22] [S23] [S26] [S27] [S28] labels: units cannot be compared to nor "
@@ -106,10 +106,6 @@ def _muscle_name(muscle: str) -> str:
     return muscle.replace("_", " ")
 
 
-def _brand(code: str) -> str:
-    return next((p.brand for p in PRODUCTS if p.code == code), code)
-
-
 def _above(value: float, limit: float) -> bool:
     return value > limit + TOLERANCE_UNITS
 
@@ -167,7 +163,7 @@ def check_product_change(
             severity="warning",
             message=(
                 f"Last cycle ({format_day(last.performed_on)}) used "
-                f"{_brand(last.product_code)}; today's product is {product.brand}. "
+                f"{brand_of(last.product_code)}; today's product is {product.brand}. "
                 "Units are not interchangeable: do not carry last cycle's doses "
                 "over unit for unit."
             ),

@@ -20,6 +20,7 @@ from planner.dosing.timing import last_full_session
 from planner.dosing.volume import format_units
 from planner.dosing.windows import cap_window
 from planner.reference import PRODUCTS
+from planner.reference import brand_of
 
 BOOSTER_SOURCE = (
     "[S63] several clinics give top-ups only after the full 2 weeks have passed "
@@ -146,10 +147,6 @@ def check_booster(
     ]
 
 
-def _brand(code: str) -> str:
-    return next((p.brand for p in PRODUCTS if p.code == code), code)
-
-
 def _unit(code: str) -> str:
     return next((p.unit_name for p in PRODUCTS if p.code == code), "U")
 
@@ -177,7 +174,7 @@ def check_exposure(
     for past in recent:
         elsewhere = f", given elsewhere ({past.where})" if past.kind == OUTSIDE else ""
         lines.append(
-            f"{_brand(past.product_code)} {format_units(past.units_total)} "
+            f"{brand_of(past.product_code)} {format_units(past.units_total)} "
             f"{_unit(past.product_code)} on {format_day(past.performed_on)}{elsewhere}"
         )
     totals: dict[str, float] = {product.code: planned_units}
@@ -186,7 +183,7 @@ def check_exposure(
             totals.get(past.product_code, 0.0) + past.units_total
         )
     per_product = "; ".join(
-        f"{_brand(code)} {format_units(units)} {_unit(code)}"
+        f"{brand_of(code)} {format_units(units)} {_unit(code)}"
         for code, units in totals.items()
     )
     return [

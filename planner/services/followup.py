@@ -169,11 +169,7 @@ def propose_follow_up(
     rules = scheduling_rules(session)
     review = scheduling.review_window(treated_on, rules)
     retreat = scheduling.retreatment_window(treated_on, rules)
-    suggestion = scheduling.suggest_retreatment(
-        retreat,
-        wear_off_history(session, record.patient_id, record.product_id),
-        treated_on=treated_on,
-    )
+    suggestion = _suggestion(session, record, retreat, treated_on)
 
     def proposal(
         kind: AppointmentKind, window: scheduling.Window, due: date, notes: str
@@ -216,6 +212,21 @@ def propose_follow_up(
     return proposals
 
 
+def _suggestion(
+    session: Session,
+    record: TreatmentSession,
+    window: scheduling.Window,
+    treated_on: date,
+) -> scheduling.Suggestion:
+    """The re-treatment day the patient's own wear-off history, in this product,
+    suggests within the window."""
+    return scheduling.suggest_retreatment(
+        window,
+        wear_off_history(session, record.patient_id, record.product_id),
+        treated_on=treated_on,
+    )
+
+
 def resuggest_retreatment(
     session: Session,
     actor: Actor,
@@ -244,11 +255,7 @@ def resuggest_retreatment(
         return
     treated_on = scheduling.local_day(record.performed_at, zone)
     window = scheduling.retreatment_window(treated_on, scheduling_rules(session))
-    suggestion = scheduling.suggest_retreatment(
-        window,
-        wear_off_history(session, record.patient_id, record.product_id),
-        treated_on=treated_on,
-    )
+    suggestion = _suggestion(session, record, window, treated_on)
     if suggestion.day == proposal.due_date and suggestion.reason == proposal.notes:
         return
     before = {"due_date": proposal.due_date.isoformat(), "notes": proposal.notes}
