@@ -8,18 +8,28 @@ printed record and the dose limits page say so, and an admin can change it.
 
 import re
 import subprocess
+from datetime import timedelta
 
 import pytest
+from sqlmodel import col
+from sqlmodel import select
 
 from planner.dosing import check_dose_limits
 from planner.dosing import shipped_doses
 from planner.dosing.records import PlannedSite
+from planner.errors import InvalidInput
+from planner.models import InjectionSite
+from planner.models import Patient
 from planner.models import Role
+from planner.services import chart_prefill
 from planner.services import limit_settings
 from planner.services import safety
+from planner.services import sessions as session_service
 from planner.services.audit import Actor
+from tests.factories import ZONE
 from tests.services.test_limit_settings import save
 from tests.services.test_safety_paths import DAY0
+from tests.services.test_safety_paths import LONDON
 from tests.services.test_safety_paths import Chair
 
 # Per site, the label's glabellar total, its tag and its unit.
@@ -179,3 +189,67 @@ def _form(response):
     fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', page))
     fields.pop("csrf_token", None)
     return fields
+
+
+@pytest.mark.parametrize("code", ["botox", "dysport"])
+def test_copy_top_up_and_amendment_meet_the_same_glabellar_limit(
+    session, injector, make_patient, code
+):
+    per_site, total, _, _ = LABELS[code]
+    chair = Chair(session, injector)
+    patient = make_patient(affected_side="left")
+    at_limit = [(muscle, side, per_site) for muscle, side in GLABELLAR]
+    signed = chair.given(patient, DAY0, at_limit, product=code)
+    message, source = expected(code, total + per_site)
+
+    # A top-up in the review window counts the cycle's glabellar total.
+    review = DAY0 + timedelta(days=14)
+    top_up, version = chair.open(patient, review, product=code, kind="top_up")
+    version, _ = chair.tap(top_up, version, "procerus", "midline", per_site, review)
+    over = {w["code"]: w for w in chair.warnings(top_up, review)}
+    unit = LABELS[code][3]
+    assert over["group_above_limit"]["message"] == (
+        f"Glabellar complex (corrugators and procerus): {total + per_site:g} {unit}, "
+        f"counting {total:g} {unit} given earlier this cycle is above {total:g} "
+        f"{unit} per session (clinic setting)."
+    )
+    assert over["group_above_limit"]["source"] == source
+
+    # An amendment raising one glabellar site is refused until it gives a reason.
+    first = session.exec(
+        select(InjectionSite)
+        .where(InjectionSite.session_id == signed.id)
+        .order_by(col(InjectionSite.number))
+    ).first()
+    correction = {
+        "reason": "Typed wrong",
+        "corrections": [{"site_id": first.id, "units": 2 * per_site}],
+    }
+    with pytest.raises(InvalidInput) as refused:
+        session_service.amend_session(
+            session, injector, signed.id, correction, zone=LONDON, now=review
+        )
+    assert any("group_above_limit" in name for name in refused.value.fields)
+
+    # Copying a cycle over the limit brings the warning onto the new chart.
+    later = DAY0 + timedelta(days=100)
+    heavy = chair.given(
+        make_patient(affected_side="left"),
+        DAY0,
+        [*at_limit, ("procerus", "midline", per_site)],
+        product=code,
+    )
+    copy, version = chair.open(
+        session.get(Patient, heavy.patient_id), later, product=code
+    )
+    chart_prefill.copy_last_cycle(
+        session, injector, copy.id, {"version": version}, now=later, zone=ZONE
+    )
+    copied = {w["code"]: w for w in chair.warnings(copy, later)}
+    assert (
+        copied["group_above_limit"]["message"],
+        copied["group_above_limit"]["source"],
+    ) == (
+        message,
+        source,
+    )
