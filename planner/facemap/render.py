@@ -58,6 +58,10 @@ class Site:
     units: float
     colour: str
     label: str = ""
+    # False: a dose in another product's units than the map's own (a last
+    # cycle given in another product). Its marker keeps one size, so no ring
+    # shows those units on today's scale.
+    sized: bool = True
 
 
 def site_radius(units: float) -> float:
@@ -297,17 +301,25 @@ def _site(drawing: svgwrite.Drawing, site: Site) -> svgwrite.container.Group:
 
 
 def _ghost(drawing: svgwrite.Drawing, site: Site) -> svgwrite.shapes.Circle:
+    size: dict[str, str] = (
+        {"class": "ghost", "data-units": f"{site.units:g}"}
+        if site.sized
+        else {"class": "ghost unsized"}
+    )
     circle = drawing.circle(
         center=(site.x, site.y),
-        r=f"{site_radius(site.units):.2f}",
+        r=f"{site_radius(site.units) if site.sized else MIN_RADIUS:.2f}",
         fill="none",
         stroke=GHOST_STROKE,
         stroke_opacity=0.75,
         stroke_width=1.1,
         stroke_dasharray="2.5 2",
-        **{"class": "ghost", "data-units": f"{site.units:g}"},
+        **size,
     )
-    circle.set_desc(title=_site_title(site, prefix="Last cycle"))
+    title = _site_title(site, prefix="Last cycle")
+    if not site.sized:
+        title = f"Last cycle: {site.label}, another product's units"
+    circle.set_desc(title=title)
     return circle
 
 

@@ -213,13 +213,19 @@ def _side_letters(crop: tuple[float, float, float, float]) -> str:
 
 @dataclass(frozen=True)
 class CardSite:
-    """A site on a card: its number, place (viewBox units), units and top-up flag."""
+    """A site on a card: its number, place (viewBox units), units and top-up flag.
+
+    ``sized`` False: a ring in another product's units than the card's (the
+    cycle before was given in another product), drawn at one size so that no
+    ring sets those units against the card's.
+    """
 
     number: int
     x: float
     y: float
     units: float
     top_up: bool = False
+    sized: bool = True
 
 
 @dataclass(frozen=True)
@@ -290,7 +296,7 @@ def map_card(
     parts.append('<g class="ghosts">')
     parts.extend(
         f'<circle class="ghost" cx="{g.x:g}" cy="{g.y:g}" '
-        f'r="{marker_radius(g.units, number_size):g}" fill="none" '
+        f'r="{marker_radius(g.units if g.sized else 0.0, number_size):g}" fill="none" '
         f'stroke="{GHOST_STROKE}" stroke-width="1.3" stroke-dasharray="3 2.5"/>'
         for g in ghosts
     )

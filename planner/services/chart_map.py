@@ -2,7 +2,7 @@
 
 Each ghost names its dose with the product it was given in: the last cycle may
 have been another product's (or had a top-up in one), whose units are never
-shown as today's product's.
+shown as today's product's: such a ghost keeps one size, whatever its dose.
 """
 
 from sqlmodel import Session
@@ -35,6 +35,15 @@ def _products_of(session: Session, sites: list[InjectionSite]) -> dict[int, Prod
         )
     }
     return {sid: products[pid] for sid, (pid, _) in ids.items()}
+
+
+def _same_product(
+    site: InjectionSite, given: dict[int, Product], today: Product
+) -> bool:
+    """Say whether a last-cycle site was given in today's product (its ring may
+    then show its dose by its size, on today's scale)."""
+    product = given.get(site.session_id)
+    return product is not None and product.id == today.id
 
 
 def _ghost_label(site: InjectionSite, given: dict[int, Product]) -> str:
@@ -76,7 +85,15 @@ def chart_svg(
             for s in rows
         ],
         ghosts=[
-            Site(0, s.x, s.y, s.units or 0.0, GHOST_COLOUR, _ghost_label(s, given))
+            Site(
+                0,
+                s.x,
+                s.y,
+                s.units or 0.0,
+                GHOST_COLOUR,
+                _ghost_label(s, given),
+                sized=_same_product(s, given, product),
+            )
             for s in previous
         ],
         highlight={(s.muscle, s.side.value) for s in rows},

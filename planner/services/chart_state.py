@@ -146,6 +146,30 @@ def _totals(sites: list[ChartSite], lot: VialLot | None) -> Totals:
     )
 
 
+def _last_cycle(session: Session, previous: list[InjectionSite]) -> list[LastCycleSite]:
+    """List the last cycle's sites, each dose with the code of its product."""
+    if not previous:
+        return []
+    codes = dict(
+        session.exec(
+            select(TreatmentSession.id, Product.code)
+            .join(Product, col(TreatmentSession.product_id) == col(Product.id))
+            .where(col(TreatmentSession.id).in_({s.session_id for s in previous}))
+        ).all()
+    )
+    return [
+        LastCycleSite(
+            muscle=s.muscle,
+            side=s.side,
+            x=s.x,
+            y=s.y,
+            units=s.units,
+            product=codes[s.session_id],
+        )
+        for s in previous
+    ]
+
+
 def _changes(
     session: Session,
     record: TreatmentSession,
@@ -349,10 +373,7 @@ def chart_state(
         totals=_totals(sites, lot),
         warnings=_warnings(session, record, zone, now),
         flag_changes=_flag_changes(session, record, zone),
-        last_cycle=[
-            LastCycleSite(muscle=s.muscle, side=s.side, x=s.x, y=s.y, units=s.units)
-            for s in previous
-        ],
+        last_cycle=_last_cycle(session, previous),
         changes=_changes(session, record, sites, previous),
         svg=chart_svg(
             session,

@@ -204,11 +204,15 @@ class ChartWarning(StateModel):
 
 
 class LastCycleSite(StateModel):
+    """A site of the last cycle: its dose is in ``product``'s units (the code),
+    which may not be today's; units of two products are never compared."""
+
     muscle: str
     side: Side
     x: float
     y: float
     units: Units | None
+    product: str = Field(min_length=1)
 
 
 class DoseChange(StateModel):

@@ -76,10 +76,10 @@ def _describe(card: CycleCard) -> str:
     if top_ups:
         text += f", {top_ups} given at a top-up"
     if card.previous is not None:
-        text += (
-            f"; dashed rings are cycle {card.previous}'s sites; shaded muscles "
-            f"changed since cycle {card.previous}"
-        )
+        text += f"; dashed rings are cycle {card.previous}'s sites"
+        if card.product_changed:
+            text += ", in another product, so all one size"
+        text += f"; shaded muscles changed since cycle {card.previous}"
     return text + ". The patient's right side is on the left."
 
 
@@ -89,7 +89,10 @@ def _card_svg(
     return map_card(
         sprite,
         sites=[CardSite(s.number, s.x, s.y, s.units, s.top_up) for s in card.sites],
-        ghosts=[CardSite(s.number, s.x, s.y, s.units) for s in card.ghosts],
+        ghosts=[
+            CardSite(s.number, s.x, s.y, s.units, sized=not card.product_changed)
+            for s in card.ghosts
+        ],
         highlight=card.highlight,
         style=site_style(card.colour, card.product_index),
         title=f"Cycle {card.number}, {card.product}: injection sites",

@@ -118,7 +118,7 @@ def test_last_cycles_ghosts_name_the_product_they_were_given_in(
     ghosts = svg.iterfind(".//svg:g[@class='ghosts']/svg:circle/svg:title", SVG)
     brand = {"botox": "Botox", "dysport": "Dysport"}[last]
     assert [t.text for t in ghosts] == [
-        f"Last cycle, {units:g} units: {units:g} {last_unit} {brand}"
+        f"Last cycle: {units:g} {last_unit} {brand}, another product's units"
     ]
 
 
