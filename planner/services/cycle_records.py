@@ -36,11 +36,16 @@ from planner.vocabulary import LABELS
 
 @dataclass(frozen=True)
 class EventRecord:
-    """An adverse event (``row``) in its cycle, with its kind in words."""
+    """An adverse event (``row``) in its cycle, with its kind in words.
+
+    ``other_top_up``: the event was filed against a top-up given in another
+    product than its cycle's, which the event's wording then names.
+    """
 
     cycle: int
     kind: str
     row: AdverseEvent
+    other_top_up: "OtherTopUp | None" = None
 
     @property
     def severity(self) -> str:
@@ -132,6 +137,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
     fulls: list[comparison.FullTreatment] = []
     top_up_days: dict[int, list[date]] = {}
     other_top_ups: dict[int, list[OtherTopUp]] = {}
+    other_sessions: dict[int, OtherTopUp] = {}
     for number in numbers:
         records = sorted(by_cycle[number], key=_full_first)
         full = records[0]
@@ -139,8 +145,8 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         # Units of two products are never added: only the full treatment's
         # product's top-ups join the cycle's sites.
         same = [r for r in records if r.product_code == full.product_code]
-        other_top_ups[number] = [
-            OtherTopUp(
+        others = {
+            r.id: OtherTopUp(
                 given_on=local_day(r.performed_at, zone),
                 product_code=r.product_code,
                 brand=r.brand,
@@ -148,7 +154,9 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
             )
             for r in records
             if r.product_code != full.product_code
-        ]
+        }
+        other_top_ups[number] = list(others.values())
+        other_sessions.update(others)
         points: list[comparison.SitePoint] = []
         for record in same:
             for muscle, side, x, y, units in sites.get(record.id, []):
@@ -182,7 +190,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         brands={n: product[n][1] for n in numbers},
         colours=dict(session.exec(select(Product.code, Product.colour)).all()),
         responses=_responses(session, cycle_of),
-        events=_events(session, owner),
+        events=_events(session, owner, other_sessions),
         points=scores,
         waiting=waiting,
         other_top_ups=other_top_ups,
@@ -271,7 +279,9 @@ def _responses(session: Session, cycle_of: dict[int, int]) -> dict[int, CycleRes
     return {cycle_of[row.session_id]: row for row in rows}
 
 
-def _events(session: Session, owner: dict[int, int]) -> list[EventRecord]:
+def _events(
+    session: Session, owner: dict[int, int], other_sessions: dict[int, OtherTopUp]
+) -> list[EventRecord]:
     rows = session.exec(
         select(AdverseEvent)
         .where(col(AdverseEvent.session_id).in_(list(owner)))
@@ -283,6 +293,7 @@ def _events(session: Session, owner: dict[int, int]) -> list[EventRecord]:
             cycle=owner[row.session_id],
             kind=kinds.get(row.kind.value, row.kind.value.replace("_", " ")),
             row=row,
+            other_top_up=other_sessions.get(row.session_id),
         )
         for row in rows
     ]

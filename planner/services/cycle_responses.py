@@ -21,6 +21,7 @@ from planner.comparison import ScoreCourse
 from planner.models import CycleResponse
 from planner.reference import product_reference
 from planner.services.cycle_records import CycleRecords
+from planner.services.cycle_records import EventRecord
 
 # The instrument's range, so that charts show a change against the whole scale
 # (planner.scoring: Sunnybrook composite 0-100 as published, raw down to -15,
@@ -169,7 +170,7 @@ def ledger_rows(
                 if doses.days_to_next is not None
                 else DASH,
                 events=tuple(
-                    f"{event.kind} ({event.severity})"
+                    _event_text(event)
                     for event in records.events
                     if event.cycle == doses.cycle
                 ),
@@ -177,6 +178,15 @@ def ledger_rows(
             )
         )
     return rows
+
+
+def _event_text(event: EventRecord) -> str:
+    """Word an event for the ledger: "bruising (mild)", naming another product's
+    top-up it followed: "bruising (mild), after the Dysport top-up"."""
+    text = f"{event.kind} ({event.severity})"
+    if event.other_top_up is not None:
+        text += f", after the {event.other_top_up.brand} top-up"
+    return text
 
 
 def other_top_up_texts(records: CycleRecords, cycle: int) -> tuple[str, ...]:
