@@ -40,6 +40,7 @@ from planner.reports.record_consent import record_consent
 from planner.reports.render import PdfVariant
 from planner.services.chart_state import chart_state
 from planner.services.chart_state_models import ChartSite
+from planner.services.chart_state_models import ChartWarning
 from planner.services.chart_state_models import LotInfo
 from planner.services.chart_state_models import MuscleTotal as StateMuscleTotal
 from planner.services.sessions import get_session_record
@@ -259,8 +260,15 @@ def treatment_record(
     assert product is not None
     signer = session.get(User, record.signed_by_id) if record.signed_by_id else None
     signed = record.status == SessionStatus.SIGNED
+    # The record prints the warnings as signed, then what each amendment raised
+    # (the chart shows them as they stand now).
+    at_signing = (
+        [ChartWarning.model_validate(w) for w in record.warnings]
+        if signed
+        else state.warnings
+    )
     amendments = (
-        amendment_lines(session, session_id, state.amendments, state.warnings)
+        amendment_lines(session, session_id, state.amendments, at_signing)
         if signed
         else []
     )
@@ -304,7 +312,7 @@ def treatment_record(
         # A signed record's reasons were given by its signer, when signing; a
         # draft's warnings are the chart's checks so far, with no reasons yet.
         warnings=warning_lines(
-            state.warnings, reason_by=None if signer is None else signer.name
+            at_signing, reason_by=None if signer is None else signer.name
         ),
         consent_obtained=record.consent_obtained,
         consent_note=record.consent_note,

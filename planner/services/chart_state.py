@@ -51,6 +51,8 @@ from planner.services.chart_state_models import Totals
 from planner.services.chart_state_models import TreatedMuscleInfo
 from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
+from planner.services.warning_reasons import amended_warnings
+from planner.services.warning_reasons import standing_warnings
 
 STEP_UNITS = 0.25
 # The largest dose the chair offers for one site, in the product's units.
@@ -73,9 +75,11 @@ def default_units(session: Session) -> Any:
 def _warnings(
     session: Session, record: TreatmentSession, zone: ZoneInfo, now: datetime
 ) -> list[ChartWarning]:
-    """Return a signed record's warnings as kept, or a draft's checks as of now."""
+    """Return a signed record's warnings as they stand after its amendments, or
+    a draft's checks as of now."""
     if record.status == SessionStatus.SIGNED:
-        kept = record.warnings
+        assert record.id is not None
+        kept = standing_warnings(record.warnings, amended_warnings(session, record.id))
     else:
         found = safety.check_chart(session, record, zone=zone, now=now)
         kept = safety.as_records(found)

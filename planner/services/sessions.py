@@ -48,6 +48,7 @@ from planner.services.session_vials import choose_vial
 from planner.services.site_roles import store_checked_roles
 from planner.services.unset_doses import missing_doses
 from planner.services.unset_doses import undosed_numbers
+from planner.services.warning_reasons import amended_warnings
 from planner.services.warning_reasons import kept_warnings
 from planner.services.warning_reasons import named
 from planner.services.warning_reasons import new_warnings
@@ -413,7 +414,8 @@ def amend_session(
     )
     warnings = safety.as_records(found)
     reasons = {key: text.strip() for key, text in request.reasons.items()}
-    errors = reason_errors(new_warnings(record, warnings), reasons, set())
+    raised = new_warnings(record, warnings, amended_warnings(session, session_id))
+    errors = reason_errors(raised, reasons, set())
     if errors:
         session.rollback()
         raise InvalidInput(

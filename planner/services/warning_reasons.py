@@ -7,7 +7,10 @@ override. The record keeps each warning with its reason and who overrode it.
 from typing import Any
 
 from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
 
+from planner.models import Amendment
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.services.audit import Actor
@@ -59,9 +62,54 @@ def named(session: Session, actor: Actor) -> str:
     return f"{user.name} ({user.email})" if user else str(actor.email)
 
 
+def _word_for_word(warning: dict[str, Any]) -> tuple[Any, Any]:
+    return warning.get("key"), warning.get("message")
+
+
 def new_warnings(
-    record: TreatmentSession, warnings: list[dict[str, Any]]
+    record: TreatmentSession,
+    warnings: list[dict[str, Any]],
+    amended: list[list[dict[str, Any]]],
 ) -> list[dict[str, Any]]:
-    """Return the warnings the record did not already carry, word for word."""
-    signed = {(w.get("key"), w.get("message")) for w in record.warnings}
-    return [w for w in warnings if (w["key"], w["message"]) not in signed]
+    """Return the warnings neither the signed record nor any of its ``amended``
+    lists (each amendment's, oldest first) already carried, word for word: a
+    reason given once stands."""
+    known = {_word_for_word(w) for w in record.warnings}
+    known.update(_word_for_word(w) for kept in amended for w in kept)
+    return [w for w in warnings if _word_for_word(w) not in known]
+
+
+def amended_warnings(session: Session, session_id: int) -> list[list[dict[str, Any]]]:
+    """Return the warnings each amendment of a session kept, oldest first."""
+    kept = session.exec(
+        select(Amendment.changes)
+        .where(Amendment.session_id == session_id)
+        .order_by(col(Amendment.created_at), col(Amendment.id))
+    ).all()
+    return [list(changes["warnings"]) for changes in kept if "warnings" in changes]
+
+
+def standing_warnings(
+    signed: list[dict[str, Any]], amended: list[list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """Return a signed record's warnings as they stand after its amendments.
+
+    The latest amendment's list is the chart's (each amendment re-runs every
+    check); a warning it carries over keeps the reason, and the override, given
+    when it was first raised, at signing or in an earlier amendment.
+    """
+    given: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for kept in [signed, *amended]:
+        for warning in kept:
+            if warning.get("reason") or warning.get("overridden_by"):
+                given.setdefault(_word_for_word(warning), warning)
+    latest = amended[-1] if amended else signed
+    standing = []
+    for warning in latest:
+        entry = dict(warning)
+        first = given.get(_word_for_word(warning), {})
+        for field in ("reason", "overridden_by"):
+            if not entry.get(field) and first.get(field):
+                entry[field] = first[field]
+        standing.append(entry)
+    return standing
