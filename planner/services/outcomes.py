@@ -38,6 +38,7 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
 from planner.services.drafts import live
 from planner.services.followup import follow_up_days
 from planner.services.followup import resuggest_retreatment
@@ -291,16 +292,8 @@ def record_response(
             recorded_at=now,
             **values,
         )
-        session.add(response)
-        session.flush()
-        record_event(
-            session,
-            actor,
-            AuditAction.CREATE,
-            "cycle_response",
-            response.id,
-            patient_id=record.patient_id,
-            after=snapshot(response),
+        add_audited(
+            session, actor, response, "cycle_response", patient_id=record.patient_id
         )
         if response.wear_off_weeks is not None:
             resuggest_retreatment(session, actor, record, zone=zone)
@@ -418,17 +411,7 @@ def add_adverse_event(
     event = AdverseEvent(
         session_id=session_id, recorded_by_id=actor.user_id, **request.model_dump()
     )
-    session.add(event)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "adverse_event",
-        event.id,
-        patient_id=record.patient_id,
-        after=snapshot(event),
-    )
+    add_audited(session, actor, event, "adverse_event", patient_id=record.patient_id)
     session.commit()
     return event
 
