@@ -328,18 +328,12 @@ def send_reminders_command() -> None:
     from zoneinfo import ZoneInfo
 
     from planner.services import reminders
+    from planner.services.mail_server import configured_mailer
 
     config = current_app.config
     now = datetime.now(UTC)
-    sender = None
-    if config.get("SMTP_HOST"):
-        sender = reminders.SmtpSender(
-            host=config["SMTP_HOST"],
-            port=int(config.get("SMTP_PORT", 587)),
-            sender=config.get("SMTP_FROM") or f"noreply@{config['SMTP_HOST']}",
-            username=config.get("SMTP_USERNAME"),
-            password=config.get("SMTP_PASSWORD"),
-        )
+    mailer = configured_mailer(config, timeout=reminders.SEND_TIMEOUT_SECONDS)
+    sender = None if mailer is None else reminders.SmtpSender(mailer)
     with session_scope(get_engine()) as session:
         added = reminders.queue_reminders(
             session,

@@ -27,7 +27,6 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner.clinic_time import local_day
-from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import DiaryEntry
 from planner.models import DiaryLink
@@ -45,6 +44,7 @@ from planner.services.login_throttle import RESET_AFTER
 from planner.services.login_throttle import count_failure
 from planner.services.login_throttle import delay_after
 from planner.services.login_throttle import digest
+from planner.services.lookup import get_patients_row
 
 # token_urlsafe(32) is 43 characters; anything not shaped like one is refused
 # before the database is asked.
@@ -191,10 +191,13 @@ def is_open(link: DiaryLink, now: datetime) -> bool:
 
 def patient_link(session: Session, patient_id: int, link_id: int) -> DiaryLink:
     """Return the patient's diary link, or raise NotFound if it is not theirs."""
-    link = session.get(DiaryLink, link_id)
-    if link is None or link.patient_id != patient_id:
-        raise NotFound("There is no such diary link for this patient.")
-    return link
+    return get_patients_row(
+        session,
+        DiaryLink,
+        link_id,
+        patient_id,
+        "There is no such diary link for this patient.",
+    )
 
 
 def revoke_diary_link(

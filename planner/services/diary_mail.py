@@ -8,12 +8,10 @@ from the link's nonce and the app's key (``diary_tokens``) at the moment of
 sending. A failed send is audited and reported; it never undoes the signing.
 """
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from email.message import EmailMessage
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -31,9 +29,11 @@ from planner.services.diary_links import is_open
 from planner.services.diary_links import record_link_update
 from planner.services.diary_tokens import token_of
 from planner.services.followup import clinic_settings
+from planner.services.mail_server import SEND_ERRORS
 
 # A labelled clinic setting (catalogue), UNSOURCED; 0 (the default) sends none.
 INVITE_SETTING = ("diary_weekly_invite_days", 0)
+# Sent while a page waits (signing, giving the link anew): not for long.
 SEND_TIMEOUT_SECONDS = 10
 
 
@@ -41,29 +41,6 @@ class Mailer(Protocol):
     """Delivers one email; raises ``OSError`` or ``SMTPException`` on failure."""
 
     def send(self, to: str, subject: str, body: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class SmtpMailer:
-    """Send email through the clinic's mail server (the reminders' settings)."""
-
-    host: str
-    port: int
-    sender: str
-    username: str | None = None
-    password: str | None = None
-
-    def send(self, to: str, subject: str, body: str) -> None:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = to
-        message["Subject"] = subject
-        message.set_content(body)
-        with smtplib.SMTP(self.host, self.port, timeout=SEND_TIMEOUT_SECONDS) as smtp:
-            smtp.starttls()
-            if self.username:
-                smtp.login(self.username, self.password or "")
-            smtp.send_message(message)
 
 
 @dataclass(frozen=True)
@@ -120,7 +97,7 @@ def _send(
     """Send one email about a link and audit it (without address or token)."""
     try:
         mailer.send(to, subject, body)
-    except (OSError, smtplib.SMTPException) as exc:
+    except SEND_ERRORS as exc:
         # The error's class only: its text may echo the patient's address.
         outcome: dict[str, object] = {"emailed": purpose, "error": type(exc).__name__}
         sent = False

@@ -20,13 +20,11 @@ from planner import dosing
 from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
-from planner.models import AuditAction
 from planner.models import Product
 from planner.models import StockLot
 from planner.models import VialLot
 from planner.services.audit import Actor
-from planner.services.audit import record_event
-from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
 from planner.validation import blank_as_none
 from planner.validation import parse_input
 from planner.validation import strip_or_none
@@ -297,9 +295,4 @@ def add_lot(
         # In real hours: in the clinic's zone a clock change would add or drop one.
         opened = lot.reconstituted_at.astimezone(UTC)
         lot.discard_by = opened + timedelta(hours=product.in_use_hours)
-    session.add(lot)
-    session.flush()
-    record_event(
-        session, actor, AuditAction.CREATE, "vial_lot", lot.id, after=snapshot(lot)
-    )
-    return lot
+    return add_audited(session, actor, lot, "vial_lot")

@@ -1,4 +1,8 @@
-"""Outcomes: scored assessments, the response to a cycle, adverse events."""
+"""Outcomes: scored assessments and the response to a cycle.
+
+Adverse events have their own module (``services.adverse_events``);
+``add_adverse_event`` is still importable from here, where callers looked for it.
+"""
 
 from datetime import date
 from datetime import datetime
@@ -16,33 +20,27 @@ from sqlmodel import select
 
 from planner import comparison
 from planner import scoring
-from planner.clinic_time import BEFORE_TREATMENT
-from planner.clinic_time import FUTURE
-from planner.clinic_time import cycle_day_problem
-from planner.clinic_time import day_text
 from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.errors import NotFound
-from planner.models import AdverseEvent
-from planner.models import AdverseEventKind
 from planner.models import Assessment
 from planner.models import AuditAction
 from planner.models import CycleResponse
 from planner.models import Instrument
 from planner.models import SessionKind
-from planner.models import Severity
 from planner.models import Timepoint
 from planner.models import TreatmentSession
+from planner.services.adverse_events import add_adverse_event as add_adverse_event
 from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
 from planner.services.drafts import live
 from planner.services.followup import follow_up_days
 from planner.services.followup import resuggest_retreatment
 from planner.services.locking import update_if_version
-from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.validation import blank_as_none
 from planner.validation import parse_input
@@ -291,16 +289,8 @@ def record_response(
             recorded_at=now,
             **values,
         )
-        session.add(response)
-        session.flush()
-        record_event(
-            session,
-            actor,
-            AuditAction.CREATE,
-            "cycle_response",
-            response.id,
-            patient_id=record.patient_id,
-            after=snapshot(response),
+        add_audited(
+            session, actor, response, "cycle_response", patient_id=record.patient_id
         )
         if response.wear_off_weeks is not None:
             resuggest_retreatment(session, actor, record, zone=zone)
@@ -339,111 +329,7 @@ def record_response(
     return updated
 
 
-class AdverseEventIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    kind: AdverseEventKind
-    severity: Severity
-    description: str | None = Field(default=None, max_length=1000)
-    onset_date: date | None = None
-    resolved_date: date | None = None
-
-    _blank_is_none = field_validator(
-        "description", "onset_date", "resolved_date", mode="before"
-    )(blank_as_none)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "AdverseEventIn":
-        if self.kind == AdverseEventKind.OTHER and not self.description:
-            raise ValueError("description: say what happened")
-        if (
-            self.onset_date
-            and self.resolved_date
-            and self.resolved_date < self.onset_date
-        ):
-            raise ValueError("resolved_date: cannot be before the onset")
-        return self
-
-
-def _check_event_days(
-    request: AdverseEventIn, *, treated_on: date, today: date
-) -> None:
-    """Refuse a day the treatment cannot have caused: the diary's rule, too."""
-    for name, value in (
-        ("onset_date", request.onset_date),
-        ("resolved_date", request.resolved_date),
-    ):
-        if value is None:
-            continue
-        problem = cycle_day_problem(value, treated_on=treated_on, today=today)
-        if problem == FUTURE:
-            raise InvalidInput(
-                "A date is in the future.", fields={name: "cannot be in the future"}
-            )
-        if problem == BEFORE_TREATMENT:
-            raise InvalidInput(
-                "A date is before the treatment.",
-                fields={
-                    name: "cannot be before the treatment, given on "
-                    f"{day_text(treated_on)} (clinic day)"
-                },
-            )
-
-
-def add_adverse_event(
-    session: Session,
-    actor: Actor,
-    session_id: int,
-    data: Any,
-    *,
-    today: date,
-    zone: ZoneInfo,
-) -> AdverseEvent:
-    """Record an adverse event against the treatment that may have caused it.
-
-    Its days fall between the treatment's clinic day and today, as in the
-    patient's diary (``clinic_time.cycle_day_problem``).
-    """
-    request: AdverseEventIn = parse_input(AdverseEventIn, data)
-    record = get_or_raise(
-        session,
-        TreatmentSession,
-        session_id,
-        f"There is no treatment session {session_id}.",
-    )
-    _check_event_days(
-        request, treated_on=local_day(record.performed_at, zone), today=today
-    )
-    assert actor.user_id is not None
-    event = AdverseEvent(
-        session_id=session_id, recorded_by_id=actor.user_id, **request.model_dump()
-    )
-    session.add(event)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "adverse_event",
-        event.id,
-        patient_id=record.patient_id,
-        after=snapshot(event),
-    )
-    session.commit()
-    return event
-
-
 def response_for(session: Session, session_id: int) -> CycleResponse | None:
     return session.exec(
         select(CycleResponse).where(CycleResponse.session_id == session_id)
     ).first()
-
-
-def events_for(session: Session, session_id: int) -> list[AdverseEvent]:
-    return list(
-        session.exec(
-            select(AdverseEvent)
-            .where(AdverseEvent.session_id == session_id)
-            .order_by(col(AdverseEvent.recorded_at))
-        )
-    )

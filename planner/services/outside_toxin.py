@@ -17,7 +17,6 @@ from sqlmodel import select
 from planner import dosing
 from planner.dosing.records import OUTSIDE
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import Product
 from planner.models import User
 from planner.models.patients import OutsideTreatment
@@ -28,6 +27,7 @@ from planner.services.audit import Actor
 from planner.services.audited_rows import add_audited
 from planner.services.audited_rows import delete_audited
 from planner.services.clinical_flags import OUTSIDE_ENTITY
+from planner.services.lookup import get_patients_row
 from planner.services.patients import get_patient
 from planner.validation import parse_input
 
@@ -109,9 +109,13 @@ def remove_outside_treatment(
 ) -> None:
     """Remove an outside treatment recorded in error; the trail keeps what it was."""
     require_role(session, actor, CLINICAL_EDITORS, REFUSED)
-    row = session.get(OutsideTreatment, treatment_id)
-    if row is None or row.patient_id != patient_id:
-        raise NotFound("There is no such record of toxin given elsewhere.")
+    row = get_patients_row(
+        session,
+        OutsideTreatment,
+        treatment_id,
+        patient_id,
+        "There is no such record of toxin given elsewhere.",
+    )
     delete_audited(session, actor, row, OUTSIDE_ENTITY, patient_id=patient_id)
     session.commit()
 

@@ -25,7 +25,6 @@ from sqlmodel import select
 
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import Patient
 from planner.models import PatientCreate
@@ -40,6 +39,7 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.clinical_flags import guard_flag_changes
 from planner.services.locking import update_if_version
+from planner.services.lookup import get_or_raise
 from planner.validation import parse_input
 
 MAX_QUERY_LENGTH = 100
@@ -92,10 +92,9 @@ def create_patient(
 
 
 def get_patient(session: Session, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(f"There is no patient {patient_id}.")
-    return patient
+    return get_or_raise(
+        session, Patient, patient_id, f"There is no patient {patient_id}."
+    )
 
 
 def update_patient(

@@ -26,6 +26,7 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
 from planner.services.locking import update_if_version
 from planner.validation import parse_input
 
@@ -111,11 +112,7 @@ def _materialise(session: Session, actor: Actor) -> None:
             instruction=view.instruction,
             position=view.position,
         )
-        session.add(row)
-        session.flush()
-        record_event(
-            session, actor, AuditAction.CREATE, "photo_view", None, after=snapshot(row)
-        )
+        add_audited(session, actor, row, "photo_view")
 
 
 def update_view(
@@ -186,10 +183,6 @@ def add_view(session: Session, actor: Actor, data: dict[str, Any]) -> PhotoView:
             "position": max(view.position for view in views) + 1,
         },
     )
-    session.add(row)
-    session.flush()
-    record_event(
-        session, actor, AuditAction.CREATE, "photo_view", None, after=snapshot(row)
-    )
+    add_audited(session, actor, row, "photo_view")
     session.commit()
     return row

@@ -36,6 +36,7 @@ from planner.models.photos import PhotoImage
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
 from planner.services.drafts import live
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
@@ -99,17 +100,7 @@ def record_consent(
             "recorded_at": now,
         },
     )
-    session.add(record)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "photo_consent",
-        record.id,
-        patient_id=patient_id,
-        after=snapshot(record),
-    )
+    add_audited(session, actor, record, "photo_consent", patient_id=patient_id)
     session.commit()
     return record
 

@@ -5,12 +5,10 @@ hand (and mark sent); with SMTP configured, email reminders go out by mail.
 Text messages need a gateway the clinic chooses, so they always wait for staff.
 """
 
-import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from email.message import EmailMessage
 from typing import Any
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -31,6 +29,8 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.followup import clinic_settings
 from planner.services.lookup import get_or_raise
+from planner.services.mail_server import SEND_ERRORS
+from planner.services.mail_server import SmtpMailer
 
 UNSENT = (ReminderStatus.PENDING, ReminderStatus.FAILED)
 KIND_WORDS = {
@@ -39,6 +39,8 @@ KIND_WORDS = {
     "assessment": "your assessment",
     "other": "your appointment",
 }
+# Sent from the command line, where nobody waits on a page.
+SEND_TIMEOUT_SECONDS = 20
 
 
 class Sender(Protocol):
@@ -54,24 +56,11 @@ class Sender(Protocol):
 class SmtpSender:
     """Send email reminders through the clinic's mail server."""
 
-    host: str
-    port: int
-    sender: str
-    username: str | None = None
-    password: str | None = None
+    mailer: SmtpMailer
     channels: frozenset[str] = frozenset({"email"})
 
     def send(self, reminder: Reminder) -> None:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = reminder.recipient
-        message["Subject"] = "Appointment reminder"
-        message.set_content(reminder.body)
-        with smtplib.SMTP(self.host, self.port, timeout=20) as smtp:
-            smtp.starttls()
-            if self.username:
-                smtp.login(self.username, self.password or "")
-            smtp.send_message(message)
+        self.mailer.send(reminder.recipient, "Appointment reminder", reminder.body)
 
 
 def reminder_text(
@@ -333,7 +322,7 @@ def send_due(
             continue
         try:
             sender.send(reminder)
-        except (OSError, smtplib.SMTPException) as exc:
+        except SEND_ERRORS as exc:
             reminder.status = ReminderStatus.FAILED
             # The error's class only: its text may echo the patient's address.
             reminder.error = f"{type(exc).__name__}"

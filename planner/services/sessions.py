@@ -36,7 +36,7 @@ from planner.services import lots as lot_service
 from planner.services import safety
 from planner.services.audit import Actor
 from planner.services.audit import record_event
-from planner.services.audit import snapshot
+from planner.services.audited_rows import add_audited
 from planner.services.consent import treatment_consent_errors
 from planner.services.diary_links import issue_diary_link
 from planner.services.drafts import get_session_record as get_session_record
@@ -155,17 +155,7 @@ def open_session(
         consent_obtained=opening.consent_obtained,
         consent_note=opening.consent_note or None,
     )
-    session.add(record)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.CREATE,
-        "treatment_session",
-        record.id,
-        patient_id=patient.id,
-        after=snapshot(record),
-    )
+    add_audited(session, actor, record, "treatment_session", patient_id=patient.id)
     session.commit()
     return record
 

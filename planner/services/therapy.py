@@ -25,7 +25,6 @@ from planner.dosing.treated_muscles import ProcedureFact
 from planner.dosing.treated_muscles import TreatedMuscle
 from planner.dosing.treated_muscles import treated_muscles
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import User
 from planner.models.therapy import Procedure
@@ -41,6 +40,7 @@ from planner.services.audit import snapshot
 from planner.services.audited_rows import add_audited
 from planner.services.audited_rows import delete_audited
 from planner.services.clinical_flags import PROCEDURE_ENTITY
+from planner.services.lookup import get_patients_row
 from planner.services.patients import get_patient
 from planner.validation import parse_input
 from planner.vocabulary import label
@@ -278,9 +278,13 @@ def update_therapy_course(
 ) -> TherapyCourse:
     """End a course or update its sessions attended; audited with before and after."""
     require_role(session, actor, CLINICAL_EDITORS, REFUSED)
-    row = session.get(TherapyCourse, course_id)
-    if row is None or row.patient_id != patient_id:
-        raise NotFound("There is no such therapy course on this record.")
+    row = get_patients_row(
+        session,
+        TherapyCourse,
+        course_id,
+        patient_id,
+        "There is no such therapy course on this record.",
+    )
     given: TherapyCourseUpdate = parse_input(TherapyCourseUpdate, data)
     errors = _day_errors(session, patient_id, {"ended_on": given.ended_on}, today)
     if given.ended_on is not None and given.ended_on < row.started_on:
@@ -330,8 +334,7 @@ def remove_therapy_course(
 ) -> None:
     """Remove a therapy course recorded in error; the trail keeps what it was."""
     require_role(session, actor, CLINICAL_EDITORS, REFUSED)
-    row = session.get(TherapyCourse, course_id)
-    _remove(session, actor, patient_id, row, THERAPY_ENTITY)
+    _remove(session, actor, patient_id, TherapyCourse, course_id, THERAPY_ENTITY)
 
 
 def remove_procedure(
@@ -339,18 +342,18 @@ def remove_procedure(
 ) -> None:
     """Remove a procedure recorded in error; the trail keeps what it was."""
     require_role(session, actor, CLINICAL_EDITORS, REFUSED)
-    row = session.get(Procedure, procedure_id)
-    _remove(session, actor, patient_id, row, PROCEDURE_ENTITY)
+    _remove(session, actor, patient_id, Procedure, procedure_id, PROCEDURE_ENTITY)
 
 
 def _remove(
     session: Session,
     actor: Actor,
     patient_id: int,
-    row: TherapyCourse | Procedure | None,
+    model: type[Row],
+    key: int,
     entity: str,
 ) -> None:
-    if row is None or row.patient_id != patient_id:
-        raise NotFound(f"There is no such {entity.replace('_', ' ')} on this record.")
+    missing = f"There is no such {entity.replace('_', ' ')} on this record."
+    row = get_patients_row(session, model, key, patient_id, missing)
     delete_audited(session, actor, row, entity, patient_id=patient_id)
     session.commit()

@@ -17,9 +17,11 @@ from planner.facemap import FaceMap
 from planner.facemap import load_face_map
 from planner.services.chart_state import chart_state
 from planner.services.chart_state_models import ChartState
+from planner.services.diary_mail import SEND_TIMEOUT_SECONDS
 from planner.services.diary_mail import ClinicWords
-from planner.services.diary_mail import SmtpMailer
 from planner.services.diary_tokens import link_key
+from planner.services.mail_server import SmtpMailer
+from planner.services.mail_server import configured_mailer
 from planner.validation import ascii_number
 
 _FACE_MAP_KEY = "planner.face_map"
@@ -88,16 +90,7 @@ def diary_key() -> bytes:
 
 def mailer() -> SmtpMailer | None:
     """Return the clinic's mail server, or None when SMTP is not set up."""
-    config = current_app.config
-    if not config.get("SMTP_HOST"):
-        return None
-    return SmtpMailer(
-        host=config["SMTP_HOST"],
-        port=int(config.get("SMTP_PORT", 587)),
-        sender=config.get("SMTP_FROM") or f"noreply@{config['SMTP_HOST']}",
-        username=config.get("SMTP_USERNAME"),
-        password=config.get("SMTP_PASSWORD"),
-    )
+    return configured_mailer(current_app.config, timeout=SEND_TIMEOUT_SECONDS)
 
 
 def clinic_words() -> ClinicWords:

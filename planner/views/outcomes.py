@@ -25,6 +25,7 @@ from planner.models import Role
 from planner.models import Timepoint
 from planner.plots import format_value
 from planner.scoring import InstrumentDefinition
+from planner.services import adverse_events
 from planner.services import outcomes as service
 from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
@@ -323,7 +324,7 @@ def _render_response(
         patient=get_patient(db, record.patient_id),
         data=values,
         errors=errors,
-        events=service.events_for(db, session_id),
+        events=adverse_events.events_for(db, session_id),
         event_data=event_data or {},
         kinds=LABELS["adverse_event"],
         severities=LABELS["severity"],
@@ -360,7 +361,7 @@ def save_response(session_id: int) -> Response | tuple[str, int]:
 def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
     data = request.form.to_dict()
     try:
-        service.add_adverse_event(
+        adverse_events.add_adverse_event(
             get_session(),
             current_actor(),
             session_id,
