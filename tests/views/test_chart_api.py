@@ -10,7 +10,6 @@ from sqlmodel import Session
 from sqlmodel import SQLModel
 from sqlmodel import select
 
-from planner import create_app
 from planner.db import get_engine
 from planner.models import AuditAction
 from planner.models import AuditEvent
@@ -23,6 +22,7 @@ from planner.services.users import create_user
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.factories import VIAL_FORM
+from tests.factories import make_app
 from tests.factories import make_patient
 from tests.factories import open_draft
 from tests.factories import post_tap
@@ -246,14 +246,7 @@ def test_openapi_documents_the_chart(login_as):
 @pytest.fixture
 def file_app(tmp_path, db_url):
     url = f"sqlite:///{tmp_path / 'race.db'}" if db_url == "sqlite://" else db_url
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": url,
-            "SECRET_KEY": "race",
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
-    )
+    app = make_app(url, secret_key="race")
     engine = get_engine(app)
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:
