@@ -125,6 +125,16 @@ def post_tap(browser: Any, session_id: int, muscle: str, side: str, **body: Any)
     )
 
 
+def post_sign(browser: Any, session_id: int, *, version: int, **body: Any) -> Any:
+    """Sign a chart through the chart API, consent confirmed unless the body says
+    otherwise; return the response."""
+    return browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sign",
+        {"version": version, "consent_obtained": True, **body},
+    )
+
+
 def make_app(
     database_url: str, *, secret_key: str = "t", instance_path: Path | None = None
 ) -> Flask:
