@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import Flask
 from sqlalchemy import Engine
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import create_app
 from planner.consent import ConsentKind
 from planner.demo import seed_demo
 from planner.facemap import load_face_map
@@ -121,6 +123,34 @@ def post_tap(browser: Any, session_id: int, muscle: str, side: str, **body: Any)
     return browser.api(
         "POST", f"/api/v1/sessions/{session_id}/sites", {**tap_at(muscle, side), **body}
     )
+
+
+def post_sign(browser: Any, session_id: int, *, version: int, **body: Any) -> Any:
+    """Sign a chart through the chart API, consent confirmed unless the body says
+    otherwise; return the response."""
+    return browser.api(
+        "POST",
+        f"/api/v1/sessions/{session_id}/sign",
+        {"version": version, "consent_obtained": True, **body},
+    )
+
+
+def make_app(
+    database_url: str, *, secret_key: str = "t", instance_path: Path | None = None
+) -> Flask:
+    """A test app on a database of its own (a file, or a server's), not the
+    suite's: passwords hashed fast, and its instance folder where told."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": secret_key,
+            "PASSWORD_HASHING": "fast-for-tests",
+        }
+    )
+    if instance_path is not None:
+        app.instance_path = str(instance_path)
+    return app
 
 
 def make_patient(session: Session, actor: Actor, mrn: str, **overrides: Any) -> Patient:

@@ -108,6 +108,15 @@ def expected(problems: list[str], *patterns: str) -> list[str]:
     return problems
 
 
+def refused_400(endpoint: str) -> tuple[str, str]:
+    """What a request to ``endpoint`` refused with 400 leaves among the page's
+    problems: the answer, and the console's line about it (for ``expected``)."""
+    return (
+        rf"HTTP 400 for .*/{endpoint}$",
+        r"console error: Failed to load resource: .* 400",
+    )
+
+
 def csrf(page: Page) -> str:
     return page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
 

@@ -28,6 +28,7 @@ from tests.e2e.chart_helpers import open_new_chart
 from tests.e2e.chart_helpers import open_session
 from tests.e2e.chart_helpers import read_rows
 from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import refused_400
 from tests.e2e.chart_helpers import register
 from tests.e2e.chart_helpers import row
 from tests.e2e.chart_helpers import rows
@@ -279,8 +280,7 @@ def test_chart_a_session_by_touch(
     problems = expected(
         page_problems.all(),
         # The tap off the map, the offline press and the other tablet's write.
-        r"HTTP 400 for .*/sites$",
-        r"console error: Failed to load resource: .* 400",
+        *refused_400("sites"),
         r"request failed: .*/sites/\d+ \(net::ERR_INTERNET_DISCONNECTED\)",
         r"console error: Failed to load resource: net::ERR_INTERNET_DISCONNECTED",
         r"HTTP 409 for .*/sites/\d+$",
@@ -471,12 +471,7 @@ def test_copy_last_cycle_and_sign_with_a_reason(
     ).to_have_text("Reason given: Brow still overactive at review; agreed to increase.")
     page.screenshot(path=str(ARTIFACTS / "chart-cycle-2-signed.png"), full_page=True)
 
-    problems = expected(
-        page_problems.all(),
-        r"HTTP 400 for .*/sign$",
-        r"console error: Failed to load resource: .* 400",
-    )
-    assert problems == []
+    assert expected(page_problems.all(), *refused_400("sign")) == []
 
 
 def add_template(
@@ -603,12 +598,7 @@ def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
     page.screenshot(
         path=str(ARTIFACTS / "chart-hard-stop-overridden.png"), full_page=True
     )
-    problems = expected(
-        page_problems.all(),
-        r"HTTP 400 for .*/sign$",
-        r"console error: Failed to load resource: .* 400",
-    )
-    assert problems == []
+    assert expected(page_problems.all(), *refused_400("sign")) == []
 
 
 def test_a_template_of_another_product_brings_sites_with_empty_doses(
@@ -686,9 +676,4 @@ def test_a_template_of_another_product_brings_sites_with_empty_doses(
         (2, "platysma", "left", 0.25),
     ]
     page.screenshot(path=str(ARTIFACTS / "chart-doses-entered.png"), full_page=True)
-    problems = expected(
-        page_problems.all(),
-        r"HTTP 400 for .*/sign$",
-        r"console error: Failed to load resource: .* 400",
-    )
-    assert problems == []
+    assert expected(page_problems.all(), *refused_400("sign")) == []

@@ -36,6 +36,16 @@ def seeded_chart(server: LiveServer, product: str, mrn: str, *, amend: bool) -> 
         return chart_today(session, actor, patient.id, product, amend=amend)
 
 
+def open_seeded_chart(
+    page: Page, server: LiveServer, product: str, mrn: str, *, amend: bool
+) -> int:
+    """Seed a chart of today, log in and open its page; return its id."""
+    session_id = seeded_chart(server, product, mrn, amend=amend)
+    log_in(page, server)
+    page.goto(f"{server.url}/sessions/{session_id}")
+    return session_id
+
+
 def look(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-tablet.png"), full_page=True)
@@ -46,10 +56,8 @@ def look(page: Page, name: str) -> None:
 def test_a_signed_amended_botox_chart_shows_its_dates(
     chromium_page: Page, e2e_server: LiveServer, page_problems: PageProblems
 ) -> None:
-    session_id = seeded_chart(e2e_server, "botox", "E2E-STATE-1", amend=True)
     page = chromium_page
-    log_in(page, e2e_server)
-    page.goto(f"{e2e_server.url}/sessions/{session_id}")
+    open_seeded_chart(page, e2e_server, "botox", "E2E-STATE-1", amend=True)
 
     expect(page.locator(".chart-product")).to_contain_text("expires 30 Jun 2027")
     signed = page.locator("#signed-banner time")
@@ -70,10 +78,8 @@ def test_a_signed_amended_botox_chart_shows_its_dates(
 def test_a_dysport_draft_reads_its_state(
     chromium_page: Page, e2e_server: LiveServer, page_problems: PageProblems
 ) -> None:
-    session_id = seeded_chart(e2e_server, "dysport", "E2E-STATE-2", amend=False)
     page = chromium_page
-    log_in(page, e2e_server)
-    page.goto(f"{e2e_server.url}/sessions/{session_id}")
+    open_seeded_chart(page, e2e_server, "dysport", "E2E-STATE-2", amend=False)
 
     expect(page.locator(".chart-product")).to_contain_text("Dysport")
     expect(page.locator(".chart-product")).to_contain_text("expires 30 Jun 2027")
@@ -89,15 +95,13 @@ def test_a_tablet_on_another_clock_shows_the_clinics_times(
     e2e_chromium: PlaywrightBrowser, e2e_server: LiveServer
 ) -> None:
     """A tablet set to Auckland time still reads the signing on the clinic's clock."""
-    session_id = seeded_chart(e2e_server, "dysport", "E2E-STATE-3", amend=True)
     context = e2e_chromium.new_context(
         viewport={"width": 1024, "height": 768}, timezone_id="Pacific/Auckland"
     )
     try:
         page = context.new_page()
         assert page.evaluate("new Date(0).getTimezoneOffset()") != 0
-        log_in(page, e2e_server)
-        page.goto(f"{e2e_server.url}/sessions/{session_id}")
+        open_seeded_chart(page, e2e_server, "dysport", "E2E-STATE-3", amend=True)
         signed = page.locator("#signed-banner time")
         expect(signed).to_have_attribute("datetime", "2026-11-20T10:00:00+00:00")
         # chart.js has formatted it (the page's script ran) in London, not Auckland.
@@ -110,10 +114,10 @@ def test_a_slow_refresh_after_a_save_leaves_the_save_announced(
     chromium_page: Page, e2e_server: LiveServer, page_problems: PageProblems
 ) -> None:
     """Reading the new totals saves nothing: no "Saving…", no "All changes saved."."""
-    session_id = seeded_chart(e2e_server, "dysport", "E2E-STATE-4", amend=False)
     page = chromium_page
-    log_in(page, e2e_server)
-    page.goto(f"{e2e_server.url}/sessions/{session_id}")
+    session_id = open_seeded_chart(
+        page, e2e_server, "dysport", "E2E-STATE-4", amend=False
+    )
     expect(page.locator("#site-list .site-row")).to_have_count(3)
 
     state_url = re.compile(rf"/api/v1/sessions/{session_id}$")

@@ -26,6 +26,7 @@ from tests.e2e.chart_helpers import FACE_MAPS
 from tests.e2e.chart_helpers import expected
 from tests.e2e.chart_helpers import open_session
 from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import refused_400
 from tests.e2e.chart_helpers import register
 from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
@@ -204,12 +205,7 @@ def test_sign_consent_with_a_finger_then_the_chart(
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(ARTIFACTS / "consent-overview-phone.png"))
 
-    problems = expected(
-        page_problems.all(),
-        r"HTTP 400 for .*/sign$",
-        r"console error: Failed to load resource: .* 400",
-    )
-    assert problems == []
+    assert expected(page_problems.all(), *refused_400("sign")) == []
 
 
 def test_consent_forms_settings_have_no_axe_violations(

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from tests.e2e.chart_helpers import api_state
 from tests.e2e.chart_helpers import expected
 from tests.e2e.chart_helpers import open_new_chart
+from tests.e2e.chart_helpers import refused_400
 from tests.e2e.chart_helpers import row
 from tests.e2e.chart_helpers import rows
 from tests.e2e.chart_helpers import status
@@ -72,9 +73,4 @@ def test_a_caution_zone_warns_with_its_source_and_the_eye_places_nothing(
     page.locator("#chart-map").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "facemap-v2-chair.png"), full_page=True)
 
-    problems = expected(
-        page_problems.all(),
-        r"HTTP 400 for .*/sites$",
-        r"console error: Failed to load resource: .* 400",
-    )
-    assert problems == []
+    assert expected(page_problems.all(), *refused_400("sites")) == []

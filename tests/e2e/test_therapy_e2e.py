@@ -12,6 +12,7 @@ from planner.facemap import FaceMap
 from tests.e2e.chart_helpers import expected
 from tests.e2e.chart_helpers import open_session
 from tests.e2e.chart_helpers import reference
+from tests.e2e.chart_helpers import refused_400
 from tests.e2e.chart_helpers import status
 from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
@@ -139,9 +140,4 @@ def test_therapy_and_surgery_on_the_timeline_chart_and_trend(
         path=str(ARTIFACTS / "therapy-procedures-phone.png")
     )
 
-    problems = expected(
-        page_problems.all(),
-        r"HTTP 400 for .*/sites$",
-        r"console error: Failed to load resource: .* 400",
-    )
-    assert problems == []
+    assert expected(page_problems.all(), *refused_400("sites")) == []

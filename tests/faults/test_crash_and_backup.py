@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session
 
-from planner import create_app
 from planner.db import build_engine
 from planner.db import get_engine
 from planner.db_types import utc_now
@@ -47,6 +46,7 @@ from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.factories import PATIENT_DEFAULTS
 from tests.factories import VIAL_FORM
+from tests.factories import make_app
 from tests.factories import open_draft
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -435,15 +435,7 @@ def test_backup_during_writes_holds_every_earlier_acknowledged_tap(
 ) -> None:
     path = tmp_path / "planner.db"
     url, patient_id = make_database(path)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET,
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
-    )
-    app.instance_path = str(tmp_path / "instance")
+    app = make_app(url, secret_key=SECRET, instance_path=tmp_path / "instance")
     backup = tmp_path / "backup.db"
     try:
         browser = Browser(app.test_client())
@@ -505,15 +497,9 @@ def test_backup_during_writes_holds_every_earlier_acknowledged_tap(
     finally:
         engine.dispose()
 
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": restored_url,
-            "SECRET_KEY": SECRET,
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
+    app = make_app(
+        restored_url, secret_key=SECRET, instance_path=tmp_path / "restored-instance"
     )
-    app.instance_path = str(tmp_path / "restored-instance")
     try:
         browser = Browser(app.test_client())
         assert browser.login(EMAIL).status_code == 302

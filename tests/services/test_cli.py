@@ -6,7 +6,6 @@ import pytest
 from sqlmodel import Session
 from sqlmodel import select
 
-from planner import create_app
 from planner.db import get_engine
 from planner.migrate import current_revision
 from planner.migrate import head_revision
@@ -14,19 +13,14 @@ from planner.models import AuditEvent
 from planner.models import Product
 from planner.models import User
 from tests.conftest import PASSWORD
+from tests.factories import make_app
 
 
 @pytest.fixture
 def file_app(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "SECRET_KEY": "t",
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
+    app = make_app(
+        f"sqlite:///{tmp_path / 'cli.db'}", instance_path=tmp_path / "instance"
     )
-    app.instance_path = str(tmp_path / "instance")
     yield app
     get_engine(app).dispose()
 

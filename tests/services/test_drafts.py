@@ -36,14 +36,21 @@ def _discard(session, actor, record_id, reason="Opened by mistake."):
     return drafts.discard_draft(session, actor, record_id, {"reason": reason})
 
 
-def test_a_discarded_draft_is_kept_audited_and_frees_its_cycle_number(
-    session, injector, make_patient
-):
+@pytest.fixture
+def signed_and_stray(session, injector, make_patient):
+    """A patient's signed first cycle, and a draft opened 90 days on by mistake."""
     patient = make_patient()
-    first = make_treatment(session, injector, patient.id, SITES, when=WHEN, sign=True)
+    signed = make_treatment(session, injector, patient.id, SITES, when=WHEN, sign=True)
     stray = make_treatment(
         session, injector, patient.id, SITES, when=WHEN + timedelta(days=90)
     )
+    return patient, signed, stray
+
+
+def test_a_discarded_draft_is_kept_audited_and_frees_its_cycle_number(
+    session, injector, signed_and_stray
+):
+    patient, first, stray = signed_and_stray
     assert stray.record.cycle_number == 2
     kept = _discard(session, injector, stray.id, "  Second chart opened by mistake. ")
     assert kept.status == SessionStatus.DISCARDED
@@ -163,13 +170,9 @@ def test_a_draft_with_a_top_up_of_its_cycle_is_kept(session, injector, make_pati
 
 
 def test_a_discarded_draft_is_in_no_recall_and_no_comparison(
-    session, injector, make_patient
+    session, injector, signed_and_stray
 ):
-    patient = make_patient()
-    signed = make_treatment(session, injector, patient.id, SITES, when=WHEN, sign=True)
-    stray = make_treatment(
-        session, injector, patient.id, SITES, when=WHEN + timedelta(days=90)
-    )
+    patient, signed, stray = signed_and_stray
     _discard(session, injector, stray.id)
     names = {muscle.code: muscle.name for muscle in FACE_MAP.muscles}
     recall = find_recall(
@@ -188,13 +191,9 @@ def test_a_discarded_draft_is_in_no_recall_and_no_comparison(
 
 @pytest.mark.parametrize("name", ["sessions", "sites"])
 def test_a_discarded_draft_is_left_out_of_the_research_files(
-    session, injector, make_patient, name
+    session, injector, signed_and_stray, name
 ):
-    patient = make_patient()
-    kept = make_treatment(session, injector, patient.id, SITES, when=WHEN, sign=True)
-    stray = make_treatment(
-        session, injector, patient.id, SITES, when=WHEN + timedelta(days=90)
-    )
+    _, kept, stray = signed_and_stray
     _discard(session, injector, stray.id)
     text = research_csv(session, injector, name)
     rows = list(csv.DictReader(io.StringIO(text, newline="")))

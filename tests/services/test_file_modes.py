@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from planner import create_app
 from planner.cli import _write_backup
 from planner.cli import pgpass_line
 from planner.config import instance_secret_key
 from planner.db import build_engine
 from planner.db import get_engine
 from planner.private_files import private_dir
+from tests.factories import make_app
 
 ROUNDS = 60
 WORKERS = 6
@@ -118,15 +118,9 @@ def test_a_database_made_by_an_older_version_is_tightened(tmp_path, open_umask):
 
 
 def test_backups_and_demo_credentials_are_owner_only(tmp_path, open_umask):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'modes.db'}",
-            "SECRET_KEY": "t",
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
+    app = make_app(
+        f"sqlite:///{tmp_path / 'modes.db'}", instance_path=tmp_path / "instance"
     )
-    app.instance_path = str(tmp_path / "instance")
     runner = app.test_cli_runner()
     try:
         assert runner.invoke(args=["init-db"]).exit_code == 0

@@ -13,7 +13,6 @@ import pytest
 from sqlmodel import Session
 from sqlmodel import select
 
-from planner import create_app
 from planner.db import get_engine
 from planner.models.photos import SIZES
 from planner.models.photos import PhotoImage
@@ -25,6 +24,7 @@ from planner.services.photos import record_consent
 from planner.services.users import create_user
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
+from tests.factories import make_app
 from tests.factories import make_patient
 from tests.factories import make_treatment
 from tests.photo_images import face_jpeg
@@ -34,16 +34,7 @@ EMAIL = "backup.injector@example.org"
 
 
 def file_app(path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{path}",
-            "SECRET_KEY": "t",
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
-    )
-    app.instance_path = str(path.parent / "instance")
-    return app
+    return make_app(f"sqlite:///{path}", instance_path=path.parent / "instance")
 
 
 @pytest.fixture

@@ -121,6 +121,7 @@ def admin(make_user):
 
 # --- creating ---
 
+# The new-login form, as the service takes it and the users pages post it.
 CREATE = {
     "name": "Jane Doe",
     "email": "Jane.Doe@Example.org",

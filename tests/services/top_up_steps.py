@@ -19,6 +19,7 @@ from planner.services import sessions as session_service
 from tests.factories import VIAL_FORM
 from tests.factories import consent_by_browser
 from tests.factories import make_treatment
+from tests.factories import post_sign
 from tests.factories import post_tap
 from tests.services.test_safety_paths import DAY0
 from tests.services.test_safety_paths import LONDON
@@ -153,7 +154,6 @@ def sign_by_tablet(
     browser: Any, session_id: int, reasons: dict[str, str] | None = None
 ) -> Any:
     """Sign the top-up charted by ``tablet_top_up`` through the chart API."""
-    body: dict[str, Any] = {"version": 2, "consent_obtained": True}
-    if reasons is not None:
-        body["reasons"] = reasons
-    return browser.api("POST", f"/api/v1/sessions/{session_id}/sign", body)
+    if reasons is None:
+        return post_sign(browser, session_id, version=2)
+    return post_sign(browser, session_id, version=2, reasons=reasons)

@@ -10,7 +10,6 @@ from sqlmodel import Session
 from sqlmodel import SQLModel
 from sqlmodel import select
 
-from planner import create_app
 from planner.db import get_engine
 from planner.models import AuditAction
 from planner.models import AuditEvent
@@ -23,8 +22,10 @@ from planner.services.users import create_user
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.factories import VIAL_FORM
+from tests.factories import make_app
 from tests.factories import make_patient
 from tests.factories import open_draft
+from tests.factories import post_sign
 from tests.factories import post_tap
 from tests.factories import tap_at
 
@@ -130,18 +131,10 @@ def test_staff_can_read_but_not_chart(chart, login_as):
 def test_sign_then_read_only(chart):
     browser, session_id = chart
     post_tap(browser, session_id, "mentalis", "right", version=1)
-    refused = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": False},
-    )
+    refused = post_sign(browser, session_id, version=2, consent_obtained=False)
     assert refused.status_code == 400
     assert "consent_obtained" in refused.json["fields"]
-    signed = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": True},
-    )
+    signed = post_sign(browser, session_id, version=2)
     assert signed.status_code == 200, signed.json
     assert signed.json["session"]["status"] == "signed"
     late = post_tap(browser, session_id, "platysma", "right", version=3)
@@ -169,11 +162,7 @@ def test_a_dose_with_no_default_is_null_in_the_api_and_never_none_on_the_page(
     assert "None" not in page
     assert "No Dysport default for this muscle" in page
     assert "1 dose to enter in Dysport units before signing" in page
-    refused = injector.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": True},
-    )
+    refused = post_sign(injector, session_id, version=2)
     assert refused.status_code == 400
     assert refused.json["fields"]["doses"] == "missing at site 1: enter it first"
     entered = injector.api(
@@ -246,14 +235,7 @@ def test_openapi_documents_the_chart(login_as):
 @pytest.fixture
 def file_app(tmp_path, db_url):
     url = f"sqlite:///{tmp_path / 'race.db'}" if db_url == "sqlite://" else db_url
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": url,
-            "SECRET_KEY": "race",
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
-    )
+    app = make_app(url, secret_key="race")
     engine = get_engine(app)
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:
@@ -332,11 +314,7 @@ def test_amend_a_signed_record_from_its_page(chart, session):
     browser, session_id = chart
     added = post_tap(browser, session_id, "mentalis", "right", version=1)
     site_id = added.json["site"]["id"]
-    browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": True},
-    )
+    post_sign(browser, session_id, version=2)
     page = browser.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "Amend this record" in page
     assert f'name="units_{site_id}" type="text" value="2"' in page

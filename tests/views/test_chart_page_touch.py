@@ -6,6 +6,7 @@ import re
 from planner.models import Role
 from tests.factories import VIAL_FORM
 from tests.factories import open_draft
+from tests.factories import post_sign
 from tests.factories import post_tap
 
 
@@ -55,11 +56,7 @@ def test_a_signed_chart_links_back_and_an_amended_one_says_amended(
     patient = make_patient(affected_side="right")
     session_id = open_draft(injector, patient.id)
     added = post_tap(injector, session_id, "mentalis", "right", version=1)
-    injector.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": True},
-    )
+    post_sign(injector, session_id, version=2)
     page = injector.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert 'id="status-badge">Signed<' in page
     assert f'href="/patients/{patient.id}"' in page

@@ -10,6 +10,7 @@ from planner.models import AuditEvent
 from planner.models import Role
 from tests.factories import VIAL_FORM
 from tests.factories import open_draft
+from tests.factories import post_sign
 from tests.factories import post_tap
 
 
@@ -22,11 +23,7 @@ def signed_first_cycle(browser, patient_id: int) -> int:
     first = open_draft(browser, patient_id)
     post_tap(browser, first, "frontalis", "left", version=1)
     post_tap(browser, first, "mentalis", "left", version=2)
-    signed = browser.api(
-        "POST",
-        f"/api/v1/sessions/{first}/sign",
-        {"version": 3, "consent_obtained": True, "reasons": {}},
-    )
+    signed = post_sign(browser, first, version=3, reasons={})
     assert signed.status_code == 200, signed.json
     return first
 

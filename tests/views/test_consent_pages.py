@@ -12,6 +12,7 @@ from planner.models import ConsentForm
 from planner.models import ConsentRecord
 from planner.models import Role
 from tests.factories import open_draft
+from tests.factories import post_sign
 from tests.factories import post_tap
 
 STROKES = json.dumps([[[20, 150], [80, 40], [140, 150]], [[200, 100], [400, 110]]])
@@ -155,11 +156,7 @@ def test_signing_a_chart_without_consent_says_why(injector_browser, make_patient
     patient = make_patient(affected_side="right")
     session_id = open_draft(injector_browser, patient.id, consent=False)
     post_tap(injector_browser, session_id, "mentalis", "right", version=1)
-    refused = injector_browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": True},
-    )
+    refused = post_sign(injector_browser, session_id, version=2)
     assert refused.status_code == 400
     assert (
         "has not signed the treatment consent form" in refused.json["fields"]["consent"]

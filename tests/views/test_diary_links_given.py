@@ -22,6 +22,7 @@ from tests.factories import ZONE
 from tests.factories import audit_events
 from tests.factories import ensure_consent
 from tests.factories import make_treatment
+from tests.factories import post_sign
 from tests.factories import sign_chin
 from tests.services.test_reports import page_texts
 
@@ -172,14 +173,11 @@ def _sign_over_http(session, browser, injector, patient_id):
     warnings = chart_state(
         session, treatment.id, face_map=FACE_MAP, zone=ZONE, now=when
     ).warnings
-    return treatment, browser.api(
-        "POST",
-        f"/api/v1/sessions/{treatment.id}/sign",
-        {
-            "version": treatment.version,
-            "consent_obtained": True,
-            "reasons": {w.key: "Agreed with the patient." for w in warnings},
-        },
+    return treatment, post_sign(
+        browser,
+        treatment.id,
+        version=treatment.version,
+        reasons={w.key: "Agreed with the patient." for w in warnings},
     )
 
 

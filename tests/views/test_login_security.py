@@ -29,6 +29,7 @@ from tests.conftest import PASSWORD
 from tests.conftest import PG_URL
 from tests.conftest import Browser
 from tests.conftest import reset_postgres
+from tests.factories import make_app
 
 OWNER = "192.0.2.10"
 STRANGER = "203.0.113.66"
@@ -316,14 +317,7 @@ def shared_engine(db_url, tmp_path):
     apps = []
 
     def worker():
-        app = create_app(
-            {
-                "TESTING": True,
-                "DATABASE_URL": url,
-                "SECRET_KEY": "test",
-                "PASSWORD_HASHING": "fast-for-tests",
-            }
-        )
+        app = make_app(url, secret_key="test")
         apps.append(app)
         return app
 

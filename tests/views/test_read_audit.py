@@ -9,7 +9,6 @@ from sqlmodel import Session
 from sqlmodel import SQLModel
 from sqlmodel import select
 
-from planner import create_app
 from planner.db import get_engine
 from planner.models import AuditEvent
 from planner.models import Role
@@ -191,14 +190,7 @@ def test_the_patients_audit_view_lists_who_read_the_record(
 
 def test_a_read_leaves_every_pooled_connection_waiting_for_the_disk(tmp_path):
     """Reads commit without fsync; the connection goes back at synchronous=FULL."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'reads.db'}",
-            "SECRET_KEY": "t",
-            "PASSWORD_HASHING": "fast-for-tests",
-        }
-    )
+    app = factories.make_app(f"sqlite:///{tmp_path / 'reads.db'}")
     engine = get_engine(app)
     try:
         SQLModel.metadata.create_all(engine)

@@ -26,20 +26,21 @@ OFF_SITE = [
 CONTROL = ["/patients/\r\nSet-Cookie: x=1", "/\t/evil.example", "/patients/\x00"]
 
 
-def login_post(client, browser, target, email):
+def login_post(client, make_user, target):
+    """Log a new user in through the login form, asking to go on to ``target``."""
+    user = make_user()
+    browser = Browser(client)
+    browser.refresh_token()
     return client.post(
         "/login",
         query_string={"next": target},
-        data={"email": email, "password": PASSWORD, "csrf_token": browser.token},
+        data={"email": user.email, "password": PASSWORD, "csrf_token": browser.token},
     )
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_login_post_never_sends_the_browser_off_site(client, make_user, target):
-    user = make_user()
-    browser = Browser(client)
-    browser.refresh_token()
-    response = login_post(client, browser, target, user.email)
+    response = login_post(client, make_user, target)
     assert response.status_code == 302
     assert response.headers["Location"] == "/patients/", target
 
@@ -52,19 +53,13 @@ def test_login_get_when_logged_in_never_sends_the_browser_off_site(login_as, tar
 
 
 def test_a_page_of_this_site_with_its_query_is_followed(client, make_user):
-    user = make_user()
-    browser = Browser(client)
-    browser.refresh_token()
-    response = login_post(client, browser, "/patients/?q=ab&page=2", user.email)
+    response = login_post(client, make_user, "/patients/?q=ab&page=2")
     assert response.headers["Location"] == "/patients/?q=ab&page=2"
 
 
 @pytest.mark.parametrize("target", CONTROL)
 def test_control_characters_in_next_are_refused_with_400(client, make_user, target):
-    user = make_user()
-    browser = Browser(client)
-    browser.refresh_token()
-    response = login_post(client, browser, target, user.email)
+    response = login_post(client, make_user, target)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "next" in page

@@ -14,6 +14,7 @@ from planner.models import TreatmentSession
 from tests.conftest import assert_shows
 from tests.factories import VIAL_FORM
 from tests.factories import open_draft
+from tests.factories import post_sign
 from tests.factories import post_tap
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)", re.IGNORECASE)
@@ -82,21 +83,14 @@ def test_a_draft_is_discarded_after_a_reason_and_a_confirmation(drafted, session
 
 def test_a_signed_session_cannot_be_discarded(drafted, session):
     browser, _patient, session_id = drafted
-    signed = browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": True, "reasons": {}},
-    )
+    signed = post_sign(browser, session_id, version=2, reasons={})
     if signed.status_code == 400:  # a warning wants its reason: give one for each
         keys = signed.get_json().get("fields", {})
-        signed = browser.api(
-            "POST",
-            f"/api/v1/sessions/{session_id}/sign",
-            {
-                "version": 2,
-                "consent_obtained": True,
-                "reasons": {key.removeprefix("reasons."): "Agreed." for key in keys},
-            },
+        signed = post_sign(
+            browser,
+            session_id,
+            version=2,
+            reasons={key.removeprefix("reasons."): "Agreed." for key in keys},
         )
     assert signed.status_code == 200, signed.get_data(as_text=True)
     assert "Discard this draft" not in text(browser.get(f"/sessions/{session_id}"))

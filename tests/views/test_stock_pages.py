@@ -15,6 +15,7 @@ from tests.conftest import assert_shows
 from tests.factories import VIAL_FORM
 from tests.factories import consent_by_browser
 from tests.factories import make_treatment
+from tests.factories import post_sign
 from tests.factories import post_tap
 
 INLINE_STYLE = re.compile(r"<[^>]+\sstyle=", re.IGNORECASE)
@@ -92,11 +93,7 @@ def test_the_chair_takes_a_vial_from_stock_and_closing_it_wastes_the_rest(
         injector_browser, session_id, "mentalis", "left", version=1, units=3
     )
     assert tapped.status_code == 201, tapped.json
-    signed = injector_browser.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": True},
-    )
+    signed = post_sign(injector_browser, session_id, version=2)
     assert signed.status_code == 200, signed.json
     vial = session.exec(select(VialLot)).one()
     page = text(injector_browser.get("/stock/"))

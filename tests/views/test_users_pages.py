@@ -19,15 +19,9 @@ from tests.factories import login_form
 from tests.factories import login_shown
 from tests.factories import open_draft
 from tests.factories import tap_at
+from tests.services.test_user_admin import CREATE
 
 NEW_PASSWORD = "a brand new passphrase"
-CREATE = {
-    "name": "Jane Doe",
-    "email": "Jane.Doe@Example.org",
-    "role": "staff",
-    "password": PASSWORD,
-    "password_confirm": PASSWORD,
-}
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from planner.models import Role
 from tests.conftest import Browser
 from tests.factories import VIAL_FORM
 from tests.factories import consent_by_browser
+from tests.factories import post_sign
 from tests.factories import post_tap
 from tests.services.test_reports import page_texts
 
@@ -234,11 +235,7 @@ def test_markup_in_free_text_comes_back_as_text(
     assert state.mimetype == "application/json"
     check.svg("API svg", state.json["svg"], full_name)
 
-    signed = injector.api(
-        "POST",
-        f"/api/v1/sessions/{session_id}/sign",
-        {"version": 2, "consent_obtained": True},
-    )
+    signed = post_sign(injector, session_id, version=2)
     assert signed.status_code == 200, signed.json
 
     reason, note = f"R{payload}", f"M{payload}"
