@@ -42,12 +42,12 @@ from planner.services.chart_state import chart_state
 from planner.services.patients import create_patient
 from planner.services.users import create_user
 from tests.bench.chart_cases import _tap_points
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import open_draft
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.factories import PATIENT_DEFAULTS
-from tests.factories import VIAL_FORM
 from tests.factories import make_app
-from tests.factories import open_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 
 from planner.models import Role
+from tests.browser_steps import open_draft
+from tests.browser_steps import post_tap
 from tests.conftest import Browser
-from tests.factories import open_draft
-from tests.factories import post_tap
 from tests.factories import tap_at
 
 # A positive float so small that its volume in mL underflows to 0.0.

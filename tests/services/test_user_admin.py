@@ -33,9 +33,9 @@ from planner.services.login_throttle import note_failure
 from planner.services.user_admin import LoginValues
 from planner.services.user_admin import last_admin_problems
 from planner.services.user_admin import self_change_problems
+from tests.browser_steps import login_form
+from tests.browser_steps import login_shown
 from tests.conftest import PASSWORD
-from tests.factories import login_form
-from tests.factories import login_shown
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "a brand new passphrase"

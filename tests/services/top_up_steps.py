@@ -16,11 +16,11 @@ from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.models import Role
 from planner.services import sessions as session_service
-from tests.factories import VIAL_FORM
-from tests.factories import consent_by_browser
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import consent_by_browser
+from tests.browser_steps import post_sign
+from tests.browser_steps import post_tap
 from tests.factories import make_treatment
-from tests.factories import post_sign
-from tests.factories import post_tap
 from tests.services.test_safety_paths import DAY0
 from tests.services.test_safety_paths import LONDON
 

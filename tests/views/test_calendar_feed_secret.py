@@ -21,9 +21,9 @@ from planner.models import Role
 from planner.services.audit import SYSTEM
 from planner.services.calendar_files import renew_feed_token
 from planner.services.read_audit import feed_owner
+from tests.browser_steps import login_form
+from tests.browser_steps import login_shown
 from tests.conftest import Browser
-from tests.factories import login_form
-from tests.factories import login_shown
 from tests.factories import make_appointment
 
 pytestmark = [

@@ -19,14 +19,14 @@ from planner.models import Role
 from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import open_draft
+from tests.browser_steps import post_sign
+from tests.browser_steps import post_tap
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
-from tests.factories import VIAL_FORM
 from tests.factories import make_app
 from tests.factories import make_patient
-from tests.factories import open_draft
-from tests.factories import post_sign
-from tests.factories import post_tap
 from tests.factories import tap_at
 
 

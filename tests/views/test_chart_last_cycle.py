@@ -13,8 +13,8 @@ import pytest
 from planner.db_types import utc_now
 from planner.models import Role
 from planner.services import drafts
-from tests.factories import VIAL_FORM
-from tests.factories import consent_by_browser
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import consent_by_browser
 from tests.factories import make_treatment
 
 # Per product: the vial's units, the full treatment's site, a top-up never given.

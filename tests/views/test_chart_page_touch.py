@@ -4,10 +4,10 @@ keypad's quick-dose chips per product, and the signed page's status and links.""
 import re
 
 from planner.models import Role
-from tests.factories import VIAL_FORM
-from tests.factories import open_draft
-from tests.factories import post_sign
-from tests.factories import post_tap
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import open_draft
+from tests.browser_steps import post_sign
+from tests.browser_steps import post_tap
 
 
 def chips(page: str) -> list[str]:

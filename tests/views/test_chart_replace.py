@@ -8,10 +8,10 @@ from sqlmodel import select
 from planner.models import AuditAction
 from planner.models import AuditEvent
 from planner.models import Role
-from tests.factories import VIAL_FORM
-from tests.factories import open_draft
-from tests.factories import post_sign
-from tests.factories import post_tap
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import open_draft
+from tests.browser_steps import post_sign
+from tests.browser_steps import post_tap
 
 
 def sites(browser, session_id: int) -> list[tuple[int, str, str]]:

@@ -11,9 +11,9 @@ from sqlmodel import select
 from planner.models import ConsentForm
 from planner.models import ConsentRecord
 from planner.models import Role
-from tests.factories import open_draft
-from tests.factories import post_sign
-from tests.factories import post_tap
+from tests.browser_steps import open_draft
+from tests.browser_steps import post_sign
+from tests.browser_steps import post_tap
 
 STROKES = json.dumps([[[20, 150], [80, 40], [140, 150]], [[200, 100], [400, 110]]])
 

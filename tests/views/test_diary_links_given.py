@@ -16,13 +16,13 @@ from planner.models import Reminder
 from planner.models import Role
 from planner.services.chart_state import chart_state
 from planner.services.diary_reprint import printable_link
+from tests.browser_steps import post_sign
 from tests.factories import DIARY_KEY
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
 from tests.factories import audit_events
 from tests.factories import ensure_consent
 from tests.factories import make_treatment
-from tests.factories import post_sign
 from tests.factories import sign_chin
 from tests.services.test_reports import page_texts
 

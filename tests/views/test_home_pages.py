@@ -10,9 +10,9 @@ from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.models import Appointment
 from planner.models import Role
+from tests.browser_steps import open_draft
 from tests.conftest import assert_shows
 from tests.factories import ZONE
-from tests.factories import open_draft
 
 pytestmark = pytest.mark.audit_exempt("raw booking rows", tables=["appointment"])
 

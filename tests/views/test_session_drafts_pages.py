@@ -11,11 +11,11 @@ from planner.models import AuditEvent
 from planner.models import Role
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import open_draft
+from tests.browser_steps import post_sign
+from tests.browser_steps import post_tap
 from tests.conftest import assert_shows
-from tests.factories import VIAL_FORM
-from tests.factories import open_draft
-from tests.factories import post_sign
-from tests.factories import post_tap
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)", re.IGNORECASE)
 

@@ -7,8 +7,8 @@ from sqlmodel import select
 from planner.models import Role
 from planner.models import TreatmentSession
 from planner.models import VialLot
+from tests.browser_steps import VIAL_FORM
 from tests.conftest import assert_shows
-from tests.factories import VIAL_FORM
 
 DYSPORT_VIAL = {
     **VIAL_FORM,

@@ -11,12 +11,12 @@ from planner.models import AuditAction
 from planner.models import AuditEvent
 from planner.models import Role
 from planner.models import VialLot
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import consent_by_browser
+from tests.browser_steps import post_sign
+from tests.browser_steps import post_tap
 from tests.conftest import assert_shows
-from tests.factories import VIAL_FORM
-from tests.factories import consent_by_browser
 from tests.factories import make_treatment
-from tests.factories import post_sign
-from tests.factories import post_tap
 
 INLINE_STYLE = re.compile(r"<[^>]+\sstyle=", re.IGNORECASE)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)", re.IGNORECASE)

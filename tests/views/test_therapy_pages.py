@@ -6,9 +6,9 @@ from planner.models import AuditEvent
 from planner.models import Role
 from planner.models.therapy import Procedure
 from planner.models.therapy import TherapyCourse
+from tests.browser_steps import open_draft
+from tests.browser_steps import post_tap
 from tests.conftest import assert_shows
-from tests.factories import open_draft
-from tests.factories import post_tap
 
 
 def test_an_injector_records_a_course_and_a_procedure_and_sees_them(

@@ -11,13 +11,13 @@ from planner.models import User
 from planner.passwords import verify_password
 from planner.services.audit import SYSTEM
 from planner.services.calendar_files import renew_feed_token
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import login_form
+from tests.browser_steps import login_shown
+from tests.browser_steps import open_draft
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.conftest import assert_shows
-from tests.factories import VIAL_FORM
-from tests.factories import login_form
-from tests.factories import login_shown
-from tests.factories import open_draft
 from tests.factories import tap_at
 from tests.services.test_user_admin import CREATE
 

@@ -18,11 +18,11 @@ from sqlmodel import select
 
 from planner.models import Appointment
 from planner.models import Role
+from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import consent_by_browser
+from tests.browser_steps import post_sign
+from tests.browser_steps import post_tap
 from tests.conftest import Browser
-from tests.factories import VIAL_FORM
-from tests.factories import consent_by_browser
-from tests.factories import post_sign
-from tests.factories import post_tap
 from tests.services.test_reports import page_texts
 
 PAYLOADS = [
