@@ -25,6 +25,7 @@ from planner.services.cycles import cycles_overview
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
 from tests.factories import make_treatment
+from tests.services.test_other_product_top_up import treat
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 NEXT = T0 + timedelta(days=100)
@@ -41,18 +42,7 @@ SWITCHES = [("botox", "dysport"), ("dysport", "botox")]
 
 
 def signed(session, injector, patient, product, sites, when, **extra):
-    return make_treatment(
-        session,
-        injector,
-        patient.id,
-        sites,
-        when=when,
-        sign=True,
-        product=product,
-        lot_number=f"L{when:%j}{product}",
-        **FORMS[product],
-        **extra,
-    )
+    return treat(session, injector, patient, sites, when, product, sign=True, **extra)
 
 
 def last_cycle(session, injector, patient, product):
