@@ -1,0 +1,141 @@
+"""Injection sites as FHIR R4 ``MedicationAdministration`` resources.
+
+Pure: no flask, no database. One MedicationAdministration per injection site,
+``partOf`` its session's Procedure:
+
+- Doses are each product's own units, never converted: a Quantity with the value and
+  the product's unit name ("U", "U (Speywood)") and no UCUM system or code. UCUM's
+  ``[iU]`` is the WHO International Unit; botulinum toxin units are manufacturer
+  assay units that differ between products, so calling them ``[iU]`` would be false.
+  The volume injected and the dilution are in ``dosage.text``.
+- Body site: the muscle in planner's code system (``MUSCLE_SYSTEM``, the face map's
+  muscle key), plus SNOMED CT where the face map holds a verified concept (only
+  platysma, 18252004, today). Laterality is the mCODE laterality-qualifier extension
+  on the body site, SNOMED CT 24028007 (right) or 7771000 (left), from the patient's
+  point of view; a midline site has none. The site's number, role, side and face-map
+  coordinates are in the ``INJECTION_POINT`` extension.
+"""
+
+from dataclasses import dataclass
+
+from planner.dosing import format_units
+from planner.dosing import format_volume_ml
+from planner.dosing import volume_ml
+from planner.interop.fhir_codes import INJECTION_POINT
+from planner.interop.fhir_codes import LATERALITY
+from planner.interop.fhir_codes import LATERALITY_CODES
+from planner.interop.fhir_codes import MUSCLE_SYSTEM
+from planner.interop.fhir_codes import ROUTE_SYSTEM
+from planner.interop.fhir_codes import SESSION_STATUS
+from planner.interop.fhir_codes import SNOMED
+from planner.interop.fhir_codes import Resource
+from planner.interop.fhir_codes import coding
+from planner.interop.fhir_codes import concept
+from planner.interop.fhir_codes import instant
+from planner.interop.fhir_codes import trimmed
+from planner.interop.fhir_records import LotRecord
+from planner.interop.fhir_records import MuscleInfo
+from planner.interop.fhir_records import ProductRecord
+from planner.interop.fhir_records import SessionRecord
+from planner.interop.fhir_records import SiteRecord
+
+
+@dataclass(frozen=True)
+class SessionRefs:
+    """The references every administration of one session shares."""
+
+    procedure: Resource
+    medication: Resource
+    patient: Resource
+    performer: Resource
+
+
+def administration(
+    record: SessionRecord,
+    site: SiteRecord,
+    *,
+    product: ProductRecord,
+    lot: LotRecord | None,
+    muscle: MuscleInfo,
+    face_map: str,
+    refs: SessionRefs,
+) -> Resource:
+    """Return one injection site as a MedicationAdministration."""
+    return {
+        "resourceType": "MedicationAdministration",
+        "extension": [injection_point(site, face_map)],
+        "status": SESSION_STATUS[record.status],
+        "partOf": [refs.procedure],
+        "medicationReference": refs.medication,
+        "subject": refs.patient,
+        "effectiveDateTime": instant(record.performed_at),
+        "performer": [{"actor": refs.performer}],
+        "note": [{"text": trimmed(site.note)}],
+        "dosage": {
+            "text": dosage_text(site, product, lot, muscle),
+            "site": body_site(site, muscle),
+            "route": route(site.depth),
+            "dose": {"value": site.units, "unit": product.unit_name},
+        },
+    }
+
+
+def injection_point(site: SiteRecord, face_map: str) -> Resource:
+    return {
+        "url": INJECTION_POINT,
+        "extension": [
+            {"url": "number", "valuePositiveInt": site.number},
+            {"url": "side", "valueCode": site.side},
+            {"url": "role", "valueCode": site.role},
+            {"url": "faceMap", "valueString": face_map},
+            {"url": "x", "valueDecimal": site.x},
+            {"url": "y", "valueDecimal": site.y},
+        ],
+    }
+
+
+def body_site(site: SiteRecord, muscle: MuscleInfo) -> Resource:
+    codings = [coding(SNOMED, muscle.snomed)] if muscle.snomed else []
+    codings.append(coding(MUSCLE_SYSTEM, muscle.code, muscle.name))
+    laterality = []
+    if site.side in LATERALITY_CODES:
+        code, display = LATERALITY_CODES[site.side]
+        laterality.append(
+            {
+                "url": LATERALITY,
+                "valueCodeableConcept": concept(
+                    coding(SNOMED, code, display), text=site.side
+                ),
+            }
+        )
+    return {"extension": laterality} | concept(
+        *codings, text=f"{muscle.name}, {site.side}"
+    )
+
+
+def route(depth: str | None) -> Resource | None:
+    if depth is None:
+        return None
+    if depth == "superficial":
+        # Subcutaneous or intradermal: the chart does not say which.
+        return {"text": "Superficial injection"}
+    return concept(
+        coding(ROUTE_SYSTEM, "IM", "Injection, intramuscular"),
+        text=f"Intramuscular ({depth})",
+    )
+
+
+def dosage_text(
+    site: SiteRecord, product: ProductRecord, lot: LotRecord | None, muscle: MuscleInfo
+) -> str:
+    text = (
+        f"Site {site.number}: {format_units(site.units)} {product.unit_name} "
+        f"{product.brand} into {muscle.name}, {site.side}"
+    )
+    if lot is None:
+        return text
+    volume = volume_ml(site.units, lot.vial_units, lot.diluent_ml)
+    return (
+        f"{text}; {format_volume_ml(volume)} of a {lot.vial_units} "
+        f"{product.unit_name} vial in {format_units(lot.diluent_ml)} mL"
+    )
