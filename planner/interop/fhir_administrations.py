@@ -14,8 +14,14 @@ Pure: no flask, no database. One MedicationAdministration per injection site,
   on the body site, SNOMED CT 24028007 (right) or 7771000 (left), from the patient's
   point of view; a midline site has none. The site's number, role, side and face-map
   coordinates are in the ``INJECTION_POINT`` extension.
+- Amendments: a signed record is corrected only by amendment, and the correction
+  stays visible. The administration carries the corrected dose, with a note per
+  amendment that changed it ("3 → 5 U", its number and reason); the Procedure has
+  a note per amendment naming each site it corrected, old → new, as the printed
+  record does.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.dosing import format_units
@@ -33,6 +39,7 @@ from planner.interop.fhir_codes import coding
 from planner.interop.fhir_codes import concept
 from planner.interop.fhir_codes import instant
 from planner.interop.fhir_codes import trimmed
+from planner.interop.fhir_records import DoseCorrection
 from planner.interop.fhir_records import LotRecord
 from planner.interop.fhir_records import MuscleInfo
 from planner.interop.fhir_records import ProductRecord
@@ -70,7 +77,10 @@ def administration(
         "subject": refs.patient,
         "effectiveDateTime": instant(record.performed_at),
         "performer": [{"actor": refs.performer}],
-        "note": [{"text": trimmed(site.note)}],
+        "note": [
+            {"text": trimmed(site.note)},
+            *correction_notes(record, site, product),
+        ],
         "dosage": {
             "text": dosage_text(site, product, lot, muscle),
             "site": body_site(site, muscle),
@@ -139,3 +149,52 @@ def dosage_text(
         f"{text}; {format_volume_ml(volume)} of a {lot.vial_units} "
         f"{product.unit_name} vial in {format_units(lot.diluent_ml)} mL"
     )
+
+
+def amendment_notes(
+    record: SessionRecord,
+    product: ProductRecord,
+    muscle: Callable[[str], MuscleInfo],
+) -> list[Resource]:
+    """Return each amendment as a note: its number, reason and the doses it changed."""
+    sites = {site.number: site for site in record.sites}
+    notes = []
+    for number, amendment in enumerate(record.amendments, 1):
+        parts = [f"Amendment {number}: {_sentence(amendment.reason)}"]
+        if amendment.note:
+            parts.append(f"Note: {_sentence(amendment.note)}")
+        for correction in amendment.corrections:
+            site = sites.get(correction.site)
+            where = f"Site {correction.site}"
+            if site is not None:
+                where += f" ({muscle(site.muscle).name}, {site.side})"
+            parts.append(f"{where}: {_change(correction, product)}.")
+        notes.append({"time": instant(amendment.at), "text": " ".join(parts)})
+    return notes
+
+
+def correction_notes(
+    record: SessionRecord, site: SiteRecord, product: ProductRecord
+) -> list[Resource]:
+    """Return a note for each amendment that corrected this site's dose."""
+    return [
+        {
+            "time": instant(amendment.at),
+            "text": f"Dose corrected after signing by amendment {number}: "
+            f"{_change(correction, product)}. "
+            f"Reason: {_sentence(amendment.reason)}",
+        }
+        for number, amendment in enumerate(record.amendments, 1)
+        for correction in amendment.corrections
+        if correction.site == site.number
+    ]
+
+
+def _change(correction: DoseCorrection, product: ProductRecord) -> str:
+    before = format_units(correction.before)
+    return f"{before} → {format_units(correction.after)} {product.unit_name}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."

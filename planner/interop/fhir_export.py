@@ -23,8 +23,9 @@ What a receiving system should know:
 - Doses and body sites: see ``planner.interop.fhir_administrations``.
 - Sessions: a signed session is ``completed``; an unsigned draft is exported too, as
   ``in-progress``, because its doses may already have been given and a receiver
-  counting toxin must see them. Amended sessions show their current (amended) doses,
-  and each amendment's reason is a Procedure note.
+  counting toxin must see them. Amended sessions show their current (amended) doses;
+  each amendment is a Procedure note naming its reason and each site it corrected,
+  old → new, and each corrected administration says so in a note.
 - Scores: no LOINC codes exist for Sunnybrook, eFACE, SAQ or FDI, so each
   assessment is an Observation with planner's own codes: the headline as
   ``valueQuantity`` (UCUM ``{score}``), every numeric subscore as a component;
@@ -50,6 +51,7 @@ from uuid import uuid5
 from planner.clinic_time import require_aware
 from planner.interop.fhir_administrations import SessionRefs
 from planner.interop.fhir_administrations import administration
+from planner.interop.fhir_administrations import amendment_notes
 from planner.interop.fhir_appointments import appointment_resource
 from planner.interop.fhir_assessments import observation
 from planner.interop.fhir_codes import BASE
@@ -311,13 +313,7 @@ class _BundleBuilder:
     def procedure(self, record: SessionRecord) -> Resource:
         kind = SESSION_KINDS[record.kind]
         notes: list[Resource] = [{"text": trimmed(record.notes)}]
-        notes += [
-            {
-                "time": instant(amendment.at),
-                "text": f"Amended: {amendment.reason.strip()}",
-            }
-            for amendment in record.amendments
-        ]
+        notes += amendment_notes(record, self.products[record.product_id], self.muscle)
         return {
             "resourceType": "Procedure",
             "extension": [

@@ -198,7 +198,7 @@ def test_an_amended_session_exports_its_corrected_dose(
         if e["resource"]["id"]
         == resource_id(namespace, "treatment_session", site.session_id)
     )
-    assert procedure["note"][-1]["text"] == "Amended: Dose misread"
+    assert procedure["note"][-1]["text"].startswith("Amendment 1: Dose misread. ")
 
 
 @pytest.mark.audit_exempt(

@@ -606,7 +606,7 @@ def test_an_amendment_is_a_note_on_its_procedure(bundle: dict[str, Any]) -> None
 
     assert signed["note"] == [
         {"text": "Tolerated well."},
-        {"time": "2026-03-02T11:30:00+00:00", "text": "Amended: Site 3 was 5 U"},
+        {"time": "2026-03-02T11:30:00+00:00", "text": "Amendment 1: Site 3 was 5 U."},
     ]
 
 
