@@ -3,10 +3,16 @@
 Pure: no flask, no database. One MedicationAdministration per injection site,
 ``partOf`` its session's Procedure:
 
-- Doses are each product's own units, never converted: a Quantity with the value and
-  the product's unit name ("U", "U (Speywood)") and no UCUM system or code. UCUM's
-  ``[iU]`` is the WHO International Unit; botulinum toxin units are manufacturer
-  assay units that differ between products, so calling them ``[iU]`` would be false.
+- Doses are each product's own units, never converted. Botulinum toxin units are
+  manufacturer assay units that differ between products, so neither UCUM's ``U``
+  (the enzyme unit, µmol/min) nor ``[iU]`` (the WHO International Unit) is true of
+  them. Each dose, and each Medication's strength numerator, is a UCUM Quantity
+  whose code is an annotation bound to the product, ``{<product code>_U}``
+  (``{botox_U}``, ``{dysport_U}``, ``{xeomin_U}``, ``{daxxify_U}``), with the
+  product's own unit name as ``unit`` ("U", "U (Speywood)"). UCUM reads any
+  annotation as the unit 1, so a UCUM library would call two products' units
+  comparable: a receiver must match the code exactly, and never convert or add
+  across codes. Product codes are unique, so two products never share a code.
   The volume injected and the dilution are in ``dosage.text``.
 - Body site: the muscle in planner's code system (``MUSCLE_SYSTEM``, the face map's
   muscle key), plus SNOMED CT where the face map holds a verified concept (only
@@ -34,6 +40,7 @@ from planner.interop.fhir_codes import MUSCLE_SYSTEM
 from planner.interop.fhir_codes import ROUTE_SYSTEM
 from planner.interop.fhir_codes import SESSION_STATUS
 from planner.interop.fhir_codes import SNOMED
+from planner.interop.fhir_codes import UCUM
 from planner.interop.fhir_codes import Resource
 from planner.interop.fhir_codes import coding
 from planner.interop.fhir_codes import concept
@@ -85,9 +92,24 @@ def administration(
             "text": dosage_text(site, product, lot, muscle),
             "site": body_site(site, muscle),
             "route": route(site.depth),
-            "dose": {"value": site.units, "unit": product.unit_name},
+            "dose": product_units(site.units, product),
         },
     }
+
+
+def product_units(value: float, product: ProductRecord) -> Resource:
+    """Return an amount of toxin in the product's own units, coded in UCUM."""
+    return {
+        "value": value,
+        "unit": product.unit_name,
+        "system": UCUM,
+        "code": unit_code(product),
+    }
+
+
+def unit_code(product: ProductRecord) -> str:
+    """Return the UCUM code of the product's units: an annotation, ``{botox_U}``."""
+    return f"{{{product.code}_U}}"
 
 
 def injection_point(site: SiteRecord, face_map: str) -> Resource:

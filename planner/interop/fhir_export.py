@@ -20,7 +20,9 @@ What a receiving system should know:
   per treatment session, one MedicationAdministration per injection site (``partOf``
   its Procedure), one Observation per outcome assessment, the Appointments, and
   a Media per photograph (``planner.interop.fhir_media``).
-- Doses and body sites: see ``planner.interop.fhir_administrations``.
+- Doses, in each product's own units coded as a UCUM annotation bound to the
+  product ("{dysport_U}"), and body sites: see
+  ``planner.interop.fhir_administrations``.
 - Sessions: a signed session is ``completed``; an unsigned draft is exported too, as
   ``in-progress``, because its doses may already have been given and a receiver
   counting toxin must see them. Amended sessions show their current (amended) doses;
@@ -52,6 +54,7 @@ from planner.clinic_time import require_aware
 from planner.interop.fhir_administrations import SessionRefs
 from planner.interop.fhir_administrations import administration
 from planner.interop.fhir_administrations import amendment_notes
+from planner.interop.fhir_administrations import product_units
 from planner.interop.fhir_appointments import appointment_resource
 from planner.interop.fhir_assessments import observation
 from planner.interop.fhir_codes import BASE
@@ -295,10 +298,7 @@ class _BundleBuilder:
                     "itemCodeableConcept": {"text": product.inn},
                     "isActive": True,
                     "strength": {
-                        "numerator": {
-                            "value": lot.vial_units,
-                            "unit": product.unit_name,
-                        },
+                        "numerator": product_units(lot.vial_units, product),
                         "denominator": {
                             "value": lot.diluent_ml,
                             "unit": "mL",

@@ -7,6 +7,7 @@ their stored string values. Every record checks its own values, and
 every reference the Bundle makes resolves inside it.
 """
 
+import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -83,10 +84,15 @@ class ProductRecord:
     """A toxin product; its units are its own and are never converted."""
 
     id: int
+    # Also names its units in UCUM ("{botox_U}"): letters, digits, "-", "_", ".".
     code: str
     brand: str
     inn: str
     unit_name: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", self.code):
+            raise ValueError(f"code: {self.code!r} is not a plain product code")
 
 
 @dataclass(frozen=True)
@@ -305,6 +311,10 @@ class PatientExport:
             "lots": _unique("lots", self.lots),
             "sessions": _unique("sessions", self.sessions),
         }
+        codes = [product.code for product in self.products]
+        if len(set(codes)) != len(codes):
+            # Each product's units are coded by its code: two must never share one.
+            raise ValueError(f"products: a code appears twice in {codes}")
         _unique("assessments", self.assessments)
         _unique("appointments", self.appointments)
         _unique("photos", self.photos)

@@ -257,7 +257,12 @@ def test_a_draft_without_a_lot_exports_in_progress_with_its_product(
     medication = resources[administration["medicationReference"]["reference"]]
 
     assert procedure["status"] == administration["status"] == "in-progress"
-    assert administration["dosage"]["dose"] == {"value": 15, "unit": "U (Speywood)"}
+    assert administration["dosage"]["dose"] == {
+        "value": 15,
+        "unit": "U (Speywood)",
+        "system": "http://unitsofmeasure.org",
+        "code": "{dysport_U}",
+    }
     assert medication["code"]["coding"][0]["code"] == "dysport"
     assert "batch" not in medication
 

@@ -483,7 +483,12 @@ def test_medication_carries_the_lot_and_expiry(bundle: dict[str, Any]) -> None:
     }
     assert medication["code"]["coding"][0]["code"] == "botox"
     strength = medication["ingredient"][0]["strength"]
-    assert strength["numerator"] == {"value": 100, "unit": "U"}
+    assert strength["numerator"] == {
+        "value": 100,
+        "unit": "U",
+        "system": "http://unitsofmeasure.org",
+        "code": "{botox_U}",
+    }
     assert strength["denominator"]["value"] == 2.5
     assert strength["denominator"]["code"] == "mL"
 
@@ -501,12 +506,19 @@ def test_a_session_without_a_lot_names_its_product_without_a_batch(
 def test_doses_keep_each_products_own_units(bundle: dict[str, Any]) -> None:
     sites = administrations(bundle)
 
-    assert sites[100]["dosage"]["dose"] == {"value": 2.5, "unit": "U"}
+    assert sites[100]["dosage"]["dose"] == {
+        "value": 2.5,
+        "unit": "U",
+        "system": "http://unitsofmeasure.org",
+        "code": "{botox_U}",
+    }
     # Dysport's units are not Botox's, and neither is a UCUM International Unit.
-    assert sites[103]["dosage"]["dose"] == {"value": 12.5, "unit": "U (Speywood)"}
-    for administration in sites.values():
-        assert "system" not in administration["dosage"]["dose"]
-        assert "code" not in administration["dosage"]["dose"]
+    assert sites[103]["dosage"]["dose"] == {
+        "value": 12.5,
+        "unit": "U (Speywood)",
+        "system": "http://unitsofmeasure.org",
+        "code": "{dysport_U}",
+    }
 
 
 def test_dosage_text_gives_the_volume_from_the_lots_dilution(
