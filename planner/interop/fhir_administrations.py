@@ -1,7 +1,8 @@
 """Injection sites as FHIR R4 ``MedicationAdministration`` resources.
 
-Pure: no flask, no database. One MedicationAdministration per injection site,
-``partOf`` its session's Procedure:
+Pure: no flask, no database. One MedicationAdministration per injection site of a
+signed session, ``partOf`` its session's Procedure (an unsigned draft has none: its
+doses may never be given):
 
 - Doses are each product's own units, never converted. Botulinum toxin units are
   manufacturer assay units that differ between products, so neither UCUM's ``U``

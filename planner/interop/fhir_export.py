@@ -17,17 +17,20 @@ What a receiving system should know:
   because MRNs are only unique within one clinic.
 - Patient, the Practitioners it names, a Medication per vial lot (with its batch:
   lot number and expiry; the dilution as the ingredient's strength), one Procedure
-  per treatment session, one MedicationAdministration per injection site (``partOf``
-  its Procedure), one Observation per outcome assessment, the Appointments, and
-  a Media per photograph (``planner.interop.fhir_media``).
+  per treatment session, one MedicationAdministration per injection site of a
+  signed session (``partOf`` its Procedure), one Observation per outcome
+  assessment, the Appointments, and a Media per photograph
+  (``planner.interop.fhir_media``).
 - Doses, in each product's own units coded as a UCUM annotation bound to the
   product ("{dysport_U}"), and body sites: see
   ``planner.interop.fhir_administrations``.
-- Sessions: a signed session is ``completed``; an unsigned draft is exported too, as
-  ``in-progress``, because its doses may already have been given and a receiver
-  counting toxin must see them. Amended sessions show their current (amended) doses;
-  each amendment is a Procedure note naming its reason and each site it corrected,
-  old → new, and each corrected administration says so in a note.
+- Sessions: a signed session is ``completed``, with a MedicationAdministration per
+  site. An unsigned draft is a Procedure ``in-progress`` with a note that it is not
+  a valid treatment record until signed, and no MedicationAdministrations: a
+  receiver would count them as injections given, and a draft's doses may never be.
+  Amended sessions show their current (amended) doses; each amendment is a
+  Procedure note naming its reason and each site it corrected, old → new, and each
+  corrected administration says so in a note.
 - Scores: no LOINC codes exist for Sunnybrook, eFACE, SAQ or FDI, so each
   assessment is an Observation with planner's own codes: the headline as
   ``valueQuantity`` (UCUM ``{score}``), every numeric subscore as a component;
@@ -86,6 +89,11 @@ from planner.interop.fhir_records import SessionRecord
 
 # Planner's own root: every clinic's namespace is derived from it and its name.
 PLANNER_NAMESPACE = uuid5(NAMESPACE_URL, BASE)
+# What a draft's Procedure says, as the printed record does.
+DRAFT_NOTE = (
+    "Unsigned draft: not a valid treatment record until the injector signs it. "
+    "Its doses are not exported as administrations."
+)
 
 
 @dataclass(frozen=True)
@@ -314,6 +322,8 @@ class _BundleBuilder:
         kind = SESSION_KINDS[record.kind]
         notes: list[Resource] = [{"text": trimmed(record.notes)}]
         notes += amendment_notes(record, self.products[record.product_id], self.muscle)
+        if record.status != "signed":
+            notes.append({"text": DRAFT_NOTE})
         return {
             "resourceType": "Procedure",
             "extension": [
@@ -338,7 +348,10 @@ class _BundleBuilder:
         }
 
     def administrations(self, record: SessionRecord) -> list[Resource]:
-        """One MedicationAdministration per injection site of the session."""
+        """One MedicationAdministration per injection site of a signed session."""
+        if record.status != "signed":
+            # A draft's doses are a chart in progress, not injections given.
+            return []
         lot = None if record.lot_id is None else self.lots[record.lot_id]
         refs = SessionRefs(
             procedure=self.ref("treatment_session", record.id),

@@ -150,7 +150,7 @@ MUSCLES = {
 
 
 def make_export(**overrides: Any) -> PatientExport:
-    """A patient with a signed, amended Botox session and a draft Dysport top-up."""
+    """A patient with a signed, amended Botox session and a Dysport top-up."""
     signed = SessionRecord(
         id=10,
         kind="full",
@@ -170,12 +170,12 @@ def make_export(**overrides: Any) -> PatientExport:
         notes="Tolerated well.",
         amendments=(AmendmentRecord(AT + timedelta(hours=2), "Site 3 was 5 U"),),
     )
-    draft = SessionRecord(
+    top_up = SessionRecord(
         id=11,
         kind="top_up",
         cycle_number=1,
         performed_at=AT + timedelta(days=14),
-        status="draft",
+        status="signed",
         injector_id=8,
         product_id=2,
         lot_id=None,
@@ -204,7 +204,7 @@ def make_export(**overrides: Any) -> PatientExport:
             ),
         ),
         "lots": (LotRecord(3, 1, "C1234AB", date(2027, 1, 31), 100, 2.5, AT),),
-        "sessions": (signed, draft),
+        "sessions": (signed, top_up),
         "assessments": (
             AssessmentRecord(
                 20,
@@ -600,15 +600,19 @@ def test_depth_becomes_the_route(bundle: dict[str, Any]) -> None:
     assert "route" not in sites[101]["dosage"]
 
 
-def test_signed_is_completed_and_a_draft_is_in_progress(
-    bundle: dict[str, Any],
-) -> None:
+def test_signed_is_completed_and_a_draft_is_in_progress() -> None:
+    export = make_export()
+    signed, top_up = export.sessions
+    draft = replace(top_up, status="draft")
+    bundle = build_patient_bundle(
+        replace(export, sessions=(signed, draft)), make_context()
+    )
     statuses = sorted(p["status"] for p in resources(bundle, "Procedure"))
-    sites = administrations(bundle)
+    given = resources(bundle, "MedicationAdministration")
 
     assert statuses == ["completed", "in-progress"]
-    assert sites[100]["status"] == "completed"
-    assert sites[103]["status"] == "in-progress"
+    # A draft's doses are not administrations: only the signed session's sites.
+    assert [site["status"] for site in given] == ["completed"] * 3
 
 
 def test_an_amendment_is_a_note_on_its_procedure(bundle: dict[str, Any]) -> None:
