@@ -68,17 +68,21 @@ def amend(
         )
 
 
-def exported(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
+def validated_bundle(
+    session: Session, actor: Actor, patient_id: int, now: datetime
+) -> dict[str, Any]:
+    """Export the patient's Bundle, check it against R4B and return it parsed."""
     body = export_patient(
-        session,
-        actor,
-        patient_id,
-        face_map=FACE_MAP,
-        clinic_name=CLINIC,
-        now=AT + timedelta(days=30),
+        session, actor, patient_id, face_map=FACE_MAP, clinic_name=CLINIC, now=now
     ).body
     Bundle.model_validate_json(body)
     bundle: dict[str, Any] = json.loads(body)
+    return bundle
+
+
+def exported(session: Session, actor: Actor, patient_id: int) -> dict[str, Any]:
+    """The patient's exported resources by id."""
+    bundle = validated_bundle(session, actor, patient_id, AT + timedelta(days=30))
     return {entry["resource"]["id"]: entry["resource"] for entry in bundle["entry"]}
 
 

@@ -20,10 +20,10 @@ from planner.interop.fhir_export import resource_id
 from planner.models import Patient
 from planner.services.audit import Actor
 from planner.services.fhir_export import export_all_patients
-from planner.services.fhir_export import export_patient
 from tests.factories import FACE_MAP
 from tests.factories import make_treatment
 from tests.factories import sign_treatment
+from tests.services.test_fhir_amendments import validated_bundle
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 DRAFTED = AT + timedelta(days=190)
@@ -44,19 +44,6 @@ def by_kind(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
         for entry in bundle["entry"]
         if entry["resource"]["resourceType"] == kind
     ]
-
-
-def patient_bundle(session: Session, actor: Actor, patient_id: int) -> Any:
-    body = export_patient(
-        session,
-        actor,
-        patient_id,
-        face_map=FACE_MAP,
-        clinic_name=CLINIC,
-        now=EXPORTED,
-    ).body
-    Bundle.model_validate_json(body)
-    return json.loads(body)
 
 
 def treated_then_drafted(
@@ -89,7 +76,7 @@ def test_a_draft_has_a_procedure_in_progress_and_no_administrations(
     signed, draft = treated_then_drafted(session, injector, patient, product)
     namespace = clinic_namespace(CLINIC)
 
-    bundle = patient_bundle(session, injector, patient.id)
+    bundle = validated_bundle(session, injector, patient.id, EXPORTED)
     procedures = {p["id"]: p for p in by_kind(bundle, "Procedure")}
     given = by_kind(bundle, "MedicationAdministration")
     drafted = procedures[resource_id(namespace, "treatment_session", draft.id)]
@@ -121,7 +108,7 @@ def test_signing_the_draft_exports_its_administrations(
     _, _, chin, neck = PRODUCTS[product]
     sign_treatment(session, injector, draft, when=DRAFTED)
 
-    bundle = patient_bundle(session, injector, patient.id)
+    bundle = validated_bundle(session, injector, patient.id, EXPORTED)
     namespace = clinic_namespace(CLINIC)
     drafted = next(
         p
