@@ -17,24 +17,20 @@ What a receiving system should know:
   because MRNs are only unique within one clinic.
 - Patient, the Practitioners it names, a Medication per vial lot (with its batch:
   lot number and expiry; the dilution as the ingredient's strength), one Procedure
-  per treatment session, one MedicationAdministration per injection site (``partOf``
-  its Procedure), one Observation per outcome assessment, the Appointments, and
-  a Media per photograph (``planner.interop.fhir_media``).
-- Doses are each product's own units, never converted: a Quantity with the value and
-  the product's unit name ("U", "U (Speywood)") and no UCUM system or code. UCUM's
-  ``[iU]`` is the WHO International Unit; botulinum toxin units are manufacturer
-  assay units that differ between products, so calling them ``[iU]`` would be false.
-  The volume injected and the dilution are in ``dosage.text``.
-- Body site: the muscle in planner's code system (``MUSCLE_SYSTEM``, the face map's
-  muscle key), plus SNOMED CT where the face map holds a verified concept (only
-  platysma, 18252004, today). Laterality is the mCODE laterality-qualifier extension
-  on the body site, SNOMED CT 24028007 (right) or 7771000 (left), from the patient's
-  point of view; a midline site has none. The site's number, role, side and face-map
-  coordinates are in the ``INJECTION_POINT`` extension.
-- Sessions: a signed session is ``completed``; an unsigned draft is exported too, as
-  ``in-progress``, because its doses may already have been given and a receiver
-  counting toxin must see them. Amended sessions show their current (amended) doses,
-  and each amendment's reason is a Procedure note.
+  per treatment session, one MedicationAdministration per injection site of a
+  signed session (``partOf`` its Procedure), one Observation per outcome
+  assessment, the Appointments, and a Media per photograph
+  (``planner.interop.fhir_media``).
+- Doses, in each product's own units coded as a UCUM annotation bound to the
+  product ("{dysport_U}"), and body sites: see
+  ``planner.interop.fhir_administrations``.
+- Sessions: a signed session is ``completed``, with a MedicationAdministration per
+  site. An unsigned draft is a Procedure ``in-progress`` with a note that it is not
+  a valid treatment record until signed, and no MedicationAdministrations: a
+  receiver would count them as injections given, and a draft's doses may never be.
+  Amended sessions show their current (amended) doses; each amendment is a
+  Procedure note naming its reason and each site it corrected, old → new, and each
+  corrected administration says so in a note.
 - Scores: no LOINC codes exist for Sunnybrook, eFACE, SAQ or FDI, so each
   assessment is an Observation with planner's own codes: the headline as
   ``valueQuantity`` (UCUM ``{score}``), every numeric subscore as a component;
@@ -58,24 +54,19 @@ from uuid import UUID
 from uuid import uuid5
 
 from planner.clinic_time import require_aware
-from planner.dosing import format_units
-from planner.dosing import format_volume_ml
-from planner.dosing import volume_ml
+from planner.interop.fhir_administrations import SessionRefs
+from planner.interop.fhir_administrations import administration
+from planner.interop.fhir_administrations import amendment_notes
+from planner.interop.fhir_administrations import product_units
 from planner.interop.fhir_appointments import appointment_resource
 from planner.interop.fhir_assessments import observation
 from planner.interop.fhir_codes import BASE
 from planner.interop.fhir_codes import IDENTIFIER_TYPE
-from planner.interop.fhir_codes import INJECTION_POINT
-from planner.interop.fhir_codes import LATERALITY
-from planner.interop.fhir_codes import LATERALITY_CODES
-from planner.interop.fhir_codes import MUSCLE_SYSTEM
 from planner.interop.fhir_codes import PROCEDURE_CODE
 from planner.interop.fhir_codes import PROCEDURE_SYSTEM
 from planner.interop.fhir_codes import PRODUCT_SYSTEM
-from planner.interop.fhir_codes import ROUTE_SYSTEM
 from planner.interop.fhir_codes import SESSION_KINDS
 from planner.interop.fhir_codes import SESSION_STATUS
-from planner.interop.fhir_codes import SNOMED
 from planner.interop.fhir_codes import TREATMENT_CYCLE
 from planner.interop.fhir_codes import UCUM
 from planner.interop.fhir_codes import UNSCHEDULED_STATUSES
@@ -95,10 +86,14 @@ from planner.interop.fhir_records import PatientRecord
 from planner.interop.fhir_records import PractitionerRecord
 from planner.interop.fhir_records import ProductRecord
 from planner.interop.fhir_records import SessionRecord
-from planner.interop.fhir_records import SiteRecord
 
 # Planner's own root: every clinic's namespace is derived from it and its name.
 PLANNER_NAMESPACE = uuid5(NAMESPACE_URL, BASE)
+# What a draft's Procedure says, as the printed record does.
+DRAFT_NOTE = (
+    "Unsigned draft: not a valid treatment record until the injector signs it. "
+    "Its doses are not exported as administrations."
+)
 
 
 @dataclass(frozen=True)
@@ -185,10 +180,7 @@ class _BundleBuilder:
             entries.append(
                 self.entry("treatment_session", record.id, self.procedure(record))
             )
-            entries += [
-                self.entry("injection_site", site.id, self.administration(record, site))
-                for site in record.sites
-            ]
+            entries += self.administrations(record)
         entries += other_entries(self)
         entries += [
             self.entry("photo", photo_id, media)
@@ -314,10 +306,7 @@ class _BundleBuilder:
                     "itemCodeableConcept": {"text": product.inn},
                     "isActive": True,
                     "strength": {
-                        "numerator": {
-                            "value": lot.vial_units,
-                            "unit": product.unit_name,
-                        },
+                        "numerator": product_units(lot.vial_units, product),
                         "denominator": {
                             "value": lot.diluent_ml,
                             "unit": "mL",
@@ -332,13 +321,9 @@ class _BundleBuilder:
     def procedure(self, record: SessionRecord) -> Resource:
         kind = SESSION_KINDS[record.kind]
         notes: list[Resource] = [{"text": trimmed(record.notes)}]
-        notes += [
-            {
-                "time": instant(amendment.at),
-                "text": f"Amended: {amendment.reason.strip()}",
-            }
-            for amendment in record.amendments
-        ]
+        notes += amendment_notes(record, self.products[record.product_id], self.muscle)
+        if record.status != "signed":
+            notes.append({"text": DRAFT_NOTE})
         return {
             "resourceType": "Procedure",
             "extension": [
@@ -362,87 +347,35 @@ class _BundleBuilder:
             "note": notes,
         }
 
-    def administration(self, record: SessionRecord, site: SiteRecord) -> Resource:
-        product = self.products[record.product_id]
+    def administrations(self, record: SessionRecord) -> list[Resource]:
+        """One MedicationAdministration per injection site of a signed session."""
+        if record.status != "signed":
+            # A draft's doses are a chart in progress, not injections given.
+            return []
         lot = None if record.lot_id is None else self.lots[record.lot_id]
-        return {
-            "resourceType": "MedicationAdministration",
-            "extension": [self.injection_point(site)],
-            "status": SESSION_STATUS[record.status],
-            "partOf": [self.ref("treatment_session", record.id)],
-            "medicationReference": self.medication_ref(record),
-            "subject": self.patient_ref,
-            "effectiveDateTime": instant(record.performed_at),
-            "performer": [{"actor": self.ref("user", record.injector_id)}],
-            "note": [{"text": trimmed(site.note)}],
-            "dosage": {
-                "text": self.dosage_text(site, product, lot),
-                "site": self.body_site(site),
-                "route": self.route(site.depth),
-                "dose": {"value": site.units, "unit": product.unit_name},
-            },
-        }
-
-    def injection_point(self, site: SiteRecord) -> Resource:
-        return {
-            "url": INJECTION_POINT,
-            "extension": [
-                {"url": "number", "valuePositiveInt": site.number},
-                {"url": "side", "valueCode": site.side},
-                {"url": "role", "valueCode": site.role},
-                {"url": "faceMap", "valueString": self.context.face_map},
-                {"url": "x", "valueDecimal": site.x},
-                {"url": "y", "valueDecimal": site.y},
-            ],
-        }
+        refs = SessionRefs(
+            procedure=self.ref("treatment_session", record.id),
+            medication=self.medication_ref(record),
+            patient=self.patient_ref,
+            performer=self.ref("user", record.injector_id),
+        )
+        return [
+            self.entry(
+                "injection_site",
+                site.id,
+                administration(
+                    record,
+                    site,
+                    product=self.products[record.product_id],
+                    lot=lot,
+                    muscle=self.muscle(site.muscle),
+                    face_map=self.context.face_map,
+                    refs=refs,
+                ),
+            )
+            for site in record.sites
+        ]
 
     def muscle(self, key: str) -> MuscleInfo:
         # A muscle the current map no longer has still exports, under its key.
         return self.context.muscles.get(key) or MuscleInfo(key, key_label(key), key)
-
-    def body_site(self, site: SiteRecord) -> Resource:
-        muscle = self.muscle(site.muscle)
-        codings = [coding(SNOMED, muscle.snomed)] if muscle.snomed else []
-        codings.append(coding(MUSCLE_SYSTEM, muscle.code, muscle.name))
-        laterality = []
-        if site.side in LATERALITY_CODES:
-            code, display = LATERALITY_CODES[site.side]
-            laterality.append(
-                {
-                    "url": LATERALITY,
-                    "valueCodeableConcept": concept(
-                        coding(SNOMED, code, display), text=site.side
-                    ),
-                }
-            )
-        return {"extension": laterality} | concept(
-            *codings, text=f"{muscle.name}, {site.side}"
-        )
-
-    @staticmethod
-    def route(depth: str | None) -> Resource | None:
-        if depth is None:
-            return None
-        if depth == "superficial":
-            # Subcutaneous or intradermal: the chart does not say which.
-            return {"text": "Superficial injection"}
-        return concept(
-            coding(ROUTE_SYSTEM, "IM", "Injection, intramuscular"),
-            text=f"Intramuscular ({depth})",
-        )
-
-    def dosage_text(
-        self, site: SiteRecord, product: ProductRecord, lot: LotRecord | None
-    ) -> str:
-        muscle = self.muscle(site.muscle)
-        text = (
-            f"Site {site.number}: {format_units(site.units)} {product.unit_name} "
-            f"{product.brand} into {muscle.name}, {site.side}"
-        )
-        if lot is None:
-            return text
-        volume = volume_ml(site.units, lot.vial_units, lot.diluent_ml)
-        return (
-            f"{text}; {format_volume_ml(volume)} of a {lot.vial_units} "
-            f"{product.unit_name} vial in {format_units(lot.diluent_ml)} mL"
-        )

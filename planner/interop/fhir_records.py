@@ -7,11 +7,14 @@ their stored string values. Every record checks its own values, and
 every reference the Bundle makes resolves inside it.
 """
 
+import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
+from typing import Any
 from typing import Protocol
 
 from planner.clinic_time import require_aware_or_none
@@ -81,10 +84,15 @@ class ProductRecord:
     """A toxin product; its units are its own and are never converted."""
 
     id: int
+    # Also names its units in UCUM ("{botox_U}"): letters, digits, "-", "_", ".".
     code: str
     brand: str
     inn: str
     unit_name: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", self.code):
+            raise ValueError(f"code: {self.code!r} is not a plain product code")
 
 
 @dataclass(frozen=True)
@@ -134,14 +142,44 @@ class SiteRecord:
 
 
 @dataclass(frozen=True)
+class DoseCorrection:
+    """One site's dose before an amendment and after it; ``site`` is its number."""
+
+    site: int
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
 class AmendmentRecord:
-    """A correction made to a signed session, and why."""
+    """A correction made to a signed session, why, and the doses it changed.
+
+    ``changes`` is the amendment as stored: the author's ``note``, and each
+    corrected site under ``sites`` as ``{"site": number, "before": units,
+    "after": units}``.
+    """
 
     at: datetime
     reason: str
+    changes: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         require_aware_or_none("at", self.at)
+        for correction in self.corrections:
+            _positive("before", correction.before)
+            _positive("after", correction.after)
+
+    @property
+    def corrections(self) -> tuple[DoseCorrection, ...]:
+        return tuple(
+            DoseCorrection(int(entry["site"]), entry["before"], entry["after"])
+            for entry in self.changes.get("sites", [])
+        )
+
+    @property
+    def note(self) -> str | None:
+        note = self.changes.get("note")
+        return (note.strip() or None) if isinstance(note, str) else None
 
 
 @dataclass(frozen=True)
@@ -273,6 +311,10 @@ class PatientExport:
             "lots": _unique("lots", self.lots),
             "sessions": _unique("sessions", self.sessions),
         }
+        codes = [product.code for product in self.products]
+        if len(set(codes)) != len(codes):
+            # Each product's units are coded by its code: two must never share one.
+            raise ValueError(f"products: a code appears twice in {codes}")
         _unique("assessments", self.assessments)
         _unique("appointments", self.appointments)
         _unique("photos", self.photos)

@@ -150,7 +150,7 @@ MUSCLES = {
 
 
 def make_export(**overrides: Any) -> PatientExport:
-    """A patient with a signed, amended Botox session and a draft Dysport top-up."""
+    """A patient with a signed, amended Botox session and a Dysport top-up."""
     signed = SessionRecord(
         id=10,
         kind="full",
@@ -170,12 +170,12 @@ def make_export(**overrides: Any) -> PatientExport:
         notes="Tolerated well.",
         amendments=(AmendmentRecord(AT + timedelta(hours=2), "Site 3 was 5 U"),),
     )
-    draft = SessionRecord(
+    top_up = SessionRecord(
         id=11,
         kind="top_up",
         cycle_number=1,
         performed_at=AT + timedelta(days=14),
-        status="draft",
+        status="signed",
         injector_id=8,
         product_id=2,
         lot_id=None,
@@ -204,7 +204,7 @@ def make_export(**overrides: Any) -> PatientExport:
             ),
         ),
         "lots": (LotRecord(3, 1, "C1234AB", date(2027, 1, 31), 100, 2.5, AT),),
-        "sessions": (signed, draft),
+        "sessions": (signed, top_up),
         "assessments": (
             AssessmentRecord(
                 20,
@@ -483,7 +483,12 @@ def test_medication_carries_the_lot_and_expiry(bundle: dict[str, Any]) -> None:
     }
     assert medication["code"]["coding"][0]["code"] == "botox"
     strength = medication["ingredient"][0]["strength"]
-    assert strength["numerator"] == {"value": 100, "unit": "U"}
+    assert strength["numerator"] == {
+        "value": 100,
+        "unit": "U",
+        "system": "http://unitsofmeasure.org",
+        "code": "{botox_U}",
+    }
     assert strength["denominator"]["value"] == 2.5
     assert strength["denominator"]["code"] == "mL"
 
@@ -501,12 +506,19 @@ def test_a_session_without_a_lot_names_its_product_without_a_batch(
 def test_doses_keep_each_products_own_units(bundle: dict[str, Any]) -> None:
     sites = administrations(bundle)
 
-    assert sites[100]["dosage"]["dose"] == {"value": 2.5, "unit": "U"}
+    assert sites[100]["dosage"]["dose"] == {
+        "value": 2.5,
+        "unit": "U",
+        "system": "http://unitsofmeasure.org",
+        "code": "{botox_U}",
+    }
     # Dysport's units are not Botox's, and neither is a UCUM International Unit.
-    assert sites[103]["dosage"]["dose"] == {"value": 12.5, "unit": "U (Speywood)"}
-    for administration in sites.values():
-        assert "system" not in administration["dosage"]["dose"]
-        assert "code" not in administration["dosage"]["dose"]
+    assert sites[103]["dosage"]["dose"] == {
+        "value": 12.5,
+        "unit": "U (Speywood)",
+        "system": "http://unitsofmeasure.org",
+        "code": "{dysport_U}",
+    }
 
 
 def test_dosage_text_gives_the_volume_from_the_lots_dilution(
@@ -588,15 +600,19 @@ def test_depth_becomes_the_route(bundle: dict[str, Any]) -> None:
     assert "route" not in sites[101]["dosage"]
 
 
-def test_signed_is_completed_and_a_draft_is_in_progress(
-    bundle: dict[str, Any],
-) -> None:
+def test_signed_is_completed_and_a_draft_is_in_progress() -> None:
+    export = make_export()
+    signed, top_up = export.sessions
+    draft = replace(top_up, status="draft")
+    bundle = build_patient_bundle(
+        replace(export, sessions=(signed, draft)), make_context()
+    )
     statuses = sorted(p["status"] for p in resources(bundle, "Procedure"))
-    sites = administrations(bundle)
+    given = resources(bundle, "MedicationAdministration")
 
     assert statuses == ["completed", "in-progress"]
-    assert sites[100]["status"] == "completed"
-    assert sites[103]["status"] == "in-progress"
+    # A draft's doses are not administrations: only the signed session's sites.
+    assert [site["status"] for site in given] == ["completed"] * 3
 
 
 def test_an_amendment_is_a_note_on_its_procedure(bundle: dict[str, Any]) -> None:
@@ -606,7 +622,7 @@ def test_an_amendment_is_a_note_on_its_procedure(bundle: dict[str, Any]) -> None
 
     assert signed["note"] == [
         {"text": "Tolerated well."},
-        {"time": "2026-03-02T11:30:00+00:00", "text": "Amended: Site 3 was 5 U"},
+        {"time": "2026-03-02T11:30:00+00:00", "text": "Amendment 1: Site 3 was 5 U."},
     ]
 
 
