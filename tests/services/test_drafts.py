@@ -25,6 +25,7 @@ from planner.services.safety import open_drafts
 from planner.services.stock_ledger import vial_use
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import consent_to_research
 from tests.factories import make_treatment
 from tests.factories import research_csv
 
@@ -196,6 +197,7 @@ def test_a_discarded_draft_is_left_out_of_the_research_files(
         session, injector, patient.id, SITES, when=WHEN + timedelta(days=90)
     )
     _discard(session, injector, stray.id)
+    consent_to_research(session, injector, [patient.id])
     text = research_csv(session, injector, name)
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert {int(row["session_id"]) for row in rows} == {kept.id}

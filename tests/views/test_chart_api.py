@@ -23,6 +23,7 @@ from planner.services.users import create_user
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
 from tests.factories import VIAL_FORM
+from tests.factories import consent_by_browser
 from tests.factories import make_patient
 from tests.factories import open_draft
 from tests.factories import post_tap
@@ -198,11 +199,13 @@ def test_a_draft_with_a_dose_to_enter_prints_and_exports(login_as, make_patient)
         f"/patients/{patient.id}/fhir.json",
     ):
         assert injector.get(path).status_code == 200, path
+    consent_by_browser(injector, patient.id, kind="research")
     admin = login_as(Role.ADMIN)
     for name in ("sites", "sessions"):
         response = admin.get(f"/exports/{name}.csv")
         assert response.status_code == 200, name
         assert "None" not in response.get_data(as_text=True)
+        assert response.get_data(as_text=True).count("\r\n") == 2, name
 
 
 def test_the_treatment_time_is_entered_on_the_chart_page(chart, login_as):
