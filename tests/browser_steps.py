@@ -24,9 +24,11 @@ VIAL_FORM = {
 }
 
 
-def consent_by_browser(browser: Any, patient_id: int, name: str = "Ada Okafor") -> None:
-    """Sign the patient's treatment consent through the tablet page (typed name)."""
-    path = f"/patients/{patient_id}/consent/treatment"
+def consent_by_browser(
+    browser: Any, patient_id: int, name: str = "Ada Okafor", kind: str = "treatment"
+) -> None:
+    """Sign the patient's consent (treatment unless told) through the tablet page."""
+    path = f"/patients/{patient_id}/consent/{kind}"
     page = browser.get(path).get_data(as_text=True)
     found = re.search(r'name="form_id" value="(\d+)"', page)
     assert found, page[:500]

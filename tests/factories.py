@@ -24,6 +24,7 @@ from sqlmodel import select
 
 from planner import create_app
 from planner.consent import ConsentKind
+from planner.db_types import utc_now
 from planner.demo import seed_demo
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
@@ -320,9 +321,33 @@ def audit_events(session: Session, entity_type: str) -> Sequence[AuditEvent]:
 
 def research_csv(session: Session, actor: Actor, name: str, **options: Any) -> str:
     """A research file's whole text, as ``export_csv`` streams it: on the test
-    face map and clinic zone, with the test app's key unless told otherwise."""
-    options = {"secret_key": "test", "face_map": FACE_MAP, "zone": ZONE, **options}
+    face map and clinic zone, with the test app's key, now, unless told otherwise."""
+    options = {
+        "secret_key": "test",
+        "face_map": FACE_MAP,
+        "zone": ZONE,
+        "now": utc_now(),
+        **options,
+    }
     return "".join(export_csv(session, actor, name, **options))
+
+
+def consent_to_research(
+    session: Session, actor: Actor, patient_ids: Iterable[int] | None = None
+) -> None:
+    """Sign research consent for these patients (every patient if None) a minute
+    ago: the research export is opt-in, and exports over HTTP run at the real now."""
+    if patient_ids is None:
+        patient_ids = session.exec(select(Patient.id)).all()
+    for patient_id in patient_ids:
+        assert patient_id is not None
+        give_consent(
+            session,
+            actor,
+            patient_id,
+            when=utc_now() - timedelta(minutes=1),
+            kind=ConsentKind.RESEARCH,
+        )
 
 
 def make_appointment(

@@ -44,8 +44,11 @@ FORMAT_RULES: tuple[str, ...] = (
     "over time. Names, MRN, date of birth, contact details and clinicians' notes are "
     "never exported (the adverse-event description is the one free-text column); "
     "ages are whole years on the day.",
-    "A patient whose latest consent to research use is withdrawn is left out of "
-    "every file, from the next export on.",
+    "Opt-in: only patients whose consent to research use is valid when the file is "
+    "exported are in it, by the rule the consent page shows (the latest research "
+    "consent, on the form's current version, not withdrawn, and younger than the "
+    "clinic's re-consent age `consent_valid_months`, a clinic setting). A patient "
+    "never asked, who withdrew, or whose consent has lapsed is in no file.",
 )
 
 

@@ -2,8 +2,8 @@
 
 Pure: no flask, no database. The rows are built by
 ``planner.services.research_photos`` from the points clinicians marked; only
-patients whose photography consent in force covers teaching and research are in
-it.
+patients whose photography consent in force covers teaching and research (and,
+as for every file, whose research consent is valid) are in it.
 """
 
 from planner.interop.research_csv_cells import Column
@@ -32,7 +32,7 @@ PHOTO_MEASUREMENTS = CsvFile(
     "photo_measurements",
     "One row per measurement of each photograph with its pupils marked and a "
     "scale, for patients whose photography consent covers teaching and research "
-    "(long format). No image is exported.",
+    "and whose research consent is valid (long format). No image is exported.",
     (
         id_column("photo_id", "The photograph's record id."),
         PATIENT_REF,

@@ -3,7 +3,8 @@
 The record names the patient's treatment consent that was in force when the
 session was signed (the latest given at or before that moment, as the signing
 rule reads it), or, for a draft, the one on file now. A withdrawal, even one
-after the treatment, is printed too.
+after the treatment, is printed too. The record claims no more than the form
+says: it names the products the form's own words name, and no others.
 """
 
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ from sqlmodel import select
 from planner.consent.kinds import METHOD_LABELS
 from planner.consent.kinds import ConsentKind
 from planner.consent.kinds import ConsentMethod
+from planner.consent.scope import products_named
 from planner.models import ConsentForm
 from planner.models import ConsentRecord
+from planner.models import Product
 from planner.models import TreatmentSession
 from planner.models import User
 
@@ -40,6 +43,9 @@ class RecordConsent:
     witness: str
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
+    # The catalogue's products (brands) the form's title or text names; empty for
+    # the shipped form, which speaks only of botulinum toxin.
+    names_products: tuple[str, ...] = ()
 
 
 def record_consent(
@@ -61,6 +67,8 @@ def record_consent(
     form = session.get(ConsentForm, consent.form_id)
     witness = session.get(User, consent.witness_id)
     recorded = consent.method == ConsentMethod.RECORDED
+    catalogue = session.exec(select(Product).order_by(col(Product.id))).all()
+    text = "" if form is None else f"{form.title}\n{form.body}"
     return RecordConsent(
         kind=consent.kind.value,
         title="" if form is None else form.title,
@@ -74,4 +82,5 @@ def record_consent(
         if consent.withdrawn_at is None
         else consent.withdrawn_at.astimezone(zone),
         withdrawal_reason=consent.withdrawal_reason,
+        names_products=products_named(text, ((p.brand, p.inn) for p in catalogue)),
     )

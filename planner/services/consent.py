@@ -7,11 +7,13 @@ signed here also writes the photo module's consent record, so a withdrawal
 blocks photo capture and hides the photos the way the photo module does.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Row
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -86,7 +88,7 @@ def patient_records(
     )
 
 
-def _evidence(record: ConsentRecord, zone: ZoneInfo) -> ConsentEvidence:
+def _evidence(record: ConsentRecord | Row[Any], zone: ZoneInfo) -> ConsentEvidence:
     return ConsentEvidence(
         form_version=record.form_version,
         signed_on=local_day(record.signed_at, zone),
@@ -101,6 +103,24 @@ def _evidence(record: ConsentRecord, zone: ZoneInfo) -> ConsentEvidence:
     )
 
 
+def decide_at(
+    records: Sequence[ConsentRecord | Row[Any]],
+    form: ConsentForm,
+    *,
+    months: int,
+    now: datetime,
+    zone: ZoneInfo,
+) -> ConsentDecision:
+    """Ask the rule about one patient's records of ``form``'s kind, at ``now``."""
+    return decide_consent(
+        [_evidence(record, zone) for record in records if record.signed_at <= now],
+        current_version=form.version,
+        today=local_day(now, zone),
+        valid_months=months,
+        form_name=f"{form.kind.value} consent form",
+    )
+
+
 def _decide(
     session: Session,
     records: list[ConsentRecord],
@@ -109,13 +129,7 @@ def _decide(
     now: datetime,
     zone: ZoneInfo,
 ) -> ConsentDecision:
-    return decide_consent(
-        [_evidence(record, zone) for record in records if record.signed_at <= now],
-        current_version=form.version,
-        today=local_day(now, zone),
-        valid_months=valid_months(session),
-        form_name=f"{form.kind.value} consent form",
-    )
+    return decide_at(records, form, months=valid_months(session), now=now, zone=zone)
 
 
 def consent_overview(

@@ -5,6 +5,7 @@ never holds more than one page in memory, and every page costs the same however
 deep into the table it is.
 """
 
+from collections import defaultdict
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ from planner.models import SiteRole
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.models import VialLot
+from planner.services.consent import decide_at
+from planner.services.consent import valid_months
+from planner.services.consent_forms import current_form
 
 Rows = Iterator[dict[str, object]]
 
@@ -195,19 +199,36 @@ def units_by_role(
     return found
 
 
-def withdrawn_from_research(session: Session) -> frozenset[int]:
-    """Return the patients whose latest research consent is withdrawn.
+def research_consenting(
+    session: Session, *, now: datetime, zone: ZoneInfo
+) -> frozenset[int]:
+    """Return the patients whose research consent is valid at ``now``.
 
-    The latest by signing time decides: a patient who withdrew and later signed
-    research consent again is back in. A patient with no research consent
-    record is not excluded (the export is pseudonymised clinical audit data).
+    Opt-in, as the research form reads ("You do not have to agree"): the rule
+    the consent page shows decides (``decide_consent``: the latest consent, on
+    the form's current version, not withdrawn, younger than the clinic's
+    re-consent age). A patient never asked, or who withdrew, is not included.
     """
-    rows = session.connection().execute(
-        select(CONSENT.c.patient_id, CONSENT.c.withdrawn_at)
-        .where(CONSENT.c.kind == ConsentKind.RESEARCH)
-        .order_by(CONSENT.c.signed_at, CONSENT.c.id)
+    # The columns the rule reads, not the signatures' strokes.
+    statement: Select[Any] = select(
+        CONSENT.c.id,
+        CONSENT.c.patient_id,
+        CONSENT.c.form_version,
+        CONSENT.c.signed_at,
+        CONSENT.c.method,
+        CONSENT.c.withdrawn_at,
+        CONSENT.c.reason,
+    ).where(CONSENT.c.kind == ConsentKind.RESEARCH)
+    by_patient: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in session.connection().execute(statement):
+        by_patient[row.patient_id].append(row)
+    if not by_patient:
+        # No one has signed: leave the shipped form unstored, as before.
+        return frozenset()
+    form = current_form(session, ConsentKind.RESEARCH)
+    months = valid_months(session)
+    return frozenset(
+        patient_id
+        for patient_id, records in by_patient.items()
+        if decide_at(records, form, months=months, now=now, zone=zone).valid
     )
-    latest: dict[int, bool] = {}
-    for row in rows:
-        latest[row.patient_id] = row.withdrawn_at is not None
-    return frozenset(pid for pid, withdrawn in latest.items() if withdrawn)

@@ -14,6 +14,7 @@ be in it.
 
 from collections.abc import Callable
 from collections.abc import Iterator
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -31,9 +32,10 @@ from planner.interop.research_csv_cells import write_csv
 from planner.models import AuditAction
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.research_context import PATIENT
 from planner.services.research_context import ExportContext
 from planner.services.research_context import Rows
-from planner.services.research_context import withdrawn_from_research
+from planner.services.research_context import research_consenting
 from planner.services.research_rows import SOURCES
 
 PAGE_SIZE = 500
@@ -47,9 +49,12 @@ def export_csv(
     secret_key: str | bytes,
     face_map: FaceMap,
     zone: ZoneInfo,
+    now: datetime,
     page_size: int = PAGE_SIZE,
 ) -> Iterator[str]:
     """Audit the export of one research file now; return its text to stream.
+
+    Only patients whose research consent is valid at ``now`` are in the file.
 
     :param name: the file's name without ``.csv``, one of ``FILES_BY_NAME``.
     :param secret_key: the app's secret key, which keys the patient pseudonyms.
@@ -68,7 +73,12 @@ def export_csv(
         .execute(select(func.count()).select_from(source))
         .scalar_one()
     )
-    withdrawn = withdrawn_from_research(session)
+    included = research_consenting(session, now=now, zone=zone)
+    patients = (
+        session.connection()
+        .execute(select(func.count()).select_from(PATIENT))
+        .scalar_one()
+    )
     # One event per export, for the whole file: it names no patient, and the
     # trail must show who took which data out, whether or not the download ends.
     record_event(
@@ -81,16 +91,16 @@ def export_csv(
             "file": file.filename,
             "records": records,
             "pseudonymised": True,
-            "patients_left_out": len(withdrawn),
+            "patients_left_out": patients - len(included),
         },
     )
     session.commit()
     # Flask accepts the key as text or bytes.
     key = secret_key if isinstance(secret_key, bytes) else secret_key.encode()
-    left_out = frozenset(pseudonym(key, patient_id) for patient_id in withdrawn)
+    refs = frozenset(pseudonym(key, patient_id) for patient_id in included)
     return _stream(
         session.get_bind(),
-        _without(build, left_out),
+        _only(build, refs),
         file,
         key=key,
         zone=zone,
@@ -99,17 +109,18 @@ def export_csv(
     )
 
 
-def _without(
-    build: Callable[[ExportContext], Rows], left_out: frozenset[str]
+def _only(
+    build: Callable[[ExportContext], Rows], included: frozenset[str]
 ) -> Callable[[ExportContext], Rows]:
-    """Drop every row of the patients left out (withdrawn research consent).
+    """Keep only the rows of the patients included (valid research consent).
 
-    One filter for every file, by the rows' pseudonym, so no file can forget it.
+    One filter for every file, by the rows' pseudonym, so no file can forget it;
+    a row that names no patient is left out too.
     """
 
     def rows(context: ExportContext) -> Rows:
         for row in build(context):
-            if row.get("patient_ref") not in left_out:
+            if row.get("patient_ref") in included:
                 yield row
 
     return rows

@@ -2,9 +2,10 @@
 
 Only patients whose photography consent in force is ``teaching`` (clinical
 record, teaching and research) are exported; withdrawn or clinical-only consent
-keeps a patient out. Photos are read a page at a time, with the other photos of
-their visits (for the view at rest and the pupil distance), and measured as the
-compare page measures them.
+keeps a patient out. The research consent is checked for every file at once
+(``research_export``): without it no photo row leaves either. Photos are read a
+page at a time, with the other photos of their visits (for the view at rest
+and the pupil distance), and measured as the compare page measures them.
 """
 
 from collections import defaultdict

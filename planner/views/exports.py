@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
+from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.interop.research_csv import FILES
 from planner.interop.research_csv import FORMAT_RULES
@@ -51,6 +52,7 @@ def download(name: str) -> Response:
         secret_key=current_app.config["SECRET_KEY"],
         face_map=face_map(),
         zone=clinic_zone(),
+        now=utc_now(),
     )
     today = clinic_today()
     # Streamed: the service reads the rows page by page as the client takes them.

@@ -25,6 +25,7 @@ from planner.services.safety import open_drafts
 from planner.services.stock_ledger import vial_use
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import consent_to_research
 from tests.factories import make_treatment
 from tests.factories import research_csv
 
@@ -193,8 +194,9 @@ def test_a_discarded_draft_is_in_no_recall_and_no_comparison(
 def test_a_discarded_draft_is_left_out_of_the_research_files(
     session, injector, signed_and_stray, name
 ):
-    _, kept, stray = signed_and_stray
+    patient, kept, stray = signed_and_stray
     _discard(session, injector, stray.id)
+    consent_to_research(session, injector, [patient.id])
     text = research_csv(session, injector, name)
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert {int(row["session_id"]) for row in rows} == {kept.id}

@@ -327,6 +327,7 @@ def test_the_central_mentalis_goes_through_totals_fhir_and_csv(
         ("Mentalis, right", True),
     ]
 
+    factories.consent_to_research(session, injector, [patient.id])
     text = factories.research_csv(session, injector, "sites", secret_key="k")
     rows = list(csv.DictReader(io.StringIO(text)))
     # The file's side codes: M for the midline, R and L for the sides.

@@ -90,6 +90,9 @@ def test_a_consent_held_elsewhere_prints_its_reason(
         "Held elsewhere Paper form scanned into the hospital record "
         "(recorded 28 Feb 2026, 10:15 by Dr Ines Duarte)" in text
     )
+    # A general consent, as for a signature; the product is stated apart (P3).
+    assert "the form names no product" in text
+    assert "Product used Dysport (abobotulinumtoxinA) in this session" in text
 
 
 def test_the_record_keeps_the_consent_it_was_signed_under(

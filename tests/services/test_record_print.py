@@ -183,7 +183,7 @@ def test_the_record_shows_diagnosis_diluent_consent_and_registration(
     assert "Diluent 2.5 mL in a 100 U vial" in flat
     assert "Strength 4 U per 0.1 mL" in flat
     assert "Consent Obtained" in flat
-    assert "For Botox injections at the 16 sites in this record" in flat
+    assert "Product used Botox (onabotulinumtoxinA) in this session" in flat
     assert "by Dr Ines Duarte when signing, 20 Nov 2026, 10:00" in flat
     assert "Risks explained." in flat
     assert "Registration number: GMC 7654321" in texts[-1]

@@ -7,6 +7,7 @@ from datetime import date
 from planner.models import Role
 from planner.services import therapy
 from planner.services.audit import Actor
+from tests.factories import consent_to_research
 from tests.factories import research_csv
 
 TODAY = date(2026, 11, 20)
@@ -32,6 +33,7 @@ def test_each_procedure_is_a_row_and_pages_change_nothing(
             today=TODAY,
         )
     admin = make_user(Role.ADMIN)
+    consent_to_research(session, injector)
     texts = [
         research_csv(
             session, Actor(admin.id, admin.email), "procedures", page_size=size

@@ -20,6 +20,7 @@ from planner.services.audit import SYSTEM
 from planner.services.catalogue import load_catalogue
 from planner.services.users import create_user
 from tests.browser_steps import VIAL_FORM
+from tests.browser_steps import consent_by_browser
 from tests.browser_steps import open_draft
 from tests.browser_steps import post_sign
 from tests.browser_steps import post_tap
@@ -187,11 +188,13 @@ def test_a_draft_with_a_dose_to_enter_prints_and_exports(login_as, make_patient)
         f"/patients/{patient.id}/fhir.json",
     ):
         assert injector.get(path).status_code == 200, path
+    consent_by_browser(injector, patient.id, kind="research")
     admin = login_as(Role.ADMIN)
     for name in ("sites", "sessions"):
         response = admin.get(f"/exports/{name}.csv")
         assert response.status_code == 200, name
         assert "None" not in response.get_data(as_text=True)
+        assert response.get_data(as_text=True).count("\r\n") == 2, name
 
 
 def test_the_treatment_time_is_entered_on_the_chart_page(chart, login_as):

@@ -16,6 +16,7 @@ from planner.services.audit import Actor
 from planner.services.photo_marks import save_marks
 from planner.services.photos import add_photo
 from planner.services.photos import record_consent
+from tests.factories import consent_to_research
 from tests.factories import make_treatment
 from tests.factories import research_csv
 from tests.photo_images import face_jpeg
@@ -76,6 +77,8 @@ def photographed(session, make_patient, injector):
                 session, injector, patient.id, {"consent": consent}, now=WHEN
             )
         found[consent] = (patient, cycle)
+    # All three agreed to research use; the photography consent decides here.
+    consent_to_research(session, injector)
     return found
 
 

@@ -37,6 +37,7 @@ from planner.services.research_export import export_csv
 from tests.conftest import Browser
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import consent_to_research
 from tests.factories import make_assessment
 from tests.factories import make_treatment
 from tests.factories import research_csv
@@ -149,6 +150,8 @@ def clinic(app, session, make_patient, injector):
     # A baseline before any treatment belongs to no cycle.
     newcomer = make_patient(sex="male", date_of_birth=date(2001, 2, 28))
     make_assessment(session, injector, newcomer.id, timepoint="baseline", when=NOW)
+    # Every patient agreed to research use: the export is opt-in.
+    consent_to_research(session, injector)
     session.expire_all()
     return patient, record
 
@@ -579,7 +582,7 @@ def test_the_file_is_the_same_whatever_the_page_size(clinic, session, make_user)
 def test_the_service_refuses_an_unknown_file_and_bad_settings(session, make_user):
     user = make_user(Role.ADMIN)
     actor = Actor(user.id, user.email)
-    options = {"secret_key": "test", "face_map": FACE_MAP, "zone": ZONE}
+    options = {"secret_key": "test", "face_map": FACE_MAP, "zone": ZONE, "now": NOW}
     with pytest.raises(Exception, match="no such export"):
         export_csv(session, actor, "patients", **options)
     with pytest.raises(ValueError, match="secret_key"):
