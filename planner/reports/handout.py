@@ -104,7 +104,8 @@ class PatientHandout:
         ]
         tailored = [line for advice in self.advice for line in advice.points]
         stronger = [self.stronger_side] if self.stronger_side else []
-        return flags + stronger + self.notes + tailored
+        moving = list(self.moving.lines)
+        return flags + stronger + moving + self.notes + tailored
 
 
 def patient_handout(
