@@ -3,7 +3,10 @@
 Every statement comes from /work/shared/domain/clinical-reference.md; the tags in
 the comments name its sources (the list at the end of that file). Nothing the
 reference marks UNSOURCED is stated as fact here. A clinic's edit makes a new
-version; these texts are only version 1 of each kind.
+version. A correction to a shipped text makes a new version too: the text it
+replaces stays in ``SHIPPED_BEFORE``, so that a clinic still on it, unedited, is
+moved on to the corrected text as its next version (``shipped_update``), and the
+consents signed on the old one keep their own words.
 
 The text format is plain: paragraphs split by blank lines, ``## `` starts a
 heading, ``- `` starts a list item (see ``planner.consent.text``).
@@ -33,8 +36,10 @@ class DefaultForm:
 #   list of common side effects; given with facial therapy.
 # [S14] [S15] Moorfields: fine needle, numbing cream optional; breast-feeding
 #   24-48 h; no risk of botulism at these doses, very small risk of allergy.
-# [S16] [S20] [S36] time course: starts in 2-3 days, full by 2 weeks, wears off
-#   over about 3-4 months.
+# [S16] [S20] [S36] time course: starts in 2-3 days, full by 2 weeks; wears off
+#   over about 3-4 months, sourced for onabotulinumtoxinA (Botox) only: no
+#   source gives the other products a duration, Daxxify's "about 6 months" is
+#   marketing copy [S27c] (review rP, P4).
 # [S7] [S19] drooling, difficulty sealing the lips, leaking liquids.
 # [S37b] upper-face complications: lid or brow droop, double vision, eye not
 #   closing fully.
@@ -46,9 +51,28 @@ class DefaultForm:
 #   facial-palsy use is outside the licence ("off-label").
 # [S60] GMC: consent covers risks, the chance of not achieving the aim and
 #   follow-up; [S63] tell the injector about blood thinners.
-TREATMENT = DefaultForm(
-    title="Consent to botulinum toxin treatment for synkinesis",
-    body=_text(
+TITLE = "Consent to botulinum toxin treatment for synkinesis"
+# Version 1 stated Botox's 3 to 4 months as a fact for every product.
+TEMPORARY_1 = (
+    "It starts after 2 to 3 days and is at its best after about 2 weeks. It"
+    " wears off slowly over about 3 to 4 months. To keep the effect, you "
+    "would need injections again."
+)
+TEMPORARY = (
+    "It starts after 2 to 3 days and is at its best after about 2 weeks. Then "
+    "it wears off slowly. With Botox, this takes about 3 to 4 months. Other "
+    "medicines may last a different time: we will tell you what we expect with "
+    "yours. To keep the effect, you would need injections again."
+)
+
+
+def _treatment(temporary: str) -> DefaultForm:
+    """Return the treatment form, with its paragraph on how long the effect lasts."""
+    return DefaultForm(title=TITLE, body=_treatment_body(temporary))
+
+
+def _treatment_body(temporary: str) -> str:
+    return _text(
         "## What the treatment is",
         (
             "Botulinum toxin is a medicine that relaxes muscles. After facial "
@@ -78,11 +102,7 @@ TREATMENT = DefaultForm(
         "- We cannot promise that it will work for you, or how well.",
         "",
         "## The effect is temporary",
-        (
-            "It starts after 2 to 3 days and is at its best after about 2 weeks. It"
-            " wears off slowly over about 3 to 4 months. To keep the effect, you "
-            "would need injections again."
-        ),
+        temporary,
         "",
         "## Common side effects",
         (
@@ -139,8 +159,10 @@ TREATMENT = DefaultForm(
             "chance to ask questions, and that you agree to botulinum toxin "
             "injections for your synkinesis."
         ),
-    ),
-)
+    )
+
+
+TREATMENT = _treatment(TEMPORARY)
 
 # Photographs are part of the pre-treatment record [S61]; comparing the same
 # views from visit to visit is how the clinic sees change (issue 20). What is
@@ -224,3 +246,19 @@ DEFAULT_FORMS: dict[ConsentKind, DefaultForm] = {
     ConsentKind.PHOTOGRAPHY: PHOTOGRAPHY,
     ConsentKind.RESEARCH: RESEARCH,
 }
+
+# The texts each kind shipped with before its current one, oldest first, word
+# for word as clinics stored them: never edit one.
+SHIPPED_BEFORE: dict[ConsentKind, tuple[DefaultForm, ...]] = {
+    ConsentKind.TREATMENT: (_treatment(TEMPORARY_1),),
+}
+
+
+def shipped_update(kind: ConsentKind, title: str, body: str) -> DefaultForm | None:
+    """Return the kind's shipped text if ``title`` and ``body`` are one it replaced.
+
+    None for the current shipped text and for a clinic's own words.
+    """
+    if DefaultForm(title, body) in SHIPPED_BEFORE.get(kind, ()):
+        return DEFAULT_FORMS[kind]
+    return None

@@ -164,15 +164,16 @@ ADVICE: dict[str, Advice] = {
             ),
         ),
     ),
-    # Platysma: neck weakness; swallowing trouble is the label's boxed warning
-    # on distant spread [S35], never an expected effect.
+    # Platysma: swallowing trouble and neck weakness are the label's boxed
+    # warning on distant spread [S35], never an expected effect.
     "neck": Advice(
         key="neck",
         title="Your neck",
         points=(
             sourced(
                 "Your neck may feel a little tired for a few days. Trouble "
-                "swallowing is not normal: it is an emergency (see page 1).",
+                "swallowing or holding up your head is not normal: it is an "
+                "emergency (see page 1).",
                 "[S35] [S13]",
             ),
         ),

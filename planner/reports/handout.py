@@ -40,6 +40,7 @@ from planner.reports.red_flags import red_flags_for
 from planner.reports.render import PdfVariant
 from planner.reports.sourced import CLINIC_ADVICE
 from planner.reports.sourced import AdviceLine
+from planner.reports.wearing_off import wears_off
 from planner.services.sessions import get_session_record
 from planner.services.therapy import active_therapy
 
@@ -65,6 +66,8 @@ class PatientHandout:
     reprinted_on: date | None
     product: str
     inn: str
+    # How long the effect lasts: the label's for Botox, else the clinic's estimate.
+    wears_off: AdviceLine
     map: Markup
     site_count: int
     places: list[PlaceTreated]
@@ -104,7 +107,8 @@ class PatientHandout:
         ]
         tailored = [line for advice in self.advice for line in advice.points]
         stronger = [self.stronger_side] if self.stronger_side else []
-        return flags + stronger + self.notes + tailored
+        after = [self.wears_off, *self.moving.lines]
+        return flags + stronger + after + self.notes + tailored
 
 
 def patient_handout(
@@ -156,6 +160,7 @@ def patient_handout(
         reprinted_on=today if today > treated_on.date() else None,
         product=product.brand,
         inn=product.inn,
+        wears_off=wears_off(product.code),
         map=picture,
         site_count=len(rows),
         places=places_treated((s.number, s.muscle, s.side.value) for s in rows),

@@ -57,7 +57,26 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         Urgency.EMERGENCY,
         sourced("Trouble swallowing, or choking on food or drink.", BOXED_WARNING),
     ),
-    RedFlag("speech", Urgency.EMERGENCY, sourced("Slurred speech.", BOXED_WARNING)),
+    # Slurred speech and a changed voice (dysphonia) are both the boxed
+    # warning's trouble speaking: one emergency, as the consent form says.
+    RedFlag(
+        "speech",
+        Urgency.EMERGENCY,
+        sourced(
+            "Slurred speech, or a voice that is hoarse, weak or sounds different.",
+            BOXED_WARNING,
+        ),
+    ),
+    # Platysma: neck weakness at high doses is the boxed warning's spread beyond
+    # the injected muscle (reference 1.3 [S35]; 6.3 "generalised weakness").
+    RedFlag(
+        "neck",
+        Urgency.EMERGENCY,
+        sourced(
+            "Your neck feels weak, or it is hard to hold your head up.", BOXED_WARNING
+        ),
+        advice="neck",
+    ),
     RedFlag(
         "weakness",
         Urgency.EMERGENCY,
@@ -101,19 +120,6 @@ RED_FLAGS: tuple[RedFlag, ...] = (
             "showed you how.",
             "lubricants and taping at night, UNSOURCED for this use (reference 6.3)",
         ),
-    ),
-    # A change of voice: a boxed-warning symptom.
-    RedFlag(
-        "voice",
-        Urgency.SAME_DAY,
-        sourced("A hoarse or weak voice, or a voice that sounds different.", "[S35]"),
-    ),
-    # Platysma: neck weakness at high doses.
-    RedFlag(
-        "neck",
-        Urgency.SAME_DAY,
-        sourced("Your neck feels weak, or it is hard to hold your head up.", "[S35]"),
-        advice="neck",
     ),
     # Temporary brow or lid droop [S13]; ptosis [S20] [S37b].
     RedFlag(

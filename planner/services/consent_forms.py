@@ -3,7 +3,9 @@
 Until a clinic edits a kind, its shipped text (``planner.consent.defaults``) is
 stored as version 1 the first time it is needed, so that a signature always
 points at a stored row. An edit never changes a row: it adds the next version,
-and the older ones stay as they were signed.
+and the older ones stay as they were signed. A corrected shipped text is added
+the same way, as the next version, where the current one is an older shipped
+text nobody edited; a clinic's own words are left as they are.
 """
 
 from datetime import datetime
@@ -16,6 +18,7 @@ from sqlmodel import select
 
 from planner.consent import DEFAULT_FORMS
 from planner.consent import ConsentKind
+from planner.consent.defaults import shipped_update
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.errors import StaleWrite
@@ -49,24 +52,37 @@ def _latest(session: Session, kind: ConsentKind) -> ConsentForm | None:
 
 
 def current_form(session: Session, kind: ConsentKind) -> ConsentForm:
-    """Return the kind's current version, storing the shipped text if there is none.
+    """Return the kind's current version, storing the shipped text if it is not.
 
-    Only flushes: the caller's unit of work commits the shipped row with it.
+    The shipped text is stored as version 1 when there is none, and as the next
+    version when the current one is a shipped text it corrects (never edited by
+    the clinic). Only flushes: the caller's unit of work commits the row with it.
     """
     form = _latest(session, kind)
     if form is None:
-        shipped = DEFAULT_FORMS[kind]
-        form = ConsentForm(kind=kind, version=1, title=shipped.title, body=shipped.body)
-        session.add(form)
-        session.flush()
-        record_event(
-            session,
-            SYSTEM,
-            AuditAction.CREATE,
-            "consent_form",
-            form.id,
-            after={"kind": kind.value, "version": 1, "title": form.title},
-        )
+        return _store_shipped(session, kind, 1)
+    corrected = shipped_update(kind, form.title, form.body)
+    if form.created_by_id is None and corrected is not None:
+        return _store_shipped(session, kind, form.version + 1)
+    return form
+
+
+def _store_shipped(session: Session, kind: ConsentKind, version: int) -> ConsentForm:
+    shipped = DEFAULT_FORMS[kind]
+    form = ConsentForm(
+        kind=kind, version=version, title=shipped.title, body=shipped.body
+    )
+    session.add(form)
+    session.flush()
+    record_event(
+        session,
+        SYSTEM,
+        AuditAction.CREATE,
+        "consent_form",
+        form.id,
+        before=None if version == 1 else {"version": version - 1},
+        after={"kind": kind.value, "version": version, "title": form.title},
+    )
     return form
 
 

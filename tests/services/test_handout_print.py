@@ -143,12 +143,12 @@ def test_each_symptom_has_one_rule_and_the_tailored_advice_agrees(app, session, 
         assert wrong not in flat
     for rule in (
         "Blurred vision or double vision.",
-        "A hoarse or weak voice, or a voice that sounds different.",
+        "Slurred speech, or a voice that is hoarse, weak or sounds different.",
         "An eye that will not close all the way, or is sore or red. Your clinic's "
         "advice: Protect it first",
     ):
         assert flat.count(rule) == 1, rule
-    assert "Trouble swallowing is not normal: it is an emergency (see page 1)." in (
+    assert "Trouble swallowing or holding up your head is not normal: it is an " in (
         flat
     )
 

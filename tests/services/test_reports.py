@@ -523,7 +523,7 @@ def test_the_handout_has_the_phone_red_flags_timing_and_next_appointment(
         "over 3 to 4 months",
         "do not rub, press or massage",
         "Stay upright for 4 hours.",
-        "do not make big faces",
+        "Your clinic's advice: Do not make big faces.",
     )
     assert handout.visits, "the demo's latest cycle has follow-up ahead"
     for visit in handout.visits:
