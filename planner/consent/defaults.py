@@ -58,11 +58,13 @@ TEMPORARY_1 = (
     " wears off slowly over about 3 to 4 months. To keep the effect, you "
     "would need injections again."
 )
+# No brand by name: a form that named Botox would read (and print on the
+# record, planner.consent.scope) as a consent to Botox only.
 TEMPORARY = (
     "It starts after 2 to 3 days and is at its best after about 2 weeks. Then "
-    "it wears off slowly. With Botox, this takes about 3 to 4 months. Other "
-    "medicines may last a different time: we will tell you what we expect with "
-    "yours. To keep the effect, you would need injections again."
+    "it wears off slowly, over months. How long it lasts depends on the "
+    "medicine: we will tell you what we expect with yours. To keep the effect, "
+    "you would need injections again."
 )
 
 

@@ -41,7 +41,7 @@ from tests.services.test_reports import pdf_for
 TREATMENT = ConsentKind.TREATMENT
 OLD = SHIPPED_BEFORE[TREATMENT][0]
 OLD_WORDS = "It wears off slowly over about 3 to 4 months."
-NEW_WORDS = "With Botox, this takes about 3 to 4 months."
+NEW_WORDS = "How long it lasts depends on the medicine"
 # The treatment form's body as version 1 shipped it: clinics stored these bytes.
 VERSION_1_SHA256 = "ee00bc9c03c4548f45d7e803682d245c4fa80dd0cd1319004c54125347626c4c"
 

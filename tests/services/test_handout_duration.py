@@ -63,7 +63,7 @@ def test_the_handout_says_how_long_it_lasts_for_its_own_product(
         assert flat.count("3 to 4 months") == 1
 
 
-def test_the_consent_form_says_whose_3_to_4_months_they_are():
+def test_the_consent_form_gives_no_one_products_duration():
     blocks = form_blocks(DEFAULT_FORMS[ConsentKind.TREATMENT].body)
     heading = next(
         index
@@ -71,6 +71,6 @@ def test_the_consent_form_says_whose_3_to_4_months_they_are():
         if block.text == "The effect is temporary"
     )
     temporary = blocks[heading + 1].text
-    assert "With Botox, this takes about 3 to 4 months." in temporary
-    assert "Other medicines may last a different time" in temporary
-    assert "wears off slowly over about 3 to 4 months" not in temporary
+    assert "How long it lasts depends on the medicine" in temporary
+    assert "we will tell you what we expect with yours" in temporary
+    assert "3 to 4 months" not in temporary

@@ -107,7 +107,10 @@ DRAFT_KEYS = {
     *(f"warnings[].{key}" for key in WARNING),
     "flag_changes",
     "last_cycle",
-    *(f"last_cycle[].{key}" for key in ("muscle", "side", "x", "y", "units")),
+    *(
+        f"last_cycle[].{key}"
+        for key in ("muscle", "side", "x", "y", "units", "product")
+    ),
     "changes",
     *(f"changes[].{key}" for key in ("muscle", "side", "before", "after")),
     "svg",
