@@ -14,17 +14,15 @@ import pytest
 
 from planner.errors import InvalidInput
 from planner.models import Role
-from planner.services import chart_prefill
 from planner.services import drafts
 from planner.services import protocols
 from planner.services import sessions as session_service
 from planner.services import stock
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
-from tests.factories import ZONE
 from tests.services.test_safety_paths import FACE_MAP
 from tests.services.test_safety_paths import LONDON
-from tests.services.test_safety_paths import Chair
+from tests.services.test_treated_muscle_paths import SurgeryChair
 
 # 09:00 UTC is 10:00 on the clinic's clock in June (BST).
 DAY = datetime(2026, 6, 2, 9, 0, tzinfo=UTC)
@@ -39,7 +37,7 @@ UNIT = {"botox": "U", "dysport": "U (Speywood)", "daxxify": "U"}
 CODE = "vial_overdrawn"
 
 
-class VialChair(Chair):
+class VialChair(SurgeryChair):
     def shared_vial(self, make_patient, product, *, sign=True):
         """Give a first patient most of a new vial; return the vial's id."""
         size, first, _ = SHARES[product]
@@ -64,16 +62,6 @@ class VialChair(Chair):
             self.session, self.injector, patient.id, data, zone=LONDON, now=when
         )
         return record, record.version
-
-    def copy_last(self, record, version, when):
-        return chart_prefill.copy_last_cycle(
-            self.session,
-            self.injector,
-            record.id,
-            {"version": version},
-            now=when,
-            zone=ZONE,
-        )
 
 
 @pytest.fixture
