@@ -37,6 +37,7 @@ from planner.dosing.records import PlannedSession
 from planner.dosing.records import PlannedSite
 from planner.dosing.records import Product
 from planner.dosing.records import SafetyWarning
+from planner.dosing.records import VialShare
 from planner.dosing.records import muscle_totals
 from planner.dosing.records import product_from_reference
 from planner.dosing.table import COMMON_DOSES_UNITS
@@ -49,6 +50,7 @@ from planner.dosing.timing import check_lot
 from planner.dosing.timing import last_cycle_sessions
 from planner.dosing.timing import last_full_session
 from planner.dosing.timing import units_in_cap_window
+from planner.dosing.vial_content import check_vial_content
 from planner.dosing.volume import MIN_DOSE_UNITS
 from planner.dosing.volume import SyringeDraw
 from planner.dosing.volume import concentration
@@ -100,12 +102,14 @@ __all__ = [
     "Product",
     "SafetyWarning",
     "SyringeDraw",
+    "VialShare",
     "cap_window",
     "check_contraindications",
     "check_cumulative_cap",
     "check_dose_changes",
     "check_interval",
     "check_lot",
+    "check_vial_content",
     "check_product_change",
     "check_smile_muscles",
     "concentration",

@@ -17,6 +17,8 @@ from planner.dosing.timing import LOT_EXPIRY_SOURCE
 from planner.dosing.timing import LOT_TRACE_SOURCE
 from planner.dosing.treated_muscles import CODE as TREATED_CODE
 from planner.dosing.treated_muscles import SOURCE as TREATED_SOURCE
+from planner.dosing.vial_content import CODE as VIAL_CODE
+from planner.dosing.vial_content import SOURCE as VIAL_SOURCE
 from planner.reference import PRODUCTS
 
 EVERY_PRODUCT = "every product"
@@ -268,6 +270,15 @@ CHECKS: tuple[CheckInfo, ...] = (
         "Each product's dilution table: label text [S21] [S23] [S26] [S28]; "
         "Dysport 500 U distributor copy [S23b]; Xeomin secondary source [S25b]; "
         "Daxxify volumes a clinic setting (UNSOURCED) worked out from [S27]",
+    ),
+    CheckInfo(
+        VIAL_CODE,
+        "A chart takes more from a shared vial than it has left: its size less "
+        "the units of its other signed and draft charts and the waste recorded "
+        "(a vial that is the chart's alone is made up with whole vials).",
+        WARNING,
+        EVERY_PRODUCT,
+        VIAL_SOURCE,
     ),
     CheckInfo(
         "open_drafts",

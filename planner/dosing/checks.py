@@ -35,6 +35,7 @@ from planner.dosing.timing import check_interval
 from planner.dosing.timing import check_lot
 from planner.dosing.timing import last_cycle_sessions
 from planner.dosing.timing import last_full_session
+from planner.dosing.vial_content import check_vial_content
 from planner.dosing.volume import format_units
 from planner.reference import brand_of
 
@@ -345,6 +346,7 @@ def run_all_checks(
             *check_contraindications(contraindications),
             *check_lot(plan.lot, product, now),
             *check_lot_dilution(plan.lot, product),
+            *check_vial_content(plan.lot, product, plan.total_units, now),
             *check_interval(plan.kind, product, history, today),
             *check_top_up(plan.kind, history, today, rules.cycle_times),
             *check_booster(plan.kind, product, history, today, rules.cycle_times),

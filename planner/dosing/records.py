@@ -105,10 +105,28 @@ class PastSession:
 
 
 @dataclass(frozen=True)
+class VialShare:
+    """What else the chart's vial has given, in its product's units (the chart's).
+
+    ``charted`` is the units on the vial's other signed and draft charts, of which
+    there are ``charts``; ``wasted`` the units recorded as waste from it.
+    """
+
+    charted: float = 0.0
+    charts: int = 0
+    wasted: float = 0.0
+
+    def __post_init__(self) -> None:
+        require_non_negative("charted", self.charted)
+        require_non_negative("wasted", self.wasted)
+
+
+@dataclass(frozen=True)
 class LotInfo:
     """The vial lot in use; ``reconstituted_at`` is timezone-aware or None.
 
-    ``vial_units`` and ``diluent_ml`` say how it was made up, when known.
+    ``vial_units`` and ``diluent_ml`` say how it was made up, when known;
+    ``shared`` what the vial gave outside this chart, when it was looked up.
     """
 
     lot_number: str
@@ -116,6 +134,7 @@ class LotInfo:
     reconstituted_at: datetime | None = None
     vial_units: float | None = None
     diluent_ml: float | None = None
+    shared: VialShare | None = None
 
     def __post_init__(self) -> None:
         require_aware_or_none("reconstituted_at", self.reconstituted_at)

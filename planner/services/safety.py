@@ -29,6 +29,7 @@ from planner.models import Patient
 from planner.models import Product
 from planner.models import SessionStatus
 from planner.models import SiteRole
+from planner.models import StockWaste
 from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services import limit_settings
@@ -186,6 +187,36 @@ def treatment_time(record: TreatmentSession, now: datetime, zone: ZoneInfo) -> d
     return record.performed_at
 
 
+def vial_share(
+    session: Session, record: TreatmentSession, lot: VialLot
+) -> dosing.VialShare:
+    """Return what the chart's vial gave outside this chart: charted and wasted.
+
+    The vial's other signed and draft charts count (a discarded draft drew
+    nothing), in the vial's product's units; so does the waste recorded from it.
+    """
+    charts, charted = session.exec(
+        select(
+            func.count(func.distinct(col(TreatmentSession.id))),
+            func.sum(col(InjectionSite.units)),
+        )
+        .join(InjectionSite, col(InjectionSite.session_id) == col(TreatmentSession.id))
+        .where(
+            col(TreatmentSession.vial_lot_id) == lot.id,
+            col(TreatmentSession.id) != record.id,
+            col(TreatmentSession.product_id) == lot.product_id,
+            col(TreatmentSession.status) != SessionStatus.DISCARDED,
+            col(InjectionSite.units).is_not(None),
+        )
+    ).one()
+    wasted = session.exec(
+        select(func.sum(col(StockWaste.units))).where(
+            col(StockWaste.vial_lot_id) == lot.id
+        )
+    ).one()
+    return dosing.VialShare(float(charted or 0), int(charts), float(wasted or 0))
+
+
 def checked_role(site: InjectionSite, patient: Patient, *, draft: bool) -> SiteRole:
     """Return the role the checks give a site (affected, contralateral, midline).
 
@@ -248,6 +279,10 @@ def check_chart(
             lot.reconstituted_at,
             lot.vial_units,
             lot.diluent_ml,
+            # Units of one product only: a vial holds the product it was made for.
+            vial_share(session, record, lot)
+            if lot.product_id == record.product_id
+            else None,
         ),
     )
     if amending and record.signed_at is not None:

@@ -217,6 +217,9 @@ class LotBalance:
     wasted: float
     open_left: float
     draft: float
+    # Open vials with more charted from them than they hold, and by how much.
+    overdrawn_vials: int = 0
+    overdrawn: float = 0.0
     # Alerts, set against the clinic's day and horizon by stock_by_product.
     expired: bool = False
     expiring: bool = False
@@ -251,6 +254,17 @@ class LotBalance:
             found.append(
                 f"{self.difference:g} {self.unit} in closed vials is neither charted "
                 "on a signed session nor recorded as waste"
+            )
+        if self.overdrawn_vials:
+            vials = (
+                "1 open vial beyond what it holds"
+                if self.overdrawn_vials == 1
+                else f"{self.overdrawn_vials} open vials beyond what they hold"
+            )
+            found.append(
+                f"{self.overdrawn:g} {self.unit} is charted from {vials}: an "
+                "over-draw. A chart may name the wrong vial, or another vial was "
+                "opened and not recorded, so the unopened count may be too high"
             )
         if self.draft > EPSILON:
             found.append(
@@ -312,6 +326,15 @@ def lot_balances(
         mine = by_lot[lot.id]
         vial_uses = [(vial, uses.get(vial.id or 0, VialUse())) for vial in mine]
         gone_vials, gone_units = discarded.get(lot.id, (0, 0.0))
+        overdrawn = [
+            -left
+            for left in (
+                remainder(vial, use)
+                for vial, use in vial_uses
+                if vial.closed_at is None
+            )
+            if left < -EPSILON
+        ]
         balances.append(
             LotBalance(
                 id=lot.id,
@@ -335,6 +358,8 @@ def lot_balances(
                     if vial.closed_at is None
                 ),
                 draft=sum(use.draft for _, use in vial_uses),
+                overdrawn_vials=len(overdrawn),
+                overdrawn=sum(overdrawn),
             )
         )
     return balances
