@@ -239,7 +239,8 @@ CHECKS: tuple[CheckInfo, ...] = (
     ),
     CheckInfo(
         "reconstitution_unrecorded",
-        "The vial's reconstitution time is not recorded.",
+        "The vial's reconstitution time is not recorded (and its first charted "
+        "use is within the product's in-use time).",
         CAUTION,
         EVERY_PRODUCT,
         "Each label's in-use time; [S38]",
@@ -254,10 +255,11 @@ CHECKS: tuple[CheckInfo, ...] = (
     CheckInfo(
         "reconstitution_expired",
         "The vial was reconstituted longer ago than the product's in-use time "
-        "(real hours, across clock changes).",
+        "(real hours, across clock changes); with no time recorded, its first "
+        "charted use was.",
         WARNING,
         EVERY_PRODUCT,
-        "Each label's in-use time (Daxxify 72 h, the others 24 h)",
+        "Each label's in-use time (Daxxify 72 h, the others 24 h); [S38]",
     ),
     CheckInfo(
         "dilution_off_label",

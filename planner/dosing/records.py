@@ -109,6 +109,9 @@ class LotInfo:
     """The vial lot in use; ``reconstituted_at`` is timezone-aware or None.
 
     ``vial_units`` and ``diluent_ml`` say how it was made up, when known.
+    ``first_used_at`` is the earliest treatment time of a session charted from
+    the vial (aware, or None): the vial was reconstituted by then, so it bounds
+    a reconstitution time nobody recorded.
     """
 
     lot_number: str
@@ -116,9 +119,11 @@ class LotInfo:
     reconstituted_at: datetime | None = None
     vial_units: float | None = None
     diluent_ml: float | None = None
+    first_used_at: datetime | None = None
 
     def __post_init__(self) -> None:
         require_aware_or_none("reconstituted_at", self.reconstituted_at)
+        require_aware_or_none("first_used_at", self.first_used_at)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from planner.services import settings
 from planner.services.clinical_flags import contraindications_as_of
 from planner.services.followup import scheduling_rules
 from planner.services.lookup import get_or_raise
+from planner.services.lots import first_used_at
 from planner.services.map_zones import zone_warnings
 from planner.services.outside_toxin import outside_past_sessions
 from planner.services.treated_sites import treated_for_record
@@ -248,6 +249,10 @@ def check_chart(
             lot.reconstituted_at,
             lot.vial_units,
             lot.diluent_ml,
+            # Only a vial with no reconstitution time needs its first use.
+            first_used_at=None
+            if lot.id is None or lot.reconstituted_at is not None
+            else first_used_at(session, lot.id),
         ),
     )
     if amending and record.signed_at is not None:
