@@ -269,7 +269,8 @@ CHECKS: tuple[CheckInfo, ...] = (
         EVERY_PRODUCT,
         "Each product's dilution table: label text [S21] [S23] [S26] [S28]; "
         "Dysport 500 U distributor copy [S23b]; Xeomin secondary source [S25b]; "
-        "Daxxify volumes a clinic setting (UNSOURCED) worked out from [S27]",
+        "Daxxify volumes UNSOURCED (not in the label; check with the supplier), "
+        "worked out from [S27]",
     ),
     CheckInfo(
         "open_drafts",

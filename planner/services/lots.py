@@ -198,7 +198,11 @@ def _check_dilution(
             "The diluent volume cannot be right.", fields={"diluent_ml": problem}
         )
     check = dosing.check_dilution(
-        product.brand, label_table(product), vial_units, diluent_ml
+        product.brand,
+        label_table(product),
+        vial_units,
+        diluent_ml,
+        unit_name=product.unit_name,
     )
     confirmed = str(data.get("dilution_confirmed", "")).lower() in {"true", "on", "1"}
     if not check.on_label and not confirmed:
