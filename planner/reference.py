@@ -2,12 +2,16 @@
 
 Values flagged ``unsourced`` could not be confirmed in any retrieved source. They
 ship only as clinic-editable settings, labelled as the clinic's choice, never as
-facts. Source tags ([S20] ...) refer to docs/clinical-reference sources, listed in
-the README.
+facts. A product's dilution table is not editable: a row in it that no label gives
+says so (``UNSOURCED_DILUTION``). Source tags ([S20] ...) refer to
+docs/clinical-reference sources, listed in the README.
 """
 
 from dataclasses import dataclass
 from dataclasses import field
+
+# The source of a dilution no label gives: shown with the row, never as a fact.
+UNSOURCED_DILUTION = "UNSOURCED: not in the label; check with the supplier"
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,10 @@ PRODUCTS: tuple[ProductReference, ...] = (
         inn="daxibotulinumtoxinA-lanm",
         unit_name="U",
         vial_sizes=(50, 100),
+        # The label gives the strength, not the volume; no page edits a dilution
+        # table, so the volume is shown as UNSOURCED, not as a clinic setting.
         dilutions=_dilutions(
-            "Clinic setting: volume UNSOURCED, worked out to give [S27]'s 8 U "
+            f"{UNSOURCED_DILUTION}; the volume is worked out to give [S27]'s 8 U "
             "per 0.1 mL",
             (50, 0.625),
             (100, 1.25),
@@ -142,7 +148,11 @@ PRODUCTS: tuple[ProductReference, ...] = (
         inn="letibotulinumtoxinA-wlbg",
         unit_name="U",
         vial_sizes=(50, 100),
-        dilutions=_dilutions("[S28] Letybo: 4 U per 0.1 mL", (50, 1.25), (100, 2.5)),
+        dilutions=_dilutions(
+            "[S28] Letybo label: 4 U per 0.1 mL; the volumes by arithmetic",
+            (50, 1.25),
+            (100, 2.5),
+        ),
         in_use_hours=24,
         in_use_source="[S28] Letybo: use within 24 h of reconstitution",
         min_interval_days=84,

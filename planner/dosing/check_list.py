@@ -241,7 +241,8 @@ CHECKS: tuple[CheckInfo, ...] = (
     ),
     CheckInfo(
         "reconstitution_unrecorded",
-        "The vial's reconstitution time is not recorded.",
+        "The vial's reconstitution time is not recorded (and its first charted "
+        "use is within the product's in-use time).",
         CAUTION,
         EVERY_PRODUCT,
         "Each label's in-use time; [S38]",
@@ -256,10 +257,11 @@ CHECKS: tuple[CheckInfo, ...] = (
     CheckInfo(
         "reconstitution_expired",
         "The vial was reconstituted longer ago than the product's in-use time "
-        "(real hours, across clock changes).",
+        "(real hours, across clock changes); with no time recorded, its first "
+        "charted use was.",
         WARNING,
         EVERY_PRODUCT,
-        "Each label's in-use time (Daxxify 72 h, the others 24 h)",
+        "Each label's in-use time (Daxxify 72 h, the others 24 h); [S38]",
     ),
     CheckInfo(
         "dilution_off_label",
@@ -269,7 +271,8 @@ CHECKS: tuple[CheckInfo, ...] = (
         EVERY_PRODUCT,
         "Each product's dilution table: label text [S21] [S23] [S26] [S28]; "
         "Dysport 500 U distributor copy [S23b]; Xeomin secondary source [S25b]; "
-        "Daxxify volumes a clinic setting (UNSOURCED) worked out from [S27]",
+        "Daxxify volumes UNSOURCED (not in the label; check with the supplier), "
+        "worked out from [S27]",
     ),
     CheckInfo(
         VIAL_CODE,

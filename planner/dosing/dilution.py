@@ -2,11 +2,12 @@
 
 Pure: no flask, no database. A product's dilution table is not all label text: each
 row carries its source (a label, Dysport's 500 U rows a distributor's copy, Xeomin's
-a secondary source, Daxxify's volumes a clinic setting), so the wording says "the
-dilution table" and the warning's source names where each row comes from. A diluent
-volume outside the table is a
-warning, and the resulting units per 0.1 mL is shown large for the injector to
-confirm: a decimal slip in the diluent multiplies every volume drawn at the chair.
+a secondary source, Daxxify's volumes UNSOURCED: in no label), so the wording says
+"the dilution table" and the warning's source names where each row comes from. A
+diluent volume outside the table is a warning, and the resulting units per 0.1 mL
+is shown large for the injector to confirm: a decimal slip in the diluent
+multiplies every volume drawn at the chair. Units are always written with the
+product's unit name ("10 U (Speywood) per 0.1 mL"): they are the product's own.
 """
 
 import math
@@ -33,13 +34,14 @@ class DilutionCheck:
     """What the injector confirms when a vial is reconstituted."""
 
     units_per_tenth_ml: float
+    unit_name: str
     on_label: bool
     warnings: tuple[SafetyWarning, ...]
 
     @property
     def shown(self) -> str:
-        """The figure to confirm, as the labels write it: '4 U per 0.1 mL'."""
-        return f"{format_units(self.units_per_tenth_ml)} U per 0.1 mL"
+        """The figure to confirm, in the product's units: '4 U per 0.1 mL'."""
+        return f"{format_units(self.units_per_tenth_ml)} {self.unit_name} per 0.1 mL"
 
 
 def diluent_problem(diluent_ml: float) -> str | None:
@@ -66,8 +68,13 @@ def check_dilution(
     table: Sequence[LabelDilution],
     vial_units: float,
     diluent_ml: float,
+    *,
+    unit_name: str,
 ) -> DilutionCheck:
     """Compare a reconstitution with the product's dilution table.
+
+    ``unit_name`` is the product's ("U (Speywood)" for Dysport), written with
+    every figure in units.
 
     :raises ValueError: when the diluent volume is outside any plausible range.
     """
@@ -81,9 +88,10 @@ def check_dilution(
         for row in table
     )
     if on_label:
-        return DilutionCheck(per_tenth, True, ())
+        return DilutionCheck(per_tenth, unit_name, True, ())
+    # Volumes as the table gives them (0.625 mL), not rounded to 0.63.
     rows = ", ".join(
-        f"{format_units(row.vial_units)} U + {format_units(row.diluent_ml)} mL"
+        f"{format_units(row.vial_units)} {unit_name} + {row.diluent_ml:g} mL"
         for row in table
     )
     sources = "; ".join(sorted({row.source for row in table}))
@@ -91,14 +99,14 @@ def check_dilution(
         code="dilution_off_label",
         severity="warning",
         message=(
-            f"{brand} {format_units(vial_units)} U in "
-            f"{format_units(diluent_ml)} mL gives {format_units(per_tenth)} U per "
-            f"0.1 mL, which is not in the {brand} dilution table ({rows}): confirm "
-            "the diluent volume."
+            f"{brand} {format_units(vial_units)} {unit_name} in "
+            f"{format_units(diluent_ml)} mL gives {format_units(per_tenth)} "
+            f"{unit_name} per 0.1 mL, which is not in the {brand} dilution table "
+            f"({rows}): confirm the diluent volume."
         ),
         source=sources,
     )
-    return DilutionCheck(per_tenth, False, (warning,))
+    return DilutionCheck(per_tenth, unit_name, False, (warning,))
 
 
 def check_lot_dilution(lot: LotInfo | None, product: Product) -> list[SafetyWarning]:
@@ -129,7 +137,11 @@ def check_lot_dilution(lot: LotInfo | None, product: Product) -> list[SafetyWarn
             )
         ]
     check = check_dilution(
-        product.brand, product.dilutions, lot.vial_units, lot.diluent_ml
+        product.brand,
+        product.dilutions,
+        lot.vial_units,
+        lot.diluent_ml,
+        unit_name=product.unit_name,
     )
     return [
         replace(warning, message=f"Vial lot {lot.lot_number}: {warning.message}")

@@ -127,6 +127,9 @@ class LotInfo:
 
     ``vial_units`` and ``diluent_ml`` say how it was made up, when known;
     ``shared`` what the vial gave outside this chart, when it was looked up.
+    ``first_used_at`` is the earliest treatment time of a session charted from
+    the vial (aware, or None): the vial was reconstituted by then, so it bounds
+    a reconstitution time nobody recorded.
     """
 
     lot_number: str
@@ -135,9 +138,11 @@ class LotInfo:
     vial_units: float | None = None
     diluent_ml: float | None = None
     shared: VialShare | None = None
+    first_used_at: datetime | None = None
 
     def __post_init__(self) -> None:
         require_aware_or_none("reconstituted_at", self.reconstituted_at)
+        require_aware_or_none("first_used_at", self.first_used_at)
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,45 @@ def _local(moment: datetime, now: datetime) -> str:
     return moment.astimezone(now.tzinfo).strftime("%d %b %Y %H:%M").lstrip("0")
 
 
+def _hours_since(moment: datetime, now: datetime) -> float:
+    # In UTC: Python ignores the offsets of two moments that share a tzinfo, so
+    # across a clock change wall-clock hours would be off by one.
+    elapsed = now.astimezone(UTC) - moment.astimezone(UTC)
+    return elapsed.total_seconds() / 3600
+
+
+def _unrecorded_reconstitution(
+    lot: LotInfo, product: Product, now: datetime
+) -> SafetyWarning:
+    """Caution on a vial with no reconstitution time, or warn once it is too old.
+
+    The vial was reconstituted by the first session charted from it, so once that
+    session is more than the product's in-use time ago, so is the reconstitution.
+    """
+    limit = format_units(product.in_use_hours)
+    source = f"{product.in_use_source}; {RECONSTITUTION_RECORD_SOURCE}"
+    first = lot.first_used_at
+    if first is not None and _hours_since(first, now) > product.in_use_hours:
+        return SafetyWarning(
+            code="reconstitution_expired",
+            severity="warning",
+            message=f"Lot {lot.lot_number} has no recorded time of reconstitution, "
+            f"but it was first used {format_units(_hours_since(first, now))} h ago "
+            f"({_local(first, now)}), so it was reconstituted at least that long "
+            f"ago; {product.brand} must be used within {limit} h of "
+            "reconstitution.",
+            source=source,
+        )
+    return SafetyWarning(
+        code="reconstitution_unrecorded",
+        severity="caution",
+        message=f"Time of reconstitution not recorded for lot "
+        f"{lot.lot_number}; {product.brand} must be used within {limit} h "
+        "of reconstitution.",
+        source=source,
+    )
+
+
 def check_lot(
     lot: LotInfo | None, product: Product, now: datetime
 ) -> list[SafetyWarning]:
@@ -200,18 +239,8 @@ def check_lot(
         )
     limit = format_units(product.in_use_hours)
     if lot.reconstituted_at is None:
-        warnings.append(
-            SafetyWarning(
-                code="reconstitution_unrecorded",
-                severity="caution",
-                message=f"Time of reconstitution not recorded for lot "
-                f"{lot.lot_number}; {product.brand} must be used within {limit} h "
-                "of reconstitution.",
-                source=f"{product.in_use_source}; {RECONSTITUTION_RECORD_SOURCE}",
-            )
-        )
-    # Compared and subtracted in UTC: Python ignores the offsets of two moments that
-    # share a tzinfo, so across a clock change wall-clock hours would be off by one.
+        warnings.append(_unrecorded_reconstitution(lot, product, now))
+    # Compared in UTC, as ``_hours_since`` subtracts.
     elif lot.reconstituted_at.astimezone(UTC) > now.astimezone(UTC):
         warnings.append(
             SafetyWarning(
@@ -224,8 +253,7 @@ def check_lot(
             )
         )
     else:
-        elapsed = now.astimezone(UTC) - lot.reconstituted_at.astimezone(UTC)
-        hours = elapsed.total_seconds() / 3600
+        hours = _hours_since(lot.reconstituted_at, now)
         if hours > product.in_use_hours:
             warnings.append(
                 SafetyWarning(

@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import field_validator
+from sqlalchemy import Subquery
+from sqlalchemy import func
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -21,7 +23,9 @@ from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.models import Product
+from planner.models import SessionStatus
 from planner.models import StockLot
+from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services.audit import Actor
 from planner.services.audited_rows import add_audited
@@ -106,6 +110,30 @@ def list_products(session: Session) -> list[Product]:
     )
 
 
+def _first_uses() -> Subquery:
+    """Each vial's earliest treatment time on a session not discarded."""
+    return (
+        select(
+            col(TreatmentSession.vial_lot_id).label("vial_lot_id"),
+            func.min(TreatmentSession.performed_at).label("first_used_at"),
+        )
+        .where(
+            col(TreatmentSession.vial_lot_id).is_not(None),
+            col(TreatmentSession.status) != SessionStatus.DISCARDED,
+        )
+        .group_by(col(TreatmentSession.vial_lot_id))
+        .subquery()
+    )
+
+
+def first_used_at(session: Session, lot_id: int) -> datetime | None:
+    """Return when a vial was first charted from: it was reconstituted by then."""
+    uses = _first_uses()
+    return session.exec(
+        select(uses.c.first_used_at).where(uses.c.vial_lot_id == lot_id)
+    ).first()
+
+
 def list_usable_lots(
     session: Session, *, now: datetime, zone: tzinfo
 ) -> dict[str, list[VialLot]]:
@@ -113,24 +141,32 @@ def list_usable_lots(
 
     A vial is offered while it is in date on the clinic's day (the day
     ``choose_vial`` checks), not closed and, once reconstituted, within its
-    product's in-use time (24 h; Daxxify 72 h), so the list stays short.
+    product's in-use time (24 h; Daxxify 72 h), so the list stays short. A vial
+    with no reconstitution time was reconstituted by its first charted use, so
+    it leaves the list once that use is older than the in-use time.
     """
     longest = max((p.in_use_hours for p in list_products(session)), default=72)
+    since = now - timedelta(hours=longest)
+    uses = _first_uses()
     rows = session.exec(
-        select(Product.code, Product.in_use_hours, VialLot)
+        select(Product.code, Product.in_use_hours, VialLot, uses.c.first_used_at)
         .join(VialLot, col(VialLot.product_id) == col(Product.id))
+        .outerjoin(uses, uses.c.vial_lot_id == col(VialLot.id))
         .where(
             col(VialLot.expiry_date) >= clinic_today(zone, now),
             col(VialLot.closed_at).is_(None),
-            col(VialLot.reconstituted_at).is_(None)
-            | (col(VialLot.reconstituted_at) >= now - timedelta(hours=longest)),
+            (col(VialLot.reconstituted_at) >= since)
+            | (
+                col(VialLot.reconstituted_at).is_(None)
+                & (uses.c.first_used_at.is_(None) | (uses.c.first_used_at >= since))
+            ),
         )
         .order_by(col(VialLot.created_at).desc())
         .limit(100)
     ).all()
     lots: dict[str, list[VialLot]] = {}
-    for code, hours, lot in rows:
-        opened = lot.reconstituted_at
+    for code, hours, lot, first_use in rows:
+        opened = lot.reconstituted_at or first_use
         if opened is None or opened >= now - timedelta(hours=hours):
             lots.setdefault(code, []).append(lot)
     return lots
@@ -160,7 +196,11 @@ def _check_dilution(
             "The diluent volume cannot be right.", fields={"diluent_ml": problem}
         )
     check = dosing.check_dilution(
-        product.brand, label_table(product), vial_units, diluent_ml
+        product.brand,
+        label_table(product),
+        vial_units,
+        diluent_ml,
+        unit_name=product.unit_name,
     )
     confirmed = str(data.get("dilution_confirmed", "")).lower() in {"true", "on", "1"}
     if not check.on_label and not confirmed:

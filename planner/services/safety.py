@@ -37,6 +37,7 @@ from planner.services import settings
 from planner.services.clinical_flags import contraindications_as_of
 from planner.services.followup import scheduling_rules
 from planner.services.lookup import get_or_raise
+from planner.services.lots import first_used_at
 from planner.services.map_zones import zone_warnings
 from planner.services.outside_toxin import outside_past_sessions
 from planner.services.treated_sites import treated_for_record
@@ -280,9 +281,13 @@ def check_chart(
             lot.vial_units,
             lot.diluent_ml,
             # Units of one product only: a vial holds the product it was made for.
-            vial_share(session, record, lot)
+            shared=vial_share(session, record, lot)
             if lot.product_id == record.product_id
             else None,
+            # Only a vial with no reconstitution time needs its first use.
+            first_used_at=None
+            if lot.id is None or lot.reconstituted_at is not None
+            else first_used_at(session, lot.id),
         ),
     )
     if amending and record.signed_at is not None:

@@ -250,10 +250,16 @@ class LotBalance:
                 f"{-self.unopened_vials} more vial(s) opened or discarded than "
                 "were received: a delivery may be missing"
             )
-        if self.difference:
+        if self.difference > 0:
             found.append(
                 f"{self.difference:g} {self.unit} in closed vials is neither charted "
                 "on a signed session nor recorded as waste"
+            )
+        elif self.difference < 0:
+            found.append(
+                f"{-self.difference:g} {self.unit} more is charted on signed sessions "
+                "and recorded as waste than the closed vials held: a vial was drawn "
+                "from after it was closed, or a dose or waste entry is wrong"
             )
         if self.overdrawn_vials:
             vials = (

@@ -65,7 +65,8 @@ def test_a_never_edited_reference_dose_and_the_dilution_tables_follow_the_refere
     # Still the shipped setting: no editor, first version.
     assert (dao.version, dao.updated_by_id) == (1, None)
     assert dilution_sources(session, "daxxify") == {
-        "Clinic setting: volume UNSOURCED, worked out to give [S27]'s 8 U per 0.1 mL"
+        "UNSOURCED: not in the label; check with the supplier; the volume is "
+        "worked out to give [S27]'s 8 U per 0.1 mL"
     }
     assert all("not label text" in s for s in dilution_sources(session, "xeomin"))
     # The other products' tables were already as shipped: untouched, unaudited.

@@ -553,7 +553,7 @@ def test_another_unsigned_chart_is_a_caution(chair, make_patient):
 # Vials diluted off the label's table, and the concentration the chair shows.
 OFF_LABEL_VIALS = [
     ("botox", 100, 3.0, "3.33 U per 0.1 mL"),
-    ("dysport", 300, 2.0, "15 U per 0.1 mL"),
+    ("dysport", 300, 2.0, "15 U (Speywood) per 0.1 mL"),
 ]
 
 

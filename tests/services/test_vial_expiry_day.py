@@ -8,6 +8,7 @@ already tomorrow: the list offers exactly the vials the chair may then choose.
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,7 +31,9 @@ def unopened_vial(session, actor, product, expiry_date):
         "vial_units": vial_units,
         "diluent_ml": diluent_ml,
     }
-    vial = choose_vial(session, actor, product, "new", details, zone=LONDON)
+    # Opened in date, the morning of its expiry day.
+    opened = datetime.combine(expiry_date, time(9), tzinfo=LONDON)
+    vial = choose_vial(session, actor, product, "new", details, zone=LONDON, now=opened)
     session.commit()
     return vial
 

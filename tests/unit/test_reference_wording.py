@@ -3,7 +3,7 @@
 The DAO's per-point limit is [S64]'s 2–3 U at one point ([S65]'s 3–4 U is per
 side), and a dilution table is called a label's only where it is label text:
 Dysport's 500 U rows are a distributor's copy [S23b] and Daxxify's volumes are
-UNSOURCED, a clinic setting.
+UNSOURCED: in no label, to be checked with the supplier.
 """
 
 from datetime import date
@@ -19,6 +19,7 @@ from planner.dosing.dilution import label_dilutions
 from planner.dosing.dose_limits import check_sites
 from planner.dosing.records import LotInfo
 from planner.reference import PRODUCTS
+from planner.reference import UNSOURCED_DILUTION
 from planner.reference import product_reference
 
 
@@ -47,11 +48,11 @@ def test_a_dao_point_above_3_botox_units_is_warned(code, units, warned):
     assert bool(found) is warned
 
 
-def test_every_unsourced_dilution_is_labelled_a_clinic_setting():
+def test_every_unsourced_dilution_says_to_check_with_the_supplier():
     for product in PRODUCTS:
         for row in product.dilutions:
             if "UNSOURCED" in row.source:
-                assert row.source.startswith("Clinic setting"), product.code
+                assert row.source.startswith(UNSOURCED_DILUTION), product.code
 
 
 @pytest.mark.parametrize(
@@ -59,14 +60,20 @@ def test_every_unsourced_dilution_is_labelled_a_clinic_setting():
     [
         ("botox", 100, 3.0, "[S21] Botox label dilution table"),
         ("dysport", 500, 3.0, "[S23b] distributor copy, not label text"),
-        ("daxxify", 100, 2.0, "Clinic setting: volume UNSOURCED"),
+        ("daxxify", 100, 2.0, UNSOURCED_DILUTION),
     ],
 )
 def test_an_off_table_dilution_is_not_said_to_be_off_the_label(
     code, vial, diluent, source
 ):
     reference = product_reference(code)
-    check = check_dilution(reference.brand, label_dilutions(reference), vial, diluent)
+    check = check_dilution(
+        reference.brand,
+        label_dilutions(reference),
+        vial,
+        diluent,
+        unit_name=reference.unit_name,
+    )
     (warning,) = check.warnings
     assert "label's table" not in warning.message
     assert f"not in the {reference.brand} dilution table (" in warning.message

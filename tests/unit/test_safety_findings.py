@@ -161,8 +161,8 @@ def test_outside_toxin_counts_towards_the_products_cap_but_opens_no_cycle():
     [
         ("botox", 100, 2.5, True, "4 U per 0.1 mL"),
         ("botox", 100, 3.0, False, "3.33 U per 0.1 mL"),
-        ("dysport", 300, 2.5, True, "12 U per 0.1 mL"),
-        ("dysport", 300, 2.0, False, "15 U per 0.1 mL"),
+        ("dysport", 300, 2.5, True, "12 U (Speywood) per 0.1 mL"),
+        ("dysport", 300, 2.0, False, "15 U (Speywood) per 0.1 mL"),
         ("xeomin", 100, 2.5, True, "4 U per 0.1 mL"),
     ],
 )
@@ -170,7 +170,13 @@ def test_a_dilution_off_the_label_table_is_a_warning(
     code, vial, diluent, on_label, shown
 ):
     product = product_reference(code)
-    check = check_dilution(product.brand, label_dilutions(product), vial, diluent)
+    check = check_dilution(
+        product.brand,
+        label_dilutions(product),
+        vial,
+        diluent,
+        unit_name=product.unit_name,
+    )
     assert check.on_label is on_label
     assert check.shown == shown
     assert [w.code for w in check.warnings] == (
@@ -183,7 +189,7 @@ def test_an_impossible_diluent_volume_is_refused(diluent):
     assert diluent_problem(diluent) is not None
     botox = product_reference("botox")
     with pytest.raises(ValueError, match="misplaced decimal point"):
-        check_dilution(botox.brand, label_dilutions(botox), 100, diluent)
+        check_dilution(botox.brand, label_dilutions(botox), 100, diluent, unit_name="U")
 
 
 @pytest.mark.parametrize(
