@@ -25,6 +25,7 @@ from planner.demo.clock import day_number
 from planner.demo.clock import utc_seconds
 from planner.demo.consents import DemoForm
 from planner.demo.consents import build_consent_rows
+from planner.demo.consents import build_research_consent_rows
 from planner.demo.outcomes import CycleTimes
 from planner.demo.outcomes import build_adverse_rows
 from planner.demo.outcomes import build_assessment_rows
@@ -76,6 +77,7 @@ class DemoRows:
     sessions: Rows
     sites: Rows
     consents: Rows
+    research_consents: Rows
     assessments: Rows
     appointments: Rows
     responses: Rows
@@ -88,6 +90,7 @@ class DemoRows:
             self.sessions,
             self.sites,
             self.consents,
+            self.research_consents,
             self.assessments,
             self.responses,
             self.adverse_events,
@@ -125,9 +128,11 @@ def seed_demo(
     with Session(engine) as session:
         load_catalogue(session)
         injectors = ensure_injectors(session)
-        treatment_form = current_form(session, ConsentKind.TREATMENT)
-        assert treatment_form.id is not None
-        form = DemoForm(treatment_form.id, treatment_form.version)
+        forms = {}
+        for kind in (ConsentKind.TREATMENT, ConsentKind.RESEARCH):
+            found = current_form(session, kind)
+            assert found.id is not None
+            forms[kind] = DemoForm(found.id, found.version)
         session.commit()
     with engine.connect() as connection:
         first_number = next_demo_number(connection)
@@ -144,7 +149,7 @@ def seed_demo(
         injectors=injectors,
         catalogue=catalogue,
         zone=clinic_timezone,
-        form=form,
+        forms=forms,
     )
     owned = {"patient": rows.patients, "lot": rows.lots, "session": rows.sessions}
     for start, stop in chunk_bounds(patients, CHUNK_PATIENTS):
@@ -213,7 +218,7 @@ def build_demo_rows(
     injectors: list[int],
     catalogue: Catalogue,
     zone: str,
-    form: DemoForm,
+    forms: dict[ConsentKind, DemoForm],
 ) -> DemoRows:
     """Draw the whole run's rows; ids are given out later, chunk by chunk."""
     full = draw_full_sessions(rng, draw_cycle_counts(rng, patients, cycles), today)
@@ -260,7 +265,13 @@ def build_demo_rows(
         lots=treatments.lots,
         sessions=treatments.sessions,
         sites=sites,
-        consents=build_consent_rows(sessions, performed, cohort, form),
+        consents=build_consent_rows(
+            sessions, performed, cohort, forms[ConsentKind.TREATMENT]
+        ),
+        # A generator of its own: the other tables' draws stay as they were.
+        research_consents=build_research_consent_rows(
+            rng.spawn(1)[0], sessions, performed, cohort, forms[ConsentKind.RESEARCH]
+        ),
         assessments=build_assessment_rows(
             rng, times, cohort, draw_severity(rng, times, cohort)
         ),

@@ -313,7 +313,9 @@ def test_the_demo_clinic_records_consent_before_each_full_treatment(app, session
 
     patient = make_demo_patient(get_engine(app), session, patients=3, cycles=2, seed=4)
     records = session.exec(
-        select(ConsentRecord).where(ConsentRecord.patient_id == patient.id)
+        select(ConsentRecord).where(
+            ConsentRecord.patient_id == patient.id, ConsentRecord.kind == "treatment"
+        )
     ).all()
     fulls = session.exec(
         select(TreatmentSession).where(
