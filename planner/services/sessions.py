@@ -22,6 +22,7 @@ from planner import dosing
 from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.dosing import MIN_DOSE_UNITS
+from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
@@ -89,7 +90,9 @@ def _cycle_for(
     """Return the cycle number and, for a top-up, the full session it belongs to.
 
     A top-up joins only a cycle whose re-treatment window has not opened: after
-    that, today's injections are a new full treatment.
+    that, today's injections are a new full treatment. Nor does it join a full
+    treatment still unsigned: the top-up's limits count its cycle's signed units,
+    and a draft's are not yet given (reference §2.4: count every session).
     """
     latest_full = session.exec(
         select(TreatmentSession)
@@ -115,6 +118,17 @@ def _cycle_for(
     )
     if problem is not None:
         raise InvalidInput(problem, fields={"kind": "the cycle's window has opened"})
+    if latest_full.status == SessionStatus.DRAFT:
+        began = format_day(local_day(latest_full.performed_at, zone))
+        raise InvalidInput(
+            f"This cycle's full treatment, started on {began}, is not signed yet: "
+            "sign it, or discard it, before opening a top-up, so that the "
+            "top-up's dose limits count the units given in the cycle.",
+            fields={
+                "kind": f"the cycle's full treatment of {began} is an unsigned "
+                "draft: sign or discard it first"
+            },
+        )
     return latest_full.cycle_number, latest_full.id
 
 
