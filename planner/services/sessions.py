@@ -44,6 +44,7 @@ from planner.services.drafts import get_session_record as get_session_record
 from planner.services.drafts import live
 from planner.services.drafts import refuse_second_draft
 from planner.services.followup import propose_follow_up
+from planner.services.locking import update_if_version
 from planner.services.patients import get_patient
 from planner.services.session_vials import choose_vial
 from planner.services.site_roles import store_checked_roles
@@ -56,6 +57,14 @@ from planner.services.warning_reasons import reason_errors
 from planner.validation import parse_input
 
 MAX_VERSION = 2**31 - 2
+STALE_AMENDMENT = (
+    "This record was amended since the form was opened, so nothing was saved: "
+    "check the doses as they are now, then make the correction again."
+)
+AMENDED_SINCE = (
+    "is out of date: the record was amended since this form was opened, and "
+    "nothing was saved; the doses below are the record's now"
+)
 
 
 class SessionOpen(BaseModel):
@@ -333,6 +342,8 @@ class SiteCorrection(BaseModel):
 class AmendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # The record's version the correction was made against: a stale one is refused.
+    version: int = Field(ge=1, le=MAX_VERSION)
     reason: str = Field(min_length=3, max_length=2000)
     note: str | None = Field(default=None, max_length=2000)
     corrections: list[SiteCorrection] = Field(default_factory=list, max_length=100)
@@ -367,6 +378,7 @@ def amendment_from_form(
     if errors:
         raise InvalidInput("Some doses are not numbers.", fields=errors)
     return {
+        "version": form.get("version", ""),
         "reason": form.get("reason", ""),
         "note": form.get("note") or None,
         "corrections": corrections,
@@ -389,9 +401,12 @@ def amend_session(
 ) -> Amendment:
     """Correct a signed session: the record keeps what it said and why it changed.
 
-    Every check runs again on the corrected chart, as of its treatment time; a
-    warning the record did not already carry needs its reason in the amendment,
-    which keeps the amended chart's warnings as its own.
+    It is made against the record's ``version``: one made against an earlier
+    version is refused (StaleWrite, naming ``version``) with nothing saved, so a
+    form opened before another amendment cannot undo it. Every check runs again
+    on the corrected chart, as of its treatment time; a warning the record did
+    not already carry needs its reason in the amendment, which keeps the amended
+    chart's warnings as its own.
     """
     request = parse_input(AmendRequest, data, "The amendment is not valid.")
     record = get_session_record(session, session_id)
@@ -399,6 +414,16 @@ def amend_session(
         raise Conflict(
             "Only a signed session is amended; edit the draft chart instead."
         )
+    now = now or utc_now()
+    update_if_version(
+        session,
+        TreatmentSession,
+        (TreatmentSession.id, session_id),
+        request.version,
+        {"updated_at": now},
+        stale_message=STALE_AMENDMENT,
+        stale_fields={"version": AMENDED_SINCE},
+    )
     changes: dict[str, Any] = {"note": request.note, "sites": []}
     sites = {
         site.id: site
@@ -409,6 +434,7 @@ def amend_session(
     for correction in request.corrections:
         site = sites.get(correction.site_id)
         if site is None:
+            session.rollback()
             raise InvalidInput(
                 "A corrected site is not on this session.",
                 fields={
@@ -420,10 +446,10 @@ def amend_session(
         )
         site.units = correction.units
         site.version += 1
-        site.updated_at = now or utc_now()
+        site.updated_at = now
     ordered = sorted(sites.values(), key=lambda site: site.number)
     found = safety.check_chart(
-        session, record, zone=zone, now=now or utc_now(), sites=ordered, amending=True
+        session, record, zone=zone, now=now, sites=ordered, amending=True
     )
     warnings = safety.as_records(found)
     reasons = {key: text.strip() for key, text in request.reasons.items()}
@@ -444,8 +470,6 @@ def amend_session(
         changes=changes,
     )
     session.add(amendment)
-    record.version += 1
-    session.add(record)
     session.flush()
     record_event(
         session,

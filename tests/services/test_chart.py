@@ -281,6 +281,7 @@ def test_amendment_corrects_a_signed_session_with_its_reason(
         injector,
         record.id,
         {
+            "version": signed.version,
             "reason": "Dose recorded wrongly",
             "corrections": [{"site_id": site.id, "units": 3}],
         },

@@ -178,7 +178,7 @@ def test_signing_a_full_treatment_counts_the_top_up_signed_before_it(
         session,
         injector,
         full.id,
-        {"reason": "Re-checked, no change"},
+        {"version": signed.version, "reason": "Re-checked, no change"},
         zone=chair.zone,
         now=SIGNED_LATE,
     )
