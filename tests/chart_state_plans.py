@@ -88,6 +88,9 @@ def chart_today(
     if amend:
         first = treatment.sites[0]
         data = {
+            "version": session_service.get_session_record(
+                session, treatment.id
+            ).version,
             "reason": "Dose misread at the chair.",
             "note": "Mentalis corrected.",
             "corrections": [{"site_id": first.id, "units": first.units + 1}],

@@ -275,8 +275,9 @@ def rest_of_cycle(
 ) -> tuple[PastSession, ...]:
     """Return the same product's top-ups given after ``today`` in this chart's cycle.
 
-    For an amendment, whose cycle may have gone on since: the top-ups after its
-    day and before the next full treatment. Another product's are left out.
+    For a chart whose cycle went on before it was signed (a top-up signed before
+    its full treatment) or amended: the top-ups after its day and before the next
+    full treatment. Another product's are left out.
     """
     next_full = min(
         (
@@ -321,16 +322,17 @@ def run_all_checks(
     rules: ClinicRules,
     now: datetime,
     open_drafts: Sequence[date] = (),
-    whole_cycle: bool = False,
 ) -> list[SafetyWarning]:
     """Run every check on a chart as of ``now`` and return the warnings, sorted.
 
     ``now`` is the treatment's time, timezone-aware and in the clinic's time zone;
     its date is the treatment's day. ``history`` holds the patient's earlier
     sessions, toxin given elsewhere included, not the one being checked;
-    ``open_drafts`` the days of the patient's other unsigned charts. With
-    ``whole_cycle`` (an amendment) the dose limits also count the same product's
-    top-ups given later in the chart's cycle: top-ups count towards every total.
+    ``open_drafts`` the days of the patient's other unsigned charts. The dose
+    limits count the whole cycle: the same product's sessions of it so far (for a
+    top-up) and its top-ups given after the chart's day, signed before it was (a
+    full treatment signed late, an amendment): top-ups count towards every total,
+    so signing, the chart and an amendment judge one chart alike.
     """
     require_aware("now", now)
     if rules.doses.product_code != plan.product.code:
@@ -359,7 +361,7 @@ def run_all_checks(
                 rules.doses,
                 sites,
                 cycle_so_far(plan, history, today),
-                rest_of_cycle(plan, history, today) if whole_cycle else (),
+                rest_of_cycle(plan, history, today),
             ),
             *check_smile_muscles(sites),
             *check_dose_changes(plan, history, today, rules.dose_change_share),

@@ -231,7 +231,7 @@ def check_dose_limits(
 ) -> list[SafetyWarning]:
     """Run every dose-limit check on a chart of one product.
 
-    ``later`` holds the cycle's sessions given after the chart (for an amendment);
+    ``later`` holds the cycle's sessions given after the chart's day, signed first;
     the totals count them with ``earlier``.
     """
     given = ELSEWHERE if later else EARLIER

@@ -46,6 +46,7 @@ from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
 from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
+from planner.services.unset_doses import not_carried_over
 from planner.validation import parse_input
 from planner.vocabulary import role_for
 
@@ -223,11 +224,6 @@ def session_products(
         for session_id, product_id, brand in rows
         if session_id is not None and product_id is not None
     }
-
-
-def not_carried_over(what: str) -> str:
-    """Say why a site came without its dose: "Dose not carried over: …"."""
-    return f"Dose not carried over: {what}, units differ"
 
 
 class WholeChartChange(Protocol):

@@ -17,11 +17,13 @@ def update_if_version(
     values: dict[str, Any],
     *,
     stale_message: str,
+    stale_fields: dict[str, str] | None = None,
 ) -> None:
     """Apply ``values`` and bump the version, or raise StaleWrite and roll back.
 
     ``key`` is (column, value) naming the row. The version check is in the
-    UPDATE itself, so of two editors saving at once exactly one wins.
+    UPDATE itself, so of two editors saving at once exactly one wins. A form
+    that names its stale field passes ``stale_fields``.
     """
     column, value = key
     version = model.version  # type: ignore[attr-defined]  # every locked table has one
@@ -32,4 +34,4 @@ def update_if_version(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]  # CursorResult has rowcount
         session.rollback()
-        raise StaleWrite(stale_message)
+        raise StaleWrite(stale_message, fields=stale_fields)

@@ -37,6 +37,7 @@ from planner.services.template_sites import TemplateIn
 from planner.services.template_sites import invalid
 from planner.services.template_sites import validate_template
 from planner.services.unset_doses import missing_doses
+from planner.services.unset_doses import not_carried_over
 
 
 def _name_taken() -> InvalidInput:
@@ -181,6 +182,43 @@ def _expected_version(version: int | str) -> int:
     return expected
 
 
+class DosesNotCarriedOver(InvalidInput):
+    """A template's product was changed with its doses in another product's units.
+
+    The form shows the sites again with their doses cleared, to be entered in
+    ``product``'s units (clinical reference §2.1: units of two products are not
+    interchangeable, and a dose is never converted).
+    """
+
+    def __init__(self, message: str, *, fields: dict[str, str], product: str) -> None:
+        super().__init__(message, fields=fields)
+        self.product = product
+
+
+def _brand(session: Session, code: str | None) -> str | None:
+    if code is None:
+        return None
+    return session.exec(select(Product.brand).where(Product.code == code)).first()
+
+
+def _refuse_other_units(
+    session: Session, written_in: str | None, product: str, sites: int
+) -> DosesNotCarriedOver:
+    """Refuse doses written in one product's units saved under another product."""
+    old, new = _brand(session, written_in), _brand(session, product) or product
+    was = f"the template was for {old}" if old else "the template named no product"
+    return DosesNotCarriedOver(
+        f"The product is now {new}, but the doses were written for "
+        f"{old or 'no product'}: units of two products are not interchangeable, so "
+        f"the doses are not carried over. Enter each dose in {new} units, then save.",
+        fields={
+            "product": f"is now {new}: enter every dose again in {new} units",
+            **{f"sites.{n}.units": not_carried_over(was) for n in range(sites)},
+        },
+        product=product,
+    )
+
+
 def update_template(
     session: Session,
     actor: Actor,
@@ -192,12 +230,22 @@ def update_template(
     product: str,
     sites: Sequence[Mapping[str, Any]],
     version: int | str,
+    doses_product: str | None = None,
 ) -> ProtocolTemplate:
-    """Save an edit made against ``version``; refuse it if that is stale."""
+    """Save an edit made against ``version``; refuse it if that is stale.
+
+    :param doses_product: the code of the product whose units the doses were
+        entered in (the form says which): by default the template's own. Doses
+        are never saved under another product: that edit is refused with
+        :class:`DosesNotCarriedOver`, naming each dose.
+    """
     expected = _expected_version(version)
     template = get_template(session, template_id)
     data, stored = _validated(face_map, name, description, product, sites)
     product_id = _product_id(session, data.product)
+    written_in = doses_product or template_product_code(session, template)
+    if data.product != written_in:
+        raise _refuse_other_units(session, written_in, data.product, len(sites))
     _check_name_free(session, data.name, template_id)
     before = snapshot(template)
     try:

@@ -239,10 +239,11 @@ def check_chart(
     """Run every check on a chart as of its treatment time, in the clinic's zone.
 
     ``sites`` defaults to the chart's stored sites; an amendment passes them as
-    corrected, with ``amending``: its dose limits also count the same product's
-    top-ups signed later in its cycle, and its contraindications are the flags
-    as they stood when the record was signed (``contraindications_as_of``). On a
-    draft the roles come from the patient's affected side now.
+    corrected, with ``amending``: its contraindications are the flags as they
+    stood when the record was signed (``contraindications_as_of``). On every path
+    the dose limits count the whole cycle, the same product's top-ups signed
+    later in it included. On a draft the roles come from the patient's affected
+    side now.
     """
     patient = get_or_raise(session, Patient, record.patient_id, "No such patient.")
     product = get_or_raise(session, Product, record.product_id, "No such product.")
@@ -307,7 +308,6 @@ def check_chart(
         rules=clinic_rules(session, product.code),
         now=clinic_now(zone, treatment_time(record, now, zone)),
         open_drafts=open_drafts(session, record, zone) if draft else (),
-        whole_cycle=amending,
     )
     # Sites in a caution zone of the session's face map (issue 14).
     # Sites still waiting for a dose are not planned yet; they are checked, zones

@@ -22,6 +22,7 @@ from planner import dosing
 from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.dosing import MIN_DOSE_UNITS
+from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
@@ -43,6 +44,7 @@ from planner.services.drafts import get_session_record as get_session_record
 from planner.services.drafts import live
 from planner.services.drafts import refuse_second_draft
 from planner.services.followup import propose_follow_up
+from planner.services.locking import update_if_version
 from planner.services.patients import get_patient
 from planner.services.session_vials import choose_vial
 from planner.services.site_roles import store_checked_roles
@@ -56,6 +58,14 @@ from planner.services.warning_reasons import reason_errors
 from planner.validation import parse_input
 
 MAX_VERSION = 2**31 - 2
+STALE_AMENDMENT = (
+    "This record was amended since the form was opened, so nothing was saved: "
+    "check the doses as they are now, then make the correction again."
+)
+AMENDED_SINCE = (
+    "is out of date: the record was amended since this form was opened, and "
+    "nothing was saved; the doses below are the record's now"
+)
 
 
 class SessionOpen(BaseModel):
@@ -90,7 +100,9 @@ def _cycle_for(
     """Return the cycle number and, for a top-up, the full session it belongs to.
 
     A top-up joins only a cycle whose re-treatment window has not opened: after
-    that, today's injections are a new full treatment.
+    that, today's injections are a new full treatment. Nor does it join a full
+    treatment still unsigned: the top-up's limits count its cycle's signed units,
+    and a draft's are not yet given (reference §2.4: count every session).
     """
     latest_full = session.exec(
         select(TreatmentSession)
@@ -116,6 +128,17 @@ def _cycle_for(
     )
     if problem is not None:
         raise InvalidInput(problem, fields={"kind": "the cycle's window has opened"})
+    if latest_full.status == SessionStatus.DRAFT:
+        began = format_day(local_day(latest_full.performed_at, zone))
+        raise InvalidInput(
+            f"This cycle's full treatment, started on {began}, is not signed yet: "
+            "sign it, or discard it, before opening a top-up, so that the "
+            "top-up's dose limits count the units given in the cycle.",
+            fields={
+                "kind": f"the cycle's full treatment of {began} is an unsigned "
+                "draft: sign or discard it first"
+            },
+        )
     return latest_full.cycle_number, latest_full.id
 
 
@@ -310,6 +333,8 @@ class SiteCorrection(BaseModel):
 class AmendRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # The record's version the correction was made against: a stale one is refused.
+    version: int = Field(ge=1, le=MAX_VERSION)
     reason: str = Field(min_length=3, max_length=2000)
     note: str | None = Field(default=None, max_length=2000)
     corrections: list[SiteCorrection] = Field(default_factory=list, max_length=100)
@@ -344,6 +369,7 @@ def amendment_from_form(
     if errors:
         raise InvalidInput("Some doses are not numbers.", fields=errors)
     return {
+        "version": form.get("version", ""),
         "reason": form.get("reason", ""),
         "note": form.get("note") or None,
         "corrections": corrections,
@@ -366,9 +392,12 @@ def amend_session(
 ) -> Amendment:
     """Correct a signed session: the record keeps what it said and why it changed.
 
-    Every check runs again on the corrected chart, as of its treatment time; a
-    warning the record did not already carry needs its reason in the amendment,
-    which keeps the amended chart's warnings as its own.
+    It is made against the record's ``version``: one made against an earlier
+    version is refused (StaleWrite, naming ``version``) with nothing saved, so a
+    form opened before another amendment cannot undo it. Every check runs again
+    on the corrected chart, as of its treatment time; a warning the record did
+    not already carry needs its reason in the amendment, which keeps the amended
+    chart's warnings as its own.
     """
     request = parse_input(AmendRequest, data, "The amendment is not valid.")
     record = get_session_record(session, session_id)
@@ -376,6 +405,16 @@ def amend_session(
         raise Conflict(
             "Only a signed session is amended; edit the draft chart instead."
         )
+    now = now or utc_now()
+    update_if_version(
+        session,
+        TreatmentSession,
+        (TreatmentSession.id, session_id),
+        request.version,
+        {"updated_at": now},
+        stale_message=STALE_AMENDMENT,
+        stale_fields={"version": AMENDED_SINCE},
+    )
     changes: dict[str, Any] = {"note": request.note, "sites": []}
     sites = {
         site.id: site
@@ -386,6 +425,7 @@ def amend_session(
     for correction in request.corrections:
         site = sites.get(correction.site_id)
         if site is None:
+            session.rollback()
             raise InvalidInput(
                 "A corrected site is not on this session.",
                 fields={
@@ -397,10 +437,10 @@ def amend_session(
         )
         site.units = correction.units
         site.version += 1
-        site.updated_at = now or utc_now()
+        site.updated_at = now
     ordered = sorted(sites.values(), key=lambda site: site.number)
     found = safety.check_chart(
-        session, record, zone=zone, now=now or utc_now(), sites=ordered, amending=True
+        session, record, zone=zone, now=now, sites=ordered, amending=True
     )
     warnings = safety.as_records(found)
     reasons = {key: text.strip() for key, text in request.reasons.items()}
@@ -422,8 +462,6 @@ def amend_session(
         changes=changes,
     )
     session.add(amendment)
-    record.version += 1
-    session.add(record)
     session.flush()
     record_event(
         session,

@@ -2,7 +2,8 @@
 
 A dose is unset where a site came from a chart of another product (units are not
 interchangeable) or was tapped where the product has no default. Such a chart is
-signed, or saved as a template, only once every dose is entered.
+signed, or saved as a template, only once every dose is entered. A template whose
+product is changed has its doses cleared the same way, to be entered again.
 """
 
 from collections.abc import Sequence
@@ -40,3 +41,8 @@ def missing_doses(numbers: Sequence[int]) -> str:
     """Say which doses must be entered first, as the ``doses`` field's error."""
     which = "it" if len(numbers) == 1 else "each"
     return f"missing at {name_sites(numbers)}: enter {which} first"
+
+
+def not_carried_over(what: str) -> str:
+    """Say why a site came without its dose: "Dose not carried over: …"."""
+    return f"Dose not carried over: {what}, units differ"

@@ -107,7 +107,8 @@ class PrefillPreviewBody(BaseModel):
 
 class StaleBody(ErrorBody):
     """A refused write: ``state`` is the chart as it now is when the version was
-    stale; a signed session's refusal carries no state (there is nothing to redo)."""
+    stale (a draft's edit, or a signed record's amendment); an edit refused because
+    the session is signed carries no state (there is nothing to redo)."""
 
     state: ChartState | None = None
 
@@ -127,7 +128,7 @@ SIGNED = SpecResponse(
     HTTP_200=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
 )
 AMENDED = SpecResponse(
-    HTTP_201=ChartState, HTTP_409=ErrorBody, HTTP_403=ErrorBody, **ERRORS
+    HTTP_201=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
 )
 
 
@@ -330,13 +331,21 @@ def sign(session_id: int) -> Any:
 
 @bp.post("/sessions/<int:session_id>/amendments")
 @_chart_mutation(session_service.AmendRequest, AMENDED, validate=True)
-def amend(session_id: int) -> tuple[Response, int]:
-    """Correct a signed session with a reason; the record shows the amendment."""
-    session_service.amend_session(
-        get_session(),
-        current_actor(),
-        session_id,
-        require_json_object(request),
-        zone=clinic_zone(),
-    )
-    return jsonify(_state(session_id).as_json()), 201
+def amend(session_id: int) -> Any:
+    """Correct a signed session with a reason, against the record's ``version``.
+
+    The record shows the amendment; one made against an earlier version gets 409
+    with the chart as it now is.
+    """
+
+    def change() -> tuple[Response, int]:
+        session_service.amend_session(
+            get_session(),
+            current_actor(),
+            session_id,
+            require_json_object(request),
+            zone=clinic_zone(),
+        )
+        return jsonify(_state(session_id).as_json()), 201
+
+    return _guarded(session_id, change)

@@ -109,6 +109,7 @@ def _render_chart(
         for site in state.sites
         if site.units is not None
     }
+    recorded["version"] = str(state.session.version)
     return render_template(
         "sessions/chart.html",
         discarded=drafts.discard_note(get_session(), session_id),
@@ -123,7 +124,7 @@ def _render_chart(
         can_chart=draft and injector,
         can_sign=draft and injector,
         can_amend=state.session.status == "signed" and injector,
-        amend_data=amend_data or recorded,
+        amend_data={**recorded, **(amend_data or {})},
         amend_errors=amend_errors or {},
         time_data=time_data or {"performed_at": state.session.treatment_time_input},
         time_errors=time_errors or {},
@@ -203,6 +204,12 @@ def amend(session_id: int) -> Response | tuple[str, int]:
     except InvalidInput as exc:
         return _render_chart(
             session_id, amend_data=form, amend_errors=exc.fields, status=400
+        )
+    except StaleWrite as exc:
+        # The record as it now is, with the reason and note kept to redo it.
+        kept = {name: form.get(name, "") for name in ("reason", "note")}
+        return _render_chart(
+            session_id, amend_data=kept, amend_errors=exc.fields, status=409
         )
     flash("Amendment saved; the record now shows it.", "success")
     return redirect(url_for("sessions.chart", session_id=session_id))

@@ -162,7 +162,7 @@ def _submitted_template() -> tuple[dict[str, str], list[dict[str, str]]]:
     """Read the template form: its fields, and the site rows that were filled in."""
     data = {
         name: request.form.get(name, "")
-        for name in ("name", "description", "product", "version")
+        for name in ("name", "description", "product", "version", "doses_product")
     }
     columns = [request.form.getlist(name) for name in SITE_FIELDS]
     sites = [
@@ -236,6 +236,7 @@ def edit_template(template_id: int) -> tuple[str, int]:
     template = protocols.get_template(db, template_id)
     data = template.model_dump(mode="json")
     data["product"] = protocols.template_product_code(db, template) or ""
+    data["doses_product"] = data["product"]  # the doses' units, as loaded
     return _render_template_form(data, template.sites, {}, 200, template_id)
 
 
@@ -249,8 +250,14 @@ def update_template(template_id: int) -> Response | tuple[str, int]:
             current_actor(),
             template_id,
             version=data["version"],
+            doses_product=data["doses_product"],
             **_template_fields(data, sites),
         )
+    except protocols.DosesNotCarriedOver as exc:
+        # Shown again with the doses cleared, to be entered in the new units.
+        data["doses_product"] = exc.product
+        cleared = [{**site, "units": ""} for site in sites]
+        return _render_template_form(data, cleared, exc.fields, 400, template_id)
     except InvalidInput as exc:
         return _render_template_form(data, sites, exc.fields, 400, template_id)
     except StaleWrite as exc:

@@ -570,7 +570,11 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
             session,
             actors[Role.INJECTOR],
             signed,
-            {"reason": "Seeded amendment", "note": "for the fuzz tests"},
+            {
+                "version": session_service.get_session_record(session, signed).version,
+                "reason": "Seeded amendment",
+                "note": "for the fuzz tests",
+            },
             zone=ZONE,
         )
         _diary(session, actors[Role.INJECTOR], now)

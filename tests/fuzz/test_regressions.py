@@ -42,7 +42,11 @@ def test_amendment_refuses_a_dose_too_small_to_draw(
     response = injector.api(
         "POST",
         f"/api/v1/sessions/{session_id}/amendments",
-        {"reason": "Typo", "corrections": [{"site_id": site_id, "units": units}]},
+        {
+            "version": 3,
+            "reason": "Typo",
+            "corrections": [{"site_id": site_id, "units": units}],
+        },
     )
     assert response.status_code == 400, response.json
     assert "corrections.0.units" in response.json["fields"]
@@ -58,7 +62,11 @@ def test_amendment_takes_the_smallest_dose_a_site_records(
     response = injector.api(
         "POST",
         f"/api/v1/sessions/{session_id}/amendments",
-        {"reason": "Typo", "corrections": [{"site_id": site_id, "units": 0.01}]},
+        {
+            "version": 3,
+            "reason": "Typo",
+            "corrections": [{"site_id": site_id, "units": 0.01}],
+        },
     )
     assert response.status_code == 201, response.json
     assert response.json["sites"][0]["units"] == 0.01

@@ -244,8 +244,11 @@ def test_top_up_joins_the_open_cycle(session, make_patient, open_chart, injector
         open_chart(patient, kind="top_up")
     assert "kind" in info.value.fields
     first = open_chart(patient)
-    # One draft a day per patient (issue 15): the top-up is charted days later.
+    # One draft a day per patient (issue 15): the top-up is charted days later,
+    # once its full treatment is signed (review rC, C1).
     later = NOW + timedelta(days=14)
+    version, _ = tap(session, injector, first, 1, "mentalis", "left", units=2)
+    sign(session, injector, first, version)
     top_up = open_chart(patient, kind="top_up", lot_number="D999", when=later)
     assert (top_up.cycle_number, top_up.cycle_session_id) == (1, first.id)
     again = open_chart(patient, lot_number="E1", when=later + timedelta(days=1))
@@ -278,6 +281,7 @@ def test_amendment_corrects_a_signed_session_with_its_reason(
         injector,
         record.id,
         {
+            "version": signed.version,
             "reason": "Dose recorded wrongly",
             "corrections": [{"site_id": site.id, "units": 3}],
         },

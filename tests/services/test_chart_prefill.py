@@ -94,6 +94,9 @@ def next_cycle(session, injector, make_patient):
             injector,
             top_up.id,
             {
+                "version": session_service.get_session_record(
+                    session, top_up.id
+                ).version,
                 "reason": "Dose misread from the syringe.",
                 "corrections": [
                     {"site_id": top_up.sites[0].id, "units": plan["amended_to"]}

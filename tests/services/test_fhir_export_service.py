@@ -179,6 +179,9 @@ def test_an_amended_session_exports_its_corrected_dose(
         clinician,
         site.session_id,
         {
+            "version": session_service.get_session_record(
+                session, site.session_id
+            ).version,
             "reason": "Dose misread",
             "corrections": [{"site_id": site.id, "units": corrected}],
         },

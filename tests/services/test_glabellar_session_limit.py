@@ -222,6 +222,7 @@ def test_copy_top_up_and_amendment_meet_the_same_glabellar_limit(
         .order_by(col(InjectionSite.number))
     ).first()
     correction = {
+        "version": signed.version,
         "reason": "Typed wrong",
         "corrections": [{"site_id": first.id, "units": 2 * per_site}],
     }

@@ -77,7 +77,11 @@ def amend(session, actor, session_id, number, units, reason):
         ).as_json()["sites"]
         if s["number"] == number
     )
-    data = {"reason": reason, "corrections": [{"site_id": site["id"], "units": units}]}
+    data = {
+        "version": session_service.get_session_record(session, session_id).version,
+        "reason": reason,
+        "corrections": [{"site_id": site["id"], "units": units}],
+    }
     try:
         return session_service.amend_session(
             session, actor, session_id, data, zone=ZONE, now=NOW

@@ -403,6 +403,7 @@ def test_an_amended_record_says_so_on_every_page(app, session, chart_session, in
         injector,
         session_id,
         {
+            "version": session_service.get_session_record(session, session_id).version,
             "reason": "Keyed 3 for 2.5 at site 2.",
             "corrections": [{"site_id": site_id, "units": 2.5}],
         },

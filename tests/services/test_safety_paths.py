@@ -414,6 +414,7 @@ def test_an_amendment_runs_every_check_and_carries_its_own_reasons(
     )
     site_id = chair_sites(session, signed, DAY0)[0]["id"]
     correction = {
+        "version": signed.version,
         "reason": "Typed wrong",
         "corrections": [{"site_id": site_id, "units": 400}],
     }

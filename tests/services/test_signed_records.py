@@ -92,6 +92,7 @@ def amend(session, actor, session_id, site_id, units, when, reasons=None):
         actor,
         session_id,
         {
+            "version": session_service.get_session_record(session, session_id).version,
             "reason": "dose recorded wrongly",
             "corrections": [{"site_id": site_id, "units": units}],
             "reasons": reasons or {},

@@ -166,6 +166,7 @@ def test_an_amendment_keeps_a_booster_warning_already_given_its_reason(
         chair.injector,
         signed.id,
         {
+            "version": signed.version,
             "reason": "Dose transcribed wrongly",
             "corrections": [{"site_id": chair.site.id, "units": CHIN[product] - 1}],
         },

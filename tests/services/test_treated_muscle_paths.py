@@ -199,6 +199,7 @@ def test_an_amendment_needs_a_reason_once_the_excision_is_on_record(
     excise_left_dao(session, chair.injector, patient, on=date(2026, 1, 10))
     site_id = chair_sites(session, signed, DAY0)[0]["id"]
     correction = {
+        "version": signed.version,
         "reason": "Typed wrong",
         "corrections": [{"site_id": site_id, "units": UNITS[product] + 1}],
     }

@@ -87,6 +87,7 @@ def amend_signed_before(
     session.add(record)
     session.commit()
     correction = {
+        "version": record.version,
         "reason": "Dose transcribed wrongly",
         "corrections": [{"site_id": chair.site.id, "units": chair.site.units - 1}],
     }

@@ -322,19 +322,21 @@ def test_amend_a_signed_record_from_its_page(chart, session):
     assert "Amend this record" in page
     assert f'name="units_{site_id}" type="text" value="2"' in page
     missing = browser.post_form(
-        f"/sessions/{session_id}/amendments", {"reason": "", f"units_{site_id}": "2"}
+        f"/sessions/{session_id}/amendments",
+        {"version": "3", "reason": "", f"units_{site_id}": "2"},
     )
     assert missing.status_code == 400
     assert 'id="reason-error"' in missing.get_data(as_text=True)
     bad = browser.post_form(
         f"/sessions/{session_id}/amendments",
-        {"reason": "Typo", f"units_{site_id}": "two"},
+        {"version": "3", "reason": "Typo", f"units_{site_id}": "two"},
     )
     assert bad.status_code == 400
     assert f'id="units_{site_id}-error"' in bad.get_data(as_text=True)
     saved = browser.post_form(
         f"/sessions/{session_id}/amendments",
         {
+            "version": "3",
             "reason": "Dose written down wrongly",
             "note": "<b>checked</b>",
             f"units_{site_id}": "2.5",

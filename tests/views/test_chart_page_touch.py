@@ -64,7 +64,11 @@ def test_a_signed_chart_links_back_and_an_amended_one_says_amended(
     site_id = added.json["site"]["id"]
     saved = injector.post_form(
         f"/sessions/{session_id}/amendments",
-        {"reason": "Dose written down wrongly", f"units_{site_id}": "2.5"},
+        {
+            "version": "3",
+            "reason": "Dose written down wrongly",
+            f"units_{site_id}": "2.5",
+        },
     )
     assert saved.status_code == 302
     page = injector.get(f"/sessions/{session_id}").get_data(as_text=True)

@@ -90,6 +90,7 @@ def clinic(app, session, make_patient, injector):
         injector,
         record.id,
         {
+            "version": session_service.get_session_record(session, record.id).version,
             "reason": "Dose misread",
             "corrections": [{"site_id": sites[0].id, "units": 3.75}],
             # 3.75 U is above the mentalis's 3 U per point: a new warning.

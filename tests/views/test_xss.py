@@ -241,7 +241,7 @@ def test_markup_in_free_text_comes_back_as_text(
     reason, note = f"R{payload}", f"M{payload}"
     amended = injector.post_form(
         f"/sessions/{session_id}/amendments",
-        {"reason": reason, "note": note, f"units_{site_id}": "2.5"},
+        {"version": "3", "reason": reason, "note": note, f"units_{site_id}": "2.5"},
     )
     assert amended.status_code == 302, amended.get_data(as_text=True)[:2000]
     check.page(injector, f"/sessions/{session_id}", reason, note, f"U{payload}")
