@@ -16,6 +16,7 @@ import pytest
 
 from planner.errors import InvalidInput
 from planner.models import Role
+from planner.models import TreatmentSession
 from planner.reports.record import treatment_record
 from planner.services import sessions as session_service
 from planner.services.chart_state import chart_state
@@ -33,8 +34,14 @@ DOSES = {
 
 
 def amend(session, injector, record_id, reason, **data):
+    version = session.get(TreatmentSession, record_id).version
     return session_service.amend_session(
-        session, injector, record_id, {"reason": reason, **data}, zone=ZONE, now=LATER
+        session,
+        injector,
+        record_id,
+        {"version": version, "reason": reason, **data},
+        zone=ZONE,
+        now=LATER,
     )
 
 

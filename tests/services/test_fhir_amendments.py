@@ -17,6 +17,7 @@ from sqlmodel import Session
 from planner.interop.fhir_export import clinic_namespace
 from planner.interop.fhir_export import resource_id
 from planner.models import Patient
+from planner.models import TreatmentSession
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.fhir_export import export_patient
@@ -47,6 +48,7 @@ def amend(
 ) -> None:
     """Correct site doses by index in ``treatment.sites``, giving any reason asked."""
     data: dict[str, Any] = {
+        "version": session.get(TreatmentSession, treatment.id).version,
         "reason": reason,
         "note": note,
         "corrections": [

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from planner.errors import InvalidInput
+from planner.models import TreatmentSession
 from planner.services import sessions as session_service
 from planner.services.chart_state import chart_state
 from planner.services.lots import get_product
@@ -141,6 +142,7 @@ def test_a_vial_first_used_longer_ago_than_its_in_use_time_is_a_warning(
         injector,
         first.id,
         {
+            "version": session.get(TreatmentSession, first.id).version,
             "reason": "Dose typed wrongly.",
             "corrections": [{"site_id": first.sites[0].id, "units": 1}],
         },

@@ -163,6 +163,7 @@ def test_an_amendment_past_what_the_vial_has_left_needs_a_reason(
     signed = chair.sign_with_reasons(record, version, LATER)
     assert CODE not in [w["code"] for w in signed.warnings]
     correction = {
+        "version": signed.version,
         "reason": "Typed wrong",
         "corrections": [{"site_id": site.id, "units": left + 1}],
     }

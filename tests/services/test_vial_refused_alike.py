@@ -17,6 +17,7 @@ import pytest
 
 from planner.errors import InvalidInput
 from planner.models import Role
+from planner.models import TreatmentSession
 from planner.services import sessions as session_service
 from planner.services import stock as stock_service
 from planner.services import stock_ledger as ledger
@@ -168,6 +169,7 @@ def test_opening_a_session_on_a_closed_vial_typed_as_new_is_refused(
 def amend_dose(session, actor, treatment, units):
     """Correct the one site's dose, giving a reason for any warning it raises."""
     request = {
+        "version": session.get(TreatmentSession, treatment.id).version,
         "reason": "The dose given was typed wrongly.",
         "corrections": [{"site_id": treatment.sites[0].id, "units": units}],
     }
