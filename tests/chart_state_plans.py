@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from planner.errors import InvalidInput
+from planner.services import amendments as amendment_service
 from planner.services import protocols
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
@@ -108,6 +109,6 @@ def chart_today(
 
 
 def _amend(session: Session, actor: Actor, session_id: int, data: Any) -> None:
-    session_service.amend_session(
+    amendment_service.amend_session(
         session, actor, session_id, data, zone=ZONE, now=TODAY + timedelta(hours=2)
     )

@@ -1,4 +1,6 @@
-"""Treatment sessions: opening one at the chair, signing it, amending it.
+"""Treatment sessions: opening one at the chair and signing it.
+
+Amending a signed one is ``planner.services.amendments``.
 
 ``get_session_record`` lives with the drafts (which this module imports) and is
 re-exported here, where the chart, the reports and the views look it up.
@@ -21,12 +23,10 @@ from sqlmodel import select
 from planner import dosing
 from planner.clinic_time import local_day
 from planner.db_types import utc_now
-from planner.dosing import MIN_DOSE_UNITS
 from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
-from planner.models import Amendment
 from planner.models import AuditAction
 from planner.models import InjectionSite
 from planner.models import Product
@@ -44,28 +44,17 @@ from planner.services.drafts import get_session_record as get_session_record
 from planner.services.drafts import live
 from planner.services.drafts import refuse_second_draft
 from planner.services.followup import propose_follow_up
-from planner.services.locking import update_if_version
 from planner.services.patients import get_patient
 from planner.services.session_vials import choose_vial
 from planner.services.site_roles import store_checked_roles
 from planner.services.unset_doses import missing_doses
 from planner.services.unset_doses import undosed_numbers
-from planner.services.warning_reasons import amended_warnings
 from planner.services.warning_reasons import kept_warnings
 from planner.services.warning_reasons import named
-from planner.services.warning_reasons import new_warnings
 from planner.services.warning_reasons import reason_errors
 from planner.validation import parse_input
 
 MAX_VERSION = 2**31 - 2
-STALE_AMENDMENT = (
-    "This record was amended since the form was opened, so nothing was saved: "
-    "check the doses as they are now, then make the correction again."
-)
-AMENDED_SINCE = (
-    "is out of date: the record was amended since this form was opened, and "
-    "nothing was saved; the doses below are the record's now"
-)
 
 
 class SessionOpen(BaseModel):
@@ -321,156 +310,3 @@ def sign_session(
     issue_diary_link(session, actor, record, now=now, key=diary_key)
     session.commit()
     return record
-
-
-class SiteCorrection(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    site_id: int = Field(ge=1, le=MAX_VERSION)
-    units: float = Field(ge=MIN_DOSE_UNITS, le=400)
-
-
-class AmendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    # The record's version the correction was made against: a stale one is refused.
-    version: int = Field(ge=1, le=MAX_VERSION)
-    reason: str = Field(min_length=3, max_length=2000)
-    note: str | None = Field(default=None, max_length=2000)
-    corrections: list[SiteCorrection] = Field(default_factory=list, max_length=100)
-    # Reasons for the warnings the corrected chart raises that the record did not.
-    reasons: dict[str, str] = Field(default_factory=dict, max_length=200)
-
-
-def amendment_from_form(
-    session: Session, session_id: int, form: dict[str, str]
-) -> dict[str, Any]:
-    """Read the amendment form: a reason, a note, and each site's corrected dose.
-
-    Only doses that differ from the record become corrections; a dose that is
-    not a number is named by its field.
-    """
-    sites = session.exec(
-        select(InjectionSite).where(InjectionSite.session_id == session_id)
-    ).all()
-    corrections: list[dict[str, Any]] = []
-    errors: dict[str, str] = {}
-    for site in sites:
-        raw = form.get(f"units_{site.id}", "").strip()
-        if not raw:
-            continue
-        try:
-            units = float(raw)
-        except ValueError:
-            errors[f"units_{site.id}"] = "must be a number of units"
-            continue
-        if units != site.units:
-            corrections.append({"site_id": site.id, "units": units})
-    if errors:
-        raise InvalidInput("Some doses are not numbers.", fields=errors)
-    return {
-        "version": form.get("version", ""),
-        "reason": form.get("reason", ""),
-        "note": form.get("note") or None,
-        "corrections": corrections,
-        "reasons": {
-            name.removeprefix("reasons."): text
-            for name, text in form.items()
-            if name.startswith("reasons.") and text.strip()
-        },
-    }
-
-
-def amend_session(
-    session: Session,
-    actor: Actor,
-    session_id: int,
-    data: Any,
-    *,
-    zone: ZoneInfo,
-    now: datetime | None = None,
-) -> Amendment:
-    """Correct a signed session: the record keeps what it said and why it changed.
-
-    It is made against the record's ``version``: one made against an earlier
-    version is refused (StaleWrite, naming ``version``) with nothing saved, so a
-    form opened before another amendment cannot undo it. Every check runs again
-    on the corrected chart, as of its treatment time; a warning the record did
-    not already carry needs its reason in the amendment, which keeps the amended
-    chart's warnings as its own.
-    """
-    request = parse_input(AmendRequest, data, "The amendment is not valid.")
-    record = get_session_record(session, session_id)
-    if record.status != SessionStatus.SIGNED:
-        raise Conflict(
-            "Only a signed session is amended; edit the draft chart instead."
-        )
-    now = now or utc_now()
-    update_if_version(
-        session,
-        TreatmentSession,
-        (TreatmentSession.id, session_id),
-        request.version,
-        {"updated_at": now},
-        stale_message=STALE_AMENDMENT,
-        stale_fields={"version": AMENDED_SINCE},
-    )
-    changes: dict[str, Any] = {"note": request.note, "sites": []}
-    sites = {
-        site.id: site
-        for site in session.exec(
-            select(InjectionSite).where(InjectionSite.session_id == session_id)
-        )
-    }
-    for correction in request.corrections:
-        site = sites.get(correction.site_id)
-        if site is None:
-            session.rollback()
-            raise InvalidInput(
-                "A corrected site is not on this session.",
-                fields={
-                    "corrections": f"site {correction.site_id} is not on this session"
-                },
-            )
-        changes["sites"].append(
-            {"site": site.number, "before": site.units, "after": correction.units}
-        )
-        site.units = correction.units
-        site.version += 1
-        site.updated_at = now
-    ordered = sorted(sites.values(), key=lambda site: site.number)
-    found = safety.check_chart(
-        session, record, zone=zone, now=now, sites=ordered, amending=True
-    )
-    warnings = safety.as_records(found)
-    reasons = {key: text.strip() for key, text in request.reasons.items()}
-    raised = new_warnings(record, warnings, amended_warnings(session, session_id))
-    errors = reason_errors(raised, reasons, set())
-    if errors:
-        session.rollback()
-        raise InvalidInput(
-            "The amendment needs reasons for new warnings.", fields=errors
-        )
-    changes["warnings"] = kept_warnings(warnings, reasons, set(), named(session, actor))
-    for site in ordered:
-        session.add(site)
-    assert actor.user_id is not None
-    amendment = Amendment(
-        session_id=session_id,
-        author_id=actor.user_id,
-        reason=request.reason,
-        changes=changes,
-    )
-    session.add(amendment)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.AMEND,
-        "treatment_session",
-        session_id,
-        patient_id=record.patient_id,
-        after={"reason": request.reason, **changes},
-    )
-    session.commit()
-    return amendment

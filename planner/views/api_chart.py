@@ -25,6 +25,7 @@ from planner.access import roles_required
 from planner.db import get_session
 from planner.errors import StaleWrite
 from planner.models import Role
+from planner.services import amendments as amendment_service
 from planner.services import chart as chart_service
 from planner.services import chart_prefill
 from planner.services import sessions as session_service
@@ -330,7 +331,7 @@ def sign(session_id: int) -> Any:
 
 
 @bp.post("/sessions/<int:session_id>/amendments")
-@_chart_mutation(session_service.AmendRequest, AMENDED, validate=True)
+@_chart_mutation(amendment_service.AmendRequest, AMENDED, validate=True)
 def amend(session_id: int) -> Any:
     """Correct a signed session with a reason, against the record's ``version``.
 
@@ -339,7 +340,7 @@ def amend(session_id: int) -> Any:
     """
 
     def change() -> tuple[Response, int]:
-        session_service.amend_session(
+        amendment_service.amend_session(
             get_session(),
             current_actor(),
             session_id,

@@ -23,6 +23,7 @@ from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.models import Role
+from planner.services import amendments as amendment_service
 from planner.services import drafts
 from planner.services import lots as lot_service
 from planner.services import sessions as service
@@ -197,8 +198,8 @@ def amend(session_id: int) -> Response | tuple[str, int]:
     """Correct a signed session from the form under its chart."""
     form = request.form.to_dict()
     try:
-        data = service.amendment_from_form(get_session(), session_id, form)
-        service.amend_session(
+        data = amendment_service.amendment_from_form(get_session(), session_id, form)
+        amendment_service.amend_session(
             get_session(), current_actor(), session_id, data, zone=clinic_zone()
         )
     except InvalidInput as exc:

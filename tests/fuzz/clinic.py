@@ -41,6 +41,7 @@ from planner.models import Role
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.models import User
+from planner.services import amendments as amendment_service
 from planner.services import calendar_setup
 from planner.services import chart as chart_service
 from planner.services import photos
@@ -566,7 +567,7 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
             )
         ).first()
         assert signed is not None, "the demo data has no signed session"
-        session_service.amend_session(
+        amendment_service.amend_session(
             session,
             actors[Role.INJECTOR],
             signed,

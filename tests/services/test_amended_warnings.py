@@ -18,7 +18,7 @@ from planner.errors import InvalidInput
 from planner.models import Role
 from planner.models import TreatmentSession
 from planner.reports.record import treatment_record
-from planner.services import sessions as session_service
+from planner.services import amendments as amendment_service
 from planner.services.chart_state import chart_state
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
@@ -35,7 +35,7 @@ DOSES = {
 
 def amend(session, injector, record_id, reason, **data):
     version = session.get(TreatmentSession, record_id).version
-    return session_service.amend_session(
+    return amendment_service.amend_session(
         session,
         injector,
         record_id,

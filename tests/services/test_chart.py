@@ -14,6 +14,7 @@ from planner.errors import StaleWrite
 from planner.models import AuditEvent
 from planner.models import InjectionSite
 from planner.models import Role
+from planner.services import amendments as amendment_service
 from planner.services import chart as chart_service
 from planner.services import chart_prefill
 from planner.services import sessions as session_service
@@ -276,7 +277,7 @@ def test_amendment_corrects_a_signed_session_with_its_reason(
     record = open_chart()
     version, site = tap(session, injector, record, 1, "mentalis", "left", units=2)
     signed = sign(session, injector, record, version)
-    amendment = session_service.amend_session(
+    amendment = amendment_service.amend_session(
         session,
         injector,
         record.id,
@@ -292,15 +293,17 @@ def test_amendment_corrects_a_signed_session_with_its_reason(
     assert session.get(InjectionSite, site.id).units == 3
     assert session.get(type(signed), record.id).status == "signed"
     with pytest.raises(InvalidInput):
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, injector, record.id, {"reason": ""}, zone=ZONE
         )
 
 
-def test_sessions_opened_on_an_expired_lot_warn_but_open(session, open_chart):
-    record = open_chart(expiry_date=str(date(2026, 1, 1)))
-    state = chart_state(session, record.id, face_map=FACE_MAP, zone=ZONE, now=NOW)
-    assert any("expired" in w.message.lower() for w in state.warnings)
+def test_no_session_opens_on_a_lot_already_expired(session, open_chart):
+    """Typed as a new vial or picked from the list alike (review rC, C4; the
+    products' cases are in test_vial_refused_alike)."""
+    with pytest.raises(InvalidInput) as info:
+        open_chart(expiry_date=str(date(2026, 1, 1)))
+    assert "expiry_date" in info.value.fields
 
 
 def test_one_vial_serves_several_patients_but_conflicting_details_are_refused(

@@ -17,6 +17,7 @@ from sqlmodel import select
 from planner.errors import InvalidInput
 from planner.models import InjectionSite
 from planner.models import TreatmentSession
+from planner.services import amendments as amendment_service
 from planner.services import chart as chart_service
 from planner.services import chart_prefill
 from planner.services import drafts
@@ -89,7 +90,7 @@ def next_cycle(session, injector, make_patient):
             lot="G1",
             kind="top_up",
         )
-        session_service.amend_session(
+        amendment_service.amend_session(
             session,
             injector,
             top_up.id,

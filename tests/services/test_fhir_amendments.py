@@ -18,6 +18,7 @@ from planner.interop.fhir_export import clinic_namespace
 from planner.interop.fhir_export import resource_id
 from planner.models import Patient
 from planner.models import TreatmentSession
+from planner.services import amendments as amendment_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.fhir_export import export_patient
@@ -57,7 +58,7 @@ def amend(
         ],
     }
     try:
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, actor, treatment.id, data, zone=ZONE, now=when
         )
     except session_service.InvalidInput as error:
@@ -65,7 +66,7 @@ def amend(
             key.removeprefix("reasons."): "Checked with the patient."
             for key in error.fields
         }
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, actor, treatment.id, data, zone=ZONE, now=when
         )
 

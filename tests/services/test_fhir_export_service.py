@@ -35,6 +35,7 @@ from planner.models import Side
 from planner.models import SiteRole
 from planner.models import TreatmentSession
 from planner.models import User
+from planner.services import amendments as amendment_service
 from planner.services import fhir_export as fhir_export_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
@@ -174,7 +175,7 @@ def test_an_amended_session_exports_its_corrected_dose(
     ).first()
     assert site is not None
     corrected = site.units + 0.75
-    session_service.amend_session(
+    amendment_service.amend_session(
         session,
         clinician,
         site.session_id,

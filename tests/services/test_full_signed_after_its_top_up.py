@@ -16,6 +16,7 @@ from sqlmodel import update
 from planner.errors import InvalidInput
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.services import amendments as amendment_service
 from planner.services import sessions as session_service
 from tests.services.test_glabellar_session_limit import GLABELLAR
 from tests.services.test_glabellar_session_limit import LABELS
@@ -174,7 +175,7 @@ def test_signing_a_full_treatment_counts_the_top_up_signed_before_it(
     assert signed.performed_at.date() == DAY0.date()  # given on day 0
 
     # An amendment that changes nothing raises nothing new: one judgement.
-    amendment = session_service.amend_session(
+    amendment = amendment_service.amend_session(
         session,
         injector,
         full.id,

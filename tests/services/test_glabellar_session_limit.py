@@ -21,10 +21,10 @@ from planner.errors import InvalidInput
 from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Role
+from planner.services import amendments as amendment_service
 from planner.services import chart_prefill
 from planner.services import limit_settings
 from planner.services import safety
-from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from tests.factories import ZONE
 from tests.services.test_limit_settings import save
@@ -227,7 +227,7 @@ def test_copy_top_up_and_amendment_meet_the_same_glabellar_limit(
         "corrections": [{"site_id": first.id, "units": 2 * per_site}],
     }
     with pytest.raises(InvalidInput) as refused:
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, injector, signed.id, correction, zone=LONDON, now=review
         )
     assert any("group_above_limit" in name for name in refused.value.fields)

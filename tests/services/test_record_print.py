@@ -20,6 +20,7 @@ from planner.models import Role
 from planner.reports.record import NUMBER_PT
 from planner.reports.record import PDF_VARIANT
 from planner.reports.record import treatment_record
+from planner.services import amendments as amendment_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
@@ -83,13 +84,13 @@ def amend(session, actor, session_id, number, units, reason):
         "corrections": [{"site_id": site["id"], "units": units}],
     }
     try:
-        return session_service.amend_session(
+        return amendment_service.amend_session(
             session, actor, session_id, data, zone=ZONE, now=NOW
         )
     except session_service.InvalidInput as exc:
         keys = [name.removeprefix("reasons.") for name in exc.fields]
         data["reasons"] = {key: f"Checked again ({key})." for key in keys}
-        return session_service.amend_session(
+        return amendment_service.amend_session(
             session, actor, session_id, data, zone=ZONE, now=NOW
         )
 
@@ -277,7 +278,7 @@ def test_a_record_lists_only_the_visits_its_session_arranged(
         when=NOW + timedelta(days=15),
         kind="top_up",
     )
-    plan(patient=patient, when=NOW + timedelta(days=400))
+    plan(patient=patient, when=NOW + timedelta(days=400), expiry_date="2028-06-30")
     arranged = {
         a.id
         for a in session.exec(

@@ -40,6 +40,7 @@ from planner.reports.handout import patient_handout
 from planner.reports.record import PDF_VARIANT as PDF_VARIANT_RECORD
 from planner.reports.record import treatment_record
 from planner.reports.render import render_pdf
+from planner.services import amendments as amendment_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
@@ -398,7 +399,7 @@ def test_an_amended_record_says_so_on_every_page(app, session, chart_session, in
         ).as_json()["sites"]
         if s["number"] == 2
     )["id"]
-    session_service.amend_session(
+    amendment_service.amend_session(
         session,
         injector,
         session_id,

@@ -20,6 +20,7 @@ from planner.facemap import reference_points
 from planner.models import Depth
 from planner.models import InjectionSite
 from planner.models import Role
+from planner.services import amendments as amendment_service
 from planner.services import chart as chart_service
 from planner.services import chart_prefill
 from planner.services import protocols
@@ -419,7 +420,7 @@ def test_an_amendment_runs_every_check_and_carries_its_own_reasons(
         "corrections": [{"site_id": site_id, "units": 400}],
     }
     with pytest.raises(InvalidInput) as info:
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, chair.injector, signed.id, correction, zone=LONDON, now=DAY0
         )
     needed = sorted(info.value.fields)
@@ -428,7 +429,7 @@ def test_an_amendment_runs_every_check_and_carries_its_own_reasons(
         in needed
     )
     reasons = {name.removeprefix("reasons."): "As given" for name in needed}
-    amendment = session_service.amend_session(
+    amendment = amendment_service.amend_session(
         session,
         chair.injector,
         signed.id,

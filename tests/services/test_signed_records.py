@@ -12,6 +12,7 @@ from sqlmodel import select
 from planner.errors import InvalidInput
 from planner.models import InjectionSite
 from planner.models import Patient
+from planner.services import amendments as amendment_service
 from planner.services import safety
 from planner.services import sessions as session_service
 from planner.services.patients import update_patient
@@ -87,7 +88,7 @@ CORRUGATOR = {"botox": (2, 4, 3), "dysport": (5, 10, 7.5)}
 
 
 def amend(session, actor, session_id, site_id, units, when, reasons=None):
-    return session_service.amend_session(
+    return amendment_service.amend_session(
         session,
         actor,
         session_id,

@@ -18,6 +18,7 @@ from planner.models import Amendment
 from planner.models import AuditEvent
 from planner.models import InjectionSite
 from planner.models import Role
+from planner.services import amendments as amendment_service
 from planner.services import sessions as session_service
 from tests.services.test_safety_paths import DAY0
 from tests.services.test_safety_paths import LONDON
@@ -76,7 +77,7 @@ def test_a_stale_amendment_is_refused_and_saves_nothing(
     (dose_1, dose_2), (fix_1, fix_2) = DOSES[code]
 
     def amend(version, site, units, reason):
-        return session_service.amend_session(
+        return amendment_service.amend_session(
             session,
             injector,
             record.id,
@@ -104,7 +105,7 @@ def test_a_stale_amendment_is_refused_and_saves_nothing(
     )
 
     with pytest.raises(InvalidInput) as missing:
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, injector, record.id, {"reason": "No version"}, zone=LONDON
         )
     assert "version" in missing.value.fields
@@ -163,6 +164,9 @@ def test_a_stale_amendment_form_is_shown_again_with_the_record_as_it_is(
     ) in page
     assert _units(session, record.id) == [fix_1, dose_2]
     assert len(_amendments(session, record.id)) == 1
+    # The error summary's link lands on the message in the form.
+    assert 'href="#version"' in page
+    assert 'id="version" tabindex="-1"' in page
 
     # Shown again: the record's doses and version now, the reason kept.
     again = _amend_form(page)

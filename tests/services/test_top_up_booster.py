@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from planner.errors import InvalidInput
-from planner.services import sessions as session_service
+from planner.services import amendments as amendment_service
 from planner.services.settings import get_setting
 from planner.services.settings import update_setting
 from planner.services.treatment_time import set_treatment_time
@@ -161,7 +161,7 @@ def test_an_amendment_keeps_a_booster_warning_already_given_its_reason(
     day42 = DAY0 + timedelta(days=42)
     record, version = cycle_and_top_up(chair, make_patient, product, day42)
     signed = chair.sign_with_reasons(record, version, day42)
-    amendment = session_service.amend_session(
+    amendment = amendment_service.amend_session(
         session,
         chair.injector,
         signed.id,

@@ -14,10 +14,10 @@ import pytest
 
 from planner.errors import InvalidInput
 from planner.models import Role
+from planner.services import amendments as amendment_service
 from planner.services import chart as chart_service
 from planner.services import chart_prefill
 from planner.services import protocols
-from planner.services import sessions as session_service
 from planner.services import therapy
 from planner.services.audit import Actor
 from planner.services.chart_state import default_units
@@ -204,12 +204,12 @@ def test_an_amendment_needs_a_reason_once_the_excision_is_on_record(
         "corrections": [{"site_id": site_id, "units": UNITS[product] + 1}],
     }
     with pytest.raises(InvalidInput) as info:
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, chair.injector, signed.id, correction, zone=LONDON, now=DAY0
         )
     key = "site_on_treated_muscle:depressor_anguli_oris:left:1"
     assert f"reasons.{key}" in info.value.fields
-    amendment = session_service.amend_session(
+    amendment = amendment_service.amend_session(
         session,
         chair.injector,
         signed.id,

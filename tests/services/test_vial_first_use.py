@@ -17,6 +17,7 @@ import pytest
 
 from planner.errors import InvalidInput
 from planner.models import TreatmentSession
+from planner.services import amendments as amendment_service
 from planner.services import sessions as session_service
 from planner.services.chart_state import chart_state
 from planner.services.lots import get_product
@@ -137,7 +138,7 @@ def test_a_vial_first_used_longer_ago_than_its_in_use_time_is_a_warning(
 
     # The first session itself is never judged by its own use, signed or amended.
     assert "reconstitution_expired" not in lot_checks(session, first, past)
-    session_service.amend_session(
+    amendment_service.amend_session(
         session,
         injector,
         first.id,

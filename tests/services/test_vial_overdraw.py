@@ -14,6 +14,7 @@ import pytest
 
 from planner.errors import InvalidInput
 from planner.models import Role
+from planner.services import amendments as amendment_service
 from planner.services import drafts
 from planner.services import protocols
 from planner.services import sessions as session_service
@@ -168,13 +169,13 @@ def test_an_amendment_past_what_the_vial_has_left_needs_a_reason(
         "corrections": [{"site_id": site.id, "units": left + 1}],
     }
     with pytest.raises(InvalidInput) as info:
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, chair.injector, record.id, correction, zone=LONDON, now=LATER
         )
     assert f"reasons.{CODE}" in info.value.fields
     # The dose per point may need its own reason too.
     reasons = {name.removeprefix("reasons."): "Agreed" for name in info.value.fields}
-    amendment = session_service.amend_session(
+    amendment = amendment_service.amend_session(
         session,
         chair.injector,
         record.id,

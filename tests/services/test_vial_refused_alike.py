@@ -18,6 +18,7 @@ import pytest
 from planner.errors import InvalidInput
 from planner.models import Role
 from planner.models import TreatmentSession
+from planner.services import amendments as amendment_service
 from planner.services import sessions as session_service
 from planner.services import stock as stock_service
 from planner.services import stock_ledger as ledger
@@ -175,12 +176,12 @@ def amend_dose(session, actor, treatment, units):
     }
     later = MADE_UP + timedelta(hours=3)
     try:
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, actor, treatment.id, request, zone=ZONE, now=later
         )
     except InvalidInput as asked:
         reasons = {key.removeprefix("reasons."): "Given." for key in asked.fields}
-        session_service.amend_session(
+        amendment_service.amend_session(
             session,
             actor,
             treatment.id,

@@ -15,7 +15,7 @@ from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.models import Role
-from planner.services import sessions as session_service
+from planner.services import amendments as amendment_service
 from tests.browser_steps import VIAL_FORM
 from tests.browser_steps import consent_by_browser
 from tests.browser_steps import post_sign
@@ -92,11 +92,11 @@ def amend_signed_before(
         "corrections": [{"site_id": chair.site.id, "units": chair.site.units - 1}],
     }
     with pytest.raises(InvalidInput) as refused:
-        session_service.amend_session(
+        amendment_service.amend_session(
             session, chair.injector, record.id, correction, zone=LONDON, now=when
         )
     (needed,) = [name for name in refused.value.fields if code in name]
-    amendment = session_service.amend_session(
+    amendment = amendment_service.amend_session(
         session,
         chair.injector,
         record.id,

@@ -30,6 +30,7 @@ from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.models import VialLot
+from planner.services import amendments as amendment_service
 from planner.services import outcomes as outcome_service
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
@@ -85,7 +86,7 @@ def clinic(app, session, make_patient, injector):
         lot_number="-C77/B",
     )
     record, sites = treatment.record, treatment.sites
-    session_service.amend_session(
+    amendment_service.amend_session(
         session,
         injector,
         record.id,
