@@ -22,6 +22,8 @@ from planner.dosing.dilution import check_dilution
 from planner.dosing.dilution import check_lot_dilution
 from planner.dosing.dilution import diluent_problem
 from planner.dosing.dose_limits import check_dose_limits
+from planner.dosing.dose_steps import DoseStep
+from planner.dosing.dose_steps import dose_step
 from planner.dosing.product_doses import SHIPPED_DOSES
 from planner.dosing.product_doses import DoseLimit
 from planner.dosing.product_doses import ProductDoses
@@ -93,6 +95,7 @@ __all__ = [
     "ClinicRules",
     "Contraindications",
     "DilutionRow",
+    "DoseStep",
     "DoseVolume",
     "LotInfo",
     "MIN_DOSE_UNITS",
@@ -114,6 +117,7 @@ __all__ = [
     "check_smile_muscles",
     "concentration",
     "dilution_table",
+    "dose_step",
     "format_units",
     "format_dose",
     "format_draw",

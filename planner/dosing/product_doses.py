@@ -288,3 +288,11 @@ def shipped_doses(product_code: str) -> ProductDoses:
     :raises KeyError: for a product the catalogue does not hold.
     """
     return SHIPPED_DOSES[product_code]
+
+
+def label_dose_per_site(product_code: str) -> float:
+    """Return the product's label dose per glabellar site, in its own units.
+
+    :raises KeyError: for a product the catalogue does not hold.
+    """
+    return _LABELS[product_code].per_site

@@ -28,6 +28,7 @@ from planner.models import VialLot
 from planner.services import clinical_flags
 from planner.services import protocols
 from planner.services import safety
+from planner.services.chart import MAX_UNITS
 from planner.services.chart_map import chart_svg
 from planner.services.chart_prefill import last_cycle_sites
 from planner.services.chart_prefill import session_products
@@ -53,10 +54,6 @@ from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
 from planner.services.warning_reasons import amended_warnings
 from planner.services.warning_reasons import standing_warnings
-
-STEP_UNITS = 0.25
-# The largest dose the chair offers for one site, in the product's units.
-MAX_UNITS = 400
 
 
 def default_units(session: Session) -> Any:
@@ -401,9 +398,12 @@ def chart_state(
         ),
         amendments=_amendments(session, record.id, zone),
         templates=_templates(session, record),
-        step_units=STEP_UNITS,
-        min_units=STEP_UNITS,
-        max_units=MAX_UNITS,
+        # The steppers' step is the product's (a clinic setting, dosing.dose_step);
+        # the keypad and the dose box take the doses the chart API takes (one
+        # rule: services.chart's site dose, MIN_DOSE_UNITS to MAX_UNITS).
+        step_units=dosing.dose_step(product.code, product.unit_name).units,
+        min_units=dosing.MIN_DOSE_UNITS,
+        max_units=int(MAX_UNITS),
         muscles=[_muscle_choice(m) for m in face_map.muscles],
     )
 

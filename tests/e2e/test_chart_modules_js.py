@@ -32,6 +32,7 @@ UNIT_TESTS = [
     "undo: stepper presses close together undo as one, to the first dose",
     "undo: saved history holds ids, points and doses only, never a name",
     "keypad: doses are checked as the server checks them",
+    "keypad: each product's range is the server's, its steps its own",
     "keypad: keys build the number",
     "keypad: tapping keys and OK submits the dose",
     "keypad: a chip submits at once; a bad dose shows an error and stays open",

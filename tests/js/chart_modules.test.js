@@ -7,7 +7,7 @@
 
 import { conflictMessage, createQueue, createSender, notSavedMessage } from "/static/js/chart/sync.js";
 import { createUndo } from "/static/js/chart/undo.js";
-import { createKeypad, parseDose, pressKey } from "/static/js/chart/keypad.js";
+import { createKeypad, parseDose, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
 
@@ -200,6 +200,38 @@ tests["keypad: doses are checked as the server checks them"] = async () => {
   }
   const dysport = parseDose("600", { min: 0.25, max: 400, unitName: "U (Speywood)" });
   assert(dysport.error.includes("400 U (Speywood)"), "the product's unit is named");
+};
+
+// The chart state's figures (review rJ, RJ4): the range is the chart API's, the
+// same for every product; the step is the product's own (a clinic setting).
+const BOTOX = { min: 0.01, max: 400, step: 0.25, unitName: "U" };
+const DYSPORT = { min: 0.01, max: 400, step: 1, unitName: "U (Speywood)" };
+
+tests["keypad: each product's range is the server's, its steps its own"] = async () => {
+  for (const product of [BOTOX, DYSPORT]) {
+    const unit = product.unitName;
+    equal(parseDose("0.01", product), { units: 0.01 }, `the server's smallest dose, ${unit}`);
+    equal(parseDose("0.1", product), { units: 0.1 }, `a dose under one step, ${unit}`);
+    equal(parseDose("400", product), { units: 400 }, `the server's largest dose, ${unit}`);
+    for (const bad of ["0", "0.001", "400.01"]) {
+      const parsed = parseDose(bad, product);
+      assert(parsed.error && parsed.error.includes(`Enter a dose from 0.01 to 400 ${unit}.`), `${bad} ${unit} is refused: ${JSON.stringify(parsed)}`);
+    }
+    equal(stepDose(null, -1, product), null, `− on a dose to enter does nothing, ${unit}`);
+    equal(stepDose(400, 1, product), null, `+ stops at the top, ${unit}`);
+  }
+  // + on a dose to enter starts at one step; + and − move by the product's step.
+  equal([stepDose(null, 1, BOTOX), stepDose(4, 1, BOTOX), stepDose(4, -1, BOTOX)], [0.25, 4.25, 3.75], "Botox");
+  equal([stepDose(null, 1, DYSPORT), stepDose(10, 1, DYSPORT), stepDose(10, -1, DYSPORT)], [1, 11, 9], "Dysport");
+  // − stops at one step: nothing under it, and a typed dose under it stays.
+  equal([stepDose(0.25, -1, BOTOX), stepDose(0.5, -1, BOTOX), stepDose(0.1, -1, BOTOX)], [null, 0.25, null], "Botox floor");
+  equal([stepDose(1, -1, DYSPORT), stepDose(1.5, -1, DYSPORT), stepDose(0.5, -1, DYSPORT)], [null, 1, null], "Dysport floor");
+  // 10 to 20 U (Speywood) in ten presses, not forty.
+  let dose = 10;
+  for (let press = 0; press < 10; press += 1) dose = stepDose(dose, 1, DYSPORT);
+  equal(dose, 20, "ten presses of + from 10 U (Speywood)");
+  const hint = startHint(2, DYSPORT.step, DYSPORT.unitName);
+  assert(hint.includes("press + to start from 1 U (Speywood)") && hint.includes("clinic setting"), hint);
 };
 
 tests["keypad: keys build the number"] = async () => {

@@ -4,7 +4,8 @@
  * ``c`` is the chart (main.js); call once every part it names exists.
  */
 
-import { fmtUnits, siteById } from "./state.js";
+import { startHint } from "./keypad.js";
+import { siteById } from "./state.js";
 
 export function wireControls(c) {
 
@@ -24,7 +25,7 @@ export function wireControls(c) {
     if (!c.editable || button.getAttribute("aria-disabled") === "true") {
       if (button.dataset.action !== "move") {
         const site = siteById(c.state, id);
-        if (site && c.unitsOf(site) == null) c.announce(`Site ${site.number} has no dose yet: type it, or press + to start from ${fmtUnits(c.state.min_units)} ${c.unitName()}.`);
+        if (site && c.unitsOf(site) == null) c.announce(startHint(site.number, c.state.step_units, c.unitName()));
         else if (site) c.announce(`Site ${site.number} is already at the ${button.dataset.action === "increase" ? "highest" : "lowest"} dose.`);
       }
       return;

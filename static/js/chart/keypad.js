@@ -4,10 +4,11 @@
  * Every key is a real button (at least 44 x 44 CSS px, see chart-touch.css); typing
  * digits, "." or ",", Backspace, Enter and Escape works too. The dose is checked as
  * the server checks it (a number in the chart's range, to 0.01 U); whatever the
- * server still refuses is reported by the save queue.
+ * server still refuses is reported by the save queue. The steppers' moves are here
+ * too (``stepDose``), in the product's own step from the chart's state.
  */
 
-import { fmtUnits } from "./state.js";
+import { fmtUnits, round2 } from "./state.js";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", ".", "0", "back"];
 const MAX_CHARS = 6;
@@ -24,6 +25,21 @@ export function parseDose(text, { min, max, unitName = "U" }) {
     return { error: `Doses are recorded to 0.01 ${unitName}. ${range}` };
   }
   return { units: Math.round(units * 100) / 100 };
+}
+
+/** The dose after one press of + (``direction`` 1) or − (-1), or null where the
+ * steppers go no further. A dose still to enter starts at one step; − stops at one
+ * step, + at the top of the chart's range. ``step`` is the product's (a clinic
+ * setting); typed doses are not bound to it, only to the range. */
+export function stepDose(current, direction, { step, max }) {
+  if (current == null) return direction > 0 ? step : null;
+  const next = direction > 0 ? Math.min(max, round2(current + step)) : Math.max(step, round2(current - step));
+  return (direction > 0 ? next > current : next < current) ? next : null;
+}
+
+/** What a − press, or a press on a disabled stepper, says of a dose still to enter. */
+export function startHint(number, step, unitName) {
+  return `Site ${number} has no dose yet: type it, or press + to start from ${fmtUnits(step)} ${unitName} (one step; the step is a clinic setting).`;
 }
 
 /** Append the next key to what is typed, as the keypad does. */

@@ -56,7 +56,7 @@ export function createRows(c) {
     label("move", "Move");
     label("delete", "Delete");
     row.querySelector('[data-action="keypad"]')?.setAttribute("aria-label", `Dose of site ${site.number}: ${dose}. Open the keypad`);
-    row.querySelector('[data-action="decrease"]')?.setAttribute("aria-disabled", String(units == null || units <= c.state.min_units));
+    row.querySelector('[data-action="decrease"]')?.setAttribute("aria-disabled", String(units == null || units <= c.state.step_units));
     row.querySelector('[data-action="increase"]')?.setAttribute("aria-disabled", String(units != null && units >= c.state.max_units));
     // A toggle: its name stays "Move site n", its pressed state says it is on.
     row.querySelector('[data-action="move"]')?.setAttribute("aria-pressed", String(c.movingId === site.id));

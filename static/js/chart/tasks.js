@@ -6,6 +6,7 @@
  * state, the queue, undo history and what shows what is not saved yet.
  */
 
+import { startHint, stepDose } from "./keypad.js";
 import { addedSites, fmtUnits, round2, siteById } from "./state.js";
 
 export function createTasks(c) {
@@ -65,13 +66,13 @@ export function createTasks(c) {
     if (!site || !c.editable) return;
     const current = c.unitsOf(site);
     if (current == null && direction < 0) {
-      c.announce(`Site ${site.number} has no dose yet: type it, or press + to start from ${fmtUnits(c.state.min_units)} ${c.unitName()}.`);
+      c.announce(startHint(site.number, c.state.step_units, c.unitName()));
       return;
     }
     // An empty dose steps up from nothing, never from another product's figure.
-    const next = current == null ? c.state.min_units : c.clampUnits(current + direction * c.state.step_units);
-    if (next === current) {
-      c.announce(`Site ${site.number} is already at the ${direction > 0 ? "highest" : "lowest"} dose, ${fmtUnits(current)} ${c.unitName()}.`);
+    const next = stepDose(current, direction, { step: c.state.step_units, max: c.state.max_units });
+    if (next == null) {
+      c.announce(`Site ${site.number} is already at the ${direction > 0 ? "highest" : "lowest"} dose the steppers give, ${fmtUnits(current)} ${c.unitName()}.`);
       return;
     }
     setUnits(siteId, next, current);
