@@ -9,14 +9,12 @@ landscape tablets, in portrait and on a phone; nothing in a row runs past its
 edge and every control in it stays a 44 px target (WCAG 2.2 target size).
 """
 
-from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -34,9 +32,8 @@ from tests.factories import make_treatment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-LANDSCAPE = {"width": 1024, "height": 768}
 SIZES = (
-    LANDSCAPE,
+    {"width": 1024, "height": 768},
     {"width": 1366, "height": 1024},
     {"width": 768, "height": 1024},
     {"width": 390, "height": 844},
@@ -130,16 +127,6 @@ def seed_chart(server: LiveServer, product: str) -> int:
     return draft_id
 
 
-@pytest.fixture
-def tablet(e2e_chromium: Browser) -> Iterator[Page]:
-    context = e2e_chromium.new_context(viewport=LANDSCAPE, has_touch=True)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
 def measure(page: Page) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = page.eval_on_selector_all(
         "#site-list > li.site-row", MEASURE
@@ -149,9 +136,10 @@ def measure(page: Page) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("product", ["botox", "dysport"])
 def test_every_row_keeps_its_muscle_name_readable(
-    tablet: Page, e2e_server: LiveServer, product: str
+    chromium_page: Page, e2e_server: LiveServer, product: str
 ) -> None:
-    page = tablet
+    # The suite's tablet, in landscape (1024 x 768) as at the chair.
+    page = chromium_page
     session_id = seed_chart(e2e_server, product)
     page.goto(e2e_server.url)
     log_in(page, e2e_server)
