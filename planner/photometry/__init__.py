@@ -36,6 +36,7 @@ from planner.photometry.measures import measure
 from planner.photometry.measures import photo_scale
 from planner.photometry.measures import pupil_distance_mm
 from planner.photometry.measures import scale_from_pupils
+from planner.photometry.sides import side_problems
 from planner.photometry.standard_views import DEFAULT_VIEWS
 from planner.photometry.standard_views import REST
 from planner.photometry.standard_views import StandardView
@@ -76,4 +77,5 @@ __all__ = [
     "pupil_distance_mm",
     "scale_from_pupils",
     "scaled",
+    "side_problems",
 ]

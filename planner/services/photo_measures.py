@@ -37,7 +37,14 @@ class PhotoMeasures:
 
 
 def points_of(photo: MarkedPhoto) -> dict[str, photometry.Point]:
-    return {key: (value[0], value[1]) for key, value in photo.points.items()}
+    """Return the photo's points, leaving out any marked on the wrong side.
+
+    Marks are checked for side when saved; ones saved before that check would
+    otherwise swap a measurement's two sides.
+    """
+    points = {key: (value[0], value[1]) for key, value in photo.points.items()}
+    wrong = photometry.side_problems(points)
+    return {key: point for key, point in points.items() if f"{key}_x" not in wrong}
 
 
 def visit_pupil_distance(photos: Iterable[MarkedPhoto]) -> float | None:
