@@ -21,7 +21,7 @@ MEASURES = (
     "commissure_movement",
 )
 PHOTO_TIMEPOINT_CODES = ("pre_treatment", "review", "other")
-SCALE_SOURCES = ("ruler", "iris", "pupil_distance")
+SCALE_SOURCES = ("ruler", "iris", "pupil_distance_ruler", "pupil_distance_iris")
 
 
 def _mm(name: str, description: str) -> Column:
@@ -82,9 +82,14 @@ PHOTO_MEASUREMENTS = CsvFile(
         ),
         code_column(
             "scale_source",
-            "Where the millimetres come from: a ruler in the photo, an iris taken "
-            "as 11.8 mm across (a clinic setting, UNSOURCED), or the pupil "
-            "distance measured in another photo of the same visit.",
+            "Where the millimetres come from: `ruler`, a ruler in the photo; "
+            "`iris`, the photo's iris taken as 11.8 mm across (a clinic setting, "
+            "UNSOURCED); `pupil_distance_ruler`, the patient's pupil distance "
+            "measured with a ruler in a photo of the same visit; "
+            "`pupil_distance_iris`, the pupil distance measured from an iris in a "
+            "photo of the same visit, so resting on the iris taken as 11.8 mm "
+            "across (a clinic setting, UNSOURCED). A ruler anywhere in the visit "
+            "is used before any iris.",
             SCALE_SOURCES,
         ),
     ),

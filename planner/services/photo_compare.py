@@ -61,7 +61,7 @@ class Panel:
     display_height: int
     transform: str
     aligned: bool
-    scale_source: str | None
+    scale: photometry.Scale | None
     measures: tuple[MeasureRow, ...]
 
 
@@ -206,7 +206,7 @@ def compare_view(
                 display_height=height,
                 transform=placement.svg_matrix(),
                 aligned=aligned,
-                scale_source=None if scale is None else scale.source,
+                scale=scale,
                 measures=rows,
             )
         )
