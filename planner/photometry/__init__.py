@@ -32,6 +32,7 @@ from planner.photometry.measures import Comparison
 from planner.photometry.measures import Measurements
 from planner.photometry.measures import PupilDistance
 from planner.photometry.measures import Scale
+from planner.photometry.measures import ScaleKind
 from planner.photometry.measures import commissure_movement
 from planner.photometry.measures import measure
 from planner.photometry.measures import photo_scale
@@ -68,6 +69,7 @@ __all__ = [
     "PupilDistance",
     "Rendition",
     "Scale",
+    "ScaleKind",
     "Similarity",
     "StandardView",
     "align_pupils",

@@ -281,7 +281,10 @@ def commissure_movement(
     """Return how far each mouth corner moved from the photo at rest, in mm.
 
     Each corner is placed in its own photo's eye frame, in mm, so photos taken
-    at different distances or head tilts compare.
+    at different distances or head tilts compare. Both scales must rest on the
+    same thing (a ruler, or the iris figure): some 70 mm below the eye line, a
+    few per cent between two kinds of scale would read as millimetres of
+    movement, so photos of different kinds give no movement at all.
     """
     rest_frame, moved_frame = eye_frame(rest), eye_frame(moved)
     if (
@@ -289,6 +292,7 @@ def commissure_movement(
         or moved_frame is None
         or rest_scale is None
         or moved_scale is None
+        or rest_scale.kind != moved_scale.kind
     ):
         return EMPTY
     values: list[float | None] = []

@@ -2,7 +2,9 @@
 
 Shared by the compare page and the research export, so both report the same
 millimetres. A visit is the photos of one cycle at one timepoint: the newest
-photo at rest is what movement is measured from.
+photo at rest is what movement is measured from, with one scale for both photos
+(the visit's pupil distance), so a difference between the two photos' own
+scales is never read as the mouth moving.
 
 The patient's pupil distance is measured once per visit, with a ruler if any
 photo of the visit has one (the photo at rest first), else from an iris. A
@@ -34,10 +36,15 @@ class MarkedPhoto(Protocol):
 
 @dataclass(frozen=True)
 class PhotoMeasures:
-    """A photo's scale and its measurements by key (``MEASURE_LABELS``), in mm."""
+    """A photo's scale and its measurements by key (``MEASURE_LABELS``), in mm.
+
+    ``movement_scale`` is the scale both photos of ``commissure_movement`` were
+    measured by (the visit's pupil distance); None without a movement.
+    """
 
     scale: photometry.Scale | None
     values: tuple[tuple[str, photometry.Bilateral], ...]
+    movement_scale: photometry.Scale | None = None
 
 
 def points_of(photo: MarkedPhoto) -> dict[str, photometry.Point]:
@@ -85,12 +92,19 @@ def visit_measures(photo: MarkedPhoto, visit: Sequence[MarkedPhoto]) -> PhotoMea
     """Measure ``photo``, one of ``visit`` (the photos of its cycle and timepoint)."""
     pupils = visit_pupil_distance(visit)
     scale = _scale(photo, pupils)
-    values = list(photometry.measure(points_of(photo), scale).items())
+    points = points_of(photo)
+    values = list(photometry.measure(points, scale).items())
     rests = [p for p in visit if p.view_code == photometry.REST]
     rest = max(rests, key=lambda p: p.id or 0) if rests else None
-    if rest is not None and rest.id != photo.id:
-        moved = photometry.commissure_movement(
-            points_of(rest), _scale(rest, pupils), points_of(photo), scale
-        )
-        values.append(("commissure_movement", moved))
-    return PhotoMeasures(scale, tuple(values))
+    if rest is None or rest.id == photo.id:
+        return PhotoMeasures(scale, tuple(values))
+    # One scale for both photos: each photo's own pupils against the visit's
+    # pupil distance in mm, whatever ruler or iris either photo has.
+    rest_points = points_of(rest)
+    rest_scale, moved_scale = (
+        None if pupils is None else photometry.scale_from_pupils(marked, pupils)
+        for marked in (rest_points, points)
+    )
+    moved = photometry.commissure_movement(rest_points, rest_scale, points, moved_scale)
+    values.append(("commissure_movement", moved))
+    return PhotoMeasures(scale, tuple(values), moved_scale)

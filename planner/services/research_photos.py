@@ -95,14 +95,20 @@ def photo_measurement_rows(context: ExportContext) -> Rows:
                 "view": row.view_code,
                 "taken_at": row.taken_at,
                 "affected_side": enum_value(row.affected_side),
-                "scale_source": scale_code(found.scale),
             }
             for measure, pair in found.values:
-                if pair.right is None and pair.left is None:
+                # A movement is measured by the scale it shares with the rest photo.
+                scale = (
+                    found.movement_scale
+                    if measure == "commissure_movement"
+                    else found.scale
+                )
+                if scale is None or (pair.right is None and pair.left is None):
                     continue
                 compared = pair.compared(AffectedSide(row.affected_side))
                 yield {
                     **common,
+                    "scale_source": scale_code(scale),
                     "measure": measure,
                     "right_mm": pair.right,
                     "left_mm": pair.left,

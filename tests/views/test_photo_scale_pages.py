@@ -2,7 +2,11 @@
 
 Review RF5: a scale borrowed from the pupil distance must say when that distance
 rests on the iris figure (a clinic setting, UNSOURCED), and a ruler anywhere in
-the visit is used first. Run for patients affected on the left and on the right.
+the visit is used first. Review RF2: within a visit a movement from rest uses
+one scale for both photos; across cycles, ruler and iris millimetres are
+labelled and never shown as like for like (cycle 1 is Botox and cycle 2 Dysport
+there, though nothing here depends on the product). Run for patients affected
+on the left and on the right.
 """
 
 import csv
@@ -99,11 +103,12 @@ def export_rows(session, injector):
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def brow_cells(page):
-    [row] = re.findall(
-        r'<th scope="row">Brow height</th><td>(.*?)</td><td>(.*?)</td>', page
+def cells(page, label):
+    """Return each panel's row of a measurement, as the cells read."""
+    rows = re.findall(
+        rf'<th scope="row">{label}</th><td>(.*?)</td><td>(.*?)</td>', page
     )
-    return row
+    return [tuple(re.sub("<[^>]+>", "", cell) for cell in row) for row in rows]
 
 
 def test_a_pupil_distance_from_the_iris_says_so(
@@ -119,7 +124,7 @@ def test_a_pupil_distance_from_the_iris_says_so(
         "UNSOURCED).",
     )
     iris_mm = f"{25 * IRIS_DIAMETER_MM / TRUE_IRIS_MM:.1f} mm"
-    assert brow_cells(page)[0] == iris_mm
+    assert cells(page, "Brow height")[0][0] == iris_mm
     codes = {row["view"]: row["scale_source"] for row in export_rows(session, injector)}
     assert codes == {"rest": "iris", "brow_raise": "pupil_distance_iris"}
 
@@ -138,7 +143,7 @@ def test_a_ruler_anywhere_in_the_visit_is_used_before_the_iris(
             "Millimetres from the pupil distance, measured with a ruler in a photo "
             "of this visit.",
         )
-        assert brow_cells(page) == ("25.0 mm", "20.0 mm")
+        assert cells(page, "Brow height")[0] == ("25.0 mm", "20.0 mm")
     assert "Millimetres from the ruler in the photo." in compare(
         browser, patient, "smile_open"
     )
@@ -161,4 +166,110 @@ def test_the_marking_page_says_where_millimetres_come_from_without_a_ruler(
         "Without one, millimetres come from a ruler in another photo of this visit "
         "(by the pupil distance), else from an iris diameter of 11.8 mm (a clinic "
         "setting, UNSOURCED).",
+    )
+
+
+MIXED = "Not like for like: cycle 1 in ruler millimetres, cycle 2 in iris millimetres."
+
+
+def text_of(page):
+    return re.sub(r"\s+", " ", re.sub("<[^>]+>", "", page))
+
+
+@pytest.fixture
+def two_cycles(session, injector, patient, visit):
+    """Cycle 1 (Botox) photographed with a ruler; returns cycle 2 (Dysport)."""
+    visit("rest", face(ruler=True))
+    return make_treatment(
+        session,
+        injector,
+        patient.id,
+        when=WHEN + timedelta(weeks=14),
+        product="dysport",
+        vial_units=300,
+        diluent_ml=1.5,
+    )
+
+
+def photograph(session, injector, cycle, form):
+    photo = add_photo(
+        session,
+        injector,
+        cycle.id,
+        view_code="rest",
+        timepoint="review",
+        data=face_jpeg(),
+        now=WHEN + timedelta(weeks=18),
+    )
+    save_marks(session, injector, photo.id, form, now=WHEN)
+
+
+def test_ruler_and_iris_cycles_are_labelled_and_not_like_for_like(
+    two_cycles,
+    session,
+    injector,
+    patient,
+    login_as,
+):
+    photograph(session, injector, two_cycles, face(iris=True))
+    page = compare(login_as(Role.INJECTOR), patient, "rest")
+    assert_shows(text_of(page), MIXED, "a difference of a few per cent")
+    assert re.findall(r'<span class="scale-kind">(.*?)</span>', page) == [
+        "in ruler mm",
+        "in iris mm",
+    ]
+    assert cells(page, "Brow height") == [
+        ("25.0 mm", "20.0 mm"),
+        ("26.8 mm", "21.5 mm"),
+    ]
+
+
+def test_cycles_on_one_kind_of_scale_carry_no_warning(
+    two_cycles,
+    session,
+    injector,
+    patient,
+    login_as,
+):
+    photograph(session, injector, two_cycles, face(ruler=True))
+    page = compare(login_as(Role.INJECTOR), patient, "rest")
+    assert "data-mixed-scales" not in page
+    assert page.count('<span class="scale-kind">in ruler mm</span>') == 2
+
+
+def test_a_smile_that_did_not_move_reads_no_movement(
+    visit,
+    patient,
+    login_as,
+    session,
+    injector,
+):
+    """The review's repro: rest with a ruler, the smile with only an iris."""
+    visit("rest", face(ruler=True))
+    visit("smile_open", face(iris=True))
+    page = compare(login_as(Role.INJECTOR), patient, "smile_open")
+    assert cells(page, "Commissure movement from rest") == [("0.0 mm", "0.0 mm")]
+    assert_shows(
+        page,
+        "Movement from rest: both photos in millimetres from the pupil distance, "
+        "measured with a ruler in a photo of this visit",
+    )
+
+
+def test_the_research_movement_row_carries_the_movements_own_scale(
+    visit,
+    session,
+    injector,
+):
+    visit("rest", face(iris=True))
+    visit("smile_open", face(ruler=True, corners_out_mm=5))
+    rows = {
+        (row["view"], row["measure"]): row for row in export_rows(session, injector)
+    }
+    assert rows[("smile_open", "brow_height")]["scale_source"] == "ruler"
+    moved = rows[("smile_open", "commissure_movement")]
+    assert moved["scale_source"] == "pupil_distance_ruler"
+    assert (float(moved["right_mm"]), float(moved["left_mm"])) == (
+        pytest.approx(5.0, abs=0.01),
+        pytest.approx(5.0, abs=0.01),
     )
