@@ -21,7 +21,7 @@ MEASURES = (
     "commissure_movement",
 )
 PHOTO_TIMEPOINT_CODES = ("pre_treatment", "review", "other")
-SCALE_SOURCES = ("ruler", "iris", "pupil_distance")
+SCALE_SOURCES = ("ruler", "iris", "pupil_distance_ruler", "pupil_distance_iris")
 
 
 def _mm(name: str, description: str) -> Column:
@@ -63,7 +63,8 @@ PHOTO_MEASUREMENTS = CsvFile(
             "`palpebral_fissure`: upper to lower lid margin; `commissure_height`: "
             "eye line down to the mouth corner; `commissure_movement`: how far the "
             "mouth corner moved from the photo at rest of the same visit (the "
-            "smile's excursion on a smile). Vertical means square to the eye line.",
+            "smile's excursion on a smile), both photos measured by the visit's "
+            "pupil distance. Vertical means square to the eye line.",
             MEASURES,
         ),
         _mm("right_mm", "On the patient's right side; empty if not marked."),
@@ -82,9 +83,16 @@ PHOTO_MEASUREMENTS = CsvFile(
         ),
         code_column(
             "scale_source",
-            "Where the millimetres come from: a ruler in the photo, an iris taken "
-            "as 11.8 mm across (a clinic setting, UNSOURCED), or the pupil "
-            "distance measured in another photo of the same visit.",
+            "Where the millimetres come from: `ruler`, a ruler in the photo; "
+            "`iris`, the photo's iris taken as 11.8 mm across (a clinic setting, "
+            "UNSOURCED); `pupil_distance_ruler`, the patient's pupil distance "
+            "measured with a ruler in a photo of the same visit; "
+            "`pupil_distance_iris`, the pupil distance measured from an iris in a "
+            "photo of the same visit, so resting on the iris taken as 11.8 mm "
+            "across (a clinic setting, UNSOURCED). A ruler anywhere in the visit "
+            "is used before any iris. On a `commissure_movement` row, the scale "
+            "both photos were measured by. Compare millimetres of one kind (ruler "
+            "or iris) across visits: the two may differ by a few per cent.",
             SCALE_SOURCES,
         ),
     ),

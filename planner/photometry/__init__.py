@@ -30,12 +30,16 @@ from planner.photometry.measures import MEASURE_LABELS
 from planner.photometry.measures import Bilateral
 from planner.photometry.measures import Comparison
 from planner.photometry.measures import Measurements
+from planner.photometry.measures import PupilDistance
 from planner.photometry.measures import Scale
+from planner.photometry.measures import ScaleKind
 from planner.photometry.measures import commissure_movement
 from planner.photometry.measures import measure
 from planner.photometry.measures import photo_scale
+from planner.photometry.measures import pupil_distance
 from planner.photometry.measures import pupil_distance_mm
 from planner.photometry.measures import scale_from_pupils
+from planner.photometry.sides import side_problems
 from planner.photometry.standard_views import DEFAULT_VIEWS
 from planner.photometry.standard_views import REST
 from planner.photometry.standard_views import StandardView
@@ -62,8 +66,10 @@ __all__ = [
     "Point",
     "Points",
     "ProcessedPhoto",
+    "PupilDistance",
     "Rendition",
     "Scale",
+    "ScaleKind",
     "Similarity",
     "StandardView",
     "align_pupils",
@@ -73,7 +79,9 @@ __all__ = [
     "measure",
     "photo_scale",
     "process_photo",
+    "pupil_distance",
     "pupil_distance_mm",
     "scale_from_pupils",
     "scaled",
+    "side_problems",
 ]

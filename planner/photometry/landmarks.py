@@ -43,22 +43,46 @@ LANDMARKS: tuple[Landmark, ...] = (
         "Left pupil",
         "Centre of the patient's left pupil (on the viewer's right).",
     ),
-    Landmark("brow_right", "Right brow", "Top edge of the right brow, over the pupil."),
-    Landmark("brow_left", "Left brow", "Top edge of the left brow, over the pupil."),
     Landmark(
-        "upper_lid_right", "Right upper lid", "Right upper lid margin, over the pupil."
+        "brow_right",
+        "Right brow",
+        "Top edge of the patient's right brow (on the viewer's left), over the pupil.",
     ),
     Landmark(
-        "lower_lid_right", "Right lower lid", "Right lower lid margin, under the pupil."
+        "brow_left",
+        "Left brow",
+        "Top edge of the patient's left brow (on the viewer's right), over the pupil.",
     ),
     Landmark(
-        "upper_lid_left", "Left upper lid", "Left upper lid margin, over the pupil."
+        "upper_lid_right",
+        "Right upper lid",
+        "The patient's right upper lid margin (on the viewer's left), over the pupil.",
     ),
     Landmark(
-        "lower_lid_left", "Left lower lid", "Left lower lid margin, under the pupil."
+        "lower_lid_right",
+        "Right lower lid",
+        "The patient's right lower lid margin (on the viewer's left), under the pupil.",
     ),
-    Landmark("commissure_right", "Right mouth corner", "The right oral commissure."),
-    Landmark("commissure_left", "Left mouth corner", "The left oral commissure."),
+    Landmark(
+        "upper_lid_left",
+        "Left upper lid",
+        "The patient's left upper lid margin (on the viewer's right), over the pupil.",
+    ),
+    Landmark(
+        "lower_lid_left",
+        "Left lower lid",
+        "The patient's left lower lid margin (on the viewer's right), under the pupil.",
+    ),
+    Landmark(
+        "commissure_right",
+        "Right mouth corner",
+        "The patient's right oral commissure (on the viewer's left).",
+    ),
+    Landmark(
+        "commissure_left",
+        "Left mouth corner",
+        "The patient's left oral commissure (on the viewer's right).",
+    ),
     Landmark(
         "iris_edge_a",
         "Iris edge, one side",

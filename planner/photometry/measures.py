@@ -15,7 +15,9 @@ eye line, as Emotrics measures (Guarin et al., JAMA Facial Plast Surg 2018).
 
 Millimetres come from a ruler in the photo (two marks a known distance apart),
 else from an iris (its two edges, ``IRIS_DIAMETER_MM`` apart), else from the
-patient's pupil distance measured in another photo of the same visit.
+patient's pupil distance measured in another photo of the same visit. A scale
+from the pupil distance says what that distance was measured with, so one that
+rests on the iris is never mistaken for a ruler's.
 """
 
 import math
@@ -37,8 +39,11 @@ IRIS_DIAMETER_MM = 11.8
 IRIS_DIAMETER_LABEL = (
     f"an iris diameter of {IRIS_DIAMETER_MM:g} mm (a clinic setting, UNSOURCED)"
 )
+IRIS_TAKEN_AS = f"taken as {IRIS_DIAMETER_MM:g} mm across (a clinic setting, UNSOURCED)"
 
 ScaleSource = Literal["ruler", "iris", "pupil distance"]
+# What the millimetres rest on in the end: a ruler, or the iris figure above.
+ScaleKind = Literal["ruler", "iris"]
 
 MEASURE_LABELS: Mapping[str, str] = {
     "brow_height": "Brow height",
@@ -55,10 +60,47 @@ _SIDE_POINTS: Mapping[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Scale:
-    """Millimetres per pixel of one photo, and what they were read from."""
+    """Millimetres per pixel of one photo, and what they were read from.
+
+    ``via`` is what the pupil distance was measured with, for a scale from the
+    pupil distance; None otherwise.
+    """
 
     mm_per_pixel: float
     source: ScaleSource
+    via: ScaleKind | None = None
+
+    def __post_init__(self) -> None:
+        if (self.source == "pupil distance") != (self.via is not None):
+            raise ValueError("only a scale from the pupil distance has a via")
+
+    @property
+    def kind(self) -> ScaleKind:
+        """Return what the millimetres rest on: a ruler or the iris figure."""
+        if self.source == "ruler" or self.via == "ruler":
+            return "ruler"
+        return "iris"
+
+    def describe(self) -> str:
+        """Return where the millimetres come from, as a clinician reads it."""
+        if self.source == "ruler":
+            return "the ruler in the photo"
+        if self.source == "iris":
+            return f"the iris, {IRIS_TAKEN_AS}"
+        if self.kind == "ruler":
+            return "the pupil distance, measured with a ruler in a photo of this visit"
+        return (
+            "the pupil distance, measured from the iris in a photo of this visit: "
+            f"the iris {IRIS_TAKEN_AS}"
+        )
+
+
+@dataclass(frozen=True)
+class PupilDistance:
+    """The distance between the patient's pupils in mm, and what measured it."""
+
+    mm: float
+    source: ScaleKind
 
 
 @dataclass(frozen=True)
@@ -147,12 +189,20 @@ def pupil_distance_mm(points: Points, scale: Scale | None) -> float | None:
     return pixels * scale.mm_per_pixel
 
 
-def scale_from_pupils(points: Points, pupils_mm: float) -> Scale | None:
+def pupil_distance(points: Points, scale: Scale | None) -> PupilDistance | None:
+    """Return the pupil distance measured on a photo with its own ruler or iris."""
+    distance = pupil_distance_mm(points, scale)
+    if scale is None or distance is None or scale.source == "pupil distance":
+        return None
+    return PupilDistance(distance, scale.kind)
+
+
+def scale_from_pupils(points: Points, pupils: PupilDistance) -> Scale | None:
     """Return a scale from the patient's pupil distance measured in another photo."""
     pixels = _distance(points, "pupil_right", "pupil_left")
-    if pixels is None or pixels <= 0 or not pupils_mm > 0:
+    if pixels is None or pixels <= 0 or not pupils.mm > 0:
         return None
-    return Scale(pupils_mm / pixels, "pupil distance")
+    return Scale(pupils.mm / pixels, "pupil distance", pupils.source)
 
 
 @dataclass(frozen=True)
@@ -231,7 +281,10 @@ def commissure_movement(
     """Return how far each mouth corner moved from the photo at rest, in mm.
 
     Each corner is placed in its own photo's eye frame, in mm, so photos taken
-    at different distances or head tilts compare.
+    at different distances or head tilts compare. Both scales must rest on the
+    same thing (a ruler, or the iris figure): some 70 mm below the eye line, a
+    few per cent between two kinds of scale would read as millimetres of
+    movement, so photos of different kinds give no movement at all.
     """
     rest_frame, moved_frame = eye_frame(rest), eye_frame(moved)
     if (
@@ -239,6 +292,7 @@ def commissure_movement(
         or moved_frame is None
         or rest_scale is None
         or moved_scale is None
+        or rest_scale.kind != moved_scale.kind
     ):
         return EMPTY
     values: list[float | None] = []

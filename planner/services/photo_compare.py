@@ -5,7 +5,10 @@ The images are not redrawn here: each panel carries the similarity transform
 levelled and scaled to one pupil distance, and the browser draws it. Panels whose
 pupils are not marked yet are shown fitted to the frame and say so.
 
-Measurements are in mm (``planner.services.photo_measures``).
+Measurements are in mm (``planner.services.photo_measures``). Each panel says
+what its millimetres rest on (a ruler, or the iris figure), and the page says so
+when the panels differ: a few per cent between the two kinds is the scale, not
+the face.
 """
 
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ from planner.models.photos import PhotoImage
 from planner.photometry import Frame
 from planner.photometry import Similarity
 from planner.services.patients import get_patient
+from planner.services.photo_measures import PhotoMeasures
 from planner.services.photo_measures import visit_measures
 from planner.services.photo_views import ViewSetting
 from planner.services.photo_views import find_view
@@ -61,8 +65,10 @@ class Panel:
     display_height: int
     transform: str
     aligned: bool
-    scale_source: str | None
+    scale: photometry.Scale | None
     measures: tuple[MeasureRow, ...]
+    # The one scale the movement's two photos share; None without a movement.
+    movement_scale: photometry.Scale | None
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class PhotoComparison:
     panels: list[Panel]
     # Chosen cycles that have no photo of this view at this timepoint.
     missing: list[int]
+    # Each scale kind and its panels' cycle numbers, when the panels' differ.
+    mixed_scales: tuple[tuple[photometry.ScaleKind, tuple[int, ...]], ...]
 
 
 def _pupils(photo: Photo) -> tuple[photometry.Point, photometry.Point] | None:
@@ -110,7 +118,7 @@ def _placement(photo: Photo, width: int, height: int) -> tuple[Similarity, bool]
 
 def _rows(
     photo: Photo, visit: list[Photo], affected: AffectedSide
-) -> tuple[photometry.Scale | None, tuple[MeasureRow, ...]]:
+) -> tuple[PhotoMeasures, tuple[MeasureRow, ...]]:
     found = visit_measures(photo, visit)
     rows = []
     for key, pair in found.values:
@@ -124,7 +132,19 @@ def _rows(
                 compared.ratio,
             )
         )
-    return found.scale, tuple(rows)
+    return found, tuple(rows)
+
+
+def _mixed_scales(
+    panels: list[Panel],
+) -> tuple[tuple[photometry.ScaleKind, tuple[int, ...]], ...]:
+    kinds: dict[photometry.ScaleKind, list[int]] = {}
+    for panel in panels:
+        if panel.scale is not None:
+            kinds.setdefault(panel.scale.kind, []).append(panel.cycle_number)
+    if len(kinds) < 2:
+        return ()
+    return tuple((kind, tuple(cycles)) for kind, cycles in kinds.items())
 
 
 def _check_choice(session: Session, view_code: str, timepoint: str) -> ViewSetting:
@@ -195,7 +215,7 @@ def compare_view(
         assert cycle.id is not None
         width, height = sizes[photo.id]
         placement, aligned = _placement(photo, width, height)
-        scale, rows = _rows(photo, by_visit[cycle.id], patient.affected_side)
+        found, rows = _rows(photo, by_visit[cycle.id], patient.affected_side)
         panels.append(
             Panel(
                 photo_id=photo.id,
@@ -206,8 +226,9 @@ def compare_view(
                 display_height=height,
                 transform=placement.svg_matrix(),
                 aligned=aligned,
-                scale_source=None if scale is None else scale.source,
+                scale=found.scale,
                 measures=rows,
+                movement_scale=found.movement_scale,
             )
         )
     return PhotoComparison(
@@ -227,4 +248,5 @@ def compare_view(
         ],
         panels=panels,
         missing=sorted(chosen - {c.cycle_number for c in shown}),
+        mixed_scales=_mixed_scales(panels),
     )

@@ -67,16 +67,14 @@ def parse_marks(
         elif (x is None) != (y is None) and not problems:
             missing = x_name if x is None else y_name
             problems[missing] = "is needed as well: give both x and y, or neither"
+    marked = {key: (x, y) for key, (x, y) in points.items()}
     for key, reason in photometry.check_points(
-        {key: (x, y) for key, (x, y) in points.items()}, width=width, height=height
+        marked, width=width, height=height
     ).items():
         problems[f"{key}_x"] = reason
-    right, left = (points.get(key) for key in photometry.PUPILS)
-    if right and left and right[0] >= left[0]:
-        problems["pupil_right_x"] = (
-            "must be to the viewer's left of the left pupil: the patient's right "
-            "eye is on the viewer's left"
-        )
+    # A point off the photo is named for that first; then the side it is on.
+    for name, reason in photometry.side_problems(marked).items():
+        problems.setdefault(name, reason)
     ruler = _coordinate(form, "ruler_mm")
     if isinstance(ruler, str):
         problems["ruler_mm"] = ruler

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import tuple_
 
+from planner import photometry
 from planner.models.photos import Photo
 from planner.models.photos import PhotoConsentRecord
 from planner.services.photo_measures import visit_measures
@@ -30,8 +31,14 @@ from planner.vocabulary import PhotoConsent
 
 PHOTO = table_of(Photo)
 CONSENT = table_of(PhotoConsentRecord)
-SCALE_CODES = {"ruler": "ruler", "iris": "iris", "pupil distance": "pupil_distance"}
 _MEASURED = (PHOTO.c.id, PHOTO.c.view_code, PHOTO.c.points, PHOTO.c.ruler_mm)
+
+
+def scale_code(scale: photometry.Scale) -> str:
+    """Return the file's code for a scale: a pupil distance says what measured it."""
+    if scale.source == "pupil distance":
+        return f"pupil_distance_{scale.kind}"
+    return scale.source
 
 
 def _teaching_patients() -> Any:
@@ -88,14 +95,20 @@ def photo_measurement_rows(context: ExportContext) -> Rows:
                 "view": row.view_code,
                 "taken_at": row.taken_at,
                 "affected_side": enum_value(row.affected_side),
-                "scale_source": SCALE_CODES[found.scale.source],
             }
             for measure, pair in found.values:
-                if pair.right is None and pair.left is None:
+                # A movement is measured by the scale it shares with the rest photo.
+                scale = (
+                    found.movement_scale
+                    if measure == "commissure_movement"
+                    else found.scale
+                )
+                if scale is None or (pair.right is None and pair.left is None):
                     continue
                 compared = pair.compared(AffectedSide(row.affected_side))
                 yield {
                     **common,
+                    "scale_source": scale_code(scale),
                     "measure": measure,
                     "right_mm": pair.right,
                     "left_mm": pair.left,

@@ -15,6 +15,7 @@ from planner.photometry import IRIS_DIAMETER_MM
 from planner.photometry import AlignmentError
 from planner.photometry import Bilateral
 from planner.photometry import Frame
+from planner.photometry import PupilDistance
 from planner.photometry import Similarity
 from planner.photometry import align_pupils
 from planner.photometry import check_points
@@ -250,7 +251,7 @@ def test_a_photo_without_iris_or_ruler_takes_its_scale_from_the_pupils():
         if not k.startswith(("iris", "ruler"))
     }
     assert photo_scale(unscaled) is None
-    scale = scale_from_pupils(unscaled, 62.0)
+    scale = scale_from_pupils(unscaled, PupilDistance(62.0, "iris"))
     assert scale is not None
     assert scale.source == "pupil distance"
     assert measure(unscaled, scale).commissure_height.left == pytest.approx(74.0)

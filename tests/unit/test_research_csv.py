@@ -345,7 +345,11 @@ ENUM_CODES = [
     ("photo_measurements", "timepoint", [t.value for t in PHOTO_TIMEPOINTS]),
     ("photo_measurements", "affected_side", [m.value for m in AffectedSide]),
     ("photo_measurements", "measure", list(MEASURE_LABELS)),
-    ("photo_measurements", "scale_source", ["ruler", "iris", "pupil_distance"]),
+    (
+        "photo_measurements",
+        "scale_source",
+        ["ruler", "iris", "pupil_distance_ruler", "pupil_distance_iris"],
+    ),
     ("procedures", "kind", [m.value for m in ProcedureKind]),
     ("procedures", "side", [m.value for m in AffectedSide]),
 ]

@@ -105,7 +105,7 @@ def test_only_teaching_consent_is_exported_measured_in_millimetres(
     corner = by_measure[("rest", "commissure_height")]
     assert (corner["right_mm"], corner["left_mm"]) == ("70", "74")
     moved = by_measure[("smile_open", "commissure_movement")]
-    assert moved["scale_source"] == "pupil_distance"
+    assert moved["scale_source"] == "pupil_distance_iris"
     assert float(moved["right_mm"]) == pytest.approx(5.0)
     assert float(moved["left_mm"]) == pytest.approx(0.0)
     assert math.isclose(float(moved["affected_minus_healthy_mm"]), -5.0)

@@ -395,7 +395,7 @@ def test_compare_aligns_two_cycles_and_measures_in_millimetres(clinic, session):
                 pytest.approx(target[1], abs=0.5),
             )
     assert_shows(text, "aligned by the pupils", "Commissure height", "70.0 mm")
-    assert "Millimetres from the iris." in text
+    assert "Millimetres from the iris, taken as 11.8 mm across (a clinic" in text
     assert "No scale: mark an iris or a ruler" in text
 
 
