@@ -264,7 +264,7 @@ def archive(patient_id: int) -> Response:
     photo_export.write_photo_archive(session, current_actor(), patient_id, out, now=now)
     length = out.tell()
     out.seek(0)
-    name = photo_export.archive_name(patient.mrn, now)
+    name = photo_export.archive_name(patient.mrn, now, clinic_zone())
     return Response(
         _chunks(out),
         mimetype="application/zip",
