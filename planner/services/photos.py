@@ -12,12 +12,16 @@ who looked at which photo of whom, and at what size.
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import clinic_time
 from planner import photometry
+from planner.clinic_time import local_day
+from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import Forbidden
 from planner.errors import InvalidInput
@@ -154,11 +158,70 @@ def patient_cycles(session: Session, patient_id: int) -> list[TreatmentSession]:
     )
 
 
+def _next_cycle(session: Session, cycle: TreatmentSession) -> TreatmentSession | None:
+    return session.exec(
+        select(TreatmentSession)
+        .where(
+            TreatmentSession.patient_id == cycle.patient_id,
+            TreatmentSession.kind == SessionKind.FULL,
+            col(TreatmentSession.cycle_number) > cycle.cycle_number,
+            live(),
+        )
+        .order_by(col(TreatmentSession.cycle_number))
+        .limit(1)
+    ).first()
+
+
+def timepoint_problems(
+    session: Session,
+    cycle: TreatmentSession,
+    timepoint: str,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> dict[str, str]:
+    """Name ``timepoint`` if a photo taken ``now`` contradicts the cycle's dates.
+
+    Days are the clinic's (``clinic_time.photo_day_problem``).
+    """
+    later = _next_cycle(session, cycle)
+    day = local_day(now, zone)
+    treated_on = local_day(cycle.performed_at, zone)
+    next_on = None if later is None else local_day(later.performed_at, zone)
+    problem = clinic_time.photo_day_problem(
+        timepoint, day, treated_on=treated_on, next_treated_on=next_on
+    )
+    taken = f"the photo is dated {format_day(day)}"
+    treated = f"cycle {cycle.cycle_number}'s treatment on {format_day(treated_on)}"
+    if problem == clinic_time.AFTER_TREATMENT:
+        why = (
+            f"is before the injections, but {taken}, after {treated}: "
+            "take it at the review, or with the cycle it comes before"
+        )
+    elif problem == clinic_time.BEFORE_TREATMENT:
+        why = f"is at the review, but {taken}, before {treated}"
+    elif problem == clinic_time.AFTER_NEXT_TREATMENT and later and next_on:
+        why = (
+            f"is at cycle {cycle.cycle_number}'s review, but {taken}, after "
+            f"cycle {later.cycle_number}'s treatment on {format_day(next_on)}: "
+            f"take it with cycle {later.cycle_number}"
+        )
+    else:
+        return {}
+    return {"timepoint": why}
+
+
 def _capture_problems(
-    session: Session, patient_id: int, view_code: str, timepoint: str
+    session: Session,
+    cycle: TreatmentSession,
+    view_code: str,
+    timepoint: str,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if not consent_state(session, patient_id).allows_capture:
+    if not consent_state(session, cycle.patient_id).allows_capture:
         problems["consent"] = (
             "is not recorded: record the patient's photography consent first"
         )
@@ -166,6 +229,8 @@ def _capture_problems(
         problems["view"] = "must be one of the clinic's standard views"
     if timepoint not in {tp.value for tp in PHOTO_TIMEPOINTS}:
         problems["timepoint"] = "must be pre-treatment, review or other"
+    else:
+        problems |= timepoint_problems(session, cycle, timepoint, now=now, zone=zone)
     return problems
 
 
@@ -178,14 +243,18 @@ def add_photo(
     timepoint: str,
     data: bytes,
     now: datetime,
+    zone: ZoneInfo,
 ) -> Photo:
     """Store a photo of one view for the session's cycle: original, display, thumb.
 
     :raises InvalidInput: without photo consent, for an unknown view or
-        timepoint, or for an upload that is not a usable photo (``photo``).
+        timepoint, for a timepoint its date contradicts (``timepoint``), or for
+        an upload that is not a usable photo (``photo``).
     """
     cycle = cycle_session(session, session_id)
-    problems = _capture_problems(session, cycle.patient_id, view_code, timepoint)
+    problems = _capture_problems(
+        session, cycle, view_code, timepoint, now=now, zone=zone
+    )
     if problems:
         raise InvalidInput("The photo was not saved.", fields=problems)
     try:
