@@ -5,7 +5,9 @@ The images are not redrawn here: each panel carries the similarity transform
 levelled and scaled to one pupil distance, and the browser draws it. Panels whose
 pupils are not marked yet are shown fitted to the frame and say so.
 
-Measurements are in mm (``planner.services.photo_measures``).
+Measurements are in mm (``planner.services.photo_measures``). Each panel and
+each cycle choice names the product and dose its photo follows
+(``planner.services.photo_products``), and the page says so when those differ.
 """
 
 from dataclasses import dataclass
@@ -27,6 +29,9 @@ from planner.photometry import Frame
 from planner.photometry import Similarity
 from planner.services.patients import get_patient
 from planner.services.photo_measures import visit_measures
+from planner.services.photo_products import Follows
+from planner.services.photo_products import cycle_doses
+from planner.services.photo_products import photo_follows
 from planner.services.photo_views import ViewSetting
 from planner.services.photo_views import find_view
 from planner.services.photo_views import list_views
@@ -51,11 +56,17 @@ class MeasureRow:
 
 @dataclass(frozen=True)
 class Panel:
-    """One cycle's photo of the view, placed in the frame."""
+    """One cycle's photo of the view, placed in the frame.
+
+    ``follows`` words the product and dose the photo follows; ``product_changed``
+    says that differs from the product the panel before it follows.
+    """
 
     photo_id: int
     cycle_number: int
     treated_on: date
+    follows: str
+    product_changed: bool
     taken_on: date
     display_width: int
     display_height: int
@@ -69,6 +80,7 @@ class Panel:
 class CycleChoice:
     number: int
     treated_on: date
+    follows: str
     has_photo: bool
     chosen: bool
 
@@ -84,6 +96,9 @@ class PhotoComparison:
     panels: list[Panel]
     # Chosen cycles that have no photo of this view at this timepoint.
     missing: list[int]
+    # The products the shown photos follow, when more than one: "Botox
+    # (cycle 1), Dysport (cycle 2)".
+    products_shown: str | None = None
 
 
 def _pupils(photo: Photo) -> tuple[photometry.Point, photometry.Point] | None:
@@ -189,18 +204,26 @@ def compare_view(
             )
         )
     }
+    doses = cycle_doses(session, patient_id, full, zone)
+    follows = {
+        c.cycle_number: photo_follows(doses, c.cycle_number, timepoint) for c in full
+    }
     panels = []
+    previous: str | None = None
     for cycle, photo in zip(shown, shown_photos, strict=True):
         assert photo.id is not None
         assert cycle.id is not None
         width, height = sizes[photo.id]
         placement, aligned = _placement(photo, width, height)
         scale, rows = _rows(photo, by_visit[cycle.id], patient.affected_side)
+        code = follows[cycle.cycle_number].product_code
         panels.append(
             Panel(
                 photo_id=photo.id,
                 cycle_number=cycle.cycle_number,
                 treated_on=local_day(cycle.performed_at, zone),
+                follows=follows[cycle.cycle_number].text,
+                product_changed=None not in (previous, code) and previous != code,
                 taken_on=local_day(photo.taken_at, zone),
                 display_width=width,
                 display_height=height,
@@ -210,6 +233,7 @@ def compare_view(
                 measures=rows,
             )
         )
+        previous = code or previous
     return PhotoComparison(
         view=view,
         views=list_views(session),
@@ -220,6 +244,7 @@ def compare_view(
             CycleChoice(
                 c.cycle_number,
                 local_day(c.performed_at, zone),
+                follows[c.cycle_number].text,
                 c in with_view,
                 c.cycle_number in chosen,
             )
@@ -227,4 +252,19 @@ def compare_view(
         ],
         panels=panels,
         missing=sorted(chosen - {c.cycle_number for c in shown}),
+        products_shown=_products_shown([follows[c.cycle_number] for c in shown]),
+    )
+
+
+def _products_shown(shown: list[Follows]) -> str | None:
+    """Name the products the panels follow, with their cycles, if more than one."""
+    cycles: dict[str, list[str]] = {}
+    for follow in shown:
+        if follow.dose is not None:
+            cycles.setdefault(follow.dose.brand, []).append(str(follow.dose.number))
+    if len(cycles) < 2:
+        return None
+    return ", ".join(
+        f"{brand} (cycle{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})"
+        for brand, numbers in cycles.items()
     )
