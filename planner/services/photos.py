@@ -41,6 +41,8 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.audited_rows import add_audited
+from planner.services.consent_withdrawal import signed_photography
+from planner.services.consent_withdrawal import withdraw_record
 from planner.services.drafts import live
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
@@ -53,11 +55,17 @@ HIDDEN = "This patient withdrew photography consent: their photos are hidden."
 
 @dataclass(frozen=True)
 class ConsentState:
-    """The photography consent in force for a patient (None: never recorded)."""
+    """The photography consent in force for a patient (None: never recorded).
+
+    ``signed_withdrawn``: the patient's newest signed photography consent form
+    is withdrawn, so only a new signature, or consent held elsewhere recorded
+    with its reason on the consent page, lets photos be taken again.
+    """
 
     consent: PhotoConsent | None
     recorded_at: datetime | None = None
     note: str | None = None
+    signed_withdrawn: bool = False
 
     @property
     def allows_capture(self) -> bool:
@@ -68,17 +76,42 @@ class ConsentState:
         return self.consent == PhotoConsent.WITHDRAWN
 
 
+NEEDS_SIGNATURE = (
+    "needs a new signature: the patient withdrew the signed photography consent "
+    "form. The patient signs it again, or record on the consent page that consent "
+    "is held elsewhere, and why"
+)
+NEEDS_REASON = (
+    "is needed: it is recorded as the reason on the signed photography consent "
+    "form too (at least 3 characters)"
+)
+
+
 def consent_state(session: Session, patient_id: int) -> ConsentState:
-    """Return the patient's latest photography consent."""
+    """Return the patient's photography consent in force.
+
+    The photo module's latest record, unless the newest signed photography
+    consent form is withdrawn: that withdrawal stands (photos hidden) until a
+    new signature, whatever the photo module recorded since.
+    """
     latest = session.exec(
         select(PhotoConsentRecord)
         .where(PhotoConsentRecord.patient_id == patient_id)
         .order_by(col(PhotoConsentRecord.id).desc())
         .limit(1)
     ).first()
+    signed = signed_photography(session, patient_id)
+    withdrawn = bool(signed) and signed[0].withdrawn_at is not None
+    if withdrawn and (latest is None or latest.consent != PhotoConsent.WITHDRAWN):
+        return ConsentState(
+            PhotoConsent.WITHDRAWN,
+            signed[0].withdrawn_at,
+            f"Photography consent form withdrawn: {signed[0].withdrawal_reason}",
+            signed_withdrawn=True,
+        )
     if latest is None:
         return ConsentState(None)
-    return ConsentState(latest.consent, latest.recorded_at, latest.note)
+    return ConsentState(latest.consent, latest.recorded_at, latest.note, withdrawn)
 
 
 def record_consent(
@@ -91,11 +124,29 @@ def record_consent(
 ) -> PhotoConsentRecord:
     """Record the patient's photography consent, or its withdrawal.
 
+    A withdrawal also withdraws the patient's signed photography consent forms,
+    with the note as the reason (then required). Consent after a withdrawn
+    signed form is refused: it takes a new signature, or consent held elsewhere
+    with its reason, on the consent page.
+
     :raises InvalidInput: naming each bad field.
     """
     get_patient(session, patient_id)
     given = parse_input(PhotoConsentCreate, data)
     assert actor.user_id is not None, "consent is recorded by a logged-in clinician"
+    signed = signed_photography(session, patient_id)
+    if given.consent == PhotoConsent.WITHDRAWN:
+        standing = [form for form in signed if form.withdrawn_at is None]
+        if standing and len(given.note or "") < 3:
+            raise InvalidInput(
+                "The withdrawal was not recorded.", fields={"note": NEEDS_REASON}
+            )
+        for form in standing:
+            withdraw_record(session, actor, form, given.note or "", now)
+    elif signed and signed[0].withdrawn_at is not None:
+        raise InvalidInput(
+            "The consent was not recorded.", fields={"consent": NEEDS_SIGNATURE}
+        )
     record = PhotoConsentRecord.model_validate(
         given,
         update={
