@@ -62,3 +62,30 @@ def cycle_day_problem(day: date, *, treated_on: date, today: date) -> str | None
 def day_text(value: date) -> str:
     """Write a day as people read it on the chart and the diary: "2 Mar 2026"."""
     return f"{value.day} {value:%b %Y}"
+
+
+# Why a photo's day contradicts its timepoint (see ``photo_day_problem``).
+AFTER_TREATMENT = "after_treatment"
+AFTER_NEXT_TREATMENT = "after_next_treatment"
+
+
+def photo_day_problem(
+    timepoint: str, day: date, *, treated_on: date, next_treated_on: date | None
+) -> str | None:
+    """Say why a photo taken on clinic ``day`` cannot be at ``timepoint`` of its cycle.
+
+    A photo "before the injections" (``pre_treatment``) shows the face the cycle
+    set out to treat: it is taken on or before the treatment's clinic day, else
+    ``AFTER_TREATMENT``. One "at the review" (``review``) shows this cycle's
+    effect: on or after the treatment day (else ``BEFORE_TREATMENT``) and no
+    later than the next cycle's treatment day (else ``AFTER_NEXT_TREATMENT``).
+    Any other timepoint is not checked.
+    """
+    if timepoint == "pre_treatment" and day > treated_on:
+        return AFTER_TREATMENT
+    if timepoint == "review":
+        if day < treated_on:
+            return BEFORE_TREATMENT
+        if next_treated_on is not None and day > next_treated_on:
+            return AFTER_NEXT_TREATMENT
+    return None

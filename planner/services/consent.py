@@ -43,6 +43,7 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.consent_forms import current_form
 from planner.services.consent_forms import form_as_of
+from planner.services.consent_withdrawal import withdraw_record
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.services.photos import consent_state
@@ -57,13 +58,19 @@ CHANGED = "is no longer the current version of this form: read the new one"
 
 @dataclass(frozen=True)
 class KindStatus:
-    """One kind of consent for one patient: its current form, the rule's answer."""
+    """One kind of consent for one patient: its current form, the rule's answer.
+
+    ``withdrawn_on_photos``: photography consent the rule finds valid but the
+    photos page records withdrawn (recorded there before a withdrawal on that
+    page also withdrew the signed form), in words; the page shows it withdrawn.
+    """
 
     kind: ConsentKind
     label: str
     form: ConsentForm
     decision: ConsentDecision
     history: list[ConsentRecord]
+    withdrawn_on_photos: str | None = None
 
 
 def valid_months(session: Session) -> int:
@@ -141,17 +148,33 @@ def consent_overview(
     for kind in ConsentKind:
         form = current_form(session, kind)
         records = patient_records(session, patient_id, kind)
+        decision = _decide(session, records, form, now=now, zone=zone)
         statuses.append(
             KindStatus(
                 kind,
                 KIND_LABELS[kind],
                 form,
-                _decide(session, records, form, now=now, zone=zone),
+                decision,
                 records,
+                _withdrawn_on_photos(session, patient_id, zone)
+                if kind == ConsentKind.PHOTOGRAPHY and decision.valid
+                else None,
             )
         )
     session.commit()
     return statuses
+
+
+def _withdrawn_on_photos(
+    session: Session, patient_id: int, zone: ZoneInfo
+) -> str | None:
+    state = consent_state(session, patient_id)
+    if not state.hidden or state.recorded_at is None:
+        return None
+    day = format_day(local_day(state.recorded_at, zone))
+    return f"Withdrawn on the photos page on {day}" + (
+        f": {state.note}" if state.note else "."
+    )
 
 
 def treatment_consent_errors(
@@ -417,28 +440,7 @@ def withdraw_consent(
     record = get_consent(session, record_id)
     if record.withdrawn_at is not None:
         raise Conflict("This consent was withdrawn already.")
-    before = {"withdrawn_at": None}
-    record.withdrawn_at = now
-    record.withdrawn_by_id = actor.user_id
-    record.withdrawal_reason = given.reason
-    session.add(record)
-    session.flush()
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "consent_record",
-        record.id,
-        patient_id=record.patient_id,
-        before=before,
-        after={
-            "withdrawn_at": now.isoformat(),
-            "withdrawn_by_id": actor.user_id,
-            "withdrawal_reason": given.reason,
-            "kind": record.kind.value,
-            "form_version": record.form_version,
-        },
-    )
+    withdraw_record(session, actor, record, given.reason, now)
     if record.kind == ConsentKind.PHOTOGRAPHY:
         _photo_consent(
             session,

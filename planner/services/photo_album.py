@@ -29,6 +29,7 @@ from planner.services.photos import consent_state
 from planner.services.photos import cycle_session
 from planner.services.photos import patient_cycles
 from planner.services.photos import require_visible
+from planner.services.photos import timepoint_problems
 
 
 def default_timepoint(cycle: TreatmentSession, *, zone: ZoneInfo, now: datetime) -> str:
@@ -52,12 +53,17 @@ class Take:
 
 @dataclass(frozen=True)
 class CycleAlbum:
-    """A cycle's photos: by timepoint, then by view code."""
+    """A cycle's photos: by timepoint, then by view code.
+
+    ``can_take`` lists the timepoints a photo may be taken at today: its
+    treatment's dates rule out the others (``photos.timepoint_problems``).
+    """
 
     session_id: int
     number: int
     treated_on: date
     visits: dict[str, dict[str, Take]]
+    can_take: tuple[str, ...]
 
 
 def _takes(photos: list[Photo]) -> dict[int, dict[str, dict[str, Take]]]:
@@ -81,7 +87,7 @@ def _takes(photos: list[Photo]) -> dict[int, dict[str, dict[str, Take]]]:
 
 
 def patient_album(
-    session: Session, patient_id: int, *, zone: ZoneInfo
+    session: Session, patient_id: int, *, zone: ZoneInfo, now: datetime
 ) -> list[CycleAlbum]:
     """Return every cycle of the patient, newest first, with its photos.
 
@@ -102,6 +108,13 @@ def patient_album(
                 cycle.cycle_number,
                 local_day(cycle.performed_at, zone),
                 takes.get(cycle.id, {}),
+                tuple(
+                    tp.value
+                    for tp in PHOTO_TIMEPOINTS
+                    if not timepoint_problems(
+                        session, cycle, tp.value, now=now, zone=zone
+                    )
+                ),
             )
         )
     return albums
@@ -161,7 +174,8 @@ def capture_step(
 ) -> CaptureStep:
     """Return the capture page's step for a view (or the first still to take).
 
-    :raises InvalidInput: for an unknown view or timepoint.
+    :raises InvalidInput: for an unknown view or timepoint, or a timepoint the
+        cycle's dates rule out today.
     :raises Forbidden: if the patient withdrew photography consent.
     """
     cycle = cycle_session(session, session_id)
@@ -171,6 +185,8 @@ def capture_step(
     problems = {}
     if timepoint not in {tp.value for tp in PHOTO_TIMEPOINTS}:
         problems["timepoint"] = "must be pre-treatment, review or other"
+    else:
+        problems |= timepoint_problems(session, cycle, timepoint, now=now, zone=zone)
     if view_code and view_code not in {view.code for view in views}:
         problems["view"] = "must be one of the clinic's standard views"
     if problems:

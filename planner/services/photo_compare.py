@@ -9,6 +9,8 @@ Measurements are in mm (``planner.services.photo_measures``). Each panel says
 what its millimetres rest on (a ruler, or the iris figure), and the page says so
 when the panels differ: a few per cent between the two kinds is the scale, not
 the face.
+Each panel and each cycle choice names the product and dose its photo follows
+(``planner.services.photo_products``), and the page says so when those differ.
 """
 
 from dataclasses import dataclass
@@ -31,6 +33,9 @@ from planner.photometry import Similarity
 from planner.services.patients import get_patient
 from planner.services.photo_measures import PhotoMeasures
 from planner.services.photo_measures import visit_measures
+from planner.services.photo_products import Follows
+from planner.services.photo_products import cycle_doses
+from planner.services.photo_products import photo_follows
 from planner.services.photo_views import ViewSetting
 from planner.services.photo_views import find_view
 from planner.services.photo_views import list_views
@@ -55,11 +60,17 @@ class MeasureRow:
 
 @dataclass(frozen=True)
 class Panel:
-    """One cycle's photo of the view, placed in the frame."""
+    """One cycle's photo of the view, placed in the frame.
+
+    ``follows`` words the product and dose the photo follows; ``product_changed``
+    says that differs from the product the panel before it follows.
+    """
 
     photo_id: int
     cycle_number: int
     treated_on: date
+    follows: str
+    product_changed: bool
     taken_on: date
     display_width: int
     display_height: int
@@ -75,6 +86,7 @@ class Panel:
 class CycleChoice:
     number: int
     treated_on: date
+    follows: str
     has_photo: bool
     chosen: bool
 
@@ -92,6 +104,9 @@ class PhotoComparison:
     missing: list[int]
     # Each scale kind and its panels' cycle numbers, when the panels' differ.
     mixed_scales: tuple[tuple[photometry.ScaleKind, tuple[int, ...]], ...]
+    # The products the shown photos follow, when more than one: "Botox
+    # (cycle 1), Dysport (cycle 2)".
+    products_shown: str | None = None
 
 
 def _pupils(photo: Photo) -> tuple[photometry.Point, photometry.Point] | None:
@@ -209,18 +224,26 @@ def compare_view(
             )
         )
     }
+    doses = cycle_doses(session, patient_id, full, zone)
+    follows = {
+        c.cycle_number: photo_follows(doses, c.cycle_number, timepoint) for c in full
+    }
     panels = []
+    previous: str | None = None
     for cycle, photo in zip(shown, shown_photos, strict=True):
         assert photo.id is not None
         assert cycle.id is not None
         width, height = sizes[photo.id]
         placement, aligned = _placement(photo, width, height)
         found, rows = _rows(photo, by_visit[cycle.id], patient.affected_side)
+        code = follows[cycle.cycle_number].product_code
         panels.append(
             Panel(
                 photo_id=photo.id,
                 cycle_number=cycle.cycle_number,
                 treated_on=local_day(cycle.performed_at, zone),
+                follows=follows[cycle.cycle_number].text,
+                product_changed=None not in (previous, code) and previous != code,
                 taken_on=local_day(photo.taken_at, zone),
                 display_width=width,
                 display_height=height,
@@ -231,6 +254,7 @@ def compare_view(
                 movement_scale=found.movement_scale,
             )
         )
+        previous = code or previous
     return PhotoComparison(
         view=view,
         views=list_views(session),
@@ -241,6 +265,7 @@ def compare_view(
             CycleChoice(
                 c.cycle_number,
                 local_day(c.performed_at, zone),
+                follows[c.cycle_number].text,
                 c in with_view,
                 c.cycle_number in chosen,
             )
@@ -249,4 +274,19 @@ def compare_view(
         panels=panels,
         missing=sorted(chosen - {c.cycle_number for c in shown}),
         mixed_scales=_mixed_scales(panels),
+        products_shown=_products_shown([follows[c.cycle_number] for c in shown]),
+    )
+
+
+def _products_shown(shown: list[Follows]) -> str | None:
+    """Name the products the panels follow, with their cycles, if more than one."""
+    cycles: dict[str, list[str]] = {}
+    for follow in shown:
+        if follow.dose is not None:
+            cycles.setdefault(follow.dose.brand, []).append(str(follow.dose.number))
+    if len(cycles) < 2:
+        return None
+    return ", ".join(
+        f"{brand} (cycle{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})"
+        for brand, numbers in cycles.items()
     )

@@ -16,11 +16,13 @@ import zipfile
 from datetime import datetime
 from typing import IO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.clinic_time import local_day
 from planner.models import AuditAction
 from planner.models import TreatmentSession
 from planner.models.photos import Photo
@@ -33,10 +35,10 @@ from planner.services.photo_views import view_labels
 from planner.services.photos import consent_state
 
 
-def archive_name(mrn: str, now: datetime) -> str:
-    """Name the archive by MRN and date, never by the patient's name."""
+def archive_name(mrn: str, now: datetime, zone: ZoneInfo) -> str:
+    """Name the archive by MRN and the clinic's day, never by the patient's name."""
     safe = "".join(c if c.isalnum() or c in "-." else "-" for c in mrn)
-    return f"photos-{safe}-{now.date().isoformat()}.zip"
+    return f"photos-{safe}-{local_day(now, zone).isoformat()}.zip"
 
 
 def write_photo_archive(

@@ -12,12 +12,16 @@ who looked at which photo of whom, and at what size.
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import clinic_time
 from planner import photometry
+from planner.clinic_time import local_day
+from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import Forbidden
 from planner.errors import InvalidInput
@@ -37,6 +41,8 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.audited_rows import add_audited
+from planner.services.consent_withdrawal import signed_photography
+from planner.services.consent_withdrawal import withdraw_record
 from planner.services.drafts import live
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
@@ -49,11 +55,17 @@ HIDDEN = "This patient withdrew photography consent: their photos are hidden."
 
 @dataclass(frozen=True)
 class ConsentState:
-    """The photography consent in force for a patient (None: never recorded)."""
+    """The photography consent in force for a patient (None: never recorded).
+
+    ``signed_withdrawn``: the patient's newest signed photography consent form
+    is withdrawn, so only a new signature, or consent held elsewhere recorded
+    with its reason on the consent page, lets photos be taken again.
+    """
 
     consent: PhotoConsent | None
     recorded_at: datetime | None = None
     note: str | None = None
+    signed_withdrawn: bool = False
 
     @property
     def allows_capture(self) -> bool:
@@ -64,17 +76,42 @@ class ConsentState:
         return self.consent == PhotoConsent.WITHDRAWN
 
 
+NEEDS_SIGNATURE = (
+    "needs a new signature: the patient withdrew the signed photography consent "
+    "form. The patient signs it again, or record on the consent page that consent "
+    "is held elsewhere, and why"
+)
+NEEDS_REASON = (
+    "is needed: it is recorded as the reason on the signed photography consent "
+    "form too (at least 3 characters)"
+)
+
+
 def consent_state(session: Session, patient_id: int) -> ConsentState:
-    """Return the patient's latest photography consent."""
+    """Return the patient's photography consent in force.
+
+    The photo module's latest record, unless the newest signed photography
+    consent form is withdrawn: that withdrawal stands (photos hidden) until a
+    new signature, whatever the photo module recorded since.
+    """
     latest = session.exec(
         select(PhotoConsentRecord)
         .where(PhotoConsentRecord.patient_id == patient_id)
         .order_by(col(PhotoConsentRecord.id).desc())
         .limit(1)
     ).first()
+    signed = signed_photography(session, patient_id)
+    withdrawn = bool(signed) and signed[0].withdrawn_at is not None
+    if withdrawn and (latest is None or latest.consent != PhotoConsent.WITHDRAWN):
+        return ConsentState(
+            PhotoConsent.WITHDRAWN,
+            signed[0].withdrawn_at,
+            f"Photography consent form withdrawn: {signed[0].withdrawal_reason}",
+            signed_withdrawn=True,
+        )
     if latest is None:
         return ConsentState(None)
-    return ConsentState(latest.consent, latest.recorded_at, latest.note)
+    return ConsentState(latest.consent, latest.recorded_at, latest.note, withdrawn)
 
 
 def record_consent(
@@ -87,11 +124,29 @@ def record_consent(
 ) -> PhotoConsentRecord:
     """Record the patient's photography consent, or its withdrawal.
 
+    A withdrawal also withdraws the patient's signed photography consent forms,
+    with the note as the reason (then required). Consent after a withdrawn
+    signed form is refused: it takes a new signature, or consent held elsewhere
+    with its reason, on the consent page.
+
     :raises InvalidInput: naming each bad field.
     """
     get_patient(session, patient_id)
     given = parse_input(PhotoConsentCreate, data)
     assert actor.user_id is not None, "consent is recorded by a logged-in clinician"
+    signed = signed_photography(session, patient_id)
+    if given.consent == PhotoConsent.WITHDRAWN:
+        standing = [form for form in signed if form.withdrawn_at is None]
+        if standing and len(given.note or "") < 3:
+            raise InvalidInput(
+                "The withdrawal was not recorded.", fields={"note": NEEDS_REASON}
+            )
+        for form in standing:
+            withdraw_record(session, actor, form, given.note or "", now)
+    elif signed and signed[0].withdrawn_at is not None:
+        raise InvalidInput(
+            "The consent was not recorded.", fields={"consent": NEEDS_SIGNATURE}
+        )
     record = PhotoConsentRecord.model_validate(
         given,
         update={
@@ -154,11 +209,70 @@ def patient_cycles(session: Session, patient_id: int) -> list[TreatmentSession]:
     )
 
 
+def _next_cycle(session: Session, cycle: TreatmentSession) -> TreatmentSession | None:
+    return session.exec(
+        select(TreatmentSession)
+        .where(
+            TreatmentSession.patient_id == cycle.patient_id,
+            TreatmentSession.kind == SessionKind.FULL,
+            col(TreatmentSession.cycle_number) > cycle.cycle_number,
+            live(),
+        )
+        .order_by(col(TreatmentSession.cycle_number))
+        .limit(1)
+    ).first()
+
+
+def timepoint_problems(
+    session: Session,
+    cycle: TreatmentSession,
+    timepoint: str,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> dict[str, str]:
+    """Name ``timepoint`` if a photo taken ``now`` contradicts the cycle's dates.
+
+    Days are the clinic's (``clinic_time.photo_day_problem``).
+    """
+    later = _next_cycle(session, cycle)
+    day = local_day(now, zone)
+    treated_on = local_day(cycle.performed_at, zone)
+    next_on = None if later is None else local_day(later.performed_at, zone)
+    problem = clinic_time.photo_day_problem(
+        timepoint, day, treated_on=treated_on, next_treated_on=next_on
+    )
+    taken = f"the photo is dated {format_day(day)}"
+    treated = f"cycle {cycle.cycle_number}'s treatment on {format_day(treated_on)}"
+    if problem == clinic_time.AFTER_TREATMENT:
+        why = (
+            f"is before the injections, but {taken}, after {treated}: "
+            "take it at the review, or with the cycle it comes before"
+        )
+    elif problem == clinic_time.BEFORE_TREATMENT:
+        why = f"is at the review, but {taken}, before {treated}"
+    elif problem == clinic_time.AFTER_NEXT_TREATMENT and later and next_on:
+        why = (
+            f"is at cycle {cycle.cycle_number}'s review, but {taken}, after "
+            f"cycle {later.cycle_number}'s treatment on {format_day(next_on)}: "
+            f"take it with cycle {later.cycle_number}"
+        )
+    else:
+        return {}
+    return {"timepoint": why}
+
+
 def _capture_problems(
-    session: Session, patient_id: int, view_code: str, timepoint: str
+    session: Session,
+    cycle: TreatmentSession,
+    view_code: str,
+    timepoint: str,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if not consent_state(session, patient_id).allows_capture:
+    if not consent_state(session, cycle.patient_id).allows_capture:
         problems["consent"] = (
             "is not recorded: record the patient's photography consent first"
         )
@@ -166,6 +280,8 @@ def _capture_problems(
         problems["view"] = "must be one of the clinic's standard views"
     if timepoint not in {tp.value for tp in PHOTO_TIMEPOINTS}:
         problems["timepoint"] = "must be pre-treatment, review or other"
+    else:
+        problems |= timepoint_problems(session, cycle, timepoint, now=now, zone=zone)
     return problems
 
 
@@ -178,14 +294,18 @@ def add_photo(
     timepoint: str,
     data: bytes,
     now: datetime,
+    zone: ZoneInfo,
 ) -> Photo:
     """Store a photo of one view for the session's cycle: original, display, thumb.
 
     :raises InvalidInput: without photo consent, for an unknown view or
-        timepoint, or for an upload that is not a usable photo (``photo``).
+        timepoint, for a timepoint its date contradicts (``timepoint``), or for
+        an upload that is not a usable photo (``photo``).
     """
     cycle = cycle_session(session, session_id)
-    problems = _capture_problems(session, cycle.patient_id, view_code, timepoint)
+    problems = _capture_problems(
+        session, cycle, view_code, timepoint, now=now, zone=zone
+    )
     if problems:
         raise InvalidInput("The photo was not saved.", fields=problems)
     try:

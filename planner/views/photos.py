@@ -88,7 +88,9 @@ def _index_page(patient_id: int, errors: dict[str, str]) -> str:
         consent=consent,
         albums=[]
         if consent.hidden
-        else photo_album.patient_album(session, patient_id, zone=clinic_zone()),
+        else photo_album.patient_album(
+            session, patient_id, zone=clinic_zone(), now=utc_now()
+        ),
         views=list_views(session),
         timepoints=TIMEPOINT_CHOICES,
         errors=errors,
@@ -172,6 +174,7 @@ def upload(session_id: int) -> Response | tuple[str, int, dict[str, str]]:
             timepoint=timepoint,
             data=upload.read() if upload else b"",
             now=utc_now(),
+            zone=clinic_zone(),
         )
     except InvalidInput as exc:
         if set(exc.fields) != {"photo"}:
@@ -264,7 +267,7 @@ def archive(patient_id: int) -> Response:
     photo_export.write_photo_archive(session, current_actor(), patient_id, out, now=now)
     length = out.tell()
     out.seek(0)
-    name = photo_export.archive_name(patient.mrn, now)
+    name = photo_export.archive_name(patient.mrn, now, clinic_zone())
     return Response(
         _chunks(out),
         mimetype="application/zip",

@@ -34,6 +34,7 @@ from planner.services.photos import add_photo
 from planner.services.photos import patient_cycles
 from planner.services.photos import record_consent
 from tests.bench.outcome_cases import patient_with_cycles
+from tests.factories import ZONE
 from tests.photo_images import camera_exif
 from tests.photo_images import draw_face
 from tests.photo_images import jpeg_bytes
@@ -103,6 +104,7 @@ def photographed_patient(url: str, email: str) -> int:
                     timepoint="pre_treatment",
                     data=jpeg_bytes(draw_face(1200, 1600, pupils=(right, left))),
                     now=WHEN,
+                    zone=ZONE,
                 )
                 save_marks(session, actor, photo.id or 0, _marks(right, left), now=WHEN)
     finally:

@@ -108,6 +108,7 @@ def seed_patient(e2e_server: LiveServer) -> Seeded:
                 timepoint="pre_treatment",
                 data=jpeg_bytes(draw_face(600, 800)),
                 now=signed_on,
+                zone=ZONE,
             )
             draft = make_treatment(
                 session, actor, patient.id, sites[:1], when=now, lot_number="A11Y2"

@@ -12,7 +12,6 @@ import io
 import re
 from datetime import UTC
 from datetime import datetime
-from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -30,6 +29,7 @@ from tests.e2e.conftest import PageProblems
 from tests.e2e.live_db import injector
 from tests.e2e.live_db import live_session
 from tests.e2e.test_patients_e2e import log_in
+from tests.factories import ZONE
 from tests.factories import make_patient
 from tests.factories import make_treatment
 from tests.photo_images import draw_face
@@ -50,8 +50,9 @@ def prepare(server: LiveServer, mrn: str = "PHOTO-E2E") -> tuple[int, int]:
         actor = injector(session, server)
         patient = make_patient(session, actor, mrn, affected_side="left")
         cycles = [
-            make_treatment(session, actor, patient.id, when=FIRST + timedelta(weeks=w))
-            for w in (0, 14)
+            make_treatment(session, actor, patient.id, when=when)
+            # Cycle 2 today: photos before its injections are taken now.
+            for when in (FIRST, datetime.now(UTC))
         ]
         record_consent(session, actor, patient.id, {"consent": "clinical"}, now=FIRST)
         photo = add_photo(
@@ -62,6 +63,7 @@ def prepare(server: LiveServer, mrn: str = "PHOTO-E2E") -> tuple[int, int]:
             timepoint="pre_treatment",
             data=jpeg_bytes(draw_face(600, 800, pupils=CYCLE_1_PUPILS)),
             now=FIRST,
+            zone=ZONE,
         )
         (rx, ry), (lx, ly) = CYCLE_1_PUPILS
         save_marks(

@@ -462,9 +462,11 @@ def _photo(session: Session, injector: Actor, patient_id: int, now: datetime) ->
         injector,
         cycle,
         view_code="rest",
-        timepoint="pre_treatment",
+        # "other": the seeded cycles are past, before the injections or not.
+        timepoint="other",
         data=face_jpeg(width=300, height=400),
         now=now,
+        zone=ZONE,
     )
 
 

@@ -24,6 +24,7 @@ from planner.services.photos import record_consent
 from planner.services.users import create_user
 from tests.conftest import PASSWORD
 from tests.conftest import Browser
+from tests.factories import ZONE
 from tests.factories import make_app
 from tests.factories import make_patient
 from tests.factories import make_treatment
@@ -63,6 +64,7 @@ def test_backup_and_restore_round_trip_a_photo_byte_for_byte(live, tmp_path):
             timepoint="pre_treatment",
             data=face_jpeg(),
             now=WHEN,
+            zone=ZONE,
         )
         stored = {
             size: read_image(session, actor, photo.id, size).data for size in SIZES

@@ -16,6 +16,7 @@ from planner.services.audit import Actor
 from planner.services.photo_marks import save_marks
 from planner.services.photos import add_photo
 from planner.services.photos import record_consent
+from tests.factories import ZONE
 from tests.factories import consent_to_research
 from tests.factories import make_treatment
 from tests.factories import research_csv
@@ -70,6 +71,7 @@ def photographed(session, make_patient, injector):
                 timepoint="pre_treatment",
                 data=face_jpeg(),
                 now=WHEN + timedelta(minutes=1),
+                zone=ZONE,
             )
             save_marks(session, injector, photo.id, marks_form(points), now=WHEN)
         if consent != "teaching":

@@ -35,8 +35,13 @@ FIRST = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
 
 @pytest.fixture
-def clinic(app, session, login_as, make_patient):
-    """An injector's browser, a patient (affected left) and two cycles' sessions."""
+def clinic(app, session, login_as, make_patient, monkeypatch):
+    """An injector's browser, a patient (affected left) and two cycles' sessions.
+
+    The photo pages' clock is cycle 1's treatment day, so that a photo before
+    the injections may be filed to either cycle.
+    """
+    monkeypatch.setattr("planner.views.photos.utc_now", lambda: FIRST)
     injector = login_as(Role.INJECTOR)
     user = session.exec(
         select(AuditEvent.actor_id).where(AuditEvent.action == AuditAction.LOGIN)

@@ -83,6 +83,7 @@ def treat_everything(session, injector, patient, now):
             timepoint="pre_treatment",
             data=face_jpeg(),
             now=now - timedelta(weeks=26) + timedelta(minutes=1),
+            zone=ZONE,
         )
         save_marks(session, injector, photo.id, marks_form(points), now=now)
     today = now.astimezone(ZONE).date()
