@@ -24,6 +24,7 @@ from planner.services.photo_marks import save_marks
 from planner.services.photos import add_photo
 from planner.services.photos import record_consent
 from tests.conftest import assert_shows
+from tests.factories import ZONE
 from tests.factories import consent_to_research
 from tests.factories import make_treatment
 from tests.factories import research_csv
@@ -82,6 +83,7 @@ def visit(session, injector, patient):
             timepoint="review",
             data=face_jpeg(),
             now=WHEN + timedelta(minutes=minutes),
+            zone=ZONE,
         )
         save_marks(session, injector, photo.id, form, now=WHEN)
         return photo
@@ -200,6 +202,7 @@ def photograph(session, injector, cycle, form):
         timepoint="review",
         data=face_jpeg(),
         now=WHEN + timedelta(weeks=18),
+        zone=ZONE,
     )
     save_marks(session, injector, photo.id, form, now=WHEN)
 

@@ -48,8 +48,10 @@ SWAPPED = {
 
 
 @pytest.fixture(params=["left", "right"])
-def photographed(request, app, session, login_as, make_patient):
-    """An injector, a patient affected on one side, and one photo at rest."""
+def photographed(request, app, session, login_as, make_patient, monkeypatch):
+    """An injector, a patient affected on one side, and one photo at rest (the
+    photo pages' clock on the treatment's day, so its timepoint fits its date)."""
+    monkeypatch.setattr("planner.views.photos.utc_now", lambda: FIRST)
     browser = login_as(Role.INJECTOR)
     user = session.exec(
         select(AuditEvent.actor_id).where(AuditEvent.action == AuditAction.LOGIN)
