@@ -17,7 +17,7 @@ import { wireKeyboard } from "./keyboard.js";
 import { wireMap } from "./map.js";
 import { createPanels } from "./panels.js";
 import { createPrefill } from "./prefill.js";
-import { describeSite, patchState, round2, siteById } from "./state.js";
+import { addedSites, describeSite, patchState, round2, siteById } from "./state.js";
 import { conflictMessage, createQueue, createSender, notSavedMessage } from "./sync.js";
 import { createUndo } from "./undo.js";
 import { createDrawing } from "./drawing.js";
@@ -262,6 +262,8 @@ function start() {
         queue.requestRefresh();
       }
     }
+    // An id the database gave again (SQLite reuses the highest) means the new site.
+    for (const site of addedSites(before, state)) undoHistory.taken(site.id);
     const message = task.done ? task.done(before, state) : null;
     if (message) announce(message);
     undoHistory.save(state.session.version);

@@ -209,11 +209,15 @@ export function createTasks(c) {
     c.enqueue(batchTask({ kind: "copy", path: "/copy-last", body: { replace }, label: "copy of last cycle", none: "Nothing was copied.", said: (n) => `Copied ${plural(n)} from the last cycle.` }));
   const applyTemplate = (id, name, replace) =>
     c.enqueue(batchTask({ kind: "template", path: "/apply-template", body: { template_id: Number(id), replace }, label: "template", none: `Template “${name}” added no sites.`, said: (n) => `Added ${plural(n)} from template “${name}”.` }));
-  /** The request that puts back a deleted site, under the number the server gives it. */
+  /** The request that puts back a deleted site, under the number the server gives it.
+   *
+   * A site that had no dose comes back with none (``units`` null, never the
+   * product's default) and with the reason it gave. */
   function restoreTask(site) {
     const point = { x: site.x, y: site.y };
+    const units = site.units ?? null;
     return createTask({
-      body: { ...point, units: site.units },
+      body: { ...point, units, ...(units == null && site.unset_reason ? { unset_reason: site.unset_reason } : {}) },
       point,
       undo: false,
       onCreated(created) {
