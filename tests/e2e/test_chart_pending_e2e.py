@@ -1,10 +1,13 @@
-"""A site put back by undo, in Chromium (review rJ).
+"""A site still being saved, and a site put back by undo, in Chromium (review rJ).
 
-RJ2: undoing a delete, or a copy that replaced today's sites, puts back a site
-that had no dose with none and with its reason, never the product's tap default.
-Botox and Dysport.
+RJ1: on a slow connection a second tap on a site whose save has not answered yet
+selects that site once saved; it never charts the same site twice (which would
+double the muscle's dose). RJ2: undoing a delete, or a copy that replaced
+today's sites, puts back a site that had no dose with none and with its reason,
+never the product's tap default. Botox and Dysport.
 """
 
+import re
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -14,15 +17,18 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.e2e.chart_helpers import api_state
+from tests.e2e.chart_helpers import reference
 from tests.e2e.chart_helpers import row
 from tests.e2e.chart_helpers import rows
 from tests.e2e.chart_helpers import status
+from tests.e2e.chart_helpers import touch
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
 from tests.e2e.live_db import injector
 from tests.e2e.live_db import live_session
 from tests.e2e.test_patients_e2e import log_in
+from tests.factories import FACE_MAP
 from tests.factories import make_patient
 from tests.factories import make_treatment
 
@@ -32,6 +38,13 @@ VIALS = {
     "botox": {"vial_units": 100, "diluent_ml": 2.5},
     "dysport": {"vial_units": 300, "diluent_ml": 2.5},
 }
+# Slow clinic Wi-Fi: every chart write answers 800 ms late.
+SLOW_WRITES = """() => {
+  const fetch = window.fetch;
+  window.fetch = (url, init) => new Promise((resolve) =>
+    setTimeout(resolve, init && init.method && init.method !== "GET" ? 800 : 0),
+  ).then(() => fetch(url, init));
+}"""
 
 
 def chart_of(
@@ -74,6 +87,43 @@ def open_chart(page: Page, server: LiveServer, session_id: int) -> None:
     log_in(page, server)
     page.goto(f"{server.url}/sessions/{session_id}")
     expect(page.locator("#chart.is-ready")).to_have_count(1)
+
+
+@pytest.mark.parametrize(
+    ("product", "muscle", "units"),
+    [("botox", "mentalis", 2.0), ("dysport", "corrugator", 10.0)],
+)
+def test_a_second_tap_on_a_site_being_saved_selects_it(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    product: str,
+    muscle: str,
+    units: float,
+) -> None:
+    page = chromium_page
+    session_id = chart_of(e2e_server, f"E2E-DT-{product}", product)
+    open_chart(page, e2e_server, session_id)
+    page.evaluate(SLOW_WRITES)
+
+    x, y = reference(FACE_MAP, muscle, "left")
+    touch(page, x, y)
+    page.wait_for_timeout(250)
+    touch(page, x + 1, y)  # "did it register?": the same spot, a finger's width off
+    said = page.locator("#tap-hint").inner_text()
+    expect(status(page)).to_contain_text("Site 1 saved: ")
+    page.wait_for_timeout(1500)  # any second save would have answered by now
+    state = api_state(page, e2e_server, session_id)
+    assert [(s["muscle"], s["units"]) for s in state["sites"]] == [(muscle, units)]
+    assert state["totals"]["units"] == units
+    expect(rows(page)).to_have_count(1)
+    assert said == (
+        "This site is still being saved: nothing added. It is selected once saved."
+    )
+    expect(row(page, 1)).to_have_class(re.compile(r"\bis-selected\b"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"chart-second-tap-{product}.png"))
+    assert page_problems.all() == []
 
 
 def reasons(page: Page, server: LiveServer, session_id: int) -> list[object]:

@@ -2,8 +2,9 @@
 
 As tests/e2e/test_chart_modules_js.py does, a small page (tests/js/chart_pending.html)
 imports the modules from static/js/chart/ under the app's CSP and runs the tests
-in tests/js/chart_pending.test.js one by one: undo putting back a site with no
-dose as it was (RJ2), for Botox and Dysport.
+in tests/js/chart_pending.test.js one by one: a second tap on a site still being
+saved (RJ1), and undo putting back a site with no dose as it was (RJ2), for Botox
+and Dysport.
 """
 
 from collections.abc import Iterator
@@ -21,10 +22,12 @@ pytestmark = [pytest.mark.e2e]
 PAGE = f"{ORIGIN}/tests/js/chart_pending.html"
 PRODUCTS = ["botox", "dysport"]
 UNIT_TESTS = [
+    "map: a point within reach of a site being saved finds that create",
     *(
         f"{name} ({product})"
         for product in PRODUCTS
         for name in (
+            "tasks: a second tap on a site being saved adds nothing and selects it",
             "undo: a deleted site with no dose comes back with none and its reason",
             "undo: a replacing copy puts back each removed site as it was",
         )

@@ -1,11 +1,13 @@
 /* Unit tests of the chart's tasks (review rJ), run in Chromium by
  * tests/e2e/test_chart_pending_js.py as tests/js/chart_modules.test.js is.
  *
- * RJ2: undo puts a site back exactly as it was, a site with no dose with none
- * (units null) and its reason, never the product's default.
+ * RJ1: a second tap on a site still being saved adds nothing; that site is
+ * selected once saved. RJ2: undo puts a site back exactly as it was, a site with
+ * no dose with none (units null) and its reason, never the product's default.
  * The tasks get a fake chart and a real save queue over a fake server.
  */
 
+import { pendingCreateNear } from "/static/js/chart/map.js";
 import { patchState } from "/static/js/chart/state.js";
 import { createQueue, createSender } from "/static/js/chart/sync.js";
 import { createTasks } from "/static/js/chart/tasks.js";
@@ -102,7 +104,42 @@ function fakeChart(product, sites = []) {
   };
 }
 
+tests["map: a point within reach of a site being saved finds that create"] = async () => {
+  const tasks = [
+    { kind: "units", siteId: 2 },
+    { kind: "create", point: { x: 100, y: 200 } },
+    { kind: "create", point: { x: 130, y: 200 } },
+    { kind: "create" }, // a copy: no point
+  ];
+  equal(pendingCreateNear(tasks, { x: 103, y: 204 }, 6), tasks[1], "the one under the finger");
+  equal(pendingCreateNear(tasks, { x: 120, y: 200 }, 12), tasks[2], "the nearer of two in reach");
+  equal(pendingCreateNear(tasks, { x: 100, y: 207 }, 6), null, "out of reach: none");
+  equal(pendingCreateNear([], { x: 100, y: 200 }, 6), null, "nothing waiting: none");
+};
+
 for (const product of Object.keys(PRODUCTS)) {
+  tests[`tasks: a second tap on a site being saved adds nothing and selects it (${product})`] = async () => {
+    const chart = fakeChart(product);
+    chart.tasks.placeAt({ x: 211, y: 397 }, { tapped: true });
+    await until(() => chart.sent.length === 1, "the first tap sent");
+    chart.tasks.placeAt({ x: 211.4, y: 396.8 }, { tapped: true }); // the re-tap, 250 ms later
+    chart.tasks.placeAt({ x: 211, y: 397 }); // and Enter on the keyboard's crosshair
+    equal(chart.queue.tasks.filter((t) => t.kind === "create").length, 1, "one create waiting");
+    chart.release();
+    await until(() => !chart.queue.busy, "the queue idle");
+    equal(chart.sent.map((r) => [r.method, r.path]), [["POST", "/sites"]], "one site sent");
+    equal(chart.chart.state.sites.length, 1, "one site charted");
+    equal(chart.selected, [[1, { focusRow: true }]], "the site tapped again is selected once saved");
+    equal(chart.said.filter((t) => t.startsWith("This site is still being saved")).length, 2, "each extra tap is told why nothing was added");
+    equal(chart.said.at(-1), `Site 1 saved: corrugator, ${PRODUCTS[product].dose} ${PRODUCTS[product].unitName}`, "then the save is reported");
+    // A tap elsewhere still adds a site.
+    chart.tasks.placeAt({ x: 260, y: 397 }, { tapped: true });
+    await until(() => chart.sent.length === 2, "the other tap sent");
+    chart.release();
+    await until(() => !chart.queue.busy, "the queue idle again");
+    equal(chart.chart.state.sites.map((s) => s.number), [1, 2], "a second site where the tap was elsewhere");
+  };
+
   tests[`undo: a deleted site with no dose comes back with none and its reason (${product})`] = async () => {
     const { reason, unitName } = PRODUCTS[product];
     const unset = { id: 3, number: 1, muscle: "corrugator", muscle_name: "Corrugator supercilii", side: "left", x: 180, y: 150, units: null, unset_reason: reason };

@@ -227,7 +227,7 @@ function start() {
     get unitsOf() { return unitsOf; },
     get zoom() { return zoom; },
   };
-  const { offerTreatedConfirm, closeTreatedConfirm, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo } = createTasks(c);
+  const { offerTreatedConfirm, closeTreatedConfirm, placeAt, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo } = createTasks(c);
   const { sheet, REASON, OVERRIDE, reasonKey, overrideKey, mirror, openReview, closeReview, sign, showFieldError, clearFieldError } = createReview(c);
   const { svgOf, markerOf, shownPoint, decorateMap, provisionalMarker } = createDrawing(c);
   const { renderPending, setField, fillRow, fillGuidance, renderRows, renderUndo } = createRows(c);
@@ -300,13 +300,6 @@ function start() {
   }
 
   // ---- actions ------------------------------------------------------------------------
-
-  function placeAt(point) {
-    // A new tap answers an open "place it anyway?" with no.
-    closeTreatedConfirm(false);
-    const at = { x: round2(point.x), y: round2(point.y) };
-    enqueue(createTask({ body: at, point: at }));
-  }
 
   const prefill = createPrefill({
     load: (path) => send({ method: "GET", path }),

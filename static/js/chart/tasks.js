@@ -6,6 +6,7 @@
  * state, the queue, undo history and what shows what is not saved yet.
  */
 
+import { HIT_RADIUS_PX, pendingCreateNear } from "./map.js";
 import { addedSites, fmtUnits, round2, siteById } from "./state.js";
 
 export function createTasks(c) {
@@ -40,6 +41,24 @@ export function createTasks(c) {
   document.getElementById("treated-confirm-yes")?.addEventListener("click", () => closeTreatedConfirm(true));
   document.getElementById("treated-confirm-no")?.addEventListener("click", () => closeTreatedConfirm(false));
 
+  /** A tap on the map (``tapped``) or Enter on the keyboard's crosshair: add a site there. */
+  function placeAt(point, { tapped = false } = {}) {
+    // A new tap answers an open "place it anyway?" with no.
+    closeTreatedConfirm(false);
+    const at = { x: round2(point.x), y: round2(point.y) };
+    // A second tap (or Enter) on a site still being saved, on slow Wi-Fi or
+    // offline, means that site: it is selected once saved, never charted twice.
+    const scale = c.mapBox.querySelector("svg")?.getScreenCTM()?.a || 1;
+    const pending = pendingCreateNear(c.queue.tasks, at, HIT_RADIUS_PX / scale);
+    if (pending) {
+      pending.selectWhenSaved = true;
+      c.hint("This site is still being saved: nothing added. It is selected once saved.");
+      return;
+    }
+    if (tapped) c.hint("Adding a site here…", { announce: false });
+    c.enqueue(createTask({ body: at, point: at }));
+  }
+
   function createTask({ body, point, undo = true, onCreated }) {
     return {
       kind: "create",
@@ -52,6 +71,8 @@ export function createTasks(c) {
       done(before, after) {
         const site = addedSites(before, after)[0];
         if (!site) return "Saved.";
+        // Tapped again while it was being saved: that tap chose this site.
+        if (this.selectWhenSaved && c.movingId == null) c.selectSite(site.id, { focusRow: true });
         if (onCreated) return onCreated(site);
         c.undoHistory.push({ kind: "create", siteId: site.id, label: `add site ${site.number}` });
         c.placedId = site.id;
@@ -282,5 +303,5 @@ export function createTasks(c) {
     c.renderUndo();
   }
 
-  return { offerTreatedConfirm, closeTreatedConfirm, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo };
+  return { offerTreatedConfirm, closeTreatedConfirm, placeAt, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo };
 }
