@@ -68,11 +68,33 @@ class SiteCreate(BaseModel):
     y: float | None = Field(default=None, ge=0, le=2000)
     muscle: str | None = Field(default=None, max_length=40)
     side: Side | None = None
-    units: float | None = Field(default=None, ge=MIN_DOSE_UNITS, le=MAX_UNITS)
+    units: float | None = Field(
+        default=None,
+        ge=MIN_DOSE_UNITS,
+        le=MAX_UNITS,
+        description=(
+            "The dose, in the session product's units. Left out: the product's"
+            " tap default for the muscle, if it has one. null: no dose, to enter"
+            " (an undo putting back a site that had none)."
+        ),
+    )
+    unset_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="With units null: why the dose is to enter, as the site said.",
+    )
     # Place a site on a muscle a procedure excised or denervated (issue 22).
     confirm_treated_muscle: bool = False
 
     _finite_values = field_validator("x", "y", "units")(_finite)
+
+    @field_validator("unset_reason")
+    @classmethod
+    def _reason_text(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip() if value is not None else None
 
     @model_validator(mode="after")
     def _where(self) -> "SiteCreate":
@@ -80,7 +102,14 @@ class SiteCreate(BaseModel):
         by_muscle = self.muscle is not None and self.side is not None
         if by_point == by_muscle:
             raise ValueError("x: give either x and y, or muscle and side")
+        if self.unset_reason is not None and not self.dose_left_unset:
+            raise ValueError("unset_reason: give it only with units null")
         return self
+
+    @property
+    def dose_left_unset(self) -> bool:
+        """``units`` sent as null: no dose, not the product's default."""
+        return "units" in self.model_fields_set and self.units is None
 
 
 class SiteUpdate(BaseModel):
@@ -217,6 +246,8 @@ def add_site(
     ``default_units(muscle, side, product_code)`` gives the dose, in the product's
     own units, when the tap carries none; where it has none, the site is charted
     with its dose unset, for the clinician to enter (no other product's figure).
+    ``units`` sent as null charts it unset whatever the default (an undo putting
+    back a site that had no dose), with the ``unset_reason`` it had.
     """
     request: SiteCreate = parse_input(SiteCreate, data)
     now = now or utc_now()
@@ -241,8 +272,15 @@ def add_site(
         session, session_id, patient_id
     )
     units = request.units
-    if units is None:
+    reason = None
+    if request.dose_left_unset:
+        reason = request.unset_reason or f"Dose not entered: enter it in {brand} units"
+    elif units is None:
         units = default_units(muscle, side, product_code)
+        if units is None:
+            reason = (
+                f"No {brand} default for this muscle: enter the dose in {brand} units"
+            )
     row = {
         "session_id": session_id,
         "number": number,
@@ -252,9 +290,7 @@ def add_site(
         "x": round(x, 2),
         "y": round(y, 2),
         "units": units,
-        "unset_reason": None
-        if units is not None
-        else f"No {brand} default for this muscle: enter the dose in {brand} units",
+        "unset_reason": reason,
         "depth": None,
         "note": None,
         "version": 1,

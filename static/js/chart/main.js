@@ -17,7 +17,7 @@ import { wireKeyboard } from "./keyboard.js";
 import { wireMap } from "./map.js";
 import { createPanels } from "./panels.js";
 import { createPrefill } from "./prefill.js";
-import { describeSite, patchState, round2, siteById } from "./state.js";
+import { addedSites, describeSite, patchState, siteById } from "./state.js";
 import { conflictMessage, createQueue, createSender, notSavedMessage } from "./sync.js";
 import { createUndo } from "./undo.js";
 import { createDrawing } from "./drawing.js";
@@ -70,7 +70,6 @@ function start() {
   const unitName = () => state.session.product.unit_name;
   const unitsOf = (site) => (optimistic.has(site.id) ? optimistic.get(site.id) : site.units);
   const describe = (site, units = unitsOf(site)) => describeSite(site, units, { unitName: unitName(), sideNames: SIDE_NAMES });
-  const clampUnits = (u) => Math.min(state.max_units, Math.max(state.min_units, round2(u)));
   // Times read on the clinic's clock, as the server writes them, whatever the
   // tablet's own time zone.
   const dateTime = new Intl.DateTimeFormat("en-GB", {
@@ -169,7 +168,6 @@ function start() {
     get SIDE_NAMES() { return SIDE_NAMES; },
     get announce() { return announce; },
     get applyTemplate() { return applyTemplate; },
-    get clampUnits() { return clampUnits; },
     get closeReview() { return closeReview; },
     get copyButton() { return copyButton; },
     get copyLast() { return copyLast; },
@@ -227,7 +225,7 @@ function start() {
     get unitsOf() { return unitsOf; },
     get zoom() { return zoom; },
   };
-  const { offerTreatedConfirm, closeTreatedConfirm, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo } = createTasks(c);
+  const { offerTreatedConfirm, closeTreatedConfirm, placeAt, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo } = createTasks(c);
   const { sheet, REASON, OVERRIDE, reasonKey, overrideKey, mirror, openReview, closeReview, sign, showFieldError, clearFieldError } = createReview(c);
   const { svgOf, markerOf, shownPoint, decorateMap, provisionalMarker } = createDrawing(c);
   const { renderPending, setField, fillRow, fillGuidance, renderRows, renderUndo } = createRows(c);
@@ -262,6 +260,8 @@ function start() {
         queue.requestRefresh();
       }
     }
+    // An id the database gave again (SQLite reuses the highest) means the new site.
+    for (const site of addedSites(before, state)) undoHistory.taken(site.id);
     const message = task.done ? task.done(before, state) : null;
     if (message) announce(message);
     undoHistory.save(state.session.version);
@@ -298,13 +298,6 @@ function start() {
   }
 
   // ---- actions ------------------------------------------------------------------------
-
-  function placeAt(point) {
-    // A new tap answers an open "place it anyway?" with no.
-    closeTreatedConfirm(false);
-    const at = { x: round2(point.x), y: round2(point.y) };
-    enqueue(createTask({ body: at, point: at }));
-  }
 
   const prefill = createPrefill({
     load: (path) => send({ method: "GET", path }),

@@ -1,7 +1,8 @@
 /* Map interaction: hit areas, taps, drags and the hint that says what a tap did.
  *
  * A tap inside a marker's hit area (48 x 48 CSS px, HIT_RADIUS_PX around
- * its centre) selects that site; anywhere else adds one. A drag starts only past
+ * its centre) selects that site, and one within that reach of a site still being
+ * saved means that site too (pendingCreateNear); anywhere else adds one. A drag starts only past
  * DRAG_THRESHOLD_PX, shows the muscle and side it would land in, and asks before
  * moving a site onto another muscle. The chart is handed in as ``chart``:
  * its state, the sites' shown points and the actions a gesture may take.
@@ -51,6 +52,18 @@ export function sizeHitAreas(svg) {
     hit.setAttribute("cy", circle.getAttribute("cy"));
     hit.setAttribute("r", String(Math.max(radius, Number(circle.getAttribute("r")) || 0)));
   }
+}
+
+/** The create still waiting to be saved whose point is within ``reach`` (map
+ * units) of ``point``: a second tap there means that site, not another one. */
+export function pendingCreateNear(tasks, point, reach) {
+  let best = null;
+  for (const task of tasks) {
+    if (task.kind !== "create" || !task.point) continue;
+    const distance = Math.hypot(task.point.x - point.x, task.point.y - point.y);
+    if (distance <= reach && (!best || distance < best.distance)) best = { task, distance };
+  }
+  return best ? best.task : null;
 }
 
 /** The charted site whose marker centre is nearest the pointer, in screen pixels. */
@@ -139,8 +152,8 @@ export function wireMap({ mapBox, chart }) {
       } else if (done.onMarker) {
         chart.select(done.onMarker.id, { focusRow: true, hint: true });
       } else if (chart.editable()) {
-        chart.hint("Adding a site here…", { announce: false });
-        chart.place(point);
+        // A tap on a site still being saved selects it once saved (place says so).
+        chart.place(point, { tapped: true });
       }
     }
     chart.gesture(false);

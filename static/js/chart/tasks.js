@@ -7,6 +7,7 @@
  */
 
 import { startHint, stepDose } from "./keypad.js";
+import { HIT_RADIUS_PX, pendingCreateNear } from "./map.js";
 import { addedSites, fmtUnits, round2, siteById } from "./state.js";
 
 export function createTasks(c) {
@@ -41,6 +42,24 @@ export function createTasks(c) {
   document.getElementById("treated-confirm-yes")?.addEventListener("click", () => closeTreatedConfirm(true));
   document.getElementById("treated-confirm-no")?.addEventListener("click", () => closeTreatedConfirm(false));
 
+  /** A tap on the map (``tapped``) or Enter on the keyboard's crosshair: add a site there. */
+  function placeAt(point, { tapped = false } = {}) {
+    // A new tap answers an open "place it anyway?" with no.
+    closeTreatedConfirm(false);
+    const at = { x: round2(point.x), y: round2(point.y) };
+    // A second tap (or Enter) on a site still being saved, on slow Wi-Fi or
+    // offline, means that site: it is selected once saved, never charted twice.
+    const scale = c.mapBox.querySelector("svg")?.getScreenCTM()?.a || 1;
+    const pending = pendingCreateNear(c.queue.tasks, at, HIT_RADIUS_PX / scale);
+    if (pending) {
+      pending.selectWhenSaved = true;
+      c.hint("This site is still being saved: nothing added. It is selected once saved.");
+      return;
+    }
+    if (tapped) c.hint("Adding a site here…", { announce: false });
+    c.enqueue(createTask({ body: at, point: at }));
+  }
+
   function createTask({ body, point, undo = true, onCreated }) {
     return {
       kind: "create",
@@ -53,6 +72,8 @@ export function createTasks(c) {
       done(before, after) {
         const site = addedSites(before, after)[0];
         if (!site) return "Saved.";
+        // Tapped again while it was being saved: that tap chose this site.
+        if (this.selectWhenSaved && c.movingId == null) c.selectSite(site.id, { focusRow: true });
         if (onCreated) return onCreated(site);
         c.undoHistory.push({ kind: "create", siteId: site.id, label: `add site ${site.number}` });
         c.placedId = site.id;
@@ -210,11 +231,15 @@ export function createTasks(c) {
     c.enqueue(batchTask({ kind: "copy", path: "/copy-last", body: { replace }, label: "copy of last cycle", none: "Nothing was copied.", said: (n) => `Copied ${plural(n)} from the last cycle.` }));
   const applyTemplate = (id, name, replace) =>
     c.enqueue(batchTask({ kind: "template", path: "/apply-template", body: { template_id: Number(id), replace }, label: "template", none: `Template “${name}” added no sites.`, said: (n) => `Added ${plural(n)} from template “${name}”.` }));
-  /** The request that puts back a deleted site, under the number the server gives it. */
+  /** The request that puts back a deleted site, under the number the server gives it.
+   *
+   * A site that had no dose comes back with none (``units`` null, never the
+   * product's default) and with the reason it gave. */
   function restoreTask(site) {
     const point = { x: site.x, y: site.y };
+    const units = site.units ?? null;
     return createTask({
-      body: { ...point, units: site.units },
+      body: { ...point, units, ...(units == null && site.unset_reason ? { unset_reason: site.unset_reason } : {}) },
       point,
       undo: false,
       onCreated(created) {
@@ -279,5 +304,5 @@ export function createTasks(c) {
     c.renderUndo();
   }
 
-  return { offerTreatedConfirm, closeTreatedConfirm, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo };
+  return { offerTreatedConfirm, closeTreatedConfirm, placeAt, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo };
 }

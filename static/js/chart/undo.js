@@ -2,7 +2,8 @@
  *
  * It is saved in sessionStorage under the session id, with the chart version it
  * belongs to: after a reload it comes back only if nothing else changed the chart
- * since. It holds site ids, numbers, points and doses only, never a name.
+ * since. It holds site ids, numbers, points and doses (or why a dose is to
+ * enter) only, never a name.
  */
 
 export const UNDO_MERGE_MS = 4000; // stepper presses closer than this undo together
@@ -18,14 +19,17 @@ function bare(entry) {
   if (entry.before) {
     out.before = "units" in entry.before ? { units: entry.before.units } : { x: entry.before.x, y: entry.before.y };
   }
-  if (Array.isArray(entry.removed)) {
-    out.removed = entry.removed.map(({ id, number, x, y, units }) => ({ id, number, x, y, units }));
-  }
-  if (entry.site) {
-    const { id, number, x, y, units } = entry.site;
-    out.site = { id, number, x, y, units };
-  }
+  if (Array.isArray(entry.removed)) out.removed = entry.removed.map(bareSite);
+  if (entry.site) out.site = bareSite(entry.site);
   return out;
+}
+
+/** A site to put back: its id, number, point and dose, or why it has none. */
+function bareSite({ id, number, x, y, units, unset_reason: reason }) {
+  const site = { id, number, x, y, units };
+  // "Dose not carried over: …" names products, never a person.
+  if (units == null && reason) site.unset_reason = String(reason);
+  return site;
 }
 
 export function createUndo({ storage = null, sessionId = null, clock = Date.now, onChange = () => {} } = {}) {
@@ -65,11 +69,21 @@ export function createUndo({ storage = null, sessionId = null, clock = Date.now,
     },
     /** The id a site has now, after undos recreated it. */
     resolve(id) {
-      while (ids.has(id)) id = ids.get(id);
+      const seen = new Set();
+      while (ids.has(id) && !seen.has(id)) {
+        seen.add(id);
+        id = ids.get(id);
+      }
       return id;
     },
     remap(oldId, newId) {
-      ids.set(oldId, newId);
+      // The database may give a site put back its old id (SQLite reuses the
+      // highest): there is nothing to follow then.
+      if (oldId !== newId) ids.set(oldId, newId);
+    },
+    /** A new site took this id: from now on it means that site, not one put back. */
+    taken(id) {
+      ids.delete(id);
     },
     /** Keep the history for this chart version, so a reload finds it. */
     save(version) {
