@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy import and_
 from sqlalchemy import exists
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
@@ -83,3 +84,14 @@ def replaced_by(session: Session, appointment: Appointment) -> TreatmentSession 
         )
         .order_by(col(TreatmentSession.performed_at))
     ).first()
+
+
+def waiting_ids(session: Session, patient_id: int) -> set[int]:
+    """The patient's missed and cancelled appointments still to rebook."""
+    found = session.exec(
+        select(Appointment.id).where(
+            Appointment.patient_id == patient_id,
+            or_(*(waiting(status) for status in TO_REBOOK)),
+        )
+    ).all()
+    return {appointment_id for appointment_id in found if appointment_id is not None}

@@ -50,3 +50,41 @@ def test_a_cancelled_re_treatment_is_listed_and_rebooked_from_the_worklist(
     assert done.status_code == 302
     page = staff.get("/schedule/").get_data(as_text=True)
     assert "Okafor, Ada" not in section(page, "Cancelled, to rebook")
+
+
+def coming_up(page: str) -> str:
+    start = page.index('id="upcoming-title"')
+    return page[start : page.index("</section>", start)]
+
+
+@BY_PRODUCT
+def test_the_patient_page_agrees_with_the_worklist_on_overdue_follow_up(
+    login_as, session, make_patient, injector, product
+):
+    patient = make_patient(given_name="Ada", family_name="Okafor")
+    treat(session, injector, patient.id, product, utc_now() - timedelta(days=130))
+    review = follow_up(session, patient.id, "review")
+    retreat = follow_up(session, patient.id, "treatment")
+    staff = login_as(Role.INJECTOR)
+    overdue = section(staff.get("/schedule/").get_data(as_text=True), "Overdue")
+    for appointment in (review, retreat):
+        assert f"/appointments/{appointment.id}/book" in overdue
+    page = coming_up(staff.get(f"/patients/{patient.id}").get_data(as_text=True))
+    assert "Nothing is booked or due" not in page
+    assert page.count("<strong>overdue</strong>") == 2
+    for appointment in (review, retreat):
+        assert f"/appointments/{appointment.id}/book" in page
+    assert ">Book<" in page
+
+
+@BY_PRODUCT
+def test_the_patient_page_lists_a_cancelled_follow_up_to_rebook(
+    login_as, session, make_patient, injector, product
+):
+    patient = make_patient()
+    retreat = treated_and_cancelled(session, injector, patient, product, 70)
+    staff = login_as(Role.INJECTOR)
+    page = coming_up(staff.get(f"/patients/{patient.id}").get_data(as_text=True))
+    assert "<strong>cancelled, not rebooked</strong>" in page
+    assert f"/appointments/{retreat.id}/book" in page
+    assert ">Rebook<" in page
