@@ -24,6 +24,7 @@ from planner.models import ClosedDay
 from planner.models import Role
 from planner.models import User
 from planner.models import WorkingHours
+from planner.services import rebooking
 from planner.services import write_locks
 from planner.services.audit import Actor
 from planner.services.audit import changed_fields
@@ -38,7 +39,6 @@ from planner.validation import blank_as_none
 from planner.validation import parse_input
 
 MAX_ID = 2**31 - 1
-CLOSED = (AppointmentStatus.ATTENDED, AppointmentStatus.CANCELLED)
 STALE = "Someone changed this appointment; reload and try again."
 
 
@@ -178,6 +178,9 @@ def book_appointment(
 ) -> Appointment:
     """Book (or rebook) a slot, refusing double-bookings and unplanned times.
 
+    A missed or cancelled appointment can be rebooked until a newer full
+    treatment is signed: that treatment's own follow-up replaces it.
+
     A slot outside the window, the clinician's hours or on a closed day needs an
     explicit reason; a clash with another booking is always refused. A treatment
     before the 12-week floor after the last full treatment is an injector's
@@ -195,9 +198,15 @@ def book_appointment(
         (write_locks.PATIENT_CALENDAR, appointment.patient_id),
     )
     appointment = get_appointment(session, appointment_id)
-    if appointment.status in CLOSED:
+    if appointment.status == AppointmentStatus.ATTENDED:
+        raise Conflict("This appointment was attended; it cannot be booked.")
+    replaced = rebooking.replaced_by(session, appointment)
+    if replaced is not None:
+        treated_on = scheduling.local_day(replaced.performed_at, zone)
         raise Conflict(
-            f"This appointment is {appointment.status.value}; it cannot be booked."
+            f"This appointment is {appointment.status.value}, and the patient was "
+            f"treated again on {_day(treated_on)} (session {replaced.id}); "
+            "book that treatment's follow-up instead."
         )
     clinician = session.get(User, request.clinician_id)
     if clinician is None or clinician.role != Role.INJECTOR or not clinician.active:

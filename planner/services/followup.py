@@ -2,9 +2,12 @@
 
 from datetime import date
 from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -77,23 +80,55 @@ def wear_off_history(session: Session, patient_id: int, product_id: int) -> list
 
 
 def _close_fulfilled(
-    session: Session, actor: Actor, record: TreatmentSession, *, treated_on: Any
+    session: Session,
+    actor: Actor,
+    record: TreatmentSession,
+    *,
+    treated_on: date,
+    zone: ZoneInfo,
+    now: datetime,
 ) -> None:
-    """Mark the patient's open treatment appointments as kept by this treatment."""
+    """Close the patient's open treatment appointments this treatment answers.
+
+    A proposal, and a booking on or before the treatment's clinic day, were
+    kept by it (attended). A booking on a later day was not kept: the patient
+    was treated before it, so it is cancelled, saying so, and leaves the
+    calendar feed and that day's list rather than standing there as if the
+    patient had come.
+    """
+    next_day = datetime.combine(treated_on + timedelta(days=1), time(0), tzinfo=zone)
+    booked_later = and_(
+        col(Appointment.status) == AppointmentStatus.BOOKED,
+        col(Appointment.starts_at) >= next_day,
+    )
+    when = f"{treated_on.day} {treated_on:%b %Y} (session {record.id})"
     _settle(
         session,
         actor,
         record,
         Appointment.kind == AppointmentKind.TREATMENT,
         col(Appointment.status).in_(OPEN),
+        ~booked_later,
         status=AppointmentStatus.ATTENDED,
         note=f" Treated on {treated_on:%d %b %Y} (session {record.id}).",
         link="fulfilled_by_session",
+        now=now,
+    )
+    _settle(
+        session,
+        actor,
+        record,
+        Appointment.kind == AppointmentKind.TREATMENT,
+        booked_later,
+        status=AppointmentStatus.CANCELLED,
+        note=f" Cancelled: treated earlier, on {when}.",
+        link="superseded_by_session",
+        now=now,
     )
 
 
 def _retire_unbooked_reviews(
-    session: Session, actor: Actor, record: TreatmentSession
+    session: Session, actor: Actor, record: TreatmentSession, *, now: datetime
 ) -> None:
     """Cancel earlier cycles' reviews never booked: the next treatment replaces them."""
     _settle(
@@ -105,6 +140,7 @@ def _retire_unbooked_reviews(
         status=AppointmentStatus.CANCELLED,
         note=f" Not booked before the next treatment (session {record.id}).",
         link="superseded_by_session",
+        now=now,
     )
 
 
@@ -116,10 +152,13 @@ def _settle(
     status: AppointmentStatus,
     note: str,
     link: str,
+    now: datetime,
 ) -> None:
     """Close the patient's other appointments ``where`` picks, noting why; audit each.
 
-    Only appointments this treatment did not propose are looked at.
+    Only appointments this treatment did not propose are looked at. Each one's
+    ``updated_at`` moves with its ``version``, so a calendar's LAST-MODIFIED
+    changes with its SEQUENCE.
 
     :param link: the audit key that names the treatment session.
     """
@@ -135,6 +174,7 @@ def _settle(
         appointment.status = status
         appointment.notes = (appointment.notes or "") + note
         appointment.version += 1
+        appointment.updated_at = now
         session.add(appointment)
         record_event(
             session,
@@ -164,8 +204,8 @@ def propose_follow_up(
     if record.kind != SessionKind.FULL or record.status != SessionStatus.SIGNED:
         return []
     treated_on = scheduling.local_day(record.performed_at, zone)
-    _close_fulfilled(session, actor, record, treated_on=treated_on)
-    _retire_unbooked_reviews(session, actor, record)
+    _close_fulfilled(session, actor, record, treated_on=treated_on, zone=zone, now=now)
+    _retire_unbooked_reviews(session, actor, record, now=now)
     rules = scheduling_rules(session)
     review = scheduling.review_window(treated_on, rules)
     retreat = scheduling.retreatment_window(treated_on, rules)

@@ -1,6 +1,7 @@
 """A patient's history on one page: cycles, appointments and assessments by day."""
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import tzinfo
@@ -17,6 +18,7 @@ from planner.models import Patient
 from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.services import rebooking
 from planner.services.patients import get_patient
 from planner.services.therapy import list_procedures
 from planner.services.therapy import list_therapy_courses
@@ -40,8 +42,14 @@ class PatientTimeline:
     patient: Patient
     entries: list[TimelineEntry]
     cycles: int
+    # Open appointments ahead, and those staff must act on (the worklist's
+    # overdue, missed and cancelled rows), in day order.
     upcoming: list[Appointment]
     assessments: int
+    # Why an appointment in ``upcoming`` needs acting on, by its id: "overdue"
+    # (a window closed unbooked, or a past booking not marked attended or
+    # missed), "missed" or "cancelled" (not rebooked). Absent: still ahead.
+    attention: dict[int, str] = field(default_factory=dict)
 
 
 def patient_timeline(
@@ -109,14 +117,22 @@ def patient_timeline(
     entries += therapy_entries(session, patient_id)
     entries.sort(key=lambda entry: (entry.when, entry.kind), reverse=True)
     today = clinic_today(zone, now)
+    to_rebook = rebooking.waiting_ids(session, patient_id)
+    attention = {
+        a.id: a.status.value if a.id in to_rebook else "overdue"
+        for a in appointments
+        if a.id is not None and (a.id in to_rebook or _overdue(a, today, zone))
+    }
     upcoming = sorted(
-        (a for a in appointments if _still_ahead(a, today, zone)),
+        (a for a in appointments if a.id in attention or _still_ahead(a, today, zone)),
         key=lambda a: _appointment_day(a, zone),
     )
     cycles = len(
         {t.cycle_number for t in sessions if t.status != SessionStatus.DISCARDED}
     )
-    return PatientTimeline(patient, entries, cycles, upcoming, len(assessments))
+    return PatientTimeline(
+        patient, entries, cycles, upcoming, len(assessments), attention
+    )
 
 
 def therapy_entries(session: Session, patient_id: int) -> list[TimelineEntry]:
@@ -160,6 +176,13 @@ def _still_ahead(appointment: Appointment, today: date, zone: tzinfo) -> bool:
     if appointment.status == AppointmentStatus.PROPOSED:
         return (appointment.window_end or appointment.due_date) >= today
     return False
+
+
+def _overdue(appointment: Appointment, today: date, zone: tzinfo) -> bool:
+    """The worklist's overdue rule: still open, but its day has passed."""
+    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.PROPOSED):
+        return False
+    return not _still_ahead(appointment, today, zone)
 
 
 def _window_text(appointment: Appointment) -> str:

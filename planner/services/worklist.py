@@ -1,4 +1,5 @@
-"""What staff must act on: due this week, overdue, unbooked windows, no-shows."""
+"""What staff must act on: due this week, overdue, unbooked windows, no-shows
+and cancellations not yet rebooked."""
 
 from dataclasses import dataclass
 from dataclasses import field
@@ -10,10 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_
-from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -23,6 +22,7 @@ from planner.models import Appointment
 from planner.models import AppointmentStatus
 from planner.models import Patient
 from planner.models import User
+from planner.services import rebooking
 from planner.services.diary_clinic import DiaryAlerts
 from planner.services.diary_clinic import diary_alerts
 from planner.services.stock_ledger import VialsToClose
@@ -130,19 +130,12 @@ def build_worklist(
     clinician_id: int | None = None,
     now: datetime | None = None,
 ) -> Worklist:
-    """Gather the four lists staff work from, and the vials to close, capped."""
+    """Gather the five lists staff work from, and the vials to close, capped."""
     week_start = today - timedelta(days=today.weekday())
     week_end = week_start + timedelta(days=7)
     today_start = _bounds(today, zone)
     booked = col(Appointment.status) == AppointmentStatus.BOOKED
     proposed = col(Appointment.status) == AppointmentStatus.PROPOSED
-    later = aliased(Appointment)
-    rebooked = exists().where(
-        col(later.patient_id) == col(Appointment.patient_id),
-        col(later.kind) == col(Appointment.kind),
-        col(later.status).in_((AppointmentStatus.PROPOSED, AppointmentStatus.BOOKED)),
-        col(later.due_date) >= col(Appointment.due_date),
-    )
     sections = [
         _section(
             session,
@@ -186,13 +179,16 @@ def build_worklist(
             empty="Every open window has a booking.",
             clinician_id=clinician_id,
         ),
-        _section(
-            session,
-            and_(col(Appointment.status) == AppointmentStatus.MISSED, ~rebooked),
-            (col(Appointment.due_date).desc(),),
-            title="Missed, to rebook",
-            empty="No missed appointments are waiting to be rebooked.",
-            clinician_id=clinician_id,
+        *(
+            _section(
+                session,
+                rebooking.waiting(status),
+                (col(Appointment.due_date).desc(),),
+                title=f"{status.value.capitalize()}, to rebook",
+                empty=f"No {status.value} appointments are waiting to be rebooked.",
+                clinician_id=clinician_id,
+            )
+            for status in rebooking.TO_REBOOK
         ),
     ]
     return Worklist(

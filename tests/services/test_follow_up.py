@@ -339,7 +339,7 @@ def test_worklist_sections(session, make_patient, clinician, actor):
     session.commit()
     # Monday 16 March: the review (due 16 Mar) is due this week, its window is open.
     worklist = build_worklist(session, today=date(2026, 3, 16), zone=ZONE)
-    due, overdue, unbooked, missed = worklist.sections
+    due, overdue, unbooked, missed, _cancelled = worklist.sections
     assert [row.id for row in due.rows] == [review.id]
     assert [row.id for row in unbooked.rows] == [review.id]
     assert overdue.rows == []
