@@ -30,6 +30,7 @@ from planner.scheduling.slots import window_days
 from planner.scheduling.slots import within_window
 from planner.scheduling.windows import DEFAULT_RULES
 from planner.scheduling.windows import MIN_RETREAT_WEEKS
+from planner.scheduling.windows import SETTING_KEYS
 from planner.scheduling.windows import CycleWindows
 from planner.scheduling.windows import EarlyRetreatment
 from planner.scheduling.windows import Rules
@@ -46,6 +47,7 @@ __all__ = [
     "MIN_CYCLES",
     "MIN_RETREAT_WEEKS",
     "RECENT_CYCLES",
+    "SETTING_KEYS",
     "BookedIndex",
     "ClosedDay",
     "CycleWindows",

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from planner import comparison
 from planner import scheduling
+from planner.errors import Conflict
 from planner.models import Appointment
 from planner.models import AppointmentKind
 from planner.models import AppointmentStatus
@@ -39,7 +40,29 @@ def clinic_settings(session: Session) -> dict[str, Any]:
 
 
 def scheduling_rules(session: Session) -> scheduling.Rules:
-    return scheduling.Rules.from_settings(clinic_settings(session))
+    """Return the clinic's follow-up schedule from its settings.
+
+    The settings page refuses pairs that do not fit together, but a value stored
+    some other way (an older version, a hand-edited database) must not turn every
+    chart into a server error: it is reported, naming the settings to correct.
+
+    :raises Conflict: the stored follow-up settings do not fit together.
+    """
+    settings = clinic_settings(session)
+    try:
+        return scheduling.Rules.from_settings(settings)
+    except ValueError as exc:
+        stored = {
+            key: settings[key]
+            for key in scheduling.SETTING_KEYS.values()
+            if key in settings
+        }
+        raise Conflict(
+            "The clinic's follow-up settings do not fit together, so no follow-up "
+            f"can be worked out: {exc}. An administrator can correct them on the "
+            "Settings page.",
+            fields={key: f"stored as {value!r}" for key, value in stored.items()},
+        ) from None
 
 
 def follow_up_days(session: Session) -> comparison.FollowUpDays:
