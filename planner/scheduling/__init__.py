@@ -17,6 +17,7 @@ from planner.scheduling.personal import RECENT_CYCLES
 from planner.scheduling.personal import Suggestion
 from planner.scheduling.personal import suggest_retreatment
 from planner.scheduling.personal import valid_wear_off_weeks
+from planner.scheduling.reminder_time import reminder_due
 from planner.scheduling.slots import DEFAULT_SLOT_MINUTES
 from planner.scheduling.slots import ClosedDay
 from planner.scheduling.slots import ScanOrder
@@ -39,6 +40,7 @@ from planner.scheduling.windows import cycle_windows
 from planner.scheduling.windows import early_retreatment
 from planner.scheduling.windows import retreatment_floor
 from planner.scheduling.windows import retreatment_window
+from planner.scheduling.windows import review_name
 from planner.scheduling.windows import review_window
 
 __all__ = [
@@ -68,8 +70,10 @@ __all__ = [
     "first_free_slot",
     "free_slots",
     "local_day",
+    "reminder_due",
     "retreatment_floor",
     "retreatment_window",
+    "review_name",
     "review_window",
     "slot_length",
     "slot_lengths_from_settings",

@@ -55,7 +55,13 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
         None,
         True,
     ),
-    ("reminder_days_before", 2, "Send reminders this many days before", None, True),
+    (
+        "reminder_days_before",
+        2,
+        "Send reminders this many days before (0: on the morning of the day, at 08:00)",
+        None,
+        True,
+    ),
     (
         "slot_minutes_treatment",
         30,
@@ -66,7 +72,7 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
     (
         "slot_minutes_review",
         15,
-        "Appointment length: 2-week review, minutes",
+        "Appointment length: review, minutes",
         None,
         True,
     ),

@@ -69,6 +69,17 @@ def scheduling_rules(session: Session) -> scheduling.Rules:
         ) from None
 
 
+def review_day(session: Session) -> int:
+    """Return the clinic's review day, for naming the review in words.
+
+    Read on its own, not through ``scheduling_rules``: a reminder or a calendar
+    entry can name the day even while other follow-up settings need correcting.
+    """
+    value = clinic_settings(session).get("review_day")
+    default = scheduling.DEFAULT_RULES.review_day
+    return int(value) if isinstance(value, int | float) else default
+
+
 def follow_up_days(session: Session) -> comparison.FollowUpDays:
     """Return the clinic's review window and re-treatment start, in days."""
     rules = scheduling_rules(session)
@@ -220,7 +231,8 @@ def propose_follow_up(
             AppointmentKind.REVIEW,
             review,
             review.due,
-            "2-week review: effect, side effects, a possible small top-up.",
+            f"{scheduling.review_name(rules.review_day).capitalize()}: effect, "
+            "side effects, a possible small top-up.",
         ),
         proposal(
             AppointmentKind.TREATMENT,
