@@ -293,7 +293,7 @@ def _close_note(
         else duration.source.removeprefix(f"{UNSOURCED}: ")
     )
     return (
-        f" The window closes at {rules.retreat_end_weeks} weeks: a clinic "
+        f". The window closes at {rules.retreat_end_weeks} weeks: a clinic "
         f"setting ({why})."
     )
 

@@ -216,7 +216,7 @@ def test_the_16_week_close_is_labelled_a_clinic_setting_where_unsourced(
     if label is None:
         assert "clinic setting" not in notes
     else:
-        assert "The window closes at 16 weeks: a clinic setting (" in notes
+        assert "). The window closes at 16 weeks: a clinic setting (" in notes
         assert label in notes
 
 
@@ -238,7 +238,7 @@ def test_an_edited_close_is_a_clinic_setting_for_botox_too(
     signed = _sign(session, actor, patient.id, "botox", 4, 100, 2.5, START, "C1")
     notes = _proposal(session, signed.id).notes or ""
     assert notes.endswith(
-        "The window closes at 18 weeks: a clinic setting (edited by the clinic)."
+        "). The window closes at 18 weeks: a clinic setting (edited by the clinic)."
     )
 
 
