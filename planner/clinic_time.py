@@ -5,9 +5,15 @@ clinic's wall calendar, so every date that is shown or compared is taken in the
 clinic's zone here. In a London summer, 23:30 UTC is already the next day.
 """
 
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import tzinfo
+from typing import Literal
+
+# A wall-clock time the clocks skip (they go forward over it) or show twice
+# (they go back over it) on a day the clinic's zone changes offset.
+ClockGap = Literal["skipped", "repeated"]
 
 
 def require_aware(name: str, value: datetime) -> None:
@@ -20,6 +26,22 @@ def require_aware_or_none(name: str, value: datetime | None) -> None:
     """Like :func:`require_aware`, letting None (not recorded) through."""
     if value is not None:
         require_aware(name, value)
+
+
+def wall_clock_gap(entered: datetime, zone: tzinfo) -> ClockGap | None:
+    """Say whether a naive wall-clock time is one the clinic's clocks skip or repeat.
+
+    A skipped time does not exist on the clinic's clock; a repeated one exists
+    twice, an hour apart. None: the time names exactly one moment.
+
+    :raises OverflowError: a time at the calendar's ends (year 1 or 9999).
+    """
+    first = entered.replace(tzinfo=zone, fold=0)
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != entered:
+        return "skipped"
+    if first.utcoffset() != entered.replace(tzinfo=zone, fold=1).utcoffset():
+        return "repeated"
+    return None
 
 
 def local_day(moment: datetime, zone: tzinfo) -> date:

@@ -17,6 +17,7 @@ from planner.scheduling.personal import RECENT_CYCLES
 from planner.scheduling.personal import Suggestion
 from planner.scheduling.personal import suggest_retreatment
 from planner.scheduling.personal import valid_wear_off_weeks
+from planner.scheduling.reminder_time import reminder_due
 from planner.scheduling.slots import DEFAULT_SLOT_MINUTES
 from planner.scheduling.slots import ClosedDay
 from planner.scheduling.slots import ScanOrder
@@ -30,6 +31,7 @@ from planner.scheduling.slots import window_days
 from planner.scheduling.slots import within_window
 from planner.scheduling.windows import DEFAULT_RULES
 from planner.scheduling.windows import MIN_RETREAT_WEEKS
+from planner.scheduling.windows import SETTING_KEYS
 from planner.scheduling.windows import CycleWindows
 from planner.scheduling.windows import EarlyRetreatment
 from planner.scheduling.windows import Rules
@@ -38,6 +40,7 @@ from planner.scheduling.windows import cycle_windows
 from planner.scheduling.windows import early_retreatment
 from planner.scheduling.windows import retreatment_floor
 from planner.scheduling.windows import retreatment_window
+from planner.scheduling.windows import review_name
 from planner.scheduling.windows import review_window
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "MIN_CYCLES",
     "MIN_RETREAT_WEEKS",
     "RECENT_CYCLES",
+    "SETTING_KEYS",
     "BookedIndex",
     "ClosedDay",
     "CycleWindows",
@@ -66,8 +70,10 @@ __all__ = [
     "first_free_slot",
     "free_slots",
     "local_day",
+    "reminder_due",
     "retreatment_floor",
     "retreatment_window",
+    "review_name",
     "review_window",
     "slot_length",
     "slot_lengths_from_settings",

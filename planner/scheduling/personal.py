@@ -26,6 +26,9 @@ class Suggestion:
     reason: str
     # How many past cycles the day is based on; 0 means the clinic's default.
     basis: int
+    # The window's last day: the clinic's close, or the suggested day when the
+    # patient's own history puts it later.
+    window_end: date
 
 
 def _weeks(value: float) -> str:
@@ -58,7 +61,7 @@ def suggest_retreatment(
     treated_on: date,
     recent: int = RECENT_CYCLES,
 ) -> Suggestion:
-    """Suggest the day this cycle's effect should wear off, kept inside the window.
+    """Suggest the day this cycle's effect should wear off, from the patient's history.
 
     ``wear_off_weeks`` holds, oldest first, the weeks from each past cycle's full
     treatment to the day its effect was recorded as worn off. NaN, infinite, zero
@@ -71,8 +74,14 @@ def suggest_retreatment(
     words; a recency-weighted mean would need a weight nobody can justify and would
     follow an outlier that happened to be the last cycle. Only recent cycles count
     because doses settle over the first few sessions [S4]. The day is rounded to
-    the nearest whole day (halves up) and clamped into the window, so it is never
-    before the window opens and never before 12 weeks after treatment.
+    the nearest whole day (halves up).
+
+    The rule at the window's ends: a day before the window opens moves to its
+    opening, so it is never before 12 weeks after treatment. A day after the
+    window closes stands, and the window is widened to close on it
+    (``window_end``): the clinic's close is a default schedule (reference §3,
+    "derived, not a guideline"), and pulling the patient's own wear-off earlier
+    would shorten the interval, which raises the antibody risk [S32] [S33].
 
     With fewer usable times, the window's own due day is suggested.
 
@@ -99,6 +108,7 @@ def suggest_retreatment(
                 f"({_day(window.due)})"
             ),
             basis=0,
+            window_end=window.end,
         )
     used = values[-recent:]
     median = float(np.median(used))
@@ -111,7 +121,12 @@ def suggest_retreatment(
     if estimate < window.start:
         day, note = window.start, "before the window opens, so suggested at its start,"
     elif estimate > window.end:
-        day, note = window.end, "after the window closes, so suggested at its end,"
+        close = _weeks((window.end - treated_on).days / 7)
+        day, note = (
+            estimate,
+            f"later than the clinic's window closes ({close} weeks), so the "
+            "window is widened to it: suggested",
+        )
     else:
         day, note = estimate, "suggested"
     weeks_after = (day - treated_on).days / 7
@@ -122,4 +137,5 @@ def suggest_retreatment(
             f"({_day(day)})"
         ),
         basis=int(used.size),
+        window_end=max(day, window.end),
     )

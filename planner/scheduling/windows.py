@@ -1,4 +1,4 @@
-"""The toxin cycle's follow-up windows: the 2-week review and the re-treatment window.
+"""The toxin cycle's follow-up windows: the review and the re-treatment window.
 
 All arithmetic is on calendar dates, which carry no time zone: "14 days after 31 Jan"
 is 14 Feb wherever the clinic is. Turning a moment into the clinic's calendar day is
@@ -92,6 +92,15 @@ class Rules:
 
 
 DEFAULT_RULES = Rules()
+
+
+def review_name(review_day: int) -> str:
+    """Name the review by its day, as the clinic set it: "review at day 14".
+
+    The 2 weeks of reference §3 [S63] is the shipped default, not a fixed fact,
+    so no text says "2-week review".
+    """
+    return f"review at day {review_day}"
 
 
 @dataclass(frozen=True)

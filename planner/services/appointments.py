@@ -14,6 +14,7 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import scheduling
+from planner.clinic_time import wall_clock_gap
 from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.errors import InvalidInput
@@ -167,6 +168,41 @@ def _day(value: Any) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
+def _on_clinic_clock(entered: datetime, zone: ZoneInfo) -> datetime:
+    """Read a booking's wall-clock time on the clinic's clock, as the treatment
+    time is read: a time the clocks skip is refused, and so is one they show
+    twice, rather than guessing which of the two is meant."""
+    if entered.tzinfo is not None:
+        return entered
+    try:
+        gap = wall_clock_gap(entered, zone)
+    except OverflowError:
+        # Year 1 or 9999 shifted by the zone's offset leaves the calendar.
+        raise InvalidInput(
+            "The appointment time is not valid.",
+            fields={"starts_at": "is not a date and time the clinic can book"},
+        ) from None
+    day = _day(entered.date())
+    if gap == "skipped":
+        raise InvalidInput(
+            "That time does not exist on the clinic's clock.",
+            fields={
+                "starts_at": f"falls in the hour the clocks go forward on {day}: "
+                "enter the time the clinic's clocks will show"
+            },
+        )
+    if gap == "repeated":
+        raise InvalidInput(
+            "That time happens twice on the clinic's clock.",
+            fields={
+                "starts_at": f"happens twice on {day}, in the hour the clocks go "
+                "back, so it is not clear which is meant: choose a time outside "
+                "that hour"
+            },
+        )
+    return entered.replace(tzinfo=zone)
+
+
 def book_appointment(
     session: Session,
     actor: Actor,
@@ -213,9 +249,7 @@ def book_appointment(
         raise InvalidInput(
             "Choose a clinician.", fields={"clinician_id": "is not an active clinician"}
         )
-    starts = request.starts_at
-    if starts.tzinfo is None:
-        starts = starts.replace(tzinfo=zone)
+    starts = _on_clinic_clock(request.starts_at, zone)
     lengths = scheduling.slot_lengths_from_settings(clinic_settings(session))
     minutes = scheduling.slot_length(appointment.kind.value, lengths)
     slot = scheduling.Interval(starts, starts + timedelta(minutes=minutes))

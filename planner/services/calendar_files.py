@@ -30,8 +30,10 @@ from planner.models import Appointment
 from planner.models import AppointmentStatus
 from planner.models import Patient
 from planner.models import User
+from planner.scheduling import review_name
 from planner.services.audit import Actor
 from planner.services.diary_tokens import token_digest
+from planner.services.followup import review_day as clinic_review_day
 from planner.services.lookup import get_or_raise
 from planner.services.users import save_user_change
 
@@ -44,7 +46,7 @@ STATUS = {
 }
 KIND_NAMES = {
     "treatment": "Treatment",
-    "review": "2-week review",
+    "review": "Review",
     "assessment": "Assessment",
     "other": "Appointment",
 }
@@ -54,10 +56,23 @@ def _initials(patient: Patient) -> str:
     return f"{patient.given_name[:1]}.{patient.family_name[:1]}.".upper()
 
 
+def _kind_name(kind: str, review_day: int) -> str:
+    if kind == "review":
+        return review_name(review_day).capitalize()
+    return KIND_NAMES.get(kind, "Appointment")
+
+
 def appointment_event(
-    appointment: Appointment, patient: Patient, clinician: User | None
+    appointment: Appointment,
+    patient: Patient,
+    clinician: User | None,
+    *,
+    review_day: int,
 ) -> CalendarEvent:
-    """Describe an appointment for a calendar: initials and MRN only, no diagnosis."""
+    """Describe an appointment for a calendar: initials and MRN only, no diagnosis.
+
+    A review is named by the clinic's review day ("Review at day 14").
+    """
     assert appointment.starts_at is not None
     assert appointment.ends_at is not None
     status: EventStatus = STATUS.get(appointment.status, "TENTATIVE")  # type: ignore[assignment]  # values are EventStatus literals
@@ -66,7 +81,7 @@ def appointment_event(
         uid_source=f"appointment-{appointment.id}",
         start=appointment.starts_at,
         end=appointment.ends_at,
-        summary=f"{KIND_NAMES.get(appointment.kind.value, 'Appointment')}: "
+        summary=f"{_kind_name(appointment.kind.value, review_day)}: "
         f"{_initials(patient)} MRN {patient.mrn}",
         description=f"planner appointment {appointment.id}{who}.",
         status=status,
@@ -97,7 +112,11 @@ def appointment_ics(
         else None
     )
     return build_calendar(
-        [appointment_event(appointment, patient, clinician)],
+        [
+            appointment_event(
+                appointment, patient, clinician, review_day=clinic_review_day(session)
+            )
+        ],
         zone=zone,
         clinic_name=clinic_name,
         domain=domain,
@@ -139,8 +158,9 @@ def clinician_feed(
         .order_by(col(Appointment.starts_at))
         .limit(2000)
     ).all()
+    day = clinic_review_day(session)
     return build_calendar(
-        [appointment_event(a, p, clinician) for a, p in rows],
+        [appointment_event(a, p, clinician, review_day=day) for a, p in rows],
         zone=zone,
         clinic_name=clinic_name,
         domain=domain,

@@ -41,8 +41,11 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
     (
         "retreat_window_end_weeks",
         16,
-        "Re-treatment window closes, weeks",
-        "[S16] [S36] effect lasts about 3–4 months",
+        "Re-treatment window closes, weeks (a patient's own longer wear-off widens it)",
+        # Sourced for onabotulinumtoxinA only (reference §3); for the other
+        # products the same figure is the clinic's, and proposals say so.
+        "[S16] [S20] [S36] effect lasts about 3–4 months: sourced for "
+        "onabotulinumtoxinA (Botox) only; for other products a clinic setting",
         False,
     ),
     (
@@ -52,7 +55,13 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
         None,
         True,
     ),
-    ("reminder_days_before", 2, "Send reminders this many days before", None, True),
+    (
+        "reminder_days_before",
+        2,
+        "Send reminders this many days before (0: on the morning of the day, at 08:00)",
+        None,
+        True,
+    ),
     (
         "slot_minutes_treatment",
         30,
@@ -63,7 +72,7 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
     (
         "slot_minutes_review",
         15,
-        "Appointment length: 2-week review, minutes",
+        "Appointment length: review, minutes",
         None,
         True,
     ),
@@ -167,7 +176,8 @@ def load_catalogue(session: Session) -> None:
         )
     settings = {row.key: row for row in session.exec(select(ClinicSetting)).all()}
     for key, value, label, source, unsourced in DEFAULT_SETTINGS:
-        if key not in settings:
+        row = settings.get(key)
+        if row is None:
             session.add(
                 ClinicSetting(
                     key=key,
@@ -177,6 +187,10 @@ def load_catalogue(session: Session) -> None:
                     unsourced=unsourced,
                 )
             )
+        elif row.updated_by_id is None and row.version == 1:
+            # Never edited: its label and source follow what is shipped now; its
+            # value is left alone.
+            _follow_shipped(session, row, {"label": label, "source": source})
     for dose in MUSCLE_DOSES:
         key = f"dose.{dose.muscle}"
         shipped = _dose_setting(dose)
@@ -184,7 +198,7 @@ def load_catalogue(session: Session) -> None:
         if row is None:
             session.add(ClinicSetting(key=key, **shipped))
         elif row.updated_by_id is None and row.version == 1:
-            _follow_shipped_dose(session, row, shipped)
+            _follow_shipped(session, row, shipped)
     session.commit()
 
 
@@ -207,10 +221,10 @@ def _follow_reference(
     session.add(product)
 
 
-def _follow_shipped_dose(
+def _follow_shipped(
     session: Session, row: ClinicSetting, shipped: dict[str, Any]
 ) -> None:
-    """Give a never-edited reference dose the figures and source now shipped.
+    """Give a never-edited setting the fields (figures, label, source) now shipped.
 
     Its version stays 1 and its editor none: it is still the shipped setting.
     """

@@ -14,15 +14,20 @@ from sqlmodel import select
 
 from planner import comparison
 from planner import scheduling
+from planner.errors import Conflict
 from planner.models import Appointment
 from planner.models import AppointmentKind
 from planner.models import AppointmentStatus
 from planner.models import AuditAction
 from planner.models import ClinicSetting
 from planner.models import CycleResponse
+from planner.models import Product
 from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.reports.sourced import UNSOURCED
+from planner.reports.wearing_off import wears_off
+from planner.scheduling import SETTING_KEYS
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
@@ -42,7 +47,40 @@ def clinic_settings(session: Session) -> dict[str, Any]:
 
 
 def scheduling_rules(session: Session) -> scheduling.Rules:
-    return scheduling.Rules.from_settings(clinic_settings(session))
+    """Return the clinic's follow-up schedule from its settings.
+
+    The settings page refuses pairs that do not fit together, but a value stored
+    some other way (an older version, a hand-edited database) must not turn every
+    chart into a server error: it is reported, naming the settings to correct.
+
+    :raises Conflict: the stored follow-up settings do not fit together.
+    """
+    settings = clinic_settings(session)
+    try:
+        return scheduling.Rules.from_settings(settings)
+    except ValueError as exc:
+        stored = {
+            key: settings[key]
+            for key in scheduling.SETTING_KEYS.values()
+            if key in settings
+        }
+        raise Conflict(
+            "The clinic's follow-up settings do not fit together, so no follow-up "
+            f"can be worked out: {exc}. An administrator can correct them on the "
+            "Settings page.",
+            fields={key: f"stored as {value!r}" for key, value in stored.items()},
+        ) from None
+
+
+def review_day(session: Session) -> int:
+    """Return the clinic's review day, for naming the review in words.
+
+    Read on its own, not through ``scheduling_rules``: a reminder or a calendar
+    entry can name the day even while other follow-up settings need correcting.
+    """
+    value = clinic_settings(session).get("review_day")
+    default = scheduling.DEFAULT_RULES.review_day
+    return int(value) if isinstance(value, int | float) else default
 
 
 def follow_up_days(session: Session) -> comparison.FollowUpDays:
@@ -210,6 +248,7 @@ def propose_follow_up(
     review = scheduling.review_window(treated_on, rules)
     retreat = scheduling.retreatment_window(treated_on, rules)
     suggestion = _suggestion(session, record, retreat, treated_on)
+    retreat = scheduling.Window(retreat.start, retreat.start, suggestion.window_end)
 
     def proposal(
         kind: AppointmentKind, window: scheduling.Window, due: date, notes: str
@@ -232,9 +271,15 @@ def propose_follow_up(
             AppointmentKind.REVIEW,
             review,
             review.due,
-            "2-week review: effect, side effects, a possible small top-up.",
+            f"{scheduling.review_name(rules.review_day).capitalize()}: effect, "
+            "side effects, a possible small top-up.",
         ),
-        proposal(AppointmentKind.TREATMENT, retreat, suggestion.day, suggestion.reason),
+        proposal(
+            AppointmentKind.TREATMENT,
+            retreat,
+            suggestion.day,
+            suggestion.reason + _close_note(session, record, rules),
+        ),
     ]
     for appointment in proposals:
         session.add(appointment)
@@ -259,11 +304,37 @@ def _suggestion(
     treated_on: date,
 ) -> scheduling.Suggestion:
     """The re-treatment day the patient's own wear-off history, in this product,
-    suggests within the window."""
+    suggests; a later day than the window's close widens the window."""
     return scheduling.suggest_retreatment(
         window,
         wear_off_history(session, record.patient_id, record.product_id),
         treated_on=treated_on,
+    )
+
+
+def _close_note(
+    session: Session, record: TreatmentSession, rules: scheduling.Rules
+) -> str:
+    """Say that the window's close is a clinic setting, where it is one.
+
+    The close's 3–4 months is sourced for onabotulinumtoxinA (Botox) only
+    (clinical reference §3); for any other product, or once the clinic has edited
+    it, it is the clinic's setting, and the note says so and why.
+    """
+    product = session.get(Product, record.product_id)
+    setting = session.get(ClinicSetting, SETTING_KEYS["retreat_end_weeks"])
+    edited = setting is not None and setting.unsourced
+    duration = wears_off(product.code if product is not None else "")
+    if not edited and not duration.clinics_own:
+        return ""
+    why = (
+        "edited by the clinic"
+        if edited
+        else duration.source.removeprefix(f"{UNSOURCED}: ")
+    )
+    return (
+        f". The window closes at {rules.retreat_end_weeks} weeks: a clinic "
+        f"setting ({why})."
     )
 
 
@@ -294,19 +365,32 @@ def resuggest_retreatment(
     if proposal is None:
         return
     treated_on = scheduling.local_day(record.performed_at, zone)
-    window = scheduling.retreatment_window(treated_on, scheduling_rules(session))
+    rules = scheduling_rules(session)
+    window = scheduling.retreatment_window(treated_on, rules)
     suggestion = _suggestion(session, record, window, treated_on)
-    if suggestion.day == proposal.due_date and suggestion.reason == proposal.notes:
+    notes = suggestion.reason + _close_note(session, record, rules)
+    if (
+        suggestion.day == proposal.due_date
+        and notes == proposal.notes
+        and suggestion.window_end == proposal.window_end
+    ):
         return
-    before = {"due_date": proposal.due_date.isoformat(), "notes": proposal.notes}
+    before: dict[str, Any] = {
+        "due_date": proposal.due_date.isoformat(),
+        "notes": proposal.notes,
+    }
+    after: dict[str, Any] = {"due_date": suggestion.day.isoformat(), "notes": notes}
+    if suggestion.window_end != proposal.window_end:
+        # The patient's history moved the day past (or back within) the close.
+        before["window_end"] = (
+            proposal.window_end.isoformat() if proposal.window_end else None
+        )
+        after["window_end"] = suggestion.window_end.isoformat()
+        proposal.window_end = suggestion.window_end
     proposal.due_date = suggestion.day
-    proposal.notes = suggestion.reason
+    proposal.notes = notes
     proposal.version += 1
     session.add(proposal)
-    after: dict[str, Any] = {
-        "due_date": suggestion.day.isoformat(),
-        "notes": suggestion.reason,
-    }
     if source is not None:
         after["source"] = source
     record_event(

@@ -24,10 +24,14 @@ from planner.models import AuditAction
 from planner.models import Patient
 from planner.models import Reminder
 from planner.models import ReminderStatus
+from planner.scheduling import DEFAULT_RULES
+from planner.scheduling import reminder_due
+from planner.scheduling import review_name
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.followup import clinic_settings
+from planner.services.followup import review_day
 from planner.services.lookup import get_or_raise
 from planner.services.mail_server import SEND_ERRORS
 from planner.services.mail_server import SmtpMailer
@@ -35,7 +39,6 @@ from planner.services.mail_server import SmtpMailer
 UNSENT = (ReminderStatus.PENDING, ReminderStatus.FAILED)
 KIND_WORDS = {
     "treatment": "your treatment",
-    "review": "your 2-week review",
     "assessment": "your assessment",
     "other": "your appointment",
 }
@@ -70,15 +73,26 @@ def reminder_text(
     clinic_name: str,
     phone: str,
     zone: ZoneInfo,
+    review_day: int = DEFAULT_RULES.review_day,
+    same_day: bool = False,
 ) -> str:
-    """Write a short reminder in plain words, with no clinical details."""
+    """Write a short reminder in plain words, with no clinical details.
+
+    A review is named by the clinic's review day; a reminder sent on the day of
+    the appointment says "today".
+    """
     assert appointment.starts_at is not None
     local = appointment.starts_at.astimezone(zone)
-    what = KIND_WORDS.get(str(appointment.kind), "your appointment")
+    what = (
+        f"your {review_name(review_day)}"
+        if str(appointment.kind) == "review"
+        else KIND_WORDS.get(str(appointment.kind), "your appointment")
+    )
     call = f" To change it, call {phone}." if phone else ""
+    when = f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
     return (
         f"Hello {patient.given_name}, this is a reminder of {what} at {clinic_name} "
-        f"on {local:%A} {local.day} {local:%B} at {local:%H:%M}.{call}"
+        f"{'today, ' if same_day else 'on '}{when}.{call}"
     )
 
 
@@ -191,6 +205,7 @@ def queue_reminders(
     scheduled command queues them).
     """
     days = int(clinic_settings(session).get("reminder_days_before", 2))
+    review = review_day(session)
     horizon = now + timedelta(days=days + 1)
     _withdraw_unbooked(session, actor)
     rows = session.exec(
@@ -214,9 +229,15 @@ def queue_reminders(
             else ("letter", patient.full_name)
         )
         assert recipient is not None
-        due = max(now, appointment.starts_at - timedelta(days=days))
+        due = reminder_due(appointment.starts_at, days, now=now, zone=zone)
         body = reminder_text(
-            patient, appointment, clinic_name=clinic_name, phone=phone, zone=zone
+            patient,
+            appointment,
+            clinic_name=clinic_name,
+            phone=phone,
+            zone=zone,
+            review_day=review,
+            same_day=days == 0,
         )
         earlier = session.exec(
             select(Reminder).where(

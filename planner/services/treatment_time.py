@@ -19,6 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session
 from sqlmodel import select
 
+from planner.clinic_time import wall_clock_gap
 from planner.db_types import utc_now
 from planner.dosing.records import format_day
 from planner.errors import Conflict
@@ -56,14 +57,15 @@ def _as_clinic_time(entered: datetime, zone: ZoneInfo) -> datetime:
         if entered.tzinfo is not None:
             return entered.astimezone(UTC)
         moment = entered.replace(tzinfo=zone)
-        round_trip = moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        # A repeated hour is read as its first time, as a clock on the wall reads.
+        skipped = wall_clock_gap(entered, zone) == "skipped"
     except OverflowError:
         # Year 1 or 9999 shifted by the zone's offset leaves the calendar.
         raise InvalidInput(
             "The treatment time is not valid.",
             fields={"performed_at": "must be a time within the last year"},
         ) from None
-    if round_trip != entered:
+    if skipped:
         raise InvalidInput(
             "That time did not exist on the clinic's clock.",
             fields={

@@ -58,7 +58,7 @@ def test_one_reminder_per_booking_with_plain_text(session, booking):
     (reminder,) = session.exec(select(Reminder)).all()
     assert reminder.channel == "sms"
     assert reminder.body == (
-        "Hello Nia, this is a reminder of your 2-week review at Face Clinic on "
+        "Hello Nia, this is a reminder of your review at day 14 at Face Clinic on "
         "Wednesday 6 May at 11:00. To change it, call 020 7946 0000."
     )
     assert "Private note" not in reminder.body

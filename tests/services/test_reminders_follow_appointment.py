@@ -80,7 +80,7 @@ def rebook(session, actor, appointment, local, now):
 
 def text(when):
     return (
-        "Hello Nia, this is a reminder of your 2-week review at Face Clinic "
+        "Hello Nia, this is a reminder of your review at day 14 at Face Clinic "
         f"{when}. To change it, call 020 7946 0000."
     )
 

@@ -340,8 +340,6 @@ def test_even_count_uses_the_middle_pair():
     [
         ([8, 9, 10], WINDOW.start, "before the window opens"),
         ([11.8, 11.9], WINDOW.start, "before the window opens"),
-        ([20, 22], WINDOW.end, "after the window closes"),
-        ([16.2, 16.1], WINDOW.end, "after the window closes"),
     ],
 )
 def test_suggestion_is_clamped_inside_the_window(history, day, note):
