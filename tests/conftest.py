@@ -97,11 +97,29 @@ def sqlite_only(item: pytest.Item) -> bool:
     return folder == "services" and module in PRINT_LAYOUT_MODULES
 
 
-# The modules that take a minute or more of one worker, longest first.
+# The modules that take half a minute or more of one worker, longest first.
+# pytest-xdist hands a worker the next module as it finishes one, so whatever
+# comes last in the order may run alone on one core at the end: the long ones
+# must not. In collection order tests/views/test_xss.py came last, and the
+# other worker sat idle while it ran alone.
 START_FIRST = {
-    "test_api_schema.py": 0,
-    "test_every_page_a11y.py": 1,
-    "test_forms_fuzz.py": 2,
+    name: rank
+    for rank, name in enumerate(
+        [
+            "test_api_schema.py",
+            "test_every_page_a11y.py",
+            "test_forms_fuzz.py",
+            "test_chart_api.py",
+            "test_reports_pages.py",
+            "test_research_export.py",
+            "test_login_security.py",
+            "test_diary_pages.py",
+            "test_properties.py",
+            "test_xss.py",
+            "test_other_product_top_up_pages.py",
+            "test_read_audit.py",
+        ]
+    )
 }
 
 

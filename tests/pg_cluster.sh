@@ -6,6 +6,8 @@
 #                                        and print its URL on stdout (nothing else goes
 #                                        to stdout, so `url=$(... start ...)` works)
 #   tests/pg_cluster.sh stop DIR         stop that server and delete DIR
+#   tests/pg_cluster.sh install          only install PostgreSQL if it is missing (so
+#                                        that `start` can then run beside other apt work)
 #
 # Trust authentication, loopback and a unix socket inside DIR only: the cluster is for
 # tests and holds nothing worth protecting. Durability is switched off for speed.
@@ -21,7 +23,7 @@ die() {
 }
 
 usage() {
-    echo "usage: $0 start DIR PORT | stop DIR" >&2
+    echo "usage: $0 start DIR PORT | stop DIR | install" >&2
     exit 2
 }
 
@@ -161,6 +163,10 @@ start)
 stop)
     [[ $# -eq 2 ]] || usage
     stop "$2"
+    ;;
+install)
+    [[ $# -eq 1 ]] || usage
+    ensure_postgres
     ;;
 *)
     usage
