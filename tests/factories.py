@@ -37,6 +37,7 @@ from planner.models import TreatmentSession
 from planner.services import chart as chart_service
 from planner.services import consent as consent_service
 from planner.services import consent_forms
+from planner.services import consent_status
 from planner.services import outcomes as outcome_service
 from planner.services import safety
 from planner.services import sessions as session_service
@@ -275,7 +276,7 @@ def ensure_consent(
     record = session.get(TreatmentSession, session_id)
     assert record is not None
     treated_at = safety.treatment_time(record, when, ZONE)
-    if consent_service.treatment_consent_errors(
+    if consent_status.treatment_consent_errors(
         session, record, treated_at=treated_at, now=when, zone=ZONE
     ):
         given = min(record.performed_at, when)

@@ -38,7 +38,7 @@ from planner.services import safety
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audited_rows import add_audited
-from planner.services.consent import treatment_consent_errors
+from planner.services.consent_status import treatment_consent_errors
 from planner.services.diary_links import issue_diary_link
 from planner.services.drafts import get_session_record as get_session_record
 from planner.services.drafts import live

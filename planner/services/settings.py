@@ -35,7 +35,7 @@ from planner.models import ClinicSetting
 from planner.models import User
 from planner.reference import MUSCLE_DOSES
 from planner.scheduling import SETTING_KEYS
-from planner.scheduling import Rules
+from planner.scheduling.settings_fit import follow_up_problem
 from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
@@ -249,76 +249,16 @@ def _label(key: str) -> str:
     return next(label for name, _, label, *_ in DEFAULT_SETTINGS if name == key)
 
 
-def _stored_number(session: Session, key: str) -> float | None:
-    value = get_setting_value(session, key, None)
-    return value if isinstance(value, int | float) else None
-
-
-def _check_retreat_window(session: Session, key: str, value: float) -> None:
-    """Keep the re-treatment window's opening no later than its close."""
-    if key == "retreat_window_end_weeks":
-        start = _stored_number(session, "retreat_window_start_weeks")
-        if start is not None and value < start:
-            raise _invalid(
-                {"value": f"must not be before the window opens ({start:g} weeks)"}
-            )
-    elif key == "retreat_window_start_weeks":
-        end = _stored_number(session, "retreat_window_end_weeks")
-        if end is not None and value > end:
-            raise _invalid(
-                {"value": f"must not be after the window closes ({end:g} weeks)"}
-            )
-
-
-def _check_review_window(session: Session, key: str, value: float) -> None:
-    """Keep the review window's first day at least day 1 after treatment.
-
-    Each of the two settings is checked against the other's stored value, so two
-    saves that are each in range cannot together make an empty window.
-    """
-    if key == "review_day":
-        tolerance = _stored_number(session, "review_tolerance_days")
-        if tolerance is not None and value - tolerance < 1:
-            raise _invalid(
-                {
-                    "value": f"must be more than the review window's ± days "
-                    f"({_label('review_tolerance_days')}: {tolerance:g}), so the "
-                    "window opens at least 1 day after treatment"
-                }
-            )
-    elif key == "review_tolerance_days":
-        review_day = _stored_number(session, "review_day")
-        if review_day is not None and review_day - value < 1:
-            raise _invalid(
-                {
-                    "value": f"must be less than the review day "
-                    f"({_label('review_day')}: {review_day:g}), so the window "
-                    "opens at least 1 day after treatment"
-                }
-            )
-
-
 def _check_follow_up(session: Session, key: str, value: float) -> None:
     """Refuse a follow-up setting the schedule could not be built with."""
     if key not in SETTING_KEYS.values():
         return
-    _check_retreat_window(session, key, value)
-    _check_review_window(session, key, value)
     stored = {
         name: get_setting_value(session, name, None) for name in SETTING_KEYS.values()
     }
-    prospective = {
-        name: number
-        for name, number in {**stored, key: value}.items()
-        if isinstance(number, int | float)
-    }
-    try:
-        Rules.from_settings(prospective)
-    except ValueError as exc:
-        # Any other pair the schedule cannot hold, said in the schedule's words.
-        raise _invalid(
-            {"value": f"does not fit the other follow-up settings: {exc}"}
-        ) from None
+    problem = follow_up_problem(key, value, stored, _label)
+    if problem is not None:
+        raise _invalid({"value": problem})
 
 
 def _same_value(old: Any, new: Any) -> bool:

@@ -30,6 +30,7 @@ from planner.models import Role
 from planner.reports import consent as consent_report
 from planner.reports.render import render_pdf
 from planner.services import consent as service
+from planner.services import consent_status
 from planner.services.audit import record_print
 from planner.services.consent_forms import current_form
 from planner.services.consent_forms import parse_kind
@@ -60,16 +61,16 @@ def _render_index(
     submitted: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
     session = get_session()
-    statuses = service.consent_overview(
+    statuses = consent_status.consent_overview(
         session, patient_id, now=utc_now(), zone=clinic_zone()
     )
     return render_template(
         "consent/index.html",
         patient=get_patient(session, patient_id),
         statuses=statuses,
-        witnesses=service.user_names(session, statuses),
+        witnesses=consent_status.user_names(session, statuses),
         method_labels=METHOD_LABELS,
-        valid_months=service.valid_months(session),
+        valid_months=consent_status.valid_months(session),
         errors=errors or {},
         submitted=submitted or {},
         labels=FIELD_LABELS,

@@ -19,6 +19,7 @@ from planner.models import Patient
 from planner.models import TreatmentSession
 from planner.services import consent as service
 from planner.services import consent_forms
+from planner.services import consent_status
 from planner.services import sessions as session_service
 from planner.services.chart_state import chart_state
 from planner.services.photos import consent_state
@@ -250,7 +251,9 @@ def test_consent_held_elsewhere_counts_with_its_reason(session, injector, make_p
     assert sign_chart(session, injector, treatment).status == "signed"
     (status,) = [
         s
-        for s in service.consent_overview(session, patient.id, now=WHEN, zone=ZONE)
+        for s in consent_status.consent_overview(
+            session, patient.id, now=WHEN, zone=ZONE
+        )
         if s.kind == ConsentKind.TREATMENT
     ]
     assert status.decision.valid

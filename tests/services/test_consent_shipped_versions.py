@@ -27,8 +27,8 @@ from planner.models import Role
 from planner.reference import PRODUCTS
 from planner.reports import consent as consent_report
 from planner.reports.wearing_off import wears_off
-from planner.services import consent as consent_service
 from planner.services import consent_forms
+from planner.services import consent_status
 from planner.services.audit import Actor
 from tests.factories import ZONE
 from tests.factories import give_consent
@@ -128,7 +128,7 @@ def test_a_clinic_on_version_1_gets_version_2_and_old_consents_print_their_own(
     before = make_treatment(
         session, injector, patient.id, [("mentalis", "left", 4)], when=start
     )
-    covered = consent_service.treatment_consent_errors(
+    covered = consent_status.treatment_consent_errors(
         session,
         before.record,
         treated_at=form.created_at - timedelta(days=1),
@@ -136,7 +136,7 @@ def test_a_clinic_on_version_1_gets_version_2_and_old_consents_print_their_own(
         zone=ZONE,
     )
     assert covered == {}
-    needs = consent_service.treatment_consent_errors(
+    needs = consent_status.treatment_consent_errors(
         session,
         before.record,
         treated_at=form.created_at + timedelta(days=1),

@@ -27,8 +27,8 @@ from planner.models import Role
 from planner.services import consent_forms
 from planner.services import outcomes
 from planner.services import therapy
-from planner.services.consent import consent_overview
 from planner.services.consent import withdraw_consent
+from planner.services.consent_status import consent_overview
 from planner.services.photo_marks import save_marks
 from planner.services.photos import add_photo
 from planner.services.photos import record_consent

@@ -1,0 +1,204 @@
+"""Whether a patient's consents are in force: the records, read and judged.
+
+The pure rule (``planner.consent.decide_consent``) decides; this module reads
+the records it needs, for the consent page, the chart's signing check and the
+research export. Nothing here writes.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.clinic_time import local_day
+from planner.consent import ConsentDecision
+from planner.consent import ConsentEvidence
+from planner.consent import ConsentKind
+from planner.consent import decide_consent
+from planner.consent.kinds import KIND_LABELS
+from planner.dosing.records import format_day
+from planner.models import ConsentForm
+from planner.models import ConsentRecord
+from planner.models import TreatmentSession
+from planner.models import User
+from planner.services.consent_forms import current_form
+from planner.services.consent_forms import form_as_of
+from planner.services.patients import get_patient
+from planner.services.photos import consent_state
+from planner.services.settings import get_setting_value
+
+VALID_MONTHS_KEY = "consent_valid_months"
+DEFAULT_VALID_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class KindStatus:
+    """One kind of consent for one patient: its current form, the rule's answer.
+
+    ``withdrawn_on_photos``: photography consent the rule finds valid but the
+    photos page records withdrawn (recorded there before a withdrawal on that
+    page also withdrew the signed form), in words; the page shows it withdrawn.
+    """
+
+    kind: ConsentKind
+    label: str
+    form: ConsentForm
+    decision: ConsentDecision
+    history: list[ConsentRecord]
+    withdrawn_on_photos: str | None = None
+
+
+def valid_months(session: Session) -> int:
+    """Return the clinic's re-consent age in months (a clinic setting)."""
+    value = get_setting_value(session, VALID_MONTHS_KEY, DEFAULT_VALID_MONTHS)
+    return max(1, int(value))
+
+
+def patient_records(
+    session: Session, patient_id: int, kind: ConsentKind | None = None
+) -> list[ConsentRecord]:
+    """Return a patient's consents, newest first (of one kind if given)."""
+    query = select(ConsentRecord).where(ConsentRecord.patient_id == patient_id)
+    if kind is not None:
+        query = query.where(ConsentRecord.kind == kind)
+    return list(
+        session.exec(
+            query.order_by(
+                col(ConsentRecord.signed_at).desc(), col(ConsentRecord.id).desc()
+            )
+        ).all()
+    )
+
+
+def _evidence(record: ConsentRecord | Row[Any], zone: ZoneInfo) -> ConsentEvidence:
+    return ConsentEvidence(
+        form_version=record.form_version,
+        signed_on=local_day(record.signed_at, zone),
+        method=record.method,
+        withdrawn_on=(
+            None
+            if record.withdrawn_at is None
+            else local_day(record.withdrawn_at, zone)
+        ),
+        reason=record.reason,
+        record_id=record.id,
+    )
+
+
+def decide_at(
+    records: Sequence[ConsentRecord | Row[Any]],
+    form: ConsentForm,
+    *,
+    months: int,
+    now: datetime,
+    zone: ZoneInfo,
+) -> ConsentDecision:
+    """Ask the rule about one patient's records of ``form``'s kind, at ``now``."""
+    return decide_consent(
+        [_evidence(record, zone) for record in records if record.signed_at <= now],
+        current_version=form.version,
+        today=local_day(now, zone),
+        valid_months=months,
+        form_name=f"{form.kind.value} consent form",
+    )
+
+
+def _decide(
+    session: Session,
+    records: list[ConsentRecord],
+    form: ConsentForm,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> ConsentDecision:
+    return decide_at(records, form, months=valid_months(session), now=now, zone=zone)
+
+
+def consent_overview(
+    session: Session, patient_id: int, *, now: datetime, zone: ZoneInfo
+) -> list[KindStatus]:
+    """Return each kind's status for the patient, with its history."""
+    get_patient(session, patient_id)
+    statuses = []
+    for kind in ConsentKind:
+        form = current_form(session, kind)
+        records = patient_records(session, patient_id, kind)
+        decision = _decide(session, records, form, now=now, zone=zone)
+        statuses.append(
+            KindStatus(
+                kind,
+                KIND_LABELS[kind],
+                form,
+                decision,
+                records,
+                _withdrawn_on_photos(session, patient_id, zone)
+                if kind == ConsentKind.PHOTOGRAPHY and decision.valid
+                else None,
+            )
+        )
+    session.commit()
+    return statuses
+
+
+def _withdrawn_on_photos(
+    session: Session, patient_id: int, zone: ZoneInfo
+) -> str | None:
+    state = consent_state(session, patient_id)
+    if not state.hidden or state.recorded_at is None:
+        return None
+    day = format_day(local_day(state.recorded_at, zone))
+    return f"Withdrawn on the photos page on {day}" + (
+        f": {state.note}" if state.note else "."
+    )
+
+
+def treatment_consent_errors(
+    session: Session,
+    record: TreatmentSession,
+    *,
+    treated_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+) -> dict[str, str]:
+    """Name why the session may not be signed for want of consent (empty if fine).
+
+    Consent is judged at the treatment time ``treated_at``, as every other check
+    is: a consent signed, renewed or re-signed after the injections does not cover
+    them, and one valid then (on the form version current then) still does after
+    a later withdrawal, expiry or new form version. When a
+    consent given since (by ``now``) would have done, the message says so.
+
+    Only adds and flushes (the shipped form, on first use): the signing path
+    owns the unit of work.
+    """
+    records = patient_records(session, record.patient_id, ConsentKind.TREATMENT)
+    then = form_as_of(session, ConsentKind.TREATMENT, treated_at)
+    decision = _decide(session, records, then, now=treated_at, zone=zone)
+    if decision.valid:
+        return {}
+    form = current_form(session, ConsentKind.TREATMENT)
+    since = _decide(session, records, form, now=now, zone=zone)
+    if since.valid and since.evidence is not None:
+        # The chart shows the field's name first: "consent is needed. The…"
+        return {
+            "consent": "is needed. The consent on file was given on "
+            f"{format_day(since.evidence.signed_on)}, after the treatment on "
+            f"{format_day(local_day(treated_at, zone))}, so it does not cover it. "
+            f"{decision.message}"
+        }
+    return {"consent": f"is needed. {decision.message}"}
+
+
+def user_names(session: Session, statuses: list[KindStatus]) -> dict[int, str]:
+    """Name the witnesses of the consents listed, by user id."""
+    ids = {record.witness_id for status in statuses for record in status.history}
+    if not ids:
+        return {}
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    return {user.id: user.name for user in users if user.id is not None}
