@@ -20,7 +20,9 @@ from sqlmodel import select
 
 from planner import dosing
 from planner.clinic_time import clinic_today
+from planner.clinic_time import wall_clock_gap
 from planner.db_types import utc_now
+from planner.dosing.records import format_day
 from planner.errors import InvalidInput
 from planner.models import Product
 from planner.models import SessionStatus
@@ -213,6 +215,30 @@ def _check_dilution(
         )
 
 
+def _on_clinic_clock(entered: datetime, zone: Any) -> datetime:
+    """Read a reconstitution time on the clinic's clock, as the treatment time is
+    read: one the clocks skipped is refused (the vial's in-use time counts from
+    it); one they showed twice is its first, as a clock on the wall reads."""
+    try:
+        skipped = wall_clock_gap(entered, zone) == "skipped"
+    except OverflowError:
+        # Year 1 or 9999 shifted by the zone's offset leaves the calendar.
+        raise InvalidInput(
+            "Some vial details need correcting.",
+            fields={"reconstituted_at": "is not a time the clinic's clock shows"},
+        ) from None
+    if skipped:
+        raise InvalidInput(
+            "That time did not exist on the clinic's clock.",
+            fields={
+                "reconstituted_at": "falls in the hour the clocks went forward on "
+                f"{format_day(entered.date())}: enter the time the clinic's "
+                "clocks showed"
+            },
+        )
+    return entered.replace(tzinfo=zone)
+
+
 def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
     """Validate a new vial's details; a time without a zone is clinic time."""
     lot_in = parse_input(VialLotCreate, data, "Some vial details need correcting.")
@@ -225,7 +251,7 @@ def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
     _check_dilution(product, lot_in.vial_units, lot_in.diluent_ml, data)
     reconstituted = lot_in.reconstituted_at
     if reconstituted is not None and reconstituted.tzinfo is None:
-        reconstituted = reconstituted.replace(tzinfo=zone)
+        reconstituted = _on_clinic_clock(reconstituted, zone)
     assert product.id is not None
     return VialLot(
         product_id=product.id,
