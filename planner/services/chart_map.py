@@ -23,7 +23,7 @@ from planner.services.chart_prefill import session_products
 GHOST_COLOUR = "#767676"
 
 
-def _products_of(session: Session, sites: list[InjectionSite]) -> dict[int, Product]:
+def products_of(session: Session, sites: list[InjectionSite]) -> dict[int, Product]:
     """Return the product each of the sites' sessions was given in, by session id."""
     if not sites:
         return {}
@@ -68,7 +68,7 @@ def chart_svg(
     treated: tuple[TreatedMuscle, ...],
 ) -> str:
     """Draw today's sites, last cycle's faintly, and the muscles a procedure treated."""
-    given = _products_of(session, previous)
+    given = products_of(session, previous)
     return render_face_map(
         face_map,
         sites=[

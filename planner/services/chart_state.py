@@ -30,6 +30,7 @@ from planner.services import protocols
 from planner.services import safety
 from planner.services.chart import MAX_UNITS
 from planner.services.chart_map import chart_svg
+from planner.services.chart_map import products_of
 from planner.services.chart_prefill import last_cycle_sites
 from planner.services.chart_prefill import session_products
 from planner.services.chart_state_models import AmendmentInfo
@@ -149,15 +150,7 @@ def _totals(sites: list[ChartSite], lot: VialLot | None) -> Totals:
 
 def _last_cycle(session: Session, previous: list[InjectionSite]) -> list[LastCycleSite]:
     """List the last cycle's sites, each dose with the code of its product."""
-    if not previous:
-        return []
-    codes = dict(
-        session.exec(
-            select(TreatmentSession.id, Product.code)
-            .join(Product, col(TreatmentSession.product_id) == col(Product.id))
-            .where(col(TreatmentSession.id).in_({s.session_id for s in previous}))
-        ).all()
-    )
+    given = products_of(session, previous)
     return [
         LastCycleSite(
             muscle=s.muscle,
@@ -165,7 +158,7 @@ def _last_cycle(session: Session, previous: list[InjectionSite]) -> list[LastCyc
             x=s.x,
             y=s.y,
             units=s.units,
-            product=codes[s.session_id],
+            product=given[s.session_id].code,
         )
         for s in previous
     ]
