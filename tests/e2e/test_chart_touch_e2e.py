@@ -70,10 +70,20 @@ def keypad(page: Page) -> Locator:
 
 
 def marker_centre(page: Page, number: int) -> tuple[float, float]:
-    box = page.locator(
-        f"#chart-map g.site[data-number='{number}'] circle:not(.hit)"
-    ).bounding_box()
-    assert box is not None
+    """The marker's centre on screen, measured once the map has settled.
+
+    A save redraws the map a moment after its status says so: a marker measured
+    while its old node was being replaced has no box (a CI flake), so it is
+    measured again on the new one.
+    """
+    marker = page.locator(f"#chart-map g.site[data-number='{number}'] circle:not(.hit)")
+    box = None
+    for _ in range(5):
+        expect(marker).to_be_visible()
+        box = marker.bounding_box()
+        if box is not None:
+            break
+    assert box is not None, f"marker {number} has no box"
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
