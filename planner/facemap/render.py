@@ -6,6 +6,7 @@ the classes and data attributes let a page restyle or script it. svgwrite is
 unmaintained, so nothing outside this module touches it.
 """
 
+import functools
 import math
 import re
 from collections.abc import Collection
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 import svgwrite
 
-from planner.facemap.geometry import Region
 from planner.facemap.geometry import muscle_regions
 from planner.facemap.hatching import Hatch
 from planner.facemap.hatching import hatched_group
@@ -138,10 +138,41 @@ def _describe(sites: tuple[Site, ...], ghosts: tuple[Site, ...]) -> str:
     return text + "."
 
 
-def _is_highlighted(
-    region: Region, highlight: Collection[str | tuple[str, str]]
-) -> bool:
-    return region.muscle in highlight or (region.muscle, region.side) in highlight
+@dataclass(frozen=True)
+class _RegionPath:
+    """A muscle-side's region as the map draws it: path data and its name."""
+
+    muscle: str
+    side: str
+    d: str
+    title: str
+
+
+# A map is a frozen model made of tuples, so it hashes by value (as
+# geometry.region_table relies on): its regions are mirrored, measured and
+# written as path data once per process, not on every chart refresh.
+@functools.lru_cache(maxsize=8)
+def _region_paths(face_map: FaceMap) -> tuple[_RegionPath, ...]:
+    """Each region's path, largest first, so small regions lie on top as hit
+    testing prefers them."""
+    names = {muscle.code: muscle.name for muscle in face_map.muscles}
+    regions = [
+        region
+        for muscle in face_map.muscles
+        for region in muscle_regions(face_map, muscle)
+    ]
+    paths = []
+    for region in sorted(regions, key=lambda region: -region.area):
+        side = "midline" if region.side == "midline" else f"{region.side} side"
+        paths.append(
+            _RegionPath(
+                region.muscle,
+                region.side,
+                " ".join(_ring_path(ring) for ring in region.shape),
+                f"{names[region.muscle]}, {side}",
+            )
+        )
+    return tuple(paths)
 
 
 def _regions(
@@ -151,17 +182,10 @@ def _regions(
     id_prefix: str,
 ) -> svgwrite.container.Group:
     group = drawing.g(**{"class": "regions"})
-    names = {muscle.code: muscle.name for muscle in face_map.muscles}
-    regions = [
-        region
-        for muscle in face_map.muscles
-        for region in muscle_regions(face_map, muscle)
-    ]
-    # Largest first, so small regions lie on top, as hit testing prefers them.
-    for region in sorted(regions, key=lambda region: -region.area):
-        lit = _is_highlighted(region, highlight)
+    for region in _region_paths(face_map):
+        lit = region.muscle in highlight or (region.muscle, region.side) in highlight
         path = drawing.path(
-            d=" ".join(_ring_path(ring) for ring in region.shape),
+            d=region.d,
             id=f"{id_prefix}region-{region.muscle}-{region.side}",
             fill=REGION_FILL,
             fill_opacity=0.36 if lit else 0.1,
@@ -176,8 +200,7 @@ def _regions(
                 "data-side": region.side,
             },
         )
-        side = "midline" if region.side == "midline" else f"{region.side} side"
-        path.set_desc(title=f"{names[region.muscle]}, {side}")
+        path.set_desc(title=region.title)
         group.add(path)
     return group
 
