@@ -17,6 +17,7 @@ from planner import photometry
 from planner.clinic_time import local_day
 from planner.errors import InvalidInput
 from planner.models import Patient
+from planner.models import Product
 from planner.models import Timepoint
 from planner.models import TreatmentSession
 from planner.models.photos import PHOTO_TIMEPOINTS
@@ -61,6 +62,8 @@ class CycleAlbum:
 
     session_id: int
     number: int
+    # The brand the cycle's treatment was given in (units never compare across).
+    product: str
     treated_on: date
     visits: dict[str, dict[str, Take]]
     can_take: tuple[str, ...]
@@ -99,6 +102,9 @@ def patient_album(
         select(Photo).where(Photo.patient_id == patient_id).order_by(col(Photo.id))
     ).all()
     takes = _takes(list(photos))
+    brands = {
+        product.id: product.brand for product in session.exec(select(Product)).all()
+    }
     albums = []
     for cycle in cycles:
         assert cycle.id is not None
@@ -106,6 +112,7 @@ def patient_album(
             CycleAlbum(
                 cycle.id,
                 cycle.cycle_number,
+                brands[cycle.product_id],
                 local_day(cycle.performed_at, zone),
                 takes.get(cycle.id, {}),
                 tuple(
