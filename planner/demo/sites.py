@@ -298,7 +298,8 @@ def build_site_rows(
             "created_at": made_at,
             "updated_at": made_at,
         },
-        refs={"session_id": ("session", session)},
+        # Each demo session draws from one vial, its own (demo/treatments.py).
+        refs={"session_id": ("session", session), "vial_lot_id": ("lot", session)},
         constants={"version": 1},
     )
 

@@ -314,6 +314,27 @@ def check_open_drafts(drafts: Sequence[date]) -> list[SafetyWarning]:
     ]
 
 
+def check_vials(plan: PlannedSession, now: datetime) -> list[SafetyWarning]:
+    """Check every vial the chart draws from: in date, in use, made up, not overdrawn.
+
+    The vial in use and each earlier vial of the chart are checked alike; a
+    vial's content counts only the units its own sites took (``LotInfo.drawn``).
+    A chart with no vial is said once.
+    """
+    product = plan.product
+    found = check_lot(None, product, now) if plan.lot is None else []
+    for lot in (plan.lot, *plan.earlier_lots):
+        if lot is None:
+            continue
+        drawn = plan.total_units if lot.drawn is None else lot.drawn
+        found += [
+            *check_lot(lot, product, now),
+            *check_lot_dilution(lot, product),
+            *check_vial_content(lot, product, drawn, now),
+        ]
+    return found
+
+
 def run_all_checks(
     plan: PlannedSession,
     *,
@@ -346,9 +367,7 @@ def run_all_checks(
     return sort_warnings(
         [
             *check_contraindications(contraindications),
-            *check_lot(plan.lot, product, now),
-            *check_lot_dilution(plan.lot, product),
-            *check_vial_content(plan.lot, product, plan.total_units, now),
+            *check_vials(plan, now),
             *check_interval(plan.kind, product, history, today),
             *check_top_up(plan.kind, history, today, rules.cycle_times),
             *check_booster(plan.kind, product, history, today, rules.cycle_times),

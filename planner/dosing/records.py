@@ -129,7 +129,9 @@ class LotInfo:
     ``shared`` what the vial gave outside this chart, when it was looked up.
     ``first_used_at`` is the earliest treatment time of a session charted from
     the vial (aware, or None): the vial was reconstituted by then, so it bounds
-    a reconstitution time nobody recorded.
+    a reconstitution time nobody recorded. ``drawn`` is the units the chart's
+    sites took from this vial, when the chart used more than one; None: the
+    chart's whole total came from it.
     """
 
     lot_number: str
@@ -139,10 +141,13 @@ class LotInfo:
     diluent_ml: float | None = None
     shared: VialShare | None = None
     first_used_at: datetime | None = None
+    drawn: float | None = None
 
     def __post_init__(self) -> None:
         require_aware_or_none("reconstituted_at", self.reconstituted_at)
         require_aware_or_none("first_used_at", self.first_used_at)
+        if self.drawn is not None:
+            require_non_negative("drawn", self.drawn)
 
 
 @dataclass(frozen=True)
@@ -196,12 +201,17 @@ class Contraindications:
 
 @dataclass(frozen=True)
 class PlannedSession:
-    """Today's chart: session kind, product, lot and sites."""
+    """Today's chart: session kind, product, lot and sites.
+
+    ``lot`` is the vial in use; ``earlier_lots`` the other vials of the product
+    the chart's sites were drawn from (the first ran out, another was opened).
+    """
 
     kind: str
     product: Product
     sites: tuple[PlannedSite, ...] = ()
     lot: LotInfo | None = None
+    earlier_lots: tuple[LotInfo, ...] = ()
 
     def __post_init__(self) -> None:
         require_choice("kind", self.kind, SESSION_KINDS)

@@ -34,9 +34,10 @@ def check_vial_content(
     chart's own: a total above its size is made up with further whole vials of
     the lot (the chart's "vials used"), so nothing is said. Once the vial is
     shared, what it has left is its size less the other signed and draft charts'
-    units and the waste recorded; what this chart takes beyond that came from no
-    vial on record: the wrong vial was chosen, or another was opened whose lot
-    this chart cannot hold. ``now`` is on the clinic's clock.
+    units and the waste recorded; what this chart's sites drawn from it take
+    (``total_units``) beyond that came from no vial on record: the wrong vial was
+    chosen, or another was opened and the chart not switched to it. ``now`` is
+    on the clinic's clock.
     """
     if lot is None or lot.shared is None or lot.vial_units is None:
         return []
@@ -73,8 +74,8 @@ def check_vial_content(
                 f"{unit}, {made}) has {has}: {' and '.join(what)}. This chart "
                 f"takes {format_dose(total_units, unit)} from it, "
                 f"{format_dose(over, unit)} more than is left. Check the vial "
-                "chosen; if another vial was opened for the rest, give its lot in "
-                "the reason, as a chart records one vial."
+                "chosen; if another vial was opened for the rest, switch the "
+                "chart to it, so that the sites drawn from it record its lot."
             ),
             source=SOURCE,
         )

@@ -270,9 +270,7 @@ class _BundleBuilder:
             for lot in self.export.lots
         ]
         lotless = dict.fromkeys(
-            record.product_id
-            for record in self.export.sessions
-            if record.lot_id is None
+            record.product_id for record in self.export.sessions if not record.lot_ids
         )
         entries += [
             self.entry(
@@ -282,10 +280,10 @@ class _BundleBuilder:
         ]
         return entries
 
-    def medication_ref(self, record: SessionRecord) -> Resource:
-        if record.lot_id is None:
+    def medication_ref(self, record: SessionRecord, lot_id: int | None) -> Resource:
+        if lot_id is None:
             return self.ref("product", record.product_id)
-        return self.ref("viallot", record.lot_id)
+        return self.ref("viallot", lot_id)
 
     def medication(self, product: ProductRecord, lot: LotRecord | None) -> Resource:
         resource: Resource = {
@@ -343,7 +341,11 @@ class _BundleBuilder:
             "subject": self.patient_ref,
             "performedDateTime": instant(record.performed_at),
             "performer": [{"actor": self.ref("user", record.injector_id)}],
-            "usedReference": [self.medication_ref(record)],
+            # Every vial the session drew from: its sites' and the one in use.
+            "usedReference": [
+                self.medication_ref(record, lot_id) for lot_id in record.lot_ids
+            ]
+            or [self.medication_ref(record, None)],
             "note": notes,
         }
 
@@ -352,29 +354,32 @@ class _BundleBuilder:
         if record.status != "signed":
             # A draft's doses are a chart in progress, not injections given.
             return []
-        lot = None if record.lot_id is None else self.lots[record.lot_id]
-        refs = SessionRefs(
-            procedure=self.ref("treatment_session", record.id),
-            medication=self.medication_ref(record),
-            patient=self.patient_ref,
-            performer=self.ref("user", record.injector_id),
-        )
-        return [
-            self.entry(
-                "injection_site",
-                site.id,
-                administration(
-                    record,
-                    site,
-                    product=self.products[record.product_id],
-                    lot=lot,
-                    muscle=self.muscle(site.muscle),
-                    face_map=self.context.face_map,
-                    refs=refs,
-                ),
+        entries = []
+        for site in record.sites:
+            # Each administration names the lot its dose was drawn from.
+            lot_id = site.lot_id if site.lot_id is not None else record.lot_id
+            refs = SessionRefs(
+                procedure=self.ref("treatment_session", record.id),
+                medication=self.medication_ref(record, lot_id),
+                patient=self.patient_ref,
+                performer=self.ref("user", record.injector_id),
             )
-            for site in record.sites
-        ]
+            entries.append(
+                self.entry(
+                    "injection_site",
+                    site.id,
+                    administration(
+                        record,
+                        site,
+                        product=self.products[record.product_id],
+                        lot=None if lot_id is None else self.lots[lot_id],
+                        muscle=self.muscle(site.muscle),
+                        face_map=self.context.face_map,
+                        refs=refs,
+                    ),
+                )
+            )
+        return entries
 
     def muscle(self, key: str) -> MuscleInfo:
         # A muscle the current map no longer has still exports, under its key.

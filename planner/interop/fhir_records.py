@@ -130,6 +130,8 @@ class SiteRecord:
     units: float
     depth: str | None = None
     note: str | None = None
+    # The vial lot the dose was drawn from; None: the session's (``lot_id``).
+    lot_id: int | None = None
 
     def __post_init__(self) -> None:
         require_choice("side", self.side, SIDES)
@@ -197,6 +199,12 @@ class SessionRecord:
     sites: tuple[SiteRecord, ...]
     notes: str | None = None
     amendments: tuple[AmendmentRecord, ...] = ()
+
+    @property
+    def lot_ids(self) -> tuple[int, ...]:
+        """Every vial lot the session used: its sites' first, then the one in use."""
+        used = (*(site.lot_id for site in self.sites), self.lot_id)
+        return tuple(dict.fromkeys(lot for lot in used if lot is not None))
 
     def __post_init__(self) -> None:
         require_choice("kind", self.kind, SESSION_KINDS)
@@ -325,12 +333,12 @@ class PatientExport:
             where = f"session {record.id}"
             _require(ids, "practitioners", record.injector_id, where)
             _require(ids, "products", record.product_id, where)
-            if record.lot_id is not None:
-                _require(ids, "lots", record.lot_id, where)
-                if lot_products[record.lot_id] != record.product_id:
+            for lot_id in record.lot_ids:
+                _require(ids, "lots", lot_id, where)
+                # Units of two products are never mixed in one session.
+                if lot_products[lot_id] != record.product_id:
                     raise ValueError(
-                        f"{where}: lot {record.lot_id} is not of product "
-                        f"{record.product_id}"
+                        f"{where}: lot {lot_id} is not of product {record.product_id}"
                     )
         for assessment in self.assessments:
             where = f"assessment {assessment.id}"

@@ -41,6 +41,8 @@ class TreatmentSession(SQLModel, table=True):
     )
     cycle_number: int = Field(ge=1)
     product_id: int = Field(foreign_key="product.id")
+    # The vial in use now: each new site is drawn from it. A session may use
+    # several vials of its product; each site records its own (InjectionSite).
     vial_lot_id: int | None = Field(default=None, foreign_key="viallot.id", index=True)
     performed_at: datetime = Field(sa_type=UTCDateTime)
     # Set once the injector enters the treatment time by hand: until then a draft
@@ -92,6 +94,9 @@ class InjectionSite(SQLModel, table=True):
     unset_reason: str | None = Field(default=None, max_length=200)
     depth: Depth | None = Field(default=None, sa_type=enum_type(Depth))
     note: str | None = Field(default=None, max_length=500)
+    # The vial the dose was drawn from: the session's vial in use when the site
+    # was charted (brand and batch traceable per administration [S58] [S59]).
+    vial_lot_id: int | None = Field(default=None, foreign_key="viallot.id", index=True)
     version: int = 1
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

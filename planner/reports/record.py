@@ -43,6 +43,7 @@ from planner.services.chart_state_models import ChartSite
 from planner.services.chart_state_models import ChartWarning
 from planner.services.chart_state_models import LotInfo
 from planner.services.chart_state_models import MuscleTotal as StateMuscleTotal
+from planner.services.chart_state_models import VialUseInfo
 from planner.services.sessions import get_session_record
 
 SIDES = ("right", "left", "midline")
@@ -84,6 +85,8 @@ class SiteLine:
     caution: str = ""
     # Corrections by amendment, oldest first; ``units`` is the dose now.
     changes: tuple[DoseChange, ...] = ()
+    # The lot of the vial the dose was drawn from; None with no vial recorded.
+    lot_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ class TreatmentRecord:
     inn: str
     unit: str
     lot: LotInfo | None
+    # Each vial the sites were drawn from, with their numbers [S58] [S62].
+    vials: list[VialUseInfo]
     map: Markup
     sites: list[SiteLine]
     muscle_totals: list[MuscleTotal]
@@ -194,6 +199,7 @@ def _sites(
     session_id: int,
     listed: list[ChartSite],
     changes: dict[int, tuple[DoseChange, ...]],
+    lots: dict[int, str],
 ) -> list[SiteLine]:
     extra = {
         row.id: row
@@ -218,6 +224,7 @@ def _sites(
                 guidance=site.guidance,
                 caution=site.caution,
                 changes=changes.get(site.number, ()),
+                lot_number=lots.get(site.vial_lot_id or 0),
             )
         )
     return lines
@@ -272,7 +279,14 @@ def treatment_record(
         if signed
         else []
     )
-    sites = _sites(session, session_id, state.sites, dose_changes(amendments))
+    vials = state.session.vials
+    sites = _sites(
+        session,
+        session_id,
+        state.sites,
+        dose_changes(amendments),
+        {vial.id: vial.lot_number for vial in vials},
+    )
     totals = state.totals
     picture = printed_map(
         # The session's own map version, as the chart is drawn.
@@ -302,6 +316,8 @@ def treatment_record(
         inn=product.inn,
         unit=product.unit_name,
         lot=state.session.lot,
+        # A vial in use from which no site was drawn gave nothing to this record.
+        vials=[vial for vial in vials if vial.site_numbers] or vials,
         map=picture,
         sites=sites,
         muscle_totals=_muscle_totals(totals.by_muscle),

@@ -183,6 +183,9 @@ _SIDE_AND_NUMBER = select_core(
     .join(_SESSIONS, _SESSIONS.c.product_id == _PRODUCTS.c.id)
     .where(_SESSIONS.c.id == bindparam("sid"))
     .scalar_subquery(),
+    select_core(_SESSIONS.c.vial_lot_id)
+    .where(_SESSIONS.c.id == bindparam("sid"))
+    .scalar_subquery(),
 ).where(_PATIENTS.c.id == bindparam("pid"))
 _INSERT_SITE = insert(_SITES).returning(_SITES.c.id)
 _SITE_ROW = select_core(_SITES).where(
@@ -210,24 +213,29 @@ class SiteRow:
 
 
 class ChartPosition(NamedTuple):
-    """What a new site needs to know: the palsied side, its number, the product."""
+    """What a new site needs to know: the palsied side, its number, the product
+    and the vial in use, which the site is drawn from."""
 
     affected: AffectedSide
     number: int
     product_code: str
     product_brand: str
+    vial_lot_id: int | None
 
 
 def side_and_next_number(
     session: Session, session_id: int, patient_id: int
 ) -> ChartPosition:
-    """Read the palsied side, the next site number and the product in one query."""
-    side, number, product_code, brand = (
+    """Read the palsied side, the next site number, the product and the vial in
+    use in one query."""
+    side, number, product_code, brand, vial_lot_id = (
         session.connection()
         .execute(_SIDE_AND_NUMBER, {"sid": session_id, "pid": patient_id})
         .one()
     )
-    return ChartPosition(AffectedSide(side), int(number) + 1, product_code, brand)
+    return ChartPosition(
+        AffectedSide(side), int(number) + 1, product_code, brand, vial_lot_id
+    )
 
 
 def add_site(
@@ -268,7 +276,7 @@ def add_site(
         zone=zone,
     )
     version, patient_id = claim_version(session, session_id, request.version, now=now)
-    affected, number, product_code, brand = side_and_next_number(
+    affected, number, product_code, brand, vial_lot_id = side_and_next_number(
         session, session_id, patient_id
     )
     units = request.units
@@ -293,6 +301,7 @@ def add_site(
         "unset_reason": reason,
         "depth": None,
         "note": None,
+        "vial_lot_id": vial_lot_id,
         "version": 1,
         "created_at": now,
         "updated_at": now,

@@ -176,7 +176,8 @@ def _append_sites(
         for old in today:
             delete_audited(session, actor, old, "injection_site", patient_id=patient_id)
         session.flush()
-    affected, number, *_ = side_and_next_number(session, session_id, patient_id)
+    position = side_and_next_number(session, session_id, patient_id)
+    affected, number = position.affected, position.number
     record = get_session_record(session, session_id)
     sites, left_out = leave_out_treated(
         place(affected), treated_for_record(session, record, zone)
@@ -188,6 +189,7 @@ def _append_sites(
                 session_id=session_id,
                 number=number + offset,
                 role=role_for(site.side, affected),
+                vial_lot_id=position.vial_lot_id,
                 created_at=now,
                 updated_at=now,
             )

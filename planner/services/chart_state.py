@@ -39,7 +39,6 @@ from planner.services.chart_state_models import ChartState
 from planner.services.chart_state_models import ChartWarning
 from planner.services.chart_state_models import DoseChange
 from planner.services.chart_state_models import LastCycleSite
-from planner.services.chart_state_models import LotInfo
 from planner.services.chart_state_models import MapInfo
 from planner.services.chart_state_models import MuscleChoice
 from planner.services.chart_state_models import MuscleTotal
@@ -51,6 +50,12 @@ from planner.services.chart_state_models import SiteCorrection
 from planner.services.chart_state_models import TemplateChoice
 from planner.services.chart_state_models import Totals
 from planner.services.chart_state_models import TreatedMuscleInfo
+from planner.services.chart_state_models import VialUseInfo
+from planner.services.chart_vials import chart_lots
+from planner.services.chart_vials import lot_info
+from planner.services.chart_vials import vial_uses
+from planner.services.chart_vials import vials_used
+from planner.services.chart_vials import volume_ml
 from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
 from planner.services.warning_reasons import amended_warnings
@@ -106,6 +111,7 @@ def _site(site: InjectionSite, face_map: FaceMap, lot: VialLot | None) -> ChartS
         unset_reason=site.unset_reason,
         volume_ml=None if draw is None else round(draw.volume_ml, 4),
         marks=None if draw is None else round(draw.marks, 2),
+        vial_lot_id=site.vial_lot_id,
         draw_text=None if draw is None else dosing.format_draw(draw),
         version=site.version,
         guidance=muscle.guidance,
@@ -113,14 +119,19 @@ def _site(site: InjectionSite, face_map: FaceMap, lot: VialLot | None) -> ChartS
     )
 
 
-def _totals(sites: list[ChartSite], lot: VialLot | None) -> Totals:
-    """Add up the sites whose dose is entered; ``unset`` counts those still empty."""
+def _totals(sites: list[ChartSite], lots: dict[int, VialLot]) -> Totals:
+    """Add up the sites whose dose is entered; ``unset`` counts those still empty.
+
+    Volumes and vials are counted per vial, each at its own dilution and size.
+    """
     by_muscle: dict[tuple[str, str], tuple[ChartSite, float]] = {}
     by_side: dict[str, float] = defaultdict(float)
     units = 0.0
+    by_vial: dict[int | None, float] = defaultdict(float)
     for site in sites:
         if site.units is None:
             continue
+        by_vial[site.vial_lot_id] += site.units
         key = (site.muscle, site.side)
         first, added = by_muscle.get(key, (site, 0.0))
         by_muscle[key] = (first, added + site.units)
@@ -129,12 +140,8 @@ def _totals(sites: list[ChartSite], lot: VialLot | None) -> Totals:
     return Totals(
         units=units,
         unset=sum(site.units is None for site in sites),
-        volume_ml=None
-        if lot is None
-        else round(dosing.volume_ml(units, lot.vial_units, lot.diluent_ml), 4)
-        if units
-        else 0.0,
-        vials_used=None if lot is None else dosing.vials_used(units, lot.vial_units),
+        volume_ml=volume_ml(by_vial, lots),
+        vials_used=vials_used(by_vial, lots),
         by_muscle=[
             MuscleTotal(
                 muscle=site.muscle,
@@ -252,28 +259,12 @@ def _amendments(
     ]
 
 
-def _lot(lot: VialLot | None, zone: ZoneInfo) -> LotInfo | None:
-    if lot is None:
-        return None
-    assert lot.id is not None
-    return LotInfo(
-        id=lot.id,
-        lot_number=lot.lot_number,
-        expiry_date=lot.expiry_date,
-        vial_units=lot.vial_units,
-        diluent_ml=lot.diluent_ml,
-        units_per_tenth_ml=dosing.units_per_tenth_ml(lot.vial_units, lot.diluent_ml),
-        reconstituted_at=None
-        if lot.reconstituted_at is None
-        else lot.reconstituted_at.astimezone(zone),
-    )
-
-
 def _session_info(
     session: Session,
     record: TreatmentSession,
     product: Product,
     lot: VialLot | None,
+    vials: list[VialUseInfo],
     *,
     zone: ZoneInfo,
     now: datetime,
@@ -298,7 +289,8 @@ def _session_info(
             unit_name=product.unit_name,
             colour=product.colour,
         ),
-        lot=_lot(lot, zone),
+        lot=lot_info(lot, zone),
+        vials=vials,
         signed_at=None
         if record.signed_at is None
         else record.signed_at.astimezone(zone),
@@ -344,7 +336,6 @@ def chart_state(
     assert patient is not None
     assert patient.id is not None
     assert product is not None
-    lot = session.get(VialLot, record.vial_lot_id) if record.vial_lot_id else None
     rows = list(
         session.exec(
             select(InjectionSite)
@@ -352,11 +343,21 @@ def chart_state(
             .order_by(col(InjectionSite.number))
         )
     )
-    sites = [_site(site, face_map, lot) for site in rows]
+    lots = chart_lots(session, record, rows)
+    lot = lots.get(record.vial_lot_id or 0)
+    sites = [_site(site, face_map, lots.get(site.vial_lot_id or 0)) for site in rows]
     previous = last_cycle_sites(session, record)
     treated = treated_for_record(session, record, zone)
     return ChartState(
-        session=_session_info(session, record, product, lot, zone=zone, now=now),
+        session=_session_info(
+            session,
+            record,
+            product,
+            lot,
+            vial_uses(lots, record, sites, zone),
+            zone=zone,
+            now=now,
+        ),
         patient=PatientInfo(
             id=patient.id,
             name=patient.full_name,
@@ -364,7 +365,7 @@ def chart_state(
             affected_side=patient.affected_side,
         ),
         sites=sites,
-        totals=_totals(sites, lot),
+        totals=_totals(sites, lots),
         warnings=_warnings(session, record, zone, now),
         flag_changes=_flag_changes(session, record, zone),
         last_cycle=_last_cycle(session, previous),

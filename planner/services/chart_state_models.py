@@ -71,6 +71,15 @@ class LotInfo(StateModel):
     reconstituted_at: ClinicTime | None
 
 
+class VialUseInfo(LotInfo):
+    """A vial the chart's sites were drawn from, or the vial in use: the sites
+    it gave (their numbers) and the units they took, in the product's units."""
+
+    in_use: bool
+    site_numbers: list[int]
+    units: Units
+
+
 class SessionInfo(StateModel):
     id: int
     patient_id: int
@@ -86,7 +95,10 @@ class SessionInfo(StateModel):
     treatment_time_input: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$")
     performed_at_confirmed: bool
     product: ProductInfo
+    # The vial in use: new sites are drawn from it.
     lot: LotInfo | None
+    # Every vial the chart used, in the order first drawn from, the one in use too.
+    vials: list[VialUseInfo]
     signed_at: ClinicTime | None
     signed_by: str | None
     consent_obtained: bool
@@ -116,6 +128,8 @@ class ChartSite(StateModel):
     unset_reason: str | None
     volume_ml: float | None
     marks: float | None
+    # The vial the dose was drawn from (``SessionInfo.vials``).
+    vial_lot_id: int | None
     # The one format of the chair, the record and the API (0.001 mL, 0.1 mark).
     draw_text: str | None
     version: int = Field(ge=1)

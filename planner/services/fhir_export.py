@@ -71,6 +71,7 @@ from planner.services.drafts import live
 from planner.services.fhir_other import with_other_treatments
 from planner.services.fhir_photos import photo_records
 from planner.services.patients import get_patient
+from planner.services.site_vials import session_vials
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -255,11 +256,13 @@ def load_patient_exports(
         ),
         lambda row: row.patient_id,
     )
+    used = session_vials()
     lots = {
         _id(lot.id): _record(LotRecord, lot)
         for lot in session.exec(
             select(VialLot)
-            .join(TreatmentSession, col(TreatmentSession.vial_lot_id) == VialLot.id)
+            .join(used, used.c.vial_lot_id == VialLot.id)
+            .join(TreatmentSession, col(TreatmentSession.id) == used.c.session_id)
             .where(col(TreatmentSession.patient_id).in_(ids), live())
             .distinct()
         )
@@ -299,7 +302,7 @@ def _patient_export(
 ) -> PatientExport:
     """Gather one patient's records, with only the lots and people they name."""
     own_sessions = {record.id for record in sessions}
-    used_lots = dict.fromkeys(r.lot_id for r in sessions if r.lot_id is not None)
+    used_lots = dict.fromkeys(lot for r in sessions for lot in r.lot_ids)
     people = dict.fromkeys(
         [r.injector_id for r in sessions]
         + [a.entered_by_id for a in assessments if not a.self_entered]
@@ -421,7 +424,9 @@ def _session(
         lot_id=record.vial_lot_id,
         # A draft's site whose dose is still to enter has no dose to export yet.
         sites=tuple(
-            _record(SiteRecord, site) for site in sites if site.units is not None
+            _record(SiteRecord, site, lot_id=site.vial_lot_id)
+            for site in sites
+            if site.units is not None
         ),
         amendments=tuple(
             _record(AmendmentRecord, amendment, at=amendment.created_at)

@@ -31,6 +31,7 @@ from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services.audit import Actor
 from planner.services.audited_rows import add_audited
+from planner.services.site_vials import session_vials
 from planner.validation import blank_as_none
 from planner.validation import parse_input
 from planner.validation import strip_or_none
@@ -113,17 +114,19 @@ def list_products(session: Session) -> list[Product]:
 
 
 def _first_uses() -> Subquery:
-    """Each vial's earliest treatment time on a session not discarded."""
+    """Each vial's earliest treatment time on a session not discarded.
+
+    A session counts for every vial it used: its sites' and its vial in use.
+    """
+    used = session_vials()
     return (
         select(
-            col(TreatmentSession.vial_lot_id).label("vial_lot_id"),
+            used.c.vial_lot_id,
             func.min(TreatmentSession.performed_at).label("first_used_at"),
         )
-        .where(
-            col(TreatmentSession.vial_lot_id).is_not(None),
-            col(TreatmentSession.status) != SessionStatus.DISCARDED,
-        )
-        .group_by(col(TreatmentSession.vial_lot_id))
+        .join(used, used.c.session_id == col(TreatmentSession.id))
+        .where(col(TreatmentSession.status) != SessionStatus.DISCARDED)
+        .group_by(used.c.vial_lot_id)
         .subquery()
     )
 

@@ -42,6 +42,7 @@ from planner.models.patients import SearchKey
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.drafts import live
+from planner.services.site_vials import session_vials
 from planner.services.stock import LOT_PATTERN
 from planner.validation import parse_input
 from planner.validation import strip_text
@@ -126,16 +127,19 @@ class Recall:
 
 
 def _sites(
-    session: Session, session_ids: list[int], muscle_names: Mapping[str, str]
+    session: Session, vials: Mapping[int, set[int]], muscle_names: Mapping[str, str]
 ) -> dict[int, list[RecallSite]]:
+    """Return each session's sites drawn from its vials of the recalled lot."""
     found: dict[int, list[RecallSite]] = defaultdict(list)
-    if not session_ids:
+    if not vials:
         return found
     for site in session.exec(
         select(InjectionSite)
-        .where(col(InjectionSite.session_id).in_(session_ids))
+        .where(col(InjectionSite.session_id).in_(list(vials)))
         .order_by(col(InjectionSite.session_id), col(InjectionSite.number))
     ):
+        if site.vial_lot_id not in vials[site.session_id]:
+            continue
         found[site.session_id].append(
             RecallSite(
                 muscle_names.get(site.muscle, site.muscle),
@@ -237,9 +241,13 @@ def find_recall(
         RecallQuery, data, "Give the product and the lot number to look up."
     )
     product = _recalled_product(session, query.product)
-    rows = session.exec(
+    # A session may draw from several vials: each site names its own, and the
+    # session its vial in use (a draft may have opened it before any site).
+    uses = session_vials()
+    found = session.exec(
         select(TreatmentSession, VialLot, Patient)
-        .join(VialLot, col(VialLot.id) == col(TreatmentSession.vial_lot_id))
+        .join(uses, uses.c.session_id == col(TreatmentSession.id))
+        .join(VialLot, col(VialLot.id) == uses.c.vial_lot_id)
         .join(Patient, col(Patient.id) == col(TreatmentSession.patient_id))
         .where(
             col(VialLot.product_id) == product.id,
@@ -251,9 +259,20 @@ def find_recall(
             col(Patient.given_name),
             col(Patient.id),
             col(TreatmentSession.performed_at),
+            col(VialLot.id),
         )
     ).all()
-    sites = _sites(session, [r.id for r, *_ in rows if r.id], muscle_names)
+    # One row per session, whichever of its vials of the lot (two vials of one
+    # lot, reconstituted apart) it drew from; the sites come from all of them.
+    vials: dict[int, set[int]] = defaultdict(set)
+    rows = []
+    for record, vial, patient in found:
+        assert record.id is not None
+        assert vial.id is not None
+        if record.id not in vials:
+            rows.append((record, vial, patient))
+        vials[record.id].add(vial.id)
+    sites = _sites(session, vials, muscle_names)
     injectors = {r.injector_id for r, *_ in rows}
     names = dict(
         session.exec(

@@ -7,6 +7,7 @@ role (affected or contralateral) is worked out from the patient's affected side 
 it is now, while a signed record keeps the roles it was signed with.
 """
 
+from collections import defaultdict
 from dataclasses import asdict
 from datetime import date
 from datetime import datetime
@@ -191,10 +192,12 @@ def treatment_time(record: TreatmentSession, now: datetime, zone: ZoneInfo) -> d
 def vial_share(
     session: Session, record: TreatmentSession, lot: VialLot
 ) -> dosing.VialShare:
-    """Return what the chart's vial gave outside this chart: charted and wasted.
+    """Return what one of the chart's vials gave outside this chart: charted and
+    wasted.
 
-    The vial's other signed and draft charts count (a discarded draft drew
-    nothing), in the vial's product's units; so does the waste recorded from it.
+    The sites of the vial's other signed and draft charts drawn from it count (a
+    discarded draft drew nothing), in the vial's product's units; so does the
+    waste recorded from it.
     """
     charts, charted = session.exec(
         select(
@@ -203,7 +206,7 @@ def vial_share(
         )
         .join(InjectionSite, col(InjectionSite.session_id) == col(TreatmentSession.id))
         .where(
-            col(TreatmentSession.vial_lot_id) == lot.id,
+            col(InjectionSite.vial_lot_id) == lot.id,
             col(TreatmentSession.id) != record.id,
             col(TreatmentSession.product_id) == lot.product_id,
             col(TreatmentSession.status) != SessionStatus.DISCARDED,
@@ -216,6 +219,58 @@ def vial_share(
         )
     ).one()
     return dosing.VialShare(float(charted or 0), int(charts), float(wasted or 0))
+
+
+def _lot_info(
+    session: Session, record: TreatmentSession, lot: VialLot, drawn: float | None
+) -> dosing.LotInfo:
+    return dosing.LotInfo(
+        lot.lot_number,
+        lot.expiry_date,
+        lot.reconstituted_at,
+        lot.vial_units,
+        lot.diluent_ml,
+        # Units of one product only: a vial holds the product it was made for.
+        shared=vial_share(session, record, lot)
+        if lot.product_id == record.product_id
+        else None,
+        # Only a vial with no reconstitution time needs its first use.
+        first_used_at=None
+        if lot.id is None or lot.reconstituted_at is not None
+        else first_used_at(session, lot.id),
+        drawn=drawn,
+    )
+
+
+def _vials(
+    session: Session, record: TreatmentSession, sites: list[InjectionSite]
+) -> tuple[dosing.LotInfo | None, tuple[dosing.LotInfo, ...]]:
+    """Return the chart's vial in use and its earlier vials, as the checks take them.
+
+    Each vial's ``drawn`` is the units of the sites drawn from it; with one vial
+    the chart's whole total is its (``drawn`` None), as before sites named one.
+    """
+    drawn: dict[int | None, float] = defaultdict(float)
+    for site in sites:
+        drawn[site.vial_lot_id] += site.units or 0.0
+    ids = [vial for vial in drawn if vial is not None]
+    in_use = record.vial_lot_id
+    single = set(ids) <= {in_use}
+    lots = {
+        vial: lot
+        for vial in {*ids, in_use}
+        if vial is not None and (lot := session.get(VialLot, vial)) is not None
+    }
+    current = None
+    if in_use is not None and in_use in lots:
+        mine = None if single else drawn.get(in_use, 0.0)
+        current = _lot_info(session, record, lots[in_use], mine)
+    earlier = tuple(
+        _lot_info(session, record, lots[vial], drawn[vial])
+        for vial in sorted(ids)
+        if vial != in_use and vial in lots
+    )
+    return current, earlier
 
 
 def checked_role(site: InjectionSite, patient: Patient, *, draft: bool) -> SiteRole:
@@ -247,7 +302,6 @@ def check_chart(
     """
     patient = get_or_raise(session, Patient, record.patient_id, "No such patient.")
     product = get_or_raise(session, Product, record.product_id, "No such product.")
-    lot = session.get(VialLot, record.vial_lot_id) if record.vial_lot_id else None
     if sites is None:
         sites = list(
             session.exec(
@@ -257,6 +311,7 @@ def check_chart(
             )
         )
     draft = record.status == SessionStatus.DRAFT
+    lot, earlier_lots = _vials(session, record, sites)
     plan = dosing.PlannedSession(
         kind=record.kind.value,
         product=product_from(product),
@@ -273,23 +328,8 @@ def check_chart(
             for s in sites
             if s.units is not None
         ),
-        lot=None
-        if lot is None
-        else dosing.LotInfo(
-            lot.lot_number,
-            lot.expiry_date,
-            lot.reconstituted_at,
-            lot.vial_units,
-            lot.diluent_ml,
-            # Units of one product only: a vial holds the product it was made for.
-            shared=vial_share(session, record, lot)
-            if lot.product_id == record.product_id
-            else None,
-            # Only a vial with no reconstitution time needs its first use.
-            first_used_at=None
-            if lot.id is None or lot.reconstituted_at is not None
-            else first_used_at(session, lot.id),
-        ),
+        lot=lot,
+        earlier_lots=earlier_lots,
     )
     if amending and record.signed_at is not None:
         flags = contraindications_as_of(session, patient, record.signed_at)

@@ -55,15 +55,16 @@ def vial_use(session: Session, vial_ids: Iterable[int]) -> dict[int, VialUse]:
         return {}
     signed: dict[int, float] = defaultdict(float)
     draft: dict[int, float] = defaultdict(float)
+    # Each site counts against the vial it was drawn from, not the session's.
     charted = session.exec(
         select(
-            TreatmentSession.vial_lot_id,
+            InjectionSite.vial_lot_id,
             TreatmentSession.status,
             func.sum(InjectionSite.units),
         )
         .join(InjectionSite, col(InjectionSite.session_id) == col(TreatmentSession.id))
-        .where(col(TreatmentSession.vial_lot_id).in_(ids))
-        .group_by(col(TreatmentSession.vial_lot_id), col(TreatmentSession.status))
+        .where(col(InjectionSite.vial_lot_id).in_(ids))
+        .group_by(col(InjectionSite.vial_lot_id), col(TreatmentSession.status))
     ).all()
     for vial_id, status, units in charted:
         assert vial_id is not None

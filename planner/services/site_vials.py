@@ -1,0 +1,33 @@
+"""Which vials a session drew from: each site names its own.
+
+A session may use several vials of its product (the first ran out, another lot
+was opened): each injection site records the vial it was drawn from, and the
+session the vial in use now, which a draft may have opened before any site.
+Recall, first use, the record and the stock ledger all read the vials here.
+"""
+
+from sqlalchemy import Subquery
+from sqlalchemy import union
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.models import InjectionSite
+from planner.models import TreatmentSession
+
+
+def session_vials() -> Subquery:
+    """Return each (``session_id``, ``vial_lot_id``) pair: a vial a session used.
+
+    A vial counts once per session, whether sites came from it, it is the vial in
+    use, or both; sessions and sites with no vial are left out.
+    """
+    return union(
+        select(
+            col(InjectionSite.session_id).label("session_id"),
+            col(InjectionSite.vial_lot_id).label("vial_lot_id"),
+        ).where(col(InjectionSite.vial_lot_id).is_not(None)),
+        select(
+            col(TreatmentSession.id).label("session_id"),
+            col(TreatmentSession.vial_lot_id).label("vial_lot_id"),
+        ).where(col(TreatmentSession.vial_lot_id).is_not(None)),
+    ).subquery()
