@@ -43,6 +43,23 @@ SESSION = {
             "lot.diluent_ml",
             "lot.units_per_tenth_ml",
             "lot.reconstituted_at",
+            # Each vial the sites were drawn from (a chart may switch vial).
+            "vials",
+            *(
+                f"vials[].{field}"
+                for field in (
+                    "id",
+                    "lot_number",
+                    "expiry_date",
+                    "vial_units",
+                    "diluent_ml",
+                    "units_per_tenth_ml",
+                    "reconstituted_at",
+                    "in_use",
+                    "site_numbers",
+                    "units",
+                )
+            ),
             "signed_at",
             "signed_by",
             "consent_obtained",
@@ -61,6 +78,7 @@ SITE = (
     "y",
     "units",
     "unset_reason",
+    "vial_lot_id",
     "volume_ml",
     "marks",
     "draw_text",
