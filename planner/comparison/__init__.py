@@ -38,6 +38,7 @@ from planner.comparison.timepoints import FIRST_EFFECT_DAY
 from planner.comparison.timepoints import PRE_TIMEPOINTS
 from planner.comparison.timepoints import FollowUpDays
 from planner.comparison.timepoints import FullTreatment
+from planner.comparison.timepoints import after_top_up
 from planner.comparison.timepoints import default_timepoint
 from planner.comparison.timepoints import file_under
 from planner.comparison.timepoints import self_report_timepoints
@@ -77,6 +78,7 @@ __all__ = [
     "SiteChange",
     "SitePoint",
     "Trend",
+    "after_top_up",
     "cycle_diff",
     "cycle_totals",
     "default_timepoint",

@@ -9,12 +9,18 @@ every score is filed by its time point, not only by its date:
 - any other score (review, wear-off, other) belongs to the latest full
   treatment on or before its day.
 
+A review taken after a top-up of its cycle shows the full treatment and the
+top-up together: it never judges the full treatment's dose
+(``after_top_up``).
+
 Pure: dates in, dates out; the calling service gives the clinic's local days.
 """
 
+from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 
 PRE_TREATMENT = "pre_treatment"
 BASELINE = "baseline"
@@ -89,8 +95,22 @@ def file_under(
     return earlier[-1] if earlier else None
 
 
+def after_top_up(assessed_at: datetime, top_ups: Iterable[datetime]) -> bool:
+    """Say whether a score was taken after one of its cycle's top-ups.
+
+    Times, not days: a review at 10:00 and a top-up at 11:00 on the same day
+    leave the review before the top-up, the score that judges the full
+    treatment (clinical reference §3: the top-up follows the 2-week review).
+    """
+    return any(given < assessed_at for given in top_ups)
+
+
 def default_timepoint(
-    day: date, treated_on: Sequence[date], follow_up: FollowUpDays
+    day: date,
+    treated_on: Sequence[date],
+    follow_up: FollowUpDays,
+    *,
+    topped_up: bool = False,
 ) -> str:
     """Suggest the time point of a score taken on ``day``, from the cycle's dates.
 
@@ -101,7 +121,9 @@ def default_timepoint(
     baseline (pre-treatment); in the review window (``FollowUpDays.in_review``),
     the review; once the next
     cycle is due, pre-treatment again; otherwise "other", for the clinician to
-    say (a wear-off visit, say).
+    say (a wear-off visit, say). Once the cycle has had a top-up
+    (``topped_up``, see ``after_top_up``) its review has been taken: a score
+    in the window is "other", never a second review.
     """
     if day in treated_on:
         return PRE_TREATMENT
@@ -110,7 +132,7 @@ def default_timepoint(
         return PRE_TREATMENT
     since = (day - max(before)).days
     if follow_up.in_review(since):
-        return REVIEW
+        return OTHER if topped_up else REVIEW
     if since >= follow_up.retreat_first:
         return PRE_TREATMENT
     return OTHER

@@ -154,6 +154,11 @@ def score_tables(
                 True,
             ),
         ]
+        if course.topped_up:
+            # Treatment and top-up together: never part of the response.
+            lines.append(
+                ("After a top-up", [row.after_top_up for row in course.rows], False)
+            )
         starts = range(0, len(cycles), width)
         parts.extend(
             ScorePart(

@@ -90,13 +90,16 @@ class LedgerScore:
     """One instrument in one cycle: before, at review and the cycle's response.
 
     ``before`` or ``review`` is empty when not scored; ``response`` is None
-    unless both are there.
+    unless both are there. ``review`` is the review before any top-up;
+    ``after_top_up`` a review taken after one, shown as such and never part
+    of the response (empty when none).
     """
 
     title: str
     before: str
     review: str
     response: Change | None
+    after_top_up: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,7 +234,7 @@ def _change_note(doses: comparison.LedgerDoses) -> str:
 def _has_cycle(course: ScoreCourse, i: int) -> bool:
     return any(
         math.isfinite(float(trend.values[i]))
-        for trend in (course.before, course.review)
+        for trend in (course.before, course.review, course.after_top_up)
     )
 
 
@@ -239,6 +242,7 @@ def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
     definition = scoring.get_instrument(course.instrument)
     response = float(course.response[i])
     before, review = float(course.before.values[i]), float(course.review.values[i])
+    topped_up = float(course.after_top_up.values[i])
     return LedgerScore(
         title=short_title(course.instrument),
         before=plots.format_value(before) if math.isfinite(before) else "",
@@ -246,6 +250,7 @@ def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
         response=change_of(response, definition.higher_is_better)
         if math.isfinite(response)
         else None,
+        after_top_up=plots.format_value(topped_up) if math.isfinite(topped_up) else "",
     )
 
 
@@ -283,7 +288,11 @@ def _weeks(value: float | None) -> str:
 
 @dataclass(frozen=True)
 class CourseRow:
-    """One cycle of an instrument's table."""
+    """One cycle of an instrument's table.
+
+    ``after_top_up`` is a review taken after the cycle's top-up (a dash when
+    none): never part of ``response``, which is the review before it.
+    """
 
     cycle: int
     before: str
@@ -291,6 +300,7 @@ class CourseRow:
     wear_off: str
     response: Change
     from_baseline: Change
+    after_top_up: str = DASH
 
 
 @dataclass(frozen=True)
@@ -308,6 +318,8 @@ class CourseView:
     baseline_note: str
     y_range: tuple[float, float]
     svg: Markup | None = None
+    # Some shown cycle has a review taken after its top-up.
+    topped_up: bool = False
 
 
 def course_views(
@@ -332,6 +344,7 @@ def course_views(
                 from_baseline=change_of(
                     float(course.before.change_from_baseline[i]), better
                 ),
+                after_top_up=number(float(course.after_top_up.values[i])),
             )
             for i in keep
             if _has_any(course, i)
@@ -343,6 +356,7 @@ def course_views(
             for label, trend in (
                 ("Before treatment", course.before),
                 ("At review", course.review),
+                ("After a top-up", course.after_top_up),
                 ("At wear-off", course.wear_off),
             )
             if np.isfinite(trend.values[keep]).any()
@@ -365,6 +379,7 @@ def course_views(
                 baseline=line,
                 baseline_note=note or "No score before treatment yet: no baseline",
                 y_range=SCORE_RANGES.get(course.instrument, (0.0, 100.0)),
+                topped_up=any(row.after_top_up != DASH for row in rows),
             )
         )
     return views
@@ -373,7 +388,12 @@ def course_views(
 def _has_any(course: ScoreCourse, i: int) -> bool:
     return any(
         math.isfinite(float(trend.values[i]))
-        for trend in (course.before, course.review, course.wear_off)
+        for trend in (
+            course.before,
+            course.review,
+            course.after_top_up,
+            course.wear_off,
+        )
     )
 
 

@@ -67,17 +67,52 @@ def _full_treatments(
     ]
 
 
+def _topped_up(session: Session, patient_id: int, now: datetime) -> bool:
+    """Say whether the running cycle has had a top-up (signed or being charted)
+    by ``now``: its review, the score that judges it, has been taken."""
+    fulls = session.exec(
+        select(TreatmentSession.performed_at).where(
+            TreatmentSession.patient_id == patient_id,
+            TreatmentSession.kind == SessionKind.FULL,
+            TreatmentSession.performed_at <= now,
+            live(),
+        )
+    ).all()
+    if not fulls:
+        return False
+    top_ups = session.exec(
+        select(TreatmentSession.performed_at).where(
+            TreatmentSession.patient_id == patient_id,
+            TreatmentSession.kind == SessionKind.TOP_UP,
+            TreatmentSession.performed_at > max(fulls),
+            live(),
+        )
+    ).all()
+    return comparison.after_top_up(now, top_ups)
+
+
 def suggest_timepoint(
-    session: Session, patient_id: int, *, day: date, zone: ZoneInfo
+    session: Session,
+    patient_id: int,
+    *,
+    day: date,
+    zone: ZoneInfo,
+    now: datetime | None = None,
 ) -> str:
     """Suggest a score's time point from the patient's treatment dates.
 
     See ``comparison.default_timepoint``: pre-treatment on a treatment day and
-    before the first, review in the review window, pre-treatment once the
-    next cycle is due, otherwise "other".
+    before the first, review in the review window (unless the cycle has had
+    its top-up by ``now``), pre-treatment once the next cycle is due,
+    otherwise "other".
     """
     days = [t.day for t in _full_treatments(session, patient_id, zone)]
-    return comparison.default_timepoint(day, days, follow_up_days(session))
+    return comparison.default_timepoint(
+        day,
+        days,
+        follow_up_days(session),
+        topped_up=_topped_up(session, patient_id, now or utc_now()),
+    )
 
 
 def record_assessment(
@@ -111,7 +146,8 @@ def record_assessment(
     day = local_day(now, zone)
     try:
         point = Timepoint(
-            timepoint or suggest_timepoint(session, patient_id, day=day, zone=zone)
+            timepoint
+            or suggest_timepoint(session, patient_id, day=day, zone=zone, now=now)
         )
     except ValueError:
         raise InvalidInput(

@@ -161,8 +161,10 @@ def preview_score(instrument: str) -> Response:
 def cycles(patient_id: int) -> Response:
     """Return the cycle comparison as data: cycles, doses, scores by time point.
 
-    Each cycle's ``response`` per instrument is its review score minus its own
-    pre-treatment score; units are in each cycle's own product.
+    Each cycle's ``response`` per instrument is its review score (the one
+    taken before any top-up) minus its own pre-treatment score; a review
+    taken after a top-up is ``review_after_top_up``, never part of the
+    response. Units are in each cycle's own product.
     """
     overview = cycles_overview(
         get_session(), patient_id, face_map=face_map(), zone=clinic_zone()
@@ -212,6 +214,9 @@ def cycles(patient_id: int) -> Response:
                         "review": _number(float(course.review.values[i])),
                         "wear_off": _number(float(course.wear_off.values[i])),
                         "response": _number(float(course.response[i])),
+                        "review_after_top_up": _number(
+                            float(course.after_top_up.values[i])
+                        ),
                     }
                     for i, cycle in enumerate(course.cycles)
                 ],
