@@ -146,7 +146,9 @@ def score_tables(
             ("Before treatment", [row.before for row in course.rows], False),
             ("At review", [row.review for row in course.rows], False),
             (
-                "Response (review − before)",
+                "Review against before"
+                if course.descriptive
+                else "Response (review − before)",
                 [
                     f"{r.response.text} {r.response.verdict}".strip()
                     for r in course.rows

@@ -85,6 +85,46 @@ class Change:
     verdict: str
 
 
+def score_text(definition: scoring.InstrumentDefinition, value: float) -> str:
+    """Write a score, a descriptive grade as its grade ("IV"); a dash when none."""
+    if not math.isfinite(value):
+        return DASH
+    if definition.grade_name is not None:
+        return definition.grade_name(value)
+    return plots.format_value(value)
+
+
+def grade_verdict(change: float, higher_is_better: bool) -> str:
+    """Say how a descriptive grade moved: "better", "same" or "worse", never
+    by how many grades: grades are ordered, not measured (clinical reference
+    §4.4, §7)."""
+    way = verdict(change, higher_is_better)
+    return "same" if way == "no change" else way
+
+
+def grade_change(
+    definition: scoring.InstrumentDefinition, before: float, after: float
+) -> Change:
+    """Write a grade before and after: "IV → II", "better"; a dash when one
+    is missing."""
+    if not (math.isfinite(before) and math.isfinite(after)):
+        return Change(DASH, "")
+    return Change(
+        f"{score_text(definition, before)} \u2192 {score_text(definition, after)}",
+        grade_verdict(after - before, definition.higher_is_better),
+    )
+
+
+def change_in(definition: scoring.InstrumentDefinition, value: float) -> Change:
+    """Write a change in score with its verdict; for a descriptive grade the
+    verdict alone, with no signed difference."""
+    if definition.descriptive:
+        if not math.isfinite(value):
+            return Change(DASH, "")
+        return Change("", grade_verdict(value, definition.higher_is_better))
+    return change_of(value, definition.higher_is_better)
+
+
 @dataclass(frozen=True)
 class LedgerScore:
     """One instrument in one cycle: before, at review and the cycle's response.
@@ -245,12 +285,12 @@ def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
     topped_up = float(course.after_top_up.values[i])
     return LedgerScore(
         title=short_title(course.instrument),
-        before=plots.format_value(before) if math.isfinite(before) else "",
-        review=plots.format_value(review) if math.isfinite(review) else "",
-        response=change_of(response, definition.higher_is_better)
-        if math.isfinite(response)
-        else None,
-        after_top_up=plots.format_value(topped_up) if math.isfinite(topped_up) else "",
+        before=score_text(definition, before) if math.isfinite(before) else "",
+        review=score_text(definition, review) if math.isfinite(review) else "",
+        response=change_in(definition, response) if math.isfinite(response) else None,
+        after_top_up=score_text(definition, topped_up)
+        if math.isfinite(topped_up)
+        else "",
     )
 
 
@@ -320,6 +360,9 @@ class CourseView:
     svg: Markup | None = None
     # Some shown cycle has a review taken after its top-up.
     topped_up: bool = False
+    # A descriptive grade (House-Brackmann): grades and better/same/worse,
+    # no differences and no chart on a numeric axis (§4.4, §7).
+    descriptive: bool = False
 
 
 def course_views(
@@ -337,14 +380,16 @@ def course_views(
         rows = [
             CourseRow(
                 cycle=course.cycles[i],
-                before=number(float(course.before.values[i])),
-                review=number(float(course.review.values[i])),
-                wear_off=number(float(course.wear_off.values[i])),
-                response=change_of(float(course.response[i]), better),
-                from_baseline=change_of(
-                    float(course.before.change_from_baseline[i]), better
+                before=score_text(definition, float(course.before.values[i])),
+                review=score_text(definition, float(course.review.values[i])),
+                wear_off=score_text(definition, float(course.wear_off.values[i])),
+                response=change_in(definition, float(course.response[i])),
+                from_baseline=change_in(
+                    definition, float(course.before.change_from_baseline[i])
                 ),
-                after_top_up=number(float(course.after_top_up.values[i])),
+                after_top_up=score_text(
+                    definition, float(course.after_top_up.values[i])
+                ),
             )
             for i in keep
             if _has_any(course, i)
@@ -359,11 +404,13 @@ def course_views(
                 ("After a top-up", course.after_top_up),
                 ("At wear-off", course.wear_off),
             )
-            if np.isfinite(trend.values[keep]).any()
+            if np.isfinite(trend.values[keep]).any() and not definition.descriptive
         ]
         note, line = "", None
         if base_cycle is not None:
-            note = f"Baseline {number(base)}, before cycle {base_cycle}"
+            grade = "grade " if definition.descriptive else ""
+            shown_base = score_text(definition, base)
+            note = f"Baseline {grade}{shown_base}, before cycle {base_cycle}"
             if base_cycle not in shown:
                 note += " (not among the cycles shown)"
             line = (base, note)
@@ -380,6 +427,7 @@ def course_views(
                 baseline_note=note or "No score before treatment yet: no baseline",
                 y_range=SCORE_RANGES.get(course.instrument, (0.0, 100.0)),
                 topped_up=any(row.after_top_up != DASH for row in rows),
+                descriptive=definition.descriptive,
             )
         )
     return views

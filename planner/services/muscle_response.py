@@ -24,11 +24,11 @@ from planner.services.cycle_responses import MINUS
 from planner.services.cycle_responses import Change
 from planner.services.cycle_responses import change_of
 from planner.services.cycle_responses import dose
+from planner.services.cycle_responses import grade_change
 from planner.services.cycle_responses import number
 from planner.services.cycle_responses import short_title
 from planner.services.cycle_responses import unit_name
 from planner.services.cycle_responses import units_text
-from planner.services.cycle_responses import verdict
 
 # A cycle reviewed only after its top-up: full and top-up together, so the
 # score says nothing of the full treatment's dose alone.
@@ -228,15 +228,11 @@ def _response(group: MuscleResponse, course: ScoreCourse, j: int, cycle: int) ->
 
 def _grades(course: ScoreCourse, cycle: int) -> Change:
     """Write a cycle's grade before and at review: "IV → II", "better"."""
-    definition = scoring.get_instrument(course.instrument)
-    assert definition.grade_name is not None  # only descriptive grades come here
     i = course.cycles.index(cycle)
-    before, review = float(course.before.values[i]), float(course.review.values[i])
-    if not (math.isfinite(before) and math.isfinite(review)):
-        return Change(DASH, "")
-    return Change(
-        f"{definition.grade_name(before)} \u2192 {definition.grade_name(review)}",
-        verdict(review - before, definition.higher_is_better),
+    return grade_change(
+        scoring.get_instrument(course.instrument),
+        float(course.before.values[i]),
+        float(course.review.values[i]),
     )
 
 

@@ -15,11 +15,14 @@ from spectree import Response as SpecResponse
 from planner import scoring
 from planner.access import current_actor
 from planner.access import roles_required
+from planner.comparison import ScoreCourse
 from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.models import Role
 from planner.services import outcomes as service
+from planner.services.cycle_responses import change_in
 from planner.services.cycle_responses import comparison_courses
+from planner.services.cycle_responses import score_text
 from planner.services.cycles import cycles_overview
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
@@ -61,6 +64,42 @@ class CyclesOut(BaseModel):
 
 def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def _course_json(course: ScoreCourse) -> dict[str, Any]:
+    """One instrument's scores per cycle; a descriptive grade (House-Brackmann)
+    as its grades and better/same/worse, with no numeric response (§4.4, §7)."""
+    definition = scoring.get_instrument(course.instrument)
+    if not definition.descriptive:
+        score: Any = _number
+    else:
+
+        def score(value: float) -> str | None:
+            return score_text(definition, value) if math.isfinite(value) else None
+
+    points = []
+    for i, cycle in enumerate(course.cycles):
+        point = {
+            "cycle": cycle,
+            "pre_treatment": score(float(course.before.values[i])),
+            "review": score(float(course.review.values[i])),
+            "wear_off": score(float(course.wear_off.values[i])),
+            "review_after_top_up": score(float(course.after_top_up.values[i])),
+        }
+        response = float(course.response[i])
+        if definition.descriptive:
+            point["change"] = change_in(definition, response).verdict or None
+        else:
+            point["response"] = _number(response)
+        points.append(point)
+    return {
+        "instrument": course.instrument,
+        "descriptive": definition.descriptive,
+        "higher_is_better": definition.higher_is_better,
+        "baseline": score(course.baseline),
+        "baseline_cycle": course.baseline_cycle,
+        "points": points,
+    }
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:
@@ -164,7 +203,9 @@ def cycles(patient_id: int) -> Response:
     Each cycle's ``response`` per instrument is its review score (the one
     taken before any top-up) minus its own pre-treatment score; a review
     taken after a top-up is ``review_after_top_up``, never part of the
-    response. Units are in each cycle's own product.
+    response. A descriptive grade (``descriptive``: House-Brackmann) gives
+    its grades ("IV") and a ``change`` of better, same or worse, and no
+    numeric ``response``. Units are in each cycle's own product.
     """
     overview = cycles_overview(
         get_session(), patient_id, face_map=face_map(), zone=clinic_zone()
@@ -199,30 +240,7 @@ def cycles(patient_id: int) -> Response:
             }
             for matrix in overview.matrices
         ],
-        scores=[
-            {
-                "instrument": course.instrument,
-                "higher_is_better": scoring.get_instrument(
-                    course.instrument
-                ).higher_is_better,
-                "baseline": _number(course.baseline),
-                "baseline_cycle": course.baseline_cycle,
-                "points": [
-                    {
-                        "cycle": cycle,
-                        "pre_treatment": _number(float(course.before.values[i])),
-                        "review": _number(float(course.review.values[i])),
-                        "wear_off": _number(float(course.wear_off.values[i])),
-                        "response": _number(float(course.response[i])),
-                        "review_after_top_up": _number(
-                            float(course.after_top_up.values[i])
-                        ),
-                    }
-                    for i, cycle in enumerate(course.cycles)
-                ],
-            }
-            for course in comparison_courses(records)
-        ],
+        scores=[_course_json(course) for course in comparison_courses(records)],
         events=[
             {
                 "cycle": event.cycle,
