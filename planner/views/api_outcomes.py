@@ -20,9 +20,11 @@ from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.models import Role
 from planner.services import outcomes as service
+from planner.services.cycle_records import OtherTopUp
 from planner.services.cycle_responses import change_in
 from planner.services.cycle_responses import comparison_courses
 from planner.services.cycle_responses import score_text
+from planner.services.cycle_responses import unit_name
 from planner.services.cycles import cycles_overview
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
@@ -64,6 +66,16 @@ class CyclesOut(BaseModel):
 
 def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def _other_top_up(top_up: OtherTopUp) -> dict[str, Any]:
+    """A top-up in another product than its cycle's, in that product's units."""
+    return {
+        "given_on": top_up.given_on.isoformat(),
+        "product": top_up.product_code,
+        "units": top_up.units,
+        "unit": unit_name(top_up.product_code),
+    }
 
 
 def _course_json(course: ScoreCourse) -> dict[str, Any]:
@@ -205,21 +217,31 @@ def cycles(patient_id: int) -> Response:
     taken after a top-up is ``review_after_top_up``, never part of the
     response. A descriptive grade (``descriptive``: House-Brackmann) gives
     its grades ("IV") and a ``change`` of better, same or worse, and no
-    numeric ``response``. Units are in each cycle's own product.
+    numeric ``response``. Units are in each cycle's own product, named by
+    ``unit``; a top-up in another product is in ``other_top_ups`` (and an
+    event after it names it), in its own units, never added to the cycle's.
+    Each matrix names its columns' ``products`` and ``unit_names``.
     """
     overview = cycles_overview(
         get_session(), patient_id, face_map=face_map(), zone=clinic_zone()
     )
     records = overview.records
     assert records is not None
+    product_of = {cycle.cycle: cycle.product_code for cycle in records.cycles}
     return jsonify(
         cycles=[
             {
                 "cycle": card.number,
                 "treated_on": card.treated_on.isoformat(),
                 "product": card.product_code,
+                "unit": unit_name(card.product_code),
                 "units": card.units,
                 "top_up_units": card.top_up_units,
+                # In their own product's units, never added to ``units``.
+                "other_top_ups": [
+                    _other_top_up(top_up)
+                    for top_up in records.other_top_ups.get(card.number, [])
+                ],
                 "changes": card.changes,
                 "response": card.response,
             }
@@ -229,6 +251,10 @@ def cycles(patient_id: int) -> Response:
             {
                 "side": matrix.side,
                 "cycles": list(matrix.cycles),
+                # Each column's product and unit: units of two products never
+                # share an axis.
+                "products": [product_of[n] for n in matrix.cycles],
+                "unit_names": [unit_name(product_of[n]) for n in matrix.cycles],
                 "rows": [
                     {
                         "muscle": row.muscle,
@@ -250,6 +276,9 @@ def cycles(patient_id: int) -> Response:
                 "resolved": event.row.resolved_date
                 and event.row.resolved_date.isoformat(),
                 "description": event.row.description,
+                "other_top_up": None
+                if event.other_top_up is None
+                else _other_top_up(event.other_top_up),
             }
             for event in overview.events
         ],
