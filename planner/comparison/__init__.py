@@ -41,6 +41,7 @@ from planner.comparison.timepoints import FullTreatment
 from planner.comparison.timepoints import after_top_up
 from planner.comparison.timepoints import default_timepoint
 from planner.comparison.timepoints import file_under
+from planner.comparison.timepoints import fitting_timepoints
 from planner.comparison.timepoints import self_report_timepoints
 from planner.comparison.timepoints import timepoint_group
 from planner.comparison.trends import MIN_PAIRS_FOR_FIT
@@ -86,6 +87,7 @@ __all__ = [
     "dose_response",
     "effect_duration",
     "file_under",
+    "fitting_timepoints",
     "full_treatment",
     "ledger_doses",
     "muscle_dose_changes",

@@ -42,10 +42,12 @@ def timepoint_group(code: str) -> str:
 
 @dataclass(frozen=True)
 class FullTreatment:
-    """A full treatment as filing sees it: its session id and its local day."""
+    """A full treatment as filing sees it: its session id, its local day and,
+    where known, when it was given."""
 
     session_id: int
     day: date
+    performed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,20 +140,48 @@ def default_timepoint(
     return OTHER
 
 
+def fitting_timepoints(
+    since: int | None, follow_up: FollowUpDays, *, treatment_day: bool = False
+) -> tuple[str, ...]:
+    """Return the time points a score may take: one rule for every path.
+
+    ``since`` counts the clinic days from the latest full treatment given
+    before the score (None before the first); ``treatment_day`` says a full
+    treatment is given (or charted) that day, so a score may be taken before
+    its injections. The clinic's form, its tablet, the API and the patient's
+    diary (``self_report_timepoints``) all follow it:
+
+    - a pre-treatment score (or the baseline) before the first treatment, on a
+      treatment day, or once the next cycle is due (``retreat_first``);
+    - nothing of the cycle before ``FIRST_EFFECT_DAY``: the toxin takes 2-3
+      days to act (clinical reference §3 [S20] [S36] [S37]);
+    - in the review window, the review, or "other" for a score that is not
+      it (one taken after the cycle's top-up, say);
+    - outside it, the wear-off or "other".
+    """
+    before: tuple[str, ...] = ()
+    if since is None or treatment_day or since >= follow_up.retreat_first:
+        before = (PRE_TREATMENT, BASELINE)
+    if since is None or since < FIRST_EFFECT_DAY:
+        return before
+    if follow_up.in_review(since):
+        return (REVIEW, OTHER, *before)
+    return (WEAR_OFF, OTHER, *before)
+
+
 def self_report_timepoints(since: int, follow_up: FollowUpDays) -> tuple[str, ...]:
     """Return the time points a score the patient sends from home may take.
 
-    ``since`` counts the clinic days from the cycle's full treatment. The day
-    decides, by the rule that suggests a clinic score's time point
-    (``default_timepoint``): in the review window the score is the cycle's
-    review, and nothing else. Outside it the patient says which of two it is:
-    when the effect has worn off (the wear-off score), or while it still works
+    ``since`` counts the clinic days from the cycle's full treatment. The rule
+    is every path's (``fitting_timepoints``), narrowed for the patient: in the
+    review window the day decides and the score is the cycle's review,
+    nothing else. Outside it the patient says which of two it is: when the
+    effect has worn off (the wear-off score), or while it still works
     ("other", kept but compared with nothing). Never a pre-treatment score:
     the patient sends it after this cycle's injections. Before
     ``FIRST_EFFECT_DAY`` none fits: the toxin has not acted yet.
     """
-    if since < FIRST_EFFECT_DAY:
-        return ()
-    if follow_up.in_review(since):
+    fitting = fitting_timepoints(since, follow_up)
+    if REVIEW in fitting:
         return (REVIEW,)
-    return (WEAR_OFF, OTHER)
+    return tuple(code for code in fitting if code not in PRE_TIMEPOINTS)
