@@ -81,20 +81,33 @@ class FollowUpDays:
 
 
 def file_under(
-    day: date, timepoint: str, treatments: Sequence[FullTreatment]
+    day: date,
+    timepoint: str,
+    treatments: Sequence[FullTreatment],
+    *,
+    at: datetime | None = None,
 ) -> FullTreatment | None:
     """Return the full treatment a score taken on ``day`` belongs to, or None.
 
     ``treatments`` may come in any order. A pre-treatment score goes to the
     first treatment on or after its day (None while that treatment is not
-    charted yet); any other score to the latest on or before its day (None
-    before the first treatment).
+    charted yet); any other score to the latest given before it (None before
+    the first treatment). Given the score's time ``at``, a treatment on the
+    same day counts only once given: a wear-off taken on the morning of the
+    next treatment is the ending cycle's (clinical reference §7).
     """
     ordered = sorted(treatments, key=lambda t: (t.day, t.session_id))
     if timepoint in PRE_TIMEPOINTS:
         return next((t for t in ordered if t.day >= day), None)
-    earlier = [t for t in ordered if t.day <= day]
+    earlier = [t for t in ordered if t.day < day or (t.day == day and _given(t, at))]
     return earlier[-1] if earlier else None
+
+
+def _given(treatment: FullTreatment, at: datetime | None) -> bool:
+    """Say whether a same-day treatment was given by ``at`` (yes when unknown)."""
+    if at is None or treatment.performed_at is None:
+        return True
+    return treatment.performed_at <= at
 
 
 def after_top_up(assessed_at: datetime, top_ups: Iterable[datetime]) -> bool:

@@ -4,10 +4,11 @@ Each cycle is its signed full treatment with its signed top-ups in the same
 product (their sites marked ``top_up``). A top-up in another product stays out
 of the cycle's sites, whose units are the full treatment's product's alone; it
 is kept apart (``other_top_ups``) so that the pages still show it was given.
-Scores are filed by their time point (``comparison.
-file_under``) among the signed full treatments, whatever session they were
-saved against, so that one rule decides the cycle everywhere. A score taken
-after a top-up of its cycle, in any product, is marked so
+A score belongs to the cycle it was saved against (``Assessment.session_id``,
+set by its time when it was taken); one saved against no signed cycle (a
+pre-treatment score taken before its treatment was charted, say) is filed by
+its time point (``comparison.file_under``) among the signed full treatments.
+A score taken after a top-up of its cycle, in any product, is marked so
 (``comparison.after_top_up``): it never judges the full treatment's dose.
 """
 
@@ -189,7 +190,9 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         cycles.append(
             comparison.CycleSites(number, day, product[number][0], tuple(points))
         )
-        fulls.append(comparison.FullTreatment(sessions[number][0], day))
+        fulls.append(
+            comparison.FullTreatment(sessions[number][0], day, full.performed_at)
+        )
         top_up_days[number] = [
             local_day(r.performed_at, zone)
             for r in same
@@ -201,7 +204,9 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         ]
     cycle_of = {sessions[n][0]: n for n in numbers}
     owner = {sid: n for n, ids in sessions.items() for sid in ids}
-    scores, waiting = _scores(session, patient_id, fulls, cycle_of, zone, top_up_times)
+    scores, waiting = _scores(
+        session, patient_id, fulls, cycle_of, owner, zone, top_up_times
+    )
     return CycleRecords(
         cycles=cycles,
         sessions=sessions,
@@ -247,11 +252,14 @@ def _scores(
     patient_id: int,
     fulls: list[comparison.FullTreatment],
     cycle_of: dict[int, int],
+    owner: dict[int, int],
     zone: ZoneInfo,
     top_up_times: dict[int, list[datetime]],
 ) -> tuple[list[comparison.ScorePoint], int]:
-    """File each scored assessment under its cycle by its time point.
+    """File each scored assessment under the cycle it was saved against, or
+    else by its time point.
 
+    ``owner`` maps every signed session to its cycle number.
     ``top_up_times`` holds each cycle's top-ups, to mark a score taken after
     one of them.
     """
@@ -261,6 +269,7 @@ def _scores(
         .execute(
             sa_select(
                 col(Assessment.assessed_at),
+                col(Assessment.session_id),
                 col(Assessment.timepoint),
                 col(Assessment.instrument),
                 col(Assessment.total),
@@ -276,14 +285,24 @@ def _scores(
     )
     points: list[comparison.ScorePoint] = []
     waiting = 0
-    for assessed_at, stored_timepoint, instrument, total, self_entered in rows:
+    for (
+        assessed_at,
+        saved_to,
+        stored_timepoint,
+        instrument,
+        total,
+        self_entered,
+    ) in rows:
         day = local_day(assessed_at, zone)
         timepoint = str(stored_timepoint)
-        filed = comparison.file_under(day, timepoint, fulls)
-        if filed is None:
-            waiting += timepoint in comparison.PRE_TIMEPOINTS
-            continue
-        cycle = cycle_of[filed.session_id]
+        if saved_to in owner:
+            cycle = owner[saved_to]
+        else:
+            filed = comparison.file_under(day, timepoint, fulls, at=assessed_at)
+            if filed is None:
+                waiting += timepoint in comparison.PRE_TIMEPOINTS
+                continue
+            cycle = cycle_of[filed.session_id]
         points.append(
             comparison.ScorePoint(
                 cycle=cycle,

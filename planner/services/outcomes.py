@@ -215,7 +215,8 @@ def record_assessment(
     It is filed by its time point (``comparison.file_under``): a pre-treatment
     score under the treatment it precedes, even one still being charted, so
     a score taken before the signing belongs to that cycle; any other under
-    the latest full treatment on or before today. A missing time point is
+    the latest full treatment given before now (a wear-off on the morning of
+    the next treatment is the ending cycle's). A missing time point is
     the suggested one (``suggest_timepoint``); one that does not fit the day
     is refused (``check_timepoint``), on every path.
     """
@@ -255,7 +256,7 @@ def record_assessment(
         ) from None
     check_timepoint(session, patient_id, point.value, zone=zone, now=now)
     filed = comparison.file_under(
-        day, point.value, _full_treatments(session, patient_id, zone)
+        day, point.value, _full_treatments(session, patient_id, zone), at=now
     )
     assert actor.user_id is not None
     assessment = add_assessment(
