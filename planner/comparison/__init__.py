@@ -38,8 +38,10 @@ from planner.comparison.timepoints import FIRST_EFFECT_DAY
 from planner.comparison.timepoints import PRE_TIMEPOINTS
 from planner.comparison.timepoints import FollowUpDays
 from planner.comparison.timepoints import FullTreatment
+from planner.comparison.timepoints import after_top_up
 from planner.comparison.timepoints import default_timepoint
 from planner.comparison.timepoints import file_under
+from planner.comparison.timepoints import fitting_timepoints
 from planner.comparison.timepoints import self_report_timepoints
 from planner.comparison.timepoints import timepoint_group
 from planner.comparison.trends import MIN_PAIRS_FOR_FIT
@@ -77,6 +79,7 @@ __all__ = [
     "SiteChange",
     "SitePoint",
     "Trend",
+    "after_top_up",
     "cycle_diff",
     "cycle_totals",
     "default_timepoint",
@@ -84,6 +87,7 @@ __all__ = [
     "dose_response",
     "effect_duration",
     "file_under",
+    "fitting_timepoints",
     "full_treatment",
     "ledger_doses",
     "muscle_dose_changes",

@@ -95,6 +95,9 @@ class ScorePoint:
     ``"wear_off"``, ``"other"``). ``cycle`` is the cycle it is filed under
     (``timepoints.file_under``). ``self_entered`` marks a score the patient
     entered (the diary, the clinic's tablet), not the clinician.
+    ``after_top_up`` marks a score taken after a top-up of its cycle
+    (``timepoints.after_top_up``): it shows the full treatment and the top-up
+    together, so it never judges the full treatment's dose.
     """
 
     cycle: int
@@ -103,6 +106,7 @@ class ScorePoint:
     total: float
     timepoint: str = "other"
     self_entered: bool = False
+    after_top_up: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ A score is only ever compared with a score of the same time point: a cycle's
 review with its own pre-treatment score (its response), a pre-treatment score
 with the first cycle's (the course over the years). Never a review with the
 next cycle's pre-treatment score: the effect has worn off by then, and the
-difference is the toxin wearing off, not the dose.
+difference is the toxin wearing off, not the dose. The review that judges a
+cycle is the one taken before any top-up of it: one taken after shows the full
+treatment and the top-up together, and is kept apart (``after_top_up``).
 """
 
 import math
@@ -30,11 +32,14 @@ from planner.comparison.trends import score_trend
 class ScoreCourse:
     """One instrument's scores per cycle at each time point, and the responses.
 
-    ``before``, ``review`` and ``wear_off`` are trends over the same
-    ``cycles``; ``before`` counts a baseline as the first pre-treatment score.
-    ``response`` has shape (c,): each cycle's review minus its own
-    pre-treatment score, NaN unless the cycle has both. Which sign is better
-    is the instrument's business (``planner.scoring``).
+    ``before``, ``review``, ``after_top_up`` and ``wear_off`` are trends
+    over the same ``cycles``; ``before`` counts a baseline as the first
+    pre-treatment score. ``review`` is the review taken before any top-up of
+    the cycle, ``after_top_up`` a review taken after one (full treatment and
+    top-up together, never the full treatment's alone). ``response`` has
+    shape (c,): each cycle's review minus its own pre-treatment score, NaN
+    unless the cycle has both. Which sign is better is the instrument's
+    business (``planner.scoring``).
     """
 
     instrument: str
@@ -43,6 +48,7 @@ class ScoreCourse:
     review: Trend
     wear_off: Trend
     response: FloatArray
+    after_top_up: Trend
 
     @property
     def baseline(self) -> float:
@@ -72,7 +78,7 @@ class ScoreCourse:
         """Say whether any time point has a score in these cycles."""
         return any(
             bool(np.isfinite(trend.values).any())
-            for trend in (self.before, self.review, self.wear_off)
+            for trend in (self.before, self.review, self.after_top_up, self.wear_off)
         )
 
 
@@ -83,16 +89,24 @@ def score_course(
 
     Each cycle's score at a time point is its latest there (``score_trend``);
     a baseline counts as a pre-treatment score, and "other" scores are left
-    out, since they compare with nothing.
+    out, since they compare with nothing. A review taken after a top-up goes
+    to ``after_top_up``, never to the cycle's response.
     """
     grouped = [
         replace(point, timepoint=timepoint_group(point.timepoint))
         for point in points
         if point.instrument == instrument
     ]
+    full_only = [p for p in grouped if not (p.after_top_up and p.timepoint == REVIEW)]
     before, review, wear_off = (
-        score_trend(grouped, instrument, timepoint=code, cycles=cycles)
+        score_trend(full_only, instrument, timepoint=code, cycles=cycles)
         for code in (PRE_TREATMENT, REVIEW, WEAR_OFF)
+    )
+    topped_up = score_trend(
+        [p for p in grouped if p.after_top_up],
+        instrument,
+        timepoint=REVIEW,
+        cycles=cycles,
     )
     # NaN where either is missing: NaN arithmetic does not warn.
     response = frozen_array(review.values - before.values)
@@ -103,4 +117,5 @@ def score_course(
         review=review,
         wear_off=wear_off,
         response=response,
+        after_top_up=topped_up,
     )

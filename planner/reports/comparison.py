@@ -146,7 +146,9 @@ def score_tables(
             ("Before treatment", [row.before for row in course.rows], False),
             ("At review", [row.review for row in course.rows], False),
             (
-                "Response (review − before)",
+                "Review against before"
+                if course.descriptive
+                else "Response (review − before)",
                 [
                     f"{r.response.text} {r.response.verdict}".strip()
                     for r in course.rows
@@ -154,6 +156,11 @@ def score_tables(
                 True,
             ),
         ]
+        if course.topped_up:
+            # Treatment and top-up together: never part of the response.
+            lines.append(
+                ("After a top-up", [row.after_top_up for row in course.rows], False)
+            )
         starts = range(0, len(cycles), width)
         parts.extend(
             ScorePart(

@@ -148,6 +148,9 @@ def draw_cycles(
                 )
             ),
         )
+        # A descriptive grade has no numeric axis: its table says it all.
+        if not course.descriptive
+        else course
         for course in overview.courses
     ]
     duration_svg = None

@@ -4,9 +4,12 @@ Each cycle is its signed full treatment with its signed top-ups in the same
 product (their sites marked ``top_up``). A top-up in another product stays out
 of the cycle's sites, whose units are the full treatment's product's alone; it
 is kept apart (``other_top_ups``) so that the pages still show it was given.
-Scores are filed by their time point (``comparison.
-file_under``) among the signed full treatments, whatever session they were
-saved against, so that one rule decides the cycle everywhere.
+A score belongs to the cycle it was saved against (``Assessment.session_id``,
+set by its time when it was taken); one saved against no signed cycle (a
+pre-treatment score taken before its treatment was charted, say) is filed by
+its time point (``comparison.file_under``) among the signed full treatments.
+A score taken after a top-up of its cycle, in any product, is marked so
+(``comparison.after_top_up``): it never judges the full treatment's dose.
 """
 
 from collections import defaultdict
@@ -55,12 +58,20 @@ class EventRecord:
 
 @dataclass(frozen=True)
 class OtherTopUp:
-    """A top-up given in another product than its cycle's, in its own units."""
+    """A top-up given in another product than its cycle's, in its own units.
+
+    ``sites`` holds (muscle, side, units) of each of its sites.
+    """
 
     given_on: date
     product_code: str
     brand: str
     units: float
+    sites: tuple[tuple[str, str, float], ...] = ()
+
+    def units_in(self, muscle: str, side: str) -> float:
+        """Return the units it gave into ``muscle`` on ``side``."""
+        return sum(u for m, s, u in self.sites if (m, s) == (muscle, side))
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
     cycles: list[comparison.CycleSites] = []
     fulls: list[comparison.FullTreatment] = []
     top_up_days: dict[int, list[date]] = {}
+    top_up_times: dict[int, list[datetime]] = {}
     other_top_ups: dict[int, list[OtherTopUp]] = {}
     other_sessions: dict[int, OtherTopUp] = {}
     for number in numbers:
@@ -151,6 +163,10 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
                 product_code=r.product_code,
                 brand=r.brand,
                 units=sum(row[-1] for row in sites.get(r.id, [])),
+                sites=tuple(
+                    (muscle, side, units)
+                    for muscle, side, _, _, units in sites.get(r.id, [])
+                ),
             )
             for r in records
             if r.product_code != full.product_code
@@ -174,15 +190,23 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         cycles.append(
             comparison.CycleSites(number, day, product[number][0], tuple(points))
         )
-        fulls.append(comparison.FullTreatment(sessions[number][0], day))
+        fulls.append(
+            comparison.FullTreatment(sessions[number][0], day, full.performed_at)
+        )
         top_up_days[number] = [
             local_day(r.performed_at, zone)
             for r in same
             if r.kind == SessionKind.TOP_UP
         ]
+        # Every product's: a score after any top-up shows more than the full dose.
+        top_up_times[number] = [
+            r.performed_at for r in records if r.kind == SessionKind.TOP_UP
+        ]
     cycle_of = {sessions[n][0]: n for n in numbers}
     owner = {sid: n for n, ids in sessions.items() for sid in ids}
-    scores, waiting = _scores(session, patient_id, fulls, cycle_of, zone)
+    scores, waiting = _scores(
+        session, patient_id, fulls, cycle_of, owner, zone, top_up_times
+    )
     return CycleRecords(
         cycles=cycles,
         sessions=sessions,
@@ -228,15 +252,24 @@ def _scores(
     patient_id: int,
     fulls: list[comparison.FullTreatment],
     cycle_of: dict[int, int],
+    owner: dict[int, int],
     zone: ZoneInfo,
+    top_up_times: dict[int, list[datetime]],
 ) -> tuple[list[comparison.ScorePoint], int]:
-    """File each scored assessment under its cycle by its time point."""
+    """File each scored assessment under the cycle it was saved against, or
+    else by its time point.
+
+    ``owner`` maps every signed session to its cycle number.
+    ``top_up_times`` holds each cycle's top-ups, to mark a score taken after
+    one of them.
+    """
     # Columns, not rows: each assessment also holds its raw answers as JSON.
     rows = (
         session.connection()
         .execute(
             sa_select(
                 col(Assessment.assessed_at),
+                col(Assessment.session_id),
                 col(Assessment.timepoint),
                 col(Assessment.instrument),
                 col(Assessment.total),
@@ -252,21 +285,35 @@ def _scores(
     )
     points: list[comparison.ScorePoint] = []
     waiting = 0
-    for assessed_at, stored_timepoint, instrument, total, self_entered in rows:
+    for (
+        assessed_at,
+        saved_to,
+        stored_timepoint,
+        instrument,
+        total,
+        self_entered,
+    ) in rows:
         day = local_day(assessed_at, zone)
         timepoint = str(stored_timepoint)
-        filed = comparison.file_under(day, timepoint, fulls)
-        if filed is None:
-            waiting += timepoint in comparison.PRE_TIMEPOINTS
-            continue
+        if saved_to in owner:
+            cycle = owner[saved_to]
+        else:
+            filed = comparison.file_under(day, timepoint, fulls, at=assessed_at)
+            if filed is None:
+                waiting += timepoint in comparison.PRE_TIMEPOINTS
+                continue
+            cycle = cycle_of[filed.session_id]
         points.append(
             comparison.ScorePoint(
-                cycle=cycle_of[filed.session_id],
+                cycle=cycle,
                 assessed_on=day,
                 instrument=str(instrument),
                 total=float(total or 0.0),
                 timepoint=timepoint,
                 self_entered=bool(self_entered),
+                after_top_up=comparison.after_top_up(
+                    assessed_at, top_up_times.get(cycle, [])
+                ),
             )
         )
     return points, waiting

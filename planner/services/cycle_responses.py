@@ -85,18 +85,61 @@ class Change:
     verdict: str
 
 
+def score_text(definition: scoring.InstrumentDefinition, value: float) -> str:
+    """Write a score, a descriptive grade as its grade ("IV"); a dash when none."""
+    if not math.isfinite(value):
+        return DASH
+    if definition.grade_name is not None:
+        return definition.grade_name(value)
+    return plots.format_value(value)
+
+
+def grade_verdict(change: float, higher_is_better: bool) -> str:
+    """Say how a descriptive grade moved: "better", "same" or "worse", never
+    by how many grades: grades are ordered, not measured (clinical reference
+    §4.4, §7)."""
+    way = verdict(change, higher_is_better)
+    return "same" if way == "no change" else way
+
+
+def grade_change(
+    definition: scoring.InstrumentDefinition, before: float, after: float
+) -> Change:
+    """Write a grade before and after: "IV → II", "better"; a dash when one
+    is missing."""
+    if not (math.isfinite(before) and math.isfinite(after)):
+        return Change(DASH, "")
+    return Change(
+        f"{score_text(definition, before)} \u2192 {score_text(definition, after)}",
+        grade_verdict(after - before, definition.higher_is_better),
+    )
+
+
+def change_in(definition: scoring.InstrumentDefinition, value: float) -> Change:
+    """Write a change in score with its verdict; for a descriptive grade the
+    verdict alone, with no signed difference."""
+    if definition.descriptive:
+        if not math.isfinite(value):
+            return Change(DASH, "")
+        return Change("", grade_verdict(value, definition.higher_is_better))
+    return change_of(value, definition.higher_is_better)
+
+
 @dataclass(frozen=True)
 class LedgerScore:
     """One instrument in one cycle: before, at review and the cycle's response.
 
     ``before`` or ``review`` is empty when not scored; ``response`` is None
-    unless both are there.
+    unless both are there. ``review`` is the review before any top-up;
+    ``after_top_up`` a review taken after one, shown as such and never part
+    of the response (empty when none).
     """
 
     title: str
     before: str
     review: str
     response: Change | None
+    after_top_up: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,7 +274,7 @@ def _change_note(doses: comparison.LedgerDoses) -> str:
 def _has_cycle(course: ScoreCourse, i: int) -> bool:
     return any(
         math.isfinite(float(trend.values[i]))
-        for trend in (course.before, course.review)
+        for trend in (course.before, course.review, course.after_top_up)
     )
 
 
@@ -239,13 +282,15 @@ def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
     definition = scoring.get_instrument(course.instrument)
     response = float(course.response[i])
     before, review = float(course.before.values[i]), float(course.review.values[i])
+    topped_up = float(course.after_top_up.values[i])
     return LedgerScore(
         title=short_title(course.instrument),
-        before=plots.format_value(before) if math.isfinite(before) else "",
-        review=plots.format_value(review) if math.isfinite(review) else "",
-        response=change_of(response, definition.higher_is_better)
-        if math.isfinite(response)
-        else None,
+        before=score_text(definition, before) if math.isfinite(before) else "",
+        review=score_text(definition, review) if math.isfinite(review) else "",
+        response=change_in(definition, response) if math.isfinite(response) else None,
+        after_top_up=score_text(definition, topped_up)
+        if math.isfinite(topped_up)
+        else "",
     )
 
 
@@ -283,7 +328,11 @@ def _weeks(value: float | None) -> str:
 
 @dataclass(frozen=True)
 class CourseRow:
-    """One cycle of an instrument's table."""
+    """One cycle of an instrument's table.
+
+    ``after_top_up`` is a review taken after the cycle's top-up (a dash when
+    none): never part of ``response``, which is the review before it.
+    """
 
     cycle: int
     before: str
@@ -291,6 +340,7 @@ class CourseRow:
     wear_off: str
     response: Change
     from_baseline: Change
+    after_top_up: str = DASH
 
 
 @dataclass(frozen=True)
@@ -308,6 +358,11 @@ class CourseView:
     baseline_note: str
     y_range: tuple[float, float]
     svg: Markup | None = None
+    # Some shown cycle has a review taken after its top-up.
+    topped_up: bool = False
+    # A descriptive grade (House-Brackmann): grades and better/same/worse,
+    # no differences and no chart on a numeric axis (§4.4, §7).
+    descriptive: bool = False
 
 
 def course_views(
@@ -325,12 +380,15 @@ def course_views(
         rows = [
             CourseRow(
                 cycle=course.cycles[i],
-                before=number(float(course.before.values[i])),
-                review=number(float(course.review.values[i])),
-                wear_off=number(float(course.wear_off.values[i])),
-                response=change_of(float(course.response[i]), better),
-                from_baseline=change_of(
-                    float(course.before.change_from_baseline[i]), better
+                before=score_text(definition, float(course.before.values[i])),
+                review=score_text(definition, float(course.review.values[i])),
+                wear_off=score_text(definition, float(course.wear_off.values[i])),
+                response=change_in(definition, float(course.response[i])),
+                from_baseline=change_in(
+                    definition, float(course.before.change_from_baseline[i])
+                ),
+                after_top_up=score_text(
+                    definition, float(course.after_top_up.values[i])
                 ),
             )
             for i in keep
@@ -343,13 +401,16 @@ def course_views(
             for label, trend in (
                 ("Before treatment", course.before),
                 ("At review", course.review),
+                ("After a top-up", course.after_top_up),
                 ("At wear-off", course.wear_off),
             )
-            if np.isfinite(trend.values[keep]).any()
+            if np.isfinite(trend.values[keep]).any() and not definition.descriptive
         ]
         note, line = "", None
         if base_cycle is not None:
-            note = f"Baseline {number(base)}, before cycle {base_cycle}"
+            grade = "grade " if definition.descriptive else ""
+            shown_base = score_text(definition, base)
+            note = f"Baseline {grade}{shown_base}, before cycle {base_cycle}"
             if base_cycle not in shown:
                 note += " (not among the cycles shown)"
             line = (base, note)
@@ -365,6 +426,8 @@ def course_views(
                 baseline=line,
                 baseline_note=note or "No score before treatment yet: no baseline",
                 y_range=SCORE_RANGES.get(course.instrument, (0.0, 100.0)),
+                topped_up=any(row.after_top_up != DASH for row in rows),
+                descriptive=definition.descriptive,
             )
         )
     return views
@@ -373,7 +436,12 @@ def course_views(
 def _has_any(course: ScoreCourse, i: int) -> bool:
     return any(
         math.isfinite(float(trend.values[i]))
-        for trend in (course.before, course.review, course.wear_off)
+        for trend in (
+            course.before,
+            course.review,
+            course.after_top_up,
+            course.wear_off,
+        )
     )
 
 

@@ -24,10 +24,15 @@ from planner.services.cycle_responses import MINUS
 from planner.services.cycle_responses import Change
 from planner.services.cycle_responses import change_of
 from planner.services.cycle_responses import dose
+from planner.services.cycle_responses import grade_change
 from planner.services.cycle_responses import number
 from planner.services.cycle_responses import short_title
 from planner.services.cycle_responses import unit_name
-from planner.services.cycle_responses import verdict
+from planner.services.cycle_responses import units_text
+
+# A cycle reviewed only after its top-up: full and top-up together, so the
+# score says nothing of the full treatment's dose alone.
+AFTER_TOP_UP_ONLY = "only after the top-up"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,9 @@ class MuscleRow:
     """One cycle of a muscle's comparison: units, top-up units, weeks, as numbers.
 
     ``top_up`` is empty when there was none; ``weeks`` a dash when not recorded.
+    ``other_top_ups`` words the top-ups into this muscle in another product,
+    each in its own units ("+10 U (Speywood) Dysport"), never added to
+    ``top_up``.
     """
 
     cycle: int
@@ -42,6 +50,7 @@ class MuscleRow:
     top_up: str
     responses: tuple[Change, ...]
     weeks: str
+    other_top_ups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,12 @@ def muscle_view(
     each cycle, never fitted against the dose.
     """
     cycles = [cycle for cycle in records.cycles if cycle.cycle in shown]
-    responded = [course for course in courses if course.responded]
+    # A course reviewed only after a top-up is listed too: its row says so.
+    responded = [
+        course
+        for course in courses
+        if course.responded or np.isfinite(course.after_top_up.values).any()
+    ]
     graded = {
         course.instrument: course
         for course in responded
@@ -110,6 +124,14 @@ def muscle_view(
         cycles, muscle, side, responses=responses, wear_off_weeks=wear_off
     )
     codes = tuple(course.instrument for course in responded)
+    others = {
+        cycle.cycle: tuple(
+            f"+{units_text(units, unit_name(top_up.product_code))} {top_up.brand}"
+            for top_up in records.other_top_ups.get(cycle.cycle, [])
+            if (units := top_up.units_in(muscle, side)) > 0
+        )
+        for cycle in cycles
+    }
     return MuscleView(
         muscle=muscle,
         side=side,
@@ -118,18 +140,19 @@ def muscle_view(
             f"{short_title(code)} {'grade' if code in graded else 'response'}"
             for code in codes
         ),
-        blocks=[_block(group, codes, graded, brands) for group in found],
+        blocks=[_block(group, responded, graded, brands, others) for group in found],
     )
 
 
 def _block(
     group: MuscleResponse,
-    codes: Sequence[str],
+    courses: Sequence[ScoreCourse],
     graded: Mapping[str, ScoreCourse],
     brands: Mapping[str, str],
+    others: Mapping[int, tuple[str, ...]],
 ) -> MuscleBlock:
-    """Write one product's rows and findings, instruments in ``codes`` order."""
-    better = {code: scoring.get_instrument(code).higher_is_better for code in codes}
+    """Write one product's rows and findings, instruments in ``courses`` order."""
+    codes = [course.instrument for course in courses]
     rows = [
         MuscleRow(
             cycle=cycle,
@@ -138,15 +161,17 @@ def _block(
             if group.top_up_units[j] > 0
             else "",
             responses=tuple(
-                _grades(graded[code], cycle)
-                if code in graded
-                else change_of(float(group.responses[code].response[j]), better[code])
-                for code in codes
+                _grades(graded[course.instrument], cycle)
+                if course.instrument in graded
+                else _response(group, course, j, cycle)
+                for course in courses
             ),
             weeks=number(float(group.wear_off_weeks[j])),
+            other_top_ups=others.get(cycle, ()),
         )
         for j, cycle in enumerate(group.cycles)
     ]
+    better = {code: scoring.get_instrument(code).higher_is_better for code in codes}
     findings = [
         _listed(graded[code], group.cycles)
         if code in graded
@@ -187,17 +212,27 @@ def _block(
     )
 
 
+def _response(group: MuscleResponse, course: ScoreCourse, j: int, cycle: int) -> Change:
+    """Write a cycle's response to its full treatment, or say it was scored
+    only after the top-up, which is never set against the full dose."""
+    value = float(group.responses[course.instrument].response[j])
+    if math.isfinite(value):
+        return change_of(
+            value, scoring.get_instrument(course.instrument).higher_is_better
+        )
+    i = course.cycles.index(cycle)
+    if math.isfinite(float(course.after_top_up.values[i])):
+        return Change(AFTER_TOP_UP_ONLY, "")
+    return Change(DASH, "")
+
+
 def _grades(course: ScoreCourse, cycle: int) -> Change:
     """Write a cycle's grade before and at review: "IV → II", "better"."""
-    definition = scoring.get_instrument(course.instrument)
-    assert definition.grade_name is not None  # only descriptive grades come here
     i = course.cycles.index(cycle)
-    before, review = float(course.before.values[i]), float(course.review.values[i])
-    if not (math.isfinite(before) and math.isfinite(review)):
-        return Change(DASH, "")
-    return Change(
-        f"{definition.grade_name(before)} \u2192 {definition.grade_name(review)}",
-        verdict(review - before, definition.higher_is_better),
+    return grade_change(
+        scoring.get_instrument(course.instrument),
+        float(course.before.values[i]),
+        float(course.review.values[i]),
     )
 
 

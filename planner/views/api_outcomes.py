@@ -15,11 +15,16 @@ from spectree import Response as SpecResponse
 from planner import scoring
 from planner.access import current_actor
 from planner.access import roles_required
+from planner.comparison import ScoreCourse
 from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.models import Role
 from planner.services import outcomes as service
+from planner.services.cycle_records import OtherTopUp
+from planner.services.cycle_responses import change_in
 from planner.services.cycle_responses import comparison_courses
+from planner.services.cycle_responses import score_text
+from planner.services.cycle_responses import unit_name
 from planner.services.cycles import cycles_overview
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
@@ -61,6 +66,52 @@ class CyclesOut(BaseModel):
 
 def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
+
+
+def _other_top_up(top_up: OtherTopUp) -> dict[str, Any]:
+    """A top-up in another product than its cycle's, in that product's units."""
+    return {
+        "given_on": top_up.given_on.isoformat(),
+        "product": top_up.product_code,
+        "units": top_up.units,
+        "unit": unit_name(top_up.product_code),
+    }
+
+
+def _course_json(course: ScoreCourse) -> dict[str, Any]:
+    """One instrument's scores per cycle; a descriptive grade (House-Brackmann)
+    as its grades and better/same/worse, with no numeric response (§4.4, §7)."""
+    definition = scoring.get_instrument(course.instrument)
+    if not definition.descriptive:
+        score: Any = _number
+    else:
+
+        def score(value: float) -> str | None:
+            return score_text(definition, value) if math.isfinite(value) else None
+
+    points = []
+    for i, cycle in enumerate(course.cycles):
+        point = {
+            "cycle": cycle,
+            "pre_treatment": score(float(course.before.values[i])),
+            "review": score(float(course.review.values[i])),
+            "wear_off": score(float(course.wear_off.values[i])),
+            "review_after_top_up": score(float(course.after_top_up.values[i])),
+        }
+        response = float(course.response[i])
+        if definition.descriptive:
+            point["change"] = change_in(definition, response).verdict or None
+        else:
+            point["response"] = _number(response)
+        points.append(point)
+    return {
+        "instrument": course.instrument,
+        "descriptive": definition.descriptive,
+        "higher_is_better": definition.higher_is_better,
+        "baseline": score(course.baseline),
+        "baseline_cycle": course.baseline_cycle,
+        "points": points,
+    }
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:
@@ -161,22 +212,36 @@ def preview_score(instrument: str) -> Response:
 def cycles(patient_id: int) -> Response:
     """Return the cycle comparison as data: cycles, doses, scores by time point.
 
-    Each cycle's ``response`` per instrument is its review score minus its own
-    pre-treatment score; units are in each cycle's own product.
+    Each cycle's ``response`` per instrument is its review score (the one
+    taken before any top-up) minus its own pre-treatment score; a review
+    taken after a top-up is ``review_after_top_up``, never part of the
+    response. A descriptive grade (``descriptive``: House-Brackmann) gives
+    its grades ("IV") and a ``change`` of better, same or worse, and no
+    numeric ``response``. Units are in each cycle's own product, named by
+    ``unit``; a top-up in another product is in ``other_top_ups`` (and an
+    event after it names it), in its own units, never added to the cycle's.
+    Each matrix names its columns' ``products`` and ``unit_names``.
     """
     overview = cycles_overview(
         get_session(), patient_id, face_map=face_map(), zone=clinic_zone()
     )
     records = overview.records
     assert records is not None
+    product_of = {cycle.cycle: cycle.product_code for cycle in records.cycles}
     return jsonify(
         cycles=[
             {
                 "cycle": card.number,
                 "treated_on": card.treated_on.isoformat(),
                 "product": card.product_code,
+                "unit": unit_name(card.product_code),
                 "units": card.units,
                 "top_up_units": card.top_up_units,
+                # In their own product's units, never added to ``units``.
+                "other_top_ups": [
+                    _other_top_up(top_up)
+                    for top_up in records.other_top_ups.get(card.number, [])
+                ],
                 "changes": card.changes,
                 "response": card.response,
             }
@@ -186,6 +251,10 @@ def cycles(patient_id: int) -> Response:
             {
                 "side": matrix.side,
                 "cycles": list(matrix.cycles),
+                # Each column's product and unit: units of two products never
+                # share an axis.
+                "products": [product_of[n] for n in matrix.cycles],
+                "unit_names": [unit_name(product_of[n]) for n in matrix.cycles],
                 "rows": [
                     {
                         "muscle": row.muscle,
@@ -197,27 +266,7 @@ def cycles(patient_id: int) -> Response:
             }
             for matrix in overview.matrices
         ],
-        scores=[
-            {
-                "instrument": course.instrument,
-                "higher_is_better": scoring.get_instrument(
-                    course.instrument
-                ).higher_is_better,
-                "baseline": _number(course.baseline),
-                "baseline_cycle": course.baseline_cycle,
-                "points": [
-                    {
-                        "cycle": cycle,
-                        "pre_treatment": _number(float(course.before.values[i])),
-                        "review": _number(float(course.review.values[i])),
-                        "wear_off": _number(float(course.wear_off.values[i])),
-                        "response": _number(float(course.response[i])),
-                    }
-                    for i, cycle in enumerate(course.cycles)
-                ],
-            }
-            for course in comparison_courses(records)
-        ],
+        scores=[_course_json(course) for course in comparison_courses(records)],
         events=[
             {
                 "cycle": event.cycle,
@@ -227,6 +276,9 @@ def cycles(patient_id: int) -> Response:
                 "resolved": event.row.resolved_date
                 and event.row.resolved_date.isoformat(),
                 "description": event.row.description,
+                "other_top_up": None
+                if event.other_top_up is None
+                else _other_top_up(event.other_top_up),
             }
             for event in overview.events
         ],

@@ -178,6 +178,14 @@ def start_self_entry(patient_id: int) -> Response:
     if timepoint not in TIMEPOINT_CHOICES and timepoint != Timepoint.BASELINE:
         flash("Choose when in the cycle the patient answers.", "error")
         return redirect(url_for("outcomes.new_self_entry", patient_id=patient_id))
+    try:
+        # Before the tablet is handed over, not after the last answer.
+        service.check_timepoint(
+            get_session(), patient_id, timepoint, zone=clinic_zone()
+        )
+    except InvalidInput as exc:
+        flash(f"Choose another time point: {exc.fields['timepoint']}.", "error")
+        return redirect(url_for("outcomes.new_self_entry", patient_id=patient_id))
     patient = get_patient(get_session(), patient_id)
     # Kept with the login session on the server: the answers are health data.
     _save_kiosk(

@@ -44,7 +44,7 @@ def test_saq_is_scored_and_filed_under_the_current_cycle(session, demo, injector
         demo.id,
         "saq",
         SAQ,
-        timepoint="review",
+        timepoint="wear_off",
         zone=ZONE,
         self_entered=True,
         now=datetime(2026, 11, 2, tzinfo=UTC),

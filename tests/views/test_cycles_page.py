@@ -1,10 +1,12 @@
 """The cycles page's ledger, muscle picker and cards, and time points on the forms."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from planner.db_types import utc_now
 from planner.models import Assessment
 from planner.models import Role
 from tests.factories import make_treatment
@@ -74,6 +76,10 @@ def test_self_entry_records_the_time_point_chosen(
     login_as, session, injector, make_patient
 ):
     patient = make_patient()
+    # Treated 40 days ago: a wear-off score fits today (comparison.fitting_timepoints).
+    make_treatment(
+        session, injector, patient.id, SITES, when=utc_now() - timedelta(days=40)
+    )
     browser = login_as(Role.INJECTOR)
     refused = browser.post_form(
         f"/patients/{patient.id}/self-entry", {"instrument": "saq", "timepoint": "soon"}

@@ -101,7 +101,7 @@ def test_the_muscle_view_lists_grades_and_fits_only_the_scales(session, graded):
     (block,) = view.blocks
     assert block.product == BRANDS[product]
     assert [[(c.text, c.verdict) for c in row.responses[1:]] for row in block.rows] == [
-        [("IV → IV", "no change")],
+        [("IV → IV", "same")],
         [("IV → III", "better")],
         [("IV → II", "better")],
     ]

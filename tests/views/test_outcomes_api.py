@@ -20,7 +20,7 @@ def test_record_an_assessment_through_the_api(login_as, demo_patient):
     response = browser.api(
         "POST",
         f"/api/v1/patients/{demo_patient.id}/assessments",
-        {"instrument": "saq", "timepoint": "review", "items": SAQ},
+        {"instrument": "saq", "timepoint": "wear_off", "items": SAQ},
     )
     assert response.status_code == 201, response.json
     # 9 × 3 = 27; 27 / 45 × 100 = 60
@@ -46,7 +46,7 @@ def test_self_entered_must_be_a_json_boolean(login_as, demo_patient, session, se
     browser = login_as(Role.INJECTOR)
     path = f"/api/v1/patients/{demo_patient.id}/assessments"
     before = len(session.exec(select(Assessment)).all())
-    body = {"instrument": "saq", "timepoint": "review", "items": SAQ}
+    body = {"instrument": "saq", "timepoint": "wear_off", "items": SAQ}
     response = browser.api("POST", path, {**body, "self_entered": sent})
     assert response.status_code == 400, response.json
     assert response.json["fields"] == {"self_entered": "must be true or false"}

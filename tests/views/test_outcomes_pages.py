@@ -187,7 +187,7 @@ def test_a_sunnybrook_is_saved_with_its_composite(login_as, demo_patient, sessio
     browser = login_as(Role.INJECTOR)
     response = browser.post_form(
         f"/patients/{demo_patient.id}/assessments",
-        {"instrument": "sunnybrook", "timepoint": "review", **SUNNYBROOK},
+        {"instrument": "sunnybrook", "timepoint": "other", **SUNNYBROOK},
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/patients/{demo_patient.id}/cycles")
@@ -209,7 +209,7 @@ def test_self_entry_locks_the_tablet_until_the_clinician_unlocks(
     browser = login_as(Role.INJECTOR)
     started = browser.post_form(
         f"/patients/{patient.id}/self-entry",
-        {"instrument": "saq", "timepoint": "review"},
+        {"instrument": "saq", "timepoint": "pre_treatment"},
     )
     assert started.status_code == 302
     assert started.headers["Location"].endswith("/self-entry")
@@ -247,7 +247,7 @@ def test_self_entry_saves_the_saq_the_patient_answered(login_as, demo_patient, s
     browser = login_as(Role.INJECTOR)
     browser.post_form(
         f"/patients/{demo_patient.id}/self-entry",
-        {"instrument": "saq", "timepoint": "review"},
+        {"instrument": "saq", "timepoint": "wear_off"},
     )
     # No answer chosen: the same question again, with a message.
     skipped = browser.post_form("/self-entry", {})
