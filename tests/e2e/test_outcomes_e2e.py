@@ -10,13 +10,17 @@ the response.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
+from planner.models import Assessment
+from planner.models import TreatmentSession
 from planner.scoring import saq
 from tests.e2e.chart_helpers import FACE_MAPS
 from tests.e2e.chart_helpers import log_in_and_register
@@ -45,6 +49,7 @@ SAQ_LABELS = {choice.value: choice.label for choice in saq.RESPONSES}
 SAQ_BEFORE = (4, 4, 3, 5, 4, 3, 4, 2, 3)
 SAQ_REVIEW = (2, 2, 1, 3, 2, 2, 2, 1, 2)
 SAQ_RESPONSE = "71.1 → 37.8 −33.3 better"
+TWO_WEEKS = timedelta(days=14)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +81,30 @@ def choose(page: Page, key: str, value: object) -> None:
     expect(option.locator("input")).to_be_checked()
 
 
+def two_weeks_pass(server: LiveServer, patient_id: int) -> None:
+    """Move the patient's treatment and the score before it 14 days back.
+
+    A review is scored two weeks after the treatment; the form refuses one on
+    the treatment day (review rO, rO4). The live server keeps real time, so the
+    records go back instead.
+    """
+    with live_session(server) as session:
+        treatments = session.exec(
+            select(TreatmentSession).where(TreatmentSession.patient_id == patient_id)
+        ).all()
+        scores = session.exec(
+            select(Assessment).where(Assessment.patient_id == patient_id)
+        ).all()
+        for treatment in treatments:
+            treatment.performed_at -= TWO_WEEKS
+            if treatment.signed_at is not None:
+                treatment.signed_at -= TWO_WEEKS
+        for score in scores:
+            score.assessed_at -= TWO_WEEKS
+        session.add_all([*treatments, *scores])
+        session.commit()
+
+
 def record_saq_review(page: Page, server: LiveServer, patient_id: int) -> None:
     """Record the SAQ at the review on the clinician's form."""
     page.goto(f"{server.url}/patients/{patient_id}")
@@ -90,10 +119,8 @@ def record_saq_review(page: Page, server: LiveServer, patient_id: int) -> None:
             name="Synkinesis Assessment Questionnaire for Maren Olsen",
         )
     ).to_be_visible()
-    # Treated today: the form suggests a score before treatment; this is the review.
-    timepoint = page.get_by_label(re.compile("^Time point"))
-    expect(timepoint).to_have_value("pre_treatment")
-    timepoint.select_option(label="2-week review")
+    # Treated 14 days ago: the form suggests the review.
+    expect(page.get_by_label(re.compile("^Time point"))).to_have_value("review")
     for number, value in enumerate(SAQ_REVIEW, start=1):
         choose(page, f"q{number}", value)
     page.evaluate("window.scrollTo(0, 0)")
@@ -188,6 +215,7 @@ def answer_saq_before_treatment(
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
 
+@pytest.mark.audit_exempt("records moved 14 days back stand for time passing")
 def test_a_cycle_scored_before_and_at_review_shows_its_response(
     chromium_page: Page,
     e2e_server: LiveServer,
@@ -224,6 +252,7 @@ def test_a_cycle_scored_before_and_at_review_shows_its_response(
         lot="OUT1001",
         new=True,
     )
+    two_weeks_pass(e2e_server, patient_id)
     record_saq_review(page, e2e_server, patient_id)
 
     # How the cycle worked, and a side effect.
