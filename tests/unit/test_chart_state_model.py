@@ -47,6 +47,7 @@ SITE = {
     "version": 1,
     "guidance": "",
     "caution": "",
+    "vial_lot_id": None,
 }
 PRODUCTS = {
     "botox": {"code": "botox", "brand": "Botox", "unit_name": "U", "colour": "#0072B2"},
@@ -73,6 +74,7 @@ def session_info(product="botox", **changes):
         "performed_at_confirmed": False,
         "product": PRODUCTS[product],
         "lot": None,
+        "vials": [],
         "signed_at": None,
         "signed_by": None,
         "consent_obtained": True,
