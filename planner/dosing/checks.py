@@ -9,6 +9,7 @@ override lifts.
 
 from collections.abc import Iterable
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 
@@ -319,19 +320,24 @@ def check_vials(plan: PlannedSession, now: datetime) -> list[SafetyWarning]:
 
     The vial in use and each earlier vial of the chart are checked alike; a
     vial's content counts only the units its own sites took (``LotInfo.drawn``).
-    A chart with no vial is said once.
+    With several vials, each vial's warnings name it (``vial_id``), so the same
+    finding on two vials is two warnings. A chart with no vial is said once.
     """
     product = plan.product
     found = check_lot(None, product, now) if plan.lot is None else []
-    for lot in (plan.lot, *plan.earlier_lots):
-        if lot is None:
-            continue
+    lots = [lot for lot in (plan.lot, *plan.earlier_lots) if lot is not None]
+    for lot in lots:
         drawn = plan.total_units if lot.drawn is None else lot.drawn
-        found += [
+        mine = [
             *check_lot(lot, product, now),
             *check_lot_dilution(lot, product),
             *check_vial_content(lot, product, drawn, now),
         ]
+        # One vial keeps its warnings as they always were (signed records match
+        # them word for word); several tell theirs apart.
+        if len(lots) > 1:
+            mine = [replace(warning, vial_id=lot.vial_id) for warning in mine]
+        found += mine
     return found
 
 

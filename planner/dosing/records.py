@@ -52,6 +52,9 @@ class SafetyWarning:
     # A hard stop (a recorded toxin allergy) refuses signing until an injector
     # overrides it by name, with a reason.
     hard_stop: bool = False
+    # The vial (``LotInfo.vial_id``) a warning is about, on a chart that drew from
+    # several: two vials' same warning are two warnings, each with its reason.
+    vial_id: int | None = None
     # Every warning needs a reason to sign; a caution never does.
     needs_reason: bool = field(init=False)
 
@@ -131,7 +134,9 @@ class LotInfo:
     the vial (aware, or None): the vial was reconstituted by then, so it bounds
     a reconstitution time nobody recorded. ``drawn`` is the units the chart's
     sites took from this vial, when the chart used more than one; None: the
-    chart's whole total came from it.
+    chart's whole total came from it. ``vial_id`` names the vial (its record's
+    id), so that on a chart with several vials each vial's warnings are told
+    apart.
     """
 
     lot_number: str
@@ -142,6 +147,7 @@ class LotInfo:
     shared: VialShare | None = None
     first_used_at: datetime | None = None
     drawn: float | None = None
+    vial_id: int | None = None
 
     def __post_init__(self) -> None:
         require_aware_or_none("reconstituted_at", self.reconstituted_at)

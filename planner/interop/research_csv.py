@@ -71,24 +71,39 @@ UNIT_NAME = Column(
     "The product's unit. Units of different products cannot be compared or "
     "converted into each other.",
 )
+# Of a session that drew from several vials, its sessions.csv row fills a vial
+# column only where its vials agree; sites.csv gives each site's own vial.
+SEVERAL = "; empty when the session's vials differ in it (sessions.csv)."
 LOT_NUMBER = Column(
-    "lot_number", "text", "Vial lot number as read off the carton; empty if none."
+    "lot_number",
+    "text",
+    "Vial lot number as read off the carton; empty if none. In sessions.csv, "
+    "every lot the session's sites were drawn from, first drawn first, separated "
+    "by `; `.",
 )
-LOT_EXPIRY = Column("lot_expiry", "date", "The vial lot's expiry date.")
+LOT_EXPIRY = Column("lot_expiry", "date", "The vial lot's expiry date" + SEVERAL)
 VIAL_UNITS = Column(
-    "vial_units", "integer", "Units in the vial before dilution.", "product units"
+    "vial_units",
+    "integer",
+    "Units in the vial before dilution" + SEVERAL,
+    "product units",
 )
 DILUENT_ML = Column(
-    "diluent_ml", "decimal", "Diluent used to reconstitute the vial.", "mL", 3
+    "diluent_ml",
+    "decimal",
+    "Diluent used to reconstitute the vial" + SEVERAL,
+    "mL",
+    3,
 )
 UNITS_PER_ML = Column(
     "units_per_ml",
     "decimal",
-    "Concentration after reconstitution (vial units / diluent).",
+    "Concentration after reconstitution (vial units / diluent)" + SEVERAL,
     "product units per mL",
     3,
 )
-# The session's product and vial, on every row of the sites and sessions files.
+# The product and vial on every row of the sites file (the vial the site was
+# drawn from) and the sessions file (the vials its sites were drawn from).
 PRODUCT_AND_LOT = (
     PRODUCT,
     UNIT_NAME,
@@ -235,7 +250,8 @@ SESSIONS = CsvFile(
         Column(
             "total_volume_ml",
             "decimal",
-            "Total volume injected; empty without a vial lot.",
+            "Total volume injected, each vial's doses at its own dilution; empty "
+            "without a vial lot.",
             "mL",
             4,
         ),

@@ -157,6 +157,72 @@ def lot_columns(row: Row[Any]) -> dict[str, object]:
     }
 
 
+def session_lot_columns(row: Row[Any], vials: list[Row[Any]]) -> dict[str, object]:
+    """Return a session's product and vial columns, from the vials its sites
+    came from (``vials_by_session``); with none, from its vial in use.
+
+    Several vials: every lot, first drawn first, joined by "; ", and each other
+    vial column only where the vials agree on it.
+    """
+    if not vials:
+        return lot_columns(row)
+
+    def agreed(values: Iterator[object]) -> object:
+        distinct = set(values)
+        return distinct.pop() if len(distinct) == 1 else None
+
+    return {
+        "product": row.product,
+        "unit_name": row.unit_name,
+        "lot_number": "; ".join(dict.fromkeys(vial.lot_number for vial in vials)),
+        "lot_expiry": agreed(vial.expiry_date for vial in vials),
+        "vial_units": agreed(vial.vial_units for vial in vials),
+        "diluent_ml": agreed(vial.diluent_ml for vial in vials),
+        "units_per_ml": agreed(
+            concentration(vial.vial_units, vial.diluent_ml) for vial in vials
+        ),
+    }
+
+
+def vials_volume(vials: list[Row[Any]]) -> float:
+    """Return the volume a session's sites drew, each vial's units at its dilution."""
+    return sum(
+        (volume_for(float(vial.units or 0.0), vial) or 0.0 for vial in vials), 0.0
+    )
+
+
+def vials_by_session(
+    context: ExportContext, first: int, last: int
+) -> dict[int, list[Row[Any]]]:
+    """Return the vials each session's sites were drawn from, first drawn first,
+    with the units each gave, for a range of session ids."""
+    rows = context.in_ids(
+        select(
+            SITE.c.session_id,
+            LOT.c.lot_number,
+            LOT.c.expiry_date,
+            LOT.c.vial_units,
+            LOT.c.diluent_ml,
+            func.sum(SITE.c.units).label("units"),
+        )
+        .join(LOT, LOT.c.id == SITE.c.vial_lot_id)
+        .where(SITE.c.session_id.between(first, last))
+        .group_by(
+            SITE.c.session_id,
+            LOT.c.id,
+            LOT.c.lot_number,
+            LOT.c.expiry_date,
+            LOT.c.vial_units,
+            LOT.c.diluent_ml,
+        )
+        .order_by(SITE.c.session_id, func.min(SITE.c.number))
+    )
+    found: dict[int, list[Row[Any]]] = {}
+    for row in rows:
+        found.setdefault(row.session_id, []).append(row)
+    return found
+
+
 def amended_ids(context: ExportContext, session_ids: set[int]) -> set[int]:
     rows = context.in_ids(
         select(AMENDMENT.c.session_id)

@@ -31,8 +31,11 @@ from planner.services.research_context import amended_ids
 from planner.services.research_context import counts_by_session
 from planner.services.research_context import enum_value
 from planner.services.research_context import lot_columns
+from planner.services.research_context import session_lot_columns
 from planner.services.research_context import session_status
 from planner.services.research_context import units_by_role
+from planner.services.research_context import vials_by_session
+from planner.services.research_context import vials_volume
 from planner.services.research_context import volume_for
 from planner.services.research_photos import PHOTO
 from planner.services.research_photos import photo_measurement_rows
@@ -63,7 +66,8 @@ def _site_rows(context: ExportContext) -> Rows:
         )
         .join_from(SITE, SESSION, SESSION.c.id == SITE.c.session_id)
         .join(PRODUCT, PRODUCT.c.id == SESSION.c.product_id)
-        .outerjoin(LOT, LOT.c.id == SESSION.c.vial_lot_id)
+        # The vial the site was drawn from, not the session's vial in use.
+        .outerjoin(LOT, LOT.c.id == SITE.c.vial_lot_id)
         .where(SESSION.c.status != SessionStatus.DISCARDED)
     )
     for rows in context.pages(statement, SITE.c.id, "site_id"):
@@ -124,11 +128,17 @@ def _session_rows(context: ExportContext) -> Rows:
         # A page is a contiguous range of session ids, so a range finds its rows.
         first, last = rows[0].session_id, rows[-1].session_id
         sites = units_by_role(context, first, last)
+        vials = vials_by_session(context, first, last)
         amendments = counts_by_session(context, AMENDMENT, first, last)
         adverse = counts_by_session(context, ADVERSE, first, last)
         for row in rows:
             yield _session_row(
-                context, row, sites.get(row.session_id, {}), amendments, adverse
+                context,
+                row,
+                sites.get(row.session_id, {}),
+                vials.get(row.session_id, []),
+                amendments,
+                adverse,
             )
 
 
@@ -136,12 +146,13 @@ def _session_row(
     context: ExportContext,
     row: Row[Any],
     by_role: dict[SiteRole, tuple[int, float]],
+    vials: list[Row[Any]],
     amendments: dict[int, int],
     adverse: dict[int, int],
 ) -> dict[str, object]:
     day = context.local_day(row.performed_at)
     total = sum(units for _, units in by_role.values())
-    lot = lot_columns(row)
+    lot = session_lot_columns(row, vials)
     return {
         "session_id": row.session_id,
         "patient_ref": context.patient_ref(row.patient_id),
@@ -167,7 +178,7 @@ def _session_row(
         "affected_units": by_role.get(SiteRole.AFFECTED, (0, 0.0))[1],
         "contralateral_units": by_role.get(SiteRole.CONTRALATERAL, (0, 0.0))[1],
         "midline_units": by_role.get(SiteRole.MIDLINE, (0, 0.0))[1],
-        "total_volume_ml": volume_for(total, row),
+        "total_volume_ml": vials_volume(vials) if vials else volume_for(total, row),
         "consent_obtained": bool(row.consent_obtained),
         "warning_count": len(row.warnings or []),
         "onset_days": row.onset_days,

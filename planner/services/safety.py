@@ -239,6 +239,7 @@ def _lot_info(
         if lot.id is None or lot.reconstituted_at is not None
         else first_used_at(session, lot.id),
         drawn=drawn,
+        vial_id=lot.id,
     )
 
 
@@ -367,9 +368,20 @@ def warning_key(warning: dosing.SafetyWarning) -> str:
     parts = [warning.code, warning.muscle or "", warning.side or ""]
     if warning.site_number is not None:
         parts.append(str(warning.site_number))
+    if warning.vial_id is not None:
+        parts.append(f"vial-{warning.vial_id}")
     return ":".join(parts).rstrip(":")
 
 
 def as_records(warnings: list[dosing.SafetyWarning]) -> list[dict[str, Any]]:
-    """Return warnings as the chart state and the signed record keep them."""
-    return [{"key": warning_key(w), **asdict(w)} for w in warnings]
+    """Return warnings as the chart state and the signed record keep them.
+
+    The vial a warning is about is named by its key (and its message's lot);
+    the record keeps no vial id of its own.
+    """
+    records = []
+    for warning in warnings:
+        record = asdict(warning)
+        del record["vial_id"]
+        records.append({"key": warning_key(warning), **record})
+    return records

@@ -8,6 +8,7 @@ are never mixed with the chart's. Its reconstitution and in-use time and what it
 has left are the chart's checks, as for the first vial.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,11 +18,13 @@ from pydantic import ConfigDict
 from pydantic import Field
 from sqlmodel import Session
 
+from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.models import AuditAction
 from planner.models import Product
 from planner.models import VialLot
+from planner.services import lots as lot_service
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.drafts import get_session_record
@@ -29,6 +32,8 @@ from planner.services.lookup import get_or_raise
 from planner.services.session_vials import choose_vial
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
+from planner.services.stock_levels import StockOption
+from planner.services.stock_levels import openable_stock
 from planner.validation import parse_input
 
 
@@ -38,6 +43,42 @@ class VialSwitch(BaseModel):
 
     version: int = Field(ge=1, le=MAX_VERSION)
     lot_choice: str = Field(default="", max_length=20)
+
+
+@dataclass(frozen=True)
+class VialChoices:
+    """What the chart's "Switch vial" form offers, as the new-session form takes
+    them: the chart's product, its usable vials but the one in use (by product
+    code), and its lots in stock with unopened vials."""
+
+    products: list[Product]
+    lots: dict[str, list[VialLot]]
+    stock: list[StockOption]
+
+
+def switch_choices(
+    session: Session, session_id: int, *, zone: ZoneInfo, now: datetime | None = None
+) -> VialChoices:
+    """Return the vials a draft chart may switch to, and its product's stock."""
+    now = now or utc_now()
+    record = get_session_record(session, session_id)
+    product = get_or_raise(session, Product, record.product_id, "No such product.")
+    usable = lot_service.list_usable_lots(session, now=now, zone=zone)
+    return VialChoices(
+        products=[product],
+        lots={
+            product.code: [
+                lot
+                for lot in usable.get(product.code, [])
+                if lot.id != record.vial_lot_id
+            ]
+        },
+        stock=[
+            option
+            for option in openable_stock(session, today=clinic_today(zone, now))
+            if option.product_code == product.code
+        ],
+    )
 
 
 def switch_vial(

@@ -27,6 +27,7 @@ from planner.services import amendments as amendment_service
 from planner.services import drafts
 from planner.services import lots as lot_service
 from planner.services import sessions as service
+from planner.services import vial_switch
 from planner.services.chart_state_models import ChartState
 from planner.services.patients import get_patient
 from planner.services.protocols import save_session_as_template
@@ -100,11 +101,19 @@ def _render_chart(
     amend_errors: dict[str, str] | None = None,
     time_data: dict[str, str] | None = None,
     time_errors: dict[str, str] | None = None,
+    vial_data: dict[str, str] | None = None,
+    vial_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     state = current_chart_state(session_id)
     draft = state.session.status == "draft"
     injector = current_user.role == Role.INJECTOR
+    # The vials a draft may switch to, offered as the new-session form offers them.
+    vials = (
+        vial_switch.switch_choices(get_session(), session_id, zone=clinic_zone())
+        if draft and injector
+        else None
+    )
     recorded = {
         f"units_{site.id}": f"{site.units:g}"
         for site in state.sites
@@ -129,6 +138,9 @@ def _render_chart(
         amend_errors=amend_errors or {},
         time_data=time_data or {"performed_at": state.session.treatment_time_input},
         time_errors=time_errors or {},
+        vials=vials,
+        vial_data=vial_data or {},
+        vial_errors=vial_errors or {},
     ), status
 
 
@@ -170,6 +182,30 @@ def set_time(session_id: int) -> Response | tuple[str, int]:
         flash_error(exc)
     else:
         flash("Treatment time saved; the checks are taken at it.", "success")
+    return redirect(url_for("sessions.chart", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/vial")
+@roles_required(Role.INJECTOR)
+def switch_vial(session_id: int) -> Response | tuple[str, int]:
+    """Draw the draft's next sites from another vial: listed, or new."""
+    data = posted_form()
+    try:
+        _, lot = vial_switch.switch_vial(
+            get_session(), current_actor(), session_id, data, zone=clinic_zone()
+        )
+    except InvalidInput as exc:
+        return _render_chart(
+            session_id, vial_data=data, vial_errors=exc.fields, status=400
+        )
+    except (StaleWrite, Conflict) as exc:
+        flash_error(exc)
+    else:
+        flash(
+            f"Switched to lot {lot.lot_number}: the sites charted from now on are "
+            "drawn from it; those charted already keep their vial.",
+            "success",
+        )
     return redirect(url_for("sessions.chart", session_id=session_id))
 
 

@@ -142,12 +142,20 @@ def register(
 
 
 def open_session(
-    page: Page, server: LiveServer, patient_id: int, *, lot: str, new: bool = True
+    page: Page,
+    server: LiveServer,
+    patient_id: int,
+    *,
+    lot: str,
+    new: bool = True,
+    product: str = "Botox (onabotulinumtoxinA)",
+    vial_units: str = "100",
 ) -> int:
-    """Open a full treatment with Botox from the patient's page.
+    """Open a full treatment with the product (Botox unless told) from the
+    patient's page.
 
-    The vial is a new 100 U vial in 2.5 mL with that lot number, or (``new`` false)
-    the one with that lot number already open.
+    The vial is a new vial of ``vial_units`` in 2.5 mL with that lot number, or
+    (``new`` false) the one with that lot number already open.
     """
     page.goto(f"{server.url}/patients/{patient_id}")
     page.get_by_role("link", name="Start a treatment").click()
@@ -159,17 +167,18 @@ def open_session(
             re.compile("Full treatment")
         )
     ).to_be_checked()
-    page.get_by_label("Product").select_option(label="Botox (onabotulinumtoxinA)")
+    page.get_by_label("Product").select_option(label=product)
     vials = page.get_by_role("group", name=re.compile("^Vial"))
     if not new:
-        vials.get_by_label(re.compile(f"Botox, lot {lot}:")).check()
+        brand = product.split(" (")[0]
+        vials.get_by_label(re.compile(f"{brand}, lot {lot}:")).check()
     else:
         vials.get_by_label(re.compile("A new vial")).check()
         vial = page.get_by_role("group", name="New vial")
         vial.get_by_label("Lot number").fill(lot)
         expiry = date.today() + timedelta(days=300)
         vial.get_by_label("Expiry date").fill(expiry.isoformat())
-        vial.get_by_label("Units in the vial").fill("100")
+        vial.get_by_label("Units in the vial").fill(vial_units)
         vial.get_by_label("Diluent").fill("2.5")
         now = datetime.now().strftime("%Y-%m-%dT%H:%M")
         vial.get_by_label("Reconstituted at").fill(now)

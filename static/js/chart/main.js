@@ -313,9 +313,10 @@ function start() {
     renderRows();
     renderUndo();
     if (copyButton) copyButton.hidden = !state.last_cycle || !state.last_cycle.length;
-    // The treatment-time form posts the chart's version: keep it the latest.
-    const timeVersion = document.querySelector('#time-form input[name="version"]');
-    if (timeVersion) timeVersion.value = String(state.session.version);
+    // The treatment-time and switch-vial forms post the chart's version: keep it the latest.
+    for (const version of document.querySelectorAll('#time-form input[name="version"], #vial-form input[name="version"]')) {
+      version.value = String(state.session.version);
+    }
   }
 
   function renderMap() {

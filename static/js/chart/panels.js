@@ -1,11 +1,11 @@
-/* The totals, changes and safety-check panels: drawn by the server only.
+/* The vials, totals, changes and safety-check panels: drawn by the server only.
  *
  * The page carries them as rendered; after each change the server has taken, the
  * same fragment (GET /sessions/<id>/panels) is fetched and swapped in. What the
  * injector typed into the reason boxes and the override ticks survives the swap.
  */
 
-const SWAPPED = ["warning-count", "chart-panels"];
+const SWAPPED = ["warning-count", "chart-vials", "chart-panels"];
 
 function typedValues(doc) {
   const reasons = new Map();
