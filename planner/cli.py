@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
@@ -211,8 +212,10 @@ def backup_command(target: Path) -> None:
         raise click.ClickException(
             f"Backups of {url.get_backend_name()} are not supported."
         )
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        raise click.ClickException("An in-memory database cannot be backed up.")
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise click.ClickException("An in-memory database cannot be backed up.")
+        _refuse_missing_sqlite(Path(url.database))
     # The copy holds every record: owner-only from its first byte.
     try:
         os.close(create_private(target))
@@ -220,21 +223,47 @@ def backup_command(target: Path) -> None:
         raise click.ClickException(
             f"--to: {target} exists; choose a new file name."
         ) from None
+    # A copy not recorded in the audit trail is not a backup: any failure up
+    # to the audit event removes it, so no plausible-looking file is left.
     try:
         _write_backup(url, target)
+        with session_scope(get_engine()) as session:
+            commit_event(
+                session,
+                SYSTEM,
+                AuditAction.BACKUP,
+                "database",
+                None,
+                after={"file": target.name},
+            )
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    with session_scope(get_engine()) as session:
-        commit_event(
-            session,
-            SYSTEM,
-            AuditAction.BACKUP,
-            "database",
-            None,
-            after={"file": target.name},
-        )
     click.echo(f"Backup written to {target}.")
+
+
+def _refuse_missing_sqlite(path: Path) -> None:
+    """Stop unless ``path`` is a SQLite file holding planner's tables."""
+    if not path.is_file():
+        raise click.ClickException(
+            f"PLANNER_DATABASE_URL: {path} does not exist; nothing was backed up."
+        )
+    # Read-only: opening it must never create or change it.
+    try:
+        with closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as db:
+            found = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                ("audit_event",),
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        found = None
+    if found is None:
+        raise click.ClickException(
+            f"PLANNER_DATABASE_URL: {path} holds no planner records (is it the "
+            "clinic's database?); nothing was backed up."
+        )
 
 
 def _write_backup(url: URL, target: Path) -> None:
@@ -242,7 +271,10 @@ def _write_backup(url: URL, target: Path) -> None:
     if url.get_backend_name() == "sqlite":
         assert url.database is not None
         # SQLite's online backup copies a consistent snapshot while writers go on.
-        source = sqlite3.connect(url.database)
+        # mode=rw: never create the database it copies.
+        source = sqlite3.connect(
+            f"{Path(url.database).resolve().as_uri()}?mode=rw", uri=True
+        )
         destination = sqlite3.connect(target)
         try:
             with destination:
