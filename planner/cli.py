@@ -1,16 +1,20 @@
 """Command-line tasks: ``flask --app planner <command>``."""
 
+import functools
 import os
 import secrets
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import closing
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec
+from typing import TypeVar
 
 import click
 from flask import Flask
@@ -32,6 +36,7 @@ from planner.facemap import CURRENT_MAP
 from planner.facemap import FaceMapError
 from planner.facemap import load_face_map
 from planner.facemap.sheet import sign_off_sheet
+from planner.migrate import schema_mismatch
 from planner.migrate import upgrade_database
 from planner.models import AuditAction
 from planner.models import Role
@@ -48,6 +53,8 @@ from planner.services.users import create_user
 from planner.services.users import set_password
 
 CREDENTIALS_FILE = "demo-credentials.txt"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @contextmanager
@@ -61,11 +68,28 @@ def _service_session() -> Iterator[Session]:
             raise click.ClickException(f"{exc.message} {details}".strip()) from None
 
 
+def needs_schema(command: Callable[P, R]) -> Callable[P, R]:
+    """Stop the command, in one line, unless the database's migration is the code's."""
+
+    @functools.wraps(command)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        if current_app.config["CHECK_SCHEMA"]:
+            mismatch = schema_mismatch(get_engine())
+            if mismatch is not None:
+                raise click.ClickException(f"Nothing was done: {mismatch}.")
+        return command(*args, **kwargs)
+
+    return checked
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
     """Create or migrate the schema and load the product catalogue."""
     engine = get_engine()
+    mismatch = schema_mismatch(engine)
+    if mismatch is not None and mismatch.newer:
+        raise click.ClickException(f"Nothing was done: {mismatch}.")
     upgrade_database(engine)
     with session_scope(engine) as session:
         load_catalogue(session)
@@ -79,6 +103,7 @@ def init_db() -> None:
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--password", required=True, help="At least 12 characters.")
+@needs_schema
 def create_user_command(email: str, name: str, role: str, password: str) -> None:
     """Create a login."""
     with _service_session() as session:
@@ -97,6 +122,7 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 @click.option(
     "--seed", default=2026, show_default=True, type=click.IntRange(0, 2**32 - 1)
 )
+@needs_schema
 def seed_demo_command(patients: int, cycles: int, seed: int) -> None:
     """Add deterministic synthetic patients with treatment cycles and follow-up."""
     from planner.demo import seed_demo
@@ -135,6 +161,7 @@ def _credentials_still_valid(session: Session, text: str) -> bool:
 @click.option(
     "--patients", default=60, show_default=True, type=click.IntRange(0, 10_000)
 )
+@needs_schema
 def first_run(patients: int) -> None:
     """On an empty database, add demo data and logins; always say how to log in."""
     credentials = Path(current_app.instance_path) / CREDENTIALS_FILE
@@ -191,6 +218,7 @@ def first_run(patients: int) -> None:
 @with_appcontext
 @click.option("--email", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@needs_schema
 def set_password_command(email: str, password: str) -> None:
     """Change a login's password (and unlock it)."""
     with _service_session() as session:
@@ -335,6 +363,7 @@ def pgpass_line(url: URL) -> str:
 
 @click.command("audit-verify")
 @with_appcontext
+@needs_schema
 def audit_verify_command() -> None:
     """Walk the audit trail's hash chain; name the first broken link, if any."""
     with session_scope(get_engine()) as session:
@@ -355,6 +384,7 @@ def audit_verify_command() -> None:
 
 @click.command("send-reminders")
 @with_appcontext
+@needs_schema
 def send_reminders_command() -> None:
     """Queue reminders for upcoming bookings and send those a sender can send."""
     from zoneinfo import ZoneInfo

@@ -75,6 +75,10 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Only a test app sets "fast-for-tests" (see planner.passwords); it is not
         # one of ENV_KEYS, so no deployment can weaken its hashes by mistake.
         "PASSWORD_HASHING": "strong",
+        # Commands and /healthz stop when the database's migration is not the
+        # code's. Not one of ENV_KEYS: only the test suite, whose schemas
+        # create_all builds without Alembic's version row, turns it off.
+        "CHECK_SCHEMA": True,
     }
 
 
