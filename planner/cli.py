@@ -19,23 +19,17 @@ from typing import TypeVar
 import click
 from flask import Flask
 from flask import current_app
-from flask import render_template
 from flask.cli import with_appcontext
-from markupsafe import Markup
 from sqlalchemy.engine import URL
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from sqlmodel import func
 from sqlmodel import select
 
+from planner.cli_facemap import facemap_sheet_command
 from planner.db import get_engine
 from planner.db import session_scope
-from planner.db_types import utc_now
 from planner.errors import PlannerError
-from planner.facemap import CURRENT_MAP
-from planner.facemap import FaceMapError
-from planner.facemap import load_face_map
-from planner.facemap.sheet import sign_off_sheet
 from planner.migrate import schema_mismatch
 from planner.migrate import upgrade_database
 from planner.models import AuditAction
@@ -43,7 +37,6 @@ from planner.models import Role
 from planner.models import User
 from planner.passwords import verify_password
 from planner.private_files import create_private
-from planner.reports.render import render_pdf
 from planner.services.audit import SYSTEM
 from planner.services.audit import commit_event
 from planner.services.audit import verify_trail
@@ -432,43 +425,6 @@ def _invite_weekly_checks(session: Session, now: datetime) -> int | None:
         address_of=lambda token: f"{base}/diary/{token}",
         clinic=clinic_words(),
         now=now,
-    )
-
-
-@click.command("facemap-sheet")
-@with_appcontext
-@click.option(
-    "--to",
-    "target",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="The PDF file to write.",
-)
-@click.option(
-    "--map", "name", default=CURRENT_MAP, show_default=True, help="The map's file name."
-)
-def facemap_sheet_command(target: Path, name: str) -> None:
-    """Print a face map at A3 for clinical sign-off, every part with its source."""
-    try:
-        face_map = load_face_map(Path(current_app.config["FACE_MAPS_DIR"]), name)
-    except FaceMapError as exc:
-        raise click.ClickException(str(exc)) from None
-    sheet = sign_off_sheet(face_map)
-    html = render_template(
-        "reports/facemap_sheet.html",
-        sheet=sheet,
-        # facemap escapes every text it writes into the drawing.
-        svg=Markup(sheet.svg),  # noqa: S704
-        clinic_name=current_app.config["CLINIC_NAME"],
-        paper_size="A3",
-        printed_at=utc_now(),
-    )
-    assert current_app.static_folder is not None
-    target.write_bytes(render_pdf(html, base_url=current_app.static_folder))
-    click.echo(
-        f"Wrote {target}: {face_map.name}, {len(sheet.muscles)} muscles, "
-        f"{sum(len(m.points) for m in sheet.muscles)} reference points, "
-        f"{len(sheet.zones)} zones."
     )
 
 
