@@ -121,7 +121,10 @@ def new_assessment(patient_id: int) -> tuple[str, int]:
     if instrument not in scoring.INSTRUMENTS:
         # Never another instrument's form under a link that asked for this one.
         reason = "must be one of " + ", ".join(scoring.INSTRUMENTS)
-        raise InvalidInput(f"instrument: {reason}.", fields={"instrument": reason})
+        raise InvalidInput(
+            "The page's address names an instrument this form does not have.",
+            fields={"instrument": reason},
+        )
     data = {"timepoint": _suggested(patient_id)}
     return _render_form(patient_id, instrument, data, {}, 200)
 

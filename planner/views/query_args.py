@@ -31,7 +31,9 @@ def query_day(name: str) -> date | None:
             f"must be a date as YYYY-MM-DD between {EARLIEST.isoformat()} and "
             f"{LATEST.isoformat()}"
         )
-        raise InvalidInput(f"{name}: {reason}.", fields={name: reason})
+        raise InvalidInput(
+            "The page's address holds a date it cannot show.", fields={name: reason}
+        )
     return day
 
 
@@ -48,5 +50,7 @@ def query_month(name: str) -> date | None:
         reason = (
             f"must be a month as YYYY-MM between {EARLIEST:%Y-%m} and {LATEST:%Y-%m}"
         )
-        raise InvalidInput(f"{name}: {reason}.", fields={name: reason})
+        raise InvalidInput(
+            "The page's address holds a month it cannot show.", fields={name: reason}
+        )
     return month

@@ -60,7 +60,7 @@ def test_the_json_answer_names_the_parameter(injector):
     )
     assert response.status_code == 400
     assert response.get_json() == {
-        "error": f"start: {START_REASON}.",
+        "error": "The page's address holds a date it cannot show.",
         "fields": {"start": START_REASON},
     }
 
