@@ -1,43 +1,42 @@
 """Command-line tasks: ``flask --app planner <command>``."""
 
+import functools
 import os
 import secrets
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import closing
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec
+from typing import TypeVar
 
 import click
 from flask import Flask
 from flask import current_app
-from flask import render_template
 from flask.cli import with_appcontext
-from markupsafe import Markup
 from sqlalchemy.engine import URL
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from sqlmodel import func
 from sqlmodel import select
 
+from planner.cli_facemap import facemap_sheet_command
 from planner.db import get_engine
 from planner.db import session_scope
-from planner.db_types import utc_now
 from planner.errors import PlannerError
-from planner.facemap import CURRENT_MAP
-from planner.facemap import FaceMapError
-from planner.facemap import load_face_map
-from planner.facemap.sheet import sign_off_sheet
+from planner.migrate import schema_mismatch
 from planner.migrate import upgrade_database
 from planner.models import AuditAction
 from planner.models import Role
 from planner.models import User
 from planner.passwords import verify_password
 from planner.private_files import create_private
-from planner.reports.render import render_pdf
 from planner.services.audit import SYSTEM
 from planner.services.audit import commit_event
 from planner.services.audit import verify_trail
@@ -47,6 +46,8 @@ from planner.services.users import create_user
 from planner.services.users import set_password
 
 CREDENTIALS_FILE = "demo-credentials.txt"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @contextmanager
@@ -60,11 +61,28 @@ def _service_session() -> Iterator[Session]:
             raise click.ClickException(f"{exc.message} {details}".strip()) from None
 
 
+def needs_schema(command: Callable[P, R]) -> Callable[P, R]:
+    """Stop the command, in one line, unless the database's migration is the code's."""
+
+    @functools.wraps(command)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        if current_app.config["CHECK_SCHEMA"]:
+            mismatch = schema_mismatch(get_engine())
+            if mismatch is not None:
+                raise click.ClickException(f"Nothing was done: {mismatch}.")
+        return command(*args, **kwargs)
+
+    return checked
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
     """Create or migrate the schema and load the product catalogue."""
     engine = get_engine()
+    mismatch = schema_mismatch(engine)
+    if mismatch is not None and mismatch.newer:
+        raise click.ClickException(f"Nothing was done: {mismatch}.")
     upgrade_database(engine)
     with session_scope(engine) as session:
         load_catalogue(session)
@@ -78,6 +96,7 @@ def init_db() -> None:
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--password", required=True, help="At least 12 characters.")
+@needs_schema
 def create_user_command(email: str, name: str, role: str, password: str) -> None:
     """Create a login."""
     with _service_session() as session:
@@ -96,6 +115,7 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 @click.option(
     "--seed", default=2026, show_default=True, type=click.IntRange(0, 2**32 - 1)
 )
+@needs_schema
 def seed_demo_command(patients: int, cycles: int, seed: int) -> None:
     """Add deterministic synthetic patients with treatment cycles and follow-up."""
     from planner.demo import seed_demo
@@ -134,6 +154,7 @@ def _credentials_still_valid(session: Session, text: str) -> bool:
 @click.option(
     "--patients", default=60, show_default=True, type=click.IntRange(0, 10_000)
 )
+@needs_schema
 def first_run(patients: int) -> None:
     """On an empty database, add demo data and logins; always say how to log in."""
     credentials = Path(current_app.instance_path) / CREDENTIALS_FILE
@@ -190,6 +211,7 @@ def first_run(patients: int) -> None:
 @with_appcontext
 @click.option("--email", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@needs_schema
 def set_password_command(email: str, password: str) -> None:
     """Change a login's password (and unlock it)."""
     with _service_session() as session:
@@ -211,8 +233,10 @@ def backup_command(target: Path) -> None:
         raise click.ClickException(
             f"Backups of {url.get_backend_name()} are not supported."
         )
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        raise click.ClickException("An in-memory database cannot be backed up.")
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise click.ClickException("An in-memory database cannot be backed up.")
+        _refuse_missing_sqlite(Path(url.database))
     # The copy holds every record: owner-only from its first byte.
     try:
         os.close(create_private(target))
@@ -220,21 +244,47 @@ def backup_command(target: Path) -> None:
         raise click.ClickException(
             f"--to: {target} exists; choose a new file name."
         ) from None
+    # A copy not recorded in the audit trail is not a backup: any failure up
+    # to the audit event removes it, so no plausible-looking file is left.
     try:
         _write_backup(url, target)
+        with session_scope(get_engine()) as session:
+            commit_event(
+                session,
+                SYSTEM,
+                AuditAction.BACKUP,
+                "database",
+                None,
+                after={"file": target.name},
+            )
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    with session_scope(get_engine()) as session:
-        commit_event(
-            session,
-            SYSTEM,
-            AuditAction.BACKUP,
-            "database",
-            None,
-            after={"file": target.name},
-        )
     click.echo(f"Backup written to {target}.")
+
+
+def _refuse_missing_sqlite(path: Path) -> None:
+    """Stop unless ``path`` is a SQLite file holding planner's tables."""
+    if not path.is_file():
+        raise click.ClickException(
+            f"PLANNER_DATABASE_URL: {path} does not exist; nothing was backed up."
+        )
+    # Read-only: opening it must never create or change it.
+    try:
+        with closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as db:
+            found = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                ("audit_event",),
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        found = None
+    if found is None:
+        raise click.ClickException(
+            f"PLANNER_DATABASE_URL: {path} holds no planner records (is it the "
+            "clinic's database?); nothing was backed up."
+        )
 
 
 def _write_backup(url: URL, target: Path) -> None:
@@ -242,7 +292,10 @@ def _write_backup(url: URL, target: Path) -> None:
     if url.get_backend_name() == "sqlite":
         assert url.database is not None
         # SQLite's online backup copies a consistent snapshot while writers go on.
-        source = sqlite3.connect(url.database)
+        # mode=rw: never create the database it copies.
+        source = sqlite3.connect(
+            f"{Path(url.database).resolve().as_uri()}?mode=rw", uri=True
+        )
         destination = sqlite3.connect(target)
         try:
             with destination:
@@ -303,6 +356,7 @@ def pgpass_line(url: URL) -> str:
 
 @click.command("audit-verify")
 @with_appcontext
+@needs_schema
 def audit_verify_command() -> None:
     """Walk the audit trail's hash chain; name the first broken link, if any."""
     with session_scope(get_engine()) as session:
@@ -323,6 +377,7 @@ def audit_verify_command() -> None:
 
 @click.command("send-reminders")
 @with_appcontext
+@needs_schema
 def send_reminders_command() -> None:
     """Queue reminders for upcoming bookings and send those a sender can send."""
     from zoneinfo import ZoneInfo
@@ -370,43 +425,6 @@ def _invite_weekly_checks(session: Session, now: datetime) -> int | None:
         address_of=lambda token: f"{base}/diary/{token}",
         clinic=clinic_words(),
         now=now,
-    )
-
-
-@click.command("facemap-sheet")
-@with_appcontext
-@click.option(
-    "--to",
-    "target",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="The PDF file to write.",
-)
-@click.option(
-    "--map", "name", default=CURRENT_MAP, show_default=True, help="The map's file name."
-)
-def facemap_sheet_command(target: Path, name: str) -> None:
-    """Print a face map at A3 for clinical sign-off, every part with its source."""
-    try:
-        face_map = load_face_map(Path(current_app.config["FACE_MAPS_DIR"]), name)
-    except FaceMapError as exc:
-        raise click.ClickException(str(exc)) from None
-    sheet = sign_off_sheet(face_map)
-    html = render_template(
-        "reports/facemap_sheet.html",
-        sheet=sheet,
-        # facemap escapes every text it writes into the drawing.
-        svg=Markup(sheet.svg),  # noqa: S704
-        clinic_name=current_app.config["CLINIC_NAME"],
-        paper_size="A3",
-        printed_at=utc_now(),
-    )
-    assert current_app.static_folder is not None
-    target.write_bytes(render_pdf(html, base_url=current_app.static_folder))
-    click.echo(
-        f"Wrote {target}: {face_map.name}, {len(sheet.muscles)} muscles, "
-        f"{sum(len(m.points) for m in sheet.muscles)} reference points, "
-        f"{len(sheet.zones)} zones."
     )
 
 

@@ -5,7 +5,10 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
+import click
 from flask import Flask
 
 from planner.private_files import make_private
@@ -37,6 +40,24 @@ ENV_KEYS: dict[str, type] = {
     # scheduled weekly diary invitations need it to write the link.
     "PUBLIC_URL": str,
 }
+
+
+# Whole-number settings with their least workable value, and what they count.
+LOWEST = (
+    # 0 logged every login out on its next page.
+    ("IDLE_TIMEOUT_MINUTES", 1, "minutes of no use before a login is logged out"),
+    ("IDLE_WARNING_SECONDS", 0, "seconds of warning before the idle logout"),
+    ("TRUSTED_PROXIES", 0, "reverse proxies in front of planner"),
+)
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingError(click.ClickException, ValueError):
+    """A setting planner cannot work with, named by its ``PLANNER_`` variable.
+
+    A ``ClickException``, so that a ``flask --app planner`` command whose app
+    cannot be built says why in one line, with no traceback.
+    """
 
 
 def defaults(instance_path: Path) -> dict[str, Any]:
@@ -75,6 +96,10 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Only a test app sets "fast-for-tests" (see planner.passwords); it is not
         # one of ENV_KEYS, so no deployment can weaken its hashes by mistake.
         "PASSWORD_HASHING": "strong",
+        # Commands and /healthz stop when the database's migration is not the
+        # code's. Not one of ENV_KEYS: only the test suite, whose schemas
+        # create_all builds without Alembic's version row, turns it off.
+        "CHECK_SCHEMA": True,
     }
 
 
@@ -85,12 +110,12 @@ def _coerce(key: str, raw: str, kind: type) -> Any:
             return True
         if lowered in {"0", "false", "no", "off", ""}:
             return False
-        raise ValueError(f"{ENV_PREFIX}{key} must be true or false, not {raw!r}")
+        raise SettingError(f"{ENV_PREFIX}{key} must be true or false, not {raw!r}")
     if kind is int:
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"{ENV_PREFIX}{key} must be a whole number") from None
+            raise SettingError(f"{ENV_PREFIX}{key} must be a whole number") from None
     return raw
 
 
@@ -140,5 +165,28 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance_path)
-    if app.config["PAPER_SIZE"] not in {"A4", "Letter"}:
-        raise ValueError("PLANNER_PAPER_SIZE must be A4 or Letter")
+    check_settings(app.config)
+
+
+def check_settings(config: Mapping[str, Any]) -> None:
+    """Refuse, naming its ``PLANNER_`` variable, a setting planner cannot work with."""
+    if config["PAPER_SIZE"] not in {"A4", "Letter"}:
+        raise SettingError("PLANNER_PAPER_SIZE must be A4 or Letter")
+    for key, least, what in LOWEST:
+        if config[key] < least:
+            raise SettingError(
+                f"{ENV_PREFIX}{key} must be at least {least} ({what}), "
+                f"not {config[key]}"
+            )
+    if config["LOG_LEVEL"] not in LOG_LEVELS:
+        raise SettingError(
+            f"{ENV_PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+            f"not {config['LOG_LEVEL']!r}"
+        )
+    try:
+        ZoneInfo(config["CLINIC_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise SettingError(
+            f"{ENV_PREFIX}CLINIC_TIMEZONE must be a time zone name such as "
+            f"Europe/London, not {config['CLINIC_TIMEZONE']!r}"
+        ) from None

@@ -59,8 +59,16 @@ def build_engine(url: str) -> Engine:
                 url, poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
         else:
-            _private_database(Path(parsed.database))
+            path = Path(parsed.database)
             engine = create_engine(url, connect_args={"timeout": 10})
+            if path.exists():
+                _private_database(path)
+            else:
+                # Made on the first connection, not here: a command that only
+                # reads (``backup``) must never create an empty database.
+                event.listen(
+                    engine, "do_connect", lambda *_args: _private_database(path)
+                )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)

@@ -167,7 +167,8 @@ def invite_weekly_checks(
     Only when the clinic has set an interval (``diary_weekly_invite_days``), to
     patients with an email address, no more often than that interval since the
     link was given or last invited, and not when they did the weekly check in
-    that time. Returns how many were sent.
+    that time. Returns how many were sent. Each email's event (and the link's
+    ``invited_at``) is committed straight after its own send.
     """
     key_name, default = INVITE_SETTING
     days = int(clinic_settings(session).get(key_name, default))
@@ -212,5 +213,7 @@ def invite_weekly_checks(
             link.invited_at = now
             session.add(link)
             sent += 1
-    session.commit()
+        # Each invitation is recorded as soon as it has gone: a run stopped
+        # part-way never invites the same patient twice.
+        session.commit()
     return sent

@@ -325,9 +325,14 @@ def send_due(
     moved waits for ``queue_reminders`` to write it again. Each reminder sent,
     failed or cancelled is an audit event: it left (or tried to leave) the
     clinic with the patient's appointment in it.
+
+    Each message's status and event are committed straight after its own send,
+    so a run stopped part-way (a cron timeout, a restart) keeps the record of
+    what already left, and the next run never sends those again.
     """
     counts = {"sent": 0, "failed": 0, "waiting": 0}
     _withdraw_unbooked(session, actor)
+    session.commit()
     due = session.exec(
         select(Reminder, Appointment.patient_id)
         .join(Appointment, col(Appointment.id) == col(Reminder.appointment_id))
@@ -360,7 +365,7 @@ def send_due(
             before={"status": ReminderStatus.PENDING.value},
             after={**_trail(reminder), "by_hand": False, "error": reminder.error},
         )
-    session.commit()
+        session.commit()
     return counts
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import jsonify
 from flask import request
 from flask_login import current_user
@@ -13,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from planner.db import get_engine
 from planner.db import get_session
 from planner.errors import error_response
+from planner.migrate import schema_mismatch
 from planner.models import Role
 from planner.services.audit import verify_trail
 
@@ -21,7 +23,10 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int] | tuple[Any, int]:
-    """Answer 200 when the database answers a query, 503 when it does not.
+    """Answer 200 when the database answers and fits the code, else 503 and why.
+
+    The schema's migration is compared with the code's (one small query): a
+    database left behind by an update, or migrated by a newer planner, is 503.
 
     ``?deep=1`` also walks the audit trail's hash chain: for admins only, as it
     reads the whole trail.
@@ -34,8 +39,17 @@ def healthz() -> tuple[Response, int] | tuple[Any, int]:
     try:
         with get_engine().connect() as connection:
             connection.execute(text("SELECT 1"))
+        mismatch = (
+            schema_mismatch(get_engine())
+            if current_app.config["CHECK_SCHEMA"]
+            else None
+        )
     except SQLAlchemyError:
         return jsonify(status="unavailable", database="unreachable"), 503
+    if mismatch is not None:
+        # Every page would fail on a schema the code does not fit: a load
+        # balancer reading this takes the instance out, and says why.
+        return jsonify(status="unavailable", database="ok", schema=str(mismatch)), 503
     if not deep:
         return jsonify(status="ok", database="ok"), 200
     report = verify_trail(get_session())

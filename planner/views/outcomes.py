@@ -118,6 +118,13 @@ def _render_form(
 @roles_required(Role.INJECTOR)
 def new_assessment(patient_id: int) -> tuple[str, int]:
     instrument = request.args.get("instrument", "sunnybrook")
+    if instrument not in scoring.INSTRUMENTS:
+        # Never another instrument's form under a link that asked for this one.
+        reason = "must be one of " + ", ".join(scoring.INSTRUMENTS)
+        raise InvalidInput(
+            "The page's address names an instrument this form does not have.",
+            fields={"instrument": reason},
+        )
     data = {"timepoint": _suggested(patient_id)}
     return _render_form(patient_id, instrument, data, {}, 200)
 

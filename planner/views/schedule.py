@@ -1,6 +1,5 @@
 """Scheduling: the worklist, a clinician's week, booking, calendar files."""
 
-from datetime import date
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +36,7 @@ from planner.validation import ascii_number
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import posted_form
+from planner.views.query_args import query_day
 from planner.views.redirects import local_target
 
 bp = Blueprint("schedule", __name__)
@@ -72,10 +72,7 @@ def week() -> str:
     )
     if clinician_id is None and clinicians:
         clinician_id = clinicians[0].id
-    try:
-        start = date.fromisoformat(request.args.get("start", ""))
-    except ValueError:
-        start = clinic_today()
+    start = query_day("start") or clinic_today()
     start = start - timedelta(days=start.weekday())
     days = (
         week_view(db, clinician_id=clinician_id, week_start=start, zone=clinic_zone())

@@ -39,6 +39,7 @@ from planner.views.context import clinic_zone
 from planner.views.context import face_map
 from planner.views.context import posted_form
 from planner.views.flashing import flash_error
+from planner.views.query_args import query_month
 
 bp = Blueprint("stock", __name__, url_prefix="/stock")
 
@@ -156,12 +157,8 @@ def discard(lot_id: int) -> Response:
 
 
 def _month() -> date:
-    """Read ``?month=YYYY-MM``; anything else is this month."""
-    raw = request.args.get("month", "")
-    try:
-        return date.fromisoformat(f"{raw}-01") if len(raw) == 7 else clinic_today()
-    except ValueError:
-        return clinic_today()
+    """Read ``?month=YYYY-MM`` (this month when absent); a bad one is a 400."""
+    return query_month("month") or clinic_today()
 
 
 @bp.get("/report")

@@ -284,6 +284,8 @@ def test_audit_verify_command_fails_naming_the_first_broken_link(engine):
             "TESTING": True,
             "DATABASE_URL": str(engine.url.render_as_string(False)),
             "PASSWORD_HASHING": "fast-for-tests",
+            # The "models" database has no Alembic version row to compare.
+            "CHECK_SCHEMA": False,
         }
     )
     try:

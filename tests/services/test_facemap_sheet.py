@@ -73,4 +73,4 @@ def test_an_older_version_prints_too_and_a_bad_name_is_refused(runner, tmp_path)
         args=["facemap-sheet", "--to", str(target), "--map", "../x"]
     )
     assert refused.exit_code != 0
-    assert "plain file name" in refused.output
+    assert "there is no face map '../x'" in refused.output

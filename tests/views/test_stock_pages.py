@@ -173,7 +173,7 @@ def test_the_monthly_report_page_and_csv(received, staff):
     assert response.mimetype == "text/csv"
     assert f"stock-usage-to-{month}.csv" in response.headers["Content-Disposition"]
     assert text(response).startswith("month,product,unit,received_units")
-    assert staff.get("/stock/report?month=junk").status_code == 200
+    assert staff.get("/stock/report?month=junk").status_code == 400
 
 
 @pytest.fixture

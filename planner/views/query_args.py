@@ -1,0 +1,56 @@
+"""Dates and months read from a page's query string, refused by name when wrong.
+
+A mistyped or hand-edited date must never show another day's records under a
+heading that looks like the answer, nor end in a 500 at the ends of the
+calendar: it is a 400 that names the parameter and what it must be.
+"""
+
+from datetime import date
+
+from flask import request
+
+from planner.errors import InvalidInput
+
+# The pages step a week or a year either side and convert clinic midnights to
+# UTC: far from the ends of Python's calendar, and wide for any clinic record.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def query_day(name: str) -> date | None:
+    """Read ``?name=YYYY-MM-DD``: None when absent or empty."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST <= day <= LATEST:
+        reason = (
+            f"must be a date as YYYY-MM-DD between {EARLIEST.isoformat()} and "
+            f"{LATEST.isoformat()}"
+        )
+        raise InvalidInput(
+            "The page's address holds a date it cannot show.", fields={name: reason}
+        )
+    return day
+
+
+def query_month(name: str) -> date | None:
+    """Read ``?name=YYYY-MM`` as the month's first day: None when absent or empty."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        month = date.fromisoformat(f"{raw}-01") if len(raw) == 7 else None
+    except ValueError:
+        month = None
+    if month is None or not EARLIEST <= month <= LATEST:
+        reason = (
+            f"must be a month as YYYY-MM between {EARLIEST:%Y-%m} and {LATEST:%Y-%m}"
+        )
+        raise InvalidInput(
+            "The page's address holds a month it cannot show.", fields={name: reason}
+        )
+    return month
