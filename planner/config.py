@@ -42,10 +42,12 @@ ENV_KEYS: dict[str, type] = {
 }
 
 
+# Settings that must be more than 0, and what they count: 0 minutes logged
+# every login out on its next page. (From the environment a whole number, so 1
+# at least; a test's app may set a fraction to time out in seconds.)
+POSITIVE = (("IDLE_TIMEOUT_MINUTES", "minutes of no use before a login is logged out"),)
 # Whole-number settings with their least workable value, and what they count.
 LOWEST = (
-    # 0 logged every login out on its next page.
-    ("IDLE_TIMEOUT_MINUTES", 1, "minutes of no use before a login is logged out"),
     ("IDLE_WARNING_SECONDS", 0, "seconds of warning before the idle logout"),
     ("TRUSTED_PROXIES", 0, "reverse proxies in front of planner"),
 )
@@ -172,6 +174,11 @@ def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse, naming its ``PLANNER_`` variable, a setting planner cannot work with."""
     if config["PAPER_SIZE"] not in {"A4", "Letter"}:
         raise SettingError("PLANNER_PAPER_SIZE must be A4 or Letter")
+    for key, what in POSITIVE:
+        if config[key] <= 0:
+            raise SettingError(
+                f"{ENV_PREFIX}{key} must be more than 0 ({what}), not {config[key]}"
+            )
     for key, least, what in LOWEST:
         if config[key] < least:
             raise SettingError(

@@ -246,10 +246,26 @@ def site_style(colour: str, index: int) -> SiteStyle:
     return SiteStyle(colour, SHAPES[index % len(SHAPES)])
 
 
-def marker_radius(units: float, number_size: float) -> float:
-    """Return a site's radius: growing with the dose, never too small for its number."""
-    grown = 3.5 + 2.5 * math.sqrt(max(units, 0.0))
-    return round(max(grown, number_size * 0.72), 2)
+# The largest dose of a product draws this much wider than the smallest marker.
+LARGEST_GROWTH = 0.6
+
+
+def marker_radius(units: float, number_size: float, largest: float) -> float:
+    """Return a site's radius: never too small for its number, growing with
+    the dose's share of ``largest``, the largest dose of the same product the
+    page shows (review rO, rO6).
+
+    Units of two products never compare (reference §2.1), so each product is
+    sized on its own scale, as the heat matrix shades each product's largest
+    dose darkest: 20 U (Speywood) of Dysport never draws bigger than 6 U of
+    Botox because its number is bigger. ``largest`` 0 (nothing to size
+    against, or a ring in another product's units) gives the smallest marker.
+    """
+    floor = number_size * 0.72
+    if largest <= 0:
+        return round(floor, 2)
+    share = min(max(units, 0.0) / largest, 1.0)
+    return round(floor * (1 + LARGEST_GROWTH * math.sqrt(share)), 2)
 
 
 def map_card(
@@ -262,10 +278,14 @@ def map_card(
     title: str,
     description: str,
     number_size: float,
+    largest: float,
     id_prefix: str,
     with_base: bool = True,
 ) -> str:
     """Draw one cycle's card over the shared face drawing.
+
+    Markers grow with each dose's share of ``largest``, the largest dose of
+    the card's product on the page (``marker_radius``).
 
     ``highlight`` holds the (muscle, side) pairs to shade (changed since the
     cycle before), ``ghosts`` that cycle's sites as dashed rings. Numbers are
@@ -296,12 +316,13 @@ def map_card(
     parts.append('<g class="ghosts">')
     parts.extend(
         f'<circle class="ghost" cx="{g.x:g}" cy="{g.y:g}" '
-        f'r="{marker_radius(g.units if g.sized else 0.0, number_size):g}" fill="none" '
+        f'r="{marker_radius(g.units, number_size, largest if g.sized else 0.0):g}" '
+        'fill="none" '
         f'stroke="{GHOST_STROKE}" stroke-width="1.3" stroke-dasharray="3 2.5"/>'
         for g in ghosts
     )
     parts.append('</g><g class="sites">')
-    parts.extend(_marker(site, style, number_size) for site in sites)
+    parts.extend(_marker(site, style, number_size, largest) for site in sites)
     ink = text_colour(style.colour)
     parts.append(
         f'</g><g class="numbers" fill="{ink}" font-size="{number_size:g}" '
@@ -316,8 +337,10 @@ def map_card(
     return "".join(parts)
 
 
-def _marker(site: CardSite, style: SiteStyle, number_size: float) -> str:
-    r = marker_radius(site.units, number_size)
+def _marker(
+    site: CardSite, style: SiteStyle, number_size: float, largest: float
+) -> str:
+    r = marker_radius(site.units, number_size, largest)
     x, y = site.x, site.y
     paint = (
         f'fill="{style.colour}" stroke="{SITE_EDGE}" stroke-width="1.4" '

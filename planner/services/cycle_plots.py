@@ -8,6 +8,7 @@ only its own sites over it (``plots.map_cards``).
 
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -83,8 +84,26 @@ def _describe(card: CycleCard) -> str:
     return text + ". The patient's right side is on the left."
 
 
+def largest_doses(cards: Iterable[CycleCard]) -> dict[str, float]:
+    """Each product's largest site dose among the cards, ghosts of its own
+    product included: the scale its markers are sized on (never another's)."""
+    largest: dict[str, float] = {}
+    for card in cards:
+        doses = [site.units for site in card.sites]
+        if not card.product_changed:
+            doses += [site.units for site in card.ghosts]
+        for units in doses:
+            largest[card.product_code] = max(largest.get(card.product_code, 0.0), units)
+    return largest
+
+
 def _card_svg(
-    sprite: MapSprite, card: CycleCard, *, number_size: float, printed: bool
+    sprite: MapSprite,
+    card: CycleCard,
+    *,
+    number_size: float,
+    largest: float,
+    printed: bool,
 ) -> str:
     return map_card(
         sprite,
@@ -98,6 +117,7 @@ def _card_svg(
         title=f"Cycle {card.number}, {card.product}: injection sites",
         description=_describe(card),
         number_size=number_size,
+        largest=largest,
         id_prefix=f"c{card.number}-",
         with_base=not printed,
     )
@@ -120,11 +140,18 @@ def draw_cycles(
     sprite = face_sprite(face_map)
     # Each drawing escapes every text it writes: the cards (map_cards), the
     # charts (plots) and the face (facemap.render).
+    largest = largest_doses(overview.cards)
     cards = [
         replace(
             card,
             svg=Markup(  # noqa: S704
-                _card_svg(sprite, card, number_size=number_size, printed=printed)
+                _card_svg(
+                    sprite,
+                    card,
+                    number_size=number_size,
+                    largest=largest.get(card.product_code, 0.0),
+                    printed=printed,
+                )
             ),
         )
         for card in overview.cards

@@ -99,7 +99,10 @@ def seed_patient(e2e_server: LiveServer) -> Seeded:
                 sign=True,
                 lot_number="A11Y1",
             )
-            make_assessment(session, actor, patient.id, when=signed_on)
+            # The 2-week review: a review fits no other day (review rO, rO4).
+            make_assessment(
+                session, actor, patient.id, when=signed_on + timedelta(days=14)
+            )
             photo = add_photo(
                 session,
                 actor,

@@ -133,6 +133,7 @@ def test_an_orphan_row_and_an_unchecked_key_are_found(
                 text(
                     "SELECT conname FROM pg_constraint WHERE contype = 'f'"
                     " AND conrelid = 'injection_site'::regclass"
+                    " AND pg_get_constraintdef(oid) LIKE 'FOREIGN KEY (session_id)%'"
                 )
             ).scalar_one()
             connection.execute(

@@ -178,7 +178,7 @@ def test_a_cycle_card_after_a_product_change_draws_last_cycles_rings_one_size(
         float(c.get("r"))
         for c in svg.iterfind(".//svg:g[@class='ghosts']/svg:circle", SVG)
     ]
-    assert radii == [marker_radius(0.0, SCREEN_NUMBER_SIZE)] * 2
+    assert radii == [marker_radius(0.0, SCREEN_NUMBER_SIZE, 0.0)] * 2
     description = svg.find("svg:desc", SVG).text
     assert "dashed rings are cycle 1's sites, in another product, so all one size" in (
         description
@@ -208,5 +208,8 @@ def test_a_cycle_card_in_one_product_sizes_last_cycles_rings_by_dose(
         float(c.get("r"))
         for c in svg.iterfind(".//svg:g[@class='ghosts']/svg:circle", SVG)
     ]
-    assert radii == [marker_radius(d, SCREEN_NUMBER_SIZE) for d in last_cycle_doses]
+    largest = max(last_cycle_doses)
+    assert radii == [
+        marker_radius(d, SCREEN_NUMBER_SIZE, largest) for d in last_cycle_doses
+    ]
     assert "another product" not in svg.find("svg:desc", SVG).text

@@ -37,6 +37,7 @@ def card(sprite, **overrides):
         "title": "Cycle 2, Botox: injection sites",
         "description": "2 injection sites.",
         "number_size": 14.0,
+        "largest": 5.0,
         "id_prefix": "c2-",
     }
     options.update(overrides)
@@ -99,7 +100,7 @@ def test_numbers_have_the_size_asked_for_and_fit_their_marks(sprite):
     (numbers,) = [g for g in root.iter(f"{SVG}g") if g.get("class") == "numbers"]
     assert float(numbers.get("font-size")) == 17.5
     # Two digits (0.64 em each) fit inside the smallest mark.
-    assert 2 * marker_radius(0.5, 17.5) >= 2 * 0.64 * 17.5 * 0.9
+    assert 2 * marker_radius(0.5, 17.5, 5.0) >= 2 * 0.64 * 17.5 * 0.9
 
 
 @pytest.mark.parametrize("index", range(len(SHAPES)))

@@ -96,6 +96,7 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "sessions.amend": INJECTOR,
     "sessions.save_as_template": INJECTOR,
     "sessions.set_time": INJECTOR,
+    "sessions.switch_vial": INJECTOR,
     "sessions.discard_form": INJECTOR,
     "sessions.discard": INJECTOR,
     "chart_api.add_site": INJECTOR,
