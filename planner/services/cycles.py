@@ -29,14 +29,14 @@ from planner.services.cycle_responses import CourseView
 from planner.services.cycle_responses import LedgerRow
 from planner.services.cycle_responses import comparison_courses
 from planner.services.cycle_responses import course_views
-from planner.services.cycle_responses import dose
 from planner.services.cycle_responses import ledger_rows
 from planner.services.cycle_responses import other_top_up_texts
-from planner.services.cycle_responses import unit_name
-from planner.services.cycle_responses import units_text
 from planner.services.muscle_response import MuscleView
 from planner.services.muscle_response import muscle_view
 from planner.services.patients import get_patient
+from planner.services.score_words import dose
+from planner.services.score_words import unit_name
+from planner.services.score_words import units_text
 from planner.services.therapy import other_treatments
 
 SIDES = ("right", "left", "midline")

@@ -19,17 +19,10 @@ a patient's inclusion can be told without writing thousands of events.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import fields
 from datetime import datetime
-from enum import Enum
-from typing import TYPE_CHECKING
-from typing import Any
-from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine
@@ -43,9 +36,6 @@ from planner.interop.fhir_export import ExportContext
 from planner.interop.fhir_export import build_patient_bundle
 from planner.interop.fhir_export import bundle_json
 from planner.interop.fhir_export import clinic_namespace
-from planner.interop.fhir_records import AmendmentRecord
-from planner.interop.fhir_records import AppointmentRecord
-from planner.interop.fhir_records import AssessmentRecord
 from planner.interop.fhir_records import LotRecord
 from planner.interop.fhir_records import MuscleInfo
 from planner.interop.fhir_records import PatientExport
@@ -54,7 +44,6 @@ from planner.interop.fhir_records import PhotoRecord
 from planner.interop.fhir_records import PractitionerRecord
 from planner.interop.fhir_records import ProductRecord
 from planner.interop.fhir_records import SessionRecord
-from planner.interop.fhir_records import SiteRecord
 from planner.models import Amendment
 from planner.models import Appointment
 from planner.models import Assessment
@@ -70,14 +59,14 @@ from planner.services.audit import record_event
 from planner.services.drafts import live
 from planner.services.fhir_other import with_other_treatments
 from planner.services.fhir_photos import photo_records
+from planner.services.fhir_rows import appointment_record
+from planner.services.fhir_rows import as_record
+from planner.services.fhir_rows import assessment_record
+from planner.services.fhir_rows import grouped
+from planner.services.fhir_rows import session_record
+from planner.services.fhir_rows import stored_id
 from planner.services.patients import get_patient
 from planner.services.site_vials import session_vials
-
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-RowT = TypeVar("RowT")
-RecordT = TypeVar("RecordT", bound="DataclassInstance")
 
 BATCH_PATIENTS = 100
 FHIR_JSON = "application/fhir+json"
@@ -208,7 +197,7 @@ def _ndjson_lines(
                     execution_options={"isolation_level": "REPEATABLE READ"}
                 )
             ids = [
-                _id(i)
+                stored_id(i)
                 for i in reader.exec(
                     select(Patient.id)
                     .where(col(Patient.id) > after, col(Patient.id) <= last_id)
@@ -240,7 +229,7 @@ def load_patient_exports(
         select(Patient).where(col(Patient.id).in_(ids)).order_by(col(Patient.id))
     ).all()
     sessions = _sessions(session, ids)
-    assessments = _grouped(
+    assessments = grouped(
         session.exec(
             select(Assessment)
             .where(col(Assessment.patient_id).in_(ids))
@@ -248,7 +237,7 @@ def load_patient_exports(
         ),
         lambda row: row.patient_id,
     )
-    appointments = _grouped(
+    appointments = grouped(
         session.exec(
             select(Appointment)
             .where(col(Appointment.patient_id).in_(ids))
@@ -258,7 +247,7 @@ def load_patient_exports(
     )
     used = session_vials()
     lots = {
-        _id(lot.id): _record(LotRecord, lot)
+        stored_id(lot.id): as_record(LotRecord, lot)
         for lot in session.exec(
             select(VialLot)
             .join(used, used.c.vial_lot_id == VialLot.id)
@@ -269,17 +258,18 @@ def load_patient_exports(
     }
     # The catalogue is a handful of rows.
     products = {
-        _id(p.id): _record(ProductRecord, p) for p in session.exec(select(Product))
+        stored_id(p.id): as_record(ProductRecord, p)
+        for p in session.exec(select(Product))
     }
     photos = photo_records(session, ids, with_images=with_images)
     users = _practitioners(session, sessions, assessments, appointments, photos)
     exports = [
         _patient_export(
             patient,
-            photos=photos[_id(patient.id)],
-            sessions=sessions[_id(patient.id)],
-            assessments=assessments[_id(patient.id)],
-            appointments=appointments[_id(patient.id)],
+            photos=photos[stored_id(patient.id)],
+            sessions=sessions[stored_id(patient.id)],
+            assessments=assessments[stored_id(patient.id)],
+            appointments=appointments[stored_id(patient.id)],
             lots=lots,
             products=products,
             users=users,
@@ -310,15 +300,15 @@ def _patient_export(
         + [photo.taken_by_id for photo in photos]
     )
     return PatientExport(
-        patient=_record(PatientRecord, patient),
+        patient=as_record(PatientRecord, patient),
         practitioners=tuple(users[i] for i in people),
         products=tuple(
             products[i] for i in dict.fromkeys(r.product_id for r in sessions)
         ),
         lots=tuple(lots[i] for i in used_lots),
         sessions=tuple(sessions),
-        assessments=tuple(_assessment(a, own_sessions) for a in assessments),
-        appointments=tuple(_appointment(a, own_sessions) for a in appointments),
+        assessments=tuple(assessment_record(a, own_sessions) for a in assessments),
+        appointments=tuple(appointment_record(a, own_sessions) for a in appointments),
         photos=tuple(photos),
     )
 
@@ -346,14 +336,14 @@ def _practitioners(
     }
     wanted |= {photo.taken_by_id for rows in photos.values() for photo in rows}
     return {
-        _id(user.id): _record(PractitionerRecord, user)
+        stored_id(user.id): as_record(PractitionerRecord, user)
         for user in session.exec(select(User).where(col(User.id).in_(wanted)))
     }
 
 
 def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]]:
     """Return each patient's sessions, with their sites and amendments, in order."""
-    sites = _grouped(
+    sites = grouped(
         session.exec(
             select(InjectionSite)
             .join(
@@ -364,7 +354,7 @@ def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]
         ),
         lambda row: row.session_id,
     )
-    amendments = _grouped(
+    amendments = grouped(
         session.exec(
             select(Amendment)
             .join(TreatmentSession, col(TreatmentSession.id) == Amendment.session_id)
@@ -379,77 +369,8 @@ def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]
         .where(col(TreatmentSession.patient_id).in_(ids), live())
         .order_by(col(TreatmentSession.performed_at), col(TreatmentSession.id))
     ):
-        session_id = _id(record.id)
+        session_id = stored_id(record.id)
         by_patient[record.patient_id].append(
-            _session(record, sites[session_id], amendments[session_id])
+            session_record(record, sites[session_id], amendments[session_id])
         )
     return by_patient
-
-
-def _grouped(
-    rows: Iterable[RowT], key: Callable[[RowT], int]
-) -> defaultdict[int, list[RowT]]:
-    """Group rows, kept in their order, by a key such as their patient's id."""
-    grouped: defaultdict[int, list[RowT]] = defaultdict(list)
-    for row in rows:
-        grouped[key(row)].append(row)
-    return grouped
-
-
-def _id(value: int | None) -> int:
-    assert value is not None, "a stored row has an id"
-    return value
-
-
-def _record(cls: type[RecordT], row: Any, **overrides: Any) -> RecordT:
-    """Copy a row's columns into the export record's fields of the same names.
-
-    Enums become their values; ``overrides`` gives the fields that differ.
-    """
-    values: dict[str, Any] = {}
-    for field in fields(cls):
-        if field.name not in overrides:
-            value = getattr(row, field.name)
-            values[field.name] = value.value if isinstance(value, Enum) else value
-    assert values.get("id", 0) is not None, "a stored row has an id"
-    return cls(**values, **overrides)
-
-
-def _session(
-    record: TreatmentSession, sites: list[InjectionSite], amendments: list[Amendment]
-) -> SessionRecord:
-    return _record(
-        SessionRecord,
-        record,
-        lot_id=record.vial_lot_id,
-        # A draft's site whose dose is still to enter has no dose to export yet.
-        sites=tuple(
-            _record(SiteRecord, site, lot_id=site.vial_lot_id)
-            for site in sites
-            if site.units is not None
-        ),
-        amendments=tuple(
-            _record(AmendmentRecord, amendment, at=amendment.created_at)
-            for amendment in amendments
-        ),
-    )
-
-
-def _assessment(assessment: Assessment, own_sessions: set[int]) -> AssessmentRecord:
-    # A link to another patient's session would be a reference out of the Bundle.
-    cycle = assessment.session_id if assessment.session_id in own_sessions else None
-    return _record(
-        AssessmentRecord,
-        assessment,
-        scores=dict(assessment.scores),
-        session_id=cycle,
-    )
-
-
-def _appointment(appointment: Appointment, own_sessions: set[int]) -> AppointmentRecord:
-    source = appointment.source_session_id
-    return _record(
-        AppointmentRecord,
-        appointment,
-        source_session_id=source if source in own_sessions else None,
-    )

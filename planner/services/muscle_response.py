@@ -19,16 +19,16 @@ from planner import scoring
 from planner.comparison import MuscleResponse
 from planner.comparison import ScoreCourse
 from planner.services.cycle_records import CycleRecords
-from planner.services.cycle_responses import DASH
-from planner.services.cycle_responses import MINUS
-from planner.services.cycle_responses import Change
-from planner.services.cycle_responses import change_of
-from planner.services.cycle_responses import dose
-from planner.services.cycle_responses import grade_change
-from planner.services.cycle_responses import number
 from planner.services.cycle_responses import short_title
-from planner.services.cycle_responses import unit_name
-from planner.services.cycle_responses import units_text
+from planner.services.score_words import DASH
+from planner.services.score_words import MINUS
+from planner.services.score_words import Change
+from planner.services.score_words import change_of
+from planner.services.score_words import dose
+from planner.services.score_words import grade_change
+from planner.services.score_words import number
+from planner.services.score_words import unit_name
+from planner.services.score_words import units_text
 
 # A cycle reviewed only after its top-up: full and top-up together, so the
 # score says nothing of the full treatment's dose alone.

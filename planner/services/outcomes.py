@@ -1,10 +1,10 @@
 """Outcomes: scored assessments and the response to a cycle.
 
-Adverse events have their own module (``services.adverse_events``);
-``add_adverse_event`` is still importable from here, where callers looked for it.
+Adverse events have their own module (``services.adverse_events``), and which
+time point a score fits its own (``services.score_timepoints``); their
+functions are still importable from here, where callers looked for them.
 """
 
-from datetime import date
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,165 +37,17 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.audited_rows import add_audited
-from planner.services.drafts import live
-from planner.services.followup import follow_up_days
 from planner.services.followup import resuggest_retreatment
 from planner.services.locking import update_if_version
 from planner.services.patients import get_patient
+from planner.services.score_timepoints import check_timepoint as check_timepoint
+from planner.services.score_timepoints import full_treatments
+from planner.services.score_timepoints import suggest_timepoint as suggest_timepoint
 from planner.validation import blank_as_none
 from planner.validation import parse_input
 from planner.vocabulary import PATIENT_ANSWERED
 
 MAX_ID = 2**31 - 1
-
-
-def _full_treatments(
-    session: Session, patient_id: int, zone: ZoneInfo
-) -> list[comparison.FullTreatment]:
-    """Return the patient's full treatments, signed or being charted, by local day."""
-    rows = session.exec(
-        select(TreatmentSession.id, TreatmentSession.performed_at).where(
-            TreatmentSession.patient_id == patient_id,
-            TreatmentSession.kind == SessionKind.FULL,
-            live(),
-        )
-    ).all()
-    return [
-        comparison.FullTreatment(
-            session_id, local_day(performed_at, zone), performed_at
-        )
-        for session_id, performed_at in rows
-        if session_id is not None
-    ]
-
-
-def _fitting(
-    fulls: list[comparison.FullTreatment], day: date, now: datetime
-) -> tuple[int | None, bool]:
-    """Return the days since the latest full treatment given by ``now`` (None
-    before the first) and whether ``day`` is a treatment day."""
-    given = [t for t in fulls if t.performed_at is not None and t.performed_at <= now]
-    latest = max(given, key=lambda t: (t.performed_at, t.session_id), default=None)
-    since = None if latest is None else (day - latest.day).days
-    return since, any(t.day == day for t in fulls)
-
-
-def check_timepoint(
-    session: Session,
-    patient_id: int,
-    timepoint: str,
-    *,
-    zone: ZoneInfo,
-    now: datetime | None = None,
-) -> None:
-    """Refuse a time point that does not fit the day, by every path's rule.
-
-    The rule is ``comparison.fitting_timepoints``, the one the patient's
-    diary follows: no score of the cycle before the toxin acts, the review
-    only in the review window, a score before treatment only before the
-    first treatment, on a treatment day or once the next cycle is due.
-
-    :raises InvalidInput: the time point does not fit, saying why.
-    """
-    now = now or utc_now()
-    day = local_day(now, zone)
-    follow_up = follow_up_days(session)
-    since, treatment_day = _fitting(
-        _full_treatments(session, patient_id, zone), day, now
-    )
-    fitting = comparison.fitting_timepoints(
-        since, follow_up, treatment_day=treatment_day
-    )
-    if timepoint in fitting:
-        return
-    raise InvalidInput(
-        "This time point does not fit today.",
-        fields={"timepoint": _misfit(timepoint, since, follow_up)},
-    )
-
-
-def _misfit(
-    timepoint: str, since: int | None, follow_up: comparison.FollowUpDays
-) -> str:
-    """Say in the clinician's words why ``timepoint`` does not fit the day."""
-    window = (
-        f"days {follow_up.review_start} to {follow_up.review_last} after the "
-        "treatment (the clinic's review window)"
-    )
-    if since is None:
-        return (
-            "no treatment has been given yet: a score now is the score before "
-            "treatment (the first is the baseline)"
-        )
-    if since < comparison.FIRST_EFFECT_DAY:
-        return (
-            f"it is day {since} after the treatment: the toxin takes 2-3 days to "
-            "act (clinical reference §3 [S20] [S36] [S37]), so no score yet says "
-            "how this cycle worked"
-        )
-    if timepoint == Timepoint.REVIEW:
-        return (
-            f"it is day {since} after the treatment; the 2-week review is taken on "
-            f"{window}. Choose when the effect wore off, or other"
-        )
-    if timepoint in comparison.PRE_TIMEPOINTS:
-        return (
-            f"it is day {since} after the treatment: a score before treatment is "
-            "taken on the day of the next treatment, or once it is due (from day "
-            f"{follow_up.retreat_first}, a clinic setting)"
-        )
-    return (
-        f"it is day {since} after the treatment, in the review window ({window}): "
-        "choose the review, or other"
-    )
-
-
-def _topped_up(session: Session, patient_id: int, now: datetime) -> bool:
-    """Say whether the running cycle has had a top-up (signed or being charted)
-    by ``now``: its review, the score that judges it, has been taken."""
-    fulls = session.exec(
-        select(TreatmentSession.performed_at).where(
-            TreatmentSession.patient_id == patient_id,
-            TreatmentSession.kind == SessionKind.FULL,
-            TreatmentSession.performed_at <= now,
-            live(),
-        )
-    ).all()
-    if not fulls:
-        return False
-    top_ups = session.exec(
-        select(TreatmentSession.performed_at).where(
-            TreatmentSession.patient_id == patient_id,
-            TreatmentSession.kind == SessionKind.TOP_UP,
-            TreatmentSession.performed_at > max(fulls),
-            live(),
-        )
-    ).all()
-    return comparison.after_top_up(now, top_ups)
-
-
-def suggest_timepoint(
-    session: Session,
-    patient_id: int,
-    *,
-    day: date,
-    zone: ZoneInfo,
-    now: datetime | None = None,
-) -> str:
-    """Suggest a score's time point from the patient's treatment dates.
-
-    See ``comparison.default_timepoint``: pre-treatment on a treatment day and
-    before the first, review in the review window (unless the cycle has had
-    its top-up by ``now``), pre-treatment once the next cycle is due,
-    otherwise "other".
-    """
-    days = [t.day for t in _full_treatments(session, patient_id, zone)]
-    return comparison.default_timepoint(
-        day,
-        days,
-        follow_up_days(session),
-        topped_up=_topped_up(session, patient_id, now or utc_now()),
-    )
 
 
 def record_assessment(
@@ -256,7 +108,7 @@ def record_assessment(
         ) from None
     check_timepoint(session, patient_id, point.value, zone=zone, now=now)
     filed = comparison.file_under(
-        day, point.value, _full_treatments(session, patient_id, zone), at=now
+        day, point.value, full_treatments(session, patient_id, zone), at=now
     )
     assert actor.user_id is not None
     assessment = add_assessment(

@@ -21,7 +21,7 @@ from planner.models import Timepoint
 from planner.models import TreatmentSession
 from planner.services.cycle_records import read_cycles
 from planner.services.cycle_responses import other_top_up_texts
-from planner.services.cycle_responses import units_text
+from planner.services.score_words import units_text
 
 
 @dataclass(frozen=True)

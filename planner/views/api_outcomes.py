@@ -21,11 +21,11 @@ from planner.errors import InvalidInput
 from planner.models import Role
 from planner.services import outcomes as service
 from planner.services.cycle_records import OtherTopUp
-from planner.services.cycle_responses import change_in
 from planner.services.cycle_responses import comparison_courses
-from planner.services.cycle_responses import score_text
-from planner.services.cycle_responses import unit_name
 from planner.services.cycles import cycles_overview
+from planner.services.score_words import change_in
+from planner.services.score_words import score_text
+from planner.services.score_words import unit_name
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
 from planner.views.api import require_json_object
