@@ -46,9 +46,15 @@ def test_a_shared_vial_taken_past_what_is_left_warns_in_the_products_units(
     assert "[S62]" in warning.source
 
 
-def test_a_vial_that_is_the_charts_own_never_warns():
+def test_a_vial_that_is_the_charts_own_warns_past_its_size():
     alone = VialShare()
-    assert check_vial_content(lot(100, alone), product("botox"), 250, NOW) == []
+    assert check_vial_content(lot(100, alone), product("botox"), 100, NOW) == []
+    (warning,) = check_vial_content(lot(100, alone), product("botox"), 250, NOW)
+    assert (warning.code, warning.needs_reason) == ("vial_overdrawn", True)
+    assert "holds 100 U. This chart takes 250 U from it, 150 U more" in warning.message
+    assert "switch the chart to the next vial" in warning.message
+    (dysport,) = check_vial_content(lot(300, alone), product("dysport"), 301, NOW)
+    assert "1 U (Speywood) more than it holds" in dysport.message
 
 
 def test_without_the_vials_share_or_size_there_is_nothing_to_check():
