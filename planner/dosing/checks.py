@@ -30,6 +30,7 @@ from planner.dosing.records import SafetyWarning
 from planner.dosing.records import Severity
 from planner.dosing.records import format_day
 from planner.dosing.records import muscle_totals
+from planner.dosing.timing import LOT_TRACE_SOURCE
 from planner.dosing.timing import TOLERANCE_UNITS
 from planner.dosing.timing import check_cumulative_cap
 from planner.dosing.timing import check_interval
@@ -321,10 +322,13 @@ def check_vials(plan: PlannedSession, now: datetime) -> list[SafetyWarning]:
     The vial in use and each earlier vial of the chart are checked alike; a
     vial's content counts only the units its own sites took (``LotInfo.drawn``).
     With several vials, each vial's warnings name it (``vial_id``), so the same
-    finding on two vials is two warnings. A chart with no vial is said once.
+    finding on two vials is two warnings. A chart with no vial is said once, and
+    so are sites drawn from no vial on a chart that has one.
     """
     product = plan.product
     found = check_lot(None, product, now) if plan.lot is None else []
+    if plan.lot is not None and plan.no_vial_sites:
+        found += _no_vial_sites(plan.no_vial_sites)
     lots = [lot for lot in (plan.lot, *plan.earlier_lots) if lot is not None]
     for lot in lots:
         drawn = plan.total_units if lot.drawn is None else lot.drawn
@@ -339,6 +343,21 @@ def check_vials(plan: PlannedSession, now: datetime) -> list[SafetyWarning]:
             mine = [replace(warning, vial_id=lot.vial_id) for warning in mine]
         found += mine
     return found
+
+
+def _no_vial_sites(numbers: Sequence[int]) -> list[SafetyWarning]:
+    """Caution that some sites name no vial (charted before one was required)."""
+    listed = ", ".join(str(number) for number in numbers)
+    which = f"site {listed}" if len(numbers) == 1 else f"sites {listed}"
+    return [
+        SafetyWarning(
+            code="lot_missing",
+            severity="caution",
+            message=f"No vial lot recorded for {which}, charted before a vial was "
+            "chosen: the brand and batch number are needed to trace this treatment.",
+            source=LOT_TRACE_SOURCE,
+        )
+    ]
 
 
 def run_all_checks(

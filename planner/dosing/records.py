@@ -210,7 +210,9 @@ class PlannedSession:
     """Today's chart: session kind, product, lot and sites.
 
     ``lot`` is the vial in use; ``earlier_lots`` the other vials of the product
-    the chart's sites were drawn from (the first ran out, another was opened).
+    the chart's sites were drawn from (the first ran out, another was opened);
+    ``no_vial_sites`` the numbers of dosed sites drawn from no vial on record
+    (charted before a vial was required).
     """
 
     kind: str
@@ -218,6 +220,7 @@ class PlannedSession:
     sites: tuple[PlannedSite, ...] = ()
     lot: LotInfo | None = None
     earlier_lots: tuple[LotInfo, ...] = ()
+    no_vial_sites: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         require_choice("kind", self.kind, SESSION_KINDS)

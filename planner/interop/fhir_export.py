@@ -270,7 +270,7 @@ class _BundleBuilder:
             for lot in self.export.lots
         ]
         lotless = dict.fromkeys(
-            record.product_id for record in self.export.sessions if not record.lot_ids
+            record.product_id for record in self.export.sessions if record.lotless
         )
         entries += [
             self.entry(
@@ -341,11 +341,12 @@ class _BundleBuilder:
             "subject": self.patient_ref,
             "performedDateTime": instant(record.performed_at),
             "performer": [{"actor": self.ref("user", record.injector_id)}],
-            # Every vial the session drew from: its sites' and the one in use.
+            # Every vial the session drew from: its sites' and the one in use,
+            # and the product alone for sites drawn from no vial on record.
             "usedReference": [
                 self.medication_ref(record, lot_id) for lot_id in record.lot_ids
             ]
-            or [self.medication_ref(record, None)],
+            + ([self.medication_ref(record, None)] if record.lotless else []),
             "note": notes,
         }
 
@@ -356,8 +357,10 @@ class _BundleBuilder:
             return []
         entries = []
         for site in record.sites:
-            # Each administration names the lot its dose was drawn from.
-            lot_id = site.lot_id if site.lot_id is not None else record.lot_id
+            # Each administration names the lot its dose was drawn from; a site
+            # drawn from no vial on record names the product only, never the
+            # lot of another site's vial.
+            lot_id = site.lot_id
             refs = SessionRefs(
                 procedure=self.ref("treatment_session", record.id),
                 medication=self.medication_ref(record, lot_id),

@@ -130,7 +130,8 @@ class SiteRecord:
     units: float
     depth: str | None = None
     note: str | None = None
-    # The vial lot the dose was drawn from; None: the session's (``lot_id``).
+    # The vial lot the dose was drawn from; None: no vial on record (a session
+    # from before one was required), exported with the product only.
     lot_id: int | None = None
 
     def __post_init__(self) -> None:
@@ -205,6 +206,11 @@ class SessionRecord:
         """Every vial lot the session used: its sites' first, then the one in use."""
         used = (*(site.lot_id for site in self.sites), self.lot_id)
         return tuple(dict.fromkeys(lot for lot in used if lot is not None))
+
+    @property
+    def lotless(self) -> bool:
+        """Whether a dose came from no vial on record: the product only is known."""
+        return not self.lot_ids or any(site.lot_id is None for site in self.sites)
 
     def __post_init__(self) -> None:
         require_choice("kind", self.kind, SESSION_KINDS)

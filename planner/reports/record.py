@@ -148,6 +148,9 @@ class TreatmentRecord:
     signer_registration: str | None
     # The consent form the session was signed under; None when none is on file.
     consent_form: RecordConsent | None = None
+    # Sites drawn from no vial on record, on a chart that has vials: a session
+    # from before a vial was required, then switched to one [S58] [S59].
+    no_vial_sites: tuple[int, ...] = ()
 
     @property
     def signed(self) -> bool:
@@ -156,6 +159,11 @@ class TreatmentRecord:
     @property
     def amended(self) -> bool:
         return bool(self.amendments)
+
+    @property
+    def lot_per_site(self) -> bool:
+        """Whether the sites came from more than one vial, or some from none."""
+        return len(self.vials) + bool(self.no_vial_sites) > 1
 
     @property
     def any_amended_site(self) -> bool:
@@ -318,6 +326,9 @@ def treatment_record(
         lot=state.session.lot,
         # A vial in use from which no site was drawn gave nothing to this record.
         vials=[vial for vial in vials if vial.site_numbers] or vials,
+        no_vial_sites=tuple(s.number for s in state.sites if s.vial_lot_id is None)
+        if vials
+        else (),
         map=picture,
         sites=sites,
         muscle_totals=_muscle_totals(totals.by_muscle),

@@ -256,7 +256,9 @@ def _vials(
         drawn[site.vial_lot_id] += site.units or 0.0
     ids = [vial for vial in drawn if vial is not None]
     in_use = record.vial_lot_id
-    single = set(ids) <= {in_use}
+    # Units of sites drawn from no vial (None) are no vial's: with them the vial
+    # in use counts only its own sites.
+    single = set(drawn) <= {in_use}
     lots = {
         vial: lot
         for vial in {*ids, in_use}
@@ -331,6 +333,9 @@ def check_chart(
         ),
         lot=lot,
         earlier_lots=earlier_lots,
+        no_vial_sites=tuple(
+            s.number for s in sites if s.units is not None and s.vial_lot_id is None
+        ),
     )
     if amending and record.signed_at is not None:
         flags = contraindications_as_of(session, patient, record.signed_at)

@@ -161,10 +161,23 @@ def make_export(**overrides: Any) -> PatientExport:
         product_id=1,
         lot_id=3,
         sites=(
-            SiteRecord(100, 1, "platysma", "left", "affected", 250, 450, 2.5, "deep"),
-            SiteRecord(101, 2, "procerus", "midline", "midline", 200, 150, 1.25),
             SiteRecord(
-                102, 3, "frontalis", "right", "contralateral", 150, 100, 4, note="x"
+                100, 1, "platysma", "left", "affected", 250, 450, 2.5, "deep", lot_id=3
+            ),
+            SiteRecord(
+                101, 2, "procerus", "midline", "midline", 200, 150, 1.25, lot_id=3
+            ),
+            SiteRecord(
+                102,
+                3,
+                "frontalis",
+                "right",
+                "contralateral",
+                150,
+                100,
+                4,
+                note="x",
+                lot_id=3,
             ),
         ),
         notes="Tolerated well.",

@@ -70,7 +70,15 @@ def export_of_each_product() -> PatientExport:
                 lot_id=number,
                 sites=(
                     SiteRecord(
-                        number, 1, "mentalis", "left", "affected", 250, 450, dose
+                        number,
+                        1,
+                        "mentalis",
+                        "left",
+                        "affected",
+                        250,
+                        450,
+                        dose,
+                        lot_id=number,
                     ),
                 ),
             )
