@@ -203,8 +203,13 @@ class SessionRecord:
 
     @property
     def lot_ids(self) -> tuple[int, ...]:
-        """Every vial lot the session used: its sites' first, then the one in use."""
-        used = (*(site.lot_id for site in self.sites), self.lot_id)
+        """Every vial lot the session used: its sites', then a draft's one in use.
+
+        A signed session's vial in use that no site came from gave nothing: it
+        was switched to and never drawn from [S58].
+        """
+        in_use = self.lot_id if self.status == "draft" else None
+        used = (*(site.lot_id for site in self.sites), in_use)
         return tuple(dict.fromkeys(lot for lot in used if lot is not None))
 
     @property

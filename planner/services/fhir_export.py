@@ -245,7 +245,7 @@ def load_patient_exports(
         ),
         lambda row: row.patient_id,
     )
-    used = session_vials()
+    used = session_vials(given=True)
     lots = {
         stored_id(lot.id): as_record(LotRecord, lot)
         for lot in session.exec(

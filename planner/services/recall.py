@@ -241,9 +241,10 @@ def find_recall(
         RecallQuery, data, "Give the product and the lot number to look up."
     )
     product = _recalled_product(session, query.product)
-    # A session may draw from several vials: each site names its own, and the
-    # session its vial in use (a draft may have opened it before any site).
-    uses = session_vials()
+    # A session may draw from several vials: each site names its own, and a
+    # draft its vial in use (opened, maybe before any site); a signed session's
+    # vial in use that no site came from gave it nothing.
+    uses = session_vials(given=True)
     found = session.exec(
         select(TreatmentSession, VialLot, Patient)
         .join(uses, uses.c.session_id == col(TreatmentSession.id))

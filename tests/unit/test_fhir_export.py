@@ -796,7 +796,15 @@ BAD_RECORDS = [
     ("diluent_ml", lambda: replace(make_export().lots[0], diluent_ml=-1)),
     (
         "lot 9",
-        lambda: make_export(sessions=(replace(make_export().sessions[0], lot_id=9),)),
+        # A signed session names the lots its sites came from (review rV, V4).
+        lambda: make_export(
+            sessions=(
+                replace(
+                    make_export().sessions[0],
+                    sites=(replace(make_export().sessions[0].sites[0], lot_id=9),),
+                ),
+            )
+        ),
     ),
     (
         "practitioner 7",
