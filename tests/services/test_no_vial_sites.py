@@ -43,6 +43,22 @@ def lot_missing(chair, record):
     ]
 
 
+def exported_resources(chair, patient):
+    """The patient's FHIR export, each resource by its full URL."""
+    exported = export_patient(
+        chair.session,
+        chair.injector,
+        patient.id,
+        face_map=FACE_MAP,
+        clinic_name="Facial Palsy Clinic",
+        now=LATER,
+    )
+    return {
+        entry["fullUrl"]: entry["resource"]
+        for entry in json.loads(exported.body)["entry"]
+    }
+
+
 def legacy_then_switched(chair, make_patient, product):
     """Chart site 1 on a draft with no vial, switch to lot NEW2, chart site 2."""
     patient = make_patient(affected_side="left")
@@ -99,18 +115,7 @@ def test_fhir_exports_a_site_with_no_vial_with_the_product_only(
 ):
     patient, record, version = legacy_then_switched(chair, make_patient, product)
     chair.sign_with_reasons(record, version, LATER)
-    exported = export_patient(
-        chair.session,
-        chair.injector,
-        patient.id,
-        face_map=FACE_MAP,
-        clinic_name="Facial Palsy Clinic",
-        now=LATER,
-    )
-    resources = {
-        entry["fullUrl"]: entry["resource"]
-        for entry in json.loads(exported.body)["entry"]
-    }
+    resources = exported_resources(chair, patient)
     given = sorted(
         (
             resource["dosage"]["site"]["text"],

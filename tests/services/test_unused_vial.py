@@ -6,12 +6,10 @@ A draft's vial in use still counts, as about to be used, and the chart still
 shows it as in use.
 """
 
-import json
-
 import pytest
 
 from planner.services.chart_state import chart_state
-from planner.services.fhir_export import export_patient
+from tests.services.test_no_vial_sites import exported_resources
 from tests.services.test_safety_paths import FACE_MAP
 from tests.services.test_safety_paths import LONDON
 from tests.services.test_second_vial import DOSE
@@ -40,18 +38,7 @@ def switched_unused(chair, make_patient, product):
 
 
 def exported_lots(chair, patient):
-    exported = export_patient(
-        chair.session,
-        chair.injector,
-        patient.id,
-        face_map=FACE_MAP,
-        clinic_name="Facial Palsy Clinic",
-        now=LATER,
-    )
-    resources = {
-        entry["fullUrl"]: entry["resource"]
-        for entry in json.loads(exported.body)["entry"]
-    }
+    resources = exported_resources(chair, patient)
     lots = {
         url: resource["batch"]["lotNumber"]
         for url, resource in resources.items()
