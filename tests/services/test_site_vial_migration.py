@@ -87,6 +87,54 @@ def old_session(connection, patient, user, product, vial, sites):
     return record
 
 
+def seed(connection):
+    """A Botox and a Dysport vial, an injector and a patient, as 0020 holds them."""
+    products = dict(connection.execute(text("SELECT code, id FROM product")).all())
+    user = insert(
+        connection,
+        "user",
+        email="ines@example.org",
+        name="Dr Ines",
+        role="injector",
+        password_hash="x",
+        active=True,
+        created_at=WHEN,
+    )
+    patient = insert(
+        connection,
+        "patient",
+        mrn="M1",
+        given_name="Ada",
+        family_name="Old",
+        date_of_birth="1970-01-01",
+        sex="unknown",
+        cause=CAUSE,
+        affected_side="left",
+        pregnant=False,
+        breastfeeding=False,
+        neuromuscular_disease=False,
+        aminoglycosides=False,
+        toxin_allergy=False,
+        version=1,
+        created_at=WHEN,
+        updated_at=WHEN,
+    )
+    vials = {
+        code: insert(
+            connection,
+            "viallot",
+            product_id=products[code],
+            lot_number=f"{code.upper()}1",
+            expiry_date="2027-06-30",
+            vial_units=100 if code == "botox" else 300,
+            diluent_ml=2.5,
+            created_at=WHEN,
+        )
+        for code in ("botox", "dysport")
+    }
+    return products, user, patient, vials
+
+
 @pytest.mark.audit_exempt(
     "rows written as the 0020 schema holds them; migration 0021 gives each site "
     "its session's vial, which changes no record and is not audited",
@@ -95,49 +143,7 @@ def old_session(connection, patient, user, product, vial, sites):
 def test_0021_gives_each_old_site_its_sessions_vial(at_0020):
     engine = at_0020
     with engine.begin() as connection:
-        products = dict(connection.execute(text("SELECT code, id FROM product")).all())
-        user = insert(
-            connection,
-            "user",
-            email="ines@example.org",
-            name="Dr Ines",
-            role="injector",
-            password_hash="x",
-            active=True,
-            created_at=WHEN,
-        )
-        patient = insert(
-            connection,
-            "patient",
-            mrn="M1",
-            given_name="Ada",
-            family_name="Old",
-            date_of_birth="1970-01-01",
-            sex="unknown",
-            cause=CAUSE,
-            affected_side="left",
-            pregnant=False,
-            breastfeeding=False,
-            neuromuscular_disease=False,
-            aminoglycosides=False,
-            toxin_allergy=False,
-            version=1,
-            created_at=WHEN,
-            updated_at=WHEN,
-        )
-        vials = {
-            code: insert(
-                connection,
-                "viallot",
-                product_id=products[code],
-                lot_number=f"{code.upper()}1",
-                expiry_date="2027-06-30",
-                vial_units=100 if code == "botox" else 300,
-                diluent_ml=2.5,
-                created_at=WHEN,
-            )
-            for code in ("botox", "dysport")
-        }
+        products, user, patient, vials = seed(connection)
         botox = old_session(
             connection, patient, user, products["botox"], vials["botox"], 2
         )
@@ -164,3 +170,56 @@ def test_0021_gives_each_old_site_its_sessions_vial(at_0020):
         (dysport, vials["dysport"]),
         (no_vial, None),
     ]
+
+
+@pytest.mark.audit_exempt(
+    "rows written as the 0020 schema holds them, then a site drawn from a second "
+    "vial as a switch at the chair records it",
+    tables=["user", "patient", "viallot", "treatment_session", "injection_site"],
+)
+def test_downgrading_0021_is_refused_while_a_site_names_another_vial(at_0020):
+    """0020 keeps one vial a session: dropping the sites' vials would lose the
+    lot a site was drawn from, and a recall of it would miss the patient
+    (review rV, V3). The downgrade is refused, naming the sessions, and the
+    database is left as it was."""
+    engine = at_0020
+    with engine.begin() as connection:
+        products, user, patient, vials = seed(connection)
+        botox = old_session(
+            connection, patient, user, products["botox"], vials["botox"], 2
+        )
+        single = old_session(
+            connection, patient, user, products["dysport"], vials["dysport"], 1
+        )
+    upgrade_database(engine)
+    with engine.begin() as connection:
+        second = insert(
+            connection,
+            "viallot",
+            product_id=products["botox"],
+            lot_number="BOTOX2",
+            expiry_date="2027-06-30",
+            vial_units=100,
+            diluent_ml=2.5,
+            created_at=WHEN,
+        )
+        connection.execute(
+            text(
+                "UPDATE injection_site SET vial_lot_id = :vial "
+                "WHERE session_id = :session AND number = 2"
+            ),
+            {"vial": second, "session": botox},
+        )
+
+    with pytest.raises(RuntimeError) as refused:
+        command.downgrade(alembic_config(engine), "0020")
+    assert f"session {botox} drew sites from another vial" in str(refused.value)
+    assert f"{single} drew" not in str(refused.value)
+    assert "a recall of it would miss the patient" in str(refused.value)
+    assert current_revision(engine) == head_revision(engine)
+    with engine.connect() as connection:
+        lots = connection.execute(
+            text("SELECT vial_lot_id FROM injection_site WHERE session_id = :s"),
+            {"s": botox},
+        ).scalars()
+        assert list(lots) == [vials["botox"], second]

@@ -11,7 +11,9 @@ which new sites take. Sites charted before were all drawn from their session's
 one vial, so each is given it here.
 
 No audit event: no record changes, each site names the vial its session named.
-Downgrading drops the column: a session then shows only its vial in use.
+Downgrading drops the column, so it is refused while any site names another vial
+than its session's: that lot would be lost, and a recall of it would miss the
+patient (review rV, V3).
 """
 
 from collections.abc import Sequence
@@ -57,6 +59,33 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    sessions = (
+        op.get_bind()
+        .execute(
+            sa.select(_sites.c.session_id)
+            .distinct()
+            .select_from(_sites.join(_sessions, _sessions.c.id == _sites.c.session_id))
+            .where(
+                _sites.c.vial_lot_id.is_not(None),
+                sa.or_(
+                    _sessions.c.vial_lot_id.is_(None),
+                    _sessions.c.vial_lot_id != _sites.c.vial_lot_id,
+                ),
+            )
+            .order_by(_sites.c.session_id)
+        )
+        .scalars()
+        .all()
+    )
+    if sessions:
+        named = ", ".join(str(number) for number in sessions)
+        raise RuntimeError(
+            f"Downgrade refused: {'sessions' if len(sessions) > 1 else 'session'} "
+            f"{named} drew sites from another vial than the session's. Revision "
+            "0020 keeps one vial a session, so the lot those sites came from would "
+            "be lost and a recall of it would miss the patient. Keep planner at "
+            "revision 0021 or later."
+        )
     with op.batch_alter_table("injection_site") as batch:
         batch.drop_index("ix_injection_site_vial_lot_id")
         batch.drop_constraint(
