@@ -24,6 +24,7 @@ from planner.dosing.dilution import diluent_problem
 from planner.dosing.dose_limits import check_dose_limits
 from planner.dosing.dose_steps import DoseStep
 from planner.dosing.dose_steps import dose_step
+from planner.dosing.marker_scale import marker_largest_units
 from planner.dosing.product_doses import SHIPPED_DOSES
 from planner.dosing.product_doses import DoseLimit
 from planner.dosing.product_doses import ProductDoses
@@ -123,6 +124,7 @@ __all__ = [
     "format_draw",
     "format_marks",
     "format_volume_ml",
+    "marker_largest_units",
     "last_cycle_sessions",
     "last_full_session",
     "months_before",

@@ -25,6 +25,7 @@ from planner.facemap.geometry import region_index
 from planner.facemap.geometry import region_table
 from planner.facemap.geometry import side_of
 from planner.facemap.geometry import tap_target
+from planner.facemap.markers import MarkerScale
 from planner.facemap.model import CURRENT_MAP
 from planner.facemap.model import CURRENT_MAP_VERSION
 from planner.facemap.model import FaceMap
@@ -35,7 +36,6 @@ from planner.facemap.model import Zone
 from planner.facemap.model import load_face_map
 from planner.facemap.render import Site
 from planner.facemap.render import render_face_map
-from planner.facemap.render import site_radius
 from planner.facemap.zones import no_go_at
 from planner.facemap.zones import site_cautions
 from planner.facemap.zones import zones_at
@@ -49,6 +49,7 @@ __all__ = [
     "FaceMapError",
     "Hit",
     "Landmark",
+    "MarkerScale",
     "Miss",
     "Muscle",
     "Region",
@@ -72,7 +73,6 @@ __all__ = [
     "render_face_map",
     "side_of",
     "site_cautions",
-    "site_radius",
     "tap_target",
     "template_sites_on",
     "zones_at",

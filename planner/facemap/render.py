@@ -7,7 +7,6 @@ unmaintained, so nothing outside this module touches it.
 """
 
 import functools
-import math
 import re
 from collections.abc import Collection
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ import svgwrite
 from planner.facemap.geometry import muscle_regions
 from planner.facemap.hatching import Hatch
 from planner.facemap.hatching import hatched_group
+from planner.facemap.markers import MarkerScale
 from planner.facemap.model import FaceMap
 from planner.facemap.model import Landmark
 from planner.facemap.polygon import FloatArray
@@ -31,8 +31,8 @@ GHOST_STROKE = "#666666"
 FALLBACK_COLOUR = "#555555"
 CAUTION_STROKE = "#b35900"
 NO_GO_FILL = "#6b6b6b"
-MIN_RADIUS = 5.0
-MAX_RADIUS = 13.0
+# No dose scale: every marker the smallest.
+ONE_SIZE = MarkerScale()
 _HEX_COLOUR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _LANDMARK_STYLES: dict[str, dict[str, str | float]] = {
     "line": {"stroke": "#4d4d4d", "stroke_width": 1.1, "fill": "none"},
@@ -64,12 +64,6 @@ class Site:
     sized: bool = True
 
 
-def site_radius(units: float) -> float:
-    """Return a marker radius (viewBox units) that grows with the dose, clamped."""
-    radius = 3.5 + 2.5 * math.sqrt(max(units, 0.0))
-    return min(max(radius, MIN_RADIUS), MAX_RADIUS)
-
-
 def render_face_map(
     face_map: FaceMap,
     *,
@@ -81,10 +75,13 @@ def render_face_map(
     title: str = "Face map",
     id_prefix: str = "",
     hatched: Iterable[Hatch] = (),
+    scale: MarkerScale = ONE_SIZE,
 ) -> str:
     """Draw the map, its muscle regions, last cycle's ghosts and today's sites.
 
-    ``highlight`` holds muscle codes (both sides) or (code, side) pairs;
+    ``scale`` sizes the markers by dose on the map's product's own scale (the
+    default draws every marker the smallest). ``highlight`` holds muscle codes
+    (both sides) or (code, side) pairs;
     ``hatched`` the muscle-sides a procedure excised or denervated.
     ``id_prefix`` keeps ids unique when one page shows several maps.
     """
@@ -121,8 +118,8 @@ def render_face_map(
         drawing.add(_zones(drawing, face_map, id_prefix))
     drawing.add(_landmarks(drawing, face_map.landmarks))
     drawing.add(_side_labels(drawing, face_map))
-    drawing.add(_markers(drawing, ghosts, ghost=True))
-    drawing.add(_markers(drawing, sites, ghost=False))
+    drawing.add(_markers(drawing, ghosts, scale, ghost=True))
+    drawing.add(_markers(drawing, sites, scale, ghost=False))
     markup: str = drawing.tostring()
     return markup
 
@@ -284,17 +281,25 @@ def _side_labels(
 
 
 def _markers(
-    drawing: svgwrite.Drawing, sites: tuple[Site, ...], *, ghost: bool
+    drawing: svgwrite.Drawing,
+    sites: tuple[Site, ...],
+    scale: MarkerScale,
+    *,
+    ghost: bool,
 ) -> svgwrite.container.Group:
     group = drawing.g(**{"class": "ghosts" if ghost else "sites"})
     for site in sites:
-        group.add(_ghost(drawing, site) if ghost else _site(drawing, site))
+        group.add(
+            _ghost(drawing, site, scale) if ghost else _site(drawing, site, scale)
+        )
     return group
 
 
-def _site(drawing: svgwrite.Drawing, site: Site) -> svgwrite.container.Group:
+def _site(
+    drawing: svgwrite.Drawing, site: Site, scale: MarkerScale
+) -> svgwrite.container.Group:
     colour = site.colour if _HEX_COLOUR.match(site.colour) else FALLBACK_COLOUR
-    radius = site_radius(site.units)
+    radius = scale.radius(site.units)
     group = drawing.g(
         **{"class": "site", "data-number": site.number, "data-units": f"{site.units:g}"}
     )
@@ -323,7 +328,9 @@ def _site(drawing: svgwrite.Drawing, site: Site) -> svgwrite.container.Group:
     return group
 
 
-def _ghost(drawing: svgwrite.Drawing, site: Site) -> svgwrite.shapes.Circle:
+def _ghost(
+    drawing: svgwrite.Drawing, site: Site, scale: MarkerScale
+) -> svgwrite.shapes.Circle:
     size: dict[str, str] = (
         {"class": "ghost", "data-units": f"{site.units:g}"}
         if site.sized
@@ -331,7 +338,7 @@ def _ghost(drawing: svgwrite.Drawing, site: Site) -> svgwrite.shapes.Circle:
     )
     circle = drawing.circle(
         center=(site.x, site.y),
-        r=f"{site_radius(site.units) if site.sized else MIN_RADIUS:.2f}",
+        r=f"{scale.radius(site.units) if site.sized else scale.smallest:.2f}",
         fill="none",
         stroke=GHOST_STROKE,
         stroke_opacity=0.75,

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 from xml.sax.saxutils import quoteattr
 
+from planner.facemap.markers import dose_radius
 from planner.plots.palette import text_colour
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -261,11 +262,10 @@ def marker_radius(units: float, number_size: float, largest: float) -> float:
     Botox because its number is bigger. ``largest`` 0 (nothing to size
     against, or a ring in another product's units) gives the smallest marker.
     """
-    floor = number_size * 0.72
-    if largest <= 0:
-        return round(floor, 2)
-    share = min(max(units, 0.0) / largest, 1.0)
-    return round(floor * (1 + LARGEST_GROWTH * math.sqrt(share)), 2)
+    radius = dose_radius(
+        units, largest, smallest=number_size * 0.72, growth=LARGEST_GROWTH
+    )
+    return round(radius, 2)
 
 
 def map_card(

@@ -137,7 +137,7 @@ def patient_handout(
     picture = printed_map(
         # The session's own map version, as the chart is drawn.
         edition_for(face_map, record.map_version),
-        # Dots are all one size on the handout (by_dose=False), so a draft's site
+        # Dots are all one size on the handout (largest=0), so a draft's site
         # still waiting for its dose prints like the rest.
         (MapSite(s.number, s.x, s.y, s.units or 0.0) for s in rows),
         width_mm=MAP_WIDTH_MM,
@@ -147,7 +147,7 @@ def patient_handout(
             "numbered dots where you had injections. The list beside it says "
             "where each number is."
         ),
-        by_dose=False,
+        largest=0.0,
         id_prefix="handout-",
     )
     return PatientHandout(

@@ -4,10 +4,11 @@ Reports embed the map as an ``<img>`` of the SVG, so a tagged PDF carries it as
 one figure with its alternative text, rather than as loose shapes and digits a
 screen reader would read out one by one.
 
-The renderer draws each site's number at about the size of its dot, and sizes
-the dot by dose. On paper a small dose's number would be too small to read, so
-every dot is drawn at least as large as a dose whose number prints at the
-report's smallest size (the dose in the table stays the dose given).
+The renderer draws each site's number at about the size of its dot. On paper a
+small dot's number would be too small to read, so the smallest dot is the one
+whose number prints at the report's smallest size. The record then grows its
+dots by dose, on the product's own scale (``dosing.marker_largest_units``), as
+the cycle cards do (``plots.map_cards.LARGEST_GROWTH``).
 """
 
 import base64
@@ -19,9 +20,11 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from planner.facemap import FaceMap
+from planner.facemap import MarkerScale
 from planner.facemap import Site
 from planner.facemap import render_face_map
-from planner.facemap import site_radius
+from planner.facemap.markers import MAX_RADIUS
+from planner.plots.map_cards import LARGEST_GROWTH
 
 # One dark ink for every marker: white numbers on it contrast about 8:1, and the
 # dot stays dark against paper and the shaded muscles when printed in grey.
@@ -30,7 +33,6 @@ MARKER_COLOUR = "#0b4f8a"
 # tests/services/test_report_layout.py measures the printed result.
 NUMBER_PER_RADIUS = 1.05
 MM_PER_PT = 25.4 / 72
-LARGEST_DOSE = 400.0
 
 
 @dataclass(frozen=True)
@@ -43,22 +45,18 @@ class MapSite:
     units: float
 
 
-def legible_units(face_map: FaceMap, *, width_mm: float, min_pt: float) -> float:
-    """Return the smallest dose whose dot's number prints at ``min_pt`` or more.
+def legible_radius(face_map: FaceMap, *, width_mm: float, min_pt: float) -> float:
+    """Return the smallest dot (map units) whose number prints at ``min_pt`` or more.
 
-    :raises ValueError: when even the largest dot's number is smaller at this
-        width: the map must be printed wider.
+    :raises ValueError: when that dot is bigger than the chair's biggest: the
+        map must be printed wider.
     """
     mm_per_unit = width_mm / face_map.view_box[2]
     # The renderer writes font sizes to 0.1 unit, so aim 0.05 above the floor.
     radius = (min_pt * MM_PER_PT / mm_per_unit + 0.05) / NUMBER_PER_RADIUS
-    if site_radius(LARGEST_DOSE) < radius:
+    if radius > MAX_RADIUS:
         raise ValueError(f"a {width_mm} mm map cannot print {min_pt} pt numbers")
-    low, high = 0.0, LARGEST_DOSE
-    for _ in range(40):
-        middle = (low + high) / 2
-        low, high = (middle, high) if site_radius(middle) < radius else (low, middle)
-    return high
+    return radius
 
 
 def printed_map(
@@ -68,31 +66,31 @@ def printed_map(
     width_mm: float,
     min_pt: float,
     alt: str,
-    by_dose: bool,
+    largest: float,
     highlight: Collection[tuple[str, str]] = frozenset(),
     id_prefix: str,
 ) -> Markup:
     """Draw the map as an image ``width_mm`` wide, numbers at ``min_pt`` or more.
 
-    ``by_dose`` sizes the dots by dose above the legible floor; otherwise every
-    dot is the floor's size (the handout shows where, not how much).
+    Dots grow from the legible one by their dose's share of ``largest``, the
+    dose of the sites' product that draws the biggest dot; ``largest`` 0 draws
+    every dot the legible size (the handout shows where, not how much).
     """
-    floor = legible_units(face_map, width_mm=width_mm, min_pt=min_pt)
+    scale = MarkerScale(
+        largest,
+        smallest=legible_radius(face_map, width_mm=width_mm, min_pt=min_pt),
+        growth=LARGEST_GROWTH,
+    )
     svg = render_face_map(
         face_map,
         sites=[
-            Site(
-                site.number,
-                site.x,
-                site.y,
-                max(site.units, floor) if by_dose else floor,
-                MARKER_COLOUR,
-            )
+            Site(site.number, site.x, site.y, site.units, MARKER_COLOUR)
             for site in sites
         ],
         highlight=highlight,
         title=alt,
         id_prefix=id_prefix,
+        scale=scale,
     )
     data = base64.b64encode(svg.encode()).decode("ascii")
     return Markup(

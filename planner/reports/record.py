@@ -17,6 +17,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner import dosing
 from planner.facemap import FaceMap
 from planner.facemap import edition_for
 from planner.models import AdverseEvent
@@ -308,7 +309,8 @@ def treatment_record(
         min_pt=NUMBER_PT,
         alt=f"Face map drawn facing the patient, with the {len(sites)} injection "
         "sites numbered as in the table of sites.",
-        by_dose=True,
+        # Dots grow with the dose on the product's own scale, as at the chair.
+        largest=dosing.marker_largest_units(product.code),
         highlight={(s.muscle, s.side) for s in sites},
         id_prefix="record-",
     )

@@ -12,6 +12,7 @@ from sqlmodel import select
 from planner import dosing
 from planner.dosing.treated_muscles import TreatedMuscle
 from planner.facemap import FaceMap
+from planner.facemap import MarkerScale
 from planner.facemap import Site
 from planner.facemap import render_face_map
 from planner.facemap.hatching import Hatch
@@ -67,7 +68,10 @@ def chart_svg(
     patient: Patient,
     treated: tuple[TreatedMuscle, ...],
 ) -> str:
-    """Draw today's sites, last cycle's faintly, and the muscles a procedure treated."""
+    """Draw today's sites, last cycle's faintly, and the muscles a procedure treated.
+
+    Markers are sized on today's product's own scale (``dosing.marker_largest_units``).
+    """
     given = products_of(session, previous)
     return render_face_map(
         face_map,
@@ -99,4 +103,5 @@ def chart_svg(
         highlight={(s.muscle, s.side.value) for s in rows},
         title=f"Injection sites, {patient.full_name}",
         hatched=[Hatch(t.muscle, t.side, t.short_label) for t in treated],
+        scale=MarkerScale(dosing.marker_largest_units(product.code)),
     )

@@ -15,8 +15,9 @@ from datetime import timedelta
 
 import pytest
 
-from planner.facemap.render import MIN_RADIUS
-from planner.facemap.render import site_radius
+from planner.dosing import marker_largest_units
+from planner.facemap.markers import MIN_RADIUS
+from planner.facemap.markers import MarkerScale
 from planner.plots.map_cards import marker_radius
 from planner.services.chart_state import chart_state
 from planner.services.cycle_plots import SCREEN_NUMBER_SIZE
@@ -114,7 +115,7 @@ def test_rings_of_todays_product_still_show_the_dose_by_size(
     found = rings(today(session, injector, patient, product))
     assert found == [
         (
-            round(site_radius(dose), 2),
+            round(MarkerScale(marker_largest_units(product)).radius(dose), 2),
             f"{dose:g}",
             f"Last cycle, {dose:g} units: {dose:g} {unit} {brand}",
         )
@@ -145,7 +146,7 @@ def test_a_top_up_in_another_product_keeps_one_size_beside_sized_rings(
 
     state = today(session, injector, patient, now)
     assert [(r, units) for r, units, _ in rings(state)] == [
-        (round(site_radius(small), 2), f"{small:g}"),
+        (round(MarkerScale(marker_largest_units(now)).radius(small), 2), f"{small:g}"),
         (MIN_RADIUS, None),
     ]
     assert [

@@ -13,6 +13,7 @@ from planner.demo.sites import MUSCLES
 from planner.demo.sites import anchor_table
 from planner.demo.sites import draw_plans
 from planner.facemap import FaceMapError
+from planner.facemap import MarkerScale
 from planner.facemap import Site
 from planner.facemap import clearance
 from planner.facemap import hit_test
@@ -27,7 +28,6 @@ from planner.facemap import region_index
 from planner.facemap import region_table
 from planner.facemap import render_face_map
 from planner.facemap import side_of
-from planner.facemap import site_radius
 from planner.facemap.polygon import contains
 from planner.facemap.polygon import distance_to_boundary
 from planner.facemap.polygon import ring_array
@@ -511,7 +511,7 @@ def test_svg_is_labelled_for_screen_readers():
 
 
 def test_sites_are_numbered_and_grow_with_the_dose():
-    _, root = render(sites=sites([0.5, 1, 2.5, 4, 10]))
+    _, root = render(sites=sites([0.5, 1, 2.5, 4, 10]), scale=MarkerScale(100))
     markers = root.findall(f".//{SVG}g[@class='site']")
     assert [marker.find(f"{SVG}text").text for marker in markers] == [
         "1",
@@ -531,9 +531,10 @@ def test_sites_are_numbered_and_grow_with_the_dose():
 
 
 def test_site_radius_is_clamped():
-    assert site_radius(0) == 5
-    assert site_radius(1000) == 13
-    assert site_radius(1) < site_radius(2) < site_radius(4)
+    scale = MarkerScale(100)
+    assert scale.radius(0) == 5
+    assert scale.radius(1000) == 13
+    assert scale.radius(1) < scale.radius(2) < scale.radius(4)
 
 
 def test_numbers_contrast_with_the_product_colour():

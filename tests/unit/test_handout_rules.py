@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.facemap import site_radius
 from planner.reports.advice import ADVICE
 from planner.reports.advice import BREASTFEEDING
 from planner.reports.advice import STRONGER_SIDE
@@ -18,7 +17,7 @@ from planner.reports.appointments import NextAppointment
 from planner.reports.appointments import VisitState
 from planner.reports.appointments import patient_visits
 from planner.reports.maps import NUMBER_PER_RADIUS
-from planner.reports.maps import legible_units
+from planner.reports.maps import legible_radius
 from planner.reports.red_flags import RED_FLAGS
 from planner.reports.red_flags import Urgency
 from planner.reports.red_flags import red_flags_for
@@ -136,14 +135,14 @@ def test_a_visit_is_worded_without_ever_printing_a_past_date(appointment, state)
 
 
 @pytest.mark.parametrize(("width", "points"), [(104.0, 10.0), (88.0, 7.0)])
-def test_the_legible_floor_is_the_smallest_dose_whose_number_reaches_the_size(
+def test_the_legible_floor_is_the_smallest_dot_whose_number_reaches_the_size(
     width, points
 ):
-    floor = legible_units(FACE_MAP, width_mm=width, min_pt=points)
+    floor = legible_radius(FACE_MAP, width_mm=width, min_pt=points)
     mm_per_unit = width / FACE_MAP.view_box[2]
 
-    def printed_pt(units):
-        return site_radius(units) * NUMBER_PER_RADIUS * mm_per_unit * 72 / 25.4
+    def printed_pt(radius):
+        return radius * NUMBER_PER_RADIUS * mm_per_unit * 72 / 25.4
 
     assert printed_pt(floor) >= points
     assert printed_pt(floor * 0.95) < points + 0.05
@@ -151,4 +150,4 @@ def test_the_legible_floor_is_the_smallest_dose_whose_number_reaches_the_size(
 
 def test_a_map_too_narrow_for_its_numbers_is_refused():
     with pytest.raises(ValueError, match="cannot print"):
-        legible_units(FACE_MAP, width_mm=40, min_pt=10)
+        legible_radius(FACE_MAP, width_mm=40, min_pt=10)
