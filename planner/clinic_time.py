@@ -8,6 +8,8 @@ clinic's zone here. In a London summer, 23:30 UTC is already the next day.
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from datetime import tzinfo
 from typing import Literal
 
@@ -48,6 +50,30 @@ def local_day(moment: datetime, zone: tzinfo) -> date:
     """Return the clinic's calendar day at an aware moment (e.g. 23:30 UTC in BST)."""
     require_aware("moment", moment)
     return moment.astimezone(zone).date()
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """Return the first moment of a clinic day, its midnight, as a UTC moment.
+
+    Where the clocks skip midnight, this is the moment they jump from.
+    """
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def open_through(day: date, zone: tzinfo) -> datetime:
+    """Return the moment something open through the whole clinic day ``day``
+    closes: the start of the next clinic day (whatever the clock changes)."""
+    return day_start(day + timedelta(days=1), zone)
+
+
+def last_open_day(closes_at: datetime, zone: tzinfo) -> date:
+    """Return the last clinic day something closing at ``closes_at`` is open on.
+
+    For a close at a clinic midnight (``open_through``) that is the day before
+    it; for a close later in a day, that day (open for part of it).
+    """
+    require_aware("closes_at", closes_at)
+    return local_day(closes_at - timedelta(microseconds=1), zone)
 
 
 def clinic_now(zone: tzinfo, now: datetime) -> datetime:

@@ -26,7 +26,9 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.clinic_time import last_open_day
 from planner.clinic_time import local_day
+from planner.clinic_time import open_through
 from planner.models import AuditAction
 from planner.models import DiaryEntry
 from planner.models import DiaryLink
@@ -67,6 +69,13 @@ def diary_actor(link_id: int, client: str | None) -> Actor:
 def link_weeks(session: Session) -> int:
     key, default = EXPIRY_SETTING
     return int(clinic_settings(session).get(key, default))
+
+
+def link_expiry(signed_at: datetime, weeks: int, zone: ZoneInfo) -> datetime:
+    """Return when a link signed at ``signed_at`` closes: it stays open through
+    the whole clinic day ``weeks`` after the signing's clinic day (the day the
+    handout and the diary name), until that day's clinic midnight."""
+    return open_through(local_day(signed_at, zone) + timedelta(weeks=weeks), zone)
 
 
 def record_link_update(
@@ -149,6 +158,7 @@ def issue_diary_link(
     record: TreatmentSession,
     *,
     now: datetime,
+    zone: ZoneInfo,
     key: bytes | None = None,
 ) -> str | None:
     """Issue the diary link of a just-signed full treatment; return its token.
@@ -169,7 +179,7 @@ def issue_diary_link(
         token_nonce=nonce,
         issued_by_id=actor.user_id,
         issued_at=now,
-        expires_at=now + timedelta(weeks=link_weeks(session)),
+        expires_at=link_expiry(now, link_weeks(session), zone),
     )
     session.add(link)
     session.flush()
@@ -241,13 +251,15 @@ def links_for_patient(
     found = []
     for link, cycle, performed_at in rows:
         if link.revoked_at is not None:
-            state, until = "revoked", link.revoked_at
+            state, until = "revoked", local_day(link.revoked_at, zone)
         elif link.ended_at is not None:
-            state, until = "ended by the next treatment", link.ended_at
-        elif link.expires_at <= now:
-            state, until = "expired", link.expires_at
+            state = "ended by the next treatment"
+            until = local_day(link.ended_at, zone)
         else:
-            state, until = "open", link.expires_at
+            # Open or expired, the day named is the last the link opens on,
+            # as its handout printed it.
+            state = "expired" if link.expires_at <= now else "open"
+            until = last_open_day(link.expires_at, zone)
         assert link.id is not None
         found.append(
             LinkRow(
@@ -255,7 +267,7 @@ def links_for_patient(
                 cycle,
                 local_day(performed_at, zone),
                 state,
-                local_day(until, zone),
+                until,
                 counts.get(link.id, 0),
                 link.session_id,
             )
@@ -365,7 +377,7 @@ def open_diary(
         first_name=patient.given_name,
         treated_on=local_day(record.performed_at, zone),
         today=local_day(now, zone),
-        open_until=local_day(link.expires_at, zone),
+        open_until=last_open_day(link.expires_at, zone),
     )
 
 

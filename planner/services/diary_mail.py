@@ -19,7 +19,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
-from planner.clinic_time import local_day
+from planner.clinic_time import last_open_day
 from planner.models import DiaryEntry
 from planner.models import DiaryLink
 from planner.models import Patient
@@ -137,7 +137,7 @@ def email_diary_link(
     token = token_of(key, link.token_nonce, link.token_hash)
     if not patient.email or token is None or not is_open(link, now):
         return None
-    until = f"{local_day(link.expires_at, zone):%-d %B %Y}"
+    until = f"{last_open_day(link.expires_at, zone):%-d %B %Y}"
     sent = _send(
         session,
         actor,

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 from sqlmodel import select
 
-from planner.clinic_time import local_day
+from planner.clinic_time import last_open_day
+from planner.clinic_time import open_through
 from planner.errors import Conflict
 from planner.models import DiaryLink
 from planner.services.audit import Actor
@@ -50,7 +51,7 @@ class LinkOnPrint:
 
 def _printed(link: DiaryLink, token: str, zone: ZoneInfo) -> PrintedLink:
     assert link.id is not None
-    expires_on = local_day(link.expires_at, zone)
+    expires_on = last_open_day(link.expires_at, zone)
     return PrintedLink(link.id, link.session_id, token, expires_on)
 
 
@@ -83,8 +84,10 @@ def give_new_link(
 ) -> PrintedLink:
     """Give an open link a new token; the old one stops opening at once.
 
-    The link keeps its cycle, its entries and its expiry. Audited without the
-    token (the trail says a new one was given, by whom).
+    The link keeps its cycle, its entries and its last day; a link issued
+    before links closed at a clinic midnight now stays open through that whole
+    day, as its handout says. Audited without the token (the trail says a new
+    one was given, by whom).
 
     :raises NotFound: the link is not this patient's.
     :raises Conflict: the link is revoked, ended or expired.
@@ -100,9 +103,12 @@ def give_new_link(
     link.token_hash = token_digest(token)
     link.issued_at = now
     link.issued_by_id = actor.user_id or link.issued_by_id
+    after = {"token": "new link given; the old one no longer opens"}
+    closes = open_through(last_open_day(link.expires_at, zone), zone)
+    if closes != link.expires_at:
+        link.expires_at = closes
+        after["expires_at"] = closes.isoformat()
     session.add(link)
-    record_link_update(
-        session, actor, link, {"token": "new link given; the old one no longer opens"}
-    )
+    record_link_update(session, actor, link, after)
     session.commit()
     return _printed(link, token, zone)

@@ -307,6 +307,6 @@ def sign_session(
         },
     )
     propose_follow_up(session, actor, record, zone=zone, now=now)
-    issue_diary_link(session, actor, record, now=now, key=diary_key)
+    issue_diary_link(session, actor, record, now=now, zone=zone, key=diary_key)
     session.commit()
     return record

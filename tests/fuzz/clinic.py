@@ -597,7 +597,7 @@ def _diary(session: Session, actor: Actor, now: datetime) -> None:
         .order_by(col(TreatmentSession.performed_at).desc())
     ).first()
     assert record is not None, "the demo's first patient has no signed cycle"
-    issue_diary_link(session, actor, record, now=record.performed_at)
+    issue_diary_link(session, actor, record, now=record.performed_at, zone=ZONE)
     link = session.exec(
         select(DiaryLink).where(DiaryLink.session_id == record.id)
     ).one()
