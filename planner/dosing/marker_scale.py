@@ -1,7 +1,7 @@
 """The dose that draws a chart's biggest marker, per product, in its own units.
 
 Pure: no flask, no database. Markers on the chair's map and the printed record
-grow with the dose (``facemap.markers``); units of two products never compare
+grow with the dose (``marker_size``); units of two products never compare
 (clinical reference §2.1), so each product is sized on its own scale, worked out
 from its own label's dose per glabellar site (``product_doses``). That dose then
 draws the same marker in every product, and so does each multiple of it: a

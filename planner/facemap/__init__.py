@@ -25,7 +25,6 @@ from planner.facemap.geometry import region_index
 from planner.facemap.geometry import region_table
 from planner.facemap.geometry import side_of
 from planner.facemap.geometry import tap_target
-from planner.facemap.markers import MarkerScale
 from planner.facemap.model import CURRENT_MAP
 from planner.facemap.model import CURRENT_MAP_VERSION
 from planner.facemap.model import FaceMap
@@ -39,6 +38,7 @@ from planner.facemap.render import render_face_map
 from planner.facemap.zones import no_go_at
 from planner.facemap.zones import site_cautions
 from planner.facemap.zones import zones_at
+from planner.marker_size import MarkerScale
 
 __all__ = [
     "CURRENT_MAP",

@@ -17,11 +17,11 @@ import svgwrite
 from planner.facemap.geometry import muscle_regions
 from planner.facemap.hatching import Hatch
 from planner.facemap.hatching import hatched_group
-from planner.facemap.markers import MarkerScale
 from planner.facemap.model import FaceMap
 from planner.facemap.model import Landmark
 from planner.facemap.polygon import FloatArray
 from planner.facemap.zones import zone_shapes
+from planner.marker_size import MarkerScale
 
 INK = "#333333"
 REGION_FILL = "#d1495b"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 from xml.sax.saxutils import quoteattr
 
-from planner.facemap.markers import dose_radius
+from planner.marker_size import dose_radius
 from planner.plots.palette import text_colour
 
 SVG_NS = "http://www.w3.org/2000/svg"

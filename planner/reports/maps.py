@@ -23,7 +23,7 @@ from planner.facemap import FaceMap
 from planner.facemap import MarkerScale
 from planner.facemap import Site
 from planner.facemap import render_face_map
-from planner.facemap.markers import MAX_RADIUS
+from planner.marker_size import MAX_RADIUS
 from planner.plots.map_cards import LARGEST_GROWTH
 
 # One dark ink for every marker: white numbers on it contrast about 8:1, and the

@@ -16,8 +16,8 @@ from datetime import timedelta
 import pytest
 
 from planner.dosing import marker_largest_units
-from planner.facemap.markers import MIN_RADIUS
-from planner.facemap.markers import MarkerScale
+from planner.marker_size import MIN_RADIUS
+from planner.marker_size import MarkerScale
 from planner.plots.map_cards import marker_radius
 from planner.services.chart_state import chart_state
 from planner.services.cycle_plots import SCREEN_NUMBER_SIZE

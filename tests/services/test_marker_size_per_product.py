@@ -18,7 +18,7 @@ from planner.dosing import marker_largest_units
 from planner.dosing import shipped_doses
 from planner.dosing.product_doses import label_dose_per_site
 from planner.facemap import MarkerScale
-from planner.facemap.markers import MAX_RADIUS
+from planner.marker_size import MAX_RADIUS
 from planner.reports.record import treatment_record
 from planner.services.chart_state import chart_state
 from tests.factories import FACE_MAP

@@ -65,8 +65,8 @@ PURE = [
     Pure("planner.scoring", uses=SHARED, also_forbidden=("numpy",)),
     Pure("planner.scheduling", uses=SHARED),
     Pure("planner.comparison", uses=SHARED),
-    Pure("planner.plots", uses=SHARED),
-    Pure("planner.facemap", uses=("planner.reference", *SHARED)),
+    Pure("planner.plots", uses=("planner.marker_size", *SHARED)),
+    Pure("planner.facemap", uses=("planner.reference", "planner.marker_size", *SHARED)),
     # Photographs: Pillow and numpy on bytes and points.
     Pure("planner.photometry", uses=SHARED),
     Pure(
@@ -82,6 +82,8 @@ PURE = [
     Pure("planner.audit_chain"),
     Pure("planner.vocabulary"),
     Pure("planner.clinic_time"),
+    # How big a dose marker draws: shared by the face map and the plots.
+    Pure("planner.marker_size"),
 ]
 
 LOADER = """
