@@ -1,9 +1,10 @@
 """Files holding records or secrets are owner-only whatever the umask (issue 18)."""
 
-import multiprocessing
+import json
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from planner.db import get_engine
 from planner.private_files import private_dir
 from tests.factories import make_app
 
+ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 60
 WORKERS = 6
 
@@ -61,30 +63,25 @@ def test_an_empty_key_file_is_refused_not_used(tmp_path):
         instance_secret_key(tmp_path)
 
 
-def _start_worker(folder: str, start, results) -> None:
-    start.wait()
-    results.put(instance_secret_key(Path(folder)))
-
-
 def test_workers_starting_together_all_read_the_one_whole_key(tmp_path):
     """Several gunicorn workers at first start: never an empty or a second key."""
-    context = multiprocessing.get_context("fork")
-    for number in range(ROUNDS):
-        folder = tmp_path / f"instance-{number}"
-        start = context.Barrier(WORKERS)
-        results = context.Queue()
-        workers = [
-            context.Process(target=_start_worker, args=(str(folder), start, results))
-            for _ in range(WORKERS)
-        ]
-        for worker in workers:
-            worker.start()
-        keys = [results.get(timeout=30) for _ in workers]
-        for worker in workers:
-            worker.join()
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.services.key_race", str(tmp_path)]
+        + [str(ROUNDS), str(WORKERS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rounds = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rounds) == ROUNDS
+    for number, keys in enumerate(rounds):
+        assert len(keys) == WORKERS
         assert len(set(keys)) == 1, (number, keys)
         assert len(keys[0]) == 64
-        assert (folder / "secret_key").read_text() == keys[0]
+        assert (tmp_path / f"instance-{number}" / "secret_key").read_text() == keys[0]
 
 
 @pytest.mark.audit_exempt("a scratch table, not a record")
