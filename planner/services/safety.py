@@ -336,6 +336,7 @@ def check_chart(
         no_vial_sites=tuple(
             s.number for s in sites if s.units is not None and s.vial_lot_id is None
         ),
+        undosed_sites=tuple((s.number, s.muscle) for s in sites if s.units is None),
     )
     if amending and record.signed_at is not None:
         flags = contraindications_as_of(session, patient, record.signed_at)
