@@ -27,6 +27,7 @@ from planner.dosing.dose_steps import dose_step
 from planner.dosing.product_doses import SHIPPED_DOSES
 from planner.dosing.product_doses import DoseLimit
 from planner.dosing.product_doses import ProductDoses
+from planner.dosing.product_doses import has_dose_reference
 from planner.dosing.product_doses import shipped_doses
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import ClinicRules
@@ -89,6 +90,7 @@ __all__ = [
     "check_top_up",
     "cycle_so_far",
     "diluent_problem",
+    "has_dose_reference",
     "shipped_doses",
     "top_up_problem",
     "COMMON_DOSES_UNITS",
