@@ -63,6 +63,19 @@ class InvalidInput(PlannerError):
     status = 400
 
 
+class NoDoseReference(InvalidInput):
+    """A product the shipped dose reference does not list: it cannot be charted.
+
+    Its limits, tap defaults and steps would have to come from another product's
+    units, which are never converted (clinical reference §2.1).
+    """
+
+    def __init__(self, brand: str) -> None:
+        reason = f"no dose reference for {brand}: planner cannot chart it"
+        super().__init__(f"N{reason[1:]}.", fields={"product": reason})
+        self.brand = brand
+
+
 class StaleWrite(PlannerError):
     """Someone saved the record since this editor loaded it."""
 

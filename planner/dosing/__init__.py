@@ -28,6 +28,7 @@ from planner.dosing.marker_scale import marker_largest_units
 from planner.dosing.product_doses import SHIPPED_DOSES
 from planner.dosing.product_doses import DoseLimit
 from planner.dosing.product_doses import ProductDoses
+from planner.dosing.product_doses import has_dose_reference
 from planner.dosing.product_doses import shipped_doses
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import ClinicRules
@@ -90,6 +91,7 @@ __all__ = [
     "check_top_up",
     "cycle_so_far",
     "diluent_problem",
+    "has_dose_reference",
     "shipped_doses",
     "top_up_problem",
     "COMMON_DOSES_UNITS",

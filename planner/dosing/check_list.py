@@ -12,6 +12,7 @@ from planner.dosing.checks import UNITS_NOT_INTERCHANGEABLE_SOURCE
 from planner.dosing.cycle_checks import BOOSTER_INTERVAL_SOURCE
 from planner.dosing.cycle_checks import BOOSTER_SOURCE
 from planner.dosing.cycle_checks import EXPOSURE_SOURCE
+from planner.dosing.dose_limits import UNLIMITED_SOURCE
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.timing import LOT_EXPIRY_SOURCE
 from planner.dosing.timing import LOT_TRACE_SOURCE
@@ -83,6 +84,16 @@ CHECKS: tuple[CheckInfo, ...] = (
         WARNING,
         EVERY_PRODUCT + " (muscles it has a figure for)",
         _PRODUCT_RULES,
+    ),
+    CheckInfo(
+        "muscle_without_limit",
+        "The chart has sites in muscles with no per-point or per-side limit of "
+        "their own for its product (shipped or set by the clinic): said once, "
+        "naming the muscles and the ceilings that still apply.",
+        CAUTION,
+        "Dysport, Xeomin, Jeuveau, Daxxify, Letybo (all but the glabellar "
+        "muscles); any product where the clinic cleared a figure",
+        UNLIMITED_SOURCE,
     ),
     CheckInfo(
         "side_above_ceiling",

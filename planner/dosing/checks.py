@@ -19,6 +19,7 @@ from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.dilution import check_lot_dilution
 from planner.dosing.dose_limits import check_dose_limits
+from planner.dosing.dose_limits import check_muscles_without_limit
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import ClinicRules
 from planner.dosing.records import Contraindications
@@ -406,6 +407,16 @@ def run_all_checks(
                 sites,
                 cycle_so_far(plan, history, today),
                 rest_of_cycle(plan, history, today),
+            ),
+            *check_muscles_without_limit(
+                rules.doses,
+                product.brand,
+                [
+                    muscle
+                    for _, muscle in sorted(
+                        [*((s.number, s.muscle) for s in sites), *plan.undosed_sites]
+                    )
+                ],
             ),
             *check_smile_muscles(sites),
             *check_dose_changes(plan, history, today, rules.dose_change_share),

@@ -223,6 +223,51 @@ def check_totals(
     return warnings
 
 
+UNLIMITED_SOURCE = (
+    "Clinical reference §2.1: no product's figure is converted into another's "
+    "units; the ceilings: Clinic setting"
+)
+
+
+def check_muscles_without_limit(
+    doses: ProductDoses, brand: str, muscles: Iterable[str]
+) -> list[SafetyWarning]:
+    """Caution once for the chart's muscles that have no limit of their own.
+
+    A muscle has one when the product has a per-point or a per-side limit for it,
+    shipped or set by the clinic. The others are checked only against the
+    product's ceilings: the caution says so, naming them and their figures.
+    ``muscles`` are the chart's sites' muscles, dosed or not.
+    """
+    unlimited = [
+        muscle
+        for muscle in dict.fromkeys(muscles)
+        if muscle not in doses.per_point and muscle not in doses.per_muscle_side
+    ]
+    if not unlimited:
+        return []
+    unit = doses.unit_name
+    ceilings = ", ".join(
+        f"{format_units(limit.high)} {unit} a {what}"
+        for what, limit in (
+            ("site", doses.site_ceiling),
+            ("side", doses.side_ceiling),
+            ("session", doses.session_ceiling),
+        )
+    )
+    named = ", ".join(_muscle_name(muscle) for muscle in unlimited)
+    return [
+        SafetyWarning(
+            code="muscle_without_limit",
+            severity="caution",
+            message=f"No dose limit of its own for {brand} in: {named}. Only the "
+            f"clinic's ceilings apply: {ceilings} (clinic settings). An admin can "
+            "set a limit on the dose limits page.",
+            source=UNLIMITED_SOURCE,
+        )
+    ]
+
+
 def check_dose_limits(
     doses: ProductDoses,
     sites: Sequence[PlannedSite],

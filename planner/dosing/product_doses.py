@@ -282,6 +282,15 @@ SHIPPED_DOSES: Mapping[str, ProductDoses] = {
 }
 
 
+def has_dose_reference(product_code: str) -> bool:
+    """Say whether the shipped reference has dose rules for the product.
+
+    A product without them cannot be charted: no limit, default or step of
+    another product stands in for its own.
+    """
+    return product_code in SHIPPED_DOSES
+
+
 def shipped_doses(product_code: str) -> ProductDoses:
     """Return the shipped dose rules for a product of the catalogue.
 

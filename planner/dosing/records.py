@@ -212,7 +212,8 @@ class PlannedSession:
     ``lot`` is the vial in use; ``earlier_lots`` the other vials of the product
     the chart's sites were drawn from (the first ran out, another was opened);
     ``no_vial_sites`` the numbers of dosed sites drawn from no vial on record
-    (charted before a vial was required).
+    (charted before a vial was required); ``undosed_sites`` the number and
+    muscle of each site whose dose is not entered yet (in no total, but charted).
     """
 
     kind: str
@@ -221,6 +222,7 @@ class PlannedSession:
     lot: LotInfo | None = None
     earlier_lots: tuple[LotInfo, ...] = ()
     no_vial_sites: tuple[int, ...] = ()
+    undosed_sites: tuple[tuple[int, str], ...] = ()
 
     def __post_init__(self) -> None:
         require_choice("kind", self.kind, SESSION_KINDS)

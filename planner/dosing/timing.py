@@ -56,12 +56,19 @@ def last_cycle_sessions(
 
 def interval_rule(product: Product) -> str:
     """Say how far apart the product's sessions should be: "Botox should be given
-    at least 84 days (12 weeks) apart"."""
-    weeks = format_units(product.min_interval_days / 7)
-    return (
-        f"{product.brand} should be given at least {product.min_interval_days} "
-        f"days ({weeks} weeks) apart"
-    )
+    at least 84 days (12 weeks) apart".
+
+    A product whose interval no source gives (``interval_source`` UNSOURCED, as
+    Dysport's) is said to follow the clinic's setting, never a rule.
+    """
+    days = product.min_interval_days
+    span = f"{days} days ({format_units(days / 7)} weeks)"
+    if product.interval_source.startswith("UNSOURCED"):
+        return (
+            f"the clinic's setting is at least {span} between {product.brand} "
+            f"treatments (no source gives {product.brand} an interval)"
+        )
+    return f"{product.brand} should be given at least {span} apart"
 
 
 def check_interval(

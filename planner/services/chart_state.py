@@ -56,6 +56,7 @@ from planner.services.chart_vials import lot_info
 from planner.services.chart_vials import vial_uses
 from planner.services.chart_vials import vials_used
 from planner.services.chart_vials import volume_ml
+from planner.services.charted_products import require_chartable
 from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
 from planner.services.warning_reasons import amended_warnings
@@ -336,6 +337,8 @@ def chart_state(
     assert patient is not None
     assert patient.id is not None
     assert product is not None
+    # Before any dose rule is read: a product with none is refused by name.
+    require_chartable(product)
     rows = list(
         session.exec(
             select(InjectionSite)

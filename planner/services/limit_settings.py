@@ -32,6 +32,7 @@ from planner.reference import MUSCLE_DOSES
 from planner.services import settings
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.charted_products import require_chartable_code
 from planner.services.settings import to_number
 
 LIMIT_PREFIX = "limit."
@@ -193,7 +194,12 @@ def _point_range(
 
 
 def product_limits(session: Session, code: str) -> ProductLimits:
-    """Return a product's limits for the page: each figure, its source, its mark."""
+    """Return a product's limits for the page: each figure, its source, its mark.
+
+    :raises NoDoseReference: for a product the shipped reference does not list.
+    :raises NotFound: for a code no product has.
+    """
+    require_chartable_code(session, code)
     shipped = dosing.shipped_doses(code)
     rows = _rows(session, code)
     ranges = settings.dose_ranges(session) if code == BOTOX else {}
@@ -351,8 +357,7 @@ def save_product_limits(
         bounds, a low end above its high end, or a ceiling above the session's.
     :raises StaleWrite: when another admin saved this product's limits since.
     """
-    if code not in dosing.SHIPPED_DOSES:
-        raise InvalidInput("Unknown product.", fields={"product": "is not known"})
+    require_chartable_code(session, code)
     rows = _rows(session, code)
     if stamp != _stamp(rows):
         raise StaleWrite(

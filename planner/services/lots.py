@@ -31,6 +31,8 @@ from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services.audit import Actor
 from planner.services.audited_rows import add_audited
+from planner.services.charted_products import chartable
+from planner.services.charted_products import require_chartable
 from planner.services.site_vials import session_vials
 from planner.validation import blank_as_none
 from planner.validation import parse_input
@@ -99,18 +101,26 @@ def plain_parse(
 
 
 def get_product(session: Session, code: str) -> Product:
+    """Return an active product planner can chart, for a chart, vial or delivery.
+
+    :raises InvalidInput: naming ``product`` for an unknown or inactive product,
+        or one the dose reference does not list (``NoDoseReference``).
+    """
     product = session.exec(select(Product).where(Product.code == code)).first()
     if product is None or not product.active:
         raise InvalidInput(
             "Choose a product.", fields={"product": "is not a known product"}
         )
+    require_chartable(product)
     return product
 
 
 def list_products(session: Session) -> list[Product]:
-    return list(
-        session.exec(select(Product).where(col(Product.active)).order_by(Product.brand))
+    """Return the active products planner can chart, by brand."""
+    found = session.exec(
+        select(Product).where(col(Product.active)).order_by(Product.brand)
     )
+    return [product for product in found if chartable(product)]
 
 
 def _first_uses() -> Subquery:

@@ -35,6 +35,7 @@ from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services import limit_settings
 from planner.services import settings
+from planner.services.charted_products import require_chartable_code
 from planner.services.clinical_flags import contraindications_as_of
 from planner.services.followup import scheduling_rules
 from planner.services.lookup import get_or_raise
@@ -55,7 +56,10 @@ def product_doses(session: Session, product_code: str) -> dosing.ProductDoses:
     (settings ``dose.<muscle>``) are Botox figures, onabotulinumtoxinA units as the
     clinical reference gives them: they set Botox's per-point limits and tap
     defaults, and no other product's.
+
+    :raises NoDoseReference: for a product the shipped reference does not list.
     """
+    require_chartable_code(session, product_code)
     shipped = limit_settings.with_clinic_limits(
         session, dosing.shipped_doses(product_code)
     )
@@ -77,7 +81,10 @@ def default_dose(session: Session, product_code: str, muscle: str) -> float | No
     """Return the tap default for a muscle in the product's own units, if it has one.
 
     None means the clinician enters the dose: no product borrows another's figure.
+
+    :raises NoDoseReference: for a product the shipped reference does not list.
     """
+    require_chartable_code(session, product_code)
     if product_code == BOTOX:
         return settings.dose_default(session, muscle)
     return dosing.shipped_doses(product_code).defaults.get(muscle)
@@ -336,6 +343,7 @@ def check_chart(
         no_vial_sites=tuple(
             s.number for s in sites if s.units is not None and s.vial_lot_id is None
         ),
+        undosed_sites=tuple((s.number, s.muscle) for s in sites if s.units is None),
     )
     if amending and record.signed_at is not None:
         flags = contraindications_as_of(session, patient, record.signed_at)

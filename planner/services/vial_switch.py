@@ -27,6 +27,7 @@ from planner.models import VialLot
 from planner.services import lots as lot_service
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.charted_products import require_chartable
 from planner.services.drafts import get_session_record
 from planner.services.lookup import get_or_raise
 from planner.services.session_vials import choose_vial
@@ -101,6 +102,7 @@ def switch_vial(
     now = now or utc_now()
     record = get_session_record(session, session_id)
     product = get_or_raise(session, Product, record.product_id, "No such product.")
+    require_chartable(product)
     before = record.vial_lot_id
     lot = choose_vial(
         session, actor, product, request.lot_choice, data, zone=zone, now=now

@@ -107,6 +107,8 @@ def _render_limits(
 ) -> tuple[str, int]:
     session = get_session()
     products = list_products(session)
+    # Refuses, by name, a product the dose reference does not list.
+    limits = limit_settings.product_limits(session, code)
     product = next((p for p in products if p.code == code), None)
     if product is None:
         raise NotFound(f"There is no product {code!r}.")
@@ -115,7 +117,7 @@ def _render_limits(
         "settings/limits.html",
         product=product,
         products=products,
-        limits=limit_settings.product_limits(session, code),
+        limits=limits,
         muscles=names,
         ceiling_names=limit_settings.CEILING_NAMES,
         group_names=limit_settings.GROUP_NAMES,

@@ -26,10 +26,11 @@ from tests.factories import make_treatment
 
 DAY0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 LATER = DAY0 + timedelta(days=1)
-# A dose within every limit, and one over the mentalis' limits, per product.
+# A muscle with limits of its own, a dose within every limit, and one over the
+# muscle's limits, per product.
 DOSES = {
-    "botox": ({}, 2, 9),
-    "dysport": ({"vial_units": 300}, 5, 30),
+    "botox": ({}, "mentalis", 2, 9),
+    "dysport": ({"vial_units": 300}, "corrugator", 5, 30),
 }
 
 
@@ -48,12 +49,12 @@ def amend(session, injector, record_id, reason, **data):
 def raised_by_amendment(session, injector, product, make_patient):
     """Sign a chart within limits, then amend its dose over them, giving a reason
     for each warning the amendment raised; return the treatment and the reasons."""
-    form, within, over = DOSES[product]
+    form, muscle, within, over = DOSES[product]
     treatment = make_treatment(
         session,
         injector,
         make_patient().id,
-        [("mentalis", "left", within)],
+        [(muscle, "left", within)],
         when=DAY0,
         sign=True,
         product=product,
@@ -112,7 +113,7 @@ def test_a_reason_given_in_an_amendment_stands_for_the_next_one(
 
     # A dose changed again words its warnings anew: they need their reasons.
     (site,) = treatment.sites
-    _, _, over = DOSES[product]
+    *_, over = DOSES[product]
     with pytest.raises(InvalidInput) as refused:
         amend(
             session,

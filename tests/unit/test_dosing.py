@@ -823,7 +823,11 @@ def test_run_all_checks_holds_another_product_to_its_own_rules():
         rules=ClinicRules(doses=shipped_doses("dysport")),
         now=NOW,
     )
-    assert codes(warnings) == ["dose_above_site_ceiling", "lot_missing"]
+    assert codes(warnings) == [
+        "dose_above_site_ceiling",
+        "lot_missing",
+        "muscle_without_limit",
+    ]
     assert "U (Speywood)" in warnings[0].message
 
 
