@@ -45,6 +45,7 @@ from planner.services.audit import write_event
 from planner.services.audited_rows import delete_audited
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
+from planner.services.site_vials import own_vial
 from planner.services.treated_sites import refuse_treated_muscle
 from planner.validation import parse_input
 from planner.vocabulary import role_for
@@ -83,6 +84,15 @@ class SiteCreate(BaseModel):
         min_length=1,
         max_length=200,
         description="With units null: why the dose is to enter, as the site said.",
+    )
+    vial_lot_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_VERSION,
+        description=(
+            "An undo putting back a site: the vial it was drawn from, one of this"
+            " chart's vials of its product. Left out: the vial in use."
+        ),
     )
     # Place a site on a muscle a procedure excised or denervated (issue 22).
     confirm_treated_muscle: bool = False
@@ -255,7 +265,9 @@ def add_site(
     own units, when the tap carries none; where it has none, the site is charted
     with its dose unset, for the clinician to enter (no other product's figure).
     ``units`` sent as null charts it unset whatever the default (an undo putting
-    back a site that had no dose), with the ``unset_reason`` it had.
+    back a site that had no dose), with the ``unset_reason`` it had. A site put
+    back keeps its ``vial_lot_id``, one of the chart's own vials (``own_vial``);
+    any other site is drawn from the vial in use.
     """
     request: SiteCreate = parse_input(SiteCreate, data)
     now = now or utc_now()
@@ -275,6 +287,9 @@ def add_site(
         confirmed=request.confirm_treated_muscle,
         zone=zone,
     )
+    own = None
+    if request.vial_lot_id is not None:
+        own = own_vial(session, session_id, request.vial_lot_id)
     version, patient_id = claim_version(session, session_id, request.version, now=now)
     affected, number, product_code, brand, vial_lot_id = side_and_next_number(
         session, session_id, patient_id
@@ -301,7 +316,7 @@ def add_site(
         "unset_reason": reason,
         "depth": None,
         "note": None,
-        "vial_lot_id": vial_lot_id,
+        "vial_lot_id": vial_lot_id if own is None else own,
         "version": 1,
         "created_at": now,
         "updated_at": now,

@@ -222,7 +222,8 @@ def switch_vial(session_id: int) -> Response | tuple[str, int]:
     else:
         flash(
             f"Switched to lot {lot.lot_number}: the sites charted from now on are "
-            "drawn from it; those charted already keep their vial.",
+            "drawn from it; those charted already keep their vial. Undo starts "
+            "again from the switch: what was done before it cannot be undone.",
             "success",
         )
     return redirect(url_for("sessions.chart", session_id=session_id))

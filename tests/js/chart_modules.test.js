@@ -341,6 +341,20 @@ tests["undo: a replacing copy keeps the removed sites' points and doses to put b
   equal(again.top().removed, [{ id: 2, number: 1, x: 10, y: 20, units: 3 }], "ids, points and doses only");
 };
 
+tests["undo: a deleted site keeps the id of the vial it was drawn from, to put back"] = async () => {
+  const storage = new Map();
+  const fake = { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => storage.set(k, v), removeItem: (k) => storage.delete(k) };
+  const history = createUndo({ storage: fake, sessionId: 11 });
+  history.push({ kind: "delete", site: { id: 3, number: 1, x: 10, y: 20, units: 10, vial_lot_id: 21, lot_number: "DYS-ONE" }, label: "delete site 1" });
+  history.push({ kind: "batch", siteIds: [7], removed: [{ id: 4, number: 2, x: 30, y: 40, units: 5, vial_lot_id: 22 }, { id: 5, number: 3, x: 50, y: 60, units: 2, vial_lot_id: null }], label: "copy of last cycle, replacing 2 sites" });
+  history.save(8);
+  const again = createUndo({ storage: fake, sessionId: 11 });
+  assert(again.restore(8), "restored");
+  equal(again.top().removed, [{ id: 4, number: 2, x: 30, y: 40, units: 5, vial_lot_id: 22 }, { id: 5, number: 3, x: 50, y: 60, units: 2 }], "each removed site's vial; none where it had none");
+  again.pop();
+  equal(again.top().site, { id: 3, number: 1, x: 10, y: 20, units: 10, vial_lot_id: 21 }, "the deleted site's vial id, never its lot number");
+};
+
 window.testNames = Object.keys(tests);
 window.runTest = async (name) => {
   if (!tests[name]) return `no test named ${name}`;

@@ -234,12 +234,16 @@ export function createTasks(c) {
   /** The request that puts back a deleted site, under the number the server gives it.
    *
    * A site that had no dose comes back with none (``units`` null, never the
-   * product's default) and with the reason it gave. */
+   * product's default) and with the reason it gave; it keeps the vial it was
+   * drawn from, not the vial in use since a switch. */
   function restoreTask(site) {
     const point = { x: site.x, y: site.y };
     const units = site.units ?? null;
+    const body = { ...point, units };
+    if (units == null && site.unset_reason) body.unset_reason = site.unset_reason;
+    if (site.vial_lot_id != null) body.vial_lot_id = site.vial_lot_id;
     return createTask({
-      body: { ...point, units, ...(units == null && site.unset_reason ? { unset_reason: site.unset_reason } : {}) },
+      body,
       point,
       undo: false,
       onCreated(created) {

@@ -2,8 +2,8 @@
  *
  * It is saved in sessionStorage under the session id, with the chart version it
  * belongs to: after a reload it comes back only if nothing else changed the chart
- * since. It holds site ids, numbers, points and doses (or why a dose is to
- * enter) only, never a name.
+ * since. It holds site ids, numbers, points, doses (or why a dose is to enter)
+ * and vial ids only, never a name.
  */
 
 export const UNDO_MERGE_MS = 4000; // stepper presses closer than this undo together
@@ -24,9 +24,11 @@ function bare(entry) {
   return out;
 }
 
-/** A site to put back: its id, number, point and dose, or why it has none. */
-function bareSite({ id, number, x, y, units, unset_reason: reason }) {
+/** A site to put back: its id, number, point, dose (or why it has none) and the
+ * id of the vial it was drawn from, which it keeps after a switch. */
+function bareSite({ id, number, x, y, units, unset_reason: reason, vial_lot_id: vial }) {
   const site = { id, number, x, y, units };
+  if (vial != null) site.vial_lot_id = Number(vial);
   // "Dose not carried over: …" names products, never a person.
   if (units == null && reason) site.unset_reason = String(reason);
   return site;
