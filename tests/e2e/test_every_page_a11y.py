@@ -307,6 +307,7 @@ def findings(
         page.goto(f"{url}/patients/{first_patient(sweep)}/self-entry/new")
         page.get_by_role("button", name="Hand over the tablet").click()
         expect(page).to_have_url(re.compile(r"/self-entry$"))
+        page.wait_for_load_state("load")  # its stylesheet applied before axe runs
         found.check(page, "/self-entry (the patient's kiosk)")
     finally:
         for context in contexts.values():

@@ -134,7 +134,12 @@ def record_saq_review(page: Page, server: LiveServer, patient_id: int) -> None:
 
 
 def kiosk_check(page: Page) -> None:
-    """The kiosk: big type and big targets, and no way to anything else."""
+    """The kiosk: big type and big targets, and no way to anything else.
+
+    Measured once the page has loaded: the address changes as soon as the answer
+    starts, before its stylesheet applies (a 20 px choice, seen under load).
+    """
+    page.wait_for_load_state("load")
     expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
     expect(page.locator("a[href]")).to_have_count(1)  # the skip link, nothing else
