@@ -14,6 +14,8 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import scheduling
+from planner.clinic_time import day_start
+from planner.clinic_time import open_through
 from planner.clinic_time import wall_clock_gap
 from planner.db_types import utc_now
 from planner.errors import Conflict
@@ -407,10 +409,8 @@ def suggest_slots(
         return []
     lengths = scheduling.slot_lengths_from_settings(clinic_settings(session))
     minutes = scheduling.slot_length(appointment.kind.value, lengths)
-    first = datetime.combine(min(days), datetime.min.time(), tzinfo=zone)
-    last = datetime.combine(max(days), datetime.min.time(), tzinfo=zone) + timedelta(
-        days=1
-    )
+    first = day_start(min(days), zone)
+    last = open_through(max(days), zone)
     booked = [
         scheduling.Interval(a.starts_at, a.ends_at)
         for a in session.exec(

@@ -2,8 +2,6 @@
 
 from datetime import date
 from datetime import datetime
-from datetime import time
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +12,7 @@ from sqlmodel import select
 
 from planner import comparison
 from planner import scheduling
+from planner.clinic_time import open_through
 from planner.errors import Conflict
 from planner.models import Appointment
 from planner.models import AppointmentKind
@@ -134,7 +133,7 @@ def _close_fulfilled(
     calendar feed and that day's list rather than standing there as if the
     patient had come.
     """
-    next_day = datetime.combine(treated_on + timedelta(days=1), time(0), tzinfo=zone)
+    next_day = open_through(treated_on, zone)
     booked_later = and_(
         col(Appointment.status) == AppointmentStatus.BOOKED,
         col(Appointment.starts_at) >= next_day,

@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
-from datetime import datetime
-from datetime import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -19,6 +17,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.clinic_time import day_start
 from planner.clinic_time import local_day
 from planner.interop.research_csv_cells import Column
 from planner.interop.research_csv_cells import CsvFile
@@ -105,10 +104,6 @@ class StockReport:
     products: list[ProductReport]
 
 
-def _moment(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
-
-
 def monthly_report(
     session: Session, *, last: date, zone: ZoneInfo, months: int = MONTHS
 ) -> StockReport:
@@ -116,7 +111,7 @@ def monthly_report(
     last = month_start(last)
     first = add_months(last, 1 - months)
     end = add_months(last, 1)
-    starts, stops = _moment(first, zone), _moment(end, zone)
+    starts, stops = day_start(first, zone), day_start(end, zone)
     rows: dict[tuple[int, date], MonthRow] = {}
 
     def row(product_id: int, month: date) -> MonthRow:

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
-from datetime import time
-from datetime import timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -19,6 +17,8 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.clinic_time import day_start
+from planner.clinic_time import open_through
 from planner.models import Appointment
 from planner.models import AppointmentKind
 from planner.models import AppointmentStatus
@@ -102,9 +102,7 @@ class TodaysClinic:
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """Return the aware first moment of the clinic day and of the next one."""
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start, end
+    return day_start(day, zone), open_through(day, zone)
 
 
 def _charts_today(

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
-from datetime import time
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +16,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.clinic_time import day_start
 from planner.db_types import utc_now
 from planner.models import Appointment
 from planner.models import AppointmentStatus
@@ -69,10 +69,6 @@ class Worklist:
     # What patients reported in their diaries: side effects to call about, and
     # wear-offs to book.
     diary: DiaryAlerts = field(default_factory=DiaryAlerts)
-
-
-def _bounds(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
 
 
 def _section(
@@ -133,7 +129,7 @@ def build_worklist(
     """Gather the five lists staff work from, and the vials to close, capped."""
     week_start = today - timedelta(days=today.weekday())
     week_end = week_start + timedelta(days=7)
-    today_start = _bounds(today, zone)
+    today_start = day_start(today, zone)
     booked = col(Appointment.status) == AppointmentStatus.BOOKED
     proposed = col(Appointment.status) == AppointmentStatus.PROPOSED
     sections = [
@@ -143,7 +139,7 @@ def build_worklist(
                 and_(
                     booked,
                     col(Appointment.starts_at) >= today_start,
-                    col(Appointment.starts_at) < _bounds(week_end, zone),
+                    col(Appointment.starts_at) < day_start(week_end, zone),
                 ),
                 and_(
                     proposed,
@@ -221,8 +217,8 @@ def week_view(
                     AppointmentStatus.MISSED,
                 )
             ),
-            col(Appointment.starts_at) >= _bounds(week_start, zone),
-            col(Appointment.starts_at) < _bounds(end, zone),
+            col(Appointment.starts_at) >= day_start(week_start, zone),
+            col(Appointment.starts_at) < day_start(end, zone),
         ),
         (col(Appointment.starts_at),),
         title="Week",

@@ -1,15 +1,14 @@
 """The audit trail search page, for admins. Read-only: no route changes the trail."""
 
 from datetime import date
-from datetime import datetime
-from datetime import time
-from datetime import timedelta
 
 from flask import Blueprint
 from flask import render_template
 from flask import request
 
 from planner.access import roles_required
+from planner.clinic_time import day_start
+from planner.clinic_time import open_through
 from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.models import AuditAction
@@ -77,10 +76,6 @@ def _action(errors: dict[str, str]) -> AuditAction | None:
         return None
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=clinic_zone())
-
-
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def index() -> str:
@@ -104,9 +99,9 @@ def index() -> str:
         action=action,
         entity_type=entity_type,
         patient_id=patient_id,
-        since=_start_of(since) if since else None,
+        since=day_start(since, clinic_zone()) if since else None,
         # The end date is inclusive: everything before the next day starts.
-        until=_start_of(until + timedelta(days=1)) if until else None,
+        until=open_through(until, clinic_zone()) if until else None,
         page=page,
         size=size,
     )
