@@ -56,6 +56,18 @@ def take(session, actor, session_id, *, now, view="rest"):
     )
 
 
+def treat(session, actor, patient_id, product):
+    """Open a cycle on ``TREATED`` with a vial of the product's usual size."""
+    return make_treatment(
+        session,
+        actor,
+        patient_id,
+        when=TREATED,
+        product=product,
+        vial_units=CHIN_DOSES[product][1],
+    )
+
+
 def stored(session):
     session.expire_all()
     return session.exec(select(Photo)).all()
@@ -84,14 +96,7 @@ def cycle(session, injector, make_patient, request):
         session, injector, patient.id, when=SIGNED, kind=ConsentKind.PHOTOGRAPHY
     )
     product = getattr(request, "param", "botox")
-    treatment = make_treatment(
-        session,
-        injector,
-        patient.id,
-        when=TREATED,
-        product=product,
-        vial_units=CHIN_DOSES[product][1],
-    )
+    treatment = treat(session, injector, patient.id, product)
     return patient, treatment.id
 
 
@@ -225,13 +230,6 @@ def test_consent_recorded_only_on_the_photos_page_has_no_form_to_expire(
     photo_service.record_consent(
         session, injector, patient.id, {"consent": "clinical"}, now=SIGNED
     )
-    treatment = make_treatment(
-        session,
-        injector,
-        patient.id,
-        when=TREATED,
-        product=product,
-        vial_units=CHIN_DOSES[product][1],
-    )
+    treatment = treat(session, injector, patient.id, product)
     take(session, injector, treatment.id, now=EXPIRY_DAY_LATE_UTC)
     assert len(stored(session)) == 1

@@ -21,14 +21,12 @@ from planner.models import Role
 from planner.models.photos import Photo
 from planner.services import photos as photo_service
 from planner.services.audit import Actor
-from tests.factories import CHIN_DOSES
 from tests.factories import ZONE
 from tests.factories import give_consent
-from tests.factories import make_treatment
 from tests.photo_images import face_jpeg
+from tests.services.test_photo_consent_in_force import treat
 
 SIGNED = datetime(2025, 6, 15, 10, tzinfo=UTC)
-TREATED = datetime(2026, 5, 4, 9, tzinfo=UTC)
 LAST_DAY_LATE = datetime(2026, 6, 14, 22, 30, tzinfo=UTC)
 EXPIRY_DAY_LATE_UTC = datetime(2026, 6, 14, 23, 30, tzinfo=UTC)
 REASON = "more than 12 months ago (the clinic&#39;s re-consent age)"
@@ -45,15 +43,7 @@ def lapsed(request, session, login_as, make_patient, monkeypatch):
     actor = Actor(user, "injector")
     patient = make_patient()
     give_consent(session, actor, patient.id, when=SIGNED, kind=ConsentKind.PHOTOGRAPHY)
-    product = request.param
-    treatment = make_treatment(
-        session,
-        actor,
-        patient.id,
-        when=TREATED,
-        product=product,
-        vial_units=CHIN_DOSES[product][1],
-    )
+    treatment = treat(session, actor, patient.id, request.param)
     kept = photo_service.add_photo(
         session,
         actor,
