@@ -1,26 +1,21 @@
 """Whether a patient's consents are in force: the records, read and judged.
 
-The pure rule (``planner.consent.decide_consent``) decides; this module reads
-the records it needs, for the consent page, the chart's signing check and the
-research export. Nothing here writes.
+The pure rule (``planner.consent.decide_consent``) decides, asked through
+``planner.services.consent_validity``; this module reads the records it needs,
+for the consent page and the chart's signing check. Nothing here writes.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
 from planner.clinic_time import local_day
 from planner.consent import ConsentDecision
-from planner.consent import ConsentEvidence
 from planner.consent import ConsentKind
-from planner.consent import decide_consent
 from planner.consent.kinds import KIND_LABELS
 from planner.dosing.records import format_day
 from planner.models import ConsentForm
@@ -29,12 +24,10 @@ from planner.models import TreatmentSession
 from planner.models import User
 from planner.services.consent_forms import current_form
 from planner.services.consent_forms import form_as_of
+from planner.services.consent_validity import decide_at
+from planner.services.consent_validity import valid_months
 from planner.services.patients import get_patient
 from planner.services.photos import consent_state
-from planner.services.settings import get_setting_value
-
-VALID_MONTHS_KEY = "consent_valid_months"
-DEFAULT_VALID_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -54,12 +47,6 @@ class KindStatus:
     withdrawn_on_photos: str | None = None
 
 
-def valid_months(session: Session) -> int:
-    """Return the clinic's re-consent age in months (a clinic setting)."""
-    value = get_setting_value(session, VALID_MONTHS_KEY, DEFAULT_VALID_MONTHS)
-    return max(1, int(value))
-
-
 def patient_records(
     session: Session, patient_id: int, kind: ConsentKind | None = None
 ) -> list[ConsentRecord]:
@@ -73,39 +60,6 @@ def patient_records(
                 col(ConsentRecord.signed_at).desc(), col(ConsentRecord.id).desc()
             )
         ).all()
-    )
-
-
-def _evidence(record: ConsentRecord | Row[Any], zone: ZoneInfo) -> ConsentEvidence:
-    return ConsentEvidence(
-        form_version=record.form_version,
-        signed_on=local_day(record.signed_at, zone),
-        method=record.method,
-        withdrawn_on=(
-            None
-            if record.withdrawn_at is None
-            else local_day(record.withdrawn_at, zone)
-        ),
-        reason=record.reason,
-        record_id=record.id,
-    )
-
-
-def decide_at(
-    records: Sequence[ConsentRecord | Row[Any]],
-    form: ConsentForm,
-    *,
-    months: int,
-    now: datetime,
-    zone: ZoneInfo,
-) -> ConsentDecision:
-    """Ask the rule about one patient's records of ``form``'s kind, at ``now``."""
-    return decide_consent(
-        [_evidence(record, zone) for record in records if record.signed_at <= now],
-        current_version=form.version,
-        today=local_day(now, zone),
-        valid_months=months,
-        form_name=f"{form.kind.value} consent form",
     )
 
 

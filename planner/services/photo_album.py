@@ -26,7 +26,7 @@ from planner.services.patients import get_patient
 from planner.services.photo_views import ViewSetting
 from planner.services.photo_views import list_views
 from planner.services.photos import ConsentState
-from planner.services.photos import consent_state
+from planner.services.photos import consent_in_force
 from planner.services.photos import cycle_session
 from planner.services.photos import patient_cycles
 from planner.services.photos import require_visible
@@ -209,5 +209,5 @@ def capture_step(
         takes=takes,
         current=current,
         next_code=_next_missing(views, takes, code),
-        consent=consent_state(session, cycle.patient_id),
+        consent=consent_in_force(session, cycle.patient_id, now=now, zone=zone),
     )

@@ -1,15 +1,16 @@
 """Photographs: consent, capture, the stored images, the clinician's marks.
 
 Consent comes first: no photo is taken without a recorded photography consent
-(separate from treatment consent), and once a patient withdraws it their photos
-are hidden from every page and every image request; only an admin's archive
-(``planner.services.photo_export``) still reads them.
+(separate from treatment consent) that is in force today, and once a patient
+withdraws it their photos are hidden from every page and every image request;
+only an admin's archive (``planner.services.photo_export``) still reads them.
 
 Every image served is an audited VIEW, in the same transaction as nothing else:
 who looked at which photo of whom, and at what size.
 """
 
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from sqlmodel import select
 from planner import clinic_time
 from planner import photometry
 from planner.clinic_time import local_day
+from planner.consent import ConsentKind
 from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import Forbidden
@@ -41,6 +43,9 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.audited_rows import add_audited
+from planner.services.consent_forms import current_form
+from planner.services.consent_validity import decide_at
+from planner.services.consent_validity import valid_months
 from planner.services.consent_withdrawal import signed_photography
 from planner.services.consent_withdrawal import withdraw_record
 from planner.services.drafts import live
@@ -60,16 +65,25 @@ class ConsentState:
     ``signed_withdrawn``: the patient's newest signed photography consent form
     is withdrawn, so only a new signature, or consent held elsewhere recorded
     with its reason on the consent page, lets photos be taken again.
+
+    ``closed_because``: the photo module's record allows photos, but the
+    patient's signed photography consent form is not valid today (older than
+    the clinic's re-consent age, or on a form version since replaced), in
+    words saying what is needed. Only ``consent_in_force`` judges the form.
     """
 
     consent: PhotoConsent | None
     recorded_at: datetime | None = None
     note: str | None = None
     signed_withdrawn: bool = False
+    closed_because: str | None = None
 
     @property
     def allows_capture(self) -> bool:
-        return self.consent in (PhotoConsent.CLINICAL, PhotoConsent.TEACHING)
+        return self.closed_because is None and self.consent in (
+            PhotoConsent.CLINICAL,
+            PhotoConsent.TEACHING,
+        )
 
     @property
     def hidden(self) -> bool:
@@ -88,11 +102,12 @@ NEEDS_REASON = (
 
 
 def consent_state(session: Session, patient_id: int) -> ConsentState:
-    """Return the patient's photography consent in force.
+    """Return the patient's photography consent as recorded (not judged by date).
 
     The photo module's latest record, unless the newest signed photography
     consent form is withdrawn: that withdrawal stands (photos hidden) until a
-    new signature, whatever the photo module recorded since.
+    new signature, whatever the photo module recorded since. Whether a photo
+    may be taken today is ``consent_in_force``'s answer.
     """
     latest = session.exec(
         select(PhotoConsentRecord)
@@ -112,6 +127,39 @@ def consent_state(session: Session, patient_id: int) -> ConsentState:
     if latest is None:
         return ConsentState(None)
     return ConsentState(latest.consent, latest.recorded_at, latest.note, withdrawn)
+
+
+def consent_in_force(
+    session: Session, patient_id: int, *, now: datetime, zone: ZoneInfo
+) -> ConsentState:
+    """Return the photography consent in force on the clinic's day of ``now``.
+
+    The recorded consent (``consent_state``), closed for capture when the
+    patient's signed photography consent form is not valid then: the same rule,
+    re-consent age and form version as treatment consent on the chart. Consent
+    held elsewhere, recorded with its reason, counts as a signature would. A
+    consent recorded only on the photos page has no signed form to judge. An
+    expired form hides no photo: only a withdrawal does.
+
+    Only adds and flushes (the shipped form, on first use).
+    """
+    state = consent_state(session, patient_id)
+    signed = signed_photography(session, patient_id)
+    if not state.allows_capture or not signed:
+        return state
+    form = current_form(session, ConsentKind.PHOTOGRAPHY)
+    decision = decide_at(signed, form, months=valid_months(session), now=now, zone=zone)
+    if decision.valid:
+        return state
+    return replace(
+        state,
+        closed_because=f"{decision.message} Or record on the consent page that "
+        "consent is held elsewhere, and why.",
+    )
+
+
+class ConsentLapsed(InvalidInput):
+    """Photography consent was given, but its signed form is not valid today."""
 
 
 def record_consent(
@@ -272,7 +320,14 @@ def _capture_problems(
     zone: ZoneInfo,
 ) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if not consent_state(session, cycle.patient_id).allows_capture:
+    consent = consent_in_force(session, cycle.patient_id, now=now, zone=zone)
+    if consent.closed_because is not None:
+        # Nothing else matters until the patient signs again.
+        raise ConsentLapsed(
+            "The photo was not saved.",
+            fields={"consent": f"is not in force: {consent.closed_because}"},
+        )
+    if not consent.allows_capture:
         problems["consent"] = (
             "is not recorded: record the patient's photography consent first"
         )
@@ -298,6 +353,8 @@ def add_photo(
 ) -> Photo:
     """Store a photo of one view for the session's cycle: original, display, thumb.
 
+    :raises ConsentLapsed: if the signed photography consent form is not
+        valid on the clinic's day of ``now`` (``consent``).
     :raises InvalidInput: without photo consent, for an unknown view or
         timepoint, for a timepoint its date contradicts (``timepoint``), or for
         an upload that is not a usable photo (``photo``).

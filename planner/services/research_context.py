@@ -41,8 +41,8 @@ from planner.models import TreatmentSession
 from planner.models import User
 from planner.models import VialLot
 from planner.services.consent_forms import current_form
-from planner.services.consent_status import decide_at
-from planner.services.consent_status import valid_months
+from planner.services.consent_validity import decide_at
+from planner.services.consent_validity import valid_months
 
 Rows = Iterator[dict[str, object]]
 

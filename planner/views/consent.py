@@ -31,6 +31,7 @@ from planner.reports import consent as consent_report
 from planner.reports.render import render_pdf
 from planner.services import consent as service
 from planner.services import consent_status
+from planner.services import consent_validity
 from planner.services.audit import record_print
 from planner.services.consent_forms import current_form
 from planner.services.consent_forms import parse_kind
@@ -70,7 +71,7 @@ def _render_index(
         statuses=statuses,
         witnesses=consent_status.user_names(session, statuses),
         method_labels=METHOD_LABELS,
-        valid_months=consent_status.valid_months(session),
+        valid_months=consent_validity.valid_months(session),
         errors=errors or {},
         submitted=submitted or {},
         labels=FIELD_LABELS,

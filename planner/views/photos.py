@@ -81,16 +81,15 @@ def _too_large(_exc: RequestEntityTooLarge) -> tuple[Response | str, int]:
 
 def _index_page(patient_id: int, errors: dict[str, str]) -> str:
     session = get_session()
-    consent = service.consent_state(session, patient_id)
+    now, zone = utc_now(), clinic_zone()
+    consent = service.consent_in_force(session, patient_id, now=now, zone=zone)
     return render_template(
         "photos/index.html",
         patient=get_patient(session, patient_id),
         consent=consent,
         albums=[]
         if consent.hidden
-        else photo_album.patient_album(
-            session, patient_id, zone=clinic_zone(), now=utc_now()
-        ),
+        else photo_album.patient_album(session, patient_id, zone=zone, now=now),
         views=list_views(session),
         timepoints=TIMEPOINT_CHOICES,
         errors=errors,
@@ -149,9 +148,16 @@ def _capture_page(
 @bp.get("/sessions/<int:session_id>/photos/capture")
 @roles_required(Role.INJECTOR)
 def capture(session_id: int) -> Response | tuple[str, int, dict[str, str]]:
-    """Take the standard views one after another, with a framing guide."""
+    """Take the standard views one after another, with a framing guide.
+
+    Without photography consent it sends the clinician to record it; when the
+    signed form is no longer valid the page says why and takes no photo.
+    """
     cycle = service.cycle_session(get_session(), session_id)
-    if not service.consent_state(get_session(), cycle.patient_id).allows_capture:
+    consent = service.consent_in_force(
+        get_session(), cycle.patient_id, now=utc_now(), zone=clinic_zone()
+    )
+    if not consent.allows_capture and consent.closed_because is None:
         flash("Record the patient's photography consent before taking photos.", "error")
         return redirect(url_for("photos.index", patient_id=cycle.patient_id))
     return _capture_page(
@@ -176,6 +182,9 @@ def upload(session_id: int) -> Response | tuple[str, int, dict[str, str]]:
             now=utc_now(),
             zone=clinic_zone(),
         )
+    except service.ConsentLapsed as exc:
+        # The page says what the consent needs and takes no photo until then.
+        return _capture_page(session_id, view, timepoint, exc.fields)
     except InvalidInput as exc:
         if set(exc.fields) != {"photo"}:
             raise  # no consent, or a forged view or timepoint: the error page says so
