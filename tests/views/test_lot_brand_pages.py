@@ -220,3 +220,12 @@ def test_stock_receives_azzalure_and_the_chair_opens_it_under_its_brand(
     assert opened.status_code == 302, text(opened)[:800]
     stock = text(staff.get("/stock/"))
     assert "Azzalure (Dysport), lot AZ9" in stock
+
+    # A recall by the batch number, chosen under the product, names the brand.
+    recall = text(browser.get("/stock/recall?product=dysport&lot=az9"))
+    assert_shows(recall, patient.family_name, "Azzalure (Dysport), lot AZ9")
+    assert "Sold under another brand, the same product: Azzalure: choose Dysport" in (
+        recall
+    )
+    csv = text(browser.get("/stock/recall.csv?product=dysport&lot=az9"))
+    assert csv.splitlines()[1].endswith(",Azzalure")
