@@ -22,6 +22,16 @@ class Dilution:
 
 
 @dataclass(frozen=True)
+class BrandReference:
+    """Another brand of the same product: the same substance and units, its own
+    box (vial sizes and dilution rows, where the reference gives them)."""
+
+    name: str
+    vial_sizes: tuple[int, ...]
+    dilutions: tuple[Dilution, ...]
+
+
+@dataclass(frozen=True)
 class ProductReference:
     code: str
     brand: str
@@ -36,12 +46,21 @@ class ProductReference:
     colour: str
     cap_units_3_months: float | None = None
     cap_source: str | None = None
+    # Brands besides ``brand`` under which the same product is sold.
+    other_brands: tuple[BrandReference, ...] = ()
 
 
 def _dilutions(source: str, *volumes: tuple[int, float]) -> tuple[Dilution, ...]:
     """Return the dilutions one source gives, each as (vial units, diluent mL)."""
     return tuple(Dilution(vial, diluent, source) for vial, diluent in volumes)
 
+
+_XEOMIN_DILUTIONS = _dilutions(
+    "[S25b] low-quality secondary source, not label text; arithmetic "
+    "matches 4 U/0.1 mL",
+    (50, 1.25),
+    (100, 2.5),
+)
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 PRODUCTS: tuple[ProductReference, ...] = (
@@ -90,6 +109,16 @@ PRODUCTS: tuple[ProductReference, ...] = (
         min_interval_days=84,
         interval_source="UNSOURCED: 3 months assumed as for the other products",
         colour="#D55E00",
+        other_brands=(
+            BrandReference(
+                "Azzalure",
+                (125,),
+                _dilutions(
+                    "[S24] Azzalure SmPC: 0.63 mL gives 10 U (Speywood) per 0.05 mL",
+                    (125, 0.63),
+                ),
+            ),
+        ),
     ),
     ProductReference(
         code="xeomin",
@@ -97,17 +126,15 @@ PRODUCTS: tuple[ProductReference, ...] = (
         inn="incobotulinumtoxinA",
         unit_name="U",
         vial_sizes=(50, 100),
-        dilutions=_dilutions(
-            "[S25b] low-quality secondary source, not label text; arithmetic "
-            "matches 4 U/0.1 mL",
-            (50, 1.25),
-            (100, 2.5),
-        ),
+        dilutions=_XEOMIN_DILUTIONS,
         in_use_hours=24,
         in_use_source="[S25] Xeomin: use within 24 h, keep at 2–8 °C",
         min_interval_days=84,
         interval_source="[S25] Xeomin: no more often than every 3 months",
         colour="#009E73",
+        # The reference gives Xeomin and Bocouture one row: the same vials [S25]
+        # and the same secondary-source dilutions [S25b].
+        other_brands=(BrandReference("Bocouture", (50, 100), _XEOMIN_DILUTIONS),),
     ),
     ProductReference(
         code="jeuveau",
@@ -310,6 +337,27 @@ def product_reference(code: str) -> ProductReference:
         if product.code == code:
             return product
     raise KeyError(code)
+
+
+def other_brand(code: str, name: str) -> BrandReference | None:
+    """Return another brand of a product by name, or None if it has no such one."""
+    try:
+        others = product_reference(code).other_brands
+    except KeyError:
+        return None
+    return next((other for other in others if other.name == name), None)
+
+
+def brand_names(code: str, brand: str) -> tuple[str, ...]:
+    """Return the brands a product is sold under, its main ``brand`` first.
+
+    A product the reference does not list has its one brand.
+    """
+    try:
+        others = product_reference(code).other_brands
+    except KeyError:
+        others = ()
+    return (brand, *(other.name for other in others))
 
 
 def brand_of(code: str) -> str:

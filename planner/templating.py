@@ -13,6 +13,7 @@ from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.dosing import format_marks
 from planner.dosing import format_volume_ml
+from planner.services.lot_brands import product_brands
 from planner.vocabulary import LABELS
 from planner.vocabulary import label
 
@@ -22,6 +23,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(can)
     # base.html's warning before the idle logout (WCAG 2.2.1).
     app.add_template_global(idle_watch)
+    # The vial forms' brand choice and dilution tables, per brand.
+    app.add_template_global(product_brands)
     zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
     # A global, not a context value: macros imported without context see it too.
     app.jinja_env.globals["LABELS"] = LABELS

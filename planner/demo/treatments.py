@@ -54,6 +54,8 @@ class Catalogue:
 
     ids: IntArray
     codes: tuple[str, ...]
+    # The brand each product's demo vials come under: its main one.
+    brands: tuple[str, ...]
     shares: FloatArray
     factors: FloatArray
     # Per product: (vial units, diluent mL) choices for the usual vial size.
@@ -75,7 +77,7 @@ def read_catalogue(connection: Connection) -> Catalogue:
     """Read the active products in ``PRODUCT_SHARES`` from the database."""
     table = table_of(Product)
     found = connection.execute(
-        select(table.c.id, table.c.code, table.c.dilutions)
+        select(table.c.id, table.c.code, table.c.brand, table.c.dilutions)
         .where(table.c.active.is_(True))
         .order_by(table.c.id)
     ).all()
@@ -86,6 +88,7 @@ def read_catalogue(connection: Connection) -> Catalogue:
     return Catalogue(
         ids=np.array([row.id for row in usable], dtype=np.int64),
         codes=tuple(row.code for row in usable),
+        brands=tuple(row.brand for row in usable),
         shares=shares / shares.sum(),
         factors=np.array([DOSE_FACTORS.get(row.code, 1.0) for row in usable]),
         dilutions=tuple(_usual_dilutions(row.dilutions) for row in usable),
@@ -221,6 +224,7 @@ def _lot_rows(
         patient=sessions.patient,
         values={
             "product_id": column(catalogue.ids[product]),
+            "brand": [catalogue.brands[index] for index in column(product)],
             "lot_number": column(numbers[product, period]),
             "expiry_date": to_dates(expiry[product, period]),
             "vial_units": column(vial),

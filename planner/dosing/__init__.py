@@ -18,6 +18,7 @@ from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
 from planner.dosing.dilution import DilutionCheck
+from planner.dosing.dilution import brand_dilutions
 from planner.dosing.dilution import check_dilution
 from planner.dosing.dilution import check_lot_dilution
 from planner.dosing.dilution import diluent_problem
@@ -82,6 +83,7 @@ __all__ = [
     "DoseLimit",
     "ProductDoses",
     "SHIPPED_DOSES",
+    "brand_dilutions",
     "check_dilution",
     "check_lot_dilution",
     "check_dose_limits",

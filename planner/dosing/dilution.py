@@ -22,6 +22,8 @@ from planner.dosing.records import SafetyWarning
 from planner.dosing.volume import format_units
 from planner.dosing.volume import units_per_tenth_ml
 from planner.reference import ProductReference
+from planner.reference import brand_names
+from planner.reference import other_brand
 
 # Beyond these no label or practice goes (the tables span 0.625 to 10 mL for
 # 50–500 U vials); a figure outside them is a typing error, refused outright.
@@ -60,6 +62,22 @@ def label_dilutions(product: ProductReference) -> tuple[LabelDilution, ...]:
     """Return the shipped reference's dilution table for a product."""
     return tuple(
         LabelDilution(d.vial_units, d.diluent_ml, d.source) for d in product.dilutions
+    )
+
+
+def brand_dilutions(product: Product, brand: str) -> tuple[LabelDilution, ...]:
+    """Return the dilution table of one of a product's brands.
+
+    The product's main brand has the table the catalogue holds; another brand
+    (Azzalure for Dysport) the rows the shipped reference gives its box.
+    """
+    if brand == product.brand:
+        return product.dilutions
+    other = other_brand(product.code, brand)
+    if other is None:
+        return ()
+    return tuple(
+        LabelDilution(d.vial_units, d.diluent_ml, d.source) for d in other.dilutions
     )
 
 
@@ -116,14 +134,15 @@ def check_lot_dilution(lot: LotInfo | None, product: Product) -> list[SafetyWarn
     treatment drawn from it. Silent when the lot's dilution or the product's
     table is not known.
     """
-    if (
-        lot is None
-        or lot.vial_units is None
-        or lot.diluent_ml is None
-        or not product.dilutions
-    ):
+    if lot is None or lot.vial_units is None or lot.diluent_ml is None:
         return []
-    sources = "; ".join(sorted({row.source for row in product.dilutions}))
+    # A lot of another brand of the product is checked against its own box.
+    mine = brand_names(product.code, product.brand)
+    brand = lot.brand if lot.brand in mine else product.brand
+    table = brand_dilutions(product, brand)
+    if not table:
+        return []
+    sources = "; ".join(sorted({row.source for row in table}))
     problem = diluent_problem(lot.diluent_ml)
     if problem is not None:
         # Stored before diluent volumes were bounded: say so rather than fail.
@@ -137,8 +156,8 @@ def check_lot_dilution(lot: LotInfo | None, product: Product) -> list[SafetyWarn
             )
         ]
     check = check_dilution(
-        product.brand,
-        product.dilutions,
+        brand,
+        table,
         lot.vial_units,
         lot.diluent_ml,
         unit_name=product.unit_name,

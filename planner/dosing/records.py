@@ -148,6 +148,8 @@ class LotInfo:
     first_used_at: datetime | None = None
     drawn: float | None = None
     vial_id: int | None = None
+    # The brand on the vial's box (Azzalure), when known: its dilution table.
+    brand: str | None = None
 
     def __post_init__(self) -> None:
         require_aware_or_none("reconstituted_at", self.reconstituted_at)

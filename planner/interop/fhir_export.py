@@ -286,11 +286,14 @@ class _BundleBuilder:
         return self.ref("viallot", lot_id)
 
     def medication(self, product: ProductRecord, lot: LotRecord | None) -> Resource:
+        # The text names the brand on the vial's box (Azzalure); the coding, the
+        # product it is (Dysport): the same substance and units.
+        brand = product.brand if lot is None or not lot.brand else lot.brand
         resource: Resource = {
             "resourceType": "Medication",
             "code": concept(
                 coding(PRODUCT_SYSTEM, product.code, product.brand),
-                text=f"{product.brand} ({product.inn})",
+                text=f"{brand} ({product.inn})",
             ),
         }
         if lot is not None:

@@ -106,6 +106,8 @@ class LotRecord:
     vial_units: int
     diluent_ml: float
     reconstituted_at: datetime | None = None
+    # The brand on the vial's box: the product's own, or another (Azzalure).
+    brand: str | None = None
 
     def __post_init__(self) -> None:
         if not self.lot_number:

@@ -55,6 +55,9 @@ class VialLot(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key="product.id", index=True)
+    # The brand printed on the box (Azzalure for a Dysport vial sold under it):
+    # pharmacovigilance goes by brand and batch (reference §5).
+    brand: str = Field(max_length=80)
     lot_number: str = Field(max_length=40)
     expiry_date: date
     vial_units: int = Field(gt=0)

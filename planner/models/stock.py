@@ -26,6 +26,8 @@ class StockLot(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     product_id: int = Field(foreign_key="product.id")
+    # The brand printed on the box, one of the product's brands (reference §5).
+    brand: str = Field(max_length=80)
     # Kept in capitals, so a lot typed in either case is the same lot.
     lot_number: str = Field(max_length=40)
     expiry_date: date

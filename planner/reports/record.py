@@ -294,7 +294,12 @@ def treatment_record(
         session_id,
         state.sites,
         dose_changes(amendments),
-        {vial.id: vial.lot_number for vial in vials},
+        {
+            vial.id: vial.lot_number
+            if vial.brand == state.session.product.brand
+            else f"{vial.brand} {vial.lot_number}"
+            for vial in vials
+        },
     )
     totals = state.totals
     picture = printed_map(

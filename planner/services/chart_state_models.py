@@ -63,6 +63,8 @@ class ProductInfo(StateModel):
 
 class LotInfo(StateModel):
     id: int
+    # The brand on the vial's box: the product's, or another it is sold under.
+    brand: str = Field(min_length=1)
     lot_number: str
     expiry_date: date
     vial_units: int = Field(gt=0)

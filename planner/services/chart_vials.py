@@ -21,6 +21,7 @@ def lot_info(lot: VialLot | None, zone: ZoneInfo) -> LotInfo | None:
     assert lot.id is not None
     return LotInfo(
         id=lot.id,
+        brand=lot.brand,
         lot_number=lot.lot_number,
         expiry_date=lot.expiry_date,
         vial_units=lot.vial_units,

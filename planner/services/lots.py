@@ -33,6 +33,9 @@ from planner.services.audit import Actor
 from planner.services.audited_rows import add_audited
 from planner.services.charted_products import chartable
 from planner.services.charted_products import require_chartable
+from planner.services.lot_brands import Brand
+from planner.services.lot_brands import choose_brand
+from planner.services.lot_brands import vial_size_problem
 from planner.services.site_vials import session_vials
 from planner.validation import blank_as_none
 from planner.validation import parse_input
@@ -48,6 +51,8 @@ class VialLotCreate(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    # The brand on the box, one of the product's; blank is its main brand.
+    brand: str | None = Field(default=None, max_length=80)
     lot_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9\-/.]+$")
     expiry_date: date
     vial_units: int = Field(gt=0, le=1000)
@@ -58,7 +63,7 @@ class VialLotCreate(BaseModel):
 
     _stripped = field_validator("lot_number", mode="before")(strip_text)
     _blank_is_none = field_validator("reconstituted_at", mode="before")(blank_as_none)
-    _optional = field_validator("diluent", mode="before")(strip_or_none)
+    _optional = field_validator("diluent", "brand", mode="before")(strip_or_none)
 
     # Plain words for a mistyped value, never the parser's own message.
     @field_validator("expiry_date", mode="before")
@@ -187,18 +192,8 @@ def list_usable_lots(
     return lots
 
 
-def label_table(product: Product) -> tuple[dosing.LabelDilution, ...]:
-    """Return a product's label dilution table as the catalogue stores it."""
-    return tuple(
-        dosing.LabelDilution(
-            float(row["vial_units"]), float(row["diluent_ml"]), str(row["source"])
-        )
-        for row in product.dilutions
-    )
-
-
 def _check_dilution(
-    product: Product, vial_units: float, diluent_ml: float, data: Any
+    product: Product, brand: Brand, vial_units: float, diluent_ml: float, data: Any
 ) -> None:
     """Refuse an impossible diluent; ask to confirm one off the dilution table.
 
@@ -211,8 +206,8 @@ def _check_dilution(
             "The diluent volume cannot be right.", fields={"diluent_ml": problem}
         )
     check = dosing.check_dilution(
-        product.brand,
-        label_table(product),
+        brand.name,
+        brand.dilutions,
         vial_units,
         diluent_ml,
         unit_name=product.unit_name,
@@ -220,9 +215,9 @@ def _check_dilution(
     confirmed = str(data.get("dilution_confirmed", "")).lower() in {"true", "on", "1"}
     if not check.on_label and not confirmed:
         raise InvalidInput(
-            f"{check.shown}: not a dilution in the {product.brand} dilution table.",
+            f"{check.shown}: not a dilution in the {brand.name} dilution table.",
             fields={
-                "dilution_confirmed": f"{check.shown} is off the {product.brand} "
+                "dilution_confirmed": f"{check.shown} is off the {brand.name} "
                 "dilution table: check the diluent volume, then tick to confirm it"
             },
         )
@@ -255,19 +250,21 @@ def _on_clinic_clock(entered: datetime, zone: Any) -> datetime:
 def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
     """Validate a new vial's details; a time without a zone is clinic time."""
     lot_in = parse_input(VialLotCreate, data, "Some vial details need correcting.")
-    if lot_in.vial_units not in product.vial_sizes:
-        sizes = ", ".join(f"{size} {product.unit_name}" for size in product.vial_sizes)
+    brand = choose_brand(product, lot_in.brand)
+    problem = vial_size_problem(product, brand, lot_in.vial_units)
+    if problem is not None:
         raise InvalidInput(
-            "That vial size does not exist for this product.",
-            fields={"vial_units": f"must be one of {sizes} for {product.brand}"},
+            "That vial size does not exist for this brand.",
+            fields={"vial_units": problem},
         )
-    _check_dilution(product, lot_in.vial_units, lot_in.diluent_ml, data)
+    _check_dilution(product, brand, lot_in.vial_units, lot_in.diluent_ml, data)
     reconstituted = lot_in.reconstituted_at
     if reconstituted is not None and reconstituted.tzinfo is None:
         reconstituted = _on_clinic_clock(reconstituted, zone)
     assert product.id is not None
     return VialLot(
         product_id=product.id,
+        brand=brand.name,
         lot_number=lot_in.lot_number,
         expiry_date=lot_in.expiry_date,
         vial_units=lot_in.vial_units,
@@ -279,17 +276,24 @@ def build_lot(product: Product, data: Any, *, zone: Any) -> VialLot:
 
 def check_carton(
     stock: StockLot,
-    expiry_date: date,
-    vial_units: int,
+    carton: tuple[str, date, int],
     *,
     since: str,
     message: str,
 ) -> None:
-    """Refuse a carton whose expiry or vial size differs from its stock lot's.
+    """Refuse a carton whose brand, expiry or vial size differs from its stock lot's.
+
+    ``carton`` is (brand, expiry date, vial units) as read off the box.
 
     :raises InvalidInput: naming each field that differs and what it was.
     """
+    brand, expiry_date, vial_units = carton
     errors = {}
+    if stock.brand != brand:
+        errors["brand"] = (
+            f"was {stock.brand} when lot {stock.lot_number} was {since}; "
+            "check the carton"
+        )
     if stock.expiry_date != expiry_date:
         errors["expiry_date"] = (
             f"was {stock.expiry_date.isoformat()} when lot {stock.lot_number} was "
@@ -320,8 +324,7 @@ def _from_stock(session: Session, lot: VialLot) -> StockLot | None:
         return None
     check_carton(
         stock,
-        lot.expiry_date,
-        lot.vial_units,
+        (lot.brand, lot.expiry_date, lot.vial_units),
         since="received into stock",
         message="This vial's details differ from its lot in stock.",
     )
@@ -356,15 +359,16 @@ def add_lot(
         )
     ).first()
     if same is not None:
-        details = ("expiry_date", "vial_units", "diluent_ml")
+        details = ("brand", "expiry_date", "vial_units", "diluent_ml")
         if all(getattr(same, name) == getattr(lot, name) for name in details):
             return same
         raise InvalidInput(
             "This vial was recorded before with other details.",
             fields={
                 "lot_number": "was recorded for this reconstitution time with a "
-                f"different expiry, size or dilution ({same.expiry_date}, "
-                f"{same.vial_units} U in {same.diluent_ml:g} mL); check the carton"
+                f"different brand, expiry, size or dilution ({same.brand}, "
+                f"{same.expiry_date}, {same.vial_units} U in "
+                f"{same.diluent_ml:g} mL); check the carton"
             },
         )
     product = session.get(Product, lot.product_id)

@@ -88,6 +88,8 @@ class RecallRow:
     kind: str
     status: str
     product: str
+    # The brand on the vial's box: the product's, or another it is sold under.
+    brand: str
     unit: str
     lot_number: str
     expiry_date: date
@@ -167,6 +169,7 @@ def _row(
         kind=label("session_kind", record.kind),
         status=record.status.value,
         product=product.brand,
+        brand=vial.brand,
         unit=product.unit_name,
         lot_number=vial.lot_number,
         expiry_date=vial.expiry_date,
@@ -280,9 +283,12 @@ def find_recall(
             select(User.id, User.name).where(col(User.id).in_(injectors))
         ).all()
     )
+    # Every brand of the product is searched (a batch number is its maker's):
+    # the answer names the brands its vials were recorded under.
+    brands = {vial.brand for _record, vial, _patient in rows} or {product.brand}
     recall = Recall(
         product=product.code,
-        brand=product.brand,
+        brand=" / ".join(sorted(brands)),
         lot=query.lot.upper(),
         rows=[
             _row(
@@ -323,6 +329,12 @@ RECALL_CSV = CsvFile(
         Column("sites", "text", "Each site: muscle, side and units."),
         Column("units", "decimal", "Units given in the session.", places=2),
         Column("unit", "text", "The product's unit: never another product's."),
+        Column(
+            "brand",
+            "text",
+            "The brand on the vial's box: the product's, or another it is sold "
+            "under (Azzalure is Dysport).",
+        ),
     ),
 )
 
@@ -356,6 +368,7 @@ def recall_csv(recall: Recall) -> Iterator[str]:
                 "sites": _site_text(row),
                 "units": row.units,
                 "unit": row.unit,
+                "brand": row.brand,
             }
             for row in recall.rows
         ),

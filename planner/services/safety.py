@@ -247,6 +247,7 @@ def _lot_info(
         else first_used_at(session, lot.id),
         drawn=drawn,
         vial_id=lot.id,
+        brand=lot.brand,
     )
 
 

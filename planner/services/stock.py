@@ -35,6 +35,9 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.audited_rows import add_audited
 from planner.services.lookup import get_or_raise
+from planner.services.lot_brands import Brand
+from planner.services.lot_brands import choose_brand
+from planner.services.lot_brands import vial_size_problem
 from planner.services.stock_ledger import EPSILON
 from planner.services.stock_ledger import lot_balances
 from planner.services.stock_ledger import remainder
@@ -55,6 +58,8 @@ class ReceiptCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     product: str = Field(min_length=1, max_length=32)
+    # The brand on the box, one of the product's; blank is its main brand.
+    brand: str | None = Field(default=None, max_length=80)
     lot_number: str = Field(min_length=1, max_length=40, pattern=LOT_PATTERN)
     expiry_date: date
     vial_units: int = Field(gt=0, le=1000)
@@ -68,14 +73,16 @@ class ReceiptCreate(BaseModel):
     _stripped = field_validator("product", "supplier", "storage_place", mode="before")(
         strip_text
     )
-    _optional = field_validator("note", mode="before")(strip_or_none)
+    _optional = field_validator("note", "brand", mode="before")(strip_or_none)
 
 
-def _check_receipt(product: Product, data: ReceiptCreate, today: date) -> None:
+def _check_receipt(
+    product: Product, brand: Brand, data: ReceiptCreate, today: date
+) -> None:
     errors: dict[str, str] = {}
-    if data.vial_units not in product.vial_sizes:
-        sizes = ", ".join(f"{size} {product.unit_name}" for size in product.vial_sizes)
-        errors["vial_units"] = f"must be one of {sizes} for {product.brand}"
+    problem = vial_size_problem(product, brand, data.vial_units)
+    if problem is not None:
+        errors["vial_units"] = problem
     if data.received_on > today:
         errors["received_on"] = "cannot be in the future"
     if data.expiry_date < data.received_on:
@@ -87,7 +94,7 @@ def _check_receipt(product: Product, data: ReceiptCreate, today: date) -> None:
 
 
 def _lot_for_receipt(
-    session: Session, actor: Actor, product: Product, data: ReceiptCreate
+    session: Session, actor: Actor, product: Product, brand: str, data: ReceiptCreate
 ) -> StockLot:
     """Return the product's stock lot of this number, made if new, checked if not."""
     assert product.id is not None
@@ -99,6 +106,7 @@ def _lot_for_receipt(
     if lot is None:
         lot = StockLot(
             product_id=product.id,
+            brand=brand,
             lot_number=data.lot_number,
             expiry_date=data.expiry_date,
             vial_units=data.vial_units,
@@ -106,8 +114,7 @@ def _lot_for_receipt(
         return add_audited(session, actor, lot, "stock_lot")
     lot_service.check_carton(
         lot,
-        data.expiry_date,
-        data.vial_units,
+        (brand, data.expiry_date, data.vial_units),
         since="first received",
         message="This lot was received before with other details.",
     )
@@ -122,8 +129,9 @@ def receive_stock(
         ReceiptCreate, data, "Some delivery details need correcting."
     )
     product = lot_service.get_product(session, receipt_in.product)
-    _check_receipt(product, receipt_in, today)
-    lot = _lot_for_receipt(session, actor, product, receipt_in)
+    brand = choose_brand(product, receipt_in.brand)
+    _check_receipt(product, brand, receipt_in, today)
+    lot = _lot_for_receipt(session, actor, product, brand.name, receipt_in)
     assert lot.id is not None
     assert actor.user_id is not None
     receipt = StockReceipt(

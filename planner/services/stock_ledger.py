@@ -98,6 +98,8 @@ class OpenVial:
 
     id: int
     product: str
+    # The brand on the vial's box: the product's, or another it is sold under.
+    brand: str
     unit: str
     lot_number: str
     stock_lot_id: int | None
@@ -126,6 +128,7 @@ def _open_vial(
     return OpenVial(
         id=vial.id,
         product=product.brand,
+        brand=vial.brand,
         unit=product.unit_name,
         lot_number=vial.lot_number,
         stock_lot_id=vial.stock_lot_id,
@@ -204,6 +207,8 @@ class LotBalance:
     id: int
     product_id: int
     product: str
+    # The brand on the lot's boxes: the product's, or another it is sold under.
+    brand: str
     unit: str
     lot_number: str
     expiry_date: date
@@ -347,6 +352,7 @@ def lot_balances(
                 id=lot.id,
                 product_id=product.id or 0,
                 product=product.brand,
+                brand=lot.brand,
                 unit=product.unit_name,
                 lot_number=lot.lot_number,
                 expiry_date=lot.expiry_date,

@@ -110,7 +110,7 @@ class StockOverview:
             for lot in product.lots:
                 if lot.unopened_vials <= 0:
                     continue
-                name = f"{product.product} lot {lot.lot_number}"
+                name = f"{lot.brand} lot {lot.lot_number}"
                 if lot.expired:
                     found.append(
                         f"{name}: expired {_day(lot.expiry_date)}; "
@@ -149,6 +149,8 @@ class StockOption:
 
     product_code: str
     product: str
+    # The brand on the lot's boxes: the product's, or another it is sold under.
+    brand: str
     unit: str
     lot_number: str
     expiry_date: date
@@ -164,6 +166,7 @@ def openable_stock(session: Session, *, today: date) -> list[StockOption]:
         StockOption(
             product_code=codes[lot.product_id],
             product=lot.product,
+            brand=lot.brand,
             unit=lot.unit,
             lot_number=lot.lot_number,
             expiry_date=lot.expiry_date,

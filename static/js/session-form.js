@@ -1,4 +1,5 @@
-// The new-session form: show only the chosen product's vials (issue 15, item 7).
+// The new-session and stock receipt forms: show only the chosen product's vials
+// (issue 15, item 7) and brands (review rX, X3).
 // Progressive enhancement: without this script every vial is listed with its
 // product's name, and the server refuses a vial of another product either way.
 
@@ -29,12 +30,36 @@ function describe(note, select, shown) {
   note.hidden = false;
 }
 
+/**
+ * Offer only the brands `product` is sold under (all when blank); hide the
+ * choice for a product with one brand, whose blank is its own. A brand left
+ * chosen from another product goes back to blank. Return the groups offered.
+ */
+export function filterBrands(field, product) {
+  const choice = field.querySelector("select");
+  let offered = 0;
+  for (const group of choice.querySelectorAll("optgroup[data-product]")) {
+    const mine = !product || group.dataset.product === product;
+    group.hidden = !mine;
+    group.disabled = !mine;
+    if (mine) offered += 1;
+  }
+  const chosen = choice.selectedOptions[0];
+  if (chosen && chosen.parentElement.disabled) choice.value = "";
+  field.hidden = offered === 0;
+  return offered;
+}
+
 export function enhance(doc) {
   const select = doc.getElementById("product");
+  if (!select) return;
   const root = doc.getElementById("vial-choices");
   const note = doc.getElementById("vial-filter-note");
-  if (!select || !root || !note) return;
-  const update = () => describe(note, select, filterVials(root, select.value));
+  const brands = doc.getElementById("brand-field");
+  const update = () => {
+    if (root && note) describe(note, select, filterVials(root, select.value));
+    if (brands) filterBrands(brands, select.value);
+  };
   select.addEventListener("change", update);
   update();
 }

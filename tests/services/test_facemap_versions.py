@@ -352,8 +352,9 @@ def migrated(tmp_path):
 @pytest.mark.audit_exempt(
     "a template saved before migration 0007, as raw rows in the old schema; "
     "migration 0010, run again on the way up, chains the events already kept; "
-    "0021 on the way up gives each site its session's vial",
-    tables=["protocol_template", "audit_event", "injection_site"],
+    "0021 on the way up gives each site its session's vial; 0022 gives each vial "
+    "its product's brand",
+    tables=["protocol_template", "audit_event", "injection_site", "viallot"],
 )
 def test_migration_0007_keeps_signed_sessions_on_v1_and_moves_the_rest(
     db_url, migrated

@@ -202,7 +202,7 @@ def test_recall_csv_neutralises_formulas_and_keeps_units_with_their_product(
     assert header.startswith("lot_number,product,expiry_date,patient")
     assert "'=HYPERLINK(1), Ada" in row
     assert "'+44 1" in row
-    assert row.endswith(",8,U")
+    assert row.endswith(",8,U,Botox")
 
 
 def test_letters_are_one_per_patient(session, injector, treat):

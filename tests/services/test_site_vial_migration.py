@@ -197,6 +197,7 @@ def test_downgrading_0021_is_refused_while_a_site_names_another_vial(at_0020):
             connection,
             "viallot",
             product_id=products["botox"],
+            brand="Botox",
             lot_number="BOTOX2",
             expiry_date="2027-06-30",
             vial_units=100,
@@ -211,12 +212,14 @@ def test_downgrading_0021_is_refused_while_a_site_names_another_vial(at_0020):
             {"vial": second, "session": botox},
         )
 
+    # Later revisions (0022, the lots' brand) step down first: the refusal is 0021's.
+    command.downgrade(alembic_config(engine), "0021")
     with pytest.raises(RuntimeError) as refused:
         command.downgrade(alembic_config(engine), "0020")
     assert f"session {botox} drew sites from another vial" in str(refused.value)
     assert f"{single} drew" not in str(refused.value)
     assert "a recall of it would miss the patient" in str(refused.value)
-    assert current_revision(engine) == head_revision(engine)
+    assert current_revision(engine) == "0021"
     with engine.connect() as connection:
         lots = connection.execute(
             text("SELECT vial_lot_id FROM injection_site WHERE session_id = :s"),

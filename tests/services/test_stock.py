@@ -271,6 +271,7 @@ def test_vials_recorded_before_stock_was_kept_are_not_asked_for(session):
     session.add(
         VialLot(
             product_id=1,
+            brand="Botox",
             lot_number="OLD1",
             expiry_date=date(2027, 1, 1),
             vial_units=100,

@@ -189,6 +189,7 @@ def test_a_lot_without_diluent_is_refused():
         LotInfo,
         {
             "id": 1,
+            "brand": "Botox",
             "lot_number": "C1",
             "expiry_date": "2027-06-30",
             "vial_units": 100,
@@ -212,6 +213,7 @@ def test_times_are_written_as_isoformat_on_the_clinic_clock():
     lot = LotInfo.model_validate(
         {
             "id": 1,
+            "brand": "Botox",
             "lot_number": "C1",
             "expiry_date": "2027-06-30",
             "vial_units": 100,

@@ -37,6 +37,7 @@ SESSION = {
             "product.colour",
             "lot",
             "lot.id",
+            "lot.brand",
             "lot.lot_number",
             "lot.expiry_date",
             "lot.vial_units",
@@ -49,6 +50,7 @@ SESSION = {
                 f"vials[].{field}"
                 for field in (
                     "id",
+                    "brand",
                     "lot_number",
                     "expiry_date",
                     "vial_units",
