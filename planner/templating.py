@@ -12,7 +12,9 @@ from planner.access import idle_watch
 from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
 from planner.dosing import format_marks
+from planner.dosing import format_units
 from planner.dosing import format_volume_ml
+from planner.dosing import units_per_tenth_ml
 from planner.services.lot_brands import product_brands
 from planner.vocabulary import LABELS
 from planner.vocabulary import label
@@ -37,6 +39,12 @@ def register_template_helpers(app: Flask) -> None:
     def ml_filter(value: float | None) -> str:
         """Show a volume in the one format (0.001 mL): ``{{ site.volume_ml|ml }}``."""
         return "–" if value is None else format_volume_ml(value)
+
+    @app.template_filter("per_tenth_ml")
+    def per_tenth_ml_filter(vial_units: float, diluent_ml: float) -> str:
+        """Show a vial's strength, units per 0.1 mL, to 0.01 U as the record and
+        the dilution check do: ``{{ vial_units|per_tenth_ml(diluent_ml) }}``."""
+        return format_units(units_per_tenth_ml(vial_units, diluent_ml))
 
     @app.template_filter("marks")
     def marks_filter(value: float | None) -> str:
