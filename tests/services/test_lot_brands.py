@@ -105,6 +105,8 @@ def test_an_azzalure_lot_is_received_opened_charted_signed_and_recalled(
     assert "Product Dysport (abobotulinumtoxinA)" in text
     assert "Brand on the box Azzalure (the same product and units as Dysport)" in text
     assert "Batch (lot) AZ125" in text
+    # To 0.01 U, as the chart shows it: not "19.8413".
+    assert "Strength 19.84 U (Speywood) per 0.1 mL" in text
 
     found = recall_service.find_recall(
         session,

@@ -1,7 +1,7 @@
 """A vial's strength reads the same on the chart, its dilution tables and the record.
 
 125 U (Speywood) of Azzalure in 0.63 mL is 19.84… U per 0.1 mL [S24]: shown to
-0.01 U, as the printed record and the dilution check show it, never to six
+0.01 U everywhere, as the dilution check words it, never to six
 figures ("19.8413") that no syringe measures.
 """
 
