@@ -11,13 +11,16 @@ the Dysport setting is. Each product is charted in its own units.
 from datetime import timedelta
 
 import pytest
+from sqlmodel import delete
 
 from planner.errors import InvalidInput
+from planner.models import ClinicSetting
 from planner.models import Role
 from planner.services import amendments as amendment_service
 from planner.services import chart_prefill
 from planner.services import protocols
 from planner.services.audit import Actor
+from planner.services.catalogue import load_catalogue
 from planner.services.settings import update_setting
 from tests.factories import ZONE
 from tests.services.test_safety_paths import DAY0
@@ -226,3 +229,25 @@ def test_the_shipped_setting_says_it_is_the_clinics_and_unsourced(chair, make_pa
     assert (
         "at least 84 days (12 weeks) between Dysport treatments" in (warning["message"])
     )
+
+
+@pytest.mark.audit_exempt(
+    "deletes the interval setting to stand for a database made before it shipped",
+    tables=["clinic_setting"],
+)
+def test_init_db_gives_an_existing_clinic_the_setting_and_keeps_its_edit(
+    session, admin
+):
+    session.exec(delete(ClinicSetting).where(ClinicSetting.key == KEY))
+    session.commit()
+    load_catalogue(session)
+    added = session.get(ClinicSetting, KEY)
+    assert (added.value, added.version, added.unsourced) == (84, 1, True)
+    assert added.label == "Dysport: minimum days between full treatments"
+    assert added.source == "UNSOURCED: 3 months assumed as for the other products"
+    update_setting(session, admin, KEY, "70", version=1, now=EDITED_ON)
+    load_catalogue(session)
+    session.expire_all()
+    assert session.get(ClinicSetting, KEY).value == 70
+    # Only an unsourced interval is a setting: the labels' are not.
+    assert session.get(ClinicSetting, "min_interval_days.botox") is None
