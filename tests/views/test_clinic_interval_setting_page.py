@@ -6,32 +6,20 @@ the chart the tablet reads (the chart API's JSON) holds Dysport to the clinic's
 figure while Botox keeps its label's 84 days. Sourced intervals are not offered.
 """
 
-from datetime import datetime
-from datetime import time
-from datetime import timedelta
-
 import pytest
 from sqlmodel import select
 
-from planner.clinic_time import clinic_today
-from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.models import AuditEvent
 from planner.models import ClinicSetting
 from planner.models import Role
 from planner.services.audit import Actor
 from planner.services.settings import update_setting
-from tests.browser_steps import VIAL_FORM
-from tests.browser_steps import consent_by_browser
-from tests.browser_steps import post_tap
 from tests.conftest import assert_shows
-from tests.factories import make_treatment
-from tests.services.test_safety_paths import LONDON
+from tests.services.top_up_steps import tablet_top_up
 
 KEY = "min_interval_days.dysport"
 ROW_ID = 'id="setting-min_interval_days-dysport"'
-CORRUGATOR = {"botox": 4, "dysport": 10}
-VIALS = {"botox": 100, "dysport": 300}
 
 
 @pytest.fixture
@@ -130,36 +118,6 @@ def test_a_sourced_interval_cannot_be_edited(admin):
     assert response.status_code == 404
 
 
-def tablet_full(session, injector, login_as, patient, product, days):
-    """Sign a full treatment ``days`` clinic days ago; chart the next one today
-    through the pages and the chart API, as the tablet does; return its JSON."""
-    today = clinic_today(LONDON, utc_now())
-    given = datetime.combine(today - timedelta(days=days), time(12, 0), tzinfo=LONDON)
-    make_treatment(
-        session,
-        injector,
-        patient.id,
-        [("corrugator", "left", CORRUGATOR[product])],
-        when=given,
-        sign=True,
-        product=product,
-        vial_units=VIALS[product],
-    )
-    browser = login_as(Role.INJECTOR)
-    consent_by_browser(browser, patient.id)
-    opened = browser.post_form(
-        f"/patients/{patient.id}/sessions",
-        {**VIAL_FORM, "product": product, "vial_units": str(VIALS[product])},
-    )
-    assert opened.status_code == 302, opened.get_data(as_text=True)[:500]
-    session_id = int(opened.headers["Location"].rsplit("/", 1)[1])
-    tapped = post_tap(
-        browser, session_id, "corrugator", "left", version=1, units=CORRUGATOR[product]
-    )
-    assert tapped.status_code == 201
-    return browser.api("GET", f"/api/v1/sessions/{session_id}").json
-
-
 @pytest.mark.parametrize(
     ("product", "days", "short"),
     [("dysport", 65, True), ("dysport", 75, False), ("botox", 75, True)],
@@ -171,7 +129,9 @@ def test_the_chart_api_holds_dysport_to_the_clinics_interval(
         admin.post_form(f"/settings/{KEY}", {"value": "70", "version": "1"})
     ).status_code == 302
     patient = make_patient(affected_side="left")
-    state = tablet_full(session, injector, login_as, patient, product, days)
+    _, _, state = tablet_top_up(
+        session, injector, login_as, patient, product, days, kind="full"
+    )
     found = [w for w in state["warnings"] if w["code"] == "interval_short"]
     assert len(found) == int(short)
     if short:
