@@ -25,6 +25,7 @@ from planner.reference import PRODUCTS
 EVERY_PRODUCT = "every product"
 WARNING = "warning: needs a reason to sign"
 CAUTION = "caution: informs"
+LABEL_INTERVALS = "label's interval ([S20] [S25] [S26] [S27] [S28])"
 HARD_STOP = "warning, hard stop: needs the injector's named override and a reason"
 
 
@@ -41,6 +42,17 @@ class CheckInfo:
 
 def _capped() -> str:
     return ", ".join(p.brand for p in PRODUCTS if p.cap_units_3_months is not None)
+
+
+def _clinic_intervals() -> str:
+    """Name the products whose interval no source gives: the clinic's setting."""
+    brands = [p.brand for p in PRODUCTS if p.interval_source.startswith("UNSOURCED")]
+    if not brands:
+        return ""
+    return (
+        f"; {', '.join(brands)}: {CLINIC_SETTING} (shipped default, UNSOURCED; "
+        "editable on the settings page)"
+    )
 
 
 def _contraindications() -> list[CheckInfo]:
@@ -155,7 +167,7 @@ CHECKS: tuple[CheckInfo, ...] = (
         "last, counted in clinic days as of the treatment's day.",
         WARNING,
         EVERY_PRODUCT,
-        "Each label's interval ([S20] [S25] [S26] [S27] [S28]); Dysport UNSOURCED",
+        f"Each {LABEL_INTERVALS}{_clinic_intervals()}",
     ),
     CheckInfo(
         "top_up_early",
@@ -172,8 +184,8 @@ CHECKS: tuple[CheckInfo, ...] = (
         "effect a booster injection. Counted in clinic days, as `interval_short`.",
         WARNING,
         EVERY_PRODUCT,
-        f"{BOOSTER_INTERVAL_SOURCE}; each label's interval ([S20] [S25] [S26] "
-        f"[S27] [S28]), Dysport UNSOURCED; review window: {CLINIC_SETTING}",
+        f"{BOOSTER_INTERVAL_SOURCE}; each {LABEL_INTERVALS}{_clinic_intervals()}; "
+        f"review window: {CLINIC_SETTING}",
     ),
     CheckInfo(
         "top_up_outside_cycle",

@@ -59,11 +59,12 @@ def interval_rule(product: Product) -> str:
     at least 84 days (12 weeks) apart".
 
     A product whose interval no source gives (``interval_source`` UNSOURCED, as
-    Dysport's) is said to follow the clinic's setting, never a rule.
+    Dysport's, or the clinic's setting that holds it) is said to follow the
+    clinic's setting, never a rule.
     """
     days = product.min_interval_days
     span = f"{days} days ({format_units(days / 7)} weeks)"
-    if product.interval_source.startswith("UNSOURCED"):
+    if product.interval_source.startswith(("UNSOURCED", CLINIC_SETTING)):
         return (
             f"the clinic's setting is at least {span} between {product.brand} "
             f"treatments (no source gives {product.brand} an interval)"

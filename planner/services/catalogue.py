@@ -14,6 +14,7 @@ from planner.reference import MuscleDose
 from planner.reference import ProductReference
 from planner.services.audit import SYSTEM
 from planner.services.audit import record_event
+from planner.services.product_rules import interval_settings
 
 # Clinic-editable settings with defaults; unsourced ones are the clinic's choice.
 DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
@@ -48,6 +49,8 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
         "onabotulinumtoxinA (Botox) only; for other products a clinic setting",
         False,
     ),
+    # A minimum interval no source gives (Dysport's): the clinic's choice.
+    *interval_settings(),
     (
         "dose_change_reason_share",
         0.5,

@@ -23,7 +23,6 @@ from sqlmodel import select
 from planner import dosing
 from planner.clinic_time import clinic_now
 from planner.clinic_time import local_day
-from planner.dosing.records import product_from
 from planner.dosing.treated_muscles import check_treated_muscles
 from planner.models import InjectionSite
 from planner.models import Patient
@@ -42,6 +41,7 @@ from planner.services.lookup import get_or_raise
 from planner.services.lots import first_used_at
 from planner.services.map_zones import zone_warnings
 from planner.services.outside_toxin import outside_past_sessions
+from planner.services.product_rules import checked_product
 from planner.services.treated_sites import treated_for_record
 from planner.vocabulary import role_for
 
@@ -325,7 +325,7 @@ def check_chart(
     lot, earlier_lots = _vials(session, record, sites)
     plan = dosing.PlannedSession(
         kind=record.kind.value,
-        product=product_from(product),
+        product=checked_product(session, product),
         # A site whose dose is not entered yet counts in no total: signing waits
         # for it (services.sessions), and its muscle is checked once it has one.
         sites=tuple(

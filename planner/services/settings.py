@@ -43,6 +43,7 @@ from planner.services.audit import snapshot
 from planner.services.catalogue import DEFAULT_SETTINGS
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
+from planner.services.product_rules import interval_settings
 from planner.validation import field_errors
 
 DOSE_PREFIX = "dose."
@@ -77,6 +78,11 @@ SCALAR_BOUNDS: dict[str, Bounds] = {
     "diary_link_weeks": Bounds(2, 52, "weeks"),
     "diary_weekly_invite_days": Bounds(0, 28, "days"),
     "consent_valid_months": Bounds(1, 60, "months"),
+    # A product's minimum interval no source gives (Dysport's), in whole clinic
+    # days: at least 4 weeks, since sooner is a booster injection on any reading
+    # (clinical reference §2.4, §7); at most a year, well past the 3–4 months the
+    # effect lasts [S16], so a typing slip cannot silence the warning for good.
+    **{key: Bounds(28, 365, "days") for key, *_ in interval_settings()},
 }
 
 # Scheduling settings first, in the order the catalogue seeds them, then the

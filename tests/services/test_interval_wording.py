@@ -46,7 +46,7 @@ def test_the_interval_warning_and_the_signed_record_word_the_figure(
     message = f"60 days since the last full treatment on 2 Mar 2026; {RULES[code]}."
     short = found(chair.warnings(record, day60), "interval_short")
     assert short["message"] == message
-    assert short["source"].startswith("UNSOURCED") == (code == "dysport")
+    assert short["source"].startswith("Clinic setting (") == (code == "dysport")
     signed = chair.sign_with_reasons(record, version, day60)
     assert found(signed.warnings, "interval_short")["message"] == message
     pdf = login_as(Role.STAFF).get(f"/sessions/{record.id}/record.pdf")

@@ -110,12 +110,20 @@ def amend_signed_before(
 
 
 def tablet_top_up(
-    session: Any, injector: Any, login_as: Any, patient: Any, product: str, days: int
+    session: Any,
+    injector: Any,
+    login_as: Any,
+    patient: Any,
+    product: str,
+    days: int,
+    *,
+    kind: str = "top_up",
 ) -> tuple[Any, int, dict[str, Any]]:
     """Give a full treatment ``days`` clinic days ago at noon, then chart a top-up
-    today through the pages and the chart API, as the tablet does.
+    (or the ``kind`` given) today through the pages and the chart API, as the
+    tablet does.
 
-    Return the logged-in browser, the top-up's id and its chart JSON.
+    Return the logged-in browser, the new chart's id and its chart JSON.
     """
     today = clinic_today(LONDON, utc_now())
     given = datetime.combine(today - timedelta(days=days), time(12, 0), tzinfo=LONDON)
@@ -135,7 +143,7 @@ def tablet_top_up(
         f"/patients/{patient.id}/sessions",
         {
             **VIAL_FORM,
-            "kind": "top_up",
+            "kind": kind,
             "product": product,
             "lot_number": "T7",
             "vial_units": str(VIALS[product]),
