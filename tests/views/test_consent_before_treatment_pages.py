@@ -46,6 +46,20 @@ def _patient(session, injector, make_patient, *, renewed):
     return patient
 
 
+def _draft(session, injector, patient, product):
+    vial, sites = PRODUCTS[product]
+    return make_treatment(
+        session,
+        injector,
+        patient.id,
+        sites,
+        when=NOW,
+        product=product,
+        vial_units=vial,
+        diluent_ml=2.5,
+    )
+
+
 def _page(browser, path):
     response = browser.get(path)
     assert response.status_code == 200, path
@@ -69,17 +83,7 @@ def test_an_expired_consent_is_shown_on_every_page_before_the_injections(
     assert "cannot be signed until the patient signs" in form
     assert f'href="/patients/{patient.id}/consent/treatment"' in form
 
-    vial, sites = PRODUCTS[product]
-    draft = make_treatment(
-        session,
-        injector,
-        patient.id,
-        sites,
-        when=NOW,
-        product=product,
-        vial_units=vial,
-        diluent_ml=2.5,
-    )
+    draft = _draft(session, injector, patient, product)
     chart = _page(browser, f"/sessions/{draft.id}")
     assert 'id="consent-banner"' in chart
     assert "Treatment consent needed before injecting." in chart
@@ -94,17 +98,7 @@ def test_a_valid_consent_shows_nothing_alarming(
 ):
     patient = _patient(session, injector, make_patient, renewed=True)
     browser = login_as(Role.INJECTOR)
-    vial, sites = PRODUCTS[product]
-    draft = make_treatment(
-        session,
-        injector,
-        patient.id,
-        sites,
-        when=NOW,
-        product=product,
-        vial_units=vial,
-        diluent_ml=2.5,
-    )
+    draft = _draft(session, injector, patient, product)
     pages = [
         _page(browser, "/"),
         _page(browser, f"/patients/{patient.id}"),
