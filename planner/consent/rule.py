@@ -29,12 +29,17 @@ class ConsentEvidence:
 
 @dataclass(frozen=True)
 class ConsentDecision:
-    """The rule's answer: ``valid``, and a sentence saying why, for the chart."""
+    """The rule's answer: ``valid``, and a sentence saying why, for the chart.
+
+    ``badge``: when not valid, the same answer in a few words, for a badge shown
+    before treatment (Today's clinic, the patient page); empty when valid.
+    """
 
     valid: bool
     message: str
     evidence: ConsentEvidence | None = None
     expires_on: date | None = None
+    badge: str = ""
 
 
 def expires_on(signed_on: date, months: int) -> date:
@@ -51,6 +56,10 @@ def expires_on(signed_on: date, months: int) -> date:
 
 def _day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
+
+
+def _short_day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
 
 
 def decide_consent(
@@ -73,6 +82,7 @@ def decide_consent(
             False,
             f"The patient has not signed the {form_name} yet: ask them to sign "
             "it, or record why consent is held elsewhere.",
+            badge="Consent needed: none signed",
         )
     latest = max(given, key=lambda item: (item.signed_on, item.record_id or 0))
     if latest.withdrawn_on is not None and latest.withdrawn_on <= today:
@@ -81,6 +91,7 @@ def decide_consent(
             f"The patient withdrew their {form_name} on "
             f"{_day(latest.withdrawn_on)}: they must sign again before treatment.",
             latest,
+            badge=f"Consent needed: withdrawn {_short_day(latest.withdrawn_on)}",
         )
     if latest.form_version != current_version:
         return ConsentDecision(
@@ -89,6 +100,10 @@ def decide_consent(
             f"it is now version {current_version}: ask them to read and sign the "
             "new version.",
             latest,
+            badge=(
+                f"Consent needed: signed version {latest.form_version}, "
+                f"the form is now version {current_version}"
+            ),
         )
     ends = expires_on(latest.signed_on, valid_months)
     if today >= ends:
@@ -99,6 +114,10 @@ def decide_consent(
             "ask them to sign again.",
             latest,
             ends,
+            badge=(
+                f"Consent needed: signed {_short_day(latest.signed_on)}, "
+                f"over {valid_months} months ago"
+            ),
         )
     if latest.method == ConsentMethod.RECORDED:
         message = (

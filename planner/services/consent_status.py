@@ -122,31 +122,50 @@ def treatment_consent_errors(
 ) -> dict[str, str]:
     """Name why the session may not be signed for want of consent (empty if fine).
 
+    Consent is judged at the treatment time ``treated_at`` (see
+    :func:`signing_consent_problem`). Only adds and flushes (the shipped form,
+    on first use): the signing path owns the unit of work.
+    """
+    problem = signing_consent_problem(
+        session, record, treated_at=treated_at, now=now, zone=zone
+    )
+    # The chart shows the field's name first: "consent is needed. The…"
+    return {} if problem is None else {"consent": f"is needed. {problem}"}
+
+
+def signing_consent_problem(
+    session: Session,
+    record: TreatmentSession,
+    *,
+    treated_at: datetime,
+    now: datetime,
+    zone: ZoneInfo,
+) -> str | None:
+    """Say why consent would stop the session being signed (None if it would not).
+
     Consent is judged at the treatment time ``treated_at``, as every other check
     is: a consent signed, renewed or re-signed after the injections does not cover
     them, and one valid then (on the form version current then) still does after
     a later withdrawal, expiry or new form version. When a
-    consent given since (by ``now``) would have done, the message says so.
-
-    Only adds and flushes (the shipped form, on first use): the signing path
-    owns the unit of work.
+    consent given since (by ``now``) would have done, the message says so. The
+    chart's consent banner asks here too, so it warns exactly when signing
+    would refuse. Only adds and flushes, as :func:`treatment_consent_errors`.
     """
     records = patient_records(session, record.patient_id, ConsentKind.TREATMENT)
     then = form_as_of(session, ConsentKind.TREATMENT, treated_at)
     decision = _decide(session, records, then, now=treated_at, zone=zone)
     if decision.valid:
-        return {}
+        return None
     form = current_form(session, ConsentKind.TREATMENT)
     since = _decide(session, records, form, now=now, zone=zone)
     if since.valid and since.evidence is not None:
-        # The chart shows the field's name first: "consent is needed. The…"
-        return {
-            "consent": "is needed. The consent on file was given on "
+        return (
+            "The consent on file was given on "
             f"{format_day(since.evidence.signed_on)}, after the treatment on "
             f"{format_day(local_day(treated_at, zone))}, so it does not cover it. "
             f"{decision.message}"
-        }
-    return {"consent": f"is needed. {decision.message}"}
+        )
+    return decision.message
 
 
 def user_names(session: Session, statuses: list[KindStatus]) -> dict[int, str]:

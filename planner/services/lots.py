@@ -340,17 +340,19 @@ def add_lot(
     and reconstitution time is the same vial, so its row is shared. If the
     details disagree, one of the entries is wrong and the clinician must check.
 
-    A new vial records who opened it and, once its reconstitution time is
-    known, the time its product's in-use hours end (its discard-by time). A
-    vial of a lot received into stock is taken from that lot; its
-    reconstitution time, if not given, is now.
+    A new vial records who opened it and the time its product's in-use hours
+    end (its discard-by time). Its reconstitution time, if not given, is now,
+    on every path that opens one (a new session, a vial switch, a vial of a lot
+    in stock): a vial with no time had no discard-by, so it dropped off Stock's
+    open vials and the worklist while doses were drawn from it (review rW, W5).
+    A vial of a lot received into stock is taken from that lot.
     """
     stock = _from_stock(session, lot)
     if stock is not None:
         lot.stock_lot_id = stock.id
         lot.lot_number = stock.lot_number
-        if lot.reconstituted_at is None:
-            lot.reconstituted_at = now or utc_now()
+    if lot.reconstituted_at is None:
+        lot.reconstituted_at = now or utc_now()
     same = session.exec(
         select(VialLot).where(
             VialLot.product_id == lot.product_id,
@@ -374,8 +376,7 @@ def add_lot(
     product = session.get(Product, lot.product_id)
     assert product is not None
     lot.opened_by_id = actor.user_id
-    if lot.reconstituted_at is not None:
-        # In real hours: in the clinic's zone a clock change would add or drop one.
-        opened = lot.reconstituted_at.astimezone(UTC)
-        lot.discard_by = opened + timedelta(hours=product.in_use_hours)
+    # In real hours: in the clinic's zone a clock change would add or drop one.
+    opened = lot.reconstituted_at.astimezone(UTC)
+    lot.discard_by = opened + timedelta(hours=product.in_use_hours)
     return add_audited(session, actor, lot, "vial_lot")

@@ -116,6 +116,12 @@ class OpenVial:
     overdue: bool
 
     @property
+    def in_use_unknown(self) -> bool:
+        """No reconstitution time, so no discard-by: a vial recorded before every
+        new vial was given one (review rW, W5)."""
+        return self.discard_by is None
+
+    @property
     def to_waste(self) -> float:
         """What closing the vial now records as waste: unsigned charts keep theirs."""
         return max(self.left - self.draft, 0.0)
@@ -154,7 +160,10 @@ def _open_vial_rows(
         .join(Product, col(Product.id) == col(VialLot.product_id))
         .outerjoin(User, col(User.id) == col(VialLot.opened_by_id))
         .where(condition)
-        .order_by(col(VialLot.discard_by), col(VialLot.id))
+        # Known discard-by times first, soonest first; unknown ones after them.
+        .order_by(
+            col(VialLot.discard_by).is_(None), col(VialLot.discard_by), col(VialLot.id)
+        )
     )
     if limit is not None:
         query = query.limit(limit)
@@ -167,13 +176,8 @@ def _open_vial_rows(
 
 
 def open_vials(session: Session, *, now: datetime) -> list[OpenVial]:
-    """Return every vial opened since stock was kept and not yet closed."""
-    return _open_vial_rows(
-        session,
-        col(VialLot.closed_at).is_(None) & col(VialLot.discard_by).is_not(None),
-        now,
-        None,
-    )
+    """Return every vial not yet closed, its in-use time unknown or not."""
+    return _open_vial_rows(session, col(VialLot.closed_at).is_(None), now, None)
 
 
 @dataclass(frozen=True)

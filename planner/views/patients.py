@@ -24,9 +24,11 @@ from planner.models.patients import CONTRAINDICATION_LABELS
 from planner.services import outside_toxin
 from planner.services import patients as service
 from planner.services.actor_roles import CLINICAL_EDITORS
+from planner.services.consent_alerts import treatment_consent_now
 from planner.services.diary_links import links_for_patient
 from planner.services.patient_timeline import patient_timeline
 from planner.services.therapy_page import therapy_context
+from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import posted_form
@@ -107,6 +109,9 @@ def _render_detail(
         diary_links=links_for_patient(
             db, patient_id, now=utc_now(), zone=clinic_zone()
         ),
+        consent=treatment_consent_now(
+            db, [patient_id], now=clinic_now(), zone=clinic_zone()
+        )[patient_id],
         **{**therapy_context(db, patient_id), **(extra or {})},
     ), status
 

@@ -31,11 +31,14 @@ from planner.services import lots as lot_service
 from planner.services import sessions as service
 from planner.services import vial_switch
 from planner.services.chart_state_models import ChartState
+from planner.services.consent_alerts import chart_consent_problem
+from planner.services.consent_alerts import treatment_consent_now
 from planner.services.patients import get_patient
 from planner.services.protocols import save_session_as_template
 from planner.services.safety import default_dose
 from planner.services.stock_levels import openable_stock
 from planner.services.treatment_time import set_treatment_time
+from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import current_chart_state
@@ -60,6 +63,9 @@ def _render_new(
         last_product=service.last_product_code(db, patient_id),
         draft=drafts.open_draft(db, patient_id, clinic_zone()),
         today=clinic_today(),
+        consent=treatment_consent_now(
+            db, [patient_id], now=clinic_now(), zone=clinic_zone()
+        )[patient_id],
         data=data,
         errors=errors,
     ), status
@@ -143,6 +149,9 @@ def _render_chart(
         vials=vials,
         vial_data=vial_data or {},
         vial_errors=vial_errors or {},
+        consent_problem=chart_consent_problem(
+            get_session(), session_id, now=clinic_now(), zone=clinic_zone()
+        ),
     ), status
 
 

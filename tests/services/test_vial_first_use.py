@@ -42,20 +42,32 @@ PRODUCTS = {
 LOT = "NT0702"
 
 
+def unrecorded_vial(session, actor, code):
+    """Store a vial with no reconstitution time, as vials were stored before a
+    blank time was taken as now (review rW, W5): such rows remain."""
+    _, vial_units, diluent, _ = PRODUCTS[code]
+    details = {
+        "lot_number": LOT,
+        "expiry_date": "2027-06-30",
+        "vial_units": vial_units,
+        "diluent_ml": diluent,
+    }
+    product = get_product(session, code)
+    vial = choose_vial(
+        session, actor, product, "new", details, zone=ZONE, now=FIRST_USE
+    )
+    vial.reconstituted_at = None
+    vial.discard_by = None
+    session.add(vial)
+    session.commit()
+    return vial
+
+
 def first_use(session, actor, patient, code):
-    """Sign a chin site from a new vial whose reconstitution time is left blank."""
-    _, vial, diluent, _ = PRODUCTS[code]
+    """Sign a chin site from a vial whose reconstitution time was not recorded."""
+    vial = unrecorded_vial(session, actor, code)
     return chin_from(
-        session,
-        actor,
-        patient,
-        code,
-        FIRST_USE,
-        sign=True,
-        vial_units=vial,
-        diluent_ml=diluent,
-        lot_number=LOT,
-        reconstituted_at="",
+        session, actor, patient, code, FIRST_USE, sign=True, lot_choice=str(vial.id)
     )
 
 
@@ -156,10 +168,15 @@ def test_a_vial_first_used_longer_ago_than_its_in_use_time_is_a_warning(
 def test_the_same_vial_typed_again_or_given_as_a_top_up_is_warned_alike(
     session, make_patient, injector, code
 ):
-    """Typing the vial's details again finds the same vial, with the same bound."""
+    """A top-up from the same vial is warned with the same bound.
+
+    Typing its details again with the time blank now opens another vial of the
+    lot, reconstituted now (review rW, W5: blank is now on every path), so the
+    top-up names the vial itself.
+    """
     patient = make_patient()
     first = first_use(session, injector, patient, code)
-    _, vial, diluent, hours = PRODUCTS[code]
+    _, _, _, hours = PRODUCTS[code]
     later = FIRST_USE + timedelta(days=14)
     top_up = chin_from(
         session,
@@ -168,10 +185,7 @@ def test_the_same_vial_typed_again_or_given_as_a_top_up_is_warned_alike(
         code,
         later,
         kind="top_up",
-        vial_units=vial,
-        diluent_ml=diluent,
-        lot_number=LOT,
-        reconstituted_at="",
+        lot_choice=str(first.record.vial_lot_id),
     )
     assert top_up.record.vial_lot_id == first.record.vial_lot_id
     warning = lot_checks(session, top_up, later)["reconstitution_expired"]
@@ -183,18 +197,7 @@ def test_the_same_vial_typed_again_or_given_as_a_top_up_is_warned_alike(
 def test_a_vial_never_charted_from_stays_a_caution_on_the_list(
     session, make_patient, injector, code
 ):
-    product = get_product(session, code)
-    _, vial_units, diluent, _ = PRODUCTS[code]
-    details = {
-        "lot_number": LOT,
-        "expiry_date": "2027-06-30",
-        "vial_units": vial_units,
-        "diluent_ml": diluent,
-    }
-    vial = choose_vial(
-        session, injector, product, "new", details, zone=ZONE, now=FIRST_USE
-    )
-    session.commit()
+    vial = unrecorded_vial(session, injector, code)
     ten_days = FIRST_USE + timedelta(days=10)
     assert vial.id in listed_ids(session, code, ten_days)
     # Its first use is then: still only a caution.
