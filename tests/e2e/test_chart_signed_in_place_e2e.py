@@ -120,3 +120,24 @@ def test_a_row_signed_in_place_keeps_its_dose_and_unit(
     expect(page.locator("#chart.is-ready")).to_have_count(1)
     assert row_doses(page) == in_place
     assert page_problems.all() == []
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_a_chart_signed_in_place_offers_no_discard(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    product: str,
+) -> None:
+    page = chromium_page
+    open_chart(page, e2e_server, product, f"E2E-SIP-DISCARD-{product}")
+    expect(page.get_by_text("Discard this draft…")).to_be_visible()
+    sign_with_reasons(page)
+    expect(page.locator("#signed-banner")).to_be_visible()
+    # Gone at once, as after a reload: a signed session is never discarded.
+    expect(page.locator("#discard-draft")).to_have_count(0)
+    expect(page.get_by_text("Discard this draft…")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    expect(page.locator("#discard-draft")).to_have_count(0)
+    assert page_problems.all() == []
