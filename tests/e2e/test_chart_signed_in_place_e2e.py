@@ -141,3 +141,42 @@ def test_a_chart_signed_in_place_offers_no_discard(
     expect(page.locator("#chart.is-ready")).to_have_count(1)
     expect(page.locator("#discard-draft")).to_have_count(0)
     assert page_problems.all() == []
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_delete_then_undo_brings_a_site_back_under_its_number(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    product: str,
+) -> None:
+    """Review rW, W8: site 2 deleted and undone is site 2 again, not site 4."""
+    page = chromium_page
+    session_id, unit, sites = open_chart(page, e2e_server, product, f"E2E-W8-{product}")
+    add_sites(page, e2e_server, session_id, [("platysma", "left", sites[0][2])])
+    page.reload()
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    page.get_by_role("button", name="Delete site 2", exact=True).click()
+    expect(rows(page)).to_have_count(2)
+    page.locator("#undo").click()
+    expect(page.locator("#chart-status")).to_contain_text("Undone: site 2 is back:")
+    expect(rows(page)).to_have_count(3)
+    numbers = [r.get_attribute("data-number") for r in rows(page).all()]
+    assert numbers == ["1", "2", "3"]
+    back = page.locator("#site-list > li[data-number='2']")
+    expect(back).to_have_attribute("data-muscle", sites[1][0])
+    expect(back.locator(".site-units")).to_have_text(f"{sites[1][2]:g} {unit}")
+    state = api_state(page, e2e_server, session_id)
+    assert [(s["number"], s["muscle"]) for s in state["sites"]] == [
+        (1, sites[0][0]),
+        (2, sites[1][0]),
+        (3, "platysma"),
+    ]
+    # Signed, the record keeps the numbers 1, 2, 3.
+    sign_with_reasons(page)
+    assert [s["number"] for s in api_state(page, e2e_server, session_id)["sites"]] == [
+        1,
+        2,
+        3,
+    ]
+    assert page_problems.all() == []
