@@ -39,9 +39,13 @@ def bounded_fields(fields: dict[str, str] | None) -> dict[str, str]:
 
 
 class PlannerError(Exception):
-    """Base for errors a service raises and a view turns into an answer."""
+    """Base for errors a service raises and a view turns into an answer.
+
+    ``heading`` heads the error page in place of the status's own words.
+    """
 
     status = 400
+    heading: str | None = None
 
     def __init__(self, message: str, *, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -86,6 +90,13 @@ class Conflict(PlannerError):
     status = 409
 
 
+class SignedSession(Conflict):
+    """A change refused because the session is signed: nobody else changed it,
+    so the page says so rather than the 409's "Changed by someone else"."""
+
+    heading = "This session is signed"
+
+
 def wants_json() -> bool:
     """Answer API calls, and callers that ask for JSON, with JSON."""
     if request.path.startswith("/api/"):
@@ -95,9 +106,14 @@ def wants_json() -> bool:
 
 
 def error_response(
-    status: int, message: str, fields: dict[str, str] | None = None
+    status: int,
+    message: str,
+    fields: dict[str, str] | None = None,
+    *,
+    heading: str | None = None,
 ) -> tuple[Response | str, int]:
-    """Render an error as JSON for API callers or as a page for people."""
+    """Render an error as JSON for API callers or as a page for people, headed
+    ``heading`` when given, else by the status."""
     message, fields = _clip(message, MAX_MESSAGE), bounded_fields(fields)
     if wants_json():
         body: dict[str, Any] = {"error": message}
@@ -105,7 +121,11 @@ def error_response(
             body["fields"] = fields
         return jsonify(body), status
     return render_template(
-        "errors/error.html", status=status, message=message, fields=fields
+        "errors/error.html",
+        status=status,
+        message=message,
+        fields=fields,
+        heading=heading,
     ), status
 
 
@@ -144,7 +164,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PlannerError)
     def planner_error(exc: PlannerError) -> tuple[Response | str, int]:
         _rollback()
-        return error_response(exc.status, exc.message, exc.fields)
+        return error_response(exc.status, exc.message, exc.fields, heading=exc.heading)
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc: IntegrityError) -> tuple[Response | str, int]:

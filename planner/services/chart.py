@@ -45,6 +45,8 @@ from planner.services.audit import write_event
 from planner.services.audited_rows import delete_audited
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import claim_version
+from planner.services.site_numbers import MAX_SITE_NUMBER
+from planner.services.site_numbers import restored_number
 from planner.services.site_vials import own_vial
 from planner.services.treated_sites import refuse_treated_muscle
 from planner.validation import parse_input
@@ -92,6 +94,15 @@ class SiteCreate(BaseModel):
         description=(
             "An undo putting back a site: the vial it was drawn from, one of this"
             " chart's vials of its product. Left out: the vial in use."
+        ),
+    )
+    number: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_SITE_NUMBER,
+        description=(
+            "An undo putting back a deleted site: the number it had, kept while no"
+            " site holds it. Left out: one past the highest."
         ),
     )
     # Place a site on a muscle a procedure excised or denervated (issue 22).
@@ -267,7 +278,7 @@ def add_site(
     ``units`` sent as null charts it unset whatever the default (an undo putting
     back a site that had no dose), with the ``unset_reason`` it had. A site put
     back keeps its ``vial_lot_id``, one of the chart's own vials (``own_vial``);
-    any other site is drawn from the vial in use.
+    any other site is drawn from the vial in use; and its ``number``, while free.
     """
     request: SiteCreate = parse_input(SiteCreate, data)
     now = now or utc_now()
@@ -294,6 +305,8 @@ def add_site(
     affected, number, product_code, brand, vial_lot_id = side_and_next_number(
         session, session_id, patient_id
     )
+    if request.number is not None:
+        number = restored_number(session, session_id, patient_id, request.number)
     units = request.units
     reason = None
     if request.dose_left_unset:
@@ -435,7 +448,7 @@ def delete_site(
     *,
     now: datetime | None = None,
 ) -> int:
-    """Remove a site from a draft chart; its number is not reused."""
+    """Remove a site from a draft chart; an undo may put it back under its number."""
     request: VersionOnly = parse_input(VersionOnly, data)
     now = now or utc_now()
     _site_of(session, session_id, site_id)

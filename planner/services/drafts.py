@@ -28,6 +28,7 @@ from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.errors import InvalidInput
+from planner.errors import SignedSession
 from planner.models import AdverseEvent
 from planner.models import Assessment
 from planner.models import AuditAction
@@ -197,7 +198,7 @@ def check_discardable(session: Session, session_id: int) -> TreatmentSession:
     """
     record = get_session_record(session, session_id)
     if record.status == SessionStatus.SIGNED:
-        raise Conflict(SIGNED_MESSAGE)
+        raise SignedSession(SIGNED_MESSAGE)
     if record.status == SessionStatus.DISCARDED:
         raise Conflict("This draft has already been discarded.")
     attached = _attached(session, session_id)

@@ -26,6 +26,7 @@ from planner.db_types import utc_now
 from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import InvalidInput
+from planner.errors import SignedSession
 from planner.errors import StaleWrite
 from planner.models import AuditAction
 from planner.models import InjectionSite
@@ -211,7 +212,7 @@ def claim_version(
     session.rollback()
     record = get_session_record(session, session_id)
     if record.status == SessionStatus.SIGNED:
-        raise Conflict(
+        raise SignedSession(
             "This session is signed and can no longer be edited; "
             "corrections are made by amendment."
         )

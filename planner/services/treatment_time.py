@@ -22,8 +22,8 @@ from sqlmodel import select
 from planner.clinic_time import wall_clock_gap
 from planner.db_types import utc_now
 from planner.dosing.records import format_day
-from planner.errors import Conflict
 from planner.errors import InvalidInput
+from planner.errors import SignedSession
 from planner.models import AuditAction
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
@@ -113,7 +113,7 @@ def set_treatment_time(
     # its page has no time field to show an error beside.
     record = get_session_record(session, session_id)
     if record.status == SessionStatus.SIGNED:
-        raise Conflict(
+        raise SignedSession(
             "This session is signed and its treatment time can no longer be "
             "changed; corrections are made by amendment."
         )

@@ -30,6 +30,7 @@ UNIT_TESTS = [
             "tasks: a second tap on a site being saved adds nothing and selects it",
             "undo: a deleted site with no dose comes back with none and its reason",
             "undo: a replacing copy puts back each removed site as it was",
+            "undo: a deleted site comes back under its own number while it is free",
         )
     ),
     "undo: ids the database gives again are followed once, never in a loop",

@@ -96,21 +96,22 @@ def test_undo_after_a_switch_puts_a_site_back_on_its_own_vial(
     expect(first).to_have_count(0)
     expect(undo).to_contain_text("delete site 1")
     undo.click()
-    expect(status(page)).to_contain_text("Undone: site 1 is back as site 3")
-    expect(row(page, 3)).to_have_attribute("data-muscle", TAPS[0][0])
-    expect(row(page, 3).locator("[data-field=units]")).to_have_text(units)
+    # Under its own number, free again (review rW, W8).
+    expect(status(page)).to_contain_text("Undone: site 1 is back:")
+    expect(row(page, 1)).to_have_attribute("data-muscle", TAPS[0][0])
+    expect(row(page, 1).locator("[data-field=units]")).to_have_text(units)
 
     listed = page.locator("#chart-vials li")
     expect(listed).to_have_count(2)
     expect(listed.nth(0)).to_contain_text(f"Lot {lot_one}")
-    expect(listed.nth(0)).to_contain_text("sites 2, 3")
+    expect(listed.nth(0)).to_contain_text("sites 1, 2")
     expect(listed.nth(1)).to_contain_text(f"Lot {lot_two} (in use)")
     expect(listed.nth(1)).to_contain_text("no sites yet")
     state = api_state(page, e2e_server, session_id)
     lots = {v["id"]: v["lot_number"] for v in state["session"]["vials"]}
     assert {s["number"]: lots[s["vial_lot_id"]] for s in state["sites"]} == {
+        1: lot_one,
         2: lot_one,
-        3: lot_one,
     }
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"vial-switch-undo-back-{product}.png"))

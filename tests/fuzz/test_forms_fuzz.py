@@ -74,7 +74,10 @@ EXAMPLES = settings(
 KIOSK = {"outcomes.self_entry_answer", "outcomes.self_entry_exit"}
 # Posts to these check or hash a password, on purpose slowly (argon2, ~0.3 s).
 PASSWORD_FORMS = {"auth.login", "outcomes.self_entry_exit", "users.reset_password"}
-ERROR_PAGE = re.compile(r"<h1>(Not found|Not allowed|Changed by someone else|That did)")
+ERROR_PAGE = re.compile(
+    r"<h1>(Not found|Not allowed|Changed by someone else|This session is signed"
+    r"|That did)"
+)
 FIELD_LINE = re.compile(r"<li><strong>[^<]+</strong>: \S")
 REDIRECTS = {301, 302, 303, 307, 308}
 # The browser's own CSRF token (put in when posting), mostly; else none or forged.

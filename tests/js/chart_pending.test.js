@@ -54,7 +54,8 @@ function fakeChart(product, sites = []) {
     sent.push({ method: init.method, path: url.replace("/api/v1/sessions/7", ""), body });
     await new Promise((resolve) => waiting.push(resolve));
     const id = nextId++;
-    const number = Math.max(0, ...chart.state.sites.map((s) => s.number)) + 1;
+    // A site put back keeps the number it sends, as the server keeps it while free.
+    const number = body.number ?? Math.max(0, ...chart.state.sites.map((s) => s.number)) + 1;
     const units = "units" in body ? body.units : PRODUCTS[product].dose; // the tap default
     const site = { id, number, muscle: "corrugator", side: "left", role: "affected", x: body.x, y: body.y, units, unset_reason: units == null ? body.unset_reason || "Dose not entered" : null, version: 1 };
     return json(201, { version: body.version + 1, site });
@@ -156,12 +157,12 @@ for (const product of Object.keys(PRODUCTS)) {
     const [restore] = chart.tasks.inverse(after.pop());
     chart.queue.enqueue(restore);
     await until(() => chart.sent.length === 1, "the restore sent");
-    equal(chart.sent[0].body, { x: 180, y: 150, units: null, unset_reason: reason, version: 1 }, "units null: no dose, not the default");
+    equal(chart.sent[0].body, { x: 180, y: 150, units: null, unset_reason: reason, number: 1, version: 1 }, "units null: no dose, not the default");
     chart.release();
     await until(() => !chart.queue.busy, "the queue idle");
     const back = chart.chart.state.sites[0];
     equal([back.units, back.unset_reason], [null, reason], "back with no dose and its reason");
-    equal(chart.said.at(-1), "Undone: site 1 is back as site 1: corrugator, dose not entered", `said in ${unitName}`);
+    equal(chart.said.at(-1), "Undone: site 1 is back: corrugator, dose not entered", `said in ${unitName}`);
   };
 
   tests[`undo: a replacing copy puts back each removed site as it was (${product})`] = async () => {
@@ -179,10 +180,34 @@ for (const product of Object.keys(PRODUCTS)) {
     chart.release();
     await until(() => !chart.queue.busy, "the queue idle");
     equal(chart.sent.map((r) => r.body), [
-      { x: 180, y: 150, units: null, unset_reason: reason, version: 1 },
-      { x: 211, y: 397, units: dose, version: 2 },
+      { x: 180, y: 150, units: null, unset_reason: reason, number: 1, version: 1 },
+      { x: 211, y: 397, units: dose, number: 2, version: 2 },
     ], "the unset site with units null and its reason, the dosed one with its dose");
     equal(chart.chart.state.sites.map((s) => [s.units, s.unset_reason]), [[null, reason], [dose, null]], "both back as they were");
+  };
+
+  tests[`undo: a deleted site comes back under its own number while it is free (${product})`] = async () => {
+    const { dose, unitName } = PRODUCTS[product];
+    const site = (id, number, x) => ({ id, number, muscle: "corrugator", side: "left", role: "affected", x, y: 150, units: dose, unset_reason: null, version: 1 });
+    // Sites 1 and 3 stand; site 2 was deleted: it comes back as site 2, not 4.
+    const chart = fakeChart(product, [site(1, 1, 150), site(3, 3, 250)]);
+    chart.undoHistory.push({ kind: "delete", site: site(2, 2, 200), label: "delete site 2" });
+    chart.queue.enqueue(chart.tasks.inverse(chart.undoHistory.pop())[0]);
+    await until(() => chart.sent.length === 1, "the restore sent");
+    equal(chart.sent[0].body.number, 2, "its own number sent");
+    chart.release();
+    await until(() => !chart.queue.busy, "the queue idle");
+    equal(chart.chart.state.sites.map((s) => s.number).sort(), [1, 2, 3], "no number skipped");
+    equal(chart.said.at(-1), `Undone: site 2 is back: corrugator, ${dose} ${unitName}`, "said without a new number");
+    // Its number taken since (another site holds 2): the next number, and said so.
+    const taken = fakeChart(product, [site(1, 1, 150), site(5, 2, 200), site(3, 3, 250)]);
+    taken.undoHistory.push({ kind: "delete", site: site(2, 2, 300), label: "delete site 2" });
+    taken.queue.enqueue(taken.tasks.inverse(taken.undoHistory.pop())[0]);
+    await until(() => taken.sent.length === 1, "the other restore sent");
+    equal("number" in taken.sent[0].body, false, "a number another site holds is not sent");
+    taken.release();
+    await until(() => !taken.queue.busy, "that queue idle");
+    equal(taken.said.at(-1), `Undone: site 2 is back as site 4: corrugator, ${dose} ${unitName}`, "said with its new number");
   };
 }
 

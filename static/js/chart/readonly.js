@@ -1,5 +1,5 @@
 /* A signed chart turns read-only where it is, without a reload: the editing
- * controls go, the badge and banner say who signed and when, and "Print record"
+ * controls go (each row keeps its dose), the badge and banner say who signed and when, and "Print record"
  * joins "Print handout" and "Back to patient". ``c`` is the chart (main.js).
  */
 
@@ -17,8 +17,11 @@ export function createReadOnly(c) {
     c.mapBox.classList.remove("is-editable");
     for (const name of ["tabindex", "role", "aria-roledescription", "aria-label", "aria-describedby"]) c.mapBox.removeAttribute(name);
     c.undoHistory.forget();
-    for (const node of document.querySelectorAll("[data-edit]")) node.remove();
-    for (const node of c.rowTemplate.content.querySelectorAll("[data-edit]")) node.remove();
+    // The dose button goes but keeps its units, as the server draws a signed row.
+    for (const scope of [document, c.rowTemplate.content]) {
+      for (const button of scope.querySelectorAll(".dose-button[data-edit]")) button.replaceWith(...button.childNodes);
+      for (const node of scope.querySelectorAll("[data-edit]")) node.remove();
+    }
     const badge = document.getElementById("status-badge");
     if (badge) {
       badge.textContent = "Signed";

@@ -1,8 +1,46 @@
 /* The review sheet and signing (issue 15 item 5): the sites, the server's totals,
- * the safety checks that need a reason or an override, and consent, in one dialog.
- * Each reason box and override in the sheet mirrors the panel's; a refusal marks
- * the fields it names. ``c`` is the chart (main.js).
+ * every safety check, and consent, in one dialog. The checks are counted; those
+ * needing a reason or an override are shown with their boxes, each mirroring the
+ * panel's; the others (cautions) are counted, named and listed, so that nobody
+ * signs believing nothing was flagged. A refusal marks the fields it names.
+ * ``c`` is the chart (main.js).
  */
+
+/** A check named in a line: the first sentence of its message, cut to length. */
+export function checkName(message) {
+  const first = message.trim().split(/(?<=[.;])\s/)[0].replace(/[.;]$/, "");
+  return first.length > 120 ? `${first.slice(0, 119)}…` : first;
+}
+
+/** How many checks the chart has, and how many need a reason or an override. */
+export function checksCount(total, needing) {
+  if (!total) return "Nothing was flagged: there is no safety check on this chart.";
+  const checks = `${total} safety check${total === 1 ? "" : "s"} on this chart`;
+  if (!needing) return `${checks}; none of them needs a reason or an override.`;
+  if (needing === total) return `${checks}, each needing a reason or an override:`;
+  return `${checks}; ${needing} need${needing === 1 ? "s" : ""} a reason or an override:`;
+}
+
+/** The checks needing nothing, counted by severity and named: ``{ severity, message }``. */
+export function othersNamed(others) {
+  const cautions = others.filter((check) => check.severity === "caution").length;
+  const warnings = others.length - cautions;
+  const counted = [
+    cautions ? `${cautions} caution${cautions === 1 ? "" : "s"}` : "",
+    warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : "",
+  ].filter(Boolean).join(" and ");
+  return `${counted} to read (no reason needed): ${others.map((check) => checkName(check.message)).join("; ")}.`;
+}
+
+/** A check as the panel shows it: its severity and its message without the label. */
+function checkOf(item) {
+  const line = item.querySelector(".warning-message");
+  const label = line?.querySelector(".severity")?.textContent || "";
+  return {
+    severity: item.classList.contains("severity-warning") ? "warning" : "caution",
+    message: (line?.textContent || "").replace(label, "").trim(),
+  };
+}
 
 export function createReview(c) {
   const sheet = document.getElementById("review-sheet");
@@ -38,7 +76,8 @@ export function createReview(c) {
     }
   }
 
-  /** Show the sites, the server's totals, the checks needing a reason, and consent. */
+  /** Show the sites, the server's totals, every check (those needing a reason
+   * with their boxes), and consent. */
   function openReview() {
     if (!sheet || !c.editable) return;
     document.getElementById("review-count").textContent = String(c.state.sites.length);
@@ -59,7 +98,10 @@ export function createReview(c) {
       delete node.dataset.total;
     }
     document.getElementById("review-totals").replaceChildren(...(copy ? [copy] : []));
-    const needing = [...document.querySelectorAll("#warning-list .warning-item")].filter((item) => item.querySelector("[data-reason-for], [data-override-for]"));
+    const items = [...document.querySelectorAll("#warning-list .warning-item")];
+    const answered = (item) => item.querySelector("[data-reason-for], [data-override-for]");
+    const needing = items.filter(answered);
+    const others = items.filter((item) => !answered(item));
     const copies = needing.map((item) => {
       const copy = item.cloneNode(true);
       for (const node of copy.querySelectorAll(".error")) node.remove();
@@ -67,8 +109,11 @@ export function createReview(c) {
       for (const input of copy.querySelectorAll("[data-reason-for], [data-override-for]")) mirror(input, item);
       return copy;
     });
+    document.getElementById("review-checks-count").textContent = checksCount(items.length, needing.length);
     document.getElementById("review-warnings").replaceChildren(...copies);
-    document.getElementById("review-no-warnings").hidden = copies.length > 0;
+    document.getElementById("review-others").hidden = others.length === 0;
+    document.getElementById("review-others-named").textContent = others.length ? othersNamed(others.map(checkOf)) : "";
+    document.getElementById("review-others-list").replaceChildren(...others.map((item) => item.cloneNode(true)));
     document.getElementById("sign-error").hidden = true;
     if (!sheet.open) sheet.showModal();
     const empty = [...sheet.querySelectorAll("[data-mirror-reason]")].find((input) => !input.value.trim());

@@ -231,26 +231,32 @@ export function createTasks(c) {
     c.enqueue(batchTask({ kind: "copy", path: "/copy-last", body: { replace }, label: "copy of last cycle", none: "Nothing was copied.", said: (n) => `Copied ${plural(n)} from the last cycle.` }));
   const applyTemplate = (id, name, replace) =>
     c.enqueue(batchTask({ kind: "template", path: "/apply-template", body: { template_id: Number(id), replace }, label: "template", none: `Template “${name}” added no sites.`, said: (n) => `Added ${plural(n)} from template “${name}”.` }));
-  /** The request that puts back a deleted site, under the number the server gives it.
+  /** The request that puts back a deleted site.
    *
-   * A site that had no dose comes back with none (``units`` null, never the
-   * product's default) and with the reason it gave; it keeps the vial it was
-   * drawn from, not the vial in use since a switch. */
+   * It keeps its own number while no site holds it when sent (else the server
+   * gives the next), so the record and the handout skip none. A site that had no
+   * dose comes back with none (``units`` null, never the product's default) and
+   * with the reason it gave; it keeps the vial it was drawn from, not the vial in
+   * use since a switch. */
   function restoreTask(site) {
     const point = { x: site.x, y: site.y };
     const units = site.units ?? null;
     const body = { ...point, units };
     if (units == null && site.unset_reason) body.unset_reason = site.unset_reason;
     if (site.vial_lot_id != null) body.vial_lot_id = site.vial_lot_id;
-    return createTask({
+    const task = createTask({
       body,
       point,
       undo: false,
       onCreated(created) {
         c.undoHistory.remap(site.id, created.id);
-        return `Undone: site ${site.number} is back as site ${created.number}: ${c.describe(created)}`;
+        const where = created.number === site.number ? "" : ` as site ${created.number}`;
+        return `Undone: site ${site.number} is back${where}: ${c.describe(created)}`;
       },
     });
+    const free = () => site.number != null && !c.state.sites.some((s) => s.number === site.number);
+    task.request = () => ({ method: "POST", path: "/sites", body: free() ? { ...body, number: site.number } : body });
+    return task;
   }
   /** The requests that reverse one undo entry. */
   function inverse(entry) {
