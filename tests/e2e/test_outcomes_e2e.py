@@ -352,7 +352,7 @@ def test_picking_a_muscle_shows_its_dose_against_the_response(
         )
     ):
         expect(rows.nth(index).locator("td.dose")).to_have_text(dose)
-        expect(rows.nth(index).locator("td").nth(2)).to_have_text(response)
+        expect(rows.nth(index).locator("td").nth(3)).to_have_text(response)
     findings = view.locator(".findings li")
     expect(findings.first).to_contain_text("SAQ response: n = 3")
     expect(view.locator(".caution")).to_contain_text("too few to tell")
