@@ -278,7 +278,7 @@ def test_a_cycle_scored_before_and_at_review_shows_its_response(
     ledger = page.locator('table.ledger tbody tr[data-cycle="1"]')
     expect(ledger.locator("th")).to_contain_text("Cycle 1")
     expect(ledger.locator("td.scores")).to_have_text(
-        re.compile(rf"SAQ\s+{SAQ_RESPONSE}")
+        re.compile(rf"SAQ, lower is better\s+{SAQ_RESPONSE}")
     )
     expect(ledger.locator("td.course")).to_have_text("day 3 · day 14 · 11 wk")
     expect(ledger).to_contain_text("Eyelid droop (mild)")
