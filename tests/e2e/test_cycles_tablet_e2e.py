@@ -25,6 +25,7 @@ from tests.e2e.conftest import PageProblems
 from tests.e2e.conftest import log_in
 from tests.e2e.live_db import injector
 from tests.e2e.live_db import live_session
+from tests.e2e.page_checks import check_axe
 from tests.factories import ZONE
 from tests.factories import make_assessment
 from tests.factories import make_patient
@@ -147,6 +148,7 @@ def test_the_ledger_and_the_mentalis_panel_answer_on_the_tablet(
     view.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "cycles-mentalis-1024.png"))
     page.screenshot(path=str(ARTIFACTS / "cycles-dora-1024-full.png"), full_page=True)
+    check_axe(page, "cycles, reviews without a baseline")
     assert page_problems.all() == []
 
 
@@ -184,6 +186,7 @@ def test_doses_by_muscle_keep_each_product_apart_at_the_desk(
         page.screenshot(
             path=str(ARTIFACTS / "cycles-carl-1440-full.png"), full_page=True
         )
+        check_axe(page, "cycles, doses of two products")
         page.set_viewport_size({"width": 1024, "height": 768})
         section.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "cycles-doses-by-product-1024.png"))
