@@ -30,17 +30,13 @@ from tests.factories import ZONE
 from tests.factories import make_assessment
 from tests.factories import make_patient
 from tests.factories import make_treatment
+from tests.views.test_review_beside_dose import saq
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 DAY0 = datetime(2025, 9, 1, 10, 0, tzinfo=UTC)
 VIALS = {"botox": 100, "dysport": 300}
 DESK = {"viewport": {"width": 1440, "height": 900}}
-
-
-def saq(total):
-    base, extra = divmod(total, 9)
-    return {f"q{i}": base + (1 if i <= extra else 0) for i in range(1, 10)}
 
 
 @pytest.fixture(scope="module")
