@@ -18,15 +18,16 @@ from planner.comparison.beside import Beside
 from planner.facemap import FaceMap
 from planner.reports.record import PatientDetails
 from planner.reports.record import patient_details
+from planner.services.cycle_doses import DoseBlock
+from planner.services.cycle_doses import HeatCell
+from planner.services.cycle_doses import HeatKey
+from planner.services.cycle_doses import SideMatrix
 from planner.services.cycle_plots import draw_cycles
 from planner.services.cycle_plots import face_sprite
 from planner.services.cycle_records import EventRecord
 from planner.services.cycle_responses import CourseView
 from planner.services.cycle_responses import LedgerRow
 from planner.services.cycles import CycleCard
-from planner.services.cycles import HeatCell
-from planner.services.cycles import HeatKey
-from planner.services.cycles import SideMatrix
 from planner.services.cycles import cycles_overview
 from planner.services.cycles import muscle_views
 from planner.services.muscle_response import MuscleView
@@ -49,7 +50,12 @@ class MatrixRowPart:
 
 @dataclass(frozen=True)
 class MatrixPart:
-    """Some consecutive cycles of one side's dose matrix: one printed table."""
+    """Some consecutive cycles of one side's dose matrix: one printed table.
+
+    In a history of several products each table is one product's (``block``),
+    in its ``unit``; ``new_product`` marks the first table of every product
+    after the first, where the print says the doses are not comparable.
+    """
 
     side: str
     title: str
@@ -59,6 +65,8 @@ class MatrixPart:
     products: tuple[str, ...]
     rows: list[MatrixRowPart]
     totals: list[str]
+    block: DoseBlock | None = None
+    new_product: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,9 +121,17 @@ class ComparisonReport:
 
 
 def split_matrix(
-    matrix: SideMatrix, width: int = MAX_MATRIX_COLUMNS
+    matrix: SideMatrix,
+    width: int = MAX_MATRIX_COLUMNS,
+    *,
+    block: DoseBlock | None = None,
+    new_product: bool = False,
 ) -> list[MatrixPart]:
-    """Cut one side's matrix into tables of at most ``width`` cycles each."""
+    """Cut one side's matrix into tables of at most ``width`` cycles each.
+
+    ``block`` is the product block the matrix belongs to when the history has
+    several products; ``new_product`` marks its first table after a change.
+    """
     starts = range(0, len(matrix.cycles), width)
     return [
         MatrixPart(
@@ -130,8 +146,22 @@ def split_matrix(
                 for row in matrix.rows
             ],
             totals=matrix.totals[start : start + width],
+            block=block if block is not None and block.mixed else None,
+            new_product=new_product and index == 0,
         )
         for index, start in enumerate(starts)
+    ]
+
+
+def matrix_parts(blocks: list[DoseBlock]) -> list[MatrixPart]:
+    """Print every product block's side tables, page-width, product by product."""
+    return [
+        part
+        for number, block in enumerate(blocks)
+        for side, matrix in enumerate(block.tables)
+        for part in split_matrix(
+            matrix, block=block, new_product=number > 0 and side == 0
+        )
     ]
 
 
@@ -206,7 +236,7 @@ def comparison_report(
         cards=overview.cards,
         ledger=overview.ledger,
         muscles=muscle_views(overview, face_map),
-        matrices=[part for m in overview.matrices for part in split_matrix(m)],
+        matrices=matrix_parts(overview.dose_blocks),
         heat_keys=overview.heat_keys,
         courses=overview.courses,
         scores=score_tables(overview.courses),

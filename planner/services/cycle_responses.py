@@ -25,6 +25,7 @@ from planner.services.score_words import DASH
 from planner.services.score_words import MINUS
 from planner.services.score_words import Change
 from planner.services.score_words import change_in
+from planner.services.score_words import direction
 from planner.services.score_words import dose
 from planner.services.score_words import score_text
 from planner.services.score_words import unit_name
@@ -60,6 +61,8 @@ class LedgerScore:
     review: str
     response: Change | None
     after_top_up: str = ""
+    # Which way is better, as the instrument's scoring has it: "lower is better".
+    direction: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
         after_top_up=score_text(definition, topped_up)
         if math.isfinite(topped_up)
         else "",
+        direction=direction(definition),
     )
 
 

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from markupsafe import Markup
 from sqlmodel import Session
 
@@ -22,6 +21,11 @@ from planner import plots
 from planner.comparison.beside import Beside
 from planner.facemap import FaceMap
 from planner.plots.bands import Band
+from planner.services.cycle_doses import DoseBlock
+from planner.services.cycle_doses import HeatKey
+from planner.services.cycle_doses import SideMatrix
+from planner.services.cycle_doses import dose_blocks
+from planner.services.cycle_doses import side_matrices
 from planner.services.cycle_records import CycleRecords
 from planner.services.cycle_records import EventRecord
 from planner.services.cycle_records import read_cycles
@@ -34,12 +38,10 @@ from planner.services.cycle_responses import other_top_up_texts
 from planner.services.muscle_response import MuscleView
 from planner.services.muscle_response import muscle_view
 from planner.services.patients import get_patient
-from planner.services.score_words import dose
 from planner.services.score_words import unit_name
 from planner.services.score_words import units_text
 from planner.services.therapy import other_treatments
 
-SIDES = ("right", "left", "midline")
 DEFAULT_COLOUR = "#0072B2"
 
 
@@ -86,44 +88,6 @@ class CycleCard:
 
 
 @dataclass(frozen=True)
-class HeatCell:
-    """A dose cell: all units given (top-up included), its words and colours."""
-
-    units: float
-    top_up: float
-    text: str
-    background: str
-    ink: str
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    muscle: str
-    name: str
-    cells: list[HeatCell]
-
-
-@dataclass(frozen=True)
-class SideMatrix:
-    """One side's (or the midline's) muscles by cycle; shading set per product."""
-
-    side: str
-    title: str
-    cycles: tuple[int, ...]
-    products: tuple[str, ...]
-    rows: list[MatrixRow]
-    totals: list[str]
-
-
-@dataclass(frozen=True)
-class HeatKey:
-    """What the darkest shade means for one product: its largest dose here."""
-
-    product: str
-    top: str
-
-
-@dataclass(frozen=True)
 class CyclesOverview:
     """A patient's cycles side by side; ``draw_cycles`` adds the pictures."""
 
@@ -133,6 +97,8 @@ class CyclesOverview:
     cards: list[CycleCard]
     matrices: list[SideMatrix]
     heat_keys: list[HeatKey]
+    # The matrices split by product, as the page and the print lay them out.
+    dose_blocks: list[DoseBlock]
     ledger: list[LedgerRow]
     courses: list[CourseView]
     wear_off: plots.Series | None
@@ -204,87 +170,6 @@ def _cards(
     return cards
 
 
-def _cell_text(total: float, top_up: float) -> str:
-    if total == 0:
-        return ""
-    if top_up == 0:
-        return dose(total)
-    return f"{dose(total - top_up)} + {dose(top_up)}"
-
-
-def _matrices(
-    cycles: list[comparison.CycleSites],
-    names: dict[str, str],
-    brands: dict[int, str],
-) -> tuple[list[SideMatrix], list[HeatKey]]:
-    """Tabulate doses per side on one shading scale per product (all sides)."""
-    blocks = []
-    for side in SIDES:
-        muscles = comparison.muscles_treated(cycles, side)  # type: ignore[arg-type]  # SIDES are the literals
-        if muscles:
-            total = comparison.dose_matrix(cycles, muscles, side)  # type: ignore[arg-type]  # as above
-            full = comparison.dose_matrix(
-                [comparison.full_treatment(c) for c in cycles],
-                muscles,
-                side,  # type: ignore[arg-type]  # as above
-            )
-            blocks.append((side, total, full))
-    if not blocks:
-        return [], []
-    products = blocks[0][1].product_codes
-    # One call over every side's rows: each product's darkest is its largest
-    # dose anywhere on the face, so 1.25 U never looks like 5.5 U.
-    stacked = np.vstack([total.units for _, total, _ in blocks])
-    colours = plots.heat_table_colours(stacked, column_groups=products)
-    keys = []
-    for code in dict.fromkeys(products):
-        columns = [j for j, c in enumerate(products) if c == code]
-        brand = next(
-            brands[n]
-            for n, c in zip(blocks[0][1].cycles, products, strict=True)
-            if c == code
-        )
-        top = units_text(float(stacked[:, columns].max()), unit_name(code))
-        keys.append(HeatKey(brand, top))
-    matrices = []
-    offset = 0
-    for side, total, full in blocks:
-        top_up = total.units - full.units
-        rows = [
-            MatrixRow(
-                muscle=muscle,
-                name=names.get(muscle, muscle),
-                cells=[
-                    HeatCell(
-                        units=float(total.units[i, j]),
-                        top_up=float(top_up[i, j]),
-                        text=_cell_text(float(total.units[i, j]), float(top_up[i, j])),
-                        background=str(colours[offset + i, j, 0]),
-                        ink=str(colours[offset + i, j, 1]),
-                    )
-                    for j in range(len(total.cycles))
-                ],
-            )
-            for i, muscle in enumerate(total.muscles)
-        ]
-        offset += len(total.muscles)
-        full_totals = full.totals
-        matrices.append(
-            SideMatrix(
-                side=side,
-                title="Midline" if side == "midline" else f"{side.capitalize()} side",
-                cycles=total.cycles,
-                products=tuple(brands[n] for n in total.cycles),
-                rows=rows,
-                totals=[
-                    _cell_text(float(t), float(t - f)) or "0"
-                    for t, f in zip(total.totals, full_totals, strict=True)
-                ],
-            )
-        )
-    return matrices, keys
-
-
 def cycles_overview(
     session: Session,
     patient_id: int,
@@ -340,7 +225,7 @@ def cycles_overview(
             shown=shown,
             brands={c.product_code: records.brands[c.cycle] for c in records.cycles},
         )
-    matrices, keys = _matrices(cycles, names, records.brands)
+    matrices, keys = side_matrices(cycles, names, records.brands)
     beside = other_treatments(session, patient_id, records.cycles)
     marks += beside.marks
     return CyclesOverview(
@@ -350,6 +235,9 @@ def cycles_overview(
         cards=_cards(records, kept, order),
         matrices=matrices,
         heat_keys=keys,
+        dose_blocks=dose_blocks(
+            matrices, keys, tuple(cycle.product_code for cycle in cycles)
+        ),
         ledger=ledger_rows(records, courses, names, shown),
         courses=course_views(courses, shown),
         wear_off=plots.Series(

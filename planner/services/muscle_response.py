@@ -24,15 +24,20 @@ from planner.services.score_words import DASH
 from planner.services.score_words import MINUS
 from planner.services.score_words import Change
 from planner.services.score_words import change_of
+from planner.services.score_words import direction
 from planner.services.score_words import dose
 from planner.services.score_words import grade_change
 from planner.services.score_words import number
+from planner.services.score_words import score_text
 from planner.services.score_words import unit_name
 from planner.services.score_words import units_text
 
 # A cycle reviewed only after its top-up: full and top-up together, so the
 # score says nothing of the full treatment's dose alone.
 AFTER_TOP_UP_ONLY = "only after the top-up"
+# A cycle scored at its review with no score before its treatment: the review
+# is listed, but a response needs the cycle's own score before (§4, §7).
+NO_BASELINE = "no baseline: not a response"
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,10 @@ class MuscleRow:
     """One cycle of a muscle's comparison: units, top-up units, weeks, as numbers.
 
     ``top_up`` is empty when there was none; ``weeks`` a dash when not recorded.
-    ``other_top_ups`` words the top-ups into this muscle in another product,
-    each in its own units ("+10 U (Speywood) Dysport"), never added to
-    ``top_up``.
+    ``reviews`` holds each instrument's score at the cycle's review (before
+    any top-up; a dash when none), beside ``responses``. ``other_top_ups``
+    words the top-ups into this muscle in another product, each in its own
+    units ("+10 U (Speywood) Dysport"), never added to ``top_up``.
     """
 
     cycle: int
@@ -51,6 +57,7 @@ class MuscleRow:
     responses: tuple[Change, ...]
     weeks: str
     other_top_ups: tuple[str, ...] = ()
+    reviews: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,10 @@ class MuscleView:
     # The instruments' column headings: "SAQ response", "House–Brackmann grade".
     headings: tuple[str, ...]
     blocks: list[MuscleBlock]
+    # Per instrument, the review score's heading and which way is better:
+    # "SAQ at review", "lower is better".
+    review_headings: tuple[str, ...] = ()
+    directions: tuple[str, ...] = ()
 
     @property
     def dose_changed(self) -> bool:
@@ -99,11 +110,13 @@ def muscle_view(
     each cycle, never fitted against the dose.
     """
     cycles = [cycle for cycle in records.cycles if cycle.cycle in shown]
-    # A course reviewed only after a top-up is listed too: its row says so.
+    # Every course with a review is listed: one reviewed only after a top-up,
+    # or with no score before treatment, too; its rows say so.
     responded = [
         course
         for course in courses
-        if course.responded or np.isfinite(course.after_top_up.values).any()
+        if np.isfinite(course.review.values).any()
+        or np.isfinite(course.after_top_up.values).any()
     ]
     graded = {
         course.instrument: course
@@ -141,6 +154,8 @@ def muscle_view(
             for code in codes
         ),
         blocks=[_block(group, responded, graded, brands, others) for group in found],
+        review_headings=tuple(f"{short_title(code)} at review" for code in codes),
+        directions=tuple(direction(scoring.get_instrument(code)) for code in codes),
     )
 
 
@@ -168,20 +183,24 @@ def _block(
             ),
             weeks=number(float(group.wear_off_weeks[j])),
             other_top_ups=others.get(cycle, ()),
+            reviews=tuple(_review(course, cycle) for course in courses),
         )
         for j, cycle in enumerate(group.cycles)
     ]
     better = {code: scoring.get_instrument(code).higher_is_better for code in codes}
     findings = [
-        _listed(graded[code], group.cycles)
-        if code in graded
-        else _finding(
-            f"{short_title(code)} response",
-            group.responses[code],
+        _listed(graded[course.instrument], group.cycles)
+        if course.instrument in graded
+        else _unpaired(course, group.cycles)
+        or _finding(
+            f"{short_title(course.instrument)} response",
+            group.responses[course.instrument],
             unit="points",
-            words=("better", "worse") if better[code] else ("worse", "better"),
+            words=("better", "worse")
+            if better[course.instrument]
+            else ("worse", "better"),
         )
-        for code in codes
+        for course in courses
     ]
     findings.append(
         _finding("Wear-off", group.duration, unit="weeks", words=("later", "sooner"))
@@ -223,16 +242,46 @@ def _response(group: MuscleResponse, course: ScoreCourse, j: int, cycle: int) ->
     i = course.cycles.index(cycle)
     if math.isfinite(float(course.after_top_up.values[i])):
         return Change(AFTER_TOP_UP_ONLY, "")
+    return _no_baseline(course, i)
+
+
+def _no_baseline(course: ScoreCourse, i: int) -> Change:
+    """Say a review with no score before treatment is no response; else a dash."""
+    if math.isfinite(float(course.review.values[i])) and not math.isfinite(
+        float(course.before.values[i])
+    ):
+        return Change(NO_BASELINE, "")
     return Change(DASH, "")
+
+
+def _review(course: ScoreCourse, cycle: int) -> str:
+    """Write the cycle's score at its review (a grade as its grade), or a dash."""
+    i = course.cycles.index(cycle)
+    return score_text(
+        scoring.get_instrument(course.instrument), float(course.review.values[i])
+    )
 
 
 def _grades(course: ScoreCourse, cycle: int) -> Change:
     """Write a cycle's grade before and at review: "IV → II", "better"."""
     i = course.cycles.index(cycle)
-    return grade_change(
-        scoring.get_instrument(course.instrument),
-        float(course.before.values[i]),
-        float(course.review.values[i]),
+    before, review = float(course.before.values[i]), float(course.review.values[i])
+    if not math.isfinite(before):
+        return _no_baseline(course, i)
+    return grade_change(scoring.get_instrument(course.instrument), before, review)
+
+
+def _unpaired(course: ScoreCourse, cycles: Sequence[int]) -> str:
+    """Say plainly when the cycles have review scores but none a score before
+    treatment, so that no response can be compared; "" otherwise."""
+    at = [course.cycles.index(cycle) for cycle in cycles]
+    reviewed = np.isfinite(course.review.values[at]).any()
+    if not reviewed or np.isfinite(course.response[at]).any():
+        return ""
+    return (
+        f"{short_title(course.instrument)} response: n = 0; no cycle here has a "
+        "score before treatment, so none has a response: the scores at review "
+        "are listed, not compared."
     )
 
 

@@ -50,6 +50,14 @@ def number(value: float) -> str:
     return plots.format_value(value) if math.isfinite(value) else DASH
 
 
+def direction(definition: scoring.InstrumentDefinition) -> str:
+    """Say which way the instrument's score is better, as its scoring has it:
+    "lower is better" (SAQ), "higher is better" (Sunnybrook, eFACE, FDI),
+    "lower grade is better" (House-Brackmann)."""
+    way = "higher" if definition.higher_is_better else "lower"
+    return f"{way} grade is better" if definition.descriptive else f"{way} is better"
+
+
 @dataclass(frozen=True)
 class Change:
     """A change in score in words: "−25", "better"."""

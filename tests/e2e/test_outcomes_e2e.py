@@ -278,7 +278,7 @@ def test_a_cycle_scored_before_and_at_review_shows_its_response(
     ledger = page.locator('table.ledger tbody tr[data-cycle="1"]')
     expect(ledger.locator("th")).to_contain_text("Cycle 1")
     expect(ledger.locator("td.scores")).to_have_text(
-        re.compile(rf"SAQ\s+{SAQ_RESPONSE}")
+        re.compile(rf"SAQ, lower is better\s+{SAQ_RESPONSE}")
     )
     expect(ledger.locator("td.course")).to_have_text("day 3 · day 14 · 11 wk")
     expect(ledger).to_contain_text("Eyelid droop (mild)")
@@ -352,7 +352,7 @@ def test_picking_a_muscle_shows_its_dose_against_the_response(
         )
     ):
         expect(rows.nth(index).locator("td.dose")).to_have_text(dose)
-        expect(rows.nth(index).locator("td").nth(2)).to_have_text(response)
+        expect(rows.nth(index).locator("td").nth(3)).to_have_text(response)
     findings = view.locator(".findings li")
     expect(findings.first).to_contain_text("SAQ response: n = 3")
     expect(view.locator(".caution")).to_contain_text("too few to tell")

@@ -76,7 +76,9 @@ def test_the_pdf_has_a_ledger_row_per_cycle_with_its_review_change(
         (3, "66.7 → 53.3 (−13.3 better)"),
     ):
         row = re.search(
-            rf"Cycle {cycle} \d+ \w+ 2026 Botox.*?SAQ {re.escape(change)}", flat
+            rf"Cycle {cycle} \d+ \w+ 2026 Botox.*?SAQ \(lower is better\) "
+            rf"{re.escape(change)}",
+            flat,
         )
         assert row, (cycle, change)
     # The per-muscle section: mentalis changed (2.5 -> 3.5), the DAO did not.

@@ -28,7 +28,8 @@ def test_the_ledger_and_a_chosen_muscle_show_on_the_page(
     browser = login_as(Role.STAFF)
     html = text(browser.get(f"/patients/{patient.id}/cycles"))
     assert re.search(
-        r'<tr data-cycle="1">.*?SAQ</span>\s*71\.1 → 44\.4 <span class="change better">'
+        r'<tr data-cycle="1">.*?SAQ</span><span class="score-direction">, lower is '
+        r'better</span></span>\s*71\.1 → 44\.4 <span class="change better">'
         r"−26\.7 <span",
         html,
         re.DOTALL,

@@ -119,7 +119,7 @@ def test_the_muscle_view_lists_grades_and_fits_only_the_scales(session, graded):
     assert "Only 3 cycles to compare" in block.caution
 
 
-def test_a_cycle_graded_only_once_shows_a_dash(session, injector, make_patient):
+def test_a_cycle_graded_only_at_review_has_no_baseline(session, injector, make_patient):
     patient = make_patient()
     for i, units in enumerate((2, 3, 4)):
         when = FIRST + timedelta(weeks=13 * i)
@@ -136,7 +136,7 @@ def test_a_cycle_graded_only_once_shows_a_dash(session, injector, make_patient):
     )
     (block,) = overview.muscle.blocks
     assert [row.responses[0].text for row in block.rows] == [
-        "–",
+        "no baseline: not a response",
         "IV → III",
         "IV → III",
     ]
