@@ -4,18 +4,12 @@ Each change is one unit of work: the session's version is claimed first (the
 optimistic lock), then the site is written and audited, then committed.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import tzinfo
 from typing import Any
 from typing import NamedTuple
 
-from pydantic import BaseModel
-from pydantic import ConfigDict
-from pydantic import Field
-from pydantic import field_validator
-from pydantic import model_validator
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import insert
@@ -24,7 +18,6 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from planner.db_types import utc_now
-from planner.dosing import MIN_DOSE_UNITS
 from planner.errors import InvalidInput
 from planner.errors import NotFound
 from planner.facemap import FaceMap
@@ -43,121 +36,15 @@ from planner.services.audit import Actor
 from planner.services.audit import json_safe
 from planner.services.audit import write_event
 from planner.services.audited_rows import delete_audited
-from planner.services.sessions import MAX_VERSION
+from planner.services.chart_requests import SiteCreate
+from planner.services.chart_requests import SiteUpdate
+from planner.services.chart_requests import VersionOnly
 from planner.services.sessions import claim_version
-from planner.services.site_numbers import MAX_SITE_NUMBER
 from planner.services.site_numbers import restored_number
 from planner.services.site_vials import own_vial
 from planner.services.treated_sites import refuse_treated_muscle
 from planner.validation import parse_input
 from planner.vocabulary import role_for
-
-MAX_UNITS = 400.0
-
-
-def _finite(value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    return value
-
-
-class SiteCreate(BaseModel):
-    """A tap at (x, y) on the map, or a muscle and side chosen from a list."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(ge=1, le=MAX_VERSION)
-    x: float | None = Field(default=None, ge=0, le=2000)
-    y: float | None = Field(default=None, ge=0, le=2000)
-    muscle: str | None = Field(default=None, max_length=40)
-    side: Side | None = None
-    units: float | None = Field(
-        default=None,
-        ge=MIN_DOSE_UNITS,
-        le=MAX_UNITS,
-        description=(
-            "The dose, in the session product's units. Left out: the product's"
-            " tap default for the muscle, if it has one. null: no dose, to enter"
-            " (an undo putting back a site that had none)."
-        ),
-    )
-    unset_reason: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        description="With units null: why the dose is to enter, as the site said.",
-    )
-    vial_lot_id: int | None = Field(
-        default=None,
-        ge=1,
-        le=MAX_VERSION,
-        description=(
-            "An undo putting back a site: the vial it was drawn from, one of this"
-            " chart's vials of its product. Left out: the vial in use."
-        ),
-    )
-    number: int | None = Field(
-        default=None,
-        ge=1,
-        le=MAX_SITE_NUMBER,
-        description=(
-            "An undo putting back a deleted site: the number it had, kept while no"
-            " site holds it. Left out: one past the highest."
-        ),
-    )
-    # Place a site on a muscle a procedure excised or denervated (issue 22).
-    confirm_treated_muscle: bool = False
-
-    _finite_values = field_validator("x", "y", "units")(_finite)
-
-    @field_validator("unset_reason")
-    @classmethod
-    def _reason_text(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip() if value is not None else None
-
-    @model_validator(mode="after")
-    def _where(self) -> "SiteCreate":
-        by_point = self.x is not None and self.y is not None
-        by_muscle = self.muscle is not None and self.side is not None
-        if by_point == by_muscle:
-            raise ValueError("x: give either x and y, or muscle and side")
-        if self.unset_reason is not None and not self.dose_left_unset:
-            raise ValueError("unset_reason: give it only with units null")
-        return self
-
-    @property
-    def dose_left_unset(self) -> bool:
-        """``units`` sent as null: no dose, not the product's default."""
-        return "units" in self.model_fields_set and self.units is None
-
-
-class SiteUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(ge=1, le=MAX_VERSION)
-    units: float | None = Field(default=None, ge=MIN_DOSE_UNITS, le=MAX_UNITS)
-    x: float | None = Field(default=None, ge=0, le=2000)
-    y: float | None = Field(default=None, ge=0, le=2000)
-    # Move a site onto a muscle a procedure excised or denervated (issue 22).
-    confirm_treated_muscle: bool = False
-
-    _finite_values = field_validator("x", "y", "units")(_finite)
-
-    @model_validator(mode="after")
-    def _something(self) -> "SiteUpdate":
-        if (self.x is None) != (self.y is None):
-            raise ValueError("x: give both x and y to move a site")
-        if self.units is None and self.x is None:
-            raise ValueError("units: give units, or x and y, to change")
-        return self
-
-
-class VersionOnly(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 def _locate(face_map: FaceMap, x: float, y: float) -> tuple[str, Side]:

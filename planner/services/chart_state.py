@@ -28,11 +28,11 @@ from planner.models import VialLot
 from planner.services import clinical_flags
 from planner.services import protocols
 from planner.services import safety
-from planner.services.chart import MAX_UNITS
 from planner.services.chart_map import chart_svg
 from planner.services.chart_map import products_of
 from planner.services.chart_prefill import last_cycle_sites
 from planner.services.chart_prefill import session_products
+from planner.services.chart_requests import MAX_UNITS
 from planner.services.chart_state_models import AmendmentInfo
 from planner.services.chart_state_models import ChartSite
 from planner.services.chart_state_models import ChartState

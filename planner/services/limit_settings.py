@@ -48,7 +48,7 @@ GROUP_PREFIX = "group."
 GROUP_NAMES = {
     "group.glabellar": "Glabellar complex (corrugators and procerus), one session",
 }
-# No chart takes more than 400 units at one site (services.chart.MAX_UNITS); a
+# No chart takes more than 400 units at one site (services.chart_requests.MAX_UNITS); a
 # total above a few thousand units is a typing error in any product's units.
 MAX_POINT_UNITS = 400.0
 MAX_TOTAL_UNITS = 5000.0

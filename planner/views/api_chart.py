@@ -30,6 +30,9 @@ from planner.services import chart as chart_service
 from planner.services import chart_prefill
 from planner.services import sessions as session_service
 from planner.services.chart import SiteRow
+from planner.services.chart_requests import SiteCreate
+from planner.services.chart_requests import SiteUpdate
+from planner.services.chart_requests import VersionOnly
 from planner.services.chart_state import default_units
 from planner.services.chart_state_models import ChartState
 from planner.views.api import ERRORS
@@ -189,7 +192,7 @@ def get_chart(session_id: int) -> ChartState:
 
 
 @bp.post("/sessions/<int:session_id>/sites")
-@_chart_mutation(chart_service.SiteCreate, SITE_ADDED)
+@_chart_mutation(SiteCreate, SITE_ADDED)
 def add_site(session_id: int) -> Any:
     """Chart a site at a tapped point, or at a muscle's reference point."""
 
@@ -210,7 +213,7 @@ def add_site(session_id: int) -> Any:
 
 
 @bp.patch("/sessions/<int:session_id>/sites/<int:site_id>")
-@_chart_mutation(chart_service.SiteUpdate)
+@_chart_mutation(SiteUpdate)
 def update_site(session_id: int, site_id: int) -> Any:
     """Change a site's dose, or move it (its muscle and side are detected again)."""
 
@@ -230,7 +233,7 @@ def update_site(session_id: int, site_id: int) -> Any:
 
 
 @bp.delete("/sessions/<int:session_id>/sites/<int:site_id>")
-@_chart_mutation(chart_service.VersionOnly)
+@_chart_mutation(VersionOnly)
 def delete_site(session_id: int, site_id: int) -> Any:
     """Remove a site from a draft chart."""
 
