@@ -12,6 +12,7 @@ from planner.consent.kinds import ConsentMethod
 from planner.consent.rule import ConsentDecision
 from planner.consent.rule import ConsentEvidence
 from planner.consent.rule import decide_consent
+from planner.consent.rule import decide_photos_page_answer
 from planner.consent.rule import expires_on
 from planner.consent.strokes import SIGNATURE_HEIGHT
 from planner.consent.strokes import SIGNATURE_WIDTH
@@ -33,6 +34,7 @@ __all__ = [
     "DefaultForm",
     "StrokeError",
     "decide_consent",
+    "decide_photos_page_answer",
     "expires_on",
     "form_blocks",
     "parse_strokes",

@@ -130,3 +130,38 @@ def decide_consent(
             f"re-consent due on {_day(ends)}."
         )
     return ConsentDecision(True, message, latest, ends)
+
+
+def decide_photos_page_answer(
+    recorded_on: date, *, answer: str, today: date, valid_months: int
+) -> ConsentDecision:
+    """Decide whether photography consent recorded only on the photos page is valid.
+
+    With no signed form to judge, the answer recorded there ages as a signature
+    would: valid from its clinic day for the re-consent age, then it no longer
+    counts until it is recorded again or the patient signs the form.
+
+    :param answer: the recorded answer in words, e.g. "Clinical record only".
+    """
+    if valid_months < 1:
+        raise ValueError("valid_months must be at least 1")
+    ends = expires_on(recorded_on, valid_months)
+    if today >= ends:
+        return ConsentDecision(
+            False,
+            "Photography consent was recorded on the photos page on "
+            f"{_day(recorded_on)}, more than {valid_months} months ago (the "
+            "clinic's re-consent age): record the patient's answer again on the "
+            "photos page, or ask them to sign the photography consent form.",
+            expires_on=ends,
+            badge=(
+                f"Photo consent needed: recorded {_short_day(recorded_on)}, "
+                f"over {valid_months} months ago"
+            ),
+        )
+    return ConsentDecision(
+        True,
+        f"Recorded on the photos page on {_day(recorded_on)} ({answer}), with no "
+        f"signed form; re-consent due on {_day(ends)}.",
+        expires_on=ends,
+    )

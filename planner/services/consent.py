@@ -32,7 +32,7 @@ from planner.services.consent_forms import current_form
 from planner.services.consent_withdrawal import withdraw_record
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
-from planner.services.photos import consent_state
+from planner.services.photo_consent import consent_state
 from planner.validation import parse_input
 from planner.vocabulary import PhotoConsent
 

@@ -27,16 +27,16 @@ from planner.services.consent_forms import form_as_of
 from planner.services.consent_validity import decide_at
 from planner.services.consent_validity import valid_months
 from planner.services.patients import get_patient
-from planner.services.photos import consent_state
+from planner.services.photo_consent import photography_decision
 
 
 @dataclass(frozen=True)
 class KindStatus:
     """One kind of consent for one patient: its current form, the rule's answer.
 
-    ``withdrawn_on_photos``: photography consent the rule finds valid but the
-    photos page records withdrawn (recorded there before a withdrawal on that
-    page also withdrew the signed form), in words; the page shows it withdrawn.
+    Photography's decision is ``photo_consent.photography_decision``'s, the one
+    the photos page obeys: it also judges an answer recorded only on the photos
+    page, and a withdrawal recorded there.
     """
 
     kind: ConsentKind
@@ -44,7 +44,6 @@ class KindStatus:
     form: ConsentForm
     decision: ConsentDecision
     history: list[ConsentRecord]
-    withdrawn_on_photos: str | None = None
 
 
 def patient_records(
@@ -83,33 +82,14 @@ def consent_overview(
     for kind in ConsentKind:
         form = current_form(session, kind)
         records = patient_records(session, patient_id, kind)
-        decision = _decide(session, records, form, now=now, zone=zone)
-        statuses.append(
-            KindStatus(
-                kind,
-                KIND_LABELS[kind],
-                form,
-                decision,
-                records,
-                _withdrawn_on_photos(session, patient_id, zone)
-                if kind == ConsentKind.PHOTOGRAPHY and decision.valid
-                else None,
-            )
+        decision = (
+            photography_decision(session, patient_id, now=now, zone=zone)
+            if kind == ConsentKind.PHOTOGRAPHY
+            else _decide(session, records, form, now=now, zone=zone)
         )
+        statuses.append(KindStatus(kind, KIND_LABELS[kind], form, decision, records))
     session.commit()
     return statuses
-
-
-def _withdrawn_on_photos(
-    session: Session, patient_id: int, zone: ZoneInfo
-) -> str | None:
-    state = consent_state(session, patient_id)
-    if not state.hidden or state.recorded_at is None:
-        return None
-    day = format_day(local_day(state.recorded_at, zone))
-    return f"Withdrawn on the photos page on {day}" + (
-        f": {state.note}" if state.note else "."
-    )
 
 
 def treatment_consent_errors(

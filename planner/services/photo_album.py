@@ -23,10 +23,10 @@ from planner.models import TreatmentSession
 from planner.models.photos import PHOTO_TIMEPOINTS
 from planner.models.photos import Photo
 from planner.services.patients import get_patient
+from planner.services.photo_consent import ConsentState
+from planner.services.photo_consent import consent_in_force
 from planner.services.photo_views import ViewSetting
 from planner.services.photo_views import list_views
-from planner.services.photos import ConsentState
-from planner.services.photos import consent_in_force
 from planner.services.photos import cycle_session
 from planner.services.photos import patient_cycles
 from planner.services.photos import require_visible

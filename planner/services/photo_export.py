@@ -31,8 +31,8 @@ from planner.models.photos import PhotoImage
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.patients import get_patient
+from planner.services.photo_consent import consent_state
 from planner.services.photo_views import view_labels
-from planner.services.photos import consent_state
 
 
 def archive_name(mrn: str, now: datetime, zone: ZoneInfo) -> str:

@@ -9,8 +9,6 @@ Every image served is an audited VIEW, in the same transaction as nothing else:
 who looked at which photo of whom, and at what size.
 """
 
-from dataclasses import dataclass
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +20,6 @@ from sqlmodel import select
 from planner import clinic_time
 from planner import photometry
 from planner.clinic_time import local_day
-from planner.consent import ConsentKind
 from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import Forbidden
@@ -43,51 +40,19 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.audited_rows import add_audited
-from planner.services.consent_forms import current_form
-from planner.services.consent_validity import decide_at
-from planner.services.consent_validity import valid_months
 from planner.services.consent_withdrawal import signed_photography
 from planner.services.consent_withdrawal import withdraw_record
 from planner.services.drafts import live
 from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
+from planner.services.photo_consent import ConsentLapsed
+from planner.services.photo_consent import consent_in_force
+from planner.services.photo_consent import consent_state
 from planner.services.photo_views import list_views
 from planner.validation import parse_input
 from planner.vocabulary import PhotoConsent
 
 HIDDEN = "This patient withdrew photography consent: their photos are hidden."
-
-
-@dataclass(frozen=True)
-class ConsentState:
-    """The photography consent in force for a patient (None: never recorded).
-
-    ``signed_withdrawn``: the patient's newest signed photography consent form
-    is withdrawn, so only a new signature, or consent held elsewhere recorded
-    with its reason on the consent page, lets photos be taken again.
-
-    ``closed_because``: the photo module's record allows photos, but the
-    patient's signed photography consent form is not valid today (older than
-    the clinic's re-consent age, or on a form version since replaced), in
-    words saying what is needed. Only ``consent_in_force`` judges the form.
-    """
-
-    consent: PhotoConsent | None
-    recorded_at: datetime | None = None
-    note: str | None = None
-    signed_withdrawn: bool = False
-    closed_because: str | None = None
-
-    @property
-    def allows_capture(self) -> bool:
-        return self.closed_because is None and self.consent in (
-            PhotoConsent.CLINICAL,
-            PhotoConsent.TEACHING,
-        )
-
-    @property
-    def hidden(self) -> bool:
-        return self.consent == PhotoConsent.WITHDRAWN
 
 
 NEEDS_SIGNATURE = (
@@ -99,67 +64,6 @@ NEEDS_REASON = (
     "is needed: it is recorded as the reason on the signed photography consent "
     "form too (at least 3 characters)"
 )
-
-
-def consent_state(session: Session, patient_id: int) -> ConsentState:
-    """Return the patient's photography consent as recorded (not judged by date).
-
-    The photo module's latest record, unless the newest signed photography
-    consent form is withdrawn: that withdrawal stands (photos hidden) until a
-    new signature, whatever the photo module recorded since. Whether a photo
-    may be taken today is ``consent_in_force``'s answer.
-    """
-    latest = session.exec(
-        select(PhotoConsentRecord)
-        .where(PhotoConsentRecord.patient_id == patient_id)
-        .order_by(col(PhotoConsentRecord.id).desc())
-        .limit(1)
-    ).first()
-    signed = signed_photography(session, patient_id)
-    withdrawn = bool(signed) and signed[0].withdrawn_at is not None
-    if withdrawn and (latest is None or latest.consent != PhotoConsent.WITHDRAWN):
-        return ConsentState(
-            PhotoConsent.WITHDRAWN,
-            signed[0].withdrawn_at,
-            f"Photography consent form withdrawn: {signed[0].withdrawal_reason}",
-            signed_withdrawn=True,
-        )
-    if latest is None:
-        return ConsentState(None)
-    return ConsentState(latest.consent, latest.recorded_at, latest.note, withdrawn)
-
-
-def consent_in_force(
-    session: Session, patient_id: int, *, now: datetime, zone: ZoneInfo
-) -> ConsentState:
-    """Return the photography consent in force on the clinic's day of ``now``.
-
-    The recorded consent (``consent_state``), closed for capture when the
-    patient's signed photography consent form is not valid then: the same rule,
-    re-consent age and form version as treatment consent on the chart. Consent
-    held elsewhere, recorded with its reason, counts as a signature would. A
-    consent recorded only on the photos page has no signed form to judge. An
-    expired form hides no photo: only a withdrawal does.
-
-    Only adds and flushes (the shipped form, on first use).
-    """
-    state = consent_state(session, patient_id)
-    signed = signed_photography(session, patient_id)
-    if not state.allows_capture or not signed:
-        return state
-    form = current_form(session, ConsentKind.PHOTOGRAPHY)
-    decision = decide_at(signed, form, months=valid_months(session), now=now, zone=zone)
-    if decision.valid:
-        return state
-    return replace(
-        state,
-        closed_because=f"{decision.message} Or record on the consent page that "
-        "consent is held elsewhere, and why.",
-    )
-
-
-class ConsentLapsed(InvalidInput):
-    """Photography consent was given, but its signed form is not valid today."""
 
 
 def record_consent(

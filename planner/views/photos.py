@@ -31,6 +31,7 @@ from planner.errors import error_response
 from planner.models import Role
 from planner.services import photo_album
 from planner.services import photo_compare
+from planner.services import photo_consent
 from planner.services import photo_export
 from planner.services import photo_marks
 from planner.services import photos as service
@@ -82,7 +83,7 @@ def _too_large(_exc: RequestEntityTooLarge) -> tuple[Response | str, int]:
 def _index_page(patient_id: int, errors: dict[str, str]) -> str:
     session = get_session()
     now, zone = utc_now(), clinic_zone()
-    consent = service.consent_in_force(session, patient_id, now=now, zone=zone)
+    consent = photo_consent.consent_in_force(session, patient_id, now=now, zone=zone)
     return render_template(
         "photos/index.html",
         patient=get_patient(session, patient_id),
@@ -154,7 +155,7 @@ def capture(session_id: int) -> Response | tuple[str, int, dict[str, str]]:
     signed form is no longer valid the page says why and takes no photo.
     """
     cycle = service.cycle_session(get_session(), session_id)
-    consent = service.consent_in_force(
+    consent = photo_consent.consent_in_force(
         get_session(), cycle.patient_id, now=utc_now(), zone=clinic_zone()
     )
     if not consent.allows_capture and consent.closed_because is None:
@@ -182,7 +183,7 @@ def upload(session_id: int) -> Response | tuple[str, int, dict[str, str]]:
             now=utc_now(),
             zone=clinic_zone(),
         )
-    except service.ConsentLapsed as exc:
+    except photo_consent.ConsentLapsed as exc:
         # The page says what the consent needs and takes no photo until then.
         return _capture_page(session_id, view, timepoint, exc.fields)
     except InvalidInput as exc:

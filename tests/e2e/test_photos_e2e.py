@@ -79,6 +79,9 @@ def prepare(server: LiveServer, mrn: str = "PHOTO-E2E") -> tuple[int, int]:
             },
             now=FIRST,
         )
+        # Asked again at cycle 2: an answer ages by the clinic's re-consent age.
+        now = datetime.now(UTC)
+        record_consent(session, actor, patient.id, {"consent": "clinical"}, now=now)
         return patient.id, len(list_views(session))
 
 

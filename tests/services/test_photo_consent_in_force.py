@@ -4,9 +4,9 @@ the treatment form: the same rule (``decide_consent``), on the clinic's day.
 A photography form signed longer ago than the clinic's re-consent age, or on a
 form version since replaced, closes capture until the patient signs again or
 consent held elsewhere is recorded with its reason; the photos already taken
-stay visible (expiry is not withdrawal). A patient whose consent was only ever
-recorded on the photos page has no form to expire. Photography consent is the
-same whatever product is injected: the cycles here are Botox and Dysport.
+stay visible (expiry is not withdrawal). Consent recorded only on the photos
+page ages too (tests/services/test_photo_consent_ages.py). Photography consent
+is the same whatever product is injected: the cycles here are Botox and Dysport.
 """
 
 from datetime import UTC
@@ -220,16 +220,3 @@ def test_a_teaching_consent_keeps_its_scope_when_the_form_is_signed_again(
     assert state.consent is not None
     assert state.consent.value == "teaching"
     assert state.allows_capture
-
-
-@pytest.mark.parametrize("product", PRODUCTS)
-def test_consent_recorded_only_on_the_photos_page_has_no_form_to_expire(
-    session, injector, make_patient, product
-):
-    patient = make_patient()
-    photo_service.record_consent(
-        session, injector, patient.id, {"consent": "clinical"}, now=SIGNED
-    )
-    treatment = treat(session, injector, patient.id, product)
-    take(session, injector, treatment.id, now=EXPIRY_DAY_LATE_UTC)
-    assert len(stored(session)) == 1
