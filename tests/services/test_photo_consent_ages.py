@@ -33,6 +33,7 @@ RECORDED = datetime(2025, 6, 15, 10, tzinfo=UTC)
 EXPIRY_DAY_LATE_UTC = datetime(2026, 6, 14, 23, 30, tzinfo=UTC)
 LAST_DAY_LATE = datetime(2026, 6, 14, 22, 30, tzinfo=UTC)
 PRODUCTS = ["botox", "dysport"]
+KEY = "consent_valid_months"
 
 
 @pytest.fixture(params=PRODUCTS)
@@ -48,6 +49,11 @@ def answered(request, session, injector, make_patient):
         return patient, treatment.id
 
     return record
+
+
+def set_re_consent_age(session, actor, months):
+    current = get_setting(session, KEY).version
+    update_setting(session, actor, KEY, months, version=current, now=NOW)
 
 
 def decision(session, patient_id, now):
@@ -123,26 +129,10 @@ def test_recording_the_answer_again_reopens_capture_with_its_scope(
 def test_the_clinic_re_consent_age_moves_the_expiry(session, injector, answered):
     patient, session_id = answered(THIRTEEN_MONTHS_AGO)
     refused(session, injector, session_id, now=NOW)
-    setting = get_setting(session, "consent_valid_months")
-    update_setting(
-        session,
-        injector,
-        "consent_valid_months",
-        24,
-        version=setting.version,
-        now=NOW,
-    )
+    set_re_consent_age(session, injector, 24)
     take(session, injector, session_id, now=NOW)
     assert decision(session, patient.id, NOW).valid
-    setting = get_setting(session, "consent_valid_months")
-    update_setting(
-        session,
-        injector,
-        "consent_valid_months",
-        6,
-        version=setting.version,
-        now=NOW,
-    )
+    set_re_consent_age(session, injector, 6)
     eleven = answered(ELEVEN_MONTHS_AGO)
     message = refused(session, injector, eleven[1], now=NOW)
     assert "more than 6 months ago" in message
