@@ -187,6 +187,17 @@ _CLAIM = (
 )
 
 
+def refuse_closed(record: TreatmentSession) -> None:
+    """Raise why a session that is no longer a draft cannot be changed."""
+    if record.status == SessionStatus.SIGNED:
+        raise SignedSession(
+            "This session is signed and can no longer be edited; "
+            "corrections are made by amendment."
+        )
+    if record.status == SessionStatus.DISCARDED:
+        raise Conflict("This draft was discarded and can no longer be edited.")
+
+
 def claim_version(
     session: Session, session_id: int, expected: int, *, now: datetime
 ) -> tuple[int, int]:
@@ -210,14 +221,7 @@ def claim_version(
     if patient_id is not None:
         return expected + 1, patient_id
     session.rollback()
-    record = get_session_record(session, session_id)
-    if record.status == SessionStatus.SIGNED:
-        raise SignedSession(
-            "This session is signed and can no longer be edited; "
-            "corrections are made by amendment."
-        )
-    if record.status == SessionStatus.DISCARDED:
-        raise Conflict("This draft was discarded and can no longer be edited.")
+    refuse_closed(get_session_record(session, session_id))
     raise StaleWrite(
         "Another device changed this chart since you loaded it; "
         "showing the latest version."
@@ -256,6 +260,8 @@ def sign_session(
     request = parse_input(SignRequest, data, "The signature request is not valid.")
     now = now or utc_now()
     record = get_session_record(session, session_id)
+    # Signed in another tab: say so, not what signing it would need.
+    refuse_closed(record)
     # A chart started today is given now; an earlier day's keeps its time.
     treated_at = safety.treatment_time(record, now, zone)
     warnings = safety.as_records(

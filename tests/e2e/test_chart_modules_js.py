@@ -27,6 +27,7 @@ UNIT_TESTS = [
     "sync: offline, the change is queued, retried, then saved once back",
     "sync: a 5xx or a logged-out 401 is retried, never dropped",
     "sync: a 409 is surfaced; new sites go again, other changes are dropped",
+    "sync: a 409 for a session signed elsewhere drops every change, says signed",
     "sync: a 409 for a change saved after all is not reported as lost",
     "sync: a refusal (400) is reported and not retried",
     "undo: stepper presses close together undo as one, to the first dose",

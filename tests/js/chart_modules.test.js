@@ -113,6 +113,24 @@ tests["sync: a 409 is surfaced; new sites go again, other changes are dropped"] 
   assert(conflictMessage([{ kind: "sign" }]).includes("The session was not signed"), "a dropped signature says so");
 };
 
+tests["sync: a 409 for a session signed elsewhere drops every change, says signed"] = async () => {
+  const signed = "This session is signed and can no longer be edited; corrections are made by amendment.";
+  const chart = fakeChart(() => json(409, { error: signed }));
+  const create = { kind: "create", request: () => ({ method: "POST", path: "/sites", body: { x: 1, y: 2 } }) };
+  chart.queue.tasks.push(patch("units", 3, 4), create, patch("units", 5, 1));
+  await chart.queue.pump();
+  equal(chart.sent.length, 1, "nothing went again: the chart is closed");
+  equal(chart.queue.tasks.length, 0, "nothing left waiting");
+  const conflicted = chart.events.find((e) => e[0] === "conflicted");
+  equal(conflicted[1], ["units", "create", "units"], "every change was dropped, the new site too");
+  const text = conflictMessage(conflicted[1], { error: signed });
+  assert(text.startsWith(signed), "the server's words say why");
+  assert(!text.includes("Another device"), "no other device is blamed");
+  assert(text.includes("3 of your changes were not applied"), "the message counts what was dropped");
+  const refusedSign = conflictMessage([{ kind: "sign" }], { error: signed });
+  equal(refusedSign, signed, "a refused signature does not ask to sign again");
+};
+
 tests["sync: a 409 for a change saved after all is not reported as lost"] = async () => {
   const chart = fakeChart(() => json(409, { error: "stale", state: { sites: [] } }));
   await chart.queue.enqueue({ ...patch("units", 3, 4), appliedAfterAll: true });

@@ -143,10 +143,10 @@ function start() {
       conflicted(task, body, dropped) {
         root.classList.remove("is-offline");
         // Changes to existing sites are not replayed over the other device's,
-        // and undo would now be unsafe.
+        // and undo would now be unsafe. A chart signed elsewhere says so; the refresh turns it read-only.
         optimistic.clear();
         undoHistory.forget();
-        announce(conflictMessage(dropped), "error");
+        announce(conflictMessage(dropped, body), "error");
         render();
       },
       refused,

@@ -4,7 +4,8 @@
  * cannot reach the server (offline, 5xx, logged out) stays at the head of the queue
  * and is retried with back-off, so no tap is ever dropped silently. A 409 means
  * another device wrote first: new sites go again on top of the latest chart, other
- * changes are dropped and reported. Everything it touches is passed in (fetch, the
+ * changes are dropped and reported; a 409 with no chart in it (the session was
+ * signed elsewhere) drops every change. Everything it touches is passed in (fetch, the
  * timers, the hooks), so a test can hand it fakes.
  */
 
@@ -34,10 +35,22 @@ export function createSender({ fetch, api, csrf, version }) {
   };
 }
 
-/** The words for a conflict, naming what was not applied. */
-export function conflictMessage(dropped) {
-  let text = "Another device changed this chart; showing the latest.";
-  if (dropped.some((t) => t.kind === "sign")) {
+/** Whether a 409 closed the chart rather than outdated it: a session signed (or a
+ * draft discarded) since it was loaded is refused with no chart to show, as there
+ * is nothing to redo on top of it (planner.errors.SignedSession). */
+export function closedBy(body) {
+  return Boolean(body) && !body.state;
+}
+
+/** The words for a conflict, naming what was not applied: the server's own
+ * reason when the chart was closed ("This session is signed…"). */
+export function conflictMessage(dropped, body = null) {
+  const closed = closedBy(body);
+  let text = closed ? body.error || "This chart can no longer be edited." : "Another device changed this chart; showing the latest.";
+  if (closed) {
+    const edits = dropped.filter((t) => t.kind !== "sign");
+    if (edits.length) text += ` ${edits.length === 1 ? "Your last change was" : `${edits.length} of your changes were`} not applied.`;
+  } else if (dropped.some((t) => t.kind === "sign")) {
     text += " The session was not signed: check the chart, then sign again.";
   } else if (dropped.length) {
     const what = dropped.length === 1 ? "Your last change was" : `${dropped.length} of your changes were`;
@@ -60,7 +73,8 @@ export function notSavedMessage(answer, waiting) {
  * - ``saved(task, answer)`` (may be async) for a 2xx answer;
  * - ``conflict(task, body)`` for a 409: returns true when the change was applied
  *   after all (its answer lost on the way), else the queue re-queues what may go
- *   again and calls ``conflicted(task, body, dropped)``;
+ *   again (nothing on a closed chart, see ``closedBy``) and calls
+ *   ``conflicted(task, body, dropped)``;
  * - ``refused(task, answer)`` for any other 4xx (unless ``task.failed`` took it);
  * - ``offline(answer, waiting)`` when a request could not be saved and will be retried;
  * - ``changed()`` after the queue changed; ``idle()`` when it has emptied.
@@ -86,13 +100,15 @@ export function createQueue({ send, hooks, timers = globalThis, backoff = BACKOF
     });
   }
 
-  /** Put back what may go again after a conflict; return what is dropped. */
-  function requeueAfterConflict(task) {
+  /** Put back what may go again after a conflict; return what is dropped. On a
+   * closed chart (signed elsewhere) nothing goes again but the refresh. */
+  function requeueAfterConflict(task, body) {
     const dropped = [];
+    const closed = closedBy(body);
     for (const waiting of [task, ...tasks.splice(0)]) {
       const keep =
         waiting.kind === "refresh" ||
-        (waiting.kind === "create" && (waiting.conflicts = (waiting.conflicts || 0) + 1) <= MAX_CONFLICT_RETRIES);
+        (!closed && waiting.kind === "create" && (waiting.conflicts = (waiting.conflicts || 0) + 1) <= MAX_CONFLICT_RETRIES);
       if (keep) tasks.push(waiting);
       else if (waiting.kind !== "undo") dropped.push(waiting);
     }
@@ -106,7 +122,7 @@ export function createQueue({ send, hooks, timers = globalThis, backoff = BACKOF
     } else if (task.failed && task.failed(status, body)) {
       // The task showed its own error (the sign form's fields).
     } else if (status === 409) {
-      if (!call("conflict", task, body)) call("conflicted", task, body, requeueAfterConflict(task));
+      if (!call("conflict", task, body)) call("conflicted", task, body, requeueAfterConflict(task, body));
     } else {
       call("refused", task, answer);
     }
