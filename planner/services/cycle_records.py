@@ -14,6 +14,7 @@ A score taken after a top-up of its cycle, in any product, is marked so
 
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -29,11 +30,14 @@ from planner.clinic_time import local_day
 from planner.models import AdverseEvent
 from planner.models import Assessment
 from planner.models import CycleResponse
+from planner.models import DiaryEntry
 from planner.models import InjectionSite
 from planner.models import Product
 from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.services.diary_forms import SIDE_EFFECT_WORDS
+from planner.services.diary_forms import SideEffect
 from planner.vocabulary import LABELS
 
 
@@ -54,6 +58,23 @@ class EventRecord:
     def severity(self) -> str:
         """Return the stored severity code ("mild", ...)."""
         return self.row.severity.value
+
+
+@dataclass(frozen=True)
+class DiarySideEffect:
+    """A side effect the patient reported in a cycle's diary, in their words.
+
+    ``since`` is the day they gave; ``handled_on`` the clinic day it was marked
+    dealt with (called, booked) from the worklist, None until then. Nothing
+    links it to an adverse event the clinic records: it is shown as the
+    patient's report, beside the clinic's events, never as one of them.
+    """
+
+    cycle: int
+    since: date
+    words: str
+    urgent: bool
+    handled_on: date | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,8 @@ class CycleRecords:
     points: list[comparison.ScorePoint]
     waiting: int
     other_top_ups: dict[int, list[OtherTopUp]]
+    # Side effects the patient reported in the diary, by cycle and day.
+    diary_effects: list[DiarySideEffect] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -218,6 +241,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         points=scores,
         waiting=waiting,
         other_top_ups=other_top_ups,
+        diary_effects=_diary_effects(session, owner, zone),
     )
 
 
@@ -344,3 +368,35 @@ def _events(
         )
         for row in rows
     ]
+
+
+def _diary_effects(
+    session: Session, owner: dict[int, int], zone: ZoneInfo
+) -> list[DiarySideEffect]:
+    """Read the side effects the patient reported in the cycles' diaries."""
+    rows = session.exec(
+        select(DiaryEntry)
+        .where(
+            col(DiaryEntry.session_id).in_(list(owner)),
+            DiaryEntry.kind == "side_effect",
+        )
+        .order_by(col(DiaryEntry.day), col(DiaryEntry.id))
+    ).all()
+    found = []
+    for row in rows:
+        words = [SIDE_EFFECT_WORDS[SideEffect(code)] for code in row.answers["effects"]]
+        if row.answers.get("other"):
+            words = [w for w in words if w != SIDE_EFFECT_WORDS[SideEffect.OTHER]]
+            words.append(f"\u201c{row.answers['other']}\u201d")
+        found.append(
+            DiarySideEffect(
+                cycle=owner[row.session_id],
+                since=date.fromisoformat(row.answers["day"]),
+                words="; ".join(words),
+                urgent=row.urgent,
+                handled_on=local_day(row.handled_at, zone)
+                if row.handled_at is not None
+                else None,
+            )
+        )
+    return found

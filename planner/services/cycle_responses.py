@@ -20,6 +20,7 @@ from planner import scoring
 from planner.comparison import ScoreCourse
 from planner.models import CycleResponse
 from planner.services.cycle_records import CycleRecords
+from planner.services.cycle_records import DiarySideEffect
 from planner.services.cycle_records import EventRecord
 from planner.services.score_words import DASH
 from planner.services.score_words import MINUS
@@ -66,6 +67,19 @@ class LedgerScore:
 
 
 @dataclass(frozen=True)
+class DiaryEffectText:
+    """A diary side effect worded for the ledger: what, and whose report it is.
+
+    ``words``: "My eyelid droops, since 7 Dec 2026"; ``source``:
+    "patient-reported (diary), not yet reviewed by the clinic".
+    """
+
+    words: str
+    source: str
+    urgent: bool
+
+
+@dataclass(frozen=True)
 class LedgerRow:
     """One cycle of the ledger, ready to print.
 
@@ -86,6 +100,8 @@ class LedgerRow:
     interval: str
     events: tuple[str, ...]
     other_top_ups: tuple[str, ...] = ()
+    # Side effects the patient reported in the diary, beside the clinic's events.
+    diary_effects: tuple[DiaryEffectText, ...] = ()
 
 
 def comparison_courses(records: CycleRecords) -> list[ScoreCourse]:
@@ -141,9 +157,33 @@ def ledger_rows(
                     if event.cycle == doses.cycle
                 ),
                 other_top_ups=other_top_up_texts(records, doses.cycle),
+                diary_effects=tuple(
+                    diary_effect_text(effect)
+                    for effect in records.diary_effects
+                    if effect.cycle == doses.cycle
+                ),
             )
         )
     return rows
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def diary_effect_text(effect: DiarySideEffect) -> DiaryEffectText:
+    """Word a diary side effect as the patient's report, saying whether the
+    clinic has dealt with it (marked so on the worklist)."""
+    source = "patient-reported (diary), " + (
+        f"dealt with by the clinic {_day(effect.handled_on)}"
+        if effect.handled_on is not None
+        else "not yet reviewed by the clinic"
+    )
+    return DiaryEffectText(
+        words=f"{effect.words}, since {_day(effect.since)}",
+        source=source,
+        urgent=effect.urgent,
+    )
 
 
 def _event_text(event: EventRecord) -> str:
