@@ -292,6 +292,7 @@ def _scores(
         session.connection()
         .execute(
             sa_select(
+                col(Assessment.id),
                 col(Assessment.assessed_at),
                 col(Assessment.session_id),
                 col(Assessment.timepoint),
@@ -307,9 +308,19 @@ def _scores(
         )
         .all()
     )
+    # The patient's scores sent through the diary, apart from the clinic tablet's.
+    from_diary = set(
+        session.exec(
+            select(DiaryEntry.assessment_id).where(
+                DiaryEntry.patient_id == patient_id,
+                col(DiaryEntry.assessment_id).is_not(None),
+            )
+        ).all()
+    )
     points: list[comparison.ScorePoint] = []
     waiting = 0
     for (
+        assessment_id,
         assessed_at,
         saved_to,
         stored_timepoint,
@@ -335,6 +346,7 @@ def _scores(
                 total=float(total or 0.0),
                 timepoint=timepoint,
                 self_entered=bool(self_entered),
+                from_diary=assessment_id in from_diary,
                 after_top_up=comparison.after_top_up(
                     assessed_at, top_up_times.get(cycle, [])
                 ),

@@ -20,8 +20,11 @@ from planner import scoring
 from planner.comparison import ScoreCourse
 from planner.models import CycleResponse
 from planner.services.cycle_records import CycleRecords
-from planner.services.cycle_records import DiarySideEffect
 from planner.services.cycle_records import EventRecord
+from planner.services.ledger_sources import DiaryEffectText
+from planner.services.ledger_sources import TimePointNote
+from planner.services.ledger_sources import diary_effect_text
+from planner.services.ledger_sources import time_point_notes
 from planner.services.score_words import DASH
 from planner.services.score_words import MINUS
 from planner.services.score_words import Change
@@ -64,19 +67,8 @@ class LedgerScore:
     after_top_up: str = ""
     # Which way is better, as the instrument's scoring has it: "lower is better".
     direction: str = ""
-
-
-@dataclass(frozen=True)
-class DiaryEffectText:
-    """A diary side effect worded for the ledger: what, and whose report it is.
-
-    ``words``: "My eyelid droops, since 7 Dec 2026"; ``source``:
-    "patient-reported (diary), not yet reviewed by the clinic".
-    """
-
-    words: str
-    source: str
-    urgent: bool
+    # Where a time point has more than one score: every one, and which is used.
+    others: tuple[TimePointNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,7 +135,7 @@ def ledger_rows(
                 changes=tuple(_dose_change(c, names, unit) for c in doses.changes),
                 change_note=_change_note(doses),
                 scores=tuple(
-                    _ledger_score(course, index[doses.cycle])
+                    _ledger_score(course, index[doses.cycle], records.points)
                     for course in courses
                     if _has_cycle(course, index[doses.cycle])
                 ),
@@ -165,25 +157,6 @@ def ledger_rows(
             )
         )
     return rows
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
-def diary_effect_text(effect: DiarySideEffect) -> DiaryEffectText:
-    """Word a diary side effect as the patient's report, saying whether the
-    clinic has dealt with it (marked so on the worklist)."""
-    source = "patient-reported (diary), " + (
-        f"dealt with by the clinic {_day(effect.handled_on)}"
-        if effect.handled_on is not None
-        else "not yet reviewed by the clinic"
-    )
-    return DiaryEffectText(
-        words=f"{effect.words}, since {_day(effect.since)}",
-        source=source,
-        urgent=effect.urgent,
-    )
 
 
 def _event_text(event: EventRecord) -> str:
@@ -241,7 +214,9 @@ def _has_cycle(course: ScoreCourse, i: int) -> bool:
     )
 
 
-def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
+def _ledger_score(
+    course: ScoreCourse, i: int, points: Sequence[comparison.ScorePoint]
+) -> LedgerScore:
     definition = scoring.get_instrument(course.instrument)
     response = float(course.response[i])
     before, review = float(course.before.values[i]), float(course.review.values[i])
@@ -255,6 +230,7 @@ def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
         if math.isfinite(topped_up)
         else "",
         direction=direction(definition),
+        others=time_point_notes(course, course.cycles[i], points),
     )
 
 
