@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 from sqlmodel import col
@@ -32,12 +34,14 @@ from planner.models import Assessment
 from planner.models import CycleResponse
 from planner.models import DiaryEntry
 from planner.models import InjectionSite
+from planner.models import Instrument
 from planner.models import Product
 from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.services.diary_forms import SIDE_EFFECT_WORDS
 from planner.services.diary_forms import SideEffect
+from planner.services.score_subscales import SUBSCALES
 from planner.vocabulary import LABELS
 
 
@@ -299,10 +303,15 @@ def _scores(
                 col(Assessment.instrument),
                 col(Assessment.total),
                 col(Assessment.self_entered),
+                # Small: the subscales (an FDI's Social is followed apart).
+                col(Assessment.scores),
             )
             .where(
                 col(Assessment.patient_id) == patient_id,
-                col(Assessment.total).is_not(None),
+                or_(
+                    col(Assessment.total).is_not(None),
+                    col(Assessment.instrument) == Instrument.FDI,
+                ),
             )
             .order_by(col(Assessment.assessed_at), col(Assessment.id))
         )
@@ -327,6 +336,7 @@ def _scores(
         instrument,
         total,
         self_entered,
+        subscores,
     ) in rows:
         day = local_day(assessed_at, zone)
         timepoint = str(stored_timepoint)
@@ -338,21 +348,35 @@ def _scores(
                 waiting += timepoint in comparison.PRE_TIMEPOINTS
                 continue
             cycle = cycle_of[filed.session_id]
-        points.append(
-            comparison.ScorePoint(
-                cycle=cycle,
-                assessed_on=day,
-                instrument=str(instrument),
-                total=float(total or 0.0),
-                timepoint=timepoint,
-                self_entered=bool(self_entered),
-                from_diary=assessment_id in from_diary,
-                after_top_up=comparison.after_top_up(
-                    assessed_at, top_up_times.get(cycle, [])
-                ),
+        for line, value in _lines(str(instrument), total, subscores):
+            points.append(
+                comparison.ScorePoint(
+                    cycle=cycle,
+                    assessed_on=day,
+                    instrument=line,
+                    total=value,
+                    timepoint=timepoint,
+                    self_entered=bool(self_entered),
+                    from_diary=assessment_id in from_diary,
+                    after_top_up=comparison.after_top_up(
+                        assessed_at, top_up_times.get(cycle, [])
+                    ),
+                )
             )
-        )
     return points, waiting
+
+
+def _lines(
+    instrument: str, total: float | None, subscores: dict[str, Any] | None
+) -> list[tuple[str, float]]:
+    """Return the (line, score) pairs an assessment gives the comparison: its
+    headline, and an FDI's Social subscale as a line of its own."""
+    lines = [] if total is None else [(instrument, float(total))]
+    for line, (stored, key) in SUBSCALES.items():
+        value = (subscores or {}).get(key)
+        if instrument == stored and value is not None:
+            lines.append((line, float(value)))
+    return lines
 
 
 def _responses(session: Session, cycle_of: dict[int, int]) -> dict[int, CycleResponse]:

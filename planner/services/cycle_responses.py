@@ -16,7 +16,6 @@ from markupsafe import Markup
 
 from planner import comparison
 from planner import plots
-from planner import scoring
 from planner.comparison import ScoreCourse
 from planner.models import CycleResponse
 from planner.services.cycle_records import CycleRecords
@@ -25,6 +24,9 @@ from planner.services.ledger_sources import DiaryEffectText
 from planner.services.ledger_sources import TimePointNote
 from planner.services.ledger_sources import diary_effect_text
 from planner.services.ledger_sources import time_point_notes
+from planner.services.score_subscales import FDI_SOCIAL
+from planner.services.score_subscales import course_instrument
+from planner.services.score_subscales import short_title
 from planner.services.score_words import DASH
 from planner.services.score_words import MINUS
 from planner.services.score_words import Change
@@ -44,9 +46,12 @@ SCORE_RANGES: Mapping[str, tuple[float, float]] = {
     "eface": (0.0, 100.0),
     "saq": (20.0, 100.0),
     "fdi": (0.0, 100.0),
+    FDI_SOCIAL: (0.0, 100.0),
     "house_brackmann": (1.0, 6.0),
 }
 INSTRUMENT_ORDER = ("sunnybrook", "eface", "saq", "fdi", "house_brackmann")
+# The page and the print follow the FDI's subscales apart (score_subscales).
+PAGE_ORDER = ("sunnybrook", "eface", "saq", "fdi", FDI_SOCIAL, "house_brackmann")
 SIDE_WORDS = {"right": "right", "left": "left", "midline": "midline"}
 
 
@@ -96,12 +101,18 @@ class LedgerRow:
     diary_effects: tuple[DiaryEffectText, ...] = ()
 
 
-def comparison_courses(records: CycleRecords) -> list[ScoreCourse]:
-    """Line up every instrument the patient has scores for, over all cycles."""
+def comparison_courses(
+    records: CycleRecords, *, subscales: bool = False
+) -> list[ScoreCourse]:
+    """Line up every instrument the patient has scores for, over all cycles.
+
+    ``subscales`` adds the FDI's Social subscale as a line of its own, for the
+    page and the print (whose lines are named by ``score_subscales``).
+    """
     numbers = [cycle.cycle for cycle in records.cycles]
     found = [
         comparison.score_course(records.points, code, cycles=numbers)
-        for code in INSTRUMENT_ORDER
+        for code in (PAGE_ORDER if subscales else INSTRUMENT_ORDER)
         if any(p.instrument == code for p in records.points)
     ]
     return [course for course in found if course.has_scores()]
@@ -217,7 +228,7 @@ def _has_cycle(course: ScoreCourse, i: int) -> bool:
 def _ledger_score(
     course: ScoreCourse, i: int, points: Sequence[comparison.ScorePoint]
 ) -> LedgerScore:
-    definition = scoring.get_instrument(course.instrument)
+    definition = course_instrument(course.instrument)
     response = float(course.response[i])
     before, review = float(course.before.values[i]), float(course.review.values[i])
     topped_up = float(course.after_top_up.values[i])
@@ -232,17 +243,6 @@ def _ledger_score(
         direction=direction(definition),
         others=time_point_notes(course, course.cycles[i], points),
     )
-
-
-def short_title(code: str) -> str:
-    """Return an instrument's short name for tables and charts: "SAQ"."""
-    return {
-        "sunnybrook": "Sunnybrook",
-        "eface": "eFACE",
-        "saq": "SAQ",
-        "fdi": "FDI",
-        "house_brackmann": "House\u2013Brackmann",
-    }.get(code, code)
 
 
 def _course(response: CycleResponse | None) -> str:
@@ -311,7 +311,7 @@ def course_views(
     """Describe each instrument over the shown cycles, baseline stated."""
     views = []
     for course in courses:
-        definition = scoring.get_instrument(course.instrument)
+        definition = course_instrument(course.instrument)
         better = definition.higher_is_better
         keep = [i for i, cycle in enumerate(course.cycles) if cycle in shown]
         if not any(_has_any(course, i) for i in keep):

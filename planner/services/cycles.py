@@ -198,7 +198,7 @@ def cycles_overview(
         code: index
         for index, code in enumerate(dict.fromkeys(c.product_code for c in cycles))
     }
-    courses = comparison_courses(records)
+    courses = comparison_courses(records, subscales=True)
     marks = [
         (current.cycle, f"Now {records.brands[current.cycle]}")
         for before, current in zip(records.cycles, records.cycles[1:], strict=False)
@@ -267,7 +267,7 @@ def muscle_views(overview: CyclesOverview, face_map: FaceMap) -> list[MuscleView
     if records is None:
         return []
     names = {m.code: m.name for m in face_map.muscles}
-    courses = comparison_courses(records)
+    courses = comparison_courses(records, subscales=True)
     brands = {c.product_code: records.brands[c.cycle] for c in records.cycles}
     cycles = [c for c in records.cycles if c.cycle in overview.shown]
     views = [

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from planner import comparison
-from planner import scoring
 from planner.comparison import ScoreCourse
 from planner.comparison.timepoints import PRE_TREATMENT
 from planner.comparison.timepoints import REVIEW
 from planner.services.cycle_records import DiarySideEffect
+from planner.services.score_subscales import course_instrument
 from planner.services.score_words import score_text
 
 
@@ -80,7 +80,7 @@ def time_point_notes(
     """Name every score at a time point that has more than one: the patient's
     own beside the clinician-entered, neither standing in for the other (§4.5).
     """
-    definition = scoring.get_instrument(course.instrument)
+    definition = course_instrument(course.instrument)
     notes = []
     for code, when in ((PRE_TREATMENT, "before"), (REVIEW, "at review")):
         found = comparison.time_point_scores(points, course.instrument, cycle, code)
