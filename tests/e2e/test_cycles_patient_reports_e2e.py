@@ -26,9 +26,10 @@ from tests.e2e.live_db import live_session
 from tests.e2e.page_checks import check_axe
 from tests.factories import make_assessment
 from tests.factories import make_patient
-from tests.factories import sign_chin
 from tests.services.test_cycle_response import saq
-from tests.services.test_diary import opened
+from tests.views.test_cycles_diary_side_effects import DOSES
+from tests.views.test_cycles_diary_side_effects import chin_on_day_0
+from tests.views.test_cycles_diary_side_effects import diary_saq
 from tests.views.test_cycles_fdi_subscales import AT_REVIEW
 from tests.views.test_cycles_fdi_subscales import BEFORE
 
@@ -36,7 +37,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TREATED = datetime(2026, 9, 7, 10, 0, tzinfo=UTC)
 REVIEW = TREATED + timedelta(days=14)
-DOSES = {"botox": 4, "dysport": 10}
 
 
 @pytest.fixture(scope="module")
@@ -72,15 +72,7 @@ def patients(e2e_server: LiveServer) -> dict[str, int]:
                 when=before,
                 timepoint="pre_treatment",
             )
-            treatment = sign_chin(
-                session,
-                actor,
-                patient.id,
-                when=TREATED,
-                product=product,
-                units=DOSES[product],
-                lot_number=f"V2{product[:2]}",
-            )
+            treatment = chin_on_day_0(session, actor, patient, product, when=TREATED)
             make_assessment(session, actor, patient.id, "saq", saq(18), when=REVIEW)
             make_assessment(session, actor, patient.id, "fdi", AT_REVIEW, when=REVIEW)
             make_assessment(
@@ -93,14 +85,7 @@ def patients(e2e_server: LiveServer) -> dict[str, int]:
                 self_entered=True,
             )
             later = REVIEW + timedelta(hours=6)
-            _, diary = opened(session, actor, treatment.id, at=later, now=later)
-            entries.record_saq(
-                session,
-                diary,
-                {**{k: str(v) for k, v in saq(27).items()}, "when": "two_weeks"},
-                client="203.0.113.7",
-                now=later,
-            )
+            diary = diary_saq(session, actor, treatment.id, later, 27)
             entries.record_side_effect(
                 session,
                 diary,

@@ -17,6 +17,7 @@ from tests.factories import FACE_MAP
 from tests.factories import ZONE
 from tests.factories import sign_chin
 from tests.services.test_comparison_report import document_for
+from tests.services.test_cycle_response import saq
 from tests.services.test_diary import opened
 from tests.views.test_outcomes_pages import text
 
@@ -24,17 +25,35 @@ TREATED = datetime(2026, 3, 2, 10, tzinfo=UTC)
 DOSES = {"botox": 4, "dysport": 10}
 
 
-def treated_with_diary_droop(session, injector, patient, product):
-    """Sign a chin treatment; the patient reports a droop in its diary on day 4."""
-    treatment = sign_chin(
+def chin_on_day_0(session, injector, patient, product, when=TREATED):
+    """Sign one chin site in ``product`` (its usual dose) at ``when``."""
+    return sign_chin(
         session,
         injector,
         patient.id,
-        when=TREATED,
+        when=when,
         product=product,
         units=DOSES[product],
         lot_number=f"L{product[:2]}",
     )
+
+
+def diary_saq(session, injector, treatment_id, when, total_of_nine):
+    """Send an SAQ at the two-week review through the cycle's diary at ``when``."""
+    _, diary = opened(session, injector, treatment_id, at=when, now=when)
+    entries.record_saq(
+        session,
+        diary,
+        {**{k: str(v) for k, v in saq(total_of_nine).items()}, "when": "two_weeks"},
+        client="203.0.113.7",
+        now=when,
+    )
+    return diary
+
+
+def treated_with_diary_droop(session, injector, patient, product):
+    """Sign a chin treatment; the patient reports a droop in its diary on day 4."""
+    treatment = chin_on_day_0(session, injector, patient, product)
     now = TREATED + timedelta(days=4)
     _, diary = opened(session, injector, treatment.id, now=now)
     return entries.record_side_effect(
@@ -46,12 +65,24 @@ def treated_with_diary_droop(session, injector, patient, product):
     )
 
 
+def flat(html):
+    """The words of some HTML, tags and runs of spaces each one space."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def printed(app, session, patient_id):
+    """The words of the printed comparison of the patient's cycles."""
+    report = comparison_report(session, patient_id, face_map=FACE_MAP, zone=ZONE)
+    html, _ = document_for(app, report)
+    return flat(html)
+
+
 def side_effects_cell(html, cycle):
     row = re.search(rf'<tr data-cycle="{cycle}">(.*?)</tr>', html, re.DOTALL)
     assert row is not None
     cell = re.search(r'<td class="side-effects">(.*?)</td>', row.group(1), re.DOTALL)
     assert cell is not None
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell.group(1))).strip()
+    return flat(cell.group(1)).strip()
 
 
 @pytest.mark.parametrize("product", ["botox", "dysport"])
@@ -83,11 +114,9 @@ def test_the_printed_comparison_carries_the_diary_side_effect(
 ):
     patient = make_patient()
     treated_with_diary_droop(session, injector, patient, product)
-    report = comparison_report(session, patient.id, face_map=FACE_MAP, zone=ZONE)
-    html, _ = document_for(app, report)
-    flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-    ledger = flat.split("Cycle by cycle")[1].split("Adverse events")[0]
+    words = printed(app, session, patient.id)
+    ledger = words.split("Cycle by cycle")[1].split("Adverse events")[0]
     assert "My eyelid droops, since 5 Mar 2026 (patient-reported (diary)" in ledger
-    events = flat.split("Adverse events")[-1]
+    events = words.split("Adverse events")[-1]
     assert "None recorded in these cycles." not in events
     assert "Reported by the patient in the diary" in events

@@ -2,24 +2,20 @@
 (review rW2 V2-3; clinical reference §4.5: each subscale 0-100, no total)."""
 
 import re
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 
 import pytest
 
 from planner.models import Role
-from planner.reports.comparison import comparison_report
 from planner.services import outcomes
-from tests.factories import FACE_MAP
 from tests.factories import ZONE
-from tests.factories import sign_chin
-from tests.services.test_comparison_report import document_for
+from tests.views.test_cycles_diary_side_effects import TREATED
+from tests.views.test_cycles_diary_side_effects import chin_on_day_0
+from tests.views.test_cycles_diary_side_effects import flat
+from tests.views.test_cycles_diary_side_effects import printed
 from tests.views.test_outcomes_pages import text
 
-TREATED = datetime(2026, 3, 2, 10, tzinfo=UTC)
 REVIEW = TREATED + timedelta(days=14)
-DOSES = {"botox": 4, "dysport": 10}
 
 
 def fdi(physical_points, calm, negative):
@@ -52,21 +48,9 @@ def fdi_before_and_at_review(session, injector, patient, product):
         )
 
     record(TREATED - timedelta(hours=1), BEFORE, timepoint="pre_treatment")
-    sign_chin(
-        session,
-        injector,
-        patient.id,
-        when=TREATED,
-        product=product,
-        units=DOSES[product],
-        lot_number=f"L{product[:2]}",
-    )
+    chin_on_day_0(session, injector, patient, product)
     record(REVIEW, AT_REVIEW)
     record(REVIEW + timedelta(minutes=20), PATIENTS_OWN, self_entered=True)
-
-
-def flat(html):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 @pytest.mark.parametrize("product", ["botox", "dysport"])
@@ -104,10 +88,8 @@ def test_the_print_names_each_fdi_subscale_and_shows_both(
 ):
     patient = make_patient(affected_side="left")
     fdi_before_and_at_review(session, injector, patient, product)
-    report = comparison_report(session, patient.id, face_map=FACE_MAP, zone=ZONE)
-    html, _ = document_for(app, report)
-    printed = flat(html)
-    ledger = printed.split("Cycle by cycle")[1]
+    words = printed(app, session, patient.id)
+    ledger = words.split("Cycle by cycle")[1]
     assert "FDI physical (higher is better) 50 → 75 (+25 better )" in ledger
     assert "FDI social (higher is better) 40 → 20 (−20 worse )" in ledger
-    assert "Facial Disability Index: social and well-being function" in printed
+    assert "Facial Disability Index: social and well-being function" in words
