@@ -31,7 +31,9 @@ from planner.comparison.records import ScorePoint
 from planner.comparison.records import Side
 from planner.comparison.records import SitePoint
 from planner.comparison.response import ScoreCourse
+from planner.comparison.response import TimePointScores
 from planner.comparison.response import score_course
+from planner.comparison.response import time_point_scores
 from planner.comparison.time_course import PROBLEM_FIELDS
 from planner.comparison.time_course import time_course_problem
 from planner.comparison.timepoints import FIRST_EFFECT_DAY
@@ -50,6 +52,7 @@ from planner.comparison.trends import EffectDuration
 from planner.comparison.trends import Trend
 from planner.comparison.trends import dose_response
 from planner.comparison.trends import effect_duration
+from planner.comparison.trends import pick_score
 from planner.comparison.trends import score_trend
 from planner.vocabulary import SIDES
 
@@ -78,6 +81,7 @@ __all__ = [
     "Side",
     "SiteChange",
     "SitePoint",
+    "TimePointScores",
     "Trend",
     "after_top_up",
     "cycle_diff",
@@ -94,10 +98,12 @@ __all__ = [
     "muscle_responses",
     "muscles_treated",
     "pair_nearest",
+    "pick_score",
     "score_course",
     "score_trend",
     "self_report_timepoints",
     "time_course_problem",
+    "time_point_scores",
     "timepoint_group",
     "treated_muscles",
 ]

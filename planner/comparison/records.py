@@ -97,7 +97,9 @@ class ScorePoint:
     entered (the diary, the clinic's tablet), not the clinician.
     ``after_top_up`` marks a score taken after a top-up of its cycle
     (``timepoints.after_top_up``): it shows the full treatment and the top-up
-    together, so it never judges the full treatment's dose.
+    together, so it never judges the full treatment's dose. ``from_diary``
+    marks a patient's score sent through the diary link (``self_entered``
+    too), apart from one entered at the clinic's tablet.
     """
 
     cycle: int
@@ -107,6 +109,7 @@ class ScorePoint:
     timepoint: str = "other"
     self_entered: bool = False
     after_top_up: bool = False
+    from_diary: bool = False
 
 
 @dataclass(frozen=True)

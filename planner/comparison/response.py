@@ -25,6 +25,7 @@ from planner.comparison.timepoints import REVIEW
 from planner.comparison.timepoints import WEAR_OFF
 from planner.comparison.timepoints import timepoint_group
 from planner.comparison.trends import Trend
+from planner.comparison.trends import pick_score
 from planner.comparison.trends import score_trend
 
 
@@ -119,3 +120,34 @@ def score_course(
         response=response,
         after_top_up=topped_up,
     )
+
+
+@dataclass(frozen=True)
+class TimePointScores:
+    """Every score of one instrument in one cycle at one time point.
+
+    ``scores`` are in the order given (by time); ``used`` is the one the
+    course and the response use (``pick_score``), None when there are none.
+    """
+
+    scores: tuple[ScorePoint, ...]
+    used: ScorePoint | None
+
+
+def time_point_scores(
+    points: Iterable[ScorePoint], instrument: str, cycle: int, timepoint: str
+) -> TimePointScores:
+    """Gather ``instrument``'s finite scores in ``cycle`` at ``timepoint``, as
+    ``score_course`` groups them: a baseline counts as pre-treatment, and a
+    review taken after a top-up is not the review.
+    """
+    found = tuple(
+        point
+        for point in points
+        if point.instrument == instrument
+        and point.cycle == cycle
+        and math.isfinite(point.total)
+        and timepoint_group(point.timepoint) == timepoint
+        and not (timepoint == REVIEW and point.after_top_up)
+    )
+    return TimePointScores(found, pick_score(found))

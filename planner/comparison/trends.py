@@ -103,6 +103,18 @@ def score_trend(
     )
 
 
+def pick_score(points: Iterable[ScorePoint]) -> ScorePoint | None:
+    """Return the one score ``score_trend`` keeps among a cycle's scores at a
+    time point: the clinician-entered before the patient's, then the latest
+    (on the same day, the later one in ``points``); None when there is none.
+    """
+    chosen: ScorePoint | None = None
+    for point in points:
+        if chosen is None or _rank(point) >= _rank(chosen):
+            chosen = point
+    return chosen
+
+
 def _rank(point: ScorePoint) -> tuple[bool, date]:
     """Order a cycle's scores: the clinician's over the patient's, then the latest."""
     return (not point.self_entered, point.assessed_on)

@@ -14,11 +14,14 @@ A score taken after a top-up of its cycle, in any product, is marked so
 
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 from sqlmodel import col
@@ -29,11 +32,16 @@ from planner.clinic_time import local_day
 from planner.models import AdverseEvent
 from planner.models import Assessment
 from planner.models import CycleResponse
+from planner.models import DiaryEntry
 from planner.models import InjectionSite
+from planner.models import Instrument
 from planner.models import Product
 from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.services.diary_forms import SIDE_EFFECT_WORDS
+from planner.services.diary_forms import SideEffect
+from planner.services.score_subscales import SUBSCALES
 from planner.vocabulary import LABELS
 
 
@@ -54,6 +62,23 @@ class EventRecord:
     def severity(self) -> str:
         """Return the stored severity code ("mild", ...)."""
         return self.row.severity.value
+
+
+@dataclass(frozen=True)
+class DiarySideEffect:
+    """A side effect the patient reported in a cycle's diary, in their words.
+
+    ``since`` is the day they gave; ``handled_on`` the clinic day it was marked
+    dealt with (called, booked) from the worklist, None until then. Nothing
+    links it to an adverse event the clinic records: it is shown as the
+    patient's report, beside the clinic's events, never as one of them.
+    """
+
+    cycle: int
+    since: date
+    words: str
+    urgent: bool
+    handled_on: date | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,8 @@ class CycleRecords:
     points: list[comparison.ScorePoint]
     waiting: int
     other_top_ups: dict[int, list[OtherTopUp]]
+    # Side effects the patient reported in the diary, by cycle and day.
+    diary_effects: list[DiarySideEffect] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -218,6 +245,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         points=scores,
         waiting=waiting,
         other_top_ups=other_top_ups,
+        diary_effects=_diary_effects(session, owner, zone),
     )
 
 
@@ -268,30 +296,47 @@ def _scores(
         session.connection()
         .execute(
             sa_select(
+                col(Assessment.id),
                 col(Assessment.assessed_at),
                 col(Assessment.session_id),
                 col(Assessment.timepoint),
                 col(Assessment.instrument),
                 col(Assessment.total),
                 col(Assessment.self_entered),
+                # Small: the subscales (an FDI's Social is followed apart).
+                col(Assessment.scores),
             )
             .where(
                 col(Assessment.patient_id) == patient_id,
-                col(Assessment.total).is_not(None),
+                or_(
+                    col(Assessment.total).is_not(None),
+                    col(Assessment.instrument) == Instrument.FDI,
+                ),
             )
             .order_by(col(Assessment.assessed_at), col(Assessment.id))
         )
         .all()
     )
+    # The patient's scores sent through the diary, apart from the clinic tablet's.
+    from_diary = set(
+        session.exec(
+            select(DiaryEntry.assessment_id).where(
+                DiaryEntry.patient_id == patient_id,
+                col(DiaryEntry.assessment_id).is_not(None),
+            )
+        ).all()
+    )
     points: list[comparison.ScorePoint] = []
     waiting = 0
     for (
+        assessment_id,
         assessed_at,
         saved_to,
         stored_timepoint,
         instrument,
         total,
         self_entered,
+        subscores,
     ) in rows:
         day = local_day(assessed_at, zone)
         timepoint = str(stored_timepoint)
@@ -303,20 +348,35 @@ def _scores(
                 waiting += timepoint in comparison.PRE_TIMEPOINTS
                 continue
             cycle = cycle_of[filed.session_id]
-        points.append(
-            comparison.ScorePoint(
-                cycle=cycle,
-                assessed_on=day,
-                instrument=str(instrument),
-                total=float(total or 0.0),
-                timepoint=timepoint,
-                self_entered=bool(self_entered),
-                after_top_up=comparison.after_top_up(
-                    assessed_at, top_up_times.get(cycle, [])
-                ),
+        for line, value in _lines(str(instrument), total, subscores):
+            points.append(
+                comparison.ScorePoint(
+                    cycle=cycle,
+                    assessed_on=day,
+                    instrument=line,
+                    total=value,
+                    timepoint=timepoint,
+                    self_entered=bool(self_entered),
+                    from_diary=assessment_id in from_diary,
+                    after_top_up=comparison.after_top_up(
+                        assessed_at, top_up_times.get(cycle, [])
+                    ),
+                )
             )
-        )
     return points, waiting
+
+
+def _lines(
+    instrument: str, total: float | None, subscores: dict[str, Any] | None
+) -> list[tuple[str, float]]:
+    """Return the (line, score) pairs an assessment gives the comparison: its
+    headline, and an FDI's Social subscale as a line of its own."""
+    lines = [] if total is None else [(instrument, float(total))]
+    for line, (stored, key) in SUBSCALES.items():
+        value = (subscores or {}).get(key)
+        if instrument == stored and value is not None:
+            lines.append((line, float(value)))
+    return lines
 
 
 def _responses(session: Session, cycle_of: dict[int, int]) -> dict[int, CycleResponse]:
@@ -344,3 +404,35 @@ def _events(
         )
         for row in rows
     ]
+
+
+def _diary_effects(
+    session: Session, owner: dict[int, int], zone: ZoneInfo
+) -> list[DiarySideEffect]:
+    """Read the side effects the patient reported in the cycles' diaries."""
+    rows = session.exec(
+        select(DiaryEntry)
+        .where(
+            col(DiaryEntry.session_id).in_(list(owner)),
+            DiaryEntry.kind == "side_effect",
+        )
+        .order_by(col(DiaryEntry.day), col(DiaryEntry.id))
+    ).all()
+    found = []
+    for row in rows:
+        words = [SIDE_EFFECT_WORDS[SideEffect(code)] for code in row.answers["effects"]]
+        if row.answers.get("other"):
+            words = [w for w in words if w != SIDE_EFFECT_WORDS[SideEffect.OTHER]]
+            words.append(f"\u201c{row.answers['other']}\u201d")
+        found.append(
+            DiarySideEffect(
+                cycle=owner[row.session_id],
+                since=date.fromisoformat(row.answers["day"]),
+                words="; ".join(words),
+                urgent=row.urgent,
+                handled_on=local_day(row.handled_at, zone)
+                if row.handled_at is not None
+                else None,
+            )
+        )
+    return found

@@ -16,11 +16,17 @@ from markupsafe import Markup
 
 from planner import comparison
 from planner import plots
-from planner import scoring
 from planner.comparison import ScoreCourse
 from planner.models import CycleResponse
 from planner.services.cycle_records import CycleRecords
 from planner.services.cycle_records import EventRecord
+from planner.services.ledger_sources import DiaryEffectText
+from planner.services.ledger_sources import TimePointNote
+from planner.services.ledger_sources import diary_effect_text
+from planner.services.ledger_sources import time_point_notes
+from planner.services.score_subscales import FDI_SOCIAL
+from planner.services.score_subscales import course_instrument
+from planner.services.score_subscales import short_title
 from planner.services.score_words import DASH
 from planner.services.score_words import MINUS
 from planner.services.score_words import Change
@@ -40,9 +46,12 @@ SCORE_RANGES: Mapping[str, tuple[float, float]] = {
     "eface": (0.0, 100.0),
     "saq": (20.0, 100.0),
     "fdi": (0.0, 100.0),
+    FDI_SOCIAL: (0.0, 100.0),
     "house_brackmann": (1.0, 6.0),
 }
 INSTRUMENT_ORDER = ("sunnybrook", "eface", "saq", "fdi", "house_brackmann")
+# The page and the print follow the FDI's subscales apart (score_subscales).
+PAGE_ORDER = ("sunnybrook", "eface", "saq", "fdi", FDI_SOCIAL, "house_brackmann")
 SIDE_WORDS = {"right": "right", "left": "left", "midline": "midline"}
 
 
@@ -63,6 +72,8 @@ class LedgerScore:
     after_top_up: str = ""
     # Which way is better, as the instrument's scoring has it: "lower is better".
     direction: str = ""
+    # Where a time point has more than one score: every one, and which is used.
+    others: tuple[TimePointNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,14 +97,22 @@ class LedgerRow:
     interval: str
     events: tuple[str, ...]
     other_top_ups: tuple[str, ...] = ()
+    # Side effects the patient reported in the diary, beside the clinic's events.
+    diary_effects: tuple[DiaryEffectText, ...] = ()
 
 
-def comparison_courses(records: CycleRecords) -> list[ScoreCourse]:
-    """Line up every instrument the patient has scores for, over all cycles."""
+def comparison_courses(
+    records: CycleRecords, *, subscales: bool = False
+) -> list[ScoreCourse]:
+    """Line up every instrument the patient has scores for, over all cycles.
+
+    ``subscales`` adds the FDI's Social subscale as a line of its own, for the
+    page and the print (whose lines are named by ``score_subscales``).
+    """
     numbers = [cycle.cycle for cycle in records.cycles]
     found = [
         comparison.score_course(records.points, code, cycles=numbers)
-        for code in INSTRUMENT_ORDER
+        for code in (PAGE_ORDER if subscales else INSTRUMENT_ORDER)
         if any(p.instrument == code for p in records.points)
     ]
     return [course for course in found if course.has_scores()]
@@ -127,7 +146,7 @@ def ledger_rows(
                 changes=tuple(_dose_change(c, names, unit) for c in doses.changes),
                 change_note=_change_note(doses),
                 scores=tuple(
-                    _ledger_score(course, index[doses.cycle])
+                    _ledger_score(course, index[doses.cycle], records.points)
                     for course in courses
                     if _has_cycle(course, index[doses.cycle])
                 ),
@@ -141,6 +160,11 @@ def ledger_rows(
                     if event.cycle == doses.cycle
                 ),
                 other_top_ups=other_top_up_texts(records, doses.cycle),
+                diary_effects=tuple(
+                    diary_effect_text(effect)
+                    for effect in records.diary_effects
+                    if effect.cycle == doses.cycle
+                ),
             )
         )
     return rows
@@ -201,8 +225,10 @@ def _has_cycle(course: ScoreCourse, i: int) -> bool:
     )
 
 
-def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
-    definition = scoring.get_instrument(course.instrument)
+def _ledger_score(
+    course: ScoreCourse, i: int, points: Sequence[comparison.ScorePoint]
+) -> LedgerScore:
+    definition = course_instrument(course.instrument)
     response = float(course.response[i])
     before, review = float(course.before.values[i]), float(course.review.values[i])
     topped_up = float(course.after_top_up.values[i])
@@ -215,18 +241,8 @@ def _ledger_score(course: ScoreCourse, i: int) -> LedgerScore:
         if math.isfinite(topped_up)
         else "",
         direction=direction(definition),
+        others=time_point_notes(course, course.cycles[i], points),
     )
-
-
-def short_title(code: str) -> str:
-    """Return an instrument's short name for tables and charts: "SAQ"."""
-    return {
-        "sunnybrook": "Sunnybrook",
-        "eface": "eFACE",
-        "saq": "SAQ",
-        "fdi": "FDI",
-        "house_brackmann": "House\u2013Brackmann",
-    }.get(code, code)
 
 
 def _course(response: CycleResponse | None) -> str:
@@ -295,7 +311,7 @@ def course_views(
     """Describe each instrument over the shown cycles, baseline stated."""
     views = []
     for course in courses:
-        definition = scoring.get_instrument(course.instrument)
+        definition = course_instrument(course.instrument)
         better = definition.higher_is_better
         keep = [i for i, cycle in enumerate(course.cycles) if cycle in shown]
         if not any(_has_any(course, i) for i in keep):

@@ -27,6 +27,7 @@ from planner.services.cycle_doses import SideMatrix
 from planner.services.cycle_doses import dose_blocks
 from planner.services.cycle_doses import side_matrices
 from planner.services.cycle_records import CycleRecords
+from planner.services.cycle_records import DiarySideEffect
 from planner.services.cycle_records import EventRecord
 from planner.services.cycle_records import read_cycles
 from planner.services.cycle_responses import CourseView
@@ -116,6 +117,8 @@ class CyclesOverview:
     # the ledger says of therapy and procedures (issue 22).
     bands: list[Band] = field(default_factory=list)
     beside: Beside = field(default_factory=Beside)
+    # Side effects the patient reported in the shown cycles' diaries.
+    diary_effects: list[DiarySideEffect] = field(default_factory=list)
 
 
 def _cards(
@@ -195,7 +198,7 @@ def cycles_overview(
         code: index
         for index, code in enumerate(dict.fromkeys(c.product_code for c in cycles))
     }
-    courses = comparison_courses(records)
+    courses = comparison_courses(records, subscales=True)
     marks = [
         (current.cycle, f"Now {records.brands[current.cycle]}")
         for before, current in zip(records.cycles, records.cycles[1:], strict=False)
@@ -254,6 +257,7 @@ def cycles_overview(
         records=records,
         bands=[Band(b.first, b.last, b.label) for b in beside.bands],
         beside=beside,
+        diary_effects=[e for e in records.diary_effects if e.cycle in kept],
     )
 
 
@@ -263,7 +267,7 @@ def muscle_views(overview: CyclesOverview, face_map: FaceMap) -> list[MuscleView
     if records is None:
         return []
     names = {m.code: m.name for m in face_map.muscles}
-    courses = comparison_courses(records)
+    courses = comparison_courses(records, subscales=True)
     brands = {c.product_code: records.brands[c.cycle] for c in records.cycles}
     cycles = [c for c in records.cycles if c.cycle in overview.shown]
     views = [

@@ -15,11 +15,11 @@ import numpy as np
 
 from planner import comparison
 from planner import plots
-from planner import scoring
 from planner.comparison import MuscleResponse
 from planner.comparison import ScoreCourse
 from planner.services.cycle_records import CycleRecords
-from planner.services.cycle_responses import short_title
+from planner.services.score_subscales import course_instrument
+from planner.services.score_subscales import short_title
 from planner.services.score_words import DASH
 from planner.services.score_words import MINUS
 from planner.services.score_words import Change
@@ -121,7 +121,7 @@ def muscle_view(
     graded = {
         course.instrument: course
         for course in responded
-        if scoring.get_instrument(course.instrument).descriptive
+        if course_instrument(course.instrument).descriptive
     }
     responses = {
         course.instrument: course.responses()
@@ -155,7 +155,7 @@ def muscle_view(
         ),
         blocks=[_block(group, responded, graded, brands, others) for group in found],
         review_headings=tuple(f"{short_title(code)} at review" for code in codes),
-        directions=tuple(direction(scoring.get_instrument(code)) for code in codes),
+        directions=tuple(direction(course_instrument(code)) for code in codes),
     )
 
 
@@ -187,7 +187,7 @@ def _block(
         )
         for j, cycle in enumerate(group.cycles)
     ]
-    better = {code: scoring.get_instrument(code).higher_is_better for code in codes}
+    better = {code: course_instrument(code).higher_is_better for code in codes}
     findings = [
         _listed(graded[course.instrument], group.cycles)
         if course.instrument in graded
@@ -236,9 +236,7 @@ def _response(group: MuscleResponse, course: ScoreCourse, j: int, cycle: int) ->
     only after the top-up, which is never set against the full dose."""
     value = float(group.responses[course.instrument].response[j])
     if math.isfinite(value):
-        return change_of(
-            value, scoring.get_instrument(course.instrument).higher_is_better
-        )
+        return change_of(value, course_instrument(course.instrument).higher_is_better)
     i = course.cycles.index(cycle)
     if math.isfinite(float(course.after_top_up.values[i])):
         return Change(AFTER_TOP_UP_ONLY, "")
@@ -258,7 +256,7 @@ def _review(course: ScoreCourse, cycle: int) -> str:
     """Write the cycle's score at its review (a grade as its grade), or a dash."""
     i = course.cycles.index(cycle)
     return score_text(
-        scoring.get_instrument(course.instrument), float(course.review.values[i])
+        course_instrument(course.instrument), float(course.review.values[i])
     )
 
 
@@ -268,7 +266,7 @@ def _grades(course: ScoreCourse, cycle: int) -> Change:
     before, review = float(course.before.values[i]), float(course.review.values[i])
     if not math.isfinite(before):
         return _no_baseline(course, i)
-    return grade_change(scoring.get_instrument(course.instrument), before, review)
+    return grade_change(course_instrument(course.instrument), before, review)
 
 
 def _unpaired(course: ScoreCourse, cycles: Sequence[int]) -> str:
