@@ -2,14 +2,20 @@
 
 V2-6: the review sheet lists a site without a dose first, with a button to its
 keypad, and does not offer "Sign session" as ready until every dose is entered.
+V2-7: the keypad names the dose it replaces (it covers the row in portrait), and
+its one-tap chips are a labelled group well apart from the digit keys.
 Botox and Dysport, in real Chromium.
 """
 
 import re
 from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import FloatRect
+from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import Request
 from playwright.sync_api import expect
@@ -20,8 +26,13 @@ from tests.e2e.chart_helpers import status
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import give_treatment_consent
+from tests.e2e.live_db import injector
+from tests.e2e.live_db import live_session
+from tests.e2e.test_chart_pending_e2e import VIALS
 from tests.e2e.test_chart_pending_e2e import chart_of
 from tests.e2e.test_chart_pending_e2e import open_chart
+from tests.factories import make_patient
+from tests.factories import make_treatment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -29,6 +40,10 @@ PORTRAIT = {"width": 768, "height": 1024}
 # Each product's doses for the two copied sites, in its own units (never converted).
 DOSES = {"botox": ("4", "2"), "dysport": ("20", "10")}
 OTHER = {"botox": "dysport", "dysport": "botox"}
+UNIT = {"botox": "U", "dysport": "U (Speywood)"}
+MIN_TARGET_PX = 44
+# Clear space the review asks for between a one-tap chip and the digit keys.
+MIN_CHIP_GAP_PX = 8
 
 
 @pytest.fixture
@@ -136,3 +151,75 @@ def test_the_sheet_lists_a_missing_dose_first_and_sign_waits_for_it(
     assert sorted(str(s["units"]).removesuffix(".0") for s in state["sites"]) == sorted(
         (first, second)
     )
+
+
+def chart_with_sites(
+    server: LiveServer, mrn: str, product: str, sites: list[tuple[str, str, float]]
+) -> int:
+    """A draft ``product`` chart for a new patient with these sites charted."""
+    with live_session(server) as session:
+        actor = injector(session, server)
+        patient = make_patient(session, actor, mrn, affected_side="left")
+        assert patient.id is not None
+        treatment = make_treatment(
+            session,
+            actor,
+            patient.id,
+            sites,
+            when=datetime.now(UTC),
+            product=product,
+            lot_number=f"{mrn}-T",
+            **VIALS[product],
+        )
+        assert treatment.record.id is not None
+        return treatment.record.id
+
+
+def box_of(locator: Locator) -> FloatRect:
+    box = locator.bounding_box()
+    assert box is not None
+    return box
+
+
+@pytest.mark.parametrize(("product", "dose"), [("botox", "2.5"), ("dysport", "15")])
+def test_the_keypad_names_the_dose_it_replaces_and_keeps_chips_apart(
+    portrait: Page, e2e_server: LiveServer, product: str, dose: str
+) -> None:
+    page = portrait
+    sites = [("mentalis", "left", float(dose)), ("corrugator", "left", float(dose))]
+    session_id = chart_with_sites(e2e_server, f"E2E-PK-{product}", product, sites)
+    open_chart(page, e2e_server, session_id)
+    row(page, 2).get_by_role("button", name=re.compile("^Dose of site 2")).tap()
+    pad = page.get_by_role("dialog", name=re.compile("^Dose of site 2"))
+    expect(pad).to_be_visible()
+    now = f"Now: {dose} {UNIT[product]}. What you type replaces it."
+    expect(pad.locator("#keypad-now")).to_have_text(now)
+    expect(pad).to_have_accessible_description(now)
+    pad.get_by_role("button", name="1", exact=True).tap()
+    expect(page.locator("#keypad-value")).to_have_text(f"1 {UNIT[product]}")
+    expect(pad.locator("#keypad-now")).to_have_text(now)  # still named while typing
+
+    # The chips: a group labelled "Common doses", above the display, never next
+    # to a digit key.
+    common = pad.get_by_role("group", name="Common doses")
+    expect(common).to_be_visible()
+    expect(common).to_contain_text("Common doses (one tap saves)")
+    chips = [box_of(chip) for chip in common.locator(".keypad-chip").all()]
+    keys = [box_of(key) for key in pad.locator(".keypad-key").all()]
+    assert chips
+    display = box_of(page.locator("#keypad-value"))
+    chips_bottom = max(b["y"] + b["height"] for b in chips)
+    keys_top = min(b["y"] for b in keys)
+    assert keys_top - chips_bottom >= MIN_CHIP_GAP_PX
+    assert chips_bottom < display["y"]
+    assert display["y"] + display["height"] < keys_top
+    for button in pad.get_by_role("button").all():
+        box = box_of(button)
+        assert min(box["width"], box["height"]) >= MIN_TARGET_PX, button.inner_text()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(300)  # the backdrop is painted a frame later
+    page.screenshot(path=str(ARTIFACTS / f"chart-keypad-portrait-{product}.png"))
+    pad.get_by_role("button", name="Cancel").tap()
+    expect(pad).to_be_hidden()
+    saved = api_state(page, e2e_server, session_id)["sites"]
+    assert [s["units"] for s in saved] == [float(dose), float(dose)]
