@@ -4,6 +4,8 @@ V2-6: the review sheet lists a site without a dose first, with a button to its
 keypad, and does not offer "Sign session" as ready until every dose is entered.
 V2-7: the keypad names the dose it replaces (it covers the row in portrait), and
 its one-tap chips are a labelled group well apart from the digit keys.
+V2-5: Move brings the face map and its instruction into view, and the row back
+with the focus once the site is moved or the move cancelled (touch and keyboard).
 Botox and Dysport, in real Chromium.
 """
 
@@ -20,7 +22,9 @@ from playwright.sync_api import Page
 from playwright.sync_api import Request
 from playwright.sync_api import expect
 
+from tests.e2e.chart_helpers import SCREEN_POINT
 from tests.e2e.chart_helpers import api_state
+from tests.e2e.chart_helpers import reference
 from tests.e2e.chart_helpers import row
 from tests.e2e.chart_helpers import status
 from tests.e2e.conftest import ARTIFACTS
@@ -31,6 +35,7 @@ from tests.e2e.live_db import live_session
 from tests.e2e.test_chart_pending_e2e import VIALS
 from tests.e2e.test_chart_pending_e2e import chart_of
 from tests.e2e.test_chart_pending_e2e import open_chart
+from tests.factories import FACE_MAP
 from tests.factories import make_patient
 from tests.factories import make_treatment
 
@@ -223,3 +228,71 @@ def test_the_keypad_names_the_dose_it_replaces_and_keeps_chips_apart(
     expect(pad).to_be_hidden()
     saved = api_state(page, e2e_server, session_id)["sites"]
     assert [s["units"] for s in saved] == [float(dose), float(dose)]
+
+
+def on_screen(page: Page, locator: Locator) -> bool:
+    """Whether the whole of the element is inside the viewport."""
+    box = box_of(locator)
+    return box["y"] >= 0 and box["y"] + box["height"] <= PORTRAIT["height"]
+
+
+@pytest.mark.parametrize(("product", "dose"), [("botox", 2.0), ("dysport", 10.0)])
+def test_move_brings_the_map_into_view_and_the_row_back(
+    portrait: Page, e2e_server: LiveServer, product: str, dose: float
+) -> None:
+    page = portrait
+    sites = [
+        ("frontalis", "left", dose),
+        ("corrugator", "left", dose),
+        ("mentalis", "left", dose),
+    ]
+    session_id = chart_with_sites(e2e_server, f"E2E-PM-{product}", product, sites)
+    open_chart(page, e2e_server, session_id)
+    chart_map = page.locator("#chart-map")
+    site = row(page, 3)
+    site.scroll_into_view_if_needed()
+    assert not on_screen(page, chart_map)  # the map is above, off the screen
+
+    # Touch: Move, and the map with its instruction is in view.
+    site.get_by_role("button", name="Move site 3").tap()
+    expect(status(page)).to_contain_text("Tap the new place for site 3 on the map")
+    assert on_screen(page, chart_map)
+    assert on_screen(page, status(page))
+    cancel = page.get_by_role("button", name="Cancel the move")
+    expect(cancel).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"chart-move-portrait-{product}.png"))
+    x, y = page.evaluate(SCREEN_POINT, list(reference(FACE_MAP, "mentalis", "right")))
+    assert 0 < y < PORTRAIT["height"]
+    page.touchscreen.tap(x, y)
+    expect(site.locator("[data-field=side]")).to_have_text("Right")
+    expect(status(page)).to_contain_text("Site 3")
+    # Back at the row, with the focus.
+    expect(site).to_be_focused()
+    assert on_screen(page, site)
+    expect(cancel).to_be_hidden()
+    moved = api_state(page, e2e_server, session_id)["sites"][2]
+    assert (moved["muscle"], moved["side"], moved["units"]) == (
+        "mentalis",
+        "right",
+        dose,
+    )
+
+    # Cancelled from the map's side: the row comes back too.
+    site.get_by_role("button", name="Move site 3").tap()
+    assert on_screen(page, chart_map)
+    cancel.tap()
+    expect(status(page)).to_have_text("Move cancelled.")
+    expect(site).to_be_focused()
+    assert on_screen(page, site)
+
+    # Keyboard: Move from the keyboard focuses the map, in view; Enter puts the
+    # site there and the focus goes back to its row.
+    site.get_by_role("button", name="Move site 3").focus()
+    page.keyboard.press("Enter")
+    expect(chart_map).to_be_focused()
+    assert on_screen(page, chart_map)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    expect(site).to_be_focused()
+    assert on_screen(page, site)
