@@ -42,6 +42,8 @@ UNIT_TESTS = [
     "prefill: the preview names each site, its dose or why not, and what is left out",
     "undo: a replacing copy keeps the removed sites' points and doses to put back",
     "undo: a deleted site keeps the id of the vial it was drawn from, to put back",
+    "review: sites without a dose come first and signing is not ready",
+    "keypad: names the dose it replaces; chips are a labelled group above the display",
 ]
 # Run by the tests below, around a reload or with the real keyboard.
 DRIVEN = [

@@ -7,9 +7,10 @@
 
 import { conflictMessage, createQueue, createSender, notSavedMessage } from "/static/js/chart/sync.js";
 import { createUndo } from "/static/js/chart/undo.js";
-import { createKeypad, parseDose, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
+import { createKeypad, nowText, parseDose, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
+import { checksCount, missingDoses, notReady } from "/static/js/chart/review.js";
 
 const tests = {};
 
@@ -371,6 +372,38 @@ tests["undo: a deleted site keeps the id of the vial it was drawn from, to put b
   equal(again.top().removed, [{ id: 4, number: 2, x: 30, y: 40, units: 5, vial_lot_id: 22 }, { id: 5, number: 3, x: 50, y: 60, units: 2 }], "each removed site's vial; none where it had none");
   again.pop();
   equal(again.top().site, { id: 3, number: 1, x: 10, y: 20, units: 10, vial_lot_id: 21 }, "the deleted site's vial id, never its lot number");
+};
+
+// Review rW2, V2-7: the keypad may cover the row, so it names the dose it replaces.
+tests["keypad: names the dose it replaces; chips are a labelled group above the display"] = async () => {
+  equal(nowText(2.5, "U"), "Now: 2.5 U. What you type replaces it.", "Botox");
+  equal(nowText(15, "U (Speywood)"), "Now: 15 U (Speywood). What you type replaces it.", "Dysport");
+  equal(nowText(null, "U (Speywood)"), "Now: no dose entered.", "no dose yet");
+  const keypad = newKeypad();
+  keypad.open({ title: "Dose of site 2", value: 15, ...RANGE, unitName: "U (Speywood)", chips: [10], onSubmit: () => {} });
+  equal(keypad.dialog.querySelector("#keypad-now").textContent, "Now: 15 U (Speywood). What you type replaces it.", "shown");
+  const group = keypad.dialog.querySelector('[role="group"]');
+  equal(document.getElementById(group.getAttribute("aria-labelledby")).textContent, "Common doses", "labelled");
+  const order = [...keypad.dialog.children].map((node) => node.className);
+  assert(order.indexOf("keypad-common") < order.indexOf("keypad-display"), `chips above the display: ${order}`);
+  assert(order.indexOf("keypad-display") < order.indexOf("keypad-keys"), `display above the keys: ${order}`);
+  keypad.close();
+};
+
+// Review rW2, V2-6: a site without a dose is named first, and signing is not ready.
+tests["review: sites without a dose come first and signing is not ready"] = async () => {
+  const botox = [{ id: 4, number: 1, units: 2 }, { id: 5, number: 2, units: null }];
+  equal(missingDoses(botox), [{ id: 5, number: 2, text: "Site 2 has no dose: enter it before signing." }], "Botox: site 2");
+  equal(notReady(missingDoses(botox)), "Not ready to sign: site 2 has no dose.", "why Sign waits");
+  // Dysport: the dose shown ahead of the server counts (typed, not yet saved).
+  const dysport = [{ id: 7, number: 1, units: null }, { id: 8, number: 2, units: null }, { id: 9, number: 3, units: 10 }];
+  const shown = (site) => (site.id === 7 ? 20 : site.units);
+  equal(missingDoses(dysport, shown).map((m) => m.number), [2], "Dysport: only site 2");
+  equal(notReady(missingDoses(dysport)), "Not ready to sign: sites 1, 2 have no dose.", "two sites");
+  equal(notReady([]), "", "ready");
+  equal(checksCount(1, 0, 1), "1 safety check on this chart so far; none of them needs a reason or an override yet (the site without a dose is checked once its dose is entered, so more may appear).", "not called complete");
+  equal(checksCount(1, 0, 0), "1 safety check on this chart; none of them needs a reason or an override.", "complete once every dose is in");
+  equal(checksCount(0, 0, 2), "No safety check on this chart yet (the 2 sites without a dose are checked once their doses are entered, so more may appear).", "nothing yet");
 };
 
 window.testNames = Object.keys(tests);

@@ -115,6 +115,8 @@ export function wireControls(c) {
   });
   c.signButton?.addEventListener("click", () => {
     if (c.signButton.getAttribute("aria-disabled") !== "true") c.sign();
+    // Not ready (a dose to enter): the way to fix it, not a refusal after the tap.
+    else c.sheet?.querySelector("[data-enter-dose]")?.focus();
   });
   document.getElementById("review-sign")?.addEventListener("click", c.openReview);
   document.getElementById("review-back")?.addEventListener("click", c.closeReview);

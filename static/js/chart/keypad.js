@@ -1,6 +1,10 @@
 /* A large numeric keypad for a dose: digits, decimal point, backspace, OK, Cancel,
  * and quick-dose chips from the product's common doses.
  *
+ * The dose being replaced is shown in the keypad, since the keypad may cover its
+ * row (portrait); the chips, which save at one tap, are a labelled group above the
+ * display, well apart from the digit keys (review rW2, V2-7).
+ *
  * Every key is a real button (at least 44 x 44 CSS px, see chart-touch.css); typing
  * digits, "." or ",", Backspace, Enter and Escape works too. The dose is checked as
  * the server checks it (a number in the chart's range, to 0.01 U); whatever the
@@ -42,6 +46,11 @@ export function startHint(number, step, unitName) {
   return `Site ${number} has no dose yet: type it, or press + to start from ${fmtUnits(step)} ${unitName} (one step; the step is a clinic setting).`;
 }
 
+/** The line naming the dose a keypad replaces. */
+export function nowText(value, unitName) {
+  return value == null ? "Now: no dose entered." : `Now: ${fmtUnits(value)} ${unitName}. What you type replaces it.`;
+}
+
 /** Append the next key to what is typed, as the keypad does. */
 export function pressKey(text, key) {
   if (key === "back") return text.slice(0, -1);
@@ -61,11 +70,16 @@ function element(doc, tag, attrs = {}, text = "") {
 
 /** Build the keypad's dialog once, in ``host``; ``open`` shows it for one dose. */
 export function createKeypad({ doc = document, host = doc.body } = {}) {
-  const dialog = element(doc, "dialog", { class: "keypad", id: "dose-keypad", "aria-labelledby": "keypad-title" });
+  const dialog = element(doc, "dialog", { class: "keypad", id: "dose-keypad", "aria-labelledby": "keypad-title", "aria-describedby": "keypad-now" });
   const title = element(doc, "h2", { id: "keypad-title", class: "keypad-title" });
+  const now = element(doc, "p", { id: "keypad-now", class: "keypad-now" });
   const display = element(doc, "output", { class: "keypad-display", id: "keypad-value", "aria-live": "polite", "aria-labelledby": "keypad-title" });
   const error = element(doc, "p", { class: "keypad-error", id: "keypad-error", role: "alert", hidden: "" });
-  const chips = element(doc, "div", { class: "keypad-chips", role: "group", "aria-label": "Common doses" });
+  const common = element(doc, "div", { class: "keypad-common", role: "group", "aria-labelledby": "keypad-common-title" });
+  const commonTitle = element(doc, "p", { class: "keypad-common-title" });
+  commonTitle.append(element(doc, "span", { id: "keypad-common-title" }, "Common doses"), " ", element(doc, "span", { class: "keypad-common-hint" }, "(one tap saves)"));
+  const chips = element(doc, "div", { class: "keypad-chips" });
+  common.append(commonTitle, chips);
   const keys = element(doc, "div", { class: "keypad-keys" });
   for (const key of KEYS) {
     const label = key === "back" ? "Backspace" : key === "." ? "Decimal point" : key;
@@ -76,7 +90,7 @@ export function createKeypad({ doc = document, host = doc.body } = {}) {
   const ok = element(doc, "button", { type: "button", class: "button primary keypad-ok" }, "OK");
   const actions = element(doc, "div", { class: "keypad-actions" });
   actions.append(cancel, ok);
-  dialog.append(title, display, error, chips, keys, actions);
+  dialog.append(title, now, common, display, error, keys, actions);
   host.append(dialog);
 
   let typed = "";
@@ -178,7 +192,8 @@ export function createKeypad({ doc = document, host = doc.body } = {}) {
           element(doc, "button", { type: "button", class: "keypad-chip", "data-units": fmtUnits(units), "aria-label": `${fmtUnits(units)} ${options.unitName}` }, fmtUnits(units)),
         ),
       );
-      chips.hidden = options.chips.length === 0;
+      common.hidden = options.chips.length === 0;
+      now.textContent = nowText(options.value, options.unitName);
       if (!dialog.open) dialog.showModal();
       ok.focus();
     },

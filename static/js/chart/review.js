@@ -12,13 +12,34 @@ export function checkName(message) {
   return first.length > 120 ? `${first.slice(0, 119)}…` : first;
 }
 
-/** How many checks the chart has, and how many need a reason or an override. */
-export function checksCount(total, needing) {
-  if (!total) return "Nothing was flagged: there is no safety check on this chart.";
-  const checks = `${total} safety check${total === 1 ? "" : "s"} on this chart`;
-  if (!needing) return `${checks}; none of them needs a reason or an override.`;
-  if (needing === total) return `${checks}, each needing a reason or an override:`;
-  return `${checks}; ${needing} need${needing === 1 ? "s" : ""} a reason or an override:`;
+/** How many checks the chart has, and how many need a reason or an override.
+ * With sites still without a dose (``unset``) nothing is said to be complete:
+ * a site's own checks are taken only once its dose is entered. */
+export function checksCount(total, needing, unset = 0) {
+  const later = unset
+    ? ` (${unset === 1 ? "the site" : `the ${unset} sites`} without a dose ${unset === 1 ? "is" : "are"} checked once ${unset === 1 ? "its dose is" : "their doses are"} entered, so more may appear)`
+    : "";
+  const soFar = unset ? " so far" : "";
+  if (!total) return unset ? `No safety check on this chart yet${later}.` : "Nothing was flagged: there is no safety check on this chart.";
+  const checks = `${total} safety check${total === 1 ? "" : "s"} on this chart${soFar}`;
+  if (!needing) return `${checks}; none of them needs a reason or an override${unset ? " yet" : ""}${later}.`;
+  if (needing === total) return `${checks}, each needing a reason or an override${later}:`;
+  return `${checks}; ${needing} need${needing === 1 ? "s" : ""} a reason or an override${later}:`;
+}
+
+/** The sites still without a dose, listed first on the sheet (review rW2, V2-6):
+ * the server refuses to sign them. ``unitsOf`` gives a site's dose as shown. */
+export function missingDoses(sites, unitsOf = (site) => site.units) {
+  return sites
+    .filter((site) => unitsOf(site) == null)
+    .map((site) => ({ id: site.id, number: site.number, text: `Site ${site.number} has no dose: enter it before signing.` }));
+}
+
+/** Why "Sign session" is not available yet, or "" once it is. */
+export function notReady(missing) {
+  if (!missing.length) return "";
+  const which = missing.length === 1 ? `site ${missing[0].number} has` : `sites ${missing.map((m) => m.number).join(", ")} have`;
+  return `Not ready to sign: ${which} no dose.`;
 }
 
 /** The checks needing nothing, counted by severity and named: ``{ severity, message }``. */
@@ -98,6 +119,8 @@ export function createReview(c) {
       delete node.dataset.total;
     }
     document.getElementById("review-totals").replaceChildren(...(copy ? [copy] : []));
+    const missing = missingDoses(c.state.sites, c.unitsOf);
+    showMissing(missing);
     const items = [...document.querySelectorAll("#warning-list .warning-item")];
     const answered = (item) => item.querySelector("[data-reason-for], [data-override-for]");
     const needing = items.filter(answered);
@@ -109,7 +132,7 @@ export function createReview(c) {
       for (const input of copy.querySelectorAll("[data-reason-for], [data-override-for]")) mirror(input, item);
       return copy;
     });
-    document.getElementById("review-checks-count").textContent = checksCount(items.length, needing.length);
+    document.getElementById("review-checks-count").textContent = checksCount(items.length, needing.length, missing.length);
     document.getElementById("review-warnings").replaceChildren(...copies);
     document.getElementById("review-others").hidden = others.length === 0;
     document.getElementById("review-others-named").textContent = others.length ? othersNamed(others.map(checkOf)) : "";
@@ -117,8 +140,42 @@ export function createReview(c) {
     document.getElementById("sign-error").hidden = true;
     if (!sheet.open) sheet.showModal();
     const empty = [...sheet.querySelectorAll("[data-mirror-reason]")].find((input) => !input.value.trim());
-    (empty || c.signButton).focus();
+    (sheet.querySelector("[data-enter-dose]") || empty || c.signButton).focus();
   }
+
+  /** List the sites without a dose first, each with a button to its keypad, and
+   * keep "Sign session" unavailable until every dose is entered. */
+  function showMissing(missing) {
+    const section = document.getElementById("review-missing");
+    const note = document.getElementById("sign-not-ready");
+    section.hidden = missing.length === 0;
+    document.getElementById("review-missing-list").replaceChildren(
+      ...missing.map(({ id, number, text }) => {
+        const item = document.createElement("li");
+        const line = document.createElement("span");
+        line.textContent = text;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button secondary";
+        button.dataset.enterDose = String(id);
+        button.textContent = `Enter the dose of site ${number}`;
+        item.append(line, " ", button);
+        return item;
+      }),
+    );
+    note.textContent = notReady(missing);
+    note.hidden = !missing.length;
+    if (missing.length) c.signButton.setAttribute("aria-disabled", "true");
+    else c.signButton.removeAttribute("aria-disabled");
+  }
+
+  // "Enter the dose of site 3": the sheet closes and that site's keypad opens.
+  document.getElementById("review-missing-list")?.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-enter-dose]");
+    if (!button) return;
+    closeReview();
+    c.openKeypad(Number(button.dataset.enterDose));
+  });
 
   function closeReview() {
     if (sheet?.open) sheet.close();

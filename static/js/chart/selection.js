@@ -1,6 +1,10 @@
 /* Selecting a site and moving one: by a tap on its row or marker, by its Move
  * button (then a tap, or the keyboard's crosshair, says where), or by a drag,
  * which asks first when it would change the site's muscle. ``c`` is the chart.
+ *
+ * In one column (portrait) the map can be a screen above the row's Move: Move
+ * brings the map and the instruction under it into view, and once the site is
+ * moved, or the move cancelled, the row comes back with the focus (review rW2, V2-5).
  */
 
 import { siteById } from "./state.js";
@@ -31,6 +35,23 @@ export function createSelection(c) {
     }
   }
 
+  const cancelLine = document.getElementById("move-cancel-line");
+  let backToRow = false; // the map was brought into view: the row comes back after
+
+  /** Scroll the map, with the status line under it (where the instruction is),
+   * into view; true if the page had to move. */
+  function showMap() {
+    const status = document.getElementById("chart-status") || c.mapBox;
+    const map = c.mapBox.getBoundingClientRect();
+    const below = status.getBoundingClientRect().bottom;
+    if (map.top >= 0 && below <= window.innerHeight) return false;
+    const card = (c.mapBox.closest(".map-card") || c.mapBox).getBoundingClientRect();
+    // From the card's top, unless the instruction would then be off the bottom.
+    const by = below - card.top + 8 > window.innerHeight ? below - window.innerHeight + 8 : card.top - 8;
+    window.scrollBy({ top: by, behavior: "instant" });
+    return true;
+  }
+
   function startMoving(siteId, { keyboard = false } = {}) {
     const site = siteById(c.state, siteId);
     if (!site) return;
@@ -39,13 +60,15 @@ export function createSelection(c) {
     c.mapBox.classList.add("is-moving");
     selectSite(siteId);
     c.renderRows();
+    if (cancelLine) cancelLine.hidden = false;
+    backToRow = showMap();
     if (keyboard && c.keys) {
       // The crosshair starts on the site: arrow keys take it to the new place.
       c.keys.focus(c.shownPoint(site));
       c.announce(`Moving site ${site.number}: arrow keys move the crosshair, Enter puts the site there, Escape cancels.`);
       return;
     }
-    c.announce(`Tap the new place for site ${site.number} on the map; press Move again to cancel.`);
+    c.announce(`Tap the new place for site ${site.number} on the map; press Move again, or "Cancel the move", to cancel.`);
   }
 
   /** After a move from the keyboard, focus goes back to the site's row. */
@@ -58,11 +81,25 @@ export function createSelection(c) {
     if (c.movingId == null) return;
     const id = c.movingId;
     c.movingId = null;
-    if (c.movingByKey && c.mapBox === document.activeElement) focusRowOf(id);
+    const inMap = c.mapBox === document.activeElement || document.activeElement?.id === "move-cancel";
+    if (cancelLine) cancelLine.hidden = true;
+    if (c.movingByKey && inMap) focusRowOf(id);
+    else if (backToRow) {
+      // The map was a screen away: back to the row, its new place read out there.
+      const row = [...c.list.children].find((r) => Number(r.dataset.siteId) === id);
+      row?.focus({ preventScroll: true });
+      row?.scrollIntoView({ block: "center", behavior: "instant" });
+    }
+    backToRow = false;
     c.movingByKey = false;
     c.mapBox.classList.remove("is-moving");
     c.renderRows();
   }
+
+  document.getElementById("move-cancel")?.addEventListener("click", () => {
+    stopMoving();
+    c.announce("Move cancelled.");
+  });
 
   // ---- asking before a drag changes a site's muscle ---------------------------------
 
