@@ -18,8 +18,8 @@ from tests.views.test_diary_pages import treat  # noqa: F401  (fixture)
 def test_diary_callbacks_come_first_and_stale_vials_last(
     client,
     login_as,
-    treat,
-    role,  # noqa: F811
+    treat,  # noqa: F811  (the diary pages' fixture, imported above)
+    role,
 ):
     _, _, token = treat(days=100)
     post(
