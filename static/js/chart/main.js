@@ -108,7 +108,7 @@ function start() {
 
   const send = createSender({ fetch: (...args) => window.fetch(...args), api: root.dataset.api, csrf, version: () => state.session.version });
   const undoHistory = createUndo({ storage: window.sessionStorage, sessionId: state.session.id, onChange: () => renderUndo() });
-  const panels = createPanels({ fetch: (...args) => window.fetch(...args), url: root.dataset.panels });
+  const panels = createPanels({ fetch: (...args) => window.fetch(...args), url: root.dataset.panels, onSwap: () => panelsSwapped() });
   const queue = createQueue({
     send,
     hooks: {
@@ -226,7 +226,7 @@ function start() {
     get zoom() { return zoom; },
   };
   const { offerTreatedConfirm, closeTreatedConfirm, placeAt, createTask, stepUnits, enterUnits, setUnits, moveTask, deleteTask, unsetText, batchTask, plural, copyLast, applyTemplate, inverse, undoCredit, undo } = createTasks(c);
-  const { sheet, REASON, OVERRIDE, reasonKey, overrideKey, mirror, openReview, closeReview, sign, showFieldError, clearFieldError } = createReview(c);
+  const { sheet, REASON, OVERRIDE, reasonKey, overrideKey, mirror, openReview, closeReview, sign, showFieldError, clearFieldError, panelsSwapped } = createReview(c);
   const { svgOf, markerOf, shownPoint, decorateMap, provisionalMarker } = createDrawing(c);
   const { renderPending, setField, fillRow, fillGuidance, renderRows, renderUndo } = createRows(c);
   const { selectSite, startMoving, stopMoving, askToMove } = createSelection(c);

@@ -111,6 +111,28 @@ export function createReview(c) {
         return item;
       }),
     );
+    const missing = missingDoses(c.state.sites, c.unitsOf);
+    showMissing(missing);
+    const { needing } = copyFigures(missing);
+    const copies = needing.map((item) => {
+      const copy = item.cloneNode(true);
+      for (const node of copy.querySelectorAll(".error")) node.remove();
+      for (const node of copy.querySelectorAll(".has-error")) node.classList.remove("has-error");
+      for (const input of copy.querySelectorAll("[data-reason-for], [data-override-for]")) mirror(input, item);
+      return copy;
+    });
+    document.getElementById("review-warnings").replaceChildren(...copies);
+    document.getElementById("sign-error").hidden = true;
+    if (!sheet.open) sheet.showModal();
+    const empty = [...sheet.querySelectorAll("[data-mirror-reason]")].find((input) => !input.value.trim());
+    (sheet.querySelector("[data-enter-dose]") || empty || c.signButton).focus();
+  }
+
+  /** Copy the server's totals and the checks needing no answer from the panels
+   * into the sheet, with the count of every check; return the checks split. The
+   * boxes of those needing an answer are copied once, on opening: redrawing them
+   * would lose the caret of someone typing a reason. */
+  function copyFigures(missing = missingDoses(c.state.sites, c.unitsOf)) {
     const totals = document.querySelector("#totals-section .totals");
     const copy = totals ? totals.cloneNode(true) : null;
     // The server's figures, as the panel shows them; named apart from the panel's.
@@ -119,28 +141,23 @@ export function createReview(c) {
       delete node.dataset.total;
     }
     document.getElementById("review-totals").replaceChildren(...(copy ? [copy] : []));
-    const missing = missingDoses(c.state.sites, c.unitsOf);
-    showMissing(missing);
     const items = [...document.querySelectorAll("#warning-list .warning-item")];
     const answered = (item) => item.querySelector("[data-reason-for], [data-override-for]");
     const needing = items.filter(answered);
     const others = items.filter((item) => !answered(item));
-    const copies = needing.map((item) => {
-      const copy = item.cloneNode(true);
-      for (const node of copy.querySelectorAll(".error")) node.remove();
-      for (const node of copy.querySelectorAll(".has-error")) node.classList.remove("has-error");
-      for (const input of copy.querySelectorAll("[data-reason-for], [data-override-for]")) mirror(input, item);
-      return copy;
-    });
     document.getElementById("review-checks-count").textContent = checksCount(items.length, needing.length, missing.length);
-    document.getElementById("review-warnings").replaceChildren(...copies);
     document.getElementById("review-others").hidden = others.length === 0;
     document.getElementById("review-others-named").textContent = others.length ? othersNamed(others.map(checkOf)) : "";
     document.getElementById("review-others-list").replaceChildren(...others.map((item) => item.cloneNode(true)));
-    document.getElementById("sign-error").hidden = true;
-    if (!sheet.open) sheet.showModal();
-    const empty = [...sheet.querySelectorAll("[data-mirror-reason]")].find((input) => !input.value.trim());
-    (sheet.querySelector("[data-enter-dose]") || empty || c.signButton).focus();
+    return { needing, others };
+  }
+
+  /** The panels were redrawn (the server's answer to the last save came after the
+   * sheet opened): bring an open sheet's totals and checks up to them, so no one
+   * signs from figures older than the sites listed above them. */
+  function panelsSwapped() {
+    // A chart turned read-only (signed here or elsewhere) has taken the sheet away.
+    if (sheet?.open && sheet.isConnected && c.editable) copyFigures();
   }
 
   /** List the sites without a dose first, each with a button to its keypad, and
@@ -260,5 +277,5 @@ export function createReview(c) {
     input.removeAttribute("aria-describedby");
   }
 
-  return { sheet, REASON, OVERRIDE, reasonKey, overrideKey, mirror, openReview, closeReview, sign, showFieldError, clearFieldError };
+  return { sheet, REASON, OVERRIDE, reasonKey, overrideKey, mirror, openReview, closeReview, sign, showFieldError, clearFieldError, panelsSwapped };
 }
