@@ -19,6 +19,8 @@ from planner.db_types import utc_now
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
 from tests.e2e.chart_helpers import FACE_MAPS
+from tests.e2e.chart_helpers import api_state
+from tests.e2e.chart_helpers import csrf
 from tests.e2e.chart_helpers import expected
 from tests.e2e.chart_helpers import open_session
 from tests.e2e.chart_helpers import refused_400
@@ -58,6 +60,24 @@ def _height(page: Page, selector: str) -> float:
     box = page.locator(selector).bounding_box()
     assert box is not None, selector
     return box["height"]
+
+
+def give_missing_doses(page: Page, server: LiveServer, session_id: int) -> None:
+    """Dose every site the tap left without one (Dysport has no tap default for
+    some muscles): the sheet holds Sign until each has a dose, and this test is
+    about the server's consent refusal."""
+    for site in api_state(page, server, session_id)["sites"]:
+        if site["units"] is not None:
+            continue
+        version = api_state(page, server, session_id)["session"]["version"]
+        answer = page.request.patch(
+            f"{server.url}/api/v1/sessions/{session_id}/sites/{site['id']}",
+            data={"version": version, "units": 10},
+            headers={"X-CSRFToken": csrf(page)},
+        )
+        assert answer.ok, answer.text()
+    page.reload()
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
 
 
 @pytest.mark.parametrize("product", list(PRODUCTS))
@@ -117,6 +137,7 @@ def test_an_expired_consent_is_shown_before_charting_and_its_refusal_is_whole(
     # Charted anyway (enough sites that the sheet scrolls), signing is refused:
     # the whole message shows above the sticky buttons.
     tap_sites(page, chart_map, SITES)
+    give_missing_doses(page, e2e_server, session_id)
     page.get_by_role("button", name="Review and sign").click()
     for reason in page.locator("#review-sheet [data-mirror-reason]").all():
         reason.fill("Discussed with the patient.")
