@@ -25,8 +25,6 @@ PYTEST_ARGS ?=
 BENCH_ARGS  ?=
 
 BIN   := $(VENV)/bin
-# pytest workers for `make test`: one per core and one more (see the test target).
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 FLASK := $(BIN)/flask --app planner
 
 # Debian packages. WeasyPrint (PDF output) loads Pango and HarfBuzz at run time,
@@ -96,16 +94,14 @@ run: system-deps venv ## Serve planner with gunicorn on http://HOST:PORT (demo l
 
 test: system-deps test-system-deps dev-venv ## Run the whole test suite (PYTEST_ARGS=... to pass options)
 	@# PostgreSQL tests run too when PLANNER_TEST_DATABASE_URL is set (see .ci/run).
-	@# One worker per core and one more (TEST_WORKERS): the workers leave about a
-	@# third of the cores idle, waiting on Chromium, PostgreSQL and timers, and an
-	@# extra one fills it. Each module stays on one worker (loadfile), since the
+	@# One worker per core; each module stays on one worker (loadfile), since the
 	@# fuzz modules' last tests read the tally of the module's other tests. Modules
 	@# are handed out in the suite's order (longest first, tests/conftest.py), not
 	@# xdist's default of most tests first, which left the API fuzz for the end.
 	@# Bytecode on even where the environment turns it off (PYTHONDONTWRITEBYTECODE):
 	@# each worker, and each server a test starts, otherwise compiles planner and
 	@# the tests afresh (a collection alone: 12 s against 5 s). pip compiled the rest.
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: dev-venv ## ruff check, ruff format --check, mypy (strict, planner/)
 	$(BIN)/ruff check .
