@@ -108,6 +108,9 @@ def test_an_expired_consent_is_shown_before_charting_and_its_refusal_is_whole(
     )
 
     page.get_by_role("link", name="Start a treatment").click()
+    # Measured once loaded: before the stylesheet applies a link is 19 px high.
+    expect(page).to_have_url(re.compile(r"/sessions/new$"))
+    page.wait_for_load_state("load")
     warning = page.locator("#consent-needed")
     expect(warning).to_contain_text("cannot be signed until the patient signs")
     for link in warning.get_by_role("link").all():
