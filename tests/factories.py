@@ -42,7 +42,6 @@ from planner.services import outcomes as outcome_service
 from planner.services import safety
 from planner.services import sessions as session_service
 from planner.services.audit import Actor
-from planner.services.chart_state import chart_state
 from planner.services.chart_state import default_units
 from planner.services.diary_tokens import link_key
 from planner.services.patients import create_patient
@@ -292,12 +291,18 @@ def sign_treatment(
     reason: str = "Agreed with the patient.",
     reason_for_every_warning: bool = True,
 ) -> None:
-    """Sign a charted draft, giving ``reason`` for the warnings shown."""
-    warnings = chart_state(
-        session, treatment.id, face_map=FACE_MAP, zone=ZONE, now=when
-    ).warnings
+    """Sign a charted draft, giving ``reason`` for the warnings shown.
+
+    The warnings are the chair's checks themselves (what the chart state shows
+    of a draft), without drawing the chart's map as the whole state would.
+    """
+    record = session.get(TreatmentSession, treatment.id)
+    assert record is not None
+    warnings = safety.check_chart(session, record, zone=ZONE, now=when)
     reasons = {
-        w.key: reason for w in warnings if reason_for_every_warning or w.needs_reason
+        safety.warning_key(w): reason
+        for w in warnings
+        if reason_for_every_warning or w.needs_reason
     }
     ensure_consent(session, actor, treatment.id, when=when)
     session_service.sign_session(
