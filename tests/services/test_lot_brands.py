@@ -149,18 +149,21 @@ def test_an_azzalure_lot_is_received_opened_charted_signed_and_recalled(
         (
             {"brand": "Dysport", "vial_units": 125, "diluent_ml": 0.63},
             "vial_units",
-            "must be one of 300 U (Speywood), 500 U (Speywood) for Dysport",
+            "must be one of 300 U (Speywood), 500 U (Speywood) for Dysport; a 125 U "
+            "(Speywood) vial is Azzalure: choose that brand",
         ),
         # A blank brand is the product's main one.
         (
             {"vial_units": 125, "diluent_ml": 0.63},
             "vial_units",
-            "must be one of 300 U (Speywood), 500 U (Speywood) for Dysport",
+            "must be one of 300 U (Speywood), 500 U (Speywood) for Dysport; a 125 U "
+            "(Speywood) vial is Azzalure: choose that brand",
         ),
         (
             {"brand": "Azzalure", "vial_units": 300, "diluent_ml": 1.5},
             "vial_units",
-            "must be one of 125 U (Speywood) for Azzalure",
+            "must be one of 125 U (Speywood) for Azzalure; a 300 U (Speywood) vial "
+            "is Dysport: choose that brand",
         ),
         (
             {"brand": "Bocouture", "vial_units": 300, "diluent_ml": 1.5},
