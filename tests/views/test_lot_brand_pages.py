@@ -288,3 +288,23 @@ def test_a_receipt_of_a_size_the_brand_does_not_come_in_names_the_field(
     page = text(refused)
     assert f'<a href="#vial_units">{message}</a>' in page
     assert re.search(r'id="vial_units"[^>]*aria-invalid="true"', page)
+
+
+def test_the_monthly_stock_report_shows_an_azzalure_lot_under_dysport(login_as):
+    staff = login_as(Role.STAFF)
+    for form in (
+        delivery(
+            product="dysport", brand="Azzalure", lot_number="AZ9", vial_units="125"
+        ),
+        delivery(product="dysport", lot_number="DY9", vial_units="300"),
+    ):
+        assert staff.post_form("/stock/receipts", form).status_code == 302
+    page = text(staff.get("/stock/report"))
+    lots = dict(re.findall(r"<li>Lot <strong>(\w+)</strong>(.*?)</li>", page, re.S))
+    assert lots == {
+        "AZ9": ", sold as <strong>Azzalure</strong> (Dysport): 125 U (Speywood) "
+        "vials; 5 received, 0 opened",
+        "DY9": ": 300 U (Speywood) vials; 5 received, 0 opened",
+    }
+    csv = text(staff.get("/stock/report.csv"))
+    assert "Azzalure lot AZ9" in csv
