@@ -16,6 +16,7 @@ from planner.dosing import format_units
 from planner.dosing import format_volume_ml
 from planner.dosing import units_per_tenth_ml
 from planner.services.lot_brands import product_brands
+from planner.services.lot_brands import vial_sizes_text
 from planner.vocabulary import LABELS
 from planner.vocabulary import label
 
@@ -27,6 +28,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(idle_watch)
     # The vial forms' brand choice and dilution tables, per brand.
     app.add_template_global(product_brands)
+    app.add_template_global(vial_sizes_text)
     zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
     # A global, not a context value: macros imported without context see it too.
     app.jinja_env.globals["LABELS"] = LABELS

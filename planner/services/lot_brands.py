@@ -59,9 +59,39 @@ def choose_brand(product: Product, name: str | None) -> Brand:
     )
 
 
+def vial_sizes_text(product: Product) -> str:
+    """Name every vial size a product comes in, its other brands' boxes after its own.
+
+    For example "vials of 300, 500 U (Speywood); Azzalure: 125 U (Speywood)".
+    """
+    own, *others = product_brands(product)
+    parts = [f"vials of {_sizes(own)} {product.unit_name}"]
+    parts += [f"{other.name}: {_sizes(other)} {product.unit_name}" for other in others]
+    return "; ".join(parts)
+
+
+def _sizes(brand: Brand) -> str:
+    return ", ".join(str(size) for size in brand.vial_sizes)
+
+
 def vial_size_problem(product: Product, brand: Brand, vial_units: int) -> str | None:
-    """Say why a vial size does not exist for the brand, or None when it does."""
+    """Say why a vial size does not exist for the brand, or None when it does.
+
+    A size another brand of the product comes in is named with that brand: a
+    125 U (Speywood) Dysport vial is Azzalure's box.
+    """
     if vial_units in brand.vial_sizes:
         return None
     sizes = ", ".join(f"{size} {product.unit_name}" for size in brand.vial_sizes)
-    return f"must be one of {sizes} for {brand.name}"
+    problem = f"must be one of {sizes} for {brand.name}"
+    boxed = [
+        other.name
+        for other in product_brands(product)
+        if other.name != brand.name and vial_units in other.vial_sizes
+    ]
+    if boxed:
+        problem += (
+            f"; a {vial_units} {product.unit_name} vial is {' or '.join(boxed)}: "
+            f"choose {'that brand' if len(boxed) == 1 else 'its brand'}"
+        )
+    return problem

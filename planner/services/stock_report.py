@@ -4,6 +4,10 @@ Each product is reported in its own units and totalled only with itself. A month
 is the clinic's calendar month: deliveries by the day received, vials by the
 time reconstituted, use by the signed sessions' treatment time, waste by the
 time recorded.
+
+A lot is named with the brand on its box where that is not the product's own
+(an Azzalure lot of Dysport, clinical reference §5): its units are still the
+product's, and are totalled with that product's alone.
 """
 
 from collections.abc import Iterator
@@ -13,6 +17,8 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
@@ -59,6 +65,8 @@ class MonthRow:
     wasted: dict[WasteReason, float] = field(
         default_factory=lambda: dict.fromkeys(WasteReason, 0.0)
     )
+    # Lots of the month under another brand than the product's: (brand, lot).
+    other_brands: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def patient_count(self) -> int:
@@ -82,6 +90,27 @@ class MonthRow:
         self.patients |= other.patients
         for reason, units in other.wasted.items():
             self.wasted[reason] += units
+        self.other_brands |= other.other_brands
+
+    @property
+    def other_brands_text(self) -> str:
+        """Say "Azzalure lot AZ1; ..." for the month's lots of another brand."""
+        return "; ".join(
+            f"{brand} lot {lot}" for brand, lot in sorted(self.other_brands)
+        )
+
+
+@dataclass
+class LotLine:
+    """One lot of a product received, opened or wasted from in these months."""
+
+    lot_number: str
+    brand: str
+    vial_units: int
+    # The brand on the box where it is not the product's own; None when it is.
+    other_brand: str | None
+    received: int = 0
+    opened: int = 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,7 @@ class ProductReport:
     unit: str
     months: list[MonthRow]
     total: MonthRow
+    lots: list[LotLine] = field(default_factory=list)
 
     @property
     def reasons(self) -> list[WasteReason]:
@@ -113,31 +143,58 @@ def monthly_report(
     end = add_months(last, 1)
     starts, stops = day_start(first, zone), day_start(end, zone)
     rows: dict[tuple[int, date], MonthRow] = {}
+    lots: dict[tuple[int, str, str], LotLine] = {}
+    brands = dict(session.exec(select(Product.id, Product.brand)).all())
 
     def row(product_id: int, month: date) -> MonthRow:
         return rows.setdefault((product_id, month), MonthRow(month))
 
-    for product_id, received_on, vials, size in session.exec(
-        select(
-            StockLot.product_id,
+    def lot(
+        product_id: int, month: date, number: str, brand: str, size: int
+    ) -> LotLine:
+        """Note a lot in a product's month; name it by brand if not the product's."""
+        other = None if brand == brands.get(product_id) else brand
+        if other is not None:
+            row(product_id, month).other_brands.add((other, number))
+        return lots.setdefault(
+            (product_id, number, brand), LotLine(number, brand, size, other)
+        )
+
+    # Core selects: more columns than sqlmodel's typed select() takes.
+    connection = session.connection()
+    for product_id, received_on, vials, size, number, brand in connection.execute(
+        sa_select(
+            col(StockLot.product_id),
             col(StockReceipt.received_on),
-            StockReceipt.vials,
-            StockLot.vial_units,
+            col(StockReceipt.vials),
+            col(StockLot.vial_units),
+            col(StockLot.lot_number),
+            col(StockLot.brand),
         )
         .join(StockLot, col(StockLot.id) == col(StockReceipt.stock_lot_id))
         .where(
             col(StockReceipt.received_on) >= first, col(StockReceipt.received_on) < end
         )
     ):
-        row(product_id, month_start(received_on)).received += float(vials * size)
-    for product_id, opened in session.exec(
-        select(VialLot.product_id, VialLot.reconstituted_at).where(
+        received = month_start(received_on)
+        row(product_id, received).received += float(vials * size)
+        lot(product_id, received, number, brand, size).received += vials
+    for product_id, opened, number, brand, size in connection.execute(
+        sa_select(
+            col(VialLot.product_id),
+            col(VialLot.reconstituted_at),
+            col(VialLot.lot_number),
+            col(VialLot.brand),
+            col(VialLot.vial_units),
+        ).where(
             col(VialLot.reconstituted_at) >= starts,
             col(VialLot.reconstituted_at) < stops,
         )
     ):
         assert opened is not None
-        row(product_id, month_start(local_day(opened, zone))).opened_vials += 1
+        opened_in = month_start(local_day(opened, zone))
+        row(product_id, opened_in).opened_vials += 1
+        lot(product_id, opened_in, number, brand, size).opened += 1
     for product_id, performed, patient_id, units in session.exec(
         select(
             TreatmentSession.product_id,
@@ -157,24 +214,34 @@ def monthly_report(
         month.used += float(units or 0)
         month.sessions += 1
         month.patients.add(patient_id)
-    for product_id, recorded, reason, units in session.exec(
-        select(
-            StockWaste.product_id,
-            StockWaste.recorded_at,
-            StockWaste.reason,
-            StockWaste.units,
-        ).where(
+    # Waste is from an open vial or from unopened vials of a stock lot.
+    vial, stock = aliased(VialLot), aliased(StockLot)
+    for product_id, recorded, reason, units, number, brand, size in connection.execute(
+        sa_select(
+            col(StockWaste.product_id),
+            col(StockWaste.recorded_at),
+            col(StockWaste.reason),
+            col(StockWaste.units),
+            func.coalesce(vial.lot_number, stock.lot_number),
+            func.coalesce(vial.brand, stock.brand),
+            func.coalesce(vial.vial_units, stock.vial_units),
+        )
+        .outerjoin(vial, col(vial.id) == col(StockWaste.vial_lot_id))
+        .outerjoin(stock, col(stock.id) == col(StockWaste.stock_lot_id))
+        .where(
             col(StockWaste.recorded_at) >= starts, col(StockWaste.recorded_at) < stops
         )
     ):
-        month = row(product_id, month_start(local_day(recorded, zone)))
-        month.wasted[WasteReason(reason)] += units
-    return StockReport(first, last, _by_product(session, rows, first, months))
+        wasted_in = month_start(local_day(recorded, zone))
+        row(product_id, wasted_in).wasted[WasteReason(reason)] += units
+        lot(product_id, wasted_in, number, brand, size)
+    return StockReport(first, last, _by_product(session, rows, lots, first, months))
 
 
 def _by_product(
     session: Session,
     rows: dict[tuple[int, date], MonthRow],
+    lots: dict[tuple[int, str, str], LotLine],
     first: date,
     months: int,
 ) -> list[ProductReport]:
@@ -193,7 +260,12 @@ def _by_product(
             found = rows.get((product.id, month), MonthRow(month))
             total.add(found)
             shown.append(found)
-        reports.append(ProductReport(product.brand, product.unit_name, shown, total))
+        own = [
+            line for (owner, *_), line in sorted(lots.items()) if owner == product.id
+        ]
+        reports.append(
+            ProductReport(product.brand, product.unit_name, shown, total, own)
+        )
     return reports
 
 
@@ -225,6 +297,12 @@ REPORT_CSV = CsvFile(
             "Wasted as a share of used plus wasted; empty when neither.",
             places=1,
         ),
+        Column(
+            "other_brands",
+            "text",
+            "Lots of the month sold under another brand than the product's, as "
+            "'Azzalure lot AZ1; ...' (their units are the product's); empty when none.",
+        ),
     ),
 )
 
@@ -249,6 +327,7 @@ def report_csv(report: StockReport) -> Iterator[str]:
                 },
                 "wasted_units": month.wasted_total,
                 "wastage_percent": month.wastage_percent,
+                "other_brands": month.other_brands_text,
             }
             for product in report.products
             for month in product.months

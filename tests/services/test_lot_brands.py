@@ -6,6 +6,8 @@ are reported by brand and batch [S58] [S59]. A brand is not another product: its
 units are the product's, and its cycles compare with the product's.
 """
 
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -17,6 +19,7 @@ from planner.reports.record import PDF_VARIANT
 from planner.reports.record import treatment_record
 from planner.services import recall as recall_service
 from planner.services import stock as stock_service
+from planner.services import stock_report
 from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
 from planner.services.cycles import cycles_overview
@@ -149,18 +152,21 @@ def test_an_azzalure_lot_is_received_opened_charted_signed_and_recalled(
         (
             {"brand": "Dysport", "vial_units": 125, "diluent_ml": 0.63},
             "vial_units",
-            "must be one of 300 U (Speywood), 500 U (Speywood) for Dysport",
+            "must be one of 300 U (Speywood), 500 U (Speywood) for Dysport; a 125 U "
+            "(Speywood) vial is Azzalure: choose that brand",
         ),
         # A blank brand is the product's main one.
         (
             {"vial_units": 125, "diluent_ml": 0.63},
             "vial_units",
-            "must be one of 300 U (Speywood), 500 U (Speywood) for Dysport",
+            "must be one of 300 U (Speywood), 500 U (Speywood) for Dysport; a 125 U "
+            "(Speywood) vial is Azzalure: choose that brand",
         ),
         (
             {"brand": "Azzalure", "vial_units": 300, "diluent_ml": 1.5},
             "vial_units",
-            "must be one of 125 U (Speywood) for Azzalure",
+            "must be one of 125 U (Speywood) for Azzalure; a 300 U (Speywood) vial "
+            "is Dysport: choose that brand",
         ),
         (
             {"brand": "Bocouture", "vial_units": 300, "diluent_ml": 1.5},
@@ -314,3 +320,40 @@ def test_an_azzalure_vial_meets_dysports_dose_limits(session, injector, make_pat
     from_dysport = limits(vial_units=300, diluent_ml=1.5)
     assert from_dysport
     assert limits(**AZZALURE) == from_dysport
+
+
+def test_the_monthly_stock_report_names_each_lots_brand_beside_its_product(
+    session, injector, staff, make_patient
+):
+    """§5: a batch is reported by brand; the units stay the product's own."""
+    receive(session, staff, product="dysport", lot_number="az125", **AZZALURE)
+    receive(session, staff, product="dysport", lot_number="d300", vial_units=300)
+    receive(session, staff, product="botox", lot_number="b100", vials="2")
+    chin(
+        session,
+        injector,
+        make_patient(),
+        product="dysport",
+        lot_number="AZ125",
+        **AZZALURE,
+    )
+
+    report = stock_report.monthly_report(session, last=TODAY, zone=ZONE)
+    products = {product.product: product for product in report.products}
+    assert [
+        (lot.lot_number, lot.other_brand, lot.vial_units, lot.received, lot.opened)
+        for lot in products["Dysport"].lots
+    ] == [("AZ125", "Azzalure", 125, 5, 1), ("D300", None, 300, 5, 0)]
+    assert [(lot.lot_number, lot.other_brand) for lot in products["Botox"].lots] == [
+        ("B100", None)
+    ]
+    # Azzalure's vials are Dysport's Speywood units: totalled with Dysport's only.
+    assert products["Dysport"].total.received == 5 * 125 + 5 * 300
+    assert products["Botox"].total.received == 2 * 100
+
+    rows = list(csv.DictReader(io.StringIO("".join(stock_report.report_csv(report)))))
+    month = TODAY.strftime("%Y-%m")
+    (dysport,) = [r for r in rows if r["month"] == month and r["product"] == "Dysport"]
+    (botox,) = [r for r in rows if r["month"] == month and r["product"] == "Botox"]
+    assert dysport["other_brands"] == "Azzalure lot AZ125"
+    assert botox["other_brands"] == ""

@@ -229,3 +229,82 @@ def test_stock_receives_azzalure_and_the_chair_opens_it_under_its_brand(
     )
     csv = text(browser.get("/stock/recall.csv?product=dysport&lot=az9"))
     assert csv.splitlines()[1].endswith(",Azzalure")
+
+
+def product_option(page, code):
+    """The receipt form's option for the product ``code``, as shown."""
+    found = re.search(rf'<option value="{code}"[^>]*>([^<]*)</option>', page)
+    assert found, code
+    return found[1]
+
+
+def test_the_receipt_form_offers_every_vial_size_each_product_comes_in(login_as):
+    """§2.2: the sizes of each product's own box and of its other brands' boxes."""
+    page = text(login_as(Role.STAFF).get("/stock/receive"))
+    assert product_option(page, "botox") == (
+        "Botox (onabotulinumtoxinA): vials of 50, 100, 200 U"
+    )
+    assert product_option(page, "dysport") == (
+        "Dysport (abobotulinumtoxinA): vials of 300, 500 U (Speywood); "
+        "Azzalure: 125 U (Speywood)"
+    )
+    assert product_option(page, "xeomin") == (
+        "Xeomin (incobotulinumtoxinA): vials of 50, 100 U; Bocouture: 50, 100 U"
+    )
+    for code, sizes in (
+        ("jeuveau", "100 U"),
+        ("daxxify", "50, 100 U"),
+        ("letybo", "50, 100 U"),
+    ):
+        assert product_option(page, code).endswith(f": vials of {sizes}")
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        # 125 U is Azzalure's box, not Botox's (§2.2: Botox 50, 100, 200 U).
+        (
+            {"product": "botox", "vial_units": "125"},
+            "Units in each vial must be one of 50 U, 100 U, 200 U for Botox",
+        ),
+        # Dysport does come in 125 U, under its Azzalure brand: say so.
+        (
+            {"product": "dysport", "vial_units": "125"},
+            "Units in each vial must be one of 300 U (Speywood), 500 U (Speywood) "
+            "for Dysport; a 125 U (Speywood) vial is Azzalure: choose that brand",
+        ),
+        (
+            {"product": "dysport", "brand": "Azzalure", "vial_units": "300"},
+            "Units in each vial must be one of 125 U (Speywood) for Azzalure; "
+            "a 300 U (Speywood) vial is Dysport: choose that brand",
+        ),
+    ],
+)
+def test_a_receipt_of_a_size_the_brand_does_not_come_in_names_the_field(
+    login_as, form, message
+):
+    refused = login_as(Role.STAFF).post_form("/stock/receipts", delivery(**form))
+    assert refused.status_code == 400
+    page = text(refused)
+    assert f'<a href="#vial_units">{message}</a>' in page
+    assert re.search(r'id="vial_units"[^>]*aria-invalid="true"', page)
+
+
+def test_the_monthly_stock_report_shows_an_azzalure_lot_under_dysport(login_as):
+    staff = login_as(Role.STAFF)
+    for form in (
+        delivery(
+            product="dysport", brand="Azzalure", lot_number="AZ9", vial_units="125"
+        ),
+        delivery(product="dysport", lot_number="DY9", vial_units="300"),
+    ):
+        assert staff.post_form("/stock/receipts", form).status_code == 302
+    page = text(staff.get("/stock/report"))
+    lots = dict(re.findall(r"<li>Lot <strong>(\w+)</strong>(.*?)</li>", page, re.S))
+    assert lots == {
+        "AZ9": ", sold as <strong>Azzalure</strong> (Dysport): 125 U (Speywood) "
+        "vials; 5 received, 0 opened",
+        "DY9": ": 300 U (Speywood) vials; 5 received, 0 opened",
+    }
+    csv = text(staff.get("/stock/report.csv"))
+    assert "Azzalure lot AZ9" in csv

@@ -370,3 +370,76 @@ def test_an_admin_edits_a_products_dose_limits(admin, login_as):
     assert admin.get("/settings/limits/nothing").status_code == 404
     staff = login_as(Role.STAFF)
     assert staff.get("/settings/limits/dysport").status_code == 403
+
+
+SUMMARY = re.compile(r'<div class="error-summary"[^>]*>.*?</div>', re.S)
+
+
+def summary_links(page):
+    """The error summary's links, as (target, text), whitespace collapsed."""
+    (box,) = SUMMARY.findall(page)
+    return [
+        (target, " ".join(words.split()))
+        for target, words in re.findall(r'<a href="#([^"]+)">(.*?)</a>', box, re.S)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "form", "expected"),
+    [
+        (
+            "review_day",
+            {"value": "3"},
+            [
+                (
+                    "setting-review_day-value",
+                    "Review visit, days after treatment: value must be between 7 "
+                    "and 28 days",
+                )
+            ],
+        ),
+        (
+            "dose.frontalis",
+            {"value.low": "0", "value.default": "2", "value.high": "x"},
+            [
+                (
+                    "setting-dose-frontalis-value-low",
+                    "Reference dose per point, frontalis (onabotulinumtoxinA units): "
+                    "low must be more than 0 and at most 100 units",
+                ),
+                (
+                    "setting-dose-frontalis-value-high",
+                    "Reference dose per point, frontalis (onabotulinumtoxinA units): "
+                    "high must be a number",
+                ),
+            ],
+        ),
+    ],
+)
+def test_the_error_summary_names_the_setting_at_fault_and_links_its_field(
+    admin, key, form, expected
+):
+    """WCAG 3.3.1: the summary says which setting, why, and links to its input."""
+    response = admin.post_form(f"/settings/{key}", {**form, "version": "1"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    links = summary_links(page)
+    assert links == expected
+    for target, _ in links:
+        assert re.search(rf'<input id="{target}"[^>]*aria-invalid="true"', page)
+
+
+def test_a_dose_whose_parts_do_not_fit_together_is_named_in_the_summary(admin):
+    response = admin.post_form(
+        "/settings/dose.mentalis",
+        {"value.low": "4", "value.default": "2", "value.high": "3", "version": "1"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert summary_links(page) == [
+        (
+            "setting-dose-mentalis-value-high",
+            "Reference dose per point, mentalis (onabotulinumtoxinA units): "
+            "high must not be less than the low end",
+        )
+    ]
