@@ -336,6 +336,9 @@ def save_setting(
     value = _validate_value(session, key, raw_value)
     if _same_value(setting.value, value):
         return SavedSetting(setting)
+    if zone is None and key.startswith(INTERVAL_PREFIX):
+        # Checked before writing: the proposals must move with the setting.
+        raise ValueError(f"saving {key} needs the clinic's zone")
     when = now or utc_now()
     before = snapshot(setting)
     update_if_version(
@@ -365,9 +368,7 @@ def save_setting(
         after={"key": key, **new},
     )
     follow_up = None
-    if key.startswith(INTERVAL_PREFIX):
-        if zone is None:
-            raise ValueError(f"saving {key} needs the clinic's zone")
+    if zone is not None and key.startswith(INTERVAL_PREFIX):
         follow_up = refollow_interval(
             session,
             actor,
