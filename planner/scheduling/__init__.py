@@ -38,6 +38,7 @@ from planner.scheduling.windows import Rules
 from planner.scheduling.windows import Window
 from planner.scheduling.windows import cycle_windows
 from planner.scheduling.windows import early_retreatment
+from planner.scheduling.windows import interval_span
 from planner.scheduling.windows import retreatment_floor
 from planner.scheduling.windows import retreatment_window
 from planner.scheduling.windows import review_name
@@ -69,6 +70,7 @@ __all__ = [
     "epoch_micros",
     "first_free_slot",
     "free_slots",
+    "interval_span",
     "local_day",
     "reminder_due",
     "retreatment_floor",

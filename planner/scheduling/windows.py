@@ -7,6 +7,12 @@ the one zone-aware step, done by ``planner.clinic_time.local_day``.
 Defaults follow the clinical reference §3 (a derived schedule, not a guideline):
 review at day 14 ± 3, re-treatment 12 to 16 weeks after the full treatment, never
 sooner than 12 weeks (the labels' 3-month minimum interval [S20] [S25] [S26]).
+
+The re-treatment window never opens before the treated product's own minimum
+interval, and a re-treatment day is early before it: the caller passes that
+interval in days, as the chair's ``interval_short`` check reads it (for Dysport,
+whose interval no source gives, the clinic's setting), so the window, the booking
+floor and the chair can never disagree.
 """
 
 from collections.abc import Mapping
@@ -146,10 +152,22 @@ def review_window(treated_on: date, rules: Rules = DEFAULT_RULES) -> Window:
     return Window(due - tolerance, due, due + tolerance)
 
 
-def retreatment_window(treated_on: date, rules: Rules = DEFAULT_RULES) -> Window:
-    """Return the re-treatment window; it is due on its first day by default."""
-    start = treated_on + timedelta(weeks=rules.retreat_start_weeks)
-    end = treated_on + timedelta(weeks=rules.retreat_end_weeks)
+def retreatment_window(
+    treated_on: date, rules: Rules = DEFAULT_RULES, *, min_interval_days: int
+) -> Window:
+    """Return the re-treatment window; it is due on its first day by default.
+
+    It opens on the clinic's opening day or on the product's minimum interval
+    (``min_interval_days`` after treatment), whichever is later, so that no day in
+    it is early (``early_retreatment``). It closes on the clinic's close, or on
+    its opening day when the interval passes the close: the close is the clinic's
+    estimate of when the effect wears off (reference §3), not a limit.
+    """
+    start = max(
+        treated_on + timedelta(weeks=rules.retreat_start_weeks),
+        retreatment_floor(treated_on, min_interval_days),
+    )
+    end = max(treated_on + timedelta(weeks=rules.retreat_end_weeks), start)
     return Window(start, start, end)
 
 
@@ -157,6 +175,8 @@ def cycle_windows(
     full_treated_on: date,
     top_ups: Sequence[date] = (),
     rules: Rules = DEFAULT_RULES,
+    *,
+    min_interval_days: int,
 ) -> CycleWindows:
     """Return a cycle's windows, counted from its full treatment only.
 
@@ -175,14 +195,17 @@ def cycle_windows(
     return CycleWindows(
         treated_on=full_treated_on,
         review=review_window(full_treated_on, rules),
-        retreatment=retreatment_window(full_treated_on, rules),
+        retreatment=retreatment_window(
+            full_treated_on, rules, min_interval_days=min_interval_days
+        ),
         top_ups=tuple(sorted(top_ups)),
     )
 
 
 @dataclass(frozen=True)
 class EarlyRetreatment:
-    """A re-treatment day before the floor of 12 weeks after the last full treatment.
+    """A re-treatment day before the product's minimum interval after the last
+    full treatment.
 
     Booking one is a clinical decision: only an injector makes it, with a clinical
     reason (services.appointments).
@@ -197,6 +220,11 @@ class EarlyRetreatment:
         """Return the days from the last full treatment to the planned day."""
         return (self.day - self.last_full_on).days
 
+    @property
+    def interval(self) -> str:
+        """Name the interval the floor keeps: "12 weeks", or "100 days"."""
+        return interval_span((self.floor - self.last_full_on).days)
+
     def describe(self) -> str:
         """Say how early the day is, in weeks and days after the last treatment."""
         weeks, days = divmod(self.days_after, 7)
@@ -206,7 +234,7 @@ class EarlyRetreatment:
         return (
             f"{span} after the last full treatment on {_day(self.last_full_on)}; "
             f"re-treatment is due no sooner than {_day(self.floor)} "
-            f"({MIN_RETREAT_WEEKS} weeks)"
+            f"({self.interval})"
         )
 
 
@@ -215,21 +243,36 @@ def _day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def retreatment_floor(last_full_on: date) -> date:
-    """Return the first day a full treatment may follow one given on that day."""
-    return last_full_on + timedelta(weeks=MIN_RETREAT_WEEKS)
+def interval_span(days: int) -> str:
+    """Say a minimum interval as the clinic counts it: whole weeks, else days."""
+    weeks, rest = divmod(days, 7)
+    if rest:
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{weeks} week{'s' if weeks != 1 else ''}"
 
 
-def early_retreatment(last_full_on: date | None, day: date) -> EarlyRetreatment | None:
-    """Return how ``day`` falls short of the 12-week floor, or None if it does not.
+def retreatment_floor(last_full_on: date, min_interval_days: int) -> date:
+    """Return the first day a full treatment may follow one given on that day.
+
+    ``min_interval_days`` is that treatment's product's minimum interval, as the
+    chair's ``interval_short`` check holds a chart to it.
+    """
+    return last_full_on + timedelta(days=min_interval_days)
+
+
+def early_retreatment(
+    last_full_on: date | None, day: date, min_interval_days: int
+) -> EarlyRetreatment | None:
+    """Return how ``day`` falls short of the product's interval, or None if it does not.
 
     ``last_full_on`` is the calendar day of the last full treatment on or before
-    ``day`` (None: no full treatment yet, so nothing to be early after). The floor
-    is its day plus ``MIN_RETREAT_WEEKS`` weeks; that day itself is not early.
+    ``day`` (None: no full treatment yet, so nothing to be early after), and
+    ``min_interval_days`` its product's minimum interval. The floor is its day plus
+    that many days; that day itself is not early, as it is not for the chair.
     """
     if last_full_on is None or day < last_full_on:
         return None
-    floor = retreatment_floor(last_full_on)
+    floor = retreatment_floor(last_full_on, min_interval_days)
     if day >= floor:
         return None
     return EarlyRetreatment(last_full_on, day, floor)

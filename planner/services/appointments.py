@@ -54,7 +54,7 @@ class BookingRequest(BaseModel):
     clinician_id: int = Field(ge=1, le=MAX_ID)
     starts_at: datetime
     override_reason: str | None = Field(default=None, max_length=500)
-    # An injector's clinical reason to re-treat before the 12-week floor.
+    # An injector's clinical reason to re-treat before the minimum interval.
     clinical_reason: str | None = Field(default=None, max_length=500)
 
     _blank_is_none = field_validator(
@@ -136,8 +136,8 @@ def _needs_override(
 ) -> list[str]:
     """List why this slot falls outside what the clinic planned, if it does.
 
-    A re-treatment before the 12-week floor is before its window too: its clinical
-    reason answers for that, so the window is not named again.
+    A re-treatment before the product's minimum interval is before its window too:
+    its clinical reason answers for that, so the window is not named again.
     """
     problems: list[str] = []
     day = scheduling.local_day(slot.start, zone)
@@ -221,7 +221,7 @@ def book_appointment(
 
     A slot outside the window, the clinician's hours or on a closed day needs an
     explicit reason; a clash with another booking is always refused. A treatment
-    before the 12-week floor after the last full treatment is an injector's
+    before the last full treatment's product's minimum interval is an injector's
     decision, recorded with its clinical reason; anyone else is refused.
     """
     request: BookingRequest = parse_input(BookingRequest, data)
@@ -259,7 +259,9 @@ def book_appointment(
     if early is not None:
         check_early_booking(session, actor, early, request.clinical_reason)
     hours, closed = calendar_for(session, request.clinician_id)
-    problems = _needs_override(appointment, slot, hours, closed, zone, early)
+    problems = _needs_override(
+        appointment, slot, hours, closed, zone, early[0] if early else None
+    )
     if problems and not request.override_reason:
         raise InvalidInput(
             "This time needs a reason.",

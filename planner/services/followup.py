@@ -31,6 +31,7 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.drafts import live
+from planner.services.product_rules import checked_product
 
 OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.BOOKED)
 
@@ -245,7 +246,7 @@ def propose_follow_up(
     _retire_unbooked_reviews(session, actor, record, now=now)
     rules = scheduling_rules(session)
     review = scheduling.review_window(treated_on, rules)
-    retreat = scheduling.retreatment_window(treated_on, rules)
+    retreat = retreatment_window(session, record, treated_on, rules)
     suggestion = _suggestion(session, record, retreat, treated_on)
     retreat = scheduling.Window(retreat.start, retreat.start, suggestion.window_end)
 
@@ -296,6 +297,26 @@ def propose_follow_up(
     return proposals
 
 
+def retreatment_window(
+    session: Session,
+    record: TreatmentSession,
+    treated_on: date,
+    rules: scheduling.Rules,
+) -> scheduling.Window:
+    """Return the next cycle's window after a full treatment, before any suggestion.
+
+    It opens no sooner than the treatment's product's minimum interval as the
+    chair's ``interval_short`` check reads it (``checked_product``: the label's,
+    or for Dysport the clinic's setting), so booking its first day trips no
+    interval warning.
+    """
+    product = session.get(Product, record.product_id)
+    if product is None:
+        raise Conflict(f"Session {record.id} names no product.")
+    interval = checked_product(session, product).min_interval_days
+    return scheduling.retreatment_window(treated_on, rules, min_interval_days=interval)
+
+
 def _suggestion(
     session: Session,
     record: TreatmentSession,
@@ -344,15 +365,17 @@ def resuggest_retreatment(
     *,
     zone: ZoneInfo,
     source: str | None = None,
-) -> None:
-    """Re-suggest the cycle's proposed re-treatment day from the wear-off history.
+) -> bool:
+    """Re-suggest the cycle's proposed re-treatment window and day.
 
     Called whenever a full treatment's wear-off is stored, whoever entered it
     (the clinic's response form or the patient's diary), so the same history
-    gives the same day. Only a proposal still ``proposed`` moves: a booked or
-    closed one is the clinic's to change. Runs inside the caller's unit of
-    work; ``source`` goes into the audit event where the wear-off came from
-    outside the clinic.
+    gives the same day, and when the clinic changes the product's minimum
+    interval (``interval_change``), so the window opens where it now would.
+    Only a proposal still ``proposed`` moves: a booked or closed one is the
+    clinic's to change. Runs inside the caller's unit of work; ``source`` goes
+    into the audit event where the change came from outside the clinic's
+    follow-up (the patient's diary, a settings edit). Returns whether it moved.
     """
     proposal = session.exec(
         select(Appointment).where(
@@ -362,23 +385,31 @@ def resuggest_retreatment(
         )
     ).first()
     if proposal is None:
-        return
+        return False
     treated_on = scheduling.local_day(record.performed_at, zone)
     rules = scheduling_rules(session)
-    window = scheduling.retreatment_window(treated_on, rules)
+    window = retreatment_window(session, record, treated_on, rules)
     suggestion = _suggestion(session, record, window, treated_on)
     notes = suggestion.reason + _close_note(session, record, rules)
     if (
         suggestion.day == proposal.due_date
         and notes == proposal.notes
         and suggestion.window_end == proposal.window_end
+        and window.start == proposal.window_start
     ):
-        return
+        return False
     before: dict[str, Any] = {
         "due_date": proposal.due_date.isoformat(),
         "notes": proposal.notes,
     }
     after: dict[str, Any] = {"due_date": suggestion.day.isoformat(), "notes": notes}
+    if window.start != proposal.window_start:
+        # The product's minimum interval changed since it was proposed.
+        before["window_start"] = (
+            proposal.window_start.isoformat() if proposal.window_start else None
+        )
+        after["window_start"] = window.start.isoformat()
+        proposal.window_start = window.start
     if suggestion.window_end != proposal.window_end:
         # The patient's history moved the day past (or back within) the close.
         before["window_end"] = (
@@ -402,3 +433,4 @@ def resuggest_retreatment(
         before=before,
         after=after,
     )
+    return True

@@ -12,6 +12,7 @@ from typing import Annotated
 from typing import Any
 from typing import NamedTuple
 from typing import Self
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator
 from pydantic import BaseModel
@@ -41,8 +42,11 @@ from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.catalogue import DEFAULT_SETTINGS
+from planner.services.interval_change import SavedSetting
+from planner.services.interval_change import refollow_interval
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
+from planner.services.product_rules import INTERVAL_PREFIX
 from planner.services.product_rules import interval_settings
 from planner.validation import field_errors
 
@@ -290,15 +294,39 @@ def update_setting(
     *,
     version: int | str,
     now: datetime | None = None,
+    zone: ZoneInfo | None = None,
 ) -> ClinicSetting:
+    """Save a clinic's edit of one setting, made against ``version``.
+
+    See ``save_setting``, which this returns the setting of.
+    """
+    return save_setting(
+        session, actor, key, raw_value, version=version, now=now, zone=zone
+    ).setting
+
+
+def save_setting(
+    session: Session,
+    actor: Actor,
+    key: str,
+    raw_value: Any,
+    *,
+    version: int | str,
+    now: datetime | None = None,
+    zone: ZoneInfo | None = None,
+) -> SavedSetting:
     """Save a clinic's edit of one setting, made against ``version``.
 
     A dose setting takes ``{"low", "high", "default"}``; the others take one
     number (form text is accepted). Saving the value unchanged changes nothing,
-    so a sourced value does not become a clinic setting by a stray click.
+    so a sourced value does not become a clinic setting by a stray click. A
+    product's minimum interval re-proposes that product's open re-treatment
+    proposals in the same unit of work (``interval_change``).
 
     :param now: when the edit happened, in the clinic's zone; its date names the
         edit in the new source.
+    :param zone: the clinic's zone, to count the re-proposed windows in its days;
+        needed for a product's minimum interval.
     :raises InvalidInput: naming ``value``, ``value.low``, ``value.high``,
         ``value.default`` or ``version``.
     :raises StaleWrite: when someone saved the setting since ``version``.
@@ -307,7 +335,10 @@ def update_setting(
     setting = get_setting(session, key)
     value = _validate_value(session, key, raw_value)
     if _same_value(setting.value, value):
-        return setting
+        return SavedSetting(setting)
+    if zone is None and key.startswith(INTERVAL_PREFIX):
+        # Checked before writing: the proposals must move with the setting.
+        raise ValueError(f"saving {key} needs the clinic's zone")
     when = now or utc_now()
     before = snapshot(setting)
     update_if_version(
@@ -336,8 +367,17 @@ def update_setting(
         before={"key": key, **old},
         after={"key": key, **new},
     )
+    follow_up = None
+    if zone is not None and key.startswith(INTERVAL_PREFIX):
+        follow_up = refollow_interval(
+            session,
+            actor,
+            key.removeprefix(INTERVAL_PREFIX),
+            zone=zone,
+            source=f"setting {key} changed to {value}",
+        )
     session.commit()
-    return setting
+    return SavedSetting(setting, follow_up)
 
 
 def _reference_from_value(value: Any) -> tuple[float, float, float] | None:

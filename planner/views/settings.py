@@ -28,6 +28,7 @@ from planner.services.audit import Actor
 from planner.services.lots import list_products
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
+from planner.views.context import clinic_zone
 from planner.views.context import face_map
 from planner.views.context import posted_form
 from planner.vocabulary import LABELS
@@ -80,13 +81,14 @@ def index() -> tuple[str, int]:
 def update(key: str) -> Response | tuple[str, int]:
     value = _submitted_value()
     try:
-        setting = service.update_setting(
+        saved = service.save_setting(
             get_session(),
             current_actor(),
             key,
             value,
             version=request.form.get("version", ""),
             now=clinic_now(),
+            zone=clinic_zone(),
         )
     except InvalidInput as exc:
         fields = exc.fields or {"value": exc.message}
@@ -94,7 +96,8 @@ def update(key: str) -> Response | tuple[str, int]:
     except StaleWrite as exc:
         flash(exc.message, "error")
         return _render_index(409)
-    flash(f"Saved: {setting.label}.", "success")
+    said = f" {saved.follow_up.describe()}" if saved.follow_up else ""
+    flash(f"Saved: {saved.setting.label}.{said}", "success")
     return redirect(url_for("settings.index", _anchor=_anchor(key)))
 
 

@@ -61,7 +61,7 @@ def admin(make_user):
 @pytest.fixture
 def seventy_days(session, admin):
     """The clinic sets Dysport's minimum interval to 70 days, the day after DAY0."""
-    update_setting(session, admin, KEY, "70", version=1, now=EDITED_ON)
+    update_setting(session, admin, KEY, "70", version=1, now=EDITED_ON, zone=ZONE)
 
 
 def interval_warnings(warnings):
@@ -160,7 +160,7 @@ def test_an_amendment_after_the_edit_uses_the_clinics_interval(
     )
     signed = chair.sign_with_reasons(record, version, when)
     assert interval_warnings(signed.warnings)  # 84 days, as shipped
-    update_setting(session, admin, KEY, "70", version=1, now=EDITED_ON)
+    update_setting(session, admin, KEY, "70", version=1, now=EDITED_ON, zone=ZONE)
     correction = {
         "version": signed.version,
         "reason": "Dose transcribed wrongly",
@@ -212,7 +212,7 @@ def test_a_top_up_is_a_booster_only_within_the_clinics_interval(
 def test_botox_keeps_its_label_interval_whatever_the_dysport_setting(
     session, chair, admin, make_patient, setting
 ):
-    update_setting(session, admin, KEY, setting, version=1, now=EDITED_ON)
+    update_setting(session, admin, KEY, setting, version=1, now=EDITED_ON, zone=ZONE)
     _, record, version, when = second_full(chair, make_patient, "botox", 75)
     chair.tap(record, version, "corrugator", "left", 4, when)
     check_interval(chair.warnings(record, when), "botox", True)
@@ -245,7 +245,7 @@ def test_init_db_gives_an_existing_clinic_the_setting_and_keeps_its_edit(
     assert (added.value, added.version, added.unsourced) == (84, 1, True)
     assert added.label == "Dysport: minimum days between full treatments"
     assert added.source == "UNSOURCED: 3 months assumed as for the other products"
-    update_setting(session, admin, KEY, "70", version=1, now=EDITED_ON)
+    update_setting(session, admin, KEY, "70", version=1, now=EDITED_ON, zone=ZONE)
     load_catalogue(session)
     session.expire_all()
     assert session.get(ClinicSetting, KEY).value == 70

@@ -1,5 +1,6 @@
-"""Issue 13 finding 9: a re-treatment before the 12-week floor is an injector's
-booking, with a clinical reason kept as such; the chair still asks for its own."""
+"""Issue 13 finding 9: a re-treatment before the minimum interval (12 weeks for
+Botox) is an injector's booking, with a clinical reason kept as such; the chair
+still asks for its own."""
 
 from datetime import UTC
 from datetime import datetime
@@ -61,7 +62,7 @@ def test_only_an_injector_books_before_the_floor(session, people, treatment, rol
     with pytest.raises(Forbidden) as info:
         book(session, actor, treatment, clinician, EIGHT_WEEKS, clinical_reason=REASON)
     assert info.value.message.startswith(
-        "Only an injector can book a re-treatment before the 12-week floor"
+        "Only an injector can book a re-treatment before the minimum interval"
     )
     assert "8 weeks after the last full treatment on 2 Mar 2026" in (info.value.message)
     assert "Choose a day from 25 May 2026" in info.value.message

@@ -181,7 +181,7 @@ def test_review_window(treated_on, start, due, end):
     ],
 )
 def test_retreatment_window_is_12_to_16_weeks_exactly(treated_on, start, end):
-    window = retreatment_window(treated_on)
+    window = retreatment_window(treated_on, min_interval_days=84)
     assert window == Window(start, start, end)
     assert (window.start - treated_on).days == 84
     assert (window.end - treated_on).days == 112
@@ -190,13 +190,13 @@ def test_retreatment_window_is_12_to_16_weeks_exactly(treated_on, start, end):
 def test_windows_follow_clinic_rules():
     rules = Rules(review_day=21, review_tolerance_days=0, retreat_start_weeks=13)
     assert review_window(TREATED, rules) == Window(*[date(2026, 2, 21)] * 3)
-    assert retreatment_window(TREATED, rules) == Window(
+    assert retreatment_window(TREATED, rules, min_interval_days=84) == Window(
         date(2026, 5, 2), date(2026, 5, 2), date(2026, 5, 23)
     )
 
 
 def test_leap_window_contains_the_leap_day():
-    window = retreatment_window(date(2027, 12, 1))
+    window = retreatment_window(date(2027, 12, 1), min_interval_days=84)
     assert within_window(date(2028, 2, 29), window)
     assert len(window_days(window)) == 29
 
@@ -206,22 +206,22 @@ def test_leap_window_contains_the_leap_day():
     [(), (date(2026, 2, 14),), (date(2026, 3, 1), date(2026, 2, 14)), (TREATED,)],
 )
 def test_top_ups_do_not_restart_the_windows(top_ups):
-    cycle = cycle_windows(TREATED, top_ups)
+    cycle = cycle_windows(TREATED, top_ups, min_interval_days=84)
     assert cycle.treated_on == TREATED
     assert cycle.review == review_window(TREATED)
-    assert cycle.retreatment == retreatment_window(TREATED)
+    assert cycle.retreatment == retreatment_window(TREATED, min_interval_days=84)
     assert cycle.top_ups == tuple(sorted(top_ups))
 
 
 def test_cycle_windows_use_the_rules():
     rules = Rules(retreat_start_weeks=14, retreat_end_weeks=18)
-    cycle = cycle_windows(TREATED, [date(2026, 2, 14)], rules)
-    assert cycle.retreatment == retreatment_window(TREATED, rules)
+    cycle = cycle_windows(TREATED, [date(2026, 2, 14)], rules, min_interval_days=84)
+    assert cycle.retreatment == retreatment_window(TREATED, rules, min_interval_days=84)
 
 
 def test_top_up_before_the_full_treatment_is_rejected():
     with pytest.raises(ValueError, match="before the full treatment"):
-        cycle_windows(TREATED, [date(2026, 1, 30)])
+        cycle_windows(TREATED, [date(2026, 1, 30)], min_interval_days=84)
 
 
 # Local calendar day
@@ -259,7 +259,9 @@ def test_local_day_needs_an_aware_moment():
 
 # Personalised re-treatment day
 
-WINDOW = retreatment_window(TREATED)  # 25 Apr 2026 (12 weeks) to 23 May (16 weeks)
+WINDOW = retreatment_window(
+    TREATED, min_interval_days=84
+)  # 25 Apr 2026 (12 weeks) to 23 May (16 weeks)
 
 
 def weeks_after(weeks: float) -> date:

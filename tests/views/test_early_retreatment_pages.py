@@ -1,5 +1,5 @@
 """Issue 13 finding 9 through the booking page: staff are refused a re-treatment
-before the 12-week floor with a clear message; an injector books it with a reason."""
+before the minimum interval with a clear message; an injector books it with a reason."""
 
 from datetime import UTC
 from datetime import datetime
@@ -54,7 +54,7 @@ def test_staff_are_refused_an_early_re_treatment_with_a_clear_message(
     assert response.status_code == 403
     assert_shows(
         page,
-        "Only an injector can book a re-treatment before the 12-week floor",
+        "Only an injector can book a re-treatment before the minimum interval",
         "8 weeks after the last full treatment on 2 Mar 2026",
         'id="starts_at-error"',
     )
@@ -72,13 +72,13 @@ def test_an_injector_books_early_with_a_clinical_reason(login_as, session, treat
     assert_shows(
         missing.get_data(as_text=True),
         'id="clinical_reason-error"',
-        "Clinical reason to re-treat before 12 weeks is required",
+        "Clinical reason to re-treat before the minimum interval is required",
     )
     reason = "Synkinesis back at 6 weeks, painful"
     done = browser.post_form(path, booking(session, treatment, clinical_reason=reason))
     assert done.status_code == 302
     page = browser.get(path).get_data(as_text=True)
-    assert f"Booked before the 12-week floor by an injector: {reason}" in page
+    assert f"Booked before the minimum interval by an injector: {reason}" in page
     session.refresh(treatment)
     assert (treatment.status, treatment.clinical_reason) == ("booked", reason)
 
@@ -98,7 +98,7 @@ def test_the_patient_page_shows_an_upcoming_early_booking_and_its_reason(
     )
     assert done.status_code == 302
     page = browser.get(f"/patients/{patient.id}").get_data(as_text=True)
-    assert f"Before the 12-week floor, clinical reason: {reason}" in page
+    assert f"Before the minimum interval, clinical reason: {reason}" in page
 
 
 @pytest.mark.parametrize("clinician_id", ["²", "１", "12345678901"])
