@@ -6,10 +6,10 @@ the server ("This session is signed", planner.errors.SignedSession): the chair
 says so, not "Another device changed this chart", turns read-only where it is
 exactly as after its own signing (chart/readonly.js), and offers no edit and no
 second try. The control tapped goes with the others, so focus moves to the signed
-banner rather than falling to <body>. Tapping "Sign session" on the tablet after the other tab signed is
-the same, even with the consent box left unticked (the server says "signed"
-before it lists what signing would need). Botox (U) and Dysport (U (Speywood)),
-each in its own units.
+banner rather than falling to <body>. Tapping "Sign session" on the tablet after
+the other tab signed is the same, even with the consent box left unticked (the
+server says "signed" before it lists what signing would need). Botox (U) and
+Dysport (U (Speywood)), each in its own units.
 """
 
 import re
