@@ -34,6 +34,7 @@ UNIT_TESTS = [
     "undo: saved history holds ids, points and doses only, never a name",
     "keypad: doses are checked as the server checks them",
     "keypad: each product's range is the server's, its steps its own",
+    "keypad: placed clear of the row it edits, scrolling only as far as the page can",
     "keypad: keys build the number",
     "keypad: tapping keys and OK submits the dose",
     "keypad: a chip submits at once; a bad dose shows an error and stays open",
