@@ -44,6 +44,7 @@ UNIT_TESTS = [
     "undo: a replacing copy keeps the removed sites' points and doses to put back",
     "undo: a deleted site keeps the id of the vial it was drawn from, to put back",
     "review: sites without a dose come first and signing is not ready",
+    "review: a check in caution zones names each zone with its source",
     "keypad: names the dose it replaces; chips are a labelled group above the display",
 ]
 # Run by the tests below, around a reload or with the real keyboard.

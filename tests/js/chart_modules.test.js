@@ -10,7 +10,7 @@ import { createUndo } from "/static/js/chart/undo.js";
 import { createKeypad, nowText, parseDose, placeKeypad, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
-import { checksCount, missingDoses, notReady } from "/static/js/chart/review.js";
+import { checkNamed, checksCount, missingDoses, notReady } from "/static/js/chart/review.js";
 
 const tests = {};
 
@@ -265,6 +265,21 @@ tests["keypad: placed clear of the row it edits, scrolling only as far as the pa
   equal(placeKeypad({ top: 445, bottom: 580 }, { ...screen, up: 100 }), { place: "bottom", scroll: 244 }, "no room above");
   // Clear of the keypad but cut by the screen's foot: scrolled up into sight.
   equal(placeKeypad({ top: 900, bottom: 1030 }, screen), { place: "top", scroll: 6 }, "cut at the foot");
+};
+
+tests["review: a check in caution zones names each zone with its source"] = async () => {
+  const message = "Site 3, frontalis (left), lies in a caution zone. Frontalis on the affected side: brow ptosis.";
+  equal(checkNamed({ message }), "Site 3, frontalis (left), lies in a caution zone", "no zones: the first sentence");
+  const zones = [
+    { title: "Frontalis on the affected side", source: "Brow ptosis [S37b]" },
+    { title: "Frontalis within 1.5 cm of the brow", source: "Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED" },
+  ];
+  equal(
+    checkNamed({ message, zones }),
+    "Site 3, frontalis (left), lies in a caution zone: \u201cFrontalis on the affected side\u201d (source: Brow ptosis [S37b])" +
+      " and \u201cFrontalis within 1.5 cm of the brow\u201d (source: Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED)",
+    "each zone named with its source",
+  );
 };
 
 tests["keypad: keys build the number"] = async () => {
