@@ -34,6 +34,14 @@ CLINIC_SETTING = "Clinic setting"
 
 
 @dataclass(frozen=True)
+class ZoneNote:
+    """A caution zone a warned site lies in, as the face map names and sources it."""
+
+    title: str
+    source: str
+
+
+@dataclass(frozen=True)
 class SafetyWarning:
     """A finding shown at the chair and kept on the record, with its reason.
 
@@ -55,6 +63,9 @@ class SafetyWarning:
     # The vial (``LotInfo.vial_id``) a warning is about, on a chart that drew from
     # several: two vials' same warning are two warnings, each with its reason.
     vial_id: int | None = None
+    # The caution zones a site lies in (``site_in_zone``), each named with its
+    # source, so the review sheet can name them; none for any other check.
+    zones: tuple[ZoneNote, ...] = ()
     # Every warning needs a reason to sign; a caution never does.
     needs_reason: bool = field(init=False)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from planner.dosing.records import PlannedSite
 from planner.dosing.records import SafetyWarning
 from planner.dosing.records import Severity
+from planner.dosing.records import ZoneNote
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def check_zones(
                 muscle=site.muscle,
                 side=site.side,
                 site_number=site.number,
+                zones=tuple(ZoneNote(zone.title, zone.source) for zone in zones),
             )
         )
     return warnings

@@ -170,6 +170,14 @@ Severity = Literal["caution", "warning"]
 
 
 @with_config(ConfigDict(extra="forbid"))
+class ZoneJson(TypedDict):
+    """A caution zone a warned site lies in: the face map's title and source."""
+
+    title: str
+    source: str
+
+
+@with_config(ConfigDict(extra="forbid"))
 class WarningJson(TypedDict):
     """A warning as the JSON holds it: a draft's has no reason or override."""
 
@@ -185,6 +193,7 @@ class WarningJson(TypedDict):
     needs_reason: bool
     reason: NotRequired[str | None]
     overridden_by: NotRequired[str | None]
+    zones: NotRequired[list[ZoneJson]]
 
 
 class ChartWarning(StateModel):
@@ -192,7 +201,9 @@ class ChartWarning(StateModel):
 
     ``reason`` and ``overridden_by`` are what a signed record (or an amendment)
     keeps, when it keeps them; a draft's warnings carry neither, and their JSON
-    leaves them out, as it always has.
+    leaves them out, as it always has. ``zones`` names the caution zones of a
+    ``site_in_zone`` warning (a record signed before it was kept has none); any
+    other warning's JSON leaves it out.
     """
 
     key: str = Field(min_length=1)
@@ -208,6 +219,7 @@ class ChartWarning(StateModel):
     needs_reason: bool
     reason: str | None = None
     overridden_by: str | None = None
+    zones: list[ZoneJson] | None = None
 
     @model_serializer(mode="wrap")
     def _leave_out_unkept(self, handler: SerializerFunctionWrapHandler) -> WarningJson:
@@ -216,6 +228,8 @@ class ChartWarning(StateModel):
             data.pop("reason", None)
         if "overridden_by" not in self.model_fields_set:
             data.pop("overridden_by", None)
+        if self.zones is None:
+            data.pop("zones", None)
         return data
 
 

@@ -391,11 +391,16 @@ def as_records(warnings: list[dosing.SafetyWarning]) -> list[dict[str, Any]]:
     """Return warnings as the chart state and the signed record keep them.
 
     The vial a warning is about is named by its key (and its message's lot);
-    the record keeps no vial id of its own.
+    the record keeps no vial id of its own. Only a warning about caution zones
+    keeps its zones.
     """
     records = []
     for warning in warnings:
         record = asdict(warning)
         del record["vial_id"]
+        if warning.zones:
+            record["zones"] = [asdict(zone) for zone in warning.zones]
+        else:
+            del record["zones"]
         records.append({"key": warning_key(warning), **record})
     return records

@@ -34,6 +34,7 @@ UNIT_TESTS = [
     "undo: saved history holds ids, points and doses only, never a name",
     "keypad: doses are checked as the server checks them",
     "keypad: each product's range is the server's, its steps its own",
+    "keypad: placed clear of the row it edits, scrolling only as far as the page can",
     "keypad: keys build the number",
     "keypad: tapping keys and OK submits the dose",
     "keypad: a chip submits at once; a bad dose shows an error and stays open",
@@ -43,6 +44,7 @@ UNIT_TESTS = [
     "undo: a replacing copy keeps the removed sites' points and doses to put back",
     "undo: a deleted site keeps the id of the vial it was drawn from, to put back",
     "review: sites without a dose come first and signing is not ready",
+    "review: a check in caution zones names each zone with its source",
     "keypad: names the dose it replaces; chips are a labelled group above the display",
 ]
 # Run by the tests below, around a reload or with the real keyboard.

@@ -2,7 +2,9 @@
 
 The checks needing a reason or an override are shown with their boxes; every
 other check (the cautions) is counted, named and listed in full, so that nobody
-signs believing nothing was flagged (review rW, W2). Botox and Dysport, each in
+signs believing nothing was flagged (review rW, W2). A site in a caution zone
+is named by the zone, with its site number and the zone's source, not only as
+"lies in a caution zone" (the chair warned at the tap). Botox and Dysport, each in
 its own units (Dysport has a caution of its own: no dose limit for some muscles,
 review X1), for a full treatment and for a top-up, which signs through the same
 sheet. A chart with no check at all says that nothing was flagged.
@@ -16,6 +18,8 @@ from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from planner.facemap import current_edition
+from planner.facemap import site_cautions
 from tests.e2e.chart_helpers import api_state
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
@@ -81,12 +85,43 @@ def check_sheet_accounts_for_every_check(
         if warning["key"] in {c["key"] for c in others}:
             first = re.split(r"(?<=[.;])\s", warning["message"])[0].rstrip(".;")
             expect(named).to_contain_text(first[:60])
+    check_zones_named(page, server, session_id, others)
     listed = review.locator("#review-others-list > .warning-item")
     expect(listed).to_have_count(len(others))
     expect(listed.first).to_be_hidden()
     review.get_by_text("Read them in full").click()
     expect(listed.first).to_be_visible()
     expect(review).not_to_contain_text("Nothing here needs a reason")
+
+
+def check_zones_named(
+    page: Page, server: LiveServer, session_id: int, others: list[dict[str, Any]]
+) -> None:
+    """Each caution zone a site among ``others`` lies in is named on the sheet, as
+    the face map names it, with the site's number and the zone's source."""
+    state = api_state(page, server, session_id)
+    sites = {site["number"]: site for site in state["sites"]}
+    keys = {c["key"] for c in others}
+    in_zones = [
+        w for w in state["warnings"] if w["code"] == "site_in_zone" and w["key"] in keys
+    ]
+    assert in_zones, "the chart was meant to have a site in a caution zone"
+    named = sheet(page).locator("#review-others-named")
+    face_map = current_edition()
+    for warning in in_zones:
+        site = sites[warning["site_number"]]
+        zones = site_cautions(
+            face_map, site["x"], site["y"], muscle=site["muscle"], role=site["role"]
+        )
+        assert zones, site
+        for zone in zones:
+            expect(named).to_contain_text(
+                re.compile(
+                    rf"Site {site['number']}, [^;]*lies in (a|\d+) caution zones?: .*?"
+                    rf"\u201c{re.escape(zone.title)}\u201d"
+                    rf" \(source: {re.escape(zone.source)}\)"
+                )
+            )
 
 
 def sign(page: Page) -> None:
@@ -119,6 +154,13 @@ def test_the_sheet_counts_names_and_lists_every_check(
     check_sheet_accounts_for_every_check(page, e2e_server, session_id, product)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"review-sheet-cautions-{product}.png"))
+    # The same sheet on a portrait tablet, scrolled to the checks named.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sheet(page).locator("#review-others-named").scroll_into_view_if_needed()
+    page.screenshot(
+        path=str(ARTIFACTS / f"review-sheet-cautions-portrait-{product}.png")
+    )
+    page.set_viewport_size({"width": 1024, "height": 768})
     if product == "dysport":
         expect(sheet(page).locator("#review-others-named")).to_contain_text(
             "No dose limit of its own for Dysport in: mentalis"

@@ -5,10 +5,11 @@ tab, another device). A change tapped on the tablet afterwards is refused by
 the server ("This session is signed", planner.errors.SignedSession): the chair
 says so, not "Another device changed this chart", turns read-only where it is
 exactly as after its own signing (chart/readonly.js), and offers no edit and no
-second try. Tapping "Sign session" on the tablet after the other tab signed is
-the same, even with the consent box left unticked (the server says "signed"
-before it lists what signing would need). Botox (U) and Dysport (U (Speywood)),
-each in its own units.
+second try. The control tapped goes with the others, so focus moves to the signed
+banner rather than falling to <body>. Tapping "Sign session" on the tablet after
+the other tab signed is the same, even with the consent box left unticked (the
+server says "signed" before it lists what signing would need). Botox (U) and
+Dysport (U (Speywood)), each in its own units.
 """
 
 import re
@@ -80,6 +81,9 @@ def assert_read_only_as_signed(page: Page, wanted: list[str]) -> None:
     expect(page.locator("#print-record")).to_be_visible()
     assert [r["units"] for r in row_doses(page)] == wanted
     assert all(r["buttons"] == 0 for r in row_doses(page))
+    # The control tapped has gone with the others: focus goes to the banner saying
+    # who signed (announced when focused), not to <body> where it would be lost.
+    expect(page.locator("#signed-banner")).to_be_focused()
 
 
 @pytest.mark.parametrize("product", ["botox", "dysport"])

@@ -7,10 +7,10 @@
 
 import { conflictMessage, createQueue, createSender, notSavedMessage } from "/static/js/chart/sync.js";
 import { createUndo } from "/static/js/chart/undo.js";
-import { createKeypad, nowText, parseDose, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
+import { createKeypad, nowText, parseDose, placeKeypad, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
-import { checksCount, missingDoses, notReady } from "/static/js/chart/review.js";
+import { checkNamed, checksCount, missingDoses, notReady } from "/static/js/chart/review.js";
 
 const tests = {};
 
@@ -251,6 +251,35 @@ tests["keypad: each product's range is the server's, its steps its own"] = async
   equal(dose, 20, "ten presses of + from 10 U (Speywood)");
   const hint = startHint(2, DYSPORT.step, DYSPORT.unitName);
   assert(hint.includes("press + to start from 1 U (Speywood)") && hint.includes("clinic setting"), hint);
+};
+
+tests["keypad: placed clear of the row it edits, scrolling only as far as the page can"] = async () => {
+  // A 1024 px portrait screen, a 672 px keypad centred (176 to 848), 8 px margins and gaps.
+  const screen = { padTop: 176, pad: 672, view: 1024 };
+  equal(placeKeypad({ top: 900, bottom: 1020 }, screen), null, "a row below the keypad stays put");
+  equal(placeKeypad({ top: 20, bottom: 150 }, screen), null, "a row above it too");
+  // Mid-screen, covered: the keypad to the edge needing the shorter scroll, the row just clear of it.
+  equal(placeKeypad({ top: 445, bottom: 580 }, screen), { place: "top", scroll: -243 }, "covered mid-screen");
+  equal(placeKeypad({ top: 600, bottom: 735 }, screen), { place: "top", scroll: -88 }, "covered low down");
+  // The page cannot scroll up that far (the row is near its top): the keypad goes down.
+  equal(placeKeypad({ top: 445, bottom: 580 }, { ...screen, up: 100 }), { place: "bottom", scroll: 244 }, "no room above");
+  // Clear of the keypad but cut by the screen's foot: scrolled up into sight.
+  equal(placeKeypad({ top: 900, bottom: 1030 }, screen), { place: "top", scroll: 6 }, "cut at the foot");
+};
+
+tests["review: a check in caution zones names each zone with its source"] = async () => {
+  const message = "Site 3, frontalis (left), lies in a caution zone. Frontalis on the affected side: brow ptosis.";
+  equal(checkNamed({ message }), "Site 3, frontalis (left), lies in a caution zone", "no zones: the first sentence");
+  const zones = [
+    { title: "Frontalis on the affected side", source: "Brow ptosis [S37b]" },
+    { title: "Frontalis within 1.5 cm of the brow", source: "Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED" },
+  ];
+  equal(
+    checkNamed({ message, zones }),
+    "Site 3, frontalis (left), lies in a caution zone: \u201cFrontalis on the affected side\u201d (source: Brow ptosis [S37b])" +
+      " and \u201cFrontalis within 1.5 cm of the brow\u201d (source: Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED)",
+    "each zone named with its source",
+  );
 };
 
 tests["keypad: keys build the number"] = async () => {

@@ -227,6 +227,12 @@ def test_a_tap_in_a_caution_zone_places_the_site_with_its_warning(
     assert warning["needs_reason"] is True
     assert "Central upper lid, over the levator" in warning["message"]
     assert "[S20]" in warning["source"]
+    # Each zone named apart with its own source, for the review sheet to name;
+    # no other check carries zones.
+    titles = [zone["title"] for zone in warning["zones"]]
+    assert "Central upper lid, over the levator" in titles
+    assert all(zone["source"] in warning["source"] for zone in warning["zones"])
+    assert all("zones" not in w for w in state["warnings"] if w is not warning)
 
     factories.ensure_consent(session, injector, session_id, when=DRAFT_DAY)
     with pytest.raises(InvalidInput) as refused:

@@ -1,8 +1,9 @@
 /* A large numeric keypad for a dose: digits, decimal point, backspace, OK, Cancel,
  * and quick-dose chips from the product's common doses.
  *
- * The dose being replaced is shown in the keypad, since the keypad may cover its
- * row (portrait); the chips, which save at one tap, are a labelled group above the
+ * The dose being replaced is shown in the keypad; in portrait the keypad also
+ * keeps clear of the row it edits (``keepInSight``), so the injector sees which
+ * row they are changing. The chips, which save at one tap, are a labelled group above the
  * display, well apart from the digit keys (review rW2, V2-7).
  *
  * Every key is a real button (at least 44 x 44 CSS px, see chart-touch.css); typing
@@ -61,6 +62,28 @@ export function pressKey(text, key) {
   return text + key;
 }
 
+/** Where a keypad ``pad`` tall goes on a screen ``view`` tall so that it leaves
+ * the row (``top``, ``bottom``: where it is now) in sight, and how far to scroll
+ * for that: ``{ place: "top" | "bottom", scroll }``, or null when the keypad where
+ * it is (``padTop``) already clears it. At the top, the row goes below the keypad;
+ * at the bottom, above it, ``gap`` px clear; the keypad is ``margin`` px from the
+ * edge. Of the two, the one the page can scroll to (``up``, ``down``: the room
+ * there is) with the shorter scroll wins. */
+export function placeKeypad({ top, bottom }, { padTop, pad, view, up = Infinity, down = Infinity, margin = 8, gap = 8 }) {
+  const clear = bottom + gap <= padTop || top >= padTop + pad + gap;
+  if (clear && top >= 0 && bottom <= view) return null;
+  const below = margin + pad + gap;
+  const above = view - margin - pad - gap;
+  const places = [
+    { place: "top", scroll: top < below ? top - below : Math.max(0, bottom - view) },
+    { place: "bottom", scroll: bottom > above ? bottom - above : Math.min(0, top) },
+  ];
+  const reachable = places.filter(({ scroll }) => scroll <= down && -scroll <= up);
+  reachable.sort((one, other) => Math.abs(one.scroll) - Math.abs(other.scroll));
+  // Neither fully reachable: the edge farther from the row, scrolled as far as it goes.
+  return reachable[0] || places[top > view - bottom ? 0 : 1];
+}
+
 function element(doc, tag, attrs = {}, text = "") {
   const node = doc.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
@@ -97,6 +120,26 @@ export function createKeypad({ doc = document, host = doc.body } = {}) {
   let fresh = true;
   let options = null;
   let opener = null;
+
+  /** In portrait, move the keypad to the screen's edge farther from ``row`` and
+   * scroll the row clear of it; landscape keeps the keypad centred, as it was. */
+  function keepInSight(row) {
+    delete dialog.dataset.place;
+    const win = doc.defaultView;
+    if (!row || !win?.matchMedia("(orientation: portrait)").matches) return;
+    const box = row.getBoundingClientRect();
+    const padBox = dialog.getBoundingClientRect();
+    const page = doc.scrollingElement || doc.documentElement;
+    const view = doc.documentElement.clientHeight;
+    const up = page.scrollTop;
+    const down = page.scrollHeight - view - up;
+    const placed = placeKeypad(box, { padTop: padBox.top, pad: padBox.height, view, up, down });
+    if (!placed) return;
+    dialog.dataset.place = placed.place;
+    // Whole pixels, rounded away from zero: a fraction of one would not scroll.
+    const scroll = Math.sign(placed.scroll) * Math.ceil(Math.abs(placed.scroll));
+    if (scroll) win.scrollBy({ top: scroll, behavior: "instant" });
+  }
 
   function show() {
     const number = element(doc, "span", { class: "keypad-number" }, typed || "–");
@@ -178,7 +221,8 @@ export function createKeypad({ doc = document, host = doc.body } = {}) {
     get typed() {
       return typed;
     },
-    /** Show the keypad for one dose. ``onSubmit(units)`` gets a checked number. */
+    /** Show the keypad for one dose. ``onSubmit(units)`` gets a checked number;
+     * ``row``, the row being edited, is kept in sight. */
     open(opts) {
       options = { unitName: "U", chips: [], ...opts };
       opener = doc.activeElement;
@@ -195,6 +239,7 @@ export function createKeypad({ doc = document, host = doc.body } = {}) {
       common.hidden = options.chips.length === 0;
       now.textContent = nowText(options.value, options.unitName);
       if (!dialog.open) dialog.showModal();
+      keepInSight(options.row);
       ok.focus();
     },
     close: () => close(false),

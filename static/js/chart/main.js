@@ -409,7 +409,7 @@ function start() {
     if (!site || !editable) return;
     keypad.open({
       title: `Dose of site ${site.number}: ${site.muscle_name}, ${(SIDE_NAMES[site.side] || site.side).toLowerCase()}`,
-      value: unitsOf(site),
+      value: unitsOf(site), row: list.querySelector(`[data-site-id="${site.id}"]`),
       unitName: unitName(),
       min: state.min_units,
       max: state.max_units,

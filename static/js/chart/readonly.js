@@ -1,7 +1,14 @@
 /* A signed chart turns read-only where it is, without a reload: the editing
  * controls go (each row keeps its dose), the badge and banner say who signed and when, and "Print record"
  * joins "Print handout" and "Back to patient". ``c`` is the chart (main.js).
+ * Focus that was on a control now gone goes to the banner, never to <body>.
  */
+
+/** Whether keyboard and screen-reader focus has been lost (on <body> or nowhere). */
+export function focusLost(doc = document) {
+  const active = doc.activeElement;
+  return !active || active === doc.body || !active.isConnected;
+}
 
 export function createReadOnly(c) {
   function signedText(session) {
@@ -48,6 +55,10 @@ export function createReadOnly(c) {
     }
     document.getElementById("map-hint").textContent =
       "Numbered dots are this session's sites; dashed circles are last cycle's.";
+    // Signed elsewhere: the control just tapped (a stepper, the dose, "Sign
+    // session" in its sheet) went with the others. The banner says who signed and
+    // is read when focused; the status line has already said why nothing changed.
+    if (focusLost()) document.getElementById("signed-banner")?.focus();
   }
 
   return { signedText, makeReadOnly };

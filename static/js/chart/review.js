@@ -42,7 +42,15 @@ export function notReady(missing) {
   return `Not ready to sign: ${which} no dose.`;
 }
 
-/** The checks needing nothing, counted by severity and named: ``{ severity, message }``. */
+/** A check's name, with each caution zone its site lies in (``zones``: the face
+ * map's ``{ title, source }``) named with its source, as the chair warned at the tap. */
+export function checkNamed({ message, zones = [] }) {
+  const name = checkName(message);
+  if (!zones.length) return name;
+  return `${name}: ${zones.map(({ title, source }) => `\u201c${title}\u201d (source: ${source})`).join(" and ")}`;
+}
+
+/** The checks needing nothing, counted by severity and named: ``{ severity, message, zones }``. */
 export function othersNamed(others) {
   const cautions = others.filter((check) => check.severity === "caution").length;
   const warnings = others.length - cautions;
@@ -50,7 +58,7 @@ export function othersNamed(others) {
     cautions ? `${cautions} caution${cautions === 1 ? "" : "s"}` : "",
     warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : "",
   ].filter(Boolean).join(" and ");
-  return `${counted} to read (no reason needed): ${others.map((check) => checkName(check.message)).join("; ")}.`;
+  return `${counted} to read (no reason needed): ${others.map(checkNamed).join("; ")}.`;
 }
 
 /** A check as the panel shows it: its severity and its message without the label. */
@@ -60,6 +68,7 @@ function checkOf(item) {
   return {
     severity: item.classList.contains("severity-warning") ? "warning" : "caution",
     message: (line?.textContent || "").replace(label, "").trim(),
+    zones: item.dataset.zones ? JSON.parse(item.dataset.zones) : [],
   };
 }
 
