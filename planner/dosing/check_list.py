@@ -12,6 +12,7 @@ from planner.dosing.checks import UNITS_NOT_INTERCHANGEABLE_SOURCE
 from planner.dosing.cycle_checks import BOOSTER_INTERVAL_SOURCE
 from planner.dosing.cycle_checks import BOOSTER_SOURCE
 from planner.dosing.cycle_checks import EXPOSURE_SOURCE
+from planner.dosing.cycle_checks import OUTSIDE_CYCLE_SOURCE
 from planner.dosing.dose_limits import UNLIMITED_SOURCE
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.timing import LOT_EXPIRY_SOURCE
@@ -189,11 +190,13 @@ CHECKS: tuple[CheckInfo, ...] = (
     ),
     CheckInfo(
         "top_up_outside_cycle",
-        "A top-up with no cycle to join, or after its cycle's window opened (a "
-        "new top-up is refused outright).",
+        "A top-up with no cycle to join, or after its cycle's re-treatment window "
+        "opened: on the clinic's opening day (12 weeks as shipped) or at the "
+        "minimum interval of the full treatment's product, whichever is later, "
+        "whatever product the top-up is (a new top-up is refused outright).",
         WARNING,
         EVERY_PRODUCT,
-        f"Re-treatment window: {CLINIC_SETTING}",
+        f"{OUTSIDE_CYCLE_SOURCE}: each {LABEL_INTERVALS}{_clinic_intervals()}",
     ),
     CheckInfo(
         "cap_exceeded",

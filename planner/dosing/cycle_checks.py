@@ -33,6 +33,10 @@ BOOSTER_INTERVAL_SOURCE = (
     "session is under 12 weeks; top-ups count as booster injections, a risk factor "
     "for neutralising antibodies (inference from [S32] [S33])"
 )
+OUTSIDE_CYCLE_SOURCE = (
+    f"Re-treatment window: {CLINIC_SETTING}; it opens no sooner than the minimum "
+    "interval of the cycle's full treatment's product"
+)
 EXPOSURE_SOURCE = (
     "[S26] Jeuveau label: count the cumulative dose if other botulinum toxin products "
     "are used; [S20] cumulative dose across indications; units of different products "
@@ -50,8 +54,10 @@ def top_up_problem(
     """Say why a top-up cannot be charted today, or None when it can.
 
     A top-up belongs to the cycle of the latest full treatment (begun on
-    ``cycle_began``); once that cycle's re-treatment window has opened, today's
-    injections are a new full treatment.
+    ``cycle_began``), in whatever product; once that cycle's re-treatment window
+    has opened (``times.window_opens_day``: the clinic's opening, or the full
+    treatment's product's minimum interval if later), today's injections are a
+    new full treatment.
     """
     if cycle_began is None:
         return "There is no full treatment to top up: chart a full treatment."
@@ -80,7 +86,7 @@ def check_top_up(
                 code="top_up_outside_cycle",
                 severity="warning",
                 message=problem,
-                source=f"Re-treatment window: {CLINIC_SETTING}",
+                source=OUTSIDE_CYCLE_SOURCE,
             )
         ]
     assert last is not None  # top_up_problem said there is a cycle to top up

@@ -258,6 +258,8 @@ class CycleTimes:
     # shipped): a top-up after it is a booster within the cycle, not the review's.
     review_until_day: int = 17
     # From this day the re-treatment window is open: a new cycle, not a top-up.
+    # The clinic's opening day, or the full treatment's product's minimum interval
+    # if later (scheduling.retreatment_opens_day); 84 days is Botox's as shipped.
     window_opens_day: int = 84
 
     def __post_init__(self) -> None:

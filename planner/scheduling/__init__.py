@@ -40,6 +40,7 @@ from planner.scheduling.windows import cycle_windows
 from planner.scheduling.windows import early_retreatment
 from planner.scheduling.windows import interval_span
 from planner.scheduling.windows import retreatment_floor
+from planner.scheduling.windows import retreatment_opens_day
 from planner.scheduling.windows import retreatment_window
 from planner.scheduling.windows import review_name
 from planner.scheduling.windows import review_window
@@ -74,6 +75,7 @@ __all__ = [
     "local_day",
     "reminder_due",
     "retreatment_floor",
+    "retreatment_opens_day",
     "retreatment_window",
     "review_name",
     "review_window",

@@ -152,6 +152,16 @@ def review_window(treated_on: date, rules: Rules = DEFAULT_RULES) -> Window:
     return Window(due - tolerance, due, due + tolerance)
 
 
+def retreatment_opens_day(rules: Rules, *, min_interval_days: int) -> int:
+    """Return the day after a full treatment its re-treatment window opens.
+
+    The clinic's opening day, or the product's minimum interval in days if that is
+    later. From it a top-up no longer joins the treatment's cycle: its injections
+    are a new full treatment, and one given that day is not early.
+    """
+    return max(7 * rules.retreat_start_weeks, min_interval_days)
+
+
 def retreatment_window(
     treated_on: date, rules: Rules = DEFAULT_RULES, *, min_interval_days: int
 ) -> Window:
@@ -163,9 +173,8 @@ def retreatment_window(
     its opening day when the interval passes the close: the close is the clinic's
     estimate of when the effect wears off (reference §3), not a limit.
     """
-    start = max(
-        treated_on + timedelta(weeks=rules.retreat_start_weeks),
-        retreatment_floor(treated_on, min_interval_days),
+    start = treated_on + timedelta(
+        days=retreatment_opens_day(rules, min_interval_days=min_interval_days)
     )
     end = max(treated_on + timedelta(weeks=rules.retreat_end_weeks), start)
     return Window(start, start, end)

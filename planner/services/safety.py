@@ -21,6 +21,7 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
+from planner import scheduling
 from planner.clinic_time import clinic_now
 from planner.clinic_time import local_day
 from planner.dosing.treated_muscles import check_treated_muscles
@@ -94,28 +95,55 @@ def _number(session: Session, key: str, default: float) -> float:
     return float(settings.get_setting_value(session, key, default))
 
 
-def cycle_times(session: Session) -> dosing.CycleTimes:
-    """Return the clinic's review day, its review window's last day, and the day
-    its re-treatment window opens.
+def cycle_times(session: Session, full_product: Product) -> dosing.CycleTimes:
+    """Return the review day, the review window's last day, and the day the
+    re-treatment window opens, for a cycle whose full treatment was ``full_product``.
 
     Read as the follow-up schedule reads them (``followup.scheduling_rules``). The
-    review's tolerance is for booking the visit; it does not bring a top-up forward.
+    window opens where the signed treatment's proposal opens it
+    (``scheduling.retreatment_opens_day``): on the clinic's opening day, or at the
+    full treatment's product's minimum interval as ``interval_short`` reads it
+    (``checked_product``), if later; a top-up in another product joins that cycle
+    all the same. The review's tolerance is for booking the visit; it does not
+    bring a top-up forward.
     """
     rules = scheduling_rules(session)
+    interval = checked_product(session, full_product).min_interval_days
     return dosing.CycleTimes(
         review_day=rules.review_day,
         review_until_day=rules.review_day + rules.review_tolerance_days,
-        window_opens_day=7 * rules.retreat_start_weeks,
+        window_opens_day=scheduling.retreatment_opens_day(
+            rules, min_interval_days=interval
+        ),
     )
 
 
-def clinic_rules(session: Session, product_code: str) -> dosing.ClinicRules:
-    """Return the rules the checks use for a chart of this product."""
+def clinic_rules(
+    session: Session, product_code: str, full_product: Product
+) -> dosing.ClinicRules:
+    """Return the rules the checks use for a chart of this product, in a cycle
+    whose full treatment was ``full_product``."""
     return dosing.ClinicRules(
         doses=product_doses(session, product_code),
-        cycle_times=cycle_times(session),
+        cycle_times=cycle_times(session, full_product),
         dose_change_share=_number(session, "dose_change_reason_share", 0.5),
     )
+
+
+def cycle_product(
+    session: Session, product: Product, history: list[dosing.PastSession], day: date
+) -> Product:
+    """Return the product of the full treatment whose cycle a chart on ``day`` is in.
+
+    It is the full treatment the top-up checks count the cycle from
+    (``dosing.last_full_session``), whatever the chart's own product; a chart with
+    none before it opens its own cycle, in its own product.
+    """
+    last = dosing.last_full_session(history, day)
+    if last is None or last.product_code == product.code:
+        return product
+    found = session.exec(select(Product).where(Product.code == last.product_code))
+    return found.one()
 
 
 def past_sessions(
@@ -356,12 +384,15 @@ def check_chart(
             aminoglycosides=patient.aminoglycosides,
             toxin_allergy=patient.toxin_allergy,
         )
+    history = past_sessions(session, record, zone)
+    checked_at = clinic_now(zone, treatment_time(record, now, zone))
+    full_product = cycle_product(session, product, history, checked_at.date())
     found = dosing.run_all_checks(
         plan,
-        history=past_sessions(session, record, zone),
+        history=history,
         contraindications=flags,
-        rules=clinic_rules(session, product.code),
-        now=clinic_now(zone, treatment_time(record, now, zone)),
+        rules=clinic_rules(session, product.code, full_product),
+        now=checked_at,
         open_drafts=open_drafts(session, record, zone) if draft else (),
     )
     # Sites in a caution zone of the session's face map (issue 14).

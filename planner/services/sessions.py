@@ -45,6 +45,7 @@ from planner.services.drafts import get_session_record as get_session_record
 from planner.services.drafts import live
 from planner.services.drafts import refuse_second_draft
 from planner.services.followup import propose_follow_up
+from planner.services.lookup import get_or_raise
 from planner.services.patients import get_patient
 from planner.services.session_vials import choose_vial
 from planner.services.site_roles import store_checked_roles
@@ -89,8 +90,10 @@ def _cycle_for(
 ) -> tuple[int, int | None]:
     """Return the cycle number and, for a top-up, the full session it belongs to.
 
-    A top-up joins only a cycle whose re-treatment window has not opened: after
-    that, today's injections are a new full treatment. Nor does it join a full
+    A top-up joins only a cycle whose re-treatment window has not opened (the
+    clinic's opening day, or the minimum interval of the full treatment's
+    product if later, whatever the top-up's product): after that, today's
+    injections are a new full treatment. Nor does it join a full
     treatment still unsigned: the top-up's limits count its cycle's signed units,
     and a draft's are not yet given (reference §2.4: count every session).
     """
@@ -111,10 +114,14 @@ def _cycle_for(
             "A top-up belongs to a cycle; this patient has no full treatment yet.",
             fields={"kind": "a top-up needs an earlier full treatment"},
         )
+    # The cycle is its full treatment's, whatever product the top-up is given in.
+    full_product = get_or_raise(
+        session, Product, latest_full.product_id, "No such product."
+    )
     problem = dosing.top_up_problem(
         local_day(latest_full.performed_at, zone),
         local_day(now, zone),
-        safety.cycle_times(session),
+        safety.cycle_times(session, full_product),
     )
     if problem is not None:
         raise InvalidInput(problem, fields={"kind": "the cycle's window has opened"})

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from planner.scheduling import DEFAULT_RULES
 from planner.scheduling import MIN_RETREAT_WEEKS
 from planner.scheduling import Rules
 from planner.scheduling import Window
@@ -13,6 +14,7 @@ from planner.scheduling import cycle_windows
 from planner.scheduling import early_retreatment
 from planner.scheduling import interval_span
 from planner.scheduling import retreatment_floor
+from planner.scheduling import retreatment_opens_day
 from planner.scheduling import retreatment_window
 
 TREATED = date(2026, 3, 2)
@@ -100,12 +102,16 @@ def test_the_window_opens_no_sooner_than_the_products_interval(interval, start, 
     assert window == Window(start, start, end)
     # No day of the window is early for the chair's or the booking's check.
     assert early_retreatment(TREATED, window.start, interval) is None
+    # The day a top-up's cycle ends is the day the window opens.
+    opens = retreatment_opens_day(DEFAULT_RULES, min_interval_days=interval)
+    assert TREATED + timedelta(days=opens) == window.start
 
 
 def test_the_window_keeps_the_clinics_later_opening_and_close():
     rules = Rules(retreat_start_weeks=15, retreat_end_weeks=20)
     window = retreatment_window(TREATED, rules, min_interval_days=100)
     assert window == Window(date(2026, 6, 15), date(2026, 6, 15), date(2026, 7, 20))
+    assert retreatment_opens_day(rules, min_interval_days=100) == 105
     cycle = cycle_windows(TREATED, (), rules, min_interval_days=100)
     assert cycle.retreatment == window
 
