@@ -87,6 +87,15 @@ def clinic_today(zone: tzinfo, now: datetime) -> date:
     return clinic_now(zone, now).date()
 
 
+def today_start(zone: tzinfo, now: datetime) -> datetime:
+    """Return the first moment of the clinic day ``now`` falls on, as a UTC moment.
+
+    What "today" counts from: its clinic midnight, not 24 hours back (a day
+    the clocks change is 23 or 25 hours long).
+    """
+    return day_start(clinic_today(zone, now), zone)
+
+
 # Why a day cannot be a day of a treatment's cycle (see ``cycle_day_problem``).
 FUTURE = "future"
 BEFORE_TREATMENT = "before_treatment"

@@ -11,7 +11,6 @@ audited with the diary link as its actor and ``source: patient_diary``.
 
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +24,7 @@ from planner import scoring
 from planner.clinic_time import BEFORE_TREATMENT
 from planner.clinic_time import FUTURE
 from planner.clinic_time import cycle_day_problem
+from planner.clinic_time import today_start
 from planner.errors import InvalidInput
 from planner.models import AuditAction
 from planner.models import CycleResponse
@@ -56,6 +56,12 @@ from planner.validation import parse_input
 SOURCE = "patient_diary"
 # A diary is a few entries a week; far more in a day is a script, not a patient.
 MAX_ENTRIES_PER_DAY = 40
+# The refusal, on the diary's "form" (the whole page): the reason, and that
+# nothing the patient sent before is lost.
+VOLUME_WORDS = (
+    f"you have sent {MAX_ENTRIES_PER_DAY} entries today, the most we take in one"
+    " day. Your earlier entries are saved; please send this one tomorrow."
+)
 MAX_ONSET_DAYS = 60  # CycleResponse.onset_days' range
 MAX_WEAR_OFF_WEEKS = 52
 
@@ -74,16 +80,21 @@ def _check_day(diary: OpenDiary, day: date) -> None:
 
 
 def _check_volume(session: Session, diary: OpenDiary, now: datetime) -> None:
-    recent = session.exec(
+    """Refuse an entry past the day's limit, the day being the clinic's.
+
+    Counted from the clinic's midnight, so a busy evening does not refuse the
+    next morning, and "tomorrow" in the refusal is the clinic's next day.
+    """
+    today = session.exec(
         select(func.count()).where(
             DiaryEntry.link_id == diary.link_id,
-            col(DiaryEntry.entered_at) > now - timedelta(days=1),
+            col(DiaryEntry.entered_at) >= today_start(diary.zone, now),
         )
     ).one()
-    if recent >= MAX_ENTRIES_PER_DAY:
+    if today >= MAX_ENTRIES_PER_DAY:
         raise InvalidInput(
             "You have sent a lot today. Please try again tomorrow.",
-            fields={"form": "too many entries today"},
+            fields={"form": VOLUME_WORDS},
         )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -296,6 +297,8 @@ class OpenDiary:
     treated_on: date
     today: date
     open_until: date
+    # The clinic's zone: "today" for the patient is the clinic's day.
+    zone: tzinfo
 
     @property
     def days_since(self) -> int:
@@ -378,6 +381,7 @@ def open_diary(
         treated_on=local_day(record.performed_at, zone),
         today=local_day(now, zone),
         open_until=last_open_day(link.expires_at, zone),
+        zone=zone,
     )
 
 

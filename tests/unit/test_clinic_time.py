@@ -64,3 +64,34 @@ def test_every_instrument_is_named_as_its_scoring_title():
 def test_label_shows_an_unknown_value_as_itself():
     assert vocabulary.label("side", vocabulary.Side.LEFT) == "Left"
     assert vocabulary.label("side", "nowhere") == "nowhere"
+
+
+@pytest.mark.parametrize(
+    ("now", "began"),
+    [
+        # A London summer night: 00:30 BST on 15 July began at 23:00 UTC.
+        (SUMMER_NIGHT, datetime(2026, 7, 14, 23, tzinfo=UTC)),
+        # Late on 14 July (22:30 BST) is still 14 July, begun an hour before UTC's.
+        (
+            datetime(2026, 7, 14, 21, 30, tzinfo=UTC),
+            datetime(2026, 7, 13, 23, tzinfo=UTC),
+        ),
+        # Clocks forward (29 March): the day began at GMT midnight, 23 hours long.
+        (datetime(2026, 3, 29, 22, tzinfo=UTC), datetime(2026, 3, 29, 0, tzinfo=UTC)),
+        (datetime(2026, 3, 29, 23, tzinfo=UTC), datetime(2026, 3, 29, 23, tzinfo=UTC)),
+        # Clocks back (25 October): the day began at BST midnight, 25 hours long.
+        (
+            datetime(2026, 10, 25, 23, 30, tzinfo=UTC),
+            datetime(2026, 10, 24, 23, tzinfo=UTC),
+        ),
+        (datetime(2026, 10, 26, 0, tzinfo=UTC), datetime(2026, 10, 26, 0, tzinfo=UTC)),
+    ],
+)
+def test_today_starts_at_the_clinic_midnight(now, began):
+    assert clinic_time.today_start(LONDON, now) == began
+    assert clinic_time.today_start(LONDON, now).tzinfo is UTC
+
+
+def test_today_start_refuses_a_naive_moment():
+    with pytest.raises(ValueError, match="must be timezone-aware"):
+        clinic_time.today_start(LONDON, datetime(2026, 7, 15, 0, 30))
