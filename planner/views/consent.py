@@ -11,6 +11,7 @@ from flask import Blueprint
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -38,6 +39,7 @@ from planner.services.consent_forms import parse_kind
 from planner.services.patients import get_patient
 from planner.views.context import clinic_zone
 from planner.views.context import posted_form
+from planner.views.redirects import local_target
 from planner.views.reports import report_html
 from planner.views.reports import static_folder
 
@@ -85,11 +87,22 @@ def index(patient_id: int) -> tuple[str, int]:
     return _render_index(patient_id)
 
 
+def _came_from(target: str | None) -> str | None:
+    """Return the chart the signing form was opened from, else None.
+
+    The chart's consent banner passes itself as ``next`` so that signing (or
+    leaving) goes back to the chart. Anything but a chart of this app is
+    dropped, never followed (:func:`local_target`); control characters are a 400.
+    """
+    return local_target(target, "", endpoints={"sessions.chart"}) or None
+
+
 def _render_sign(
     patient_id: int,
     kind_name: str,
     status: int = 200,
     *,
+    back: str | None = None,
     errors: dict[str, str] | None = None,
     submitted: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
@@ -109,6 +122,7 @@ def _render_sign(
         submitted=submitted or {"printed_name": patient.full_name},
         labels=FIELD_LABELS,
         box=(SIGNATURE_WIDTH, SIGNATURE_HEIGHT),
+        back=back,
     ), status
 
 
@@ -116,7 +130,7 @@ def _render_sign(
 @roles_required(*CLINICIANS)
 def sign_form(patient_id: int, kind: str) -> tuple[str, int]:
     """Show the form in large type, with the signature box, for the patient."""
-    return _render_sign(patient_id, kind)
+    return _render_sign(patient_id, kind, back=_came_from(request.args.get("next")))
 
 
 @bp.post("/patients/<int:patient_id>/consent/<kind>")
@@ -124,6 +138,7 @@ def sign_form(patient_id: int, kind: str) -> tuple[str, int]:
 def sign(patient_id: int, kind: str) -> Response | tuple[str, int]:
     """Record the patient's signature, witnessed by the logged-in clinician."""
     data = posted_form()
+    back = _came_from(data.pop("next", None))
     data["typed_confirm"] = "typed_confirm" in data
     try:
         record = service.sign_consent(
@@ -135,9 +150,11 @@ def sign(patient_id: int, kind: str) -> Response | tuple[str, int]:
             now=utc_now(),
         )
     except InvalidInput as exc:
-        return _render_sign(patient_id, kind, 400, errors=exc.fields, submitted=data)
+        return _render_sign(
+            patient_id, kind, 400, back=back, errors=exc.fields, submitted=data
+        )
     flash("Signed. Thank you.", "success")
-    return redirect(url_for("consent.show", record_id=record.id))
+    return redirect(back or url_for("consent.show", record_id=record.id))
 
 
 @bp.post("/patients/<int:patient_id>/consent/<kind>/elsewhere")

@@ -1,6 +1,7 @@
 """Where a ``next`` parameter may send the browser: a page of this site, no other."""
 
 import re
+from collections.abc import Collection
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
@@ -17,8 +18,17 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_LENGTH = 2048
 
 
-def local_target(target: str | None, default: str, *, field: str = "next") -> str:
+def local_target(
+    target: str | None,
+    default: str,
+    *,
+    field: str = "next",
+    endpoints: Collection[str] | None = None,
+) -> str:
     """Return ``target`` when it is a page of this app (a GET route), else ``default``.
+
+    ``endpoints``, when given, narrows the pages to those endpoints (a form that
+    says "Back to the chart" follows only a chart).
 
     Only a path is followed, rebuilt from its own parts: no scheme, no host, no
     fragment, and never a path that starts with two slashes or holds a backslash
@@ -46,7 +56,9 @@ def local_target(target: str | None, default: str, *, field: str = "next") -> st
         return default
     adapter = current_app.url_map.bind("localhost")
     try:
-        adapter.match(decoded, method="GET")
+        endpoint, _ = adapter.match(decoded, method="GET")
     except HTTPException:  # not found, wrong method, or a redirect to elsewhere
+        return default
+    if endpoints is not None and endpoint not in endpoints:
         return default
     return urlunsplit(("", "", path, parts.query, ""))

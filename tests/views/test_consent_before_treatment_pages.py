@@ -89,7 +89,11 @@ def test_an_expired_consent_is_shown_on_every_page_before_the_injections(
     assert "Treatment consent needed before injecting." in chart
     assert "signed on 15 July 2025, more than 12 months ago" in chart
     assert "Hand the tablet to the patient to sign" in chart
-    assert f'href="/patients/{patient.id}/consent/treatment"' in chart
+    # Signing from the chart returns to it (test_consent_round_trip.py).
+    assert (
+        f'href="/patients/{patient.id}/consent/treatment?next=/sessions/{draft.id}"'
+        in chart
+    )
 
 
 @pytest.mark.parametrize("product", list(PRODUCTS))
