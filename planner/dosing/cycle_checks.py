@@ -89,9 +89,8 @@ def window_opening(times: CycleTimes) -> str:
         )
     # Later than the interval, the day is the clinic's opening: whole weeks.
     return (
-        f" It opens at {times.window_opens_day // 7} weeks (the clinic's setting "
-        "for the re-treatment window), later than the minimum interval of the "
-        f"cycle's full treatment: {rule}."
+        f" It opens at {times.window_opens_day // 7} weeks (the clinic's setting), "
+        f"later than the minimum interval of the cycle's full treatment: {rule}."
     )
 
 

@@ -72,9 +72,9 @@ CYCLE_ENDS = [("botox", 100, 83), ("dysport", 70, 83), ("dysport", 100, 99)]
 WHY = {
     ("botox", 100): "at the minimum interval of the cycle's full treatment: "
     "Botox should be given at least 84 days (12 weeks) apart.",
-    ("dysport", 70): "at 12 weeks (the clinic's setting for the re-treatment "
-    "window), later than the minimum interval of the cycle's full treatment: the "
-    "clinic's setting is at least 70 days (10 weeks) between Dysport treatments "
+    ("dysport", 70): "at 12 weeks (the clinic's setting), later than the minimum "
+    "interval of the cycle's full treatment: the clinic's setting is at least 70 "
+    "days (10 weeks) between Dysport treatments "
     "(no source gives Dysport an interval).",
     ("dysport", 100): "at the minimum interval of the cycle's full treatment: the "
     "clinic's setting is at least 100 days (14.29 weeks) between Dysport treatments "
@@ -98,6 +98,11 @@ def test_a_top_up_opens_until_the_full_treatments_window_opens(
         chair.open(patient, opens, product=product, kind="top_up", lot_number="T2")
     assert f"its re-treatment window opened on day {last_day + 1}" in str(refused.value)
     assert str(refused.value).endswith(f"It opens {WHY[product, interval]}")
+    # The desk's form shows the field alone, so it says the day and why, unclipped.
+    assert refused.value.fields["kind"] == (
+        "a top-up cannot join the cycle: its re-treatment window opened on day "
+        f"{last_day + 1}. It opens {WHY[product, interval]}"
+    )
     # The day a top-up is refused as a new full treatment, a full treatment is
     # not under the interval: the chair never says both.
     record, version = chair.open(patient, opens, product=product, lot_number="F2")

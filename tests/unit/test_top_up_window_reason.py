@@ -43,8 +43,8 @@ DYSPORT_70 = (
 )
 INTERVAL = "It opens at the minimum interval of the cycle's full treatment: "
 CLINIC = (
-    "It opens at 12 weeks (the clinic's setting for the re-treatment window), "
-    "later than the minimum interval of the cycle's full treatment: "
+    "It opens at 12 weeks (the clinic's setting), later than the minimum "
+    "interval of the cycle's full treatment: "
 )
 
 
