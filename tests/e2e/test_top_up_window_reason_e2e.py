@@ -109,3 +109,85 @@ def test_the_desk_says_why_a_day_100_dysport_top_up_is_refused(
     )
     expect(page.locator("body")).to_contain_text(WHY)
     assert page_problems.all() == []
+
+
+@pytest.fixture
+def day95_draft_at_70(e2e_server: LiveServer) -> int:
+    """A Dysport top-up charted on day 95 at 100 days; the interval then drops to 70."""
+    now = utc_now()
+    given = datetime.combine(
+        clinic_today(ZONE, now) - timedelta(days=95), time(12, 0), tzinfo=ZONE
+    )
+    with live_session(e2e_server) as session:
+        admin = create_user(
+            session,
+            SYSTEM,
+            email="e2e.admin@example.org",
+            name="Ada Admin",
+            role="admin",
+            password="settings at the desk 2024",
+        )
+        desk = Actor(admin.id, admin.email)
+
+        def set_interval(days: str, when: datetime) -> None:
+            version = get_setting(session, KEY).version
+            update_setting(
+                session, desk, KEY, days, version=version, now=when, zone=ZONE
+            )
+
+        set_interval("100", given - timedelta(days=1))
+        actor = injector(session, e2e_server)
+        patient = make_patient(
+            session, actor, "E2E-TOPUP-70", given_name="Ines", affected_side="left"
+        )
+        assert patient.id is not None
+        common = {"product": "dysport", "vial_units": 300}
+        make_treatment(
+            session,
+            actor,
+            patient.id,
+            [("mentalis", "left", 10)],
+            when=given,
+            sign=True,
+            lot_number="D1",
+            **common,
+        )
+        top_up = make_treatment(
+            session,
+            actor,
+            patient.id,
+            [("mentalis", "left", 5)],
+            when=now,
+            kind="top_up",
+            lot_number="D2",
+            **common,
+        )
+        set_interval("70", now)
+        return top_up.id
+
+
+def test_the_chart_says_why_the_cycles_window_opened_at_12_weeks(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    day95_draft_at_70: int,
+) -> None:
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    page.goto(f"{e2e_server.url}/sessions/{day95_draft_at_70}")
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    checks = page.locator("#warnings-section")
+    outside = checks.locator(".warning-item", has_text="new full treatment")
+    expect(outside).to_have_count(1)
+    expect(outside).to_contain_text("its re-treatment window opened on day 84")
+    expect(outside).to_contain_text(
+        "It opens at 12 weeks (the clinic's setting), later than the minimum "
+        "interval of the cycle's full treatment: the clinic's setting is at least "
+        "70 days (10 weeks) between Dysport treatments"
+    )
+    outside.scroll_into_view_if_needed()
+    page.screenshot(
+        path=str(ARTIFACTS / "top-up-outside-cycle-dysport-70.png"), full_page=True
+    )
+    assert page_problems.all() == []
