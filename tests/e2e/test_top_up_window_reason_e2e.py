@@ -191,3 +191,64 @@ def test_the_chart_says_why_the_cycles_window_opened_at_12_weeks(
         path=str(ARTIFACTS / "top-up-outside-cycle-dysport-70.png"), full_page=True
     )
     assert page_problems.all() == []
+
+
+@pytest.fixture
+def dysport_day90(e2e_server: LiveServer) -> int:
+    """A Dysport full treatment 90 clinic days ago, Dysport's interval 100 days."""
+    given = datetime.combine(
+        clinic_today(ZONE, utc_now()) - timedelta(days=90), time(12, 0), tzinfo=ZONE
+    )
+    with live_session(e2e_server) as session:
+        admin = create_user(
+            session,
+            SYSTEM,
+            email="e2e.admin@example.org",
+            name="Ada Admin",
+            role="admin",
+            password="settings at the desk 2024",
+        )
+        update_setting(
+            session,
+            Actor(admin.id, admin.email),
+            KEY,
+            "100",
+            version=get_setting(session, KEY).version,
+            now=given - timedelta(days=1),
+            zone=ZONE,
+        )
+        actor = injector(session, e2e_server)
+        patient = make_patient(
+            session, actor, "E2E-SCORE-90", given_name="Ines", affected_side="left"
+        )
+        assert patient.id is not None
+        make_treatment(
+            session,
+            actor,
+            patient.id,
+            [("mentalis", "left", 10)],
+            when=given,
+            sign=True,
+            lot_number="D1",
+            product="dysport",
+            vial_units=300,
+        )
+        return patient.id
+
+
+def test_a_day_90_dysport_score_is_not_suggested_as_the_next_cycles(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    dysport_day90: int,
+) -> None:
+    """At 100 days the next cycle is not due on day 90: "Other" is suggested."""
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    page.goto(f"{e2e_server.url}/patients/{dysport_day90}/assessments/new")
+    expect(page.get_by_label("Time point")).to_have_value("other")
+    page.screenshot(
+        path=str(ARTIFACTS / "score-form-dysport-day-90.png"), full_page=True
+    )
+    assert page_problems.all() == []
