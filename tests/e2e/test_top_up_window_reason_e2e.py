@@ -49,7 +49,7 @@ def day100_patient(e2e_server: LiveServer) -> int:
         admin = create_user(
             session,
             SYSTEM,
-            email="e2e.admin@example.org",
+            email="e2e.admin100@example.org",
             name="Ada Admin",
             role="admin",
             password="settings at the desk 2024",
@@ -122,7 +122,7 @@ def day95_draft_at_70(e2e_server: LiveServer) -> int:
         admin = create_user(
             session,
             SYSTEM,
-            email="e2e.admin@example.org",
+            email="e2e.admin70@example.org",
             name="Ada Admin",
             role="admin",
             password="settings at the desk 2024",
@@ -203,7 +203,7 @@ def dysport_day90(e2e_server: LiveServer) -> int:
         admin = create_user(
             session,
             SYSTEM,
-            email="e2e.admin@example.org",
+            email="e2e.admin90@example.org",
             name="Ada Admin",
             role="admin",
             password="settings at the desk 2024",
