@@ -17,6 +17,7 @@ from planner.dosing.cycle_checks import check_booster
 from planner.dosing.cycle_checks import check_exposure
 from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
+from planner.dosing.cycle_checks import window_opening
 from planner.dosing.dilution import DilutionCheck
 from planner.dosing.dilution import brand_dilutions
 from planner.dosing.dilution import check_dilution
@@ -96,6 +97,7 @@ __all__ = [
     "has_dose_reference",
     "shipped_doses",
     "top_up_problem",
+    "window_opening",
     "COMMON_DOSES_UNITS",
     "ClinicRules",
     "Contraindications",

@@ -67,8 +67,31 @@ def top_up_problem(
             f"The cycle that began on {format_day(cycle_began)} is on day {day}: "
             f"its re-treatment window opened on day {times.window_opens_day}, so "
             "today's injections are a new full treatment, not a top-up."
+            + window_opening(times)
         )
     return None
+
+
+def window_opening(times: CycleTimes) -> str:
+    """Say why the cycle's re-treatment window opens on its day, or "" if unknown.
+
+    It is the later of the clinic's opening day and the minimum interval of the
+    cycle's full treatment's product (``scheduling.retreatment_opens_day``); the
+    interval is said as the chair's ``interval_short`` says it.
+    """
+    product = times.full_product
+    if product is None:
+        return ""
+    rule = interval_rule(product)
+    if times.window_opens_day <= product.min_interval_days:
+        return (
+            f" It opens at the minimum interval of the cycle's full treatment: {rule}."
+        )
+    # Later than the interval, the day is the clinic's opening: whole weeks.
+    return (
+        f" It opens at {times.window_opens_day // 7} weeks (the clinic's setting), "
+        f"later than the minimum interval of the cycle's full treatment: {rule}."
+    )
 
 
 def check_top_up(

@@ -261,6 +261,9 @@ class CycleTimes:
     # The clinic's opening day, or the full treatment's product's minimum interval
     # if later (scheduling.retreatment_opens_day); 84 days is Botox's as shipped.
     window_opens_day: int = 84
+    # The cycle's full treatment's product as the interval check reads it, so a
+    # refusal can say why the window opens on its day (None: not said).
+    full_product: Product | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.review_day <= self.review_until_day < self.window_opens_day:
@@ -268,6 +271,12 @@ class CycleTimes:
                 "need 0 <= review_day <= review_until_day < window_opens_day, got "
                 f"{self.review_day!r}, {self.review_until_day!r} and "
                 f"{self.window_opens_day!r}"
+            )
+        interval = self.full_product and self.full_product.min_interval_days
+        if interval and self.window_opens_day < interval:
+            raise ValueError(
+                "the re-treatment window cannot open before the full treatment's "
+                f"min_interval_days ({interval!r}), got {self.window_opens_day!r}"
             )
 
 

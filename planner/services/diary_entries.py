@@ -48,9 +48,9 @@ from planner.services.diary_forms import saq_when
 from planner.services.diary_forms import time_course_words
 from planner.services.diary_links import OpenDiary
 from planner.services.diary_links import diary_actor
-from planner.services.followup import follow_up_days
 from planner.services.followup import resuggest_retreatment
 from planner.services.outcomes import add_assessment
+from planner.services.score_timepoints import cycle_follow_up
 from planner.validation import parse_input
 
 SOURCE = "patient_diary"
@@ -336,8 +336,9 @@ def record_weekly(
 
 
 def saq_timing_of(session: Session, diary: OpenDiary) -> SaqTiming:
-    """Say which "when" answers fit today, by the clinic's review window."""
-    return saq_timing(diary.treated_on, diary.today, follow_up_days(session))
+    """Say which "when" answers fit today, by the cycle's follow-up days."""
+    follow_up = cycle_follow_up(session, diary.session_id)
+    return saq_timing(diary.treated_on, diary.today, follow_up)
 
 
 def record_saq(

@@ -83,13 +83,27 @@ def review_day(session: Session) -> int:
     return int(value) if isinstance(value, int | float) else default
 
 
-def follow_up_days(session: Session) -> comparison.FollowUpDays:
-    """Return the clinic's review window and re-treatment start, in days."""
+def follow_up_days(
+    session: Session, full_product: Product | None
+) -> comparison.FollowUpDays:
+    """Return a cycle's review window and the day its next cycle is due, in days.
+
+    The next cycle is due where the re-treatment window of the cycle's full
+    treatment, given in ``full_product``, opens (``retreatment_window``); with
+    no full treatment yet (None), on the clinic's opening day.
+    """
     rules = scheduling_rules(session)
+    interval = (
+        0
+        if full_product is None
+        else checked_product(session, full_product).min_interval_days
+    )
     return comparison.FollowUpDays(
         review_first=rules.review_day - rules.review_tolerance_days,
         review_last=rules.review_day + rules.review_tolerance_days,
-        retreat_first=rules.retreat_start_weeks * 7,
+        retreat_first=scheduling.retreatment_opens_day(
+            rules, min_interval_days=interval
+        ),
     )
 
 

@@ -108,13 +108,14 @@ def cycle_times(session: Session, full_product: Product) -> dosing.CycleTimes:
     bring a top-up forward.
     """
     rules = scheduling_rules(session)
-    interval = checked_product(session, full_product).min_interval_days
+    checked = checked_product(session, full_product)
     return dosing.CycleTimes(
         review_day=rules.review_day,
         review_until_day=rules.review_day + rules.review_tolerance_days,
         window_opens_day=scheduling.retreatment_opens_day(
-            rules, min_interval_days=interval
+            rules, min_interval_days=checked.min_interval_days
         ),
+        full_product=checked,
     )
 
 

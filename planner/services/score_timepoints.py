@@ -17,6 +17,7 @@ from planner import comparison
 from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
+from planner.models import Product
 from planner.models import SessionKind
 from planner.models import Timepoint
 from planner.models import TreatmentSession
@@ -44,15 +45,32 @@ def full_treatments(
     ]
 
 
+def cycle_follow_up(
+    session: Session, full_session_id: int | None
+) -> comparison.FollowUpDays:
+    """Return the follow-up days of the cycle the full treatment opened.
+
+    Its next cycle is due where that treatment's product's re-treatment window
+    opens (``followup.follow_up_days``): Dysport's at the clinic's interval for
+    it, not at the clinic's 12 weeks alone. None: no full treatment yet.
+    """
+    record = (
+        None
+        if full_session_id is None
+        else session.get(TreatmentSession, full_session_id)
+    )
+    product = None if record is None else session.get(Product, record.product_id)
+    return follow_up_days(session, product)
+
+
 def _fitting(
     fulls: list[comparison.FullTreatment], day: date, now: datetime
-) -> tuple[int | None, bool]:
-    """Return the days since the latest full treatment given by ``now`` (None
-    before the first) and whether ``day`` is a treatment day."""
+) -> tuple[comparison.FullTreatment | None, bool]:
+    """Return the latest full treatment given by ``now`` (None before the
+    first) and whether ``day`` is a treatment day."""
     given = [t for t in fulls if t.performed_at is not None and t.performed_at <= now]
     latest = max(given, key=lambda t: (t.performed_at, t.session_id), default=None)
-    since = None if latest is None else (day - latest.day).days
-    return since, any(t.day == day for t in fulls)
+    return latest, any(t.day == day for t in fulls)
 
 
 def check_timepoint(
@@ -74,10 +92,11 @@ def check_timepoint(
     """
     now = now or utc_now()
     day = local_day(now, zone)
-    follow_up = follow_up_days(session)
-    since, treatment_day = _fitting(
+    latest, treatment_day = _fitting(
         full_treatments(session, patient_id, zone), day, now
     )
+    since = None if latest is None else (day - latest.day).days
+    follow_up = cycle_follow_up(session, None if latest is None else latest.session_id)
     fitting = comparison.fitting_timepoints(
         since, follow_up, treatment_day=treatment_day
     )
@@ -164,10 +183,16 @@ def suggest_timepoint(
     its top-up by ``now``), pre-treatment once the next cycle is due,
     otherwise "other".
     """
-    days = [t.day for t in full_treatments(session, patient_id, zone)]
+    fulls = full_treatments(session, patient_id, zone)
+    # The cycle a score that day would be in: the latest full treatment before it.
+    latest = max(
+        (t for t in fulls if t.day < day),
+        key=lambda t: (t.day, t.session_id),
+        default=None,
+    )
     return comparison.default_timepoint(
         day,
-        days,
-        follow_up_days(session),
+        [t.day for t in fulls],
+        cycle_follow_up(session, None if latest is None else latest.session_id),
         topped_up=_topped_up(session, patient_id, now or utc_now()),
     )

@@ -118,13 +118,17 @@ def _cycle_for(
     full_product = get_or_raise(
         session, Product, latest_full.product_id, "No such product."
     )
+    times = safety.cycle_times(session, full_product)
     problem = dosing.top_up_problem(
-        local_day(latest_full.performed_at, zone),
-        local_day(now, zone),
-        safety.cycle_times(session, full_product),
+        local_day(latest_full.performed_at, zone), local_day(now, zone), times
     )
     if problem is not None:
-        raise InvalidInput(problem, fields={"kind": "the cycle's window has opened"})
+        # The desk's form shows the field, not the message: it says why too.
+        opened = (
+            "a top-up cannot join the cycle: its re-treatment window opened on "
+            f"day {times.window_opens_day}.{dosing.window_opening(times)}"
+        )
+        raise InvalidInput(problem, fields={"kind": opened})
     if latest_full.status == SessionStatus.DRAFT:
         began = format_day(local_day(latest_full.performed_at, zone))
         raise InvalidInput(

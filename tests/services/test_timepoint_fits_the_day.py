@@ -89,7 +89,7 @@ def test_the_clinic_form_refuses_a_time_point_the_day_does_not_fit(
 
 @PRODUCTS
 def test_the_same_rule_as_the_diary(session, injector, make_patient, product, dose):
-    follow_up = follow_up_days(session)
+    follow_up = follow_up_days(session, None)
     patient = make_patient()
     treat(
         session, injector, patient, [("mentalis", "left", dose)], D0, product, sign=True

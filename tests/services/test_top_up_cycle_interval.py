@@ -66,6 +66,20 @@ def codes(warnings):
 # cycle): Botox keeps its label's 84 days; Dysport at 70 days keeps the clinic's
 # 12-week opening; Dysport at 100 days keeps its cycle open to day 99.
 CYCLE_ENDS = [("botox", 100, 83), ("dysport", 70, 83), ("dysport", 100, 99)]
+# Why the window opens that day, in the chair's interval_short words: the
+# product's interval (Botox's label, Dysport's clinic setting), or the clinic's
+# opening day where that is later.
+WHY = {
+    ("botox", 100): "at the minimum interval of the cycle's full treatment: "
+    "Botox should be given at least 84 days (12 weeks) apart.",
+    ("dysport", 70): "at 12 weeks (the clinic's setting), later than the minimum "
+    "interval of the cycle's full treatment: the clinic's setting is at least 70 "
+    "days (10 weeks) between Dysport treatments "
+    "(no source gives Dysport an interval).",
+    ("dysport", 100): "at the minimum interval of the cycle's full treatment: the "
+    "clinic's setting is at least 100 days (14.29 weeks) between Dysport treatments "
+    "(no source gives Dysport an interval).",
+}
 
 
 @pytest.mark.parametrize(("product", "interval", "last_day"), CYCLE_ENDS)
@@ -83,6 +97,12 @@ def test_a_top_up_opens_until_the_full_treatments_window_opens(
     with pytest.raises(InvalidInput) as refused:
         chair.open(patient, opens, product=product, kind="top_up", lot_number="T2")
     assert f"its re-treatment window opened on day {last_day + 1}" in str(refused.value)
+    assert str(refused.value).endswith(f"It opens {WHY[product, interval]}")
+    # The desk's form shows the field alone, so it says the day and why, unclipped.
+    assert refused.value.fields["kind"] == (
+        "a top-up cannot join the cycle: its re-treatment window opened on day "
+        f"{last_day + 1}. It opens {WHY[product, interval]}"
+    )
     # The day a top-up is refused as a new full treatment, a full treatment is
     # not under the interval: the chair never says both.
     record, version = chair.open(patient, opens, product=product, lot_number="F2")
@@ -142,6 +162,7 @@ def test_the_chair_reads_dysports_interval_as_it_stands(
 
     (warning,) = codes_of(OUTSIDE, chair.warnings(record, day95))
     assert "its re-treatment window opened on day 84" in warning["message"]
+    assert warning["message"].endswith(f"It opens {WHY['dysport', 70]}")
     assert BOOSTER not in codes(chair.warnings(record, day95))
     with pytest.raises(InvalidInput) as refused:
         chair.sign(record, version, day95)
@@ -181,3 +202,5 @@ def test_a_dysport_top_up_in_a_botox_cycle_ends_with_the_botox_window(
     with pytest.raises(InvalidInput) as refused:
         chair.open(patient, day90, product="dysport", kind="top_up", lot_number="T1")
     assert "its re-treatment window opened on day 84" in str(refused.value)
+    # The Botox cycle's window, in Botox's words: never Dysport's interval.
+    assert str(refused.value).endswith(f"It opens {WHY['botox', 100]}")

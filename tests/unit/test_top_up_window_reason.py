@@ -1,0 +1,76 @@
+"""A top-up refused outside its cycle says why the cycle's window opened that day.
+
+The window opens at the later of the clinic's opening day (12 weeks as shipped)
+and the minimum interval of the cycle's full treatment's product
+(``scheduling.retreatment_opens_day``). The refusal names that interval in the
+chair's ``interval_short`` words (``interval_rule``): the label's for Botox, the
+clinic's setting for Dysport; where the clinic's opening is later, it says so.
+"""
+
+from dataclasses import replace
+from datetime import date
+from datetime import timedelta
+
+import pytest
+
+from planner.dosing import product_from_reference
+from planner.dosing.cycle_checks import check_top_up
+from planner.dosing.cycle_checks import top_up_problem
+from planner.dosing.records import CLINIC_SETTING
+from planner.dosing.records import CycleTimes
+from planner.dosing.records import PastSession
+from planner.reference import product_reference
+
+START = date(2026, 3, 2)
+BOTOX = product_from_reference(product_reference("botox"))
+DYSPORT = product_from_reference(product_reference("dysport"))
+
+
+def dysport_at(days):
+    return replace(
+        DYSPORT, min_interval_days=days, interval_source=f"{CLINIC_SETTING} (edited)"
+    )
+
+
+BOTOX_RULE = "Botox should be given at least 84 days (12 weeks) apart"
+DYSPORT_100 = (
+    "the clinic's setting is at least 100 days (14.29 weeks) between Dysport "
+    "treatments (no source gives Dysport an interval)"
+)
+DYSPORT_70 = (
+    "the clinic's setting is at least 70 days (10 weeks) between Dysport "
+    "treatments (no source gives Dysport an interval)"
+)
+INTERVAL = "It opens at the minimum interval of the cycle's full treatment: "
+CLINIC = (
+    "It opens at 12 weeks (the clinic's setting), later than the minimum "
+    "interval of the cycle's full treatment: "
+)
+
+
+@pytest.mark.parametrize(
+    ("product", "opens", "why"),
+    [
+        (BOTOX, 84, INTERVAL + BOTOX_RULE + "."),
+        (dysport_at(100), 100, INTERVAL + DYSPORT_100 + "."),
+        (dysport_at(70), 84, CLINIC + DYSPORT_70 + "."),
+    ],
+    ids=["botox", "dysport-100", "dysport-70"],
+)
+def test_the_refusal_says_why_the_window_opened_that_day(product, opens, why):
+    times = CycleTimes(window_opens_day=opens, full_product=product)
+    today = START + timedelta(days=opens)
+    problem = top_up_problem(START, today, times)
+    assert problem is not None
+    assert f"its re-treatment window opened on day {opens}" in problem
+    assert problem.endswith(why)
+    history = [PastSession(START, "full", product.code, 20.0)]
+    (warning,) = check_top_up("top_up", history, today, times)
+    assert warning.code == "top_up_outside_cycle"
+    assert warning.message == problem
+    assert top_up_problem(START, today - timedelta(days=1), times) is None
+
+
+def test_a_window_cannot_open_before_the_products_interval():
+    with pytest.raises(ValueError, match="min_interval_days"):
+        CycleTimes(window_opens_day=84, full_product=dysport_at(100))
