@@ -158,12 +158,18 @@ def open_session(
     refuse_second_draft(session, patient_id, zone, now)
     opening = parse_input(SessionOpen, data, "Some fields need correcting.")
     product = lot_service.get_product(session, opening.product)
-    lot = choose_vial(
-        session, actor, product, opening.lot_choice, data, zone=zone, now=now
-    )
+    # The cycle first: a top-up refused here must not leave its new vial pending
+    # for the request's next commit to store.
     cycle_number, cycle_session_id = _cycle_for(
         session, patient_id, opening.kind, zone=zone, now=now
     )
+    try:
+        lot = choose_vial(
+            session, actor, product, opening.lot_choice, data, zone=zone, now=now
+        )
+    except Exception:
+        session.rollback()  # a vial half-added is not kept either
+        raise
     assert patient.id is not None
     assert product.id is not None
     assert actor.user_id
