@@ -21,6 +21,7 @@ from planner.consent.strokes import parse_strokes
 from planner.consent.strokes import render_signature_svg
 from planner.consent.text import Block
 from planner.consent.text import form_blocks
+from planner.consent.where import treatment_consent_matters
 
 __all__ = [
     "DEFAULT_FORMS",
@@ -39,4 +40,5 @@ __all__ = [
     "form_blocks",
     "parse_strokes",
     "render_signature_svg",
+    "treatment_consent_matters",
 ]

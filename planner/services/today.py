@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from planner.clinic_time import day_start
 from planner.clinic_time import open_through
+from planner.consent import treatment_consent_matters
 from planner.models import Appointment
 from planner.models import AppointmentKind
 from planner.models import AppointmentStatus
@@ -78,6 +79,14 @@ class TodayRow:
     @property
     def chart_label(self) -> str:
         return CHART_LABELS[self.chart]
+
+    @property
+    def consent_matters(self) -> bool:
+        """Whether this row waits on treatment consent: a treatment to come, a draft."""
+        chart = (
+            None if self.chart == ChartToday.NOT_STARTED else SessionStatus(self.chart)
+        )
+        return treatment_consent_matters(self.kind, self.appointment_status, chart)
 
     @property
     def action(self) -> str:

@@ -31,7 +31,12 @@ def index() -> Response | str:
         zone=clinic_zone(),
         clinician_id=current_user.id if mine else None,
     )
-    patients = {row.patient_id for row in clinic.bookings + clinic.reviews_due}
+    # Only rows where consent matters carry the badge (TodayRow.consent_matters).
+    patients = {
+        row.patient_id
+        for row in clinic.bookings + clinic.reviews_due
+        if row.consent_matters
+    }
     return render_template(
         "home/today.html",
         clinic=clinic,
