@@ -50,6 +50,10 @@ class PatientTimeline:
     # (a window closed unbooked, or a past booking not marked attended or
     # missed), "missed" or "cancelled" (not rebooked). Absent: still ahead.
     attention: dict[int, str] = field(default_factory=dict)
+    # Cancelled appointments, newest first: history, kept out of ``entries`` so
+    # the timeline shows the plan, not every proposal a treatment replaced. One
+    # still to rebook is also in ``upcoming``.
+    cancelled: list[TimelineEntry] = field(default_factory=list)
 
 
 def patient_timeline(
@@ -116,6 +120,8 @@ def patient_timeline(
         )
     entries += therapy_entries(session, patient_id)
     entries.sort(key=lambda entry: (entry.when, entry.kind), reverse=True)
+    cancelled = [e for e in entries if _is_cancelled(e)]
+    entries = [e for e in entries if not _is_cancelled(e)]
     today = clinic_today(zone, now)
     to_rebook = rebooking.waiting_ids(session, patient_id)
     attention = {
@@ -131,7 +137,14 @@ def patient_timeline(
         {t.cycle_number for t in sessions if t.status != SessionStatus.DISCARDED}
     )
     return PatientTimeline(
-        patient, entries, cycles, upcoming, len(assessments), attention
+        patient, entries, cycles, upcoming, len(assessments), attention, cancelled
+    )
+
+
+def _is_cancelled(entry: TimelineEntry) -> bool:
+    return (
+        entry.kind == "appointment"
+        and entry.status == AppointmentStatus.CANCELLED.value
     )
 
 
