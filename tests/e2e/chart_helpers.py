@@ -21,8 +21,8 @@ from playwright.sync_api import expect
 from planner.facemap import FaceMap
 from planner.facemap import reference_points
 from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import enter_logged_in
 from tests.e2e.conftest import give_treatment_consent
-from tests.e2e.test_patients_e2e import log_in
 
 FACE_MAPS = Path(__file__).resolve().parents[2] / "face_maps"
 PATIENT = {
@@ -195,8 +195,7 @@ def open_session(
 def log_in_and_register(page: Page, server: LiveServer, **patient: Any) -> int:
     """Log in as the server's injector from the home page, then register a patient
     (``PATIENT`` with these changes) as :func:`register` does; return their id."""
-    page.goto(server.url)
-    log_in(page, server)
+    enter_logged_in(page, server)
     return register(page, server, **patient)
 
 

@@ -98,6 +98,9 @@ class LiveServer:
     user: E2EUser
     errors: list[str] = field(default_factory=list)
     database_url: str = ""
+    # The injector's login cookies, once a test of the module has logged in
+    # through the form (``enter_logged_in``).
+    login_cookies: list[Any] = field(default_factory=list)
 
 
 class _ErrorCollector(logging.Handler):
@@ -238,6 +241,9 @@ def e2e_chromium() -> Iterator[PlaywrightBrowser]:
             chromium.close()
 
 
+LOGIN_PAGE = re.compile(r"/login(\?|$)")
+
+
 def log_in(page: Page, server: LiveServer, email: str = "", password: str = "") -> None:
     """Log in through the form (as the server's injector unless told otherwise)
     and wait until the app has answered, so the next navigation cannot abort it."""
@@ -245,7 +251,26 @@ def log_in(page: Page, server: LiveServer, email: str = "", password: str = "") 
     page.get_by_label("Email").fill(email or server.user.email)
     page.get_by_label("Password").fill(password or server.user.password)
     page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/login(\?|$)"))
+    expect(page).not_to_have_url(LOGIN_PAGE)
+
+
+def enter_logged_in(page: Page, server: LiveServer) -> None:
+    """Open the home page as the server's injector, a tablet already logged in.
+
+    The first test of a module logs in through the form; later ones give their
+    new browser context that login's cookies, saving a page load and a password
+    check a test. Should the login have ended (a test logged out, an admin
+    ended it), the form is used again.
+    """
+    if server.login_cookies:
+        page.context.add_cookies(server.login_cookies)
+        page.goto(server.url)
+        if not LOGIN_PAGE.search(page.url):
+            return
+    else:
+        page.goto(server.url)
+    log_in(page, server)
+    server.login_cookies = page.context.cookies()
 
 
 def give_treatment_consent(server: LiveServer, patient_id: int) -> None:

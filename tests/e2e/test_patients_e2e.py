@@ -9,8 +9,10 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import LOGIN_PAGE
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import enter_logged_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -190,3 +192,17 @@ def test_login_page_keyboard_order(
     expect(page.get_by_role("heading", level=1, name="Patients")).to_be_visible()
 
     assert page_problems.all() == []
+
+
+def test_a_login_that_has_ended_is_made_again_through_the_form(
+    chromium_page: Page, e2e_server: LiveServer
+) -> None:
+    """The chart modules' tests enter with an earlier test's login cookies; one
+    that no longer opens the app (logged out, ended by an admin) is replaced."""
+    page = chromium_page
+    ended = [{"name": "session", "value": "ended", "url": e2e_server.url}]
+    e2e_server.login_cookies = ended
+    enter_logged_in(page, e2e_server)
+    assert not LOGIN_PAGE.search(page.url)
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert e2e_server.login_cookies not in ([], ended)
