@@ -42,6 +42,7 @@ from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 from planner.views.context import posted_form
+from planner.views.query_args import query_choice
 from planner.vocabulary import LABELS
 from planner.vocabulary import PATIENT_ANSWERED
 from planner.vocabulary import SIDES
@@ -117,14 +118,14 @@ def _render_form(
 @bp.get("/patients/<int:patient_id>/assessments/new")
 @roles_required(Role.INJECTOR)
 def new_assessment(patient_id: int) -> tuple[str, int]:
-    instrument = request.args.get("instrument", "sunnybrook")
-    if instrument not in scoring.INSTRUMENTS:
-        # Never another instrument's form under a link that asked for this one.
-        reason = "must be one of " + ", ".join(scoring.INSTRUMENTS)
-        raise InvalidInput(
-            "The page's address names an instrument this form does not have.",
-            fields={"instrument": reason},
-        )
+    """Show a clinician-graded form: ``?instrument=``, Sunnybrook if none."""
+    # Never another instrument's form under a link that asked for this one.
+    instrument = query_choice(
+        "instrument",
+        scoring.INSTRUMENTS,
+        default="sunnybrook",
+        message="The page's address names an instrument this form does not have.",
+    )
     data = {"timepoint": _suggested(patient_id)}
     return _render_form(patient_id, instrument, data, {}, 200)
 
@@ -160,14 +161,21 @@ def create_assessment(patient_id: int) -> Response | tuple[str, int]:
 @roles_required(Role.INJECTOR)
 def new_self_entry(patient_id: int) -> str:
     """Before handing the tablet over: which questionnaire, and when in the cycle."""
-    instrument = request.args.get("instrument", "saq")
+    # A mistyped link must not hand the patient another questionnaire.
+    instrument = query_choice(
+        "instrument",
+        PATIENT_ANSWERED,
+        default="saq",
+        message="The page's address names a questionnaire patients do not answer.",
+        why="the questionnaires patients answer themselves",
+    )
     return render_template(
         "outcomes/self_entry_start.html",
         patient=get_patient(get_session(), patient_id),
         instruments={
             code: scoring.get_instrument(code).title for code in PATIENT_ANSWERED
         },
-        instrument=instrument if instrument in PATIENT_ANSWERED else "saq",
+        instrument=instrument,
         timepoints=TIMEPOINT_CHOICES,
         timepoint=_suggested(patient_id),
     )

@@ -1,10 +1,13 @@
-"""Dates and months read from a page's query string, refused by name when wrong.
+"""Dates, months and choices read from a page's query string, refused by name
+when wrong.
 
 A mistyped or hand-edited date must never show another day's records under a
 heading that looks like the answer, nor end in a 500 at the ends of the
-calendar: it is a 400 that names the parameter and what it must be.
+calendar; a mistyped choice (an instrument) must never be quietly read as the
+default: each is a 400 that names the parameter and what it must be.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from flask import request
@@ -54,3 +57,25 @@ def query_month(name: str) -> date | None:
             "The page's address holds a month it cannot show.", fields={name: reason}
         )
     return month
+
+
+def query_choice(
+    name: str,
+    choices: Iterable[str],
+    *,
+    default: str,
+    message: str,
+    why: str = "",
+) -> str:
+    """Read ``?name=`` as one of ``choices``: ``default`` when absent or empty.
+
+    :param why: said after the list of choices, to tell what they are.
+    """
+    known = list(choices)
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    if raw in known:
+        return raw
+    reason = "must be one of " + ", ".join(known) + (f": {why}" if why else "")
+    raise InvalidInput(message, fields={name: reason})
