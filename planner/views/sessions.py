@@ -44,6 +44,7 @@ from planner.views.context import face_map
 from planner.views.context import posted_form
 from planner.views.flashing import flash_error
 from planner.views.no_reference import answer_no_reference
+from planner.views.query_args import query_choice
 
 bp = Blueprint("sessions", __name__)
 answer_no_reference(bp)
@@ -281,10 +282,16 @@ def _render_discard(
 @bp.get("/sessions/<int:session_id>/discard")
 @roles_required(Role.INJECTOR)
 def discard_form(session_id: int) -> tuple[str, int]:
-    """Ask why the never-signed draft is being discarded."""
-    return _render_discard(
-        session_id, {"then": request.args.get("then", "")}, {}, confirm=False
+    """Ask why the never-signed draft is being discarded (``?then=new``: then
+    back to the new-treatment form)."""
+    then = query_choice(
+        "then",
+        ["new"],
+        default="",
+        message="The page's address names a page to go on to that planner has not.",
+        why="the new-treatment form",
     )
+    return _render_discard(session_id, {"then": then}, {}, confirm=False)
 
 
 @bp.post("/sessions/<int:session_id>/discard")
