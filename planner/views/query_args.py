@@ -94,6 +94,8 @@ def query_number(name: str, *, what: str, max_digits: int = 9) -> int | None:
     if number is None or number < 1:
         raise InvalidInput(
             f"The page's address holds {what} it cannot show.",
-            fields={name: f"must be {what}: a whole number from 1"},
+            fields={
+                name: f"must be {what}: a whole number from 1 to {'9' * max_digits}"
+            },
         )
     return number

@@ -16,7 +16,7 @@ from planner.models import Role
 from tests.factories import make_treatment
 from tests.services.test_unlisted_product import DAY0
 
-PAGE_REASON = "must be a page number: a whole number from 1"
+PAGE_REASON = "must be a page number: a whole number from 1 to 999999999"
 CYCLE_REASON = "must be a cycle number: a whole number from 1 to 999"
 MUSCLE_REASON = (
     "must be a muscle and its side, as muscle:left or muscle:right or muscle:midline"
@@ -53,7 +53,7 @@ def treated(session, injector, make_patient):
     return patient
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "²", "1e3"])
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "²", "1e3", "1" * 10])
 def test_a_page_number_that_is_not_one_is_refused(reader, page):
     refused(reader.get(f"/patients/?page={page}"), "page", PAGE_REASON)
 
