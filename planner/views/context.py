@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from planner import clinic_time
 from planner.db import get_session
 from planner.db_types import utc_now
+from planner.errors import InvalidInput
 from planner.facemap import FaceMap
 from planner.facemap import load_face_map
 from planner.services.chart_state import chart_state
@@ -68,9 +69,25 @@ def current_chart_state(session_id: int) -> ChartState:
 
 
 def chosen_cycles(args: MultiDict[str, str]) -> set[int]:
-    """Return the cycle numbers chosen with ``?cycle=`` (repeated); junk is ignored."""
-    numbers = (ascii_number(v, MAX_CYCLE_DIGITS) for v in args.getlist("cycle"))
-    return {number for number in numbers if number is not None}
+    """Return the cycle numbers chosen with ``?cycle=`` (repeated); empty ones are
+    none.
+
+    :raises InvalidInput: naming ``cycle``, for one that is not a cycle number:
+        read as none chosen, it showed every cycle under the page's heading.
+    """
+    chosen: set[int] = set()
+    for value in args.getlist("cycle"):
+        number = ascii_number(value, MAX_CYCLE_DIGITS) if value else None
+        if value and (number is None or number < 1):
+            highest = "9" * MAX_CYCLE_DIGITS
+            reason = f"must be a cycle number: a whole number from 1 to {highest}"
+            raise InvalidInput(
+                "The page's address holds a cycle it cannot show.",
+                fields={"cycle": reason},
+            )
+        if number is not None:
+            chosen.add(number)
+    return chosen
 
 
 def posted_form() -> dict[str, Any]:

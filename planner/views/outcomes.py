@@ -42,9 +42,11 @@ from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 from planner.views.context import posted_form
+from planner.views.query_args import query_choice
 from planner.vocabulary import LABELS
 from planner.vocabulary import PATIENT_ANSWERED
 from planner.vocabulary import SIDES
+from planner.vocabulary import Side
 
 bp = Blueprint("outcomes", __name__)
 
@@ -117,14 +119,14 @@ def _render_form(
 @bp.get("/patients/<int:patient_id>/assessments/new")
 @roles_required(Role.INJECTOR)
 def new_assessment(patient_id: int) -> tuple[str, int]:
-    instrument = request.args.get("instrument", "sunnybrook")
-    if instrument not in scoring.INSTRUMENTS:
-        # Never another instrument's form under a link that asked for this one.
-        reason = "must be one of " + ", ".join(scoring.INSTRUMENTS)
-        raise InvalidInput(
-            "The page's address names an instrument this form does not have.",
-            fields={"instrument": reason},
-        )
+    """Show a clinician-graded form: ``?instrument=``, Sunnybrook if none."""
+    # Never another instrument's form under a link that asked for this one.
+    instrument = query_choice(
+        "instrument",
+        scoring.INSTRUMENTS,
+        default="sunnybrook",
+        message="The page's address names an instrument this form does not have.",
+    )
     data = {"timepoint": _suggested(patient_id)}
     return _render_form(patient_id, instrument, data, {}, 200)
 
@@ -160,14 +162,21 @@ def create_assessment(patient_id: int) -> Response | tuple[str, int]:
 @roles_required(Role.INJECTOR)
 def new_self_entry(patient_id: int) -> str:
     """Before handing the tablet over: which questionnaire, and when in the cycle."""
-    instrument = request.args.get("instrument", "saq")
+    # A mistyped link must not hand the patient another questionnaire.
+    instrument = query_choice(
+        "instrument",
+        PATIENT_ANSWERED,
+        default="saq",
+        message="The page's address names a questionnaire patients do not answer.",
+        why="the questionnaires patients answer themselves",
+    )
     return render_template(
         "outcomes/self_entry_start.html",
         patient=get_patient(get_session(), patient_id),
         instruments={
             code: scoring.get_instrument(code).title for code in PATIENT_ANSWERED
         },
-        instrument=instrument if instrument in PATIENT_ANSWERED else "saq",
+        instrument=instrument,
         timepoints=TIMEPOINT_CHOICES,
         timepoint=_suggested(patient_id),
     )
@@ -392,9 +401,24 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
 
 
 def chosen_muscle(value: str | None) -> tuple[str, str] | None:
-    """Read ``?muscle=code:side``; anything else is no choice."""
-    muscle, _, side = (value or "").partition(":")
-    return (muscle, side) if muscle and side in SIDES else None
+    """Read ``?muscle=code:side``: None when absent or empty.
+
+    :raises InvalidInput: naming ``muscle``, for anything else: read as no
+        choice, a mistyped link showed no muscle under the page's heading.
+    """
+    if not value:
+        return None
+    muscle, _, side = value.partition(":")
+    if not muscle or side not in SIDES:
+        sides = " or ".join(f"muscle:{side}" for side in Side)
+        reason = f"must be a muscle and its side, as {sides}"
+    elif muscle not in {m.code for m in face_map().muscles}:
+        reason = "names no muscle of the face map"
+    else:
+        return (muscle, side)
+    raise InvalidInput(
+        "The page's address names a muscle it cannot show.", fields={"muscle": reason}
+    )
 
 
 @bp.get("/patients/<int:patient_id>/cycles")

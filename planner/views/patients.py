@@ -32,6 +32,7 @@ from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import posted_form
+from planner.views.query_args import query_number
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
@@ -62,7 +63,7 @@ def _render_form(
 def index() -> str:
     """List patients, filtered by a search for name, MRN or date of birth."""
     query = request.args.get("q", "")
-    page = request.args.get("page", 1, type=int)
+    page = query_number("page", what="a page number") or 1
     results = service.search_patients(
         get_session(), query, page=page, size=current_app.config["PAGE_SIZE"]
     )

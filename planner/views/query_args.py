@@ -1,15 +1,19 @@
-"""Dates and months read from a page's query string, refused by name when wrong.
+"""Dates, months, numbers and choices read from a page's query string, refused by name
+when wrong.
 
 A mistyped or hand-edited date must never show another day's records under a
 heading that looks like the answer, nor end in a 500 at the ends of the
-calendar: it is a 400 that names the parameter and what it must be.
+calendar; a mistyped number or choice (a page, an instrument) must never be
+quietly read as the default: each is a 400 that names the parameter and what it must be.
 """
 
+from collections.abc import Iterable
 from datetime import date
 
 from flask import request
 
 from planner.errors import InvalidInput
+from planner.validation import ascii_number
 
 # The pages step a week or a year either side and convert clinic midnights to
 # UTC: far from the ends of Python's calendar, and wide for any clinic record.
@@ -54,3 +58,44 @@ def query_month(name: str) -> date | None:
             "The page's address holds a month it cannot show.", fields={name: reason}
         )
     return month
+
+
+def query_choice(
+    name: str,
+    choices: Iterable[str],
+    *,
+    default: str,
+    message: str,
+    why: str = "",
+) -> str:
+    """Read ``?name=`` as one of ``choices``: ``default`` when absent or empty.
+
+    :param why: said after the list of choices, to tell what they are.
+    """
+    known = list(choices)
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    if raw in known:
+        return raw
+    reason = "must be one of " + ", ".join(known) + (f": {why}" if why else "")
+    raise InvalidInput(message, fields={name: reason})
+
+
+def query_number(name: str, *, what: str, max_digits: int = 9) -> int | None:
+    """Read ``?name=`` as a whole number from 1: None when absent or empty.
+
+    :param what: what the number counts, as "a page number".
+    """
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    number = ascii_number(raw, max_digits)
+    if number is None or number < 1:
+        raise InvalidInput(
+            f"The page's address holds {what} it cannot show.",
+            fields={
+                name: f"must be {what}: a whole number from 1 to {'9' * max_digits}"
+            },
+        )
+    return number

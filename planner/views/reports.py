@@ -40,8 +40,10 @@ from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import diary_key
 from planner.views.context import face_map
+from planner.views.no_reference import answer_no_reference
 
 bp = Blueprint("reports", __name__)
+answer_no_reference(bp)
 api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
 
 # The PDF itself has no JSON model; spectree documents it by description alone.

@@ -43,7 +43,17 @@ bp = Blueprint("schedule", __name__)
 
 
 def _clinician_arg() -> int | None:
-    return ascii_number(request.args.get("clinician", ""))
+    """Read ``?clinician=``: None (every clinician) when absent or empty."""
+    raw = request.args.get("clinician", "")
+    number = ascii_number(raw)
+    if raw and number is None:
+        # Read as none, a mistyped link showed every clinician's patients.
+        reason = "must be a clinician number, as the list on the page links it"
+        raise InvalidInput(
+            "The page's address names a clinician it cannot show.",
+            fields={"clinician": reason},
+        )
+    return number
 
 
 @bp.get("/schedule/")

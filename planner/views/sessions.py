@@ -21,10 +21,8 @@ from planner.db_types import utc_now
 from planner.dosing import format_units
 from planner.errors import Conflict
 from planner.errors import InvalidInput
-from planner.errors import NoDoseReference
 from planner.errors import StaleWrite
 from planner.models import Role
-from planner.models import SessionStatus
 from planner.services import amendments as amendment_service
 from planner.services import drafts
 from planner.services import lots as lot_service
@@ -45,8 +43,11 @@ from planner.views.context import current_chart_state
 from planner.views.context import face_map
 from planner.views.context import posted_form
 from planner.views.flashing import flash_error
+from planner.views.no_reference import answer_no_reference
+from planner.views.query_args import query_choice
 
 bp = Blueprint("sessions", __name__)
+answer_no_reference(bp)
 
 
 def _render_new(
@@ -158,24 +159,7 @@ def _render_chart(
 @bp.get("/sessions/<int:session_id>")
 def chart(session_id: int) -> tuple[str, int]:
     """Show the chart; injectors can edit a draft, everyone can read."""
-    try:
-        return _render_chart(session_id)
-    except NoDoseReference as exc:
-        return _render_no_reference(session_id, exc)
-
-
-def _render_no_reference(session_id: int, exc: NoDoseReference) -> tuple[str, int]:
-    """Say why a chart in a product planner cannot chart does not open, and offer
-    to discard it if it is a draft."""
-    record = service.get_session_record(get_session(), session_id)
-    return render_template(
-        "sessions/no_reference.html",
-        record=record,
-        brand=exc.brand,
-        message=exc.message,
-        can_discard=record.status == SessionStatus.DRAFT
-        and current_user.role == Role.INJECTOR,
-    ), 400
+    return _render_chart(session_id)
 
 
 @bp.get("/sessions/<int:session_id>/panels")
@@ -298,10 +282,16 @@ def _render_discard(
 @bp.get("/sessions/<int:session_id>/discard")
 @roles_required(Role.INJECTOR)
 def discard_form(session_id: int) -> tuple[str, int]:
-    """Ask why the never-signed draft is being discarded."""
-    return _render_discard(
-        session_id, {"then": request.args.get("then", "")}, {}, confirm=False
+    """Ask why the never-signed draft is being discarded (``?then=new``: then
+    back to the new-treatment form)."""
+    then = query_choice(
+        "then",
+        ["new"],
+        default="",
+        message="The page's address names a page to go on to that planner has not.",
+        why="the new-treatment form",
     )
+    return _render_discard(session_id, {"then": then}, {}, confirm=False)
 
 
 @bp.post("/sessions/<int:session_id>/discard")

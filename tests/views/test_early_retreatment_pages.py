@@ -124,8 +124,11 @@ def test_other_numbers_typed_in_queries_are_refused_or_ignored_never_a_500(
     audit = admin.get(f"/audit/?patient_id={junk}")
     assert audit.status_code == 400
     assert "Enter a whole number." in audit.get_data(as_text=True)
+    # No longer ignored: refused naming the parameter (test_query_choices.py).
     worklist = admin.get(f"/schedule/?clinician={junk}")
-    assert worklist.status_code == 200
+    assert worklist.status_code == 400
+    assert "<strong>clinician</strong>" in worklist.get_data(as_text=True)
     patient = make_patient()
     cycles = admin.get(f"/patients/{patient.id}/cycles?cycle={junk}")
-    assert cycles.status_code == 200
+    assert cycles.status_code == 400
+    assert "<strong>cycle</strong>" in cycles.get_data(as_text=True)

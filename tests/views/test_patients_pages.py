@@ -94,8 +94,10 @@ def test_list_searches_and_pages(login_as, make_patient, app):
     found = browser.get("/patients/?q=bak").get_data(as_text=True)
     assert "Baker" in found
     assert "Carter" not in found
-    none = browser.get("/patients/?q=zzz&page=abc").get_data(as_text=True)
+    none = browser.get("/patients/?q=zzz").get_data(as_text=True)
     assert "No patients match" in none
+    # Not a page number: refused naming it (tests/views/test_query_choices.py).
+    assert browser.get("/patients/?q=zzz&page=abc").status_code == 400
 
 
 def test_missing_patient_is_a_404_page(login_as):

@@ -639,6 +639,12 @@ def test_patient_list_takes_any_search_and_page(
 ) -> None:
     args = {"q": q} if page is None else {"q": q, "page": page}
     response = injector.get("/patients/", query_string=args)
+    a_page = bool(page) and page.isascii() and page.isdigit() and len(page) <= 9
+    if page and not (a_page and int(page) >= 1):
+        # Not a page number: refused naming it (tests/views/test_query_choices.py).
+        assert response.status_code == 400, response.status_code
+        assert "<strong>page</strong>" in response.get_data(as_text=True)
+        return
     assert response.status_code == 200, response.status_code
     # Whatever was typed comes back escaped in the search box, never as markup.
     assert f'value="{escape(q)}"' in response.get_data(as_text=True)

@@ -82,3 +82,39 @@ def test_an_unknown_instrument_is_refused_naming_the_field(injector, make_patien
     assert "Sunnybrook Facial Grading System" not in page
     known = injector.get(f"/patients/{patient.id}/assessments/new?instrument=fdi")
     assert known.status_code == 200
+
+
+SELF_ENTRY_REASON = (
+    "must be one of saq, fdi: the questionnaires patients answer themselves"
+)
+
+
+@pytest.mark.parametrize("instrument", ["nope", "SAQ", "sunnybrook", "eface"])
+def test_an_instrument_patients_do_not_answer_is_refused_naming_it(
+    injector, make_patient, instrument
+):
+    """The kiosk's start page used to hand over the SAQ for any unknown value."""
+    patient = make_patient()
+    response = injector.get(
+        f"/patients/{patient.id}/self-entry/new?instrument={instrument}"
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert "<strong>instrument</strong>" in page
+    assert SELF_ENTRY_REASON in page
+    assert "Hand the tablet" not in page
+    as_json = injector.get(
+        f"/patients/{patient.id}/self-entry/new?instrument={instrument}",
+        headers={"Accept": "application/json"},
+    )
+    assert as_json.get_json()["fields"] == {"instrument": SELF_ENTRY_REASON}
+
+
+@pytest.mark.parametrize(("query", "chosen"), [("", "saq"), ("?instrument=fdi", "fdi")])
+def test_a_missing_instrument_keeps_the_saq_and_a_known_one_is_chosen(
+    injector, make_patient, query, chosen
+):
+    patient = make_patient()
+    response = injector.get(f"/patients/{patient.id}/self-entry/new{query}")
+    assert response.status_code == 200
+    assert f'value="{chosen}" checked' in text(response)

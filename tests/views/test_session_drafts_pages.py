@@ -143,3 +143,19 @@ def test_a_new_treatment_offers_todays_draft_and_never_opens_a_second(drafted, s
     assert opened.status_code == 302
     cycles = {r.cycle_number for r in session.exec(select(TreatmentSession)).all()}
     assert cycles == {1}
+
+
+@pytest.mark.parametrize("then", ["junk", "New", "patients"])
+def test_a_discard_link_to_an_unknown_next_page_is_refused_naming_it(drafted, then):
+    """``?then=`` names where to go after discarding: a mistyped one quietly went
+    to the patient page instead."""
+    browser, _patient, session_id = drafted
+    refused = browser.get(f"/sessions/{session_id}/discard?then={then}")
+    assert refused.status_code == 400
+    assert "<strong>then</strong>: must be one of new: the new-treatment form" in text(
+        refused
+    )
+    assert "Reason for discarding" not in text(refused)
+    for known in ("", "?then=", "?then=new"):
+        shown = browser.get(f"/sessions/{session_id}/discard{known}")
+        assert shown.status_code == 200
