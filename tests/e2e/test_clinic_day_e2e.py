@@ -176,7 +176,9 @@ def test_a_clinic_day_from_todays_clinic(
     page.screenshot(path=str(ARTIFACTS / "discard-confirm.png"), full_page=True)
     page.get_by_role("button", name="Yes, discard this draft").click()
     expect(page.locator(".flash-success")).to_contain_text("discarded")
-    expect(page.locator(".timeline")).to_contain_text("Treatment draft, discarded")
+    expect(page.locator("#timeline-title ~ ol.timeline")).to_contain_text(
+        "Treatment draft, discarded"
+    )
     page.goto(tess_chart)
     expect(page.locator("#discarded-banner")).to_contain_text(
         "Opened before the consultation."

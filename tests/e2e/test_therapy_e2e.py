@@ -82,7 +82,8 @@ def test_therapy_and_surgery_on_the_timeline_chart_and_trend(
     procedures.get_by_role("button", name="Record procedure").click()
     expect(page.locator("#procedures tbody")).to_contain_text("Depressor anguli oris")
 
-    timeline = page.locator("ol.timeline")
+    # The plan's own list, not the "Cancelled" disclosure's beneath it.
+    timeline = page.locator("#timeline-title ~ ol.timeline")
     expect(timeline.locator("li.entry-therapy")).to_contain_text(
         "Neuromuscular retraining (NMRT)"
     )
