@@ -4,88 +4,27 @@ The cycle is still open, so the chart shows the top-up as a booster within
 Dysport's 100 days, not as outside its cycle.
 """
 
-from datetime import datetime
-from datetime import time
-from datetime import timedelta
-
 import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
-from planner.clinic_time import clinic_today
-from planner.db_types import utc_now
-from planner.services.audit import SYSTEM
-from planner.services.audit import Actor
-from planner.services.settings import get_setting
-from planner.services.settings import update_setting
-from planner.services.users import create_user
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.live_db import injector
-from tests.e2e.live_db import live_session
+from tests.e2e.dysport_cycle import dysport_cycle
 from tests.e2e.test_patients_e2e import log_in
-from tests.factories import ZONE
-from tests.factories import make_patient
-from tests.factories import make_treatment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-KEY = "min_interval_days.dysport"
 
 
 @pytest.fixture
 def day95_top_up(e2e_server: LiveServer) -> int:
     """A Dysport full treatment 95 clinic days ago and a top-up charted now."""
-    now = utc_now()
-    given = datetime.combine(
-        clinic_today(ZONE, now) - timedelta(days=95), time(12, 0), tzinfo=ZONE
+    cycle = dysport_cycle(
+        e2e_server, "E2E-TOPUP-95", days_ago=95, interval=100, top_up=True
     )
-    with live_session(e2e_server) as session:
-        admin = create_user(
-            session,
-            SYSTEM,
-            email="e2e.admin@example.org",
-            name="Ada Admin",
-            role="admin",
-            password="settings at the desk 2024",
-        )
-        update_setting(
-            session,
-            Actor(admin.id, admin.email),
-            KEY,
-            "100",
-            version=get_setting(session, KEY).version,
-            now=given - timedelta(days=1),
-            zone=ZONE,
-        )
-        actor = injector(session, e2e_server)
-        patient = make_patient(
-            session, actor, "E2E-TOPUP-95", given_name="Ines", affected_side="left"
-        )
-        assert patient.id is not None
-        common = {"product": "dysport", "vial_units": 300}
-        make_treatment(
-            session,
-            actor,
-            patient.id,
-            [("mentalis", "left", 10)],
-            when=given,
-            sign=True,
-            lot_number="D1",
-            **common,
-        )
-        top_up = make_treatment(
-            session,
-            actor,
-            patient.id,
-            [("mentalis", "left", 5)],
-            when=now,
-            kind="top_up",
-            lot_number="D2",
-            **common,
-        )
-        return top_up.id
+    assert cycle.top_up_id is not None
+    return cycle.top_up_id
 
 
 def test_the_chart_shows_a_day_95_dysport_top_up_as_a_booster(

@@ -5,8 +5,6 @@ to open a top-up and says the window opened at Dysport's interval, the clinic's
 setting, in the chair's interval words. Screenshot to test-artifacts/.
 """
 
-from datetime import datetime
-from datetime import time
 from datetime import timedelta
 
 import pytest
@@ -15,24 +13,15 @@ from playwright.sync_api import expect
 
 from planner.clinic_time import clinic_today
 from planner.db_types import utc_now
-from planner.services.audit import SYSTEM
-from planner.services.audit import Actor
-from planner.services.settings import get_setting
-from planner.services.settings import update_setting
-from planner.services.users import create_user
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
-from tests.e2e.live_db import injector
-from tests.e2e.live_db import live_session
+from tests.e2e.dysport_cycle import dysport_cycle
 from tests.e2e.test_patients_e2e import log_in
 from tests.factories import ZONE
-from tests.factories import make_patient
-from tests.factories import make_treatment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-KEY = "min_interval_days.dysport"
 WHY = (
     "the clinic's setting is at least 100 days (14.29 weeks) between Dysport "
     "treatments (no source gives Dysport an interval)"
@@ -42,44 +31,9 @@ WHY = (
 @pytest.fixture
 def day100_patient(e2e_server: LiveServer) -> int:
     """A Dysport full treatment 100 clinic days ago, Dysport's interval 100 days."""
-    given = datetime.combine(
-        clinic_today(ZONE, utc_now()) - timedelta(days=100), time(12, 0), tzinfo=ZONE
-    )
-    with live_session(e2e_server) as session:
-        admin = create_user(
-            session,
-            SYSTEM,
-            email="e2e.admin100@example.org",
-            name="Ada Admin",
-            role="admin",
-            password="settings at the desk 2024",
-        )
-        update_setting(
-            session,
-            Actor(admin.id, admin.email),
-            KEY,
-            "100",
-            version=get_setting(session, KEY).version,
-            now=given - timedelta(days=1),
-            zone=ZONE,
-        )
-        actor = injector(session, e2e_server)
-        patient = make_patient(
-            session, actor, "E2E-TOPUP-100", given_name="Ines", affected_side="left"
-        )
-        assert patient.id is not None
-        make_treatment(
-            session,
-            actor,
-            patient.id,
-            [("mentalis", "left", 10)],
-            when=given,
-            sign=True,
-            lot_number="D1",
-            product="dysport",
-            vial_units=300,
-        )
-        return patient.id
+    return dysport_cycle(
+        e2e_server, "E2E-TOPUP-100", days_ago=100, interval=100
+    ).patient_id
 
 
 def test_the_desk_says_why_a_day_100_dysport_top_up_is_refused(
@@ -114,56 +68,16 @@ def test_the_desk_says_why_a_day_100_dysport_top_up_is_refused(
 @pytest.fixture
 def day95_draft_at_70(e2e_server: LiveServer) -> int:
     """A Dysport top-up charted on day 95 at 100 days; the interval then drops to 70."""
-    now = utc_now()
-    given = datetime.combine(
-        clinic_today(ZONE, now) - timedelta(days=95), time(12, 0), tzinfo=ZONE
+    cycle = dysport_cycle(
+        e2e_server,
+        "E2E-TOPUP-70",
+        days_ago=95,
+        interval=100,
+        top_up=True,
+        interval_after=70,
     )
-    with live_session(e2e_server) as session:
-        admin = create_user(
-            session,
-            SYSTEM,
-            email="e2e.admin70@example.org",
-            name="Ada Admin",
-            role="admin",
-            password="settings at the desk 2024",
-        )
-        desk = Actor(admin.id, admin.email)
-
-        def set_interval(days: str, when: datetime) -> None:
-            version = get_setting(session, KEY).version
-            update_setting(
-                session, desk, KEY, days, version=version, now=when, zone=ZONE
-            )
-
-        set_interval("100", given - timedelta(days=1))
-        actor = injector(session, e2e_server)
-        patient = make_patient(
-            session, actor, "E2E-TOPUP-70", given_name="Ines", affected_side="left"
-        )
-        assert patient.id is not None
-        common = {"product": "dysport", "vial_units": 300}
-        make_treatment(
-            session,
-            actor,
-            patient.id,
-            [("mentalis", "left", 10)],
-            when=given,
-            sign=True,
-            lot_number="D1",
-            **common,
-        )
-        top_up = make_treatment(
-            session,
-            actor,
-            patient.id,
-            [("mentalis", "left", 5)],
-            when=now,
-            kind="top_up",
-            lot_number="D2",
-            **common,
-        )
-        set_interval("70", now)
-        return top_up.id
+    assert cycle.top_up_id is not None
+    return cycle.top_up_id
 
 
 def test_the_chart_says_why_the_cycles_window_opened_at_12_weeks(
@@ -196,44 +110,9 @@ def test_the_chart_says_why_the_cycles_window_opened_at_12_weeks(
 @pytest.fixture
 def dysport_day90(e2e_server: LiveServer) -> int:
     """A Dysport full treatment 90 clinic days ago, Dysport's interval 100 days."""
-    given = datetime.combine(
-        clinic_today(ZONE, utc_now()) - timedelta(days=90), time(12, 0), tzinfo=ZONE
-    )
-    with live_session(e2e_server) as session:
-        admin = create_user(
-            session,
-            SYSTEM,
-            email="e2e.admin90@example.org",
-            name="Ada Admin",
-            role="admin",
-            password="settings at the desk 2024",
-        )
-        update_setting(
-            session,
-            Actor(admin.id, admin.email),
-            KEY,
-            "100",
-            version=get_setting(session, KEY).version,
-            now=given - timedelta(days=1),
-            zone=ZONE,
-        )
-        actor = injector(session, e2e_server)
-        patient = make_patient(
-            session, actor, "E2E-SCORE-90", given_name="Ines", affected_side="left"
-        )
-        assert patient.id is not None
-        make_treatment(
-            session,
-            actor,
-            patient.id,
-            [("mentalis", "left", 10)],
-            when=given,
-            sign=True,
-            lot_number="D1",
-            product="dysport",
-            vial_units=300,
-        )
-        return patient.id
+    return dysport_cycle(
+        e2e_server, "E2E-SCORE-90", days_ago=90, interval=100
+    ).patient_id
 
 
 def test_a_day_90_dysport_score_is_not_suggested_as_the_next_cycles(
