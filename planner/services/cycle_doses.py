@@ -9,6 +9,7 @@ product and unit (``SideMatrix.products``); the page and the printed comparison
 lay out the blocks.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
 
@@ -17,7 +18,6 @@ import numpy as np
 from planner import comparison
 from planner import plots
 from planner.services.score_words import dose
-from planner.services.score_words import unit_name
 from planner.services.score_words import units_text
 
 SIDES = ("right", "left", "midline")
@@ -98,8 +98,12 @@ def side_matrices(
     cycles: list[comparison.CycleSites],
     names: dict[str, str],
     brands: dict[int, str],
+    unit_names: Mapping[str, str],
 ) -> tuple[list[SideMatrix], list[HeatKey]]:
-    """Tabulate doses per side on one shading scale per product (all sides)."""
+    """Tabulate doses per side on one shading scale per product (all sides).
+
+    ``unit_names`` words each product's units, by product code, as its row does.
+    """
     blocks = []
     for side in SIDES:
         muscles = comparison.muscles_treated(cycles, side)  # type: ignore[arg-type]  # SIDES are the literals
@@ -126,7 +130,7 @@ def side_matrices(
             for n, c in zip(blocks[0][1].cycles, products, strict=True)
             if c == code
         )
-        top = units_text(float(stacked[:, columns].max()), unit_name(code))
+        top = units_text(float(stacked[:, columns].max()), unit_names[code])
         keys.append(HeatKey(brand, top))
     matrices = []
     offset = 0
@@ -168,12 +172,16 @@ def side_matrices(
 
 
 def dose_blocks(
-    matrices: list[SideMatrix], keys: list[HeatKey], codes: tuple[str, ...]
+    matrices: list[SideMatrix],
+    keys: list[HeatKey],
+    codes: tuple[str, ...],
+    unit_names: Mapping[str, str],
 ) -> list[DoseBlock]:
     """Split the side matrices into one block per product, in order of first use.
 
     ``codes`` are the product codes of the matrices' columns and ``keys`` the
-    products' darkest shades in that same order. Each block keeps only its
+    products' darkest shades in that same order; ``unit_names`` words each
+    product's units, as in ``side_matrices``. Each block keeps only its
     product's columns (so its totals are of that product alone) and the rows
     given something in them; the cells keep their colours, already scaled per
     product.
@@ -184,13 +192,13 @@ def dose_blocks(
     for code, key in zip(order, keys, strict=True):
         columns = [j for j, c in enumerate(codes) if c == code]
         tables = [
-            _columns(matrix, columns, unit_name(code)) if mixed else matrix
+            _columns(matrix, columns, unit_names[code]) if mixed else matrix
             for matrix in matrices
         ]
         blocks.append(
             DoseBlock(
                 product=key.product,
-                unit=unit_name(code),
+                unit=unit_names[code],
                 key=key,
                 cycles=tuple(matrices[0].cycles[j] for j in columns),
                 tables=[table for table in tables if table.rows],

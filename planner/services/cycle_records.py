@@ -92,6 +92,8 @@ class OtherTopUp:
     product_code: str
     brand: str
     units: float
+    # The product row's wording of its units ("U (Speywood)").
+    unit_name: str
     sites: tuple[tuple[str, str, float], ...] = ()
 
     def units_in(self, muscle: str, side: str) -> float:
@@ -106,7 +108,9 @@ class CycleRecords:
     ``sessions`` lists each cycle's session ids, the full treatment's first;
     ``top_up_days`` the days of its top-ups in the cycle's product, and
     ``other_top_ups`` those in another product. ``waiting`` counts pre-treatment
-    scores whose treatment is not signed yet.
+    scores whose treatment is not signed yet. ``colours`` and ``unit_names``
+    are every product row's, by product code: a product the dose reference
+    does not list (imported, or added by the clinic) still has its row.
     """
 
     cycles: list[comparison.CycleSites]
@@ -114,6 +118,7 @@ class CycleRecords:
     top_up_days: dict[int, list[date]]
     brands: dict[int, str]
     colours: dict[str, str]
+    unit_names: dict[str, str]
     responses: dict[int, CycleResponse]
     events: list[EventRecord]
     points: list[comparison.ScorePoint]
@@ -133,6 +138,7 @@ class _Signed:
     performed_at: datetime
     product_code: str
     brand: str
+    unit_name: str
 
 
 def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecords:
@@ -150,6 +156,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
             col(TreatmentSession.performed_at),
             col(Product.code),
             col(Product.brand),
+            col(Product.unit_name),
         )
         .join(Product, col(Product.id) == col(TreatmentSession.product_id))
         .where(
@@ -160,8 +167,8 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
     ).all()
     by_cycle: dict[int, list[_Signed]] = defaultdict(list)
     product: dict[int, tuple[str, str]] = {}
-    for sid, kind, number, performed_at, code, brand in rows:
-        record = _Signed(int(sid or 0), kind, number, performed_at, code, brand)
+    for sid, kind, number, performed_at, code, brand, unit in rows:
+        record = _Signed(int(sid or 0), kind, number, performed_at, code, brand, unit)
         by_cycle[number].append(record)
         if kind == SessionKind.FULL:
             product[number] = (code, brand)
@@ -190,6 +197,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
                 product_code=r.product_code,
                 brand=r.brand,
                 units=sum(row[-1] for row in sites.get(r.id, [])),
+                unit_name=r.unit_name,
                 sites=tuple(
                     (muscle, side, units)
                     for muscle, side, _, _, units in sites.get(r.id, [])
@@ -231,6 +239,9 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         ]
     cycle_of = {sessions[n][0]: n for n in numbers}
     owner = {sid: n for n, ids in sessions.items() for sid in ids}
+    products = session.exec(
+        select(Product.code, Product.colour, Product.unit_name)
+    ).all()
     scores, waiting = _scores(
         session, patient_id, fulls, cycle_of, owner, zone, top_up_times
     )
@@ -239,7 +250,8 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         sessions=sessions,
         top_up_days=top_up_days,
         brands={n: product[n][1] for n in numbers},
-        colours=dict(session.exec(select(Product.code, Product.colour)).all()),
+        colours={code: colour for code, colour, _ in products},
+        unit_names={code: unit for code, _, unit in products},
         responses=_responses(session, cycle_of),
         events=_events(session, owner, other_sessions),
         points=scores,

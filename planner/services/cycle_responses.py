@@ -34,7 +34,6 @@ from planner.services.score_words import change_in
 from planner.services.score_words import direction
 from planner.services.score_words import dose
 from planner.services.score_words import score_text
-from planner.services.score_words import unit_name
 from planner.services.score_words import units_text
 
 # The instrument's range, so that charts show a change against the whole scale
@@ -132,7 +131,7 @@ def ledger_rows(
             continue
         response = records.responses.get(doses.cycle)
         top_ups = records.top_up_days.get(doses.cycle, [])
-        unit = unit_name(doses.product_code)
+        unit = records.unit_names[doses.product_code]
         rows.append(
             LedgerRow(
                 cycle=doses.cycle,
@@ -185,8 +184,7 @@ def other_top_up_texts(records: CycleRecords, cycle: int) -> tuple[str, ...]:
     For example "+10 U (Speywood) Dysport top-up".
     """
     return tuple(
-        f"+{units_text(top_up.units, unit_name(top_up.product_code))} "
-        f"{top_up.brand} top-up"
+        f"+{units_text(top_up.units, top_up.unit_name)} {top_up.brand} top-up"
         for top_up in records.other_top_ups.get(cycle, [])
     )
 

@@ -39,7 +39,6 @@ from planner.services.cycle_responses import other_top_up_texts
 from planner.services.muscle_response import MuscleView
 from planner.services.muscle_response import muscle_view
 from planner.services.patients import get_patient
-from planner.services.score_words import unit_name
 from planner.services.score_words import units_text
 from planner.services.therapy import other_treatments
 
@@ -54,14 +53,16 @@ class CycleCard:
     ``product_index`` orders the products the page shows (it picks the shape
     of the sites). Across a product change no dose counts as ``changed``.
     ``other_top_ups`` words the top-ups given in another product, which are
-    in none of the card's sites or units. ``svg`` is the drawn map, once
-    ``draw_cycles`` has run.
+    in none of the card's sites or units. ``unit_name`` is the product row's
+    wording of its units. ``svg`` is the drawn map, once ``draw_cycles`` has
+    run.
     """
 
     number: int
     treated_on: date
     product: str
     product_code: str
+    unit_name: str
     session_ids: tuple[int, ...]
     units: float
     top_up_units: float
@@ -81,10 +82,9 @@ class CycleCard:
     def dose_text(self) -> str:
         """Write the cycle's dose in its product's units: "20 U", "20 U + 2.5 U
         top-up", "50 U (Speywood)"."""
-        unit = unit_name(self.product_code)
-        text = units_text(self.units, unit)
+        text = units_text(self.units, self.unit_name)
         if self.top_up_units:
-            text += f" + {units_text(self.top_up_units, unit)} top-up"
+            text += f" + {units_text(self.top_up_units, self.unit_name)} top-up"
         return text
 
 
@@ -146,6 +146,7 @@ def _cards(
                     treated_on=cycle.treated_on,
                     product=records.brands[cycle.cycle],
                     product_code=cycle.product_code,
+                    unit_name=records.unit_names[cycle.product_code],
                     session_ids=tuple(records.sessions[cycle.cycle]),
                     units=cycle.full_units,
                     top_up_units=cycle.top_up_units,
@@ -228,7 +229,7 @@ def cycles_overview(
             shown=shown,
             brands={c.product_code: records.brands[c.cycle] for c in records.cycles},
         )
-    matrices, keys = side_matrices(cycles, names, records.brands)
+    matrices, keys = side_matrices(cycles, names, records.brands, records.unit_names)
     beside = other_treatments(session, patient_id, records.cycles)
     marks += beside.marks
     return CyclesOverview(
@@ -239,7 +240,10 @@ def cycles_overview(
         matrices=matrices,
         heat_keys=keys,
         dose_blocks=dose_blocks(
-            matrices, keys, tuple(cycle.product_code for cycle in cycles)
+            matrices,
+            keys,
+            tuple(cycle.product_code for cycle in cycles),
+            records.unit_names,
         ),
         ledger=ledger_rows(records, courses, names, shown),
         courses=course_views(courses, shown),

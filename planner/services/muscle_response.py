@@ -29,7 +29,6 @@ from planner.services.score_words import dose
 from planner.services.score_words import grade_change
 from planner.services.score_words import number
 from planner.services.score_words import score_text
-from planner.services.score_words import unit_name
 from planner.services.score_words import units_text
 
 # A cycle reviewed only after its top-up: full and top-up together, so the
@@ -65,7 +64,7 @@ class MuscleBlock:
     """A muscle over the cycles of one product, with what the numbers can say."""
 
     product: str
-    # The product's units, as its reference names them: "U", "U (Speywood)".
+    # The product's units, as its row words them: "U", "U (Speywood)".
     unit: str
     rows: list[MuscleRow]
     findings: list[str]
@@ -139,7 +138,7 @@ def muscle_view(
     codes = tuple(course.instrument for course in responded)
     others = {
         cycle.cycle: tuple(
-            f"+{units_text(units, unit_name(top_up.product_code))} {top_up.brand}"
+            f"+{units_text(units, top_up.unit_name)} {top_up.brand}"
             for top_up in records.other_top_ups.get(cycle.cycle, [])
             if (units := top_up.units_in(muscle, side)) > 0
         )
@@ -153,7 +152,10 @@ def muscle_view(
             f"{short_title(code)} {'grade' if code in graded else 'response'}"
             for code in codes
         ),
-        blocks=[_block(group, responded, graded, brands, others) for group in found],
+        blocks=[
+            _block(group, responded, graded, brands, records.unit_names, others)
+            for group in found
+        ],
         review_headings=tuple(f"{short_title(code)} at review" for code in codes),
         directions=tuple(direction(course_instrument(code)) for code in codes),
     )
@@ -164,9 +166,12 @@ def _block(
     courses: Sequence[ScoreCourse],
     graded: Mapping[str, ScoreCourse],
     brands: Mapping[str, str],
+    unit_names: Mapping[str, str],
     others: Mapping[int, tuple[str, ...]],
 ) -> MuscleBlock:
-    """Write one product's rows and findings, instruments in ``courses`` order."""
+    """Write one product's rows and findings, instruments in ``courses`` order;
+    ``brands`` and ``unit_names`` are by product code, as the product rows have
+    them."""
     codes = [course.instrument for course in courses]
     rows = [
         MuscleRow(
@@ -223,7 +228,7 @@ def _block(
         )
     return MuscleBlock(
         product=brands.get(group.product_code, group.product_code),
-        unit=unit_name(group.product_code),
+        unit=unit_names[group.product_code],
         rows=rows,
         findings=findings,
         caution=caution,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from planner import plots
 from planner import scoring
-from planner.reference import product_reference
 
 DASH = "\u2013"
 MINUS = "\u2212"
@@ -21,11 +20,6 @@ def dose(value: float) -> str:
 def units_text(value: float, unit_name: str = "U") -> str:
     """Write a dose in its product's units: "1.25 U", "10 U (Speywood)"."""
     return f"{dose(value)} {unit_name}"
-
-
-def unit_name(product_code: str) -> str:
-    """Name a product's units as its reference does: "U", "U (Speywood)"."""
-    return product_reference(product_code).unit_name
 
 
 def signed(value: float) -> str:

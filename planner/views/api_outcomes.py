@@ -25,7 +25,6 @@ from planner.services.cycle_responses import comparison_courses
 from planner.services.cycles import cycles_overview
 from planner.services.score_words import change_in
 from planner.services.score_words import score_text
-from planner.services.score_words import unit_name
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
 from planner.views.api import require_json_object
@@ -74,7 +73,7 @@ def _other_top_up(top_up: OtherTopUp) -> dict[str, Any]:
         "given_on": top_up.given_on.isoformat(),
         "product": top_up.product_code,
         "units": top_up.units,
-        "unit": unit_name(top_up.product_code),
+        "unit": top_up.unit_name,
     }
 
 
@@ -234,7 +233,7 @@ def cycles(patient_id: int) -> Response:
                 "cycle": card.number,
                 "treated_on": card.treated_on.isoformat(),
                 "product": card.product_code,
-                "unit": unit_name(card.product_code),
+                "unit": card.unit_name,
                 "units": card.units,
                 "top_up_units": card.top_up_units,
                 # In their own product's units, never added to ``units``.
@@ -254,7 +253,9 @@ def cycles(patient_id: int) -> Response:
                 # Each column's product and unit: units of two products never
                 # share an axis.
                 "products": [product_of[n] for n in matrix.cycles],
-                "unit_names": [unit_name(product_of[n]) for n in matrix.cycles],
+                "unit_names": [
+                    records.unit_names[product_of[n]] for n in matrix.cycles
+                ],
                 "rows": [
                     {
                         "muscle": row.muscle,
