@@ -358,11 +358,3 @@ def brand_names(code: str, brand: str) -> tuple[str, ...]:
     except KeyError:
         others = ()
     return (brand, *(other.name for other in others))
-
-
-def brand_of(code: str) -> str:
-    """Return the product's brand name, or the code itself for one not listed."""
-    try:
-        return product_reference(code).brand
-    except KeyError:
-        return code

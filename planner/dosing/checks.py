@@ -40,7 +40,6 @@ from planner.dosing.timing import last_cycle_sessions
 from planner.dosing.timing import last_full_session
 from planner.dosing.vial_content import check_vial_content
 from planner.dosing.volume import format_units
-from planner.reference import brand_of
 
 UNITS_NOT_INTERCHANGEABLE_SOURCE = (
     "[S21] [S22] [S23] [S26] [S27] [S28] labels: units cannot be compared to nor "
@@ -167,7 +166,7 @@ def check_product_change(
             severity="warning",
             message=(
                 f"Last cycle ({format_day(last.performed_on)}) used "
-                f"{brand_of(last.product_code)}; today's product is {product.brand}. "
+                f"{last.brand}; today's product is {product.brand}. "
                 "Units are not interchangeable: do not carry last cycle's doses "
                 "over unit for unit."
             ),

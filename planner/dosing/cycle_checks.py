@@ -19,8 +19,6 @@ from planner.dosing.timing import interval_rule
 from planner.dosing.timing import last_full_session
 from planner.dosing.volume import format_units
 from planner.dosing.windows import cap_window
-from planner.reference import PRODUCTS
-from planner.reference import brand_of
 
 BOOSTER_SOURCE = (
     "[S63] several clinics give top-ups only after the full 2 weeks have passed "
@@ -176,10 +174,6 @@ def check_booster(
     ]
 
 
-def _unit(code: str) -> str:
-    return next((p.unit_name for p in PRODUCTS if p.code == code), "U")
-
-
 def check_exposure(
     product: Product,
     planned_units: float,
@@ -203,16 +197,18 @@ def check_exposure(
     for past in recent:
         elsewhere = f", given elsewhere ({past.where})" if past.kind == OUTSIDE else ""
         lines.append(
-            f"{brand_of(past.product_code)} {format_units(past.units_total)} "
-            f"{_unit(past.product_code)} on {format_day(past.performed_on)}{elsewhere}"
+            f"{past.brand} {format_units(past.units_total)} "
+            f"{past.unit_name} on {format_day(past.performed_on)}{elsewhere}"
         )
     totals: dict[str, float] = {product.code: planned_units}
+    words = {product.code: (product.brand, product.unit_name)}
     for past in recent:
+        words.setdefault(past.product_code, (past.brand, past.unit_name))
         totals[past.product_code] = (
             totals.get(past.product_code, 0.0) + past.units_total
         )
     per_product = "; ".join(
-        f"{brand_of(code)} {format_units(units)} {_unit(code)}"
+        f"{words[code][0]} {format_units(units)} {words[code][1]}"
         for code, units in totals.items()
     )
     return [

@@ -103,7 +103,10 @@ PAST_KINDS = SESSION_KINDS | {OUTSIDE}
 class PastSession:
     """A session already given, in its product's units: full, top-up or outside.
 
-    ``where`` names the place for toxin given outside the clinic.
+    ``where`` names the place for toxin given outside the clinic. ``brand``
+    and ``unit_name`` word the product as its row does ("Dysport",
+    "U (Speywood)"): a product the dose reference does not list (imported, or
+    added by the clinic) has them too.
     """
 
     performed_on: date
@@ -112,6 +115,8 @@ class PastSession:
     units_total: float
     muscle_units: Mapping[MuscleSide, float] = field(default_factory=dict)
     where: str | None = None
+    brand: str = field(kw_only=True)
+    unit_name: str = field(kw_only=True)
 
     def __post_init__(self) -> None:
         require_choice("kind", self.kind, PAST_KINDS)

@@ -129,7 +129,7 @@ def outside_past_sessions(
     product's, never converted.
     """
     rows = session.exec(
-        select(OutsideTreatment, Product.code)
+        select(OutsideTreatment, Product)
         .join(Product, col(Product.id) == col(OutsideTreatment.product_id))
         .where(OutsideTreatment.patient_id == patient_id)
     ).all()
@@ -137,9 +137,11 @@ def outside_past_sessions(
         dosing.PastSession(
             performed_on=row.given_on,
             kind=OUTSIDE,
-            product_code=code,
+            product_code=product.code,
             units_total=row.units,
             where=f"{row.place}, {row.indication}",
+            brand=product.brand,
+            unit_name=product.unit_name,
         )
-        for row, code in rows
+        for row, product in rows
     ]

@@ -160,10 +160,12 @@ def past_sessions(
         col(TreatmentSession.performed_at),
         col(TreatmentSession.kind),
         col(Product.code),
+        col(Product.brand),
+        col(Product.unit_name),
         col(InjectionSite.muscle),
         col(InjectionSite.side),
     )
-    # Seven columns: beyond sqlmodel.select's typed overloads, so SQLAlchemy's own.
+    # Nine columns: beyond sqlmodel.select's typed overloads, so SQLAlchemy's own.
     rows = session.execute(
         sa_select(*grouped, func.sum(col(InjectionSite.units)))
         .join(Product, col(Product.id) == col(TreatmentSession.product_id))
@@ -176,10 +178,17 @@ def past_sessions(
         .group_by(*grouped)
     ).all()
     sessions: dict[int, dict[str, Any]] = {}
-    for session_id, performed_at, kind, code, muscle, side, units in rows:
+    for session_id, performed_at, kind, code, brand, unit, muscle, side, units in rows:
         entry = sessions.setdefault(
             session_id,
-            {"on": performed_at, "kind": kind, "code": code, "muscles": {}},
+            {
+                "on": performed_at,
+                "kind": kind,
+                "code": code,
+                "brand": brand,
+                "unit": unit,
+                "muscles": {},
+            },
         )
         entry["muscles"][(muscle, side.value)] = float(units)
     return [
@@ -189,6 +198,8 @@ def past_sessions(
             product_code=entry["code"],
             units_total=sum(entry["muscles"].values()),
             muscle_units=entry["muscles"],
+            brand=entry["brand"],
+            unit_name=entry["unit"],
         )
         for entry in sessions.values()
     ] + outside_past_sessions(session, record.patient_id)

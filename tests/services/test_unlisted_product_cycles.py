@@ -20,6 +20,8 @@ from planner.models import Product
 from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.reports.comparison import comparison_report
+from planner.services import outside_toxin
+from planner.services.chart_state import chart_state
 from planner.services.cycles import cycles_overview
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
@@ -210,3 +212,49 @@ def test_a_top_up_in_another_product_is_worded_in_its_rows_units(
     assert overview.muscle is not None
     (block,) = overview.muscle.blocks
     assert block.rows[0].other_top_ups == (worded,)
+
+
+def chart_warnings(session, injector, patient, when, product):
+    """Chart a mentalis dose in ``product`` at ``when``; its warnings by code."""
+    record = chart(
+        session, injector, patient, [("mentalis", "left", 4)], when, product
+    ).record
+    state = chart_state(session, record.id, face_map=FACE_MAP, zone=ZONE, now=when)
+    return {w["code"]: w["message"] for w in state.as_json()["warnings"]}
+
+
+@UNLISTED
+@pytest.mark.parametrize("today", ["botox", "dysport"])
+def test_the_next_chart_names_the_product_and_units_as_its_row_does(
+    session, injector, make_patient, clinic_product, today
+):
+    patient = make_patient(affected_side="left")
+    chart(
+        session,
+        injector,
+        patient,
+        [("mentalis", "left", 3)],
+        CYCLES[0],
+        CLINIC,
+        sign=True,
+    )
+    outside_toxin.add_outside_treatment(
+        session,
+        injector,
+        patient.id,
+        {
+            "given_on": (CYCLES[1] - timedelta(days=10)).date().isoformat(),
+            "product_id": str(clinic_product.id),
+            "units": "20",
+            "indication": "Glabellar lines",
+            "place": "City Skin Clinic",
+        },
+        today=CYCLES[1].date(),
+    )
+    found = chart_warnings(session, injector, patient, CYCLES[1], today)
+    assert "used Clinic toxin; today's product is" in found["product_changed"]
+    exposure = found["recent_exposure"]
+    assert f"Clinic toxin 20 {CLINIC_UNIT} on 27 Mar 2026, given elsewhere" in exposure
+    assert f"In all, by product: {BRANDS[today]} 4 {UNITS[today]}; " in exposure
+    assert f"Clinic toxin 20 {CLINIC_UNIT}." in exposure
+    assert CLINIC not in exposure

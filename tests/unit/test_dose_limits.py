@@ -10,9 +10,9 @@ from planner.dosing.dose_limits import check_totals
 from planner.dosing.product_doses import SHIPPED_DOSES
 from planner.dosing.product_doses import DoseLimit
 from planner.dosing.product_doses import shipped_doses
-from planner.dosing.records import PastSession
 from planner.dosing.records import PlannedSite
 from planner.reference import PRODUCTS
+from tests.unit.past_sessions import past_session
 
 OTHER_PRODUCTS = ["dysport", "xeomin", "jeuveau", "daxxify", "letybo"]
 
@@ -175,7 +175,7 @@ def test_side_ceiling_counts_left_and_right_apart_and_leaves_midline_out():
 
 def test_a_top_up_counts_the_cycle_towards_every_total():
     doses = shipped_doses("botox")
-    full = PastSession(
+    full = past_session(
         performed_on=date(2026, 3, 2),
         kind="full",
         product_code="botox",
@@ -190,7 +190,7 @@ def test_a_top_up_counts_the_cycle_towards_every_total():
 
 
 def test_units_of_another_product_are_never_added_in():
-    full = PastSession(
+    full = past_session(
         performed_on=date(2026, 3, 2),
         kind="full",
         product_code="dysport",

@@ -12,7 +12,6 @@ import planner.dosing as dosing
 from planner.dosing import ClinicRules
 from planner.dosing import Contraindications
 from planner.dosing import LotInfo
-from planner.dosing import PastSession
 from planner.dosing import PlannedSession
 from planner.dosing import PlannedSite
 from planner.dosing import cap_window
@@ -41,6 +40,7 @@ from planner.dosing import volume_ml
 from planner.dosing.records import format_day
 from planner.reference import PRODUCTS
 from planner.reference import product_reference
+from tests.unit.past_sessions import past_session
 
 BOTOX = product_from_reference(product_reference("botox"))
 DYSPORT = product_from_reference(product_reference("dysport"))
@@ -78,7 +78,7 @@ def make_site(number=1, muscle="frontalis", side="right", role="affected", units
 
 
 def make_past(days_ago, kind="full", product="botox", units=20.0, muscle_units=None):
-    return PastSession(
+    return past_session(
         TODAY - timedelta(days=days_ago), kind, product, units, muscle_units or {}
     )
 
@@ -419,8 +419,8 @@ def test_months_before_rejects_negative_months():
 def test_cap_window_includes_its_first_day(today, first_in, last_out):
     assert cap_window(today) == (first_in, today)
     history = [
-        PastSession(first_in, "full", "botox", 380),
-        PastSession(last_out, "full", "botox", 1000),
+        past_session(first_in, "full", "botox", 380),
+        past_session(last_out, "full", "botox", 1000),
     ]
     (warning,) = check_cumulative_cap(BOTOX, 30, history, today, 0.8)
     assert warning.code == "cap_exceeded"

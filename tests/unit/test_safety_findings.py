@@ -23,8 +23,8 @@ from planner.dosing.dilution import diluent_problem
 from planner.dosing.dilution import label_dilutions
 from planner.dosing.records import CycleTimes
 from planner.dosing.records import LotInfo
-from planner.dosing.records import PastSession
 from planner.reference import product_reference
+from tests.unit.past_sessions import past_session
 
 BOTOX = product_from_reference(product_reference("botox"))
 DYSPORT = product_from_reference(product_reference("dysport"))
@@ -36,7 +36,7 @@ TIMES = CycleTimes(review_day=14, window_opens_day=84)
 
 
 def full(on, product="botox", units=20.0):
-    return PastSession(on, "full", product, units)
+    return past_session(on, "full", product, units)
 
 
 # Finding 5: top-ups bypassed the interval.
@@ -117,8 +117,8 @@ def test_a_vial_made_after_now_across_the_clock_change_is_in_the_future():
 def test_exposure_lists_every_product_without_adding_them_up():
     today = date(2026, 12, 5)
     history = [
-        PastSession(date(2026, 11, 10), "full", "dysport", 300),
-        PastSession(date(2026, 11, 20), "outside", "xeomin", 200, where="neurology"),
+        past_session(date(2026, 11, 10), "full", "dysport", 300),
+        past_session(date(2026, 11, 20), "outside", "xeomin", 200, where="neurology"),
     ]
     (warning,) = check_exposure(BOTOX, 390, history, today)
     assert warning.severity == "caution"
@@ -137,9 +137,9 @@ def test_exposure_is_quiet_for_the_clinics_own_cycles_of_the_same_product():
         check_exposure(DYSPORT, 50, [full(date(2026, 9, 10), "dysport")], today) == []
     )
     # Older than the rolling 3 months: out of the window.
-    old = PastSession(date(2026, 9, 4), "outside", "xeomin", 100, where="cosmetic")
+    old = past_session(date(2026, 9, 4), "outside", "xeomin", 100, where="cosmetic")
     assert check_exposure(DYSPORT, 50, [old], today) == []
-    edge = PastSession(date(2026, 9, 5), "outside", "xeomin", 100, where="cosmetic")
+    edge = past_session(date(2026, 9, 5), "outside", "xeomin", 100, where="cosmetic")
     assert check_exposure(DYSPORT, 50, [edge], today)
 
 
@@ -147,7 +147,7 @@ def test_outside_toxin_counts_towards_the_products_cap_but_opens_no_cycle():
     from planner.dosing import check_cumulative_cap
     from planner.dosing import last_full_session
 
-    outside = PastSession(date(2026, 11, 20), "outside", "botox", 300, where="neuro")
+    outside = past_session(date(2026, 11, 20), "outside", "botox", 300, where="neuro")
     warnings = check_cumulative_cap(BOTOX, 150, [outside], date(2026, 12, 5), 0.8)
     assert [w.code for w in warnings] == ["cap_exceeded"]
     assert last_full_session([outside], date(2026, 12, 5)) is None

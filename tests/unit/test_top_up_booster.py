@@ -16,7 +16,6 @@ import pytest
 from planner.dosing import ClinicRules
 from planner.dosing import Contraindications
 from planner.dosing import CycleTimes
-from planner.dosing import PastSession
 from planner.dosing import PlannedSession
 from planner.dosing import PlannedSite
 from planner.dosing import check_booster
@@ -25,6 +24,7 @@ from planner.dosing import product_from_reference
 from planner.dosing import run_all_checks
 from planner.dosing import shipped_doses
 from planner.reference import product_reference
+from tests.unit.past_sessions import past_session
 
 PRODUCTS = ["botox", "dysport", "xeomin", "daxxify"]
 # The shipped settings: review on day 14 ± 3, re-treatment window from 12 weeks.
@@ -37,7 +37,7 @@ def product(code):
 
 
 def booster(code, day, times=TIMES, kind="top_up"):
-    history = [PastSession(START, "full", code, 10.0)]
+    history = [past_session(START, "full", code, 10.0)]
     return check_booster(
         kind, product(code), history, START + timedelta(days=day), times
     )
@@ -70,7 +70,7 @@ def test_a_top_up_after_the_review_window_is_a_booster(code, day, fires):
 @pytest.mark.parametrize("code", PRODUCTS)
 def test_once_the_window_opens_the_top_up_is_the_cycle_checks(code):
     assert booster(code, 84) == []
-    history = [PastSession(START, "full", code, 10.0)]
+    history = [past_session(START, "full", code, 10.0)]
     (outside,) = check_top_up("top_up", history, START + timedelta(days=84), TIMES)
     assert outside.code == "top_up_outside_cycle"
 
@@ -97,7 +97,7 @@ def test_the_review_window_is_the_clinics():
 def test_the_booster_and_interval_short_are_the_same_kind_of_warning(code):
     """The same injections on day 42: as a full treatment, as a top-up."""
     now = datetime(2026, 4, 13, 10, 0, tzinfo=ZoneInfo("Europe/London"))
-    history = [PastSession(START, "full", code, 10.0)]
+    history = [past_session(START, "full", code, 10.0)]
 
     def run(kind):
         plan = PlannedSession(

@@ -18,8 +18,8 @@ from planner.dosing.cycle_checks import check_top_up
 from planner.dosing.cycle_checks import top_up_problem
 from planner.dosing.records import CLINIC_SETTING
 from planner.dosing.records import CycleTimes
-from planner.dosing.records import PastSession
 from planner.reference import product_reference
+from tests.unit.past_sessions import past_session
 
 START = date(2026, 3, 2)
 BOTOX = product_from_reference(product_reference("botox"))
@@ -64,7 +64,7 @@ def test_the_refusal_says_why_the_window_opened_that_day(product, opens, why):
     assert problem is not None
     assert f"its re-treatment window opened on day {opens}" in problem
     assert problem.endswith(why)
-    history = [PastSession(START, "full", product.code, 20.0)]
+    history = [past_session(START, "full", product.code, 20.0)]
     (warning,) = check_top_up("top_up", history, today, times)
     assert warning.code == "top_up_outside_cycle"
     assert warning.message == problem
