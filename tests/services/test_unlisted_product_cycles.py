@@ -5,7 +5,9 @@ session in one can exist: imported, or charted in a product the clinic added
 to its catalogue. Its product row words its units; the cycles page, its muscle
 view, the JSON form and the printed comparison take the wording from the row,
 never from the dose reference, so they show the cycle instead of failing. The
-same two cycles in Botox and in Dysport read as before.
+same two cycles in Botox and in Dysport read as before. The next chart, in
+Botox or Dysport, names such a past session's product and units (product
+change, recent exposure) as the row does too.
 """
 
 from datetime import UTC
