@@ -10,7 +10,7 @@ import { createUndo } from "/static/js/chart/undo.js";
 import { createKeypad, nowText, parseDose, placeKeypad, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
-import { checkNamed, checksCount, missingDoses, notReady } from "/static/js/chart/review.js";
+import { checkNamed, checksCount, missingDoses, notReady, showOthersNamed } from "/static/js/chart/review.js";
 
 const tests = {};
 
@@ -280,6 +280,32 @@ tests["review: a check in caution zones names each zone with its source"] = asyn
       " and \u201cFrontalis within 1.5 cm of the brow\u201d (source: Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED)",
     "each zone named with its source",
   );
+};
+
+tests["review: each check needing nothing is its own item, whatever \"; \" it holds"] = async () => {
+  const zoned = {
+    severity: "caution",
+    message: "Site 3, frontalis (left), lies in a caution zone. Frontalis on the affected side: brow ptosis.",
+    zones: [{ title: "Frontalis within 1.5 cm of the brow", source: "Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED" }],
+  };
+  const exposure = {
+    severity: "caution",
+    message: "Botulinum toxin from 2 Dec 2025 to 2 Mar 2026: Botox 20 U today; Dysport 50 U on 5 Jan 2026. In all, by product: Botox 20 U; Dysport 50 U.",
+  };
+  const smile = { severity: "warning", message: "Zygomaticus major on the affected side: the smile may drop." };
+  const root = document.createElement("div");
+  document.getElementById("host").append(root);
+  showOthersNamed(root, [zoned, exposure, smile]);
+  equal(root.querySelector("p").textContent, "2 cautions and 1 warning to read (no reason needed):", "counted");
+  const items = [...root.querySelectorAll("li")].map((item) => item.textContent);
+  equal(items.length, 3, "one item per check");
+  equal(items[0], checkNamed(zoned), "the zone's source keeps its \"; \" in its own item");
+  assert(items[0].includes("[S37b]; the 1.5-2 cm"), `the source whole: ${items[0]}`);
+  equal(items[1], "Botulinum toxin from 2 Dec 2025 to 2 Mar 2026: Botox 20 U today", "the exposure named");
+  equal(items[2], "Zygomaticus major on the affected side: the smile may drop", "the warning named");
+  showOthersNamed(root, []);
+  equal(root.childElementCount, 0, "nothing to name: empty");
+  root.remove();
 };
 
 tests["keypad: keys build the number"] = async () => {
