@@ -46,6 +46,7 @@ UNIT_TESTS = [
     "review: sites without a dose come first and signing is not ready",
     "review: a check in caution zones names each zone with its source",
     'review: each check needing nothing is its own item, whatever "; " it holds',
+    "rows: a site's flag names its caution zone, or counts and names its zones",
     "keypad: names the dose it replaces; chips are a labelled group above the display",
 ]
 # Run by the tests below, around a reload or with the real keyboard.
