@@ -92,6 +92,21 @@ def window_opening(times: CycleTimes) -> str:
     )
 
 
+def outside_cycle_source(times: CycleTimes | None) -> str:
+    """Name where the re-treatment window's day comes from, as ``top_up_booster``
+    names the interval: the clinic's opening day, and the full treatment's
+    product's interval source (its label's tag, or "Clinic setting ..." where the
+    clinic holds it). Without a cycle (``times`` None) no interval is in play.
+    """
+    product = None if times is None else times.full_product
+    if product is None:
+        return OUTSIDE_CYCLE_SOURCE
+    return (
+        f"{OUTSIDE_CYCLE_SOURCE}; {product.brand}'s minimum interval: "
+        f"{product.interval_source}"
+    )
+
+
 def check_top_up(
     kind: str, history: Sequence[PastSession], today: date, times: CycleTimes
 ) -> list[SafetyWarning]:
@@ -107,7 +122,7 @@ def check_top_up(
                 code="top_up_outside_cycle",
                 severity="warning",
                 message=problem,
-                source=OUTSIDE_CYCLE_SOURCE,
+                source=outside_cycle_source(times if began is not None else None),
             )
         ]
     assert last is not None  # top_up_problem said there is a cycle to top up

@@ -2,8 +2,9 @@
 
 The zones are data in the face map (``planner.facemap``); the caller finds which
 apply to each site, and this module words the warning. A site in several zones
-gets one warning naming each, with each zone's source, as severe as the most
-severe zone: a reason typed for it then covers the site, whatever the zones.
+gets one warning saying how many ("lies in 2 caution zones") and naming each,
+with each zone's source, as severe as the most severe zone: a reason typed for
+it then covers the site, whatever the zones.
 """
 
 from collections.abc import Iterable
@@ -26,6 +27,18 @@ class ZoneFinding:
     severity: Severity
 
 
+def _zones_counted(zones: Sequence[ZoneFinding]) -> str:
+    """Say how many zones: "a caution zone", or "2 caution zones"."""
+    return "a caution zone" if len(zones) == 1 else f"{len(zones)} caution zones"
+
+
+def _zone_told(zone: ZoneFinding) -> str:
+    """Name one zone and say why it warns, as one sentence of its own."""
+    message = zone.message.strip()
+    end = "" if message.endswith((".", "!", "?")) else "."
+    return f"{zone.title}: {message}{end}"
+
+
 def check_zones(
     found: Iterable[tuple[PlannedSite, Sequence[ZoneFinding]]],
 ) -> list[SafetyWarning]:
@@ -37,14 +50,14 @@ def check_zones(
         severity: Severity = (
             "warning" if any(z.severity == "warning" for z in zones) else "caution"
         )
-        told = "; ".join(f"{zone.title}: {zone.message}" for zone in zones)
         warnings.append(
             SafetyWarning(
                 code="site_in_zone",
                 severity=severity,
                 message=(
                     f"Site {site.number}, {site.muscle.replace('_', ' ')} "
-                    f"({site.side}), lies in a caution zone. {told}"
+                    f"({site.side}), lies in {_zones_counted(zones)}. "
+                    + " ".join(_zone_told(zone) for zone in zones)
                 ),
                 source="; ".join(f"{zone.title}: {zone.source}" for zone in zones),
                 muscle=site.muscle,

@@ -14,6 +14,8 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from planner import comparison
+from planner import dosing
+from planner import scheduling
 from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
@@ -23,6 +25,7 @@ from planner.models import Timepoint
 from planner.models import TreatmentSession
 from planner.services.drafts import live
 from planner.services.followup import follow_up_days
+from planner.services.product_rules import checked_product
 
 
 def full_treatments(
@@ -54,13 +57,45 @@ def cycle_follow_up(
     opens (``followup.follow_up_days``): Dysport's at the clinic's interval for
     it, not at the clinic's 12 weeks alone. None: no full treatment yet.
     """
+    return follow_up_days(session, _cycle_product(session, full_session_id))
+
+
+def _cycle_product(session: Session, full_session_id: int | None) -> Product | None:
+    """Return the product the cycle's full treatment was given in, if any."""
     record = (
         None
         if full_session_id is None
         else session.get(TreatmentSession, full_session_id)
     )
-    product = None if record is None else session.get(Product, record.product_id)
-    return follow_up_days(session, product)
+    return None if record is None else session.get(Product, record.product_id)
+
+
+def due_from(
+    session: Session, product: Product | None, follow_up: comparison.FollowUpDays
+) -> str:
+    """Say from which day the next cycle is due, and whose figure that day is.
+
+    It is the later of the clinic's opening day and the full treatment's
+    product's minimum interval (``followup.follow_up_days``). Where the day is
+    the product's sourced interval (Botox's 84 days, its label's), the source
+    is named, even when the clinic's opening falls on the same day; it is "a
+    clinic setting" only where it is one: an interval no source gives (Dysport,
+    as shipped or edited), or the clinic's opening where that is later.
+    """
+    due = follow_up.retreat_first
+    day = f"from day {due} ({scheduling.interval_span(due)})"
+    checked = None if product is None else checked_product(session, product)
+    if checked is None or checked.min_interval_days != due:
+        return f"{day}, a clinic setting: the clinic's re-treatment window opens then"
+    if checked.interval_source.startswith(("UNSOURCED", dosing.CLINIC_SETTING)):
+        return (
+            f"{day}, a clinic setting: {checked.brand}'s minimum interval "
+            f"(no source gives {checked.brand} an interval)"
+        )
+    return (
+        f"{day}, {checked.brand}'s minimum interval, not a clinic setting "
+        f"({checked.interval_source})"
+    )
 
 
 def _fitting(
@@ -96,20 +131,22 @@ def check_timepoint(
         full_treatments(session, patient_id, zone), day, now
     )
     since = None if latest is None else (day - latest.day).days
-    follow_up = cycle_follow_up(session, None if latest is None else latest.session_id)
+    product = _cycle_product(session, None if latest is None else latest.session_id)
+    follow_up = follow_up_days(session, product)
     fitting = comparison.fitting_timepoints(
         since, follow_up, treatment_day=treatment_day
     )
     if timepoint in fitting:
         return
+    due = due_from(session, product, follow_up)
     raise InvalidInput(
         "This time point does not fit today.",
-        fields={"timepoint": _misfit(timepoint, since, follow_up)},
+        fields={"timepoint": _misfit(timepoint, since, follow_up, due)},
     )
 
 
 def _misfit(
-    timepoint: str, since: int | None, follow_up: comparison.FollowUpDays
+    timepoint: str, since: int | None, follow_up: comparison.FollowUpDays, due: str
 ) -> str:
     """Say in the clinician's words why ``timepoint`` does not fit the day."""
     window = (
@@ -135,8 +172,7 @@ def _misfit(
     if timepoint in comparison.PRE_TIMEPOINTS:
         return (
             f"it is day {since} after the treatment: a score before treatment is "
-            "taken on the day of the next treatment, or once it is due (from day "
-            f"{follow_up.retreat_first}, a clinic setting)"
+            f"taken on the day of the next treatment, or once it is due {due}"
         )
     return (
         f"it is day {since} after the treatment, in the review window ({window}): "

@@ -85,6 +85,9 @@ def check_sheet_accounts_for_every_check(
         if warning["key"] in {c["key"] for c in others}:
             first = re.split(r"(?<=[.;])\s", warning["message"])[0].rstrip(".;")
             expect(named).to_contain_text(first[:60])
+    # One list item per check: a message or a zone's source holding "; " (the
+    # old separator) still reads as one check.
+    expect(named.locator("li")).to_have_count(len(others))
     check_zones_named(page, server, session_id, others)
     listed = review.locator("#review-others-list > .warning-item")
     expect(listed).to_have_count(len(others))
@@ -115,9 +118,14 @@ def check_zones_named(
         )
         assert zones, site
         for zone in zones:
-            expect(named).to_contain_text(
+            # Within the site's own item, its source whole, "; " and all.
+            item = named.locator("li").filter(
+                has_text=re.compile(rf"^Site {site['number']}, ")
+            )
+            expect(item).to_have_count(1)
+            expect(item).to_contain_text(
                 re.compile(
-                    rf"Site {site['number']}, [^;]*lies in (a|\d+) caution zones?: .*?"
+                    rf"^Site {site['number']}, [^;]*lies in (a|\d+) caution zones?: .*?"
                     rf"\u201c{re.escape(zone.title)}\u201d"
                     rf" \(source: {re.escape(zone.source)}\)"
                 )

@@ -95,6 +95,9 @@ def test_the_questionnaire_fits_the_clinic_day(
         page.locator(f'input[name="q{number}"][value="3"]').check()
     page.get_by_role("button", name="Save my answers").tap()  # no "when": named
     expect(page.get_by_role("alert")).to_contain_text("When:")
+    expect(page.get_by_role("alert").get_by_role("heading")).to_have_text(
+        "1 answer needs checking"
+    )
     check_axe(page, "questionnaire, later, with an error")
     shot(page, "diary-saq-day-30-error")
     page.get_by_label("While the injections are still working").check()

@@ -57,7 +57,10 @@ def test_a_caution_zone_warns_with_its_source_and_the_eye_places_nothing(
     expect(site).to_have_attribute("data-muscle", "orbicularis_oculi_pretarsal_upper")
     zones = site.locator("[data-field=zones]")
     expect(zones).to_be_visible()
-    expect(zones).to_have_text("Warning: in a caution zone; see the safety checks.")
+    expect(zones).to_have_text(
+        "Warning: in the caution zone \u201cCentral upper lid, over the levator\u201d; "
+        "see the safety checks."
+    )
     guidance = site.locator("[data-field=guidance]")
     expect(guidance).to_be_visible()
     expect(guidance).to_contain_text("Medial and lateral pretarsal upper lid")
@@ -74,3 +77,42 @@ def test_a_caution_zone_warns_with_its_source_and_the_eye_places_nothing(
     page.screenshot(path=str(ARTIFACTS / "facemap-v2-chair.png"), full_page=True)
 
     assert expected(page_problems.all(), *refused_400("sites")) == []
+
+
+# The affected (left) frontalis about 1 cm above the brow: two caution zones.
+LEFT_FRONTALIS_NEAR_BROW = (274.0, 116.0)
+
+
+def test_a_site_in_two_caution_zones_is_worded_for_both(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+) -> None:
+    page = chromium_page
+    open_new_chart(page, e2e_server, lot="M1414AC", mrn="E2E-MAP-2")
+    touch(page, *LEFT_FRONTALIS_NEAR_BROW)
+    site = row(page, 1)
+    expect(site).to_have_attribute("data-muscle", "frontalis")
+    expect(site.locator("[data-field=zones]")).to_have_text(
+        "Caution: in 2 caution zones, \u201cFrontalis within 1.5 cm of the brow\u201d"
+        " and \u201cFrontalis on the affected side\u201d; see the safety checks."
+    )
+    warning = page.locator("#warning-list .warning-item").filter(
+        has_text="lies in 2 caution zones."
+    )
+    expect(warning).to_have_count(1)
+    expect(warning).to_contain_text("Frontalis within 1.5 cm of the brow: ")
+    expect(warning).to_contain_text("Frontalis on the affected side: ")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    site.screenshot(path=str(ARTIFACTS / "facemap-two-zones-row.png"))
+    warning.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "facemap-two-zones-chair.png"))
+
+    page.get_by_role("button", name="Review and sign").click()
+    named = page.get_by_role("dialog", name="Review and sign").locator(
+        "#review-others-named li"
+    )
+    expect(named.filter(has_text="lies in 2 caution zones: ")).to_have_count(1)
+    named.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "review-sheet-two-zones.png"))
+    assert page_problems.all() == []

@@ -10,7 +10,8 @@ import { createUndo } from "/static/js/chart/undo.js";
 import { createKeypad, nowText, parseDose, placeKeypad, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
-import { checkNamed, checksCount, missingDoses, notReady } from "/static/js/chart/review.js";
+import { checkNamed, checksCount, missingDoses, notReady, showOthersNamed } from "/static/js/chart/review.js";
+import { zoneFlag } from "/static/js/chart/rows.js";
 
 const tests = {};
 
@@ -274,12 +275,58 @@ tests["review: a check in caution zones names each zone with its source"] = asyn
     { title: "Frontalis on the affected side", source: "Brow ptosis [S37b]" },
     { title: "Frontalis within 1.5 cm of the brow", source: "Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED" },
   ];
+  // The server words a site in two zones in the plural (dosing.zone_checks).
+  const two = "Site 3, frontalis (left), lies in 2 caution zones. Frontalis on the affected side: brow ptosis. Frontalis within 1.5 cm of the brow: brow ptosis.";
   equal(
-    checkNamed({ message, zones }),
-    "Site 3, frontalis (left), lies in a caution zone: \u201cFrontalis on the affected side\u201d (source: Brow ptosis [S37b])" +
+    checkNamed({ message: two, zones }),
+    "Site 3, frontalis (left), lies in 2 caution zones: \u201cFrontalis on the affected side\u201d (source: Brow ptosis [S37b])" +
       " and \u201cFrontalis within 1.5 cm of the brow\u201d (source: Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED)",
     "each zone named with its source",
   );
+};
+
+tests["review: each check needing nothing is its own item, whatever \"; \" it holds"] = async () => {
+  const zoned = {
+    severity: "caution",
+    message: "Site 3, frontalis (left), lies in a caution zone. Frontalis on the affected side: brow ptosis.",
+    zones: [{ title: "Frontalis within 1.5 cm of the brow", source: "Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED" }],
+  };
+  const exposure = {
+    severity: "caution",
+    message: "Botulinum toxin from 2 Dec 2025 to 2 Mar 2026: Botox 20 U today; Dysport 50 U on 5 Jan 2026. In all, by product: Botox 20 U; Dysport 50 U.",
+  };
+  const smile = { severity: "warning", message: "Zygomaticus major on the affected side: the smile may drop." };
+  const root = document.createElement("div");
+  document.getElementById("host").append(root);
+  showOthersNamed(root, [zoned, exposure, smile]);
+  equal(root.querySelector("p").textContent, "2 cautions and 1 warning to read (no reason needed):", "counted");
+  const items = [...root.querySelectorAll("li")].map((item) => item.textContent);
+  equal(items.length, 3, "one item per check");
+  equal(items[0], checkNamed(zoned), "the zone's source keeps its \"; \" in its own item");
+  assert(items[0].includes("[S37b]; the 1.5-2 cm"), `the source whole: ${items[0]}`);
+  equal(items[1], "Botulinum toxin from 2 Dec 2025 to 2 Mar 2026: Botox 20 U today", "the exposure named");
+  equal(items[2], "Zygomaticus major on the affected side: the smile may drop", "the warning named");
+  showOthersNamed(root, []);
+  equal(root.childElementCount, 0, "nothing to name: empty");
+  root.remove();
+};
+
+tests["rows: a site's flag names its caution zone, or counts and names its zones"] = async () => {
+  const lid = { title: "Central upper lid, over the levator", source: "[S20]" };
+  const near = { title: "Frontalis within 1.5 cm of the brow", source: "Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED" };
+  const side = { title: "Frontalis on the affected side", source: "Brow ptosis [S37b]" };
+  equal(zoneFlag([]), "", "no zone: no flag");
+  equal(
+    zoneFlag([{ severity: "warning", zones: [lid] }]),
+    "Warning: in the caution zone \u201cCentral upper lid, over the levator\u201d; see the safety checks.",
+    "one zone, named",
+  );
+  equal(
+    zoneFlag([{ severity: "caution", zones: [near, side] }]),
+    "Caution: in 2 caution zones, \u201cFrontalis within 1.5 cm of the brow\u201d and \u201cFrontalis on the affected side\u201d; see the safety checks.",
+    "two zones, counted and each named",
+  );
+  equal(zoneFlag([{ severity: "caution" }]), "Caution: in a caution zone; see the safety checks.", "a record kept without its zones");
 };
 
 tests["keypad: keys build the number"] = async () => {

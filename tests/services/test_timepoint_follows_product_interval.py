@@ -135,3 +135,74 @@ def test_the_follow_up_days_read_the_products_interval(
     assert follow_up_days(session, stored).retreat_first == due
     # No full treatment yet: the clinic's own opening day.
     assert follow_up_days(session, None).retreat_first == 84
+
+
+def set_opening_weeks(session, admin, weeks):
+    key = "retreat_window_start_weeks"
+    update_setting(
+        session,
+        admin,
+        key,
+        str(weeks),
+        version=get_setting(session, key).version,
+        now=D0 - timedelta(days=1),
+        zone=ZONE,
+    )
+
+
+LABEL = "[S20] Botox label: more often than every 3 months may cause tolerance"
+# (product, Dysport's interval, the clinic's opening in weeks, the due day and
+# whose figure it is): Botox's 84 days are its label's even where the clinic's
+# 12 weeks fall on the same day; Dysport's are the clinic's setting, shipped or
+# changed; and a clinic opening later than Botox's label is the clinic's own.
+WHOSE = [
+    (
+        "botox",
+        84,
+        12,
+        f"from day 84 (12 weeks), Botox's minimum interval, not a "
+        f"clinic setting ({LABEL})",
+    ),
+    (
+        "dysport",
+        84,
+        12,
+        "from day 84 (12 weeks), a clinic setting: Dysport's "
+        "minimum interval (no source gives Dysport an interval)",
+    ),
+    (
+        "dysport",
+        100,
+        12,
+        "from day 100 (100 days), a clinic setting: Dysport's "
+        "minimum interval (no source gives Dysport an interval)",
+    ),
+    (
+        "botox",
+        84,
+        14,
+        "from day 98 (14 weeks), a clinic setting: the clinic's "
+        "re-treatment window opens then",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("product", "interval", "weeks", "whose"),
+    WHOSE,
+    ids=["botox", "dysport", "dysport-changed", "botox-clinic-opening"],
+)
+def test_a_refused_pre_treatment_score_says_whose_figure_the_day_is(
+    session, injector, admin, make_patient, product, interval, weeks, whose
+):
+    set_dysport_interval(session, admin, interval)
+    set_opening_weeks(session, admin, weeks)
+    patient = treated(session, injector, make_patient, product)
+
+    with pytest.raises(InvalidInput) as refused:
+        record(session, injector, patient, "pre_treatment", D0 + timedelta(days=80))
+    said = refused.value.fields["timepoint"]
+    assert said == (
+        "it is day 80 after the treatment: a score before treatment is taken on "
+        f"the day of the next treatment, or once it is due {whose}"
+    )

@@ -204,3 +204,43 @@ def test_a_dysport_top_up_in_a_botox_cycle_ends_with_the_botox_window(
     assert "its re-treatment window opened on day 84" in str(refused.value)
     # The Botox cycle's window, in Botox's words: never Dysport's interval.
     assert str(refused.value).endswith(f"It opens {WHY['botox', 100]}")
+
+
+# Where the window's interval comes from, as the chair's warning sources it: the
+# label's tag for Botox, the clinic's setting (so labelled) for Dysport.
+INTERVAL_FROM = {
+    "botox": "Botox's minimum interval: [S20] Botox label",
+    "dysport": "Dysport's minimum interval: Clinic setting (",
+}
+
+
+def set_opening_weeks(session, admin, weeks, when):
+    key = "retreat_window_start_weeks"
+    update_setting(
+        session,
+        admin,
+        key,
+        str(weeks),
+        version=get_setting(session, key).version,
+        now=when,
+        zone=LONDON,
+    )
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_a_top_up_past_its_window_sources_the_full_treatments_interval(
+    session, chair, admin, make_patient, product
+):
+    """A draft top-up on day 90 leaves its cycle once the clinic's opening moves
+    from 14 weeks back to 12: the window opens at the product's interval."""
+    set_opening_weeks(session, admin, 14, DAY0 - timedelta(days=1))
+    patient = make_patient(affected_side="left")
+    given_full(chair, patient, DAY0, product)
+    day90 = DAY0 + timedelta(days=90)
+    record, _ = top_up(chair, patient, day90, product)
+    assert OUTSIDE not in codes(chair.warnings(record, day90))
+    set_opening_weeks(session, admin, 12, day90)
+
+    (warning,) = codes_of(OUTSIDE, chair.warnings(record, day90))
+    assert warning["source"].startswith("Re-treatment window: Clinic setting")
+    assert INTERVAL_FROM[product] in warning["source"]

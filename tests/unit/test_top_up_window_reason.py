@@ -74,3 +74,36 @@ def test_the_refusal_says_why_the_window_opened_that_day(product, opens, why):
 def test_a_window_cannot_open_before_the_products_interval():
     with pytest.raises(ValueError, match="min_interval_days"):
         CycleTimes(window_opens_day=84, full_product=dysport_at(100))
+
+
+@pytest.mark.parametrize(
+    ("product", "opens", "named"),
+    [
+        (BOTOX, 84, "Botox's minimum interval: [S20] Botox label"),
+        (
+            dysport_at(100),
+            100,
+            f"Dysport's minimum interval: {CLINIC_SETTING} (edited)",
+        ),
+        (dysport_at(70), 84, f"Dysport's minimum interval: {CLINIC_SETTING} (edited)"),
+    ],
+    ids=["botox", "dysport-100", "dysport-70"],
+)
+def test_the_warnings_source_names_the_full_treatments_interval_source(
+    product, opens, named
+):
+    """As ``top_up_booster`` does: the label's tag, or the clinic's setting."""
+    times = CycleTimes(window_opens_day=opens, full_product=product)
+    today = START + timedelta(days=opens)
+    history = [PastSession(START, "full", product.code, 20.0)]
+    (warning,) = check_top_up("top_up", history, today, times)
+    assert warning.source.startswith("Re-treatment window: Clinic setting")
+    assert named in warning.source
+    assert warning.source.endswith(product.interval_source)
+
+
+def test_a_top_up_with_no_cycle_names_no_interval():
+    times = CycleTimes(full_product=BOTOX)
+    (warning,) = check_top_up("top_up", [], START, times)
+    assert "There is no full treatment to top up" in warning.message
+    assert "minimum interval:" not in warning.source

@@ -70,6 +70,8 @@ def test_the_refusal_names_the_form_and_why_and_loses_nothing(
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'href="#field-form"' in page
+    # A refusal of the whole entry, not of an answer: no answer is counted.
+    assert '<h2 id="errors-title">Your entry was not saved</h2>' in page
     assert (
         "Today&#39;s entries: you have sent 40 entries today, the most we take in "
         "one day. Your earlier entries are saved; please send this one tomorrow."

@@ -314,3 +314,44 @@ def test_the_worklist_and_cycles_page_show_what_the_patient_entered(
     text = response.get_data(as_text=True)
     assert "Patient-entered through the diary, not yet confirmed:" in text
     assert "effect wore off after. Saving this form confirms them." in text
+
+
+ERRORS_TITLE = re.compile(r'<h2 id="errors-title">([^<]*)</h2>')
+ERROR_LINKS = re.compile(r'<div class="diary-errors".*?</div>', re.S)
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "fields", "heading"),
+    [
+        ("weekly", {"face": ""}, ["face"], "1 answer needs checking"),
+        (
+            "side-effect",
+            {"effects": "other", "other": "y" * 501, "day": "not a date"},
+            ["other", "day"],
+            "2 answers need checking",
+        ),
+        (
+            "questionnaire",
+            {"when": "wear_off"},
+            [f"q{n}" for n in range(1, 10)],
+            "9 answers need checking",
+        ),
+    ],
+    ids=["one", "two", "nine"],
+)
+def test_the_error_box_says_how_many_answers_need_checking(
+    client, treat, step, data, fields, heading
+):
+    _, _, token = treat()
+    response = post(client, token, step, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ERRORS_TITLE.findall(page) == [heading]
+    assert "Please check your answers" not in page
+    # Each answer still links to its own field, once.
+    box = ERROR_LINKS.search(page)
+    assert box is not None
+    links = re.findall(r'href="#field-([^"]+)"', box.group(0))
+    assert sorted(links) == sorted(fields)
+    for field in fields:
+        assert f'id="field-{field}"' in page

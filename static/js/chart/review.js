@@ -50,7 +50,10 @@ export function checkNamed({ message, zones = [] }) {
   return `${name}: ${zones.map(({ title, source }) => `\u201c${title}\u201d (source: ${source})`).join(" and ")}`;
 }
 
-/** The checks needing nothing, counted by severity and named: ``{ severity, message, zones }``. */
+/** The checks needing nothing, counted by severity and named, one name each:
+ * ``{ counted, names }`` from ``{ severity, message, zones }``. Each check is its
+ * own list item, never joined with "; ": a message or a zone's source may hold
+ * "; " itself, and one check would read as two. */
 export function othersNamed(others) {
   const cautions = others.filter((check) => check.severity === "caution").length;
   const warnings = others.length - cautions;
@@ -58,7 +61,32 @@ export function othersNamed(others) {
     cautions ? `${cautions} caution${cautions === 1 ? "" : "s"}` : "",
     warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : "",
   ].filter(Boolean).join(" and ");
-  return `${counted} to read (no reason needed): ${others.map(checkNamed).join("; ")}.`;
+  return { counted: `${counted} to read (no reason needed):`, names: others.map(checkNamed) };
+}
+
+/** Show the named checks in ``root`` (the sheet's ``#review-others-named``): the
+ * count, then a list with one item per check. */
+export function showOthersNamed(root, others) {
+  const doc = root.ownerDocument;
+  if (!others.length) {
+    root.replaceChildren();
+    return;
+  }
+  const { counted, names } = othersNamed(others);
+  const line = doc.createElement("p");
+  line.id = "review-others-counted";
+  line.textContent = counted;
+  const list = doc.createElement("ul");
+  list.className = "review-others-names";
+  list.setAttribute("aria-labelledby", line.id);
+  list.replaceChildren(
+    ...names.map((name) => {
+      const item = doc.createElement("li");
+      item.textContent = name;
+      return item;
+    }),
+  );
+  root.replaceChildren(line, list);
 }
 
 /** A check as the panel shows it: its severity and its message without the label. */
@@ -156,7 +184,7 @@ export function createReview(c) {
     const others = items.filter((item) => !answered(item));
     document.getElementById("review-checks-count").textContent = checksCount(items.length, needing.length, missing.length);
     document.getElementById("review-others").hidden = others.length === 0;
-    document.getElementById("review-others-named").textContent = others.length ? othersNamed(others.map(checkOf)) : "";
+    showOthersNamed(document.getElementById("review-others-named"), others.map(checkOf));
     document.getElementById("review-others-list").replaceChildren(...others.map((item) => item.cloneNode(true)));
     return { needing, others };
   }

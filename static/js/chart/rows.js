@@ -6,6 +6,19 @@
 
 import { fmtUnits, siteById } from "./state.js";
 
+/** The row's flag for a site's caution zones (its ``site_in_zone`` warnings, each
+ * with the face map's ``zones``): the worst severity, and each zone by name, "a
+ * caution zone" or "2 caution zones" as there are. "" when there is none. */
+export function zoneFlag(warnings) {
+  if (!warnings.length) return "";
+  const worst = warnings.some((w) => w.severity === "warning") ? "Warning" : "Caution";
+  const titles = warnings.flatMap((w) => (w.zones || []).map((zone) => `\u201c${zone.title}\u201d`));
+  const where = titles.length > 1
+    ? `in ${titles.length} caution zones, ${titles.slice(0, -1).join(", ")} and ${titles.at(-1)}`
+    : titles.length ? `in the caution zone ${titles[0]}` : "in a caution zone";
+  return `${worst}: ${where}; see the safety checks.`;
+}
+
 export function createRows(c) {
   function renderPending() {
     c.decorateMap();
@@ -70,9 +83,8 @@ export function createRows(c) {
     const zones = (c.state.warnings || []).filter((w) => w.code === "site_in_zone" && w.site_number === site.number);
     const zoneNode = row.querySelector('[data-field="zones"]');
     if (zoneNode) {
-      // The panel below words each zone with its source; the row only flags it.
-      const worst = zones.some((w) => w.severity === "warning") ? "Warning" : "Caution";
-      setField(row, "zones", zones.length ? `${worst}: in a caution zone; see the safety checks.` : "");
+      // The panel below words each zone with its source; the row flags them by name.
+      setField(row, "zones", zoneFlag(zones));
       zoneNode.hidden = zones.length === 0;
     }
     const guidanceNode = row.querySelector('[data-field="guidance"]');
