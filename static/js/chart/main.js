@@ -40,6 +40,7 @@ function start() {
   const SIDE_NAMES = labels.side || {};
   const ROLE_NAMES = labels.site_role_note || {};
   const COMMON_DOSES = (root.dataset.commonDoses || "").split(" ").filter(Boolean).map(Number);
+  const COMMON_SOURCE = root.dataset.commonDosesSource || "";
 
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
   const mapBox = document.getElementById("chart-map");
@@ -414,6 +415,7 @@ function start() {
       min: state.min_units,
       max: state.max_units,
       chips: COMMON_DOSES,
+      chipSource: COMMON_SOURCE,
       onSubmit(units) {
         const now = siteById(state, siteId);
         if (now && units !== unitsOf(now)) setUnits(siteId, units, unitsOf(now));
