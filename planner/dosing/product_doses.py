@@ -305,3 +305,11 @@ def label_dose_per_site(product_code: str) -> float:
     :raises KeyError: for a product the catalogue does not hold.
     """
     return _LABELS[product_code].per_site
+
+
+def label_source(product_code: str) -> str:
+    """Return the source of the product's label glabellar dose.
+
+    :raises KeyError: for a product the catalogue does not hold.
+    """
+    return _LABELS[product_code].source

@@ -5,6 +5,7 @@ elsewhere and record withdrawals; staff, who book and register, do not. Every
 consent has its own page and a PDF copy for the patient.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint
@@ -56,10 +57,27 @@ FIELD_LABELS = {
 }
 
 
+# The pages that link to consent with themselves as ``next``, and what the way back
+# says: the chart's consent banner and the new-session form. No other page is followed.
+BACK_TO = {
+    "sessions.chart": "Back to the chart",
+    "sessions.new": "Back to the new session",
+}
+
+
+@dataclass(frozen=True)
+class Back:
+    """The page a consent page returns to, and the words of its button."""
+
+    url: str
+    label: str
+
+
 def _render_index(
     patient_id: int,
     status: int = 200,
     *,
+    back: Back | None = None,
     errors: dict[str, dict[str, str]] | None = None,
     submitted: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
@@ -77,6 +95,7 @@ def _render_index(
         errors=errors or {},
         submitted=submitted or {},
         labels=FIELD_LABELS,
+        back=back,
     ), status
 
 
@@ -84,17 +103,22 @@ def _render_index(
 @roles_required(*CLINICIANS)
 def index(patient_id: int) -> tuple[str, int]:
     """Show each kind of consent: valid or not and why, the history, withdrawals."""
-    return _render_index(patient_id)
+    return _render_index(patient_id, back=_came_from(request.args.get("next")))
 
 
-def _came_from(target: str | None) -> str | None:
-    """Return the chart the signing form was opened from, else None.
+def _came_from(target: str | None) -> Back | None:
+    """Return the page (a chart, the new-session form) consent was opened from.
 
-    The chart's consent banner passes itself as ``next`` so that signing (or
-    leaving) goes back to the chart. Anything but a chart of this app is
-    dropped, never followed (:func:`local_target`); control characters are a 400.
+    Those pages pass themselves as ``next`` so that recording consent (or
+    leaving) goes back there. Anything but one of :data:`BACK_TO`'s pages of this
+    app is dropped, never followed (:func:`local_target`); control characters
+    are a 400.
     """
-    return local_target(target, "", endpoints={"sessions.chart"}) or None
+    for endpoint, label in BACK_TO.items():
+        url = local_target(target, "", endpoints={endpoint})
+        if url:
+            return Back(url, label)
+    return None
 
 
 def _render_sign(
@@ -102,7 +126,7 @@ def _render_sign(
     kind_name: str,
     status: int = 200,
     *,
-    back: str | None = None,
+    back: Back | None = None,
     errors: dict[str, str] | None = None,
     submitted: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
@@ -154,7 +178,7 @@ def sign(patient_id: int, kind: str) -> Response | tuple[str, int]:
             patient_id, kind, 400, back=back, errors=exc.fields, submitted=data
         )
     flash("Signed. Thank you.", "success")
-    return redirect(back or url_for("consent.show", record_id=record.id))
+    return redirect(back.url if back else url_for("consent.show", record_id=record.id))
 
 
 @bp.post("/patients/<int:patient_id>/consent/<kind>/elsewhere")
@@ -162,6 +186,7 @@ def sign(patient_id: int, kind: str) -> Response | tuple[str, int]:
 def elsewhere(patient_id: int, kind: str) -> Response | tuple[str, int]:
     """Record that consent to the current form is held elsewhere, with the reason."""
     data = posted_form()
+    back = _came_from(data.pop("next", None))
     try:
         service.record_elsewhere(
             get_session(),
@@ -173,10 +198,16 @@ def elsewhere(patient_id: int, kind: str) -> Response | tuple[str, int]:
         )
     except InvalidInput as exc:
         return _render_index(
-            patient_id, 400, errors={kind: exc.fields}, submitted={kind: data}
+            patient_id,
+            400,
+            back=back,
+            errors={kind: exc.fields},
+            submitted={kind: data},
         )
     flash("Consent recorded with its reason.", "success")
-    return redirect(url_for("consent.index", patient_id=patient_id))
+    return redirect(
+        back.url if back else url_for("consent.index", patient_id=patient_id)
+    )
 
 
 @bp.get("/consent/<int:record_id>")
@@ -195,6 +226,7 @@ def withdraw(record_id: int) -> Response | tuple[str, int]:
     record = service.get_consent(session, record_id)
     patient_id, kind = record.patient_id, record.kind.value
     data = posted_form()
+    back = _came_from(data.pop("next", None))
     try:
         service.withdraw_consent(
             session, current_actor(), record_id, data, now=utc_now()
@@ -203,11 +235,15 @@ def withdraw(record_id: int) -> Response | tuple[str, int]:
         return _render_index(
             patient_id,
             400,
+            back=back,
             errors={f"withdraw-{record_id}": exc.fields},
             submitted={f"withdraw-{record_id}": data},
         )
     flash(f"Withdrawal of {kind} consent recorded.", "success")
-    return redirect(url_for("consent.index", patient_id=patient_id))
+    # A withdrawal is not consent: it stays on the consent page, keeping the way back.
+    return redirect(
+        url_for("consent.index", patient_id=patient_id, next=back.url if back else None)
+    )
 
 
 @bp.get("/consent/<int:record_id>/consent.pdf")

@@ -260,7 +260,7 @@ def test_dysport_has_its_own_chips_and_portrait_shows_the_keypad(
     page = context.new_page()
     try:
         patient_id = log_in_and_register(page, e2e_server, mrn="E2E-TOUCH-3")
-        open_dysport_session(page, e2e_server, patient_id)
+        session_id = open_dysport_session(page, e2e_server, patient_id)
         touch(page, *reference(face_map, "corrugator", "left"))
         expect(status(page)).to_contain_text("Site 1 saved")
         cx, cy = marker_centre(page, 1)
@@ -271,11 +271,24 @@ def test_dysport_has_its_own_chips_and_portrait_shows_the_keypad(
         row(page, 1).get_by_role("button", name=re.compile("^Dose of site 1")).tap()
         pad = keypad(page)
         expect(pad).to_be_visible()
-        # Dysport's own defaults, never Botox's figures.
-        expect(pad.locator(".keypad-chip")).to_have_text(["10"])
+        # Dysport's own doses, never Botox's figures: its label's 10 U per
+        # glabellar site and the clinic's shares of it, each said so.
+        expect(pad.locator(".keypad-chip")).to_have_text(["2.5", "5", "7.5", "10"])
         expect(pad).to_contain_text("U (Speywood)")
+        expect(pad.locator("#keypad-common-source")).to_contain_text(
+            "10 U (Speywood) is the label's dose per glabellar site ([S23]"
+        )
+        expect(pad.locator("#keypad-common-source")).to_contain_text(
+            "clinic setting (UNSOURCED)"
+        )
         page.wait_for_timeout(300)  # the backdrop is painted a frame later
         page.screenshot(path=str(ARTIFACTS / "chart-keypad-768-portrait.png"))
+        pad.locator(".keypad-chip", has_text="7.5").tap()
+        expect(pad).to_be_hidden()
+        expect(status(page)).to_contain_text("Site 1 saved")
+        assert api_state(page, e2e_server, session_id)["sites"][0]["units"] == 7.5
+        row(page, 1).get_by_role("button", name=re.compile("^Dose of site 1")).tap()
+        expect(pad).to_be_visible()
         pad.get_by_role("button", name="Cancel").tap()
         expect(pad).to_be_hidden()
     finally:

@@ -144,3 +144,36 @@ def test_the_patient_pages_consent_link_is_a_44px_button(
     link.click()
     expect(page).to_have_url(f"{e2e_server.url}/patients/{patient_id}/consent")
     assert expected(page_problems.all()) == []
+
+
+@pytest.mark.parametrize("product", list(PRODUCTS))
+def test_consent_recorded_from_the_banners_consent_page_returns_to_the_chart(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+    product: str,
+) -> None:
+    page = chromium_page
+    log_in(page, e2e_server)
+    session_id = _expired_chart(page, e2e_server, product, f"E2E-RT-PAGE-{product}")
+    chart_url = f"{e2e_server.url}/sessions/{session_id}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    page.locator("#consent-banner").get_by_role("link", name="Consent page").click()
+    expect(page.get_by_role("heading", level=1, name="Consent")).to_be_visible()
+    back = page.get_by_role("link", name="Back to the chart")
+    expect(back).to_have_attribute("href", f"/sessions/{session_id}")
+    page.wait_for_load_state("load")
+    assert axe_violations(page) == []
+    treatment = page.locator("#kind-treatment")
+    treatment.get_by_text("Consent held elsewhere").click()
+    treatment.locator("#reason-treatment").fill("Paper form signed today, scanned.")
+    page.screenshot(path=str(ARTIFACTS / f"consent-page-way-back-{product}.png"))
+    treatment.get_by_role("button", name="Record consent with this reason").click()
+
+    expect(page).to_have_url(chart_url)
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    expect(page.get_by_text("Consent recorded with its reason.")).to_be_visible()
+    expect(page.locator("#consent-banner")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / f"consent-page-back-on-chart-{product}.png"))
+    assert expected(page_problems.all()) == []

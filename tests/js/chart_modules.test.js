@@ -456,8 +456,11 @@ tests["keypad: names the dose it replaces; chips are a labelled group above the 
   equal(nowText(15, "U (Speywood)"), "Now: 15 U (Speywood). What you type replaces it.", "Dysport");
   equal(nowText(null, "U (Speywood)"), "Now: no dose entered.", "no dose yet");
   const keypad = newKeypad();
-  keypad.open({ title: "Dose of site 2", value: 15, ...RANGE, unitName: "U (Speywood)", chips: [10], onSubmit: () => {} });
+  const source = "10 U (Speywood) is the label's dose per glabellar site ([S23]); the smaller chips are a clinic setting (UNSOURCED): ¼, ½ and ¾ of it.";
+  keypad.open({ title: "Dose of site 2", value: 15, ...RANGE, unitName: "U (Speywood)", chips: [2.5, 5, 7.5, 10], chipSource: source, onSubmit: () => {} });
   equal(keypad.dialog.querySelector("#keypad-now").textContent, "Now: 15 U (Speywood). What you type replaces it.", "shown");
+  equal([...keypad.dialog.querySelectorAll(".keypad-chip")].map((chip) => chip.textContent), ["2.5", "5", "7.5", "10"], "Dysport's chips");
+  equal(keypad.dialog.querySelector("#keypad-common-source").textContent, source, "their source is said");
   const group = keypad.dialog.querySelector('[role="group"]');
   equal(document.getElementById(group.getAttribute("aria-labelledby")).textContent, "Common doses", "labelled");
   const order = [...keypad.dialog.children].map((node) => node.className);

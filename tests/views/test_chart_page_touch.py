@@ -33,7 +33,7 @@ def test_the_panels_fragment_is_the_page_s_own_totals_and_checks(
     assert page.count('id="totals-by-muscle"') == 1
 
 
-def test_quick_dose_chips_are_the_product_s_own_defaults(login_as, make_patient):
+def test_quick_dose_chips_are_the_product_s_own_doses(login_as, make_patient):
     injector = login_as(Role.INJECTOR)
     botox = open_draft(injector, make_patient(affected_side="left").id)
     assert chips(injector.get(f"/sessions/{botox}").get_data(as_text=True)) == [
@@ -43,10 +43,24 @@ def test_quick_dose_chips_are_the_product_s_own_defaults(login_as, make_patient)
         "2.5",
         "4",
     ]
-    form = {**VIAL_FORM, "product": "dysport", "vial_units": "300"}
-    opened = injector.post_form(f"/patients/{make_patient().id}/sessions", form)
-    dysport = int(opened.headers["Location"].rsplit("/", 1)[1])
-    assert chips(injector.get(f"/sessions/{dysport}").get_data(as_text=True)) == ["10"]
+    # Every other product: shares of its own label dose per glabellar site, the
+    # label dose the top chip, and the page says where they come from.
+    for product, vial, expected, source in [
+        ("dysport", "300", ["2.5", "5", "7.5", "10"], "10 U (Speywood) is the label"),
+        ("xeomin", "100", ["1", "2", "3", "4"], "4 U is the label"),
+        ("daxxify", "100", ["2", "4", "6", "8"], "8 U is the label"),
+    ]:
+        # Xeomin's and Daxxify's dilutions are not label text: confirmed by hand.
+        form = {**VIAL_FORM, "product": product, "vial_units": vial}
+        form["dilution_confirmed"] = "true"
+        opened = injector.post_form(f"/patients/{make_patient().id}/sessions", form)
+        assert opened.status_code == 302, opened.get_data(as_text=True)[:500]
+        chart = int(opened.headers["Location"].rsplit("/", 1)[1])
+        page = injector.get(f"/sessions/{chart}").get_data(as_text=True)
+        assert chips(page) == expected, product
+        assert re.search(
+            f'data-common-doses-source="{re.escape(source)}[^"]*UNSOURCED', page
+        )
 
 
 def test_a_signed_chart_links_back_and_an_amended_one_says_amended(

@@ -102,7 +102,9 @@ export function createKeypad({ doc = document, host = doc.body } = {}) {
   const commonTitle = element(doc, "p", { class: "keypad-common-title" });
   commonTitle.append(element(doc, "span", { id: "keypad-common-title" }, "Common doses"), " ", element(doc, "span", { class: "keypad-common-hint" }, "(one tap saves)"));
   const chips = element(doc, "div", { class: "keypad-chips" });
-  common.append(commonTitle, chips);
+  // Where the chips come from: the product's own label, or a labelled clinic setting.
+  const chipSource = element(doc, "p", { class: "keypad-common-source", id: "keypad-common-source" });
+  common.append(commonTitle, chips, chipSource);
   const keys = element(doc, "div", { class: "keypad-keys" });
   for (const key of KEYS) {
     const label = key === "back" ? "Backspace" : key === "." ? "Decimal point" : key;
@@ -224,7 +226,7 @@ export function createKeypad({ doc = document, host = doc.body } = {}) {
     /** Show the keypad for one dose. ``onSubmit(units)`` gets a checked number;
      * ``row``, the row being edited, is kept in sight. */
     open(opts) {
-      options = { unitName: "U", chips: [], ...opts };
+      options = { unitName: "U", chips: [], chipSource: "", ...opts };
       opener = doc.activeElement;
       title.textContent = options.title || "Dose";
       typed = options.value == null ? "" : fmtUnits(options.value);
@@ -237,6 +239,8 @@ export function createKeypad({ doc = document, host = doc.body } = {}) {
         ),
       );
       common.hidden = options.chips.length === 0;
+      chipSource.textContent = options.chipSource;
+      chipSource.hidden = !options.chipSource;
       now.textContent = nowText(options.value, options.unitName);
       if (!dialog.open) dialog.showModal();
       keepInSight(options.row);

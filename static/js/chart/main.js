@@ -7,7 +7,8 @@
  * the site rows (rows.js), selecting and moving (selection.js), the server-drawn
  * panels (panels.js), the dose keypad (keypad.js), the copy/template preview
  * (prefill.js), the review sheet (review.js), going read-only once signed
- * (readonly.js) and the controls (controls.js). Site rows are drawn by the
+ * (readonly.js), what the server's answers do (answers.js) and the controls
+ * (controls.js). Site rows are drawn by the
  * server with the page and kept current from the state; their draw text is the
  * server's (draw_text).
  */
@@ -17,8 +18,9 @@ import { wireKeyboard } from "./keyboard.js";
 import { wireMap } from "./map.js";
 import { createPanels } from "./panels.js";
 import { createPrefill } from "./prefill.js";
-import { addedSites, describeSite, patchState, siteById } from "./state.js";
-import { conflictMessage, createQueue, createSender, notSavedMessage } from "./sync.js";
+import { describeSite, siteById } from "./state.js";
+import { createQueue, createSender, notSavedMessage } from "./sync.js";
+import { createAnswers } from "./answers.js";
 import { createUndo } from "./undo.js";
 import { createDrawing } from "./drawing.js";
 import { createReview } from "./review.js";
@@ -40,6 +42,7 @@ function start() {
   const SIDE_NAMES = labels.side || {};
   const ROLE_NAMES = labels.site_role_note || {};
   const COMMON_DOSES = (root.dataset.commonDoses || "").split(" ").filter(Boolean).map(Number);
+  const COMMON_SOURCE = root.dataset.commonDosesSource || "";
 
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
   const mapBox = document.getElementById("chart-map");
@@ -127,29 +130,11 @@ function start() {
         if (text) announce(text, "error");
         root.classList.add("is-offline");
       },
-      saved,
-      conflict(task, body) {
-        const before = state;
-        if (body && body.state) setState(body.state);
-        else queue.requestRefresh();
-        // The change may have been saved after all (its answer was lost on the way).
-        if (body && body.state && task.applied && task.applied(before, state)) {
-          const message = task.done ? task.done(before, state) : null;
-          if (message) announce(message);
-          return true;
-        }
-        return false;
-      },
-      conflicted(task, body, dropped) {
-        root.classList.remove("is-offline");
-        // Changes to existing sites are not replayed over the other device's,
-        // and undo would now be unsafe. A chart signed elsewhere says so; the refresh turns it read-only.
-        optimistic.clear();
-        undoHistory.forget();
-        announce(conflictMessage(dropped, body), "error");
-        render();
-      },
-      refused,
+      // The server's answers: answers.js.
+      saved: (...args) => answers.saved(...args),
+      conflict: (...args) => answers.conflict(...args),
+      conflicted: (...args) => answers.conflicted(...args),
+      refused: (...args) => answers.refused(...args),
       changed: () => renderPending(),
       idle() {
         clearTimeout(slowTimer);
@@ -194,20 +179,24 @@ function start() {
     get movingId() { return movingId; },
     set movingId(value) { movingId = value; },
     get openKeypad() { return openKeypad; },
+    get offerTreatedConfirm() { return offerTreatedConfirm; },
     get openReview() { return openReview; },
     get optimistic() { return optimistic; },
     get placedId() { return placedId; },
     set placedId(value) { placedId = value; },
     get prefill() { return prefill; },
     get queue() { return queue; },
+    get render() { return render; },
     get renderRows() { return renderRows; },
     get renderUndo() { return renderUndo; },
     get resolveId() { return resolveId; },
     get root() { return root; },
     get rowTemplate() { return rowTemplate; },
     get selectSite() { return selectSite; },
+    get send() { return send; },
     get selectedId() { return selectedId; },
     set selectedId(value) { selectedId = value; },
+    get setState() { return setState; },
     get sheet() { return sheet; },
     get shownPoint() { return shownPoint; },
     get sign() { return sign; },
@@ -231,70 +220,13 @@ function start() {
   const { renderPending, setField, fillRow, fillGuidance, renderRows, renderUndo } = createRows(c);
   const { selectSite, startMoving, stopMoving, askToMove } = createSelection(c);
   const { makeReadOnly } = createReadOnly(c);
+  const answers = createAnswers(c);
 
   function setState(next) {
     state = next;
     render();
     panels.refresh(state.session.version);
     undoHistory.save(state.session.version);
-  }
-
-  async function saved(task, { body }) {
-    root.classList.remove("is-offline");
-    const before = state;
-    let whole = task.kind === "refresh";
-    if (whole) setState(body);
-    else {
-      const patched = patchState(state, body);
-      whole = patched.whole;
-      setState(patched.next);
-      // Totals, warnings and volumes come with the whole state: fetch it once idle.
-      if (!whole) queue.requestRefresh();
-    }
-    if (task.needsState && !whole) {
-      // The answer named no sites (a copy): fetch them before reporting.
-      try {
-        const full = await send({ method: "GET", path: "" });
-        if (full.status === 200) setState(full.body);
-      } catch {
-        queue.requestRefresh();
-      }
-    }
-    // An id the database gave again (SQLite reuses the highest) means the new site.
-    for (const site of addedSites(before, state)) undoHistory.taken(site.id);
-    const message = task.done ? task.done(before, state) : null;
-    if (message) announce(message);
-    undoHistory.save(state.session.version);
-  }
-
-  /** A tap the map refused on purpose: the eye, or a paired muscle's midline. */
-  function refusedSpot(fields) {
-    return typeof fields.x === "string" && (fields.x.startsWith("is in a no-go zone") || fields.x === "is on the midline of a paired muscle");
-  }
-
-  function refused(task, { status, body }) {
-    root.classList.remove("is-offline");
-    // Drop what the failed task showed ahead of the server.
-    if (task.siteId != null && !queue.some((t) => t.siteId === task.siteId && t.kind === "units")) optimistic.delete(task.siteId);
-    const fields = body && body.fields ? body.fields : {};
-    if (task.kind === "refresh") {
-      announce(`Could not load the latest chart (${(body && body.error) || status}). Reload the page.`, "error");
-    } else if (status === 400 && fields.x === "is not on a muscle") {
-      announce("Not saved: that spot is not on a muscle. Tap inside a muscle's outline.", "error");
-    } else if (status === 400 && refusedSpot(fields)) {
-      announce(body.error, "error"); // "Nothing placed: …" with the reason and its source
-    } else if (status === 400 && fields.confirm_treated_muscle && task.request) {
-      announce(body.error, "error"); // "Nothing placed: the left … was excised (…)."
-      offerTreatedConfirm(task);
-    } else if (status === 404) {
-      announce("Not saved: that site is no longer on this chart. Showing the latest.", "error");
-      queue.requestRefresh();
-    } else {
-      const detail = Object.entries(fields).map(([name, text]) => `${name.replace(/_/g, " ")} ${text}`);
-      const text = body && body.error ? body.error : `The server answered ${status}.`;
-      announce(`Not saved: ${[text, ...detail].join(" ")}`, "error");
-    }
-    render();
   }
 
   // ---- actions ------------------------------------------------------------------------
@@ -414,6 +346,7 @@ function start() {
       min: state.min_units,
       max: state.max_units,
       chips: COMMON_DOSES,
+      chipSource: COMMON_SOURCE,
       onSubmit(units) {
         const now = siteById(state, siteId);
         if (now && units !== unitsOf(now)) setUnits(siteId, units, unitsOf(now));
