@@ -95,7 +95,7 @@ def test_the_warnings_source_names_the_full_treatments_interval_source(
     """As ``top_up_booster`` does: the label's tag, or the clinic's setting."""
     times = CycleTimes(window_opens_day=opens, full_product=product)
     today = START + timedelta(days=opens)
-    history = [PastSession(START, "full", product.code, 20.0)]
+    history = [past_session(START, "full", product.code, 20.0)]
     (warning,) = check_top_up("top_up", history, today, times)
     assert warning.source.startswith("Re-treatment window: Clinic setting")
     assert named in warning.source
