@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
 from playwright.sync_api import Page
 from playwright.sync_api import Route
 
@@ -78,13 +79,26 @@ def _serve(route: Route) -> None:
     route.fulfill(status=404, body="not found")
 
 
-@pytest.fixture
-def test_page(e2e_chromium: Browser) -> Iterator[Page]:
-    """The module test page, with page errors collected; none may happen."""
+@pytest.fixture(scope="module")
+def test_context(e2e_chromium: Browser) -> Iterator[BrowserContext]:
+    """One context for the module's pages: a new one a test cost a new renderer."""
     context = e2e_chromium.new_context(
         viewport={"width": 1024, "height": 768}, has_touch=True
     )
-    page = context.new_page()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def test_page(test_context: BrowserContext) -> Iterator[Page]:
+    """The module test page, with page errors collected; none may happen.
+
+    Each test has a page of its own, so nothing it left in the page (its
+    sessionStorage, its listeners) reaches the next.
+    """
+    page = test_context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
@@ -99,7 +113,7 @@ def test_page(e2e_chromium: Browser) -> Iterator[Page]:
         yield page
         assert errors == []
     finally:
-        context.close()
+        page.close()
 
 
 def open_test_page(page: Page) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
 from playwright.sync_api import Page
 
 from tests.e2e.test_chart_modules_js import ORIGIN
@@ -37,11 +38,24 @@ UNIT_TESTS = [
 ]
 
 
-@pytest.fixture
-def test_page(e2e_chromium: Browser) -> Iterator[Page]:
-    """The test page, with page errors collected; none may happen."""
+@pytest.fixture(scope="module")
+def test_context(e2e_chromium: Browser) -> Iterator[BrowserContext]:
+    """One context for the module's pages: a new one a test cost a new renderer."""
     context = e2e_chromium.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def test_page(test_context: BrowserContext) -> Iterator[Page]:
+    """The test page, with page errors collected; none may happen.
+
+    Each test has a page of its own, so nothing it left in the page (its
+    sessionStorage, its listeners) reaches the next.
+    """
+    page = test_context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
@@ -57,7 +71,7 @@ def test_page(e2e_chromium: Browser) -> Iterator[Page]:
         yield page
         assert errors == []
     finally:
-        context.close()
+        page.close()
 
 
 def test_the_page_runs_exactly_the_listed_tests(test_page: Page) -> None:
