@@ -95,9 +95,7 @@ def test_from_the_longer_interval_on_the_mixed_top_up_is_no_booster(full, top_up
         (product("dysport", 70), product("botox"), 80),
     ],
 )
-def test_the_top_ups_own_longer_interval_holds_it_in_its_own_words(
-    full, top_up, day
-):
+def test_the_top_ups_own_longer_interval_holds_it_in_its_own_words(full, top_up, day):
     (warning,) = booster(full, top_up, day)
     days = top_up.min_interval_days
     assert f"at least {days} days" in warning.message
