@@ -46,7 +46,6 @@ from planner.dosing.records import SafetyWarning
 from planner.dosing.records import VialShare
 from planner.dosing.records import muscle_totals
 from planner.dosing.records import product_from_reference
-from planner.dosing.table import COMMON_DOSES_UNITS
 from planner.dosing.table import DilutionRow
 from planner.dosing.table import DoseVolume
 from planner.dosing.table import dilution_table
@@ -98,7 +97,6 @@ __all__ = [
     "shipped_doses",
     "top_up_problem",
     "window_opening",
-    "COMMON_DOSES_UNITS",
     "ClinicRules",
     "Contraindications",
     "DilutionRow",

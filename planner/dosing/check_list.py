@@ -181,8 +181,10 @@ CHECKS: tuple[CheckInfo, ...] = (
     CheckInfo(
         "top_up_booster",
         "A top-up after the review window closed (day 17 as shipped) and sooner "
-        "than the product's minimum interval after the last full treatment: in "
-        "effect a booster injection. Counted in clinic days, as `interval_short`.",
+        "than the minimum interval after the last full treatment: in effect a "
+        "booster injection. In a cycle of two products the longer interval "
+        "holds, the top-up's product's or the full treatment's, and the warning "
+        "names it. Counted in clinic days, as `interval_short`.",
         WARNING,
         EVERY_PRODUCT,
         f"{BOOSTER_INTERVAL_SOURCE}; each {LABEL_INTERVALS}{_clinic_intervals()}; "

@@ -31,6 +31,10 @@ BOOSTER_INTERVAL_SOURCE = (
     "session is under 12 weeks; top-ups count as booster injections, a risk factor "
     "for neutralising antibodies (inference from [S32] [S33])"
 )
+# Said in the source when the cycle's full treatment's interval holds the top-up.
+LONGER_OF_TWO = (
+    " (the longer of the two products' intervals in the cycle: the full treatment's)"
+)
 OUTSIDE_CYCLE_SOURCE = (
     f"Re-treatment window: {CLINIC_SETTING}; it opens no sooner than the minimum "
     "interval of the cycle's full treatment's product"
@@ -157,8 +161,9 @@ def check_booster(
     The top-up belongs at the review (§3); given later it is in effect a booster
     injection within the product's minimum interval of the last full treatment.
     It is held to that interval as ``interval_short`` holds a full treatment: a
-    warning, counted in clinic days. Once the re-treatment window opens, the
-    top-up is ``top_up_outside_cycle``'s.
+    warning, counted in clinic days; in a cycle of two products, to the longer of
+    the two products' intervals (:func:`booster_interval`). Once the re-treatment
+    window opens, the top-up is ``top_up_outside_cycle``'s.
     """
     if kind != "top_up":
         return []
@@ -168,7 +173,8 @@ def check_booster(
     day = (today - last.performed_on).days
     if not times.review_until_day < day < times.window_opens_day:
         return []
-    if day >= product.min_interval_days:
+    held = booster_interval(product, times)
+    if day >= held.min_interval_days:
         return []
     return [
         SafetyWarning(
@@ -179,14 +185,43 @@ def check_booster(
                 f"{format_day(last.performed_on)}, after its review window closed "
                 f"on day {times.review_until_day}: it is in effect a booster "
                 f"injection {_days(day)} after the last full treatment, and "
-                f"{interval_rule(product)}."
+                f"{interval_rule(held)}.{_longer_interval(product, held)}"
             ),
             source=(
-                f"{BOOSTER_INTERVAL_SOURCE}; {product.interval_source}; "
-                f"review window: {CLINIC_SETTING}"
+                f"{BOOSTER_INTERVAL_SOURCE}; {held.brand}'s minimum interval"
+                f"{'' if held is product else LONGER_OF_TWO}: "
+                f"{held.interval_source}; review window: {CLINIC_SETTING}"
             ),
         )
     ]
+
+
+def booster_interval(product: Product, times: CycleTimes) -> Product:
+    """Return the product whose minimum interval holds a top-up as a booster.
+
+    In a cycle of two products (a Dysport full treatment, a Botox top-up) it is
+    the longer of the two minimum intervals, in days: the safer reading of §2.4,
+    since the booster adds toxin within both products' cycles. Only days are
+    compared, never the products' units. On a tie, or with the full treatment's
+    product unknown, it is the top-up's own.
+    """
+    full = times.full_product
+    if full is None or full.min_interval_days <= product.min_interval_days:
+        return product
+    return full
+
+
+def _longer_interval(product: Product, held: Product) -> str:
+    """Say that the full treatment's longer interval holds a top-up of another
+    product, or "" when the top-up's own does (its words as they always were)."""
+    if held is product:
+        return ""
+    return (
+        f" The cycle's full treatment was {held.brand}, whose minimum interval "
+        f"({_days(held.min_interval_days)}) is longer than the top-up's "
+        f"{product.brand} ({_days(product.min_interval_days)}): in a cycle of two "
+        "products the longer interval holds."
+    )
 
 
 def check_exposure(

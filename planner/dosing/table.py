@@ -1,16 +1,20 @@
-"""Build the units-to-volume table for every dilution of a product."""
+"""Build the units-to-volume table for every dilution of a product.
+
+Its doses are the product's own: by default the keypad's chips for it
+(``dose_chips``), never one list for every product, since the doses of one
+product are not doses of another (clinical reference §2.1).
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from planner.dosing.dose_chips import dose_chips
+from planner.dosing.product_doses import shipped_doses
 from planner.dosing.volume import concentration
 from planner.dosing.volume import syringe_marks
 from planner.dosing.volume import units_per_tenth_ml
 from planner.dosing.volume import volume_ml
 from planner.reference import ProductReference
-
-# Doses per point seen at the chair, in the product's own units.
-COMMON_DOSES_UNITS: tuple[float, ...] = (1.0, 2.0, 2.5, 4.0, 5.0)
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,21 @@ class DilutionRow:
     source: str
 
 
+def own_doses(product: ProductReference) -> tuple[float, ...]:
+    """Return the product's keypad chips as shipped, in its own units."""
+    defaults = shipped_doses(product.code).defaults.values()
+    return dose_chips(product.code, product.unit_name, defaults).units
+
+
 def dilution_table(
-    product: ProductReference, doses_units: Sequence[float] = COMMON_DOSES_UNITS
+    product: ProductReference, doses_units: Sequence[float] | None = None
 ) -> tuple[DilutionRow, ...]:
-    """Return a row per listed dilution with volumes for common doses (own units)."""
+    """Return a row per listed dilution with volumes for doses in its own units.
+
+    ``doses_units`` default to the product's own chips (:func:`own_doses`).
+    """
+    if doses_units is None:
+        doses_units = own_doses(product)
     rows = []
     for dilution in product.dilutions:
         doses = []

@@ -32,6 +32,7 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.drafts import live
 from planner.services.product_rules import checked_product
+from planner.services.settings_history import scalar_settings_as_of as at
 
 OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.BOOKED)
 
@@ -46,8 +47,11 @@ def clinic_settings(session: Session) -> dict[str, Any]:
     return dict(rows)
 
 
-def scheduling_rules(session: Session) -> scheduling.Rules:
-    """Return the clinic's follow-up schedule from its settings.
+def scheduling_rules(
+    session: Session, *, as_of: datetime | None = None
+) -> scheduling.Rules:
+    """Return the clinic's follow-up schedule from its settings (as they stood at
+    ``as_of``, if given: an amendment's, at its record's signing).
 
     The settings page refuses pairs that do not fit together, but a value stored
     some other way (an older version, a hand-edited database) must not turn every
@@ -55,7 +59,7 @@ def scheduling_rules(session: Session) -> scheduling.Rules:
 
     :raises Conflict: the stored follow-up settings do not fit together.
     """
-    settings = clinic_settings(session)
+    settings = clinic_settings(session) if as_of is None else at(session, as_of)
     try:
         return scheduling.Rules.from_settings(settings)
     except ValueError as exc:

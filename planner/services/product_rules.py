@@ -9,6 +9,7 @@ Sourced intervals stay the label's and are not editable.
 """
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -19,6 +20,8 @@ from planner.models import ClinicSetting
 from planner.models import Product
 from planner.reference import PRODUCTS
 from planner.reference import ProductReference
+from planner.services.settings_history import SettingAsOf
+from planner.services.settings_history import settings_as_of
 
 INTERVAL_PREFIX = "min_interval_days."
 
@@ -48,29 +51,38 @@ def interval_settings() -> tuple[tuple[str, Any, str, str | None, bool], ...]:
     )
 
 
-def interval_source(setting: ClinicSetting) -> str:
+def interval_source(source: str | None) -> str:
     """Say that the interval is the clinic's: as edited, or as shipped and why."""
-    source = setting.source or ""
+    source = source or ""
     if source.startswith(dosing.CLINIC_SETTING):
         return source
     return f"{dosing.CLINIC_SETTING} (shipped default; {source})"
 
 
-def checked_product(session: Session, product: Product) -> dosing.Product:
+def checked_product(
+    session: Session, product: Product, *, as_of: datetime | None = None
+) -> dosing.Product:
     """Return the checks' view of a stored product, with the clinic's interval.
 
     Only a product whose reference interval is UNSOURCED has such a setting; one
     whose value is not a number of days (never saved so) leaves the shipped figure.
+    ``as_of`` reads the setting as it stood then (an amendment's, at its record's
+    signing); None, as it is now.
     """
     checked = product_from(product)
-    if not any(key == interval_key(product.code) for key, *_ in interval_settings()):
+    key = interval_key(product.code)
+    if not any(known == key for known, *_ in interval_settings()):
         return checked  # a sourced interval is the label's, whatever is stored
-    setting = session.get(ClinicSetting, interval_key(product.code))
+    if as_of is None:
+        row = session.get(ClinicSetting, key)
+        setting = None if row is None else SettingAsOf(row.value, row.source)
+    else:
+        setting = settings_as_of(session, as_of).get(key)
     value = setting.value if setting is not None else None
     if setting is None or isinstance(value, bool) or not isinstance(value, int | float):
         return checked
     return replace(
         checked,
         min_interval_days=int(value),
-        interval_source=interval_source(setting),
+        interval_source=interval_source(setting.source),
     )

@@ -95,7 +95,9 @@ def _number(session: Session, key: str, default: float) -> float:
     return float(settings.get_setting_value(session, key, default))
 
 
-def cycle_times(session: Session, full_product: Product) -> dosing.CycleTimes:
+def cycle_times(
+    session: Session, full_product: Product, *, as_of: datetime | None = None
+) -> dosing.CycleTimes:
     """Return the review day, the review window's last day, and the day the
     re-treatment window opens, for a cycle whose full treatment was ``full_product``.
 
@@ -105,10 +107,10 @@ def cycle_times(session: Session, full_product: Product) -> dosing.CycleTimes:
     full treatment's product's minimum interval as ``interval_short`` reads it
     (``checked_product``), if later; a top-up in another product joins that cycle
     all the same. The review's tolerance is for booking the visit; it does not
-    bring a top-up forward.
+    bring a top-up forward. ``as_of``: the settings as they stood then.
     """
-    rules = scheduling_rules(session)
-    checked = checked_product(session, full_product)
+    rules = scheduling_rules(session, as_of=as_of)
+    checked = checked_product(session, full_product, as_of=as_of)
     return dosing.CycleTimes(
         review_day=rules.review_day,
         review_until_day=rules.review_day + rules.review_tolerance_days,
@@ -120,13 +122,17 @@ def cycle_times(session: Session, full_product: Product) -> dosing.CycleTimes:
 
 
 def clinic_rules(
-    session: Session, product_code: str, full_product: Product
+    session: Session,
+    product_code: str,
+    full_product: Product,
+    *,
+    as_of: datetime | None = None,
 ) -> dosing.ClinicRules:
     """Return the rules the checks use for a chart of this product, in a cycle
-    whose full treatment was ``full_product``."""
+    whose full treatment was ``full_product`` (its times as of ``as_of``)."""
     return dosing.ClinicRules(
         doses=product_doses(session, product_code),
-        cycle_times=cycle_times(session, full_product),
+        cycle_times=cycle_times(session, full_product, as_of=as_of),
         dose_change_share=_number(session, "dose_change_reason_share", 0.5),
     )
 
@@ -345,8 +351,9 @@ def check_chart(
     """Run every check on a chart as of its treatment time, in the clinic's zone.
 
     ``sites`` defaults to the chart's stored sites; an amendment passes them as
-    corrected, with ``amending``: its contraindications are the flags as they
-    stood when the record was signed (``contraindications_as_of``). On every path
+    corrected, with ``amending``: its contraindications and its timing settings
+    (intervals, review and re-treatment windows) are as at signing
+    (``contraindications_as_of``, ``settings_as_of``). On every path
     the dose limits count the whole cycle, the same product's top-ups signed
     later in it included. On a draft the roles come from the patient's affected
     side now.
@@ -362,10 +369,11 @@ def check_chart(
             )
         )
     draft = record.status == SessionStatus.DRAFT
+    signed_at = record.signed_at if amending else None
     lot, earlier_lots = _vials(session, record, sites)
     plan = dosing.PlannedSession(
         kind=record.kind.value,
-        product=checked_product(session, product),
+        product=checked_product(session, product, as_of=signed_at),
         # A site whose dose is not entered yet counts in no total: signing waits
         # for it (services.sessions), and its muscle is checked once it has one.
         sites=tuple(
@@ -386,8 +394,8 @@ def check_chart(
         ),
         undosed_sites=tuple((s.number, s.muscle) for s in sites if s.units is None),
     )
-    if amending and record.signed_at is not None:
-        flags = contraindications_as_of(session, patient, record.signed_at)
+    if signed_at is not None:
+        flags = contraindications_as_of(session, patient, signed_at)
     else:
         flags = dosing.Contraindications(
             pregnant=patient.pregnant,
@@ -403,7 +411,7 @@ def check_chart(
         plan,
         history=history,
         contraindications=flags,
-        rules=clinic_rules(session, product.code, full_product),
+        rules=clinic_rules(session, product.code, full_product, as_of=signed_at),
         now=checked_at,
         open_drafts=open_drafts(session, record, zone) if draft else (),
     )

@@ -29,6 +29,7 @@ from tests.factories import make_treatment
 
 KEY = "min_interval_days.dysport"
 DYSPORT = {"product": "dysport", "vial_units": 300}
+BOTOX = {"product": "botox", "vial_units": 100}
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,12 @@ def dysport_cycle(
     interval: int,
     top_up: bool = False,
     interval_after: int | None = None,
+    top_up_product: str = "dysport",
 ) -> DysportCycle:
     """Sign a new patient's Dysport treatment ``days_ago`` clinic days ago (noon)
     with Dysport's interval at ``interval``; with ``top_up``, chart a top-up now;
-    with ``interval_after``, change the interval to it afterwards."""
+    with ``interval_after``, change the interval to it afterwards. The top-up is
+    in ``top_up_product`` (Dysport unless said), in its own units."""
     now = utc_now()
     given = datetime.combine(
         clinic_today(ZONE, now) - timedelta(days=days_ago), time(12, 0), tzinfo=ZONE
@@ -90,11 +93,11 @@ def dysport_cycle(
                 session,
                 actor,
                 patient.id,
-                [("mentalis", "left", 5)],
+                [("mentalis", "left", 5 if top_up_product == "dysport" else 2)],
                 when=now,
                 kind="top_up",
                 lot_number="D2",
-                **DYSPORT,
+                **(DYSPORT if top_up_product == "dysport" else BOTOX),
             )
             top_up_id = charted.id
         if interval_after is not None:

@@ -46,3 +46,38 @@ def test_the_chart_shows_a_day_95_dysport_top_up_as_a_booster(
     checks.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "top-up-day-95-dysport.png"), full_page=True)
     assert page_problems.all() == []
+
+
+def test_a_botox_top_up_in_a_dysport_cycle_is_held_to_dysports_longer_interval(
+    chromium_page: Page,
+    e2e_server: LiveServer,
+    page_problems: PageProblems,
+) -> None:
+    """Task hY 1: Botox's own 84 days are passed on day 90; Dysport's 100 are not."""
+    cycle = dysport_cycle(
+        e2e_server,
+        "E2E-TOPUP-MIXED",
+        days_ago=90,
+        interval=100,
+        top_up=True,
+        top_up_product="botox",
+    )
+    page = chromium_page
+    page.goto(e2e_server.url)
+    log_in(page, e2e_server)
+    page.goto(f"{e2e_server.url}/sessions/{cycle.top_up_id}")
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    checks = page.locator("#warnings-section")
+    booster = checks.locator(".warning-item", has_text="Top-up on day 90")
+    expect(booster).to_have_count(1)
+    expect(booster).to_contain_text("at least 100 days")
+    expect(booster).to_contain_text(
+        "The cycle's full treatment was Dysport, whose minimum interval (100 days) "
+        "is longer than the top-up's Botox (84 days)"
+    )
+    checks.scroll_into_view_if_needed()
+    page.screenshot(
+        path=str(ARTIFACTS / "top-up-day-90-botox-in-dysport-cycle.png"),
+        full_page=True,
+    )
+    assert page_problems.all() == []

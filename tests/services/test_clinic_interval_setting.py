@@ -23,6 +23,7 @@ from planner.services.audit import Actor
 from planner.services.catalogue import load_catalogue
 from planner.services.settings import update_setting
 from tests.factories import ZONE
+from tests.services.setting_steps import save_setting_at
 from tests.services.test_safety_paths import DAY0
 from tests.services.test_safety_paths import FACE_MAP
 from tests.services.test_safety_paths import LONDON
@@ -150,39 +151,40 @@ def test_a_template_uses_the_clinics_interval(
 
 
 @pytest.mark.parametrize(("product", "day", "short"), CASES)
-def test_an_amendment_after_the_edit_uses_the_clinics_interval(
+def test_an_amendment_after_the_edit_keeps_the_interval_it_was_signed_under(
     session, chair, admin, make_patient, product, day, short
 ):
-    """A record signed under the shipped 84 days is amended after the clinic set 70."""
+    """A record signed under the shipped 84 days is amended after the clinic set 70.
+
+    Task hY 2 (this test said the opposite before): a dose correction changes
+    neither the day nor the product, so the record's interval warning stands as
+    it was signed, in its words, and asks for no new reason.
+    """
     _, record, version, when = second_full(chair, make_patient, product, day)
     version, site = chair.tap(
         record, version, "corrugator", "left", CORRUGATOR[product], when
     )
     signed = chair.sign_with_reasons(record, version, when)
-    assert interval_warnings(signed.warnings)  # 84 days, as shipped
-    update_setting(session, admin, KEY, "70", version=1, now=EDITED_ON, zone=ZONE)
+    (as_signed,) = interval_warnings(signed.warnings)  # 84 days, as shipped
+    save_setting_at(session, admin, KEY, 70, when + timedelta(hours=1))
     correction = {
         "version": signed.version,
         "reason": "Dose transcribed wrongly",
         "corrections": [{"site_id": site.id, "units": CORRUGATOR[product] - 1}],
     }
-    try:
-        amendment = amendment_service.amend_session(
-            session, chair.injector, signed.id, correction, zone=LONDON, now=when
-        )
-    except InvalidInput as refused:
-        reasons = {
-            name.removeprefix("reasons."): "As given" for name in refused.fields or {}
-        }
-        amendment = amendment_service.amend_session(
-            session,
-            chair.injector,
-            signed.id,
-            {**correction, "reasons": reasons},
-            zone=LONDON,
-            now=when,
-        )
-    check_interval(amendment.changes["warnings"], product, short)
+    amendment = amendment_service.amend_session(
+        session, chair.injector, signed.id, correction, zone=LONDON, now=when
+    )
+    (kept,) = interval_warnings(amendment.changes["warnings"])
+    assert kept["message"] == as_signed["message"]
+    assert "at least 84 days (12 weeks)" in kept["message"]
+    # The chart's next full treatment reads the setting as it stands.
+    _, record, version, when = second_full(chair, make_patient, product, day)
+    chair.tap(record, version, "corrugator", "left", CORRUGATOR[product], when)
+    now = interval_warnings(chair.warnings(record, when))
+    assert [w["message"].endswith(f"; {BOTOX_RULE}.") for w in now] == (
+        [product == "botox"] if short else []
+    )
 
 
 @pytest.mark.usefixtures("seventy_days")

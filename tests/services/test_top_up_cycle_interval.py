@@ -21,6 +21,7 @@ from planner.services import amendments as amendment_service
 from planner.services.audit import Actor
 from planner.services.settings import get_setting
 from planner.services.settings import update_setting
+from tests.services.setting_steps import save_setting_at
 from tests.services.test_safety_paths import DAY0
 from tests.services.test_safety_paths import LONDON
 from tests.services.test_safety_paths import Chair
@@ -47,15 +48,7 @@ def admin(make_user):
 
 
 def set_dysport_interval(session, admin, days, when=DAY0 - timedelta(days=1)):
-    update_setting(
-        session,
-        admin,
-        KEY,
-        str(days),
-        version=get_setting(session, KEY).version,
-        now=when,
-        zone=LONDON,
-    )
+    save_setting_at(session, admin, KEY, days, when)
 
 
 def codes(warnings):

@@ -118,10 +118,11 @@ def tablet_top_up(
     days: int,
     *,
     kind: str = "top_up",
+    top_up_product: str | None = None,
 ) -> tuple[Any, int, dict[str, Any]]:
     """Give a full treatment ``days`` clinic days ago at noon, then chart a top-up
     (or the ``kind`` given) today through the pages and the chart API, as the
-    tablet does.
+    tablet does: in ``top_up_product`` if given, else the full treatment's.
 
     Return the logged-in browser, the new chart's id and its chart JSON.
     """
@@ -139,6 +140,7 @@ def tablet_top_up(
     )
     browser = login_as(Role.INJECTOR)
     consent_by_browser(browser, patient.id)
+    product = top_up_product or product
     opened = browser.post_form(
         f"/patients/{patient.id}/sessions",
         {

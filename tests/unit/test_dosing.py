@@ -38,6 +38,7 @@ from planner.dosing import units_per_tenth_ml
 from planner.dosing import vials_used
 from planner.dosing import volume_ml
 from planner.dosing.records import format_day
+from planner.dosing.table import own_doses
 from planner.reference import PRODUCTS
 from planner.reference import product_reference
 from tests.unit.past_sessions import past_session
@@ -124,14 +125,27 @@ def test_dilution_table_row(code, vial, diluent, per_tenth):
         source,
     )
     assert row.units_per_tenth_ml == pytest.approx(per_tenth)
-    assert [d.units for d in row.doses] == [1, 2, 2.5, 4, 5]
-    np.testing.assert_allclose(
-        [d.volume_ml for d in row.doses],
-        np.array([1, 2, 2.5, 4, 5]) / (per_tenth * 10),
-    )
-    np.testing.assert_allclose(
-        [d.marks for d in row.doses], np.array([1, 2, 2.5, 4, 5]) * 10 / per_tenth
-    )
+    own = np.array(own_doses(reference), dtype=float)
+    assert [d.units for d in row.doses] == list(own)
+    np.testing.assert_allclose([d.volume_ml for d in row.doses], own / (per_tenth * 10))
+    np.testing.assert_allclose([d.marks for d in row.doses], own * 10 / per_tenth)
+
+
+@pytest.mark.parametrize(
+    ("code", "doses"),
+    [
+        # Botox: its tap defaults per muscle (the reference's Botox table).
+        ("botox", [1, 1.25, 2, 2.5, 4]),
+        # Dysport: ¼ to all of its label's 10 U (Speywood) per glabellar site.
+        ("dysport", [2.5, 5, 7.5, 10]),
+    ],
+)
+def test_a_dilution_table_offers_the_products_own_doses(code, doses):
+    """Never one list of Botox-looking doses (1, 2, 2.5, 4, 5) for every product."""
+    reference = product_reference(code)
+    for row in dilution_table(reference):
+        assert [d.units for d in row.doses] == doses
+        assert row.unit_name == reference.unit_name
 
 
 def test_dilution_table_has_a_row_per_dilution():
