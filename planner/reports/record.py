@@ -17,7 +17,6 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
-from planner import dosing
 from planner.facemap import FaceMap
 from planner.facemap import edition_for
 from planner.models import AdverseEvent
@@ -39,6 +38,7 @@ from planner.reports.record_changes import warning_lines
 from planner.reports.record_consent import RecordConsent
 from planner.reports.record_consent import record_consent
 from planner.reports.render import PdfVariant
+from planner.services.chart_map import marker_largest
 from planner.services.chart_state import chart_state
 from planner.services.chart_state_models import ChartSite
 from planner.services.chart_state_models import ChartWarning
@@ -152,6 +152,9 @@ class TreatmentRecord:
     # Sites drawn from no vial on record, on a chart that has vials: a session
     # from before a vial was required, then switched to one [S58] [S59].
     no_vial_sites: tuple[int, ...] = ()
+    # False for a signed record in a product planner holds no dose reference
+    # for: printed as recorded, and says that no dose ranges were checked.
+    dose_reference: bool = True
 
     @property
     def signed(self) -> bool:
@@ -315,7 +318,7 @@ def treatment_record(
         alt=f"Face map drawn facing the patient, with the {len(sites)} injection "
         "sites numbered as in the table of sites.",
         # Dots grow with the dose on the product's own scale, as at the chair.
-        largest=dosing.marker_largest_units(product.code),
+        largest=marker_largest(product),
         highlight={(s.muscle, s.side) for s in sites},
         id_prefix="record-",
     )
@@ -360,4 +363,5 @@ def treatment_record(
         else record.signed_at.astimezone(zone),
         signer_registration=None if signer is None else signer.registration_number,
         consent_form=record_consent(session, record, zone=zone, now=now),
+        dose_reference=state.session.product.dose_reference,
     )

@@ -59,6 +59,14 @@ def _ghost_label(site: InjectionSite, given: dict[int, Product]) -> str:
     return f"{dosing.format_dose(site.units, product.unit_name)} {product.brand}"
 
 
+def marker_largest(product: Product) -> float:
+    """Return the dose drawing the product's biggest marker: 0 (every marker
+    the one size) for a product with no dose reference, which has no scale."""
+    if not dosing.has_dose_reference(product.code):
+        return 0.0
+    return dosing.marker_largest_units(product.code)
+
+
 def chart_svg(
     session: Session,
     face_map: FaceMap,
@@ -70,7 +78,8 @@ def chart_svg(
 ) -> str:
     """Draw today's sites, last cycle's faintly, and the muscles a procedure treated.
 
-    Markers are sized on today's product's own scale (``dosing.marker_largest_units``).
+    Markers are sized on today's product's own scale (``dosing.marker_largest_units``);
+    a product with no dose reference has none, so its markers are one size.
     """
     given = products_of(session, previous)
     return render_face_map(
@@ -103,5 +112,5 @@ def chart_svg(
         highlight={(s.muscle, s.side.value) for s in rows},
         title=f"Injection sites, {patient.full_name}",
         hatched=[Hatch(t.muscle, t.side, t.short_label) for t in treated],
-        scale=MarkerScale(dosing.marker_largest_units(product.code)),
+        scale=MarkerScale(marker_largest(product)),
     )

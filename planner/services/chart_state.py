@@ -56,6 +56,7 @@ from planner.services.chart_vials import lot_info
 from planner.services.chart_vials import vial_uses
 from planner.services.chart_vials import vials_used
 from planner.services.chart_vials import volume_ml
+from planner.services.charted_products import chartable
 from planner.services.charted_products import require_chartable
 from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
@@ -289,6 +290,7 @@ def _session_info(
             brand=product.brand,
             unit_name=product.unit_name,
             colour=product.colour,
+            dose_reference=chartable(product),
         ),
         lot=lot_info(lot, zone),
         vials=vials,
@@ -337,8 +339,11 @@ def chart_state(
     assert patient is not None
     assert patient.id is not None
     assert product is not None
-    # Before any dose rule is read: a product with none is refused by name.
-    require_chartable(product)
+    # Before any dose rule is read: a product with none is refused by name. A
+    # signed record in one is still shown, as recorded: it is the legal record
+    # of what was given, and reads no dose rule (no range checks, no step).
+    if record.status != SessionStatus.SIGNED:
+        require_chartable(product)
     rows = list(
         session.exec(
             select(InjectionSite)
@@ -397,8 +402,11 @@ def chart_state(
         templates=_templates(session, record),
         # The steppers' step is the product's (a clinic setting, dosing.dose_step);
         # the keypad and the dose box take the doses the chart API takes (one
-        # rule: services.chart's site dose, MIN_DOSE_UNITS to MAX_UNITS).
-        step_units=dosing.dose_step(product.code, product.unit_name).units,
+        # rule: services.chart's site dose, MIN_DOSE_UNITS to MAX_UNITS). A
+        # product with no dose reference has no step: its record is read-only.
+        step_units=dosing.dose_step(product.code, product.unit_name).units
+        if chartable(product)
+        else None,
         min_units=dosing.MIN_DOSE_UNITS,
         max_units=int(MAX_UNITS),
         muscles=[_muscle_choice(m) for m in face_map.muscles],

@@ -59,6 +59,10 @@ class ProductInfo(StateModel):
     brand: str = Field(min_length=1)
     unit_name: str = Field(min_length=1)
     colour: str
+    # Whether planner holds the product's dose reference. Only a signed record
+    # can be in a product without one (a draft is refused): it is shown as
+    # recorded, without dose-range checks, and cannot be amended.
+    dose_reference: bool
 
 
 class LotInfo(StateModel):
@@ -322,7 +326,8 @@ class ChartState(StateModel):
     map: MapInfo
     amendments: list[AmendmentInfo]
     templates: list[TemplateChoice]
-    step_units: float = Field(gt=0)
+    # None for a product with no dose reference (a signed record, never edited).
+    step_units: Annotated[float, Field(gt=0)] | None
     min_units: float = Field(gt=0)
     max_units: int = Field(gt=0)
     muscles: list[MuscleChoice]

@@ -23,6 +23,7 @@ from planner.dosing.dose_chips import DoseChips
 from planner.dosing.dose_chips import dose_chips
 from planner.errors import Conflict
 from planner.errors import InvalidInput
+from planner.errors import NoDoseReference
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.services import amendments as amendment_service
@@ -95,8 +96,14 @@ def create(patient_id: int) -> Response | tuple[str, int]:
 
 
 def common_doses(db: Session, state: ChartState) -> DoseChips:
-    """Return the keypad's quick-dose chips: the product's own, with their source."""
+    """Return the keypad's quick-dose chips: the product's own, with their source.
+
+    A signed record in a product with no dose reference has none: it is never
+    edited, and no other product's doses stand in.
+    """
     product = state.session.product
+    if not product.dose_reference:
+        return DoseChips((), "")
     found = [
         dose
         for muscle in state.muscles
@@ -146,7 +153,11 @@ def _render_chart(
         patient=get_patient(get_session(), state.patient.id),
         can_chart=draft and injector,
         can_sign=draft and injector,
-        can_amend=state.session.status == "signed" and injector,
+        # A correction is checked against the product's dose reference: a
+        # record in a product with none is shown and printed, never amended.
+        can_amend=state.session.status == "signed"
+        and injector
+        and state.session.product.dose_reference,
         amend_data={**recorded, **(amend_data or {})},
         amend_errors=amend_errors or {},
         time_data=time_data or {"performed_at": state.session.treatment_time_input},
@@ -255,6 +266,9 @@ def amend(session_id: int) -> Response | tuple[str, int]:
         amendment_service.amend_session(
             get_session(), current_actor(), session_id, data, zone=clinic_zone()
         )
+    except NoDoseReference:
+        # Not a field to correct: the blueprint's page says which product, and why.
+        raise
     except InvalidInput as exc:
         return _render_chart(
             session_id, amend_data=form, amend_errors=exc.fields, status=400

@@ -38,8 +38,9 @@ def test_the_record_lists_each_lot_with_its_expiry_and_sites(
     )
     text = " ".join(page_texts(pdf))
     dose, unit = DOSE[product], UNIT[product]
-    assert f"Batch (lot) FIRST1 · sites 1, 2 ({2 * dose} {unit})" in text
-    assert f"Batch (lot) SECOND2 · sites 3 ({dose} {unit})" in text
+    # No doubled brackets around "U (Speywood)".
+    assert f"Batch (lot) FIRST1 · sites 1, 2: {2 * dose} {unit}" in text
+    assert f"Batch (lot) SECOND2 · sites 3: {dose} {unit}" in text
     assert text.count("Expiry 31 Jan 2028") == 2
     assert [line.lot_number for line in printed.sites] == [
         "FIRST1",

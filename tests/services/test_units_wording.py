@@ -126,8 +126,9 @@ def test_last_cycles_ghosts_name_the_product_they_were_given_in(
 def test_a_muscles_dose_against_response_is_in_the_products_units(
     app, session, make_patient, injector, login_as, product
 ):
-    """The cycles page's and the printed comparison's muscle table: 'Dose (U
-    (Speywood))' for Dysport, never a bare U that reads as Botox units."""
+    """The cycles page's and the printed comparison's muscle table: 'Dose, U
+    (Speywood)' for Dysport (no doubled brackets), never a bare U that reads
+    as Botox units."""
     _, (first, second), unit = PRODUCTS[product]
     patient = make_patient()
     two_cycles(session, injector, patient.id, product)
@@ -147,4 +148,6 @@ def test_a_muscles_dose_against_response_is_in_the_products_units(
     html = page.get_data(as_text=True)
     assert f'<td class="num dose">{second:g} {unit}</td>' in html
     pdf = browser.get(f"/patients/{patient.id}/comparison.pdf")
-    assert f"Dose ({unit})" in " ".join(page_texts(pdf.data))
+    flat = " ".join(page_texts(pdf.data))
+    assert f"Dose, {unit}" in flat
+    assert f"Dose ({unit})" not in flat

@@ -50,12 +50,19 @@ SITE = {
     "vial_lot_id": None,
 }
 PRODUCTS = {
-    "botox": {"code": "botox", "brand": "Botox", "unit_name": "U", "colour": "#0072B2"},
+    "botox": {
+        "code": "botox",
+        "brand": "Botox",
+        "unit_name": "U",
+        "colour": "#0072B2",
+        "dose_reference": True,
+    },
     "dysport": {
         "code": "dysport",
         "brand": "Dysport",
         "unit_name": "U",
         "colour": "#D55E00",
+        "dose_reference": True,
     },
 }
 

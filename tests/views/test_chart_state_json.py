@@ -35,6 +35,9 @@ SESSION = {
             "product.brand",
             "product.unit_name",
             "product.colour",
+            # Whether the dose reference is held: False only on a signed record
+            # in a product the reference does not list (added with issue hZ).
+            "product.dose_reference",
             "lot",
             "lot.id",
             "lot.brand",

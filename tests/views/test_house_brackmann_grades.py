@@ -169,7 +169,7 @@ def test_the_cycles_page_and_the_pdf_show_grades_not_a_fit(login_as, graded, tmp
     section = section[: section.index("Injection sites by cycle")]
     lines = [" ".join(line.split()) for line in section.splitlines()]
     assert f"Mentalis, left ({BRANDS[product]})" in lines
-    dose_row = "Dose ({}) {} {} {}".format(UNITS[product], *DOSES[product])
+    dose_row = "Dose, {} {} {} {}".format(UNITS[product], *DOSES[product])
     assert dose_row in lines
     assert "House–Brackmann grade IV → IV IV → III IV → II" in lines
     assert any(line.startswith("SAQ response ") for line in lines)
