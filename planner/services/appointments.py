@@ -33,11 +33,11 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
-from planner.services.followup import clinic_settings
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
 from planner.services.retreatment_floor import check_early_booking
 from planner.services.retreatment_floor import early_retreatment
+from planner.services.schedule_settings import clinic_settings
 from planner.validation import blank_as_none
 from planner.validation import parse_input
 

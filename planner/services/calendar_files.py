@@ -33,8 +33,8 @@ from planner.models import User
 from planner.scheduling import review_name
 from planner.services.audit import Actor
 from planner.services.diary_tokens import token_digest
-from planner.services.followup import review_day as clinic_review_day
 from planner.services.lookup import get_or_raise
+from planner.services.schedule_settings import review_day as clinic_review_day
 from planner.services.users import save_user_change
 
 FEED_PAST_DAYS = 30

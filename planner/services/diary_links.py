@@ -42,12 +42,12 @@ from planner.services.audit import record_event
 from planner.services.audit import write_event
 from planner.services.diary_tokens import fresh_token
 from planner.services.diary_tokens import token_digest
-from planner.services.followup import clinic_settings
 from planner.services.login_throttle import RESET_AFTER
 from planner.services.login_throttle import count_failure
 from planner.services.login_throttle import delay_after
 from planner.services.login_throttle import digest
 from planner.services.lookup import get_patients_row
+from planner.services.schedule_settings import clinic_settings
 
 # token_urlsafe(32) is 43 characters; anything not shaped like one is refused
 # before the database is asked.

@@ -28,8 +28,8 @@ from planner.services.audit import Actor
 from planner.services.diary_links import is_open
 from planner.services.diary_links import record_link_update
 from planner.services.diary_tokens import token_of
-from planner.services.followup import clinic_settings
 from planner.services.mail_server import SEND_ERRORS
+from planner.services.schedule_settings import clinic_settings
 
 # A labelled clinic setting (catalogue), UNSOURCED; 0 (the default) sends none.
 INVITE_SETTING = ("diary_weekly_invite_days", 0)

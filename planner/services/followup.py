@@ -10,7 +10,6 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
-from planner import comparison
 from planner import scheduling
 from planner.clinic_time import open_through
 from planner.errors import Conflict
@@ -32,83 +31,9 @@ from planner.services.audit import record_event
 from planner.services.audit import snapshot
 from planner.services.drafts import live
 from planner.services.product_rules import checked_product
-from planner.services.settings_history import scalar_settings_as_of as at
+from planner.services.schedule_settings import scheduling_rules
 
 OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.BOOKED)
-
-
-def clinic_settings(session: Session) -> dict[str, Any]:
-    """Return the clinic's scalar settings by key (doses excluded)."""
-    rows = session.exec(
-        select(ClinicSetting.key, ClinicSetting.value).where(
-            col(ClinicSetting.key).not_like("dose.%")
-        )
-    ).all()
-    return dict(rows)
-
-
-def scheduling_rules(
-    session: Session, *, as_of: datetime | None = None
-) -> scheduling.Rules:
-    """Return the clinic's follow-up schedule from its settings (as they stood at
-    ``as_of``, if given: an amendment's, at its record's signing).
-
-    The settings page refuses pairs that do not fit together, but a value stored
-    some other way (an older version, a hand-edited database) must not turn every
-    chart into a server error: it is reported, naming the settings to correct.
-
-    :raises Conflict: the stored follow-up settings do not fit together.
-    """
-    settings = clinic_settings(session) if as_of is None else at(session, as_of)
-    try:
-        return scheduling.Rules.from_settings(settings)
-    except ValueError as exc:
-        stored = {
-            key: settings[key]
-            for key in scheduling.SETTING_KEYS.values()
-            if key in settings
-        }
-        raise Conflict(
-            "The clinic's follow-up settings do not fit together, so no follow-up "
-            f"can be worked out: {exc}. An administrator can correct them on the "
-            "Settings page.",
-            fields={key: f"stored as {value!r}" for key, value in stored.items()},
-        ) from None
-
-
-def review_day(session: Session) -> int:
-    """Return the clinic's review day, for naming the review in words.
-
-    Read on its own, not through ``scheduling_rules``: a reminder or a calendar
-    entry can name the day even while other follow-up settings need correcting.
-    """
-    value = clinic_settings(session).get("review_day")
-    default = scheduling.DEFAULT_RULES.review_day
-    return int(value) if isinstance(value, int | float) else default
-
-
-def follow_up_days(
-    session: Session, full_product: Product | None
-) -> comparison.FollowUpDays:
-    """Return a cycle's review window and the day its next cycle is due, in days.
-
-    The next cycle is due where the re-treatment window of the cycle's full
-    treatment, given in ``full_product``, opens (``retreatment_window``); with
-    no full treatment yet (None), on the clinic's opening day.
-    """
-    rules = scheduling_rules(session)
-    interval = (
-        0
-        if full_product is None
-        else checked_product(session, full_product).min_interval_days
-    )
-    return comparison.FollowUpDays(
-        review_first=rules.review_day - rules.review_tolerance_days,
-        review_last=rules.review_day + rules.review_tolerance_days,
-        retreat_first=scheduling.retreatment_opens_day(
-            rules, min_interval_days=interval
-        ),
-    )
 
 
 def wear_off_history(session: Session, patient_id: int, product_id: int) -> list[float]:

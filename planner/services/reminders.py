@@ -30,11 +30,11 @@ from planner.scheduling import review_name
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.audit import record_event
-from planner.services.followup import clinic_settings
-from planner.services.followup import review_day
 from planner.services.lookup import get_or_raise
 from planner.services.mail_server import SEND_ERRORS
 from planner.services.mail_server import SmtpMailer
+from planner.services.schedule_settings import clinic_settings
+from planner.services.schedule_settings import review_day
 
 UNSENT = (ReminderStatus.PENDING, ReminderStatus.FAILED)
 KIND_WORDS = {

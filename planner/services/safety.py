@@ -21,7 +21,6 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
-from planner import scheduling
 from planner.clinic_time import clinic_now
 from planner.clinic_time import local_day
 from planner.dosing.treated_muscles import check_treated_muscles
@@ -37,7 +36,8 @@ from planner.services import limit_settings
 from planner.services import settings
 from planner.services.charted_products import require_chartable_code
 from planner.services.clinical_flags import contraindications_as_of
-from planner.services.followup import scheduling_rules
+from planner.services.cycle_rules import cycle_product
+from planner.services.cycle_rules import cycle_times
 from planner.services.lookup import get_or_raise
 from planner.services.lots import first_used_at
 from planner.services.map_zones import zone_warnings
@@ -95,32 +95,6 @@ def _number(session: Session, key: str, default: float) -> float:
     return float(settings.get_setting_value(session, key, default))
 
 
-def cycle_times(
-    session: Session, full_product: Product, *, as_of: datetime | None = None
-) -> dosing.CycleTimes:
-    """Return the review day, the review window's last day, and the day the
-    re-treatment window opens, for a cycle whose full treatment was ``full_product``.
-
-    Read as the follow-up schedule reads them (``followup.scheduling_rules``). The
-    window opens where the signed treatment's proposal opens it
-    (``scheduling.retreatment_opens_day``): on the clinic's opening day, or at the
-    full treatment's product's minimum interval as ``interval_short`` reads it
-    (``checked_product``), if later; a top-up in another product joins that cycle
-    all the same. The review's tolerance is for booking the visit; it does not
-    bring a top-up forward. ``as_of``: the settings as they stood then.
-    """
-    rules = scheduling_rules(session, as_of=as_of)
-    checked = checked_product(session, full_product, as_of=as_of)
-    return dosing.CycleTimes(
-        review_day=rules.review_day,
-        review_until_day=rules.review_day + rules.review_tolerance_days,
-        window_opens_day=scheduling.retreatment_opens_day(
-            rules, min_interval_days=checked.min_interval_days
-        ),
-        full_product=checked,
-    )
-
-
 def clinic_rules(
     session: Session,
     product_code: str,
@@ -135,22 +109,6 @@ def clinic_rules(
         cycle_times=cycle_times(session, full_product, as_of=as_of),
         dose_change_share=_number(session, "dose_change_reason_share", 0.5),
     )
-
-
-def cycle_product(
-    session: Session, product: Product, history: list[dosing.PastSession], day: date
-) -> Product:
-    """Return the product of the full treatment whose cycle a chart on ``day`` is in.
-
-    It is the full treatment the top-up checks count the cycle from
-    (``dosing.last_full_session``), whatever the chart's own product; a chart with
-    none before it opens its own cycle, in its own product.
-    """
-    last = dosing.last_full_session(history, day)
-    if last is None or last.product_code == product.code:
-        return product
-    found = session.exec(select(Product).where(Product.code == last.product_code))
-    return found.one()
 
 
 def past_sessions(

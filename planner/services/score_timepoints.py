@@ -24,8 +24,8 @@ from planner.models import SessionKind
 from planner.models import Timepoint
 from planner.models import TreatmentSession
 from planner.services.drafts import live
-from planner.services.followup import follow_up_days
 from planner.services.product_rules import checked_product
+from planner.services.schedule_settings import follow_up_days
 
 
 def full_treatments(
@@ -54,7 +54,7 @@ def cycle_follow_up(
     """Return the follow-up days of the cycle the full treatment opened.
 
     Its next cycle is due where that treatment's product's re-treatment window
-    opens (``followup.follow_up_days``): Dysport's at the clinic's interval for
+    opens (``schedule_settings.follow_up_days``): Dysport's at the clinic's interval for
     it, not at the clinic's 12 weeks alone. None: no full treatment yet.
     """
     return follow_up_days(session, _cycle_product(session, full_session_id))
@@ -76,7 +76,7 @@ def due_from(
     """Say from which day the next cycle is due, and whose figure that day is.
 
     It is the later of the clinic's opening day and the full treatment's
-    product's minimum interval (``followup.follow_up_days``). Where the day is
+    product's minimum interval (``schedule_settings.follow_up_days``). Where the day is
     the product's sourced interval (Botox's 84 days, its label's), the source
     is named, even when the clinic's opening falls on the same day; it is "a
     clinic setting" only where it is one: an interval no source gives (Dysport,

@@ -40,6 +40,7 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.audited_rows import add_audited
 from planner.services.consent_status import treatment_consent_errors
+from planner.services.cycle_rules import cycle_times
 from planner.services.diary_links import issue_diary_link
 from planner.services.drafts import get_session_record as get_session_record
 from planner.services.drafts import live
@@ -118,7 +119,7 @@ def _cycle_for(
     full_product = get_or_raise(
         session, Product, latest_full.product_id, "No such product."
     )
-    times = safety.cycle_times(session, full_product)
+    times = cycle_times(session, full_product)
     problem = dosing.top_up_problem(
         local_day(latest_full.performed_at, zone), local_day(now, zone), times
     )

@@ -64,7 +64,7 @@ def settings_as_of(session: Session, moment: datetime | None) -> dict[str, Setti
 
 def scalar_settings_as_of(session: Session, moment: datetime) -> dict[str, Any]:
     """Return the scalar settings' values at ``moment`` (doses excluded), by key,
-    as ``followup.clinic_settings`` returns today's."""
+    as ``schedule_settings.clinic_settings`` returns today's."""
     return {
         key: setting.value
         for key, setting in settings_as_of(session, moment).items()

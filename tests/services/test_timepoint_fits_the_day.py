@@ -20,7 +20,7 @@ from planner.errors import InvalidInput
 from planner.models import Assessment
 from planner.models import Role
 from planner.services import outcomes
-from planner.services.followup import follow_up_days
+from planner.services.schedule_settings import follow_up_days
 from tests.factories import ZONE
 from tests.services.test_other_product_top_up import treat
 

@@ -22,7 +22,7 @@ from planner.models import Product
 from planner.models import Role
 from planner.services import outcomes
 from planner.services.audit import Actor
-from planner.services.followup import follow_up_days
+from planner.services.schedule_settings import follow_up_days
 from planner.services.settings import get_setting
 from planner.services.settings import update_setting
 from tests.factories import ZONE
