@@ -51,6 +51,10 @@ class Appointment(SQLModel, table=True):
     # floor (services.appointments); never the generic override above.
     clinical_reason: str | None = Field(default=None, max_length=500)
     notes: str | None = Field(default=None, max_length=1000)
+    # Staff's reason a cancelled appointment needs no rebooking (the patient
+    # stopped treatment, moved clinic, was reviewed by phone): it then leaves
+    # the worklist's "to rebook" list (services.no_rebooking).
+    no_rebooking_reason: str | None = Field(default=None, max_length=200)
     version: int = 1
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

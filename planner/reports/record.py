@@ -54,6 +54,9 @@ PDF_VARIANT: PdfVariant = "pdf/a-2u"
 # text); templates/reports/record.html lays the map row out around this width.
 MAP_WIDTH_MM = 84.0
 NUMBER_PT = 7.0
+# The injection sites' heading: the record is laid out so that it, and the map
+# or the sites table under it, starts on page 1 (render_pdf_first_fitting).
+FIRST_PAGE_ANCHOR = "sites-title"
 
 
 @dataclass(frozen=True)

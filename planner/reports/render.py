@@ -4,6 +4,7 @@ WeasyPrint is pinned exactly (STYLE.md B.8): each release may change rendering.
 """
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from typing import Literal
@@ -67,6 +68,37 @@ def render_pdf(html: str, *, base_url: str, variant: PdfVariant | None = None) -
         pdf_variant=variant,
         pdf_tags=variant is not None,
     )
+    return pdf
+
+
+def render_pdf_first_fitting(
+    htmls: Iterable[str],
+    *,
+    anchor: str,
+    base_url: str,
+    variant: PdfVariant | None = None,
+) -> bytes:
+    """Render the first of ``htmls`` whose element ``id=anchor`` starts on page 1.
+
+    Each HTML is a layout of the same report in order of preference; the next
+    one is laid out only when the one before leaves ``anchor`` off page 1, and
+    the last is printed whatever it does. The chosen layout is the one written,
+    so a report that fits costs no more than ``render_pdf``.
+    """
+    root = Path(base_url).resolve()
+    options: dict[str, Any] = {"pdf_variant": variant, "pdf_tags": variant is not None}
+    document: Any = None
+    for html in htmls:
+        document = weasyprint.HTML(
+            string=html,
+            base_url=str(root) + "/",
+            url_fetcher=_fetcher_within(root),
+        ).render(font_config=_font_config(), **options)
+        if anchor in document.pages[0].anchors:
+            break
+    if document is None:
+        raise ValueError("no HTML to render")
+    pdf: bytes = document.write_pdf(**options)
     return pdf
 
 

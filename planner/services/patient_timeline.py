@@ -97,7 +97,7 @@ def patient_timeline(
                 when=_appointment_day(appointment, zone),
                 kind="appointment",
                 title=f"{label('appointment_kind', appointment.kind)} appointment",
-                detail=_window_text(appointment),
+                detail=_appointment_detail(appointment),
                 status=appointment.status.value,
                 link_id=appointment.id,
             )
@@ -196,6 +196,15 @@ def _overdue(appointment: Appointment, today: date, zone: tzinfo) -> bool:
     if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.PROPOSED):
         return False
     return not _still_ahead(appointment, today, zone)
+
+
+def _appointment_detail(appointment: Appointment) -> str:
+    """The window, and why a cancelled one needs no rebooking when staff said."""
+    window = _window_text(appointment)
+    if appointment.no_rebooking_reason is None:
+        return window
+    note = f"No rebooking needed: {appointment.no_rebooking_reason}"
+    return f"{window}. {note}" if window else note
 
 
 def _window_text(appointment: Appointment) -> str:

@@ -3,9 +3,10 @@
 A patient whose review or re-treatment was missed or cancelled stays on the
 worklist, and on their own page, until something takes its place: a newer
 open appointment of the same kind, or a newer signed full treatment (which
-proposes its own follow-up). The worklist and the patient page read the same
-rule from here, so they agree; booking refuses an appointment a newer
-treatment has replaced.
+proposes its own follow-up); a cancellation also leaves once staff say why it
+needs no rebooking. The worklist and the patient page read the same rule from
+here, so they agree; booking refuses an appointment a newer treatment has
+replaced.
 """
 
 from sqlalchemy import ColumnElement
@@ -59,8 +60,14 @@ def rebooked() -> ColumnElement[bool]:
 
 
 def waiting(status: AppointmentStatus) -> ColumnElement[bool]:
-    """Appointments of ``status`` (missed or cancelled) nothing has replaced yet."""
-    return and_(col(Appointment.status) == status, ~rebooked(), ~superseded())
+    """Appointments of ``status`` (missed or cancelled) nothing has replaced yet,
+    and not marked as needing no rebooking (services.no_rebooking)."""
+    return and_(
+        col(Appointment.status) == status,
+        col(Appointment.no_rebooking_reason).is_(None),
+        ~rebooked(),
+        ~superseded(),
+    )
 
 
 def replaced_by(session: Session, appointment: Appointment) -> TreatmentSession | None:

@@ -31,6 +31,7 @@ from planner.reports.handout import patient_handout
 from planner.reports.record import treatment_record
 from planner.reports.render import PdfVariant
 from planner.reports.render import render_pdf
+from planner.reports.render import render_pdf_first_fitting
 from planner.services.audit import record_print
 from planner.services.diary_reprint import printable_link
 from planner.views.api import ERRORS
@@ -89,10 +90,14 @@ def _pdf(
 ) -> Response:
     """Render a report template to a PDF download."""
     html = report_html(template, printed_by=current_user.name, **context)
-    response = Response(
-        render_pdf(html, base_url=static_folder(), variant=variant),
-        mimetype="application/pdf",
+    return _download(
+        render_pdf(html, base_url=static_folder(), variant=variant), filename
     )
+
+
+def _download(pdf: bytes, filename: str) -> Response:
+    """Answer a PDF as a download named ``filename``."""
+    response = Response(pdf, mimetype="application/pdf")
     # A download, not inline: Chrome's PDF viewer is blocked by the app's CSP
     # (object-src 'none'), and the file name is what the clinic files it under.
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -106,13 +111,27 @@ def record_pdf(session_id: int) -> Response:
     record = treatment_record(
         get_session(), session_id, face_map=face_map(), zone=clinic_zone(), now=now
     )
-    response = _pdf(
-        "reports/record.html",
+    # The map, its caption and totals print whole, so when they do not fit
+    # under the panels the sites table comes first and fills page 1 instead.
+    htmls = (
+        report_html(
+            "reports/record.html",
+            printed_by=current_user.name,
+            record=record,
+            sites_first=sites_first,
+        )
+        for sites_first in (False, True)
+    )
+    response = _download(
+        render_pdf_first_fitting(
+            htmls,
+            anchor=record_report.FIRST_PAGE_ANCHOR,
+            base_url=static_folder(),
+            variant=record_report.PDF_VARIANT,
+        ),
         _filename(
             "record", record.patient.mrn, local_day(record.performed_at, clinic_zone())
         ),
-        variant=record_report.PDF_VARIANT,
-        record=record,
     )
     record_print(
         get_session(),

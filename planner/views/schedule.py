@@ -27,6 +27,8 @@ from planner.models import Role
 from planner.services import appointments as service
 from planner.services import calendar_files
 from planner.services import reminders
+from planner.services.no_rebooking import REASON_MAX
+from planner.services.no_rebooking import mark_no_rebooking
 from planner.services.patients import get_patient
 from planner.services.retreatment_floor import EARLY_BOOKERS
 from planner.services.retreatment_floor import treatment_floor
@@ -69,6 +71,7 @@ def worklist() -> str:
         clinicians=service.list_clinicians(db),
         clinician_id=clinician_id,
         now=utc_now(),
+        no_rebooking_max=REASON_MAX,
     )
 
 
@@ -178,6 +181,24 @@ def set_status(appointment_id: int) -> WerkzeugResponse:
             get_session(), current_actor(), appointment_id, data
         )
         flash(f"Marked {appointment.status.value}.", "success")
+    except (InvalidInput, Conflict, StaleWrite) as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        flash(f"{exc.message} {details}".strip(), "error")
+    return redirect(back)
+
+
+@bp.post("/appointments/<int:appointment_id>/no-rebooking")
+def no_rebooking(appointment_id: int) -> WerkzeugResponse:
+    """Take a cancelled appointment off the worklist, saying why it needs no rebooking.
+
+    Open to whoever may cancel (``set_status`` above names no role).
+    """
+    back = _back(url_for("schedule.worklist"))
+    try:
+        mark_no_rebooking(
+            get_session(), current_actor(), appointment_id, request.form.to_dict()
+        )
+        flash("Marked: no rebooking needed.", "success")
     except (InvalidInput, Conflict, StaleWrite) as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
         flash(f"{exc.message} {details}".strip(), "error")

@@ -82,6 +82,8 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "schedule.book_form": EVERYONE,
     "schedule.book": EVERYONE,
     "schedule.set_status": EVERYONE,
+    # Whoever may cancel may say a cancellation needs no rebooking.
+    "schedule.no_rebooking": EVERYONE,
     "schedule.appointment_ics": EVERYONE,
     "schedule.reminder_outbox": EVERYONE,
     "schedule.reminder_sent": EVERYONE,
