@@ -21,7 +21,7 @@ ASKS: dict[str, dict[str, str]] = {
         "day": "choose the day it started",
     },
     "weekly": {"face": "choose how your face is this week"},
-    "questionnaire": {"when": "say when you are filling this in"},
+    "questionnaire": {"when": "choose when you are filling this in"},
     "wear-off": {"day": "choose the day it wore off"},
 }
 # The day each page asks for, as a sentence's subject for a day out of the cycle.

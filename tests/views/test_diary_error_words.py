@@ -101,14 +101,15 @@ def test_a_day_outside_the_cycle_says_which_day_and_why(client, treat):  # noqa:
 
 def test_the_questionnaire_names_each_question_left_out(client, treat):  # noqa: F811
     _, _, token = treat(days=100)
-    response = post(client, token, "questionnaire", {"when": "wear_off", "q1": "2"})
+    response = post(client, token, "questionnaire", {"q1": "2"})
     assert response.status_code == 400
     page = unescape(response.get_data(as_text=True))
     box = BOX.search(page)
     assert box is not None
     assert not TECHNICAL.search(box.group(0))
     links = dict(re.findall(r'href="#field-([^"]+)">([^<]*)</a>', box.group(0)))
-    assert sorted(links) == [f"q{n}" for n in range(2, 10)]
+    assert sorted(links) == [f"q{n}" for n in range(2, 10)] + ["when"]
+    assert links["when"] == "Please choose when you are filling this in."
     assert links["q2"].startswith("Please answer question 2: ")
 
 
