@@ -17,6 +17,7 @@ from planner.dosing import format_volume_ml
 from planner.dosing import units_per_tenth_ml
 from planner.services.lot_brands import product_brands
 from planner.services.lot_brands import vial_sizes_text
+from planner.unit_words import in_units
 from planner.vocabulary import LABELS
 from planner.vocabulary import label
 
@@ -47,6 +48,9 @@ def register_template_helpers(app: Flask) -> None:
         """Show a vial's strength, units per 0.1 mL, to 0.01 U as the record and
         the dilution check do: ``{{ vial_units|per_tenth_ml(diluent_ml) }}``."""
         return format_units(units_per_tenth_ml(vial_units, diluent_ml))
+
+    # A unit name beside a label, never in brackets: ``{{ "Dose"|in_units(unit) }}``.
+    app.add_template_filter(in_units)
 
     @app.template_filter("marks")
     def marks_filter(value: float | None) -> str:

@@ -139,8 +139,8 @@ def check_cumulative_cap(
     unit = product.unit_name
     summary = (
         f"{product.brand}: {format_units(total)} {unit} from {format_day(start)} to "
-        f"{format_day(today)} (today {format_units(planned_units)} {unit}, earlier "
-        f"sessions including top-ups {format_units(earlier)} {unit})"
+        f"{format_day(today)}: today {format_units(planned_units)} {unit}, earlier "
+        f"sessions including top-ups {format_units(earlier)} {unit}"
     )
     cap_source = product.cap_source or CLINIC_SETTING
     if total > cap + TOLERANCE_UNITS:

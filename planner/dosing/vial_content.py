@@ -73,8 +73,8 @@ def check_vial_content(
             code="vial_overdrawn",
             severity="warning",
             message=(
-                f"Vial of lot {lot.lot_number} ({format_units(lot.vial_units)} "
-                f"{unit}, {made}) has {has}: {' and '.join(what)}. This chart "
+                f"Vial of lot {lot.lot_number}, {format_units(lot.vial_units)} "
+                f"{unit}, {made}, has {has}: {' and '.join(what)}. This chart "
                 f"takes {format_dose(total_units, unit)} from it, "
                 f"{format_dose(over, unit)} more than is left. Check the vial "
                 "chosen; if another vial was opened for the rest, switch the "
@@ -98,7 +98,7 @@ def _warning(
         code=CODE,
         severity="warning",
         message=(
-            f"Vial of lot {lot_number} ({format_units(vial_units)} {unit}, {made}) "
+            f"Vial of lot {lot_number}, {format_units(vial_units)} {unit}, {made}, "
             f"holds {format_dose(vial_units, unit)}. This chart takes "
             f"{format_dose(total_units, unit)} from it, {format_dose(over, unit)} "
             "more than it holds. Check the doses and the vial chosen; if another "

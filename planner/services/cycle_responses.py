@@ -197,7 +197,7 @@ def _dose_change(
     if change.before == 0:
         return f"{where}: new, {units_text(change.after, unit)}"
     if change.after == 0:
-        return f"{where}: stopped (was {units_text(change.before, unit)})"
+        return f"{where}: stopped, was {units_text(change.before, unit)}"
     delta = change.after - change.before
     sign = "+" if delta > 0 else MINUS
     return (

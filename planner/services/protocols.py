@@ -32,6 +32,7 @@ from planner.services.audit import Actor
 from planner.services.audit import changed_fields
 from planner.services.audit import record_event
 from planner.services.audit import snapshot
+from planner.services.charted_products import chartable
 from planner.services.lookup import get_or_raise
 from planner.services.template_sites import TemplateIn
 from planner.services.template_sites import invalid
@@ -331,7 +332,12 @@ def save_session_as_template(
     name: str,
     description: str | None = None,
 ) -> ProtocolTemplate:
-    """Save a charted session's sites as a new template, relative to the palsy."""
+    """Save a charted session's sites as a new template, relative to the palsy.
+
+    A record in a product with no dose reference (signed before it left the
+    reference, or clinic-added) is refused: a template of it could only chart a
+    product planner cannot chart.
+    """
     treatment = get_or_raise(
         session,
         TreatmentSession,
@@ -344,6 +350,14 @@ def save_session_as_template(
         treatment.patient_id,
         f"There is no patient {treatment.patient_id}.",
     )
+    product = get_or_raise(
+        session, Product, treatment.product_id, "The session's product is missing."
+    )
+    if not chartable(product):
+        raise InvalidInput(
+            "This record cannot be saved as a template: no dose reference is held "
+            f"for {product.brand}, so planner cannot chart it from a template."
+        )
     sites = session.exec(
         select(InjectionSite)
         .where(InjectionSite.session_id == treatment_session_id)
@@ -360,9 +374,6 @@ def save_session_as_template(
         for s in sites
         if s.units is not None
     ]
-    product = get_or_raise(
-        session, Product, treatment.product_id, "The session's product is missing."
-    )
     return create_template(
         session,
         actor,

@@ -28,6 +28,7 @@ from planner.models import Role
 from planner.services import diary_entries as entries
 from planner.services.diary_clinic import describe
 from planner.services.diary_clinic import handle_entry
+from planner.services.diary_errors import in_patient_words
 from planner.services.diary_forms import CALL_SOURCE
 from planner.services.diary_forms import EMERGENCY_SOURCE
 from planner.services.diary_forms import SAQ_WHEN_WORDS
@@ -162,9 +163,8 @@ def step(token: str, step: str) -> Page:
         )
     except InvalidInput as exc:
         get_session().rollback()
-        return _render(
-            template, diary, token, 400, data=data, errors=exc.fields, **page
-        )
+        errors = in_patient_words(step, exc.fields)
+        return _render(template, diary, token, 400, data=data, errors=errors, **page)
     return redirect(url_for("diary.home", token=token, saved=entry.id))
 
 

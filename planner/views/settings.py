@@ -26,6 +26,7 @@ from planner.services import settings as service
 from planner.services.appointments import list_clinicians
 from planner.services.audit import Actor
 from planner.services.lots import list_products
+from planner.unit_words import in_units
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
@@ -196,7 +197,7 @@ def _render_template_form(
         muscles={muscle.code: muscle.name for muscle in the_map.muscles},
         roles=ROLE_LABELS,
         products={
-            product.code: f"{product.brand} ({product.unit_name})"
+            product.code: in_units(product.brand, product.unit_name)
             for product in list_products(get_session())
         },
     ), status

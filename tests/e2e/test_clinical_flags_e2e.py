@@ -63,7 +63,7 @@ def test_toxin_given_elsewhere_and_read_only_flags_for_staff(
 
     # A unit slip is refused beside its field, and what was typed stays.
     card.get_by_label("Date given").fill("2026-11-03")
-    card.get_by_label("Product").select_option(label="Dysport (U (Speywood))")
+    card.get_by_label("Product").select_option(label="Dysport, U (Speywood)")
     card.get_by_label("Units").fill("0")
     card.get_by_label("Indication").fill("Glabellar lines")
     card.get_by_label("Where").fill("City Skin Clinic")

@@ -168,14 +168,16 @@ def test_a_patient_keeps_the_diary_and_the_clinic_sees_it(
     check_axe(page, "weekly")
     page.get_by_role("button", name="Save").tap()  # no answer: a named error
     errors = page.get_by_role("alert")
-    expect(errors).to_contain_text("Your answer")
+    # It names the question in plain words, never "is required".
+    expect(errors).to_contain_text("Please choose how your face is this week.")
+    expect(errors).not_to_contain_text("required")
     # The heading counts the answers to check, in plain words.
     expect(errors.get_by_role("heading")).to_have_text("1 answer needs checking")
     expect(page).to_have_title(re.compile("^Weekly check"))
     check_axe(page, "weekly with an error")
     shot(page, "diary-phone-weekly-error")
     # Its link still goes to the answer.
-    errors.get_by_role("link", name=re.compile("^Your answer")).tap()
+    errors.get_by_role("link", name="Please choose how your face is this week.").tap()
     expect(page).to_have_url(re.compile("#field-face$"))
     page.goto(f"{e2e_server.url}/diary/{'x' * 43}")
     expect(page.get_by_role("heading", level=1)).to_have_text(

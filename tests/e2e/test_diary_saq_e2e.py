@@ -94,7 +94,9 @@ def test_the_questionnaire_fits_the_clinic_day(
     for number in range(1, 10):
         page.locator(f'input[name="q{number}"][value="3"]').check()
     page.get_by_role("button", name="Save my answers").tap()  # no "when": named
-    expect(page.get_by_role("alert")).to_contain_text("When:")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Please choose when you are filling this in."
+    )
     expect(page.get_by_role("alert").get_by_role("heading")).to_have_text(
         "1 answer needs checking"
     )

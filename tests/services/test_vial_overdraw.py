@@ -88,7 +88,7 @@ def test_a_tap_and_a_dose_change_past_what_the_vial_has_left_warn(
     (warning,) = overdrawn(chair, record)
     assert (warning["severity"], warning["needs_reason"]) == ("warning", True)
     assert warning["message"] == (
-        f"Vial of lot SH1 ({size} {unit}, reconstituted 2 Jun 2026 10:00) has "
+        f"Vial of lot SH1, {size} {unit}, reconstituted 2 Jun 2026 10:00, has "
         f"{left} {unit} left: {first} {unit} is charted on 1 other chart. This "
         f"chart takes {left + 1} {unit} from it, 1 {unit} more than is left. Check "
         "the vial chosen; if another vial was opened for the rest, switch the chart "

@@ -61,7 +61,7 @@ def test_a_tap_and_a_dose_change_past_the_charts_own_vial_warn(
     (warning,) = overdrawn(chair, record)
     assert (warning["severity"], warning["needs_reason"]) == ("warning", True)
     assert warning["message"] == (
-        f"Vial of lot OWN1 ({size} {unit}, reconstituted 2 Jun 2026 11:00) holds "
+        f"Vial of lot OWN1, {size} {unit}, reconstituted 2 Jun 2026 11:00, holds "
         f"{size} {unit}. This chart takes {size + 1} {unit} from it, 1 {unit} more "
         "than it holds. Check the doses and the vial chosen; if another vial was "
         "opened for the rest, switch the chart to the next vial, so that the sites "

@@ -39,7 +39,7 @@ def test_a_shared_vial_taken_past_what_is_left_warns_in_the_products_units(
     (warning,) = check_vial_content(lot(size, share), product(code), 12.5, NOW)
     assert (warning.code, warning.needs_reason) == ("vial_overdrawn", True)
     assert warning.message.startswith(
-        f"Vial of lot A1 ({size} {unit}, reconstituted 2 Jun 2026 09:30) has "
+        f"Vial of lot A1, {size} {unit}, reconstituted 2 Jun 2026 09:30, has "
         f"10 {unit} left: {size - 10} {unit} is charted on 2 other charts. This "
         f"chart takes 12.5 {unit} from it, 2.5 {unit} more than is left."
     )
@@ -68,7 +68,7 @@ def test_an_overdrawn_vial_has_nothing_left_and_everything_taken_is_over():
     share = VialShare(charted=80, charts=1, wasted=30)
     (warning,) = check_vial_content(lot(100, share, None), product("botox"), 4, NOW)
     assert warning.message.startswith(
-        "Vial of lot A1 (100 U, reconstitution time not recorded) has nothing "
+        "Vial of lot A1, 100 U, reconstitution time not recorded, has nothing "
         "left: 80 U is charted on 1 other chart and 30 U is recorded as waste. "
         "This chart takes 4 U from it, 4 U more than is left."
     )

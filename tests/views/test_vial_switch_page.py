@@ -156,8 +156,8 @@ def test_a_signed_chart_lists_its_vials_read_only(
     assert "last vial: lot <strong>SECOND2</strong>" in page
     lots = re.findall(r'data-lot="(\w+)">(.*?)</li>', page)
     assert [lot for lot, _ in lots] == ["FIRST1", "SECOND2"]
-    assert "sites 1, 2 (" in lots[0][1]
-    assert "site 3 (" in lots[1][1]
+    assert "sites 1, 2: " in lots[0][1]
+    assert "site 3: " in lots[1][1]
     assert "(in use)" not in page
     unit = {"botox": "U", "dysport": "U (Speywood)"}[product]
-    assert lots[1][1].endswith(f"site 3 ({DOSE[product]} {unit})</span>")
+    assert lots[1][1].endswith(f"site 3: {DOSE[product]} {unit}</span>")

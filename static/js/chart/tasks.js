@@ -194,7 +194,7 @@ export function createTasks(c) {
         c.optimistic.delete(siteId);
         if (!snapshot) return null;
         if (undo) c.undoHistory.push({ kind: "delete", site: snapshot, label: `delete site ${snapshot.number}` });
-        return `${prefix}Site ${snapshot.number} deleted (${c.describe(snapshot, snapshot.units)}).`;
+        return `${prefix}Site ${snapshot.number} deleted: ${c.describe(snapshot, snapshot.units)}.`;
       },
     };
   }
