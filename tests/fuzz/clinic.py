@@ -34,6 +34,8 @@ from planner.demo import seed_demo
 from planner.facemap import Side
 from planner.facemap import load_face_map
 from planner.facemap import reference_points
+from planner.models import Appointment
+from planner.models import AppointmentStatus
 from planner.models import AuditAction
 from planner.models import DiaryLink
 from planner.models import Patient
@@ -42,6 +44,7 @@ from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.services import amendments as amendment_service
+from planner.services import appointments
 from planner.services import calendar_setup
 from planner.services import chart as chart_service
 from planner.services import photos
@@ -581,7 +584,34 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
             zone=ZONE,
         )
         _diary(session, actors[Role.INJECTOR], now)
+        _cancelled_to_rebook(session, actors[Role.STAFF])
     return actors
+
+
+def _cancelled_to_rebook(session: Session, staff: Actor) -> None:
+    """Cancel the newest open appointment, so the worklist's "Cancelled, to
+    rebook" list offers its "No rebooking needed" form."""
+    newest = session.exec(
+        select(Appointment)
+        .where(
+            col(Appointment.status).in_(
+                [AppointmentStatus.PROPOSED, AppointmentStatus.BOOKED]
+            )
+        )
+        .order_by(col(Appointment.id).desc())
+    ).first()
+    assert newest is not None, "the demo data has no open appointment"
+    assert newest.id is not None
+    appointments.set_status(
+        session,
+        staff,
+        newest.id,
+        {
+            "version": newest.version,
+            "status": "cancelled",
+            "reason": "Fuzz <b>cancelled</b>",
+        },
+    )
 
 
 def _diary(session: Session, actor: Actor, now: datetime) -> None:
