@@ -162,6 +162,13 @@ def get_session_record(session: Session, session_id: int) -> TreatmentSession:
     )
 
 
+def patient_of_session(session: Session, session_id: int) -> int | None:
+    """Return the patient a treatment session belongs to, or None if there is none."""
+    return session.exec(
+        select(TreatmentSession.patient_id).where(TreatmentSession.id == session_id)
+    ).first()
+
+
 def _attached(session: Session, session_id: int) -> list[str]:
     """Name what else is recorded against a session (each would lose its cycle)."""
     found = []

@@ -37,10 +37,12 @@ from planner.services import consent_validity
 from planner.services.audit import record_print
 from planner.services.consent_forms import current_form
 from planner.services.consent_forms import parse_kind
+from planner.services.drafts import patient_of_session
 from planner.services.patients import get_patient
 from planner.views.context import clinic_zone
 from planner.views.context import posted_form
-from planner.views.redirects import local_target
+from planner.views.redirects import LocalPage
+from planner.views.redirects import local_page
 from planner.views.reports import report_html
 from planner.views.reports import static_folder
 
@@ -58,7 +60,8 @@ FIELD_LABELS = {
 
 
 # The pages that link to consent with themselves as ``next``, and what the way back
-# says: the chart's consent banner and the new-session form. No other page is followed.
+# says: the chart's consent banner and the new-session form. No other page is
+# followed, and these only when they are the same patient's (:func:`_came_from`).
 BACK_TO = {
     "sessions.chart": "Back to the chart",
     "sessions.new": "Back to the new session",
@@ -103,22 +106,34 @@ def _render_index(
 @roles_required(*CLINICIANS)
 def index(patient_id: int) -> tuple[str, int]:
     """Show each kind of consent: valid or not and why, the history, withdrawals."""
-    return _render_index(patient_id, back=_came_from(request.args.get("next")))
+    return _render_index(
+        patient_id, back=_came_from(request.args.get("next"), patient_id)
+    )
 
 
-def _came_from(target: str | None) -> Back | None:
+def _came_from(target: str | None, patient_id: int) -> Back | None:
     """Return the page (a chart, the new-session form) consent was opened from.
 
     Those pages pass themselves as ``next`` so that recording consent (or
-    leaving) goes back there. Anything but one of :data:`BACK_TO`'s pages of this
-    app is dropped, never followed (:func:`local_target`); control characters
-    are a 400.
+    leaving) goes back there. Only one of :data:`BACK_TO`'s pages of this app
+    is followed (:func:`local_page`), and only when it is this patient's: consent
+    recorded for one patient must never hand the clinician on to another
+    patient's chart. Anything else is dropped; control characters are a 400.
     """
-    for endpoint, label in BACK_TO.items():
-        url = local_target(target, "", endpoints={endpoint})
-        if url:
-            return Back(url, label)
-    return None
+    page = local_page(target)
+    if page is None or page.endpoint not in BACK_TO:
+        return None
+    if not _of_patient(page, patient_id):
+        return None
+    return Back(page.url, BACK_TO[page.endpoint])
+
+
+def _of_patient(page: LocalPage, patient_id: int) -> bool:
+    """Say whether a chart or new-session page is this patient's."""
+    if page.endpoint == "sessions.new":
+        return bool(page.args["patient_id"] == patient_id)
+    owner = patient_of_session(get_session(), page.args["session_id"])
+    return owner == patient_id
 
 
 def _render_sign(
@@ -154,7 +169,9 @@ def _render_sign(
 @roles_required(*CLINICIANS)
 def sign_form(patient_id: int, kind: str) -> tuple[str, int]:
     """Show the form in large type, with the signature box, for the patient."""
-    return _render_sign(patient_id, kind, back=_came_from(request.args.get("next")))
+    return _render_sign(
+        patient_id, kind, back=_came_from(request.args.get("next"), patient_id)
+    )
 
 
 @bp.post("/patients/<int:patient_id>/consent/<kind>")
@@ -162,7 +179,7 @@ def sign_form(patient_id: int, kind: str) -> tuple[str, int]:
 def sign(patient_id: int, kind: str) -> Response | tuple[str, int]:
     """Record the patient's signature, witnessed by the logged-in clinician."""
     data = posted_form()
-    back = _came_from(data.pop("next", None))
+    back = _came_from(data.pop("next", None), patient_id)
     data["typed_confirm"] = "typed_confirm" in data
     try:
         record = service.sign_consent(
@@ -186,7 +203,7 @@ def sign(patient_id: int, kind: str) -> Response | tuple[str, int]:
 def elsewhere(patient_id: int, kind: str) -> Response | tuple[str, int]:
     """Record that consent to the current form is held elsewhere, with the reason."""
     data = posted_form()
-    back = _came_from(data.pop("next", None))
+    back = _came_from(data.pop("next", None), patient_id)
     try:
         service.record_elsewhere(
             get_session(),
@@ -226,7 +243,7 @@ def withdraw(record_id: int) -> Response | tuple[str, int]:
     record = service.get_consent(session, record_id)
     patient_id, kind = record.patient_id, record.kind.value
     data = posted_form()
-    back = _came_from(data.pop("next", None))
+    back = _came_from(data.pop("next", None), patient_id)
     try:
         service.withdraw_consent(
             session, current_actor(), record_id, data, now=utc_now()

@@ -49,6 +49,7 @@ UNIT_TESTS = [
     'review: each check needing nothing is its own item, whatever "; " it holds',
     "rows: a site's flag names its caution zone, or counts and names its zones",
     "keypad: names the dose it replaces; chips are a labelled group above the display",
+    "tasks: a deletion is worded 'Site N deleted: …', never in brackets",
 ]
 # Run by the tests below, around a reload or with the real keyboard.
 DRIVEN = [

@@ -12,6 +12,8 @@ import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
 import { checkNamed, checksCount, missingDoses, notReady, showOthersNamed } from "/static/js/chart/review.js";
 import { zoneFlag } from "/static/js/chart/rows.js";
+import { describeSite } from "/static/js/chart/state.js";
+import { createTasks } from "/static/js/chart/tasks.js";
 
 const tests = {};
 
@@ -483,6 +485,39 @@ tests["review: sites without a dose come first and signing is not ready"] = asyn
   equal(checksCount(1, 0, 1), "1 safety check on this chart so far; none of them needs a reason or an override yet (the site without a dose is checked once its dose is entered, so more may appear).", "not called complete");
   equal(checksCount(1, 0, 0), "1 safety check on this chart; none of them needs a reason or an override.", "complete once every dose is in");
   equal(checksCount(0, 0, 2), "No safety check on this chart yet (the 2 sites without a dose are checked once their doses are entered, so more may appear).", "nothing yet");
+};
+
+/** The chart's tasks over a fake chart holding ``sites`` in units of ``unitName``. */
+function fakeTasks(sites, unitName) {
+  const pushed = [];
+  const c = {
+    state: { sites },
+    unitsOf: (site) => site.units,
+    resolveId: (id) => id,
+    optimistic: new Map(),
+    undoHistory: { push: (entry) => pushed.push(entry) },
+    describe: (site, units) => describeSite(site, units, { unitName, sideNames: { left: "Left", right: "Right", midline: "Midline" } }),
+  };
+  return { tasks: createTasks(c), pushed };
+}
+
+// Task hE: the status after a deletion reads "Site N deleted: …", as the vial list and
+// the record word a dose; brackets around Dysport's "U (Speywood)" read doubled.
+tests["tasks: a deletion is worded 'Site N deleted: …', never in brackets"] = async () => {
+  const cases = [
+    ["U", { id: 4, number: 2, muscle_name: "Procerus", side: "midline", units: 4 }, "Site 2 deleted: Procerus, midline, 4 U."],
+    ["U (Speywood)", { id: 5, number: 3, muscle_name: "Corrugator", side: "left", units: 10 }, "Site 3 deleted: Corrugator, left, 10 U (Speywood)."],
+    ["U (Speywood)", { id: 6, number: 1, muscle_name: "Corrugator", side: "right", units: null }, "Site 1 deleted: Corrugator, right, dose not entered."],
+  ];
+  for (const [unitName, site, wanted] of cases) {
+    const { tasks, pushed } = fakeTasks([site], unitName);
+    const said = tasks.deleteTask(site.id).done();
+    equal(said, wanted, `deleting in ${unitName}`);
+    assert(!/\(|\)/.test(said.replace("(Speywood)", "")), `no brackets around the site: ${said}`);
+    equal(pushed.map((e) => e.label), [`delete site ${site.number}`], "undo remembers it");
+    const undone = fakeTasks([site], unitName).tasks.deleteTask(site.id, { undo: false, prefix: "Undone: " }).done();
+    equal(undone, `Undone: ${wanted}`, "an undo's deletion is worded the same");
+  }
 };
 
 window.testNames = Object.keys(tests);

@@ -191,3 +191,73 @@ def test_a_next_with_control_characters_on_the_consent_page_is_a_400(
     )
     assert answer.status_code == 400
     assert "must not contain control characters" in answer.get_data(as_text=True)
+
+
+def _next_path(page, patient_id, draft_id):
+    if page == "chart":
+        return f"/sessions/{draft_id}"
+    return f"/patients/{patient_id}/sessions/new"
+
+
+@pytest.mark.parametrize("page", ["chart", "new"])
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_another_patients_page_as_next_is_never_followed(
+    login_as, session, injector, make_patient, product, page
+):
+    """Consent for patient A never hands the clinician on to patient B (task hE)."""
+    patient, _ = _expired_chart(session, injector, make_patient, product)
+    other, other_draft = _expired_chart(session, injector, make_patient, product)
+    target = _next_path(page, other.id, other_draft.id)
+    browser = login_as(Role.INJECTOR)
+
+    index = browser.get(
+        f"/patients/{patient.id}/consent", query_string={"next": target}
+    )
+    assert index.status_code == 200
+    html = index.get_data(as_text=True)
+    assert 'name="next"' not in html
+    assert target not in html
+    assert "Back to the chart" not in html
+    assert "Back to the new session" not in html
+
+    link = f"/patients/{patient.id}/consent/treatment"
+    assert _link(html, "Hand the tablet to the patient to sign") == link
+    form = browser.get(link, query_string={"next": target}).get_data(as_text=True)
+    assert target not in form
+    signed = _sign(browser, link, form, next=target)
+    assert signed.status_code == 302
+    assert re.fullmatch(r"/consent/\d+", signed.headers["Location"])
+
+    recorded = _elsewhere(browser, patient.id, html, next=target)
+    assert recorded.status_code == 302
+    assert recorded.headers["Location"] == f"/patients/{patient.id}/consent"
+
+    record_id = re.search(r'action="/consent/(\d+)/withdraw"', html)[1]
+    withdrawn = browser.post_form(
+        f"/consent/{record_id}/withdraw", {"reason": "not given", "next": target}
+    )
+    assert withdrawn.status_code == 302
+    assert withdrawn.headers["Location"] == f"/patients/{patient.id}/consent"
+
+
+@pytest.mark.parametrize("page", ["chart", "new"])
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_the_same_patients_page_as_next_is_followed(
+    login_as, session, injector, make_patient, product, page
+):
+    patient, draft = _expired_chart(session, injector, make_patient, product)
+    _expired_chart(session, injector, make_patient, product)  # someone else's
+    target = _next_path(page, patient.id, draft.id)
+    label = "Back to the chart" if page == "chart" else "Back to the new session"
+    browser = login_as(Role.INJECTOR)
+
+    html = browser.get(
+        f"/patients/{patient.id}/consent", query_string={"next": target}
+    ).get_data(as_text=True)
+    assert _link(html, label) == target
+    link = f"/patients/{patient.id}/consent/treatment"
+    form = browser.get(link, query_string={"next": target}).get_data(as_text=True)
+    assert _link(form, label) == target
+    signed = _sign(browser, link, form, next=target)
+    assert signed.status_code == 302
+    assert signed.headers["Location"] == target

@@ -3,7 +3,8 @@
 The map prints whole with its caption and totals beside it. Under a tall
 Treatment panel (two vials, each with its lot, expiry and strength) it did not
 fit on page 1 and moved to page 2 with its heading, leaving page 1 half empty;
-now the sites table comes first there. Over HTTP as the clinic prints it, read
+now the sites table comes first there, and the map follows under its own
+"Injection map" heading. Over HTTP as the clinic prints it, read
 back with pdftotext page by page; Botox and Dysport, each in its own units.
 """
 
@@ -153,6 +154,12 @@ def test_a_two_vial_record_starts_its_sites_on_page_one_whole(
         if "Facing the patient" in page and "Totals by muscle and side" in page
     ]
     assert len(map_pages) == 1
+    # The map under the sites table has its own heading (task hE), on the map's
+    # page above the map, not left at the foot of the page before.
+    headed = [n for n, page in enumerate(pages) if "Injection map" in page]
+    assert headed == map_pages
+    map_page = pages[map_pages[0]]
+    assert map_page.index("Injection map") < map_page.index("Facing the patient")
     last = pages[-1]
     assert "Signed electronically by" in last
     assert "Next treatment" in last
