@@ -14,8 +14,6 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import scheduling
-from planner.clinic_time import day_start
-from planner.clinic_time import open_through
 from planner.clinic_time import wall_clock_gap
 from planner.db_types import utc_now
 from planner.errors import Conflict
@@ -358,10 +356,10 @@ def set_status(
             "Only a past appointment can be missed.",
             fields={"status": "the appointment has not happened yet"},
         )
-    update_if_version(
+    return update_audited(
         session,
-        Appointment,
-        (col(Appointment.id), appointment_id),
+        actor,
+        appointment,
         request.version,
         {
             "status": request.status,
@@ -369,6 +367,33 @@ def set_status(
             + (f" Cancelled: {request.reason}" if request.reason else ""),
             "updated_at": now,
         },
+        before={"status": appointment.status.value},
+        after={"status": request.status.value, "reason": request.reason},
+    )
+
+
+def update_audited(
+    session: Session,
+    actor: Actor,
+    appointment: Appointment,
+    version: int,
+    values: dict[str, Any],
+    *,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> Appointment:
+    """Write ``values`` if the appointment is still at ``version``, audit the
+    change as ``before`` and ``after``, commit, and return it as stored.
+
+    :raises StaleWrite: someone changed the appointment since ``version``.
+    """
+    assert appointment.id is not None
+    update_if_version(
+        session,
+        Appointment,
+        (col(Appointment.id), appointment.id),
+        version,
+        values,
         stale_message=STALE,
     )
     record_event(
@@ -376,61 +401,10 @@ def set_status(
         actor,
         AuditAction.UPDATE,
         "appointment",
-        appointment_id,
+        appointment.id,
         patient_id=appointment.patient_id,
-        before={"status": appointment.status.value},
-        after={"status": request.status.value, "reason": request.reason},
+        before=before,
+        after=after,
     )
     session.commit()
-    return get_appointment(session, appointment_id)
-
-
-def suggest_slots(
-    session: Session,
-    appointment: Appointment,
-    clinician_id: int,
-    *,
-    zone: ZoneInfo,
-    now: datetime,
-    limit: int = 8,
-) -> list[datetime]:
-    """Offer the clinician's first free local start times inside the window.
-
-    With no working hours recorded for the clinician, nothing is offered and
-    staff type a time instead.
-    """
-    hours, closed = calendar_for(session, clinician_id)
-    if not hours or appointment.window_start is None or appointment.window_end is None:
-        return []
-    window = scheduling.Window(
-        appointment.window_start, appointment.due_date, appointment.window_end
-    )
-    start = scheduling.local_day(now, zone)
-    days = [d for d in scheduling.window_days(window, "nearest_due") if d >= start]
-    if not days:
-        return []
-    lengths = scheduling.slot_lengths_from_settings(clinic_settings(session))
-    minutes = scheduling.slot_length(appointment.kind.value, lengths)
-    first = day_start(min(days), zone)
-    last = open_through(max(days), zone)
-    booked = [
-        scheduling.Interval(a.starts_at, a.ends_at)
-        for a in session.exec(
-            select(Appointment).where(
-                Appointment.clinician_id == clinician_id,
-                Appointment.status == AppointmentStatus.BOOKED,
-                col(Appointment.starts_at) < last,
-                col(Appointment.ends_at) > first,
-            )
-        )
-        if a.starts_at is not None and a.ends_at is not None
-    ]
-    offers: list[datetime] = []
-    for day in days:
-        for slot in scheduling.free_slots(
-            day, hours, booked, closed, minutes, zone, not_before=now
-        ):
-            offers.append(slot.start.astimezone(zone))
-            if len(offers) >= limit:
-                return sorted(offers)
-    return sorted(offers)
+    return get_appointment(session, appointment.id)

@@ -15,19 +15,15 @@ from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
 from sqlmodel import Session
-from sqlmodel import col
 
 from planner.db_types import utc_now
 from planner.errors import Conflict
 from planner.models import Appointment
 from planner.models import AppointmentStatus
-from planner.models import AuditAction
 from planner.services.appointments import MAX_ID
-from planner.services.appointments import STALE
 from planner.services.appointments import get_appointment
+from planner.services.appointments import update_audited
 from planner.services.audit import Actor
-from planner.services.audit import record_event
-from planner.services.locking import update_if_version
 from planner.validation import parse_input
 
 # Short: it is read in a worklist row and a timeline entry, not a letter.
@@ -70,23 +66,12 @@ def mark_no_rebooking(
             "This appointment is already marked as needing no rebooking: "
             f"{appointment.no_rebooking_reason}"
         )
-    update_if_version(
-        session,
-        Appointment,
-        (col(Appointment.id), appointment_id),
-        request.version,
-        {"no_rebooking_reason": request.reason, "updated_at": now or utc_now()},
-        stale_message=STALE,
-    )
-    record_event(
+    return update_audited(
         session,
         actor,
-        AuditAction.UPDATE,
-        "appointment",
-        appointment_id,
-        patient_id=appointment.patient_id,
+        appointment,
+        request.version,
+        {"no_rebooking_reason": request.reason, "updated_at": now or utc_now()},
         before={"no_rebooking_reason": None},
         after={"no_rebooking_reason": request.reason},
     )
-    session.commit()
-    return get_appointment(session, appointment_id)

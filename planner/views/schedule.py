@@ -32,6 +32,7 @@ from planner.services.no_rebooking import mark_no_rebooking
 from planner.services.patients import get_patient
 from planner.services.retreatment_floor import EARLY_BOOKERS
 from planner.services.retreatment_floor import treatment_floor
+from planner.services.slot_offers import suggest_slots
 from planner.services.worklist import build_worklist
 from planner.services.worklist import week_view
 from planner.validation import ascii_number
@@ -117,9 +118,7 @@ def _render_booking(
     chosen = str(data.get("clinician_id") or appointment.clinician_id or "")
     clinician_id = ascii_number(chosen)
     slots = (
-        service.suggest_slots(
-            db, appointment, clinician_id, zone=clinic_zone(), now=utc_now()
-        )
+        suggest_slots(db, appointment, clinician_id, zone=clinic_zone(), now=utc_now())
         if clinician_id is not None
         else []
     )
