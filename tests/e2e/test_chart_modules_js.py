@@ -33,6 +33,7 @@ UNIT_TESTS = [
     "sync: a refusal (400) is reported and not retried",
     "undo: stepper presses close together undo as one, to the first dose",
     "undo: saved history holds ids, points and doses only, never a name",
+    "undo: history kept over a treatment-time change only, never over another change",
     "keypad: doses are checked as the server checks them",
     "keypad: each product's range is the server's, its steps its own",
     "keypad: placed clear of the row it edits, scrolling only as far as the page can",

@@ -190,6 +190,28 @@ tests["undo: saved history holds ids, points and doses only, never a name"] = as
   equal(storage.getItem("planner.chart.undo.7"), null, "and the stale history is removed");
 };
 
+tests["undo: history kept over a treatment-time change only, never over another change"] = async () => {
+  const storage = memoryStorage();
+  const saved = () => {
+    const undo = createUndo({ storage, sessionId: 7 });
+    undo.push({ kind: "update", siteId: 3, before: { units: 2.5 }, label: "dose of site 1" });
+    undo.save(12);
+  };
+  saved();
+  const after = createUndo({ storage, sessionId: 7 });
+  assert(after.restore(13, { timeFrom: 12 }), "the time moved 12 to 13: the history comes back");
+  equal(after.top().before, { units: 2.5 }, "the dose before the step, to undo to");
+  equal(JSON.parse(storage.getItem("planner.chart.undo.7")).version, 13, "kept for 13 now, for a further reload");
+  assert(createUndo({ storage, sessionId: 7 }).restore(13), "a further reload at 13 finds it");
+  // Another device's change moved 12 to 13 (no time change said so): refused.
+  saved();
+  assert(!createUndo({ storage, sessionId: 7 }).restore(13), "no time change said: nothing back");
+  equal(storage.getItem("planner.chart.undo.7"), null, "and the stale history is removed");
+  // The time moved 13 to 14, but the history is of 12: a change came between.
+  saved();
+  assert(!createUndo({ storage, sessionId: 7 }).restore(14, { timeFrom: 13 }), "history older than the time change: nothing back");
+};
+
 tests["undo: before a reload, history is saved in sessionStorage"] = async () => {
   sessionStorage.clear();
   const undo = createUndo({ storage: sessionStorage, sessionId: 41 });
