@@ -4,6 +4,7 @@ A small test page (tests/js/chart_modules.html) imports the modules from
 static/js/chart/ directly, served by Playwright's router under the app's strict
 CSP, and runs the tests in tests/js/chart_modules.test.js one by one: the sync
 queue (offline, retry, 409), undo history across a real reload, and the keypad.
+The test pages share their assertions and runner (tests/js/helpers.js).
 """
 
 import mimetypes
