@@ -7,6 +7,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session as cookie
 from flask import url_for
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
@@ -112,6 +113,22 @@ def common_doses(db: Session, state: ChartState) -> DoseChips:
     return dose_chips(product.code, product.unit_name, found)
 
 
+# The chart's own change of treatment time, remembered for the page it redirects to:
+# [session id, version before, version after]. The time moves the version but no
+# site, so the chart's undo history saved before it stays safe to offer (undo.js).
+TIME_STEP = "chart_time_step"
+
+
+def _time_step_from(session_id: int, version: int) -> int | None:
+    """The version this chart came from by its treatment time alone, if it did."""
+    step = cookie.get(TIME_STEP)
+    if not (isinstance(step, list) and len(step) == 3 and step[0] == session_id):
+        return None
+    cookie.pop(TIME_STEP, None)
+    before, after = step[1], step[2]
+    return before if isinstance(before, int) and after == version else None
+
+
 def _render_chart(
     session_id: int,
     *,
@@ -160,6 +177,9 @@ def _render_chart(
         and state.session.product.dose_reference,
         amend_data={**recorded, **(amend_data or {})},
         amend_errors=amend_errors or {},
+        undo_time_from=_time_step_from(session_id, state.session.version)
+        if draft and injector
+        else None,
         time_data=time_data or {"performed_at": state.session.treatment_time_input},
         time_errors=time_errors or {},
         vials=vials,
@@ -198,7 +218,7 @@ def set_time(session_id: int) -> Response | tuple[str, int]:
     """Enter the draft's treatment time, on the clinic's clock."""
     data = posted_form()
     try:
-        set_treatment_time(
+        version = set_treatment_time(
             get_session(), current_actor(), session_id, data, zone=clinic_zone()
         )
     except InvalidInput as exc:
@@ -208,6 +228,8 @@ def set_time(session_id: int) -> Response | tuple[str, int]:
     except (StaleWrite, Conflict) as exc:
         flash_error(exc)
     else:
+        # The version moved by one, for the time alone: the chart keeps its undo.
+        cookie[TIME_STEP] = [session_id, version - 1, version]
         flash("Treatment time saved; the checks are taken at it.", "success")
     return redirect(url_for("sessions.chart", session_id=session_id))
 

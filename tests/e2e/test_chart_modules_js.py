@@ -4,6 +4,7 @@ A small test page (tests/js/chart_modules.html) imports the modules from
 static/js/chart/ directly, served by Playwright's router under the app's strict
 CSP, and runs the tests in tests/js/chart_modules.test.js one by one: the sync
 queue (offline, retry, 409), undo history across a real reload, and the keypad.
+The test pages share their assertions and runner (tests/js/helpers.js).
 """
 
 import mimetypes
@@ -33,6 +34,7 @@ UNIT_TESTS = [
     "sync: a refusal (400) is reported and not retried",
     "undo: stepper presses close together undo as one, to the first dose",
     "undo: saved history holds ids, points and doses only, never a name",
+    "undo: history kept over a treatment-time change only, never over another change",
     "keypad: doses are checked as the server checks them",
     "keypad: each product's range is the server's, its steps its own",
     "keypad: placed clear of the row it edits, scrolling only as far as the page can",

@@ -1,8 +1,9 @@
 /* Unit tests of the chart's modules, run in Chromium by tests/e2e/test_chart_modules_js.py.
  *
- * Each test is a named async function; the page exposes ``runTest(name)``, which
- * resolves to "ok" or the failure's message. The modules get fakes for what they
- * touch (fetch, timers, storage, the clock), as STYLE B.6a asks.
+ * Each test is a named async function; helpers.js (shared with the other test
+ * pages) exposes them as ``runTest(name)``, which resolves to "ok" or the failure's
+ * message. The modules get fakes for what they touch (fetch, timers, storage, the
+ * clock), as STYLE B.6a asks.
  */
 
 import { conflictMessage, createQueue, createSender, notSavedMessage } from "/static/js/chart/sync.js";
@@ -14,28 +15,9 @@ import { checkNamed, checksCount, missingDoses, notReady, showOthersNamed } from
 import { zoneFlag } from "/static/js/chart/rows.js";
 import { describeSite } from "/static/js/chart/state.js";
 import { createTasks } from "/static/js/chart/tasks.js";
+import { assert, equal, exposeTests, json, memoryStorage, until } from "/tests/js/helpers.js";
 
 const tests = {};
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function equal(actual, wanted, message) {
-  const a = JSON.stringify(actual);
-  const w = JSON.stringify(wanted);
-  if (a !== w) throw new Error(`${message}: got ${a}, wanted ${w}`);
-}
-
-async function until(check, what, ms = 3000) {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 /** A queue over a fake server; ``answers`` is called for each request in turn. */
 function fakeChart(answers) {
@@ -151,16 +133,6 @@ tests["sync: a refusal (400) is reported and not retried"] = async () => {
 
 // ---- undo ----------------------------------------------------------------------------
 
-function memoryStorage() {
-  const items = new Map();
-  return {
-    items,
-    getItem: (k) => (items.has(k) ? items.get(k) : null),
-    setItem: (k, v) => items.set(k, String(v)),
-    removeItem: (k) => items.delete(k),
-  };
-}
-
 tests["undo: stepper presses close together undo as one, to the first dose"] = async () => {
   let now = 1000;
   const undo = createUndo({ clock: () => now });
@@ -188,6 +160,28 @@ tests["undo: saved history holds ids, points and doses only, never a name"] = as
   const again = createUndo({ storage, sessionId: 7 });
   assert(!again.restore(13), "another version of the chart brings nothing back");
   equal(storage.getItem("planner.chart.undo.7"), null, "and the stale history is removed");
+};
+
+tests["undo: history kept over a treatment-time change only, never over another change"] = async () => {
+  const storage = memoryStorage();
+  const saved = () => {
+    const undo = createUndo({ storage, sessionId: 7 });
+    undo.push({ kind: "update", siteId: 3, before: { units: 2.5 }, label: "dose of site 1" });
+    undo.save(12);
+  };
+  saved();
+  const after = createUndo({ storage, sessionId: 7 });
+  assert(after.restore(13, { timeFrom: 12 }), "the time moved 12 to 13: the history comes back");
+  equal(after.top().before, { units: 2.5 }, "the dose before the step, to undo to");
+  equal(JSON.parse(storage.getItem("planner.chart.undo.7")).version, 13, "kept for 13 now, for a further reload");
+  assert(createUndo({ storage, sessionId: 7 }).restore(13), "a further reload at 13 finds it");
+  // Another device's change moved 12 to 13 (no time change said so): refused.
+  saved();
+  assert(!createUndo({ storage, sessionId: 7 }).restore(13), "no time change said: nothing back");
+  equal(storage.getItem("planner.chart.undo.7"), null, "and the stale history is removed");
+  // The time moved 13 to 14, but the history is of 12: a change came between.
+  saved();
+  assert(!createUndo({ storage, sessionId: 7 }).restore(14, { timeFrom: 13 }), "history older than the time change: nothing back");
 };
 
 tests["undo: before a reload, history is saved in sessionStorage"] = async () => {
@@ -520,14 +514,4 @@ tests["tasks: a deletion is worded 'Site N deleted: …', never in brackets"] = 
   }
 };
 
-window.testNames = Object.keys(tests);
-window.runTest = async (name) => {
-  if (!tests[name]) return `no test named ${name}`;
-  try {
-    await tests[name]();
-    return "ok";
-  } catch (error) {
-    return `${error.message}\n${error.stack || ""}`;
-  }
-};
-window.testsReady = true;
+exposeTests(tests);

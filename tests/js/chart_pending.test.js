@@ -12,24 +12,9 @@ import { patchState } from "/static/js/chart/state.js";
 import { createQueue, createSender } from "/static/js/chart/sync.js";
 import { createTasks } from "/static/js/chart/tasks.js";
 import { createUndo } from "/static/js/chart/undo.js";
+import { equal, exposeTests, json, memoryStorage, until } from "/tests/js/helpers.js";
 
 const tests = {};
-
-function equal(actual, wanted, message) {
-  const a = JSON.stringify(actual);
-  const w = JSON.stringify(wanted);
-  if (a !== w) throw new Error(`${message}: got ${a}, wanted ${w}`);
-}
-
-async function until(check, what, ms = 3000) {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 
 // Each product's unit name, and the reason a copy from the other one left a dose unset.
 const PRODUCTS = {
@@ -146,8 +131,7 @@ for (const product of Object.keys(PRODUCTS)) {
     const unset = { id: 3, number: 1, muscle: "corrugator", muscle_name: "Corrugator supercilii", side: "left", x: 180, y: 150, units: null, unset_reason: reason };
     const chart = fakeChart(product);
     // Through session storage and a reload, as the undo history keeps it.
-    const storage = new Map();
-    const fake = { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => storage.set(k, v), removeItem: (k) => storage.delete(k) };
+    const fake = memoryStorage();
     const before = createUndo({ storage: fake, sessionId: 7 });
     before.push({ kind: "delete", site: unset, label: "delete site 1" });
     before.save(5);
@@ -221,14 +205,4 @@ tests["undo: ids the database gives again are followed once, never in a loop"] =
   equal(history.resolve(2), 2, "a site put back under its own id");
 };
 
-window.testNames = Object.keys(tests);
-window.runTest = async (name) => {
-  if (!tests[name]) return `no test named ${name}`;
-  try {
-    await tests[name]();
-    return "ok";
-  } catch (error) {
-    return `${error.message}\n${error.stack || ""}`;
-  }
-};
-window.testsReady = true;
+exposeTests(tests);

@@ -383,8 +383,10 @@ function start() {
   fitMap();
   statusLine.textContent = "";
   shownSvg = state.svg || null;
-  // Undo history from before a reload comes back if nothing changed the chart since.
-  if (editable && undoHistory.restore(state.session.version)) {
+  // Undo history from before a reload comes back if nothing changed the chart since,
+  // or only its treatment time, by this browser's time form (the server says so).
+  const timeFrom = root.dataset.undoTimeFrom ? Number(root.dataset.undoTimeFrom) : null;
+  if (editable && undoHistory.restore(state.session.version, { timeFrom })) {
     announce(`Undo is still available: ${undoHistory.top().label}.`);
   }
   render();

@@ -2,7 +2,8 @@
  *
  * It is saved in sessionStorage under the session id, with the chart version it
  * belongs to: after a reload it comes back only if nothing else changed the chart
- * since. It holds site ids, numbers, points, doses (or why a dose is to enter)
+ * since, or if the server says the one change since was the treatment time (which
+ * moves the version but changes no site). It holds site ids, numbers, points, doses (or why a dose is to enter)
  * and vial ids only, never a name.
  */
 
@@ -97,8 +98,12 @@ export function createUndo({ storage = null, sessionId = null, clock = Date.now,
         // Storage full or refused (private mode): undo still works until a reload.
       }
     },
-    /** Take back the history saved for this chart version; false when there is none. */
-    restore(version) {
+    /** Take back the history saved for this chart version; false when there is none.
+     *
+     * ``timeFrom``: the version the server says this one came from by a change of the
+     * treatment time alone (``data-undo-time-from``); history saved at it is still
+     * safe, as that change moved no site. Any other version is refused. */
+    restore(version, { timeFrom = null } = {}) {
       if (!storage || sessionId == null) return false;
       let saved = null;
       try {
@@ -106,7 +111,8 @@ export function createUndo({ storage = null, sessionId = null, clock = Date.now,
       } catch {
         saved = null;
       }
-      if (!saved || saved.version !== version || !Array.isArray(saved.stack)) {
+      const current = saved && (saved.version === version || (timeFrom != null && saved.version === timeFrom));
+      if (!current || !Array.isArray(saved.stack)) {
         // Another device or tab changed the chart since: its undo would be unsafe.
         storage.removeItem(storageKey(sessionId));
         return false;
@@ -114,6 +120,7 @@ export function createUndo({ storage = null, sessionId = null, clock = Date.now,
       stack = saved.stack.map(bare);
       ids.clear();
       for (const [from, to] of saved.ids || []) ids.set(Number(from), Number(to));
+      if (saved.version !== version) history.save(version); // a further reload finds it too
       onChange();
       return stack.length > 0;
     },
