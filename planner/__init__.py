@@ -13,6 +13,7 @@ from planner import access
 from planner import db
 from planner import passwords
 from planner import request_limits
+from planner import schema_gate
 from planner.cli import register_commands
 from planner.config import load_config
 from planner.converters import IdConverter
@@ -68,6 +69,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         )
 
     db.init_app(app)
+    # Before the login gate, whose user lookup reads a schema that may not fit.
+    schema_gate.init_app(app)
     request_limits.init_app(app)
     # The login gate runs first, so anonymous callers are told to log in (401)
     # rather than that their CSRF token is missing.

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import make_response
@@ -154,23 +155,41 @@ def clashing_fields(exc: IntegrityError) -> dict[str, str]:
     return {name: reason for name in names if name}
 
 
-def _rollback() -> None:
+def rollback_request() -> None:
+    """Roll back this request's database session, if it opened one."""
     session = g.get("db_session")
     if session is not None:
         session.rollback()
 
 
+def unexpected_error(exc: Exception) -> tuple[Response | str, int]:
+    """Answer an error nothing else handles: a 500 that says nothing was saved."""
+    app = current_app
+    # Log the type and place only: exception text can carry patient data.
+    app.logger.error(
+        "unhandled %s on %s %s",
+        type(exc).__name__,
+        request.method,
+        request.url_rule,
+        exc_info=app.config.get("LOG_TRACEBACKS", False),
+    )
+    rollback_request()
+    if app.config.get("TESTING") and app.config.get("PROPAGATE_UNEXPECTED", True):
+        raise exc
+    return error_response(500, "Something went wrong on our side; nothing was saved.")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PlannerError)
     def planner_error(exc: PlannerError) -> tuple[Response | str, int]:
-        _rollback()
+        rollback_request()
         return error_response(exc.status, exc.message, exc.fields, heading=exc.heading)
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc: IntegrityError) -> tuple[Response | str, int]:
         # Two submits of one form at once (a double click, a retried request):
         # both passed the service's checks, and the database kept only one.
-        _rollback()
+        rollback_request()
         return error_response(
             409,
             "This clashes with a record saved a moment ago, perhaps the same "
@@ -198,19 +217,4 @@ def register_error_handlers(app: Flask) -> None:
                 response.headers[name] = value
         return response
 
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> tuple[Response | str, int]:
-        # Log the type and place only: exception text can carry patient data.
-        app.logger.error(
-            "unhandled %s on %s %s",
-            type(exc).__name__,
-            request.method,
-            request.url_rule,
-            exc_info=app.config.get("LOG_TRACEBACKS", False),
-        )
-        _rollback()
-        if app.config.get("TESTING") and app.config.get("PROPAGATE_UNEXPECTED", True):
-            raise exc
-        return error_response(
-            500, "Something went wrong on our side; nothing was saved."
-        )
+    app.register_error_handler(Exception, unexpected_error)

@@ -75,16 +75,25 @@ def tap_at(muscle: str, side: str) -> dict[str, float]:
 
 
 def make_app(
-    database_url: str, *, secret_key: str = "t", instance_path: Path | None = None
+    database_url: str,
+    *,
+    secret_key: str = "t",
+    instance_path: Path | None = None,
+    check_schema: bool = True,
 ) -> Flask:
     """A test app on a database of its own (a file, or a server's), not the
-    suite's: passwords hashed fast, and its instance folder where told."""
+    suite's: passwords hashed fast, and its instance folder where told.
+
+    ``check_schema=False`` for a schema create_all built: it has no Alembic
+    version row, and every request would answer 503 (planner/schema_gate.py).
+    """
     app = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
             "SECRET_KEY": secret_key,
             "PASSWORD_HASHING": "fast-for-tests",
+            "CHECK_SCHEMA": check_schema,
         }
     )
     if instance_path is not None:

@@ -30,7 +30,8 @@ from planner.plots.map_cards import LARGEST_GROWTH
 # dot stays dark against paper and the shaded muscles when printed in grey.
 MARKER_COLOUR = "#0b4f8a"
 # The renderer's number is this many times the dot's radius (facemap/render.py);
-# tests/services/test_report_layout.py measures the printed result.
+# tests/services/test_handout_print.py and tests/services/test_record_print.py
+# measure the printed result (``number_sizes_pt``).
 NUMBER_PER_RADIUS = 1.05
 MM_PER_PT = 25.4 / 72
 

@@ -23,6 +23,7 @@ from planner.services import outcomes as service
 from planner.services.cycle_records import OtherTopUp
 from planner.services.cycle_responses import comparison_courses
 from planner.services.cycles import cycles_overview
+from planner.services.score_subscales import course_instrument
 from planner.services.score_words import change_in
 from planner.services.score_words import score_text
 from planner.views.api import ERRORS
@@ -79,8 +80,11 @@ def _other_top_up(top_up: OtherTopUp) -> dict[str, Any]:
 
 def _course_json(course: ScoreCourse) -> dict[str, Any]:
     """One instrument's scores per cycle; a descriptive grade (House-Brackmann)
-    as its grades and better/same/worse, with no numeric response (§4.4, §7)."""
-    definition = scoring.get_instrument(course.instrument)
+    as its grades and better/same/worse, with no numeric response (§4.4, §7).
+
+    Each FDI subscale is a line of its own, named by its ``title`` (§4.5).
+    """
+    definition = course_instrument(course.instrument)
     if not definition.descriptive:
         score: Any = _number
     else:
@@ -105,6 +109,7 @@ def _course_json(course: ScoreCourse) -> dict[str, Any]:
         points.append(point)
     return {
         "instrument": course.instrument,
+        "title": definition.title,
         "descriptive": definition.descriptive,
         "higher_is_better": definition.higher_is_better,
         "baseline": score(course.baseline),
@@ -220,6 +225,9 @@ def cycles(patient_id: int) -> Response:
     ``unit``; a top-up in another product is in ``other_top_ups`` (and an
     event after it names it), in its own units, never added to the cycle's.
     Each matrix names its columns' ``products`` and ``unit_names``.
+    The Facial Disability Index has two subscales and no total: ``fdi`` is its
+    physical function and ``fdi_social`` its social and well-being function,
+    each a line of ``scores`` of its own; every line names itself in ``title``.
     """
     overview = cycles_overview(
         get_session(), patient_id, face_map=face_map(), zone=clinic_zone()
@@ -267,7 +275,10 @@ def cycles(patient_id: int) -> Response:
             }
             for matrix in overview.matrices
         ],
-        scores=[_course_json(course) for course in comparison_courses(records)],
+        scores=[
+            _course_json(course)
+            for course in comparison_courses(records, subscales=True)
+        ],
         events=[
             {
                 "cycle": event.cycle,

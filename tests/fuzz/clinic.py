@@ -667,6 +667,9 @@ def open_clinic(db_url: str, instance: Path) -> FuzzClinic:
             # see it; the log keeps its traceback (synthetic patients only).
             "PROPAGATE_UNEXPECTED": False,
             "LOG_TRACEBACKS": True,
+            # seed_clinic builds the schema with create_all: no Alembic version
+            # row, which planner/schema_gate.py would answer with a 503.
+            "CHECK_SCHEMA": False,
         }
     )
     app.instance_path = str(instance)

@@ -238,7 +238,7 @@ def test_openapi_documents_the_chart(login_as):
 @pytest.fixture
 def file_app(tmp_path, db_url):
     url = f"sqlite:///{tmp_path / 'race.db'}" if db_url == "sqlite://" else db_url
-    app = make_app(url, secret_key="race")
+    app = make_app(url, secret_key="race", check_schema=False)
     engine = get_engine(app)
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:

@@ -93,3 +93,37 @@ def test_the_print_names_each_fdi_subscale_and_shows_both(
     assert "FDI physical (higher is better) 50 → 75 (+25 better )" in ledger
     assert "FDI social (higher is better) 40 → 20 (−20 worse )" in ledger
     assert "Facial Disability Index: social and well-being function" in words
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_the_cycles_json_carries_both_fdi_subscales_each_named(
+    login_as, session, injector, make_patient, product
+):
+    patient = make_patient(affected_side="left")
+    fdi_before_and_at_review(session, injector, patient, product)
+    browser = login_as(Role.STAFF)
+    data = browser.api("GET", f"/api/v1/patients/{patient.id}/cycles").json
+    lines = {line["instrument"]: line for line in data["scores"]}
+    assert set(lines) == {"fdi", "fdi_social"}
+    physical, social = lines["fdi"], lines["fdi_social"]
+    assert physical["title"] == "Facial Disability Index: physical function"
+    assert social["title"] == (
+        "Facial Disability Index: social and well-being function"
+    )
+    for line in (physical, social):
+        assert (line["descriptive"], line["higher_is_better"]) == (False, True)
+    (first,) = physical["points"]
+    assert (first["pre_treatment"], first["review"], first["response"]) == (50, 75, 25)
+    (first,) = social["points"]
+    # The clinician's review is the response's; the patient's own 0 is not used.
+    assert (first["pre_treatment"], first["review"], first["response"]) == (
+        40,
+        20,
+        -20,
+    )
+    # Units stay the cycle's own product's.
+    (cycle,) = data["cycles"]
+    assert (cycle["product"], cycle["units"]) == (
+        product,
+        {"botox": 4, "dysport": 10}[product],
+    )

@@ -317,7 +317,7 @@ def shared_engine(db_url, tmp_path):
     apps = []
 
     def worker():
-        app = make_app(url, secret_key="test")
+        app = make_app(url, secret_key="test", check_schema=False)
         apps.append(app)
         return app
 
