@@ -7,6 +7,8 @@ effect, one of another cycle and one whose cycle cannot be found are refused,
 naming ``diary_entry_id``.
 """
 
+import csv
+import io
 from datetime import date
 from datetime import timedelta
 
@@ -24,7 +26,9 @@ from planner.services.diary_clinic import diary_alerts
 from planner.services.diary_clinic import diary_by_cycle
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
+from tests.factories import consent_to_research
 from tests.factories import make_treatment
+from tests.factories import research_csv
 from tests.factories import sign_chin
 from tests.services.test_diary import CLIENT
 from tests.services.test_diary import NOW
@@ -266,3 +270,24 @@ def test_an_entry_whose_cycle_cannot_be_found_is_refused_by_name(
             diary_entry_id=entry.id,
         )
     assert saving.value.fields == reason
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_the_research_file_names_the_diary_entry_and_its_day(
+    session, injector, treat, product
+):
+    patient, treatment = treat(product=product)
+    entry = reported(session, injector, treatment.id)
+    record(session, injector, treatment.id, {"kind": "dry_eye"})
+    data = prefill_from_diary(session, entry.id, zone=ZONE).data
+    record(session, injector, treatment.id, data)
+    consent_to_research(session, injector, [patient.id])
+    rows = list(
+        csv.DictReader(io.StringIO(research_csv(session, injector, "adverse_events")))
+    )
+    assert [
+        (r["kind"], r["diary_entry_id"], r["reported_in_diary_on"]) for r in rows
+    ] == [
+        ("dry_eye", "", ""),
+        ("eyelid_droop", str(entry.id), "2026-03-06"),
+    ]
