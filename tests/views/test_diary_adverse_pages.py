@@ -151,3 +151,26 @@ def test_an_unknown_entry_is_refused_by_name_not_a_500(login_as, reported):
     )
     assert posted.status_code == 400
     assert "Diary entry" in text(posted)
+
+
+def test_the_api_names_the_diary_entry_of_an_event(login_as, session, reported):
+    patient, treated, entry = reported("dysport")
+    browser = login_as(Role.INJECTOR)
+    browser.post_form(
+        f"/sessions/{treated.id}/adverse-events",
+        {"diary_entry_id": str(entry.id), "kind": "eyelid_droop", "severity": "mild"},
+    )
+    browser.post_form(
+        f"/sessions/{treated.id}/adverse-events",
+        {"kind": "dry_eye", "severity": "mild"},
+    )
+    events = browser.get(f"/api/v1/patients/{patient.id}/cycles").json["events"]
+    assert sorted(
+        (e["kind"], e["diary_entry_id"], e["reported_in_diary_on"]) for e in events
+    ) == [("Dry eye", None, None), ("Eyelid droop", entry.id, "2026-03-06")]
+    document = browser.get("/api/openapi.json").json
+    [name] = [
+        n for n in document["components"]["schemas"] if n.endswith("CycleEventOut")
+    ]
+    fields = document["components"]["schemas"][name]["properties"]
+    assert {"diary_entry_id", "reported_in_diary_on"} <= set(fields)
