@@ -19,9 +19,11 @@ from planner.models import Role
 from planner.services import diary_entries as entries
 from tests.factories import ZONE
 from tests.factories import sign_chin
+from tests.services.test_comparison_report import save_pages
 from tests.services.test_diary import CLIENT
 from tests.services.test_diary import NOW
 from tests.services.test_diary import opened
+from tests.services.test_reports import page_texts
 
 PRODUCTS = ["botox", "dysport"]
 LATER = NOW + timedelta(days=4)
@@ -174,3 +176,30 @@ def test_the_api_names_the_diary_entry_of_an_event(login_as, session, reported):
     ]
     fields = document["components"]["schemas"][name]["properties"]
     assert {"diary_entry_id", "reported_in_diary_on"} <= set(fields)
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_the_record_and_comparison_pdfs_print_the_source(
+    login_as, session, reported, product
+):
+    patient, treated, entry = reported(product)
+    browser = login_as(Role.INJECTOR)
+    browser.post_form(
+        f"/sessions/{treated.id}/adverse-events",
+        {
+            "diary_entry_id": str(entry.id),
+            "kind": "eyelid_droop",
+            "severity": "mild",
+            "onset_date": "2026-03-04",
+        },
+    )
+    source = "Reported by the patient in the diary on 6 Mar 2026"
+    for name, path in (
+        ("record", f"/sessions/{treated.id}/record.pdf"),
+        ("comparison", f"/patients/{patient.id}/comparison.pdf"),
+    ):
+        pdf = browser.get(path)
+        assert pdf.status_code == 200
+        text_of_pages = " ".join(page_texts(pdf.data))
+        assert source in text_of_pages, name
+        save_pages(pdf.data, f"diary-ae-{product}-{name}")
