@@ -389,6 +389,18 @@ ADVERSE_EVENTS = CsvFile(
             "days",
         ),
         Column("recorded_at", "datetime", "When it was recorded."),
+        id_column(
+            "diary_entry_id",
+            "The patient's diary entry the clinic recorded it from (a side effect "
+            "the patient reported between visits); empty when the clinic recorded "
+            "it without one. Diary entries themselves are not exported.",
+        ),
+        Column(
+            "reported_in_diary_on",
+            "date",
+            "The clinic day the patient reported it in the diary; empty when "
+            "`diary_entry_id` is.",
+        ),
     ),
 )
 

@@ -138,6 +138,12 @@ class CycleResponse(SQLModel, table=True):
 
 
 class AdverseEvent(SQLModel, table=True):
+    """Something a treatment may have caused, as the clinic recorded it.
+
+    ``diary_entry_id`` names the patient's diary side effect it was recorded
+    from, if any: at most one event for each entry.
+    """
+
     __tablename__ = "adverse_event"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -149,6 +155,9 @@ class AdverseEvent(SQLModel, table=True):
     resolved_date: date | None = None
     recorded_by_id: int = Field(foreign_key="user.id")
     recorded_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    diary_entry_id: int | None = Field(
+        default=None, foreign_key="diary_entry.id", unique=True
+    )
 
 
 class ProtocolTemplate(SQLModel, table=True):

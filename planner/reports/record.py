@@ -45,6 +45,7 @@ from planner.services.chart_state_models import ChartWarning
 from planner.services.chart_state_models import LotInfo
 from planner.services.chart_state_models import MuscleTotal as StateMuscleTotal
 from planner.services.chart_state_models import VialUseInfo
+from planner.services.diary_adverse import reported_days
 from planner.services.sessions import get_session_record
 
 SIDES = ("right", "left", "midline")
@@ -114,6 +115,8 @@ class EventLine:
     onset: date | None
     resolved: date | None
     description: str | None
+    # The clinic day the patient reported it in the diary, if recorded from there.
+    reported_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -245,12 +248,13 @@ def _sites(
     return lines
 
 
-def _events(session: Session, session_id: int) -> list[EventLine]:
+def _events(session: Session, session_id: int, zone: ZoneInfo) -> list[EventLine]:
     rows = session.exec(
         select(AdverseEvent)
         .where(AdverseEvent.session_id == session_id)
         .order_by(col(AdverseEvent.onset_date), col(AdverseEvent.id))
     ).all()
+    reported = reported_days(session, rows, zone=zone)
     return [
         EventLine(
             kind=row.kind.value.replace("_", " "),
@@ -258,6 +262,7 @@ def _events(session: Session, session_id: int) -> list[EventLine]:
             onset=row.onset_date,
             resolved=row.resolved_date,
             description=row.description,
+            reported_on=reported.get(row.id or 0),
         )
         for row in rows
     ]
@@ -357,7 +362,7 @@ def treatment_record(
         consent_obtained=record.consent_obtained,
         consent_note=record.consent_note,
         notes=record.notes,
-        events=_events(session, session_id),
+        events=_events(session, session_id, zone),
         amendments=amendments,
         appointments=arranged_by(session, record, zone=zone),
         signed_by=None if signer is None else signer.name,

@@ -1,6 +1,7 @@
 """Adverse events: what a treatment may have caused, from onset to resolution."""
 
 from datetime import date
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from planner.clinic_time import FUTURE
 from planner.clinic_time import cycle_day_problem
 from planner.clinic_time import day_text
 from planner.clinic_time import local_day
+from planner.db_types import utc_now
 from planner.errors import InvalidInput
 from planner.models import AdverseEvent
 from planner.models import AdverseEventKind
@@ -25,6 +27,9 @@ from planner.models import Severity
 from planner.models import TreatmentSession
 from planner.services.audit import Actor
 from planner.services.audited_rows import add_audited
+from planner.services.diary_adverse import check_same_cycle
+from planner.services.diary_adverse import diary_side_effect
+from planner.services.diary_adverse import link_diary_entry
 from planner.services.lookup import get_or_raise
 from planner.validation import blank_as_none
 from planner.validation import parse_input
@@ -38,9 +43,11 @@ class AdverseEventIn(BaseModel):
     description: str | None = Field(default=None, max_length=1000)
     onset_date: date | None = None
     resolved_date: date | None = None
+    # The patient's diary side effect the event is recorded from, if any.
+    diary_entry_id: int | None = Field(default=None, ge=1)
 
     _blank_is_none = field_validator(
-        "description", "onset_date", "resolved_date", mode="before"
+        "description", "onset_date", "resolved_date", "diary_entry_id", mode="before"
     )(blank_as_none)
 
     @model_validator(mode="after")
@@ -89,11 +96,14 @@ def add_adverse_event(
     *,
     today: date,
     zone: ZoneInfo,
+    now: datetime | None = None,
 ) -> AdverseEvent:
     """Record an adverse event against the treatment that may have caused it.
 
     Its days fall between the treatment's clinic day and today, as in the
-    patient's diary (``clinic_time.cycle_day_problem``).
+    patient's diary (``clinic_time.cycle_day_problem``). Recorded from a diary
+    side effect (``diary_entry_id``), it must be of that entry's cycle, and
+    the entry is then dealt with (``diary_adverse``).
     """
     request: AdverseEventIn = parse_input(AdverseEventIn, data)
     record = get_or_raise(
@@ -102,14 +112,24 @@ def add_adverse_event(
         session_id,
         f"There is no treatment session {session_id}.",
     )
+    entry = None
+    if request.diary_entry_id is not None:
+        entry, _ = diary_side_effect(session, request.diary_entry_id, zone=zone)
+        check_same_cycle(entry, record)
     _check_event_days(
         request, treated_on=local_day(record.performed_at, zone), today=today
     )
     assert actor.user_id is not None
+    moment = now or utc_now()
     event = AdverseEvent(
-        session_id=session_id, recorded_by_id=actor.user_id, **request.model_dump()
+        session_id=session_id,
+        recorded_by_id=actor.user_id,
+        recorded_at=moment,
+        **request.model_dump(),
     )
     add_audited(session, actor, event, "adverse_event", patient_id=record.patient_id)
+    if entry is not None:
+        link_diary_entry(session, actor, entry, event, now=moment)
     session.commit()
     return event
 

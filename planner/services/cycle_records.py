@@ -39,6 +39,8 @@ from planner.models import Product
 from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.services.diary_adverse import events_from_diary
+from planner.services.diary_adverse import reported_days
 from planner.services.diary_forms import SIDE_EFFECT_WORDS
 from planner.services.diary_forms import SideEffect
 from planner.services.score_subscales import SUBSCALES
@@ -51,12 +53,15 @@ class EventRecord:
 
     ``other_top_up``: the event was filed against a top-up given in another
     product than its cycle's, which the event's wording then names.
+    ``reported_on``: recorded from the patient's diary, the clinic day they
+    reported it there (``row.diary_entry_id`` names the entry).
     """
 
     cycle: int
     kind: str
     row: AdverseEvent
     other_top_up: "OtherTopUp | None" = None
+    reported_on: date | None = None
 
     @property
     def severity(self) -> str:
@@ -69,8 +74,9 @@ class DiarySideEffect:
     """A side effect the patient reported in a cycle's diary, in their words.
 
     ``since`` is the day they gave; ``handled_on`` the clinic day it was marked
-    dealt with (called, booked) from the worklist, None until then. Nothing
-    links it to an adverse event the clinic records: it is shown as the
+    dealt with (called, booked) from the worklist, None until then;
+    ``recorded_on`` the clinic day the clinic recorded it as an adverse event
+    (which then names this entry), None if it has not. It is shown as the
     patient's report, beside the clinic's events, never as one of them.
     """
 
@@ -79,6 +85,7 @@ class DiarySideEffect:
     words: str
     urgent: bool
     handled_on: date | None
+    recorded_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -253,7 +260,7 @@ def read_cycles(session: Session, patient_id: int, zone: ZoneInfo) -> CycleRecor
         colours={code: colour for code, colour, _ in products},
         unit_names={code: unit for code, _, unit in products},
         responses=_responses(session, cycle_of),
-        events=_events(session, owner, other_sessions),
+        events=_events(session, owner, other_sessions, zone),
         points=scores,
         waiting=waiting,
         other_top_ups=other_top_ups,
@@ -399,7 +406,10 @@ def _responses(session: Session, cycle_of: dict[int, int]) -> dict[int, CycleRes
 
 
 def _events(
-    session: Session, owner: dict[int, int], other_sessions: dict[int, OtherTopUp]
+    session: Session,
+    owner: dict[int, int],
+    other_sessions: dict[int, OtherTopUp],
+    zone: ZoneInfo,
 ) -> list[EventRecord]:
     rows = session.exec(
         select(AdverseEvent)
@@ -407,12 +417,14 @@ def _events(
         .order_by(col(AdverseEvent.onset_date), col(AdverseEvent.id))
     ).all()
     kinds = LABELS["adverse_event"]
+    reported = reported_days(session, rows, zone=zone)
     return [
         EventRecord(
             cycle=owner[row.session_id],
             kind=kinds.get(row.kind.value, row.kind.value.replace("_", " ")),
             row=row,
             other_top_up=other_sessions.get(row.session_id),
+            reported_on=reported.get(row.id or 0),
         )
         for row in rows
     ]
@@ -430,8 +442,10 @@ def _diary_effects(
         )
         .order_by(col(DiaryEntry.day), col(DiaryEntry.id))
     ).all()
+    recorded = events_from_diary(session, (r.id for r in rows if r.id is not None))
     found = []
     for row in rows:
+        event = recorded.get(row.id or 0)
         words = [SIDE_EFFECT_WORDS[SideEffect(code)] for code in row.answers["effects"]]
         if row.answers.get("other"):
             words = [w for w in words if w != SIDE_EFFECT_WORDS[SideEffect.OTHER]]
@@ -445,6 +459,9 @@ def _diary_effects(
                 handled_on=local_day(row.handled_at, zone)
                 if row.handled_at is not None
                 else None,
+                recorded_on=None
+                if event is None
+                else local_day(event.recorded_at, zone),
             )
         )
     return found

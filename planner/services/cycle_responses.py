@@ -175,6 +175,8 @@ def _event_text(event: EventRecord) -> str:
     text = f"{event.kind} ({event.severity})"
     if event.other_top_up is not None:
         text += f", after the {event.other_top_up.brand} top-up"
+    if event.reported_on is not None:
+        text += ", patient-reported (diary)"
     return text
 
 

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import func
 from sqlmodel import select
 
+from planner.clinic_time import local_day
 from planner.models import Appointment
 from planner.models import AppointmentKind
 from planner.models import AppointmentStatus
@@ -17,6 +19,7 @@ from planner.models import DiaryEntry
 from planner.models import Patient
 from planner.models import TreatmentSession
 from planner.services.audit import Actor
+from planner.services.diary_adverse import events_from_diary
 from planner.services.diary_forms import SAQ_WHEN_WORDS
 from planner.services.diary_forms import SIDE_EFFECT_WORDS
 from planner.services.diary_forms import WEEKLY_WORDS
@@ -26,6 +29,7 @@ from planner.services.diary_links import mark_entry_handled
 from planner.services.lookup import get_or_raise
 
 ALERT_LIMIT = 100
+SIDE_EFFECT = "side_effect"
 
 
 def _day(value: str) -> str:
@@ -140,10 +144,16 @@ def handle_entry(
 
 @dataclass(frozen=True)
 class CycleDiaryRow:
+    """One diary entry on the cycles page; a side effect says whether the clinic
+    has recorded it as an adverse event (``recorded_on``, its clinic day)."""
+
     timepoint: str
     day: date
     words: str
     urgent: bool
+    entry_id: int = 0
+    side_effect: bool = False
+    recorded_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,9 @@ class CycleDiary:
     rows: list[CycleDiaryRow]
 
 
-def diary_by_cycle(session: Session, patient_id: int) -> list[CycleDiary]:
+def diary_by_cycle(
+    session: Session, patient_id: int, *, zone: ZoneInfo
+) -> list[CycleDiary]:
     """Return the patient's diary entries grouped by cycle, newest cycle first."""
     rows = session.exec(
         select(DiaryEntry, TreatmentSession.cycle_number)
@@ -167,10 +179,25 @@ def diary_by_cycle(session: Session, patient_id: int) -> list[CycleDiary]:
             col(DiaryEntry.id),
         )
     ).all()
+    recorded = events_from_diary(
+        session, (e.id for e, _ in rows if e.id is not None and e.kind == SIDE_EFFECT)
+    )
     cycles: dict[int, CycleDiary] = {}
     for entry, cycle in rows:
+        assert entry.id is not None
         group = cycles.setdefault(cycle, CycleDiary(cycle, entry.session_id, []))
+        event = recorded.get(entry.id)
         group.rows.append(
-            CycleDiaryRow(entry.timepoint, entry.day, describe(entry), entry.urgent)
+            CycleDiaryRow(
+                entry.timepoint,
+                entry.day,
+                describe(entry),
+                entry.urgent,
+                entry_id=entry.id,
+                side_effect=entry.kind == SIDE_EFFECT,
+                recorded_on=None
+                if event is None
+                else local_day(event.recorded_at, zone),
+            )
         )
     return list(cycles.values())

@@ -4,8 +4,8 @@ Clinical reference §4.5: patient-reported and clinician scores are recorded
 side by side, never one as a proxy for the other. A time point with more than
 one score lists each with who entered it, and says which one the ledger and
 the response use. A side effect the patient sent through the diary is shown
-as their report, with whether the clinic has dealt with it, never as an
-adverse event the clinic recorded (review rW2 V2-1, V2-2).
+as their report, with whether the clinic has dealt with it or recorded it as
+an adverse event, never as one itself (review rW2 V2-1, V2-2).
 """
 
 from collections.abc import Sequence
@@ -54,12 +54,14 @@ def _day(value: date) -> str:
 
 def diary_effect_text(effect: DiarySideEffect) -> DiaryEffectText:
     """Word a diary side effect as the patient's report, saying whether the
-    clinic has dealt with it (marked so on the worklist)."""
-    source = "patient-reported (diary), " + (
-        f"dealt with by the clinic {_day(effect.handled_on)}"
-        if effect.handled_on is not None
-        else "not yet reviewed by the clinic"
-    )
+    clinic has recorded it as an adverse event or dealt with it (the worklist)."""
+    if effect.recorded_on is not None:
+        state = f"recorded as an adverse event on {_day(effect.recorded_on)}"
+    elif effect.handled_on is not None:
+        state = f"dealt with by the clinic {_day(effect.handled_on)}"
+    else:
+        state = "not yet reviewed by the clinic"
+    source = f"patient-reported (diary), {state}"
     return DiaryEffectText(
         words=f"{effect.words}, since {_day(effect.since)}",
         source=source,

@@ -32,6 +32,7 @@ from planner.models import Amendment
 from planner.models import Assessment
 from planner.models import ConsentRecord
 from planner.models import CycleResponse
+from planner.models import DiaryEntry
 from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Product
@@ -60,6 +61,7 @@ LOT = table_of(VialLot)
 AMENDMENT = table_of(Amendment)
 RESPONSE = table_of(CycleResponse)
 ADVERSE = table_of(AdverseEvent)
+DIARY = table_of(DiaryEntry)
 ASSESSMENT = table_of(Assessment)
 USER = table_of(User)
 CONSENT = table_of(ConsentRecord)

@@ -17,6 +17,7 @@ from planner.models import SiteRole
 from planner.services.research_context import ADVERSE
 from planner.services.research_context import AMENDMENT
 from planner.services.research_context import ASSESSMENT
+from planner.services.research_context import DIARY
 from planner.services.research_context import LOT
 from planner.services.research_context import PATIENT
 from planner.services.research_context import PRODUCT
@@ -265,10 +266,14 @@ def _adverse_rows(context: ExportContext) -> Rows:
         ADVERSE.c.onset_date,
         ADVERSE.c.resolved_date,
         ADVERSE.c.recorded_at,
+        ADVERSE.c.diary_entry_id,
+        DIARY.c.entered_at.label("reported_at"),
         SESSION.c.patient_id,
         SESSION.c.cycle_number,
         SESSION.c.performed_at,
     ).join_from(ADVERSE, SESSION, SESSION.c.id == ADVERSE.c.session_id)
+    # An event recorded from the patient's diary says so, and on which day.
+    statement = statement.outerjoin(DIARY, DIARY.c.id == ADVERSE.c.diary_entry_id)
     for rows in context.pages(statement, ADVERSE.c.id, "adverse_event_id"):
         for row in rows:
             onset: date | None = row.onset_date
@@ -286,6 +291,10 @@ def _adverse_rows(context: ExportContext) -> Rows:
                 if onset is None
                 else (onset - context.local_day(row.performed_at)).days,
                 "recorded_at": row.recorded_at,
+                "diary_entry_id": row.diary_entry_id,
+                "reported_in_diary_on": None
+                if row.reported_at is None
+                else context.local_day(row.reported_at),
             }
 
 

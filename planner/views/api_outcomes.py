@@ -1,6 +1,7 @@
 """Outcomes through the JSON API: record scores, read the cycle comparison."""
 
 import math
+from datetime import date
 from typing import Any
 
 from flask import Blueprint
@@ -56,12 +57,28 @@ class AssessmentOut(BaseModel):
     cycle_session_id: int | None
 
 
+class CycleEventOut(BaseModel):
+    """An adverse event in its cycle; ``diary_entry_id`` names the patient's diary
+    side effect it was recorded from, reported on ``reported_in_diary_on``."""
+
+    cycle: int
+    kind: str
+    severity: str
+    onset: date | None
+    resolved: date | None
+    description: str | None
+    other_top_up: dict[str, Any] | None
+    diary_entry_id: int | None
+    reported_in_diary_on: date | None
+
+
 class CyclesOut(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     cycles: list[dict[str, Any]]
     scores: list[dict[str, Any]]
     matrices: list[dict[str, Any]]
+    events: list[CycleEventOut]
 
 
 def _number(value: float) -> float | None:
@@ -228,6 +245,8 @@ def cycles(patient_id: int) -> Response:
     The Facial Disability Index has two subscales and no total: ``fdi`` is its
     physical function and ``fdi_social`` its social and well-being function,
     each a line of ``scores`` of its own; every line names itself in ``title``.
+    An event recorded from a side effect the patient reported in the diary
+    names the entry (``diary_entry_id``) and the day it was reported.
     """
     overview = cycles_overview(
         get_session(), patient_id, face_map=face_map(), zone=clinic_zone()
@@ -291,6 +310,9 @@ def cycles(patient_id: int) -> Response:
                 "other_top_up": None
                 if event.other_top_up is None
                 else _other_top_up(event.other_top_up),
+                "diary_entry_id": event.row.diary_entry_id,
+                "reported_in_diary_on": event.reported_on
+                and event.reported_on.isoformat(),
             }
             for event in overview.events
         ],

@@ -26,6 +26,7 @@ from planner.errors import InvalidInput
 from planner.models import DiaryEntry
 from planner.models import Role
 from planner.services import diary_entries as entries
+from planner.services.diary_adverse import prefill_from_diary
 from planner.services.diary_clinic import describe
 from planner.services.diary_clinic import handle_entry
 from planner.services.diary_errors import in_patient_words
@@ -47,6 +48,7 @@ from planner.views.context import clinic_zone
 from planner.views.context import diary_key
 from planner.views.context import mailer
 from planner.views.context import posted_form
+from planner.views.outcomes import render_response
 
 bp = Blueprint("diary", __name__)
 
@@ -232,3 +234,11 @@ def handled(entry_id: int) -> Response:
     handle_entry(get_session(), current_actor(), entry_id, now=utc_now())
     flash("Marked as dealt with.", "success")
     return redirect(url_for("schedule.worklist", _anchor="diary-items"))
+
+
+@bp.get("/diary-entries/<int:entry_id>/adverse-event")
+@roles_required(Role.INJECTOR)
+def adverse_event_form(entry_id: int) -> tuple[str, int]:
+    """Open the cycle's adverse-event form filled from a diary side effect."""
+    prefill = prefill_from_diary(get_session(), entry_id, zone=clinic_zone())
+    return render_response(prefill.session_id, {}, {}, 200, event_data=prefill.data)

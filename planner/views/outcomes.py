@@ -29,6 +29,8 @@ from planner.services import adverse_events
 from planner.services import outcomes as service
 from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
+from planner.services.diary_adverse import prefill_or_none
+from planner.services.diary_adverse import reported_days
 from planner.services.diary_clinic import diary_by_cycle
 from planner.services.login_sessions import kiosk_state
 from planner.services.login_sessions import save_kiosk
@@ -330,7 +332,7 @@ def self_entry_exit() -> Response:
     return redirect(url_for("patients.detail", patient_id=state["patient_id"]))
 
 
-def _render_response(
+def render_response(
     session_id: int,
     data: dict[str, Any],
     errors: dict[str, str],
@@ -338,18 +340,25 @@ def _render_response(
     *,
     event_data: dict[str, Any] | None = None,
 ) -> tuple[str, int]:
+    """Render the response page, its adverse-event form filled with ``event_data``."""
     db = get_session()
     record = get_session_record(db, session_id)
     existing = service.response_for(db, session_id)
     values = data or ({} if existing is None else existing.model_dump(mode="json"))
+    events = adverse_events.events_for(db, session_id)
+    event_data = event_data or {}
     return render_template(
         "outcomes/response.html",
         record=record,
         patient=get_patient(db, record.patient_id),
         data=values,
         errors=errors,
-        events=adverse_events.events_for(db, session_id),
-        event_data=event_data or {},
+        events=events,
+        reported=reported_days(db, events, zone=clinic_zone()),
+        event_data=event_data,
+        from_diary=prefill_or_none(
+            db, event_data.get("diary_entry_id"), zone=clinic_zone()
+        ),
         kinds=LABELS["adverse_event"],
         severities=LABELS["severity"],
     ), status
@@ -357,7 +366,7 @@ def _render_response(
 
 @bp.get("/sessions/<int:session_id>/response")
 def response_form(session_id: int) -> tuple[str, int]:
-    return _render_response(session_id, {}, {}, 200)
+    return render_response(session_id, {}, {}, 200)
 
 
 @bp.post("/sessions/<int:session_id>/response")
@@ -370,7 +379,7 @@ def save_response(session_id: int) -> Response | tuple[str, int]:
             get_session(), current_actor(), session_id, data, zone=clinic_zone()
         )
     except (InvalidInput, StaleWrite) as exc:
-        return _render_response(
+        return render_response(
             session_id,
             data,
             exc.fields or {"version": exc.message},
@@ -395,8 +404,13 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
         )
     except InvalidInput as exc:
         errors = {f"event_{k}": v for k, v in exc.fields.items()}
-        return _render_response(session_id, {}, errors, 400, event_data=data)
-    flash("Adverse event recorded.", "success")
+        return render_response(session_id, {}, errors, 400, event_data=data)
+    flash(
+        "Adverse event recorded from the patient's diary."
+        if data.get("diary_entry_id")
+        else "Adverse event recorded.",
+        "success",
+    )
     return redirect(url_for("outcomes.response_form", session_id=session_id))
 
 
@@ -440,5 +454,5 @@ def cycles(patient_id: int) -> str:
         patient=get_patient(get_session(), patient_id),
         chosen=sorted(chosen),
         muscle=muscle,
-        diary=diary_by_cycle(get_session(), patient_id),
+        diary=diary_by_cycle(get_session(), patient_id, zone=clinic_zone()),
     )

@@ -24,6 +24,8 @@ from planner.services.appointments import book_appointment
 from planner.services.audit import SYSTEM
 from planner.services.audit import Actor
 from planner.services.calendar_files import renew_feed_token
+from planner.services.diary_entries import record_side_effect
+from planner.services.diary_links import open_diary
 from planner.services.diary_reprint import printable_link
 from planner.services.photos import add_photo
 from planner.services.photos import record_consent
@@ -57,6 +59,8 @@ class Seeded:
     staff_id: int
     diary_token: str
     feed_token: str
+    # A side effect the patient reported in the diary, to record as an event.
+    diary_entry_id: int
     logins: dict[Role, tuple[str, str]] = field(default_factory=dict)
 
 
@@ -120,6 +124,21 @@ def seed_patient(e2e_server: LiveServer) -> Seeded:
                 session, signed.id, key=DIARY_KEY, now=now, zone=ZONE
             )
             assert printed is not None
+            diary = open_diary(
+                session, printed.printed.token, client=None, now=now, zone=ZONE
+            )
+            assert diary is not None
+            droop = record_side_effect(
+                session,
+                diary,
+                {
+                    "effects": ["eyelid_droop"],
+                    "day": (signed_on + timedelta(days=4)).astimezone(ZONE).date(),
+                },
+                client=None,
+                now=now,
+            )
+            assert droop.id is not None
             template = save_session_as_template(
                 session,
                 actor,
@@ -165,6 +184,7 @@ def seed_patient(e2e_server: LiveServer) -> Seeded:
                 staff_id=staff_id,
                 diary_token=printed.printed.token,
                 feed_token=renew_feed_token(session, actor, injector.id),
+                diary_entry_id=droop.id,
                 logins=logins,
             )
     finally:
@@ -219,6 +239,7 @@ def targets(seeded: Seeded) -> dict[str, list[dict[str, Any]]]:
         "consent.pdf": [{"record_id": seeded.consent_id}],
         "diary.home": [token, {"token": "no-such-link"}],
         "diary.step": [{**token, "step": step} for step in STEPS],
+        "diary.adverse_event_form": [{"entry_id": seeded.diary_entry_id}],
         "exports.download": [{"name": FILES[0].name}],
         "settings.limits": [{"code": "botox"}, {"code": "daxxify"}],
         "settings.edit_template": [{"template_id": seeded.template_id}],

@@ -373,7 +373,7 @@ def test_the_cycles_page_lists_diary_entries_by_cycle(session, injector, treat):
     now = NOW + timedelta(days=3)
     _, diary = opened(session, injector, treatment.id, now=now)
     entries.record_onset(session, diary, {"day": "2026-03-04"}, client=CLIENT, now=now)
-    cycles = diary_by_cycle(session, patient.id)
+    cycles = diary_by_cycle(session, patient.id, zone=ZONE)
     assert [(c.cycle, [r.words for r in c.rows]) for c in cycles] == [
         (1, ["First noticed the effect on 4 Mar 2026"])
     ]

@@ -47,6 +47,9 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "diary.revoke": frozenset({Role.ADMIN, Role.INJECTOR}),
     "diary.give_new": frozenset({Role.ADMIN, Role.INJECTOR}),
     "diary.handled": EVERYONE,
+    # Recording a diary side effect as an adverse event is an injector's, as
+    # recording any adverse event is.
+    "diary.adverse_event_form": INJECTOR,
     # Every logged-in role.
     "auth.logout": EVERYONE,
     # The idle warning: asking is not activity, staying is (static/js/idle-warning.js).

@@ -1,0 +1,222 @@
+"""A side effect the patient reported in the diary, recorded as an adverse event.
+
+The clinician opens the adverse-event form from the diary entry, prefilled with
+what the patient said, the day it started and the treatment of that cycle; the
+event then keeps the entry's id (``AdverseEvent.diary_entry_id``, one event an
+entry), and the entry counts as dealt with. Kind and severity stay the
+clinician's judgement: a kind is prefilled only where the patient's words name
+it exactly, and severity never is.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+from sqlmodel import col
+from sqlmodel import select
+
+from planner.clinic_time import day_text
+from planner.clinic_time import local_day
+from planner.errors import InvalidInput
+from planner.models import AdverseEvent
+from planner.models import AdverseEventKind
+from planner.models import AuditAction
+from planner.models import DiaryEntry
+from planner.models import SessionStatus
+from planner.models import TreatmentSession
+from planner.services.audit import Actor
+from planner.services.audit import record_event
+from planner.services.diary_forms import SIDE_EFFECT_WORDS
+from planner.services.diary_forms import SideEffect
+
+FIELD = "diary_entry_id"
+
+# The patient's words that name an adverse-event kind exactly. Drooling and
+# trouble speaking or breathing are left for the clinician to name.
+KIND_OF_EFFECT = {
+    SideEffect.EYELID_DROOP: AdverseEventKind.EYELID_DROOP,
+    SideEffect.EYE_NOT_CLOSING: AdverseEventKind.INCOMPLETE_EYE_CLOSURE,
+    SideEffect.DIFFICULTY_SWALLOWING: AdverseEventKind.DIFFICULTY_SWALLOWING,
+}
+
+
+@dataclass(frozen=True)
+class DiaryEventPrefill:
+    """The adverse-event form's values from one diary side effect.
+
+    ``data`` holds the form's fields as text; ``words`` what the patient said,
+    and ``entered_on`` the clinic day they said it.
+    """
+
+    entry_id: int
+    session_id: int
+    data: dict[str, str]
+    words: str
+    entered_on: date
+
+
+def patient_words(entry: DiaryEntry) -> str:
+    """Return the side effects as the patient put them: "My eyelid droops"."""
+    codes = [SideEffect(code) for code in entry.answers["effects"]]
+    words = [SIDE_EFFECT_WORDS[code] for code in codes if code != SideEffect.OTHER]
+    if entry.answers.get("other"):
+        words.append(f"\u201c{entry.answers['other']}\u201d")
+    return "; ".join(words)
+
+
+def _refuse(entry_id: int | None, reason: str) -> InvalidInput:
+    """Name the field and why: the reason reads after "Diary entry"."""
+    return InvalidInput(
+        f"Diary entry {entry_id} cannot be recorded as an adverse event.",
+        fields={FIELD: reason},
+    )
+
+
+def diary_side_effect(
+    session: Session, entry_id: int, *, zone: ZoneInfo
+) -> tuple[DiaryEntry, TreatmentSession]:
+    """Return a side effect not yet recorded as an event, and its cycle's treatment.
+
+    :raises InvalidInput: naming ``diary_entry_id``, for no such entry, an
+        entry that is no side effect, one whose cycle's signed treatment cannot
+        be found, or one already recorded.
+    """
+    entry = session.get(DiaryEntry, entry_id)
+    if entry is None:
+        raise _refuse(entry_id, "does not exist")
+    if entry.kind != "side_effect":
+        raise _refuse(entry_id, "is not a side effect the patient reported")
+    treatment = session.get(TreatmentSession, entry.session_id)
+    if treatment is None or treatment.status != SessionStatus.SIGNED:
+        raise _refuse(
+            entry_id, "has no signed treatment of its cycle to record the event on"
+        )
+    recorded = session.exec(
+        select(AdverseEvent).where(AdverseEvent.diary_entry_id == entry_id)
+    ).first()
+    if recorded is not None:
+        raise _refuse(
+            entry_id,
+            "is already recorded as an adverse event on "
+            f"{day_text(local_day(recorded.recorded_at, zone))}",
+        )
+    return entry, treatment
+
+
+def prefill_from_diary(
+    session: Session, entry_id: int, *, zone: ZoneInfo
+) -> DiaryEventPrefill:
+    """Fill the adverse-event form from a diary side effect.
+
+    :raises InvalidInput: as ``diary_side_effect``.
+    """
+    entry, treatment = diary_side_effect(session, entry_id, zone=zone)
+    assert treatment.id is not None
+    codes = [SideEffect(code) for code in entry.answers["effects"]]
+    kinds = {KIND_OF_EFFECT.get(code) for code in codes}
+    kind = kinds.pop() if len(kinds) == 1 else None
+    words = patient_words(entry)
+    return DiaryEventPrefill(
+        entry_id=entry_id,
+        session_id=treatment.id,
+        data={
+            FIELD: str(entry_id),
+            "kind": "" if kind is None else kind.value,
+            "onset_date": str(entry.answers["day"]),
+            "description": f"Patient reported in the diary: {words}",
+        },
+        words=words,
+        entered_on=local_day(entry.entered_at, zone),
+    )
+
+
+def check_same_cycle(entry: DiaryEntry, record: TreatmentSession) -> None:
+    """Refuse to file a diary side effect against a treatment of another cycle.
+
+    :raises InvalidInput: naming ``diary_entry_id``.
+    """
+    if entry.session_id not in (record.id, record.cycle_session_id):
+        raise _refuse(
+            entry.id,
+            "is from another cycle than this treatment's "
+            f"(cycle {record.cycle_number})",
+        )
+
+
+def link_diary_entry(
+    session: Session,
+    actor: Actor,
+    entry: DiaryEntry,
+    event: AdverseEvent,
+    *,
+    now: datetime,
+) -> None:
+    """Audit the entry as recorded by ``event``, and dealt with; the caller commits."""
+    after: dict[str, Any] = {"adverse_event_id": event.id}
+    if entry.handled_at is None:
+        entry.handled_at = now
+        entry.handled_by_id = actor.user_id
+        session.add(entry)
+        after["handled_at"] = now.isoformat()
+    record_event(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "diary_entry",
+        entry.id,
+        patient_id=entry.patient_id,
+        after=after,
+    )
+
+
+def events_from_diary(
+    session: Session, entry_ids: Iterable[int]
+) -> dict[int, AdverseEvent]:
+    """Return the adverse event recorded from each of these diary entries."""
+    ids = list(entry_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(AdverseEvent).where(col(AdverseEvent.diary_entry_id).in_(ids))
+    ).all()
+    return {row.diary_entry_id: row for row in rows if row.diary_entry_id is not None}
+
+
+def reported_days(
+    session: Session, events: Iterable[AdverseEvent], *, zone: ZoneInfo
+) -> dict[int, date]:
+    """Return, by event id, the clinic day the patient reported it in the diary."""
+    entry_of = {
+        e.diary_entry_id: e.id for e in events if e.diary_entry_id and e.id is not None
+    }
+    if not entry_of:
+        return {}
+    rows = session.exec(
+        select(DiaryEntry.id, DiaryEntry.entered_at).where(
+            col(DiaryEntry.id).in_(list(entry_of))
+        )
+    ).all()
+    return {
+        event_id: local_day(entered_at, zone)
+        for entry_id, entered_at in rows
+        if entry_id is not None and (event_id := entry_of.get(entry_id)) is not None
+    }
+
+
+def prefill_or_none(
+    session: Session, entry_id: str | None, *, zone: ZoneInfo
+) -> DiaryEventPrefill | None:
+    """Return the prefill of a posted ``diary_entry_id``, or None if it has none.
+
+    For the form shown again after a refusal: the refusal itself names the field.
+    """
+    if not entry_id or not entry_id.isdigit():
+        return None
+    try:
+        return prefill_from_diary(session, int(entry_id), zone=zone)
+    except InvalidInput:
+        return None
