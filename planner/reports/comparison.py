@@ -22,9 +22,9 @@ from planner.services.cycle_doses import DoseBlock
 from planner.services.cycle_doses import HeatCell
 from planner.services.cycle_doses import HeatKey
 from planner.services.cycle_doses import SideMatrix
+from planner.services.cycle_events import EventRecord
 from planner.services.cycle_plots import draw_cycles
 from planner.services.cycle_plots import face_sprite
-from planner.services.cycle_records import EventRecord
 from planner.services.cycle_responses import CourseView
 from planner.services.cycle_responses import LedgerRow
 from planner.services.cycles import CycleCard

@@ -18,8 +18,8 @@ from planner import comparison
 from planner import plots
 from planner.comparison import ScoreCourse
 from planner.models import CycleResponse
+from planner.services.cycle_events import EventRecord
 from planner.services.cycle_records import CycleRecords
-from planner.services.cycle_records import EventRecord
 from planner.services.ledger_sources import DiaryEffectText
 from planner.services.ledger_sources import TimePointNote
 from planner.services.ledger_sources import diary_effect_text

@@ -26,9 +26,9 @@ from planner.services.cycle_doses import HeatKey
 from planner.services.cycle_doses import SideMatrix
 from planner.services.cycle_doses import dose_blocks
 from planner.services.cycle_doses import side_matrices
+from planner.services.cycle_events import DiarySideEffect
+from planner.services.cycle_events import EventRecord
 from planner.services.cycle_records import CycleRecords
-from planner.services.cycle_records import DiarySideEffect
-from planner.services.cycle_records import EventRecord
 from planner.services.cycle_records import read_cycles
 from planner.services.cycle_responses import CourseView
 from planner.services.cycle_responses import LedgerRow

@@ -16,7 +16,7 @@ from planner import comparison
 from planner.comparison import ScoreCourse
 from planner.comparison.timepoints import PRE_TREATMENT
 from planner.comparison.timepoints import REVIEW
-from planner.services.cycle_records import DiarySideEffect
+from planner.services.cycle_events import DiarySideEffect
 from planner.services.score_subscales import course_instrument
 from planner.services.score_words import score_text
 

@@ -44,11 +44,10 @@ from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
 from planner.views.context import posted_form
+from planner.views.query_args import chosen_muscle
 from planner.views.query_args import query_choice
 from planner.vocabulary import LABELS
 from planner.vocabulary import PATIENT_ANSWERED
-from planner.vocabulary import SIDES
-from planner.vocabulary import Side
 
 bp = Blueprint("outcomes", __name__)
 
@@ -412,27 +411,6 @@ def add_adverse_event(session_id: int) -> Response | tuple[str, int]:
         "success",
     )
     return redirect(url_for("outcomes.response_form", session_id=session_id))
-
-
-def chosen_muscle(value: str | None) -> tuple[str, str] | None:
-    """Read ``?muscle=code:side``: None when absent or empty.
-
-    :raises InvalidInput: naming ``muscle``, for anything else: read as no
-        choice, a mistyped link showed no muscle under the page's heading.
-    """
-    if not value:
-        return None
-    muscle, _, side = value.partition(":")
-    if not muscle or side not in SIDES:
-        sides = " or ".join(f"muscle:{side}" for side in Side)
-        reason = f"must be a muscle and its side, as {sides}"
-    elif muscle not in {m.code for m in face_map().muscles}:
-        reason = "names no muscle of the face map"
-    else:
-        return (muscle, side)
-    raise InvalidInput(
-        "The page's address names a muscle it cannot show.", fields={"muscle": reason}
-    )
 
 
 @bp.get("/patients/<int:patient_id>/cycles")

@@ -14,6 +14,9 @@ from flask import request
 
 from planner.errors import InvalidInput
 from planner.validation import ascii_number
+from planner.views.context import face_map
+from planner.vocabulary import SIDES
+from planner.vocabulary import Side
 
 # The pages step a week or a year either side and convert clinic midnights to
 # UTC: far from the ends of Python's calendar, and wide for any clinic record.
@@ -99,3 +102,24 @@ def query_number(name: str, *, what: str, max_digits: int = 9) -> int | None:
             },
         )
     return number
+
+
+def chosen_muscle(value: str | None) -> tuple[str, str] | None:
+    """Read ``?muscle=code:side``: None when absent or empty.
+
+    :raises InvalidInput: naming ``muscle``, for anything else: read as no
+        choice, a mistyped link showed no muscle under the page's heading.
+    """
+    if not value:
+        return None
+    muscle, _, side = value.partition(":")
+    if not muscle or side not in SIDES:
+        sides = " or ".join(f"muscle:{side}" for side in Side)
+        reason = f"must be a muscle and its side, as {sides}"
+    elif muscle not in {m.code for m in face_map().muscles}:
+        reason = "names no muscle of the face map"
+    else:
+        return (muscle, side)
+    raise InvalidInput(
+        "The page's address names a muscle it cannot show.", fields={"muscle": reason}
+    )
