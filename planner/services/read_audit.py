@@ -22,6 +22,7 @@ from planner.models import AuditEvent
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.models.consent import ConsentRecord
+from planner.models.diary import DiaryEntry
 from planner.models.photos import Photo
 from planner.services.audit import Actor
 from planner.services.audit import write_event
@@ -33,6 +34,7 @@ _APPOINTMENTS: Table = Appointment.__table__  # type: ignore[attr-defined]  # se
 _USERS: Table = User.__table__  # type: ignore[attr-defined]  # set by SQLModel
 _CONSENTS: Table = ConsentRecord.__table__  # type: ignore[attr-defined]  # set by SQLModel
 _PHOTOS: Table = Photo.__table__  # type: ignore[attr-defined]  # set by SQLModel
+_DIARY: Table = DiaryEntry.__table__  # type: ignore[attr-defined]  # set by SQLModel
 
 # Reads of the record, and the records printed or exported from it.
 READS = (AuditAction.VIEW, AuditAction.PRINT, AuditAction.EXPORT)
@@ -60,6 +62,7 @@ PATIENT_OF: dict[str, Callable[[Session, int], int | None]] = {
     "appointment": _patient_of(_APPOINTMENTS),
     "consent_record": _patient_of(_CONSENTS),
     "photo": _patient_of(_PHOTOS),
+    "diary_entry": _patient_of(_DIARY),
 }
 
 

@@ -60,6 +60,10 @@ RULES = {
     "outcomes.response_form": ReadRule(
         "treatment_session", "session_id", "response page"
     ),
+    # The cycle's response page, its adverse-event form filled from the entry.
+    "diary.adverse_event_form": ReadRule(
+        "diary_entry", "entry_id", "adverse event form from the diary"
+    ),
     "schedule.appointment_ics": ReadRule(
         "appointment", "appointment_id", "appointment calendar file"
     ),

@@ -24,6 +24,7 @@ from tests.services.test_diary import CLIENT
 from tests.services.test_diary import NOW
 from tests.services.test_diary import opened
 from tests.services.test_reports import page_texts
+from tests.views.test_read_audit import views
 
 PRODUCTS = ["botox", "dysport"]
 LATER = NOW + timedelta(days=4)
@@ -203,3 +204,17 @@ def test_the_record_and_comparison_pdfs_print_the_source(
         text_of_pages = " ".join(page_texts(pdf.data))
         assert source in text_of_pages, name
         save_pages(pdf.data, f"diary-ae-{product}-{name}")
+
+
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_opening_the_form_from_the_diary_is_an_audited_read_of_the_patient(
+    login_as, session, reported, product
+):
+    # The page shows the patient's treatment and words: a read, like the
+    # response page it fills.
+    patient, _, entry = reported(product)
+    browser = login_as(Role.INJECTOR)
+    assert browser.get(f"/diary-entries/{entry.id}/adverse-event").status_code == 200
+    (event,) = views(session, patient_id=patient.id)
+    assert (event.entity_type, event.entity_id) == ("diary_entry", entry.id)
+    assert event.after == {"read": "adverse event form from the diary"}
