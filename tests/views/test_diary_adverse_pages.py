@@ -218,3 +218,12 @@ def test_opening_the_form_from_the_diary_is_an_audited_read_of_the_patient(
     (event,) = views(session, patient_id=patient.id)
     assert (event.entity_type, event.entity_id) == ("diary_entry", entry.id)
     assert event.after == {"read": "adverse event form from the diary"}
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.ADMIN])
+def test_the_cycles_page_names_the_button_only_to_who_has_it(login_as, reported, role):
+    patient, _, _ = reported("dysport")
+    for who, named in ((Role.INJECTOR, True), (role, False)):
+        page = text(login_as(who).get(f"/patients/{patient.id}/cycles"))
+        assert "Reported by the patient in the diary" in page
+        assert ("Record as adverse event" in page) is named, who
