@@ -23,6 +23,8 @@ from sqlmodel import select
 from planner import dosing
 from planner.clinic_time import clinic_now
 from planner.clinic_time import local_day
+from planner.dosing.dose_chips import DoseChips
+from planner.dosing.dose_chips import dose_chips
 from planner.dosing.treated_muscles import check_treated_muscles
 from planner.models import InjectionSite
 from planner.models import Patient
@@ -34,6 +36,7 @@ from planner.models import TreatmentSession
 from planner.models import VialLot
 from planner.services import limit_settings
 from planner.services import settings
+from planner.services.chart_state_models import ChartState
 from planner.services.charted_products import require_chartable_code
 from planner.services.clinical_flags import contraindications_as_of
 from planner.services.cycle_rules import cycle_product
@@ -167,6 +170,24 @@ def past_sessions(
         )
         for entry in sessions.values()
     ] + outside_past_sessions(session, record.patient_id)
+
+
+def keypad_chips(session: Session, state: ChartState) -> DoseChips:
+    """Return the keypad's quick-dose chips for the chart: the product's own,
+    from its tap defaults for the chart's muscles, with their source.
+
+    A signed record in a product with no dose reference has none: it is never
+    edited, and no other product's doses stand in.
+    """
+    product = state.session.product
+    if not product.dose_reference:
+        return DoseChips((), "")
+    found = [
+        dose
+        for muscle in state.muscles
+        if (dose := default_dose(session, product.code, muscle.code)) is not None
+    ]
+    return dose_chips(product.code, product.unit_name, found)
 
 
 def open_drafts(

@@ -12,7 +12,6 @@ from flask import url_for
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlmodel import Session
 from werkzeug.wrappers import Response
 
 from planner.access import current_actor
@@ -20,8 +19,6 @@ from planner.access import roles_required
 from planner.db import get_session
 from planner.db_types import utc_now
 from planner.dosing import format_units
-from planner.dosing.dose_chips import DoseChips
-from planner.dosing.dose_chips import dose_chips
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.errors import NoDoseReference
@@ -32,12 +29,11 @@ from planner.services import drafts
 from planner.services import lots as lot_service
 from planner.services import sessions as service
 from planner.services import vial_switch
-from planner.services.chart_state_models import ChartState
 from planner.services.consent_alerts import chart_consent_problem
 from planner.services.consent_alerts import treatment_consent_now
 from planner.services.patients import get_patient
 from planner.services.protocols import save_session_as_template
-from planner.services.safety import default_dose
+from planner.services.safety import keypad_chips
 from planner.services.stock_levels import openable_stock
 from planner.services.treatment_time import set_treatment_time
 from planner.views.context import clinic_now
@@ -96,23 +92,6 @@ def create(patient_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("sessions.chart", session_id=record.id))
 
 
-def common_doses(db: Session, state: ChartState) -> DoseChips:
-    """Return the keypad's quick-dose chips: the product's own, with their source.
-
-    A signed record in a product with no dose reference has none: it is never
-    edited, and no other product's doses stand in.
-    """
-    product = state.session.product
-    if not product.dose_reference:
-        return DoseChips((), "")
-    found = [
-        dose
-        for muscle in state.muscles
-        if (dose := default_dose(db, product.code, muscle.code)) is not None
-    ]
-    return dose_chips(product.code, product.unit_name, found)
-
-
 # The chart's own change of treatment time, remembered for the page it redirects to:
 # [session id, version before, version after]. The time moves the version but no
 # site, so the chart's undo history saved before it stays safe to offer (undo.js).
@@ -155,7 +134,7 @@ def _render_chart(
         if site.units is not None
     }
     recorded["version"] = str(state.session.version)
-    chips = common_doses(get_session(), state)
+    chips = keypad_chips(get_session(), state)
     return render_template(
         "sessions/chart.html",
         discarded=drafts.discard_note(get_session(), session_id),
