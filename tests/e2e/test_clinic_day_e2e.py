@@ -69,6 +69,7 @@ def booking(page: Page, name: str) -> Locator:
 
 
 def assert_target(locator: Locator, minimum: float = 44) -> None:
+    locator.page.wait_for_load_state("load")
     box = locator.bounding_box()
     assert box is not None
     assert box["width"] >= minimum
@@ -122,6 +123,9 @@ def test_a_clinic_day_from_todays_clinic(
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Today"
     ).click()
+    # Measure only once the new page and its style sheets have loaded: a box
+    # taken mid-navigation is the unstyled link's (CI once saw 19 px).
+    page.wait_for_url(f"{e2e_server.url}/", wait_until="load")
     resume = booking(page, "Lindqvist, Tess").get_by_role(
         "link", name=re.compile("^Resume chart")
     )
