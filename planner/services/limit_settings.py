@@ -34,6 +34,7 @@ from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.charted_products import require_chartable_code
 from planner.services.settings import to_number
+from planner.services.settings_history import SettingAsOf
 
 LIMIT_PREFIX = "limit."
 BOTOX = "botox"
@@ -105,15 +106,33 @@ def _stamp(rows: Mapping[str, ClinicSetting]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _limit(row: ClinicSetting, value: float) -> dosing.DoseLimit:
+def _limit(row: SettingAsOf, value: float) -> dosing.DoseLimit:
     return dosing.DoseLimit(value, row.source or dosing.CLINIC_SETTING, True)
 
 
 def with_clinic_limits(
-    session: Session, doses: dosing.ProductDoses
+    session: Session,
+    doses: dosing.ProductDoses,
+    stored: Mapping[str, SettingAsOf] | None = None,
 ) -> dosing.ProductDoses:
-    """Lay the clinic's edited limits for this product over its rules."""
-    rows = _rows(session, doses.product_code)
+    """Lay the clinic's edited limits for this product over its rules.
+
+    ``stored`` holds the settings as they stood at a moment (an amendment's, at
+    its record's signing: ``settings_history.settings_as_of``); None, today's.
+    """
+    prefix = f"{LIMIT_PREFIX}{doses.product_code}."
+    rows = (
+        {
+            key.removeprefix(prefix): setting
+            for key, setting in stored.items()
+            if key.startswith(prefix)
+        }
+        if stored is not None
+        else {
+            key: SettingAsOf(row.value, row.source, row.unsourced)
+            for key, row in _rows(session, doses.product_code).items()
+        }
+    )
     per_point: dict[str, dosing.DoseLimit] = {}
     per_side: dict[str, dosing.DoseLimit] = {}
     ceilings: dict[str, dosing.DoseLimit] = {}

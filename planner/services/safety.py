@@ -8,7 +8,9 @@ it is now, while a signed record keeps the roles it was signed with.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -46,30 +48,37 @@ from planner.services.lots import first_used_at
 from planner.services.map_zones import zone_warnings
 from planner.services.outside_toxin import outside_past_sessions
 from planner.services.product_rules import checked_product
+from planner.services.settings_history import SettingAsOf
+from planner.services.settings_history import settings_as_of
 from planner.services.treated_sites import treated_for_record
 from planner.vocabulary import role_for
 
 BOTOX = "botox"
 
 
-def product_doses(session: Session, product_code: str) -> dosing.ProductDoses:
+def product_doses(
+    session: Session,
+    product_code: str,
+    stored: Mapping[str, SettingAsOf] | None = None,
+) -> dosing.ProductDoses:
     """Return a product's dose rules: shipped, with the clinic's edits laid over.
 
     The clinic's limits for the product (settings ``limit.<product>.…``, edited on
     the dose limits page) come first. The clinic's per-muscle reference doses
     (settings ``dose.<muscle>``) are Botox figures, onabotulinumtoxinA units as the
     clinical reference gives them: they set Botox's per-point limits and tap
-    defaults, and no other product's.
+    defaults, and no other product's. ``stored``: the settings as they stood at
+    a moment (``settings_as_of``); None reads today's.
 
     :raises NoDoseReference: for a product the shipped reference does not list.
     """
     require_chartable_code(session, product_code)
     shipped = limit_settings.with_clinic_limits(
-        session, dosing.shipped_doses(product_code)
+        session, dosing.shipped_doses(product_code), stored
     )
     if product_code != BOTOX:
         return shipped
-    ranges = settings.dose_ranges(session)
+    ranges = settings.dose_ranges(session, stored)
     return shipped.with_overrides(
         per_point={
             muscle: dosing.DoseLimit(
@@ -94,8 +103,7 @@ def default_dose(session: Session, product_code: str, muscle: str) -> float | No
     return dosing.shipped_doses(product_code).defaults.get(muscle)
 
 
-def _number(session: Session, key: str, default: float) -> float:
-    return float(settings.get_setting_value(session, key, default))
+SHARE_KEY = "dose_change_reason_share"
 
 
 def clinic_rules(
@@ -104,13 +112,24 @@ def clinic_rules(
     full_product: Product,
     *,
     as_of: datetime | None = None,
+    zone: ZoneInfo | None = None,
 ) -> dosing.ClinicRules:
     """Return the rules the checks use for a chart of this product, in a cycle
-    whose full treatment was ``full_product`` (its times as of ``as_of``)."""
+    whose full treatment was ``full_product``.
+
+    ``as_of`` (an amendment's record's signing) reads every setting as it stood
+    then: the cycle's times, the dose limits and the dose change share; None,
+    today's. ``zone``, the clinic's, dates a dose limit's edit in its source.
+    """
+    stored = None if as_of is None else settings_as_of(session, as_of, zone or UTC)
+    if stored is None:
+        share = settings.get_setting_value(session, SHARE_KEY, 0.5)
+    else:
+        share = stored[SHARE_KEY].value if SHARE_KEY in stored else 0.5
     return dosing.ClinicRules(
-        doses=product_doses(session, product_code),
+        doses=product_doses(session, product_code, stored),
         cycle_times=cycle_times(session, full_product, as_of=as_of),
-        dose_change_share=_number(session, "dose_change_reason_share", 0.5),
+        dose_change_share=float(share),
     )
 
 
@@ -330,9 +349,10 @@ def check_chart(
     """Run every check on a chart as of its treatment time, in the clinic's zone.
 
     ``sites`` defaults to the chart's stored sites; an amendment passes them as
-    corrected, with ``amending``: its contraindications and its timing settings
-    (intervals, review and re-treatment windows) are as at signing
-    (``contraindications_as_of``, ``settings_as_of``). On every path
+    corrected, with ``amending``: its contraindications, its timing settings
+    (intervals, review and re-treatment windows) and its dose limits (each
+    product's, the Botox reference doses, the dose change share) are as at
+    signing (``contraindications_as_of``, ``settings_as_of``). On every path
     the dose limits count the whole cycle, the same product's top-ups signed
     later in it included. On a draft the roles come from the patient's affected
     side now.
@@ -390,7 +410,9 @@ def check_chart(
         plan,
         history=history,
         contraindications=flags,
-        rules=clinic_rules(session, product.code, full_product, as_of=signed_at),
+        rules=clinic_rules(
+            session, product.code, full_product, as_of=signed_at, zone=zone
+        ),
         now=checked_at,
         open_drafts=open_drafts(session, record, zone) if draft else (),
     )

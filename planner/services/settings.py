@@ -6,6 +6,7 @@ and when, ``unsourced`` becomes true, and the audit trail keeps the old source.
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -48,6 +49,8 @@ from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
 from planner.services.product_rules import INTERVAL_PREFIX
 from planner.services.product_rules import interval_settings
+from planner.services.settings_history import SettingAsOf
+from planner.services.settings_history import edited_label
 from planner.validation import field_errors
 
 DOSE_PREFIX = "dose."
@@ -283,7 +286,7 @@ def edited_source(session: Session, actor: Actor, when: datetime) -> str:
     """Say whose edit a clinic setting is: 'Clinic setting (edited … by …)'."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     editor = user.name if user is not None else actor.email or "unknown user"
-    return f"Clinic setting (edited {when.day} {when:%b %Y} by {editor})"
+    return edited_label(editor, when)
 
 
 def update_setting(
@@ -389,17 +392,24 @@ def _reference_from_value(value: Any) -> tuple[float, float, float] | None:
         return None
 
 
-def dose_ranges(session: Session) -> dict[str, DoseReference]:
+def dose_ranges(
+    session: Session, stored: Mapping[str, SettingAsOf] | None = None
+) -> dict[str, DoseReference]:
     """Return each muscle's reference dose per point, the clinic's where set.
 
-    A muscle with no usable setting falls back to the shipped reference.
+    ``stored`` holds the settings as they stood at a moment
+    (``settings_history.settings_as_of``); None reads today's. A muscle with no
+    usable setting falls back to the shipped reference.
     """
-    stored = {
-        setting.key: setting
-        for setting in session.exec(
-            select(ClinicSetting).where(col(ClinicSetting.key).startswith(DOSE_PREFIX))
-        ).all()
-    }
+    if stored is None:
+        stored = {
+            row.key: SettingAsOf(row.value, row.source, row.unsourced)
+            for row in session.exec(
+                select(ClinicSetting).where(
+                    col(ClinicSetting.key).startswith(DOSE_PREFIX)
+                )
+            ).all()
+        }
     ranges: dict[str, DoseReference] = {}
     for dose in MUSCLE_DOSES:
         setting = stored.get(DOSE_PREFIX + dose.muscle)
