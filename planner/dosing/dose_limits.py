@@ -21,6 +21,18 @@ from planner.dosing.volume import format_units
 
 # Float sums of doses such as 0.1 U carry noise far below anything measurable.
 TOLERANCE_UNITS = 1e-9
+# The warnings a product's dose limits raise: what an amendment judges by the
+# limits as they stood at its record's signing.
+LIMIT_CODES = frozenset(
+    {
+        "dose_above_point_limit",
+        "dose_above_site_ceiling",
+        "muscle_above_limit",
+        "side_above_ceiling",
+        "group_above_limit",
+        "session_above_ceiling",
+    }
+)
 
 
 def _muscle_name(muscle: str) -> str:

@@ -15,8 +15,11 @@ from pydantic import Field
 from sqlmodel import Session
 from sqlmodel import select
 
+from planner.clinic_time import local_day
 from planner.db_types import utc_now
 from planner.dosing import MIN_DOSE_UNITS
+from planner.dosing.dose_limits import LIMIT_CODES
+from planner.dosing.records import format_day
 from planner.errors import Conflict
 from planner.errors import InvalidInput
 from planner.models import Amendment
@@ -105,6 +108,24 @@ def amendment_from_form(
     }
 
 
+def _limits_dated(
+    raised: list[dict[str, Any]],
+    errors: dict[str, str],
+    record: TreatmentSession,
+    zone: ZoneInfo,
+) -> dict[str, str]:
+    """Say, on each dose limit warning asking for a reason, that it was judged by
+    the limits as at the record's signing: today's chart may read otherwise."""
+    if record.signed_at is None:
+        return errors  # never signed: nothing is amended
+    signed = format_day(local_day(record.signed_at, zone))
+    for warning in raised:
+        name = f"reasons.{warning['key']}"
+        if warning["code"] in LIMIT_CODES and name in errors:
+            errors[name] += f" Judged by the limits as at signing, {signed}."
+    return errors
+
+
 def amend_session(
     session: Session,
     actor: Actor,
@@ -119,9 +140,11 @@ def amend_session(
     It is made against the record's ``version``: one made against an earlier
     version is refused (StaleWrite, naming ``version``) with nothing saved, so a
     form opened before another amendment cannot undo it. Every check runs again
-    on the corrected chart, as of its treatment time; a warning the record did
-    not already carry needs its reason in the amendment, which keeps the amended
-    chart's warnings as its own.
+    on the corrected chart, as of its treatment time, with the settings (timing
+    and dose limits) as at the record's signing; a warning the record did not
+    already carry needs its reason in the amendment, which keeps the amended
+    chart's warnings as its own. A dose limit warning asking for its reason says
+    it was judged by the limits as at signing, and that day.
     """
     request = parse_input(AmendRequest, data, "The amendment is not valid.")
     record = get_session_record(session, session_id)
@@ -169,7 +192,7 @@ def amend_session(
     warnings = safety.as_records(found)
     reasons = {key: text.strip() for key, text in request.reasons.items()}
     raised = new_warnings(record, warnings, amended_warnings(session, session_id))
-    errors = reason_errors(raised, reasons, set())
+    errors = _limits_dated(raised, reason_errors(raised, reasons, set()), record, zone)
     if errors:
         session.rollback()
         raise InvalidInput(

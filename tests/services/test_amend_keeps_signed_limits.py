@@ -65,8 +65,8 @@ def chair(session, injector):
     return Chair(session, injector)
 
 
-@pytest.fixture
-def set_limit(session, make_user):
+def limit_setter(session, make_user):
+    """Return a function saving one figure as a new admin, on the test's clock."""
     user = make_user(Role.ADMIN)
     admin = Actor(user.id, user.email)
 
@@ -77,6 +77,11 @@ def set_limit(session, make_user):
             save_limits_at(session, admin, product, at, **{figure: value})
 
     return save
+
+
+@pytest.fixture
+def set_limit(session, make_user):
+    return limit_setter(session, make_user)
 
 
 def about(code, warnings):
