@@ -98,6 +98,26 @@ class SignedSession(Conflict):
     heading = "This session is signed"
 
 
+class UnexportableRecord(PlannerError):
+    """A patient's stored record that an export cannot carry as it stands.
+
+    The message names the row and the reason, so that it can be found and
+    corrected; nothing is exported meanwhile.
+    """
+
+    status = 422
+    heading = "This record cannot be exported"
+
+    def __init__(self, patient_id: int, reason: str) -> None:
+        super().__init__(
+            f"Patient {patient_id}'s record cannot be exported as FHIR: {reason}. "
+            "Correct the record, then export again.",
+            fields={"record": reason},
+        )
+        self.patient_id = patient_id
+        self.reason = reason
+
+
 def wants_json() -> bool:
     """Answer API calls, and callers that ask for JSON, with JSON."""
     if request.path.startswith("/api/"):

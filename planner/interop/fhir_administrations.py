@@ -29,6 +29,7 @@ doses may never be given):
 """
 
 from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.dosing import format_units
@@ -74,8 +75,9 @@ def administration(
     muscle: MuscleInfo,
     face_map: str,
     refs: SessionRefs,
+    notes: Sequence[str] = (),
 ) -> Resource:
-    """Return one injection site as a MedicationAdministration."""
+    """Return one injection site as a MedicationAdministration, with ``notes``."""
     return {
         "resourceType": "MedicationAdministration",
         "extension": [injection_point(site, face_map)],
@@ -88,6 +90,7 @@ def administration(
         "note": [
             {"text": trimmed(site.note)},
             *correction_notes(record, site, product),
+            *({"text": note} for note in notes),
         ],
         "dosage": {
             "text": dosage_text(site, product, lot, muscle),

@@ -270,7 +270,9 @@ class _BundleBuilder:
             for lot in self.export.lots
         ]
         lotless = dict.fromkeys(
-            record.product_id for record in self.export.sessions if record.lotless
+            record.product_id
+            for record in self.export.sessions
+            if self.needs_product(record)
         )
         entries += [
             self.entry(
@@ -279,6 +281,30 @@ class _BundleBuilder:
             for product_id in lotless
         ]
         return entries
+
+    def foreign_lots(self, record: SessionRecord) -> list[LotRecord]:
+        """The session's lots of another product than its own, as recorded."""
+        return [
+            self.lots[lot_id]
+            for lot_id in record.lot_ids
+            if self.lots[lot_id].product_id != record.product_id
+        ]
+
+    def needs_product(self, record: SessionRecord) -> bool:
+        """Whether a dose of the session names its product alone: drawn from no
+        vial on record, or from a vial of another product (see ``foreign_note``)."""
+        return record.lotless or bool(self.foreign_lots(record))
+
+    def foreign_note(self, record: SessionRecord, lot: LotRecord) -> str:
+        """Say that a recorded vial is of another product than the session's."""
+        product = self.products[record.product_id]
+        other = self.products[lot.product_id]
+        return (
+            f"Recorded vial lot {lot.lot_number} is {other.brand} ({other.inn}), "
+            f"not this session's product, {product.brand}: its doses are as "
+            f"charted, in {product.brand} units ({product.unit_name}), with no "
+            f"volume, and name {product.brand} only. Check the record."
+        )
 
     def medication_ref(self, record: SessionRecord, lot_id: int | None) -> Resource:
         if lot_id is None:
@@ -321,8 +347,10 @@ class _BundleBuilder:
 
     def procedure(self, record: SessionRecord) -> Resource:
         kind = SESSION_KINDS[record.kind]
+        foreign = self.foreign_lots(record)
         notes: list[Resource] = [{"text": trimmed(record.notes)}]
         notes += amendment_notes(record, self.products[record.product_id], self.muscle)
+        notes += [{"text": self.foreign_note(record, lot)} for lot in foreign]
         if record.status != "signed":
             notes.append({"text": DRAFT_NOTE})
         return {
@@ -349,7 +377,11 @@ class _BundleBuilder:
             "usedReference": [
                 self.medication_ref(record, lot_id) for lot_id in record.lot_ids
             ]
-            + ([self.medication_ref(record, None)] if record.lotless else []),
+            + (
+                [self.medication_ref(record, None)]
+                if self.needs_product(record)
+                else []
+            ),
             "note": notes,
         }
 
@@ -362,8 +394,11 @@ class _BundleBuilder:
         for site in record.sites:
             # Each administration names the lot its dose was drawn from; a site
             # drawn from no vial on record names the product only, never the
-            # lot of another site's vial.
-            lot_id = site.lot_id
+            # lot of another site's vial. A vial of another product than the
+            # session's is named in a note: its units are not the dose's.
+            lot = None if site.lot_id is None else self.lots[site.lot_id]
+            foreign = lot is not None and lot.product_id != record.product_id
+            lot_id = None if lot is None or foreign else lot.id
             refs = SessionRefs(
                 procedure=self.ref("treatment_session", record.id),
                 medication=self.medication_ref(record, lot_id),
@@ -378,10 +413,13 @@ class _BundleBuilder:
                         record,
                         site,
                         product=self.products[record.product_id],
-                        lot=None if lot_id is None else self.lots[lot_id],
+                        lot=None if lot is None or foreign else lot,
                         muscle=self.muscle(site.muscle),
                         face_map=self.context.face_map,
                         refs=refs,
+                        notes=[self.foreign_note(record, lot)]
+                        if lot is not None and foreign
+                        else [],
                     ),
                 )
             )

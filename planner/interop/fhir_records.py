@@ -339,7 +339,9 @@ class PatientExport:
         _unique("assessments", self.assessments)
         _unique("appointments", self.appointments)
         _unique("photos", self.photos)
-        lot_products = {lot.id: lot.product_id for lot in self.lots}
+        # A lot may be of another product than a session naming it (a session's
+        # product changed without its vial): the exporter keeps each product's
+        # units in resources of their own (``fhir_export``).
         for lot in self.lots:
             _require(ids, "products", lot.product_id, f"lot {lot.id}")
         for record in self.sessions:
@@ -348,11 +350,6 @@ class PatientExport:
             _require(ids, "products", record.product_id, where)
             for lot_id in record.lot_ids:
                 _require(ids, "lots", lot_id, where)
-                # Units of two products are never mixed in one session.
-                if lot_products[lot_id] != record.product_id:
-                    raise ValueError(
-                        f"{where}: lot {lot_id} is not of product {record.product_id}"
-                    )
         for assessment in self.assessments:
             where = f"assessment {assessment.id}"
             if not assessment.self_entered:

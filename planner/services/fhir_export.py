@@ -31,11 +31,15 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.errors import UnexportableRecord
 from planner.facemap import FaceMap
+from planner.interop.fhir_codes import Resource
 from planner.interop.fhir_export import ExportContext
 from planner.interop.fhir_export import build_patient_bundle
 from planner.interop.fhir_export import bundle_json
 from planner.interop.fhir_export import clinic_namespace
+from planner.interop.fhir_outcome import Refusal
+from planner.interop.fhir_outcome import refusal_outcome
 from planner.interop.fhir_records import LotRecord
 from planner.interop.fhir_records import MuscleInfo
 from planner.interop.fhir_records import PatientExport
@@ -59,6 +63,7 @@ from planner.services.audit import record_event
 from planner.services.drafts import live
 from planner.services.fhir_other import with_other_treatments
 from planner.services.fhir_photos import photo_records
+from planner.services.fhir_rows import RecordRefused
 from planner.services.fhir_rows import appointment_record
 from planner.services.fhir_rows import as_record
 from planner.services.fhir_rows import assessment_record
@@ -113,12 +118,14 @@ def export_patient(
     """Return one patient's record as a FHIR Bundle, noting the export in the trail.
 
     :raises NotFound: if there is no such patient.
+    :raises UnexportableRecord: if a stored row cannot be exported as it stands
+        (the answer names it), rather than export a wrong record.
     """
     patient = get_patient(session, patient_id)
-    [export] = load_patient_exports(session, [patient_id], with_images=True)
-    bundle = build_patient_bundle(
-        export, export_context(face_map, clinic_name=clinic_name, now=now)
-    )
+    [loaded] = load_exports(session, [patient_id], with_images=True)
+    bundle = _bundle(loaded, export_context(face_map, clinic_name=clinic_name, now=now))
+    if isinstance(bundle, Refusal):
+        raise UnexportableRecord(patient_id, bundle.reason)
     resources: dict[str, int] = defaultdict(int)
     for entry in bundle["entry"]:
         resources[entry["resource"]["resourceType"]] += 1
@@ -205,21 +212,55 @@ def _ndjson_lines(
                     .limit(batch_size)
                 )
             ]
-            exports = load_patient_exports(reader, ids) if ids else []
+            exports = load_exports(reader, ids) if ids else []
             # End the read before the client takes the lines: a slow download
             # must not hold a transaction (and its locks) open between batches.
             reader.commit()
             if not ids:
                 return
             for export in exports:
-                yield bundle_json(build_patient_bundle(export, context)) + "\n"
+                bundle = _bundle(export, context)
+                if isinstance(bundle, Refusal):
+                    # The stream has begun: a patient whose record cannot be
+                    # exported is a line saying so, and the others still go.
+                    yield bundle_json(refusal_outcome(bundle)) + "\n"
+                else:
+                    yield bundle_json(bundle) + "\n"
             after = ids[-1]
+
+
+def _bundle(
+    loaded: PatientExport | Refusal, context: ExportContext
+) -> Resource | Refusal:
+    if isinstance(loaded, Refusal):
+        return loaded
+    try:
+        return build_patient_bundle(loaded, context)
+    except ValueError as exc:
+        return Refusal(loaded.patient.id, str(exc))
 
 
 def load_patient_exports(
     session: Session, patient_ids: Sequence[int], *, with_images: bool = False
 ) -> list[PatientExport]:
-    """Read these patients' records, in patient id order, in a dozen queries.
+    """Read these patients' records, as ``load_exports`` does.
+
+    :raises UnexportableRecord: for the first patient whose record cannot be
+        exported as it stands.
+    """
+    exports = []
+    for loaded in load_exports(session, patient_ids, with_images=with_images):
+        if isinstance(loaded, Refusal):
+            raise UnexportableRecord(loaded.patient_id, loaded.reason)
+        exports.append(loaded)
+    return exports
+
+
+def load_exports(
+    session: Session, patient_ids: Sequence[int], *, with_images: bool = False
+) -> list[PatientExport | Refusal]:
+    """Read these patients' records, in patient id order, in a dozen queries;
+    for a patient with a stored row the export cannot carry, a ``Refusal``.
 
     Unknown ids are skipped. Keep the list short (a batch): it becomes an IN list.
     Photos' display JPEGs are carried only ``with_images`` (one patient's export).
@@ -228,7 +269,9 @@ def load_patient_exports(
     patients = session.exec(
         select(Patient).where(col(Patient.id).in_(ids)).order_by(col(Patient.id))
     ).all()
-    sessions = _sessions(session, ids)
+    # Patients a stored row of which cannot be exported, and why.
+    refused: dict[int, str] = {}
+    sessions = _sessions(session, ids, refused)
     assessments = grouped(
         session.exec(
             select(Assessment)
@@ -261,22 +304,34 @@ def load_patient_exports(
         stored_id(p.id): as_record(ProductRecord, p)
         for p in session.exec(select(Product))
     }
-    photos = photo_records(session, ids, with_images=with_images)
+    photos = photo_records(session, ids, refused, with_images=with_images)
     users = _practitioners(session, sessions, assessments, appointments, photos)
-    exports = [
-        _patient_export(
-            patient,
-            photos=photos[stored_id(patient.id)],
-            sessions=sessions[stored_id(patient.id)],
-            assessments=assessments[stored_id(patient.id)],
-            appointments=appointments[stored_id(patient.id)],
-            lots=lots,
-            products=products,
-            users=users,
-        )
-        for patient in patients
-    ]
-    return with_other_treatments(session, exports)
+    loaded: list[PatientExport | Refusal] = []
+    for patient in patients:
+        patient_id = stored_id(patient.id)
+        if patient_id in refused:
+            loaded.append(Refusal(patient_id, refused[patient_id]))
+            continue
+        try:
+            loaded.append(
+                _patient_export(
+                    patient,
+                    photos=photos[patient_id],
+                    sessions=sessions[patient_id],
+                    assessments=assessments[patient_id],
+                    appointments=appointments[patient_id],
+                    lots=lots,
+                    products=products,
+                    users=users,
+                )
+            )
+        except ValueError as exc:
+            loaded.append(Refusal(patient_id, str(exc)))
+    exports = with_other_treatments(
+        session, [e for e in loaded if isinstance(e, PatientExport)]
+    )
+    others = {export.patient.id: export for export in exports}
+    return [others[e.patient.id] if isinstance(e, PatientExport) else e for e in loaded]
 
 
 def _patient_export(
@@ -302,8 +357,14 @@ def _patient_export(
     return PatientExport(
         patient=as_record(PatientRecord, patient),
         practitioners=tuple(users[i] for i in people),
+        # The sessions' products, and each vial's own: a vial may be of another
+        # product than a session naming it, and is exported as what it is.
         products=tuple(
-            products[i] for i in dict.fromkeys(r.product_id for r in sessions)
+            products[i]
+            for i in dict.fromkeys(
+                [r.product_id for r in sessions]
+                + [lots[lot].product_id for lot in used_lots]
+            )
         ),
         lots=tuple(lots[i] for i in used_lots),
         sessions=tuple(sessions),
@@ -341,8 +402,11 @@ def _practitioners(
     }
 
 
-def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]]:
-    """Return each patient's sessions, with their sites and amendments, in order."""
+def _sessions(
+    session: Session, ids: list[int], refused: dict[int, str]
+) -> dict[int, list[SessionRecord]]:
+    """Return each patient's sessions, with their sites and amendments, in order;
+    note in ``refused`` a patient with a session that cannot be exported."""
     sites = grouped(
         session.exec(
             select(InjectionSite)
@@ -370,7 +434,10 @@ def _sessions(session: Session, ids: list[int]) -> dict[int, list[SessionRecord]
         .order_by(col(TreatmentSession.performed_at), col(TreatmentSession.id))
     ):
         session_id = stored_id(record.id)
-        by_patient[record.patient_id].append(
-            session_record(record, sites[session_id], amendments[session_id])
-        )
+        try:
+            by_patient[record.patient_id].append(
+                session_record(record, sites[session_id], amendments[session_id])
+            )
+        except RecordRefused as exc:
+            refused.setdefault(record.patient_id, str(exc))
     return by_patient

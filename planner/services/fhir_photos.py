@@ -33,9 +33,16 @@ def _withdrawn(session: Session, patient_ids: Sequence[int]) -> set[int]:
 
 
 def photo_records(
-    session: Session, patient_ids: Sequence[int], *, with_images: bool
+    session: Session,
+    patient_ids: Sequence[int],
+    refused: dict[int, str],
+    *,
+    with_images: bool,
 ) -> defaultdict[int, list[PhotoRecord]]:
     """Return each patient's exportable photos, oldest first.
+
+    A photo that cannot be exported (no display-size image, a bad size) is noted
+    in ``refused`` under its patient's id, with the reason.
 
     :param with_images: carry the display-size JPEG bytes, not only their size.
     """
@@ -69,9 +76,14 @@ def photo_records(
     labels = view_labels(session)
     for photo in photos:
         assert photo.id is not None
+        if photo.id not in sizes:
+            refused.setdefault(
+                photo.patient_id, f"photo {photo.id}: has no display-size image"
+            )
+            continue
         width, height = sizes[photo.id]
-        found[photo.patient_id].append(
-            PhotoRecord(
+        try:
+            record = PhotoRecord(
                 id=photo.id,
                 session_id=photo.session_id,
                 view_code=photo.view_code,
@@ -83,5 +95,8 @@ def photo_records(
                 height=height,
                 data=data.get(photo.id),
             )
-        )
+        except ValueError as exc:
+            refused.setdefault(photo.patient_id, f"photo {photo.id}: {exc}")
+            continue
+        found[photo.patient_id].append(record)
     return found

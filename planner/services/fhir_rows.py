@@ -5,6 +5,7 @@ patient's own records (another patient's session) is left out, so that no
 reference points outside the Bundle.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -24,6 +25,11 @@ from planner.models import Appointment
 from planner.models import Assessment
 from planner.models import InjectionSite
 from planner.models import TreatmentSession
+
+
+class RecordRefused(ValueError):
+    """A stored row the export cannot carry; the message names it and why."""
+
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -58,7 +64,14 @@ def as_record(cls: type[RecordT], row: Any, **overrides: Any) -> RecordT:
             value = getattr(row, field.name)
             values[field.name] = value.value if isinstance(value, Enum) else value
     assert values.get("id", 0) is not None, "a stored row has an id"
-    return cls(**values, **overrides)
+    try:
+        return cls(**values, **overrides)
+    except RecordRefused:
+        raise
+    except ValueError as exc:
+        # Name the stored row, so that someone can find it and correct it.
+        noun = re.sub(r"(?<!^)(?=[A-Z])", " ", type(row).__name__).lower()
+        raise RecordRefused(f"{noun} {values.get('id')}: {exc}") from exc
 
 
 def session_record(

@@ -43,6 +43,9 @@ from planner.views.context import current_chart_state
 from planner.views.context import face_map
 from planner.views.context import posted_form
 from planner.views.flashing import flash_error
+from planner.views.held_session_form import drop_held_form
+from planner.views.held_session_form import held_form
+from planner.views.held_session_form import hold_form
 from planner.views.no_reference import answer_no_reference
 from planner.views.query_args import query_choice
 
@@ -51,7 +54,12 @@ answer_no_reference(bp)
 
 
 def _render_new(
-    patient_id: int, data: dict[str, Any], errors: dict[str, str], status: int
+    patient_id: int,
+    data: dict[str, Any],
+    errors: dict[str, str],
+    status: int,
+    *,
+    held: bool = False,
 ) -> tuple[str, int]:
     db = get_session()
     patient = get_patient(db, patient_id)
@@ -69,13 +77,43 @@ def _render_new(
         )[patient_id],
         data=data,
         errors=errors,
+        held=held,
     ), status
 
 
 @bp.get("/patients/<int:patient_id>/sessions/new")
 @roles_required(Role.INJECTOR)
 def new(patient_id: int) -> tuple[str, int]:
-    return _render_new(patient_id, {"kind": "full"}, {}, 200)
+    # Back from signing consent: what was typed before it (held_session_form).
+    held = held_form(patient_id, now=utc_now())
+    return _render_new(patient_id, held or {"kind": "full"}, {}, 200, held=bool(held))
+
+
+# Where the new-session form's consent buttons go once the form is held.
+CONSENT_PAGES = {"sign": "consent.sign_form", "page": "consent.index"}
+
+
+@bp.post("/patients/<int:patient_id>/sessions/new/consent")
+@roles_required(Role.INJECTOR)
+def hold_for_consent(patient_id: int) -> Response:
+    """Keep what was typed on the new-session form, then go to sign consent."""
+    to = query_choice(
+        "to",
+        CONSENT_PAGES,
+        default="sign",
+        message="That is not a consent page this form goes to.",
+        why="sign (the form to sign) or page (the consent page)",
+    )
+    get_patient(get_session(), patient_id)
+    hold_form(patient_id, request.form, now=utc_now())
+    back = url_for("sessions.new", patient_id=patient_id)
+    if to == "sign":
+        return redirect(
+            url_for(
+                CONSENT_PAGES[to], patient_id=patient_id, kind="treatment", next=back
+            )
+        )
+    return redirect(url_for(CONSENT_PAGES[to], patient_id=patient_id, next=back))
 
 
 @bp.post("/patients/<int:patient_id>/sessions")
@@ -88,6 +126,7 @@ def create(patient_id: int) -> Response | tuple[str, int]:
         )
     except InvalidInput as exc:
         return _render_new(patient_id, data, exc.fields, 400)
+    drop_held_form()
     flash("Session opened. Tap the map to chart each injection.", "success")
     return redirect(url_for("sessions.chart", session_id=record.id))
 

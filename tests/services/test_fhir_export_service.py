@@ -274,13 +274,13 @@ def test_export_all_audits_before_the_first_line_and_reads_in_batches(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     batches: list[list[int]] = []
-    real_load = fhir_export_service.load_patient_exports
+    real_load = fhir_export_service.load_exports
 
     def spy(db: Session, ids: list[int]) -> Any:
         batches.append(list(ids))
         return real_load(db, ids)
 
-    monkeypatch.setattr(fhir_export_service, "load_patient_exports", spy)
+    monkeypatch.setattr(fhir_export_service, "load_exports", spy)
     lines = export_all_patients(
         session,
         actor,

@@ -81,10 +81,9 @@ def test_an_expired_consent_is_shown_on_every_page_before_the_injections(
     assert 'id="consent-needed"' in form
     assert BADGE in form
     assert "cannot be signed until the patient signs" in form
-    assert (
-        f'href="/patients/{patient.id}/consent/treatment?next=/patients/{patient.id}/sessions/new"'
-        in form
-    )
+    # A button of the form: it holds what was typed, then goes on to sign
+    # (test_held_session_form.py).
+    assert f'formaction="/patients/{patient.id}/sessions/new/consent?to=sign"' in form
 
     draft = _draft(session, injector, patient, product)
     chart = _page(browser, f"/sessions/{draft.id}")

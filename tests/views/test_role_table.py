@@ -98,6 +98,7 @@ ROLE_TABLE: dict[str, frozenset[Role] | None] = {
     "chart_api.get_chart": EVERYONE,
     "sessions.new": INJECTOR,
     "sessions.create": INJECTOR,
+    "sessions.hold_for_consent": INJECTOR,
     "sessions.amend": INJECTOR,
     "sessions.save_as_template": INJECTOR,
     "sessions.set_time": INJECTOR,
