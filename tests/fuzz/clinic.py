@@ -284,6 +284,17 @@ def read_ids(engine: Engine) -> dict[str, list[int]]:
                     )
                 )
             ids[name] = list(connection.execute(query).scalars())
+        # Patients with no consent on record: their new-session form offers the
+        # buttons that keep what was typed while the patient signs.
+        patients = SQLModel.metadata.tables["patient"]
+        consents = SQLModel.metadata.tables["consent_record"]
+        ids["unconsented_patient_id"] = list(
+            connection.execute(
+                select(patients.c.id)
+                .where(patients.c.id.not_in(select(consents.c.patient_id)))
+                .order_by(patients.c.id)
+            ).scalars()
+        )
         sessions = SQLModel.metadata.tables["treatment_session"]
         for status in SessionStatus:
             ids[f"{status.value}_session_id"] = list(
@@ -490,6 +501,13 @@ def seed_clinic(app: Flask) -> dict[Role, Actor]:
         # Treatment consent, so that the drafts can be signed (issue 20).
         for patient_id in drafts:
             give_consent(session, actors[Role.INJECTOR], patient_id, when=now)
+        # One who has signed nothing yet: the new-session form offers consent.
+        create_patient(
+            session,
+            SYSTEM,
+            {**PATIENT_DEFAULTS, "given_name": "Nadia", "family_name": "Unsigned"}
+            | {"mrn": "X-4"},
+        )
         _photo(session, actors[Role.INJECTOR], drafts[0], now)
         _templates(app, session, actors[Role.ADMIN])
         # Toxin given elsewhere, so the first patient's page offers to remove it.

@@ -77,6 +77,9 @@ class _FormParser(HTMLParser):
             return
         if self._form is None:
             return
+        if tag in {"button", "input"} and values.get("formaction"):
+            # A button with its own action posts the same form elsewhere.
+            self.forms.append((values["formaction"], self._form))
         name = values.get("name", "")
         if tag == "input" and name:
             self._form.append(
@@ -185,6 +188,8 @@ def _read_pages(app: Flask, clinic: FuzzClinic) -> list[tuple[str, str]]:
         reader.set_cookie("session", login.cookie)
         pages += [read(reader, path) for path in _pages(app, clinic)]
         if role is Role.INJECTOR:
+            for patient_id in clinic.ids["unconsented_patient_id"][:1]:
+                pages.append(read(reader, f"/patients/{patient_id}/sessions/new"))
             # The kiosk's question page shows only while a patient holds the tablet.
             login.hold_tablet(_kiosk_state(clinic))
             pages.append(read(reader, "/self-entry"))
@@ -204,8 +209,10 @@ def find_forms(app: Flask, clinic: FuzzClinic) -> dict[str, FormSpec]:
         parser = _FormParser()
         parser.feed(body)
         for action, controls in parser.forms:
-            # A form without an action posts back to its own page.
-            path = urlsplit(action).path or page
+            # A form without an action posts back to its own page; a query in
+            # the action (a button's ``formaction``) is posted with it.
+            parts = urlsplit(action)
+            path = parts.path or page
             try:
                 endpoint, args = adapter.match(path, method="POST")
             except HTTPException:
@@ -215,5 +222,6 @@ def find_forms(app: Flask, clinic: FuzzClinic) -> dict[str, FormSpec]:
                 for name, value in args.items()
             ):
                 continue
-            specs.setdefault(endpoint, FormSpec(endpoint)).merge(path, controls)
+            posted_to = f"{path}?{parts.query}" if parts.query else path
+            specs.setdefault(endpoint, FormSpec(endpoint)).merge(posted_to, controls)
     return specs
