@@ -18,6 +18,7 @@ from planner.dosing import units_per_tenth_ml
 from planner.services.lot_brands import product_brands
 from planner.services.lot_brands import vial_sizes_text
 from planner.unit_words import in_units
+from planner.unit_words import top_up_example
 from planner.vocabulary import LABELS
 from planner.vocabulary import label
 
@@ -51,6 +52,8 @@ def register_template_helpers(app: Flask) -> None:
 
     # A unit name beside a label, never in brackets: ``{{ "Dose"|in_units(unit) }}``.
     app.add_template_filter(in_units)
+    # "4 + 1" explained in the one product's units, or in none of several's.
+    app.add_template_filter(top_up_example)
 
     @app.template_filter("marks")
     def marks_filter(value: float | None) -> str:

@@ -229,7 +229,10 @@ def _zones(
             **{"class": f"zone zone-{zone.kind}", "data-zone": zone.code},
         )
         kind = "No-go zone" if no_go else "Caution zone"
-        path.set_desc(title=f"{kind}: {zone.title} ({zone.source})")
+        # The source after "Source:", never in brackets: a source holds its own
+        # ("Anatomy (UNSOURCED in the clinical reference)"), and brackets in
+        # brackets hide where the UNSOURCED label belongs.
+        path.set_desc(title=f"{kind}: {zone.title}. Source: {zone.source}")
         group.add(path)
     return group
 

@@ -62,10 +62,14 @@ class SideMatrix:
 
 @dataclass(frozen=True)
 class HeatKey:
-    """What the darkest shade means for one product: its largest dose here."""
+    """What the darkest shade means for one product: its largest dose here.
+
+    ``unit`` is how the product's row words its units ("U", "U (Speywood)").
+    """
 
     product: str
     top: str
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ def side_matrices(
             if c == code
         )
         top = units_text(float(stacked[:, columns].max()), unit_names[code])
-        keys.append(HeatKey(brand, top))
+        keys.append(HeatKey(brand, top, unit_names[code]))
     matrices = []
     offset = 0
     for side, total, full in blocks:

@@ -48,6 +48,7 @@ UNIT_TESTS = [
     "undo: a deleted site keeps the id of the vial it was drawn from, to put back",
     "review: sites without a dose come first and signing is not ready",
     "review: a check in caution zones names each zone with its source",
+    "review: a zone's source keeps its own brackets and is never put in more",
     'review: each check needing nothing is its own item, whatever "; " it holds',
     "rows: a site's flag names its caution zone, or counts and names its zones",
     "keypad: names the dose it replaces; chips are a labelled group above the display",

@@ -127,7 +127,7 @@ def check_zones_named(
                 re.compile(
                     rf"^Site {site['number']}, [^;]*lies in (a|\d+) caution zones?: .*?"
                     rf"\u201c{re.escape(zone.title)}\u201d"
-                    rf" \(source: {re.escape(zone.source)}\)"
+                    rf", source: {re.escape(zone.source)}"
                 )
             )
 

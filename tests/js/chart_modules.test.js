@@ -275,10 +275,42 @@ tests["review: a check in caution zones names each zone with its source"] = asyn
   const two = "Site 3, frontalis (left), lies in 2 caution zones. Frontalis on the affected side: brow ptosis. Frontalis within 1.5 cm of the brow: brow ptosis.";
   equal(
     checkNamed({ message: two, zones }),
-    "Site 3, frontalis (left), lies in 2 caution zones: \u201cFrontalis on the affected side\u201d (source: Brow ptosis [S37b])" +
-      " and \u201cFrontalis within 1.5 cm of the brow\u201d (source: Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED)",
+    "Site 3, frontalis (left), lies in 2 caution zones: \u201cFrontalis on the affected side\u201d, source: Brow ptosis [S37b]" +
+      " and \u201cFrontalis within 1.5 cm of the brow\u201d, source: Brow ptosis [S37b]; the 1.5-2 cm distance UNSOURCED",
     "each zone named with its source",
   );
+};
+
+/** How deep brackets, round or square, go in ``text``: 1 for "a (b) [c]", 2 for "(a (b))". */
+function bracketDepth(text) {
+  let depth = 0;
+  let deepest = 0;
+  for (const char of text) {
+    if (char === "(" || char === "[") deepest = Math.max(deepest, ++depth);
+    if (char === ")" || char === "]") depth -= 1;
+  }
+  return deepest;
+}
+
+tests["review: a zone's source keeps its own brackets and is never put in more"] = async () => {
+  const message = "Site 2, orbicularis oculi (left), lies in a caution zone. Medial lower lid: diplopia.";
+  const cases = [
+    { title: "The eye (palpebral fissure)", source: "Anatomy (UNSOURCED in the clinical reference)" },
+    { title: "Medial lower lid", source: "[S20] (the boundary at the mid-pupillary line UNSOURCED)" },
+    {
+      title: "Within 1 cm above the central brow",
+      source: "Ptosis [S23] [S37b]; the 1 cm figure is label wording ([S22] [S23]) that the clinical reference does not quote: UNSOURCED here",
+    },
+  ];
+  for (const zone of cases) {
+    const named = checkNamed({ message, zones: [zone] });
+    assert(named.endsWith(`\u201c${zone.title}\u201d, source: ${zone.source}`), `the source whole, after "source:": ${named}`);
+    assert(named.includes("UNSOURCED"), `the UNSOURCED label shows: ${named}`);
+  }
+  const eye = checkNamed({ message, zones: [cases[0]] });
+  assert(!eye.includes("(Anatomy ("), `no "(Anatomy (" in ${eye}`);
+  equal(bracketDepth(eye), 1, "the zone's brackets sit side by side, never one in another");
+  equal(bracketDepth(checkNamed({ message, zones: [cases[1]] })), 1, "[S20] and its note side by side");
 };
 
 tests["review: each check needing nothing is its own item, whatever \"; \" it holds"] = async () => {

@@ -27,8 +27,15 @@ def test_the_new_session_page_lists_dilution_tables_naming_each_rows_source(
     for product in session.exec(select(Product).where(Product.active)):
         for row in product.dilutions:
             assert any(kind in row["source"] for kind in KINDS), row
-            assert f"({row['source']})" in html.replace("&#39;", "'")
+            assert f"— source: {row['source']}<" in html.replace("&#39;", "'")
     assert (
         "300 U (Speywood) in 2.5 mL: 12 U (Speywood) per 0.1 mL "
-        '<span class="source">([S23] Dysport label, glabellar)</span>'
+        '<span class="source">— source: [S23] Dysport label, glabellar</span>'
     ) in html
+    # A source holding brackets of its own is not put in more (task hI, item 2).
+    assert (
+        "125 U (Speywood) in 0.63 mL: 19.84 U (Speywood) per 0.1 mL "
+        '<span class="source">— source: [S24] Azzalure SmPC: 0.63 mL gives'
+        " 10 U (Speywood) per 0.05 mL</span>"
+    ) in html
+    assert "(Speywood) per 0.05 mL)" not in html

@@ -133,7 +133,9 @@ def test_a_two_vial_record_starts_its_sites_on_page_one_whole(
     first = squeezed(pages[0])
     assert "Injectionsites" in first
     assert "Sites#MuscleSideRole" in first
-    assert squeezed("1 Frontalis Points halfway between brow and hairline") in first
+    # The site's guidance prints in its own row under it (task hI), on its page.
+    assert squeezed("1 Frontalis Right contralateral") in first
+    assert squeezed("Points halfway between brow and hairline") in first
 
     # Nothing split that must stay whole: each site's row (number, muscle,
     # guidance, side, role, dose and volume) on one page; the map's caption and

@@ -43,11 +43,13 @@ export function notReady(missing) {
 }
 
 /** A check's name, with each caution zone its site lies in (``zones``: the face
- * map's ``{ title, source }``) named with its source, as the chair warned at the tap. */
+ * map's ``{ title, source }``) named with its source, as the chair warned at the tap.
+ * The source follows "source:", never in brackets: it holds its own ("Anatomy
+ * (UNSOURCED in the clinical reference)"), and brackets never nest. */
 export function checkNamed({ message, zones = [] }) {
   const name = checkName(message);
   if (!zones.length) return name;
-  return `${name}: ${zones.map(({ title, source }) => `\u201c${title}\u201d (source: ${source})`).join(" and ")}`;
+  return `${name}: ${zones.map(({ title, source }) => `\u201c${title}\u201d, source: ${source}`).join(" and ")}`;
 }
 
 /** The checks needing nothing, counted by severity and named, one name each:
