@@ -295,6 +295,13 @@ def read_ids(engine: Engine) -> dict[str, list[int]]:
                 .order_by(patients.c.id)
             ).scalars()
         )
+        # Read for that form only: requests about a patient who cannot be
+        # treated yet mostly stop at the consent check, not at real work.
+        ids["patient_id"] = [
+            patient_id
+            for patient_id in ids["patient_id"]
+            if patient_id not in ids["unconsented_patient_id"]
+        ]
         sessions = SQLModel.metadata.tables["treatment_session"]
         for status in SessionStatus:
             ids[f"{status.value}_session_id"] = list(

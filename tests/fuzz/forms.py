@@ -197,6 +197,12 @@ def _read_pages(app: Flask, clinic: FuzzClinic) -> list[tuple[str, str]]:
     return pages
 
 
+def _targets(clinic: FuzzClinic, name: str) -> list[int]:
+    """The records a form's action may name: the patient with no consent too."""
+    extra = clinic.ids["unconsented_patient_id"] if name == "patient_id" else []
+    return [*clinic.ids[name], *extra]
+
+
 def find_forms(app: Flask, clinic: FuzzClinic) -> dict[str, FormSpec]:
     """Read every page; return each endpoint's form fields and real actions.
 
@@ -218,7 +224,7 @@ def find_forms(app: Flask, clinic: FuzzClinic) -> dict[str, FormSpec]:
             except HTTPException:
                 continue
             if any(
-                name in clinic.ids and value not in clinic.ids[name]
+                name in clinic.ids and value not in _targets(clinic, name)
                 for name, value in args.items()
             ):
                 continue
