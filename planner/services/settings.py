@@ -47,6 +47,8 @@ from planner.services.interval_change import SavedSetting
 from planner.services.interval_change import refollow_interval
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
+from planner.services.product_close import close_keys
+from planner.services.product_close import close_problem
 from planner.services.product_rules import INTERVAL_PREFIX
 from planner.services.product_rules import interval_settings
 from planner.services.settings_history import SettingAsOf
@@ -66,6 +68,9 @@ class Bounds:
     high: float
     unit: str
     whole: bool = True
+    # Blank is allowed and means unset: a product's own close, where the
+    # clinic-wide one then stands.
+    optional: bool = False
 
 
 SCALAR_BOUNDS: dict[str, Bounds] = {
@@ -90,6 +95,8 @@ SCALAR_BOUNDS: dict[str, Bounds] = {
     # (clinical reference §2.4, §7); at most a year, well past the 3–4 months the
     # effect lasts [S16], so a typing slip cannot silence the warning for good.
     **{key: Bounds(28, 365, "days") for key, *_ in interval_settings()},
+    # A product's own close, bounded as the clinic-wide one is.
+    **{key: Bounds(12, 30, "weeks", optional=True) for key in close_keys()},
 }
 
 # Scheduling settings first, in the order the catalogue seeds them, then the
@@ -247,6 +254,8 @@ def _validate_value(session: Session, key: str, raw_value: Any) -> Any:
         raise InvalidInput(
             f"planner does not know how to check {key!r}, so it cannot be edited here."
         )
+    if bounds.optional and (raw_value is None or str(raw_value).strip() == ""):
+        return None
     try:
         scalar = ScalarValue.model_validate(
             {"value": raw_value}, context={"bounds": bounds}
@@ -264,12 +273,13 @@ def _label(key: str) -> str:
 
 def _check_follow_up(session: Session, key: str, value: float) -> None:
     """Refuse a follow-up setting the schedule could not be built with."""
-    if key not in SETTING_KEYS.values():
-        return
-    stored = {
-        name: get_setting_value(session, name, None) for name in SETTING_KEYS.values()
-    }
-    problem = follow_up_problem(key, value, stored, _label)
+    problem = close_problem(session, key, value, _label)
+    if problem is None and key in SETTING_KEYS.values():
+        stored = {
+            name: get_setting_value(session, name, None)
+            for name in (*SETTING_KEYS.values(), *close_keys())
+        }
+        problem = follow_up_problem(key, value, stored, _label)
     if problem is not None:
         raise _invalid({"value": problem})
 
