@@ -25,6 +25,7 @@ from planner.models import Role
 from planner.services.audit import Actor
 from planner.services.cycle_rules import cycle_times
 from planner.services.followup import resuggest_retreatment
+from planner.services.patient_timeline import patient_timeline
 from planner.services.schedule_settings import scheduling_rules
 from planner.services.settings import get_setting
 from planner.services.settings import update_setting
@@ -82,6 +83,12 @@ def titles(session, patient_id, day: date) -> list[str]:
     ]
 
 
+def page_says(session, patient_id, now):
+    timeline = patient_timeline(session, patient_id, zone=ZONE, now=now)
+    (treatment,) = [a for a in timeline.upcoming if a.kind.value == "treatment"]
+    return timeline.attention.get(treatment.id)
+
+
 @pytest.mark.parametrize(("own", "other"), [("dysport", "botox"), ("botox", "dysport")])
 def test_signing_proposes_each_products_close_and_the_worklist_follows(
     session, admin, injector, make_patient, own, other
@@ -109,6 +116,10 @@ def test_signing_proposes_each_products_close_and_the_worklist_follows(
     assert titles(session, patients[own].id, week17) == [OPEN]
     week21 = TREATED_ON + timedelta(weeks=20, days=1)
     assert titles(session, patients[own].id, week21) == [OVERDUE]
+    # The patient page reads the same stored window.
+    at17 = datetime.combine(week17, datetime.min.time(), UTC) + timedelta(hours=12)
+    assert page_says(session, patients[other].id, at17) == "overdue"
+    assert page_says(session, patients[own].id, at17) is None
 
 
 def test_an_unset_close_falls_back_to_the_clinic_wide_one(
