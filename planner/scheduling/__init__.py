@@ -31,6 +31,7 @@ from planner.scheduling.slots import window_days
 from planner.scheduling.slots import within_window
 from planner.scheduling.windows import DEFAULT_RULES
 from planner.scheduling.windows import MIN_RETREAT_WEEKS
+from planner.scheduling.windows import PRODUCT_CLOSE_PREFIX
 from planner.scheduling.windows import SETTING_KEYS
 from planner.scheduling.windows import CycleWindows
 from planner.scheduling.windows import EarlyRetreatment
@@ -39,6 +40,7 @@ from planner.scheduling.windows import Window
 from planner.scheduling.windows import cycle_windows
 from planner.scheduling.windows import early_retreatment
 from planner.scheduling.windows import interval_span
+from planner.scheduling.windows import product_close_key
 from planner.scheduling.windows import retreatment_floor
 from planner.scheduling.windows import retreatment_opens_day
 from planner.scheduling.windows import retreatment_window
@@ -50,6 +52,7 @@ __all__ = [
     "DEFAULT_SLOT_MINUTES",
     "MIN_CYCLES",
     "MIN_RETREAT_WEEKS",
+    "PRODUCT_CLOSE_PREFIX",
     "RECENT_CYCLES",
     "SETTING_KEYS",
     "BookedIndex",
@@ -72,6 +75,7 @@ __all__ = [
     "first_free_slot",
     "free_slots",
     "interval_span",
+    "product_close_key",
     "local_day",
     "reminder_due",
     "retreatment_floor",

@@ -9,8 +9,10 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from typing import Any
 
+from planner.scheduling.windows import PRODUCT_CLOSE_PREFIX
 from planner.scheduling.windows import SETTING_KEYS
 from planner.scheduling.windows import Rules
+from planner.scheduling.windows import interval_span
 
 
 def _number(stored: Mapping[str, Any], key: str) -> float | None:
@@ -19,9 +21,11 @@ def _number(stored: Mapping[str, Any], key: str) -> float | None:
 
 
 def _retreat_window_problem(
-    key: str, value: float, stored: Mapping[str, Any]
+    key: str, value: float, stored: Mapping[str, Any], label: Callable[[str], str]
 ) -> str | None:
-    """Keep the re-treatment window's opening no later than its close."""
+    """Keep the re-treatment window's opening no later than its close, the
+    clinic-wide one and each product's own (``stored`` keys
+    ``retreat_window_end_weeks.<code>``)."""
     if key == "retreat_window_end_weeks":
         start = _number(stored, "retreat_window_start_weeks")
         if start is not None and value < start:
@@ -30,6 +34,30 @@ def _retreat_window_problem(
         end = _number(stored, "retreat_window_end_weeks")
         if end is not None and value > end:
             return f"must not be after the window closes ({end:g} weeks)"
+        for name in sorted(stored):
+            close = (
+                _number(stored, name) if name.startswith(PRODUCT_CLOSE_PREFIX) else None
+            )
+            if close is not None and value > close:
+                return (
+                    f"must not be after a product's window closes "
+                    f"({label(name)}: {close:g} weeks)"
+                )
+    return None
+
+
+def product_close_problem(weeks: float, *, opens_day: int, brand: str) -> str | None:
+    """Say why a product's own close of ``weeks`` cannot stand, or None if it can.
+
+    ``opens_day`` is the day after a full treatment the product's window opens
+    (``retreatment_opens_day``: the clinic's opening, or the product's minimum
+    interval if later); the close may not come before it.
+    """
+    if 7 * weeks < opens_day:
+        return (
+            f"must not be before {brand}'s re-treatment window opens "
+            f"({interval_span(opens_day)} after treatment)"
+        )
     return None
 
 
@@ -64,9 +92,9 @@ def follow_up_problem(
     settings page does."""
     if key not in SETTING_KEYS.values():
         return None
-    problem = _retreat_window_problem(key, value, stored) or _review_window_problem(
+    problem = _retreat_window_problem(
         key, value, stored, label
-    )
+    ) or _review_window_problem(key, value, stored, label)
     if problem is not None:
         return problem
     prospective = {

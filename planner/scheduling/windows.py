@@ -13,6 +13,12 @@ interval, and a re-treatment day is early before it: the caller passes that
 interval in days, as the chair's ``interval_short`` check reads it (for Dysport,
 whose interval no source gives, the clinic's setting), so the window, the booking
 floor and the chair can never disagree.
+
+The window's close is the clinic's estimate of when the effect wears off, and
+products are not assumed to last alike (clinical reference §3: Daxxify is
+marketed as lasting longer, a low-quality source). So a product may have its own
+close, the clinic setting ``retreat_window_end_weeks.<code>``; unset (None or
+absent), the clinic-wide close stands (``Rules.from_settings``).
 """
 
 from collections.abc import Mapping
@@ -32,6 +38,20 @@ SETTING_KEYS: Mapping[str, str] = {
     "retreat_start_weeks": "retreat_window_start_weeks",
     "retreat_end_weeks": "retreat_window_end_weeks",
 }
+# A product's own close: this prefix and the product's code. A clinic setting.
+PRODUCT_CLOSE_PREFIX = "retreat_window_end_weeks."
+
+
+def product_close_key(product_code: str) -> str:
+    """Name the clinic setting that holds a product's own re-treatment close."""
+    return PRODUCT_CLOSE_PREFIX + product_code
+
+
+def _whole_setting(key: str, value: object) -> int:
+    """Read a stored setting as a whole number: 12.0 reads as 12; 12.5 is refused."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _require_whole(key, value)
 
 
 def _require_whole(name: str, value: object) -> int:
@@ -81,19 +101,24 @@ class Rules:
             )
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, object]) -> "Rules":
+    def from_settings(
+        cls, settings: Mapping[str, object], product_code: str | None = None
+    ) -> "Rules":
         """Build rules from clinic setting values; missing keys keep the defaults.
 
         Settings are stored as numbers, so 12.0 reads as 12; 12.5 is rejected.
+        With ``product_code``, that product's own close
+        (``product_close_key``) replaces the clinic-wide one where it is set; None
+        or absent, the clinic-wide close stands.
         """
         values: dict[str, int] = {}
         for name, key in SETTING_KEYS.items():
-            if key not in settings:
-                continue
-            value = settings[key]
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            values[name] = _require_whole(key, value)
+            if key in settings:
+                values[name] = _whole_setting(key, settings[key])
+        if product_code is not None:
+            key = product_close_key(product_code)
+            if settings.get(key) is not None:
+                values["retreat_end_weeks"] = _whole_setting(key, settings[key])
         return cls(**values)
 
 

@@ -14,6 +14,7 @@ from planner.reference import MuscleDose
 from planner.reference import ProductReference
 from planner.services.audit import SYSTEM
 from planner.services.audit import record_event
+from planner.services.product_close import close_settings
 from planner.services.product_rules import interval_settings
 
 # Clinic-editable settings with defaults; unsourced ones are the clinic's choice.
@@ -49,6 +50,8 @@ DEFAULT_SETTINGS: tuple[tuple[str, Any, str, str | None, bool], ...] = (
         "onabotulinumtoxinA (Botox) only; for other products a clinic setting",
         False,
     ),
+    # Each product's own close, unset: the clinic-wide close stands until set.
+    *close_settings(),
     # A minimum interval no source gives (Dysport's): the clinic's choice.
     *interval_settings(),
     (

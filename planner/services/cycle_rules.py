@@ -35,7 +35,7 @@ def cycle_times(
     all the same. The review's tolerance is for booking the visit; it does not
     bring a top-up forward. ``as_of``: the settings as they stood then.
     """
-    rules = scheduling_rules(session, as_of=as_of)
+    rules = scheduling_rules(session, as_of=as_of, product_code=full_product.code)
     checked = checked_product(session, full_product, as_of=as_of)
     return dosing.CycleTimes(
         review_day=rules.review_day,

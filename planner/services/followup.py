@@ -187,7 +187,8 @@ def propose_follow_up(
     treated_on = scheduling.local_day(record.performed_at, zone)
     _close_fulfilled(session, actor, record, treated_on=treated_on, zone=zone, now=now)
     _retire_unbooked_reviews(session, actor, record, now=now)
-    rules = scheduling_rules(session)
+    product = _product(session, record)
+    rules = scheduling_rules(session, product_code=product.code)
     review = scheduling.review_window(treated_on, rules)
     retreat = retreatment_window(session, record, treated_on, rules)
     suggestion = _suggestion(session, record, retreat, treated_on)
@@ -221,7 +222,7 @@ def propose_follow_up(
             AppointmentKind.TREATMENT,
             retreat,
             suggestion.day,
-            suggestion.reason + _close_note(session, record, rules),
+            suggestion.reason + _close_note(session, product, rules),
         ),
     ]
     for appointment in proposals:
@@ -240,6 +241,13 @@ def propose_follow_up(
     return proposals
 
 
+def _product(session: Session, record: TreatmentSession) -> Product:
+    product = session.get(Product, record.product_id)
+    if product is None:
+        raise Conflict(f"Session {record.id} names no product.")
+    return product
+
+
 def retreatment_window(
     session: Session,
     record: TreatmentSession,
@@ -251,11 +259,18 @@ def retreatment_window(
     It opens no sooner than the treatment's product's minimum interval as the
     chair's ``interval_short`` check reads it (``checked_product``: the label's,
     or for Dysport the clinic's setting), so booking its first day trips no
-    interval warning.
+    interval warning. It closes where ``rules`` close it: the caller reads them
+    for ``record``'s product (``scheduling_rules(product_code=...)``), so the
+    product's own close where the clinic set one.
+
+    ``record`` is always the cycle's full treatment: a top-up proposes nothing
+    and never moves the windows, even one in another product. The close is the
+    estimate of when the full treatment's effect wears off; a top-up is a small
+    correction within that cycle (clinical reference §3), so a top-up in a
+    longer-lasting product must not stretch, nor one in a shorter-lasting
+    product cut short, a window the full treatment's product sets.
     """
-    product = session.get(Product, record.product_id)
-    if product is None:
-        raise Conflict(f"Session {record.id} names no product.")
+    product = _product(session, record)
     interval = checked_product(session, product).min_interval_days
     return scheduling.retreatment_window(treated_on, rules, min_interval_days=interval)
 
@@ -275,19 +290,24 @@ def _suggestion(
     )
 
 
-def _close_note(
-    session: Session, record: TreatmentSession, rules: scheduling.Rules
-) -> str:
+def _close_note(session: Session, product: Product, rules: scheduling.Rules) -> str:
     """Say that the window's close is a clinic setting, where it is one.
 
     The close's 3–4 months is sourced for onabotulinumtoxinA (Botox) only
-    (clinical reference §3); for any other product, or once the clinic has edited
-    it, it is the clinic's setting, and the note says so and why.
+    (clinical reference §3); for any other product, once the clinic has edited
+    it, or where the clinic set the product's own close, it is the clinic's
+    setting, and the note says so and why. ``rules`` close at the product's own
+    close where set (``scheduling_rules(product_code=...)``).
     """
-    product = session.get(Product, record.product_id)
+    own = session.get(ClinicSetting, scheduling.product_close_key(product.code))
+    if own is not None and own.value is not None:
+        return (
+            f". The window closes at {rules.retreat_end_weeks} weeks: a clinic "
+            f"setting for {product.brand} (set by the clinic)."
+        )
     setting = session.get(ClinicSetting, SETTING_KEYS["retreat_end_weeks"])
     edited = setting is not None and setting.unsourced
-    duration = wears_off(product.code if product is not None else "")
+    duration = wears_off(product.code)
     if not edited and not duration.clinics_own:
         return ""
     why = (
@@ -330,10 +350,11 @@ def resuggest_retreatment(
     if proposal is None:
         return False
     treated_on = scheduling.local_day(record.performed_at, zone)
-    rules = scheduling_rules(session)
+    product = _product(session, record)
+    rules = scheduling_rules(session, product_code=product.code)
     window = retreatment_window(session, record, treated_on, rules)
     suggestion = _suggestion(session, record, window, treated_on)
-    notes = suggestion.reason + _close_note(session, record, rules)
+    notes = suggestion.reason + _close_note(session, product, rules)
     if (
         suggestion.day == proposal.due_date
         and notes == proposal.notes

@@ -33,10 +33,17 @@ def clinic_settings(session: Session) -> dict[str, Any]:
 
 
 def scheduling_rules(
-    session: Session, *, as_of: datetime | None = None
+    session: Session,
+    *,
+    as_of: datetime | None = None,
+    product_code: str | None = None,
 ) -> scheduling.Rules:
     """Return the clinic's follow-up schedule from its settings (as they stood at
     ``as_of``, if given: an amendment's, at its record's signing).
+
+    With ``product_code``, the re-treatment window closes at that product's own
+    close where the clinic set one (``scheduling.product_close_key``), else at the
+    clinic-wide close; without, at the clinic-wide close.
 
     The settings page refuses pairs that do not fit together, but a value stored
     some other way (an older version, a hand-edited database) must not turn every
@@ -50,13 +57,12 @@ def scheduling_rules(
         else scalar_settings_as_of(session, as_of)
     )
     try:
-        return scheduling.Rules.from_settings(settings)
+        return scheduling.Rules.from_settings(settings, product_code)
     except ValueError as exc:
-        stored = {
-            key: settings[key]
-            for key in scheduling.SETTING_KEYS.values()
-            if key in settings
-        }
+        keys = [*scheduling.SETTING_KEYS.values()]
+        if product_code is not None:
+            keys.append(scheduling.product_close_key(product_code))
+        stored = {key: settings[key] for key in keys if key in settings}
         raise Conflict(
             "The clinic's follow-up settings do not fit together, so no follow-up "
             f"can be worked out: {exc}. An administrator can correct them on the "

@@ -7,7 +7,6 @@ and when, ``unsourced`` becomes true, and the audit trail keeps the old source.
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from typing import Any
@@ -47,8 +46,11 @@ from planner.services.interval_change import SavedSetting
 from planner.services.interval_change import refollow_interval
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
+from planner.services.product_close import close_keys
+from planner.services.product_close import close_problem
 from planner.services.product_rules import INTERVAL_PREFIX
-from planner.services.product_rules import interval_settings
+from planner.services.setting_bounds import SCALAR_BOUNDS
+from planner.services.setting_bounds import Bounds
 from planner.services.settings_history import SettingAsOf
 from planner.services.settings_history import edited_label
 from planner.validation import field_errors
@@ -57,40 +59,6 @@ DOSE_PREFIX = "dose."
 MAX_DOSE_UNITS = 100.0
 DOSE_STEP = 0.25
 
-
-@dataclass(frozen=True)
-class Bounds:
-    """The range a scalar setting may take; ``whole`` for day and week counts."""
-
-    low: float
-    high: float
-    unit: str
-    whole: bool = True
-
-
-SCALAR_BOUNDS: dict[str, Bounds] = {
-    "review_day": Bounds(7, 28, "days"),
-    "review_tolerance_days": Bounds(0, 7, "days"),
-    # Never before 12 weeks: the labels' 3-month minimum interval [S20] [S25] [S26].
-    "retreat_window_start_weeks": Bounds(12, 24, "weeks"),
-    "retreat_window_end_weeks": Bounds(12, 30, "weeks"),
-    "reminder_days_before": Bounds(0, 14, "days"),
-    "dose_change_reason_share": Bounds(0.05, 2.0, "", whole=False),
-    "slot_minutes_treatment": Bounds(5, 120, "minutes"),
-    "slot_minutes_review": Bounds(5, 120, "minutes"),
-    "slot_minutes_assessment": Bounds(5, 120, "minutes"),
-    "slot_minutes_other": Bounds(5, 120, "minutes"),
-    "stock_expiry_alert_days": Bounds(0, 365, "days"),
-    "stock_low_vials": Bounds(0, 100, "vials"),
-    "diary_link_weeks": Bounds(2, 52, "weeks"),
-    "diary_weekly_invite_days": Bounds(0, 28, "days"),
-    "consent_valid_months": Bounds(1, 60, "months"),
-    # A product's minimum interval no source gives (Dysport's), in whole clinic
-    # days: at least 4 weeks, since sooner is a booster injection on any reading
-    # (clinical reference §2.4, §7); at most a year, well past the 3–4 months the
-    # effect lasts [S16], so a typing slip cannot silence the warning for good.
-    **{key: Bounds(28, 365, "days") for key, *_ in interval_settings()},
-}
 
 # Scheduling settings first, in the order the catalogue seeds them, then the
 # reference doses from the brow down to the neck.
@@ -247,6 +215,8 @@ def _validate_value(session: Session, key: str, raw_value: Any) -> Any:
         raise InvalidInput(
             f"planner does not know how to check {key!r}, so it cannot be edited here."
         )
+    if bounds.optional and (raw_value is None or str(raw_value).strip() == ""):
+        return None
     try:
         scalar = ScalarValue.model_validate(
             {"value": raw_value}, context={"bounds": bounds}
@@ -264,12 +234,13 @@ def _label(key: str) -> str:
 
 def _check_follow_up(session: Session, key: str, value: float) -> None:
     """Refuse a follow-up setting the schedule could not be built with."""
-    if key not in SETTING_KEYS.values():
-        return
-    stored = {
-        name: get_setting_value(session, name, None) for name in SETTING_KEYS.values()
-    }
-    problem = follow_up_problem(key, value, stored, _label)
+    problem = close_problem(session, key, value, _label)
+    if problem is None and key in SETTING_KEYS.values():
+        stored = {
+            name: get_setting_value(session, name, None)
+            for name in (*SETTING_KEYS.values(), *close_keys())
+        }
+        problem = follow_up_problem(key, value, stored, _label)
     if problem is not None:
         raise _invalid({"value": problem})
 

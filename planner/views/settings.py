@@ -26,6 +26,7 @@ from planner.services import settings as service
 from planner.services.appointments import list_clinicians
 from planner.services.audit import Actor
 from planner.services.lots import list_products
+from planner.services.setting_bounds import SCALAR_BOUNDS
 from planner.unit_words import in_units
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
@@ -53,7 +54,7 @@ def _render_index(
         "settings/index.html",
         settings=service.list_settings(session),
         shipped=service.shipped_sources(),
-        bounds=service.SCALAR_BOUNDS,
+        bounds=SCALAR_BOUNDS,
         templates=protocols.list_templates(session),
         errors=errors or {},
         submitted=submitted or {},
