@@ -430,7 +430,11 @@ def check_chart(
 
 
 def warning_key(warning: dosing.SafetyWarning) -> str:
-    """Name a warning stably, so a reason typed for it survives a reload."""
+    """Name a warning stably, so a reason typed for it survives a reload.
+
+    The amendment form reads its muscle, side and site back to label the
+    warning's reason box in words (``warning_reasons.reason_label``).
+    """
     parts = [warning.code, warning.muscle or "", warning.side or ""]
     if warning.site_number is not None:
         parts.append(str(warning.site_number))
