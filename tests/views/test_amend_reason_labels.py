@@ -42,10 +42,9 @@ def set_limit(session, make_user):
     return limit_setter(session, make_user)
 
 
-@pytest.fixture
-def amended(session, chair, set_limit, make_patient):
-    """Sign a chart whose site 1 a correction takes above its limit at signing;
-    return the record and site 1's id."""
+def amender(session, chair, set_limit, make_patient):
+    """Return a function signing a chart whose site 1 a correction takes above
+    its limit at signing; it returns the record and site 1's id."""
 
     def given(product, figure, signed_with, moved_to):
         set_limit(product, figure, signed_with, BEFORE)
@@ -59,6 +58,11 @@ def amended(session, chair, set_limit, make_patient):
         return signed, site_1
 
     return given
+
+
+@pytest.fixture
+def amended(session, chair, set_limit, make_patient):
+    return amender(session, chair, set_limit, make_patient)
 
 
 def summary(page):
