@@ -31,9 +31,9 @@ from planner.services import sessions as service
 from planner.services import vial_switch
 from planner.services.consent_alerts import chart_consent_problem
 from planner.services.consent_alerts import treatment_consent_now
+from planner.services.dose_rules import keypad_chips
 from planner.services.patients import get_patient
 from planner.services.protocols import save_session_as_template
-from planner.services.safety import keypad_chips
 from planner.services.stock_levels import openable_stock
 from planner.services.treatment_time import set_treatment_time
 from planner.services.warning_reasons import reason_labels
