@@ -15,6 +15,7 @@ from planner.dosing import format_marks
 from planner.dosing import format_units
 from planner.dosing import format_volume_ml
 from planner.dosing import units_per_tenth_ml
+from planner.dosing.dose_limits import LIMIT_CODES
 from planner.services.lot_brands import product_brands
 from planner.services.lot_brands import vial_sizes_text
 from planner.unit_words import in_units
@@ -34,6 +35,8 @@ def register_template_helpers(app: Flask) -> None:
     zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
     # A global, not a context value: macros imported without context see it too.
     app.jinja_env.globals["LABELS"] = LABELS
+    # The dose limit warnings: an amendment's are judged by the limits at signing.
+    app.jinja_env.globals["LIMIT_CODES"] = LIMIT_CODES
 
     @app.context_processor
     def choices() -> dict[str, Any]:

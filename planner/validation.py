@@ -1,5 +1,6 @@
 """Turn pydantic validation errors into one clear message per field."""
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -121,3 +122,21 @@ def ascii_number(text: str, max_digits: int = 9) -> int | None:
     if 0 < len(text) <= max_digits and text.isascii() and text.isdigit():
         return int(text)
     return None
+
+
+def to_number(value: Any) -> Any:
+    """Read a form's text as a number; leave other values for pydantic to judge."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return value  # reported as "is required"
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError("must be a number") from None
+        value = number
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a number")
+    return value

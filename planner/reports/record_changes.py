@@ -15,6 +15,7 @@ from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
+from planner.dosing.dose_limits import LIMIT_CODES
 from planner.models import Amendment
 from planner.services.chart_state_models import AmendmentInfo
 from planner.services.chart_state_models import ChartWarning
@@ -33,6 +34,8 @@ class WarningLine:
     reason_by: str | None = None
     hard_stop: bool = False
     overridden_by: str | None = None
+    # A dose limit's: an amendment's is judged by the limits as at signing.
+    dose_limit: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ def warning_lines(
             reason_by=reason_by if entry.reason else None,
             hard_stop=entry.hard_stop,
             overridden_by=entry.overridden_by or None,
+            dose_limit=entry.code in LIMIT_CODES,
         )
         for entry in entries
     ]

@@ -58,6 +58,7 @@ from planner.services.chart_vials import vials_used
 from planner.services.chart_vials import volume_ml
 from planner.services.charted_products import chartable
 from planner.services.charted_products import require_chartable
+from planner.services.dose_rules import default_dose
 from planner.services.sessions import get_session_record
 from planner.services.treated_sites import treated_for_record
 from planner.services.warning_reasons import amended_warnings
@@ -72,7 +73,7 @@ def default_units(session: Session) -> Any:
     """
 
     def lookup(muscle: str, _side: object, product_code: str) -> float | None:
-        return safety.default_dose(session, product_code, muscle)
+        return default_dose(session, product_code, muscle)
 
     return lookup
 

@@ -29,12 +29,13 @@ from planner.errors import StaleWrite
 from planner.models import AuditAction
 from planner.models import ClinicSetting
 from planner.reference import MUSCLE_DOSES
+from planner.services import reference_doses
 from planner.services import settings
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.charted_products import require_chartable_code
-from planner.services.settings import to_number
 from planner.services.settings_history import SettingAsOf
+from planner.validation import to_number
 
 LIMIT_PREFIX = "limit."
 BOTOX = "botox"
@@ -175,7 +176,7 @@ def _figure(
 
 
 def _botox_range(
-    muscle: str, reference: settings.DoseReference
+    muscle: str, reference: reference_doses.DoseReference
 ) -> tuple[Figure, Figure]:
     """Botox's per-point range: its reference dose, shown here, edited elsewhere."""
     source = reference.source or dosing.CLINIC_SETTING
@@ -221,7 +222,7 @@ def product_limits(session: Session, code: str) -> ProductLimits:
     require_chartable_code(session, code)
     shipped = dosing.shipped_doses(code)
     rows = _rows(session, code)
-    ranges = settings.dose_ranges(session) if code == BOTOX else {}
+    ranges = reference_doses.dose_ranges(session) if code == BOTOX else {}
     ceilings = tuple(
         _figure(
             kind,

@@ -3,34 +3,25 @@
 A setting seeded from the reference carries its source. Once a clinic edits it,
 it is the clinic's choice, not a sourced fact: its ``source`` says who edited it
 and when, ``unsourced`` becomes true, and the audit trail keeps the old source.
+The reference doses are read, and their edits checked, in ``reference_doses``.
 """
 
-import math
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 from typing import Any
-from typing import NamedTuple
-from typing import Self
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator
 from pydantic import BaseModel
 from pydantic import BeforeValidator
-from pydantic import ConfigDict
 from pydantic import ValidationError
 from pydantic import ValidationInfo
 from pydantic import field_validator
-from pydantic import model_validator
-from sqlalchemy import bindparam
-from sqlalchemy import select as select_core
 from sqlmodel import Session
 from sqlmodel import col
 from sqlmodel import select
 
 from planner.db_types import utc_now
 from planner.errors import InvalidInput
-from planner.errors import NotFound
 from planner.models import AuditAction
 from planner.models import ClinicSetting
 from planner.models import User
@@ -49,16 +40,13 @@ from planner.services.lookup import get_or_raise
 from planner.services.product_close import close_keys
 from planner.services.product_close import close_problem
 from planner.services.product_rules import INTERVAL_PREFIX
+from planner.services.reference_doses import DOSE_PREFIX
+from planner.services.reference_doses import DoseValue
 from planner.services.setting_bounds import SCALAR_BOUNDS
 from planner.services.setting_bounds import Bounds
-from planner.services.settings_history import SettingAsOf
 from planner.services.settings_history import edited_label
 from planner.validation import field_errors
-
-DOSE_PREFIX = "dose."
-MAX_DOSE_UNITS = 100.0
-DOSE_STEP = 0.25
-
+from planner.validation import to_number
 
 # Scheduling settings first, in the order the catalogue seeds them, then the
 # reference doses from the brow down to the neck.
@@ -69,53 +57,6 @@ _ORDER = {
         + [DOSE_PREFIX + dose.muscle for dose in MUSCLE_DOSES]
     )
 }
-
-
-def to_number(value: Any) -> Any:
-    """Read a form's text as a number; leave other values for pydantic to judge."""
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return value  # reported as "is required"
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError("must be a number") from None
-        value = number
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("must be a number")
-    return value
-
-
-def _dose_units(value: float) -> float:
-    if not 0 < value <= MAX_DOSE_UNITS:
-        raise ValueError(f"must be more than 0 and at most {MAX_DOSE_UNITS:g} units")
-    steps = value / DOSE_STEP
-    if abs(steps - round(steps)) > 1e-9:
-        raise ValueError(f"must be in steps of {DOSE_STEP:g} units")
-    return round(steps) * DOSE_STEP
-
-
-DoseUnits = Annotated[float, BeforeValidator(to_number), AfterValidator(_dose_units)]
-
-
-# Properties to receive on editing a reference dose (onabotulinumtoxinA units)
-class DoseValue(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    low: DoseUnits
-    high: DoseUnits
-    default: DoseUnits
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.low > self.high:
-            raise ValueError("high: must not be less than the low end")
-        if not self.low <= self.default <= self.high:
-            raise ValueError("default: must lie between the low and high ends")
-        return self
 
 
 # Properties to receive on editing a day or week count, or a share
@@ -136,16 +77,6 @@ class ScalarValue(BaseModel):
                 f"must be between {bounds.low:g} and {bounds.high:g}{unit}"
             )
         return value
-
-
-class DoseReference(NamedTuple):
-    """A muscle's reference dose per injection point, with where it came from."""
-
-    low: float
-    high: float
-    default: float
-    source: str | None
-    unsourced: bool
 
 
 def list_settings(session: Session) -> list[ClinicSetting]:
@@ -352,75 +283,3 @@ def save_setting(
         )
     session.commit()
     return SavedSetting(setting, follow_up)
-
-
-def _reference_from_value(value: Any) -> tuple[float, float, float] | None:
-    if not isinstance(value, dict):
-        return None
-    try:
-        return float(value["low"]), float(value["high"]), float(value["default"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def dose_ranges(
-    session: Session, stored: Mapping[str, SettingAsOf] | None = None
-) -> dict[str, DoseReference]:
-    """Return each muscle's reference dose per point, the clinic's where set.
-
-    ``stored`` holds the settings as they stood at a moment
-    (``settings_history.settings_as_of``); None reads today's. A muscle with no
-    usable setting falls back to the shipped reference.
-    """
-    if stored is None:
-        stored = {
-            row.key: SettingAsOf(row.value, row.source, row.unsourced)
-            for row in session.exec(
-                select(ClinicSetting).where(
-                    col(ClinicSetting.key).startswith(DOSE_PREFIX)
-                )
-            ).all()
-        }
-    ranges: dict[str, DoseReference] = {}
-    for dose in MUSCLE_DOSES:
-        setting = stored.get(DOSE_PREFIX + dose.muscle)
-        numbers = _reference_from_value(setting.value) if setting else None
-        if setting is not None and numbers is not None:
-            ranges[dose.muscle] = DoseReference(
-                *numbers, setting.source, setting.unsourced
-            )
-        else:
-            ranges[dose.muscle] = DoseReference(
-                float(dose.low),
-                float(dose.high),
-                float(dose.default),
-                dose.source,
-                dose.unsourced,
-            )
-    return ranges
-
-
-_SETTINGS = ClinicSetting.__table__  # type: ignore[attr-defined]  # set by SQLModel
-# Built once: every tap without a dose runs it.
-_SETTING_VALUE = select_core(_SETTINGS.c.value).where(
-    _SETTINGS.c.key == bindparam("key")
-)
-
-
-def dose_default(session: Session, muscle: str) -> float:
-    """Return the default dose per point for a muscle, in onabotulinumtoxinA units.
-
-    :raises NotFound: for a muscle with no reference dose.
-    """
-    row = (
-        session.connection()
-        .execute(_SETTING_VALUE, {"key": DOSE_PREFIX + muscle})
-        .first()
-    )
-    numbers = _reference_from_value(row.value) if row is not None else None
-    if numbers is not None:
-        return numbers[2]
-    for dose in MUSCLE_DOSES:
-        if dose.muscle == muscle:
-            return float(dose.default)
-    raise NotFound(f"There is no reference dose for {muscle!r}.")

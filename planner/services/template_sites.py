@@ -22,12 +22,12 @@ from planner.facemap import hit_test
 from planner.facemap import reference_points
 from planner.facemap.mirroring import ROLE_SIDES
 from planner.models import SiteRole
-from planner.services.settings import to_number
 from planner.validation import blank_as_none
 from planner.validation import field_errors
 from planner.validation import nul_fields
 from planner.validation import strip_or_none
 from planner.validation import strip_text
+from planner.validation import to_number
 
 MIN_UNITS = 0.25
 MAX_UNITS = 100.0

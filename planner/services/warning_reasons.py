@@ -4,6 +4,8 @@ Every warning needs a reason; a hard stop also needs the signing injector's name
 override. The record keeps each warning with its reason and who overrode it.
 """
 
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session
@@ -16,6 +18,45 @@ from planner.models import User
 from planner.services.audit import Actor
 
 MAX_REASON = 1000
+REASON_PREFIX = "reasons."
+
+
+def reason_label(name: str, muscle_names: Mapping[str, str]) -> str:
+    """Name a warning's reason box as a clinician reads it, from its warning.
+
+    ``name`` is the box's field, ``reasons.<key>``; the key is the warning's
+    code, muscle, side and site number, colon-joined (``safety.warning_key``),
+    and is read back here so that a box typed into before the form was refused
+    for another field keeps its words: "Reason for site 1, Mentalis (left):".
+    ``muscle_names``: each muscle's display name, by code (the face map's).
+    """
+    parts = name.removeprefix(REASON_PREFIX).split(":")
+    muscle = parts[1] if len(parts) > 1 else ""
+    side = parts[2] if len(parts) > 2 else ""
+    site = next((part for part in parts[3:] if part.isdigit()), None)
+    where = muscle_names.get(muscle, muscle.replace("_", " ")) if muscle else ""
+    if side:
+        where = f"{where} ({side})" if where else f"the {side} side"
+    if site is not None:
+        return (
+            f"Reason for site {site}, {where}:" if where else f"Reason for site {site}:"
+        )
+    if where:
+        return f"Reason for {where}:"
+    if any(part.startswith("vial-") for part in parts[1:]):
+        return "Reason for a warning on a vial:"
+    return "Reason for a warning on the whole chart:"
+
+
+def reason_labels(
+    names: Iterable[str], muscle_names: Mapping[str, str]
+) -> dict[str, str]:
+    """Label each reason box among a form's fields ``names`` (``reason_label``)."""
+    return {
+        name: reason_label(name, muscle_names)
+        for name in names
+        if name.startswith(REASON_PREFIX)
+    }
 
 
 def reason_errors(
@@ -28,14 +69,14 @@ def reason_errors(
     for warning in warnings:
         key = warning["key"]
         if warning["needs_reason"] and not reasons.get(key):
-            errors[f"reasons.{key}"] = "needs a reason: " + warning["message"]
+            errors[REASON_PREFIX + key] = "needs a reason: " + warning["message"]
         if warning.get("hard_stop") and key not in overrides:
             errors[f"overrides.{key}"] = (
                 "is a hard stop: the signing injector overrides it by name, with a "
                 "reason, or the treatment is not given. " + warning["message"]
             )
         if len(reasons.get(key, "")) > MAX_REASON:
-            errors[f"reasons.{key}"] = f"must be at most {MAX_REASON} characters"
+            errors[REASON_PREFIX + key] = f"must be at most {MAX_REASON} characters"
     return errors
 
 

@@ -31,11 +31,12 @@ from planner.services import sessions as service
 from planner.services import vial_switch
 from planner.services.consent_alerts import chart_consent_problem
 from planner.services.consent_alerts import treatment_consent_now
+from planner.services.dose_rules import keypad_chips
 from planner.services.patients import get_patient
 from planner.services.protocols import save_session_as_template
-from planner.services.safety import keypad_chips
 from planner.services.stock_levels import openable_stock
 from planner.services.treatment_time import set_treatment_time
+from planner.services.warning_reasons import reason_labels
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
 from planner.views.context import clinic_zone
@@ -48,6 +49,7 @@ from planner.views.held_session_form import held_form
 from planner.views.held_session_form import hold_form
 from planner.views.no_reference import answer_no_reference
 from planner.views.query_args import query_choice
+from planner.vocabulary import label
 
 bp = Blueprint("sessions", __name__)
 answer_no_reference(bp)
@@ -173,6 +175,23 @@ def _render_chart(
         if site.units is not None
     }
     recorded["version"] = str(state.session.version)
+    amend_data = {**recorded, **(amend_data or {})}
+    amend_errors = amend_errors or {}
+    # Each field of the amendment form as its summary and its own error read it.
+    amend_labels = {
+        "reason": "Reason for the amendment",
+        "version": "This form",
+        "note": "What is corrected",
+        "corrections": "The corrections",
+        **{
+            f"units_{site.id}": f"Site {site.number}: {site.muscle_name}, "
+            f"{label('side', site.side).lower()}"
+            for site in state.sites
+        },
+        **reason_labels(
+            [*amend_errors, *amend_data], {m.code: m.name for m in state.muscles}
+        ),
+    }
     chips = keypad_chips(get_session(), state)
     return render_template(
         "sessions/chart.html",
@@ -193,8 +212,9 @@ def _render_chart(
         can_amend=state.session.status == "signed"
         and injector
         and state.session.product.dose_reference,
-        amend_data={**recorded, **(amend_data or {})},
-        amend_errors=amend_errors or {},
+        amend_data=amend_data,
+        amend_errors=amend_errors,
+        amend_labels=amend_labels,
         undo_time_from=_time_step_from(session_id, state.session.version)
         if draft and injector
         else None,

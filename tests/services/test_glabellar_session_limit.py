@@ -23,8 +23,8 @@ from planner.models import Patient
 from planner.models import Role
 from planner.services import amendments as amendment_service
 from planner.services import chart_prefill
+from planner.services import dose_rules
 from planner.services import limit_settings
-from planner.services import safety
 from planner.services.audit import Actor
 from tests.factories import ZONE
 from tests.services.test_limit_settings import save
@@ -141,7 +141,7 @@ def test_an_admin_sets_the_glabellar_limit_and_the_chair_checks_it(
     assert save(session, admin, code) == 0  # the page saved as shown moves nothing
     stricter = total - 2 * per_site
     assert save(session, admin, code, **{"group.glabellar": f"{stricter:g}"}) == 1
-    (group,) = safety.product_doses(session, code).groups
+    (group,) = dose_rules.product_doses(session, code).groups
     assert group.limit.high == stricter
     assert group.limit.label.startswith("Clinic setting (edited 5 Dec 2026")
     (figure,) = limit_settings.product_limits(session, code).groups
@@ -150,14 +150,14 @@ def test_an_admin_sets_the_glabellar_limit_and_the_chair_checks_it(
         PlannedSite(n, "corrugator", side, "affected", per_site)
         for n, side in enumerate(["left", "left", "right", "right"], start=1)
     ]
-    (warning,) = check_dose_limits(safety.product_doses(session, code), sites)
+    (warning,) = check_dose_limits(dose_rules.product_doses(session, code), sites)
     assert warning.code == "group_above_limit"
     assert f"is above {stricter:g} {unit} per session (clinic setting)." in (
         warning.message
     )
     # Cleared: the shipped figure, from the label's dose, stands again.
     assert save(session, admin, code, **{"group.glabellar": ""}) == 1
-    (group,) = safety.product_doses(session, code).groups
+    (group,) = dose_rules.product_doses(session, code).groups
     assert group.limit == shipped_doses(code).groups[0].limit
 
 

@@ -11,8 +11,8 @@ from planner.errors import StaleWrite
 from planner.models import AuditEvent
 from planner.models import ClinicSetting
 from planner.models import Role
+from planner.services import dose_rules
 from planner.services import limit_settings
-from planner.services import safety
 from planner.services.audit import Actor
 from tests.services.test_safety_paths import DAY0
 from tests.services.test_safety_paths import Chair
@@ -71,7 +71,7 @@ def test_an_edited_ceiling_is_the_one_the_chair_checks(
     session, admin, injector, make_patient, code
 ):
     assert save(session, admin, code, site="6", **{"muscle_side.mentalis": "7"}) == 2
-    doses = safety.product_doses(session, code)
+    doses = dose_rules.product_doses(session, code)
     assert doses.site_ceiling.high == 6
     assert doses.site_ceiling.label.startswith("Clinic setting (edited 5 Dec 2026")
     assert doses.per_muscle_side["mentalis"].high == 7
@@ -90,9 +90,11 @@ def test_a_sourced_figure_overridden_is_marked_and_restored_by_clearing(session,
     corrugator = next(r for r in limits.muscles if r.muscle == "corrugator")
     assert (corrugator.high.value, corrugator.high.clinic_setting) == (8, True)
     assert corrugator.high.replaces.startswith("10: [S23] Dysport label")
-    assert safety.product_doses(session, "dysport").per_point["corrugator"].high == 8
+    assert (
+        dose_rules.product_doses(session, "dysport").per_point["corrugator"].high == 8
+    )
     save(session, admin, "dysport", **{"point.corrugator.high": ""})
-    restored = safety.product_doses(session, "dysport").per_point["corrugator"]
+    restored = dose_rules.product_doses(session, "dysport").per_point["corrugator"]
     assert (restored.high, restored.clinic_setting) == (10, False)
     events = session.exec(
         select(AuditEvent).where(AuditEvent.entity_type == "clinic_setting")
@@ -115,7 +117,7 @@ def test_a_per_point_range_for_a_muscle_with_none_shipped(session, admin):
     mentalis = next(r for r in limits.muscles if r.muscle == "mentalis")
     assert (mentalis.low.value, mentalis.high.value) == (1, 3)
     assert mentalis.high.clinic_setting
-    assert safety.product_doses(session, "xeomin").per_point["mentalis"].high == 3
+    assert dose_rules.product_doses(session, "xeomin").per_point["mentalis"].high == 3
 
 
 @pytest.mark.parametrize(
@@ -139,7 +141,7 @@ def test_bad_figures_are_refused_by_field(session, admin, changes, field, why):
     with pytest.raises(InvalidInput) as info:
         save(session, admin, "dysport", **changes)
     assert why in info.value.fields[field]
-    assert safety.product_doses(session, "dysport").site_ceiling.high == 25
+    assert dose_rules.product_doses(session, "dysport").site_ceiling.high == 25
 
 
 def test_a_stale_page_is_refused(session, admin):
@@ -159,4 +161,4 @@ def test_botox_per_point_ranges_are_its_reference_doses_and_not_edited_here(
     assert (mentalis.low.editable, mentalis.high.editable) == (False, False)
     assert mentalis.high.value == 3
     save(session, admin, "botox", **{"point.mentalis.high": "9"})
-    assert safety.product_doses(session, "botox").per_point["mentalis"].high == 3
+    assert dose_rules.product_doses(session, "botox").per_point["mentalis"].high == 3

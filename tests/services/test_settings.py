@@ -15,6 +15,7 @@ from planner.models import AuditEvent
 from planner.models import ClinicSetting
 from planner.models import Role
 from planner.reference import MUSCLE_DOSES
+from planner.services import reference_doses
 from planner.services import settings as service
 from planner.services.audit import Actor
 from planner.services.catalogue import DEFAULT_SETTINGS
@@ -87,17 +88,17 @@ def test_dose_edit_is_stored_as_numbers_and_reaches_the_chart_lookups(session, a
     )
     setting = session.get(ClinicSetting, "dose.corrugator")
     assert setting.value == {"low": 2.5, "high": 6.0, "default": 3.25}
-    reference = service.dose_ranges(session)["corrugator"]
+    reference = reference_doses.dose_ranges(session)["corrugator"]
     assert reference == (2.5, 6.0, 3.25, setting.source, True)
     assert reference.source.startswith("Clinic setting (edited 3 Mar 2026")
-    assert service.dose_default(session, "corrugator") == 3.25
+    assert reference_doses.dose_default(session, "corrugator") == 3.25
     (event,) = setting_events(session)
     assert "[S22]" in event.before["source"]
     assert event.before["value"] == {"low": 2, "high": 4, "default": 4}
 
 
 def test_dose_ranges_carry_the_reference_sources_until_edited(session):
-    ranges = service.dose_ranges(session)
+    ranges = reference_doses.dose_ranges(session)
     assert set(ranges) == {dose.muscle for dose in MUSCLE_DOSES}
     upper = ranges["orbicularis_oculi_pretarsal_upper"]
     assert upper == (
@@ -117,10 +118,10 @@ def test_dose_ranges_carry_the_reference_sources_until_edited(session):
 def test_dose_lookups_fall_back_to_the_shipped_reference(session):
     session.exec(delete(ClinicSetting).where(ClinicSetting.key == "dose.mentalis"))
     session.commit()
-    assert service.dose_ranges(session)["mentalis"][:3] == (2.0, 3.0, 2.0)
-    assert service.dose_default(session, "mentalis") == 2.0
+    assert reference_doses.dose_ranges(session)["mentalis"][:3] == (2.0, 3.0, 2.0)
+    assert reference_doses.dose_default(session, "mentalis") == 2.0
     with pytest.raises(NotFound):
-        service.dose_default(session, "gluteus_maximus")
+        reference_doses.dose_default(session, "gluteus_maximus")
 
 
 @pytest.mark.parametrize(

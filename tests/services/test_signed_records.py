@@ -13,7 +13,7 @@ from planner.errors import InvalidInput
 from planner.models import InjectionSite
 from planner.models import Patient
 from planner.services import amendments as amendment_service
-from planner.services import safety
+from planner.services import dose_rules
 from planner.services import sessions as session_service
 from planner.services.patients import update_patient
 from tests.factories import PATIENT_DEFAULTS
@@ -109,7 +109,7 @@ def test_amending_a_full_treatment_counts_its_cycles_later_top_ups(
 ):
     patient = make_patient(affected_side="left")
     point, top_up, corrected = CORRUGATOR[product]
-    doses = safety.product_doses(session, product)
+    doses = dose_rules.product_doses(session, product)
     assert doses.per_muscle_side["corrugator"].high == 2 * point + top_up
     full = make_treatment(
         session,

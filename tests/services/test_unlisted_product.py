@@ -19,9 +19,9 @@ from planner.models import Product
 from planner.models import Role
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
+from planner.services import dose_rules
 from planner.services import limit_settings
 from planner.services import lots
-from planner.services import safety
 from planner.services import sessions as session_service
 from planner.services import stock
 from planner.services import vial_switch
@@ -184,13 +184,13 @@ def test_a_new_vial_and_the_dose_rules_refuse_an_existing_chart(
     refused(info)
     with pytest.raises(NoDoseReference):
         chart_state(session, unlisted_draft.id, face_map=FACE_MAP, zone=ZONE, now=DAY0)
-    for read in (safety.product_doses, limit_settings.product_limits):
+    for read in (dose_rules.product_doses, limit_settings.product_limits):
         with pytest.raises(NoDoseReference):
             read(session, "relfydess")
     with pytest.raises(NoDoseReference):
-        safety.default_dose(session, "relfydess", "mentalis")
+        dose_rules.default_dose(session, "relfydess", "mentalis")
     # The listed products read as before.
-    assert safety.product_doses(session, "dysport").unit_name == "U (Speywood)"
+    assert dose_rules.product_doses(session, "dysport").unit_name == "U (Speywood)"
     assert limit_settings.product_limits(session, "botox").code == "botox"
 
 
