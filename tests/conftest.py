@@ -140,51 +140,8 @@ def pytest_collection_modifyitems(
     if left_out:
         config.hook.pytest_deselected(items=left_out)
     # pytest-xdist hands out whole modules in this order: the longest start
-    # first, so that none is left running alone on one core at the end, then
-    # the browser modules woven in among the rest (``interleaved``).
-    items[:] = interleaved(kept)
-
-
-# Roughly how long one test of each folder keeps its worker, in seconds.
-TEST_SECONDS = {"e2e": 3.0, "fuzz": 0.5, "faults": 2.0, "unit": 0.01}
-DEFAULT_TEST_SECONDS = 0.12
-
-
-def interleaved(items: list[pytest.Item]) -> list[pytest.Item]:
-    """Order modules: the long ones first, then browser and other modules woven.
-
-    A browser test keeps half a core busy: the rest of its time it waits on
-    Chromium's frames and Playwright's retries. Two workers both in browser
-    modules left a core idle for the first half of the run; with the browser
-    modules spread through the run, one worker's waits are the other's time.
-    Each next module comes from whichever kind has had less time handed out.
-    """
-    modules: dict[Path, list[pytest.Item]] = {}
-    for item in items:
-        modules.setdefault(item.path, []).append(item)
-    first = sorted(
-        (path for path in modules if path.name in START_FIRST),
-        key=lambda path: START_FIRST[path.name],
-    )
-    browser = [p for p in modules if p not in first and p.parent.name == "e2e"]
-    rest = [p for p in modules if p not in first and p.parent.name != "e2e"]
-
-    def seconds(path: Path) -> float:
-        each = TEST_SECONDS.get(path.parent.name, DEFAULT_TEST_SECONDS)
-        return each * len(modules[path])
-
-    order = list(first)
-    spent = {"browser": 0.0, "rest": 0.0}
-    while browser or rest:
-        kind = (
-            "browser"
-            if browser and (not rest or spent["browser"] <= spent["rest"])
-            else "rest"
-        )
-        path = (browser if kind == "browser" else rest).pop(0)
-        spent[kind] += seconds(path)
-        order.append(path)
-    return [item for path in order for item in modules[path]]
+    # first, so that none is left running alone on one core at the end.
+    items[:] = sorted(kept, key=lambda item: START_FIRST.get(item.path.name, 99))
 
 
 def reset_postgres(engine: Engine) -> None:
