@@ -157,23 +157,25 @@ def test_a_draft_on_another_products_vial_exports_in_progress(
     assert codes == {vial_product, session_product}
 
 
-@pytest.mark.audit_exempt(
+ZERO_DOSE = pytest.mark.audit_exempt(
     "sets a signed site's dose to zero as a raw row: no service does",
     tables=["injection_site"],
 )
-@pytest.mark.parametrize("product", ["botox", "dysport"])
-def test_a_record_the_export_cannot_carry_is_refused_by_name(
+
+
+def zero_dose_patient(
     session: Session,
-    injector: Actor,
+    actor: Actor,
     make_patient: Callable[..., Patient],
     product: str,
-) -> None:
+) -> tuple[Patient, int]:
+    """Sign one site of ``product``, then set its dose to zero past the forms."""
     patient = make_patient()
     assert patient.id is not None
     _, vial_units, _ = CASES[product]
     treatment = make_treatment(
         session,
-        injector,
+        actor,
         patient.id,
         [("mentalis", "left", 4)],
         when=WHEN,
@@ -187,6 +189,20 @@ def test_a_record_the_export_cannot_carry_is_refused_by_name(
     site.units = 0
     session.add(site)
     session.commit()
+    assert site.id is not None
+    return patient, site.id
+
+
+@ZERO_DOSE
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_a_record_the_export_cannot_carry_is_refused_by_name(
+    session: Session,
+    injector: Actor,
+    make_patient: Callable[..., Patient],
+    product: str,
+) -> None:
+    patient, site_id = zero_dose_patient(session, injector, make_patient, product)
+    assert patient.id is not None
 
     with pytest.raises(UnexportableRecord) as refused:
         export_patient(
@@ -198,5 +214,5 @@ def test_a_record_the_export_cannot_carry_is_refused_by_name(
             now=NOW,
         )
     assert refused.value.status == 422
-    assert f"injection site {site.id}" in refused.value.message
+    assert f"injection site {site_id}" in refused.value.message
     assert "units" in refused.value.message

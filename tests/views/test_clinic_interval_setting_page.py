@@ -28,6 +28,7 @@ def admin(login_as):
 
 
 def row_of(page, row_id):
+    """The settings page's table row with this id, up to its end."""
     row = page[page.index(row_id) :]
     return row[: row.index("</tr>")]
 

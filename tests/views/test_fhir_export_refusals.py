@@ -12,54 +12,18 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from sqlmodel import Session
-from sqlmodel import select
 
-from planner.models import InjectionSite
 from planner.models import Patient
 from planner.models import Role
 from planner.services.audit import Actor
 from tests.conftest import Browser
 from tests.factories import make_treatment
-from tests.services.test_fhir_foreign_vial import CASES
 from tests.services.test_fhir_foreign_vial import EXEMPT
 from tests.services.test_fhir_foreign_vial import WHEN
+from tests.services.test_fhir_foreign_vial import ZERO_DOSE
 from tests.services.test_fhir_foreign_vial import foreign_vial_session
 from tests.services.test_fhir_foreign_vial import unit_codes
-
-ZERO_DOSE = pytest.mark.audit_exempt(
-    "sets a signed site's dose to zero as a raw row: no service does",
-    tables=["injection_site"],
-)
-
-
-def zero_dose_patient(
-    session: Session,
-    actor: Actor,
-    make_patient: Callable[..., Patient],
-    product: str,
-) -> tuple[Patient, int]:
-    """Sign one site of ``product``, then set its dose to zero past the forms."""
-    patient = make_patient()
-    assert patient.id is not None
-    _, vial_units, _ = CASES[product]
-    treatment = make_treatment(
-        session,
-        actor,
-        patient.id,
-        [("mentalis", "left", 4)],
-        when=WHEN,
-        sign=True,
-        product=product,
-        vial_units=vial_units,
-    )
-    site = session.exec(
-        select(InjectionSite).where(InjectionSite.session_id == treatment.id)
-    ).one()
-    site.units = 0
-    session.add(site)
-    session.commit()
-    assert site.id is not None
-    return patient, site.id
+from tests.services.test_fhir_foreign_vial import zero_dose_patient
 
 
 @EXEMPT

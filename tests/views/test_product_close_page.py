@@ -10,6 +10,7 @@ import pytest
 from planner.models import ClinicSetting
 from planner.models import Role
 from tests.conftest import assert_shows
+from tests.views.test_clinic_interval_setting_page import row_of
 
 KEY = "retreat_window_end_weeks.dysport"
 ROW_ID = 'id="setting-retreat_window_end_weeks-dysport"'
@@ -19,11 +20,6 @@ LABEL = "Dysport: re-treatment window closes, weeks (blank: the clinic-wide clos
 @pytest.fixture
 def admin(login_as):
     return login_as(Role.ADMIN)
-
-
-def row_of(page, row_id):
-    row = page[page.index(row_id) :]
-    return row[: row.index("</tr>")]
 
 
 def stored(session):
