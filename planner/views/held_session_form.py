@@ -17,8 +17,10 @@ from typing import Any
 from flask import session as cookie
 
 # The fields of templates/sessions/new.html (and its vial form) that are kept,
-# each with the longest value kept; ``dilution_confirmed`` is not one: the
-# dilution is confirmed on the form itself, once it says why.
+# each with the longest value kept. ``dilution_confirmed`` is not one: the
+# dilution is confirmed on the form itself, once it says why. Nor is the
+# consent note: free text about the patient's health stays out of the cookie,
+# which is signed, not encrypted.
 HELD_FIELDS = {
     "kind": 20,
     "product": 40,
@@ -31,7 +33,6 @@ HELD_FIELDS = {
     "diluent": 80,
     "reconstituted_at": 40,
     "consent_obtained": 10,
-    "consent_note": 1000,
 }
 # How long a held form is offered again: long enough to sign consent, short
 # enough that a form left unsent is not filled in on another day (a clinic
