@@ -27,7 +27,7 @@ from planner.models import Severity
 from planner.models import TreatmentSession
 from planner.services.audit import Actor
 from planner.services.audited_rows import add_audited
-from planner.services.diary_adverse import check_same_cycle
+from planner.services.diary_adverse import check_filed_against
 from planner.services.diary_adverse import diary_side_effect
 from planner.services.diary_adverse import link_diary_entry
 from planner.services.lookup import get_or_raise
@@ -102,8 +102,9 @@ def add_adverse_event(
 
     Its days fall between the treatment's clinic day and today, as in the
     patient's diary (``clinic_time.cycle_day_problem``). Recorded from a diary
-    side effect (``diary_entry_id``), it must be of that entry's cycle, and
-    the entry is then dealt with (``diary_adverse``).
+    side effect (``diary_entry_id``), it must be filed against the session of
+    that entry's cycle its onset gives (the latest signed one given on or before
+    it), and the entry is then dealt with (``diary_adverse``).
     """
     request: AdverseEventIn = parse_input(AdverseEventIn, data)
     record = get_or_raise(
@@ -114,8 +115,8 @@ def add_adverse_event(
     )
     entry = None
     if request.diary_entry_id is not None:
-        entry, _ = diary_side_effect(session, request.diary_entry_id, zone=zone)
-        check_same_cycle(entry, record)
+        entry, filed = diary_side_effect(session, request.diary_entry_id, zone=zone)
+        check_filed_against(session, entry, filed, record, zone=zone)
     _check_event_days(
         request, treated_on=local_day(record.performed_at, zone), today=today
     )

@@ -282,11 +282,10 @@ def book_appointment(
             f"{local:%H:%M} on {_day(local.date())}.",
             fields={"starts_at": "overlaps another booking"},
         )
-    before = snapshot(appointment)
-    update_if_version(
+    return update_audited(
         session,
-        Appointment,
-        (col(Appointment.id), appointment_id),
+        actor,
+        appointment,
         request.version,
         {
             "status": AppointmentStatus.BOOKED,
@@ -297,22 +296,7 @@ def book_appointment(
             "clinical_reason": request.clinical_reason if early else None,
             "updated_at": now,
         },
-        stale_message=STALE,
     )
-    appointment = get_appointment(session, appointment_id)
-    old, new = changed_fields(before, snapshot(appointment))
-    record_event(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "appointment",
-        appointment_id,
-        patient_id=appointment.patient_id,
-        before=old,
-        after=new,
-    )
-    session.commit()
-    return appointment
 
 
 ALLOWED = {
@@ -379,15 +363,19 @@ def update_audited(
     version: int,
     values: dict[str, Any],
     *,
-    before: dict[str, Any],
-    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> Appointment:
     """Write ``values`` if the appointment is still at ``version``, audit the
-    change as ``before`` and ``after``, commit, and return it as stored.
+    change, commit, and return it as stored.
+
+    The event holds ``before`` and ``after`` as given; without them, every
+    stored field that changed (the version and ``updated_at`` too), from and to.
 
     :raises StaleWrite: someone changed the appointment since ``version``.
     """
     assert appointment.id is not None
+    was = snapshot(appointment) if before is None and after is None else None
     update_if_version(
         session,
         Appointment,
@@ -396,6 +384,10 @@ def update_audited(
         values,
         stale_message=STALE,
     )
+    if was is not None:
+        before, after = changed_fields(
+            was, snapshot(get_appointment(session, appointment.id))
+        )
     record_event(
         session,
         actor,

@@ -1,11 +1,13 @@
 """A side effect the patient reported in the diary, recorded as an adverse event.
 
 The clinician opens the adverse-event form from the diary entry, prefilled with
-what the patient said, the day it started and the treatment of that cycle; the
-event then keeps the entry's id (``AdverseEvent.diary_entry_id``, one event an
-entry), and the entry counts as dealt with. Kind and severity stay the
-clinician's judgement: a kind is prefilled only where the patient's words name
-it exactly, and severity never is.
+what the patient said and the day it started, on the session of that cycle it
+is filed against: the latest signed one given on or before that day, so an
+effect that began on or after a top-up's day is the top-up's. The event keeps
+the entry's id (``AdverseEvent.diary_entry_id``, one event an entry), and the
+entry counts as dealt with. Kind and severity stay the clinician's judgement: a
+kind is prefilled only where the patient's words name it exactly, and severity
+never is.
 """
 
 from collections.abc import Iterable
@@ -26,6 +28,8 @@ from planner.models import AdverseEvent
 from planner.models import AdverseEventKind
 from planner.models import AuditAction
 from planner.models import DiaryEntry
+from planner.models import Product
+from planner.models import SessionKind
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.services.audit import Actor
@@ -49,7 +53,8 @@ class DiaryEventPrefill:
     """The adverse-event form's values from one diary side effect.
 
     ``data`` holds the form's fields as text; ``words`` what the patient said,
-    and ``entered_on`` the clinic day they said it.
+    ``entered_on`` the clinic day they said it, and ``filed_against`` the
+    session ``session_id`` in words ("the Dysport top-up of 5 Mar 2026").
     """
 
     entry_id: int
@@ -57,6 +62,17 @@ class DiaryEventPrefill:
     data: dict[str, str]
     words: str
     entered_on: date
+    filed_against: str
+
+
+@dataclass(frozen=True)
+class DiaryOffer:
+    """A diary side effect not yet recorded, offered on the session it is filed
+    against, with the day the patient says it began."""
+
+    entry_id: int
+    words: str
+    onset: date
 
 
 def patient_words(entry: DiaryEntry) -> str:
@@ -76,10 +92,49 @@ def _refuse(entry_id: int | None, reason: str) -> InvalidInput:
     )
 
 
+def onset_day(entry: DiaryEntry) -> date:
+    """Return the day the patient says the side effect began."""
+    return date.fromisoformat(str(entry.answers["day"]))
+
+
+def cycle_sessions(session: Session, cycle_id: int) -> list[TreatmentSession]:
+    """Return the signed sessions of a cycle (its full treatment and top-ups),
+    earliest first."""
+    return list(
+        session.exec(
+            select(TreatmentSession)
+            .where(
+                (col(TreatmentSession.id) == cycle_id)
+                | (col(TreatmentSession.cycle_session_id) == cycle_id),
+                TreatmentSession.status == SessionStatus.SIGNED,
+            )
+            .order_by(col(TreatmentSession.performed_at), col(TreatmentSession.id))
+        )
+    )
+
+
+def given_by(
+    sessions: list[TreatmentSession], onset: date, *, zone: ZoneInfo
+) -> TreatmentSession | None:
+    """Return the latest of a cycle's ``sessions`` given on or before ``onset``
+    (clinic days): a top-up from its own day on, else the full treatment."""
+    given = [s for s in sessions if local_day(s.performed_at, zone) <= onset]
+    return given[-1] if given else None
+
+
+def session_words(session: Session, record: TreatmentSession, zone: ZoneInfo) -> str:
+    """Name a session for the form: "the Dysport top-up of 5 Mar 2026"."""
+    product = session.get(Product, record.product_id)
+    kind = "top-up" if record.kind == SessionKind.TOP_UP else "full treatment"
+    brand = f"{product.brand} " if product is not None else ""
+    return f"the {brand}{kind} of {day_text(local_day(record.performed_at, zone))}"
+
+
 def diary_side_effect(
     session: Session, entry_id: int, *, zone: ZoneInfo
 ) -> tuple[DiaryEntry, TreatmentSession]:
-    """Return a side effect not yet recorded as an event, and its cycle's treatment.
+    """Return a side effect not yet recorded as an event, and the session of its
+    cycle it is filed against (``given_by`` its onset).
 
     :raises InvalidInput: naming ``diary_entry_id``, for no such entry, an
         entry that is no side effect, one whose cycle's signed treatment cannot
@@ -104,7 +159,9 @@ def diary_side_effect(
             "is already recorded as an adverse event on "
             f"{day_text(local_day(recorded.recorded_at, zone))}",
         )
-    return entry, treatment
+    cycle_id = treatment.cycle_session_id or entry.session_id
+    sessions = cycle_sessions(session, cycle_id)
+    return entry, given_by(sessions, onset_day(entry), zone=zone) or treatment
 
 
 def prefill_from_diary(
@@ -131,20 +188,63 @@ def prefill_from_diary(
         },
         words=words,
         entered_on=local_day(entry.entered_at, zone),
+        filed_against=session_words(session, treatment, zone),
     )
 
 
-def check_same_cycle(entry: DiaryEntry, record: TreatmentSession) -> None:
-    """Refuse to file a diary side effect against a treatment of another cycle.
+def check_filed_against(
+    session: Session,
+    entry: DiaryEntry,
+    filed: TreatmentSession,
+    record: TreatmentSession,
+    *,
+    zone: ZoneInfo,
+) -> None:
+    """Refuse to file a diary side effect against another session than the one
+    its onset gives (``filed``): another cycle's, or the full treatment when it
+    began on or after a top-up's day (and the top-up when it began before).
 
     :raises InvalidInput: naming ``diary_entry_id``.
     """
+    if record.id == filed.id:
+        return
     if entry.session_id not in (record.id, record.cycle_session_id):
         raise _refuse(
             entry.id,
             "is from another cycle than this treatment's "
             f"(cycle {record.cycle_number})",
         )
+    raise _refuse(
+        entry.id,
+        f"began on {day_text(onset_day(entry))}, so it is filed against "
+        f"{session_words(session, filed, zone)}, not this session",
+    )
+
+
+def diary_offers(
+    session: Session, record: TreatmentSession, *, zone: ZoneInfo
+) -> list[DiaryOffer]:
+    """Return the cycle's diary side effects not yet recorded whose onset files
+    them against ``record``, earliest onset first."""
+    cycle_id = record.cycle_session_id or record.id
+    if cycle_id is None or record.status != SessionStatus.SIGNED:
+        return []
+    entries = session.exec(
+        select(DiaryEntry)
+        .where(DiaryEntry.session_id == cycle_id, DiaryEntry.kind == "side_effect")
+        .order_by(col(DiaryEntry.entered_at), col(DiaryEntry.id))
+    ).all()
+    recorded = events_from_diary(session, (e.id for e in entries if e.id))
+    sessions = cycle_sessions(session, cycle_id)
+    offers = [
+        DiaryOffer(entry.id, patient_words(entry), onset_day(entry))
+        for entry in entries
+        if entry.id is not None
+        and entry.id not in recorded
+        and (given := given_by(sessions, onset_day(entry), zone=zone)) is not None
+        and given.id == record.id
+    ]
+    return sorted(offers, key=lambda offer: offer.onset)
 
 
 def link_diary_entry(

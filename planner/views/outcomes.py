@@ -29,6 +29,7 @@ from planner.services import adverse_events
 from planner.services import outcomes as service
 from planner.services.cycle_plots import draw_cycles
 from planner.services.cycles import cycles_overview
+from planner.services.diary_adverse import diary_offers
 from planner.services.diary_adverse import prefill_or_none
 from planner.services.diary_adverse import reported_days
 from planner.services.diary_clinic import diary_by_cycle
@@ -354,6 +355,7 @@ def render_response(
         errors=errors,
         events=events,
         reported=reported_days(db, events, zone=clinic_zone()),
+        diary_offers=diary_offers(db, record, zone=clinic_zone()),
         event_data=event_data,
         from_diary=prefill_or_none(
             db, event_data.get("diary_entry_id"), zone=clinic_zone()
