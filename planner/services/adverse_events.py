@@ -115,8 +115,12 @@ def add_adverse_event(
     )
     entry = None
     if request.diary_entry_id is not None:
-        entry, filed = diary_side_effect(session, request.diary_entry_id, zone=zone)
-        check_filed_against(session, entry, filed, record, zone=zone)
+        # The day on the form stands: the clinician may correct the patient's.
+        onset = request.onset_date
+        entry, filed = diary_side_effect(
+            session, request.diary_entry_id, zone=zone, onset=onset
+        )
+        check_filed_against(session, entry, filed, record, zone=zone, onset=onset)
     _check_event_days(
         request, treated_on=local_day(record.performed_at, zone), today=today
     )

@@ -131,10 +131,11 @@ def session_words(session: Session, record: TreatmentSession, zone: ZoneInfo) ->
 
 
 def diary_side_effect(
-    session: Session, entry_id: int, *, zone: ZoneInfo
+    session: Session, entry_id: int, *, zone: ZoneInfo, onset: date | None = None
 ) -> tuple[DiaryEntry, TreatmentSession]:
     """Return a side effect not yet recorded as an event, and the session of its
-    cycle it is filed against (``given_by`` its onset).
+    cycle it is filed against (``given_by`` its onset: ``onset`` when the
+    clinician has corrected the day the patient gave, else the patient's).
 
     :raises InvalidInput: naming ``diary_entry_id``, for no such entry, an
         entry that is no side effect, one whose cycle's signed treatment cannot
@@ -161,17 +162,19 @@ def diary_side_effect(
         )
     cycle_id = treatment.cycle_session_id or entry.session_id
     sessions = cycle_sessions(session, cycle_id)
-    return entry, given_by(sessions, onset_day(entry), zone=zone) or treatment
+    began = onset or onset_day(entry)
+    return entry, given_by(sessions, began, zone=zone) or treatment
 
 
 def prefill_from_diary(
-    session: Session, entry_id: int, *, zone: ZoneInfo
+    session: Session, entry_id: int, *, zone: ZoneInfo, onset: date | None = None
 ) -> DiaryEventPrefill:
-    """Fill the adverse-event form from a diary side effect.
+    """Fill the adverse-event form from a diary side effect, on the session its
+    onset files it against: ``onset`` when the clinician corrected the day.
 
     :raises InvalidInput: as ``diary_side_effect``.
     """
-    entry, treatment = diary_side_effect(session, entry_id, zone=zone)
+    entry, treatment = diary_side_effect(session, entry_id, zone=zone, onset=onset)
     assert treatment.id is not None
     codes = [SideEffect(code) for code in entry.answers["effects"]]
     kinds = {KIND_OF_EFFECT.get(code) for code in codes}
@@ -183,7 +186,7 @@ def prefill_from_diary(
         data={
             FIELD: str(entry_id),
             "kind": "" if kind is None else kind.value,
-            "onset_date": str(entry.answers["day"]),
+            "onset_date": str(onset or entry.answers["day"]),
             "description": f"Patient reported in the diary: {words}",
         },
         words=words,
@@ -199,10 +202,12 @@ def check_filed_against(
     record: TreatmentSession,
     *,
     zone: ZoneInfo,
+    onset: date | None = None,
 ) -> None:
     """Refuse to file a diary side effect against another session than the one
     its onset gives (``filed``): another cycle's, or the full treatment when it
     began on or after a top-up's day (and the top-up when it began before).
+    ``onset`` is the day on the form, when the clinician corrected the patient's.
 
     :raises InvalidInput: naming ``diary_entry_id``.
     """
@@ -216,7 +221,7 @@ def check_filed_against(
         )
     raise _refuse(
         entry.id,
-        f"began on {day_text(onset_day(entry))}, so it is filed against "
+        f"began on {day_text(onset or onset_day(entry))}, so it is filed against "
         f"{session_words(session, filed, zone)}, not this session",
     )
 
@@ -308,15 +313,21 @@ def reported_days(
 
 
 def prefill_or_none(
-    session: Session, entry_id: str | None, *, zone: ZoneInfo
+    session: Session, entry_id: str | None, *, zone: ZoneInfo, onset: str = ""
 ) -> DiaryEventPrefill | None:
     """Return the prefill of a posted ``diary_entry_id``, or None if it has none.
 
     For the form shown again after a refusal: the refusal itself names the field.
+    A posted ``onset`` (the form's corrected day, if a date) files it as the
+    service would, so the page can point to the session that takes it.
     """
     if not entry_id or not entry_id.isdigit():
         return None
     try:
-        return prefill_from_diary(session, int(entry_id), zone=zone)
+        day = date.fromisoformat(onset) if len(onset) == 10 else None
+    except ValueError:
+        day = None
+    try:
+        return prefill_from_diary(session, int(entry_id), zone=zone, onset=day)
     except InvalidInput:
         return None

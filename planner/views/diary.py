@@ -49,6 +49,7 @@ from planner.views.context import diary_key
 from planner.views.context import mailer
 from planner.views.context import posted_form
 from planner.views.outcomes import render_response
+from planner.views.query_args import query_day
 
 bp = Blueprint("diary", __name__)
 
@@ -239,6 +240,12 @@ def handled(entry_id: int) -> Response:
 @bp.get("/diary-entries/<int:entry_id>/adverse-event")
 @roles_required(Role.INJECTOR)
 def adverse_event_form(entry_id: int) -> tuple[str, int]:
-    """Open the cycle's adverse-event form filled from a diary side effect."""
-    prefill = prefill_from_diary(get_session(), entry_id, zone=clinic_zone())
+    """Open the cycle's adverse-event form filled from a diary side effect.
+
+    ``?onset=`` is the day the clinician found it began, when the patient's
+    is wrong: the form opens on the session that day files it against.
+    """
+    prefill = prefill_from_diary(
+        get_session(), entry_id, zone=clinic_zone(), onset=query_day("onset")
+    )
     return render_response(prefill.session_id, {}, {}, 200, event_data=prefill.data)

@@ -358,7 +358,10 @@ def render_response(
         diary_offers=diary_offers(db, record, zone=clinic_zone()),
         event_data=event_data,
         from_diary=prefill_or_none(
-            db, event_data.get("diary_entry_id"), zone=clinic_zone()
+            db,
+            event_data.get("diary_entry_id"),
+            zone=clinic_zone(),
+            onset=str(event_data.get("onset_date") or ""),
         ),
         kinds=LABELS["adverse_event"],
         severities=LABELS["severity"],

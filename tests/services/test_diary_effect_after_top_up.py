@@ -152,3 +152,24 @@ def test_the_top_up_s_own_day_and_the_latest_of_two_top_ups(
     assert [o.words for o in diary_offers(session, second, zone=ZONE)] == [
         "My eyelid droops"
     ]
+
+
+@EACH_PAIR
+def test_a_corrected_onset_files_the_effect_where_the_corrected_day_falls(
+    session, injector, cycle, product, top_up_product
+):
+    # The patient wrote 4 March, after the top-up of 3 March; the clinician
+    # learns it began on 2 March, the day of the full treatment, and corrects
+    # the day on the form: the full treatment takes it, the top-up refuses it.
+    full, [top_up] = cycle(product, top_up_product)
+    entry = reported(session, injector, full.id)
+    prefill = prefill_from_diary(session, entry.id, zone=ZONE)
+    assert prefill.session_id == top_up.id
+    corrected = {**prefill.data, "onset_date": "2026-03-02"}
+    assert refused(session, injector, top_up.id, corrected) == {
+        "diary_entry_id": "began on 2 Mar 2026, so it is filed against the "
+        f"{BRANDS[product]} full treatment of 2 Mar 2026, not this session"
+    }
+    event = record(session, injector, full.id, corrected)
+    assert (event.session_id, event.diary_entry_id) == (full.id, entry.id)
+    assert str(event.onset_date) == "2026-03-02"

@@ -92,3 +92,49 @@ def test_other_roles_see_no_offer_on_the_top_up(
     entry = reported(session, injector, full.id)
     page = text(login_as(role).get(f"/sessions/{top_up.id}/response"))
     assert f"/diary-entries/{entry.id}/adverse-event" not in page
+
+
+@pytest.mark.parametrize(
+    ("product", "top_up_product"), [("botox", "dysport"), ("dysport", "dysport")]
+)
+def test_a_corrected_day_points_to_and_opens_the_session_that_takes_it(
+    login_as, session, injector, cycle, product, top_up_product
+):
+    # The patient wrote 4 March, after the top-up of 3 March; the clinician
+    # finds it began on 2 March and corrects the day on the top-up's form.
+    full, [top_up] = cycle(product, top_up_product)
+    entry = reported(session, injector, full.id)
+    browser = login_as(Role.INJECTOR)
+    data = {
+        "diary_entry_id": str(entry.id),
+        "kind": "eyelid_droop",
+        "severity": "mild",
+        "onset_date": "2026-03-02",
+    }
+    refused = browser.post_form(f"/sessions/{top_up.id}/adverse-events", data)
+    assert refused.status_code == 400
+    html = text(refused)
+    form_path = f"/diary-entries/{entry.id}/adverse-event?onset=2026-03-02"
+    assert (
+        f'<a href="{form_path}">Record it on the {BRANDS[product]} full '
+        "treatment of 2 Mar 2026</a>, with the day you entered."
+    ) in html
+
+    opened = text(browser.get(form_path))
+    assert f'action="/sessions/{full.id}/adverse-events"' in opened
+    assert 'name="onset_date" value="2026-03-02"' in opened
+    assert (
+        browser.post_form(f"/sessions/{full.id}/adverse-events", data).status_code
+        == 302
+    )
+    event = session.exec(select(AdverseEvent)).one()
+    assert (event.session_id, event.diary_entry_id) == (full.id, entry.id)
+
+
+def test_a_day_that_is_no_date_is_refused_by_name(login_as, session, injector, cycle):
+    full, _ = cycle("botox", "botox")
+    entry = reported(session, injector, full.id)
+    browser = login_as(Role.INJECTOR)
+    answer = browser.get(f"/diary-entries/{entry.id}/adverse-event?onset=2-3-2026")
+    assert answer.status_code == 400
+    assert "onset" in text(answer)
