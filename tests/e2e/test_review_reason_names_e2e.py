@@ -24,6 +24,13 @@ from tests.e2e.test_chart_signed_in_place_e2e import open_chart
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
+# Whether the element's middle is the element itself, not something drawn over it.
+UNCOVERED = """node => {
+    const r = node.getBoundingClientRect();
+    const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return top === node || node.contains(top);
+}"""
+
 
 @pytest.mark.parametrize("product", ["botox", "dysport"])
 def test_the_sheets_reason_boxes_are_named_by_their_warning(
@@ -66,11 +73,14 @@ def test_the_sheets_reason_boxes_are_named_by_their_warning(
     error = box.locator("xpath=..").locator(".error")
     expect(error).to_contain_text(re.compile(r"^Reason needs a reason: "))
     expect(review.locator("#sign-error")).to_be_visible()
+    # Focused, and not hidden under the sheet's sticky refusal and buttons.
+    expect(box).to_be_focused()
+    assert box.evaluate(UNCOVERED), "the refused box lies under the sheet's footer"
+    assert error.evaluate(UNCOVERED), "its error lies under the sheet's footer"
     for text in (error.inner_text(), review.locator("#sign-error").inner_text()):
         assert smile["key"] not in text, text
         assert "reasons." not in text, text
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    box.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"review-reason-names-{product}.png"))
     # The refusal itself (a 400 for the sign request, and the console's note of
     # it) is the one expected problem.

@@ -323,9 +323,23 @@ export function createReview(c) {
         error.hidden = false;
         c.announce(`Not signed: ${error.textContent}`, "error");
         (first || consent || c.signButton).focus();
+        if (first) clearOfFooter(first);
         return true;
       },
     });
+  }
+
+  /** Scroll the open sheet so a refused ``field`` sits above its sticky footer
+   * (the refusal and the buttons): focusing it scrolls it only into the sheet,
+   * where the footer can still cover it and its error. */
+  function clearOfFooter(field) {
+    if (!sheet?.open || !sheet.contains(field)) return;
+    const footer = [document.getElementById("sign-error"), sheet.querySelector(".actions")]
+      .filter((node) => node && !node.hidden)
+      .map((node) => node.getBoundingClientRect().top);
+    if (!footer.length) return;
+    const below = field.getBoundingClientRect().bottom - Math.min(...footer) + 8;
+    if (below > 0) sheet.scrollBy(0, below);
   }
 
   function showFieldError(input, text) {
