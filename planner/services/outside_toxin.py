@@ -8,6 +8,7 @@ the chair's checks read (issue 13, findings 8 and 12).
 
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from sqlmodel import col
 from sqlmodel import select
 
 from planner import dosing
+from planner.db_types import utc_now
 from planner.dosing.records import OUTSIDE
 from planner.errors import InvalidInput
 from planner.models import Product
@@ -81,9 +83,19 @@ def list_outside_treatments(session: Session, patient_id: int) -> list[OutsideEn
 
 
 def add_outside_treatment(
-    session: Session, actor: Actor, patient_id: int, data: Any, *, today: date
+    session: Session,
+    actor: Actor,
+    patient_id: int,
+    data: Any,
+    *,
+    today: date,
+    now: datetime | None = None,
 ) -> OutsideTreatment:
-    """Record toxin given elsewhere; ``today`` is the clinic's calendar day."""
+    """Record toxin given elsewhere; ``today`` is the clinic's calendar day.
+
+    ``now`` (the clock unless given) is when it is recorded: an amendment of a
+    chart signed before then does not count it (``outside_past_sessions``).
+    """
     require_role(session, actor, CLINICAL_EDITORS, REFUSED)
     patient = get_patient(session, patient_id)
     given: OutsideTreatmentCreate = parse_input(OutsideTreatmentCreate, data)
@@ -97,7 +109,12 @@ def add_outside_treatment(
     if errors:
         raise InvalidInput("Some fields need correcting.", fields=errors)
     row = OutsideTreatment.model_validate(
-        given, update={"patient_id": patient_id, "recorded_by_id": actor.user_id}
+        given,
+        update={
+            "patient_id": patient_id,
+            "recorded_by_id": actor.user_id,
+            "recorded_at": now or utc_now(),
+        },
     )
     add_audited(session, actor, row, OUTSIDE_ENTITY, patient_id=patient_id)
     session.commit()
@@ -121,18 +138,22 @@ def remove_outside_treatment(
 
 
 def outside_past_sessions(
-    session: Session, patient_id: int
+    session: Session, patient_id: int, *, as_of: datetime | None = None
 ) -> list[dosing.PastSession]:
     """Return the patient's toxin given elsewhere as the checks take it (kind outside).
 
     Its day is the calendar day it was given, as entered; its units are its own
-    product's, never converted.
+    product's, never converted. ``as_of``: only what was recorded at or before
+    that moment (an amendment's signing).
     """
-    rows = session.exec(
+    query = (
         select(OutsideTreatment, Product)
         .join(Product, col(Product.id) == col(OutsideTreatment.product_id))
         .where(OutsideTreatment.patient_id == patient_id)
-    ).all()
+    )
+    if as_of is not None:
+        query = query.where(col(OutsideTreatment.recorded_at) <= as_of)
+    rows = session.exec(query).all()
     return [
         dosing.PastSession(
             performed_on=row.given_on,

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 from sqlmodel import col
@@ -45,13 +46,30 @@ from planner.vocabulary import role_for
 
 
 def past_sessions(
-    session: Session, record: TreatmentSession, zone: ZoneInfo
+    session: Session,
+    record: TreatmentSession,
+    zone: ZoneInfo,
+    *,
+    as_of: datetime | None = None,
 ) -> list[dosing.PastSession]:
     """Return the patient's other signed sessions, units per muscle and side.
 
     Toxin given elsewhere follows, as kind ``outside``, so the cap and the exposure
-    caution count it, each product in its own units.
+    caution count it, each product in its own units. ``as_of`` (an amendment's
+    signing moment): only what was on record then, the sessions signed at or
+    before it and the outside toxin recorded at or before it; a session signed
+    later, however early its treatment day, was not there to be weighed.
     """
+    on_record = (
+        []
+        if as_of is None
+        else [
+            or_(
+                col(TreatmentSession.signed_at).is_(None),
+                col(TreatmentSession.signed_at) <= as_of,
+            )
+        ]
+    )
     grouped = (
         col(TreatmentSession.id),
         col(TreatmentSession.performed_at),
@@ -71,6 +89,7 @@ def past_sessions(
             col(TreatmentSession.patient_id) == record.patient_id,
             col(TreatmentSession.status) == SessionStatus.SIGNED,
             col(TreatmentSession.id) != record.id,
+            *on_record,
         )
         .group_by(*grouped)
     ).all()
@@ -99,7 +118,7 @@ def past_sessions(
             unit_name=entry["unit"],
         )
         for entry in sessions.values()
-    ] + outside_past_sessions(session, record.patient_id)
+    ] + outside_past_sessions(session, record.patient_id, as_of=as_of)
 
 
 def open_drafts(
@@ -245,7 +264,8 @@ def check_chart(
     corrected, with ``amending``: its contraindications, its timing settings
     (intervals, review and re-treatment windows) and its dose limits (each
     product's, the Botox reference doses, the dose change share) are as at
-    signing (``contraindications_as_of``, ``settings_as_of``). On every path
+    signing (``contraindications_as_of``, ``settings_as_of``), and so is the
+    history its timing and cumulative checks read (``past_sessions``). On every path
     the dose limits count the whole cycle, the same product's top-ups signed
     later in it included. On a draft the roles come from the patient's affected
     side now.
@@ -296,7 +316,8 @@ def check_chart(
             aminoglycosides=patient.aminoglycosides,
             toxin_allergy=patient.toxin_allergy,
         )
-    history = past_sessions(session, record, zone)
+    # An amendment weighs the history as it stood at signing (``past_sessions``).
+    history = past_sessions(session, record, zone, as_of=signed_at)
     checked_at = clinic_now(zone, treatment_time(record, now, zone))
     full_product = cycle_product(session, product, history, checked_at.date())
     found = dosing.run_all_checks(

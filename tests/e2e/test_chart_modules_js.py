@@ -50,6 +50,7 @@ UNIT_TESTS = [
     "review: a check in caution zones names each zone with its source",
     "review: a zone's source keeps its own brackets and is never put in more",
     'review: each check needing nothing is its own item, whatever "; " it holds',
+    "review: a reason box and a refusal name the warning in words, never its key",
     "rows: a site's flag names its caution zone, or counts and names its zones",
     "keypad: names the dose it replaces; chips are a labelled group above the display",
     "tasks: a deletion is worded 'Site N deleted: …', never in brackets",

@@ -11,7 +11,7 @@ import { createUndo } from "/static/js/chart/undo.js";
 import { createKeypad, nowText, parseDose, placeKeypad, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
-import { checkNamed, checksCount, missingDoses, notReady, showOthersNamed } from "/static/js/chart/review.js";
+import { checkNamed, checksCount, createReview, fieldProblem, missingDoses, notReady, reasonLabel, showOthersNamed } from "/static/js/chart/review.js";
 import { zoneFlag } from "/static/js/chart/rows.js";
 import { describeSite } from "/static/js/chart/state.js";
 import { createTasks } from "/static/js/chart/tasks.js";
@@ -511,6 +511,49 @@ tests["review: sites without a dose come first and signing is not ready"] = asyn
   equal(checksCount(1, 0, 1), "1 safety check on this chart so far; none of them needs a reason or an override yet (the site without a dose is checked once its dose is entered, so more may appear).", "not called complete");
   equal(checksCount(1, 0, 0), "1 safety check on this chart; none of them needs a reason or an override.", "complete once every dose is in");
   equal(checksCount(0, 0, 2), "No safety check on this chart yet (the 2 sites without a dose are checked once their doses are entered, so more may appear).", "nothing yet");
+};
+
+// Task hN 2: the sheet's reason boxes are named by their warning in words, as the
+// amendment form names them (warning_reasons.reason_label), never by a key.
+const MUSCLES = [{ code: "mentalis", name: "Mentalis" }, { code: "orbicularis_oculi_pretarsal_upper", name: "Orbicularis oculi, pretarsal (upper)" }];
+
+tests["review: a reason box and a refusal name the warning in words, never its key"] = async () => {
+  equal(reasonLabel("dose_above_range:mentalis:left:1", MUSCLES), "Reason for site 1, Mentalis (left):", "a site's");
+  equal(reasonLabel("interval_short", MUSCLES), "Reason for a warning on the whole chart:", "the chart's");
+  equal(reasonLabel("muscle_cap:mentalis:right", MUSCLES), "Reason for Mentalis (right):", "a muscle-side's");
+  equal(reasonLabel("side_cap::left", MUSCLES), "Reason for the left side:", "a side's");
+  equal(reasonLabel("vial_overdrawn:::vial-4", MUSCLES), "Reason for a warning on a vial:", "a vial's");
+  equal(reasonLabel("x:frontalis_medial:midline:3", MUSCLES), "Reason for site 3, frontalis medial (midline):", "a muscle the map no longer names");
+  equal(
+    fieldProblem("reasons.dose_above_range:mentalis:left:1", "needs a reason: Above the range.", MUSCLES),
+    "Reason for site 1, Mentalis (left): needs a reason: Above the range.",
+    "a refused reason with no box",
+  );
+  equal(fieldProblem("overrides.cap_exceeded", "is a hard stop.", MUSCLES), "Override for a warning on the whole chart: is a hard stop.", "an override");
+  equal(fieldProblem("consent_obtained", "must be confirmed before signing"), "consent obtained must be confirmed before signing", "another field");
+
+  // The sheet's copy of a panel's box: its label, its accessible name, in words.
+  const item = document.createElement("li");
+  item.className = "warning-item severity-warning";
+  item.innerHTML = '<div class="field reason"><label for="reason-1">Reason for going ahead <span class="required">(needed to sign)</span></label>'
+    + '<input type="text" id="reason-1" data-reason-for="dose_above_range:orbicularis_oculi_pretarsal_upper:left:2"></div>';
+  document.body.append(item);
+  try {
+    item.querySelector("input").value = "Discussed";
+    const review = createReview({ state: { muscles: MUSCLES, sites: [] }, editable: true });
+    const copy = item.cloneNode(true);
+    const input = copy.querySelector("input");
+    review.mirror(input, item);
+    equal(input.id, "review-reason-1", "the copy's own id");
+    equal(input.labels.length, 0, "not yet in the page: its label is in the copy");
+    const label = copy.querySelector("label");
+    equal(label.getAttribute("for"), "review-reason-1", "the label follows it");
+    equal(label.textContent, "Reason for site 2, Orbicularis oculi, pretarsal (upper) (left) (needed to sign)", "named in words");
+    assert(!label.textContent.includes("dose_above_range"), "no code in the name");
+    equal(input.value, "Discussed", "the reason typed so far");
+  } finally {
+    item.remove();
+  }
 };
 
 /** The chart's tasks over a fake chart holding ``sites`` in units of ``unitName``. */

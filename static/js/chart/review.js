@@ -91,6 +91,35 @@ export function showOthersNamed(root, others) {
   root.replaceChildren(line, list);
 }
 
+/** A warning's reason box named as a clinician reads it, in the words the
+ * amendment form gives it (``warning_reasons.reason_label``): "Reason for site 1,
+ * Mentalis (left):". ``key`` is the warning's key, its code, muscle, side and
+ * site number colon-joined (``safety.warning_key``); ``muscles`` the chart
+ * state's ``{ code, name }``. ``what`` names the box ("Override" for a hard
+ * stop's). Never the key itself: it is a code. */
+export function reasonLabel(key, muscles = [], what = "Reason") {
+  const parts = key.split(":");
+  const muscle = parts[1] || "";
+  const side = parts[2] || "";
+  const site = parts.slice(3).find((part) => /^\d+$/.test(part));
+  let where = muscle ? muscles.find((m) => m.code === muscle)?.name || muscle.replace(/_/g, " ") : "";
+  if (side) where = where ? `${where} (${side})` : `the ${side} side`;
+  if (site !== undefined) return where ? `${what} for site ${site}, ${where}:` : `${what} for site ${site}:`;
+  if (where) return `${what} for ${where}:`;
+  if (parts.slice(1).some((part) => part.startsWith("vial-"))) return `${what} for a warning on a vial:`;
+  return `${what} for a warning on the whole chart:`;
+}
+
+/** A refusal's field the sheet has no box for, in words: a reason or override
+ * is named by its warning (``reasonLabel``), never by its key; another field by
+ * its name. */
+export function fieldProblem(field, text, muscles = []) {
+  for (const [prefix, what] of [["reasons.", "Reason"], ["overrides.", "Override"]]) {
+    if (field.startsWith(prefix)) return `${reasonLabel(field.slice(prefix.length), muscles, what)} ${text}`;
+  }
+  return `${field.replace(/_/g, " ")} ${text}`;
+}
+
 /** A check as the panel shows it: its severity and its message without the label. */
 function checkOf(item) {
   const line = item.querySelector(".warning-message");
@@ -115,6 +144,13 @@ export function createReview(c) {
     const label = input.closest(".warning-item").querySelector(`label[for="${input.id}"]`);
     input.id = `review-${input.id}`;
     label?.setAttribute("for", input.id);
+    // Away from its message the box is named by its warning, as the amendment
+    // form names it: which site, muscle and side it answers for.
+    const required = label?.querySelector(".required");
+    if (label && input.dataset.reasonFor) {
+      const words = reasonLabel(input.dataset.reasonFor, c.state.muscles).replace(/:$/, "");
+      label.replaceChildren(...(required ? [`${words} `, required] : [words]));
+    }
     input.removeAttribute("aria-invalid");
     input.removeAttribute("aria-describedby");
     if (input.dataset.reasonFor) {
@@ -280,16 +316,30 @@ export function createReview(c) {
           for (const input of inputs) showFieldError(input, overrideKey(input) ? `Override ${text}` : `Reason ${text}`);
           const shown = inputs.find((input) => sheet?.open ? sheet.contains(input) : !sheet?.contains(input));
           if (shown) first = first || shown;
-          if (!inputs.length) problems.push(`${key.replace(/_/g, " ")} ${text}`);
+          if (!inputs.length) problems.push(fieldProblem(key, text, c.state.muscles));
         }
         const summary = (body && body.error) || "The session could not be signed.";
         error.textContent = [summary, ...problems].join(" ");
         error.hidden = false;
         c.announce(`Not signed: ${error.textContent}`, "error");
         (first || consent || c.signButton).focus();
+        if (first) clearOfFooter(first);
         return true;
       },
     });
+  }
+
+  /** Scroll the open sheet so a refused ``field`` sits above its sticky footer
+   * (the refusal and the buttons): focusing it scrolls it only into the sheet,
+   * where the footer can still cover it and its error. */
+  function clearOfFooter(field) {
+    if (!sheet?.open || !sheet.contains(field)) return;
+    const footer = [document.getElementById("sign-error"), sheet.querySelector(".actions")]
+      .filter((node) => node && !node.hidden)
+      .map((node) => node.getBoundingClientRect().top);
+    if (!footer.length) return;
+    const below = field.getBoundingClientRect().bottom - Math.min(...footer) + 8;
+    if (below > 0) sheet.scrollBy(0, below);
   }
 
   function showFieldError(input, text) {
