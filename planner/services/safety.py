@@ -58,8 +58,14 @@ def past_sessions(
     caution count it, each product in its own units. ``as_of`` (an amendment's
     signing moment): only what was on record then, the sessions signed at or
     before it and the outside toxin recorded at or before it; a session signed
-    later, however early its treatment day, was not there to be weighed.
+    later, however early its treatment day, was not there to be weighed. The
+    record's own cycle is the exception: its later top-ups count towards its
+    totals on every path.
     """
+    # The record's own cycle counts whole, whenever its sessions were signed:
+    # its dose limits are the cycle's (``dosing.run_all_checks``), and a top-up
+    # signed after the record still took units from the same cycle.
+    cycle_id = record.cycle_session_id or record.id
     on_record = (
         []
         if as_of is None
@@ -67,6 +73,8 @@ def past_sessions(
             or_(
                 col(TreatmentSession.signed_at).is_(None),
                 col(TreatmentSession.signed_at) <= as_of,
+                col(TreatmentSession.cycle_session_id) == cycle_id,
+                col(TreatmentSession.id) == cycle_id,
             )
         ]
     )
