@@ -18,6 +18,7 @@ from planner.dosing import units_per_tenth_ml
 from planner.dosing.dose_limits import LIMIT_CODES
 from planner.services.lot_brands import product_brands
 from planner.services.lot_brands import vial_sizes_text
+from planner.services.warning_reasons import panel_reason_label
 from planner.unit_words import in_units
 from planner.unit_words import top_up_example
 from planner.vocabulary import LABELS
@@ -32,6 +33,8 @@ def register_template_helpers(app: Flask) -> None:
     # The vial forms' brand choice and dilution tables, per brand.
     app.add_template_global(product_brands)
     app.add_template_global(vial_sizes_text)
+    # The chart panel's reason boxes, named by their warning in words.
+    app.add_template_global(panel_reason_label)
     zone = ZoneInfo(app.config["CLINIC_TIMEZONE"])
     # A global, not a context value: macros imported without context see it too.
     app.jinja_env.globals["LABELS"] = LABELS

@@ -16,6 +16,7 @@ from planner.models import Amendment
 from planner.models import TreatmentSession
 from planner.models import User
 from planner.services.audit import Actor
+from planner.services.chart_state_models import MuscleChoice
 
 MAX_REASON = 1000
 REASON_PREFIX = "reasons."
@@ -46,6 +47,17 @@ def reason_label(name: str, muscle_names: Mapping[str, str]) -> str:
     if any(part.startswith("vial-") for part in parts[1:]):
         return "Reason for a warning on a vial:"
     return "Reason for a warning on the whole chart:"
+
+
+def panel_reason_label(key: str, muscles: Iterable[MuscleChoice]) -> str:
+    """Name the chart panel's reason box for the warning ``key`` in words.
+
+    ``muscles``: the chart's muscle choices (``ChartState.muscles``).
+    The same words as the amendment form's and the review sheet's boxes, less
+    the colon: "Reason for site 1, Mentalis (left)".
+    """
+    names = {muscle.code: muscle.name for muscle in muscles}
+    return reason_label(REASON_PREFIX + key, names).removesuffix(":")
 
 
 def reason_labels(

@@ -433,15 +433,21 @@ def test_copy_last_cycle_and_sign_with_a_reason(
     )
     # Every warning asks for a reason: the dose change, the dose above the
     # frontalis's 4 U per point, and a second cycle started on the same day.
-    reasons = page.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    reasons = page.get_by_role(
+        "textbox", name=re.compile(r"^Reason for .* \(needed to sign\)$")
+    )
     expect(reasons).to_have_count(3)
     change = page.locator(".warning-item", has_text="more than the clinic's")
-    reason = change.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    reason = change.get_by_role(
+        "textbox", name=re.compile(r"^Reason for .* \(needed to sign\)$")
+    )
     expect(reason).to_have_count(1)
     for other in page.locator(
         ".warning-item", has_not_text="more than the clinic's"
     ).all():
-        box = other.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+        box = other.get_by_role(
+            "textbox", name=re.compile(r"^Reason for .* \(needed to sign\)$")
+        )
         if box.count():
             box.fill("Reviewed with the patient.")
 
@@ -579,7 +585,9 @@ def test_a_toxin_allergy_is_a_hard_stop_lifted_only_by_a_named_override(
     override = allergy.get_by_role(
         "checkbox", name=re.compile("I override this hard stop")
     )
-    reason = allergy.get_by_role("textbox", name=re.compile("Reason for going ahead"))
+    reason = allergy.get_by_role(
+        "textbox", name=re.compile(r"^Reason for .* \(needed to sign\)$")
+    )
     reason.fill("Reaction was to the local anaesthetic, confirmed by allergy clinic.")
 
     # A reason alone does not sign: the hard stop needs the injector's override.
