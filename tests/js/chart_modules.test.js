@@ -532,10 +532,11 @@ tests["review: a reason box and a refusal name the warning in words, never its k
   equal(fieldProblem("overrides.cap_exceeded", "is a hard stop.", MUSCLES), "Override for a warning on the whole chart: is a hard stop.", "an override");
   equal(fieldProblem("consent_obtained", "must be confirmed before signing"), "consent obtained must be confirmed before signing", "another field");
 
-  // The sheet's copy of a panel's box: its label, its accessible name, in words.
+  // The sheet's copy of a panel's box: its label, its accessible name, in words,
+  // as the panel names it (templates/sessions/_chart_panels.html).
   const item = document.createElement("li");
   item.className = "warning-item severity-warning";
-  item.innerHTML = '<div class="field reason"><label for="reason-1">Reason for going ahead <span class="required">(needed to sign)</span></label>'
+  item.innerHTML = '<div class="field reason"><label for="reason-1">Reason for site 2, Orbicularis oculi, pretarsal (upper) (left) <span class="required">(needed to sign)</span></label>'
     + '<input type="text" id="reason-1" data-reason-for="dose_above_range:orbicularis_oculi_pretarsal_upper:left:2"></div>';
   document.body.append(item);
   try {

@@ -144,13 +144,8 @@ export function createReview(c) {
     const label = input.closest(".warning-item").querySelector(`label[for="${input.id}"]`);
     input.id = `review-${input.id}`;
     label?.setAttribute("for", input.id);
-    // Away from its message the box is named by its warning, as the amendment
-    // form names it: which site, muscle and side it answers for.
-    const required = label?.querySelector(".required");
-    if (label && input.dataset.reasonFor) {
-      const words = reasonLabel(input.dataset.reasonFor, c.state.muscles).replace(/:$/, "");
-      label.replaceChildren(...(required ? [`${words} `, required] : [words]));
-    }
+    // The label is the panel's, which names the box by its warning in words
+    // (warning_reasons.panel_reason_label): the copy keeps it as it is.
     input.removeAttribute("aria-invalid");
     input.removeAttribute("aria-describedby");
     if (input.dataset.reasonFor) {
