@@ -87,6 +87,13 @@ PRINT_LAYOUT_MODULES = frozenset(
 )
 
 
+# The parameters that name the product a test charts. The products differ in
+# their units, ranges and wording, which SQLite checks for each of them; the SQL
+# does not differ (a product is rows, not queries), so PostgreSQL runs one
+# product's case of each test: the first, with every other parameter's cases.
+PRODUCT_PARAMS = frozenset({"product", "vial_product", "brand"})
+
+
 def sqlite_only(item: pytest.Item) -> bool:
     """Whether this PostgreSQL test repeats SQLite's without reaching other SQL."""
     if item.get_closest_marker("pg") is not None:
@@ -95,6 +102,31 @@ def sqlite_only(item: pytest.Item) -> bool:
     if folder == "views":
         return module not in PG_VIEW_MODULES
     return folder == "services" and module in PRINT_LAYOUT_MODULES
+
+
+def another_products_case(item: pytest.Item, seen: set[tuple[Any, ...]]) -> bool:
+    """Whether this PostgreSQL test is a product case after its test's first.
+
+    ``seen`` collects each test's cases by everything but the product, so a case
+    that differs in anything else (a muscle, a dose, a second product) still runs.
+    """
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or item.get_closest_marker("pg") is not None:
+        return False
+    if not PRODUCT_PARAMS & set(callspec.params):
+        return False
+    rest = tuple(
+        sorted(
+            (name, index)
+            for name, index in callspec.indices.items()
+            if name not in PRODUCT_PARAMS and name != "db_url"
+        )
+    )
+    case = (item.path, getattr(item, "originalname", item.name), rest)
+    if case in seen:
+        return True
+    seen.add(case)
+    return False
 
 
 # The modules that take half a minute or more of one worker, longest first.
@@ -128,12 +160,15 @@ def pytest_collection_modifyitems(
 ) -> None:
     kept: list[pytest.Item] = []
     left_out: list[pytest.Item] = []
+    product_cases: set[tuple[Any, ...]] = set()
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("db_url") == (
             "postgresql"
         )
-        if on_postgres and sqlite_only(item):
+        if on_postgres and (
+            sqlite_only(item) or another_products_case(item, product_cases)
+        ):
             left_out.append(item)
         else:
             kept.append(item)
