@@ -1,7 +1,5 @@
 """Outcomes through the JSON API: record scores, read the cycle comparison."""
 
-import math
-from datetime import date
 from typing import Any
 
 from flask import Blueprint
@@ -16,23 +14,28 @@ from spectree import Response as SpecResponse
 from planner import scoring
 from planner.access import current_actor
 from planner.access import roles_required
-from planner.comparison import ScoreCourse
 from planner.db import get_session
 from planner.errors import InvalidInput
 from planner.models import Role
+from planner.scoring import ScoreValue
 from planner.services import outcomes as service
-from planner.services.cycle_records import OtherTopUp
 from planner.services.cycle_responses import comparison_courses
 from planner.services.cycles import cycles_overview
-from planner.services.score_subscales import course_instrument
-from planner.services.score_words import change_in
-from planner.services.score_words import score_text
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
 from planner.views.api import require_json_object
 from planner.views.api import spec
 from planner.views.context import clinic_zone
 from planner.views.context import face_map
+from planner.views.cycles_json import CycleEventOut
+from planner.views.cycles_json import CycleOut
+from planner.views.cycles_json import GradeLineOut
+from planner.views.cycles_json import MatrixOut
+from planner.views.cycles_json import ScoreLineOut
+from planner.views.cycles_json import cycle_out
+from planner.views.cycles_json import event_out
+from planner.views.cycles_json import line_out
+from planner.views.cycles_json import matrix_out
 
 bp = Blueprint("outcomes_api", __name__, url_prefix="/api/v1")
 
@@ -49,90 +52,32 @@ class AssessmentIn(BaseModel):
 
 
 class AssessmentOut(BaseModel):
+    """A stored score: its headline ``total`` and every subscore by name.
+
+    ``scores`` varies by instrument (Sunnybrook's five integers, eFACE's and
+    the SAQ's means, the FDI's subscales and item counts, House-Brackmann's
+    grade, numeral and label), each a number, a word or null.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
     id: int
     instrument: str
     total: float | None
-    scores: dict[str, Any]
+    scores: dict[str, ScoreValue]
     formula_version: str
     cycle_session_id: int | None
 
 
-class CycleEventOut(BaseModel):
-    """An adverse event in its cycle; ``diary_entry_id`` names the patient's diary
-    side effect it was recorded from, reported on ``reported_in_diary_on``."""
-
-    cycle: int
-    kind: str
-    severity: str
-    onset: date | None
-    resolved: date | None
-    description: str | None
-    other_top_up: dict[str, Any] | None
-    diary_entry_id: int | None
-    reported_in_diary_on: date | None
-
-
 class CyclesOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """A patient's cycles compared; every unit in its named product's units."""
 
-    cycles: list[dict[str, Any]]
-    scores: list[dict[str, Any]]
-    matrices: list[dict[str, Any]]
+    model_config = ConfigDict(extra="forbid")
+
+    cycles: list[CycleOut]
+    scores: list[ScoreLineOut | GradeLineOut]
+    matrices: list[MatrixOut]
     events: list[CycleEventOut]
-
-
-def _number(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-def _other_top_up(top_up: OtherTopUp) -> dict[str, Any]:
-    """A top-up in another product than its cycle's, in that product's units."""
-    return {
-        "given_on": top_up.given_on.isoformat(),
-        "product": top_up.product_code,
-        "units": top_up.units,
-        "unit": top_up.unit_name,
-    }
-
-
-def _course_json(course: ScoreCourse) -> dict[str, Any]:
-    """One instrument's scores per cycle; a descriptive grade (House-Brackmann)
-    as its grades and better/same/worse, with no numeric response (§4.4, §7).
-
-    Each FDI subscale is a line of its own, named by its ``title`` (§4.5).
-    """
-    definition = course_instrument(course.instrument)
-    if not definition.descriptive:
-        score: Any = _number
-    else:
-
-        def score(value: float) -> str | None:
-            return score_text(definition, value) if math.isfinite(value) else None
-
-    points = []
-    for i, cycle in enumerate(course.cycles):
-        point = {
-            "cycle": cycle,
-            "pre_treatment": score(float(course.before.values[i])),
-            "review": score(float(course.review.values[i])),
-            "wear_off": score(float(course.wear_off.values[i])),
-            "review_after_top_up": score(float(course.after_top_up.values[i])),
-        }
-        response = float(course.response[i])
-        if definition.descriptive:
-            point["change"] = change_in(definition, response).verdict or None
-        else:
-            point["response"] = _number(response)
-        points.append(point)
-    return {
-        "instrument": course.instrument,
-        "title": definition.title,
-        "descriptive": definition.descriptive,
-        "higher_is_better": definition.higher_is_better,
-        "baseline": score(course.baseline),
-        "baseline_cycle": course.baseline_cycle,
-        "points": points,
-    }
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:
@@ -171,14 +116,16 @@ def record_assessment(patient_id: int) -> tuple[Response, int]:
         zone=clinic_zone(),
         self_entered=_flag(body, "self_entered"),
     )
-    return jsonify(
+    assert saved.id is not None
+    answer = AssessmentOut(
         id=saved.id,
         instrument=saved.instrument.value,
         total=saved.total,
         scores=saved.scores,
         formula_version=saved.formula_version,
         cycle_session_id=saved.session_id,
-    ), 201
+    )
+    return jsonify(answer.model_dump(mode="json")), 201
 
 
 class PreviewIn(BaseModel):
@@ -190,7 +137,7 @@ class PreviewIn(BaseModel):
 class PreviewOut(BaseModel):
     complete: bool
     total: float | None = None
-    scores: dict[str, Any] = {}
+    scores: dict[str, ScoreValue] = {}
     missing: list[str] = []
 
 
@@ -253,67 +200,12 @@ def cycles(patient_id: int) -> Response:
     )
     records = overview.records
     assert records is not None
-    product_of = {cycle.cycle: cycle.product_code for cycle in records.cycles}
-    return jsonify(
-        cycles=[
-            {
-                "cycle": card.number,
-                "treated_on": card.treated_on.isoformat(),
-                "product": card.product_code,
-                "unit": card.unit_name,
-                "units": card.units,
-                "top_up_units": card.top_up_units,
-                # In their own product's units, never added to ``units``.
-                "other_top_ups": [
-                    _other_top_up(top_up)
-                    for top_up in records.other_top_ups.get(card.number, [])
-                ],
-                "changes": card.changes,
-                "response": card.response,
-            }
-            for card in overview.cards
-        ],
-        matrices=[
-            {
-                "side": matrix.side,
-                "cycles": list(matrix.cycles),
-                # Each column's product and unit: units of two products never
-                # share an axis.
-                "products": [product_of[n] for n in matrix.cycles],
-                "unit_names": [
-                    records.unit_names[product_of[n]] for n in matrix.cycles
-                ],
-                "rows": [
-                    {
-                        "muscle": row.muscle,
-                        "units": [cell.units for cell in row.cells],
-                        "top_up_units": [cell.top_up for cell in row.cells],
-                    }
-                    for row in matrix.rows
-                ],
-            }
-            for matrix in overview.matrices
-        ],
+    answer = CyclesOut(
+        cycles=[cycle_out(card, records) for card in overview.cards],
+        matrices=[matrix_out(matrix, records) for matrix in overview.matrices],
         scores=[
-            _course_json(course)
-            for course in comparison_courses(records, subscales=True)
+            line_out(course) for course in comparison_courses(records, subscales=True)
         ],
-        events=[
-            {
-                "cycle": event.cycle,
-                "kind": event.kind,
-                "severity": event.severity,
-                "onset": event.row.onset_date and event.row.onset_date.isoformat(),
-                "resolved": event.row.resolved_date
-                and event.row.resolved_date.isoformat(),
-                "description": event.row.description,
-                "other_top_up": None
-                if event.other_top_up is None
-                else _other_top_up(event.other_top_up),
-                "diary_entry_id": event.row.diary_entry_id,
-                "reported_in_diary_on": event.reported_on
-                and event.reported_on.isoformat(),
-            }
-            for event in overview.events
-        ],
+        events=[event_out(event) for event in overview.events],
     )
+    return jsonify(answer.model_dump(mode="json"))
