@@ -42,7 +42,9 @@ def bounded_fields(fields: dict[str, str] | None) -> dict[str, str]:
 class PlannerError(Exception):
     """Base for errors a service raises and a view turns into an answer.
 
-    ``heading`` heads the error page in place of the status's own words.
+    ``heading`` heads the error page in place of the status's own words;
+    ``labels`` names some of the ``fields`` in words, for a JSON client that
+    shows no input for them (a view may set it while the error passes through).
     """
 
     status = 400
@@ -52,6 +54,7 @@ class PlannerError(Exception):
         super().__init__(message)
         self.message = _clip(message, MAX_MESSAGE)
         self.fields = bounded_fields(fields)
+        self.labels: dict[str, str] = {}
 
 
 class NotFound(PlannerError):
@@ -132,14 +135,25 @@ def error_response(
     fields: dict[str, str] | None = None,
     *,
     heading: str | None = None,
+    labels: dict[str, str] | None = None,
 ) -> tuple[Response | str, int]:
     """Render an error as JSON for API callers or as a page for people, headed
-    ``heading`` when given, else by the status."""
+    ``heading`` when given, else by the status.
+
+    ``labels`` names fields in words; JSON carries those of the kept ``fields``.
+    """
     message, fields = _clip(message, MAX_MESSAGE), bounded_fields(fields)
     if wants_json():
         body: dict[str, Any] = {"error": message}
         if fields:
             body["fields"] = fields
+        named = {
+            name: _clip(text, MAX_REASON)
+            for name, text in (labels or {}).items()
+            if name in fields
+        }
+        if named:
+            body["labels"] = named
         return jsonify(body), status
     return render_template(
         "errors/error.html",
@@ -203,7 +217,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PlannerError)
     def planner_error(exc: PlannerError) -> tuple[Response | str, int]:
         rollback_request()
-        return error_response(exc.status, exc.message, exc.fields, heading=exc.heading)
+        return error_response(
+            exc.status,
+            exc.message,
+            exc.fields,
+            heading=exc.heading,
+            labels=exc.labels,
+        )
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc: IntegrityError) -> tuple[Response | str, int]:

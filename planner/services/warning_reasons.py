@@ -20,6 +20,7 @@ from planner.services.chart_state_models import MuscleChoice
 
 MAX_REASON = 1000
 REASON_PREFIX = "reasons."
+OVERRIDE_PREFIX = "overrides."
 
 
 def reason_label(name: str, muscle_names: Mapping[str, str]) -> str:
@@ -29,9 +30,11 @@ def reason_label(name: str, muscle_names: Mapping[str, str]) -> str:
     code, muscle, side and site number, colon-joined (``safety.warning_key``),
     and is read back here so that a box typed into before the form was refused
     for another field keeps its words: "Reason for site 1, Mentalis (left):".
+    A hard stop's ``overrides.<key>`` reads "Override for …" in the same words.
     ``muscle_names``: each muscle's display name, by code (the face map's).
     """
-    parts = name.removeprefix(REASON_PREFIX).split(":")
+    what = "Override" if name.startswith(OVERRIDE_PREFIX) else "Reason"
+    parts = name.removeprefix(OVERRIDE_PREFIX).removeprefix(REASON_PREFIX).split(":")
     muscle = parts[1] if len(parts) > 1 else ""
     side = parts[2] if len(parts) > 2 else ""
     site = next((part for part in parts[3:] if part.isdigit()), None)
@@ -40,13 +43,13 @@ def reason_label(name: str, muscle_names: Mapping[str, str]) -> str:
         where = f"{where} ({side})" if where else f"the {side} side"
     if site is not None:
         return (
-            f"Reason for site {site}, {where}:" if where else f"Reason for site {site}:"
+            f"{what} for site {site}, {where}:" if where else f"{what} for site {site}:"
         )
     if where:
-        return f"Reason for {where}:"
+        return f"{what} for {where}:"
     if any(part.startswith("vial-") for part in parts[1:]):
-        return "Reason for a warning on a vial:"
-    return "Reason for a warning on the whole chart:"
+        return f"{what} for a warning on a vial:"
+    return f"{what} for a warning on the whole chart:"
 
 
 def panel_reason_label(key: str, muscles: Iterable[MuscleChoice]) -> str:
@@ -71,6 +74,21 @@ def reason_labels(
     }
 
 
+def refusal_labels(
+    fields: Iterable[str], muscle_names: Mapping[str, str]
+) -> dict[str, str]:
+    """Name each reason and override among a refusal's ``fields`` in words, less
+    the colon, for a client to show beside the field's reason: a refused box the
+    page does not show is named by its warning, never by its key
+    ("reasons.<key>": "Reason for site 4, Zygomaticus major (left)").
+    """
+    return {
+        name: reason_label(name, muscle_names).removesuffix(":")
+        for name in fields
+        if name.startswith((REASON_PREFIX, OVERRIDE_PREFIX))
+    }
+
+
 def reason_errors(
     warnings: list[dict[str, Any]],
     reasons: dict[str, str],
@@ -83,7 +101,7 @@ def reason_errors(
         if warning["needs_reason"] and not reasons.get(key):
             errors[REASON_PREFIX + key] = "needs a reason: " + warning["message"]
         if warning.get("hard_stop") and key not in overrides:
-            errors[f"overrides.{key}"] = (
+            errors[OVERRIDE_PREFIX + key] = (
                 "is a hard stop: the signing injector overrides it by name, with a "
                 "reason, or the treatment is not given. " + warning["message"]
             )

@@ -23,6 +23,7 @@ from spectree import Response as SpecResponse
 from planner.access import current_actor
 from planner.access import roles_required
 from planner.db import get_session
+from planner.errors import InvalidInput
 from planner.errors import StaleWrite
 from planner.models import Role
 from planner.services import amendments as amendment_service
@@ -35,6 +36,7 @@ from planner.services.chart_requests import SiteUpdate
 from planner.services.chart_requests import VersionOnly
 from planner.services.chart_state import default_units
 from planner.services.chart_state_models import ChartState
+from planner.services.warning_reasons import refusal_labels
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
 from planner.views.api import require_json_object
@@ -127,9 +129,23 @@ SITE_ADDED = SpecResponse(
 PREFILLED = SpecResponse(
     HTTP_200=PrefillChange, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
 )
+
+
+class SignRefusal(ErrorBody):
+    """A signature refused: ``fields`` maps each field to its reason, and
+    ``labels`` names each refused warning's reason or override in words, by the
+    same field ("reasons.<key>": "Reason for site 4, Zygomaticus major (left)"),
+    for a client that shows no box for it. Other fields have no label."""
+
+    labels: dict[str, str] = {}
+
+
 # Signing and amending answer with the whole chart; an amendment is created.
 SIGNED = SpecResponse(
-    HTTP_200=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
+    HTTP_200=ChartState,
+    HTTP_409=StaleBody,
+    HTTP_403=ErrorBody,
+    **{**ERRORS, "HTTP_400": SignRefusal},
 )
 AMENDED = SpecResponse(
     HTTP_201=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
@@ -318,14 +334,21 @@ def sign(session_id: int) -> Any:
     """Sign the session; it becomes read-only and is corrected only by amendment."""
 
     def change() -> Response:
-        session_service.sign_session(
-            get_session(),
-            current_actor(),
-            session_id,
-            require_json_object(request),
-            zone=clinic_zone(),
-            diary_key=diary_key(),
-        )
+        try:
+            session_service.sign_session(
+                get_session(),
+                current_actor(),
+                session_id,
+                require_json_object(request),
+                zone=clinic_zone(),
+                diary_key=diary_key(),
+            )
+        except InvalidInput as exc:
+            # The page may show no box for a refused warning (one raised since
+            # it last drew the chart): name each in the server's words.
+            names = {muscle.code: muscle.name for muscle in face_map().muscles}
+            exc.labels = refusal_labels(exc.fields, names)
+            raise
         # Emailed after the signing is committed: a mail failure never undoes it.
         email_diary(session_id)
         return jsonify(_state(session_id).as_json())

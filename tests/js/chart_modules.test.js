@@ -11,7 +11,7 @@ import { createUndo } from "/static/js/chart/undo.js";
 import { createKeypad, nowText, parseDose, placeKeypad, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
-import { checkNamed, checksCount, createReview, fieldProblem, missingDoses, notReady, reasonLabel, showOthersNamed } from "/static/js/chart/review.js";
+import { checkNamed, checksCount, createReview, fieldProblem, missingDoses, notReady, showOthersNamed } from "/static/js/chart/review.js";
 import { zoneFlag } from "/static/js/chart/rows.js";
 import { describeSite } from "/static/js/chart/state.js";
 import { createTasks } from "/static/js/chart/tasks.js";
@@ -513,25 +513,30 @@ tests["review: sites without a dose come first and signing is not ready"] = asyn
   equal(checksCount(0, 0, 2), "No safety check on this chart yet (the 2 sites without a dose are checked once their doses are entered, so more may appear).", "nothing yet");
 };
 
-// Task hN 2: the sheet's reason boxes are named by their warning in words, as the
-// amendment form names them (warning_reasons.reason_label), never by a key.
-const MUSCLES = [{ code: "mentalis", name: "Mentalis" }, { code: "orbicularis_oculi_pretarsal_upper", name: "Orbicularis oculi, pretarsal (upper)" }];
-
-tests["review: a reason box and a refusal name the warning in words, never its key"] = async () => {
-  equal(reasonLabel("dose_above_range:mentalis:left:1", MUSCLES), "Reason for site 1, Mentalis (left):", "a site's");
-  equal(reasonLabel("interval_short", MUSCLES), "Reason for a warning on the whole chart:", "the chart's");
-  equal(reasonLabel("muscle_cap:mentalis:right", MUSCLES), "Reason for Mentalis (right):", "a muscle-side's");
-  equal(reasonLabel("side_cap::left", MUSCLES), "Reason for the left side:", "a side's");
-  equal(reasonLabel("vial_overdrawn:::vial-4", MUSCLES), "Reason for a warning on a vial:", "a vial's");
-  equal(reasonLabel("x:frontalis_medial:midline:3", MUSCLES), "Reason for site 3, frontalis medial (midline):", "a muscle the map no longer names");
+// Task hQ: a refused field the sheet has no box for is named by the label the
+// server's refusal gives it (warning_reasons.refusal_labels); the page keeps no
+// copy of those words, and without a label names the field as sent.
+tests["review: a refusal names a field by the server's label, else by its name"] = async () => {
+  const labels = {
+    "reasons.dose_above_range:mentalis:left:1": "Reason for site 1, Mentalis (left)",
+    "overrides.toxin_allergy": "Override for a warning on the whole chart",
+  };
   equal(
-    fieldProblem("reasons.dose_above_range:mentalis:left:1", "needs a reason: Above the range.", MUSCLES),
+    fieldProblem("reasons.dose_above_range:mentalis:left:1", "needs a reason: Above the range.", labels),
     "Reason for site 1, Mentalis (left): needs a reason: Above the range.",
     "a refused reason with no box",
   );
-  equal(fieldProblem("overrides.cap_exceeded", "is a hard stop.", MUSCLES), "Override for a warning on the whole chart: is a hard stop.", "an override");
-  equal(fieldProblem("consent_obtained", "must be confirmed before signing"), "consent obtained must be confirmed before signing", "another field");
+  equal(fieldProblem("overrides.toxin_allergy", "is a hard stop.", labels), "Override for a warning on the whole chart: is a hard stop.", "an override");
+  equal(fieldProblem("consent_obtained", "must be confirmed before signing", labels), "consent obtained must be confirmed before signing", "a field with no label");
+  equal(fieldProblem("consent_obtained", "must be confirmed before signing"), "consent obtained must be confirmed before signing", "a refusal with no labels");
+  equal(fieldProblem("toString", "is odd", labels), "toString is odd", "never a name inherited by the labels object");
+};
 
+// Task hN 2: the sheet's reason boxes are named by their warning, in words, as the
+// panel names them (the server's panel_reason_label), never by a key.
+const MUSCLES = [{ code: "mentalis", name: "Mentalis" }, { code: "orbicularis_oculi_pretarsal_upper", name: "Orbicularis oculi, pretarsal (upper)" }];
+
+tests["review: a reason box copied to the sheet keeps its label in words, never its key"] = async () => {
   // The sheet's copy of a panel's box: its label, its accessible name, in words,
   // as the panel names it (templates/sessions/_chart_panels.html).
   const item = document.createElement("li");

@@ -91,33 +91,12 @@ export function showOthersNamed(root, others) {
   root.replaceChildren(line, list);
 }
 
-/** A warning's reason box named as a clinician reads it, in the words the
- * amendment form gives it (``warning_reasons.reason_label``): "Reason for site 1,
- * Mentalis (left):". ``key`` is the warning's key, its code, muscle, side and
- * site number colon-joined (``safety.warning_key``); ``muscles`` the chart
- * state's ``{ code, name }``. ``what`` names the box ("Override" for a hard
- * stop's). Never the key itself: it is a code. */
-export function reasonLabel(key, muscles = [], what = "Reason") {
-  const parts = key.split(":");
-  const muscle = parts[1] || "";
-  const side = parts[2] || "";
-  const site = parts.slice(3).find((part) => /^\d+$/.test(part));
-  let where = muscle ? muscles.find((m) => m.code === muscle)?.name || muscle.replace(/_/g, " ") : "";
-  if (side) where = where ? `${where} (${side})` : `the ${side} side`;
-  if (site !== undefined) return where ? `${what} for site ${site}, ${where}:` : `${what} for site ${site}:`;
-  if (where) return `${what} for ${where}:`;
-  if (parts.slice(1).some((part) => part.startsWith("vial-"))) return `${what} for a warning on a vial:`;
-  return `${what} for a warning on the whole chart:`;
-}
-
-/** A refusal's field the sheet has no box for, in words: a reason or override
- * is named by its warning (``reasonLabel``), never by its key; another field by
- * its name. */
-export function fieldProblem(field, text, muscles = []) {
-  for (const [prefix, what] of [["reasons.", "Reason"], ["overrides.", "Override"]]) {
-    if (field.startsWith(prefix)) return `${reasonLabel(field.slice(prefix.length), muscles, what)} ${text}`;
-  }
-  return `${field.replace(/_/g, " ")} ${text}`;
+/** A refusal's field the sheet has no box for, in words: named by the label
+ * the server's refusal gives it (``labels``, its reason or override named by
+ * its warning: "Reason for site 1, Mentalis (left)"), else by its name. */
+export function fieldProblem(field, text, labels = {}) {
+  const label = Object.hasOwn(labels, field) ? labels[field] : "";
+  return label ? `${label}: ${text}` : `${field.replace(/_/g, " ")} ${text}`;
 }
 
 /** A check as the panel shows it: its severity and its message without the label. */
@@ -311,7 +290,7 @@ export function createReview(c) {
           for (const input of inputs) showFieldError(input, overrideKey(input) ? `Override ${text}` : `Reason ${text}`);
           const shown = inputs.find((input) => sheet?.open ? sheet.contains(input) : !sheet?.contains(input));
           if (shown) first = first || shown;
-          if (!inputs.length) problems.push(fieldProblem(key, text, c.state.muscles));
+          if (!inputs.length) problems.push(fieldProblem(key, text, (body && body.labels) || {}));
         }
         const summary = (body && body.error) || "The session could not be signed.";
         error.textContent = [summary, ...problems].join(" ");
