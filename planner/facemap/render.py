@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 from collections.abc import Iterable
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import svgwrite
 
@@ -100,24 +101,15 @@ def render_face_map(
     for element, suffix in zip(drawing.elements[:2], ("title", "desc"), strict=True):
         element.xml.set("id", f"{id_prefix}facemap-{suffix}")
 
-    drawing.add(
-        drawing.path(
-            d=face_map.outline,
-            fill="none",
-            stroke=INK,
-            stroke_width=1.4,
-            stroke_linejoin="round",
-            **{"class": "outline", "pointer-events": "none"},
-        )
-    )
-    drawing.add(_regions(drawing, face_map, highlight, id_prefix))
+    # What never changes with the chart comes drawn already (``_fixed_layers``).
+    fixed = _fixed_layers(face_map, id_prefix)
+    drawing.add(fixed.outline)
+    drawing.add(_regions(fixed, highlight))
     hatched = tuple(hatched)
     if hatched:
         drawing.add(hatched_group(drawing, face_map, hatched, id_prefix))
-    if face_map.zones:
-        drawing.add(_zones(drawing, face_map, id_prefix))
-    drawing.add(_landmarks(drawing, face_map.landmarks))
-    drawing.add(_side_labels(drawing, face_map))
+    for layer in fixed.above_regions:
+        drawing.add(layer)
     drawing.add(_markers(drawing, ghosts, scale, ghost=True))
     drawing.add(_markers(drawing, sites, scale, ghost=False))
     markup: str = drawing.tostring()
@@ -172,34 +164,101 @@ def _region_paths(face_map: FaceMap) -> tuple[_RegionPath, ...]:
     return tuple(paths)
 
 
-def _regions(
-    drawing: svgwrite.Drawing,
-    face_map: FaceMap,
-    highlight: Collection[str | tuple[str, str]],
-    id_prefix: str,
-) -> svgwrite.container.Group:
-    group = drawing.g(**{"class": "regions"})
-    for region in _region_paths(face_map):
-        lit = region.muscle in highlight or (region.muscle, region.side) in highlight
-        path = drawing.path(
-            d=region.d,
-            id=f"{id_prefix}region-{region.muscle}-{region.side}",
-            fill=REGION_FILL,
-            fill_opacity=0.36 if lit else 0.1,
-            fill_rule="evenodd",
-            stroke=HIGHLIGHT_STROKE if lit else REGION_STROKE,
-            stroke_opacity=1.0 if lit else 0.5,
-            stroke_width=1.6 if lit else 0.7,
-            stroke_linejoin="round",
-            **{
-                "class": "region highlight" if lit else "region",
-                "data-muscle": region.muscle,
-                "data-side": region.side,
-            },
+class _Drawn:
+    """Part of a drawing as svgwrite wrote it out once, added to later drawings as is.
+
+    svgwrite builds a drawing's XML tree from each element's ``get_xml``; this
+    one hands back the tree it was given (serialising never changes a tree, so
+    one tree serves every drawing, in any thread).
+    """
+
+    def __init__(self, xml: ElementTree.Element) -> None:
+        self.xml = xml
+
+    def get_xml(self) -> ElementTree.Element:
+        return self.xml
+
+
+@dataclass(frozen=True)
+class _FixedLayers:
+    """The layers that depend on the map alone, each written out once.
+
+    ``regions`` holds each muscle-side's path twice, plain and highlighted, in
+    drawing order; ``above_regions`` the zones, landmarks and side labels.
+    """
+
+    outline: _Drawn
+    regions: tuple[tuple[_RegionPath, _Drawn, _Drawn], ...]
+    above_regions: tuple[_Drawn, ...]
+
+
+# A chart redraws its map on every refresh, and building the same sixty-odd
+# region paths, zones and landmarks again was a third of a chart's state; the
+# map is frozen (hashable by value), so each map and id prefix is drawn once
+# per process.
+@functools.lru_cache(maxsize=16)
+def _fixed_layers(face_map: FaceMap, id_prefix: str) -> _FixedLayers:
+    drawing = svgwrite.Drawing(debug=False)
+    outline = drawing.path(
+        d=face_map.outline,
+        fill="none",
+        stroke=INK,
+        stroke_width=1.4,
+        stroke_linejoin="round",
+        **{"class": "outline", "pointer-events": "none"},
+    )
+    regions = tuple(
+        (
+            region,
+            _Drawn(_region(drawing, region, id_prefix, lit=False).get_xml()),
+            _Drawn(_region(drawing, region, id_prefix, lit=True).get_xml()),
         )
-        path.set_desc(title=region.title)
-        group.add(path)
-    return group
+        for region in _region_paths(face_map)
+    )
+    above = [
+        *([_zones(drawing, face_map, id_prefix)] if face_map.zones else []),
+        _landmarks(drawing, face_map.landmarks),
+        _side_labels(drawing, face_map),
+    ]
+    return _FixedLayers(
+        _Drawn(outline.get_xml()),
+        regions,
+        tuple(_Drawn(layer.get_xml()) for layer in above),
+    )
+
+
+def _regions(
+    fixed: _FixedLayers, highlight: Collection[str | tuple[str, str]]
+) -> _Drawn:
+    group = ElementTree.Element("g")
+    group.set("class", "regions")
+    for region, plain, lit in fixed.regions:
+        shown = region.muscle in highlight or (region.muscle, region.side) in highlight
+        group.append((lit if shown else plain).xml)
+    return _Drawn(group)
+
+
+def _region(
+    drawing: svgwrite.Drawing, region: _RegionPath, id_prefix: str, *, lit: bool
+) -> svgwrite.path.Path:
+    path = drawing.path(
+        d=region.d,
+        id=f"{id_prefix}region-{region.muscle}-{region.side}",
+        fill=REGION_FILL,
+        fill_opacity=0.36 if lit else 0.1,
+        fill_rule="evenodd",
+        stroke=HIGHLIGHT_STROKE if lit else REGION_STROKE,
+        stroke_opacity=1.0 if lit else 0.5,
+        stroke_width=1.6 if lit else 0.7,
+        stroke_linejoin="round",
+        **{
+            "class": "region highlight" if lit else "region",
+            "data-muscle": region.muscle,
+            "data-side": region.side,
+        },
+    )
+    path.set_desc(title=region.title)
+    return path
 
 
 def _zones(

@@ -18,6 +18,7 @@ from planner.facemap.polygon import Shape
 from planner.facemap.polygon import mirror_shape
 from planner.facemap.polygon import shape_centroid
 from planner.facemap.render import INK
+from planner.facemap.render import _fixed_layers
 from planner.facemap.render import _landmarks
 from planner.facemap.render import _regions
 from planner.facemap.render import _side_labels
@@ -194,7 +195,7 @@ def _labelled_drawing(
         drawing.path(d=face_map.outline, fill="none", stroke=INK, stroke_width=1.2)
     )
     # The package's own drawing of regions, zones and landmarks, as on screen.
-    drawing.add(_regions(drawing, face_map, frozenset(), "sheet-"))
+    drawing.add(_regions(_fixed_layers(face_map, "sheet-"), frozenset()))
     if face_map.zones:
         drawing.add(_zones(drawing, face_map, "sheet-"))
     drawing.add(_landmarks(drawing, face_map.landmarks))
