@@ -236,3 +236,34 @@ def test_waste_recorded_from_the_vial_counts(session, chair, make_patient, produ
     (warning,) = overdrawn(chair, record, DAY)
     wasted = f"has {left} {unit} left: {first} {unit} is recorded as waste."
     assert wasted in warning["message"]
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_an_amendment_counts_what_later_charts_drew_from_the_vial(
+    session, chair, make_patient, product
+):
+    """A vial is one physical thing: an amendment's sites and every other chart's
+    draws share its content, whenever those charts were signed. Unlike dose limits
+    and intervals (read as at the record's signing), a later chart's draw is not
+    left out: the records together must not claim more than the vial held."""
+    _, _, left = SHARES[product]
+    vial, _ = chair.shared_vial(make_patient, product)
+    record, version = chair.open_from(make_patient(), vial, product)
+    version, site = chair.tap(record, version, "mentalis", "left", left - 1, LATER)
+    signed = chair.sign_with_reasons(record, version, LATER)
+    assert CODE not in [w["code"] for w in signed.warnings]
+    # Another patient's chart, signed later, takes the vial's last unit.
+    after = LATER + timedelta(hours=1)
+    other, other_version = chair.open_from(make_patient(), vial, product, when=after)
+    other_version, _ = chair.tap(other, other_version, "mentalis", "right", 1, after)
+    chair.sign_with_reasons(other, other_version, after)
+    correction = {
+        "version": signed.version,
+        "reason": "Typed wrong",
+        "corrections": [{"site_id": site.id, "units": left}],
+    }
+    with pytest.raises(InvalidInput) as info:
+        amendment_service.amend_session(
+            session, chair.injector, record.id, correction, zone=LONDON, now=after
+        )
+    assert f"reasons.{CODE}" in info.value.fields
