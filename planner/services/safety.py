@@ -168,7 +168,8 @@ def vial_share(
 
     The sites of the vial's other signed and draft charts drawn from it count (a
     discarded draft drew nothing), in the vial's product's units; so does the
-    waste recorded from it.
+    waste recorded from it. An amendment counts charts signed after its record
+    too: the vial is one physical thing, whose content every record shares.
     """
     charts, charted = session.exec(
         select(
