@@ -12,6 +12,7 @@ from datetime import datetime
 
 from planner.clinic_time import require_aware
 from planner.dosing.records import CLINIC_SETTING
+from planner.dosing.records import OUTSIDE
 from planner.dosing.records import LotInfo
 from planner.dosing.records import PastSession
 from planner.dosing.records import Product
@@ -72,10 +73,25 @@ def interval_rule(product: Product) -> str:
     return f"{product.brand} should be given at least {span} apart"
 
 
+def last_exposure(history: Sequence[PastSession], today: date) -> PastSession | None:
+    """Return the latest full treatment here or toxin given elsewhere, up to today.
+
+    A dose another clinic gave is exposure as this clinic's own is (§2.4), of
+    whatever product: only its day is used, never its units. It opens no cycle
+    here (``last_full_session`` keeps to this clinic's full treatments).
+    """
+    given = [
+        s for s in history if s.kind in ("full", OUTSIDE) and s.performed_on <= today
+    ]
+    # On one day, this clinic's own treatment is the one named.
+    return max(given, key=lambda s: (s.performed_on, s.kind == "full"), default=None)
+
+
 def check_interval(
     kind: str, product: Product, history: Sequence[PastSession], today: date
 ) -> list[SafetyWarning]:
-    """Warn when a full treatment comes sooner than the product's minimum interval.
+    """Warn when a full treatment comes sooner than the product's minimum interval
+    after the last full treatment, or after toxin given elsewhere.
 
     Top-ups do not reset the interval, and a planned top-up is not checked here: it
     belongs to the cycle its full treatment opened (it still counts towards the
@@ -84,20 +100,21 @@ def check_interval(
     """
     if kind != "full":
         return []
-    last = last_full_session(history, today)
+    last = last_exposure(history, today)
     if last is None:
         return []
     days = (today - last.performed_on).days
     if days >= product.min_interval_days:
         return []
+    since = f"the last full treatment on {format_day(last.performed_on)}"
+    if last.kind == OUTSIDE:
+        given = ", ".join(part for part in (last.brand, last.where) if part)
+        since = f"toxin given elsewhere on {format_day(last.performed_on)} ({given})"
     return [
         SafetyWarning(
             code="interval_short",
             severity="warning",
-            message=(
-                f"{_days(days)} since the last full treatment on "
-                f"{format_day(last.performed_on)}; {interval_rule(product)}."
-            ),
+            message=f"{_days(days)} since {since}; {interval_rule(product)}.",
             source=product.interval_source,
         )
     ]
