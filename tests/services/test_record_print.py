@@ -118,17 +118,23 @@ def test_the_record_marks_amended_doses_old_to_new_with_the_amendment(
     _, pdf = print_record(app, record)
     text = layout_text(pdf, tmp_path)
     flat = " ".join(text.split())
+    # Each correction beside the dose now, under the same "Dose, U" heading,
+    # before the volume; the amendment's number after it, or under it where the
+    # column is narrow (task hU).
     assert re.search(
-        r"^\s*2\s+Frontalis\s.*\s5\s+0\.125 mL\s+2 → 6 \(amendment 1\)\s*$",
+        r"^\s*2\s+Frontalis\s.*\s5\s+2 → 6 \(amendment 1\)\s+0\.125 mL\s*$",
         text,
         re.MULTILINE,
     )
     # The second change sits under the first (beside the muscle's guidance).
-    assert re.search(r"^.*\s6 → 5 \(amendment 2\)\s*$", text, re.MULTILINE)
+    assert re.search(r"^\s*6 → 5 \(amendment 2\)\s*$", text, re.MULTILINE)
     assert re.search(
-        r"^\s*9\s+Buccinator\s.*\s2\s+0\.050 mL\s+2\.5 → 2 \(amendment 3\)\s*$",
+        r"^\s*9\s+Buccinator\s.*\s2\s+2\.5 → 2\s.*0\.050 mL\s*$",
         text,
         re.MULTILINE,
+    )
+    assert "9 Buccinator Left affected 2 2.5 → 2 (amendment 3) 0.050 mL" in " ".join(
+        page_texts(pdf)
     )
     assert "Amendment 1, " in flat
     assert "Keyed 2 for 6 at site 2." in flat
