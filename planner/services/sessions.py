@@ -274,12 +274,44 @@ def sign_session(
     named override. Signing a full treatment also proposes its review and
     re-treatment window, and issues the cycle's diary link (printable again
     with ``diary_key``, the app's diary key).
+
+    The chart's version is claimed before any check: a page that has not seen
+    the latest chart is refused as stale (StaleWrite), not for a warning it has
+    never shown; a refusal after the claim rolls it back, version unchanged.
     """
     request = parse_input(SignRequest, data, "The signature request is not valid.")
     now = now or utc_now()
     record = get_session_record(session, session_id)
     # Signed in another tab: say so, not what signing it would need.
     refuse_closed(record)
+    # Then the version: a page that has not seen the chart's latest sites is
+    # shown them (409 with the state), never refused for a warning it has no
+    # box for. The claim also holds the chart (SQLite's write lock, the
+    # session's row lock on PostgreSQL) while the checks read it.
+    claim_version(session, session_id, request.version, now=now)
+    try:
+        return _sign_claimed(
+            session, actor, record, request, zone=zone, now=now, diary_key=diary_key
+        )
+    except Exception:
+        session.rollback()  # a refusal leaves the version as the page has it
+        raise
+
+
+def _sign_claimed(
+    session: Session,
+    actor: Actor,
+    record: TreatmentSession,
+    request: SignRequest,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    diary_key: bytes | None,
+) -> TreatmentSession:
+    """Check and sign a draft whose version this request has claimed."""
+    session_id = record.id
+    assert session_id is not None
+    session.refresh(record)
     # A chart started today is given now; an earlier day's keeps its time.
     treated_at = safety.treatment_time(record, now, zone)
     warnings = safety.as_records(
@@ -305,10 +337,7 @@ def sign_session(
     if unset:
         errors["doses"] = missing_doses(unset)
     if errors:
-        session.rollback()
         raise InvalidInput("The session cannot be signed yet.", fields=errors)
-    claim_version(session, session_id, request.version, now=now)
-    session.refresh(record)
     store_checked_roles(session, actor, record, now=now)
     record.status = SessionStatus.SIGNED
     record.signed_at = now

@@ -21,6 +21,24 @@ from planner.services.chart_state_models import MuscleChoice
 MAX_REASON = 1000
 REASON_PREFIX = "reasons."
 OVERRIDE_PREFIX = "overrides."
+CORRECTION_PREFIX = "corrections."
+
+# Each field a signature or an amendment is refused for, other than a warning's
+# reason or override, in words: what reads right before the field's reason
+# ("Injection sites: chart at least one injection site before signing"). The
+# refusals' ``labels`` and the amendment form's labels are read from here.
+FIELD_LABELS: Mapping[str, str] = {
+    "version": "The chart's version",
+    "consent_obtained": "Consent obtained for this treatment",
+    "consent": "Treatment consent on file",
+    "sites": "Injection sites",
+    "doses": "Doses",
+    "reasons": "Reasons for the warnings",
+    "overrides": "Overrides of the hard stops",
+    "reason": "Reason for the amendment",
+    "note": "What is corrected",
+    "corrections": "The corrections",
+}
 
 
 def reason_label(name: str, muscle_names: Mapping[str, str]) -> str:
@@ -74,19 +92,32 @@ def reason_labels(
     }
 
 
+def field_label(name: str, muscle_names: Mapping[str, str]) -> str | None:
+    """Name a refused field in words, less the colon, or None for a field no
+    signature or amendment has (one the client made up keeps its own name).
+
+    A reason or override is named by its warning ("Reason for site 4,
+    Zygomaticus major (left)"); one correction of an amendment by its place in
+    the list ("corrections.0.units": "Correction 1"); any other by ``FIELD_LABELS``.
+    """
+    if name.startswith((REASON_PREFIX, OVERRIDE_PREFIX)):
+        return reason_label(name, muscle_names).removesuffix(":")
+    place = name.removeprefix(CORRECTION_PREFIX).split(".")[0]
+    if name.startswith(CORRECTION_PREFIX) and place.isdigit():
+        return f"Correction {int(place) + 1}"
+    return FIELD_LABELS.get(name)
+
+
 def refusal_labels(
     fields: Iterable[str], muscle_names: Mapping[str, str]
 ) -> dict[str, str]:
-    """Name each reason and override among a refusal's ``fields`` in words, less
-    the colon, for a client to show beside the field's reason: a refused box the
-    page does not show is named by its warning, never by its key
-    ("reasons.<key>": "Reason for site 4, Zygomaticus major (left)").
+    """Name each of a refusal's ``fields`` in words (``field_label``), for a
+    client to show before the field's reason: a refused box the page does not
+    show is named by its warning, never by its key, and "sites" reads
+    "Injection sites".
     """
-    return {
-        name: reason_label(name, muscle_names).removesuffix(":")
-        for name in fields
-        if name.startswith((REASON_PREFIX, OVERRIDE_PREFIX))
-    }
+    named = {name: field_label(name, muscle_names) for name in fields}
+    return {name: label for name, label in named.items() if label}
 
 
 def reason_errors(

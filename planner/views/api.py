@@ -61,7 +61,7 @@ def require_json_object(req: Request) -> dict[str, Any]:
     return body
 
 
-def _raise_validation(
+def raise_validation(
     req: Request, _resp: Response | None, req_validation_error: Any, *_rest: Any
 ) -> None:
     """Answer spectree's validation failures in planner's own error shape."""
@@ -85,7 +85,7 @@ spec = SpecTree(
     path="apidoc",
     page_templates={},
     validation_error_status=400,
-    before=_raise_validation,
+    before=raise_validation,
 )
 docs_bp = Blueprint("api_docs", __name__)
 

@@ -39,6 +39,7 @@ from planner.services.chart_state_models import ChartState
 from planner.services.warning_reasons import refusal_labels
 from planner.views.api import ERRORS
 from planner.views.api import ErrorBody
+from planner.views.api import raise_validation
 from planner.views.api import require_json_object
 from planner.views.api import spec
 from planner.views.context import clinic_zone
@@ -131,29 +132,54 @@ PREFILLED = SpecResponse(
 )
 
 
-class SignRefusal(ErrorBody):
-    """A signature refused: ``fields`` maps each field to its reason, and
-    ``labels`` names each refused warning's reason or override in words, by the
-    same field ("reasons.<key>": "Reason for site 4, Zygomaticus major (left)"),
-    for a client that shows no box for it. Other fields have no label."""
+class ChartRefusal(ErrorBody):
+    """A signature or an amendment refused: ``fields`` maps each field to its
+    reason, and ``labels`` names each of them in words, by the same field, to
+    read before its reason ("reasons.<key>": "Reason for site 4, Zygomaticus
+    major (left)"; "sites": "Injection sites"; "consent_obtained": "Consent
+    obtained for this treatment"), for a client that shows no box for it. A
+    field neither request has (one the client added) has no label."""
 
     labels: dict[str, str] = {}
 
 
 # Signing and amending answer with the whole chart; an amendment is created.
+# A stale version is refused (409, with the chart as it is) before any check.
 SIGNED = SpecResponse(
     HTTP_200=ChartState,
     HTTP_409=StaleBody,
     HTTP_403=ErrorBody,
-    **{**ERRORS, "HTTP_400": SignRefusal},
+    **{**ERRORS, "HTTP_400": ChartRefusal},
 )
 AMENDED = SpecResponse(
-    HTTP_201=ChartState, HTTP_409=StaleBody, HTTP_403=ErrorBody, **ERRORS
+    HTTP_201=ChartState,
+    HTTP_409=StaleBody,
+    HTTP_403=ErrorBody,
+    **{**ERRORS, "HTTP_400": ChartRefusal},
 )
 
 
 def _site(site: SiteRow) -> dict[str, object]:
     return SiteDelta.model_validate(site, from_attributes=True).model_dump(mode="json")
+
+
+def _named_refusal(change: Callable[[], Any]) -> Any:
+    """Run a signature or an amendment; name each field it is refused for in words.
+
+    The page may show no box for a refused field (a warning raised since it last
+    drew the chart, or consent): the refusal names each in the server's words.
+    """
+    try:
+        return change()
+    except InvalidInput as exc:
+        names = {muscle.code: muscle.name for muscle in face_map().muscles}
+        exc.labels = refusal_labels(exc.fields, names)
+        raise
+
+
+def _named_validation(*hook: Any) -> None:
+    """Answer spectree's refusal of a signature or an amendment, named in words."""
+    _named_refusal(lambda: raise_validation(*hook))
 
 
 def _guarded(session_id: int, change: Callable[[], Any]) -> Any:
@@ -192,7 +218,11 @@ def _chart_mutation(
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         documented = spec.validate(
-            json=body, resp=resp, tags=["chart"], skip_validation=not validate
+            json=body,
+            resp=resp,
+            tags=["chart"],
+            skip_validation=not validate,
+            before=_named_validation if validate else None,
         )(view)
         return roles_required(Role.INJECTOR)(documented)
 
@@ -334,8 +364,8 @@ def sign(session_id: int) -> Any:
     """Sign the session; it becomes read-only and is corrected only by amendment."""
 
     def change() -> Response:
-        try:
-            session_service.sign_session(
+        _named_refusal(
+            lambda: session_service.sign_session(
                 get_session(),
                 current_actor(),
                 session_id,
@@ -343,12 +373,7 @@ def sign(session_id: int) -> Any:
                 zone=clinic_zone(),
                 diary_key=diary_key(),
             )
-        except InvalidInput as exc:
-            # The page may show no box for a refused warning (one raised since
-            # it last drew the chart): name each in the server's words.
-            names = {muscle.code: muscle.name for muscle in face_map().muscles}
-            exc.labels = refusal_labels(exc.fields, names)
-            raise
+        )
         # Emailed after the signing is committed: a mail failure never undoes it.
         email_diary(session_id)
         return jsonify(_state(session_id).as_json())
@@ -366,12 +391,14 @@ def amend(session_id: int) -> Any:
     """
 
     def change() -> tuple[Response, int]:
-        amendment_service.amend_session(
-            get_session(),
-            current_actor(),
-            session_id,
-            require_json_object(request),
-            zone=clinic_zone(),
+        _named_refusal(
+            lambda: amendment_service.amend_session(
+                get_session(),
+                current_actor(),
+                session_id,
+                require_json_object(request),
+                zone=clinic_zone(),
+            )
         )
         return jsonify(_state(session_id).as_json()), 201
 

@@ -36,6 +36,7 @@ from planner.services.patients import get_patient
 from planner.services.protocols import save_session_as_template
 from planner.services.stock_levels import openable_stock
 from planner.services.treatment_time import set_treatment_time
+from planner.services.warning_reasons import FIELD_LABELS
 from planner.services.warning_reasons import reason_labels
 from planner.views.context import clinic_now
 from planner.views.context import clinic_today
@@ -179,10 +180,9 @@ def _render_chart(
     amend_errors = amend_errors or {}
     # Each field of the amendment form as its summary and its own error read it.
     amend_labels = {
-        "reason": "Reason for the amendment",
+        **{name: FIELD_LABELS[name] for name in ("reason", "note", "corrections")},
+        # The form's own version: "This form is out of date: …".
         "version": "This form",
-        "note": "What is corrected",
-        "corrections": "The corrections",
         **{
             f"units_{site.id}": f"Site {site.number}: {site.muscle_name}, "
             f"{label('side', site.side).lower()}"

@@ -52,6 +52,7 @@ UNIT_TESTS = [
     'review: each check needing nothing is its own item, whatever "; " it holds',
     "review: a reason box copied to the sheet keeps its label in words, never its key",
     "review: a refusal names a field by the server's label, else by its name",
+    "review: a signature on a changed chart says so, and that nothing was signed",
     "rows: a site's flag names its caution zone, or counts and names its zones",
     "keypad: names the dose it replaces; chips are a labelled group above the display",
     "tasks: a deletion is worded 'Site N deleted: …', never in brackets",

@@ -1,10 +1,14 @@
-"""Task hQ: a refused reason the chart shows no box for reads in the server's words.
+"""Task hT: a stale page that signs is shown the chart's latest version first.
 
-A warning raised since the page last drew the chart (a site charted from
-another device) has no reason box on the page; the sign refusal names it in
-``labels`` ("Reason for site 3, Zygomaticus major (left)"), and the chart's
-refusal message uses those words, never the warning's key: the page keeps no
-copy of the wording. Botox and Dysport, each in its own units.
+Another device charts a second site on the smile muscle of the palsied side
+after this page drew the chart, raising a warning the page has no box for. "Sign session" is then
+answered with the 409 every other chart write gives, with the latest chart:
+the review sheet lists the new site and its reason box, says the chart changed
+and that nothing was signed, and keeps what was typed in a reason box that still
+applies. Signing again with the new reason signs. (Task hQ's version of this
+test expected a 400 naming the new warning's reason in the server's words: the
+server no longer runs the checks on a stale chart.) Botox and Dysport, each in
+its own units.
 """
 
 import pytest
@@ -22,9 +26,12 @@ from tests.e2e.test_chart_signed_in_place_e2e import open_chart
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
+KEPT = "Discussed with the patient at the chair"
+NEW = "Smile checked with the patient"
+
 
 @pytest.mark.parametrize("product", ["botox", "dysport"])
-def test_a_refused_reason_with_no_box_is_named_in_the_servers_words(
+def test_a_stale_sign_shows_the_latest_chart_and_keeps_typed_reasons(
     chromium_page: Page,
     e2e_server: LiveServer,
     page_problems: PageProblems,
@@ -32,37 +39,79 @@ def test_a_refused_reason_with_no_box_is_named_in_the_servers_words(
 ) -> None:
     page = chromium_page
     session_id, _, _ = open_chart(page, e2e_server, product, f"E2E-RFL-{product}")
-    shown = {w["key"] for w in api_state(page, e2e_server, session_id)["warnings"]}
-    # Another device charts the smile muscle on the palsied side; this page
-    # is not redrawn, so it has no box for the warning that raises.
-    add_sites(page, e2e_server, session_id, MORE_SITES[product])
-    state = api_state(page, e2e_server, session_id)
-    names = {m["code"]: m["name"] for m in state["muscles"]}
-    smile = next(
-        w
-        for w in state["warnings"]
-        if w["code"] == "smile_muscle_affected_side" and w["key"] not in shown
-    )
-    words = (
-        f"Reason for site {smile['site_number']}, "
-        f"{names[smile['muscle']]} ({smile['side']}): needs a reason: "
-    )
-    expect(page.locator(f'[data-reason-for="{smile["key"]}"]')).to_have_count(0)
+    # The page's chart has a warning asking for a reason: the smile muscle on
+    # the palsied side.
+    _, smile_site = MORE_SITES[product]
+    add_sites(page, e2e_server, session_id, [smile_site])
+    page.reload()
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    loaded = api_state(page, e2e_server, session_id)
+    asked = [w["key"] for w in loaded["warnings"] if w["needs_reason"]]
+    assert asked, loaded["warnings"]
 
     page.get_by_role("button", name="Review and sign").click()
     review = sheet(page)
     expect(review).to_be_visible()
     review.locator("#sign-consent").check()
+    for key in asked:
+        review.locator(f'[data-mirror-reason="{key}"]').fill(KEPT)
+
+    # Another device charts the smile muscle on the palsied side again, a site
+    # of its own; this page is not redrawn, so it has no box for its warning.
+    add_sites(page, e2e_server, session_id, [smile_site])
+    state = api_state(page, e2e_server, session_id)
+    smile = next(
+        w
+        for w in state["warnings"]
+        if w["code"] == "smile_muscle_affected_side" and w["key"] not in asked
+    )
+    expect(page.locator(f'[data-reason-for="{smile["key"]}"]')).to_have_count(0)
+
     review.get_by_role("button", name="Sign session").click()
 
-    refusal = review.locator("#sign-error")
-    expect(refusal).to_be_visible()
-    expect(refusal).to_contain_text(words)
-    text = refusal.inner_text()
-    assert smile["key"] not in text, text
-    assert "reasons." not in text, text
+    note = review.locator("#sign-error")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Another device changed this chart")
+    expect(note).to_contain_text("The session was not signed")
+    # The sheet shows the chart's latest sites, the new one listed ...
+    listed = review.locator("#review-sites > li")
+    expect(listed).to_have_count(len(state["sites"]))
+    expect(review.locator("#review-count")).to_have_text(str(len(state["sites"])))
+    expect(listed.last).to_contain_text(f"Site {smile['site_number']}: ")
+    expect(listed.last).to_contain_text("Zygomaticus major")
+    # ... with its reason box, empty and focused, named in words ...
+    new_box = review.locator(f'[data-mirror-reason="{smile["key"]}"]')
+    expect(new_box).to_have_count(1)
+    expect(new_box).to_have_value("")
+    expect(new_box).to_be_focused()
+    box_id = new_box.get_attribute("id")
+    label = review.locator(f'label[for="{box_id}"]')
+    expect(label).to_contain_text(f"Reason for site {smile['site_number']}, ")
+    assert smile["key"] not in label.inner_text()
+    # ... and what was typed in the boxes that still apply is still there.
+    for key in asked:
+        expect(review.locator(f'[data-mirror-reason="{key}"]')).to_have_value(KEPT)
+    assert "reasons." not in note.inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"sign-refusal-labels-{product}.png"))
-    # The refusal itself (a 400 for the sign request, and the console's note of
-    # it) is the one expected problem.
-    assert [p for p in page_problems.all() if "400" not in p] == []
+    page.screenshot(path=str(ARTIFACTS / f"sign-stale-latest-chart-{product}.png"))
+    # The sheet's top too: the sites, the new one listed.
+    review.evaluate("sheet => sheet.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"sign-stale-latest-sites-{product}.png"))
+    record = api_state(page, e2e_server, session_id)["session"]
+    assert (record["status"], record["version"]) == (
+        "draft",
+        state["session"]["version"],
+    )
+
+    new_box.fill(NEW)
+    review.get_by_role("button", name="Sign session").click()
+
+    expect(page.locator("#signed-banner")).to_be_visible()
+    signed = api_state(page, e2e_server, session_id)
+    assert signed["session"]["status"] == "signed"
+    reasons = {w["key"]: w["reason"] for w in signed["warnings"]}
+    assert reasons[smile["key"]] == NEW
+    assert all(reasons[key] == KEPT for key in asked)
+    # The stale signature's 409 (and the console's note of it) is the one
+    # expected problem.
+    assert [p for p in page_problems.all() if "409" not in p] == []

@@ -11,7 +11,7 @@ import { createUndo } from "/static/js/chart/undo.js";
 import { createKeypad, nowText, parseDose, placeKeypad, pressKey, startHint, stepDose } from "/static/js/chart/keypad.js";
 import { middle, spotText, stepPoint } from "/static/js/chart/keyboard.js";
 import { previewText } from "/static/js/chart/prefill.js";
-import { checkNamed, checksCount, createReview, fieldProblem, missingDoses, notReady, showOthersNamed } from "/static/js/chart/review.js";
+import { checkNamed, checksCount, createReview, fieldProblem, missingDoses, notReady, showOthersNamed, staleSignMessage } from "/static/js/chart/review.js";
 import { zoneFlag } from "/static/js/chart/rows.js";
 import { describeSite } from "/static/js/chart/state.js";
 import { createTasks } from "/static/js/chart/tasks.js";
@@ -530,6 +530,20 @@ tests["review: a refusal names a field by the server's label, else by its name"]
   equal(fieldProblem("consent_obtained", "must be confirmed before signing", labels), "consent obtained must be confirmed before signing", "a field with no label");
   equal(fieldProblem("consent_obtained", "must be confirmed before signing"), "consent obtained must be confirmed before signing", "a refusal with no labels");
   equal(fieldProblem("toString", "is odd", labels), "toString is odd", "never a name inherited by the labels object");
+  // Task hT: the server names every field it refuses, consent and sites too.
+  const named = { sites: "Injection sites", consent_obtained: "Consent obtained for this treatment" };
+  equal(fieldProblem("sites", "chart at least one injection site before signing", named), "Injection sites: chart at least one injection site before signing", "sites, by its label");
+  equal(fieldProblem("consent_obtained", "must be confirmed before signing", named), "Consent obtained for this treatment: must be confirmed before signing", "consent, by its label");
+};
+
+// Task hT: a signature on a chart changed elsewhere is answered with the latest
+// chart (409); the sheet says so, in the server's words, and that nothing was signed.
+tests["review: a signature on a changed chart says so, and that nothing was signed"] = async () => {
+  const error = "Another device changed this chart since you loaded it; showing the latest version.";
+  const said = staleSignMessage({ error, state: {} });
+  assert(said.startsWith(error), said);
+  assert(said.includes("The session was not signed"), said);
+  equal(staleSignMessage(null), staleSignMessage({ error }), "the same words without a body");
 };
 
 // Task hN 2: the sheet's reason boxes are named by their warning, in words, as the

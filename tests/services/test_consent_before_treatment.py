@@ -50,12 +50,13 @@ def _draft(session, injector, patient, product, when):
 
 
 def _sign_refusal(session, injector, draft, now):
+    # At the chart's own version: a stale one is refused before any check.
     with pytest.raises(InvalidInput) as refused:
         session_service.sign_session(
             session,
             injector,
             draft.id,
-            {"version": 999, "consent_obtained": True, "reasons": {}},
+            {"version": draft.version, "consent_obtained": True, "reasons": {}},
             zone=ZONE,
             now=now,
         )

@@ -158,6 +158,46 @@ def test_the_api_names_the_box_by_its_key_and_says_why_in_words(
     assert message.startswith("needs a reason: Site 1, mentalis (left): ")
     assert UNIT[product] in message
     assert "dose_above_point_limit" not in message
+    # Named in words too, as a sign refusal's are (task hT).
+    assert response.json["labels"] == {KEY: LABEL.removesuffix(":")}
+
+
+# (what the amendment sends beyond a valid one, each field refused and its words)
+REFUSED = [
+    ({"reason": "ab"}, {"reason": "Reason for the amendment"}),
+    ({"note": "n" * 2001}, {"note": "What is corrected"}),
+    ({"version": 0}, {"version": "The chart's version"}),
+    (
+        {"corrections": [{"site_id": 1, "units": 0}]},
+        {"corrections.0.units": "Correction 1"},
+    ),
+    (
+        {"corrections": [{"site_id": 99_999, "units": 1}]},
+        {"corrections": "The corrections"},
+    ),
+    # A field no amendment has keeps its own name: the client sent it.
+    ({"site": 1}, {}),
+]
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+@pytest.mark.parametrize(("body", "labels"), REFUSED)
+def test_every_field_an_amendment_is_refused_for_is_named_in_words(
+    chair, make_patient, login_as, product, body, labels
+):
+    signed, _ = sign(chair, make_patient, product)
+    injector = login_as(Role.INJECTOR)
+
+    response = injector.api(
+        "POST",
+        f"/api/v1/sessions/{signed.id}/amendments",
+        json={"version": signed.version, "reason": "Transcribed wrongly", **body},
+    )
+
+    assert response.status_code == 400, response.get_data(as_text=True)
+    refused = response.json
+    assert set(refused["fields"]) == (set(labels) or set(body))
+    assert refused.get("labels", {}) == labels
 
 
 @pytest.mark.parametrize(

@@ -99,6 +99,14 @@ export function fieldProblem(field, text, labels = {}) {
   return label ? `${label}: ${text}` : `${field.replace(/_/g, " ")} ${text}`;
 }
 
+/** What the sheet says when a signature met a chart changed on another device:
+ * the server's words (``body.error``), and that nothing was signed. The sheet then
+ * shows the chart's latest sites and checks, with what was typed kept. */
+export function staleSignMessage(body) {
+  const changed = (body && body.error) || "Another device changed this chart since you loaded it; showing the latest version.";
+  return `${changed} The session was not signed: check the sites and the reasons below, then sign again.`;
+}
+
 /** A check as the panel shows it: its severity and its message without the label. */
 function checkOf(item) {
   const line = item.querySelector(".warning-message");
@@ -146,10 +154,30 @@ export function createReview(c) {
     }
   }
 
+  // The words of a signature refused because the chart had changed, kept until
+  // the panels show the latest chart and the sheet is drawn again from them.
+  let staleNote = null;
+
   /** Show the sites, the server's totals, every check (those needing a reason
    * with their boxes), and consent. */
   function openReview() {
     if (!sheet || !c.editable) return;
+    fillSheet();
+    document.getElementById("sign-error").hidden = true;
+    if (!sheet.open) sheet.showModal();
+    focusFirstNeed();
+  }
+
+  /** Focus what signing needs first: a dose to enter, an empty reason, or "Sign session". */
+  function focusFirstNeed() {
+    const empty = [...sheet.querySelectorAll("[data-mirror-reason]")].find((input) => !input.value.trim());
+    (sheet.querySelector("[data-enter-dose]") || empty || c.signButton).focus();
+  }
+
+  /** Draw the sheet from the chart and its panels: the sites, the missing doses,
+   * the figures and a copy of each check needing a reason or an override, each
+   * box holding what was typed into the panel's. */
+  function fillSheet() {
     document.getElementById("review-count").textContent = String(c.state.sites.length);
     document.getElementById("review-sites").replaceChildren(
       ...c.state.sites.map((site) => {
@@ -171,10 +199,6 @@ export function createReview(c) {
       return copy;
     });
     document.getElementById("review-warnings").replaceChildren(...copies);
-    document.getElementById("sign-error").hidden = true;
-    if (!sheet.open) sheet.showModal();
-    const empty = [...sheet.querySelectorAll("[data-mirror-reason]")].find((input) => !input.value.trim());
-    (sheet.querySelector("[data-enter-dose]") || empty || c.signButton).focus();
   }
 
   /** Copy the server's totals and the checks needing no answer from the panels
@@ -206,7 +230,22 @@ export function createReview(c) {
    * signs from figures older than the sites listed above them. */
   function panelsSwapped() {
     // A chart turned read-only (signed here or elsewhere) has taken the sheet away.
-    if (sheet?.open && sheet.isConnected && c.editable) copyFigures();
+    if (!(sheet?.open && sheet.isConnected && c.editable)) return;
+    if (staleNote === null) {
+      copyFigures();
+      return;
+    }
+    // A signature met a chart changed on another device: the panels now show
+    // its latest version, so the whole sheet is drawn again from them, new
+    // checks with their boxes; each box already there keeps what was typed, as
+    // the panel's did. Drawn once, not on each swap: a caret stays where it is.
+    const note = staleNote;
+    staleNote = null;
+    fillSheet();
+    const error = document.getElementById("sign-error");
+    error.textContent = note;
+    error.hidden = false;
+    focusFirstNeed();
   }
 
   /** List the sites without a dose first, each with a button to its keypad, and
@@ -276,6 +315,14 @@ export function createReview(c) {
       },
       failed(status, body) {
         c.signButton.removeAttribute("aria-disabled");
+        if (status === 409 && body && body.state) {
+          // Changed on another device: the queue takes the latest chart (sync.js),
+          // and the sheet is drawn again once the panels show it (panelsSwapped).
+          staleNote = staleSignMessage(body);
+          error.textContent = staleNote;
+          error.hidden = false;
+          return false;
+        }
         if (status !== 400) return false;
         const fields = (body && body.fields) || {};
         const problems = [];
