@@ -1,4 +1,4 @@
-"""Task hN 2: the review sheet names each reason box by its warning, in words.
+"""The review sheet names each reason box by its warning, in words.
 
 Away from its warning's message a box reading only "Reason for going ahead" does
 not say what it answers for; the sheet's copy is named as the amendment form

@@ -1,14 +1,13 @@
-"""Task hT: a stale page that signs is shown the chart's latest version first.
+"""A stale page that signs is shown the chart's latest version first.
 
 Another device charts a second site on the smile muscle of the palsied side
-after this page drew the chart, raising a warning the page has no box for. "Sign session" is then
-answered with the 409 every other chart write gives, with the latest chart:
-the review sheet lists the new site and its reason box, says the chart changed
-and that nothing was signed, and keeps what was typed in a reason box that still
-applies. Signing again with the new reason signs. (Task hQ's version of this
-test expected a 400 naming the new warning's reason in the server's words: the
-server no longer runs the checks on a stale chart.) Botox and Dysport, each in
-its own units.
+after this page drew the chart, raising a warning the page has no box for.
+"Sign session" is then answered with the 409 every other chart write gives,
+with the latest chart: the review sheet lists the new site and its reason box,
+says the chart changed and that nothing was signed, and keeps what was typed in
+a reason box that still applies. Signing again with the new reason signs. The
+server no longer runs the checks on a stale chart, so no refusal names a
+warning the injector has not seen. Botox and Dysport, each in its own units.
 """
 
 import pytest

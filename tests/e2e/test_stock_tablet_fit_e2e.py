@@ -1,4 +1,4 @@
-"""The stock page's open vials fit a 1024×768 tablet (task hE).
+"""The stock page's open vials fit a 1024×768 tablet.
 
 The close form and the "Record a spill…" waste form sat in a last column, so the
 table scrolled sideways in its box and the vial's name was cut off by the time

@@ -53,7 +53,7 @@ def test_a_botox_top_up_in_a_dysport_cycle_is_held_to_dysports_longer_interval(
     e2e_server: LiveServer,
     page_problems: PageProblems,
 ) -> None:
-    """Task hY 1: Botox's own 84 days are passed on day 90; Dysport's 100 are not."""
+    """Botox's own 84 days are passed on day 90; Dysport's 100 are not."""
     cycle = dysport_cycle(
         e2e_server,
         "E2E-TOPUP-MIXED",

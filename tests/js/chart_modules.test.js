@@ -513,7 +513,7 @@ tests["review: sites without a dose come first and signing is not ready"] = asyn
   equal(checksCount(0, 0, 2), "No safety check on this chart yet (the 2 sites without a dose are checked once their doses are entered, so more may appear).", "nothing yet");
 };
 
-// Task hQ: a refused field the sheet has no box for is named by the label the
+// A refused field the sheet has no box for is named by the label the
 // server's refusal gives it (warning_reasons.refusal_labels); the page keeps no
 // copy of those words, and without a label names the field as sent.
 tests["review: a refusal names a field by the server's label, else by its name"] = async () => {
@@ -530,13 +530,13 @@ tests["review: a refusal names a field by the server's label, else by its name"]
   equal(fieldProblem("consent_obtained", "must be confirmed before signing", labels), "consent obtained must be confirmed before signing", "a field with no label");
   equal(fieldProblem("consent_obtained", "must be confirmed before signing"), "consent obtained must be confirmed before signing", "a refusal with no labels");
   equal(fieldProblem("toString", "is odd", labels), "toString is odd", "never a name inherited by the labels object");
-  // Task hT: the server names every field it refuses, consent and sites too.
+  // The server names every field it refuses, consent and sites too.
   const named = { sites: "Injection sites", consent_obtained: "Consent obtained for this treatment" };
   equal(fieldProblem("sites", "chart at least one injection site before signing", named), "Injection sites: chart at least one injection site before signing", "sites, by its label");
   equal(fieldProblem("consent_obtained", "must be confirmed before signing", named), "Consent obtained for this treatment: must be confirmed before signing", "consent, by its label");
 };
 
-// Task hT: a signature on a chart changed elsewhere is answered with the latest
+// A signature on a chart changed elsewhere is answered with the latest
 // chart (409); the sheet says so, in the server's words, and that nothing was signed.
 tests["review: a signature on a changed chart says so, and that nothing was signed"] = async () => {
   const error = "Another device changed this chart since you loaded it; showing the latest version.";
@@ -546,7 +546,7 @@ tests["review: a signature on a changed chart says so, and that nothing was sign
   equal(staleSignMessage(null), staleSignMessage({ error }), "the same words without a body");
 };
 
-// Task hN 2: the sheet's reason boxes are named by their warning, in words, as the
+// The sheet's reason boxes are named by their warning, in words, as the
 // panel names them (the server's panel_reason_label), never by a key.
 const MUSCLES = [{ code: "mentalis", name: "Mentalis" }, { code: "orbicularis_oculi_pretarsal_upper", name: "Orbicularis oculi, pretarsal (upper)" }];
 
@@ -590,7 +590,7 @@ function fakeTasks(sites, unitName) {
   return { tasks: createTasks(c), pushed };
 }
 
-// Task hE: the status after a deletion reads "Site N deleted: …", as the vial list and
+// The status after a deletion reads "Site N deleted: …", as the vial list and
 // the record word a dose; brackets around Dysport's "U (Speywood)" read doubled.
 tests["tasks: a deletion is worded 'Site N deleted: …', never in brackets"] = async () => {
   const cases = [

@@ -1,4 +1,4 @@
-"""Task hJ: amending a signed record reads the dose limits it was signed under.
+"""Amending a signed record reads the dose limits it was signed under.
 
 An amendment corrects doses; its timing settings were already those at signing
 (``test_amend_keeps_signed_timing``). So are its dose limits now: a product's

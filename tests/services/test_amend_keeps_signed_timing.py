@@ -1,4 +1,4 @@
-"""Task hY 2: amending a signed top-up reads the timing settings it was signed under.
+"""Amending a signed top-up reads the timing settings it was signed under.
 
 An amendment corrects doses only: never the session's day nor its product. So
 a clinic setting moved after signing (Dysport's minimum interval, the review

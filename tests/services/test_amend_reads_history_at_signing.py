@@ -1,4 +1,4 @@
-"""Task hN 1: an amendment weighs the patient's history as it stood at signing.
+"""An amendment weighs the patient's history as it stood at signing.
 
 A dose correction changes neither the session's day nor its product, so what
 its timing checks count (the last full treatment, the cycle a top-up is in, the

@@ -156,7 +156,7 @@ def test_an_amendment_after_the_edit_keeps_the_interval_it_was_signed_under(
 ):
     """A record signed under the shipped 84 days is amended after the clinic set 70.
 
-    Task hY 2 (this test said the opposite before): a dose correction changes
+    (This test said the opposite before.) A dose correction changes
     neither the day nor the product, so the record's interval warning stands as
     it was signed, in its words, and asks for no new reason.
     """

@@ -1,4 +1,4 @@
-"""Task hY 1: a top-up of another product is held to the longer of the cycle's two
+"""A top-up of another product is held to the longer of the cycle's two
 minimum intervals, on every path that makes or changes a top-up.
 
 With Dysport's interval at 100 days (the clinic's setting), a Botox top-up on day

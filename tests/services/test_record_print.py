@@ -120,7 +120,7 @@ def test_the_record_marks_amended_doses_old_to_new_with_the_amendment(
     flat = " ".join(text.split())
     # Each correction beside the dose now, under the same "Dose, U" heading,
     # before the volume; the amendment's number after it, or under it where the
-    # column is narrow (task hU).
+    # column is narrow.
     assert re.search(
         r"^\s*2\s+Frontalis\s.*\s5\s+2 → 6 \(amendment 1\)\s+0\.125 mL\s*$",
         text,

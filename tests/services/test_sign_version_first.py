@@ -1,4 +1,4 @@
-"""Task hT: a stale page is told the chart changed before anything else.
+"""A stale page is told the chart changed before anything else.
 
 Signing compares the page's chart version first (after a closed chart is
 refused), then runs the checks: a page that has not seen a site charted from

@@ -1,4 +1,4 @@
-"""Task hY 1: a top-up in another product than its cycle's full treatment is held,
+"""A top-up in another product than its cycle's full treatment is held,
 as a booster, to the longer of the two products' minimum intervals.
 
 Pure rules. Only days are compared, never the two products' units; the warning

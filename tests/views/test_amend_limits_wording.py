@@ -1,4 +1,4 @@
-"""Task hJ 2: the amendment form says which dose limits judged a dose warning.
+"""The amendment form says which dose limits judged a dose warning.
 
 An amendment is judged by the limits as at its record's signing, which may not
 be today's (``tests/services/test_amend_keeps_signed_limits``). Where the form

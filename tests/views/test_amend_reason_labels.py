@@ -1,4 +1,4 @@
-"""Task hL 1: the amendment form names a warning's reason box in words.
+"""The amendment form names a warning's reason box in words.
 
 A correction that raises a new warning asks for its reason in a box named
 ``reasons.<warning key>``. The error summary, the box's label and its error
@@ -158,7 +158,7 @@ def test_the_api_names_the_box_by_its_key_and_says_why_in_words(
     assert message.startswith("needs a reason: Site 1, mentalis (left): ")
     assert UNIT[product] in message
     assert "dose_above_point_limit" not in message
-    # Named in words too, as a sign refusal's are (task hT).
+    # Named in words too, as a sign refusal's are.
     assert response.json["labels"] == {KEY: LABEL.removesuffix(":")}
 
 

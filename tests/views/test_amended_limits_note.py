@@ -1,4 +1,4 @@
-"""Task hL 2: an amended record says its dose warnings were judged as at signing.
+"""An amended record says its dose warnings were judged as at signing.
 
 The amendment form says so where it asks for a dose warning's reason
 (``test_amend_limits_wording``). Once saved, the chart's safety checks list

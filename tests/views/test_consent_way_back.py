@@ -1,4 +1,4 @@
-"""Every way to consent from the chair keeps the way back (task hX, item 1).
+"""Every way to consent from the chair keeps the way back.
 
 The chart's banner has two links, "Hand the tablet to the patient to sign" and
 "Consent page"; the new-session form shows the same two when consent is missing.
@@ -217,7 +217,7 @@ def _next_path(page, patient_id, draft_id):
 def test_another_patients_page_as_next_is_never_followed(
     login_as, session, injector, make_patient, product, page
 ):
-    """Consent for patient A never hands the clinician on to patient B (task hE)."""
+    """Consent for patient A never hands the clinician on to patient B."""
     patient, _ = _expired_chart(session, injector, make_patient, product)
     other, other_draft = _expired_chart(session, injector, make_patient, product)
     target = _next_path(page, other.id, other_draft.id)

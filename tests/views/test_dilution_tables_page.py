@@ -32,7 +32,7 @@ def test_the_new_session_page_lists_dilution_tables_naming_each_rows_source(
         "300 U (Speywood) in 2.5 mL: 12 U (Speywood) per 0.1 mL "
         '<span class="source">— source: [S23] Dysport label, glabellar</span>'
     ) in html
-    # A source holding brackets of its own is not put in more (task hI, item 2).
+    # A source holding brackets of its own is not put in more.
     assert (
         "125 U (Speywood) in 0.63 mL: 19.84 U (Speywood) per 0.1 mL "
         '<span class="source">— source: [S24] Azzalure SmPC: 0.63 mL gives'

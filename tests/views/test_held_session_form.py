@@ -1,4 +1,4 @@
-"""The new-session form keeps what was typed across signing consent (task hK, item 2).
+"""The new-session form keeps what was typed across signing consent.
 
 When treatment consent is missing, the form's consent buttons send the form to be
 held (its own fields only, in the session cookie, for that patient) and go on to

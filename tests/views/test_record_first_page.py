@@ -133,7 +133,7 @@ def test_a_two_vial_record_starts_its_sites_on_page_one_whole(
     first = squeezed(pages[0])
     assert "Injectionsites" in first
     assert "Sites#MuscleSideRole" in first
-    # The site's guidance prints in its own row under it (task hI), on its page.
+    # The site's guidance prints in its own row under it, on its page.
     assert squeezed("1 Frontalis Right contralateral") in first
     assert squeezed("Points halfway between brow and hairline") in first
 
@@ -156,7 +156,7 @@ def test_a_two_vial_record_starts_its_sites_on_page_one_whole(
         if "Facing the patient" in page and "Totals by muscle and side" in page
     ]
     assert len(map_pages) == 1
-    # The map under the sites table has its own heading (task hE), on the map's
+    # The map under the sites table has its own heading, on the map's
     # page above the map, not left at the foot of the page before.
     headed = [n for n, page in enumerate(pages) if "Injection map" in page]
     assert headed == map_pages

@@ -47,7 +47,7 @@ HEADINGS = {
     "Amendments after signing",
     "Visits arranged by this session",
 }
-# Pages this record took before (task hI), measured on the old templates.
+# Pages this record took before, measured on the old templates.
 PAGES_BEFORE = {"botox": 5, "dysport": 7}
 # The running marks above the body and the footer below it, in pt from the top.
 BODY_TOP, BODY_FOOT = 45.0, 790.0

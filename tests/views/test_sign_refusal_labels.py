@@ -1,9 +1,9 @@
-"""Task hQ: a sign refusal names each refused reason and override in words.
+"""A sign refusal names each refused reason and override in words.
 
 The chart page shows a refused field beside its box; a warning raised since the
 page last drew the chart has no box there, so the refusal itself names it, in
 the server's words (``warning_reasons.reason_label``), under ``labels``, by the
-same field as ``fields``. No client keeps a copy of the wording. Task hT: so
+same field as ``fields``. No client keeps a copy of the wording. So
 is every other field a signature is refused for (consent, sites, doses, and
 what spectree refuses before the service), and a page whose chart is stale is
 answered with the latest chart (409), never a refusal for a site it has never

@@ -1,4 +1,4 @@
-""" "4 + 1" is explained in the product's own units, or in none (task hI, item 1).
+""" "4 + 1" is explained in the product's own units, or in none.
 
 The dose tables' hint read "4 U at the treatment and a 1 U top-up" for every
 patient. A Dysport-only history is in U (Speywood), so its hint says so; beside
