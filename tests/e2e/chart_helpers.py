@@ -257,6 +257,26 @@ def _form_choices(server: LiveServer, product: str, lot: str | None) -> tuple[st
         return code, str(ids[0])
 
 
+def session_form_data(
+    token: str, product: str, lot_choice: str, *, lot: str, units: str
+) -> dict[str, str]:
+    """What the new-session form posts, filled in as ``_fill_session_form`` fills
+    it: ``lot_choice`` "new" for a new vial of ``lot``, else an open vial's id.
+    tests/views/test_session_form_fields.py checks the form has these fields."""
+    new = lot_choice == "new"
+    return {
+        "csrf_token": token,
+        "kind": "full",
+        "product": product,
+        "lot_choice": lot_choice,
+        # Posted blank when an open vial is chosen, as the form posts them.
+        **dict.fromkeys(NEW_VIAL_FIELDS, ""),
+        **(_new_vial(lot, units) if new else {}),
+        "consent_obtained": "true",
+        "consent_note": "",
+    }
+
+
 def _post_session_form(
     page: Page,
     server: LiveServer,
@@ -271,17 +291,7 @@ def _post_session_form(
     code, choice = _form_choices(server, product, None if new else lot)
     response = page.request.post(
         f"{server.url}/patients/{patient_id}/sessions",
-        form={
-            "csrf_token": csrf(page),
-            "kind": "full",
-            "product": code,
-            "lot_choice": choice,
-            # Posted blank when an open vial is chosen, as the form posts them.
-            **dict.fromkeys(NEW_VIAL_FIELDS, ""),
-            **(_new_vial(lot, units) if new else {}),
-            "consent_obtained": "true",
-            "consent_note": "",
-        },
+        form=session_form_data(csrf(page), code, choice, lot=lot, units=units),
         max_redirects=0,
     )
     assert response.status == 302, response.text()
