@@ -13,16 +13,21 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from planner.db_types import utc_now
 from planner.facemap import FaceMap
 from planner.facemap import reference_points
+from planner.services import lots as lot_service
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import enter_logged_in
 from tests.e2e.conftest import give_treatment_consent
+from tests.e2e.live_db import live_session
 
 FACE_MAPS = Path(__file__).resolve().parents[2] / "face_maps"
 PATIENT = {
@@ -150,13 +155,59 @@ def open_session(
     new: bool = True,
     product: str = "Botox (onabotulinumtoxinA)",
     vial_units: str = "100",
+    through_form: bool = False,
 ) -> int:
-    """Open a full treatment with the product (Botox unless told) from the
-    patient's page.
+    """Open a full treatment with the product (Botox unless told) and show its chart.
 
     The vial is a new vial of ``vial_units`` in 2.5 mL with that lot number, or
-    (``new`` false) the one with that lot number already open.
+    (``new`` false) the one with that lot number already open. The new-session
+    form is posted straight from the page the test is on, saving the patient's
+    page and the form's (two page loads a chart); ``through_form`` goes there
+    from the patient's page and fills the form in instead, for a test that
+    checks the way there.
     """
+    fill = _fill_session_form if through_form else _post_session_form
+    fill(page, server, patient_id, lot=lot, new=new, product=product, units=vial_units)
+    expect(page.locator("#chart.is-ready")).to_have_count(1)
+    match = re.search(r"/sessions/(\d+)$", page.url)
+    assert match, page.url
+    return int(match.group(1))
+
+
+# The new-vial fields the form posts (templates/sessions/_vial_form.html).
+NEW_VIAL_FIELDS = (
+    "brand",
+    "lot_number",
+    "expiry_date",
+    "vial_units",
+    "diluent_ml",
+    "diluent",
+    "reconstituted_at",
+)
+
+
+def _new_vial(lot: str, units: str) -> dict[str, str]:
+    """A new vial's fields as the test types them: in date, 2.5 mL, made up now."""
+    return {
+        "lot_number": lot,
+        "expiry_date": (date.today() + timedelta(days=300)).isoformat(),
+        "vial_units": units,
+        "diluent_ml": "2.5",
+        "reconstituted_at": datetime.now().strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def _fill_session_form(
+    page: Page,
+    server: LiveServer,
+    patient_id: int,
+    *,
+    lot: str,
+    new: bool,
+    product: str,
+    units: str,
+) -> None:
+    """From the patient's page, "Start a treatment" and fill the form in."""
     page.goto(f"{server.url}/patients/{patient_id}")
     page.get_by_role("link", name="Start a treatment").click()
     expect(
@@ -175,21 +226,78 @@ def open_session(
     else:
         vials.get_by_label(re.compile("A new vial")).check()
         vial = page.get_by_role("group", name="New vial")
-        vial.get_by_label("Lot number").fill(lot)
-        expiry = date.today() + timedelta(days=300)
-        vial.get_by_label("Expiry date").fill(expiry.isoformat())
-        vial.get_by_label("Units in the vial").fill(vial_units)
-        vial.get_by_label("Diluent").fill("2.5")
-        now = datetime.now().strftime("%Y-%m-%dT%H:%M")
-        vial.get_by_label("Reconstituted at").fill(now)
+        typed = _new_vial(lot, units)
+        vial.get_by_label("Lot number").fill(typed["lot_number"])
+        vial.get_by_label("Expiry date").fill(typed["expiry_date"])
+        vial.get_by_label("Units in the vial").fill(typed["vial_units"])
+        vial.get_by_label("Diluent").fill(typed["diluent_ml"])
+        vial.get_by_label("Reconstituted at").fill(typed["reconstituted_at"])
     page.get_by_label("Consent obtained for today's treatment").check()
     page.get_by_role("button", name="Open the chart").click()
-
     expect(page).to_have_url(re.compile(r"/sessions/\d+$"))
-    expect(page.locator("#chart.is-ready")).to_have_count(1)
-    match = re.search(r"/sessions/(\d+)$", page.url)
-    assert match
-    return int(match.group(1))
+
+
+def _form_choices(server: LiveServer, product: str, lot: str | None) -> tuple[str, str]:
+    """The values of the form's product option labelled ``product`` and of the
+    usable vial of it with lot number ``lot`` ("new" for none), found as the
+    form finds its options (views/sessions.py ``_render_new``)."""
+    with live_session(server) as session:
+        codes = {
+            f"{p.brand} ({p.inn})": p.code for p in lot_service.list_products(session)
+        }
+        assert product in codes, f"no product option {product!r} in {sorted(codes)}"
+        code = codes[product]
+        if lot is None:
+            return code, "new"
+        usable = lot_service.list_usable_lots(
+            session, now=utc_now(), zone=ZoneInfo(server.clinic_zone)
+        ).get(code, [])
+        ids = [v.id for v in usable if v.lot_number == lot]
+        assert len(ids) == 1, f"{len(ids)} usable {product} vials of lot {lot}, not 1"
+        return code, str(ids[0])
+
+
+def session_form_data(
+    token: str, product: str, lot_choice: str, *, lot: str, units: str
+) -> dict[str, str]:
+    """What the new-session form posts, filled in as ``_fill_session_form`` fills
+    it: ``lot_choice`` "new" for a new vial of ``lot``, else an open vial's id.
+    tests/views/test_session_form_fields.py checks the form has these fields."""
+    new = lot_choice == "new"
+    return {
+        "csrf_token": token,
+        "kind": "full",
+        "product": product,
+        "lot_choice": lot_choice,
+        # Posted blank when an open vial is chosen, as the form posts them.
+        **dict.fromkeys(NEW_VIAL_FIELDS, ""),
+        **(_new_vial(lot, units) if new else {}),
+        "consent_obtained": "true",
+        "consent_note": "",
+    }
+
+
+def _post_session_form(
+    page: Page,
+    server: LiveServer,
+    patient_id: int,
+    *,
+    lot: str,
+    new: bool,
+    product: str,
+    units: str,
+) -> None:
+    """Post what the filled form posts, then open the chart it redirects to."""
+    code, choice = _form_choices(server, product, None if new else lot)
+    response = page.request.post(
+        f"{server.url}/patients/{patient_id}/sessions",
+        form=session_form_data(csrf(page), code, choice, lot=lot, units=units),
+        max_redirects=0,
+    )
+    assert response.status == 302, response.text()
+    chart = response.headers["location"]
+    assert re.search(r"/sessions/\d+$", chart), chart
+    page.goto(urljoin(f"{server.url}/", chart))
 
 
 def log_in_and_register(page: Page, server: LiveServer, **patient: Any) -> int:

@@ -102,6 +102,8 @@ class LiveServer:
     # The injector's login cookies, once a test of the module has logged in
     # through the form (``enter_logged_in``).
     login_cookies: list[Any] = field(default_factory=list)
+    # The clinic's time zone, for finding what a page offers on the clinic's day.
+    clinic_zone: str = "Europe/London"
 
 
 class _ErrorCollector(logging.Handler):
@@ -180,7 +182,12 @@ def serve_app(
         }
     )
     app.instance_path = str(root / "instance")
-    live = LiveServer(url="", user=user, database_url=url)
+    live = LiveServer(
+        url="",
+        user=user,
+        database_url=url,
+        clinic_zone=app.config["CLINIC_TIMEZONE"],
+    )
     collector = _ErrorCollector(live.errors)
     app.logger.addHandler(collector)
 

@@ -75,7 +75,10 @@ def test_chart_a_session_by_touch(
     # An injector's home is today's clinic (issue 15).
     expect(page.get_by_role("heading", level=1, name="Today's clinic")).to_be_visible()
     patient_id = register(page, e2e_server)
-    session_id = open_session(page, e2e_server, patient_id, lot="C9876AB")
+    # Botox from the patient's page, "Start a treatment" and the form, end to end.
+    session_id = open_session(
+        page, e2e_server, patient_id, lot="C9876AB", through_form=True
+    )
 
     # The header says who, what and which vial; the map and an empty list show.
     expect(page.get_by_role("heading", level=1, name="Agnes Lindqvist")).to_be_visible()

@@ -133,6 +133,8 @@ def test_an_expired_consent_is_shown_before_charting_and_its_refusal_is_whole(
         lot=f"OLD-{product.upper()}",
         product=label,
         vial_units=units,
+        # Dysport through the form end to end: opened anyway from its warning.
+        through_form=True,
     )
     banner = page.locator("#consent-banner")
     expect(banner).to_contain_text("Treatment consent needed before injecting.")

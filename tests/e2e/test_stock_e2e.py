@@ -109,11 +109,13 @@ def test_receive_open_chart_two_patients_and_waste_the_rest(
     expect(page.locator("details.stock-lots")).to_contain_text(
         f"Botox lot {LOT}: 100 U vials"
     )
-    open_session(page, e2e_server, first, lot=LOT.lower())
+    # Through the form: the stock lot typed in lower case is still that lot.
+    open_session(page, e2e_server, first, lot=LOT.lower(), through_form=True)
     used_first = chart_two_sites(page, face_map)
     assert on_hand(page, e2e_server) == f"{400 - used_first:g}"
 
-    open_session(page, e2e_server, second, lot=LOT, new=False)
+    # Through the form: the open vial is picked by its label on the form.
+    open_session(page, e2e_server, second, lot=LOT, new=False, through_form=True)
     expect(page.locator(".chart-head")).to_contain_text(f"lot {LOT}")
     used_second = chart_two_sites(page, face_map)
     left = 100 - used_first - used_second
