@@ -4,7 +4,7 @@ Pillow does the work; no flask, no database. On arrival a photo is:
 
 - refused, with the reason, if it is too large a file, is not a JPEG, PNG or WebP
   image, has too many pixels (a decompression bomb: a small file that would
-  decode to gigabytes), or is damaged;
+  decode to gigabytes), is wider or taller than a JPEG can be, or is damaged;
 - turned upright by its EXIF orientation, then stripped of every piece of
   metadata (EXIF with its GPS position, camera serial numbers and times, XMP,
   comments, embedded thumbnails) by being re-encoded from its pixels alone;
@@ -27,6 +27,8 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_BYTES = 25 * 1024 * 1024
 # A 48-megapixel phone camera fits; a decompression bomb does not.
 MAX_PIXELS = 50_000_000
+# libjpeg's JPEG_MAX_DIMENSION: Pillow cannot write a JPEG wider or taller.
+MAX_EDGE = 65_500
 DISPLAY_EDGE = 1600
 THUMBNAIL_EDGE = 320
 QUALITY = 90
@@ -96,6 +98,12 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             f"has too many pixels ({width} x {height}); the limit is "
             f"{max_pixels // 1_000_000} megapixels"
         )
+    # A panorama of few pixels passes the count, but no JPEG can hold it.
+    for side, length in (("wide", width), ("tall", height)):
+        if length > MAX_EDGE:
+            raise PhotoRejected(
+                f"is {length} pixels {side}; the most a photo can be is {MAX_EDGE}"
+            )
     try:
         image.load()
     except (OSError, SyntaxError, ValueError):
@@ -132,7 +140,12 @@ def _jpeg(image: Image.Image) -> Rendition:
     buffer = io.BytesIO()
     # Only pixels are written: no exif=, icc_profile= or xmp= argument, and an
     # empty comment, since Pillow otherwise writes back an opened JPEG's own.
-    image.save(buffer, format="JPEG", quality=QUALITY, comment=b"")
+    try:
+        image.save(buffer, format="JPEG", quality=QUALITY, comment=b"")
+    except (OSError, ValueError):
+        # The checks on arrival should leave nothing the encoder refuses; if
+        # one slips through it is still the upload's fault, never a 500.
+        raise PhotoRejected("cannot be stored as a JPEG; take it again") from None
     return Rendition(buffer.getvalue(), image.width, image.height)
 
 

@@ -14,7 +14,10 @@ from PIL import ImageFile
 from planner.photometry import PhotoRejected
 from planner.photometry import process_photo
 from planner.photometry.imaging import DISPLAY_EDGE
+from planner.photometry.imaging import MAX_EDGE
+from planner.photometry.imaging import MAX_PIXELS
 from planner.photometry.imaging import THUMBNAIL_EDGE
+from planner.photometry.imaging import _open
 from tests.photo_images import MARKER
 from tests.photo_images import camera_exif
 from tests.photo_images import draw_face
@@ -180,6 +183,44 @@ def test_bad_uploads_are_refused_with_the_reason(upload, reason, monkeypatch):
     with pytest.raises(PhotoRejected) as refused:
         process_photo(upload)
     assert refused.value.reason.startswith(reason)
+
+
+def wide_png(width: int, height: int) -> bytes:
+    """Return a real PNG of plain pixels: a few hundred bytes, however wide."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 180, 150)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("size", "reason"),
+    [
+        ((70_000, 2), "is 70000 pixels wide; the most a photo can be is 65500"),
+        ((2, 70_000), "is 70000 pixels tall; the most a photo can be is 65500"),
+    ],
+    ids=["wide", "tall"],
+)
+def test_a_side_longer_than_a_jpeg_allows_is_refused_on_opening(size, reason):
+    # Few pixels, so the megapixel limit lets it through; JPEG cannot hold it.
+    with pytest.raises(PhotoRejected) as refused:
+        _open(wide_png(*size), MAX_PIXELS)
+    assert refused.value.reason == reason
+
+
+def test_a_side_at_the_jpeg_limit_is_stored():
+    processed = process_photo(wide_png(MAX_EDGE, 2))
+    assert (processed.original.width, processed.original.height) == (MAX_EDGE, 2)
+
+
+def test_an_encoder_failure_is_a_refusal_not_a_crash(monkeypatch):
+    upload = face_jpeg()
+
+    def broken(*_args, **_kwargs):
+        raise OSError("broken data stream when writing image file")
+
+    monkeypatch.setattr(Image.Image, "save", broken)
+    with pytest.raises(PhotoRejected, match="cannot be stored as a JPEG"):
+        process_photo(upload)
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read():

@@ -30,6 +30,7 @@ from tests.photo_images import draw_face
 from tests.photo_images import face_jpeg
 from tests.photo_images import jpeg_bytes
 from tests.unit.test_photo_imaging import png_claiming
+from tests.unit.test_photo_imaging import wide_png
 
 FIRST = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
@@ -126,8 +127,10 @@ def test_upload_strips_gps_orients_and_moves_to_the_next_view(clinic, session):
         (b"not an image at all", "is not a JPEG, PNG or WebP image"),
         (png_claiming(30000, 30000), "has too many pixels"),
         (b"", "is empty"),
+        # 498 bytes and 140,000 pixels, but wider than any JPEG: was a 500.
+        (wide_png(70_000, 2), "is 70000 pixels wide; the most a photo can be is 65500"),
     ],
-    ids=["not-an-image", "decompression-bomb", "empty"],
+    ids=["not-an-image", "decompression-bomb", "empty", "wider-than-jpeg"],
 )
 def test_a_bad_upload_is_a_field_error(clinic, session, data, reason):
     browser = clinic["browser"]
