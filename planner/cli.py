@@ -3,12 +3,8 @@
 import functools
 import os
 import secrets
-import sqlite3
-import subprocess
-import tempfile
 from collections.abc import Callable
 from collections.abc import Iterator
-from contextlib import closing
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
@@ -19,26 +15,30 @@ from typing import TypeVar
 import click
 from flask import Flask
 from flask import current_app
+from flask.cli import ScriptInfo
 from flask.cli import with_appcontext
-from sqlalchemy.engine import URL
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from sqlmodel import func
 from sqlmodel import select
 
+from planner.cli_backup import backup_command
 from planner.cli_facemap import facemap_sheet_command
 from planner.db import get_engine
+from planner.db import is_busy
+from planner.db import is_not_a_database
 from planner.db import session_scope
 from planner.errors import PlannerError
 from planner.migrate import schema_mismatch
 from planner.migrate import upgrade_database
-from planner.models import AuditAction
 from planner.models import Role
 from planner.models import User
 from planner.passwords import verify_password
 from planner.private_files import create_private
 from planner.services.audit import SYSTEM
-from planner.services.audit import commit_event
 from planner.services.audit import verify_trail
 from planner.services.calendar_setup import default_hours
 from planner.services.catalogue import load_catalogue
@@ -158,7 +158,15 @@ def _credentials_still_valid(session: Session, text: str) -> bool:
 def first_run(patients: int) -> None:
     """On an empty database, add demo data and logins; always say how to log in."""
     credentials = Path(current_app.instance_path) / CREDENTIALS_FILE
-    credentials.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        credentials.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # Flask's instance folder, where the demo password is kept.
+        folder = credentials.parent
+        why = "it is a file" if folder.is_file() else exc.strerror
+        raise click.ClickException(
+            f"The instance folder {folder} cannot be made ({why}); nothing was done."
+        ) from None
     engine = get_engine()
     with session_scope(engine) as session:
         if session.exec(select(func.count()).select_from(User)).one() == 0:
@@ -217,141 +225,6 @@ def set_password_command(email: str, password: str) -> None:
     with _service_session() as session:
         set_password(session, SYSTEM, email=email, password=password)
     click.echo(f"Password changed for {email.strip().lower()}.")
-
-
-@click.command("backup")
-@with_appcontext
-@click.option(
-    "--to", "target", required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
-def backup_command(target: Path) -> None:
-    """Write a consistent copy of the database while the app keeps running."""
-    url = make_url(current_app.config["DATABASE_URL"])
-    if not target.parent.exists():
-        raise click.ClickException(f"--to: the folder {target.parent} does not exist.")
-    if url.get_backend_name() not in ("sqlite", "postgresql"):
-        raise click.ClickException(
-            f"Backups of {url.get_backend_name()} are not supported."
-        )
-    if url.get_backend_name() == "sqlite":
-        if url.database in (None, "", ":memory:"):
-            raise click.ClickException("An in-memory database cannot be backed up.")
-        _refuse_missing_sqlite(Path(url.database))
-    # The copy holds every record: owner-only from its first byte.
-    try:
-        os.close(create_private(target))
-    except FileExistsError:
-        raise click.ClickException(
-            f"--to: {target} exists; choose a new file name."
-        ) from None
-    # A copy not recorded in the audit trail is not a backup: any failure up
-    # to the audit event removes it, so no plausible-looking file is left.
-    try:
-        _write_backup(url, target)
-        with session_scope(get_engine()) as session:
-            commit_event(
-                session,
-                SYSTEM,
-                AuditAction.BACKUP,
-                "database",
-                None,
-                after={"file": target.name},
-            )
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    click.echo(f"Backup written to {target}.")
-
-
-def _refuse_missing_sqlite(path: Path) -> None:
-    """Stop unless ``path`` is a SQLite file holding planner's tables."""
-    if not path.is_file():
-        raise click.ClickException(
-            f"PLANNER_DATABASE_URL: {path} does not exist; nothing was backed up."
-        )
-    # Read-only: opening it must never create or change it.
-    try:
-        with closing(
-            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        ) as db:
-            found = db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                ("audit_event",),
-            ).fetchone()
-    except sqlite3.DatabaseError:
-        found = None
-    if found is None:
-        raise click.ClickException(
-            f"PLANNER_DATABASE_URL: {path} holds no planner records (is it the "
-            "clinic's database?); nothing was backed up."
-        )
-
-
-def _write_backup(url: URL, target: Path) -> None:
-    """Copy the database into ``target``, an empty owner-only file."""
-    if url.get_backend_name() == "sqlite":
-        assert url.database is not None
-        # SQLite's online backup copies a consistent snapshot while writers go on.
-        # mode=rw: never create the database it copies.
-        source = sqlite3.connect(
-            f"{Path(url.database).resolve().as_uri()}?mode=rw", uri=True
-        )
-        destination = sqlite3.connect(target)
-        try:
-            with destination:
-                source.backup(destination)
-        finally:
-            destination.close()
-            source.close()
-        return
-    # The password goes to pg_dump in a private password file, never on its
-    # command line, where any user of the machine could read it (ps, /proc).
-    plain = URL.create(
-        "postgresql",
-        username=url.username,
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        query=url.query,
-    )
-    with tempfile.TemporaryDirectory(prefix="planner-pgpass-") as folder:
-        env = dict(os.environ)
-        if url.password:
-            passfile = Path(folder) / "pgpass"
-            with os.fdopen(create_private(passfile), "w") as handle:
-                handle.write(pgpass_line(url))
-            env["PGPASSFILE"] = str(passfile)
-        result = subprocess.run(
-            [
-                "pg_dump",
-                "--format=custom",
-                f"--file={target}",
-                f"--dbname={plain.render_as_string(hide_password=False)}",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-            env=env,
-        )
-    if result.returncode != 0:
-        raise click.ClickException(f"pg_dump failed: {result.stderr.strip()}")
-
-
-def pgpass_line(url: URL) -> str:
-    """Return the libpq password-file line for ``url`` (``*`` where it names none).
-
-    libpq's format: host:port:database:user:password, with ``:`` and ``\\``
-    escaped by a backslash.
-    """
-
-    def escaped(text: str) -> str:
-        return text.replace("\\", "\\\\").replace(":", "\\:")
-
-    def field(value: object) -> str:
-        return "*" if value in (None, "") else escaped(str(value))
-
-    fields = [url.host, url.port, url.database, url.username]
-    return ":".join([*map(field, fields), escaped(url.password or "")]) + "\n"
 
 
 @click.command("audit-verify")
@@ -428,16 +301,76 @@ def _invite_weekly_checks(session: Session, now: datetime) -> int | None:
     )
 
 
+def _database_fault(exc: DBAPIError, app: Flask, saved: bool) -> str | None:
+    """Say, in one line, what is wrong with the database (None: a fault in planner)."""
+    url = make_url(app.config["DATABASE_URL"])
+    where = url.database if url.get_backend_name() == "sqlite" else None
+    where = where or url.render_as_string(hide_password=True)
+    kept = (
+        "what the command saved before it stopped is kept"
+        if saved
+        else "nothing was saved"
+    )
+    if is_not_a_database(exc):
+        return (
+            f"PLANNER_DATABASE_URL: {where} is not a database (is it the clinic's "
+            "database file?); nothing was done."
+        )
+    if is_busy(exc):
+        return f"The database is busy, locked by another process; {kept}; try again."
+    if isinstance(exc, OperationalError):
+        return f"PLANNER_DATABASE_URL: cannot use {where} ({exc.orig}); {kept}."
+    return None
+
+
+def _readable_database_faults(command: click.Command) -> click.Command:
+    """End ``command`` in one line, not a traceback, when its database fails it."""
+    callback = command.callback
+    assert callback is not None
+
+    @functools.wraps(callback)
+    def guarded(*args: object, **kwargs: object) -> object:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        commits: list[object] = []
+
+        def count(connection: object) -> None:
+            commits.append(connection)
+
+        engine = get_engine(app)
+        event.listen(engine, "commit", count)
+        try:
+            return callback(*args, **kwargs)
+        except DBAPIError as exc:
+            message = _database_fault(exc, app, saved=bool(commits))
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+        finally:
+            event.remove(engine, "commit", count)
+
+    command.callback = guarded
+    return command
+
+
+# Wrapped once, here: register_commands runs for every app the process makes.
+COMMANDS = tuple(
+    map(
+        _readable_database_faults,
+        (
+            init_db,
+            create_user_command,
+            set_password_command,
+            seed_demo_command,
+            first_run,
+            backup_command,
+            audit_verify_command,
+            send_reminders_command,
+            facemap_sheet_command,
+        ),
+    )
+)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (
-        init_db,
-        create_user_command,
-        set_password_command,
-        seed_demo_command,
-        first_run,
-        backup_command,
-        audit_verify_command,
-        send_reminders_command,
-        facemap_sheet_command,
-    ):
+    for command in COMMANDS:
         app.cli.add_command(command)

@@ -11,6 +11,7 @@ from flask import g
 from sqlalchemy import Engine
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 from sqlmodel import create_engine
@@ -21,6 +22,27 @@ from planner.private_files import touch_private
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_SYNCHRONOUS = "FULL"
+# PostgreSQL's lock_not_available (a lock_timeout ran out).
+_PG_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _driver_code(exc: DBAPIError) -> tuple[str | None, str | None]:
+    """Return the driver's SQLite error name and PostgreSQL SQLSTATE, if any."""
+    return (
+        getattr(exc.orig, "sqlite_errorname", None),
+        getattr(exc.orig, "sqlstate", None),
+    )
+
+
+def is_not_a_database(exc: DBAPIError) -> bool:
+    """Tell whether the database file is not a SQLite database at all."""
+    return _driver_code(exc)[0] == "SQLITE_NOTADB"
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """Tell whether another process held a lock past the busy timeout."""
+    name, state = _driver_code(exc)
+    return name in ("SQLITE_BUSY", "SQLITE_LOCKED") or state == _PG_LOCK_NOT_AVAILABLE
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -22,11 +22,11 @@ from flask import Response
 from flask import current_app
 from flask import jsonify
 from flask import request
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner.db import get_engine
+from planner.db import is_not_a_database
 from planner.errors import rollback_request
 from planner.errors import unexpected_error
 from planner.errors import wants_json
@@ -41,6 +41,10 @@ NEEDS_UPDATE = (
 NEEDS_NEWER_PLANNER = (
     "The database was updated by a newer planner than the one on this server: "
     "an administrator updates planner here."
+)
+NOT_A_DATABASE = (
+    "The file planner is set to use is not a database: an administrator checks "
+    "PLANNER_DATABASE_URL (or restores the clinic's database file)."
 )
 NOT_ANSWERING = (
     "The database is not answering. Try again in a minute; if it lasts, tell "
@@ -86,6 +90,10 @@ def check_schema() -> Answer | None:
         return None
     try:
         mismatch = schema_mismatch(get_engine())
+    except DatabaseError as exc:
+        if is_not_a_database(exc):
+            return _unavailable("The database cannot be read", NOT_A_DATABASE, None)
+        return _unavailable("The database is not answering", NOT_ANSWERING, None)
     except SQLAlchemyError:
         return _unavailable("The database is not answering", NOT_ANSWERING, None)
     if mismatch is not None:
@@ -94,7 +102,7 @@ def check_schema() -> Answer | None:
     return None
 
 
-def database_error(exc: OperationalError | ProgrammingError) -> Answer:
+def database_error(exc: DatabaseError) -> Answer:
     """Check the schema again after a database error: 503 if it moved, else 500."""
     rollback_request()
     current_app.extensions.pop(SCHEMA_OK, None)
@@ -107,5 +115,6 @@ def database_error(exc: OperationalError | ProgrammingError) -> Answer:
 def init_app(app: Flask) -> None:
     """Check the schema before each request: before the login, which reads it."""
     app.before_request(check_schema)
-    app.register_error_handler(OperationalError, database_error)
-    app.register_error_handler(ProgrammingError, database_error)
+    # Every driver error but IntegrityError, which errors.py answers as a clash:
+    # a file that is not a database raises the base DatabaseError itself.
+    app.register_error_handler(DatabaseError, database_error)

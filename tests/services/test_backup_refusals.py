@@ -62,7 +62,7 @@ def test_a_failed_audit_event_removes_the_copy(tmp_path, monkeypatch):
     def locked(*_args, **_kwargs):
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr("planner.cli.commit_event", locked)
+    monkeypatch.setattr("planner.cli_backup.commit_event", locked)
     target = tmp_path / "b.db"
     result = run_backup(app, target)
     assert result.exit_code != 0

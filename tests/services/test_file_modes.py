@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from planner.cli import _write_backup
-from planner.cli import pgpass_line
+from planner.cli_backup import _write_backup
+from planner.cli_backup import pgpass_line
 from planner.config import instance_secret_key
 from planner.db import build_engine
 from planner.db import get_engine
@@ -153,7 +153,7 @@ def test_pg_dump_never_sees_the_password_on_its_command_line(monkeypatch, tmp_pa
         seen.update(args=args, mode=mode(passfile), line=passfile.read_text())
         return subprocess.CompletedProcess(args, 0, "", "")
 
-    monkeypatch.setattr("planner.cli.subprocess.run", fake_run)
+    monkeypatch.setattr("planner.cli_backup.subprocess.run", fake_run)
     url = make_url("postgresql+psycopg://clinic:Secret-Pw@db.local/planner")
     _write_backup(url, tmp_path / "dump")
     assert not any("Secret-Pw" in arg for arg in seen["args"])
