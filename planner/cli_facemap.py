@@ -1,5 +1,7 @@
 """The face map's sign-off sheet: ``flask --app planner facemap-sheet``."""
 
+import os
+import secrets
 from pathlib import Path
 
 import click
@@ -14,6 +16,24 @@ from planner.facemap import FaceMapError
 from planner.facemap import load_face_map
 from planner.facemap.sheet import sign_off_sheet
 from planner.reports.render import render_pdf
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole or not at all: beside it, then renamed.
+
+    A full disk or a killed process leaves no half PDF under the real name,
+    and an earlier sheet there stays as it was.
+    """
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        with partial.open("xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 @click.command("facemap-sheet")
@@ -61,7 +81,7 @@ def facemap_sheet_command(target: Path, name: str) -> None:
     assert current_app.static_folder is not None
     pdf = render_pdf(html, base_url=current_app.static_folder)
     try:
-        target.write_bytes(pdf)
+        _write_whole(target, pdf)
     except OSError as exc:
         raise click.ClickException(
             f"--to: cannot write {target}: {exc.strerror}."

@@ -279,6 +279,10 @@ def _load(path: Path) -> FaceMap:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FaceMapError(f"{path}: cannot read the face map ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise FaceMapError(
+            f"{path}: not UTF-8 text (byte {exc.start} cannot be read)"
+        ) from exc
     except json.JSONDecodeError as exc:
         raise FaceMapError(f"{path}: not valid JSON ({exc})") from exc
     try:
