@@ -5,6 +5,7 @@ against the record's version, re-runs every check on the corrected chart and
 keeps the amended chart's warnings with the reasons given for them.
 """
 
+import math
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,12 +26,14 @@ from planner.errors import InvalidInput
 from planner.models import Amendment
 from planner.models import AuditAction
 from planner.models import InjectionSite
+from planner.models import Product
 from planner.models import SessionStatus
 from planner.models import TreatmentSession
 from planner.services import safety
 from planner.services.audit import Actor
 from planner.services.audit import record_event
 from planner.services.locking import update_if_version
+from planner.services.lookup import get_or_raise
 from planner.services.sessions import MAX_VERSION
 from planner.services.sessions import get_session_record
 from planner.services.warning_reasons import amended_warnings
@@ -39,6 +42,9 @@ from planner.services.warning_reasons import named
 from planner.services.warning_reasons import new_warnings
 from planner.services.warning_reasons import reason_errors
 from planner.validation import parse_input
+
+# The most a corrected site may hold, in the record's product's own units.
+MAX_CORRECTED_UNITS = 400
 
 STALE_AMENDMENT = (
     "This record was amended since the form was opened, so nothing was saved: "
@@ -54,7 +60,7 @@ class SiteCorrection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     site_id: int = Field(ge=1, le=MAX_VERSION)
-    units: float = Field(ge=MIN_DOSE_UNITS, le=400)
+    units: float = Field(ge=MIN_DOSE_UNITS, le=MAX_CORRECTED_UNITS)
 
 
 class AmendRequest(BaseModel):
@@ -75,8 +81,11 @@ def amendment_from_form(
     """Read the amendment form: a reason, a note, and each site's corrected dose.
 
     Only doses that differ from the record become corrections; a dose that is
-    not a number is named by its field.
+    not a number, or is out of range (in the record's product's own units), is
+    named by its field, beside the site's box.
     """
+    record = get_session_record(session, session_id)
+    product = get_or_raise(session, Product, record.product_id, "No such product.")
     sites = session.exec(
         select(InjectionSite).where(InjectionSite.session_id == session_id)
     ).all()
@@ -91,10 +100,18 @@ def amendment_from_form(
         except ValueError:
             errors[f"units_{site.id}"] = "must be a number of units"
             continue
+        if not (
+            math.isfinite(units) and MIN_DOSE_UNITS <= units <= MAX_CORRECTED_UNITS
+        ):
+            errors[f"units_{site.id}"] = (
+                f"must be from {MIN_DOSE_UNITS:g} to {MAX_CORRECTED_UNITS} "
+                f"{product.unit_name}"
+            )
+            continue
         if units != site.units:
             corrections.append({"site_id": site.id, "units": units})
     if errors:
-        raise InvalidInput("Some doses are not numbers.", fields=errors)
+        raise InvalidInput("Some doses cannot be read.", fields=errors)
     return {
         "version": form.get("version", ""),
         "reason": form.get("reason", ""),
