@@ -32,6 +32,7 @@ from planner.models import TreatmentSession
 from planner.services import safety
 from planner.services.audit import Actor
 from planner.services.audit import record_event
+from planner.services.chart_requests import MAX_UNITS
 from planner.services.locking import update_if_version
 from planner.services.lookup import get_or_raise
 from planner.services.sessions import MAX_VERSION
@@ -42,9 +43,6 @@ from planner.services.warning_reasons import named
 from planner.services.warning_reasons import new_warnings
 from planner.services.warning_reasons import reason_errors
 from planner.validation import parse_input
-
-# The most a corrected site may hold, in the record's product's own units.
-MAX_CORRECTED_UNITS = 400
 
 STALE_AMENDMENT = (
     "This record was amended since the form was opened, so nothing was saved: "
@@ -60,7 +58,7 @@ class SiteCorrection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     site_id: int = Field(ge=1, le=MAX_VERSION)
-    units: float = Field(ge=MIN_DOSE_UNITS, le=MAX_CORRECTED_UNITS)
+    units: float = Field(ge=MIN_DOSE_UNITS, le=MAX_UNITS)
 
 
 class AmendRequest(BaseModel):
@@ -100,12 +98,9 @@ def amendment_from_form(
         except ValueError:
             errors[f"units_{site.id}"] = "must be a number of units"
             continue
-        if not (
-            math.isfinite(units) and MIN_DOSE_UNITS <= units <= MAX_CORRECTED_UNITS
-        ):
+        if not (math.isfinite(units) and MIN_DOSE_UNITS <= units <= MAX_UNITS):
             errors[f"units_{site.id}"] = (
-                f"must be from {MIN_DOSE_UNITS:g} to {MAX_CORRECTED_UNITS} "
-                f"{product.unit_name}"
+                f"must be from {MIN_DOSE_UNITS:g} to {MAX_UNITS:g} {product.unit_name}"
             )
             continue
         if units != site.units:
