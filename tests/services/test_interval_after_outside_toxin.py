@@ -15,15 +15,21 @@ import pytest
 from sqlmodel import select
 
 from planner.errors import InvalidInput
+from planner.models import InjectionSite
 from planner.models import Product
+from planner.models import Role
 from planner.services import amendments as amendment_service
+from planner.services import chart_prefill
 from planner.services import outside_toxin
+from planner.services import protocols
 from planner.services import safety
+from planner.services.audit import Actor
 from planner.services.chart_state import chart_state
 from tests.factories import FACE_MAP
 from tests.factories import ZONE
 from tests.factories import make_treatment
 from tests.factories import sign_treatment
+from tests.services.test_safety_paths import Chair
 
 # 10:00 UTC is 10:00 in London in November (GMT).
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -147,3 +153,61 @@ def test_an_amendment_weighs_doses_elsewhere_on_record_at_signing(
     today = safety.check_chart(session, record, zone=ZONE, now=later)
     (warning,) = [w for w in today if w.code == "interval_short"]
     assert "21 days since toxin given elsewhere" in warning.message
+
+
+@pytest.mark.parametrize("product", ["botox", "dysport"])
+def test_copy_template_and_dose_change_meet_the_same_warning(
+    session, injector, make_patient, make_user, product
+):
+    """Every path that fills or changes today's chart reads the dose elsewhere:
+    copying the last cycle, a protocol template, and a dose changed after."""
+    chair = Chair(session, injector, zone=ZONE)
+    patient = make_patient(affected_side="left")
+    chair.given(
+        patient,
+        NOW - timedelta(days=150),
+        [("mentalis", "left", DOSE[product])],
+        product=product,
+    )
+    given_elsewhere(session, injector, patient, product, on=TODAY - timedelta(21))
+
+    copied, version = chair.open(patient, NOW, product=product)
+    version = chart_prefill.copy_last_cycle(
+        session, injector, copied.id, {"version": version}, zone=ZONE, now=NOW
+    ).version
+    codes = [w["code"] for w in chair.warnings(copied, NOW)]
+    assert "interval_short" in codes
+    site = chart_service_sites(session, copied)[0]
+    chair.change(copied, site, {"version": version, "units": DOSE[product] + 1}, NOW)
+    (warning,) = [
+        w for w in chair.warnings(copied, NOW) if w["code"] == "interval_short"
+    ]
+    assert "21 days since toxin given elsewhere" in warning["message"]
+
+    admin = make_user(Role.ADMIN)
+    template = protocols.create_template(
+        session,
+        Actor(admin.id, admin.email),
+        face_map=FACE_MAP,
+        name=f"{product} chin",
+        description=None,
+        product=product,
+        sites=[{"muscle": "mentalis", "role": "affected", "units": DOSE[product]}],
+    )
+    other = make_patient(affected_side="left")
+    given_elsewhere(session, injector, other, product, on=TODAY - timedelta(21))
+    templated, version = chair.open(other, NOW, product=product)
+    chair.apply_template(templated, version, template, when=NOW)
+    codes = [w["code"] for w in chair.warnings(templated, NOW)]
+    assert "interval_short" in codes
+
+
+def chart_service_sites(session, record):
+    """The chart's site ids, in number order."""
+    return list(
+        session.exec(
+            select(InjectionSite.id)
+            .where(InjectionSite.session_id == record.id)
+            .order_by(InjectionSite.number)
+        )
+    )
