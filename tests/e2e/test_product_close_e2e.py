@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import log_in
 from tests.e2e.test_settings_e2e import ADMIN_EMAIL
 from tests.e2e.test_settings_e2e import ADMIN_PASSWORD
 from tests.e2e.test_settings_e2e import add_admin
@@ -23,10 +24,8 @@ def test_an_admin_sets_dysports_close_and_is_told_why_a_value_is_refused(
 ) -> None:
     add_admin(e2e_server)
     page = chromium_page
-    page.goto(e2e_server.url)
-    page.get_by_label("Email").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    # Waits for the login's answer: going on at once aborted its redirect.
+    log_in(page, e2e_server, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.goto(f"{e2e_server.url}/settings/")
     row = page.locator("#setting-retreat_window_end_weeks-dysport")
     expect(row).to_contain_text("Clinic setting — not a sourced fact")

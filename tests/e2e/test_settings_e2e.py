@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.conftest import PageProblems
+from tests.e2e.conftest import log_in
 from tests.e2e.live_db import add_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -32,10 +33,8 @@ def test_an_admin_edits_dysport_dose_limits(
 ) -> None:
     add_admin(e2e_server)
     page = chromium_page
-    page.goto(e2e_server.url)
-    page.get_by_label("Email").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    # Waits for the login's answer: going on at once aborted its redirect.
+    log_in(page, e2e_server, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.goto(f"{e2e_server.url}/settings/")
     page.get_by_role("link", name="Dose limits per product").click()
     page.get_by_role("link", name="Dysport").click()
